@@ -1,0 +1,157 @@
+package civitai.daemon;
+
+import civitai.daemon.config.Config;
+import civitai.daemon.config.ConfigException;
+import civitai.daemon.config.PortClaim;
+import civitai.daemon.download.DownloadQueue;
+import civitai.daemon.events.EventBus;
+import civitai.daemon.events.JobLog;
+import civitai.daemon.http.Server;
+import civitai.daemon.http.StatusRoutes;
+import civitai.daemon.log.DaemonLog;
+import civitai.daemon.log.Redactor;
+import civitai.daemon.manifest.Manifest;
+import civitai.daemon.manifest.ManifestEntry;
+import civitai.daemon.store.Database;
+import civitai.daemon.store.JobStore;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.http.HttpClient;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The composition root: builds every part in dependency order, and closes them in reverse,
+ * once. Nothing else holds references to all the parts.
+ */
+public final class Daemon implements AutoCloseable {
+    private final Deque<AutoCloseable> closing = new ArrayDeque<>();
+    private final Config config;
+    private final DaemonLog log;
+    private boolean closed;
+
+    private Daemon(Config config, DaemonLog log) {
+        this.config = config;
+        this.log = log;
+    }
+
+    /** The port is bound before anything is downloaded, so a taken port stops a start early. */
+    public static Daemon start(Config configured, List<String> warnings, PrintStream console)
+            throws IOException, ConfigException {
+        Clock clock = Clock.systemUTC();
+        DaemonLog log = new DaemonLog(configured.logDir(), configured.logMaxBytes(), configured.logFiles(),
+                new Redactor(configured.secrets()), clock, console);
+        warnings.forEach(log::warn);
+        Server[] bound = new Server[1];
+        Config config;
+        try {
+            config = new PortClaim(new SecureRandom()).claim(configured, port -> {
+                bound[0] = Server.bind(configured.bindAddress(), port, log).orElse(null);
+                return bound[0] != null;
+            });
+        } catch (ConfigException | IOException | RuntimeException e) {
+            log.close();
+            throw e;
+        }
+        Daemon daemon = new Daemon(config, log);
+        daemon.closing.push(log);
+        try {
+            daemon.wire(bound[0], clock);
+        } catch (RuntimeException | IOException e) {
+            bound[0].close();
+            daemon.close();
+            throw e;
+        }
+        return daemon;
+    }
+
+    private void wire(Server server, Clock clock) throws IOException {
+        Database db = new Database(config.databaseFile());
+        closing.push(db);
+        JobStore store = new JobStore(db, clock);
+        EventBus bus = new EventBus(e -> log.error("an event subscriber failed", e));
+        bus.subscribe(new JobLog(log)::on);
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("scheduler").daemon().factory());
+        closing.push(scheduler::shutdownNow);
+        HttpClient client = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER)  // HttpFetch follows them, to control headers
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(Math.min(30, Math.max(1, config.stallTimeout().toSeconds()))))
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .build();
+        closing.push(client::shutdownNow);
+        DownloadQueue queue = new DownloadQueue(config, store, bus, log, client, scheduler, clock,
+                new Random(), Version.userAgent());
+        closing.push(queue);
+        loadManifest(queue);
+        queue.start();
+        server.start(new StatusRoutes(Version.current(), clock, config.workers(), store, queue,
+                server::port).routes());
+        closing.push(server);
+        log.info("civitai-daemon " + Version.current() + " listening on http://" + hostForUrl()
+                + ":" + server.port() + " (status: /api/status), downloading to " + config.downloadDir());
+    }
+
+    private void loadManifest(DownloadQueue queue) {
+        Manifest.Parsed parsed;
+        try {
+            parsed = Manifest.read(config.manifestFile());
+        } catch (Manifest.ManifestException e) {
+            log.error("manifest not loaded, nothing queued from it", e);
+            return;
+        }
+        for (Manifest.Problem p : parsed.problems()) {
+            log.warn("manifest " + config.manifestFile() + ": entry #" + p.index() + " skipped: " + p.reason());
+        }
+        int added = 0;
+        for (ManifestEntry entry : parsed.entries()) {
+            added += queue.submit(entry.toSpec()).created() ? 1 : 0;
+        }
+        log.info("manifest: " + parsed.entries().size() + " entries, " + added + " new job(s), "
+                + parsed.problems().size() + " skipped");
+    }
+
+    private String hostForUrl() {
+        String host = config.bindAddress();
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+
+    public int port() {
+        return config.activePort();
+    }
+
+    /** Stops serving and downloading; parts and state stay for the next start. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        log.info("stopping: unfinished downloads keep their .part files and resume on the next start");
+        while (!closing.isEmpty()) {
+            AutoCloseable part = closing.pop();
+            try {
+                part.close();
+            } catch (Exception e) {
+                if (part != log) {
+                    log.error("error while stopping", e);
+                }
+            }
+        }
+    }
+
+    static void awaitForever() throws InterruptedException {
+        while (true) {
+            TimeUnit.DAYS.sleep(1);
+        }
+    }
+}

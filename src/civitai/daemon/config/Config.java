@@ -1,0 +1,72 @@
+package civitai.daemon.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Every setting of the daemon, validated by {@link ConfigLoader}; immutable and thread-safe.
+ *
+ * @param configFile       the file this was read from (the port is written back into it)
+ * @param webhookUrls      where job events are POSTed; empty for none
+ * @param throttle         minimum time between the starts of two downloads
+ * @param retries          attempts after the first before a job fails
+ * @param workers          concurrent downloads
+ * @param timeout          the longest one attempt at one file may take (a retry resumes)
+ * @param stallTimeout     the longest an attempt may go without receiving a byte
+ * @param maxDownloadSpeed bytes per second across all workers, 0 for unlimited
+ * @param activePort       the port to listen on, or null to pick a free one in 8100–8200
+ * @param civitaiApiKey    sent as a Bearer token to the Civitai host only; null for none
+ * @param jwtSecret        secret for API tokens; null when auth is off
+ * @param civitaiUrl       base of Civitai's REST API v1
+ * @param manifestMode     how the update checker rewrites manifest.json: replace or append
+ * @param retryBaseDelay   first retry delay; later ones double, with jitter
+ * @param retryMaxDelay    cap on one retry delay, also the wait after a quota 429
+ */
+public record Config(
+        Path configFile,
+        List<URI> webhookUrls,
+        Duration throttle,
+        int retries,
+        int workers,
+        Duration timeout,
+        Duration stallTimeout,
+        long maxDownloadSpeed,
+        Path downloadDir,
+        Integer activePort,
+        String bindAddress,
+        String civitaiApiKey,
+        String jwtSecret,
+        URI civitaiUrl,
+        String manifestMode,
+        Path databaseFile,
+        Path manifestFile,
+        Path logDir,
+        long logMaxBytes,
+        int logFiles,
+        Duration retryBaseDelay,
+        Duration retryMaxDelay) {
+
+    public Config {
+        Objects.requireNonNull(configFile, "configFile");
+        webhookUrls = List.copyOf(webhookUrls);
+        Objects.requireNonNull(downloadDir, "downloadDir");
+        Objects.requireNonNull(civitaiUrl, "civitaiUrl");
+    }
+
+    /** Secrets that must never appear in a log line or an API answer. */
+    public List<String> secrets() {
+        return java.util.stream.Stream.of(civitaiApiKey, jwtSecret)
+                .filter(s -> s != null && !s.isEmpty())
+                .toList();
+    }
+
+    public Config withActivePort(int port) {
+        return new Config(configFile, webhookUrls, throttle, retries, workers, timeout,
+                stallTimeout, maxDownloadSpeed, downloadDir, port, bindAddress, civitaiApiKey,
+                jwtSecret, civitaiUrl, manifestMode, databaseFile, manifestFile, logDir,
+                logMaxBytes, logFiles, retryBaseDelay, retryMaxDelay);
+    }
+}

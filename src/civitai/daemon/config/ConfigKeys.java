@@ -1,0 +1,125 @@
+package civitai.daemon.config;
+
+import com.eclipsesource.json.JsonObject;
+import com.eclipsesource.json.JsonValue;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.List;
+
+/** Typed reads of one config object's keys; each failure names the key, the value and the rule. */
+final class ConfigKeys {
+    private final JsonObject json;
+
+    ConfigKeys(JsonObject json) {
+        this.json = json;
+    }
+
+    private JsonValue present(String key) {
+        JsonValue value = json.get(key);
+        return value == null || value.isNull() ? null : value;
+    }
+
+    private static ConfigException bad(String key, JsonValue value, String expected) {
+        return new ConfigException("config key \"" + key + "\" is " + value + "; expected " + expected);
+    }
+
+    Duration seconds(String key, double fallback, double min, double max) throws ConfigException {
+        JsonValue value = present(key);
+        if (value == null) {
+            return ConfigLoader.ofSeconds(fallback);
+        }
+        String expected = "a number of seconds from " + plain(min) + " to " + plain(max);
+        if (!value.isNumber()) {
+            throw bad(key, value, expected);
+        }
+        double seconds = value.asDouble();
+        if (!(seconds >= min && seconds <= max)) {
+            throw bad(key, value, expected);
+        }
+        return ConfigLoader.ofSeconds(seconds);
+    }
+
+    long integer(String key, long fallback, long min, long max) throws ConfigException {
+        Long value = optionalLong(key, min, max);
+        return value == null ? fallback : value;
+    }
+
+    Integer optionalInteger(String key, long min, long max) throws ConfigException {
+        Long value = optionalLong(key, min, max);
+        return value == null ? null : Math.toIntExact(Math.min(value, Integer.MAX_VALUE));
+    }
+
+    private Long optionalLong(String key, long min, long max) throws ConfigException {
+        JsonValue value = present(key);
+        if (value == null) {
+            return null;
+        }
+        String expected = "a whole number from " + min + " to " + max;
+        if (!value.isNumber()) {
+            throw bad(key, value, expected);
+        }
+        long number;
+        try {
+            number = value.asLong();
+        } catch (NumberFormatException e) {
+            throw bad(key, value, expected);
+        }
+        if (number < min || number > max) {
+            throw bad(key, value, expected);
+        }
+        return number;
+    }
+
+    String optionalString(String key) throws ConfigException {
+        JsonValue value = present(key);
+        if (value == null) {
+            return null;
+        }
+        if (!value.isString()) {
+            throw bad(key, value, "a string");
+        }
+        return value.asString();
+    }
+
+    String string(String key, String fallback) throws ConfigException {
+        String value = optionalString(key);
+        if (value == null) {
+            return fallback;
+        }
+        if (value.isBlank() || value.indexOf('\0') >= 0) {
+            throw bad(key, json.get(key), "a non-empty string");
+        }
+        return value;
+    }
+
+    String oneOf(String key, String fallback, List<String> allowed) throws ConfigException {
+        String value = string(key, fallback);
+        if (!allowed.contains(value)) {
+            throw bad(key, json.get(key), "one of " + allowed);
+        }
+        return value;
+    }
+
+    URI httpUrl(String key, String fallback) throws ConfigException {
+        return parseHttpUrl(key, string(key, fallback));
+    }
+
+    static URI parseHttpUrl(String key, String text) throws ConfigException {
+        try {
+            URI uri = new URI(text.strip());
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
+            if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // reported below with the rule
+        }
+        throw new ConfigException("config key \"" + key + "\" is \"" + text
+                + "\"; expected an absolute http:// or https:// URL");
+    }
+
+    private static String plain(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+}

@@ -1,0 +1,136 @@
+package civitai.daemon.config;
+
+import com.eclipsesource.json.Json;
+import com.eclipsesource.json.JsonObject;
+import com.eclipsesource.json.JsonValue;
+import com.eclipsesource.json.ParseException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads config.json: every key with its default, checked once here so the rest of the daemon can
+ * trust the {@link Config}. Relative paths resolve against the config file's folder; the
+ * environment's {@code CIVITAI_API_KEY} and {@code CIVITAI_DAEMON_JWT_SECRET} override the file.
+ */
+public final class ConfigLoader {
+    public static final String DEFAULT_CIVITAI_URL = "https://civitai.com/api/v1";
+    static final Set<String> KNOWN_KEYS = Set.of(
+            "webhook_url", "throttle", "retries", "workers", "timeout", "download_dir",
+            "active_port", "civitai_api_key", "jwt_secret", "civitai_url", "manifest_mode",
+            "bind_address", "stall_timeout", "max_download_speed", "database", "manifest",
+            "log_dir", "log_max_bytes", "log_files", "retry_base_delay", "retry_max_delay");
+
+    private final Map<String, String> env;
+
+    /** @param env the environment, read only for the two secret overrides */
+    public ConfigLoader(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
+
+    /** The loaded config and the warnings (unknown keys) to log once logging is up. */
+    public record Loaded(Config config, List<String> warnings) {}
+
+    public Loaded load(Path file) throws ConfigException {
+        Path absolute = file.toAbsolutePath().normalize();
+        JsonObject json = parseObject(absolute);
+        List<String> warnings = new ArrayList<>();
+        for (String name : json.names()) {
+            if (!KNOWN_KEYS.contains(name)) {
+                warnings.add("config " + absolute + ": unknown key \"" + name + "\" is ignored");
+            }
+        }
+        Path base = absolute.getParent();
+        var keys = new ConfigKeys(json);
+        Config config = new Config(
+                absolute,
+                webhookUrls(json.get("webhook_url")),
+                keys.seconds("throttle", 1, 0, 86_400),
+                (int) keys.integer("retries", 5, 0, 100),
+                (int) keys.integer("workers", 2, 1, 64),
+                keys.seconds("timeout", 3600, 1, 7 * 86_400),
+                keys.seconds("stall_timeout", 60, 0.01, 86_400),
+                keys.integer("max_download_speed", 0, 0, Long.MAX_VALUE),
+                base.resolve(keys.string("download_dir", "data/models")).normalize(),
+                keys.optionalInteger("active_port", 1, 65_535),
+                keys.string("bind_address", "127.0.0.1"),
+                secret("civitai_api_key", "CIVITAI_API_KEY", keys),
+                secret("jwt_secret", "CIVITAI_DAEMON_JWT_SECRET", keys),
+                keys.httpUrl("civitai_url", DEFAULT_CIVITAI_URL),
+                keys.oneOf("manifest_mode", "replace", List.of("replace", "append")),
+                base.resolve(keys.string("database", "completed.db")).normalize(),
+                base.resolve(keys.string("manifest", "manifest.json")).normalize(),
+                base.resolve(keys.string("log_dir", "logs")).normalize(),
+                keys.integer("log_max_bytes", 10L << 20, 4096, 1L << 40),
+                (int) keys.integer("log_files", 5, 1, 100),
+                keys.seconds("retry_base_delay", 2, 0, 3600),
+                keys.seconds("retry_max_delay", 900, 0, 86_400));
+        return new Loaded(config, List.copyOf(warnings));
+    }
+
+    private static JsonObject parseObject(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
+        }
+        JsonValue value;
+        try {
+            value = Json.parse(text);
+        } catch (ParseException e) {
+            throw new ConfigException("config file " + file + " is not valid JSON: " + e.getMessage()
+                    + " (line " + e.getLocation().line + ", column " + e.getLocation().column + ")", e);
+        }
+        if (!value.isObject()) {
+            throw new ConfigException("config file " + file + " must hold a JSON object {...}");
+        }
+        return value.asObject();
+    }
+
+    private String secret(String key, String envName, ConfigKeys keys) throws ConfigException {
+        String fromEnv = env.get(envName);
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv.strip();
+        }
+        String fromFile = keys.optionalString(key);
+        return fromFile == null || fromFile.isBlank() ? null : fromFile.strip();
+    }
+
+    private static List<URI> webhookUrls(JsonValue value) throws ConfigException {
+        if (value == null || value.isNull()) {
+            return List.of();
+        }
+        List<URI> urls = new ArrayList<>();
+        if (value.isString()) {
+            if (!value.asString().isBlank()) {
+                urls.add(ConfigKeys.parseHttpUrl("webhook_url", value.asString()));
+            }
+            return urls;
+        }
+        if (value.isArray()) {
+            for (JsonValue item : value.asArray()) {
+                if (!item.isString()) {
+                    throw new ConfigException("config key \"webhook_url\": list item " + item
+                            + " is not a string; expected http(s) URLs");
+                }
+                urls.add(ConfigKeys.parseHttpUrl("webhook_url", item.asString()));
+            }
+            return urls;
+        }
+        throw new ConfigException("config key \"webhook_url\" is " + value
+                + "; expected a URL, a list of URLs, or null");
+    }
+
+    /** Duration from fractional seconds, for tests and users alike. */
+    static Duration ofSeconds(double seconds) {
+        return Duration.ofNanos(Math.round(seconds * 1e9));
+    }
+}

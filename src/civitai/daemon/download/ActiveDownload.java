@@ -1,0 +1,19 @@
+package civitai.daemon.download;
+
+/**
+ * A running job as status queries see it.
+ *
+ * @param total      null while the size is unknown
+ * @param etaSeconds null while it cannot be estimated
+ */
+public record ActiveDownload(long jobId, String modelType, String filename, long bytes, Long total,
+        long bytesPerSecond, Long etaSeconds) {
+
+    static ActiveDownload of(DownloadTask task) {
+        long bytes = task.bytes();
+        Long total = task.total;
+        long speed = task.speed.bytesPerSecond();
+        Long eta = total != null && speed > 0 ? Math.max(0, (total - bytes) / speed) : null;
+        return new ActiveDownload(task.jobId, task.spec.modelType(), task.filename, bytes, total, speed, eta);
+    }
+}

@@ -1,0 +1,70 @@
+package civitai.daemon.download;
+
+import java.time.Duration;
+
+/**
+ * The limits of one attempt, watched by {@link Watchdog}: no byte for {@code stall} or a total of
+ * more than {@code timeout} aborts it by interrupting its thread, after recording why so the
+ * attempt can tell an abort from a shutdown. Thread-safe.
+ */
+final class AttemptGuard {
+    private final Thread thread;
+    private final long stallNanos;
+    private final long deadlineNanos;
+    private final Duration stall;
+    private final Duration timeout;
+    private volatile long lastActivityNanos = System.nanoTime();
+    private String abortReason;
+    private boolean finished;
+
+    AttemptGuard(Thread thread, Duration stall, Duration timeout) {
+        this.thread = thread;
+        this.stall = stall;
+        this.timeout = timeout;
+        this.stallNanos = stall.toNanos();
+        this.deadlineNanos = System.nanoTime() + timeout.toNanos();
+    }
+
+    /** Called by the attempt whenever data arrives. */
+    void onActivity() {
+        lastActivityNanos = System.nanoTime();
+    }
+
+    /** Time left before the attempt's deadline (at least one millisecond). */
+    Duration remaining() {
+        return Duration.ofNanos(Math.max(1_000_000, deadlineNanos - System.nanoTime()));
+    }
+
+    /** Called by the watchdog. */
+    void check(long now) {
+        if (now - deadlineNanos >= 0) {
+            abort("timeout", "attempt took longer than timeout (" + seconds(timeout) + " s)");
+        } else if (now - lastActivityNanos >= stallNanos) {
+            abort("stalled", "no data for stall_timeout (" + seconds(stall) + " s)");
+        }
+    }
+
+    private synchronized void abort(String code, String reason) {
+        if (!finished && abortReason == null) {
+            abortReason = code + ": " + reason;
+            thread.interrupt();
+        }
+    }
+
+    /** Why the watchdog stopped this attempt, or null if it did not. */
+    synchronized String abortReason() {
+        return abortReason;
+    }
+
+    /** Ends the watch; clears an interrupt the watchdog made so it cannot leak into later work. */
+    synchronized void finish() {
+        finished = true;
+        if (abortReason != null) {
+            Thread.interrupted();
+        }
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? Long.toString(d.toSeconds()) : Double.toString(d.toMillis() / 1000.0);
+    }
+}

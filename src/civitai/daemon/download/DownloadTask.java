@@ -1,0 +1,39 @@
+package civitai.daemon.download;
+
+import civitai.daemon.store.JobSpec;
+import java.nio.file.Path;
+
+/**
+ * What one job carries from attempt to attempt within this run: the part and its running hash,
+ * the signed URL still worth reusing, the validator of the bytes so far. Owned by the job's worker
+ * thread; the progress fields are read by status queries from other threads.
+ */
+final class DownloadTask {
+    final long jobId;
+    final JobSpec spec;
+    final long startedNanos = System.nanoTime();
+    volatile String filename;
+    volatile Long total;
+    volatile String validator;
+    PartFile part;
+    SignedUrl signedUrl;
+    boolean existingChecked;
+    final SpeedMeter speed = new SpeedMeter();
+
+    DownloadTask(long jobId, JobSpec spec, String knownFilename, String validator) {
+        this.jobId = jobId;
+        this.spec = spec;
+        this.filename = knownFilename;
+        this.validator = validator;
+    }
+
+    long bytes() {
+        PartFile p = part;
+        return p == null ? 0 : p.length();
+    }
+
+    /** The target once the filename is known. */
+    Path target(Path downloadDir) {
+        return filename == null ? null : downloadDir.resolve(spec.modelType()).resolve(filename);
+    }
+}

@@ -1,0 +1,86 @@
+package civitai.daemon.download;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * GET with redirects followed here rather than by HttpClient, so this class alone decides the
+ * headers of each hop: the API key goes to the Civitai host only, never to a storage host (which
+ * rejects it, and must not see it). Thread-safe.
+ */
+final class HttpFetch {
+    private static final int MAX_REDIRECTS = 10;
+
+    private final HttpClient client;
+    private final String civitaiAuthority;
+    private final String apiKey;
+    private final String userAgent;
+
+    /** The final answer and the URL that gave it. The caller closes the body. */
+    record Response(HttpResponse<InputStream> response, URI uri, boolean redirected) {}
+
+    HttpFetch(HttpClient client, URI civitaiUrl, String apiKey, String userAgent) {
+        this.client = client;
+        this.civitaiAuthority = authority(civitaiUrl);
+        this.apiKey = apiKey;
+        this.userAgent = userAgent;
+    }
+
+    Response get(URI start, Map<String, String> headers, Duration headerTimeout)
+            throws IOException, InterruptedException {
+        URI uri = start;
+        for (int hop = 0; ; hop++) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(headerTimeout)
+                    .header("User-Agent", userAgent);
+            headers.forEach(request::header);
+            if (apiKey != null && authority(uri).equals(civitaiAuthority)) {
+                request.header("Authorization", "Bearer " + apiKey);
+            }
+            HttpResponse<InputStream> response = client.send(request.build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            var location = response.headers().firstValue("Location");
+            if (!isRedirect(response.statusCode()) || location.isEmpty()) {
+                return new Response(response, uri, hop > 0);
+            }
+            response.body().close();
+            if (hop == MAX_REDIRECTS) {
+                throw new IOException("more than " + MAX_REDIRECTS + " redirects from " + start.getHost());
+            }
+            uri = resolve(uri, location.get());
+        }
+    }
+
+    private static URI resolve(URI base, String location) throws IOException {
+        try {
+            URI next = base.resolve(URI.create(location.strip()));
+            String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                throw new IOException("redirect to a non-HTTP URL: " + scheme);
+            }
+            return next;
+        } catch (IllegalArgumentException e) {
+            throw new IOException("redirect to an invalid URL", e);
+        }
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
+    /** Host and effective port, lower case: what "the same server" means for the API key. */
+    static String authority(URI uri) {
+        String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+        int port = uri.getPort();
+        if (port < 0) {
+            port = "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        }
+        return host + ":" + port;
+    }
+}

@@ -1,0 +1,145 @@
+package civitai.daemon.download;
+
+import civitai.daemon.events.Event;
+import civitai.daemon.events.EventBus;
+import civitai.daemon.log.DaemonLog;
+import civitai.daemon.store.JobState;
+import civitai.daemon.store.JobStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * One attempt of one job on its worker thread, from the store's point of view: opens the attempt,
+ * reports progress (events at most 4 a second, the database every 2 seconds), and records the
+ * {@link Outcome}. Decides between retry and failure with the {@link RetryPolicy}.
+ */
+final class JobRun implements Downloader.Listener {
+    private static final long EVENT_EVERY_NANOS = 250_000_000L;
+    private static final long SAVE_EVERY_NANOS = 2_000_000_000L;
+
+    /** What the queue does with the job after this attempt. */
+    sealed interface Next {
+        record Finished() implements Next {}
+
+        record RetryAfter(Duration delay) implements Next {}
+
+        record Interrupted() implements Next {}
+    }
+
+    private final DownloadTask task;
+    private final JobStore store;
+    private final EventBus bus;
+    private final DaemonLog log;
+    private long lastEventNanos;
+    private long lastSaveNanos = System.nanoTime();
+
+    JobRun(DownloadTask task, JobStore store, EventBus bus, DaemonLog log) {
+        this.task = task;
+        this.store = store;
+        this.bus = bus;
+        this.log = log;
+    }
+
+    Next run(Downloader downloader, Watchdog watchdog, RetryPolicy policy, Duration stall, Duration timeout,
+            Path downloadDir) {
+        long offset = partLength(task.target(downloadDir));
+        String host = task.spec.url().getHost();
+        long attemptId = store.startAttempt(task.jobId, host, offset);
+        int attempt = store.find(task.jobId).map(j -> j.attempts()).orElse(1);
+        bus.publish(new Event.Started(task.jobId, attempt, offset, host));
+        AttemptGuard guard = watchdog.watch(Thread.currentThread(), stall, timeout);
+        Outcome outcome;
+        try {
+            outcome = downloader.attempt(task, guard, this);
+        } catch (InterruptedException e) {
+            store.endAttempt(attemptId, task.bytes() - offset, null, "aborted", "daemon stopping");
+            store.saveProgress(task.jobId, task.bytes(), task.total, task.validator);
+            store.setState(task.jobId, JobState.QUEUED);
+            return new Next.Interrupted();
+        } catch (RuntimeException e) {
+            log.error("job " + task.jobId + ": unexpected error", e);
+            outcome = new Outcome.Fail("internal_error", "internal error: " + e, null, task.bytes());
+        } finally {
+            watchdog.release(guard);
+        }
+        return record(outcome, attemptId, attempt, offset, policy);
+    }
+
+    private Next record(Outcome outcome, long attemptId, int attempt, long offset, RetryPolicy policy) {
+        return switch (outcome) {
+            case Outcome.Done d -> {
+                store.endAttempt(attemptId, Math.max(0, d.bytes() - offset), 200, "completed", null);
+                long ms = Duration.ofNanos(System.nanoTime() - task.startedNanos).toMillis();
+                store.complete(task.jobId, d.target().toString(), d.sha256(), d.bytes(), ms);
+                bus.publish(new Event.Completed(task.jobId, d.target().toString(), d.sha256(), d.bytes(),
+                        Duration.ofMillis(ms), d.downloaded()));
+                yield new Next.Finished();
+            }
+            case Outcome.Retry r -> {
+                store.endAttempt(attemptId, Math.max(0, r.bytes() - offset), r.status(), "retry", r.message());
+                if (!policy.mayRetry(attempt)) {
+                    yield fail(r.code(), r.message() + " (gave up after " + attempt + " attempts)");
+                }
+                Duration delay = r.after() != null ? r.after() : policy.backoff(attempt);
+                store.noteRetry(task.jobId, r.message());
+                bus.publish(new Event.Retrying(task.jobId, attempt, r.message(), delay));
+                yield new Next.RetryAfter(delay);
+            }
+            case Outcome.Fail f -> {
+                store.endAttempt(attemptId, Math.max(0, f.bytes() - offset), f.status(), "failed", f.message());
+                yield fail(f.code(), f.message());
+            }
+        };
+    }
+
+    private Next fail(String code, String message) {
+        store.saveProgress(task.jobId, task.bytes(), task.total, task.validator);
+        store.fail(task.jobId, code, message);
+        bus.publish(new Event.Failed(task.jobId, code, message));
+        return new Next.Finished();
+    }
+
+    private static long partLength(Path target) {
+        if (target == null) {
+            return 0;
+        }
+        try {
+            Path part = target.resolveSibling(target.getFileName() + ".part");
+            return Files.exists(part) ? Files.size(part) : 0;
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
+    @Override
+    public void onTarget(Path target) {
+        store.setTarget(task.jobId, target.toString());
+    }
+
+    @Override
+    public void onResponse(String validator, Long total) {
+        store.saveProgress(task.jobId, task.bytes(), total, validator);
+    }
+
+    @Override
+    public void onBytes(long bytes, Long total) {
+        task.speed.sample(bytes);
+        long now = System.nanoTime();
+        if (now - lastEventNanos >= EVENT_EVERY_NANOS) {
+            lastEventNanos = now;
+            ActiveDownload a = ActiveDownload.of(task);
+            bus.publish(new Event.Progress(task.jobId, bytes, total, a.bytesPerSecond(), a.etaSeconds()));
+        }
+        if (now - lastSaveNanos >= SAVE_EVERY_NANOS) {
+            lastSaveNanos = now;
+            store.saveProgress(task.jobId, bytes, total, task.validator);
+        }
+    }
+
+    @Override
+    public void onVerifying() {
+        store.setState(task.jobId, JobState.VERIFYING);
+        bus.publish(new Event.Verifying(task.jobId));
+    }
+}

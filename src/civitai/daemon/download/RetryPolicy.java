@@ -1,0 +1,72 @@
+package civitai.daemon.download;
+
+import java.net.http.HttpHeaders;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+
+/**
+ * How often and how long to wait: {@code retries} attempts after the first, exponential backoff
+ * from {@code base} with jitter, capped at {@code max}; a server's Retry-After wins. Thread-safe.
+ */
+public final class RetryPolicy {
+    private final int retries;
+    private final Duration base;
+    private final Duration max;
+    private final RandomGenerator random;
+    private final Clock clock;
+
+    public RetryPolicy(int retries, Duration base, Duration max, RandomGenerator random, Clock clock) {
+        this.retries = retries;
+        this.base = base;
+        this.max = max;
+        this.random = random;
+        this.clock = clock;
+    }
+
+    /** True when a job that has made {@code attempts} attempts may make another. */
+    public boolean mayRetry(int attempts) {
+        return attempts <= retries;
+    }
+
+    /**
+     * The wait before the next attempt after {@code attempts} failed ones: half to all of
+     * base × 2^(attempts-1), at most max ("equal jitter", so waits never collapse to zero).
+     */
+    public Duration backoff(int attempts) {
+        int exponent = Math.max(0, Math.min(attempts - 1, 30));
+        double full = Math.min(max.toNanos(), base.toNanos() * Math.pow(2, exponent));
+        return Duration.ofNanos((long) (full / 2 + random.nextDouble() * full / 2));
+    }
+
+    /** The longest wait, used when a quota answer gives no Retry-After. */
+    public Duration max() {
+        return max;
+    }
+
+    /** Retry-After as seconds or an HTTP date; empty when absent or unreadable. */
+    public Optional<Duration> retryAfter(HttpHeaders headers) {
+        return headers.firstValue("Retry-After").flatMap(this::parseRetryAfter);
+    }
+
+    Optional<Duration> parseRetryAfter(String value) {
+        String v = value.strip();
+        try {
+            long seconds = Long.parseLong(v);
+            return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
+        } catch (NumberFormatException e) {
+            try {
+                Instant when = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Duration wait = Duration.between(Instant.now(clock), when);
+                return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
+            } catch (DateTimeParseException notADate) {
+                return Optional.empty();
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package civitai.daemon.events;
+
+import java.time.Duration;
+
+/** Something that happened to a job. A closed family: consumers switch over it exhaustively. */
+public sealed interface Event {
+    long jobId();
+
+    /** The event's name on the wire and in logs, e.g. {@code job.completed}. */
+    default String name() {
+        return switch (this) {
+            case Queued q -> "job.queued";
+            case Started s -> "job.started";
+            case Progress p -> "job.progress";
+            case Retrying r -> "job.retrying";
+            case Verifying v -> "job.verifying";
+            case Completed c -> "job.completed";
+            case Failed f -> "job.failed";
+            case Cancelled c -> "job.cancelled";
+            case Paused p -> "job.paused";
+        };
+    }
+
+    record Queued(long jobId, String target, String url) implements Event {}
+
+    /** An attempt began; {@code offset} &gt; 0 means it resumes a part. */
+    record Started(long jobId, int attempt, long offset, String host) implements Event {}
+
+    /** {@code total} and {@code etaSeconds} are null when the size is unknown. */
+    record Progress(long jobId, long bytes, Long total, long bytesPerSecond, Long etaSeconds)
+            implements Event {}
+
+    record Retrying(long jobId, int attempt, String reason, Duration delay) implements Event {}
+
+    record Verifying(long jobId) implements Event {}
+
+    record Completed(long jobId, String path, String sha256, long bytes, Duration took, boolean downloaded)
+            implements Event {}
+
+    /** {@code reason} is a short code ({@code hash_mismatch}, {@code http_404}); message is for people. */
+    record Failed(long jobId, String reason, String message) implements Event {}
+
+    record Cancelled(long jobId) implements Event {}
+
+    record Paused(long jobId) implements Event {}
+}

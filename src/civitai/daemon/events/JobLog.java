@@ -1,0 +1,32 @@
+package civitai.daemon.events;
+
+import civitai.daemon.log.DaemonLog;
+import civitai.daemon.log.DaemonLog.Level;
+
+/** Writes every job event but progress to logs/download.log (and failures to error.log). */
+public final class JobLog {
+    private final DaemonLog log;
+
+    public JobLog(DaemonLog log) {
+        this.log = log;
+    }
+
+    public void on(Event event) {
+        switch (event) {
+            case Event.Queued q -> log.job(q.jobId(), "queued", q.target() + " from " + q.url());
+            case Event.Started s -> log.job(s.jobId(), "started", "attempt " + s.attempt() + " from "
+                    + s.host() + (s.offset() > 0 ? ", resuming at byte " + s.offset() : ""));
+            case Event.Progress p -> { } // too frequent for a log; /api/status and SSE carry it
+            case Event.Retrying r -> log.job(Level.WARN, r.jobId(), "retry", "attempt " + r.attempt()
+                    + " failed (" + r.reason() + "), next in " + r.delay().toMillis() / 1000.0 + " s");
+            case Event.Verifying v -> log.job(v.jobId(), "verifying", "checking SHA-256");
+            case Event.Completed c -> log.job(c.jobId(), "completed", c.path() + " " + c.bytes()
+                    + " bytes sha256=" + c.sha256() + (c.downloaded()
+                            ? " in " + c.took().toMillis() / 1000.0 + " s"
+                            : " (already present, not downloaded)"));
+            case Event.Failed f -> log.job(Level.ERROR, f.jobId(), "failed", f.reason() + ": " + f.message());
+            case Event.Cancelled c -> log.job(c.jobId(), "cancelled", "by request");
+            case Event.Paused p -> log.job(p.jobId(), "paused", "by request");
+        }
+    }
+}

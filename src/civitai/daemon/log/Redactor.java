@@ -1,0 +1,36 @@
+package civitai.daemon.log;
+
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Removes secrets from text bound for a log: the configured secret values, bearer tokens, and
+ * the values of credential-like query parameters (Civitai's {@code token=}, signed-URL signatures).
+ * Thread-safe.
+ */
+public final class Redactor {
+    public static final String MASK = "[REDACTED]";
+    private static final Pattern QUERY_SECRET = Pattern.compile(
+            "(?i)([?&;](?:token|access_token|api_key|apikey|key|sig|signature|x-amz-signature"
+                    + "|x-amz-credential|x-amz-security-token|authorization)=)[^&\\s\"'#]*");
+    private static final Pattern BEARER = Pattern.compile("(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]+");
+
+    private final List<String> secrets;
+
+    public Redactor(List<String> secrets) {
+        this.secrets = secrets.stream().filter(s -> s != null && s.length() >= 4).toList();
+    }
+
+    public String redact(String text) {
+        if (text == null) {
+            return null;
+        }
+        String out = text;
+        for (String secret : secrets) {
+            out = out.replace(secret, MASK);
+        }
+        out = QUERY_SECRET.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK));
+        return BEARER.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK));
+    }
+}

@@ -1,0 +1,27 @@
+package civitai.daemon.manifest;
+
+import civitai.daemon.store.JobSpec;
+import java.net.URI;
+
+/**
+ * One validated manifest entry. The original JSON text is kept so extra fields survive.
+ *
+ * @param sha256       lower-case hex, or null
+ * @param expectedSize bytes, from the entry's {@code size} (bytes) or {@code sizeKB}; or null
+ */
+public record ManifestEntry(
+        Long modelId,
+        String modelType,
+        String sha256,
+        URI url,
+        String filename,
+        int priority,
+        String updatedAt,
+        Long expectedSize,
+        String json) {
+
+    public JobSpec toSpec() {
+        return new JobSpec(modelId, modelType, filename, url, sha256, expectedSize, priority,
+                updatedAt, json);
+    }
+}

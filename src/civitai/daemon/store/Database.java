@@ -1,0 +1,104 @@
+package civitai.daemon.store;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The SQLite file (completed.db): one connection in WAL mode, schema migrated by
+ * {@code PRAGMA user_version}. All access goes through {@link #run}, which holds one lock, so
+ * SQLite sees a single writer. Thread-safe.
+ */
+public final class Database implements AutoCloseable {
+    /** Work done with the connection under the lock. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private final Connection connection;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    public Database(Path file) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            try (Statement s = connection.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=NORMAL");
+                s.execute("PRAGMA foreign_keys=ON");
+                s.execute("PRAGMA busy_timeout=5000");
+            }
+            migrate();
+        } catch (SQLException | java.io.IOException e) {
+            throw new StoreException("cannot open database " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs {@code work} under the lock; a {@link SQLException} becomes a {@link StoreException}. */
+    public <T> T run(Work<T> work) {
+        lock.lock();
+        try {
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw new StoreException("database error: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs {@code work} in one transaction: all of it or none. */
+    public <T> T transaction(Work<T> work) {
+        return run(c -> {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        });
+    }
+
+    private void migrate() throws SQLException {
+        List<String> steps = Schema.MIGRATIONS;
+        transaction(c -> {
+            int version;
+            try (Statement s = c.createStatement(); var rs = s.executeQuery("PRAGMA user_version")) {
+                version = rs.getInt(1);
+            }
+            if (version > steps.size()) {
+                throw new SQLException("database schema version " + version
+                        + " is newer than this daemon knows (" + steps.size() + ")");
+            }
+            try (Statement s = c.createStatement()) {
+                for (int v = version; v < steps.size(); v++) {
+                    for (String statement : steps.get(v).split(";\\s*\\n")) {
+                        if (!statement.isBlank()) {
+                            s.executeUpdate(statement);
+                        }
+                    }
+                }
+                s.execute("PRAGMA user_version = " + steps.size());
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void close() {
+        run(c -> {
+            c.close();
+            return null;
+        });
+    }
+}

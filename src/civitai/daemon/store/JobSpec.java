@@ -1,0 +1,40 @@
+package civitai.daemon.store;
+
+import java.net.URI;
+import java.util.Objects;
+
+/**
+ * What to download: a validated manifest entry as the store keeps it.
+ *
+ * @param modelType      the folder segment under download_dir (already checked as safe)
+ * @param filename       the file name (already checked as safe), or null to take it from the server
+ * @param expectedSha256 lower-case hex, or null when unknown
+ * @param expectedSize   bytes, or null when unknown
+ * @param entryJson      the entry as given, extra fields included
+ */
+public record JobSpec(
+        Long modelId,
+        String modelType,
+        String filename,
+        URI url,
+        String expectedSha256,
+        Long expectedSize,
+        int priority,
+        String updatedAt,
+        String entryJson) {
+
+    public JobSpec {
+        Objects.requireNonNull(modelType, "modelType");
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(entryJson, "entryJson");
+    }
+
+    /**
+     * The identity that keeps a restart from duplicating a job: the same file of the same
+     * content. Without a filename the URL stands in for it.
+     */
+    public String key() {
+        String name = filename != null ? filename : "url:" + url;
+        return modelType + "/" + name + (expectedSha256 == null ? "" : "#" + expectedSha256);
+    }
+}

@@ -1,0 +1,22 @@
+package civitai.daemon.store;
+
+/** The life of a job. Stored by its lower-case name. */
+public enum JobState {
+    QUEUED, DOWNLOADING, VERIFYING, COMPLETED, FAILED, CANCELLED, PAUSED;
+
+    public String key() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public static JobState of(String key) {
+        return valueOf(key.toUpperCase(java.util.Locale.ROOT));
+    }
+
+    /** True for states a job only leaves when a user acts on it. */
+    public boolean isFinal() {
+        return switch (this) {
+            case COMPLETED, FAILED, CANCELLED -> true;
+            case QUEUED, DOWNLOADING, VERIFYING, PAUSED -> false;
+        };
+    }
+}

@@ -1,0 +1,56 @@
+package civitai.daemon.store;
+
+import java.util.List;
+
+/**
+ * The schema as a list of migrations: step {@code i} takes {@code PRAGMA user_version} from i to
+ * i + 1. Append new steps; never edit a released one.
+ */
+final class Schema {
+    private Schema() {}
+
+    static final List<String> MIGRATIONS = List.of("""
+            CREATE TABLE jobs (
+                id              INTEGER PRIMARY KEY,
+                job_key         TEXT NOT NULL UNIQUE,
+                model_id        INTEGER,
+                model_type      TEXT NOT NULL,
+                filename        TEXT,
+                url             TEXT NOT NULL,
+                expected_sha256 TEXT,
+                expected_size   INTEGER,
+                priority        INTEGER NOT NULL DEFAULT 0,
+                updated_at      TEXT,
+                entry_json      TEXT NOT NULL,
+                state           TEXT NOT NULL,
+                attempts        INTEGER NOT NULL DEFAULT 0,
+                bytes_done      INTEGER NOT NULL DEFAULT 0,
+                total_bytes     INTEGER,
+                target_path     TEXT,
+                sha256          TEXT,
+                failure_reason  TEXT,
+                last_error      TEXT,
+                validator       TEXT,
+                created_at      TEXT NOT NULL,
+                started_at      TEXT,
+                finished_at     TEXT,
+                duration_ms     INTEGER,
+                avg_bytes_per_s REAL
+            );
+            CREATE INDEX jobs_by_state ON jobs(state, priority, id);
+            CREATE TABLE attempts (
+                id           INTEGER PRIMARY KEY,
+                job_id       INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                number       INTEGER NOT NULL,
+                started_at   TEXT NOT NULL,
+                ended_at     TEXT,
+                host         TEXT,
+                start_offset INTEGER NOT NULL DEFAULT 0,
+                bytes        INTEGER NOT NULL DEFAULT 0,
+                http_status  INTEGER,
+                outcome      TEXT,
+                error        TEXT
+            );
+            CREATE INDEX attempts_by_job ON attempts(job_id, number);
+            """);
+}
