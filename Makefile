@@ -1,6 +1,7 @@
 # civitai-daemon — `make run` starts the daemon on ./config.json, `make test` runs every test.
 # Plain JDK (21+) tools only; jars come from lib/jars.lock via Maven's resolver.
 
+SHELL := /bin/bash
 JDK := $(shell lib/find-jdk.sh)
 ifeq ($(JDK),)
 $(error No JDK 21+ found: install one (e.g. openjdk-21-jdk-headless) or set JAVA_HOME)
@@ -34,7 +35,8 @@ build/.deps: lib/jars.lock lib/fetch-jars.sh
 build: build/.classes
 build/.classes: build/.deps $(SOURCES) $(RESOURCES) VERSION
 	@rm -rf build/classes && mkdir -p build/classes
-	$(JAVAC) $(JAVAC_FLAGS) -cp $(RUNTIME_CP) -d build/classes $(SOURCES)
+	@echo "javac: $(words $(SOURCES)) sources (JDK $(JDK))"
+	@$(JAVAC) $(JAVAC_FLAGS) -cp $(RUNTIME_CP) -d build/classes $(SOURCES)
 	@cd src && find . -type f ! -name '*.java' -exec cp --parents {} ../build/classes/ \;
 	@echo "$(VERSION)" > build/classes/civitai/daemon/VERSION
 	@touch $@
@@ -42,7 +44,7 @@ build/.classes: build/.deps $(SOURCES) $(RESOURCES) VERSION
 jar: $(DAEMON_JAR)
 $(DAEMON_JAR): build/.classes
 	@printf 'Main-Class: civitai.daemon.Main\nClass-Path: ../$(SQLITE_JAR) ../$(JSON_JAR)\nEnable-Native-Access: ALL-UNNAMED\nImplementation-Version: $(VERSION)\n' > build/MANIFEST.MF
-	$(JAR) --create --date=2026-01-01T00:00:00Z --file $@ --manifest build/MANIFEST.MF -C build/classes .
+	@$(JAR) --create --date=2026-01-01T00:00:00Z --file $@ --manifest build/MANIFEST.MF -C build/classes .
 	@echo "built $@ (run: $(JAVA) -jar $@ --config $(CONFIG))"
 
 run: $(DAEMON_JAR)
@@ -50,15 +52,21 @@ run: $(DAEMON_JAR)
 
 build/.test-classes: build/.classes $(TEST_SOURCES)
 	@rm -rf build/test-classes && mkdir -p build/test-classes
-	$(JAVAC) $(JAVAC_FLAGS) -cp build/classes:$(RUNTIME_CP):$(JUNIT_JAR) -d build/test-classes $(TEST_SOURCES)
+	@echo "javac: $(words $(TEST_SOURCES)) test sources"
+	@$(JAVAC) $(JAVAC_FLAGS) -cp build/classes:$(RUNTIME_CP):$(JUNIT_JAR) -d build/test-classes $(TEST_SOURCES)
 	@touch $@
 
 # The daemon jar is built too: the crash-recovery tests start it as a child JVM.
+# TESTS=ClassName runs one class. The last line is a plain "N passed, N failed" summary.
 test: build/.test-classes $(DAEMON_JAR)
-	DAEMON_JAR=$(DAEMON_JAR) JAVA_BIN=$(JAVA) $(JAVA) --enable-native-access=ALL-UNNAMED \
-	  -jar $(JUNIT_JAR) execute --fail-if-no-tests --disable-banner --details=tree \
-	  --class-path build/test-classes:build/classes:$(RUNTIME_CP) --scan-class-path build/test-classes \
-	  $(if $(TESTS),--select-class $(TESTS),)
+	@set -o pipefail; DAEMON_JAR=$(DAEMON_JAR) JAVA_BIN=$(JAVA) $(JAVA) --enable-native-access=ALL-UNNAMED \
+	  -jar $(JUNIT_JAR) execute --fail-if-no-tests --disable-banner --disable-ansi-colors --details=tree \
+	  --class-path build/test-classes:build/classes:$(RUNTIME_CP) \
+	  $(if $(TESTS),--select-class $(TESTS),--scan-class-path build/test-classes) 2>&1 | tee build/test.log; \
+	status=$$?; \
+	awk '/tests successful/ {ok=$$2} /tests failed/ {bad=$$2} /tests aborted/ {bad+=$$2} \
+	  END {print "tests: " ok+0 " passed, " bad+0 " failed"}' build/test.log; \
+	exit $$status
 
 clean:
 	rm -rf build

@@ -36,6 +36,7 @@ public final class Daemon implements AutoCloseable {
     private final Deque<AutoCloseable> closing = new ArrayDeque<>();
     private final Config config;
     private final DaemonLog log;
+    private Server server;
     private boolean closed;
 
     private Daemon(Config config, DaemonLog log) {
@@ -74,6 +75,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void wire(Server server, Clock clock) throws IOException {
+        this.server = server;
         Database db = new Database(config.databaseFile());
         closing.push(db);
         JobStore store = new JobStore(db, clock);
@@ -125,8 +127,9 @@ public final class Daemon implements AutoCloseable {
         return host.contains(":") ? "[" + host + "]" : host;
     }
 
+    /** The port actually listened on (differs from the config only for active_port 0). */
     public int port() {
-        return config.activePort();
+        return server.port();
     }
 
     /** Stops serving and downloading; parts and state stay for the next start. Idempotent. */

@@ -17,7 +17,8 @@ import java.util.Objects;
  * @param timeout          the longest one attempt at one file may take (a retry resumes)
  * @param stallTimeout     the longest an attempt may go without receiving a byte
  * @param maxDownloadSpeed bytes per second across all workers, 0 for unlimited
- * @param activePort       the port to listen on, or null to pick a free one in 8100–8200
+ * @param activePort       the port to listen on, or null to pick a free one in 8100–8200 and
+ *                         save it; 0 for any free port, not saved (tests)
  * @param civitaiApiKey    sent as a Bearer token to the Civitai host only; null for none
  * @param jwtSecret        secret for API tokens; null when auth is off
  * @param civitaiUrl       base of Civitai's REST API v1

@@ -59,7 +59,7 @@ public final class ConfigLoader {
                 keys.seconds("stall_timeout", 60, 0.01, 86_400),
                 keys.integer("max_download_speed", 0, 0, Long.MAX_VALUE),
                 base.resolve(keys.string("download_dir", "data/models")).normalize(),
-                keys.optionalInteger("active_port", 1, 65_535),
+                keys.optionalInteger("active_port", 0, 65_535),  // 0: any free port, not saved
                 keys.string("bind_address", "127.0.0.1"),
                 secret("civitai_api_key", "CIVITAI_API_KEY", keys),
                 secret("jwt_secret", "CIVITAI_DAEMON_JWT_SECRET", keys),

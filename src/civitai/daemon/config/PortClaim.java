@@ -40,12 +40,18 @@ public final class PortClaim {
     }
 
     /** Binds a port through {@code binder} and returns the config with that port. */
-    @SuppressWarnings("try")  // the lock is held for the block's duration, never referenced
     public Config claim(Config config, Binder binder) throws ConfigException, IOException {
         if (config.activePort() != null) {
             return bindConfigured(config, config.activePort(), binder);
         }
         Path lockFile = config.configFile().resolveSibling("." + config.configFile().getFileName() + ".lock");
+        synchronized (PortClaim.class) {  // a FileLock excludes other processes, not this one's threads
+            return claimLocked(config, lockFile, binder);
+        }
+    }
+
+    @SuppressWarnings("try")  // the lock is held for the block's duration, never referenced
+    private Config claimLocked(Config config, Path lockFile, Binder binder) throws ConfigException, IOException {
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock lock = channel.lock()) {
             Integer written = readActivePort(config.configFile());

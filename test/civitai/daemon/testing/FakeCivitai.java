@@ -1,0 +1,214 @@
+package civitai.daemon.testing;
+
+import com.eclipsesource.json.Json;
+import com.eclipsesource.json.JsonObject;
+import com.eclipsesource.json.JsonValue;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+
+/**
+ * Civitai on 127.0.0.1, built from the real answers in the fixtures: {@code /api/v1/models/{id}}
+ * and {@code /api/v1/model-versions/{id}} serve the fixture bodies (download URLs pointed here),
+ * and {@code /api/download/models/{versionId}} answers 307 with a short-lived signed URL on the
+ * {@link FakeStorage} host, or a queued failure taken from Civitai's real error answers.
+ * Each version's file gets deterministic bytes of its fixture size; its SHA-256 is theirs.
+ */
+public final class FakeCivitai implements AutoCloseable {
+    public static final String FIXTURE_401 = "error_download_401_unauthorized_QUOTED.json";
+    private static final List<String> MODEL_FIXTURES = List.of("model_lora_11821_two_versions_2025.json",
+            "model_lora_1231067_flux_2025.json");
+    private static final List<String> VERSION_FIXTURES = List.of("model_version_1387174_lora_flux_2025.json",
+            "wiki2023_model_version_1318_checkpoint.json");
+
+    /** A file of a version, as the fixtures describe it; its bytes are made on first use. */
+    public record VersionFile(long versionId, long fileId, String name, int size) {}
+
+    /** One request as Civitai saw it. */
+    public record Request(String path, String query, Map<String, List<String>> headers) {
+        public String header(String key) {
+            List<String> v = headers.get(key);
+            return v == null ? null : v.get(0);
+        }
+    }
+
+    private final HttpServer server;
+    private final FakeStorage storage;
+    private final Map<Long, VersionFile> files = new ConcurrentHashMap<>();
+    private final Map<Long, byte[]> contents = new ConcurrentHashMap<>();
+    private final Map<String, String> bodies = new ConcurrentHashMap<>();
+    private final Map<Long, Queue<Fault.Status>> downloadFaults = new ConcurrentHashMap<>();
+    private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private volatile long signedUrlSeconds = 3600;
+
+    public FakeCivitai(FakeStorage storage) throws IOException {
+        this.storage = storage;
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        server.createContext("/", this::handle);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.start();
+        MODEL_FIXTURES.forEach(this::loadModel);
+        VERSION_FIXTURES.forEach(this::loadVersion);
+    }
+
+    public URI base() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** The {@code civitai_url} for a daemon talking to this fake. */
+    public URI apiUrl() {
+        return base().resolve("/api/v1");
+    }
+
+    /** Civitai's download URL of a version's file, with {@code ?fileId=}. */
+    public URI downloadUrl(long versionId) {
+        VersionFile f = file(versionId);
+        return base().resolve("/api/download/models/" + versionId + "?fileId=" + f.fileId());
+    }
+
+    public VersionFile file(long versionId) {
+        VersionFile f = files.get(versionId);
+        if (f == null) {
+            throw new IllegalArgumentException("no version " + versionId + " in the fixtures");
+        }
+        return f;
+    }
+
+    /** Adds a version that is not in the fixtures, with these bytes. */
+    public VersionFile addVersion(long versionId, String name, byte[] content) {
+        VersionFile f = new VersionFile(versionId, versionId * 10, name, content.length);
+        files.put(versionId, f);
+        contents.put(versionId, content.clone());
+        storage.put(objectName(f), content, "attachment; filename=\"" + name + "\"");
+        return f;
+    }
+
+    /** The bytes this fake serves for a version's file (made and stored on first use). */
+    public byte[] content(long versionId) {
+        VersionFile f = file(versionId);
+        return contents.computeIfAbsent(versionId, id -> {
+            byte[] bytes = Bytes.random(f.size(), id);
+            storage.put(objectName(f), bytes, "attachment; filename=\"" + f.name() + "\"");
+            return bytes;
+        });
+    }
+
+    public String sha256(long versionId) {
+        return Bytes.sha256(content(versionId));
+    }
+
+    /** Queues failures for the next download requests of a version. */
+    public void failDownload(long versionId, Fault.Status... next) {
+        downloadFaults.computeIfAbsent(versionId, k -> new ConcurrentLinkedQueue<>()).addAll(List.of(next));
+    }
+
+    /** How long signed URLs stay valid. */
+    public void signedUrlSeconds(long seconds) {
+        signedUrlSeconds = seconds;
+    }
+
+    /** The storage object a version's file lives in. */
+    public String objectName(VersionFile f) {
+        return f.versionId() + "-" + f.fileId() + "/" + f.name();
+    }
+
+    public List<Request> requests() {
+        return List.copyOf(requests);
+    }
+
+    public long downloadHits(long versionId) {
+        return requests.stream().filter(r -> r.path().equals("/api/download/models/" + versionId)).count();
+    }
+
+    private void loadModel(String fixture) {
+        JsonObject model = Json.parse(Fixtures.read(fixture)).asObject();
+        bodies.put("/api/v1/models/" + model.getLong("id", 0), Fixtures.read(fixture));
+        for (JsonValue v : model.get("modelVersions").asArray()) {
+            registerFiles(v.asObject());
+        }
+    }
+
+    private void loadVersion(String fixture) {
+        JsonObject version = Json.parse(Fixtures.read(fixture)).asObject();
+        bodies.put("/api/v1/model-versions/" + version.getLong("id", 0), Fixtures.read(fixture));
+        registerFiles(version);
+    }
+
+    private void registerFiles(JsonObject version) {
+        long versionId = version.getLong("id", 0);
+        JsonValue list = version.get("files");
+        if (list == null || files.containsKey(versionId)) {
+            return;
+        }
+        for (JsonValue item : list.asArray()) {
+            JsonObject file = item.asObject();
+            boolean primary = file.getBoolean("primary", false);
+            if (primary || list.asArray().size() == 1) {
+                long size = Math.round(file.getDouble("sizeKB", 1) * 1024);
+                files.put(versionId, new VersionFile(versionId, file.getLong("id", 0),
+                        file.getString("name", "model"), (int) Math.min(size, Integer.MAX_VALUE - 8)));
+            }
+        }
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            ex.getRequestHeaders().forEach((k, v) -> headers.put(k, List.copyOf(v)));
+            String path = ex.getRequestURI().getPath();
+            requests.add(new Request(path, ex.getRequestURI().getRawQuery(), headers));
+            if (path.startsWith("/api/download/models/")) {
+                download(ex, Long.parseLong(path.substring("/api/download/models/".length())));
+            } else if (bodies.containsKey(path)) {
+                send(ex, 200, "application/json; charset=utf-8", bodies.get(path)
+                        .replace("https://civitai.com/api/download", base() + "/api/download"));
+            } else {
+                send(ex, 404, "application/json; charset=utf-8", "{\"error\":\"Model not found\"}");
+            }
+        }
+    }
+
+    private void download(HttpExchange ex, long versionId) throws IOException {
+        Queue<Fault.Status> faults = downloadFaults.get(versionId);
+        Fault.Status fault = faults == null ? null : faults.poll();
+        if (fault != null) {
+            fault.headers().forEach(ex.getResponseHeaders()::set);
+            send(ex, fault.status(), fault.contentType(), fault.body());
+            return;
+        }
+        VersionFile f = files.get(versionId);
+        if (f == null) {
+            send(ex, 404, "application/json", "{\"error\":\"File not found\"}");
+            return;
+        }
+        content(versionId);
+        URI signed = storage.signedUrl(objectName(f), Instant.now(), signedUrlSeconds);
+        ex.getResponseHeaders().set("Location", signed.toString());
+        ex.sendResponseHeaders(307, -1);
+    }
+
+    private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", type);
+        ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        ex.getResponseBody().write(bytes);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

@@ -1,0 +1,28 @@
+package civitai.daemon.testing;
+
+import java.util.Map;
+
+/** A misbehaviour the fake storage host applies to one request. */
+public sealed interface Fault {
+    /** Sends the headers of the whole answer, then only {@code bytes} bytes, then closes. */
+    record Drop(long bytes) implements Fault {}
+
+    /** Sends {@code bytes} bytes, then nothing more until the test ends. */
+    record Stall(long bytes) implements Fault {}
+
+    /** Answers with this status, headers and body instead of the file. */
+    record Status(int status, String contentType, String body, Map<String, String> headers) implements Fault {
+        public Status(int status, String contentType, String body) {
+            this(status, contentType, body, Map.of());
+        }
+    }
+
+    /** Answers a Range request with 200 and the whole file, as servers without Range support do. */
+    record IgnoreRange() implements Fault {}
+
+    /** Serves other bytes of the same length (a corrupted copy). */
+    record WrongBytes() implements Fault {}
+
+    /** Sends a Content-Length of this value (and that many bytes). */
+    record Length(long contentLength) implements Fault {}
+}
