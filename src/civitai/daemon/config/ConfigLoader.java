@@ -55,7 +55,7 @@ public final class ConfigLoader {
                 keys.seconds("throttle", 1, 0, 86_400),
                 (int) keys.integer("retries", 5, 0, 100),
                 (int) keys.integer("workers", 2, 1, 64),
-                keys.seconds("timeout", 3600, 1, 7 * 86_400),
+                keys.seconds("timeout", 3600, 0.1, 7 * 86_400),
                 keys.seconds("stall_timeout", 60, 0.01, 86_400),
                 keys.integer("max_download_speed", 0, 0, Long.MAX_VALUE),
                 base.resolve(keys.string("download_dir", "data/models")).normalize(),
