@@ -43,6 +43,11 @@ public final class Server implements AutoCloseable {
     /** Serves {@code routes} (path prefix → handler) and starts. */
     public void start(Map<String, Route> routes) {
         routes.forEach((path, route) -> server.createContext(path, exchange -> handle(exchange, route)));
+        if (!routes.containsKey("/")) {  // JSON for unknown paths, not the JDK's HTML page
+            server.createContext("/", exchange -> handle(exchange, ex -> {
+                throw new ApiException(404, "not_found", "no such resource: " + ex.getRequestURI().getPath());
+            }));
+        }
         server.setExecutor(executor);
         server.start();
     }
