@@ -1,0 +1,86 @@
+package civitai.daemon;
+
+import static civitai.daemon.testing.TestDaemon.entry;
+import static civitai.daemon.testing.TestDaemon.manifest;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import civitai.daemon.testing.Bytes;
+import civitai.daemon.testing.ChildDaemon;
+import civitai.daemon.testing.DaemonTest;
+import civitai.daemon.testing.Db;
+import civitai.daemon.testing.FakeStorage;
+import civitai.daemon.testing.Poll;
+import com.eclipsesource.json.WriterConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The daemon as a separate process: SIGKILL mid-download and SIGTERM. */
+class CrashTest extends DaemonTest {
+    static final int SIZE = 4_000_000;
+    byte[] content = Bytes.random(SIZE, 31);
+    Path part;
+
+    private ChildDaemon startChild(String outputName) {
+        return ChildDaemon.start(dir.resolve("config.json"), dir.resolve(outputName));
+    }
+
+    private void writeFiles() throws IOException {
+        var url = storage.put("big", content);
+        Files.writeString(dir.resolve("config.json"), config().toString(WriterConfig.PRETTY_PRINT));
+        Files.writeString(dir.resolve("manifest.json"),
+                manifest(entry("checkpoint", "big.safetensors", url, Bytes.sha256(content))).toString());
+        part = dir.resolve("models/checkpoint/big.safetensors.part");
+    }
+
+    private void awaitSomeBytes() {
+        Poll.until(() -> Files.exists(part) && part.toFile().length() > 500_000, () -> "bytes in the part");
+    }
+
+    @Test
+    void killedWithSigkill_restartsAndFetchesOnlyTheMissingBytes() throws IOException {
+        writeFiles();
+        storage.pace(1_000_000);
+        try (ChildDaemon first = startChild("first.out")) {
+            first.awaitPort();
+            awaitSomeBytes();
+            first.kill9();
+        }
+        Db db = new Db(dir.resolve("completed.db"));
+        assertEquals("downloading", db.one("SELECT state FROM jobs").get("state"), "the crash left it mid-way");
+        long kept = Files.size(part);
+        storage.pace(0);
+
+        try (ChildDaemon second = startChild("second.out")) {
+            second.awaitPort();
+            Poll.until(() -> "completed".equals(db.one("SELECT state FROM jobs").get("state")),
+                    () -> "completion after restart: " + db.query("SELECT * FROM jobs") + "\n" + second.output());
+        }
+        assertArrayEquals(content, Files.readAllBytes(dir.resolve("models/checkpoint/big.safetensors")));
+        FakeStorage.Request resume = storage.requests("big").get(1);
+        assertEquals("bytes=" + kept + "-", resume.header("Range"));
+        assertEquals(SIZE - kept, resume.bytesSent().get(), "only the missing bytes were fetched");
+        assertEquals(Bytes.sha256(content), db.one("SELECT sha256 FROM jobs").get("sha256"));
+    }
+
+    @Test
+    void sigterm_exitsZeroWithinSeconds_keepingThePartAndTheJob() throws IOException {
+        writeFiles();
+        storage.pace(1_000_000);
+        try (ChildDaemon child = startChild("child.out")) {
+            child.awaitPort();
+            awaitSomeBytes();
+            child.sigterm();
+            assertEquals(0, child.awaitExit(Duration.ofSeconds(10)), child.output());
+            assertTrue(child.output().contains("stopping"), child.output());
+        }
+        assertTrue(Files.size(part) > 500_000, "the part is kept");
+        Db db = new Db(dir.resolve("completed.db"));
+        assertEquals("queued", db.one("SELECT state FROM jobs").get("state"));
+        assertEquals("aborted", db.one("SELECT outcome FROM attempts").get("outcome"));
+    }
+}
