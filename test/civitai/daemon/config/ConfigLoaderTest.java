@@ -1,0 +1,127 @@
+package civitai.daemon.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+    @TempDir Path dir;
+
+    private ConfigLoader.Loaded load(String json, Map<String, String> env) throws Exception {
+        Path file = dir.resolve("config.json");
+        Files.writeString(file, json);
+        return new ConfigLoader(env).load(file);
+    }
+
+    private Config load(String json) throws Exception {
+        return load(json, Map.of()).config();
+    }
+
+    @Test
+    void emptyObject_givesTheDocumentedDefaults() throws Exception {
+        Config c = load("{}");
+        assertEquals(Duration.ofSeconds(1), c.throttle());
+        assertEquals(5, c.retries());
+        assertEquals(2, c.workers());
+        assertEquals(Duration.ofHours(1), c.timeout());
+        assertEquals(Duration.ofSeconds(60), c.stallTimeout());
+        assertEquals(0, c.maxDownloadSpeed());
+        assertEquals(dir.resolve("data/models"), c.downloadDir());
+        assertNull(c.activePort());
+        assertEquals("127.0.0.1", c.bindAddress());
+        assertEquals(URI.create("https://civitai.com/api/v1"), c.civitaiUrl());
+        assertEquals("replace", c.manifestMode());
+        assertEquals(dir.resolve("completed.db"), c.databaseFile());
+        assertEquals(dir.resolve("logs"), c.logDir());
+        assertEquals(List.of(), c.webhookUrls());
+        assertNull(c.civitaiApiKey());
+    }
+
+    @Test
+    void theShippedConfig_isValid() throws Exception {
+        Config c = new ConfigLoader(Map.of()).load(Path.of("config.json")).config();
+        assertNull(c.activePort(), "a fresh install picks its port");
+        assertEquals(Path.of("data/models").toAbsolutePath(), c.downloadDir());
+    }
+
+    @Test
+    void relativePaths_resolveAgainstTheConfigFolder_notTheWorkingDirectory() throws Exception {
+        Config c = load("{\"download_dir\": \"../models\", \"database\": \"db/x.db\"}");
+        assertEquals(dir.getParent().resolve("models"), c.downloadDir());
+        assertEquals(dir.resolve("db/x.db"), c.databaseFile());
+    }
+
+    @Test
+    void environment_overridesTheSecrets() throws Exception {
+        Config c = load("{\"civitai_api_key\": \"from-file\", \"jwt_secret\": \"file-secret\"}",
+                Map.of("CIVITAI_API_KEY", "from-env", "CIVITAI_DAEMON_JWT_SECRET", "env-secret")).config();
+        assertEquals("from-env", c.civitaiApiKey());
+        assertEquals("env-secret", c.jwtSecret());
+        assertEquals(List.of("from-env", "env-secret"), c.secrets());
+    }
+
+    @Test
+    void webhookUrl_takesAStringOrAList() throws Exception {
+        assertEquals(List.of(URI.create("http://127.0.0.1:9/a")), load("{\"webhook_url\": \"http://127.0.0.1:9/a\"}").webhookUrls());
+        assertEquals(2, load("{\"webhook_url\": [\"http://a.example/x\", \"https://b.example/y\"]}").webhookUrls().size());
+    }
+
+    @Test
+    void unknownKeys_areWarnedAbout() throws Exception {
+        var loaded = load("{\"wokers\": 3}", Map.of());
+        assertEquals(1, loaded.warnings().size());
+        assertTrue(loaded.warnings().get(0).contains("unknown key \"wokers\""));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{\"workers\": 0}                | config key \"workers\" is 0; expected a whole number from 1 to 64",
+        "{\"retries\": \"3\"}            | config key \"retries\" is \"3\"; expected a whole number from 0 to 100",
+        "{\"throttle\": -1}              | config key \"throttle\" is -1; expected a number of seconds from 0 to 86400",
+        "{\"active_port\": 70000}        | config key \"active_port\" is 70000; expected a whole number from 0 to 65535",
+        "{\"manifest_mode\": \"merge\"}  | config key \"manifest_mode\" is \"merge\"; expected one of [replace, append]",
+        "{\"civitai_url\": \"ftp://x\"}  | config key \"civitai_url\" is \"ftp://x\"; expected an absolute http:// or https:// URL",
+        "{\"webhook_url\": 5}            | config key \"webhook_url\" is 5; expected a URL, a list of URLs, or null",
+        "{\"download_dir\": \"\"}        | config key \"download_dir\" is \"\"; expected a non-empty string",
+        "{\"stall_timeout\": 0}          | config key \"stall_timeout\" is 0; expected a number of seconds from 0.01 to 86400",
+        "[]                              | must hold a JSON object",
+    })
+    void badValues_nameTheKeyTheValueAndWhatIsExpected(String json, String message) {
+        var e = assertThrows(ConfigException.class, () -> load(json));
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    @Test
+    void syntaxErrors_nameLineAndColumn() {
+        var e = assertThrows(ConfigException.class, () -> load("{\n  \"workers\": 2,\n  \"retries\": ,\n}"));
+        assertTrue(e.getMessage().contains("line 3, column 14"), e.getMessage());
+    }
+
+    @Test
+    void missingFile_isAClearError() {
+        var e = assertThrows(ConfigException.class, () -> new ConfigLoader(Map.of()).load(dir.resolve("nope.json")));
+        assertTrue(e.getMessage().startsWith("cannot read config file"), e.getMessage());
+    }
+
+    @Test
+    void portWriteBack_changesOnlyThePort_evenWithoutANullToReplace() throws IOException {
+        Path file = dir.resolve("config.json");
+        Files.writeString(file, "{\"workers\": 1, \"throttle\": 2.50}");
+        PortClaim.writeBack(file, 8150);
+        assertEquals("{\"workers\":1,\"throttle\":2.50,\"active_port\":8150}",
+                Files.readString(file).replaceAll("\\s", ""));
+    }
+}
