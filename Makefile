@@ -48,7 +48,7 @@ $(DAEMON_JAR): build/.classes
 	@echo "built $@ (run: $(JAVA) -jar $@ --config $(CONFIG))"
 
 run: $(DAEMON_JAR)
-	$(JAVA) -jar $(DAEMON_JAR) --config $(CONFIG)
+	$(JAVA) @lib/jvm.options -jar $(DAEMON_JAR) --config $(CONFIG)
 
 build/.test-classes: build/.classes $(TEST_SOURCES)
 	@rm -rf build/test-classes && mkdir -p build/test-classes

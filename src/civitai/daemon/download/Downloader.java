@@ -2,11 +2,11 @@ package civitai.daemon.download;
 
 import civitai.daemon.civitai.Refusal;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpHeaders;
+import java.nio.ByteBuffer;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,7 +24,6 @@ import java.util.Map;
  * Thread-safe; each task is worked by one thread at a time.
  */
 final class Downloader {
-    private static final int BUFFER = 256 * 1024;
     private static final int ERROR_BODY_LIMIT = 64 * 1024;
 
     /** What an attempt reports as it goes; called on the attempt's thread. */
@@ -98,7 +97,7 @@ final class Downloader {
             }
         }
         HttpFetch.Response fetched = fetch(task, guard);
-        try (InputStream body = fetched.response().body()) {
+        try (BodyStream body = fetched.response().body()) {
             return receive(task, fetched, body, guard, listener);
         }
     }
@@ -167,9 +166,9 @@ final class Downloader {
         return null;
     }
 
-    private Outcome receive(DownloadTask task, HttpFetch.Response fetched, InputStream body,
+    private Outcome receive(DownloadTask task, HttpFetch.Response fetched, BodyStream body,
             AttemptGuard guard, Listener listener) throws IOException, InterruptedException {
-        HttpResponse<InputStream> r = fetched.response();
+        HttpResponse<BodyStream> r = fetched.response();
         int status = r.statusCode();
         HttpHeaders headers = r.headers();
         if (status == 416 && task.part != null && task.part.length() > 0) {
@@ -228,15 +227,14 @@ final class Downloader {
         return range.total();
     }
 
-    private Outcome stream(DownloadTask task, InputStream body, Long total, AttemptGuard guard,
+    private Outcome stream(DownloadTask task, BodyStream body, Long total, AttemptGuard guard,
             Listener listener, int status) throws IOException, InterruptedException {
         PartFile part = task.part;
         part.beginAppend();
-        byte[] buffer = new byte[BUFFER];
-        for (int n; (n = body.read(buffer)) > 0; ) {
+        for (ByteBuffer piece; (piece = body.next()) != null; ) {
             guard.onActivity();
-            bandwidth.acquire(n);
-            part.append(buffer, n);
+            bandwidth.acquire(piece.remaining());
+            part.append(piece);
             listener.onBytes(part.length(), total);
         }
         part.endAppend();
@@ -309,8 +307,8 @@ final class Downloader {
         return null;
     }
 
-    private Outcome refused(DownloadTask task, int status, HttpHeaders headers, InputStream body) throws IOException {
-        String text = new String(body.readNBytes(ERROR_BODY_LIMIT), StandardCharsets.UTF_8);
+    private Outcome refused(DownloadTask task, int status, HttpHeaders headers, BodyStream body) throws IOException {
+        String text = body.text(ERROR_BODY_LIMIT);
         Refusal refusal = Refusal.of(status, headers.firstValue("Content-Type").orElse(null), text);
         long bytes = task.bytes();
         if (status == 429) {  // Civitai's download quota gives no Retry-After: wait long

@@ -1,7 +1,6 @@
 package civitai.daemon.download;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,7 +23,7 @@ final class HttpFetch {
     private final String userAgent;
 
     /** The final answer and the URL that gave it. The caller closes the body. */
-    record Response(HttpResponse<InputStream> response, URI uri, boolean redirected) {}
+    record Response(HttpResponse<BodyStream> response, URI uri, boolean redirected) {}
 
     HttpFetch(HttpClient client, URI civitaiUrl, String apiKey, String userAgent) {
         this.client = client;
@@ -43,8 +42,8 @@ final class HttpFetch {
             if (apiKey != null && authority(uri).equals(civitaiAuthority)) {
                 request.header("Authorization", "Bearer " + apiKey);
             }
-            HttpResponse<InputStream> response = client.send(request.build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<BodyStream> response = client.send(request.build(),
+                    BodyStream.handler());
             var location = response.headers().firstValue("Location");
             if (!isRedirect(response.statusCode()) || location.isEmpty()) {
                 return new Response(response, uri, hop > 0);

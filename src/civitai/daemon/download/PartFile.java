@@ -3,6 +3,7 @@ package civitai.daemon.download;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,8 @@ import java.util.HexFormat;
 /**
  * {@code <target>.part} and the SHA-256 of exactly its bytes, kept in step: the hash is computed as
  * bytes arrive, so the finished file is never read twice. An existing part is hashed once when
- * opened. Used by one worker thread at a time; {@link #length()} may be read from any thread.
+ * opened. Appending writes on the worker thread while a {@link PipelinedDigest} hashes the same
+ * buffer. Used by one worker thread at a time; {@link #length()} may be read from any thread.
  */
 final class PartFile {
     private static final int READ_CHUNK = 1 << 20;
@@ -24,6 +26,8 @@ final class PartFile {
     private MessageDigest digest = newDigest();
     private volatile long length;
     private FileOutputStream out;
+    private PipelinedDigest pipeline;
+    private boolean broken;
 
     private PartFile(Path path) {
         this.path = path;
@@ -56,6 +60,9 @@ final class PartFile {
 
     /** Starts appending; first cuts off any bytes an interrupted write left beyond the hashed length. */
     void beginAppend() throws DiskException {
+        if (broken) {
+            throw new DiskException("a write to " + path + " failed earlier; the part is re-read on the next run", null);
+        }
         try {
             try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 if (ch.size() > length) {
@@ -66,20 +73,35 @@ final class PartFile {
         } catch (IOException e) {
             throw DiskException.of("write", path, e);
         }
+        pipeline = new PipelinedDigest(digest);
     }
 
-    void append(byte[] buffer, int n) throws DiskException {
-        try {
-            out.write(buffer, 0, n);
-        } catch (IOException e) {
-            throw DiskException.of("write", path, e);
+    /**
+     * Copies a piece of the body into pooled buffers, each handed to the hasher and written. The
+     * write is not interruptible, so a byte that reached the hasher always reaches the file too.
+     */
+    void append(ByteBuffer piece) throws DiskException, InterruptedException {
+        while (piece.hasRemaining()) {
+            byte[] buffer = pipeline.buffer();
+            int n = Math.min(buffer.length, piece.remaining());
+            piece.get(buffer, 0, n);
+            pipeline.hash(buffer, n);
+            try {
+                out.write(buffer, 0, n);
+            } catch (IOException e) {
+                broken = true;  // hashed but not written: this part's digest can no longer be trusted
+                throw DiskException.of("write", path, e);
+            }
+            length += n;
         }
-        digest.update(buffer, 0, n);
-        length += n;
     }
 
-    /** Ends appending; safe to call when not appending. */
+    /** Ends appending once every byte is hashed; safe to call when not appending. */
     void endAppend() {
+        if (pipeline != null) {
+            pipeline.finish();
+            pipeline = null;
+        }
         if (out != null) {
             try {
                 out.close();
@@ -95,6 +117,7 @@ final class PartFile {
         endAppend();
         digest = newDigest();
         length = 0;
+        broken = false;
         try {
             Files.deleteIfExists(path);
         } catch (IOException e) {

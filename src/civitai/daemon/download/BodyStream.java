@@ -1,0 +1,161 @@
+package civitai.daemon.download;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A response body as a stream of the client's own buffers, read ahead up to a bound. Unlike
+ * {@code BodyHandlers.ofInputStream()}, which lets the client read one buffer ahead and copies
+ * each into the caller's array, this lets the socket run ahead of the disk and the hash (the
+ * difference is measured in bench/). {@link #next()} is called by one thread; the client delivers
+ * on its own threads. Interrupting the reader ends a wait with {@link InterruptedIOException}.
+ */
+final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>, AutoCloseable {
+    private static final int READ_AHEAD = 8;  // buffers of jdk.httpclient.bufsize (256 KiB) each
+    private static final ByteBuffer END = ByteBuffer.allocate(0);
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition arrived = lock.newCondition();
+    private final ArrayDeque<ByteBuffer> buffers = new ArrayDeque<>();
+    private Flow.Subscription subscription;
+    private Throwable failure;
+    private boolean closed;
+    private int outstanding;
+
+    static HttpResponse.BodyHandler<BodyStream> handler() {
+        return info -> new BodyStream();
+    }
+
+    @Override
+    public CompletionStage<BodyStream> getBody() {
+        return CompletableFuture.completedFuture(this);
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+        lock.lock();
+        try {
+            subscription = s;
+            if (closed) {
+                s.cancel();
+                return;
+            }
+            outstanding = READ_AHEAD;
+        } finally {
+            lock.unlock();
+        }
+        s.request(READ_AHEAD);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+        lock.lock();
+        try {
+            outstanding--;
+            if (!closed) {
+                for (ByteBuffer b : items) {
+                    if (b.hasRemaining()) {
+                        buffers.add(b);
+                    }
+                }
+            }
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        finish(t);
+    }
+
+    @Override
+    public void onComplete() {
+        finish(null);
+    }
+
+    private void finish(Throwable t) {
+        lock.lock();
+        try {
+            failure = t;
+            buffers.add(END);
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The next piece of the body, or null at its end. */
+    ByteBuffer next() throws IOException {
+        ByteBuffer b;
+        int more = 0;
+        lock.lock();
+        try {
+            while (buffers.isEmpty()) {
+                arrived.await();
+            }
+            b = buffers.peek() == END ? END : buffers.poll();
+            if (b != END && outstanding + buffers.size() < READ_AHEAD / 2) {
+                more = READ_AHEAD - outstanding - buffers.size();
+                outstanding += more;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for data");
+        } finally {
+            lock.unlock();
+        }
+        if (more > 0) {
+            subscription.request(more);
+        }
+        if (b == END) {
+            if (failure != null) {
+                throw failure instanceof IOException io ? io : new IOException(failure);
+            }
+            return null;
+        }
+        return b;
+    }
+
+    /** Up to {@code limit} bytes of the body as text, for error answers. */
+    String text(int limit) throws IOException {
+        var out = new java.io.ByteArrayOutputStream();
+        for (ByteBuffer b; out.size() < limit && (b = next()) != null; ) {
+            byte[] bytes = new byte[Math.min(limit - out.size(), b.remaining())];
+            b.get(bytes);
+            out.write(bytes);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Stops the transfer; the connection is not reused. */
+    @Override
+    public void close() {
+        Flow.Subscription s;
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            buffers.clear();
+            s = subscription;
+        } finally {
+            lock.unlock();
+        }
+        if (s != null) {
+            s.cancel();
+        }
+    }
+}
