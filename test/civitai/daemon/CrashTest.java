@@ -83,4 +83,34 @@ class CrashTest extends DaemonTest {
         assertEquals("queued", db.one("SELECT state FROM jobs").get("state"));
         assertEquals("aborted", db.one("SELECT outcome FROM attempts").get("outcome"));
     }
+
+    @Test
+    void aWriteThatFails_likeAFullDisk_failsThatJob_andTheDaemonKeepsRunning() throws IOException {
+        writeFiles();
+        byte[] small = Bytes.random(100_000, 32);
+        Files.writeString(dir.resolve("manifest.json"), manifest(
+                entry("checkpoint", "big.safetensors", storage.put("big", content), Bytes.sha256(content)),
+                entry("lora", "small.safetensors", storage.put("small", small), Bytes.sha256(small))).toString());
+        try (ChildDaemon child = ChildDaemon.startWithFileSizeLimit(dir.resolve("config.json"),
+                dir.resolve("child.out"), 2048)) {
+            int port = child.awaitPort();
+            Db db = new Db(dir.resolve("completed.db"));
+            Poll.until(() -> db.count("SELECT count(*) FROM jobs WHERE state IN ('failed', 'completed')") == 2,
+                    () -> "both jobs to end: " + db.query("SELECT * FROM jobs") + "\n" + child.output());
+            var big = db.one("SELECT * FROM jobs WHERE filename = 'big.safetensors'");
+            assertEquals("failed", big.get("state"));
+            assertEquals("disk_error", big.get("failure_reason"));
+            assertTrue(((String) big.get("last_error")).startsWith("cannot write " + part), (String) big.get("last_error"));
+            assertEquals("completed", db.one("SELECT state FROM jobs WHERE filename = 'small.safetensors'").get("state"));
+            assertTrue(child.isAlive());
+            var health = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        assertTrue(!Files.exists(dir.resolve("models/checkpoint/big.safetensors")), "no partial file in the final path");
+    }
 }

@@ -27,12 +27,25 @@ public final class ChildDaemon implements AutoCloseable {
 
     /** Starts the jar on {@code config}; stdout and stderr go to {@code output}. */
     public static ChildDaemon start(Path config, Path output) {
+        return start(config, output, List.of());
+    }
+
+    /**
+     * Starts the jar with no file allowed to grow past {@code kib} KiB ({@code ulimit -f}): the
+     * JVM ignores SIGXFSZ, so a write past the limit fails the way a full disk does.
+     */
+    public static ChildDaemon startWithFileSizeLimit(Path config, Path output, long kib) {
+        return start(config, output, List.of("bash", "-c", "ulimit -f " + kib + " && exec \"$0\" \"$@\""));
+    }
+
+    private static ChildDaemon start(Path config, Path output, List<String> prefix) {
         String java = System.getenv().getOrDefault("JAVA_BIN",
                 ProcessHandle.current().info().command().orElse("java"));
         String jar = System.getenv().getOrDefault("DAEMON_JAR", "build/civitai-daemon.jar");
+        List<String> command = new java.util.ArrayList<>(prefix);
+        command.addAll(List.of(java, "-jar", Path.of(jar).toAbsolutePath().toString(), "--config", config.toString()));
         try {
-            Process p = new ProcessBuilder(List.of(java, "-jar", Path.of(jar).toAbsolutePath().toString(),
-                    "--config", config.toString()))
+            Process p = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(output.toFile())
                     .start();
