@@ -6,8 +6,14 @@ import civitai.daemon.config.PortClaim;
 import civitai.daemon.download.DownloadQueue;
 import civitai.daemon.events.EventBus;
 import civitai.daemon.events.JobLog;
+import civitai.daemon.events.EventStream;
+import civitai.daemon.events.Webhooks;
+import civitai.daemon.http.Api;
+import civitai.daemon.http.Jwt;
 import civitai.daemon.http.Server;
-import civitai.daemon.http.StatusRoutes;
+import civitai.daemon.manifest.ManifestFile;
+import civitai.daemon.store.JobHistory;
+import civitai.daemon.store.WebhookStore;
 import civitai.daemon.log.DaemonLog;
 import civitai.daemon.log.Redactor;
 import civitai.daemon.manifest.Manifest;
@@ -55,7 +61,7 @@ public final class Daemon implements AutoCloseable {
         Config config;
         try {
             config = new PortClaim(new SecureRandom()).claim(configured, port -> {
-                bound[0] = Server.bind(configured.bindAddress(), port, log).orElse(null);
+                bound[0] = Server.bind(configured.bindAddress(), port).orElse(null);
                 return bound[0] != null;
             });
         } catch (ConfigException | IOException | RuntimeException e) {
@@ -81,6 +87,9 @@ public final class Daemon implements AutoCloseable {
         JobStore store = new JobStore(db, clock);
         EventBus bus = new EventBus(e -> log.error("an event subscriber failed", e));
         bus.subscribe(new JobLog(log)::on);
+        EventStream events = new EventStream();
+        bus.subscribe(events::on);
+        closing.push(events::close);
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("scheduler").daemon().factory());
         closing.push(scheduler::shutdownNow);
@@ -91,16 +100,25 @@ public final class Daemon implements AutoCloseable {
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .build();
         closing.push(client::shutdownNow);
+        WebhookStore deliveries = new WebhookStore(db, clock);
+        Webhooks webhooks = new Webhooks(config.webhookUrls(), config.webhookSecret(), config.webhookRetryDelay(),
+                deliveries, store, client, log, clock, Version.userAgent());
+        bus.subscribe(webhooks::on);
+        webhooks.start();
+        closing.push(webhooks);
         DownloadQueue queue = new DownloadQueue(config, store, bus, log, client, scheduler, clock,
                 new Random(), Version.userAgent());
         closing.push(queue);
         loadManifest(queue);
         queue.start();
-        server.start(new StatusRoutes(Version.current(), clock, config.workers(), store, queue,
-                server::port).routes());
+        server.start(new Api(new Api.Parts(Version.current(), clock, config.workers(), config.eventHeartbeat(),
+                store, new JobHistory(db, clock), queue, new ManifestFile(config.manifestFile()), events,
+                deliveries, server::port, config.jwtSecret() == null ? null : new Jwt(config.jwtSecret(), clock),
+                log)));
         closing.push(server);
         log.info("civitai-daemon " + Version.current() + " listening on http://" + hostForUrl()
-                + ":" + server.port() + " (status: /api/status), downloading to " + config.downloadDir());
+                + ":" + server.port() + " (status: /api/status), downloading to " + config.downloadDir()
+                + (config.jwtSecret() == null ? "; API auth is off (no jwt_secret)" : ""));
     }
 
     private void loadManifest(DownloadQueue queue) {

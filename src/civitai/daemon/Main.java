@@ -1,5 +1,6 @@
 package civitai.daemon;
 
+import civitai.daemon.cli.TokenCommand;
 import civitai.daemon.config.ConfigException;
 import civitai.daemon.config.ConfigLoader;
 import java.nio.file.Path;
@@ -22,6 +23,10 @@ public final class Main {
         tuneHttpClient();
         Path configFile = Path.of("config.json");
         List<String> rest = Arrays.asList(args);
+        if (!rest.isEmpty() && rest.get(0).equals("token")) {
+            token(rest.subList(1, rest.size()));
+            return;
+        }
         for (int i = 0; i < rest.size(); i++) {
             switch (rest.get(i)) {
                 case "--config", "-c" -> {
@@ -79,6 +84,17 @@ public final class Main {
         }
     }
 
+    private static void token(List<String> args) {
+        try {
+            TokenCommand.run(args, System.getenv(), System.out);
+        } catch (TokenCommand.UsageException e) {
+            usage(e.getMessage());
+        } catch (ConfigException e) {
+            System.err.println("civitai-daemon: " + e.getMessage());
+            System.exit(CONFIG);
+        }
+    }
+
     private static void usage(String problem) {
         System.err.println("civitai-daemon: " + problem + "\n" + USAGE_TEXT);
         System.exit(USAGE);
@@ -86,8 +102,10 @@ public final class Main {
 
     private static final String USAGE_TEXT = """
             usage: java -jar civitai-daemon.jar [--config FILE]
+                   java -jar civitai-daemon.jar token --role admin|viewer [--ttl 30d] [--config FILE]
               --config FILE   the config file (default: ./config.json); relative paths in it
                               resolve against its folder
               --version       print the version
+              token           print an API token signed with the config's jwt_secret
             """;
 }

@@ -25,6 +25,10 @@ import java.util.Objects;
  * @param manifestMode     how the update checker rewrites manifest.json: replace or append
  * @param retryBaseDelay   first retry delay; later ones double, with jitter
  * @param retryMaxDelay    cap on one retry delay, also the wait after a quota 429
+ * @param webhookSecret    HMAC key for webhook signatures; null for unsigned deliveries
+ * @param webhookRetryDelay the first wait before a webhook is retried; each next one is 3 times longer
+ * @param allowUnauthenticatedRemote serve without {@code jwt_secret} on a non-loopback address
+ * @param eventHeartbeat   how often an idle event stream gets a comment, so proxies keep it open
  */
 public record Config(
         Path configFile,
@@ -48,7 +52,11 @@ public record Config(
         long logMaxBytes,
         int logFiles,
         Duration retryBaseDelay,
-        Duration retryMaxDelay) {
+        Duration retryMaxDelay,
+        String webhookSecret,
+        Duration webhookRetryDelay,
+        boolean allowUnauthenticatedRemote,
+        Duration eventHeartbeat) {
 
     public Config {
         Objects.requireNonNull(configFile, "configFile");
@@ -59,15 +67,25 @@ public record Config(
 
     /** Secrets that must never appear in a log line or an API answer. */
     public List<String> secrets() {
-        return java.util.stream.Stream.of(civitaiApiKey, jwtSecret)
+        return java.util.stream.Stream.of(civitaiApiKey, jwtSecret, webhookSecret)
                 .filter(s -> s != null && !s.isEmpty())
                 .toList();
+    }
+
+    /** True when the bind address only accepts connections from this machine. */
+    public boolean loopbackOnly() {
+        try {
+            return java.net.InetAddress.getByName(bindAddress).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     public Config withActivePort(int port) {
         return new Config(configFile, webhookUrls, throttle, retries, workers, timeout,
                 stallTimeout, maxDownloadSpeed, downloadDir, port, bindAddress, civitaiApiKey,
                 jwtSecret, civitaiUrl, manifestMode, databaseFile, manifestFile, logDir,
-                logMaxBytes, logFiles, retryBaseDelay, retryMaxDelay);
+                logMaxBytes, logFiles, retryBaseDelay, retryMaxDelay, webhookSecret, webhookRetryDelay,
+                allowUnauthenticatedRemote, eventHeartbeat);
     }
 }

@@ -71,6 +71,17 @@ final class ConfigKeys {
         return number;
     }
 
+    boolean bool(String key, boolean fallback) throws ConfigException {
+        JsonValue value = present(key);
+        if (value == null) {
+            return fallback;
+        }
+        if (!value.isBoolean()) {
+            throw bad(key, value, "true or false");
+        }
+        return value.asBoolean();
+    }
+
     String optionalString(String key) throws ConfigException {
         JsonValue value = present(key);
         if (value == null) {

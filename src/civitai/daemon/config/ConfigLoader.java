@@ -26,7 +26,8 @@ public final class ConfigLoader {
             "webhook_url", "throttle", "retries", "workers", "timeout", "download_dir",
             "active_port", "civitai_api_key", "jwt_secret", "civitai_url", "manifest_mode",
             "bind_address", "stall_timeout", "max_download_speed", "database", "manifest",
-            "log_dir", "log_max_bytes", "log_files", "retry_base_delay", "retry_max_delay");
+            "log_dir", "log_max_bytes", "log_files", "retry_base_delay", "retry_max_delay",
+            "webhook_secret", "webhook_retry_delay", "allow_unauthenticated_remote", "event_heartbeat");
 
     private final Map<String, String> env;
 
@@ -71,7 +72,17 @@ public final class ConfigLoader {
                 keys.integer("log_max_bytes", 10L << 20, 4096, 1L << 40),
                 (int) keys.integer("log_files", 5, 1, 100),
                 keys.seconds("retry_base_delay", 2, 0, 3600),
-                keys.seconds("retry_max_delay", 900, 0, 86_400));
+                keys.seconds("retry_max_delay", 900, 0, 86_400),
+                secret("webhook_secret", "CIVITAI_DAEMON_WEBHOOK_SECRET", keys),
+                keys.seconds("webhook_retry_delay", 15, 0.001, 86_400),
+                keys.bool("allow_unauthenticated_remote", false),
+                keys.seconds("event_heartbeat", 15, 0.01, 3600));
+        if (config.jwtSecret() == null && !config.loopbackOnly() && !config.allowUnauthenticatedRemote()) {
+            throw new ConfigException("config key \"bind_address\" is \"" + config.bindAddress() + "\" but"
+                    + " \"jwt_secret\" is not set: the API would be open to the network. Set jwt_secret"
+                    + " (or CIVITAI_DAEMON_JWT_SECRET), bind to 127.0.0.1, or set"
+                    + " \"allow_unauthenticated_remote\": true");
+        }
         return new Loaded(config, List.copyOf(warnings));
     }
 

@@ -48,6 +48,7 @@ public final class DownloadQueue implements AutoCloseable {
     private final Map<Long, Thread> running = new HashMap<>();               // guarded by lock
     private final Set<String> busyTargets = new HashSet<>();                  // guarded by lock
     private final Map<Long, Long> notBeforeNanos = new HashMap<>();           // guarded by lock
+    private final Map<Long, Stop> stopRequests = new HashMap<>();             // guarded by lock
     private long lastStartNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     private volatile boolean open = true;
     private Thread dispatcher;
@@ -75,12 +76,23 @@ public final class DownloadQueue implements AutoCloseable {
         dispatcher = Thread.ofVirtual().name("dispatcher").start(this::dispatch);
     }
 
+    /** Adds jobs in one transaction (all or none); returns each stored job. */
+    public List<JobStore.Inserted> submitAll(List<JobSpec> specs) {
+        List<JobStore.Inserted> inserted = store.insertAllIfAbsent(specs);
+        for (JobStore.Inserted i : inserted) {
+            if (i.created()) {
+                bus.publish(new Event.Queued(i.job().id(), label(i.job().spec()), i.job().spec().url().toString()));
+            }
+        }
+        wake();
+        return inserted;
+    }
+
     /** Adds a job unless the same one (same target and hash) is known; returns the stored job. */
     public JobStore.Inserted submit(JobSpec spec) {
         JobStore.Inserted inserted = store.insertIfAbsent(spec, JobState.QUEUED);
         if (inserted.created()) {
-            bus.publish(new Event.Queued(inserted.job().id(), spec.modelType() + "/"
-                    + (spec.filename() == null ? "(name from server)" : spec.filename()), spec.url().toString()));
+            bus.publish(new Event.Queued(inserted.job().id(), label(spec), spec.url().toString()));
             wake();
         }
         return inserted;
@@ -166,6 +178,153 @@ public final class DownloadQueue implements AutoCloseable {
         worker.start();
     }
 
+    /** What a user asked a running job to do once its worker has stopped. */
+    private enum Stop { PAUSE, CANCEL, DELETE, DELETE_WITH_FILE }
+
+    /** Pauses a queued or running job; its part stays and a resume continues it. */
+    public Job pause(long id) {
+        return control(id, "pause", Stop.PAUSE, JobState.QUEUED, JobState.DOWNLOADING, JobState.VERIFYING);
+    }
+
+    /** Cancels a job that has not completed; its part is removed. */
+    public Job cancel(long id) {
+        return control(id, "cancel", Stop.CANCEL, JobState.QUEUED, JobState.DOWNLOADING,
+                JobState.VERIFYING, JobState.PAUSED, JobState.FAILED);
+    }
+
+    /** Forgets a job (and its part); the downloaded file stays unless {@code deleteFile}. */
+    public void delete(long id, boolean deleteFile) {
+        control(id, "delete", deleteFile ? Stop.DELETE_WITH_FILE : Stop.DELETE, JobState.values());
+    }
+
+    /** Queues a paused job again. */
+    public Job resume(long id) {
+        return requeue(id, "resume", JobState.PAUSED);
+    }
+
+    /** Queues a failed or cancelled job again, with a fresh retry budget. */
+    public Job retry(long id) {
+        return requeue(id, "retry", JobState.FAILED, JobState.CANCELLED);
+    }
+
+    public Job reprioritize(long id, int priority) {
+        lock.lock();
+        try {
+            existing(id);
+            store.setPriority(id, priority);
+            changed.signalAll();
+            return existing(id);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Job requeue(long id, String action, JobState... from) {
+        lock.lock();
+        try {
+            Job job = allowed(existing(id), action, from);
+            if (job.state() == JobState.PAUSED) {
+                store.setState(id, JobState.QUEUED);
+            } else {
+                store.requeue(id);
+            }
+            notBeforeNanos.remove(id);
+            bus.publish(new Event.Queued(id, label(job.spec()), job.spec().url().toString()));
+            changed.signalAll();
+            return existing(id);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Job control(long id, String action, Stop stop, JobState... from) {
+        Thread worker;
+        lock.lock();
+        try {
+            Job job = allowed(existing(id), action, from);
+            worker = running.get(id);
+            if (worker == null) {
+                apply(stop, job);
+                return stop == Stop.PAUSE || stop == Stop.CANCEL ? existing(id) : job;
+            }
+            stopRequests.put(id, stop);
+            worker.interrupt();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            worker.join(SHUTDOWN_GRACE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return store.find(id).orElse(null);
+    }
+
+    private Job existing(long id) {
+        return store.find(id).orElseThrow(() -> new NoSuchJob(id));
+    }
+
+    private static Job allowed(Job job, String action, JobState... from) {
+        if (!java.util.Arrays.asList(from).contains(job.state())) {
+            throw new JobConflict(job.id(), action, job.state());
+        }
+        return job;
+    }
+
+    /** Carries out a stop on a job that no worker runs; called under the lock. */
+    private void apply(Stop stop, Job job) {
+        long id = job.id();
+        DownloadTask task = tasks.get(id);
+        switch (stop) {
+            case PAUSE -> {
+                store.setState(id, JobState.PAUSED);
+                bus.publish(new Event.Paused(id));
+                return;  // the task keeps its hash state for the resume
+            }
+            case CANCEL -> {
+                store.setState(id, JobState.CANCELLED);
+                bus.publish(new Event.Cancelled(id));
+            }
+            case DELETE, DELETE_WITH_FILE -> {
+                store.delete(id);
+                if (stop == Stop.DELETE_WITH_FILE && job.targetPath() != null && job.state() == JobState.COMPLETED) {
+                    deleteQuietly(Path.of(job.targetPath()));
+                }
+            }
+        }
+        tasks.remove(id);
+        notBeforeNanos.remove(id);
+        if (task != null && task.part != null) {
+            task.part.endAppend();
+        }
+        if (job.state() != JobState.COMPLETED) {
+            Path target = target(job);
+            if (target != null) {
+                deleteQuietly(target.resolveSibling(target.getFileName() + ".part"));
+            }
+        }
+    }
+
+    private Path target(Job job) {
+        if (job.targetPath() != null) {
+            return Path.of(job.targetPath());
+        }
+        String name = knownFilename(job);
+        return name == null ? null : config.downloadDir().resolve(job.spec().modelType()).resolve(name);
+    }
+
+    private void deleteQuietly(Path file) {
+        try {
+            java.nio.file.Files.deleteIfExists(file);
+        } catch (java.io.IOException e) {
+            log.warn("could not delete " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static String label(JobSpec spec) {
+        return spec.modelType() + "/" + (spec.filename() == null ? "(name from server)" : spec.filename());
+    }
+
     private void work(DownloadTask task, String key) {
         JobRun.Next next;
         try {
@@ -179,6 +338,12 @@ public final class DownloadQueue implements AutoCloseable {
         try {
             running.remove(task.jobId);
             busyTargets.remove(key);
+            Stop stop = stopRequests.remove(task.jobId);
+            if (stop != null && !(next instanceof JobRun.Next.Finished)) {
+                store.find(task.jobId).ifPresent(job -> apply(stop, job));
+                changed.signalAll();
+                return;
+            }
             switch (next) {
                 case JobRun.Next.Finished f -> tasks.remove(task.jobId);
                 case JobRun.Next.RetryAfter r -> notBeforeNanos.put(task.jobId, System.nanoTime() + r.delay().toNanos());

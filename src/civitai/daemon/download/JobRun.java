@@ -46,7 +46,9 @@ final class JobRun implements Downloader.Listener {
         long offset = partLength(task.target(downloadDir));
         String host = task.spec.url().getHost();
         long attemptId = store.startAttempt(task.jobId, host, offset);
-        int attempt = store.find(task.jobId).map(j -> j.attempts()).orElse(1);
+        var job = store.find(task.jobId).orElseThrow();
+        int attempt = job.attempts();
+        int thisRound = job.attemptsThisRound();
         bus.publish(new Event.Started(task.jobId, attempt, offset, host));
         AttemptGuard guard = watchdog.watch(Thread.currentThread(), stall, timeout);
         Outcome outcome;
@@ -63,25 +65,26 @@ final class JobRun implements Downloader.Listener {
         } finally {
             watchdog.release(guard);
         }
-        return record(outcome, attemptId, attempt, offset, policy);
+        return record(outcome, attemptId, attempt, thisRound, offset, policy);
     }
 
-    private Next record(Outcome outcome, long attemptId, int attempt, long offset, RetryPolicy policy) {
+    private Next record(Outcome outcome, long attemptId, int attempt, int thisRound, long offset,
+            RetryPolicy policy) {
         return switch (outcome) {
             case Outcome.Done d -> {
                 store.endAttempt(attemptId, Math.max(0, d.bytes() - offset), 200, "completed", null);
                 long ms = Duration.ofNanos(System.nanoTime() - task.startedNanos).toMillis();
-                store.complete(task.jobId, d.target().toString(), d.sha256(), d.bytes(), ms);
+                store.complete(task.jobId, d.target().toString(), d.sha256(), d.bytes(), ms, d.downloaded());
                 bus.publish(new Event.Completed(task.jobId, d.target().toString(), d.sha256(), d.bytes(),
                         Duration.ofMillis(ms), d.downloaded()));
                 yield new Next.Finished();
             }
             case Outcome.Retry r -> {
                 store.endAttempt(attemptId, Math.max(0, r.bytes() - offset), r.status(), "retry", r.message());
-                if (!policy.mayRetry(attempt)) {
-                    yield fail(r.code(), r.message() + " (gave up after " + attempt + " attempts)");
+                if (!policy.mayRetry(thisRound)) {
+                    yield fail(r.code(), r.message() + " (gave up after " + thisRound + " attempts)");
                 }
-                Duration delay = r.after() != null ? r.after() : policy.backoff(attempt);
+                Duration delay = r.after() != null ? r.after() : policy.backoff(thisRound);
                 store.noteRetry(task.jobId, r.message());
                 bus.publish(new Event.Retrying(task.jobId, attempt, r.message(), delay));
                 yield new Next.RetryAfter(delay);

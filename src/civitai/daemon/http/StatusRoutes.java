@@ -8,8 +8,7 @@ import com.eclipsesource.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.function.IntSupplier;
 
 /**
  * {@code GET /healthz} and {@code GET /api/status}: what the daemon is doing right now.
@@ -17,17 +16,16 @@ import java.util.Map;
  *   curl -s http://127.0.0.1:8123/api/status
  * </pre>
  */
-public final class StatusRoutes {
+final class StatusRoutes {
     private final String version;
     private final Instant startedAt;
     private final Clock clock;
     private final int workers;
     private final JobStore store;
     private final DownloadQueue queue;
-    private final java.util.function.IntSupplier port;
+    private final IntSupplier port;
 
-    public StatusRoutes(String version, Clock clock, int workers, JobStore store, DownloadQueue queue,
-            java.util.function.IntSupplier port) {
+    StatusRoutes(String version, Clock clock, int workers, JobStore store, DownloadQueue queue, IntSupplier port) {
         this.version = version;
         this.clock = clock;
         this.startedAt = Instant.now(clock);
@@ -37,20 +35,11 @@ public final class StatusRoutes {
         this.port = port;
     }
 
-    public Map<String, Server.Route> routes() {
-        Map<String, Server.Route> routes = new LinkedHashMap<>();
-        routes.put("/healthz", exchange -> {
-            Server.requireGet(exchange, "/healthz");
-            return new JsonObject().add("status", "ok");
-        });
-        routes.put("/api/status", exchange -> {
-            Server.requireGet(exchange, "/api/status");
-            return status();
-        });
-        return routes;
+    Reply health(Request r) {
+        return Reply.ok(new JsonObject().add("status", "ok"));
     }
 
-    JsonObject status() {
+    Reply status(Request r) {
         JsonObject counts = new JsonObject();
         store.countsByState().forEach((state, n) -> counts.add(state.key(), n));
         JsonArray active = new JsonArray();
@@ -60,13 +49,13 @@ public final class StatusRoutes {
             active.add(new JsonObject()
                     .add("id", a.jobId())
                     .add("model_type", a.modelType())
-                    .add("filename", Json.nullable(a.filename()))
+                    .add("filename", JobJson.nullable(a.filename()))
                     .add("bytes", a.bytes())
-                    .add("total", Json.nullable(a.total()))
+                    .add("total", JobJson.nullable(a.total()))
                     .add("bytes_per_second", a.bytesPerSecond())
-                    .add("eta_seconds", Json.nullable(a.etaSeconds())));
+                    .add("eta_seconds", JobJson.nullable(a.etaSeconds())));
         }
-        return new JsonObject()
+        return Reply.ok(new JsonObject()
                 .add("name", "civitai-daemon")
                 .add("version", version)
                 .add("uptime_seconds", Duration.between(startedAt, Instant.now(clock)).toSeconds())
@@ -74,6 +63,6 @@ public final class StatusRoutes {
                 .add("workers", workers)
                 .add("jobs", counts)
                 .add("active", active)
-                .add("bytes_per_second", totalSpeed);
+                .add("bytes_per_second", totalSpeed));
     }
 }

@@ -26,7 +26,7 @@ public final class Manifest {
     public static final class ManifestException extends Exception {
         private static final long serialVersionUID = 1L;
 
-        ManifestException(String message, Throwable cause) {
+        public ManifestException(String message, Throwable cause) {
             super(message, cause);
         }
     }

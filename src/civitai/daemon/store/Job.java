@@ -5,6 +5,9 @@ import java.time.Instant;
 /**
  * One job as stored: its spec and where it stands. An immutable snapshot.
  *
+ * @param attempts      attempts made, over the job's whole life
+ * @param attemptsBeforeRetry attempts made before the last manual retry (the retry budget
+ *                      counts from there)
  * @param bytesDone     bytes in the .part (or the final file) at the last save
  * @param totalBytes    the file's size once a server said it, else null
  * @param targetPath    the final path once known
@@ -18,6 +21,7 @@ public record Job(
         JobSpec spec,
         JobState state,
         int attempts,
+        int attemptsBeforeRetry,
         long bytesDone,
         Long totalBytes,
         String targetPath,
@@ -27,4 +31,11 @@ public record Job(
         String validator,
         Instant createdAt,
         Instant startedAt,
-        Instant finishedAt) {}
+        Instant finishedAt,
+        Long durationMs) {
+
+    /** Attempts since the job was last queued by hand: what the retry budget is checked against. */
+    public int attemptsThisRound() {
+        return attempts - attemptsBeforeRetry;
+    }
+}

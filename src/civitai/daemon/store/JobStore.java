@@ -19,11 +19,6 @@ import java.util.Optional;
  * the history users query with the sqlite3 CLI. Thread-safe (through {@link Database}).
  */
 public final class JobStore {
-    private static final String COLUMNS = "id, model_id, model_type, filename, url, expected_sha256,"
-            + " expected_size, priority, updated_at, entry_json, state, attempts, bytes_done,"
-            + " total_bytes, target_path, sha256, failure_reason, last_error, validator,"
-            + " created_at, started_at, finished_at";
-
     private final Database db;
     private final Clock clock;
 
@@ -38,46 +33,39 @@ public final class JobStore {
 
     /** Inserts a job unless one with the same {@link JobSpec#key()} exists; returns the stored one. */
     public Inserted insertIfAbsent(JobSpec spec, JobState state) {
-        return db.transaction(c -> {
-            Optional<Job> existing = findByKey(c, spec.key());
-            if (existing.isPresent()) {
-                return new Inserted(existing.get(), false);
-            }
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO jobs (job_key, model_id,"
-                    + " model_type, filename, url, expected_sha256, expected_size, priority,"
-                    + " updated_at, entry_json, state, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
-                s.setString(1, spec.key());
-                setLong(s, 2, spec.modelId());
-                s.setString(3, spec.modelType());
-                s.setString(4, spec.filename());
-                s.setString(5, spec.url().toString());
-                s.setString(6, spec.expectedSha256());
-                setLong(s, 7, spec.expectedSize());
-                s.setInt(8, spec.priority());
-                s.setString(9, spec.updatedAt());
-                s.setString(10, spec.entryJson());
-                s.setString(11, state.key());
-                s.setString(12, now());
-                s.executeUpdate();
-            }
-            return new Inserted(findByKey(c, spec.key()).orElseThrow(), true);
-        });
+        return db.transaction(c -> insertIfAbsent(c, spec, state));
+    }
+
+    private Inserted insertIfAbsent(Connection c, JobSpec spec, JobState state) throws SQLException {
+        Optional<Job> existing = findByKey(c, spec.key());
+        if (existing.isPresent()) {
+            return new Inserted(existing.get(), false);
+        }
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO jobs (job_key, model_id,"
+                + " model_type, filename, url, expected_sha256, expected_size, priority,"
+                + " updated_at, entry_json, state, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            Sql.bind(s, spec.key(), spec.modelId(), spec.modelType(), spec.filename(), spec.url().toString(),
+                    spec.expectedSha256(), spec.expectedSize(), spec.priority(), spec.updatedAt(),
+                    spec.entryJson(), state.key(), now());
+            s.executeUpdate();
+        }
+        return new Inserted(findByKey(c, spec.key()).orElseThrow(), true);
     }
 
     /** The outcome of {@link #insertIfAbsent}: the job, and whether it is new. */
     public record Inserted(Job job, boolean created) {}
 
     public Optional<Job> find(long id) {
-        return db.run(c -> one(c, "SELECT " + COLUMNS + " FROM jobs WHERE id = ?", id));
+        return db.run(c -> Sql.one(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE id = ?", id));
     }
 
     private static Optional<Job> findByKey(Connection c, String key) throws SQLException {
-        return one(c, "SELECT " + COLUMNS + " FROM jobs WHERE job_key = ?", key);
+        return Sql.one(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE job_key = ?", key);
     }
 
     /** Jobs in {@code state}, in queue order: lower priority number first, then arrival. */
     public List<Job> inState(JobState state) {
-        return db.run(c -> many(c, "SELECT " + COLUMNS + " FROM jobs WHERE state = ?"
+        return db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE state = ?"
                 + " ORDER BY priority, id", state.key()));
     }
 
@@ -109,9 +97,9 @@ public final class JobStore {
     /** Opens attempt number {@code attempts + 1} and marks the job downloading; returns its id. */
     public long startAttempt(long jobId, String host, long startOffset) {
         return db.transaction(c -> {
-            exec(c, "UPDATE jobs SET state = 'downloading', attempts = attempts + 1,"
+            Sql.exec(c, "UPDATE jobs SET state = 'downloading', attempts = attempts + 1,"
                     + " started_at = coalesce(started_at, ?) WHERE id = ?", now(), jobId);
-            exec(c, "INSERT INTO attempts (job_id, number, started_at, host, start_offset)"
+            Sql.exec(c, "INSERT INTO attempts (job_id, number, started_at, host, start_offset)"
                     + " SELECT id, attempts, ?, ?, ? FROM jobs WHERE id = ?", now(), host, startOffset, jobId);
             try (PreparedStatement s = c.prepareStatement("SELECT last_insert_rowid()");
                     ResultSet rs = s.executeQuery()) {
@@ -140,12 +128,40 @@ public final class JobStore {
         update("UPDATE jobs SET state = 'queued', last_error = ? WHERE id = ?", reason, jobId);
     }
 
-    public void complete(long jobId, String targetPath, String sha256, long bytes, long durationMs) {
-        Double speed = durationMs > 0 ? bytes * 1000.0 / durationMs : null;
+    /** {@code downloaded} is false when the file was already there (then no speed is recorded). */
+    public void complete(long jobId, String targetPath, String sha256, long bytes, long durationMs,
+            boolean downloaded) {
+        Double speed = downloaded && durationMs > 0 ? bytes * 1000.0 / durationMs : null;
         update("UPDATE jobs SET state = 'completed', target_path = ?, sha256 = ?, bytes_done = ?,"
                 + " total_bytes = ?, finished_at = ?, duration_ms = ?, avg_bytes_per_s = ?,"
                 + " failure_reason = NULL, validator = NULL WHERE id = ?",
                 targetPath, sha256, bytes, bytes, now(), durationMs, speed, jobId);
+    }
+
+    /** Puts jobs in one transaction: all of them or, on an error, none. */
+    public List<Inserted> insertAllIfAbsent(List<JobSpec> specs) {
+        return db.transaction(c -> {
+            List<Inserted> out = new java.util.ArrayList<>();
+            for (JobSpec spec : specs) {
+                out.add(insertIfAbsent(c, spec, JobState.QUEUED));
+            }
+            return out;
+        });
+    }
+
+    public void setPriority(long jobId, int priority) {
+        update("UPDATE jobs SET priority = ? WHERE id = ?", priority, jobId);
+    }
+
+    /** Queues a failed or cancelled job again with a fresh retry budget. */
+    public void requeue(long jobId) {
+        update("UPDATE jobs SET state = 'queued', attempts_before_retry = attempts, failure_reason = NULL,"
+                + " finished_at = NULL WHERE id = ?", jobId);
+    }
+
+    /** Removes a job and its attempts. */
+    public void delete(long jobId) {
+        update("DELETE FROM jobs WHERE id = ?", jobId);
     }
 
     public void fail(long jobId, String reason, String message) {
@@ -154,72 +170,6 @@ public final class JobStore {
     }
 
     private int update(String sql, Object... args) {
-        return db.run(c -> exec(c, sql, args));
-    }
-
-    private static int exec(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(sql)) {
-            bind(s, args);
-            return s.executeUpdate();
-        }
-    }
-
-    private static void bind(PreparedStatement s, Object... args) throws SQLException {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i] == null) {
-                s.setNull(i + 1, Types.NULL);
-            } else {
-                s.setObject(i + 1, args[i]);
-            }
-        }
-    }
-
-    private static void setLong(PreparedStatement s, int index, Long value) throws SQLException {
-        if (value == null) {
-            s.setNull(index, Types.INTEGER);
-        } else {
-            s.setLong(index, value);
-        }
-    }
-
-    private static Optional<Job> one(Connection c, String sql, Object arg) throws SQLException {
-        List<Job> jobs = many(c, sql, arg);
-        return jobs.isEmpty() ? Optional.empty() : Optional.of(jobs.get(0));
-    }
-
-    private static List<Job> many(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(sql)) {
-            bind(s, args);
-            try (ResultSet rs = s.executeQuery()) {
-                List<Job> jobs = new ArrayList<>();
-                while (rs.next()) {
-                    jobs.add(read(rs));
-                }
-                return jobs;
-            }
-        }
-    }
-
-    private static Job read(ResultSet rs) throws SQLException {
-        JobSpec spec = new JobSpec(
-                longOrNull(rs, "model_id"), rs.getString("model_type"), rs.getString("filename"),
-                URI.create(rs.getString("url")), rs.getString("expected_sha256"),
-                longOrNull(rs, "expected_size"), rs.getInt("priority"), rs.getString("updated_at"),
-                rs.getString("entry_json"));
-        return new Job(rs.getLong("id"), spec, JobState.of(rs.getString("state")),
-                rs.getInt("attempts"), rs.getLong("bytes_done"), longOrNull(rs, "total_bytes"),
-                rs.getString("target_path"), rs.getString("sha256"), rs.getString("failure_reason"),
-                rs.getString("last_error"), rs.getString("validator"), instant(rs, "created_at"),
-                instant(rs, "started_at"), instant(rs, "finished_at"));
-    }
-
-    private static Long longOrNull(ResultSet rs, String column) throws SQLException {
-        long value = rs.getLong(column);
-        return rs.wasNull() ? null : value;
-    }
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        String text = rs.getString(column);
-        return text == null ? null : Instant.parse(text);
+        return db.run(c -> Sql.exec(c, sql, args));
     }
 }

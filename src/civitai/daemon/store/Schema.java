@@ -52,5 +52,23 @@ final class Schema {
                 error        TEXT
             );
             CREATE INDEX attempts_by_job ON attempts(job_id, number);
+            """, """
+            ALTER TABLE jobs ADD COLUMN attempts_before_retry INTEGER NOT NULL DEFAULT 0;
+            CREATE INDEX jobs_by_finish ON jobs(state, finished_at, id);
+            CREATE TABLE webhook_deliveries (
+                id              INTEGER PRIMARY KEY,
+                url             TEXT NOT NULL,
+                event           TEXT NOT NULL,
+                job_id          INTEGER,
+                payload         TEXT NOT NULL,
+                state           TEXT NOT NULL,
+                attempts        INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at TEXT NOT NULL,
+                last_status     INTEGER,
+                last_error      TEXT,
+                created_at      TEXT NOT NULL,
+                delivered_at    TEXT
+            );
+            CREATE INDEX webhook_due ON webhook_deliveries(state, next_attempt_at);
             """);
 }

@@ -26,12 +26,33 @@ class JobStoreTest {
             db.run(c -> null);
         }
         Db sql = new Db(dir.resolve("completed.db"));
-        assertEquals(1L, sql.count("PRAGMA user_version"));
+        assertEquals(Schema.MIGRATIONS.size(), sql.count("PRAGMA user_version"));
         assertEquals("wal", sql.one("PRAGMA journal_mode").get("journal_mode"));
         try (Database again = new Database(dir.resolve("completed.db"))) {  // a second open migrates nothing
             again.run(c -> null);
         }
-        assertEquals(1L, sql.count("PRAGMA user_version"));
+        assertEquals(Schema.MIGRATIONS.size(), sql.count("PRAGMA user_version"));
+    }
+
+    @Test
+    void aVersion1Database_isMigratedKeepingItsJobs() throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("completed.db");
+        try (var c = java.sql.DriverManager.getConnection(url); var s = c.createStatement()) {
+            for (String statement : Schema.MIGRATIONS.get(0).split(";\\s*\\n")) {
+                if (!statement.isBlank()) {
+                    s.executeUpdate(statement);
+                }
+            }
+            s.execute("PRAGMA user_version = 1");
+            s.executeUpdate("INSERT INTO jobs (job_key, model_type, url, entry_json, state, attempts, created_at)"
+                    + " VALUES ('lora/old', 'lora', 'http://127.0.0.1:1/old', '{}', 'failed', 3, '2026-01-01T00:00:00Z')");
+        }
+        try (Database db = new Database(dir.resolve("completed.db"))) {
+            Job old = new JobStore(db, Clock.systemUTC()).find(1).orElseThrow();
+            assertEquals(JobState.FAILED, old.state());
+            assertEquals(3, old.attemptsThisRound());
+        }
+        assertEquals(Schema.MIGRATIONS.size(), new Db(dir.resolve("completed.db")).count("PRAGMA user_version"));
     }
 
     @Test

@@ -1,0 +1,18 @@
+package civitai.daemon.download;
+
+import civitai.daemon.store.JobState;
+
+/** A job control that does not fit the job's state, e.g. resuming a completed job. */
+public final class JobConflict extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient JobState current;
+
+    JobConflict(long jobId, String action, JobState current) {
+        super("cannot " + action + " job " + jobId + ": it is " + current.key());
+        this.current = current;
+    }
+
+    public JobState current() {
+        return current;
+    }
+}

@@ -1,0 +1,33 @@
+package civitai.daemon.events;
+
+import com.eclipsesource.json.Json;
+import com.eclipsesource.json.JsonObject;
+import com.eclipsesource.json.JsonValue;
+
+/** An event as the JSON {@code data:} of a server-sent event. */
+final class EventJson {
+    private EventJson() {}
+
+    static String of(Event event) {
+        JsonObject o = new JsonObject().add("job_id", event.jobId());
+        switch (event) {
+            case Event.Queued q -> o.add("target", q.target());
+            case Event.Started s -> o.add("attempt", s.attempt()).add("offset", s.offset()).add("host", s.host());
+            case Event.Progress p -> o.add("bytes", p.bytes()).add("total", nullable(p.total()))
+                    .add("bytes_per_second", p.bytesPerSecond()).add("eta_seconds", nullable(p.etaSeconds()));
+            case Event.Retrying r -> o.add("attempt", r.attempt()).add("reason", r.reason())
+                    .add("delay_seconds", r.delay().toMillis() / 1000.0);
+            case Event.Verifying v -> { }
+            case Event.Completed c -> o.add("path", c.path()).add("sha256", c.sha256()).add("bytes", c.bytes())
+                    .add("duration_seconds", c.took().toMillis() / 1000.0).add("downloaded", c.downloaded());
+            case Event.Failed f -> o.add("reason", f.reason()).add("message", f.message());
+            case Event.Cancelled c -> { }
+            case Event.Paused p -> { }
+        }
+        return o.toString();
+    }
+
+    private static JsonValue nullable(Long v) {
+        return v == null ? Json.NULL : Json.value(v);
+    }
+}

@@ -1,0 +1,121 @@
+package civitai.daemon.events;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The fan-out behind {@code /api/events}: every event becomes a numbered frame, kept in a bounded
+ * replay buffer and offered to each subscriber's own bounded queue. Publishing never blocks: a
+ * subscriber too slow to keep up is dropped, and on reconnecting with {@code Last-Event-ID} gets
+ * what it missed from the buffer, or a {@code reset} frame when that is too old. Thread-safe.
+ */
+public final class EventStream {
+    public static final int REPLAY = 4096;
+    private static final int QUEUE = 4096;
+
+    /** One server-sent event; {@code id} 0 marks frames that are not numbered (reset). */
+    public record Frame(long id, String name, String data) {
+        public String text() {
+            return (id > 0 ? "id: " + id + "\n" : "") + "event: " + name + "\ndata: " + data + "\n\n";
+        }
+    }
+
+    private final ArrayDeque<Frame> replay = new ArrayDeque<>();
+    private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+    private long lastId;
+    private volatile boolean closed;
+
+    /** A subscriber of this stream; {@link #next} is called by one connection thread. */
+    public final class Subscriber implements AutoCloseable {
+        private final BlockingQueue<Frame> queue = new ArrayBlockingQueue<>(QUEUE);
+        private volatile boolean dropped;
+
+        private void offer(Frame f) {
+            if (!queue.offer(f)) {
+                dropped = true;  // too slow: it reconnects and replays from its last id
+                subscribers.remove(this);
+            }
+        }
+
+        /** The next frame, null after {@code timeout} without one; empty when the stream ends. */
+        public java.util.Optional<Frame> next(long timeout, TimeUnit unit) throws InterruptedException, Ended {
+            if (dropped || closed) {
+                throw new Ended();
+            }
+            return java.util.Optional.ofNullable(queue.poll(timeout, unit));
+        }
+
+        @Override
+        public void close() {
+            subscribers.remove(this);
+        }
+    }
+
+    /** The stream ended for a subscriber: the daemon is stopping or the subscriber fell behind. */
+    public static final class Ended extends Exception {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /** An event bus subscriber. */
+    public void on(Event event) {
+        publish(event.name(), EventJson.of(event));
+    }
+
+    /** Publishes a frame; other parts (the update checker) use their own event names. */
+    public void publish(String name, String data) {
+        Frame frame;
+        synchronized (this) {
+            frame = new Frame(++lastId, name, data);
+            replay.addLast(frame);
+            if (replay.size() > REPLAY) {
+                replay.removeFirst();
+            }
+            for (Subscriber s : subscribers) {  // under the lock, so each queue gets frames in order
+                s.offer(frame);
+            }
+        }
+    }
+
+    /**
+     * Subscribes; with {@code lastEventId} the frames after it are queued first, or a
+     * {@code reset} frame when they are no longer all in the buffer.
+     */
+    public synchronized Subscriber subscribe(Long lastEventId) {
+        Subscriber s = new Subscriber();
+        if (lastEventId != null) {
+            long oldest = replay.isEmpty() ? lastId + 1 : replay.peekFirst().id();
+            if (lastEventId < oldest - 1 || lastEventId > lastId) {
+                s.offer(new Frame(0, "reset", "{\"reason\":\"events since " + lastEventId
+                        + " are no longer kept; fetch /api/status and /api/jobs again\"}"));
+            } else {
+                for (Frame f : replay) {
+                    if (f.id() > lastEventId) {
+                        s.offer(f);
+                    }
+                }
+            }
+        }
+        subscribers.add(s);
+        return s;
+    }
+
+    public int subscribers() {
+        return subscribers.size();
+    }
+
+    /** Ends every subscription. */
+    public void close() {
+        closed = true;
+    }
+
+    List<Frame> replayed() {
+        synchronized (this) {
+            return List.copyOf(replay);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package civitai.daemon.http;
+
+import static civitai.daemon.http.Role.ADMIN;
+import static civitai.daemon.http.Role.VIEWER;
+
+import civitai.daemon.download.DownloadQueue;
+import civitai.daemon.events.EventStream;
+import civitai.daemon.log.DaemonLog;
+import civitai.daemon.manifest.ManifestFile;
+import civitai.daemon.store.JobHistory;
+import civitai.daemon.store.JobStore;
+import civitai.daemon.store.WebhookStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.IntSupplier;
+
+/**
+ * The REST API: the one route table, with who may call each route. Readers need the viewer role,
+ * changes the admin role (when {@code jwt_secret} is set); {@code /healthz} is open.
+ */
+public final class Api {
+    /** Everything the routes read or drive. */
+    public record Parts(String version, Clock clock, int workers, Duration eventHeartbeat, JobStore store,
+            JobHistory history, DownloadQueue queue, ManifestFile manifest, EventStream events,
+            WebhookStore webhooks, IntSupplier port, Jwt jwt, DaemonLog log) {}
+
+    private final Parts parts;
+
+    public Api(Parts parts) {
+        this.parts = parts;
+    }
+
+    Router router() {
+        return new Router(table(), parts.jwt(), parts.log());
+    }
+
+    List<Router.Route> table() {
+        var status = new StatusRoutes(parts.version(), parts.clock(), parts.workers(), parts.store(), parts.queue(),
+                parts.port());
+        var jobs = new JobRoutes(parts.queue(), parts.store(), parts.history(), parts.manifest());
+        var metrics = new MetricsRoutes(parts.store(), parts.history(), parts.queue());
+        var events = new EventRoutes(parts.events(), parts.eventHeartbeat());
+        var webhooks = new WebhookRoutes(parts.webhooks());
+        DownloadQueue queue = parts.queue();
+        return List.of(
+                new Router.Route("GET", "/healthz", null, status::health),
+                new Router.Route("GET", "/api/status", VIEWER, status::status),
+                new Router.Route("POST", "/api/download", ADMIN, jobs::download),
+                new Router.Route("POST", "/api/batch", ADMIN, jobs::batch),
+                new Router.Route("GET", "/api/jobs", VIEWER, jobs::list),
+                new Router.Route("GET", "/api/jobs/{id}", VIEWER, jobs::get),
+                new Router.Route("PATCH", "/api/jobs/{id}", ADMIN, jobs::patch),
+                new Router.Route("DELETE", "/api/jobs/{id}", ADMIN, jobs::delete),
+                new Router.Route("POST", "/api/jobs/{id}/pause", ADMIN, jobs.control(queue::pause)),
+                new Router.Route("POST", "/api/jobs/{id}/resume", ADMIN, jobs.control(queue::resume)),
+                new Router.Route("POST", "/api/jobs/{id}/cancel", ADMIN, jobs.control(queue::cancel)),
+                new Router.Route("POST", "/api/jobs/{id}/retry", ADMIN, jobs.control(queue::retry)),
+                new Router.Route("GET", "/api/completed", VIEWER, jobs::completed),
+                new Router.Route("GET", "/api/metrics", VIEWER, metrics::get),
+                new Router.Route("GET", "/metrics", VIEWER, metrics::prometheus),
+                new Router.Route("GET", "/api/events", VIEWER, true, events::stream),
+                new Router.Route("GET", "/ws/downloads", VIEWER, true, events::stream),
+                new Router.Route("GET", "/api/webhooks", VIEWER, webhooks::recent));
+    }
+}

@@ -1,0 +1,58 @@
+package civitai.daemon.http;
+
+import civitai.daemon.download.ActiveDownload;
+import civitai.daemon.log.Redactor;
+import civitai.daemon.store.Job;
+import com.eclipsesource.json.Json;
+import com.eclipsesource.json.JsonObject;
+import com.eclipsesource.json.JsonValue;
+import java.time.Instant;
+import java.util.List;
+
+/** A job as the API shows it. URLs lose their credential-like query values on the way out. */
+final class JobJson {
+    private static final Redactor URL_CREDENTIALS = new Redactor(List.of());
+
+    private JobJson() {}
+
+    static JsonObject of(Job job, ActiveDownload live) {
+        JsonObject o = new JsonObject()
+                .add("id", job.id())
+                .add("state", job.state().key())
+                .add("model_type", job.spec().modelType())
+                .add("filename", nullable(job.spec().filename() != null ? job.spec().filename()
+                        : live != null ? live.filename() : null))
+                .add("url", URL_CREDENTIALS.redact(job.spec().url().toString()))
+                .add("model_id", nullable(job.spec().modelId()))
+                .add("priority", job.spec().priority())
+                .add("updated_at", nullable(job.spec().updatedAt()))
+                .add("expected_sha256", nullable(job.spec().expectedSha256()))
+                .add("sha256", nullable(job.sha256()))
+                .add("attempts", job.attempts())
+                .add("bytes", live != null ? live.bytes() : job.bytesDone())
+                .add("total", nullable(live != null && live.total() != null ? live.total() : job.totalBytes()))
+                .add("path", nullable(job.targetPath()))
+                .add("failure_reason", nullable(job.failureReason()))
+                .add("last_error", nullable(job.lastError()))
+                .add("created_at", nullable(job.createdAt()))
+                .add("started_at", nullable(job.startedAt()))
+                .add("finished_at", nullable(job.finishedAt()))
+                .add("duration_seconds", job.durationMs() == null ? Json.NULL : Json.value(job.durationMs() / 1000.0));
+        if (live != null) {
+            o.add("bytes_per_second", live.bytesPerSecond()).add("eta_seconds", nullable(live.etaSeconds()));
+        }
+        return o;
+    }
+
+    static JsonValue nullable(Long v) {
+        return v == null ? Json.NULL : Json.value(v);
+    }
+
+    static JsonValue nullable(String v) {
+        return v == null ? Json.NULL : Json.value(v);
+    }
+
+    static JsonValue nullable(Instant v) {
+        return v == null ? Json.NULL : Json.value(v.toString());
+    }
+}

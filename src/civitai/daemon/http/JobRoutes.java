@@ -1,0 +1,200 @@
+package civitai.daemon.http;
+
+import civitai.daemon.download.ActiveDownload;
+import civitai.daemon.download.DownloadQueue;
+import civitai.daemon.manifest.EntryParser;
+import civitai.daemon.manifest.Manifest;
+import civitai.daemon.manifest.ManifestEntry;
+import civitai.daemon.manifest.ManifestFile;
+import civitai.daemon.store.Job;
+import civitai.daemon.store.JobHistory;
+import civitai.daemon.store.JobState;
+import civitai.daemon.store.JobStore;
+import com.eclipsesource.json.JsonArray;
+import com.eclipsesource.json.JsonObject;
+import com.eclipsesource.json.JsonValue;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongFunction;
+import java.util.stream.Collectors;
+
+/**
+ * Jobs: adding them (one or a batch; each is also recorded in manifest.json), listing, and
+ * controlling them.
+ * <pre>
+ *   curl -s -XPOST localhost:8123/api/download -H 'Content-Type: application/json' \
+ *        -d '{"url": "https://civitai.com/api/download/models/1387174", "model_type": "lora"}'
+ *   curl -s 'localhost:8123/api/jobs?state=failed&amp;limit=20'
+ *   curl -s -XPOST localhost:8123/api/jobs/7/pause
+ *   curl -s -XPATCH localhost:8123/api/jobs/7 -H 'Content-Type: application/json' -d '{"priority": 1}'
+ *   curl -s -XDELETE 'localhost:8123/api/jobs/7?delete_file=true'
+ * </pre>
+ */
+final class JobRoutes {
+    static final int MAX_BODY = 1 << 20;
+    static final int MAX_BATCH_BODY = 16 << 20;
+    static final int MAX_BATCH_ENTRIES = 10_000;
+
+    private final DownloadQueue queue;
+    private final JobStore store;
+    private final JobHistory history;
+    private final ManifestFile manifest;
+
+    JobRoutes(DownloadQueue queue, JobStore store, JobHistory history, ManifestFile manifest) {
+        this.queue = queue;
+        this.store = store;
+        this.history = history;
+        this.manifest = manifest;
+    }
+
+    Reply download(Request r) throws IOException {
+        JsonValue body = r.json(MAX_BODY);
+        ManifestEntry entry;
+        try {
+            entry = EntryParser.parse(body);
+        } catch (EntryParser.InvalidEntry e) {
+            throw ApiException.badRequest("bad entry: " + e.getMessage());
+        }
+        record(List.of(entry));
+        JobStore.Inserted inserted = queue.submit(entry.toSpec());
+        return Reply.accepted(result(inserted));
+    }
+
+    Reply batch(Request r) throws IOException {
+        JsonValue body = r.json(MAX_BATCH_BODY);
+        JsonArray array = body.isArray() ? body.asArray()
+                : body.isObject() && body.asObject().get("entries") != null && body.asObject().get("entries").isArray()
+                        ? body.asObject().get("entries").asArray() : null;
+        if (array == null) {
+            throw ApiException.badRequest("send an array of entries, or {\"entries\": [...]}");
+        }
+        if (array.size() > MAX_BATCH_ENTRIES) {
+            throw new ApiException(413, "payload_too_large", "at most " + MAX_BATCH_ENTRIES + " entries per batch");
+        }
+        Manifest.Parsed parsed = Manifest.parse(array);
+        if (!parsed.problems().isEmpty()) {
+            JsonArray details = new JsonArray();
+            parsed.problems().forEach(p -> details.add(new JsonObject().add("index", p.index()).add("reason", p.reason())));
+            throw new ApiException(400, "invalid_entries", parsed.problems().size() + " of " + array.size()
+                    + " entries are invalid; nothing was queued", details);
+        }
+        record(parsed.entries());
+        JsonArray jobs = new JsonArray();
+        queue.submitAll(parsed.entries().stream().map(ManifestEntry::toSpec).toList())
+                .forEach(i -> jobs.add(result(i)));
+        return Reply.accepted(new JsonObject().add("jobs", jobs));
+    }
+
+    private void record(List<ManifestEntry> entries) throws IOException {
+        try {
+            manifest.append(entries);
+        } catch (Manifest.ManifestException e) {
+            throw new ApiException(409, "manifest_invalid", e.getMessage() + "; fix it, then add again");
+        } catch (IOException e) {
+            throw new ApiException(503, "manifest_unwritable", "cannot record the entry in "
+                    + manifest.path() + ": " + e.getMessage());
+        }
+    }
+
+    /** The job and what happened to the request: queued now, or known already. */
+    private JsonObject result(JobStore.Inserted inserted) {
+        Job job = inserted.job();
+        String outcome = inserted.created() ? "queued"
+                : job.state() == JobState.COMPLETED ? "already_completed" : "already_known";
+        return new JsonObject().add("result", outcome).add("job", json(job));
+    }
+
+    Reply list(Request r) {
+        JobState state = null;
+        if (r.query("state") != null) {
+            try {
+                state = JobState.of(r.query("state"));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("state=" + r.query("state") + " is not one of queued, downloading,"
+                        + " verifying, completed, failed, cancelled, paused");
+            }
+        }
+        String cursor = r.query("cursor");
+        if (cursor != null && !cursor.matches("\\d{1,18}")) {
+            throw ApiException.badRequest("cursor=" + cursor + " is not a cursor this API gave");
+        }
+        return page(history.jobs(state, r.intQuery("limit", 50, 1, 500), cursor));
+    }
+
+    Reply completed(Request r) {
+        String cursor = r.query("cursor");
+        if (cursor != null && !cursor.matches("[0-9T:.Z-]{10,40},\\d{1,18}")) {
+            throw ApiException.badRequest("cursor=" + cursor + " is not a cursor this API gave");
+        }
+        String modelType = r.query("model_type");
+        return page(history.completed(r.intQuery("limit", 50, 1, 500), cursor, modelType, since(r.query("since"))));
+    }
+
+    private static Instant since(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return text.length() == 10 ? LocalDate.parse(text).atStartOfDay().toInstant(ZoneOffset.UTC) : Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw ApiException.badRequest("since=" + text + " must be a date (2026-11-01) or an instant"
+                    + " (2026-11-01T12:00:00Z)");
+        }
+    }
+
+    private Reply page(JobHistory.Page page) {
+        JsonArray jobs = new JsonArray();
+        page.jobs().forEach(j -> jobs.add(json(j)));
+        return Reply.ok(new JsonObject().add("jobs", jobs).add("next_cursor", JobJson.nullable(page.nextCursor())));
+    }
+
+    Reply get(Request r) {
+        long id = r.id();
+        Job job = store.find(id).orElseThrow(() -> ApiException.notFound("no job " + id));
+        JsonArray attempts = new JsonArray();
+        for (Map<String, Object> a : history.attempts(id)) {
+            JsonObject row = new JsonObject();
+            a.forEach((k, v) -> row.add(k, v == null ? com.eclipsesource.json.Json.NULL
+                    : v instanceof Number n ? com.eclipsesource.json.Json.value(n.longValue())
+                    : com.eclipsesource.json.Json.value(v.toString())));
+            attempts.add(row);
+        }
+        return Reply.ok(new JsonObject().add("job", json(job).add("attempt_log", attempts)));
+    }
+
+    Reply patch(Request r) throws IOException {
+        JsonValue body = r.json(MAX_BODY);
+        if (!body.isObject() || body.asObject().names().isEmpty()
+                || !body.asObject().names().stream().allMatch("priority"::equals)) {
+            throw ApiException.badRequest("send {\"priority\": n}; only the priority of a job can be changed");
+        }
+        JsonValue p = body.asObject().get("priority");
+        if (!p.isNumber() || p.asDouble() != Math.rint(p.asDouble()) || Math.abs(p.asDouble()) > 1_000_000) {
+            throw ApiException.badRequest("\"priority\" must be a whole number from -1000000 to 1000000");
+        }
+        return Reply.ok(new JsonObject().add("job", json(queue.reprioritize(r.id(), (int) p.asDouble()))));
+    }
+
+    Reply delete(Request r) {
+        long id = r.id();
+        boolean deleteFile = r.boolQuery("delete_file");
+        queue.delete(id, deleteFile);
+        return Reply.ok(new JsonObject().add("deleted", id).add("file_deleted", deleteFile));
+    }
+
+    /** pause, resume, cancel or retry. */
+    Router.Handler control(LongFunction<Job> action) {
+        return r -> Reply.ok(new JsonObject().add("job", json(action.apply(r.id()))));
+    }
+
+    private JsonObject json(Job job) {
+        Map<Long, ActiveDownload> live = queue.active().stream()
+                .collect(Collectors.toMap(ActiveDownload::jobId, a -> a));
+        return JobJson.of(job, live.get(job.id()));
+    }
+}

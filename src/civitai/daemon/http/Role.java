@@ -1,0 +1,10 @@
+package civitai.daemon.http;
+
+/** What a caller may do: a viewer reads, an admin also changes things. */
+public enum Role {
+    VIEWER, ADMIN;
+
+    public boolean mayDo(Role needed) {
+        return this == ADMIN || needed == VIEWER;
+    }
+}

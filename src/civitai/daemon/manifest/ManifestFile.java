@@ -1,0 +1,99 @@
+package civitai.daemon.manifest;
+
+import civitai.daemon.config.AtomicWrite;
+import com.eclipsesource.json.Json;
+import com.eclipsesource.json.JsonArray;
+import com.eclipsesource.json.JsonValue;
+import com.eclipsesource.json.ParseException;
+import com.eclipsesource.json.WriterConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Writes to manifest.json: every change is serialised through one lock, keeps the previous file as
+ * {@code manifest.json.bak}, and replaces the file atomically. Entries are kept as written, unknown
+ * fields included. A manifest that does not parse is never overwritten. Thread-safe.
+ */
+public final class ManifestFile {
+    private final Path file;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    public ManifestFile(Path file) {
+        this.file = file;
+    }
+
+    public Path path() {
+        return file;
+    }
+
+    /**
+     * Appends the entries whose JSON is not in the manifest yet (an entry given twice is recorded
+     * once); returns how many were added.
+     */
+    public int append(List<ManifestEntry> entries) throws IOException, Manifest.ManifestException {
+        lock.lock();
+        try {
+            JsonArray array = readArray();
+            int added = 0;
+            for (ManifestEntry entry : entries) {
+                JsonValue json = Json.parse(entry.json());
+                if (!contains(array, entry)) {
+                    array.add(json);
+                    added++;
+                }
+            }
+            if (added > 0) {
+                write(array);
+            }
+            return added;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static boolean contains(JsonArray array, ManifestEntry entry) {
+        for (JsonValue v : array) {
+            try {
+                ManifestEntry existing = EntryParser.parse(v);
+                if (existing.toSpec().key().equals(entry.toSpec().key())) {
+                    return true;
+                }
+            } catch (EntryParser.InvalidEntry e) {
+                // an entry that is bad already stays as the user wrote it
+            }
+        }
+        return false;
+    }
+
+    private JsonArray readArray() throws IOException, Manifest.ManifestException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return new JsonArray();
+        }
+        try {
+            JsonValue value = Json.parse(text);
+            if (value.isArray()) {
+                return value.asArray();
+            }
+        } catch (ParseException e) {
+            throw new Manifest.ManifestException("manifest " + file + " is not valid JSON (" + e.getMessage()
+                    + "); it was left as it is", e);
+        }
+        throw new Manifest.ManifestException("manifest " + file + " is not a JSON array; it was left as it is", null);
+    }
+
+    private void write(JsonArray array) throws IOException {
+        if (Files.exists(file)) {
+            Files.copy(file, file.resolveSibling(file.getFileName() + ".bak"), StandardCopyOption.REPLACE_EXISTING);
+        }
+        AtomicWrite.replace(file, array.toString(WriterConfig.PRETTY_PRINT) + "\n");
+    }
+}
