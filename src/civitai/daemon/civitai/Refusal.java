@@ -23,17 +23,24 @@ public record Refusal(String code, String message) {
         if (json != null) {
             return fromJson(status, json);
         }
-        if (type.contains("html") || text.startsWith("<")) {
-            String lower = text.toLowerCase(Locale.ROOT);
-            if (lower.contains("login") || lower.contains("sign in") || lower.contains("log in")) {
+        String lowerText = text.toLowerCase(Locale.ROOT);
+        if (type.contains("html") || lowerText.startsWith("<!doctype html") || lowerText.startsWith("<html")) {
+            if (lowerText.contains("login") || lowerText.contains("sign in") || lowerText.contains("log in")) {
                 return new Refusal("auth_required", "got Civitai's login page instead of the model:"
                         + " this model needs a Civitai API key (set civitai_api_key)");
             }
             return new Refusal(status >= 400 ? "http_" + status : "not_a_file",
                     "got an HTML page instead of the model (HTTP " + status + ")");
         }
+        if (type.contains("xml") || text.startsWith("<")) {  // a storage host's error (S3, R2, B2)
+            var m = XML_MESSAGE.matcher(text);
+            return byStatus(status, m.find() ? m.group(1) : firstLine(text));
+        }
         return byStatus(status, text.isEmpty() ? null : firstLine(text));
     }
+
+    private static final java.util.regex.Pattern XML_MESSAGE =
+            java.util.regex.Pattern.compile("<(?:Message|Code)>([^<]{1,200})</");
 
     private static Refusal fromJson(int status, JsonObject json) {
         String error = string(json, "error");

@@ -27,6 +27,7 @@ class RefusalTest {
         "403 | text/html        | <html><title>Just a moment...</title></html>                       | http_403",
         "200 | text/html        | <html><a href=/login>Log in</a></html>                             | auth_required",
         "400 | application/xml  | <Error><Code>InvalidArgument</Code></Error>                        | http_400",
+        "404 | application/xml  | <Error><Code>NoSuchKey</Code></Error>                              | not_found",
     })
     void answers(int status, String type, String body, String code) {
         assertEquals(code, Refusal.of(status, type, body).code());

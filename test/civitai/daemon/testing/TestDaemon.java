@@ -113,6 +113,41 @@ public final class TestDaemon implements AutoCloseable {
         }
     }
 
+    /** Any request; {@code body} is sent as application/json when not null. */
+    public HttpResponse<String> send(String method, String path, String body, String token) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
+                .timeout(Duration.ofSeconds(20))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        try {
+            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    public HttpResponse<String> post(String path, String body) {
+        return send("POST", path, body, null);
+    }
+
+    /** Parses an answer's JSON body, failing with the body when it is not JSON. */
+    public static JsonObject json(HttpResponse<String> response) {
+        try {
+            return com.eclipsesource.json.Json.parse(response.body()).asObject();
+        } catch (RuntimeException e) {
+            throw new AssertionError("not a JSON object (" + response.statusCode() + "): " + response.body(), e);
+        }
+    }
+
     public JsonObject getJson(String path) {
         return com.eclipsesource.json.Json.parse(get(path).body()).asObject();
     }
