@@ -70,7 +70,7 @@ public record Refusal(String code, String message) {
         return switch (status) {
             case 401 -> new Refusal("auth_required", "this model needs a Civitai API key"
                     + " (set civitai_api_key)" + suffix);
-            case 403 -> new Refusal("forbidden", "Civitai refused the download (403)" + suffix);
+            case 403 -> new Refusal("forbidden", "the download was refused (403)" + suffix);
             case 404 -> new Refusal("not_found", "file not found on Civitai (404)" + suffix);
             case 410 -> new Refusal("archived", "model archived on Civitai, not available for download");
             case 429 -> new Refusal("quota", "download quota reached or rate limited (429)" + suffix);

@@ -174,12 +174,13 @@ final class Downloader {
         if (status == 416 && task.part != null && task.part.length() > 0) {
             return rangeNotSatisfiable(task, headers, listener);
         }
+        String host = fetched.uri().getHost() + ":" + fetched.uri().getPort();
         if (status >= 300) {
-            return refused(task, status, headers, body);
+            return refused(task, status, headers, body, host);
         }
         String type = headers.firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
         if (type.startsWith("text/") || type.contains("json")) {
-            return refused(task, status, headers, body);
+            return refused(task, status, headers, body, host);
         }
         if (task.filename == null) {
             Outcome early = nameFromResponse(task, fetched, listener);
@@ -307,9 +308,11 @@ final class Downloader {
         return null;
     }
 
-    private Outcome refused(DownloadTask task, int status, HttpHeaders headers, BodyStream body) throws IOException {
+    private Outcome refused(DownloadTask task, int status, HttpHeaders headers, BodyStream body, String host)
+            throws IOException {
         String text = body.text(ERROR_BODY_LIMIT);
-        Refusal refusal = Refusal.of(status, headers.firstValue("Content-Type").orElse(null), text);
+        Refusal answer = Refusal.of(status, headers.firstValue("Content-Type").orElse(null), text);
+        Refusal refusal = new Refusal(answer.code(), answer.message() + " [from " + host + "]");
         long bytes = task.bytes();
         if (status == 429) {  // Civitai's download quota gives no Retry-After: wait long
             return new Outcome.Retry(refusal.code(), refusal.message(),

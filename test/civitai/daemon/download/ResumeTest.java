@@ -104,12 +104,10 @@ class ResumeTest extends DaemonTest {
     @Test
     void changedEtag_restartsTheFileFromZero() throws IOException {
         var url = storage.put("changing", content);
-        storage.fault("changing", new Fault.Drop(300_000));
+        byte[] replaced = Bytes.random(SIZE, 43);
+        storage.fault("changing", new Fault.DropAndReplace(300_000, replaced));  // re-uploaded: a new ETag
         start(manifest(entry("lora", "changing.safetensors", url, null)));
         long id = daemon.idOf("changing.safetensors");
-        Poll.until(() -> storage.requests("changing").size() >= 1, () -> "the first request");
-        byte[] replaced = Bytes.random(SIZE, 43);
-        storage.put("changing", replaced);  // re-uploaded: a new ETag
 
         daemon.await(id, "completed");
         assertArrayEquals(replaced, Files.readAllBytes(daemon.models().resolve("lora/changing.safetensors")));

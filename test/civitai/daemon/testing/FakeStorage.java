@@ -203,10 +203,14 @@ public final class FakeStorage implements AutoCloseable {
         ex.sendResponseHeaders(status, length == 0 ? -1 : length);
         long limit = switch (fault) {
             case Fault.Drop d -> d.bytes();
+            case Fault.DropAndReplace d -> d.bytes();
             case Fault.Stall s -> s.bytes();
             case null, default -> length;
         };
         writeBody(ex.getResponseBody(), content, (int) start, Math.min(limit, content.length - start), request);
+        if (fault instanceof Fault.DropAndReplace d) {
+            put(request.name(), d.replacement(), file.disposition());
+        }
         if (fault instanceof Fault.Stall) {
             ex.getResponseBody().flush();
             awaitClose();

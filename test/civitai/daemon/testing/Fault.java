@@ -7,6 +7,9 @@ public sealed interface Fault {
     /** Sends the headers of the whole answer, then only {@code bytes} bytes, then closes. */
     record Drop(long bytes) implements Fault {}
 
+    /** Sends {@code bytes} bytes of the file, replaces it with {@code replacement} (a new ETag), closes. */
+    record DropAndReplace(long bytes, byte[] replacement) implements Fault {}
+
     /** Sends {@code bytes} bytes, then nothing more until the test ends. */
     record Stall(long bytes) implements Fault {}
 
