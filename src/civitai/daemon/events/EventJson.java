@@ -8,8 +8,9 @@ import com.eclipsesource.json.JsonValue;
 final class EventJson {
     private EventJson() {}
 
-    static String of(Event event) {
-        JsonObject o = new JsonObject().add("job_id", event.jobId());
+    /** {@code time} is when the event was published, so a client can tell how late it arrived. */
+    static String of(Event event, java.time.Instant time) {
+        JsonObject o = new JsonObject().add("job_id", event.jobId()).add("time", time.toString());
         switch (event) {
             case Event.Queued q -> o.add("target", q.target());
             case Event.Started s -> o.add("attempt", s.attempt()).add("offset", s.offset()).add("host", s.host());

@@ -63,7 +63,7 @@ public final class EventStream {
 
     /** An event bus subscriber. */
     public void on(Event event) {
-        publish(event.name(), EventJson.of(event));
+        publish(event.name(), EventJson.of(event, java.time.Instant.now()));
     }
 
     /** Publishes a frame; other parts (the update checker) use their own event names. */
