@@ -41,7 +41,7 @@ port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/d/out" | grep -o '[
 base="http://127.0.0.1:$port"
 peak() { awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$daemon/status"; }
 
-sleep 2
+sleep 1
 active=$(curl -s "$base/api/status" | grep -o '"downloading":[0-9]*')
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); daemon JVM options: lib/jvm.options"
 echo "wrk -t2 -c64 -d${seconds}s $base/api/status  (while $active)"

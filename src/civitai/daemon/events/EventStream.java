@@ -3,7 +3,7 @@ package civitai.daemon.events;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +32,7 @@ public final class EventStream {
 
     /** A subscriber of this stream; {@link #next} is called by one connection thread. */
     public final class Subscriber implements AutoCloseable {
-        private final BlockingQueue<Frame> queue = new ArrayBlockingQueue<>(QUEUE);
+        private final BlockingQueue<Frame> queue = new LinkedBlockingQueue<>(QUEUE);  // grows only as frames wait
         private volatile boolean dropped;
 
         private void offer(Frame f) {
