@@ -168,7 +168,7 @@ public final class DownloadQueue implements AutoCloseable {
 
     private void launch(Job job) {
         DownloadTask task = tasks.computeIfAbsent(job.id(), id -> new DownloadTask(id, job.spec(),
-                knownFilename(job), job.validator()));
+                Targets.knownFilename(job), job.validator()));
         String key = targetKey(job);
         notBeforeNanos.remove(job.id());
         busyTargets.add(key);
@@ -297,20 +297,10 @@ public final class DownloadQueue implements AutoCloseable {
         if (task != null && task.part != null) {
             task.part.endAppend();
         }
-        if (job.state() != JobState.COMPLETED) {
-            Path target = target(job);
-            if (target != null) {
-                deleteQuietly(target.resolveSibling(target.getFileName() + ".part"));
-            }
+        Path target = Targets.of(job, config.downloadDir());
+        if (job.state() != JobState.COMPLETED && target != null) {
+            deleteQuietly(Targets.part(target));
         }
-    }
-
-    private Path target(Job job) {
-        if (job.targetPath() != null) {
-            return Path.of(job.targetPath());
-        }
-        String name = knownFilename(job);
-        return name == null ? null : config.downloadDir().resolve(job.spec().modelType()).resolve(name);
     }
 
     private void deleteQuietly(Path file) {
@@ -355,16 +345,9 @@ public final class DownloadQueue implements AutoCloseable {
         }
     }
 
-    private static String knownFilename(Job job) {
-        if (job.spec().filename() != null) {
-            return job.spec().filename();
-        }
-        return job.targetPath() == null ? null : Path.of(job.targetPath()).getFileName().toString();
-    }
-
     /** Two jobs with the same key would write the same .part: they never run together. */
     private static String targetKey(Job job) {
-        String name = knownFilename(job);
+        String name = Targets.knownFilename(job);
         return job.spec().modelType() + "/" + (name != null ? name : "url:" + job.spec().url());
     }
 

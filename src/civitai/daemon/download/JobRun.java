@@ -108,7 +108,7 @@ final class JobRun implements Downloader.Listener {
             return 0;
         }
         try {
-            Path part = target.resolveSibling(target.getFileName() + ".part");
+            Path part = Targets.part(target);
             return Files.exists(part) ? Files.size(part) : 0;
         } catch (java.io.IOException e) {
             return 0;

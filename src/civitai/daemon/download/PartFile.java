@@ -35,7 +35,7 @@ final class PartFile {
 
     /** Opens the part beside {@code target}, hashing what an earlier run left there. */
     static PartFile beside(Path target) throws DiskException {
-        PartFile part = new PartFile(target.resolveSibling(target.getFileName() + ".part"));
+        PartFile part = new PartFile(Targets.part(target));
         if (Files.exists(part.path)) {
             try (InputStream in = Files.newInputStream(part.path)) {
                 byte[] buffer = new byte[READ_CHUNK];
