@@ -12,8 +12,11 @@ while read -r name coords sum scope; do
     if [ ! -f "$jar" ] || ! echo "$sum  $jar" | sha256sum --check --status; then
         rm -f "$jar"
         echo "fetching $coords" >&2
-        mvn -q -B -Dstyle.color=never dependency:copy -Dartifact="$coords" -DoutputDirectory=. >&2 \
-            || { echo "error: mvn could not fetch $coords" >&2; exit 1; }
+        if ! mvn -q -B -Dstyle.color=never dependency:copy -Dartifact="$coords" -DoutputDirectory=. > .mvn.log 2>&1; then
+            cat .mvn.log >&2
+            echo "error: mvn could not fetch $coords (Maven Central must be reachable)" >&2
+            exit 1
+        fi
         if ! echo "$sum  $jar" | sha256sum --check --status; then
             echo "error: CHECKSUM MISMATCH for $jar ($scope jar $name)" >&2
             echo "  expected $sum" >&2

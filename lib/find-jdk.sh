@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints the home of a JDK >= 21: $JAVA_HOME, then `javac` on PATH, then the newest under
-# /usr/lib/jvm. Exits 1 with a message saying what to install when there is none.
+# /usr/lib/jvm (or $JDK_SEARCH_DIR). Exits 1 with a message saying what to install when there is none.
 set -uo pipefail
 major() { # feature version of the JDK at $1, or 0
     [ -x "$1/bin/javac" ] || { echo 0; return; }
@@ -12,7 +12,7 @@ if command -v javac >/dev/null; then
     candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")")
 fi
 best="" best_major=0
-for home in /usr/lib/jvm/*; do
+for home in "${JDK_SEARCH_DIR:-/usr/lib/jvm}"/*; do
     m=$(major "$home")
     if [ "$m" -gt "$best_major" ]; then best="$home" best_major=$m; fi
 done
