@@ -4,6 +4,7 @@ import civitai.daemon.civitai.Refusal;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpHeaders;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.ByteBuffer;
 import java.net.http.HttpResponse;
 import java.io.InputStream;
@@ -58,7 +59,10 @@ final class Downloader {
         try {
             return run(task, guard, listener);
         } catch (DiskException e) {
-            return new Outcome.Fail("disk_error", e.getMessage(), null, task.bytes());
+            if (!(e.getCause() instanceof ClosedByInterruptException) && !Thread.currentThread().isInterrupted()) {
+                return new Outcome.Fail("disk_error", e.getMessage(), null, task.bytes());
+            }
+            return interrupted(task, guard, e);  // an interrupt closed the file: a stop, not a disk fault
         } catch (IOException e) {
             String abort = guard.abortReason();
             if (abort == null && Thread.currentThread().isInterrupted()) {
@@ -67,16 +71,24 @@ final class Downloader {
             return new Outcome.Retry(abort != null ? abort.substring(0, abort.indexOf(':')) : "network_error",
                     abort != null ? abort : describe(e), null, null, task.bytes());
         } catch (InterruptedException e) {
-            String abort = guard.abortReason();
-            if (abort == null) {
-                throw e;
-            }
-            return new Outcome.Retry(abort.substring(0, abort.indexOf(':')), abort, null, null, task.bytes());
+            return interrupted(task, guard, e);
         } finally {
             if (task.part != null) {
                 task.part.endAppend();
             }
         }
+    }
+
+    /** The watchdog's abort is a retry; any other interrupt (stop, pause, cancel) propagates. */
+    private static Outcome interrupted(DownloadTask task, AttemptGuard guard, Exception cause)
+            throws InterruptedException {
+        String abort = guard.abortReason();
+        if (abort == null) {
+            InterruptedException stop = new InterruptedException("stopped");
+            stop.initCause(cause);
+            throw stop;
+        }
+        return new Outcome.Retry(abort.substring(0, abort.indexOf(':')), abort, null, null, task.bytes());
     }
 
     private Outcome run(DownloadTask task, AttemptGuard guard, Listener listener)

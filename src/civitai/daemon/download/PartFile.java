@@ -3,6 +3,7 @@ package civitai.daemon.download;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -138,8 +139,10 @@ final class PartFile {
     void commitTo(Path target) throws DiskException {
         endAppend();
         try {
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
-                ch.force(true);
+            // FileDescriptor.sync, unlike FileChannel.force, cannot be cut short by an interrupt:
+            // a stop arriving now must not turn a verified file into a failed job
+            try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
+                file.getFD().sync();
             }
             Files.move(path, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             fsyncDirectory(target.getParent());
