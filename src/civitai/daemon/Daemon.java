@@ -1,5 +1,7 @@
 package civitai.daemon;
 
+import civitai.daemon.civitai.CivitaiClient;
+import civitai.daemon.civitai.Resolver;
 import civitai.daemon.config.Config;
 import civitai.daemon.config.ConfigException;
 import civitai.daemon.config.PortClaim;
@@ -114,7 +116,9 @@ public final class Daemon implements AutoCloseable {
         server.start(new Api(new Api.Parts(Version.current(), clock, config.workers(), config.eventHeartbeat(),
                 store, new JobHistory(db, clock), queue, new ManifestFile(config.manifestFile()), events,
                 deliveries, server::port, config.jwtSecret() == null ? null : new Jwt(config.jwtSecret(), clock),
-                log)));
+                log, Api.references(new Resolver(new CivitaiClient(client, config.civitaiUrl(), config.civitaiApiKey(),
+                        Version.userAgent(), clock, Duration.ofSeconds(2)), config.allowUnscanned()),
+                        config.civitaiUrl()))));
         closing.push(server);
         log.info("civitai-daemon " + Version.current() + " listening on http://" + hostForUrl()
                 + ":" + server.port() + " (status: /api/status), downloading to " + config.downloadDir()

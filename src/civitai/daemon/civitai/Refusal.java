@@ -33,14 +33,17 @@ public record Refusal(String code, String message) {
                     "got an HTML page instead of the model (HTTP " + status + ")");
         }
         if (type.contains("xml") || text.startsWith("<")) {  // a storage host's error (S3, R2, B2)
-            var m = XML_MESSAGE.matcher(text);
-            return byStatus(status, m.find() ? m.group(1) : firstLine(text));
+            var message = XML_MESSAGE.matcher(text);
+            var code = XML_CODE.matcher(text);
+            return byStatus(status, message.find() ? message.group(1) : code.find() ? code.group(1) : firstLine(text));
         }
         return byStatus(status, text.isEmpty() ? null : firstLine(text));
     }
 
     private static final java.util.regex.Pattern XML_MESSAGE =
-            java.util.regex.Pattern.compile("<(?:Message|Code)>([^<]{1,200})</");
+            java.util.regex.Pattern.compile("<Message>([^<]{1,200})</Message>");
+    private static final java.util.regex.Pattern XML_CODE =
+            java.util.regex.Pattern.compile("<Code>([^<]{1,200})</Code>");
 
     private static Refusal fromJson(int status, JsonObject json) {
         String error = string(json, "error");

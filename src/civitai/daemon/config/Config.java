@@ -29,6 +29,7 @@ import java.util.Objects;
  * @param webhookRetryDelay the first wait before a webhook is retried; each next one is 3 times longer
  * @param allowUnauthenticatedRemote serve without {@code jwt_secret} on a non-loopback address
  * @param eventHeartbeat   how often an idle event stream gets a comment, so proxies keep it open
+ * @param allowUnscanned   accept Civitai files whose pickle or virus scan did not pass
  */
 public record Config(
         Path configFile,
@@ -56,7 +57,8 @@ public record Config(
         String webhookSecret,
         Duration webhookRetryDelay,
         boolean allowUnauthenticatedRemote,
-        Duration eventHeartbeat) {
+        Duration eventHeartbeat,
+        boolean allowUnscanned) {
 
     public Config {
         Objects.requireNonNull(configFile, "configFile");
@@ -86,6 +88,6 @@ public record Config(
                 stallTimeout, maxDownloadSpeed, downloadDir, port, bindAddress, civitaiApiKey,
                 jwtSecret, civitaiUrl, manifestMode, databaseFile, manifestFile, logDir,
                 logMaxBytes, logFiles, retryBaseDelay, retryMaxDelay, webhookSecret, webhookRetryDelay,
-                allowUnauthenticatedRemote, eventHeartbeat);
+                allowUnauthenticatedRemote, eventHeartbeat, allowUnscanned);
     }
 }

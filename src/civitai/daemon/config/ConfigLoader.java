@@ -27,7 +27,8 @@ public final class ConfigLoader {
             "active_port", "civitai_api_key", "jwt_secret", "civitai_url", "manifest_mode",
             "bind_address", "stall_timeout", "max_download_speed", "database", "manifest",
             "log_dir", "log_max_bytes", "log_files", "retry_base_delay", "retry_max_delay",
-            "webhook_secret", "webhook_retry_delay", "allow_unauthenticated_remote", "event_heartbeat");
+            "webhook_secret", "webhook_retry_delay", "allow_unauthenticated_remote", "event_heartbeat",
+            "allow_unscanned");
 
     private final Map<String, String> env;
 
@@ -76,7 +77,8 @@ public final class ConfigLoader {
                 secret("webhook_secret", "CIVITAI_DAEMON_WEBHOOK_SECRET", keys),
                 keys.seconds("webhook_retry_delay", 15, 0.001, 86_400),
                 keys.bool("allow_unauthenticated_remote", false),
-                keys.seconds("event_heartbeat", 15, 0.01, 3600));
+                keys.seconds("event_heartbeat", 15, 0.01, 3600),
+                keys.bool("allow_unscanned", false));
         if (config.jwtSecret() == null && !config.loopbackOnly() && !config.allowUnauthenticatedRemote()) {
             throw new ConfigException("config key \"bind_address\" is \"" + config.bindAddress() + "\" but"
                     + " \"jwt_secret\" is not set: the API would be open to the network. Set jwt_secret"

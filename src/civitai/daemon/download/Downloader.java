@@ -118,14 +118,13 @@ final class Downloader {
     private HttpFetch.Response fetch(DownloadTask task, AttemptGuard guard) throws IOException, InterruptedException {
         SignedUrl signed = task.signedUrl;
         boolean reuse = signed != null && signed.usableAt(Instant.now(clock));
-        HttpFetch.Response r = http.get(reuse ? signed.uri() : task.spec.url(), rangeHeaders(task), headerTimeout(guard));
+        java.util.function.Consumer<URI> remember = target -> task.signedUrl = SignedUrl.of(target);
+        HttpFetch.Response r = http.get(reuse ? signed.uri() : task.spec.url(), rangeHeaders(task),
+                headerTimeout(guard), remember);
         if (reuse && isRefusal(r.response().statusCode())) {
             r.response().body().close();
             task.signedUrl = null;
-            r = http.get(task.spec.url(), rangeHeaders(task), headerTimeout(guard));
-        }
-        if (r.redirected()) {
-            task.signedUrl = SignedUrl.of(r.uri());
+            r = http.get(task.spec.url(), rangeHeaders(task), headerTimeout(guard), remember);
         }
         return r;
     }

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * GET with redirects followed here rather than by HttpClient, so this class alone decides the
@@ -23,7 +24,7 @@ final class HttpFetch {
     private final String userAgent;
 
     /** The final answer and the URL that gave it. The caller closes the body. */
-    record Response(HttpResponse<BodyStream> response, URI uri, boolean redirected) {}
+    record Response(HttpResponse<BodyStream> response, URI uri) {}
 
     HttpFetch(HttpClient client, URI civitaiUrl, String apiKey, String userAgent) {
         this.client = client;
@@ -32,7 +33,11 @@ final class HttpFetch {
         this.userAgent = userAgent;
     }
 
-    Response get(URI start, Map<String, String> headers, Duration headerTimeout)
+    /**
+     * GETs {@code start}, following redirects. {@code onRedirect} hears each redirect target before
+     * it is requested, so a signed URL is known even when the request to it then fails.
+     */
+    Response get(URI start, Map<String, String> headers, Duration headerTimeout, Consumer<URI> onRedirect)
             throws IOException, InterruptedException {
         URI uri = start;
         for (int hop = 0; ; hop++) {
@@ -46,13 +51,14 @@ final class HttpFetch {
                     BodyStream.handler());
             var location = response.headers().firstValue("Location");
             if (!isRedirect(response.statusCode()) || location.isEmpty()) {
-                return new Response(response, uri, hop > 0);
+                return new Response(response, uri);
             }
             response.body().close();
             if (hop == MAX_REDIRECTS) {
                 throw new IOException("more than " + MAX_REDIRECTS + " redirects from " + start.getHost());
             }
             uri = resolve(uri, location.get());
+            onRedirect.accept(uri);
         }
     }
 

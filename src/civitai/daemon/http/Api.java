@@ -23,9 +23,15 @@ public final class Api {
     /** Everything the routes read or drive. */
     public record Parts(String version, Clock clock, int workers, Duration eventHeartbeat, JobStore store,
             JobHistory history, DownloadQueue queue, ManifestFile manifest, EventStream events,
-            WebhookStore webhooks, IntSupplier port, Jwt jwt, DaemonLog log) {}
+            WebhookStore webhooks, IntSupplier port, Jwt jwt, DaemonLog log, References references) {}
 
     private final Parts parts;
+
+    /** Reference handling for the API, accepting links to the configured Civitai host too. */
+    public static References references(civitai.daemon.civitai.Resolver resolver, java.net.URI civitaiUrl) {
+        String authority = civitaiUrl.getRawAuthority() == null ? "" : civitaiUrl.getRawAuthority().toLowerCase();
+        return new References(resolver, authority);
+    }
 
     public Api(Parts parts) {
         this.parts = parts;
@@ -38,7 +44,7 @@ public final class Api {
     List<Router.Route> table() {
         var status = new StatusRoutes(parts.version(), parts.clock(), parts.workers(), parts.store(), parts.queue(),
                 parts.port());
-        var jobs = new JobRoutes(parts.queue(), parts.store(), parts.history(), parts.manifest());
+        var jobs = new JobRoutes(parts.queue(), parts.store(), parts.history(), parts.manifest(), parts.references());
         var metrics = new MetricsRoutes(parts.store(), parts.history(), parts.queue());
         var events = new EventRoutes(parts.events(), parts.eventHeartbeat());
         var webhooks = new WebhookRoutes(parts.webhooks());

@@ -44,19 +44,23 @@ final class JobRoutes {
     private final JobStore store;
     private final JobHistory history;
     private final ManifestFile manifest;
+    private final References references;
 
-    JobRoutes(DownloadQueue queue, JobStore store, JobHistory history, ManifestFile manifest) {
+    JobRoutes(DownloadQueue queue, JobStore store, JobHistory history, ManifestFile manifest, References references) {
         this.queue = queue;
         this.store = store;
         this.history = history;
         this.manifest = manifest;
+        this.references = references;
     }
 
     Reply download(Request r) throws IOException {
         JsonValue body = r.json(MAX_BODY);
         ManifestEntry entry;
         try {
-            entry = EntryParser.parse(body);
+            entry = EntryParser.parse(references.resolveIfReference(body));
+        } catch (References.NotResolved e) {
+            throw ApiException.badRequest(e.getMessage());
         } catch (EntryParser.InvalidEntry e) {
             throw ApiException.badRequest("bad entry: " + e.getMessage());
         }
@@ -76,7 +80,7 @@ final class JobRoutes {
         if (array.size() > MAX_BATCH_ENTRIES) {
             throw new ApiException(413, "payload_too_large", "at most " + MAX_BATCH_ENTRIES + " entries per batch");
         }
-        Manifest.Parsed parsed = Manifest.parse(array);
+        Manifest.Parsed parsed = Manifest.parse(references.resolveAll(array));
         if (!parsed.problems().isEmpty()) {
             JsonArray details = new JsonArray();
             parsed.problems().forEach(p -> details.add(new JsonObject().add("index", p.index()).add("reason", p.reason())));

@@ -1,0 +1,143 @@
+package civitai.daemon.civitai;
+
+import com.eclipsesource.json.Json;
+import com.eclipsesource.json.JsonObject;
+import com.eclipsesource.json.JsonValue;
+import com.eclipsesource.json.ParseException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Civitai's REST API v1 for metadata: {@code /models/{id}} and {@code /model-versions/{id}}. The
+ * API key goes as a Bearer token (this client only talks to {@code civitai_url}). Every call has a
+ * timeout; 5xx answers are retried with backoff; a 429 pauses every call of this client until its
+ * Retry-After has passed, so the daemon never hammers Civitai. Thread-safe.
+ */
+public final class CivitaiClient {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final int TRIES = 3;
+    private static final Duration DEFAULT_PAUSE = Duration.ofSeconds(60);
+
+    private final HttpClient http;
+    private final URI base;
+    private final String apiKey;
+    private final String userAgent;
+    private final Clock clock;
+    private final Duration backoff;
+    private Instant pausedUntil = Instant.EPOCH;  // guarded by this
+
+    public CivitaiClient(HttpClient http, URI base, String apiKey, String userAgent, Clock clock, Duration backoff) {
+        this.http = http;
+        this.base = base;
+        this.apiKey = apiKey;
+        this.userAgent = userAgent;
+        this.clock = clock;
+        this.backoff = backoff;
+    }
+
+    public JsonObject model(long id) throws CivitaiException, InterruptedException {
+        return get("/models/" + id, "model " + id);
+    }
+
+    public JsonObject version(long id) throws CivitaiException, InterruptedException {
+        return get("/model-versions/" + id, "model version " + id);
+    }
+
+    private JsonObject get(String path, String what) throws CivitaiException, InterruptedException {
+        CivitaiException last = null;
+        for (int attempt = 1; attempt <= TRIES; attempt++) {
+            waitForPause();
+            HttpResponse<String> r;
+            try {
+                r = http.send(request(path), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                last = new CivitaiException(0, "Civitai did not answer for " + what + ": " + e.getMessage());
+                Thread.sleep(backoff.multipliedBy(attempt).toMillis());
+                continue;
+            }
+            int status = r.statusCode();
+            if (status == 200) {
+                return object(r.body(), what);
+            }
+            if (status == 404) {
+                throw new CivitaiException(404, what + " not found on Civitai (" + error(r.body()) + ")");
+            }
+            if (status == 429) {
+                pause(r.headers().firstValue("Retry-After").map(CivitaiClient::seconds).orElse(DEFAULT_PAUSE));
+                last = new CivitaiException(429, "Civitai is rate limiting (429)");
+                continue;
+            }
+            last = new CivitaiException(status, "Civitai answered " + status + " for " + what + " ("
+                    + error(r.body()) + ")");
+            if (status < 500) {
+                throw last;
+            }
+            Thread.sleep(backoff.multipliedBy(attempt).toMillis());
+        }
+        throw last;
+    }
+
+    private HttpRequest request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT)
+                .header("User-Agent", userAgent).header("Accept", "application/json");
+        if (apiKey != null) {
+            b.header("Authorization", "Bearer " + apiKey);
+        }
+        return b.GET().build();
+    }
+
+    private synchronized void pause(Duration wait) {
+        Instant until = Instant.now(clock).plus(wait);
+        if (until.isAfter(pausedUntil)) {
+            pausedUntil = until;
+        }
+    }
+
+    private void waitForPause() throws InterruptedException {
+        Duration left;
+        synchronized (this) {
+            left = Duration.between(Instant.now(clock), pausedUntil);
+        }
+        if (!left.isNegative() && !left.isZero()) {
+            Thread.sleep(left.toMillis() + 1);
+        }
+    }
+
+    private static Duration seconds(String retryAfter) {
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(retryAfter.strip())));
+        } catch (NumberFormatException e) {
+            return DEFAULT_PAUSE;
+        }
+    }
+
+    private static JsonObject object(String body, String what) throws CivitaiException {
+        try {
+            JsonValue v = Json.parse(body);
+            if (v.isObject()) {
+                return v.asObject();
+            }
+        } catch (ParseException e) {
+            // reported below
+        }
+        throw new CivitaiException(502, "Civitai's answer for " + what + " is not the JSON object expected");
+    }
+
+    private static String error(String body) {
+        try {
+            JsonValue v = Json.parse(body);
+            if (v.isObject() && v.asObject().get("error") != null && v.asObject().get("error").isString()) {
+                return v.asObject().get("error").asString();
+            }
+        } catch (ParseException e) {
+            // not JSON: say so below
+        }
+        return body.length() > 120 ? body.substring(0, 120) + "…" : body;
+    }
+}

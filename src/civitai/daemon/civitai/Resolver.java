@@ -1,0 +1,172 @@
+package civitai.daemon.civitai;
+
+import civitai.daemon.download.SafeName;
+import com.eclipsesource.json.JsonObject;
+import com.eclipsesource.json.JsonValue;
+import java.net.URI;
+import java.util.Locale;
+
+/**
+ * Turns a {@link Reference} into a manifest entry: the version (the newest published one when
+ * only the model is given — by {@code publishedAt}, then id, never by position), the file (the
+ * one asked for, else the primary, else a SafeTensor model file), and from them {@code url} (with
+ * {@code ?fileId=}), {@code filename}, {@code sha256}, {@code model_type}, {@code modelId},
+ * {@code versionId}, {@code updatedAt}, {@code sizeKB}. Files that Civitai's pickle or virus scan
+ * did not pass are refused unless unscanned files are allowed. Thread-safe.
+ */
+public final class Resolver {
+    private final CivitaiClient client;
+    private final boolean allowUnscanned;
+
+    /** A reference that cannot become an entry, with the reason in words. */
+    public static final class Unresolvable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Unresolvable(String message) {
+            super(message);
+        }
+    }
+
+    public Resolver(CivitaiClient client, boolean allowUnscanned) {
+        this.client = client;
+        this.allowUnscanned = allowUnscanned;
+    }
+
+    public JsonObject resolve(Reference ref) throws Unresolvable, InterruptedException {
+        try {
+            long versionId = switch (ref) {
+                case Reference.Model m -> m.versionId() != null ? m.versionId() : newestVersion(client.model(m.modelId()));
+                case Reference.Version v -> v.versionId();
+            };
+            JsonObject version = client.version(versionId);
+            if (ref instanceof Reference.Model m && version.getLong("modelId", m.modelId()) != m.modelId()) {
+                throw new Unresolvable("version " + versionId + " belongs to model " + version.getLong("modelId", 0)
+                        + ", not " + m.modelId());
+            }
+            return entry(version, chooseFile(version, ref.fileId()));
+        } catch (CivitaiException e) {
+            throw new Unresolvable(e.getMessage());
+        }
+    }
+
+    /** The newest published version by publishedAt, then id; {@code modelVersions[0]} is not always it. */
+    static long newestVersion(JsonObject model) throws Unresolvable {
+        JsonValue list = model.get("modelVersions");
+        JsonObject best = null;
+        if (list != null && list.isArray()) {
+            for (JsonValue v : list.asArray()) {
+                JsonObject o = v.asObject();
+                String status = o.getString("status", "Published");
+                if (!status.equals("Published") || o.getString("publishedAt", null) == null) {
+                    continue;
+                }
+                if (best == null || newer(o, best)) {
+                    best = o;
+                }
+            }
+        }
+        if (best == null) {
+            throw new Unresolvable("model " + model.getLong("id", 0) + " has no published version");
+        }
+        return best.getLong("id", 0);
+    }
+
+    private static boolean newer(JsonObject a, JsonObject b) {
+        int byDate = a.getString("publishedAt", "").compareTo(b.getString("publishedAt", ""));
+        return byDate != 0 ? byDate > 0 : a.getLong("id", 0) > b.getLong("id", 0);
+    }
+
+    static JsonObject chooseFile(JsonObject version, Long fileId) throws Unresolvable {
+        JsonValue list = version.get("files");
+        if (list == null || !list.isArray() || list.asArray().isEmpty()) {
+            throw new Unresolvable("version " + version.getLong("id", 0) + " has no files to download"
+                    + (version.get("model") != null && "Archived".equals(version.get("model").asObject()
+                            .getString("mode", "")) ? " (the model is archived)" : ""));
+        }
+        JsonObject primary = null;
+        JsonObject safeTensor = null;
+        for (JsonValue v : list.asArray()) {
+            JsonObject f = v.asObject();
+            if (fileId != null) {
+                if (f.getLong("id", -1) == fileId) {
+                    return f;
+                }
+                continue;
+            }
+            if (f.getBoolean("primary", false) && primary == null) {
+                primary = f;
+            }
+            JsonValue meta = f.get("metadata");
+            if (safeTensor == null && "Model".equals(f.getString("type", "")) && meta != null && meta.isObject()
+                    && "SafeTensor".equals(meta.asObject().getString("format", ""))) {
+                safeTensor = f;
+            }
+        }
+        if (fileId != null) {
+            throw new Unresolvable("version " + version.getLong("id", 0) + " has no file " + fileId);
+        }
+        return primary != null ? primary : safeTensor != null ? safeTensor : list.asArray().get(0).asObject();
+    }
+
+    private JsonObject entry(JsonObject version, JsonObject file) throws Unresolvable {
+        long versionId = version.getLong("id", 0);
+        long fileId = file.getLong("id", 0);
+        checkScans(file);
+        String name = file.getString("name", null);
+        var safe = SafeName.sanitise(name);
+        if (safe.isEmpty()) {
+            throw new Unresolvable("Civitai's file name \"" + name + "\" is not usable as a file name");
+        }
+        JsonObject model = version.get("model") != null && version.get("model").isObject()
+                ? version.get("model").asObject() : new JsonObject();
+        JsonObject entry = new JsonObject()
+                .add("url", downloadUrl(file.getString("downloadUrl", null), versionId, fileId))
+                .add("model_type", ModelTypes.of(model.getString("type", null), file.getString("type", null)))
+                .add("filename", safe.get())
+                .add("modelId", version.getLong("modelId", 0))
+                .add("versionId", versionId)
+                .add("fileId", fileId);
+        String sha = file.get("hashes") != null ? file.get("hashes").asObject().getString("SHA256", null) : null;
+        if (sha != null) {
+            entry.add("sha256", sha.toLowerCase(Locale.ROOT));
+        }
+        String updatedAt = version.getString("updatedAt", version.getString("publishedAt", null));
+        if (updatedAt != null) {
+            entry.add("updatedAt", updatedAt);
+        }
+        if (file.get("sizeKB") != null && file.get("sizeKB").isNumber()) {
+            entry.add("sizeKB", file.get("sizeKB"));
+        }
+        if (model.getString("name", null) != null) {
+            entry.add("name", model.getString("name", null) + " " + version.getString("name", ""));
+        }
+        return entry;
+    }
+
+    private void checkScans(JsonObject file) throws Unresolvable {
+        if (allowUnscanned) {
+            return;
+        }
+        for (String scan : new String[] {"pickleScanResult", "virusScanResult"}) {
+            String result = file.getString(scan, "Pending");
+            if (!result.equals("Success")) {
+                throw new Unresolvable("Civitai's " + (scan.startsWith("pickle") ? "pickle" : "virus") + " scan of "
+                        + file.getString("name", "the file") + " is " + result + ", not Success;"
+                        + " set \"allow_unscanned\": true to download it anyway");
+            }
+        }
+    }
+
+    /** Civitai's own download URL for the file, with {@code ?fileId=} so the right file comes. */
+    private static String downloadUrl(String given, long versionId, long fileId) throws Unresolvable {
+        if (given == null) {
+            throw new Unresolvable("Civitai gave no download URL for version " + versionId);
+        }
+        URI uri = URI.create(given);
+        String query = uri.getRawQuery();
+        if (query != null && query.contains("fileId=")) {
+            return given;
+        }
+        return given + (query == null ? "?" : "&") + "fileId=" + fileId;
+    }
+}

@@ -1,0 +1,117 @@
+package civitai.daemon.http;
+
+import civitai.daemon.civitai.Reference;
+import civitai.daemon.civitai.Resolver;
+import com.eclipsesource.json.JsonArray;
+import com.eclipsesource.json.JsonObject;
+import com.eclipsesource.json.JsonValue;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Entries given as Civitai references rather than raw URLs: {@code {"civitai": "<link or AIR>"}},
+ * {@code {"modelId": 4201}}, {@code {"versionId": 130072}}, or a Civitai link in {@code url}
+ * without a {@code model_type}. Each is resolved into a full entry; the caller's other fields
+ * (priority, model_type, notes…) are kept on top. Thread-safe.
+ */
+public final class References {
+    private static final Set<String> REFERENCE_KEYS = Set.of("civitai", "url", "modelId", "versionId", "fileId");
+
+    private final Resolver resolver;
+    private final String civitaiAuthority;
+
+    /** A reference that could not be resolved; the message is for the client. */
+    static final class NotResolved extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NotResolved(String message) {
+            super(message);
+        }
+    }
+
+    References(Resolver resolver, String civitaiAuthority) {
+        this.resolver = resolver;
+        this.civitaiAuthority = civitaiAuthority;
+    }
+
+    /** The entry itself when it is not a reference; the resolved entry when it is. */
+    JsonValue resolveIfReference(JsonValue body) throws NotResolved {
+        if (!body.isObject()) {
+            return body;
+        }
+        JsonObject given = body.asObject();
+        Optional<Reference> ref = find(given);
+        if (ref.isEmpty()) {
+            return body;
+        }
+        JsonObject entry;
+        try {
+            entry = resolver.resolve(ref.get());
+        } catch (Resolver.Unresolvable e) {
+            throw new NotResolved("cannot resolve the Civitai reference: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NotResolved("interrupted while asking Civitai");
+        }
+        for (JsonObject.Member m : given) {
+            if (!REFERENCE_KEYS.contains(m.getName())) {
+                entry.set(m.getName(), m.getValue());
+            }
+        }
+        return entry;
+    }
+
+    /** Resolves the references of a batch; an entry that cannot be resolved is left to fail validation. */
+    JsonArray resolveAll(JsonArray entries) {
+        JsonArray out = new JsonArray();
+        for (JsonValue v : entries) {
+            try {
+                out.add(resolveIfReference(v));
+            } catch (NotResolved e) {
+                out.add(new JsonObject().add("unresolved", e.getMessage()));
+            }
+        }
+        return out;
+    }
+
+    private Optional<Reference> find(JsonObject o) throws NotResolved {
+        JsonValue civitai = o.get("civitai");
+        if (civitai != null) {
+            if (!civitai.isString()) {
+                throw new NotResolved("\"civitai\" must be a link, an AIR or a download URL");
+            }
+            return Optional.of(Reference.parse(civitai.asString(), civitaiAuthority).orElseThrow(() -> new NotResolved(
+                    "\"" + civitai.asString() + "\" is not a Civitai model link, download URL or AIR")));
+        }
+        JsonValue url = o.get("url");
+        if (url == null || url.isNull()) {
+            Long fileId = id(o, "fileId");
+            Long versionId = id(o, "versionId");
+            Long modelId = id(o, "modelId");
+            if (modelId != null) {
+                return Optional.of(new Reference.Model(modelId, versionId, fileId));
+            }
+            return versionId == null ? Optional.empty() : Optional.of(new Reference.Version(versionId, fileId));
+        }
+        if (o.get("model_type") == null && url.isString()) {
+            return Reference.parse(url.asString(), civitaiAuthority);
+        }
+        return Optional.empty();
+    }
+
+    private static Long id(JsonObject o, String key) throws NotResolved {
+        JsonValue v = o.get(key);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        try {
+            long n = v.isString() ? Long.parseLong(v.asString()) : v.asLong();
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException | UnsupportedOperationException e) {
+            // reported below
+        }
+        throw new NotResolved("\"" + key + "\" must be a positive whole number, not " + v);
+    }
+}
