@@ -80,13 +80,20 @@ final class JobRoutes {
         if (array.size() > MAX_BATCH_ENTRIES) {
             throw new ApiException(413, "payload_too_large", "at most " + MAX_BATCH_ENTRIES + " entries per batch");
         }
-        Manifest.Parsed parsed = Manifest.parse(references.resolveAll(array));
-        if (!parsed.problems().isEmpty()) {
-            JsonArray details = new JsonArray();
-            parsed.problems().forEach(p -> details.add(new JsonObject().add("index", p.index()).add("reason", p.reason())));
-            throw new ApiException(400, "invalid_entries", parsed.problems().size() + " of " + array.size()
-                    + " entries are invalid; nothing was queued", details);
+        List<ManifestEntry> entries = new java.util.ArrayList<>();
+        JsonArray problems = new JsonArray();
+        for (int i = 0; i < array.size(); i++) {
+            try {
+                entries.add(EntryParser.parse(references.resolveIfReference(array.get(i))));
+            } catch (EntryParser.InvalidEntry | References.NotResolved e) {
+                problems.add(new JsonObject().add("index", i).add("reason", e.getMessage()));
+            }
         }
+        if (!problems.isEmpty()) {
+            throw new ApiException(400, "invalid_entries", problems.size() + " of " + array.size()
+                    + " entries are invalid; nothing was queued", problems);
+        }
+        Manifest.Parsed parsed = new Manifest.Parsed(entries, List.of());
         record(parsed.entries());
         JsonArray jobs = new JsonArray();
         queue.submitAll(parsed.entries().stream().map(ManifestEntry::toSpec).toList())

@@ -2,7 +2,6 @@ package civitai.daemon.http;
 
 import civitai.daemon.civitai.Reference;
 import civitai.daemon.civitai.Resolver;
-import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 import java.util.Optional;
@@ -59,19 +58,6 @@ public final class References {
             }
         }
         return entry;
-    }
-
-    /** Resolves the references of a batch; an entry that cannot be resolved is left to fail validation. */
-    JsonArray resolveAll(JsonArray entries) {
-        JsonArray out = new JsonArray();
-        for (JsonValue v : entries) {
-            try {
-                out.add(resolveIfReference(v));
-            } catch (NotResolved e) {
-                out.add(new JsonObject().add("unresolved", e.getMessage()));
-            }
-        }
-        return out;
     }
 
     private Optional<Reference> find(JsonObject o) throws NotResolved {

@@ -34,8 +34,14 @@ public final class FakeCivitai implements AutoCloseable {
     private static final List<String> VERSION_FIXTURES = List.of("model_version_1387174_lora_flux_2025.json",
             "wiki2023_model_version_1318_checkpoint.json");
 
-    /** A file of a version, as the fixtures describe it; its bytes are made on first use. */
-    public record VersionFile(long versionId, long fileId, String name, int size) {}
+    /**
+     * A file of a version, as the fixtures describe it; its bytes are made on first use. Answers
+     * carry those bytes' SHA-256 in place of the fixture's (for files small enough to make).
+     */
+    public record VersionFile(long versionId, long fileId, String name, int size, String fixtureSha256) {}
+
+    /** Files up to this size get made-up bytes whose hash replaces the fixture's in answers. */
+    static final int MADE_UP_LIMIT = 32 << 20;
 
     /** One request as Civitai saw it. */
     public record Request(String path, String query, Map<String, List<String>> headers) {
@@ -52,6 +58,7 @@ public final class FakeCivitai implements AutoCloseable {
     private final Map<String, String> bodies = new ConcurrentHashMap<>();
     private final Map<Long, Queue<Fault.Status>> downloadFaults = new ConcurrentHashMap<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final Map<String, Queue<Fault.Status>> apiFaults = new ConcurrentHashMap<>();
     private volatile long signedUrlSeconds = 3600;
 
     public FakeCivitai(FakeStorage storage) throws IOException {
@@ -89,7 +96,7 @@ public final class FakeCivitai implements AutoCloseable {
 
     /** Adds a version that is not in the fixtures, with these bytes. */
     public VersionFile addVersion(long versionId, String name, byte[] content) {
-        VersionFile f = new VersionFile(versionId, versionId * 10, name, content.length);
+        VersionFile f = new VersionFile(versionId, versionId * 10, name, content.length, null);
         files.put(versionId, f);
         contents.put(versionId, content.clone());
         storage.put(objectName(f), content, "attachment; filename=\"" + name + "\"");
@@ -113,6 +120,20 @@ public final class FakeCivitai implements AutoCloseable {
     /** Queues failures for the next download requests of a version. */
     public void failDownload(long versionId, Fault.Status... next) {
         downloadFaults.computeIfAbsent(versionId, k -> new ConcurrentLinkedQueue<>()).addAll(List.of(next));
+    }
+
+    /** Replaces the body served at an API path (e.g. {@code /api/v1/models/11821}). */
+    public void body(String path, String json) {
+        bodies.put(path, json);
+    }
+
+    public String body(String path) {
+        return bodies.get(path);
+    }
+
+    /** Queues answers for the next requests of an API path, one each. */
+    public void failApi(String path, Fault.Status... next) {
+        apiFaults.computeIfAbsent(path, k -> new ConcurrentLinkedQueue<>()).addAll(List.of(next));
     }
 
     /** How long signed URLs stay valid. */
@@ -158,8 +179,10 @@ public final class FakeCivitai implements AutoCloseable {
             boolean primary = file.getBoolean("primary", false);
             if (primary || list.asArray().size() == 1) {
                 long size = Math.round(file.getDouble("sizeKB", 1) * 1024);
+                JsonValue hashes = file.get("hashes");
                 files.put(versionId, new VersionFile(versionId, file.getLong("id", 0),
-                        file.getString("name", "model"), (int) Math.min(size, Integer.MAX_VALUE - 8)));
+                        file.getString("name", "model"), (int) Math.min(size, Integer.MAX_VALUE - 8),
+                        hashes == null ? null : hashes.asObject().getString("SHA256", null)));
             }
         }
     }
@@ -172,13 +195,27 @@ public final class FakeCivitai implements AutoCloseable {
             requests.add(new Request(path, ex.getRequestURI().getRawQuery(), headers));
             if (path.startsWith("/api/download/models/")) {
                 download(ex, Long.parseLong(path.substring("/api/download/models/".length())));
+            } else if (apiFaults.containsKey(path) && !apiFaults.get(path).isEmpty()) {
+                Fault.Status fault = apiFaults.get(path).poll();
+                fault.headers().forEach(ex.getResponseHeaders()::set);
+                send(ex, fault.status(), fault.contentType(), fault.body());
             } else if (bodies.containsKey(path)) {
-                send(ex, 200, "application/json; charset=utf-8", bodies.get(path)
-                        .replace("https://civitai.com/api/download", base() + "/api/download"));
+                send(ex, 200, "application/json; charset=utf-8", served(bodies.get(path)));
             } else {
                 send(ex, 404, "application/json; charset=utf-8", "{\"error\":\"Model not found\"}");
             }
         }
+    }
+
+    /** A fixture body as this fake serves it: download URLs point here, small files' hashes are ours. */
+    private String served(String body) {
+        String out = body.replace("https://civitai.com/api/download", base() + "/api/download");
+        for (VersionFile f : files.values()) {
+            if (f.fixtureSha256() != null && f.size() <= MADE_UP_LIMIT && out.contains(f.fixtureSha256())) {
+                out = out.replace(f.fixtureSha256(), sha256(f.versionId()).toUpperCase());
+            }
+        }
+        return out;
     }
 
     private void download(HttpExchange ex, long versionId) throws IOException {
