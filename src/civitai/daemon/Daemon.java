@@ -2,6 +2,7 @@ package civitai.daemon;
 
 import civitai.daemon.civitai.CivitaiClient;
 import civitai.daemon.civitai.Resolver;
+import civitai.daemon.civitai.UpdateChecker;
 import civitai.daemon.config.Config;
 import civitai.daemon.config.ConfigException;
 import civitai.daemon.config.PortClaim;
@@ -113,16 +114,40 @@ public final class Daemon implements AutoCloseable {
         closing.push(queue);
         loadManifest(queue);
         queue.start();
+        CivitaiClient civitai = new CivitaiClient(client, config.civitaiUrl(), config.civitaiApiKey(),
+                Version.userAgent(), clock, Duration.ofSeconds(2));
+        Resolver resolver = new Resolver(civitai, config.allowUnscanned());
+        ManifestFile manifestFile = new ManifestFile(config.manifestFile());
+        UpdateChecker updates = new UpdateChecker(civitai, resolver, manifestFile, config.manifestMode(),
+                entry -> queue.submit(entry.toSpec()), (event, payload) -> {
+                    webhooks.deliver(event, payload.toString());
+                    events.publish(event.replace('_', '.'), payload.toString());
+                }, log, clock);
+        scheduleUpdates(scheduler, updates, config.updateFirstDelay());
         server.start(new Api(new Api.Parts(Version.current(), clock, config.workers(), config.eventHeartbeat(),
-                store, new JobHistory(db, clock), queue, new ManifestFile(config.manifestFile()), events,
-                deliveries, server::port, config.jwtSecret() == null ? null : new Jwt(config.jwtSecret(), clock),
-                log, Api.references(new Resolver(new CivitaiClient(client, config.civitaiUrl(), config.civitaiApiKey(),
-                        Version.userAgent(), clock, Duration.ofSeconds(2)), config.allowUnscanned()),
-                        config.civitaiUrl()))));
+                store, new JobHistory(db, clock), queue, manifestFile, events, deliveries, server::port,
+                config.jwtSecret() == null ? null : new Jwt(config.jwtSecret(), clock), log,
+                Api.references(resolver, config.civitaiUrl()), updates)));
         closing.push(server);
         log.info("civitai-daemon " + Version.current() + " listening on http://" + hostForUrl()
                 + ":" + server.port() + " (status: /api/status), downloading to " + config.downloadDir()
                 + (config.jwtSecret() == null ? "; API auth is off (no jwt_secret)" : ""));
+    }
+
+    /** The scheduler only triggers a check (which runs on its own thread), then plans the next. */
+    private void scheduleUpdates(ScheduledExecutorService scheduler, UpdateChecker updates, Duration delay) {
+        if (config.updateInterval().isZero()) {
+            return;
+        }
+        scheduler.schedule(() -> {
+            try {
+                updates.start();
+            } catch (Throwable t) {  // an escaped exception would end the schedule silently
+                log.error("could not start the update check", t);
+            }
+            long jitter = (long) (config.updateInterval().toMillis() * 0.05 * new Random().nextDouble());
+            scheduleUpdates(scheduler, updates, config.updateInterval().plusMillis(jitter));
+        }, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void loadManifest(DownloadQueue queue) {

@@ -108,6 +108,33 @@ public final class Resolver {
         return primary != null ? primary : safeTensor != null ? safeTensor : list.asArray().get(0).asObject();
     }
 
+    /**
+     * The entry for the newest file of {@code version} that matches an earlier entry's choice: the
+     * same kind of file (its extension), else the preferred one.
+     */
+    public JsonObject entryLike(JsonObject version, String previousFilename) throws Unresolvable {
+        JsonObject chosen = chooseFile(version, null);
+        String ext = extension(previousFilename);
+        JsonValue list = version.get("files");
+        if (ext != null && !ext.equals(extension(chosen.getString("name", null)))) {
+            for (JsonValue v : list.asArray()) {
+                JsonObject f = v.asObject();
+                if (ext.equals(extension(f.getString("name", null))) && !"VAE".equals(f.getString("type", ""))) {
+                    chosen = f;
+                    break;
+                }
+            }
+        }
+        return entry(version, chosen);
+    }
+
+    private static String extension(String name) {
+        if (name == null || name.lastIndexOf('.') < 0) {
+            return null;
+        }
+        return name.substring(name.lastIndexOf('.')).toLowerCase(Locale.ROOT);
+    }
+
     private JsonObject entry(JsonObject version, JsonObject file) throws Unresolvable {
         long versionId = version.getLong("id", 0);
         long fileId = file.getLong("id", 0);

@@ -30,6 +30,8 @@ import java.util.Objects;
  * @param allowUnauthenticatedRemote serve without {@code jwt_secret} on a non-loopback address
  * @param eventHeartbeat   how often an idle event stream gets a comment, so proxies keep it open
  * @param allowUnscanned   accept Civitai files whose pickle or virus scan did not pass
+ * @param updateInterval   time between update checks (a little jitter is added); zero turns them off
+ * @param updateFirstDelay time from start to the first update check
  */
 public record Config(
         Path configFile,
@@ -58,7 +60,9 @@ public record Config(
         Duration webhookRetryDelay,
         boolean allowUnauthenticatedRemote,
         Duration eventHeartbeat,
-        boolean allowUnscanned) {
+        boolean allowUnscanned,
+        Duration updateInterval,
+        Duration updateFirstDelay) {
 
     public Config {
         Objects.requireNonNull(configFile, "configFile");
@@ -88,6 +92,6 @@ public record Config(
                 stallTimeout, maxDownloadSpeed, downloadDir, port, bindAddress, civitaiApiKey,
                 jwtSecret, civitaiUrl, manifestMode, databaseFile, manifestFile, logDir,
                 logMaxBytes, logFiles, retryBaseDelay, retryMaxDelay, webhookSecret, webhookRetryDelay,
-                allowUnauthenticatedRemote, eventHeartbeat, allowUnscanned);
+                allowUnauthenticatedRemote, eventHeartbeat, allowUnscanned, updateInterval, updateFirstDelay);
     }
 }

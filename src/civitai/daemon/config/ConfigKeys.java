@@ -40,6 +40,17 @@ final class ConfigKeys {
         return ConfigLoader.ofSeconds(seconds);
     }
 
+    double number(String key, double fallback, double min, double max) throws ConfigException {
+        JsonValue value = present(key);
+        if (value == null) {
+            return fallback;
+        }
+        if (!value.isNumber() || !(value.asDouble() >= min && value.asDouble() <= max)) {
+            throw bad(key, value, "a number from " + plain(min) + " to " + plain(max));
+        }
+        return value.asDouble();
+    }
+
     long integer(String key, long fallback, long min, long max) throws ConfigException {
         Long value = optionalLong(key, min, max);
         return value == null ? fallback : value;

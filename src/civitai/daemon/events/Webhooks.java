@@ -89,6 +89,14 @@ public final class Webhooks implements AutoCloseable {
         });
     }
 
+    /** Sends an event that is not a job's (the update checker's model_update, model_update_error). */
+    public void deliver(String event, String payloadJson) {
+        if (!urls.isEmpty()) {
+            deliveries.add(urls, event, null, payloadJson);
+            wake();
+        }
+    }
+
     private void wake() {
         lock.lock();
         try {

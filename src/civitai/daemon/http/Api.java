@@ -23,7 +23,8 @@ public final class Api {
     /** Everything the routes read or drive. */
     public record Parts(String version, Clock clock, int workers, Duration eventHeartbeat, JobStore store,
             JobHistory history, DownloadQueue queue, ManifestFile manifest, EventStream events,
-            WebhookStore webhooks, IntSupplier port, Jwt jwt, DaemonLog log, References references) {}
+            WebhookStore webhooks, IntSupplier port, Jwt jwt, DaemonLog log, References references,
+            civitai.daemon.civitai.UpdateChecker updates) {}
 
     private final Parts parts;
 
@@ -48,6 +49,7 @@ public final class Api {
         var metrics = new MetricsRoutes(parts.store(), parts.history(), parts.queue());
         var events = new EventRoutes(parts.events(), parts.eventHeartbeat());
         var webhooks = new WebhookRoutes(parts.webhooks());
+        var updates = new UpdateRoutes(parts.updates());
         DownloadQueue queue = parts.queue();
         return List.of(
                 new Router.Route("GET", "/healthz", null, status::health),
@@ -67,6 +69,8 @@ public final class Api {
                 new Router.Route("GET", "/metrics", VIEWER, metrics::prometheus),
                 new Router.Route("GET", "/api/events", VIEWER, true, events::stream),
                 new Router.Route("GET", "/ws/downloads", VIEWER, true, events::stream),
-                new Router.Route("GET", "/api/webhooks", VIEWER, webhooks::recent));
+                new Router.Route("GET", "/api/webhooks", VIEWER, webhooks::recent),
+                new Router.Route("GET", "/api/updates", VIEWER, updates::last),
+                new Router.Route("POST", "/api/updates/check", ADMIN, updates::check));
     }
 }

@@ -57,6 +57,33 @@ public final class ManifestFile {
         }
     }
 
+    /** The manifest's entries as JSON, for readers that need the user's fields (the update checker). */
+    public JsonArray read() throws IOException, Manifest.ManifestException {
+        lock.lock();
+        try {
+            return readArray();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Rewrites the manifest through {@code change}, serialised with every other write; nothing is
+     * written when the change returns the array unchanged.
+     */
+    public void modify(java.util.function.UnaryOperator<JsonArray> change) throws IOException, Manifest.ManifestException {
+        lock.lock();
+        try {
+            JsonArray before = readArray();
+            JsonArray after = change.apply(Json.parse(before.toString()).asArray());
+            if (!after.equals(before)) {
+                write(after);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private static boolean contains(JsonArray array, ManifestEntry entry) {
         for (JsonValue v : array) {
             try {

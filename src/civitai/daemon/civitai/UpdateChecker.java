@@ -1,0 +1,263 @@
+package civitai.daemon.civitai;
+
+import civitai.daemon.log.DaemonLog;
+import civitai.daemon.manifest.EntryParser;
+import civitai.daemon.manifest.Manifest;
+import civitai.daemon.manifest.ManifestEntry;
+import civitai.daemon.manifest.ManifestFile;
+import com.eclipsesource.json.JsonArray;
+import com.eclipsesource.json.JsonObject;
+import com.eclipsesource.json.JsonValue;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * The daily check for new versions. For every manifest entry with a {@code modelId} it asks
+ * Civitai for the model, finds the newest published version (by {@code publishedAt}, not by
+ * position) and the file matching the entry's choice, and compares version, SHA-256 and
+ * {@code updatedAt} with the entry. On a change, by the entry's {@code "update"} policy:
+ * {@code auto} (default) rewrites manifest.json by {@code manifest_mode} ({@code replace} swaps
+ * the entry keeping the user's fields, {@code append} adds one and keeps the old) and queues the
+ * new file; {@code notify} only reports; {@code pin} is never checked. Every change is a
+ * {@code model_update} webhook and an "upgrade" line in download.log; an error for one model is a
+ * {@code model_update_error} and never stops the others. One run at a time. Thread-safe.
+ */
+public final class UpdateChecker {
+    /** How one model stood at the last check. */
+    public record ModelState(long modelId, String status, Long versionId, Long newestVersionId, String message) {}
+
+    /** The last run: when, how many models, what changed, what failed. */
+    public record Run(Instant started, Instant finished, int checked, int updates, int errors, List<ModelState> models) {}
+
+    private final CivitaiClient client;
+    private final Resolver resolver;
+    private final ManifestFile manifest;
+    private final String manifestMode;
+    private final Consumer<ManifestEntry> queue;
+    private final BiConsumer<String, JsonObject> notify;
+    private final DaemonLog log;
+    private final Clock clock;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private volatile Run last;
+
+    /**
+     * @param queue  queues a new entry's download
+     * @param notify sends an event ({@code model_update}, {@code model_update_error}) to webhooks
+     *               and the event stream
+     */
+    public UpdateChecker(CivitaiClient client, Resolver resolver, ManifestFile manifest, String manifestMode,
+            Consumer<ManifestEntry> queue, BiConsumer<String, JsonObject> notify, DaemonLog log, Clock clock) {
+        this.client = client;
+        this.resolver = resolver;
+        this.manifest = manifest;
+        this.manifestMode = manifestMode;
+        this.queue = queue;
+        this.notify = notify;
+        this.log = log;
+        this.clock = clock;
+    }
+
+    public Run last() {
+        return last;
+    }
+
+    public boolean isRunning() {
+        return running.get();
+    }
+
+    /** Starts a check on its own thread; false when one is already running. */
+    public boolean start() {
+        if (!running.compareAndSet(false, true)) {
+            return false;
+        }
+        Thread.ofVirtual().name("update-check").start(() -> {
+            try {
+                last = check();
+            } catch (Throwable t) {  // a scheduled check must never die silently
+                log.error("update check failed", t);
+            } finally {
+                running.set(false);
+            }
+        });
+        return true;
+    }
+
+    private Run check() throws InterruptedException {
+        Instant started = Instant.now(clock);
+        Map<Long, List<JsonObject>> byModel = entriesByModel();
+        List<ModelState> states = new ArrayList<>();
+        for (var e : byModel.entrySet()) {
+            states.addAll(checkModel(e.getKey(), e.getValue()));
+        }
+        int updates = (int) states.stream().filter(s -> s.status().equals("updated") || s.status().equals("notified")).count();
+        int errors = (int) states.stream().filter(s -> s.status().equals("error") || s.status().equals("deleted")).count();
+        log.info("update check: " + byModel.size() + " model(s) checked, " + updates + " update(s), " + errors + " error(s)");
+        return new Run(started, Instant.now(clock), byModel.size(), updates, errors, List.copyOf(states));
+    }
+
+    private Map<Long, List<JsonObject>> entriesByModel() {
+        Map<Long, List<JsonObject>> byModel = new LinkedHashMap<>();
+        JsonArray entries;
+        try {
+            entries = manifest.read();
+        } catch (IOException | Manifest.ManifestException e) {
+            log.warn("update check skipped: " + e.getMessage());
+            return byModel;
+        }
+        for (JsonValue v : entries) {
+            if (!v.isObject() || "pin".equals(v.asObject().getString("update", "auto"))) {
+                continue;
+            }
+            Long modelId = number(v.asObject(), "modelId");
+            if (modelId != null) {
+                byModel.computeIfAbsent(modelId, k -> new ArrayList<>()).add(v.asObject());
+            }
+        }
+        return byModel;
+    }
+
+    private List<ModelState> checkModel(long modelId, List<JsonObject> entries) throws InterruptedException {
+        List<ModelState> states = new ArrayList<>();
+        try {
+            long newest = Resolver.newestVersion(client.model(modelId));
+            JsonObject version = client.version(newest);
+            for (JsonObject entry : entries) {
+                states.add(checkEntry(modelId, entry, newest, version));
+            }
+        } catch (CivitaiException e) {
+            String status = e.status() == 404 ? "deleted" : "error";
+            String message = e.status() == 404 ? "model deleted on Civitai (or hidden); entry and file kept" : e.getMessage();
+            fail(modelId, message);
+            states.add(new ModelState(modelId, status, number(entries.get(0), "versionId"), null, message));
+        } catch (Resolver.Unresolvable e) {
+            fail(modelId, e.getMessage());
+            states.add(new ModelState(modelId, "error", number(entries.get(0), "versionId"), null, e.getMessage()));
+        }
+        return states;
+    }
+
+    private ModelState checkEntry(long modelId, JsonObject entry, long newest, JsonObject version)
+            throws Resolver.Unresolvable {
+        Long current = number(entry, "versionId");
+        JsonObject next = resolver.entryLike(version, entry.getString("filename", null));
+        String oldSha = entry.getString("sha256", null);
+        String newSha = next.getString("sha256", null);
+        boolean newVersion = current == null ? oldSha != null && newSha != null && !oldSha.equalsIgnoreCase(newSha)
+                : current != newest;
+        boolean reuploaded = !newVersion && oldSha != null && newSha != null && !oldSha.equalsIgnoreCase(newSha);
+        if (!newVersion && !reuploaded) {
+            return new ModelState(modelId, "current", current, newest, null);
+        }
+        String why = newVersion ? "version " + newest + " published (had " + current + ")"
+                : "file re-uploaded with a new SHA-256";
+        if ("notify".equals(entry.getString("update", "auto"))) {
+            announce(modelId, next, why + "; not downloaded (update: notify)");
+            return new ModelState(modelId, "notified", current, newest, why);
+        }
+        JsonObject replacement = carryUserFields(entry, next);
+        if (manifestMode.equals("append") && entry.getString("filename", "").equals(replacement.getString("filename", null))) {
+            replacement.set("filename", versioned(replacement.getString("filename", "model"), newest));
+        }
+        ManifestEntry parsed;
+        try {
+            parsed = EntryParser.parse(replacement);
+            rewriteManifest(entry, replacement);
+        } catch (EntryParser.InvalidEntry | IOException | Manifest.ManifestException e) {
+            throw new Resolver.Unresolvable("cannot record the update: " + e.getMessage());
+        }
+        queue.accept(parsed);
+        announce(modelId, next, why + "; queued " + parsed.modelType() + "/" + parsed.filename());
+        return new ModelState(modelId, "updated", current, newest, why);
+    }
+
+    /** The user's own fields (priority, update policy, notes, model_type) survive an upgrade. */
+    private static JsonObject carryUserFields(JsonObject old, JsonObject next) {
+        JsonObject out = Json.copy(next);
+        for (JsonObject.Member m : old) {
+            if (next.get(m.getName()) == null || m.getName().equals("model_type")) {
+                out.set(m.getName(), m.getValue());
+            }
+        }
+        return out;
+    }
+
+    private void rewriteManifest(JsonObject old, JsonObject replacement) throws IOException, Manifest.ManifestException {
+        manifest.modify(array -> {
+            JsonArray out = new JsonArray();
+            boolean done = false;
+            for (JsonValue v : array) {
+                if (!done && v.equals(old)) {
+                    done = true;
+                    if (manifestMode.equals("append")) {
+                        out.add(v);
+                    }
+                    out.add(replacement);
+                } else {
+                    out.add(v);
+                }
+            }
+            if (!done) {
+                out.add(replacement);  // the entry changed meanwhile: keep it, add the new one
+            }
+            return out;
+        });
+    }
+
+    private static String versioned(String filename, long versionId) {
+        int dot = filename.lastIndexOf('.');
+        return dot <= 0 ? filename + "-v" + versionId
+                : filename.substring(0, dot) + "-v" + versionId + filename.substring(dot);
+    }
+
+    private void announce(long modelId, JsonObject next, String what) {
+        log.info("upgrade: model " + modelId + ": " + what);
+        notify.accept("model_update", new JsonObject()
+                .add("event", "model_update")
+                .add("timestamp", Instant.now(clock).toString())
+                .add("model_id", modelId)
+                .add("version_id", next.getLong("versionId", 0))
+                .add("sha256", next.getString("sha256", ""))
+                .add("updatedAt", next.getString("updatedAt", ""))
+                .add("name", next.getString("name", ""))
+                .add("filename", next.getString("filename", "")));
+    }
+
+    private void fail(long modelId, String error) {
+        log.warn("update check: model " + modelId + ": " + error);
+        notify.accept("model_update_error", new JsonObject()
+                .add("event", "model_update_error")
+                .add("timestamp", Instant.now(clock).toString())
+                .add("model_id", modelId)
+                .add("error", error));
+    }
+
+    private static Long number(JsonObject o, String key) {
+        JsonValue v = o.get(key);
+        try {
+            if (v != null && v.isNumber()) {
+                return v.asLong();
+            }
+            if (v != null && v.isString()) {
+                return Long.valueOf(v.asString().strip());
+            }
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        return null;
+    }
+
+    /** Deep copies of minimal-json values. */
+    private static final class Json {
+        static JsonObject copy(JsonObject o) {
+            return com.eclipsesource.json.Json.parse(o.toString()).asObject();
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package civitai.daemon.http;
+
+import civitai.daemon.civitai.UpdateChecker;
+import com.eclipsesource.json.Json;
+import com.eclipsesource.json.JsonArray;
+import com.eclipsesource.json.JsonObject;
+
+/**
+ * {@code GET /api/updates} (the last check: when, models checked, updates, errors, and each
+ * model's state) and {@code POST /api/updates/check} (run one now; one at a time).
+ */
+final class UpdateRoutes {
+    private final UpdateChecker checker;
+
+    UpdateRoutes(UpdateChecker checker) {
+        this.checker = checker;
+    }
+
+    Reply check(Request r) {
+        if (!checker.start()) {
+            throw new ApiException(409, "conflict", "an update check is already running");
+        }
+        return Reply.accepted(new JsonObject().add("started", true));
+    }
+
+    Reply last(Request r) {
+        JsonObject out = new JsonObject().add("running", checker.isRunning());
+        UpdateChecker.Run run = checker.last();
+        if (run == null) {
+            return Reply.ok(out.add("last_run", Json.NULL));
+        }
+        JsonArray models = new JsonArray();
+        for (UpdateChecker.ModelState m : run.models()) {
+            models.add(new JsonObject().add("model_id", m.modelId()).add("status", m.status())
+                    .add("version_id", JobJson.nullable(m.versionId()))
+                    .add("newest_version_id", JobJson.nullable(m.newestVersionId()))
+                    .add("message", JobJson.nullable(m.message())));
+        }
+        return Reply.ok(out.add("last_run", new JsonObject()
+                .add("started_at", run.started().toString()).add("finished_at", run.finished().toString())
+                .add("models_checked", run.checked()).add("updates", run.updates()).add("errors", run.errors())
+                .add("models", models)));
+    }
+}
