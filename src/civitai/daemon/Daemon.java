@@ -123,6 +123,7 @@ public final class Daemon implements AutoCloseable {
                     webhooks.deliver(event, payload.toString());
                     events.publish(event.replace('_', '.'), payload.toString());
                 }, log, clock);
+        closing.push(updates);
         scheduleUpdates(scheduler, updates, config.updateFirstDelay());
         server.start(new Api(new Api.Parts(Version.current(), clock, config.workers(), config.eventHeartbeat(),
                 store, new JobHistory(db, clock), queue, manifestFile, events, deliveries, server::port,

@@ -30,7 +30,7 @@ import java.util.function.Consumer;
  * {@code model_update} webhook and an "upgrade" line in download.log; an error for one model is a
  * {@code model_update_error} and never stops the others. One run at a time. Thread-safe.
  */
-public final class UpdateChecker {
+public final class UpdateChecker implements AutoCloseable {
     /** How one model stood at the last check. */
     public record ModelState(long modelId, String status, Long versionId, Long newestVersionId, String message) {}
 
@@ -47,6 +47,7 @@ public final class UpdateChecker {
     private final Clock clock;
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile Run last;
+    private volatile Thread thread;
 
     /**
      * @param queue  queues a new entry's download
@@ -78,9 +79,11 @@ public final class UpdateChecker {
         if (!running.compareAndSet(false, true)) {
             return false;
         }
-        Thread.ofVirtual().name("update-check").start(() -> {
+        thread = Thread.ofVirtual().name("update-check").start(() -> {
             try {
                 last = check();
+            } catch (InterruptedException e) {
+                log.info("update check stopped");
             } catch (Throwable t) {  // a scheduled check must never die silently
                 log.error("update check failed", t);
             } finally {
@@ -88,6 +91,20 @@ public final class UpdateChecker {
             }
         });
         return true;
+    }
+
+    /** Stops a running check (the daemon is stopping) and waits for it. */
+    @Override
+    public void close() {
+        Thread t = thread;
+        if (t != null && t.isAlive()) {
+            t.interrupt();
+            try {
+                t.join(java.time.Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private Run check() throws InterruptedException {

@@ -115,8 +115,16 @@ public final class Webhooks implements AutoCloseable {
                     continue;
                 }
                 List<Thread> sends = due.stream().map(d -> Thread.ofVirtual().start(() -> send(d))).toList();
-                for (Thread t : sends) {
-                    t.join();
+                try {
+                    for (Thread t : sends) {
+                        t.join();
+                    }
+                } catch (InterruptedException e) {
+                    sends.forEach(Thread::interrupt);  // close(): the deliveries stay pending
+                    for (Thread t : sends) {
+                        t.join(SEND_TIMEOUT);
+                    }
+                    return;
                 }
             } catch (InterruptedException e) {
                 return;  // close()
@@ -206,11 +214,17 @@ public final class Webhooks implements AutoCloseable {
         }
     }
 
+    /** Stops sending; what is not delivered stays pending for the next start. */
     @Override
     public void close() {
         open = false;
         if (sender != null) {
             sender.interrupt();
+            try {
+                sender.join(SEND_TIMEOUT.multipliedBy(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
