@@ -32,6 +32,7 @@ import java.util.Objects;
  * @param allowUnscanned   accept Civitai files whose pickle or virus scan did not pass
  * @param updateInterval   time between update checks (a little jitter is added); zero turns them off
  * @param updateFirstDelay time from start to the first update check
+ * @param layout           flat, comfyui or a1111: the folder each model_type goes to
  */
 public record Config(
         Path configFile,
@@ -62,7 +63,8 @@ public record Config(
         Duration eventHeartbeat,
         boolean allowUnscanned,
         Duration updateInterval,
-        Duration updateFirstDelay) {
+        Duration updateFirstDelay,
+        String layout) {
 
     public Config {
         Objects.requireNonNull(configFile, "configFile");
@@ -92,6 +94,7 @@ public record Config(
                 stallTimeout, maxDownloadSpeed, downloadDir, port, bindAddress, civitaiApiKey,
                 jwtSecret, civitaiUrl, manifestMode, databaseFile, manifestFile, logDir,
                 logMaxBytes, logFiles, retryBaseDelay, retryMaxDelay, webhookSecret, webhookRetryDelay,
-                allowUnauthenticatedRemote, eventHeartbeat, allowUnscanned, updateInterval, updateFirstDelay);
+                allowUnauthenticatedRemote, eventHeartbeat, allowUnscanned, updateInterval, updateFirstDelay,
+                layout);
     }
 }

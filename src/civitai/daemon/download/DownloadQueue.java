@@ -41,6 +41,7 @@ public final class DownloadQueue implements AutoCloseable {
     private final Downloader downloader;
     private final Watchdog watchdog;
     private final RetryPolicy policy;
+    private final Layout layout;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -62,7 +63,8 @@ public final class DownloadQueue implements AutoCloseable {
         this.policy = new RetryPolicy(config.retries(), config.retryBaseDelay(), config.retryMaxDelay(),
                 random, clock);
         HttpFetch http = new HttpFetch(client, config.civitaiUrl(), config.civitaiApiKey(), userAgent);
-        this.downloader = new Downloader(http, config.downloadDir(), new Bandwidth(config.maxDownloadSpeed()),
+        this.layout = Layout.of(config.layout());
+        this.downloader = new Downloader(http, config.downloadDir(), layout, new Bandwidth(config.maxDownloadSpeed()),
                 policy, clock, config.stallTimeout());
         this.watchdog = new Watchdog(scheduler, config.stallTimeout(), config.timeout());
     }
@@ -297,7 +299,7 @@ public final class DownloadQueue implements AutoCloseable {
         if (task != null && task.part != null) {
             task.part.endAppend();
         }
-        Path target = Targets.of(job, config.downloadDir());
+        Path target = Targets.of(job, config.downloadDir(), layout);
         if (job.state() != JobState.COMPLETED && target != null) {
             deleteQuietly(Targets.part(target));
         }
@@ -319,7 +321,7 @@ public final class DownloadQueue implements AutoCloseable {
         JobRun.Next next;
         try {
             next = new JobRun(task, store, bus, log).run(downloader, watchdog, policy,
-                    config.stallTimeout(), config.timeout(), config.downloadDir());
+                    config.stallTimeout(), config.timeout(), layout.folder(config.downloadDir(), task.spec.modelType()));
         } catch (RuntimeException e) {  // the store itself failed: keep the job queued for later
             log.error("job " + task.jobId + ": could not be recorded", e);
             next = new JobRun.Next.RetryAfter(policy.max());

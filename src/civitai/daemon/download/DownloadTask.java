@@ -33,7 +33,7 @@ final class DownloadTask {
     }
 
     /** The target once the filename is known. */
-    Path target(Path downloadDir) {
-        return filename == null ? null : downloadDir.resolve(spec.modelType()).resolve(filename);
+    Path target(Path folder) {
+        return filename == null ? null : folder.resolve(filename);
     }
 }

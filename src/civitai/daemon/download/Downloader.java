@@ -40,15 +40,17 @@ final class Downloader {
 
     private final HttpFetch http;
     private final Path downloadDir;
+    private final Layout layout;
     private final Bandwidth bandwidth;
     private final RetryPolicy policy;
     private final Clock clock;
     private final Duration stall;
 
-    Downloader(HttpFetch http, Path downloadDir, Bandwidth bandwidth, RetryPolicy policy,
+    Downloader(HttpFetch http, Path downloadDir, Layout layout, Bandwidth bandwidth, RetryPolicy policy,
             Clock clock, Duration stall) {
         this.http = http;
         this.downloadDir = downloadDir;
+        this.layout = layout;
         this.bandwidth = bandwidth;
         this.policy = policy;
         this.clock = clock;
@@ -79,6 +81,10 @@ final class Downloader {
         }
     }
 
+    private Path folder(DownloadTask task) {
+        return layout.folder(downloadDir, task.spec.modelType()).normalize();
+    }
+
     /** The watchdog's abort is a retry; any other interrupt (stop, pause, cancel) propagates. */
     private static Outcome interrupted(DownloadTask task, AttemptGuard guard, Exception cause)
             throws InterruptedException {
@@ -93,8 +99,8 @@ final class Downloader {
 
     private Outcome run(DownloadTask task, AttemptGuard guard, Listener listener)
             throws IOException, InterruptedException {
-        Path folder = downloadDir.resolve(task.spec.modelType()).normalize();
-        if (!folder.getParent().equals(downloadDir.normalize())) {
+        Path folder = folder(task);
+        if (!folder.normalize().startsWith(downloadDir.normalize()) || folder.equals(downloadDir)) {
             return new Outcome.Fail("unsafe_path", "model_type leaves download_dir", null, 0);
         }
         try {
@@ -103,7 +109,7 @@ final class Downloader {
             throw DiskException.of("create folder", folder, e);
         }
         if (task.filename != null) {
-            Outcome present = openPart(task, task.target(downloadDir));
+            Outcome present = openPart(task, task.target(folder(task)));
             if (present != null) {
                 return present;
             }
@@ -275,7 +281,7 @@ final class Downloader {
                     + ", got " + actual + " (" + bytes + " bytes); the download was discarded",
                     null, status, bytes);
         }
-        Path target = task.target(downloadDir);
+        Path target = task.target(folder(task));
         if (expected == null && Files.exists(target)) {
             return new Outcome.Fail("target_exists", target + " appeared during the download and"
                     + " there is no sha256 to tell which is right; kept it, left " + part.path(), status, bytes);
@@ -307,7 +313,7 @@ final class Downloader {
                     + "\" is not usable; set \"filename\" in the entry", fetched.response().statusCode(), 0);
         }
         task.filename = name.get();
-        Path target = task.target(downloadDir);
+        Path target = task.target(folder(task));
         listener.onTarget(target);
         Outcome present = openPart(task, target);
         if (present != null) {

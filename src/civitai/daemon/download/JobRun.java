@@ -42,8 +42,8 @@ final class JobRun implements Downloader.Listener {
     }
 
     Next run(Downloader downloader, Watchdog watchdog, RetryPolicy policy, Duration stall, Duration timeout,
-            Path downloadDir) {
-        long offset = partLength(task.target(downloadDir));
+            Path folder) {
+        long offset = partLength(task.target(folder));
         String host = task.spec.url().getHost();
         long attemptId = store.startAttempt(task.jobId, host, offset);
         var job = store.find(task.jobId).orElseThrow();

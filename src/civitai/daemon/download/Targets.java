@@ -3,7 +3,7 @@ package civitai.daemon.download;
 import civitai.daemon.store.Job;
 import java.nio.file.Path;
 
-/** Where a job's file and its part live: {@code download_dir/<model_type>/<filename>[.part]}. */
+/** Where a job's file and its part live: {@code download_dir/<layout folder>/<filename>[.part]}. */
 final class Targets {
     private Targets() {}
 
@@ -21,11 +21,11 @@ final class Targets {
     }
 
     /** The target once its name is known, else null. */
-    static Path of(Job job, Path downloadDir) {
+    static Path of(Job job, Path downloadDir, Layout layout) {
         if (job.targetPath() != null) {
             return Path.of(job.targetPath());
         }
         String name = knownFilename(job);
-        return name == null ? null : downloadDir.resolve(job.spec().modelType()).resolve(name);
+        return name == null ? null : layout.folder(downloadDir, job.spec().modelType()).resolve(name);
     }
 }
