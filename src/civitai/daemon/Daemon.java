@@ -2,11 +2,13 @@ package civitai.daemon;
 
 import civitai.daemon.civitai.CivitaiClient;
 import civitai.daemon.civitai.Resolver;
+import civitai.daemon.civitai.Sidecars;
 import civitai.daemon.civitai.UpdateChecker;
 import civitai.daemon.config.Config;
 import civitai.daemon.config.ConfigException;
 import civitai.daemon.config.PortClaim;
 import civitai.daemon.download.DownloadQueue;
+import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;
 import civitai.daemon.events.JobLog;
 import civitai.daemon.events.EventStream;
@@ -26,6 +28,7 @@ import civitai.daemon.store.JobStore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -85,8 +88,7 @@ public final class Daemon implements AutoCloseable {
 
     private void wire(Server server, Clock clock) throws IOException {
         this.server = server;
-        Database db = new Database(config.databaseFile());
-        closing.push(db);
+        Database db = closeLater(new Database(config.databaseFile()));
         JobStore store = new JobStore(db, clock);
         EventBus bus = new EventBus(e -> log.error("an event subscriber failed", e));
         bus.subscribe(new JobLog(log)::on);
@@ -96,6 +98,44 @@ public final class Daemon implements AutoCloseable {
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("scheduler").daemon().factory());
         closing.push(scheduler::shutdownNow);
+        HttpClient client = httpClient();
+        WebhookStore deliveries = new WebhookStore(db, clock);
+        Webhooks webhooks = closeLater(new Webhooks(config.webhookUrls(), config.webhookSecret(),
+                config.webhookRetryDelay(), deliveries, store, client, log, clock, Version.userAgent()));
+        bus.subscribe(webhooks::on);
+        webhooks.start();
+        CivitaiClient civitai = new CivitaiClient(client, config.civitaiUrl(), config.civitaiApiKey(),
+                Version.userAgent(), clock, Duration.ofSeconds(2));
+        Resolver resolver = new Resolver(civitai, config.allowUnscanned());
+        subscribeSidecars(bus, store, civitai, client);
+        DownloadQueue queue = closeLater(new DownloadQueue(config, store, bus, log, client, scheduler, clock,
+                new Random(), Version.userAgent()));
+        loadManifest(queue);
+        queue.start();
+        ManifestFile manifestFile = new ManifestFile(config.manifestFile());
+        UpdateChecker updates = closeLater(new UpdateChecker(civitai, resolver, manifestFile, config.manifestMode(),
+                entry -> queue.submit(entry.toSpec()), (event, payload) -> {
+                    webhooks.deliver(event, payload.toString());
+                    events.publish(event.replace('_', '.'), payload.toString());
+                }, log, clock));
+        scheduleUpdates(scheduler, updates, config.updateFirstDelay());
+        server.start(new Api(new Api.Parts(Version.current(), clock, config.workers(), config.eventHeartbeat(),
+                store, new JobHistory(db, clock), queue, manifestFile, events, deliveries, server::port,
+                config.jwtSecret() == null ? null : new Jwt(config.jwtSecret(), clock), log,
+                Api.references(resolver, config.civitaiUrl()), updates)));
+        closeLater(server);
+        log.info("civitai-daemon " + Version.current() + " listening on http://" + hostForUrl()
+                + ":" + server.port() + " (status: /api/status), downloading to " + config.downloadDir()
+                + (config.jwtSecret() == null ? "; API auth is off (no jwt_secret)" : ""));
+    }
+
+    /** Registers a part to be closed on stop, in reverse order of creation. */
+    private <T extends AutoCloseable> T closeLater(T part) {
+        closing.push(part);
+        return part;
+    }
+
+    private HttpClient httpClient() {
         HttpClient client = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER)  // HttpFetch follows them, to control headers
                 .version(HttpClient.Version.HTTP_1_1)
@@ -103,36 +143,21 @@ public final class Daemon implements AutoCloseable {
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .build();
         closing.push(client::shutdownNow);
-        WebhookStore deliveries = new WebhookStore(db, clock);
-        Webhooks webhooks = new Webhooks(config.webhookUrls(), config.webhookSecret(), config.webhookRetryDelay(),
-                deliveries, store, client, log, clock, Version.userAgent());
-        bus.subscribe(webhooks::on);
-        webhooks.start();
-        closing.push(webhooks);
-        DownloadQueue queue = new DownloadQueue(config, store, bus, log, client, scheduler, clock,
-                new Random(), Version.userAgent());
-        closing.push(queue);
-        loadManifest(queue);
-        queue.start();
-        CivitaiClient civitai = new CivitaiClient(client, config.civitaiUrl(), config.civitaiApiKey(),
-                Version.userAgent(), clock, Duration.ofSeconds(2));
-        Resolver resolver = new Resolver(civitai, config.allowUnscanned());
-        ManifestFile manifestFile = new ManifestFile(config.manifestFile());
-        UpdateChecker updates = new UpdateChecker(civitai, resolver, manifestFile, config.manifestMode(),
-                entry -> queue.submit(entry.toSpec()), (event, payload) -> {
-                    webhooks.deliver(event, payload.toString());
-                    events.publish(event.replace('_', '.'), payload.toString());
-                }, log, clock);
-        closing.push(updates);
-        scheduleUpdates(scheduler, updates, config.updateFirstDelay());
-        server.start(new Api(new Api.Parts(Version.current(), clock, config.workers(), config.eventHeartbeat(),
-                store, new JobHistory(db, clock), queue, manifestFile, events, deliveries, server::port,
-                config.jwtSecret() == null ? null : new Jwt(config.jwtSecret(), clock), log,
-                Api.references(resolver, config.civitaiUrl()), updates)));
-        closing.push(server);
-        log.info("civitai-daemon " + Version.current() + " listening on http://" + hostForUrl()
-                + ":" + server.port() + " (status: /api/status), downloading to " + config.downloadDir()
-                + (config.jwtSecret() == null ? "; API auth is off (no jwt_secret)" : ""));
+        return client;
+    }
+
+    /** Before the queue starts, so no completion is missed. */
+    private void subscribeSidecars(EventBus bus, JobStore store, CivitaiClient civitai, HttpClient client) {
+        if (!config.sidecars()) {
+            return;
+        }
+        Sidecars sidecars = new Sidecars(civitai, client, config.previews(), config.allowNsfwPreviews(),
+                Version.userAgent(), log);
+        bus.subscribe(event -> {
+            if (event instanceof Event.Completed c && c.downloaded()) {
+                store.find(c.jobId()).ifPresent(job -> sidecars.afterDownload(Path.of(c.path()), job.spec().entryJson()));
+            }
+        });
     }
 
     /** The scheduler only triggers a check (which runs on its own thread), then plans the next. */

@@ -33,6 +33,9 @@ import java.util.Objects;
  * @param updateInterval   time between update checks (a little jitter is added); zero turns them off
  * @param updateFirstDelay time from start to the first update check
  * @param layout           flat, comfyui or a1111: the folder each model_type goes to
+ * @param sidecars         write {@code <name>.civitai.json} beside files from Civitai references
+ * @param previews         write {@code <name>.preview.<ext>} too
+ * @param allowNsfwPreviews take the first image even when it is NSFW
  */
 public record Config(
         Path configFile,
@@ -64,7 +67,10 @@ public record Config(
         boolean allowUnscanned,
         Duration updateInterval,
         Duration updateFirstDelay,
-        String layout) {
+        String layout,
+        boolean sidecars,
+        boolean previews,
+        boolean allowNsfwPreviews) {
 
     public Config {
         Objects.requireNonNull(configFile, "configFile");
@@ -95,6 +101,6 @@ public record Config(
                 jwtSecret, civitaiUrl, manifestMode, databaseFile, manifestFile, logDir,
                 logMaxBytes, logFiles, retryBaseDelay, retryMaxDelay, webhookSecret, webhookRetryDelay,
                 allowUnauthenticatedRemote, eventHeartbeat, allowUnscanned, updateInterval, updateFirstDelay,
-                layout);
+                layout, sidecars, previews, allowNsfwPreviews);
     }
 }

@@ -28,7 +28,8 @@ public final class ConfigLoader {
             "bind_address", "stall_timeout", "max_download_speed", "database", "manifest",
             "log_dir", "log_max_bytes", "log_files", "retry_base_delay", "retry_max_delay",
             "webhook_secret", "webhook_retry_delay", "allow_unauthenticated_remote", "event_heartbeat",
-            "allow_unscanned", "update_interval_hours", "update_first_delay", "layout");
+            "allow_unscanned", "update_interval_hours", "update_first_delay", "layout",
+            "sidecars", "previews", "allow_nsfw_previews");
 
     private final Map<String, String> env;
 
@@ -81,7 +82,10 @@ public final class ConfigLoader {
                 keys.bool("allow_unscanned", false),
                 ofSeconds(keys.number("update_interval_hours", 24, 0, 24 * 365) * 3600),
                 keys.seconds("update_first_delay", 60, 0, 86_400),
-                keys.oneOf("layout", "flat", List.of("flat", "comfyui", "a1111")));
+                keys.oneOf("layout", "flat", List.of("flat", "comfyui", "a1111")),
+                keys.bool("sidecars", true),
+                keys.bool("previews", true),
+                keys.bool("allow_nsfw_previews", false));
         if (config.jwtSecret() == null && !config.loopbackOnly() && !config.allowUnauthenticatedRemote()) {
             throw new ConfigException("config key \"bind_address\" is \"" + config.bindAddress() + "\" but"
                     + " \"jwt_secret\" is not set: the API would be open to the network. Set jwt_secret"

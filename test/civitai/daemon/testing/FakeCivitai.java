@@ -136,6 +136,18 @@ public final class FakeCivitai implements AutoCloseable {
         apiFaults.computeIfAbsent(path, k -> new ConcurrentLinkedQueue<>()).addAll(List.of(next));
     }
 
+    /** The bytes served for an image path: a JPEG header and the path, so each image differs. */
+    public static byte[] image(String path) {
+        byte[] tail = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] out = new byte[4 + tail.length];
+        out[0] = (byte) 0xFF;
+        out[1] = (byte) 0xD8;
+        out[2] = (byte) 0xFF;
+        out[3] = (byte) 0xE0;
+        System.arraycopy(tail, 0, out, 4, tail.length);
+        return out;
+    }
+
     /** How long signed URLs stay valid. */
     public void signedUrlSeconds(long seconds) {
         signedUrlSeconds = seconds;
@@ -193,7 +205,12 @@ public final class FakeCivitai implements AutoCloseable {
             ex.getRequestHeaders().forEach((k, v) -> headers.put(k, List.copyOf(v)));
             String path = ex.getRequestURI().getPath();
             requests.add(new Request(path, ex.getRequestURI().getRawQuery(), headers));
-            if (path.startsWith("/api/download/models/")) {
+            if (path.startsWith("/images/")) {
+                byte[] image = image(path);
+                ex.getResponseHeaders().set("Content-Type", "image/jpeg");
+                ex.sendResponseHeaders(200, image.length);
+                ex.getResponseBody().write(image);
+            } else if (path.startsWith("/api/download/models/")) {
                 download(ex, Long.parseLong(path.substring("/api/download/models/".length())));
             } else if (apiFaults.containsKey(path) && !apiFaults.get(path).isEmpty()) {
                 Fault.Status fault = apiFaults.get(path).poll();
@@ -209,7 +226,8 @@ public final class FakeCivitai implements AutoCloseable {
 
     /** A fixture body as this fake serves it: download URLs point here, small files' hashes are ours. */
     private String served(String body) {
-        String out = body.replace("https://civitai.com/api/download", base() + "/api/download");
+        String out = body.replace("https://civitai.com/api/download", base() + "/api/download")
+                .replace("https://image.civitai.com/", base() + "/images/");
         for (VersionFile f : files.values()) {
             if (f.fixtureSha256() != null && f.size() <= MADE_UP_LIMIT && out.contains(f.fixtureSha256())) {
                 out = out.replace(f.fixtureSha256(), sha256(f.versionId()).toUpperCase());
