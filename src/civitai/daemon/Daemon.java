@@ -110,9 +110,9 @@ public final class Daemon implements AutoCloseable {
         subscribeSidecars(bus, store, civitai, client);
         DownloadQueue queue = closeLater(new DownloadQueue(config, store, bus, log, client, scheduler, clock,
                 new Random(), Version.userAgent()));
-        loadManifest(queue);
-        queue.start();
         ManifestFile manifestFile = new ManifestFile(config.manifestFile());
+        loadManifest(queue, manifestFile);
+        queue.start();
         UpdateChecker updates = closeLater(new UpdateChecker(civitai, resolver, manifestFile, config.manifestMode(),
                 entry -> queue.submit(entry.toSpec()), (event, payload) -> {
                     webhooks.deliver(event, payload.toString());
@@ -176,12 +176,12 @@ public final class Daemon implements AutoCloseable {
         }, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void loadManifest(DownloadQueue queue) {
+    private void loadManifest(DownloadQueue queue, ManifestFile file) {
         Manifest.Parsed parsed;
         try {
-            parsed = Manifest.read(config.manifestFile());
-        } catch (Manifest.ManifestException e) {
-            log.error("manifest not loaded, nothing queued from it", e);
+            parsed = Manifest.parse(file.read());
+        } catch (Manifest.ManifestException | IOException e) {
+            log.error("manifest not loaded, nothing queued from it (it is left as it is; /api/status shows this)", e);
             return;
         }
         for (Manifest.Problem p : parsed.problems()) {

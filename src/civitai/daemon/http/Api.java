@@ -44,7 +44,7 @@ public final class Api {
 
     List<Router.Route> table() {
         var status = new StatusRoutes(parts.version(), parts.clock(), parts.workers(), parts.store(), parts.queue(),
-                parts.port());
+                parts.port(), parts.manifest());
         var jobs = new JobRoutes(parts.queue(), parts.store(), parts.history(), parts.manifest(), parts.references());
         var metrics = new MetricsRoutes(parts.store(), parts.history(), parts.queue());
         var events = new EventRoutes(parts.events(), parts.eventHeartbeat());

@@ -2,6 +2,7 @@ package civitai.daemon.http;
 
 import civitai.daemon.download.ActiveDownload;
 import civitai.daemon.download.DownloadQueue;
+import civitai.daemon.manifest.ManifestFile;
 import civitai.daemon.store.JobStore;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
@@ -24,8 +25,11 @@ final class StatusRoutes {
     private final JobStore store;
     private final DownloadQueue queue;
     private final IntSupplier port;
+    private final ManifestFile manifest;
 
-    StatusRoutes(String version, Clock clock, int workers, JobStore store, DownloadQueue queue, IntSupplier port) {
+    StatusRoutes(String version, Clock clock, int workers, JobStore store, DownloadQueue queue, IntSupplier port,
+            ManifestFile manifest) {
+        this.manifest = manifest;
         this.version = version;
         this.clock = clock;
         this.startedAt = Instant.now(clock);
@@ -63,6 +67,8 @@ final class StatusRoutes {
                 .add("workers", workers)
                 .add("jobs", counts)
                 .add("active", active)
-                .add("bytes_per_second", totalSpeed));
+                .add("bytes_per_second", totalSpeed)
+                .add("manifest", new JsonObject().add("path", manifest.path().toString())
+                        .add("error", JobJson.nullable(manifest.problem()))));
     }
 }

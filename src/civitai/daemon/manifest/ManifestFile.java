@@ -23,6 +23,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class ManifestFile {
     private final Path file;
     private final ReentrantLock lock = new ReentrantLock();
+    private volatile String problem;
 
     public ManifestFile(Path file) {
         this.file = file;
@@ -30,6 +31,11 @@ public final class ManifestFile {
 
     public Path path() {
         return file;
+    }
+
+    /** Why the manifest could not be read the last time it was, or null when it could. */
+    public String problem() {
+        return problem;
     }
 
     /**
@@ -99,6 +105,17 @@ public final class ManifestFile {
     }
 
     private JsonArray readArray() throws IOException, Manifest.ManifestException {
+        try {
+            JsonArray array = parseFile();
+            problem = null;
+            return array;
+        } catch (Manifest.ManifestException e) {
+            problem = e.getMessage();
+            throw e;
+        }
+    }
+
+    private JsonArray parseFile() throws IOException, Manifest.ManifestException {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);

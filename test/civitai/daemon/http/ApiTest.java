@@ -117,6 +117,20 @@ class ApiTest extends DaemonTest {
         var response = daemon.post("/api/download", entry("lora", "m.safetensors", storage.put("m", content), null).toString());
         assertEquals(409, response.statusCode());
         assertEquals("[ {\"oops\": ", Files.readString(dir.resolve("manifest.json")));
+        assertTrue(daemon.getJson("/api/status").get("manifest").asObject().getString("error", "")
+                .contains("not valid JSON"), "status reports the broken manifest");
+    }
+
+    @Test
+    void aBrokenManifestAtStart_isReportedAndLeftAsItIs() throws IOException {
+        start(manifest());
+        daemon.stop();
+        Files.writeString(dir.resolve("manifest.json"), "{\"not\": \"an array\"}");
+        daemon.startAgain();
+        assertTrue(daemon.getJson("/api/status").get("manifest").asObject().getString("error", "")
+                .contains("not a JSON array"));
+        assertEquals("{\"not\": \"an array\"}", Files.readString(dir.resolve("manifest.json")));
+        assertTrue(daemon.log("error.log").contains("manifest not loaded"));
     }
 
     @Test
