@@ -1,6 +1,7 @@
 package civitai.daemon;
 
 import civitai.daemon.civitai.CivitaiClient;
+import civitai.daemon.civitai.CivitaiGate;
 import civitai.daemon.civitai.Resolver;
 import civitai.daemon.civitai.Sidecars;
 import civitai.daemon.civitai.UpdateChecker;
@@ -104,12 +105,13 @@ public final class Daemon implements AutoCloseable {
                 config.webhookRetryDelay(), deliveries, store, client, log, clock, Version.userAgent()));
         bus.subscribe(webhooks::on);
         webhooks.start();
+        CivitaiGate gate = new CivitaiGate(config.civitaiUrl(), clock);
         CivitaiClient civitai = new CivitaiClient(client, config.civitaiUrl(), config.civitaiApiKey(),
-                Version.userAgent(), clock, Duration.ofSeconds(2));
+                Version.userAgent(), clock, Duration.ofSeconds(2), gate);
         Resolver resolver = new Resolver(civitai, config.allowUnscanned());
         subscribeSidecars(bus, store, civitai, client);
         DownloadQueue queue = closeLater(new DownloadQueue(config, store, bus, log, client, scheduler, clock,
-                new Random(), Version.userAgent()));
+                new Random(), Version.userAgent(), gate));
         ManifestFile manifestFile = new ManifestFile(config.manifestFile());
         loadManifest(queue, manifestFile);
         queue.start();

@@ -11,13 +11,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 
 /**
  * Civitai's REST API v1 for metadata: {@code /models/{id}} and {@code /model-versions/{id}}. The
  * API key goes as a Bearer token (this client only talks to {@code civitai_url}). Every call has a
- * timeout; 5xx answers are retried with backoff; a 429 pauses every call of this client until its
- * Retry-After has passed, so the daemon never hammers Civitai. Thread-safe.
+ * timeout; 5xx answers are retried with backoff; a 429 closes the {@link CivitaiGate} (downloads
+ * from Civitai wait too) until its Retry-After has passed. Thread-safe.
  */
 public final class CivitaiClient {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -30,9 +29,11 @@ public final class CivitaiClient {
     private final String userAgent;
     private final Clock clock;
     private final Duration backoff;
-    private Instant pausedUntil = Instant.EPOCH;  // guarded by this
+    private final CivitaiGate gate;
 
-    public CivitaiClient(HttpClient http, URI base, String apiKey, String userAgent, Clock clock, Duration backoff) {
+    public CivitaiClient(HttpClient http, URI base, String apiKey, String userAgent, Clock clock, Duration backoff,
+            CivitaiGate gate) {
+        this.gate = gate;
         this.http = http;
         this.base = base;
         this.apiKey = apiKey;
@@ -52,7 +53,7 @@ public final class CivitaiClient {
     private JsonObject get(String path, String what) throws CivitaiException, InterruptedException {
         CivitaiException last = null;
         for (int attempt = 1; attempt <= TRIES; attempt++) {
-            waitForPause();
+            gate.await();
             HttpResponse<String> r;
             try {
                 r = http.send(request(path), HttpResponse.BodyHandlers.ofString());
@@ -69,7 +70,7 @@ public final class CivitaiClient {
                 throw new CivitaiException(404, what + " not found on Civitai (" + error(r.body()) + ")");
             }
             if (status == 429) {
-                pause(r.headers().firstValue("Retry-After").map(CivitaiClient::seconds).orElse(DEFAULT_PAUSE));
+                gate.close(r.headers().firstValue("Retry-After").map(CivitaiClient::seconds).orElse(DEFAULT_PAUSE));
                 last = new CivitaiException(429, "Civitai is rate limiting (429)");
                 continue;
             }
@@ -90,23 +91,6 @@ public final class CivitaiClient {
             b.header("Authorization", "Bearer " + apiKey);
         }
         return b.GET().build();
-    }
-
-    private synchronized void pause(Duration wait) {
-        Instant until = Instant.now(clock).plus(wait);
-        if (until.isAfter(pausedUntil)) {
-            pausedUntil = until;
-        }
-    }
-
-    private void waitForPause() throws InterruptedException {
-        Duration left;
-        synchronized (this) {
-            left = Duration.between(Instant.now(clock), pausedUntil);
-        }
-        if (!left.isNegative() && !left.isZero()) {
-            Thread.sleep(left.toMillis() + 1);
-        }
     }
 
     private static Duration seconds(String retryAfter) {

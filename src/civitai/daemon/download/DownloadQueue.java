@@ -55,17 +55,18 @@ public final class DownloadQueue implements AutoCloseable {
     private Thread dispatcher;
 
     public DownloadQueue(Config config, JobStore store, EventBus bus, DaemonLog log, HttpClient client,
-            ScheduledExecutorService scheduler, Clock clock, RandomGenerator random, String userAgent) {
+            ScheduledExecutorService scheduler, Clock clock, RandomGenerator random, String userAgent,
+            civitai.daemon.civitai.CivitaiGate gate) {
         this.config = config;
         this.store = store;
         this.bus = bus;
         this.log = log;
         this.policy = new RetryPolicy(config.retries(), config.retryBaseDelay(), config.retryMaxDelay(),
                 random, clock);
-        HttpFetch http = new HttpFetch(client, config.civitaiUrl(), config.civitaiApiKey(), userAgent);
+        HttpFetch http = new HttpFetch(client, config.civitaiUrl(), config.civitaiApiKey(), userAgent, gate);
         this.layout = Layout.of(config.layout());
         this.downloader = new Downloader(http, config.downloadDir(), layout, new Bandwidth(config.maxDownloadSpeed()),
-                policy, clock, config.stallTimeout());
+                policy, clock, config.stallTimeout(), gate);
         this.watchdog = new Watchdog(scheduler, config.stallTimeout(), config.timeout());
     }
 

@@ -45,9 +45,11 @@ final class Downloader {
     private final RetryPolicy policy;
     private final Clock clock;
     private final Duration stall;
+    private final civitai.daemon.civitai.CivitaiGate gate;
 
     Downloader(HttpFetch http, Path downloadDir, Layout layout, Bandwidth bandwidth, RetryPolicy policy,
-            Clock clock, Duration stall) {
+            Clock clock, Duration stall, civitai.daemon.civitai.CivitaiGate gate) {
+        this.gate = gate;
         this.http = http;
         this.downloadDir = downloadDir;
         this.layout = layout;
@@ -191,13 +193,12 @@ final class Downloader {
         if (status == 416 && task.part != null && task.part.length() > 0) {
             return rangeNotSatisfiable(task, headers, listener);
         }
-        String host = fetched.uri().getHost() + ":" + fetched.uri().getPort();
         if (status >= 300) {
-            return refused(task, status, headers, body, host);
+            return refused(task, status, headers, body, fetched.uri());
         }
         String type = headers.firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
         if (type.startsWith("text/") || type.contains("json")) {
-            return refused(task, status, headers, body, host);
+            return refused(task, status, headers, body, fetched.uri());
         }
         if (task.filename == null) {
             Outcome early = nameFromResponse(task, fetched, listener);
@@ -325,15 +326,18 @@ final class Downloader {
         return null;
     }
 
-    private Outcome refused(DownloadTask task, int status, HttpHeaders headers, BodyStream body, String host)
+    private Outcome refused(DownloadTask task, int status, HttpHeaders headers, BodyStream body, URI from)
             throws IOException {
         String text = body.text(ERROR_BODY_LIMIT);
         Refusal answer = Refusal.of(status, headers.firstValue("Content-Type").orElse(null), text);
-        Refusal refusal = new Refusal(answer.code(), answer.message() + " [from " + host + "]");
+        Refusal refusal = new Refusal(answer.code(), answer.message() + " [from " + from.getRawAuthority() + "]");
         long bytes = task.bytes();
         if (status == 429) {  // Civitai's download quota gives no Retry-After: wait long
-            return new Outcome.Retry(refusal.code(), refusal.message(),
-                    policy.retryAfter(headers).orElse(policy.max()), status, bytes);
+            Duration wait = policy.retryAfter(headers).orElse(policy.max());
+            if (gate.covers(from)) {
+                gate.close(wait);  // metadata calls and update checks wait too
+            }
+            return new Outcome.Retry(refusal.code(), refusal.message(), wait, status, bytes);
         }
         if (status == 408 || status == 425 || status >= 500) {
             return new Outcome.Retry(refusal.code(), refusal.message(),

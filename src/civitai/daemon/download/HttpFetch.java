@@ -22,11 +22,14 @@ final class HttpFetch {
     private final String civitaiAuthority;
     private final String apiKey;
     private final String userAgent;
+    private final civitai.daemon.civitai.CivitaiGate gate;
 
     /** The final answer and the URL that gave it. The caller closes the body. */
     record Response(HttpResponse<BodyStream> response, URI uri) {}
 
-    HttpFetch(HttpClient client, URI civitaiUrl, String apiKey, String userAgent) {
+    HttpFetch(HttpClient client, URI civitaiUrl, String apiKey, String userAgent,
+            civitai.daemon.civitai.CivitaiGate gate) {
+        this.gate = gate;
         this.client = client;
         this.civitaiAuthority = authority(civitaiUrl);
         this.apiKey = apiKey;
@@ -46,6 +49,9 @@ final class HttpFetch {
             headers.forEach(request::header);
             if (apiKey != null && authority(uri).equals(civitaiAuthority)) {
                 request.header("Authorization", "Bearer " + apiKey);
+            }
+            if (gate.covers(uri)) {
+                gate.await();  // Civitai said 429 recently: nobody asks it anything until it is over
             }
             HttpResponse<BodyStream> response = client.send(request.build(),
                     BodyStream.handler());

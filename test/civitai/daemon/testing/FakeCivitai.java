@@ -44,7 +44,7 @@ public final class FakeCivitai implements AutoCloseable {
     static final int MADE_UP_LIMIT = 32 << 20;
 
     /** One request as Civitai saw it. */
-    public record Request(String path, String query, Map<String, List<String>> headers) {
+    public record Request(String path, String query, Map<String, List<String>> headers, long nanos) {
         public String header(String key) {
             List<String> v = headers.get(key);
             return v == null ? null : v.get(0);
@@ -204,7 +204,7 @@ public final class FakeCivitai implements AutoCloseable {
             Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             ex.getRequestHeaders().forEach((k, v) -> headers.put(k, List.copyOf(v)));
             String path = ex.getRequestURI().getPath();
-            requests.add(new Request(path, ex.getRequestURI().getRawQuery(), headers));
+            requests.add(new Request(path, ex.getRequestURI().getRawQuery(), headers, System.nanoTime()));
             if (path.startsWith("/images/")) {
                 byte[] image = image(path);
                 ex.getResponseHeaders().set("Content-Type", "image/jpeg");
