@@ -46,6 +46,36 @@ public final class CivitaiClient {
         return get("/models/" + id, "model " + id);
     }
 
+    /**
+     * Up to 100 models in one call ({@code /models?ids=...&nsfw=true}; without nsfw=true only PG
+     * models come back). Models missing from the answer are simply not in the map.
+     */
+    public java.util.Map<Long, JsonObject> models(java.util.List<Long> ids) throws CivitaiException, InterruptedException {
+        if (ids.size() > 100) {
+            throw new IllegalArgumentException("at most 100 ids per call, not " + ids.size());
+        }
+        String list = ids.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+        JsonObject page = get("/models?ids=" + list + "&nsfw=true&limit=100", "models " + list);
+        java.util.Map<Long, JsonObject> out = new java.util.LinkedHashMap<>();
+        JsonValue items = page.get("items");
+        if (items != null && items.isArray()) {
+            for (JsonValue item : items.asArray()) {
+                if (item.isObject()) {
+                    out.put(item.asObject().getLong("id", 0), item.asObject());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The version a file with this hash (SHA256, AutoV2, BLAKE3, ...) belongs to. */
+    public JsonObject versionByHash(String hash) throws CivitaiException, InterruptedException {
+        if (!hash.matches("[0-9A-Fa-f]{8,64}")) {
+            throw new IllegalArgumentException("not a hash: " + hash);
+        }
+        return get("/model-versions/by-hash/" + hash, "the file with hash " + hash);
+    }
+
     public JsonObject version(long id) throws CivitaiException, InterruptedException {
         return get("/model-versions/" + id, "model version " + id);
     }

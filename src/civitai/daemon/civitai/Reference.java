@@ -23,6 +23,14 @@ public sealed interface Reference {
     /** One version of a model whose id is not known yet. */
     record Version(long versionId, Long fileId) implements Reference {}
 
+    /** The file with this hash, wherever it is on Civitai. */
+    record Hash(String hash) implements Reference {
+        @Override
+        public Long fileId() {
+            return null;
+        }
+    }
+
     Set<String> CIVITAI_HOSTS = Set.of("civitai.com", "www.civitai.com", "civitai.red", "www.civitai.red");
 
     /**

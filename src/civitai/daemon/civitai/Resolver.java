@@ -34,9 +34,14 @@ public final class Resolver {
 
     public JsonObject resolve(Reference ref) throws Unresolvable, InterruptedException {
         try {
+            if (ref instanceof Reference.Hash h) {
+                JsonObject version = client.versionByHash(h.hash());
+                return entry(version, fileWithHash(version, h.hash()));
+            }
             long versionId = switch (ref) {
                 case Reference.Model m -> m.versionId() != null ? m.versionId() : newestVersion(client.model(m.modelId()));
                 case Reference.Version v -> v.versionId();
+                case Reference.Hash h -> throw new IllegalStateException("handled above");
             };
             JsonObject version = client.version(versionId);
             if (ref instanceof Reference.Model m && version.getLong("modelId", m.modelId()) != m.modelId()) {
@@ -133,6 +138,24 @@ public final class Resolver {
             return null;
         }
         return name.substring(name.lastIndexOf('.')).toLowerCase(Locale.ROOT);
+    }
+
+    /** The file of a by-hash answer that has the hash (any hash type), else the preferred one. */
+    private static JsonObject fileWithHash(JsonObject version, String hash) throws Unresolvable {
+        JsonValue list = version.get("files");
+        if (list != null && list.isArray()) {
+            for (JsonValue v : list.asArray()) {
+                JsonValue hashes = v.asObject().get("hashes");
+                if (hashes != null && hashes.isObject()) {
+                    for (JsonObject.Member m : hashes.asObject()) {
+                        if (m.getValue().isString() && m.getValue().asString().equalsIgnoreCase(hash)) {
+                            return v.asObject();
+                        }
+                    }
+                }
+            }
+        }
+        return chooseFile(version, null);
     }
 
     private JsonObject entry(JsonObject version, JsonObject file) throws Unresolvable {

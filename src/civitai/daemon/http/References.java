@@ -9,8 +9,8 @@ import java.util.Set;
 
 /**
  * Entries given as Civitai references rather than raw URLs: {@code {"civitai": "<link or AIR>"}},
- * {@code {"modelId": 4201}}, {@code {"versionId": 130072}}, or a Civitai link in {@code url}
- * without a {@code model_type}. Each is resolved into a full entry; the caller's other fields
+ * {@code {"modelId": 4201}}, {@code {"versionId": 130072}}, {@code {"sha256": "<hash>"}} (the
+ * Civitai file with that hash), or a Civitai link in {@code url} without a {@code model_type}. Each is resolved into a full entry; the caller's other fields
  * (priority, model_type, notes…) are kept on top. Thread-safe.
  */
 public final class References {
@@ -77,7 +77,14 @@ public final class References {
             if (modelId != null) {
                 return Optional.of(new Reference.Model(modelId, versionId, fileId));
             }
-            return versionId == null ? Optional.empty() : Optional.of(new Reference.Version(versionId, fileId));
+            if (versionId != null) {
+                return Optional.of(new Reference.Version(versionId, fileId));
+            }
+            JsonValue sha = o.get("sha256");
+            if (sha != null && sha.isString() && sha.asString().matches("[0-9A-Fa-f]{64}")) {
+                return Optional.of(new Reference.Hash(sha.asString()));  // which Civitai file is this?
+            }
+            return Optional.empty();
         }
         if (o.get("model_type") == null && url.isString()) {
             return Reference.parse(url.asString(), civitaiAuthority);

@@ -85,6 +85,17 @@ class AddByReferenceTest extends DaemonTest {
     }
 
     @Test
+    void aHashAlone_findsTheCivitaiFileItBelongsTo() {
+        start(manifest());
+        JsonObject job = add("{\"sha256\": \"" + civitai.sha256(FLUX_VERSION) + "\"}");
+        assertEquals("pp-storybook_rank2_bf16.safetensors", job.getString("filename", null));
+        assertEquals("lora", job.getString("model_type", null));
+        assertEquals(FLUX_MODEL, job.getLong("model_id", 0));
+        var unknown = daemon.post("/api/download", "{\"sha256\": \"" + "ab".repeat(32) + "\"}");
+        assertEquals(400, unknown.statusCode());
+    }
+
+    @Test
     void unknownModelsAndFiles_are400WithTheReason() {
         start(manifest());
         var missing = daemon.post("/api/download", "{\"modelId\": 999999}");

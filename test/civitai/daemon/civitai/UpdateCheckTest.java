@@ -239,6 +239,22 @@ class UpdateCheckTest extends DaemonTest {
     }
 
     @Test
+    void modelsAreAskedForInBulk_notOneByOne() {
+        publish(oldVersion(), newVersion());
+        JsonObject other = oldEntry("notify").set("modelId", 11821).set("versionId", 127062)
+                .set("filename", "VSK.safetensors").set("sha256", "260f2989f160c67b09fd68482d1cc45de61a33eec5d2fa6fcd6cf7e09bba7d47");
+        start(manifest(oldEntry("auto"), other));
+        check();
+        long single = civitai.requests().stream().filter(r -> r.path().startsWith("/api/v1/models/")).count();
+        long bulk = civitai.requests().stream().filter(r -> r.path().equals("/api/v1/models")).count();
+        assertEquals(0, single, "no model was asked for alone");
+        assertEquals(1, bulk);
+        assertTrue(civitai.requests().stream().filter(r -> r.path().equals("/api/v1/models")).findFirst().orElseThrow()
+                .query().contains("nsfw=true"));
+        assertEquals(2, daemon.getJson("/api/updates").get("last_run").asObject().getInt("models_checked", 0));
+    }
+
+    @Test
     void theFirstCheck_runsShortlyAfterStart_byItself() {
         publish(oldVersion(), newVersion());
         start(config("update_first_delay", 0.2), manifest(oldEntry("auto")));

@@ -216,12 +216,37 @@ public final class FakeCivitai implements AutoCloseable {
                 Fault.Status fault = apiFaults.get(path).poll();
                 fault.headers().forEach(ex.getResponseHeaders()::set);
                 send(ex, fault.status(), fault.contentType(), fault.body());
+            } else if (path.startsWith("/api/v1/model-versions/by-hash/")) {
+                String hash = path.substring(path.lastIndexOf('/') + 1);
+                String body = files.values().stream()
+                        .filter(f -> f.size() <= MADE_UP_LIMIT && sha256(f.versionId()).equalsIgnoreCase(hash))
+                        .map(f -> bodies.get("/api/v1/model-versions/" + f.versionId())).filter(b -> b != null)
+                        .findFirst().orElse(null);
+                send(ex, body == null ? 404 : 200, "application/json; charset=utf-8",
+                        body == null ? "{\"error\":\"Model not found\"}" : served(body));
+            } else if (path.equals("/api/v1/models") && ex.getRequestURI().getRawQuery() != null
+                    && ex.getRequestURI().getRawQuery().contains("ids=")) {
+                send(ex, 200, "application/json; charset=utf-8", served(modelsList(ex.getRequestURI().getRawQuery())));
             } else if (bodies.containsKey(path)) {
                 send(ex, 200, "application/json; charset=utf-8", served(bodies.get(path)));
             } else {
                 send(ex, 404, "application/json; charset=utf-8", "{\"error\":\"Model not found\"}");
             }
         }
+    }
+
+    /** {@code /models?ids=...}: the list shape of models_list_page_ids11821_2025.json. */
+    private String modelsList(String query) {
+        com.eclipsesource.json.JsonArray items = new com.eclipsesource.json.JsonArray();
+        String ids = query.replaceAll(".*ids=([0-9,%C]+).*", "$1").replace("%2C", ",");
+        for (String id : ids.split(",")) {
+            String body = bodies.get("/api/v1/models/" + id);
+            if (body != null) {
+                items.add(Json.parse(body));
+            }
+        }
+        return new JsonObject().add("items", items)
+                .add("metadata", new JsonObject().add("currentPage", 1).add("pageSize", 100)).toString();
     }
 
     /** A fixture body as this fake serves it: download URLs point here, small files' hashes are ours. */
