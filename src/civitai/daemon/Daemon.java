@@ -2,6 +2,7 @@ package civitai.daemon;
 
 import civitai.daemon.civitai.CivitaiClient;
 import civitai.daemon.civitai.CivitaiGate;
+import civitai.daemon.civitai.FilePreferences;
 import civitai.daemon.civitai.Resolver;
 import civitai.daemon.civitai.Sidecars;
 import civitai.daemon.civitai.UpdateChecker;
@@ -108,7 +109,8 @@ public final class Daemon implements AutoCloseable {
         CivitaiGate gate = new CivitaiGate(config.civitaiUrl(), clock);
         CivitaiClient civitai = new CivitaiClient(client, config.civitaiUrl(), config.civitaiApiKey(),
                 Version.userAgent(), clock, Duration.ofSeconds(2), gate);
-        Resolver resolver = new Resolver(civitai, config.allowUnscanned());
+        Resolver resolver = new Resolver(civitai, config.allowUnscanned(), new FilePreferences(
+                config.filePreferences().get("format"), config.filePreferences().get("fp"), config.filePreferences().get("size")));
         subscribeSidecars(bus, store, civitai, client);
         DownloadQueue queue = closeLater(new DownloadQueue(config, store, bus, log, client, scheduler, clock,
                 new Random(), Version.userAgent(), gate));

@@ -11,12 +11,14 @@ import java.util.Locale;
  * only the model is given — by {@code publishedAt}, then id, never by position), the file (the
  * one asked for, else the primary, else a SafeTensor model file), and from them {@code url} (with
  * {@code ?fileId=}), {@code filename}, {@code sha256}, {@code model_type}, {@code modelId},
- * {@code versionId}, {@code updatedAt}, {@code sizeKB}. Files that Civitai's pickle or virus scan
+ * {@code versionId}, {@code updatedAt}, {@code sizeKB}. {@link FilePreferences} pick among several
+ * model files. Files that Civitai's pickle or virus scan
  * did not pass are refused unless unscanned files are allowed. Thread-safe.
  */
 public final class Resolver {
     private final CivitaiClient client;
     private final boolean allowUnscanned;
+    private final FilePreferences preferences;
 
     /** A reference that cannot become an entry, with the reason in words. */
     public static final class Unresolvable extends Exception {
@@ -27,9 +29,10 @@ public final class Resolver {
         }
     }
 
-    public Resolver(CivitaiClient client, boolean allowUnscanned) {
+    public Resolver(CivitaiClient client, boolean allowUnscanned, FilePreferences preferences) {
         this.client = client;
         this.allowUnscanned = allowUnscanned;
+        this.preferences = preferences;
     }
 
     public JsonObject resolve(Reference ref) throws Unresolvable, InterruptedException {
@@ -48,7 +51,7 @@ public final class Resolver {
                 throw new Unresolvable("version " + versionId + " belongs to model " + version.getLong("modelId", 0)
                         + ", not " + m.modelId());
             }
-            return entry(version, chooseFile(version, ref.fileId()));
+            return entry(version, chooseFile(version, ref.fileId(), preferences));
         } catch (CivitaiException e) {
             throw new Unresolvable(e.getMessage());
         }
@@ -81,7 +84,7 @@ public final class Resolver {
         return byDate != 0 ? byDate > 0 : a.getLong("id", 0) > b.getLong("id", 0);
     }
 
-    static JsonObject chooseFile(JsonObject version, Long fileId) throws Unresolvable {
+    static JsonObject chooseFile(JsonObject version, Long fileId, FilePreferences preferences) throws Unresolvable {
         JsonValue list = version.get("files");
         if (list == null || !list.isArray() || list.asArray().isEmpty()) {
             throw new Unresolvable("version " + version.getLong("id", 0) + " has no files to download"
@@ -110,6 +113,20 @@ public final class Resolver {
         if (fileId != null) {
             throw new Unresolvable("version " + version.getLong("id", 0) + " has no file " + fileId);
         }
+        if (!preferences.isEmpty()) {
+            JsonObject best = null;
+            for (JsonValue v : list.asArray()) {
+                JsonObject f = v.asObject();
+                boolean model = !java.util.Set.of("VAE", "Training Data", "Config", "Archive").contains(f.getString("type", ""));
+                if (model && (best == null || preferences.score(f) > preferences.score(best)
+                        || (preferences.score(f) == preferences.score(best) && f == primary))) {
+                    best = f;
+                }
+            }
+            if (best != null) {
+                return best;
+            }
+        }
         return primary != null ? primary : safeTensor != null ? safeTensor : list.asArray().get(0).asObject();
     }
 
@@ -118,7 +135,7 @@ public final class Resolver {
      * same kind of file (its extension), else the preferred one.
      */
     public JsonObject entryLike(JsonObject version, String previousFilename) throws Unresolvable {
-        JsonObject chosen = chooseFile(version, null);
+        JsonObject chosen = chooseFile(version, null, preferences);
         String ext = extension(previousFilename);
         JsonValue list = version.get("files");
         if (ext != null && !ext.equals(extension(chosen.getString("name", null)))) {
@@ -141,7 +158,7 @@ public final class Resolver {
     }
 
     /** The file of a by-hash answer that has the hash (any hash type), else the preferred one. */
-    private static JsonObject fileWithHash(JsonObject version, String hash) throws Unresolvable {
+    private JsonObject fileWithHash(JsonObject version, String hash) throws Unresolvable {
         JsonValue list = version.get("files");
         if (list != null && list.isArray()) {
             for (JsonValue v : list.asArray()) {
@@ -155,7 +172,7 @@ public final class Resolver {
                 }
             }
         }
-        return chooseFile(version, null);
+        return chooseFile(version, null, preferences);
     }
 
     private JsonObject entry(JsonObject version, JsonObject file) throws Unresolvable {

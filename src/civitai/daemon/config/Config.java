@@ -36,6 +36,7 @@ import java.util.Objects;
  * @param sidecars         write {@code <name>.civitai.json} beside files from Civitai references
  * @param previews         write {@code <name>.preview.<ext>} too
  * @param allowNsfwPreviews take the first image even when it is NSFW
+ * @param filePreferences  format / fp / size wanted when a version has several files (null: none)
  */
 public record Config(
         Path configFile,
@@ -70,11 +71,13 @@ public record Config(
         String layout,
         boolean sidecars,
         boolean previews,
-        boolean allowNsfwPreviews) {
+        boolean allowNsfwPreviews,
+        java.util.Map<String, String> filePreferences) {
 
     public Config {
         Objects.requireNonNull(configFile, "configFile");
         webhookUrls = List.copyOf(webhookUrls);
+        filePreferences = java.util.Map.copyOf(filePreferences);
         Objects.requireNonNull(downloadDir, "downloadDir");
         Objects.requireNonNull(civitaiUrl, "civitaiUrl");
     }
@@ -101,6 +104,6 @@ public record Config(
                 jwtSecret, civitaiUrl, manifestMode, databaseFile, manifestFile, logDir,
                 logMaxBytes, logFiles, retryBaseDelay, retryMaxDelay, webhookSecret, webhookRetryDelay,
                 allowUnauthenticatedRemote, eventHeartbeat, allowUnscanned, updateInterval, updateFirstDelay,
-                layout, sidecars, previews, allowNsfwPreviews);
+                layout, sidecars, previews, allowNsfwPreviews, filePreferences);
     }
 }

@@ -29,7 +29,7 @@ public final class ConfigLoader {
             "log_dir", "log_max_bytes", "log_files", "retry_base_delay", "retry_max_delay",
             "webhook_secret", "webhook_retry_delay", "allow_unauthenticated_remote", "event_heartbeat",
             "allow_unscanned", "update_interval_hours", "update_first_delay", "layout",
-            "sidecars", "previews", "allow_nsfw_previews");
+            "sidecars", "previews", "allow_nsfw_previews", "file_preferences");
 
     private final Map<String, String> env;
 
@@ -85,7 +85,8 @@ public final class ConfigLoader {
                 keys.oneOf("layout", "flat", List.of("flat", "comfyui", "a1111")),
                 keys.bool("sidecars", true),
                 keys.bool("previews", true),
-                keys.bool("allow_nsfw_previews", false));
+                keys.bool("allow_nsfw_previews", false),
+                filePreferences(json.get("file_preferences")));
         if (config.jwtSecret() == null && !config.loopbackOnly() && !config.allowUnauthenticatedRemote()) {
             throw new ConfigException("config key \"bind_address\" is \"" + config.bindAddress() + "\" but"
                     + " \"jwt_secret\" is not set: the API would be open to the network. Set jwt_secret"
@@ -147,6 +148,26 @@ public final class ConfigLoader {
         }
         throw new ConfigException("config key \"webhook_url\" is " + value
                 + "; expected a URL, a list of URLs, or null");
+    }
+
+    private static Map<String, String> filePreferences(JsonValue value) throws ConfigException {
+        if (value == null || value.isNull()) {
+            return Map.of();
+        }
+        String expected = "an object with any of \"format\", \"fp\", \"size\" as strings,"
+                + " e.g. {\"format\": \"SafeTensor\", \"fp\": \"fp16\"}";
+        if (!value.isObject()) {
+            throw new ConfigException("config key \"file_preferences\" is " + value + "; expected " + expected);
+        }
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (JsonObject.Member m : value.asObject()) {
+            if (!Set.of("format", "fp", "size").contains(m.getName()) || !m.getValue().isString()) {
+                throw new ConfigException("config key \"file_preferences\" has " + m.getName() + ": " + m.getValue()
+                        + "; expected " + expected);
+            }
+            out.put(m.getName(), m.getValue().asString());
+        }
+        return out;
     }
 
     /** Duration from fractional seconds, for tests and users alike. */

@@ -98,6 +98,10 @@ class ConfigLoaderTest {
         "{\"download_dir\": \"\"}        | config key \"download_dir\" is \"\"; expected a non-empty string",
         "{\"stall_timeout\": 0}          | config key \"stall_timeout\" is 0; expected a number of seconds from 0.01 to 86400",
         "[]                              | must hold a JSON object",
+        "{\"layout\": \"invokeai\"}   | config key \"layout\" is \"invokeai\"; expected one of [flat, comfyui, a1111]",
+        "{\"file_preferences\": {\"quant\": \"q8\"}} | config key \"file_preferences\" has quant: \"q8\"",
+        "{\"update_interval_hours\": -1} | config key \"update_interval_hours\" is -1; expected a number from 0 to 8760",
+        "{\"bind_address\": \"0.0.0.0\"} | \"jwt_secret\" is not set",
     })
     void badValues_nameTheKeyTheValueAndWhatIsExpected(String json, String message) {
         var e = assertThrows(ConfigException.class, () -> load(json));
