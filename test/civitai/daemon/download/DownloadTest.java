@@ -9,46 +9,21 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import civitai.daemon.testing.Bytes;
-import civitai.daemon.testing.FakeCivitai;
-import civitai.daemon.testing.FakeStorage;
+import civitai.daemon.testing.DaemonTest;
 import civitai.daemon.testing.Fault;
-import civitai.daemon.testing.TestDaemon;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The happy path and verification: bytes in, SHA-256 checked, file in its folder. */
-class DownloadTest {
-    @TempDir Path dir;
-    FakeStorage storage;
-    FakeCivitai civitai;
-    TestDaemon daemon;
-
-    @BeforeEach
-    void servers() throws IOException {
-        storage = new FakeStorage();
-        civitai = new FakeCivitai(storage);
-    }
-
-    @AfterEach
-    void stop() {
-        if (daemon != null) {
-            daemon.close();
-        }
-        civitai.close();
-        storage.close();
-    }
-
+class DownloadTest extends DaemonTest {
     @Test
     void fixtureVersion_isDownloadedVerifiedAndFiledByType() throws IOException {
         long version = 1387174;  // the Flux LORA of model_version_1387174_lora_flux_2025.json
         var file = civitai.file(version);
-        daemon = TestDaemon.start(dir, TestDaemon.testConfig(civitai), manifest(
+        start(manifest(
                 entry("lora", file.name(), civitai.downloadUrl(version), civitai.sha256(version).toUpperCase())
                         .add("modelId", 1231067).add("note", "kept")));
 
@@ -69,8 +44,7 @@ class DownloadTest {
     void withoutExpectedHash_theComputedHashIsRecorded() {
         byte[] content = Bytes.random(300_000, 1);
         var url = storage.put("plain.bin", content);
-        daemon = TestDaemon.start(dir, TestDaemon.testConfig(civitai),
-                manifest(entry("vae", "plain.safetensors", url, null)));
+        start(manifest(entry("vae", "plain.safetensors", url, null)));
 
         Map<String, Object> job = daemon.await(daemon.idOf("plain.safetensors"), "completed");
 
@@ -84,8 +58,7 @@ class DownloadTest {
         var url = storage.put("bad.bin", content);
         storage.fault("bad.bin", new Fault.WrongBytes(), new Fault.WrongBytes(), new Fault.WrongBytes(),
                 new Fault.WrongBytes());
-        daemon = TestDaemon.start(dir, TestDaemon.testConfig(civitai),
-                manifest(entry("lora", "bad.safetensors", url, Bytes.sha256(content))));
+        start(manifest(entry("lora", "bad.safetensors", url, Bytes.sha256(content))));
 
         long id = daemon.idOf("bad.safetensors");
         Map<String, Object> job = daemon.await(id, "failed");
@@ -103,8 +76,7 @@ class DownloadTest {
         byte[] content = Bytes.random(200_000, 3);
         var url = storage.put("flaky.bin", content);
         storage.fault("flaky.bin", new Fault.WrongBytes());
-        daemon = TestDaemon.start(dir, TestDaemon.testConfig(civitai),
-                manifest(entry("lora", "flaky.safetensors", url, Bytes.sha256(content))));
+        start(manifest(entry("lora", "flaky.safetensors", url, Bytes.sha256(content))));
 
         Map<String, Object> job = daemon.await(daemon.idOf("flaky.safetensors"), "completed");
 
@@ -120,8 +92,7 @@ class DownloadTest {
         var url = storage.put("have.bin", content);
         Path target = Files.createDirectories(dir.resolve("models/checkpoint")).resolve("have.safetensors");
         Files.write(target, content);
-        daemon = TestDaemon.start(dir, TestDaemon.testConfig(civitai),
-                manifest(entry("checkpoint", "have.safetensors", url, Bytes.sha256(content))));
+        start(manifest(entry("checkpoint", "have.safetensors", url, Bytes.sha256(content))));
 
         Map<String, Object> job = daemon.await(daemon.idOf("have.safetensors"), "completed");
 
@@ -138,8 +109,7 @@ class DownloadTest {
                 new Fault.WrongBytes());
         Path target = Files.createDirectories(dir.resolve("models/lora")).resolve("model.safetensors");
         Files.write(target, old);
-        daemon = TestDaemon.start(dir, TestDaemon.testConfig(civitai),
-                manifest(entry("lora", "model.safetensors", url, Bytes.sha256(wanted))));
+        start(manifest(entry("lora", "model.safetensors", url, Bytes.sha256(wanted))));
 
         daemon.await(daemon.idOf("model.safetensors"), "failed");
 
@@ -150,8 +120,7 @@ class DownloadTest {
     void restart_neverDuplicatesJobs() {
         byte[] content = Bytes.random(50_000, 7);
         var url = storage.put("once.bin", content);
-        daemon = TestDaemon.start(dir, TestDaemon.testConfig(civitai),
-                manifest(entry("lora", "once.safetensors", url, Bytes.sha256(content))));
+        start(manifest(entry("lora", "once.safetensors", url, Bytes.sha256(content))));
         daemon.await(daemon.idOf("once.safetensors"), "completed");
 
         daemon.stop();
