@@ -26,7 +26,9 @@ class RedirectTest extends DaemonTest {
     private long startDownload(Fault... storageFaults) {
         var file = civitai.addVersion(VERSION, "redirected.safetensors", content);
         storage.fault(civitai.objectName(file), storageFaults);
-        start(manifest(entry("lora", null, civitai.downloadUrl(VERSION), Bytes.sha256(content))));
+        storage.pace(3_000_000);  // a drop comes well after the answer's headers were taken in
+        start(config("stall_timeout", 0.5), manifest(entry("lora", null, civitai.downloadUrl(VERSION),
+                Bytes.sha256(content))));
         return daemon.idOf(civitai.downloadUrl(VERSION).toString());
     }
 
@@ -73,7 +75,8 @@ class RedirectTest extends DaemonTest {
     @Test
     void expiredSignedUrl_goesBackToCivitai() {
         civitai.signedUrlSeconds(10);  // shorter than the daemon's safety margin: never reused
-        long id = startDownload(new Fault.Drop(100_000));
+        // a stall, unlike a drop, is sure to deliver the headers and bytes before the attempt ends
+        long id = startDownload(new Fault.Stall(100_000));
         daemon.await(id, "completed");
 
         assertEquals(2, civitai.downloadHits(VERSION));

@@ -26,6 +26,7 @@ class ResumeTest extends DaemonTest {
 
     private long startOn(String name, Fault... faults) {
         var url = storage.put(name, content);
+        storage.pace(3_000_000);  // the cut comes well after the answer's headers were taken in
         storage.fault(name, faults);
         start(manifest(entry("lora", name + ".safetensors", url, Bytes.sha256(content))));
         return daemon.idOf(name + ".safetensors");
@@ -106,6 +107,7 @@ class ResumeTest extends DaemonTest {
         var url = storage.put("changing", content);
         byte[] replaced = Bytes.random(SIZE, 43);
         storage.fault("changing", new Fault.DropAndReplace(300_000, replaced));  // re-uploaded: a new ETag
+        storage.pace(3_000_000);
         start(manifest(entry("lora", "changing.safetensors", url, null)));
         long id = daemon.idOf("changing.safetensors");
 
