@@ -231,11 +231,13 @@ class UpdateCheckTest extends DaemonTest {
     @Test
     void rateLimitAndServerErrors_areWaitedOut() {
         publish(oldVersion(), newVersion());
-        civitai.failApi("/api/v1/models/777", new Fault.Status(429, "application/json", "{\"error\":\"slow down\"}",
+        civitai.failApi("/api/v1/models", new Fault.Status(429, "application/json", "{\"error\":\"slow down\"}",
                 java.util.Map.of("Retry-After", "1")), new Fault.Status(500, "application/json", "{\"error\":\"oops\"}"));
         start(config("webhook_url", hookUrl), manifest(oldEntry("auto")));
         check();
         assertEquals("updated", models().get(0).asObject().getString("status", null));
+        assertEquals(3, civitai.requests().stream().filter(r -> r.path().equals("/api/v1/models")).count(),
+                "429, 500, then the answer");
     }
 
     @Test
@@ -265,7 +267,7 @@ class UpdateCheckTest extends DaemonTest {
     @Test
     void oneCheckAtATime() {
         publish(oldVersion());
-        civitai.failApi("/api/v1/models/777", new Fault.Status(429, "application/json", "{}",
+        civitai.failApi("/api/v1/models", new Fault.Status(429, "application/json", "{}",
                 java.util.Map.of("Retry-After", "2")));
         start(manifest(oldEntry("auto")));
         assertEquals(202, daemon.post("/api/updates/check", null).statusCode());
