@@ -1,10 +1,9 @@
 package civitai.daemon.events;
 
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -104,18 +103,8 @@ public final class EventStream {
         return s;
     }
 
-    public int subscribers() {
-        return subscribers.size();
-    }
-
     /** Ends every subscription. */
     public void close() {
         closed = true;
-    }
-
-    List<Frame> replayed() {
-        synchronized (this) {
-            return List.copyOf(replay);
-        }
     }
 }

@@ -10,7 +10,6 @@ import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -181,12 +180,5 @@ final class Router implements HttpHandler {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
         }
-    }
-
-    /** The routes as "METHOD pattern" lines, for the README's table and tests. */
-    List<String> describe() {
-        List<String> lines = new ArrayList<>();
-        routes.forEach(r -> lines.add(r.method() + " " + r.pattern()));
-        return lines;
     }
 }

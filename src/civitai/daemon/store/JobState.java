@@ -11,12 +11,4 @@ public enum JobState {
     public static JobState of(String key) {
         return valueOf(key.toUpperCase(java.util.Locale.ROOT));
     }
-
-    /** True for states a job only leaves when a user acts on it. */
-    public boolean isFinal() {
-        return switch (this) {
-            case COMPLETED, FAILED, CANCELLED -> true;
-            case QUEUED, DOWNLOADING, VERIFYING, PAUSED -> false;
-        };
-    }
 }

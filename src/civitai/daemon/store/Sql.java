@@ -37,14 +37,6 @@ final class Sql {
         }
     }
 
-    static void setLong(PreparedStatement s, int index, Long value) throws SQLException {
-        if (value == null) {
-            s.setNull(index, Types.INTEGER);
-        } else {
-            s.setLong(index, value);
-        }
-    }
-
     static Optional<Job> one(Connection c, String sql, Object... arg) throws SQLException {
         List<Job> jobs = many(c, sql, arg);
         return jobs.isEmpty() ? Optional.empty() : Optional.of(jobs.get(0));
