@@ -65,6 +65,7 @@ public final class Daemon implements AutoCloseable {
         DaemonLog log = new DaemonLog(configured.logDir(), configured.logMaxBytes(), configured.logFiles(),
                 new Redactor(configured.secrets()), clock, console);
         warnings.forEach(log::warn);
+        Server.limitClients(configured.maxConnections(), configured.requestTimeout());
         Server[] bound = new Server[1];
         Config config;
         try {
@@ -94,7 +95,7 @@ public final class Daemon implements AutoCloseable {
         JobStore store = new JobStore(db, clock);
         EventBus bus = new EventBus(e -> log.error("an event subscriber failed", e));
         bus.subscribe(new JobLog(log)::on);
-        EventStream events = new EventStream();
+        EventStream events = new EventStream(config.maxEventClients());
         bus.subscribe(events::on);
         closing.push(events::close);
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
@@ -126,7 +127,7 @@ public final class Daemon implements AutoCloseable {
         server.start(new Api(new Api.Parts(Version.current(), clock, config.workers(), config.eventHeartbeat(),
                 store, new JobHistory(db, clock), queue, manifestFile, events, deliveries, server::port,
                 config.jwtSecret() == null ? null : new Jwt(config.jwtSecret(), clock), log,
-                Api.references(resolver, config.civitaiUrl()), updates)));
+                Api.references(resolver, config.civitaiUrl()), updates, config.bindAddress(), config.allowedHosts())));
         closeLater(server);
         log.info("civitai-daemon " + Version.current() + " listening on http://" + hostForUrl()
                 + ":" + server.port() + " (status: /api/status), downloading to " + config.downloadDir()

@@ -37,6 +37,13 @@ import java.util.Objects;
  * @param previews         write {@code <name>.preview.<ext>} too
  * @param allowNsfwPreviews take the first image even when it is NSFW
  * @param filePreferences  format / fp / size wanted when a version has several files (null: none)
+ * @param allowedHosts     extra {@code Host} names (or name:port) answered when auth is off, for
+ *                         a reverse proxy; loopback names and the bind address are always allowed
+ * @param maxConnections   open HTTP connections at once; beyond it new ones are closed at accept
+ * @param maxEventClients  event-stream subscribers at once; beyond it a 503
+ * @param requestTimeout   the longest a client may take to send a request's headers and body
+ * @param existingFiles    keep, backup or replace: what happens to a file already at a target
+ *                         whose hash is not the entry's
  */
 public record Config(
         Path configFile,
@@ -72,12 +79,18 @@ public record Config(
         boolean sidecars,
         boolean previews,
         boolean allowNsfwPreviews,
-        java.util.Map<String, String> filePreferences) {
+        java.util.Map<String, String> filePreferences,
+        List<String> allowedHosts,
+        int maxConnections,
+        int maxEventClients,
+        Duration requestTimeout,
+        String existingFiles) {
 
     public Config {
         Objects.requireNonNull(configFile, "configFile");
         webhookUrls = List.copyOf(webhookUrls);
         filePreferences = java.util.Map.copyOf(filePreferences);
+        allowedHosts = List.copyOf(allowedHosts);
         Objects.requireNonNull(downloadDir, "downloadDir");
         Objects.requireNonNull(civitaiUrl, "civitaiUrl");
     }
@@ -104,6 +117,7 @@ public record Config(
                 jwtSecret, civitaiUrl, manifestMode, databaseFile, manifestFile, logDir,
                 logMaxBytes, logFiles, retryBaseDelay, retryMaxDelay, webhookSecret, webhookRetryDelay,
                 allowUnauthenticatedRemote, eventHeartbeat, allowUnscanned, updateInterval, updateFirstDelay,
-                layout, sidecars, previews, allowNsfwPreviews, filePreferences);
+                layout, sidecars, previews, allowNsfwPreviews, filePreferences,
+                allowedHosts, maxConnections, maxEventClients, requestTimeout, existingFiles);
     }
 }

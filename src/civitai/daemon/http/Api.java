@@ -24,7 +24,7 @@ public final class Api {
     public record Parts(String version, Clock clock, int workers, Duration eventHeartbeat, JobStore store,
             JobHistory history, DownloadQueue queue, ManifestFile manifest, EventStream events,
             WebhookStore webhooks, IntSupplier port, Jwt jwt, DaemonLog log, References references,
-            civitai.daemon.civitai.UpdateChecker updates) {}
+            civitai.daemon.civitai.UpdateChecker updates, String bindAddress, List<String> allowedHosts) {}
 
     private final Parts parts;
 
@@ -39,7 +39,8 @@ public final class Api {
     }
 
     Router router() {
-        return new Router(table(), parts.jwt(), parts.log());
+        return new Router(table(), parts.jwt(), new HostCheck(parts.bindAddress(), parts.allowedHosts(), parts.port()),
+                parts.log());
     }
 
     List<Router.Route> table() {
