@@ -72,6 +72,29 @@ class AddByReferenceTest extends DaemonTest {
         assertEquals("VSK.safetensors", job.getString("filename", null));
     }
 
+    /** Civitai omits null fields; older answers and its own API docs have no publishedAt or status. */
+    @Test
+    void versionsWithoutPublishedAtOrStatus_countAsPublished_newestByCreatedAt() throws IOException {
+        JsonObject model = Json.parse(civitai.body("/api/v1/models/11821")).asObject();
+        JsonArray reversed = new JsonArray();
+        var versions = model.get("modelVersions").asArray().values();
+        for (int i = versions.size() - 1; i >= 0; i--) {
+            JsonObject v = versions.get(i).asObject();
+            v.remove("publishedAt");
+            v.remove("status");
+            reversed.add(v);
+        }
+        model.set("modelVersions", reversed);
+        civitai.body("/api/v1/models/11821", model.toString());
+        civitai.body("/api/v1/model-versions/127062", versionOf(model, 127062, 11821).toString());
+        start(config("workers", 1), manifest());
+
+        JsonObject job = add("{\"modelId\": 11821}");
+        daemon.post("/api/jobs/" + job.getLong("id", 0) + "/cancel", null);
+
+        assertEquals(127062, recorded().getLong("versionId", 0), "the newer createdAt wins");
+    }
+
     @Test
     void anAirAndADownloadUrlWithoutAType_resolveToo() {
         start(manifest());
