@@ -110,8 +110,11 @@ public final class Daemon implements AutoCloseable {
         CivitaiGate gate = new CivitaiGate(config.civitaiUrl(), clock);
         CivitaiClient civitai = new CivitaiClient(client, config.civitaiUrl(), config.civitaiApiKey(),
                 Version.userAgent(), clock, Duration.ofSeconds(2), gate);
-        Resolver resolver = new Resolver(civitai, config.allowUnscanned(), new FilePreferences(
-                config.filePreferences().get("format"), config.filePreferences().get("fp"), config.filePreferences().get("size")));
+        FilePreferences preferences = new FilePreferences(config.filePreferences().get("format"),
+                config.filePreferences().get("fp"), config.filePreferences().get("size"));
+        Resolver resolver = new Resolver(civitai, config.allowUnscanned(), preferences);
+        // a person waiting on the API is told when to ask again instead of waiting out a 429
+        Resolver interactive = new Resolver(civitai.interactive(), config.allowUnscanned(), preferences);
         subscribeSidecars(bus, store, civitai, client);
         DownloadQueue queue = closeLater(new DownloadQueue(config, store, bus, log, client, scheduler, clock,
                 new Random(), Version.userAgent(), gate));
@@ -127,7 +130,7 @@ public final class Daemon implements AutoCloseable {
         server.start(new Api(new Api.Parts(Version.current(), clock, config.workers(), config.eventHeartbeat(),
                 store, new JobHistory(db, clock), queue, manifestFile, events, deliveries, server::port,
                 config.jwtSecret() == null ? null : new Jwt(config.jwtSecret(), clock), log,
-                Api.references(resolver, config.civitaiUrl()), updates, config.bindAddress(), config.allowedHosts())));
+                Api.references(interactive, config.civitaiUrl()), updates, config.bindAddress(), config.allowedHosts())));
         closeLater(server);
         log.info("civitai-daemon " + Version.current() + " listening on http://" + hostForUrl()
                 + ":" + server.port() + " (status: /api/status), downloading to " + config.downloadDir()

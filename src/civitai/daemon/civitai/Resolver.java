@@ -23,9 +23,20 @@ public final class Resolver {
     /** A reference that cannot become an entry, with the reason in words. */
     public static final class Unresolvable extends Exception {
         private static final long serialVersionUID = 1L;
+        private final java.time.Duration retryAfter;
 
         Unresolvable(String message) {
+            this(message, null);
+        }
+
+        Unresolvable(String message, java.time.Duration retryAfter) {
             super(message);
+            this.retryAfter = retryAfter;
+        }
+
+        /** When asking again may succeed (Civitai is rate limiting), else null. */
+        public java.time.Duration retryAfter() {
+            return retryAfter;
         }
     }
 
@@ -53,7 +64,7 @@ public final class Resolver {
             }
             return entry(version, chooseFile(version, ref.fileId(), preferences));
         } catch (CivitaiException e) {
-            throw new Unresolvable(e.getMessage());
+            throw new Unresolvable(e.getMessage(), e.retryAfter());
         }
     }
 

@@ -60,7 +60,7 @@ final class JobRoutes {
         try {
             entry = EntryParser.parse(references.resolveIfReference(body));
         } catch (References.NotResolved e) {
-            throw ApiException.badRequest(e.getMessage());
+            throw e.toApi(r);
         } catch (EntryParser.InvalidEntry e) {
             throw ApiException.badRequest("bad entry: " + e.getMessage());
         }
@@ -85,7 +85,12 @@ final class JobRoutes {
         for (int i = 0; i < array.size(); i++) {
             try {
                 entries.add(EntryParser.parse(references.resolveIfReference(array.get(i))));
-            } catch (EntryParser.InvalidEntry | References.NotResolved e) {
+            } catch (References.NotResolved e) {
+                if (e.retryAfter != null) {
+                    throw e.toApi(r);  // nothing is queued; the whole batch can be sent again
+                }
+                problems.add(new JsonObject().add("index", i).add("reason", e.getMessage()));
+            } catch (EntryParser.InvalidEntry e) {
                 problems.add(new JsonObject().add("index", i).add("reason", e.getMessage()));
             }
         }
