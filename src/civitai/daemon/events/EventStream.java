@@ -71,7 +71,7 @@ public final class EventStream {
 
     /** An event bus subscriber. */
     public void on(Event event) {
-        publish(event.name(), EventJson.of(event, java.time.Instant.now()));
+        publish(event.name(), civitai.daemon.log.Redactor.urls(EventJson.of(event, java.time.Instant.now())));
     }
 
     /** Publishes a frame; other parts (the update checker) use their own event names. */
