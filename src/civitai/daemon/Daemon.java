@@ -9,7 +9,15 @@ import civitai.daemon.civitai.UpdateChecker;
 import civitai.daemon.config.Config;
 import civitai.daemon.config.ConfigException;
 import civitai.daemon.config.PortClaim;
+import civitai.daemon.civitai.CivitaiRefusals;
+import civitai.daemon.civitai.GatedHosts;
+import civitai.daemon.download.Bandwidth;
 import civitai.daemon.download.DownloadQueue;
+import civitai.daemon.download.Downloader;
+import civitai.daemon.download.Layout;
+import civitai.daemon.download.Placement;
+import civitai.daemon.download.RetryPolicy;
+import civitai.daemon.download.Watchdog;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;
 import civitai.daemon.events.JobLog;
@@ -116,8 +124,7 @@ public final class Daemon implements AutoCloseable {
         // a person waiting on the API is told when to ask again instead of waiting out a 429
         Resolver interactive = new Resolver(civitai.interactive(), config.allowUnscanned(), preferences);
         subscribeSidecars(bus, store, civitai, client);
-        DownloadQueue queue = closeLater(new DownloadQueue(config, store, bus, log, client, scheduler, clock,
-                new Random(), Version.userAgent(), gate));
+        DownloadQueue queue = closeLater(downloads(store, bus, client, scheduler, clock, gate));
         ManifestFile manifestFile = new ManifestFile(config.manifestFile());
         loadManifest(queue, manifestFile);
         queue.start();
@@ -135,6 +142,21 @@ public final class Daemon implements AutoCloseable {
         log.info("civitai-daemon " + Version.current() + " listening on http://" + hostForUrl()
                 + ":" + server.port() + " (status: /api/status), downloading to " + config.downloadDir()
                 + (config.jwtSecret() == null ? "; API auth is off (no jwt_secret)" : ""));
+    }
+
+    /** The download engine, given what it needs; Civitai is known to it only through its interfaces. */
+    private DownloadQueue downloads(JobStore store, EventBus bus, HttpClient client, ScheduledExecutorService scheduler,
+            Clock clock, CivitaiGate gate) {
+        RetryPolicy policy = new RetryPolicy(config.retries(), config.retryBaseDelay(), config.retryMaxDelay(),
+                new Random(), clock);
+        Downloader downloader = new Downloader(client, config.civitaiUrl(), config.civitaiApiKey(),
+                Version.userAgent(), new Downloader.Settings(config.downloadDir(), Layout.of(config.layout()),
+                        config.stallTimeout()),
+                new Bandwidth(config.maxDownloadSpeed()), policy, clock, new GatedHosts(gate),
+                new CivitaiRefusals(gate), new Placement());
+        return new DownloadQueue(store, bus, log, downloader,
+                new Watchdog(scheduler, config.stallTimeout(), config.timeout()), policy,
+                new DownloadQueue.Limits(config.workers(), config.throttle(), config.stallTimeout(), config.timeout()));
     }
 
     /** Registers a part to be closed on stop, in reverse order of creation. */

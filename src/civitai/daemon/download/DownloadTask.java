@@ -29,7 +29,7 @@ final class DownloadTask {
 
     long bytes() {
         PartFile p = part;
-        return p == null ? 0 : p.length();
+        return p == null ? 0 : p.bytes();
     }
 
     /** The target once the filename is known. */
