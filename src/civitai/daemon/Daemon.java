@@ -108,7 +108,6 @@ public final class Daemon implements AutoCloseable {
         closing.push(events::close);
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("scheduler").daemon().factory());
-        closing.push(scheduler::shutdownNow);
         HttpClient client = httpClient();
         WebhookStore deliveries = new WebhookStore(db, clock);
         Webhooks webhooks = closeLater(new Webhooks(config.webhookUrls(), config.webhookSecret(),
@@ -134,6 +133,7 @@ public final class Daemon implements AutoCloseable {
                     events.publish(event.replace('_', '.'), payload.toString());
                 }, log, clock));
         scheduleUpdates(scheduler, updates, config.updateFirstDelay());
+        closing.push(scheduler::shutdownNow);  // stops first: no tick reaches a part being closed
         server.start(new Api(new Api.Parts(Version.current(), clock, config.workers(), config.eventHeartbeat(),
                 store, new JobHistory(db, clock), queue, manifestFile, events, deliveries, server::port,
                 config.jwtSecret() == null ? null : new Jwt(config.jwtSecret(), clock), log,
@@ -153,7 +153,7 @@ public final class Daemon implements AutoCloseable {
                 Version.userAgent(), new Downloader.Settings(config.downloadDir(), Layout.of(config.layout()),
                         config.stallTimeout()),
                 new Bandwidth(config.maxDownloadSpeed()), policy, clock, new GatedHosts(gate),
-                new CivitaiRefusals(gate), new Placement());
+                new CivitaiRefusals(gate), new Placement(Placement.ExistingFiles.of(config.existingFiles()), clock));
         return new DownloadQueue(store, bus, log, downloader,
                 new Watchdog(scheduler, config.stallTimeout(), config.timeout()), policy,
                 new DownloadQueue.Limits(config.workers(), config.throttle(), config.stallTimeout(), config.timeout()));
@@ -166,11 +166,13 @@ public final class Daemon implements AutoCloseable {
     }
 
     private HttpClient httpClient() {
+        var executor = Executors.newVirtualThreadPerTaskExecutor();
+        closing.push(executor::shutdownNow);  // HttpClient never shuts down an executor it was given
         HttpClient client = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER)  // HttpFetch follows them, to control headers
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(Math.min(30, Math.max(1, config.stallTimeout().toSeconds()))))
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .executor(executor)
                 .build();
         closing.push(client::shutdownNow);
         return client;
@@ -181,8 +183,8 @@ public final class Daemon implements AutoCloseable {
         if (!config.sidecars()) {
             return;
         }
-        Sidecars sidecars = new Sidecars(civitai, client, config.previews(), config.allowNsfwPreviews(),
-                Version.userAgent(), log);
+        Sidecars sidecars = closeLater(new Sidecars(civitai, client, config.previews(), config.allowNsfwPreviews(),
+                Version.userAgent(), log));
         bus.subscribe(event -> {
             if (event instanceof Event.Completed c && c.downloaded()) {
                 store.find(c.jobId()).ifPresent(job -> sidecars.afterDownload(Path.of(c.path()), job.spec().entryJson()));

@@ -75,6 +75,7 @@ public final class DownloadQueue implements AutoCloseable {
             if (i.created()) {
                 bus.publish(new Event.Queued(i.job().id(), JobControl.label(i.job().spec()),
                         i.job().spec().url().toString()));
+                control.supersedeOthers(i.job());
             }
         }
         state.wake();
@@ -86,9 +87,43 @@ public final class DownloadQueue implements AutoCloseable {
         JobStore.Inserted inserted = store.insertIfAbsent(spec, JobState.QUEUED);
         if (inserted.created()) {
             bus.publish(new Event.Queued(inserted.job().id(), JobControl.label(spec), spec.url().toString()));
+            control.supersedeOthers(inserted.job());
             state.wake();
         }
         return inserted;
+    }
+
+    /**
+     * What a person's add does beyond {@link #submit}: a job that a newer one superseded is
+     * wanted again, so it takes its target back (the manifest's own entries never do this).
+     */
+    public JobStore.Inserted reclaim(JobStore.Inserted inserted) {
+        if (inserted.created() || inserted.job().state() != JobState.SUPERSEDED) {
+            return inserted;
+        }
+        return new JobStore.Inserted(control.reclaim(inserted.job().id()), true);
+    }
+
+    /** Parts kept on disk by jobs that wait for a person (failed or paused): the space they hold. */
+    public record Partials(int jobs, long bytes) {}
+
+    public Partials partials() {
+        int jobs = 0;
+        long bytes = 0;
+        for (JobState waiting : List.of(JobState.FAILED, JobState.PAUSED)) {
+            for (Job job : store.inState(waiting)) {
+                java.nio.file.Path target = downloader.targetOf(job);
+                try {
+                    if (target != null) {
+                        bytes += java.nio.file.Files.size(Targets.part(target));
+                        jobs++;
+                    }
+                } catch (java.io.IOException e) {
+                    // no part on disk for this job
+                }
+            }
+        }
+        return new Partials(jobs, bytes);
     }
 
     /** The jobs downloading now, with their progress. */
@@ -174,6 +209,7 @@ public final class DownloadQueue implements AutoCloseable {
     private void launch(Job job) {
         DownloadTask task = state.tasks.computeIfAbsent(job.id(), id -> new DownloadTask(id, job.spec(),
                 Targets.knownFilename(job), job.validator()));
+        task.placedHashes = store.placedHashes(job);
         String key = targetKey(job);
         state.notBeforeNanos.remove(job.id());
         state.busyTargets.add(key);

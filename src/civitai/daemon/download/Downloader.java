@@ -1,7 +1,6 @@
 package civitai.daemon.download;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.channels.ClosedByInterruptException;
@@ -10,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -70,7 +68,7 @@ public final class Downloader {
             return run(task, guard, listener);
         } catch (DiskException e) {
             if (!(e.getCause() instanceof ClosedByInterruptException) && !Thread.currentThread().isInterrupted()) {
-                return new Outcome.Fail("disk_error", e.getMessage(), null, task.bytes());
+                return diskFailure(task, e);
             }
             return interrupted(task, guard, e);  // an interrupt closed the file: a stop, not a disk fault
         } catch (IOException e) {
@@ -87,6 +85,20 @@ public final class Downloader {
                 task.part.settle();
             }
         }
+    }
+
+    /** A disk failure fails the job; its part stays for the retry, and the reason says how big it is. */
+    private static Outcome diskFailure(DownloadTask task, DiskException e) {
+        PartFile part = task.part;
+        long kept = 0;
+        try {
+            kept = part == null ? 0 : Files.size(part.path());
+        } catch (IOException gone) {
+            // no part on disk: nothing is kept
+        }
+        String message = e.getMessage() + (kept > 0 ? "; the partial download (" + kept + " bytes in " + part.path()
+                + ") is kept: free some space, then retry and it continues from there" : "");
+        return new Outcome.Fail(e.isDiskFull() ? "disk_full" : "disk_error", message, null, task.bytes());
     }
 
     /** The folder a job's file goes to. */
@@ -193,11 +205,16 @@ public final class Downloader {
     private Outcome openPart(DownloadTask task, Path target) throws DiskException {
         if (!task.existingChecked) {
             task.existingChecked = true;
-            if (Files.isRegularFile(target)) {
-                String actual = hashFile(target);
+            Placement.Found found = Placement.examine(target, task.placedHashes);
+            if (found != null) {
                 String expected = task.spec.expectedSha256();
-                if (expected == null || expected.equalsIgnoreCase(actual)) {
-                    return new Outcome.Done(target, actual, sizeOf(target), false);
+                if (expected == null || expected.equalsIgnoreCase(found.sha256())) {
+                    return new Outcome.Done(target, found.sha256(), found.size(), false);
+                }
+                task.found = found;
+                Outcome.Fail kept = placement.beforeDownload(target, found);
+                if (kept != null) {
+                    return kept;
                 }
             }
         }
@@ -270,7 +287,7 @@ public final class Downloader {
     private Outcome place(DownloadTask task, Listener listener, int status) throws DiskException {
         listener.onVerifying();
         return placement.place(task.part, task.target(folder(task.spec.modelType())),
-                task.spec.expectedSha256(), status);
+                task.spec.expectedSha256(), task.found, status);
     }
 
     /** Takes the filename from Content-Disposition (or the URL), then opens the part for it. */
@@ -305,27 +322,6 @@ public final class Downloader {
     private static String lastSegment(URI uri) {
         String path = uri.getPath();
         return path == null ? null : path.substring(path.lastIndexOf('/') + 1);
-    }
-
-    private static String hashFile(Path file) throws DiskException {
-        var digest = PartFile.newDigest();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[1 << 20];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-        } catch (IOException e) {
-            throw DiskException.of("read", file, e);
-        }
-        return HexFormat.of().formatHex(digest.digest());
-    }
-
-    private static long sizeOf(Path file) throws DiskException {
-        try {
-            return Files.size(file);
-        } catch (IOException e) {
-            throw DiskException.of("read", file, e);
-        }
     }
 
     private static String describe(IOException e) {

@@ -15,7 +15,9 @@ import java.util.Arrays;
 
 /**
  * The state machine of what a user may do to a job — pause, resume, cancel, retry, delete,
- * reprioritize — and from which states. A job no worker runs changes at once; a running one is
+ * reprioritize — and from which states, and the rule that a target belongs to one live job: a
+ * newer job for the same model_type + filename supersedes the older ones. A job no worker runs
+ * changes at once; a running one is
  * asked to stop (its worker is interrupted) and the change is applied when the worker ends
  * ({@link #afterWorker}). Thread-safe: everything happens under the shared {@link QueueState} lock.
  */
@@ -36,6 +38,27 @@ final class JobControl {
         this.downloader = downloader;
     }
 
+    /** A superseded job asked for again takes its target back: queued anew, the others superseded. */
+    Job reclaim(long id) {
+        state.lock.lock();
+        try {
+            Job job = allowed(existing(id), "reclaim", JobState.SUPERSEDED);
+            store.requeue(id);
+            bus.publish(new Event.Queued(id, label(job.spec()), job.spec().url().toString()));
+            Job queued = existing(id);
+            supersedeOthers(queued);
+            state.changed.signalAll();
+            return queued;
+        } finally {
+            state.lock.unlock();
+        }
+    }
+
+    /** A pause or cancel of a running job has not taken effect yet when this is true. */
+    boolean stillRunning(long id) {
+        return state.isRunning(id);
+    }
+
     Job pause(long id) {
         return stop(id, "pause", QueueState.Stop.PAUSE, JobState.QUEUED, JobState.DOWNLOADING, JobState.VERIFYING);
     }
@@ -45,8 +68,59 @@ final class JobControl {
                 JobState.VERIFYING, JobState.PAUSED, JobState.FAILED);
     }
 
+    /**
+     * Removes a job; with {@code deleteFile}, also its file, but only while that file is the one
+     * this job verified (a newer job, or a person, may have put another one there): else a
+     * {@link JobConflict} saying why, and nothing is removed.
+     */
     void delete(long id, boolean deleteFile) {
+        if (deleteFile) {
+            checkFileIsOurs(existing(id));
+        }
         stop(id, "delete", deleteFile ? QueueState.Stop.DELETE_WITH_FILE : QueueState.Stop.DELETE, JobState.values());
+    }
+
+    private static void checkFileIsOurs(Job job) {
+        if (job.targetPath() == null || job.sha256() == null || !Files.isRegularFile(Path.of(job.targetPath()))) {
+            return;  // no file of this job's to delete
+        }
+        String actual;
+        try {
+            actual = Placement.sha256Of(Path.of(job.targetPath()));
+        } catch (IOException e) {
+            throw new JobConflict(job.id(), "delete_file", job.state(), "cannot read " + job.targetPath()
+                    + " to check it is this job's file (" + e.getMessage() + "); it was left as it is");
+        }
+        if (!actual.equalsIgnoreCase(job.sha256())) {
+            throw new JobConflict(job.id(), "delete_file", job.state(), job.targetPath() + " is not the file job "
+                    + job.id() + " verified (it has sha256 " + actual + ", the job verified " + job.sha256()
+                    + "): another job or a person put it there, so it was kept. Remove the job without"
+                    + " delete_file");
+        }
+    }
+
+    /**
+     * A new job claims {@code newer}'s target: every other job on it is superseded (a running one
+     * is stopped, its part removed; a completed one keeps its record, and its file stays until the
+     * newer job replaces it).
+     */
+    void supersedeOthers(Job newer) {
+        state.lock.lock();
+        try {
+            for (Job older : store.otherClaims(newer)) {
+                Thread worker = state.running.get(older.id());
+                if (worker == null) {
+                    apply(QueueState.Stop.SUPERSEDE, older);
+                } else {
+                    state.stopRequests.put(older.id(), QueueState.Stop.SUPERSEDE);
+                    state.supersededBy.put(older.id(), newer.id());
+                    worker.interrupt();
+                }
+                state.supersededBy.putIfAbsent(older.id(), newer.id());
+            }
+        } finally {
+            state.lock.unlock();
+        }
     }
 
     Job resume(long id) {
@@ -116,6 +190,10 @@ final class JobControl {
      */
     boolean afterWorker(long jobId, boolean finished) {
         QueueState.Stop stop = state.stopRequests.remove(jobId);
+        if (stop == QueueState.Stop.SUPERSEDE && finished) {
+            store.find(jobId).ifPresent(job -> apply(stop, job));  // it completed first: it still hands over
+            return false;
+        }
         if (stop == null || finished) {
             return false;
         }
@@ -147,6 +225,11 @@ final class JobControl {
             case CANCEL -> {
                 store.setState(id, JobState.CANCELLED);
                 bus.publish(new Event.Cancelled(id));
+            }
+            case SUPERSEDE -> {
+                store.setState(id, JobState.SUPERSEDED);
+                Long by = state.supersededBy.remove(id);
+                bus.publish(new Event.Superseded(id, by == null ? 0 : by));
             }
             case DELETE, DELETE_WITH_FILE -> {
                 store.delete(id);

@@ -15,7 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class QueueState {
     /** What a user asked a running job to do once its worker has stopped. */
-    enum Stop { PAUSE, CANCEL, DELETE, DELETE_WITH_FILE }
+    enum Stop { PAUSE, CANCEL, DELETE, DELETE_WITH_FILE, SUPERSEDE }
 
     final ReentrantLock lock = new ReentrantLock();
     final Condition changed = lock.newCondition();
@@ -24,6 +24,7 @@ final class QueueState {
     final Set<String> busyTargets = new HashSet<>();
     final Map<Long, Long> notBeforeNanos = new HashMap<>();
     final Map<Long, Stop> stopRequests = new HashMap<>();
+    final Map<Long, Long> supersededBy = new HashMap<>();
 
     /** Wakes the dispatcher. */
     void wake() {

@@ -8,6 +8,7 @@ import civitai.daemon.events.EventStream;
 import civitai.daemon.log.DaemonLog;
 import civitai.daemon.manifest.ManifestFile;
 import civitai.daemon.store.JobHistory;
+import civitai.daemon.store.JobState;
 import civitai.daemon.store.JobStore;
 import civitai.daemon.store.WebhookStore;
 import java.time.Clock;
@@ -61,10 +62,10 @@ public final class Api {
                 new Router.Route("GET", "/api/jobs/{id}", VIEWER, jobs::get),
                 new Router.Route("PATCH", "/api/jobs/{id}", ADMIN, jobs::patch),
                 new Router.Route("DELETE", "/api/jobs/{id}", ADMIN, jobs::delete),
-                new Router.Route("POST", "/api/jobs/{id}/pause", ADMIN, jobs.control(queue::pause)),
-                new Router.Route("POST", "/api/jobs/{id}/resume", ADMIN, jobs.control(queue::resume)),
-                new Router.Route("POST", "/api/jobs/{id}/cancel", ADMIN, jobs.control(queue::cancel)),
-                new Router.Route("POST", "/api/jobs/{id}/retry", ADMIN, jobs.control(queue::retry)),
+                new Router.Route("POST", "/api/jobs/{id}/pause", ADMIN, jobs.control(queue::pause, JobState.PAUSED)),
+                new Router.Route("POST", "/api/jobs/{id}/resume", ADMIN, jobs.control(queue::resume, null)),
+                new Router.Route("POST", "/api/jobs/{id}/cancel", ADMIN, jobs.control(queue::cancel, JobState.CANCELLED)),
+                new Router.Route("POST", "/api/jobs/{id}/retry", ADMIN, jobs.control(queue::retry, null)),
                 new Router.Route("GET", "/api/completed", VIEWER, jobs::completed),
                 new Router.Route("GET", "/api/metrics", VIEWER, metrics::get),
                 new Router.Route("GET", "/metrics", VIEWER, metrics::prometheus),

@@ -65,7 +65,7 @@ final class JobRoutes {
             throw ApiException.badRequest("bad entry: " + e.getMessage());
         }
         record(List.of(entry));
-        JobStore.Inserted inserted = queue.submit(entry.toSpec());
+        JobStore.Inserted inserted = queue.reclaim(queue.submit(entry.toSpec()));
         return Reply.accepted(result(inserted));
     }
 
@@ -102,7 +102,7 @@ final class JobRoutes {
         record(parsed.entries());
         JsonArray jobs = new JsonArray();
         queue.submitAll(parsed.entries().stream().map(ManifestEntry::toSpec).toList())
-                .forEach(i -> jobs.add(result(i)));
+                .forEach(i -> jobs.add(result(queue.reclaim(i))));
         return Reply.accepted(new JsonObject().add("jobs", jobs));
     }
 
@@ -196,16 +196,64 @@ final class JobRoutes {
         return Reply.ok(new JsonObject().add("job", json(queue.reprioritize(r.id(), (int) p.asDouble()))));
     }
 
+    /**
+     * Removes the job, its file when asked (and only while the file is the one it verified), and
+     * its manifest.json entry, so the job does not come back at the next start.
+     */
     Reply delete(Request r) {
         long id = r.id();
         boolean deleteFile = r.boolQuery("delete_file");
+        Job job = store.find(id).orElseThrow(() -> ApiException.notFound("no job " + id));
         queue.delete(id, deleteFile);
-        return Reply.ok(new JsonObject().add("deleted", id).add("file_deleted", deleteFile));
+        return Reply.ok(new JsonObject().add("deleted", id).add("file_deleted", deleteFile)
+                .add("manifest", forget(job)));
     }
 
-    /** pause, resume, cancel or retry. */
-    Router.Handler control(LongFunction<Job> action) {
-        return r -> Reply.ok(new JsonObject().add("job", json(action.apply(r.id()))));
+    /** Drops the job's entry from manifest.json; says what happened, in words. */
+    private String forget(Job job) {
+        String key = job.spec().key();
+        int[] removed = {0};
+        try {
+            manifest.modify(array -> {
+                JsonArray kept = new JsonArray();
+                for (JsonValue v : array) {
+                    if (sameJob(v, key)) {
+                        removed[0]++;
+                    } else {
+                        kept.add(v);
+                    }
+                }
+                return kept;
+            });
+        } catch (Manifest.ManifestException | IOException e) {
+            return "entry kept: manifest.json could not be rewritten (" + e.getMessage() + "); remove the entry"
+                    + " by hand or the job comes back at the next start";
+        }
+        return removed[0] > 0 ? "entry removed" : "no entry";
+    }
+
+    private static boolean sameJob(JsonValue entry, String key) {
+        try {
+            return EntryParser.parse(entry).toSpec().key().equals(key);
+        } catch (EntryParser.InvalidEntry e) {
+            return false;  // an entry that does not parse is no job's; it stays as the user wrote it
+        }
+    }
+
+    /**
+     * pause, resume, cancel or retry. {@code settles} is the state a pause or cancel ends in: if
+     * the worker has not stopped within the wait, the answer is 202 with the job as it is now.
+     */
+    Router.Handler control(LongFunction<Job> action, JobState settles) {
+        return r -> {
+            Job job = action.apply(r.id());
+            JsonObject body = new JsonObject().add("job", json(job));
+            if (settles != null && job != null && job.state() != settles) {
+                return Reply.accepted(body.add("pending", "the download is still stopping; its state changes to "
+                        + settles.key() + " shortly (watch /api/events)"));
+            }
+            return Reply.ok(body);
+        };
     }
 
     private JsonObject json(Job job) {

@@ -70,5 +70,7 @@ final class Schema {
                 delivered_at    TEXT
             );
             CREATE INDEX webhook_due ON webhook_deliveries(state, next_attempt_at);
+            """, """
+            CREATE INDEX jobs_by_target ON jobs(model_type, filename);
             """);
 }

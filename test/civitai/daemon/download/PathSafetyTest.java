@@ -43,7 +43,7 @@ class PathSafetyTest extends DaemonTest {
         String log = daemon.log("download.log");
         assertTrue(log.contains("entry #1 skipped: \"filename\""), log);
         assertEquals(List.of(daemon.models().resolve("lora/good.safetensors")), everyFileUnder(daemon.models()));
-        assertEquals(List.of(), everyFileUnder(dir.getParent()).stream()
+        assertEquals(List.of(), everyFileUnder(dir).stream()
                 .filter(p -> p.getFileName().toString().contains("escape")).toList());
     }
 
