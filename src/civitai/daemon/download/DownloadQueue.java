@@ -56,7 +56,7 @@ public final class DownloadQueue implements AutoCloseable {
         this.watchdog = watchdog;
         this.policy = policy;
         this.limits = limits;
-        this.control = new JobControl(state, store, bus, log, downloader);
+        this.control = new JobControl(state, store, bus, log, downloader, JobControl.STOP_GRACE);
     }
 
     /** Requeues what a crash or stop interrupted and starts dispatching. */

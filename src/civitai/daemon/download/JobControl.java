@@ -22,15 +22,19 @@ import java.util.Arrays;
  * ({@link #afterWorker}). Thread-safe: everything happens under the shared {@link QueueState} lock.
  */
 final class JobControl {
-    private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+    /** How long a pause or cancel waits for the worker to stop before answering with the state as it is. */
+    static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
     private final QueueState state;
     private final JobStore store;
     private final EventBus bus;
     private final DaemonLog log;
     private final Downloader downloader;
+    private final Duration stopGrace;
 
-    JobControl(QueueState state, JobStore store, EventBus bus, DaemonLog log, Downloader downloader) {
+    JobControl(QueueState state, JobStore store, EventBus bus, DaemonLog log, Downloader downloader,
+            Duration stopGrace) {
+        this.stopGrace = stopGrace;
         this.state = state;
         this.store = store;
         this.bus = bus;
@@ -177,7 +181,7 @@ final class JobControl {
             state.lock.unlock();
         }
         try {
-            worker.join(STOP_GRACE);
+            worker.join(stopGrace);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
