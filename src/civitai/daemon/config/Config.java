@@ -37,6 +37,9 @@ import java.util.Objects;
  * @param previews         write {@code <name>.preview.<ext>} too
  * @param allowNsfwPreviews take the first image even when it is NSFW
  * @param filePreferences  format / fp / size wanted when a version has several files (null: none)
+ * @param connectionsPerDownload concurrent Range requests for one file (1: one stream)
+ * @param minSegmentSize   a file is split only into segments at least this large (bytes)
+ * @param maxConnectionsPerHost connections to one host across all downloads
  */
 public record Config(
         Path configFile,
@@ -72,7 +75,10 @@ public record Config(
         boolean sidecars,
         boolean previews,
         boolean allowNsfwPreviews,
-        java.util.Map<String, String> filePreferences) {
+        java.util.Map<String, String> filePreferences,
+        int connectionsPerDownload,
+        long minSegmentSize,
+        int maxConnectionsPerHost) {
 
     public Config {
         Objects.requireNonNull(configFile, "configFile");
@@ -104,6 +110,7 @@ public record Config(
                 jwtSecret, civitaiUrl, manifestMode, databaseFile, manifestFile, logDir,
                 logMaxBytes, logFiles, retryBaseDelay, retryMaxDelay, webhookSecret, webhookRetryDelay,
                 allowUnauthenticatedRemote, eventHeartbeat, allowUnscanned, updateInterval, updateFirstDelay,
-                layout, sidecars, previews, allowNsfwPreviews, filePreferences);
+                layout, sidecars, previews, allowNsfwPreviews, filePreferences,
+                connectionsPerDownload, minSegmentSize, maxConnectionsPerHost);
     }
 }

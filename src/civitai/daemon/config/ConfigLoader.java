@@ -29,7 +29,8 @@ public final class ConfigLoader {
             "log_dir", "log_max_bytes", "log_files", "retry_base_delay", "retry_max_delay",
             "webhook_secret", "webhook_retry_delay", "allow_unauthenticated_remote", "event_heartbeat",
             "allow_unscanned", "update_interval_hours", "update_first_delay", "layout",
-            "sidecars", "previews", "allow_nsfw_previews", "file_preferences");
+            "sidecars", "previews", "allow_nsfw_previews", "file_preferences",
+            "connections_per_download", "min_segment_size", "max_connections_per_host");
 
     private final Map<String, String> env;
 
@@ -86,7 +87,10 @@ public final class ConfigLoader {
                 keys.bool("sidecars", true),
                 keys.bool("previews", true),
                 keys.bool("allow_nsfw_previews", false),
-                filePreferences(json.get("file_preferences")));
+                filePreferences(json.get("file_preferences")),
+                (int) keys.integer("connections_per_download", 4, 1, 16),
+                keys.integer("min_segment_size", 32L << 20, 64 * 1024, 1L << 40),
+                (int) keys.integer("max_connections_per_host", 8, 1, 64));
         if (config.jwtSecret() == null && !config.loopbackOnly() && !config.allowUnauthenticatedRemote()) {
             throw new ConfigException("config key \"bind_address\" is \"" + config.bindAddress() + "\" but"
                     + " \"jwt_secret\" is not set: the API would be open to the network. Set jwt_secret"

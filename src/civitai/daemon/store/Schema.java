@@ -70,5 +70,12 @@ final class Schema {
                 delivered_at    TEXT
             );
             CREATE INDEX webhook_due ON webhook_deliveries(state, next_attempt_at);
+            """, """
+            CREATE TABLE part_ranges (
+                job_id   INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                start    INTEGER NOT NULL,
+                end_byte INTEGER NOT NULL,
+                PRIMARY KEY (job_id, start)
+            );
             """);
 }

@@ -54,6 +54,7 @@ public final class FakeStorage implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, StoredFile> files = new ConcurrentHashMap<>();
     private final Map<String, Queue<Fault>> faults = new ConcurrentHashMap<>();
+    private final Map<String, Queue<Fault>> segmentFaults = new ConcurrentHashMap<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> concurrent = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> maxConcurrent = new ConcurrentHashMap<>();
@@ -99,6 +100,14 @@ public final class FakeStorage implements AutoCloseable {
     /** Queues faults for the next requests of {@code name}, one each. */
     public void fault(String name, Fault... next) {
         faults.computeIfAbsent(name, k -> new ConcurrentLinkedQueue<>()).addAll(List.of(next));
+    }
+
+    /**
+     * Queues faults for the next requests of {@code name} that ask for a range starting past byte
+     * 0 (a segment of a segmented download, not its first request), one each.
+     */
+    public void faultSegments(String name, Fault... next) {
+        segmentFaults.computeIfAbsent(name, k -> new ConcurrentLinkedQueue<>()).addAll(List.of(next));
     }
 
     /** Serves files with this Content-Type (nginx without a MIME table says text/plain). */
@@ -181,8 +190,13 @@ public final class FakeStorage implements AutoCloseable {
             send(ex, request, 404, "application/xml", "<Error><Code>NoSuchKey</Code></Error>");
             return;
         }
-        Queue<Fault> queue = faults.get(name);
-        Fault fault = queue == null ? null : queue.poll();
+        Queue<Fault> forSegments = segmentFaults.get(name);
+        String asked = request.header("Range");
+        Fault fault = forSegments != null && asked != null && !asked.startsWith("bytes=0-") ? forSegments.poll() : null;
+        if (fault == null) {
+            Queue<Fault> queue = faults.get(name);
+            fault = queue == null ? null : queue.poll();
+        }
         if (fault instanceof Fault.Status s) {
             s.headers().forEach(ex.getResponseHeaders()::set);
             send(ex, request, s.status(), s.contentType(), s.body());
