@@ -44,6 +44,9 @@ import java.util.Objects;
  * @param requestTimeout   the longest a client may take to send a request's headers and body
  * @param existingFiles    keep, backup or replace: what happens to a file already at a target
  *                         whose hash is not the entry's
+ * @param connectionsPerDownload concurrent Range requests for one file (1: one stream)
+ * @param minSegmentSize   a file is split only into segments at least this large (bytes)
+ * @param maxConnectionsPerHost connections to one host across all downloads
  */
 public record Config(
         Path configFile,
@@ -84,7 +87,10 @@ public record Config(
         int maxConnections,
         int maxEventClients,
         Duration requestTimeout,
-        String existingFiles) {
+        String existingFiles,
+        int connectionsPerDownload,
+        long minSegmentSize,
+        int maxConnectionsPerHost) {
 
     public Config {
         Objects.requireNonNull(configFile, "configFile");
@@ -118,6 +124,7 @@ public record Config(
                 logMaxBytes, logFiles, retryBaseDelay, retryMaxDelay, webhookSecret, webhookRetryDelay,
                 allowUnauthenticatedRemote, eventHeartbeat, allowUnscanned, updateInterval, updateFirstDelay,
                 layout, sidecars, previews, allowNsfwPreviews, filePreferences,
-                allowedHosts, maxConnections, maxEventClients, requestTimeout, existingFiles);
+                allowedHosts, maxConnections, maxEventClients, requestTimeout, existingFiles,
+                connectionsPerDownload, minSegmentSize, maxConnectionsPerHost);
     }
 }

@@ -30,7 +30,8 @@ public final class ConfigLoader {
             "webhook_secret", "webhook_retry_delay", "allow_unauthenticated_remote", "event_heartbeat",
             "allow_unscanned", "update_interval_hours", "update_first_delay", "layout",
             "sidecars", "previews", "allow_nsfw_previews", "file_preferences",
-            "allowed_hosts", "max_connections", "max_event_clients", "request_timeout", "existing_files");
+            "allowed_hosts", "max_connections", "max_event_clients", "request_timeout", "existing_files",
+            "connections_per_download", "min_segment_size", "max_connections_per_host");
 
     private final Map<String, String> env;
 
@@ -92,7 +93,10 @@ public final class ConfigLoader {
                 (int) keys.integer("max_connections", 1500, 16, 100_000),
                 (int) keys.integer("max_event_clients", 1000, 1, 100_000),
                 keys.seconds("request_timeout", 10, 1, 3600),
-                keys.oneOf("existing_files", "keep", List.of("keep", "backup", "replace")));
+                keys.oneOf("existing_files", "keep", List.of("keep", "backup", "replace")),
+                (int) keys.integer("connections_per_download", 4, 1, 16),
+                keys.integer("min_segment_size", 32L << 20, 64 * 1024, 1L << 40),
+                (int) keys.integer("max_connections_per_host", 8, 1, 64));
         if (config.maxEventClients() >= config.maxConnections()) {
             throw new ConfigException("config key \"max_event_clients\" is " + config.maxEventClients()
                     + "; expected fewer than max_connections (" + config.maxConnections()

@@ -72,5 +72,12 @@ final class Schema {
             CREATE INDEX webhook_due ON webhook_deliveries(state, next_attempt_at);
             """, """
             CREATE INDEX jobs_by_target ON jobs(model_type, filename);
+            """, """
+            CREATE TABLE part_ranges (
+                job_id   INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                start    INTEGER NOT NULL,
+                end_byte INTEGER NOT NULL,
+                PRIMARY KEY (job_id, start)
+            );
             """);
 }
