@@ -1,4 +1,4 @@
-package civitai.daemon.http;
+package civitai.daemon.auth;
 
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
@@ -18,9 +18,19 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * API tokens: JWTs signed with HS256 under {@code jwt_secret}. Only HS256 is accepted (never
  * {@code none} or another algorithm), the signature is compared in constant time, {@code exp} is
- * required and enforced, and {@code role} must be viewer or admin. Thread-safe.
+ * required and enforced, and {@code role} must be viewer or admin. Shared by the server (which
+ * verifies) and the command-line client (which signs its own short-lived tokens). Thread-safe.
  */
 public final class Jwt {
+    /** A token that is not a valid, unexpired HS256 token of ours; the message says why. */
+    public static final class InvalidToken extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        InvalidToken(String message) {
+            super(message);
+        }
+    }
+
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
@@ -42,8 +52,8 @@ public final class Jwt {
         return signingInput + "." + ENCODER.encodeToString(hmac(signingInput));
     }
 
-    /** The token's role; a 401 {@link ApiException} for anything but a valid, unexpired token. */
-    Role verify(String token) {
+    /** The token's role; {@link InvalidToken} for anything but a valid, unexpired token. */
+    public Role verify(String token) {
         String[] parts = token.split("\\.", -1);
         if (parts.length != 3) {
             throw invalid("not a JWT");
@@ -97,8 +107,8 @@ public final class Jwt {
         throw invalid("malformed token");
     }
 
-    private static ApiException invalid(String why) {
-        return new ApiException(401, "unauthorized", "invalid token: " + why);
+    private static InvalidToken invalid(String why) {
+        return new InvalidToken("invalid token: " + why);
     }
 
     private static String encode(String json) {
