@@ -19,7 +19,8 @@ elif [ -f "$home/lib/civitai-daemon.jsa" ]; then
 fi
 # sqlite's native library is shipped unpacked: nothing is extracted to a temp folder at run time,
 # so a read-only or noexec /tmp (ProtectSystem=strict, hardened servers) does not matter.
+# The JVM's own warnings (e.g. a cache it cannot use) go to stderr, so stdout stays the command's.
 # shellcheck disable=SC2086  # CIVITAI_DAEMON_JAVA_OPTS is a list of options
-exec "$home/runtime/bin/java" @"$home/lib/jvm.options" "$cache" \
+exec "$home/runtime/bin/java" @"$home/lib/jvm.options" -Xlog:disable -Xlog:all=warning:stderr "$cache" \
     "-Dorg.sqlite.lib.path=$home/lib/native" -Dorg.sqlite.lib.name=libsqlitejdbc.so \
     ${CIVITAI_DAEMON_JAVA_OPTS:-} -jar "$home/lib/civitai-daemon.jar" "$@"

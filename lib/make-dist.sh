@@ -48,13 +48,12 @@ modules=$("$jdk/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-rel
 if "$jdk/bin/java" --list-modules | grep -q '^jdk.crypto.ec@'; then
     modules="$modules,jdk.crypto.ec"   # TLS key exchange on JDK 21 (part of java.base from 22 on)
 fi
-strip=(--strip-debug)   # and the symbols of libjvm.so and friends when objcopy can: 5 MB nobody reads
-if command -v objcopy > /dev/null; then
-    strip=(--strip-java-debug-attributes --strip-native-debug-symbols="objcopy=$(command -v objcopy)")
-fi
-"$jdk/bin/jlink" --add-modules "$modules" "${strip[@]}" --no-header-files --no-man-pages \
+"$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
     --compress=zip-6 --output "$stage/runtime"
 echo "    modules: $modules"
+if command -v strip > /dev/null; then   # libjvm.so's symbol table: 5 MB that only a crash report reads
+    find "$stage/runtime/lib" -name '*.so' -exec strip --strip-unneeded {} +
+fi
 
 # Fixed mtimes before the training run: the cache records each jar's mtime and refuses a changed one.
 find "$stage" -exec touch -h -d "@$epoch" {} +
