@@ -113,6 +113,23 @@ check "the program is gone" test ! -e "$work/opt/current" -a ! -e "$work/opt/$ve
 check "the data stayed" test -f "$work/data/config.json" -a -f "$work/data/completed.db" -a -f "$work/data/secrets.env" \
     -a -f "$work/data/models/loras/downloaded.safetensors"
 
+"${clean_env[@]}" bash "$work/unpack/civitai-daemon-$version/install.sh" --uninstall --purge "${opts[@]}" \
+    > "$work/purge.log" 2>&1 || { cat "$work/purge.log"; fail "--uninstall --purge"; }
+check "--purge deleted the data folder" test ! -e "$work/data"
+
+echo "== --user (with --no-systemd here): everything under HOME"
+user_env=(env -i "PATH=$work/fakebin:/usr/bin:/bin" "HOME=$work/home2" "LANG=C.UTF-8")
+"${user_env[@]}" bash "$work/unpack/civitai-daemon-$version/install.sh" --user --no-systemd > "$work/user.log" 2>&1 \
+    || { cat "$work/user.log"; fail "install.sh --user"; }
+check "--user installs under ~/.local" test -L "$work/home2/.local/lib/civitai-daemon/current" \
+    -a -L "$work/home2/.local/bin/civitai-daemon" -a -f "$work/home2/.local/share/civitai-daemon/config.json"
+check "the user unit has no User= and passes systemd-analyze verify" bash -c "! grep -q '^User=' \
+    '$work/home2/.local/lib/civitai-daemon/civitai-daemon.service' && systemd-analyze verify \
+    '$work/home2/.local/lib/civitai-daemon/civitai-daemon.service'"
+"${user_env[@]}" bash "$work/unpack/civitai-daemon-$version/install.sh" --user --uninstall --purge > /dev/null 2>&1
+check "--user --uninstall --purge removes it all" test ! -e "$work/home2/.local/lib/civitai-daemon/current" \
+    -a ! -e "$work/home2/.local/share/civitai-daemon"
+
 echo "== systemd-analyze security (offline) of the generated unit"
 systemd-analyze security --offline=yes "$work/unit-for-report.service" 2>&1 | tail -1 || true
 echo "install-test: passed"

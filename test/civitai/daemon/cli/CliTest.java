@@ -117,9 +117,9 @@ class CliTest extends DaemonTest {
         startWithPortInConfig();
         storage.pace(200_000);
         ok("add", storage.put("slow", content).toString(), "--type", "lora");
-        Poll.until(() -> "downloading".equals(daemon.state(1)), () -> "the download to start");
-        Run watching = ok("status");
-        assertTrue(watching.out().matches("(?s).*\\[[#-]{20}\\]\\s+\\d+%.*slow.*"), "a progress bar: " + watching.out());
+        String[] screen = {""};
+        Poll.until(() -> (screen[0] = ok("status").out()).matches("(?s).*\\[[#-]{20}\\]\\s+\\d+%.*slow.*"),
+                () -> "a progress bar once the size is known: " + screen[0]);
         assertTrue(ok("pause", "1").out().contains("job 1 is paused"));
         assertTrue(ok("resume", "1").out().contains("job 1 is queued"));
         assertTrue(ok("cancel", "1").out().contains("job 1 is cancelled"));
