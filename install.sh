@@ -215,19 +215,6 @@ fi
 # ---------- 4: the data folder, its config (merged with this version's defaults) and secrets
 step "data folder $data_dir"
 mkdir -p "$data_dir" "$data_dir/logs" "$download_dir"
-[ -f "$data_dir/config.json" ] && cp -p "$data_dir/config.json" "$data_dir/config.json.before-$version"
-sets=()
-[ -f "$data_dir/config.json" ] || sets+=(--set "download_dir=$download_dir")
-[ -n "$(saved DOWNLOAD_DIR)" ] && [ "$(saved DOWNLOAD_DIR)" != "$download_dir" ] && sets+=(--set "download_dir=$download_dir")
-[ -n "$layout" ] && sets+=(--set "layout=$layout")
-"$prefix/$version/bin/civitai-daemon" config-merge --defaults "$release/config.json" "${sets[@]}" "$data_dir/config.json" \
-    | sed 's/^/    /' || die "cannot update $data_dir/config.json" "fix the file (it must be valid JSON), then run install.sh again"
-if [ -n "$port" ]; then
-    sed -i -E "s/(\"active_port\"[[:space:]]*:[[:space:]]*)(null|[0-9]+)/\1$port/" "$data_dir/config.json"
-    info "port $port"
-fi
-[ -f "$data_dir/manifest.json" ] || { cp "$release/manifest.json" "$data_dir/manifest.json"; info "created an empty manifest.json"; }
-
 secrets=$data_dir/secrets.env
 if [ ! -f "$secrets" ]; then
     ( umask 077; {
@@ -247,6 +234,22 @@ else
     info "kept secrets.env"
 fi
 chmod 600 "$secrets"
+if [ -f "$data_dir/config.json" ]; then   # 0600: it may hold secrets that move to secrets.env now
+    cp -p "$data_dir/config.json" "$data_dir/config.json.before-$version" && chmod 600 "$data_dir/config.json.before-$version"
+fi
+sets=()
+[ -f "$data_dir/config.json" ] || sets+=(--set "download_dir=$download_dir")
+[ -n "$(saved DOWNLOAD_DIR)" ] && [ "$(saved DOWNLOAD_DIR)" != "$download_dir" ] && sets+=(--set "download_dir=$download_dir")
+[ -n "$layout" ] && sets+=(--set "layout=$layout")
+"$prefix/$version/bin/civitai-daemon" config-merge --defaults "$release/config.json" "${sets[@]}" \
+    --secrets-file "$secrets" "$data_dir/config.json" \
+    | sed 's/^/    /' || die "cannot update $data_dir/config.json" "fix the file (it must be valid JSON), then run install.sh again"
+if [ -n "$port" ]; then
+    sed -i -E "s/(\"active_port\"[[:space:]]*:[[:space:]]*)(null|[0-9]+)/\1$port/" "$data_dir/config.json"
+    info "port $port"
+fi
+[ -f "$data_dir/manifest.json" ] || { cp "$release/manifest.json" "$data_dir/manifest.json"; info "created an empty manifest.json"; }
+
 if [ "$(id -u)" = 0 ] && [ "$service_user" != root ]; then
     chown "$service_user:$service_group" "$data_dir" "$data_dir/logs" "$secrets" "$data_dir"/*.json
     find "$data_dir" -maxdepth 1 -name 'completed.db*' -exec chown "$service_user:$service_group" {} +

@@ -82,6 +82,8 @@ check "the job is in the manifest" grep -q keep-this-job "$work/data/manifest.js
 stop_daemon
 check "sqlite ran from the shipped native library (no temp folder needed)" test ! -e "$work/no-such-tmp"
 
+sed -i 's/"webhook_secret": ""/"webhook_secret": "hook-secret-in-config"/' "$work/data/config.json"   # as users did before
+
 echo "== build $next from a copy of this tree, and upgrade to it"
 mkdir -p "$work/src"
 cp -a Makefile src lib VERSION config.json manifest.json install.sh civitai-daemon.service README.md "$work/src/"
@@ -98,6 +100,8 @@ check "the user's config values stayed" grep -q "\"active_port\": $port" "$work/
 check "  ...and the layout" grep -q "\"layout\": \"comfyui\"" "$work/data/config.json"
 check "the new key got its default" grep -q '"install_test_new_key": 42' "$work/data/config.json"
 check "secrets.env kept" grep -q '^CIVITAI_API_KEY=test-api-key$' "$work/data/secrets.env"
+check "a secret in config.json moved to secrets.env" bash -c "grep -q '^CIVITAI_DAEMON_WEBHOOK_SECRET=hook-secret-in-config$' \
+    '$work/data/secrets.env' && grep -q '\"webhook_secret\": \"\"' '$work/data/config.json'"
 check "manifest.json unchanged" test "$(sha256sum < "$work/data/manifest.json")" = "$manifest_sum"
 check "the downloaded file unchanged" test "$(sha256sum < "$work/data/models/loras/downloaded.safetensors")" = "$file_sum"
 start_daemon "$next"

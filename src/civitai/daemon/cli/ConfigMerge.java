@@ -14,11 +14,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code config-merge --defaults NEW.json [--set key=value ...] CONFIG}: the installer's upgrade
- * of a config file (a server may have neither jq nor python). Keys the new version ships are
- * added with their defaults; every value the user set stays; {@code --set} values (the
- * installer's options) win. A missing CONFIG is created from the defaults. The file is rewritten
- * atomically, and only when something changed. Prints what it did.
+ * {@code config-merge --defaults NEW.json [--set key=value ...] [--secrets-file ENV] CONFIG}: the
+ * installer's upgrade of a config file (a server may have neither jq nor python). Keys the new
+ * version ships are added with their defaults; every value the user set stays; {@code --set}
+ * values (the installer's options) win; with {@code --secrets-file}, secrets found in the config
+ * move to that EnvironmentFile. A missing CONFIG is created from the defaults. The file is
+ * rewritten atomically, and only when something changed. Prints what it did.
  */
 final class ConfigMerge {
     private final Session session;
@@ -30,15 +31,17 @@ final class ConfigMerge {
     int run(List<String> words) throws Failure {
         Path defaults = null;
         Path config = null;
+        Path secrets = null;
         List<String[]> sets = new ArrayList<>();
         for (int i = 0; i < words.size(); i++) {
             String w = words.get(i);
-            if ((w.equals("--defaults") || w.equals("--set")) && i + 1 >= words.size()) {
+            if (w.startsWith("--") && i + 1 >= words.size()) {
                 throw Failure.usage(w + " needs a value");
             }
             switch (w) {
                 case "--defaults" -> defaults = session.workingDir().resolve(words.get(++i));
                 case "--set" -> sets.add(keyValue(words.get(++i)));
+                case "--secrets-file" -> secrets = session.workingDir().resolve(words.get(++i));
                 default -> {
                     if (w.startsWith("-") || config != null) {
                         throw Failure.usage("config-merge: unexpected argument " + w);
@@ -48,12 +51,12 @@ final class ConfigMerge {
             }
         }
         if (defaults == null || config == null) {
-            throw Failure.usage("usage: config-merge --defaults NEW.json [--set key=value ...] CONFIG");
+            throw Failure.usage("usage: config-merge --defaults NEW.json [--set key=value ...] [--secrets-file ENV] CONFIG");
         }
-        return merge(read(defaults), config, sets);
+        return merge(read(defaults), config, sets, secrets);
     }
 
-    private int merge(JsonObject defaults, Path config, List<String[]> sets) throws Failure {
+    private int merge(JsonObject defaults, Path config, List<String[]> sets, Path secrets) throws Failure {
         boolean exists = Files.exists(config);
         JsonObject merged = exists ? read(config) : new JsonObject();
         List<String> added = new ArrayList<>();
@@ -71,7 +74,15 @@ final class ConfigMerge {
                 changed.add(kv[0]);
             }
         }
-        if (exists && added.isEmpty() && changed.isEmpty()) {
+        List<String> moved = new ArrayList<>();
+        if (secrets != null) {
+            try {
+                moved = SecretsFile.moveOut(merged, secrets);
+            } catch (IOException e) {
+                throw Failure.error("cannot write " + secrets + ": " + e.getMessage());
+            }
+        }
+        if (exists && added.isEmpty() && changed.isEmpty() && moved.isEmpty()) {
             session.out().println(config + ": up to date");
             return Cli.OK;
         }
@@ -82,7 +93,9 @@ final class ConfigMerge {
         }
         session.out().println(config + ": " + (exists ? "" : "created; ")
                 + (exists && !added.isEmpty() ? "new keys with their defaults: " + String.join(", ", added) + "; " : "")
-                + (changed.isEmpty() ? "" : "set: " + String.join(", ", changed) + "; ") + "your values kept");
+                + (changed.isEmpty() ? "" : "set: " + String.join(", ", changed) + "; ")
+                + (moved.isEmpty() ? "" : "moved to " + secrets.getFileName() + ": " + String.join(", ", moved) + "; ")
+                + "your values kept");
         return Cli.OK;
     }
 

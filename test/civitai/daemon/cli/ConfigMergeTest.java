@@ -53,6 +53,27 @@ class ConfigMergeTest {
     }
 
     @Test
+    void secretsMoveToTheSecretsFile_whichKeepsItsOwnValues() throws IOException {
+        Path defaults = dir.resolve("defaults.json");
+        Path config = dir.resolve("config.json");
+        Path secrets = dir.resolve("secrets.env");
+        Files.writeString(defaults, "{\"civitai_api_key\": \"\", \"jwt_secret\": \"\"}");
+        Files.writeString(config, "{\"civitai_api_key\": \"key-from-config\", \"jwt_secret\": \"jwt from config\","
+                + " \"webhook_secret\": \"hook-from-config\"}");
+        Files.writeString(secrets, "# mine\nCIVITAI_API_KEY=key-from-env\nCIVITAI_DAEMON_WEBHOOK_SECRET=\n");
+        assertEquals(0, merge("config-merge", "--defaults", defaults.toString(), "--secrets-file", secrets.toString(),
+                config.toString()));
+        JsonObject merged = Json.parse(Files.readString(config)).asObject();
+        for (String key : new String[] {"civitai_api_key", "jwt_secret", "webhook_secret"}) {
+            assertEquals("", merged.getString(key, null), key + " is blanked in config.json");
+        }
+        assertEquals("# mine\nCIVITAI_API_KEY=key-from-env\nCIVITAI_DAEMON_WEBHOOK_SECRET=hook-from-config\n"
+                + "CIVITAI_DAEMON_JWT_SECRET=\"jwt from config\"\n", Files.readString(secrets),
+                "the file's own value wins; an empty one and a missing one are filled");
+        assertEquals("jwt from config", new Locator(Map.of(), dir).secret(config), "the client reads it back");
+    }
+
+    @Test
     void aBrokenConfig_isAnError_andLeftAsItWas() throws IOException {
         Path defaults = dir.resolve("defaults.json");
         Path config = dir.resolve("config.json");
