@@ -98,9 +98,10 @@ public final class CivitaiClient {
         CivitaiException last = null;
         for (int attempt = 1; attempt <= TRIES; attempt++) {
             if (interactive) {
-                failIfClosed();
+                failIfClosed();  // a person is told when to come back; never waits here
+            } else {
+                gate.await();
             }
-            gate.await();
             HttpResponse<String> r;
             try {
                 r = http.send(request(path), HttpResponse.BodyHandlers.ofString());
@@ -118,7 +119,8 @@ public final class CivitaiClient {
             }
             if (status == 429) {
                 gate.close(r.headers().firstValue("Retry-After").map(CivitaiClient::seconds).orElse(DEFAULT_PAUSE));
-                last = new CivitaiException(429, "Civitai is rate limiting (429)");
+                last = new CivitaiException(429, "Civitai is rate limiting (429)",
+                        Duration.ofSeconds(Math.max(1, gate.closedFor().toSeconds())));
                 continue;  // an interactive call fails at the top of the loop
             }
             last = new CivitaiException(status, "Civitai answered " + status + " for " + what + " ("

@@ -56,20 +56,23 @@ public final class Sidecars implements AutoCloseable {
         if (versionId == null) {
             return;
         }
-        if (writers.isShutdown()) {
-            return;  // stopping: the next download of this file writes them
+        try {
+            writers.execute(() -> writeFor(model, versionId));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping: the next download of this file writes them
         }
-        writers.execute(() -> {
-            try {
-                write(model, client.version(versionId));
-            } catch (CivitaiException | IOException e) {
-                log.warn("sidecars for " + model + " not written: " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                log.error("sidecars for " + model + " failed", e);
-            }
-        });
+    }
+
+    private void writeFor(Path model, long versionId) {
+        try {
+            write(model, client.version(versionId));
+        } catch (CivitaiException | IOException e) {
+            log.warn("sidecars for " + model + " not written: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.error("sidecars for " + model + " failed", e);
+        }
     }
 
     void write(Path model, JsonObject version) throws IOException, InterruptedException {

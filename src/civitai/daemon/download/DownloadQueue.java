@@ -70,25 +70,43 @@ public final class DownloadQueue implements AutoCloseable {
 
     /** Adds jobs in one transaction (all or none); returns each stored job. */
     public List<JobStore.Inserted> submitAll(List<JobSpec> specs) {
-        List<JobStore.Inserted> inserted = store.insertAllIfAbsent(specs);
+        List<JobStore.Inserted> inserted;
+        state.lock.lock();  // the dispatcher must not start a new job before the older ones are superseded
+        try {
+            inserted = store.insertAllIfAbsent(specs);
+            for (JobStore.Inserted i : inserted) {
+                if (i.created()) {
+                    control.supersedeOthers(i.job());
+                }
+            }
+            state.changed.signalAll();
+        } finally {
+            state.lock.unlock();
+        }
         for (JobStore.Inserted i : inserted) {
             if (i.created()) {
                 bus.publish(new Event.Queued(i.job().id(), JobControl.label(i.job().spec()),
                         i.job().spec().url().toString()));
-                control.supersedeOthers(i.job());
             }
         }
-        state.wake();
         return inserted;
     }
 
     /** Adds a job unless the same one (same target and hash) is known; returns the stored job. */
     public JobStore.Inserted submit(JobSpec spec) {
-        JobStore.Inserted inserted = store.insertIfAbsent(spec, JobState.QUEUED);
+        JobStore.Inserted inserted;
+        state.lock.lock();  // the dispatcher must not start the new job before the older ones are superseded
+        try {
+            inserted = store.insertIfAbsent(spec, JobState.QUEUED);
+            if (inserted.created()) {
+                control.supersedeOthers(inserted.job());
+                state.changed.signalAll();
+            }
+        } finally {
+            state.lock.unlock();
+        }
         if (inserted.created()) {
             bus.publish(new Event.Queued(inserted.job().id(), JobControl.label(spec), spec.url().toString()));
-            control.supersedeOthers(inserted.job());
-            state.wake();
         }
         return inserted;
     }
@@ -142,9 +160,12 @@ public final class DownloadQueue implements AutoCloseable {
         return control.cancel(id);
     }
 
-    /** Forgets a job (and its part); the downloaded file stays unless {@code deleteFile}. */
-    public void delete(long id, boolean deleteFile) {
-        control.delete(id, deleteFile);
+    /**
+     * Forgets a job (and its part); the downloaded file stays unless {@code deleteFile}, and goes
+     * only while it is the one the job verified. True when a file was deleted.
+     */
+    public boolean delete(long id, boolean deleteFile) {
+        return control.delete(id, deleteFile);
     }
 
     /** Queues a paused job again. */
@@ -222,7 +243,7 @@ public final class DownloadQueue implements AutoCloseable {
     private void work(DownloadTask task, String key) {
         JobRun.Next next;
         try {
-            next = new JobRun(task, store, bus, log).run(downloader, watchdog, policy, limits.stall(),
+            next = new JobRun(task, store, bus, log, name -> claim(task, name)).run(downloader, watchdog, policy, limits.stall(),
                     limits.timeout(), downloader.folder(task.spec.modelType()));
         } catch (RuntimeException e) {  // the store itself failed: keep the job queued for later
             log.error("job " + task.jobId + ": could not be recorded", e);
@@ -232,6 +253,10 @@ public final class DownloadQueue implements AutoCloseable {
         try {
             state.running.remove(task.jobId);
             state.busyTargets.remove(key);
+            if (task.claimedKey != null) {
+                state.busyTargets.remove(task.claimedKey);
+                task.claimedKey = null;
+            }
             if (!control.afterWorker(task.jobId, next instanceof JobRun.Next.Finished)) {
                 switch (next) {
                     case JobRun.Next.Finished f -> state.tasks.remove(task.jobId);
@@ -246,8 +271,29 @@ public final class DownloadQueue implements AutoCloseable {
         }
     }
 
+    /**
+     * A running job whose file name came from the server takes that target, unless another
+     * running job holds it: two jobs never write one .part.
+     */
+    private boolean claim(DownloadTask task, String key) {
+        state.lock.lock();
+        try {
+            if (key.equals(task.claimedKey)) {
+                return true;
+            }
+            if (state.busyTargets.contains(key)) {
+                return false;
+            }
+            state.busyTargets.add(key);
+            task.claimedKey = key;
+            return true;
+        } finally {
+            state.lock.unlock();
+        }
+    }
+
     /** Two jobs with the same key would write the same .part: they never run together. */
-    private static String targetKey(Job job) {
+    static String targetKey(Job job) {
         String name = Targets.knownFilename(job);
         return job.spec().modelType() + "/" + (name != null ? name : "url:" + job.spec().url());
     }

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 final class DownloadTask {
     final long jobId;
     final JobSpec spec;
+    /** The URL's user:password@, for its own host only. */
+    final Credentials credentials;
     final long startedNanos = System.nanoTime();
     volatile String filename;
     volatile Long total;
@@ -18,6 +20,8 @@ final class DownloadTask {
     PartFile part;
     SignedUrl signedUrl;
     boolean existingChecked;
+    /** The target taken once its name came from the server (guarded by the queue's lock). */
+    String claimedKey;
     /** What stood at the target before the download; null for nothing. */
     Placement.Found found;
     /** Hashes this daemon verified at this target: files of its own, which it may replace. */
@@ -31,6 +35,7 @@ final class DownloadTask {
         this.jobId = jobId;
         this.total = total;
         this.spec = spec;
+        this.credentials = Credentials.of(spec.url());
         this.filename = knownFilename;
         this.validator = validator;
     }

@@ -23,7 +23,8 @@ import java.util.Map;
 public final class Downloader {
     /** What an attempt reports as it goes; called on the attempt's thread. */
     interface Listener {
-        void onTarget(Path target);
+        /** The job's target is now known; false when another running job holds it (this one waits). */
+        boolean onTarget(Path target);
 
         void onResponse(String validator, Long total);
 
@@ -173,12 +174,12 @@ public final class Downloader {
         SignedUrl signed = task.signedUrl;
         boolean reuse = signed != null && signed.usableAt(Instant.now(clock));
         java.util.function.Consumer<URI> remember = target -> task.signedUrl = SignedUrl.of(target);
-        HttpFetch.Response r = http.get(reuse ? signed.uri() : task.spec.url(), headers, headerTimeout(guard),
+        HttpFetch.Response r = http.get(reuse ? signed.uri() : task.spec.url(), task.credentials, headers, headerTimeout(guard),
                 remember);
         if (reuse && isRefusal(r.response().statusCode())) {
             r.response().body().close();
             task.signedUrl = null;
-            r = http.get(task.spec.url(), headers, headerTimeout(guard), remember);
+            r = http.get(task.spec.url(), task.credentials, headers, headerTimeout(guard), remember);
         }
         return r;
     }
@@ -398,7 +399,12 @@ public final class Downloader {
         }
         task.filename = name.get();
         Path target = task.target(folder(task.spec.modelType()));
-        listener.onTarget(target);
+        if (!listener.onTarget(target)) {
+            task.filename = null;
+            return new Outcome.Fail("target_busy", "the server names the file " + target.getFileName() + ", which"
+                    + " another job is downloading to " + target + "; nothing was written. Give this entry its"
+                    + " own \"filename\", or retry once the other job is done", fetched.response().statusCode(), 0);
+        }
         Outcome present = openPart(task, target);
         if (present != null) {
             return present;

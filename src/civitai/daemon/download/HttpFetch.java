@@ -39,17 +39,17 @@ final class HttpFetch {
     /**
      * GETs {@code start}, following redirects. {@code onRedirect} hears each redirect target before
      * it is requested, so a signed URL is known even when the request to it then fails.
+     * {@code credentials} go to their own origin only, at any hop.
      */
-    Response get(URI start, Map<String, String> headers, Duration headerTimeout, Consumer<URI> onRedirect)
-            throws IOException, InterruptedException {
-        String basic = basicAuth(start);
-        URI uri = civitai.daemon.store.JobSpec.withoutUserInfo(start);
-        String origin = authority(uri);
+    Response get(URI start, Credentials credentials, Map<String, String> headers, Duration headerTimeout,
+            Consumer<URI> onRedirect) throws IOException, InterruptedException {
+        URI uri = Credentials.strip(start);
         for (int hop = 0; ; hop++) {
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(headerTimeout)
                     .header("User-Agent", userAgent);
             headers.forEach(request::header);
-            if (basic != null && authority(uri).equals(origin)) {  // as curl: never to another host
+            String basic = credentials.headerFor(uri);
+            if (basic != null) {
                 request.header("Authorization", basic);
             }
             if (apiKey != null && authority(uri).equals(keyAuthority)) {
@@ -69,17 +69,6 @@ final class HttpFetch {
             uri = resolve(uri, location.get());
             onRedirect.accept(uri);
         }
-    }
-
-    /** {@code user:password@} of a URL as an Authorization header (HttpClient ignores it); else null. */
-    private static String basicAuth(URI uri) {
-        String info = uri.getRawUserInfo();
-        if (info == null) {
-            return null;
-        }
-        String decoded = java.net.URLDecoder.decode(info.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
-        return "Basic " + java.util.Base64.getEncoder().encodeToString(
-                decoded.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static URI resolve(URI base, String location) throws IOException {

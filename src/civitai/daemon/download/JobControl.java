@@ -77,16 +77,17 @@ final class JobControl {
      * this job verified (a newer job, or a person, may have put another one there): else a
      * {@link JobConflict} saying why, and nothing is removed.
      */
-    void delete(long id, boolean deleteFile) {
-        if (deleteFile) {
-            checkFileIsOurs(existing(id));
-        }
+    boolean delete(long id, boolean deleteFile) {
+        Job job = existing(id);
+        boolean hasFile = deleteFile && checkFileIsOurs(job);
         stop(id, "delete", deleteFile ? QueueState.Stop.DELETE_WITH_FILE : QueueState.Stop.DELETE, JobState.values());
+        return hasFile && !Files.exists(Path.of(job.targetPath()));
     }
 
-    private static void checkFileIsOurs(Job job) {
+    /** True when the job's file is there and is the one it verified; a conflict when another file is. */
+    private static boolean checkFileIsOurs(Job job) {
         if (job.targetPath() == null || job.sha256() == null || !Files.isRegularFile(Path.of(job.targetPath()))) {
-            return;  // no file of this job's to delete
+            return false;  // no file of this job's to delete
         }
         String actual;
         try {
@@ -101,6 +102,7 @@ final class JobControl {
                     + "): another job or a person put it there, so it was kept. Remove the job without"
                     + " delete_file");
         }
+        return true;
     }
 
     /**
@@ -116,7 +118,9 @@ final class JobControl {
                 if (worker == null) {
                     apply(QueueState.Stop.SUPERSEDE, older);
                 } else {
-                    state.stopRequests.put(older.id(), QueueState.Stop.SUPERSEDE);
+                    // a delete or cancel already asked for ends the job too, and stands; a pause does not
+                    state.stopRequests.merge(older.id(), QueueState.Stop.SUPERSEDE,
+                            (asked, supersede) -> asked == QueueState.Stop.PAUSE ? supersede : asked);
                     state.supersededBy.put(older.id(), newer.id());
                     worker.interrupt();
                 }
@@ -237,8 +241,8 @@ final class JobControl {
             }
             case DELETE, DELETE_WITH_FILE -> {
                 store.delete(id);
-                if (stop == QueueState.Stop.DELETE_WITH_FILE && job.targetPath() != null
-                        && job.state() == JobState.COMPLETED) {
+                if (stop == QueueState.Stop.DELETE_WITH_FILE && job.targetPath() != null && job.sha256() != null
+                        && (job.state() == JobState.COMPLETED || job.state() == JobState.SUPERSEDED)) {
                     deleteQuietly(Path.of(job.targetPath()));
                 }
             }
@@ -249,7 +253,9 @@ final class JobControl {
             task.part.settle();
         }
         Path target = downloader.targetOf(job);
-        if (job.state() != JobState.COMPLETED && target != null) {
+        boolean ownsPart = job.state() != JobState.COMPLETED && job.state() != JobState.SUPERSEDED
+                && !state.busyTargets.contains(DownloadQueue.targetKey(job));
+        if (ownsPart && target != null) {
             deleteQuietly(Targets.part(target));
         }
     }

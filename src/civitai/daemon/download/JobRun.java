@@ -31,10 +31,13 @@ final class JobRun implements Downloader.Listener {
     private final JobStore store;
     private final EventBus bus;
     private final DaemonLog log;
+    private final java.util.function.Predicate<String> claim;
     private long lastEventNanos;
     private long lastSaveNanos = System.nanoTime();
 
-    JobRun(DownloadTask task, JobStore store, EventBus bus, DaemonLog log) {
+    /** @param claim takes a target (model_type/filename) learnt from the server; false when it is taken */
+    JobRun(DownloadTask task, JobStore store, EventBus bus, DaemonLog log, java.util.function.Predicate<String> claim) {
+        this.claim = claim;
         this.task = task;
         this.store = store;
         this.bus = bus;
@@ -116,8 +119,12 @@ final class JobRun implements Downloader.Listener {
     }
 
     @Override
-    public void onTarget(Path target) {
+    public boolean onTarget(Path target) {
+        if (!claim.test(task.spec.modelType() + "/" + target.getFileName())) {
+            return false;
+        }
         store.setTarget(task.jobId, target.toString());
+        return true;
     }
 
     @Override

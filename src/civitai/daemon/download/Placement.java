@@ -166,7 +166,7 @@ public final class Placement {
         try {
             // FileDescriptor.sync, unlike FileChannel.force, cannot be cut short by an interrupt:
             // a stop arriving now must not turn a verified file into a failed job
-            try (RandomAccessFile file = new RandomAccessFile(part.toFile(), "rw")) {
+            try (RandomAccessFile file = new RandomAccessFile(part.toFile(), "r")) {  // never creates it
                 file.getFD().sync();
             }
             Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -34,12 +34,12 @@ public final class SafeName {
         }
         var m = FORBIDDEN.matcher(name);
         if (m.find()) {
-            return Optional.of("contains a forbidden character (" + describe(m.group().charAt(0))
+            return Optional.of("contains a forbidden character (" + describe(m.group().codePointAt(0))
                     + "): it must be a plain name, not a path");
         }
-        for (int i = 0; i < name.length(); i++) {
-            if (!Printable.isPrintable(name.charAt(i))) {
-                return Optional.of("contains an invisible or reordering character (" + describe(name.charAt(i))
+        for (int cp : name.codePoints().toArray()) {
+            if (!Printable.isPrintable(cp)) {
+                return Optional.of("contains an invisible or reordering character (" + describe(cp)
                         + "): the name would not read as what it is");
             }
         }
@@ -71,10 +71,9 @@ public final class SafeName {
         }
         String base = serverName.substring(Math.max(serverName.lastIndexOf('/'), serverName.lastIndexOf('\\')) + 1);
         StringBuilder cleaned = new StringBuilder();
-        for (int i = 0; i < base.length(); i++) {
-            char c = base.charAt(i);
-            boolean bad = FORBIDDEN.matcher(String.valueOf(c)).matches() || !Printable.isPrintable(c);
-            cleaned.append(bad ? '_' : c);
+        for (int cp : base.codePoints().toArray()) {
+            boolean bad = FORBIDDEN.matcher(Character.toString(cp)).matches() || !Printable.isPrintable(cp);
+            cleaned.appendCodePoint(bad ? '_' : cp);
         }
         String name = trimEnds(cleaned.toString());
         if (deviceName(name) != null) {
@@ -124,7 +123,8 @@ public final class SafeName {
         return kept + ext;
     }
 
-    private static String describe(char c) {
-        return Printable.isPrintable(c) ? "'" + c + "'" : String.format("U+%04X", (int) c);
+    private static String describe(int codePoint) {
+        return Printable.isPrintable(codePoint) ? "'" + Character.toString(codePoint) + "'"
+                : String.format("U+%04X", codePoint);
     }
 }

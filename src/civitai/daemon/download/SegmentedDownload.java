@@ -243,7 +243,7 @@ final class SegmentedDownload {
         URI url = plan.url();
         HttpFetch.Response fetched;
         try {
-            fetched = tools.http().get(url, headers, tools.stall(), uri -> { });
+            fetched = tools.http().get(url, task.credentials, headers, tools.stall(), uri -> { });
         } catch (IOException e) {
             return null;
         }
@@ -336,11 +336,11 @@ final class SegmentedDownload {
             if (!refused.equals(plan.url())) {
                 return true;  // another connection renewed it already
             }
-            if (renewals++ > 0 || refused.equals(task.spec.url())) {
+            if (renewals++ > 0 || refused.equals(Credentials.strip(task.spec.url()))) {
                 return false;
             }
             try {
-                HttpFetch.Response fresh = tools.http().get(task.spec.url(), Map.of("Range", "bytes=0-0"),
+                HttpFetch.Response fresh = tools.http().get(task.spec.url(), task.credentials, Map.of("Range", "bytes=0-0"),
                         tools.stall(), uri -> task.signedUrl = SignedUrl.of(uri));
                 fresh.response().body().close();
                 int status = fresh.response().statusCode();

@@ -204,8 +204,8 @@ final class JobRoutes {
         long id = r.id();
         boolean deleteFile = r.boolQuery("delete_file");
         Job job = store.find(id).orElseThrow(() -> ApiException.notFound("no job " + id));
-        queue.delete(id, deleteFile);
-        return Reply.ok(new JsonObject().add("deleted", id).add("file_deleted", deleteFile)
+        boolean fileDeleted = queue.delete(id, deleteFile);
+        return Reply.ok(new JsonObject().add("deleted", id).add("file_deleted", fileDeleted)
                 .add("manifest", forget(job)));
     }
 

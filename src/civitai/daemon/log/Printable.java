@@ -14,24 +14,27 @@ public final class Printable {
             return "";
         }
         StringBuilder out = new StringBuilder(Math.min(text.length(), max + 1));
-        for (int i = 0; i < text.length() && out.length() < max; i++) {
-            char c = text.charAt(i);
-            out.append(isPrintable(c) ? c : '?');
+        int[] points = text.codePoints().toArray();
+        for (int i = 0; i < points.length && out.length() < max; i++) {
+            out.appendCodePoint(isPrintable(points[i]) ? points[i] : '?');
         }
-        return out.length() < text.length() ? out + "…" : out.toString();
+        return out.codePointCount(0, out.length()) < points.length ? out + "…" : out.toString();
     }
 
-    /** False for C0/C1 controls, bidi controls, line/paragraph separators and zero-width marks. */
-    public static boolean isPrintable(char c) {
-        if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
-            return false;
-        }
-        return switch (c) {
-            case '\u200b', '\u200c', '\u200d', '\u200e', '\u200f', '\u2028', '\u2029',
-                 '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2060', '\u2061',
-                 '\u2062', '\u2063', '\u2064', '\u2066', '\u2067', '\u2068', '\u2069',
-                 '\ufeff', '\ufff9', '\ufffa', '\ufffb', '\ufffd' -> false;
-            default -> true;
+    /**
+     * False for what does not read as itself: controls (C0, C1), format characters (bidi
+     * controls and marks, zero-width characters, soft hyphen, tags), line and paragraph
+     * separators, lone surrogates, unassigned code points, the replacement character and the
+     * blank Hangul fillers.
+     */
+    public static boolean isPrintable(int codePoint) {
+        return switch (Character.getType(codePoint)) {
+            case Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR,
+                 Character.SURROGATE, Character.UNASSIGNED -> false;
+            default -> switch (codePoint) {
+                case 0x115F, 0x1160, 0x3164, 0xFFA0, 0xFFFD -> false;
+                default -> true;
+            };
         };
     }
 }

@@ -76,7 +76,10 @@ public final class JobStore {
                 job.spec().modelType(), job.spec().filename(), job.id()));
     }
 
-    /** SHA-256s this daemon verified and placed at the target of {@code job} (its own files). */
+    /**
+     * SHA-256s of files this daemon downloaded, verified and placed at the target of {@code job}:
+     * its own files. A file a job found already there (and adopted) is not one of them.
+     */
     public java.util.Set<String> placedHashes(Job job) {
         if (job.spec().filename() == null) {
             return java.util.Set.of();
@@ -84,7 +87,7 @@ public final class JobStore {
         return db.run(c -> {
             java.util.Set<String> out = new java.util.HashSet<>();
             try (PreparedStatement s = c.prepareStatement("SELECT sha256 FROM jobs WHERE model_type = ?"
-                    + " AND filename = ? AND sha256 IS NOT NULL AND state IN ('completed', 'superseded')")) {
+                    + " AND filename = ? AND sha256 IS NOT NULL AND placed = 1 AND state IN ('completed', 'superseded')")) {
                 Sql.bind(s, job.spec().modelType(), job.spec().filename());
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
@@ -167,8 +170,8 @@ public final class JobStore {
         Double speed = downloaded && durationMs > 0 ? bytes * 1000.0 / durationMs : null;
         update("UPDATE jobs SET state = 'completed', target_path = ?, sha256 = ?, bytes_done = ?,"
                 + " total_bytes = ?, finished_at = ?, duration_ms = ?, avg_bytes_per_s = ?,"
-                + " failure_reason = NULL, validator = NULL WHERE id = ?",
-                targetPath, sha256, bytes, bytes, now(), durationMs, speed, jobId);
+                + " failure_reason = NULL, validator = NULL, placed = ? WHERE id = ?",
+                targetPath, sha256, bytes, bytes, now(), durationMs, speed, downloaded ? 1 : 0, jobId);
     }
 
     /** Puts jobs in one transaction: all of them or, on an error, none. */

@@ -79,5 +79,8 @@ final class Schema {
                 end_byte INTEGER NOT NULL,
                 PRIMARY KEY (job_id, start)
             );
+            """, """
+            ALTER TABLE jobs ADD COLUMN placed INTEGER NOT NULL DEFAULT 0;
+            UPDATE jobs SET placed = 1 WHERE state = 'completed' AND avg_bytes_per_s IS NOT NULL;
             """);
 }

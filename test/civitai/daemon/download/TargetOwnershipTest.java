@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import civitai.daemon.testing.Bytes;
 import civitai.daemon.testing.DaemonTest;
+import civitai.daemon.testing.Poll;
 import com.eclipsesource.json.JsonArray;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -150,5 +151,79 @@ class TargetOwnershipTest extends DaemonTest {
         daemon.await(daemon.idOf("other.safetensors"), "completed");
         assertEquals(0, daemon.db().count("SELECT count(*) FROM jobs WHERE filename = 'model.safetensors'"));
         assertFalse(Files.exists(target()));
+    }
+
+    @Test
+    void deletingASupersededJob_leavesTheRunningNewerJobsPartAlone() throws IOException {
+        start(new JsonArray());
+        long first = add("model.safetensors", "v1", v1);
+        daemon.await(first, "completed");
+        storage.pace(100_000);
+        long second = add("model.safetensors", "v2", v2);
+        daemon.await(second, "downloading");
+        Path part = target().resolveSibling("model.safetensors.part");
+        Poll.until(() -> Files.exists(part), () -> "the newer job's part");
+        assertEquals("superseded", daemon.state(first));
+
+        var r = daemon.send("DELETE", "/api/jobs/" + first, null, null);
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(Files.exists(part), "job " + second + "'s part, being written, is still there");
+        storage.pace(0);
+        daemon.await(second, "completed");
+        assertArrayEquals(v2, Files.readAllBytes(target()), "the file in place is the one job 2 verified");
+    }
+
+    @Test
+    void deleteFileOfASupersededJobWhoseFileIsStillThere_saysWhatHappened() throws IOException {
+        start(new JsonArray());
+        long first = add("model.safetensors", "v1", v1);
+        daemon.await(first, "completed");
+        var r2 = daemon.post("/api/download", entry("lora", "model.safetensors", storage.url("missing"),
+                Bytes.sha256(v2)).toString());
+        assertEquals(202, r2.statusCode(), r2.body());
+        assertEquals("superseded", daemon.state(first));
+
+        var r = daemon.send("DELETE", "/api/jobs/" + first + "?delete_file=true", null, null);
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(Files.exists(target()), !json(r).getBoolean("file_deleted", true), r.body());
+    }
+
+    @Test
+    void aUsersFileAdoptedByAJobWithoutSha_isNotReplacedLaterUnderKeep() throws IOException {
+        byte[] mine = Bytes.random(1234, 7);
+        Files.createDirectories(dir.resolve("models/lora"));
+        Files.write(dir.resolve("models/lora/model.safetensors"), mine);
+        start(new JsonArray());
+        var noSha = daemon.post("/api/download", entry("lora", "model.safetensors", storage.put("v1", v1), null).toString());
+        assertEquals(202, noSha.statusCode(), noSha.body());
+        daemon.await(json(noSha).get("job").asObject().getLong("id", 0), "completed");
+        assertArrayEquals(mine, Files.readAllBytes(target()), "the user's file was taken as the model");
+
+        long second = add("model.safetensors", "v2", v2);
+        var job = daemon.await(second, "failed");
+        assertEquals("target_exists", job.get("failure_reason"));
+        assertArrayEquals(mine, Files.readAllBytes(target()), "existing_files keep: the user's file is never replaced");
+    }
+
+    @Test
+    void twoJobsWhoseServerNamesCollide_neverShareOnePart_theLaterOneFailsSayingWhy() throws IOException {
+        storage.pace(200_000);
+        start(config("workers", 2), new JsonArray());
+        long first = add(null, "a", v1, "attachment; filename=\"model.safetensors\"");
+        daemon.await(first, "downloading");
+        long second = add(null, "b", v2, "attachment; filename=\"model.safetensors\"");
+        var failed = daemon.await(second, "failed");
+        assertEquals("target_busy", failed.get("failure_reason"));
+        assertTrue(((String) failed.get("last_error")).contains("own \"filename\""), (String) failed.get("last_error"));
+        storage.pace(0);
+        daemon.await(first, "completed");
+        assertArrayEquals(v1, Files.readAllBytes(target()), "job 1's verified file, untouched by job 2");
+    }
+
+    private long add(String filename, String name, byte[] content, String disposition) {
+        var r = daemon.post("/api/download", entry("lora", filename, storage.put(name, content, disposition),
+                Bytes.sha256(content)).toString());
+        assertEquals(202, r.statusCode(), r.body());
+        return json(r).get("job").asObject().getLong("id", 0);
     }
 }
