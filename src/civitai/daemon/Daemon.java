@@ -14,6 +14,7 @@ import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;
 import civitai.daemon.events.JobLog;
 import civitai.daemon.events.EventStream;
+import civitai.daemon.events.Target;
 import civitai.daemon.events.Webhooks;
 import civitai.daemon.http.Api;
 import civitai.daemon.http.Jwt;
@@ -102,7 +103,7 @@ public final class Daemon implements AutoCloseable {
         closing.push(scheduler::shutdownNow);
         HttpClient client = httpClient();
         WebhookStore deliveries = new WebhookStore(db, clock);
-        Webhooks webhooks = closeLater(new Webhooks(config.webhookUrls(), config.webhookSecret(),
+        Webhooks webhooks = closeLater(new Webhooks(config.notifications().stream().map(Target::of).toList(),
                 config.webhookRetryDelay(), deliveries, store, client, log, clock, Version.userAgent()));
         bus.subscribe(webhooks::on);
         webhooks.start();
@@ -126,7 +127,7 @@ public final class Daemon implements AutoCloseable {
         server.start(new Api(new Api.Parts(Version.current(), clock, config.workers(), config.eventHeartbeat(),
                 store, new JobHistory(db, clock), queue, manifestFile, events, deliveries, server::port,
                 config.jwtSecret() == null ? null : new Jwt(config.jwtSecret(), clock), log,
-                Api.references(resolver, config.civitaiUrl()), updates)));
+                Api.references(resolver, config.civitaiUrl()), updates, webhooks)));
         closeLater(server);
         log.info("civitai-daemon " + Version.current() + " listening on http://" + hostForUrl()
                 + ":" + server.port() + " (status: /api/status), downloading to " + config.downloadDir()

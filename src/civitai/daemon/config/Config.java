@@ -37,6 +37,10 @@ import java.util.Objects;
  * @param previews         write {@code <name>.preview.<ext>} too
  * @param allowNsfwPreviews take the first image even when it is NSFW
  * @param filePreferences  format / fp / size wanted when a version has several files (null: none)
+ * @param notifications    where events are sent (Telegram, ntfy, Discord, webhooks), the top-level
+ *                         {@code webhook_url} included as webhook targets
+ * @param outboundProxy    the forward proxy for Civitai, downloads and notifications
+ * @param trustedProxies   reverse proxies (IPs, CIDR ranges) whose X-Forwarded-* headers are believed
  */
 public record Config(
         Path configFile,
@@ -72,20 +76,30 @@ public record Config(
         boolean sidecars,
         boolean previews,
         boolean allowNsfwPreviews,
-        java.util.Map<String, String> filePreferences) {
+        java.util.Map<String, String> filePreferences,
+        List<Notification> notifications,
+        ProxySettings outboundProxy,
+        List<String> trustedProxies) {
 
     public Config {
         Objects.requireNonNull(configFile, "configFile");
         webhookUrls = List.copyOf(webhookUrls);
         filePreferences = java.util.Map.copyOf(filePreferences);
+        notifications = List.copyOf(notifications);
+        Objects.requireNonNull(outboundProxy, "outboundProxy");
+        trustedProxies = List.copyOf(trustedProxies);
         Objects.requireNonNull(downloadDir, "downloadDir");
         Objects.requireNonNull(civitaiUrl, "civitaiUrl");
     }
 
     /** Secrets that must never appear in a log line or an API answer. */
     public List<String> secrets() {
-        return java.util.stream.Stream.of(civitaiApiKey, jwtSecret, webhookSecret)
+        return java.util.stream.Stream.concat(
+                        java.util.stream.Stream.of(civitaiApiKey, jwtSecret, webhookSecret),
+                        java.util.stream.Stream.concat(notifications.stream().flatMap(n -> n.secrets().stream()),
+                                outboundProxy.secrets().stream()))
                 .filter(s -> s != null && !s.isEmpty())
+                .distinct()
                 .toList();
     }
 
@@ -104,6 +118,7 @@ public record Config(
                 jwtSecret, civitaiUrl, manifestMode, databaseFile, manifestFile, logDir,
                 logMaxBytes, logFiles, retryBaseDelay, retryMaxDelay, webhookSecret, webhookRetryDelay,
                 allowUnauthenticatedRemote, eventHeartbeat, allowUnscanned, updateInterval, updateFirstDelay,
-                layout, sidecars, previews, allowNsfwPreviews, filePreferences);
+                layout, sidecars, previews, allowNsfwPreviews, filePreferences,
+                notifications, outboundProxy, trustedProxies);
     }
 }

@@ -29,11 +29,12 @@ public final class ConfigLoader {
             "log_dir", "log_max_bytes", "log_files", "retry_base_delay", "retry_max_delay",
             "webhook_secret", "webhook_retry_delay", "allow_unauthenticated_remote", "event_heartbeat",
             "allow_unscanned", "update_interval_hours", "update_first_delay", "layout",
-            "sidecars", "previews", "allow_nsfw_previews", "file_preferences");
+            "sidecars", "previews", "allow_nsfw_previews", "file_preferences",
+            "notifications", "proxy", "no_proxy", "trusted_proxies");
 
     private final Map<String, String> env;
 
-    /** @param env the environment, read only for the two secret overrides */
+    /** @param env the environment: secret overrides, {@code ${NAME}} in notifications, proxy variables */
     public ConfigLoader(Map<String, String> env) {
         this.env = Map.copyOf(env);
     }
@@ -52,9 +53,11 @@ public final class ConfigLoader {
         }
         Path base = absolute.getParent();
         var keys = new ConfigKeys(json);
+        List<URI> webhookUrls = webhookUrls(json.get("webhook_url"));
+        String webhookSecret = secret("webhook_secret", "CIVITAI_DAEMON_WEBHOOK_SECRET", keys);
         Config config = new Config(
                 absolute,
-                webhookUrls(json.get("webhook_url")),
+                webhookUrls,
                 keys.seconds("throttle", 1, 0, 86_400),
                 (int) keys.integer("retries", 5, 0, 100),
                 (int) keys.integer("workers", 2, 1, 64),
@@ -75,7 +78,7 @@ public final class ConfigLoader {
                 (int) keys.integer("log_files", 5, 1, 100),
                 keys.seconds("retry_base_delay", 2, 0, 3600),
                 keys.seconds("retry_max_delay", 900, 0, 86_400),
-                secret("webhook_secret", "CIVITAI_DAEMON_WEBHOOK_SECRET", keys),
+                webhookSecret,
                 keys.seconds("webhook_retry_delay", 15, 0.001, 86_400),
                 keys.bool("allow_unauthenticated_remote", false),
                 keys.seconds("event_heartbeat", 15, 0.01, 3600),
@@ -86,7 +89,10 @@ public final class ConfigLoader {
                 keys.bool("sidecars", true),
                 keys.bool("previews", true),
                 keys.bool("allow_nsfw_previews", false),
-                filePreferences(json.get("file_preferences")));
+                filePreferences(json.get("file_preferences")),
+                new NotificationKeys(env).read(webhookUrls, webhookSecret, json.get("notifications")),
+                ProxyKeys.outbound(json.get("proxy"), json.get("no_proxy"), env),
+                ProxyKeys.trusted(json.get("trusted_proxies")));
         if (config.jwtSecret() == null && !config.loopbackOnly() && !config.allowUnauthenticatedRemote()) {
             throw new ConfigException("config key \"bind_address\" is \"" + config.bindAddress() + "\" but"
                     + " \"jwt_secret\" is not set: the API would be open to the network. Set jwt_secret"

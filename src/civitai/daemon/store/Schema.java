@@ -70,5 +70,8 @@ final class Schema {
                 delivered_at    TEXT
             );
             CREATE INDEX webhook_due ON webhook_deliveries(state, next_attempt_at);
+            """, """
+            ALTER TABLE webhook_deliveries ADD COLUMN target TEXT;
+            CREATE INDEX webhook_by_target ON webhook_deliveries(target, id);
             """);
 }
