@@ -60,6 +60,7 @@ build/.test-classes: build/.classes $(TEST_SOURCES)
 # TESTS=ClassName runs one class. The last line is a plain "N passed, N failed" summary.
 test: build/.test-classes $(DAEMON_JAR)
 	@set -o pipefail; DAEMON_JAR=$(DAEMON_JAR) JAVA_BIN=$(JAVA) $(JAVA) --enable-native-access=ALL-UNNAMED \
+	  -Djdk.http.auth.tunneling.disabledSchemes= \
 	  -jar $(JUNIT_JAR) execute --fail-if-no-tests --disable-banner --disable-ansi-colors --details=tree \
 	  --class-path build/test-classes:build/classes:$(RUNTIME_CP) \
 	  $(if $(TESTS),--select-class $(TESTS),--scan-class-path build/test-classes) 2>&1 | tee build/test.log; \

@@ -20,6 +20,7 @@ import civitai.daemon.http.Api;
 import civitai.daemon.http.Jwt;
 import civitai.daemon.http.Server;
 import civitai.daemon.manifest.ManifestFile;
+import civitai.daemon.net.OutboundProxy;
 import civitai.daemon.store.JobHistory;
 import civitai.daemon.store.WebhookStore;
 import civitai.daemon.log.DaemonLog;
@@ -140,8 +141,16 @@ public final class Daemon implements AutoCloseable {
         return part;
     }
 
+    /** The one client for Civitai, downloads and notifications, through the outbound proxy if any. */
     private HttpClient httpClient() {
-        HttpClient client = HttpClient.newBuilder()
+        OutboundProxy proxy = new OutboundProxy(config.outboundProxy());
+        HttpClient.Builder builder = HttpClient.newBuilder();
+        if (proxy.active()) {
+            OutboundProxy.allowBasicAuthForTunnels();  // in case Main did not run (tests); no-op if too late
+            builder.proxy(proxy).authenticator(proxy.authenticator());
+        }
+        log.info("outbound connections: " + proxy.describe());
+        HttpClient client = builder
                 .followRedirects(HttpClient.Redirect.NEVER)  // HttpFetch follows them, to control headers
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(Math.min(30, Math.max(1, config.stallTimeout().toSeconds()))))
