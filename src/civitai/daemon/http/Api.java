@@ -24,7 +24,8 @@ public final class Api {
     public record Parts(String version, Clock clock, int workers, Duration eventHeartbeat, JobStore store,
             JobHistory history, DownloadQueue queue, ManifestFile manifest, EventStream events,
             WebhookStore webhooks, IntSupplier port, Jwt jwt, DaemonLog log, References references,
-            civitai.daemon.civitai.UpdateChecker updates, civitai.daemon.events.Webhooks notifications) {}
+            civitai.daemon.civitai.UpdateChecker updates, civitai.daemon.events.Webhooks notifications,
+            List<String> trustedProxies) {}
 
     private final Parts parts;
 
@@ -40,6 +41,11 @@ public final class Api {
 
     Router router() {
         return new Router(table(), parts.jwt(), parts.log());
+    }
+
+    /** Reads X-Forwarded-* from {@code trusted_proxies} before any route sees the request. */
+    com.sun.net.httpserver.Filter forwarded() {
+        return Forwarded.filter(parts.trustedProxies().stream().map(civitai.daemon.config.AddressRange::parse).toList());
     }
 
     List<Router.Route> table() {
