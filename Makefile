@@ -24,7 +24,7 @@ DAEMON_JAR   := build/civitai-daemon.jar
 JAVAC_FLAGS  := --release 21 -Xlint:all -Werror -encoding UTF-8
 CONFIG       ?= config.json
 
-.PHONY: all deps build jar run test clean
+.PHONY: all deps build jar run test clean proxy-test nginx-test tinyproxy-test
 all: jar
 
 deps: build/.deps
@@ -68,6 +68,14 @@ test: build/.test-classes $(DAEMON_JAR)
 	awk '/tests successful/ {ok=$$2} /tests failed/ {bad=$$2} /tests aborted/ {bad+=$$2} \
 	  END {print "tests: " ok+0 " passed, " bad+0 " failed"}' build/test.log; \
 	exit $$status
+
+# The daemon behind real proxies on loopback (each installs nginx / tinyproxy with apt-get when
+# missing): nginx with TLS in front of it, and tinyproxy for its outbound traffic.
+proxy-test: nginx-test tinyproxy-test
+nginx-test: $(DAEMON_JAR)
+	@timeout 600 test/proxy/nginx-test.sh
+tinyproxy-test: $(DAEMON_JAR)
+	@timeout 600 test/proxy/tinyproxy-test.sh
 
 clean:
 	rm -rf build

@@ -85,6 +85,9 @@ public final class Webhooks implements AutoCloseable {
             case Event.Verifying v -> null;
             case Event.Paused p -> null;
         };
+        if (name == null) {
+            return;
+        }
         List<WebhookStore.Recipient> to = recipients(name);
         if (to.isEmpty()) {
             return;

@@ -108,6 +108,7 @@ class NotificationTest extends DaemonTest {
         assertTrue(shown.contains("Size: 146.5 KiB") && shown.contains("Time: ") && shown.contains("Speed: "), shown);
         assertEquals(3, daemon.db().one("SELECT attempts FROM webhook_deliveries WHERE target = 'telegram'")
                 .get("attempts"));
+        assertFalse(daemon.log("error.log").contains("subscriber failed"), daemon.log("error.log"));
     }
 
     @Test
