@@ -29,6 +29,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=models.example.org"
 # The daemon: loopback, nginx trusted; it never needs the network (no manifest, no update checks).
 cat >"$W/data/config.json" <<JSON
 {"active_port": $DAEMON_PORT, "bind_address": "127.0.0.1", "trusted_proxies": ["127.0.0.1"],
+ "allowed_hosts": ["models.example.org", "www.example.org"],
  "download_dir": "models", "civitai_url": "http://127.0.0.1:9/api/v1", "update_interval_hours": 0,
  "retries": 0, "throttle": 0, "event_heartbeat": 2}
 JSON

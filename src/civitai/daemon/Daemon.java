@@ -9,7 +9,15 @@ import civitai.daemon.civitai.UpdateChecker;
 import civitai.daemon.config.Config;
 import civitai.daemon.config.ConfigException;
 import civitai.daemon.config.PortClaim;
+import civitai.daemon.civitai.CivitaiRefusals;
+import civitai.daemon.civitai.GatedHosts;
+import civitai.daemon.download.Bandwidth;
 import civitai.daemon.download.DownloadQueue;
+import civitai.daemon.download.Downloader;
+import civitai.daemon.download.Layout;
+import civitai.daemon.download.Placement;
+import civitai.daemon.download.RetryPolicy;
+import civitai.daemon.download.Watchdog;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;
 import civitai.daemon.events.JobLog;
@@ -67,6 +75,7 @@ public final class Daemon implements AutoCloseable {
         DaemonLog log = new DaemonLog(configured.logDir(), configured.logMaxBytes(), configured.logFiles(),
                 new Redactor(configured.secrets()), clock, console);
         warnings.forEach(log::warn);
+        Server.limitClients(configured.maxConnections(), configured.requestTimeout());
         Server[] bound = new Server[1];
         Config config;
         try {
@@ -96,12 +105,11 @@ public final class Daemon implements AutoCloseable {
         JobStore store = new JobStore(db, clock);
         EventBus bus = new EventBus(e -> log.error("an event subscriber failed", e));
         bus.subscribe(new JobLog(log)::on);
-        EventStream events = new EventStream();
+        EventStream events = new EventStream(config.maxEventClients());
         bus.subscribe(events::on);
         closing.push(events::close);
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("scheduler").daemon().factory());
-        closing.push(scheduler::shutdownNow);
         HttpClient client = httpClient();
         WebhookStore deliveries = new WebhookStore(db, clock);
         Webhooks webhooks = closeLater(new Webhooks(config.notifications().stream().map(Target::of).toList(),
@@ -111,11 +119,13 @@ public final class Daemon implements AutoCloseable {
         CivitaiGate gate = new CivitaiGate(config.civitaiUrl(), clock);
         CivitaiClient civitai = new CivitaiClient(client, config.civitaiUrl(), config.civitaiApiKey(),
                 Version.userAgent(), clock, Duration.ofSeconds(2), gate);
-        Resolver resolver = new Resolver(civitai, config.allowUnscanned(), new FilePreferences(
-                config.filePreferences().get("format"), config.filePreferences().get("fp"), config.filePreferences().get("size")));
+        FilePreferences preferences = new FilePreferences(config.filePreferences().get("format"),
+                config.filePreferences().get("fp"), config.filePreferences().get("size"));
+        Resolver resolver = new Resolver(civitai, config.allowUnscanned(), preferences);
+        // a person waiting on the API is told when to ask again instead of waiting out a 429
+        Resolver interactive = new Resolver(civitai.interactive(), config.allowUnscanned(), preferences);
         subscribeSidecars(bus, store, civitai, client);
-        DownloadQueue queue = closeLater(new DownloadQueue(config, store, bus, log, client, scheduler, clock,
-                new Random(), Version.userAgent(), gate));
+        DownloadQueue queue = closeLater(downloads(store, bus, client, scheduler, clock, gate));
         ManifestFile manifestFile = new ManifestFile(config.manifestFile());
         loadManifest(queue, manifestFile);
         queue.start();
@@ -125,14 +135,31 @@ public final class Daemon implements AutoCloseable {
                     events.publish(event.replace('_', '.'), payload.toString());
                 }, log, clock));
         scheduleUpdates(scheduler, updates, config.updateFirstDelay());
+        closing.push(scheduler::shutdownNow);  // stops first: no tick reaches a part being closed
         server.start(new Api(new Api.Parts(Version.current(), clock, config.workers(), config.eventHeartbeat(),
                 store, new JobHistory(db, clock), queue, manifestFile, events, deliveries, server::port,
                 config.jwtSecret() == null ? null : new Jwt(config.jwtSecret(), clock), log,
-                Api.references(resolver, config.civitaiUrl()), updates, webhooks, config.trustedProxies())));
+                Api.references(interactive, config.civitaiUrl()), updates, config.bindAddress(), config.allowedHosts(),
+                webhooks, config.trustedProxies())));
         closeLater(server);
         log.info("civitai-daemon " + Version.current() + " listening on http://" + hostForUrl()
                 + ":" + server.port() + " (status: /api/status), downloading to " + config.downloadDir()
                 + (config.jwtSecret() == null ? "; API auth is off (no jwt_secret)" : ""));
+    }
+
+    /** The download engine, given what it needs; Civitai is known to it only through its interfaces. */
+    private DownloadQueue downloads(JobStore store, EventBus bus, HttpClient client, ScheduledExecutorService scheduler,
+            Clock clock, CivitaiGate gate) {
+        RetryPolicy policy = new RetryPolicy(config.retries(), config.retryBaseDelay(), config.retryMaxDelay(),
+                new Random(), clock);
+        Downloader downloader = new Downloader(client, config.civitaiUrl(), config.civitaiApiKey(),
+                Version.userAgent(), new Downloader.Settings(config.downloadDir(), Layout.of(config.layout()),
+                        config.stallTimeout()),
+                new Bandwidth(config.maxDownloadSpeed()), policy, clock, new GatedHosts(gate),
+                new CivitaiRefusals(gate), new Placement(Placement.ExistingFiles.of(config.existingFiles()), clock));
+        return new DownloadQueue(store, bus, log, downloader,
+                new Watchdog(scheduler, config.stallTimeout(), config.timeout()), policy,
+                new DownloadQueue.Limits(config.workers(), config.throttle(), config.stallTimeout(), config.timeout()));
     }
 
     /** Registers a part to be closed on stop, in reverse order of creation. */
@@ -143,6 +170,8 @@ public final class Daemon implements AutoCloseable {
 
     /** The one client for Civitai, downloads and notifications, through the outbound proxy if any. */
     private HttpClient httpClient() {
+        var executor = Executors.newVirtualThreadPerTaskExecutor();
+        closing.push(executor::shutdownNow);  // HttpClient never shuts down an executor it was given
         OutboundProxy proxy = new OutboundProxy(config.outboundProxy());
         HttpClient.Builder builder = HttpClient.newBuilder();
         if (proxy.active()) {
@@ -154,7 +183,7 @@ public final class Daemon implements AutoCloseable {
                 .followRedirects(HttpClient.Redirect.NEVER)  // HttpFetch follows them, to control headers
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(Math.min(30, Math.max(1, config.stallTimeout().toSeconds()))))
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .executor(executor)
                 .build();
         closing.push(client::shutdownNow);
         return client;
@@ -165,8 +194,8 @@ public final class Daemon implements AutoCloseable {
         if (!config.sidecars()) {
             return;
         }
-        Sidecars sidecars = new Sidecars(civitai, client, config.previews(), config.allowNsfwPreviews(),
-                Version.userAgent(), log);
+        Sidecars sidecars = closeLater(new Sidecars(civitai, client, config.previews(), config.allowNsfwPreviews(),
+                Version.userAgent(), log));
         bus.subscribe(event -> {
             if (event instanceof Event.Completed c && c.downloaded()) {
                 store.find(c.jobId()).ifPresent(job -> sidecars.afterDownload(Path.of(c.path()), job.spec().entryJson()));

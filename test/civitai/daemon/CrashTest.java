@@ -102,15 +102,37 @@ class CrashTest extends DaemonTest {
             assertEquals("disk_error", big.get("failure_reason"));
             assertTrue(((String) big.get("last_error")).startsWith("cannot write " + part), (String) big.get("last_error"));
             assertEquals("completed", db.one("SELECT state FROM jobs WHERE filename = 'small.safetensors'").get("state"));
+            assertTrue(((String) big.get("last_error")).contains("is kept: free some space, then retry"),
+                    (String) big.get("last_error"));
             assertTrue(child.isAlive());
-            var health = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
+            assertEquals(200, call(port, "GET", "/healthz").statusCode());
+            var status = com.eclipsesource.json.Json.parse(call(port, "GET", "/api/status").body()).asObject();
+            var partials = status.get("partial_downloads").asObject();
+            assertEquals(1, partials.getInt("jobs", 0));
+            assertEquals(Files.size(part), partials.getLong("bytes", 0), "the space the failed job's part holds");
+        }
+        assertTrue(!Files.exists(dir.resolve("models/checkpoint/big.safetensors")), "no partial file in the final path");
+        try (ChildDaemon freed = ChildDaemon.start(dir.resolve("config.json"), dir.resolve("freed.out"))) {
+            int port = freed.awaitPort();
+            long id = ((Number) new Db(dir.resolve("completed.db")).one("SELECT id FROM jobs WHERE filename = 'big.safetensors'").get("id")).longValue();
+            assertEquals(200, call(port, "POST", "/api/jobs/" + id + "/retry").statusCode());
+            Poll.until(() -> "completed".equals(new Db(dir.resolve("completed.db"))
+                    .one("SELECT state FROM jobs WHERE id = " + id).get("state")), () -> "the retry after space was freed");
+        }
+        assertTrue(java.util.Arrays.equals(content, Files.readAllBytes(dir.resolve("models/checkpoint/big.safetensors"))));
+    }
+
+    private static java.net.http.HttpResponse<String> call(int port, String method, String path) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + path))
+                    .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, health.statusCode());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
-        assertTrue(!Files.exists(dir.resolve("models/checkpoint/big.safetensors")), "no partial file in the final path");
     }
 }

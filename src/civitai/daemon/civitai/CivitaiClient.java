@@ -16,7 +16,9 @@ import java.time.Duration;
  * Civitai's REST API v1 for metadata: {@code /models/{id}} and {@code /model-versions/{id}}. The
  * API key goes as a Bearer token (this client only talks to {@code civitai_url}). Every call has a
  * timeout; 5xx answers are retried with backoff; a 429 closes the {@link CivitaiGate} (downloads
- * from Civitai wait too) until its Retry-After has passed. Thread-safe.
+ * from Civitai wait too) until its Retry-After has passed. Background work waits the gate out;
+ * the {@link #interactive()} view, for requests a person is waiting on, fails at once with the
+ * time the gate reopens instead. Thread-safe.
  */
 public final class CivitaiClient {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -30,9 +32,16 @@ public final class CivitaiClient {
     private final Clock clock;
     private final Duration backoff;
     private final CivitaiGate gate;
+    private final boolean interactive;
 
     public CivitaiClient(HttpClient http, URI base, String apiKey, String userAgent, Clock clock, Duration backoff,
             CivitaiGate gate) {
+        this(http, base, apiKey, userAgent, clock, backoff, gate, false);
+    }
+
+    private CivitaiClient(HttpClient http, URI base, String apiKey, String userAgent, Clock clock, Duration backoff,
+            CivitaiGate gate, boolean interactive) {
+        this.interactive = interactive;
         this.gate = gate;
         this.http = http;
         this.base = base;
@@ -40,6 +49,11 @@ public final class CivitaiClient {
         this.userAgent = userAgent;
         this.clock = clock;
         this.backoff = backoff;
+    }
+
+    /** The same client for calls a person waits on: a closed gate or a 429 fails at once. */
+    public CivitaiClient interactive() {
+        return new CivitaiClient(http, base, apiKey, userAgent, clock, backoff, gate, true);
     }
 
     public JsonObject model(long id) throws CivitaiException, InterruptedException {
@@ -83,6 +97,9 @@ public final class CivitaiClient {
     private JsonObject get(String path, String what) throws CivitaiException, InterruptedException {
         CivitaiException last = null;
         for (int attempt = 1; attempt <= TRIES; attempt++) {
+            if (interactive) {
+                failIfClosed();
+            }
             gate.await();
             HttpResponse<String> r;
             try {
@@ -102,7 +119,7 @@ public final class CivitaiClient {
             if (status == 429) {
                 gate.close(r.headers().firstValue("Retry-After").map(CivitaiClient::seconds).orElse(DEFAULT_PAUSE));
                 last = new CivitaiException(429, "Civitai is rate limiting (429)");
-                continue;
+                continue;  // an interactive call fails at the top of the loop
             }
             last = new CivitaiException(status, "Civitai answered " + status + " for " + what + " ("
                     + error(r.body()) + ")");
@@ -112,6 +129,15 @@ public final class CivitaiClient {
             Thread.sleep(backoff.multipliedBy(attempt).toMillis());
         }
         throw last;
+    }
+
+    private void failIfClosed() throws CivitaiException {
+        Duration left = gate.closedFor();
+        if (!left.isZero()) {
+            long seconds = Math.max(1, (left.toMillis() + 999) / 1000);
+            throw new CivitaiException(429, "Civitai is rate limiting this daemon; ask again in " + seconds
+                    + " s (downloads and update checks wait on their own)", Duration.ofSeconds(seconds));
+        }
     }
 
     private HttpRequest request(String path) {

@@ -35,6 +35,12 @@ public final class CivitaiGate {
         }
     }
 
+    /** How long the gate stays closed; zero when it is open. */
+    public synchronized Duration closedFor() {
+        Duration left = Duration.between(Instant.now(clock), openAt);
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
     /** Waits until the gate is open. */
     public void await() throws InterruptedException {
         while (true) {

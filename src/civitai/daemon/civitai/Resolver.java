@@ -23,9 +23,20 @@ public final class Resolver {
     /** A reference that cannot become an entry, with the reason in words. */
     public static final class Unresolvable extends Exception {
         private static final long serialVersionUID = 1L;
+        private final java.time.Duration retryAfter;
 
         Unresolvable(String message) {
+            this(message, null);
+        }
+
+        Unresolvable(String message, java.time.Duration retryAfter) {
             super(message);
+            this.retryAfter = retryAfter;
+        }
+
+        /** When asking again may succeed (Civitai is rate limiting), else null. */
+        public java.time.Duration retryAfter() {
+            return retryAfter;
         }
     }
 
@@ -53,19 +64,27 @@ public final class Resolver {
             }
             return entry(version, chooseFile(version, ref.fileId(), preferences));
         } catch (CivitaiException e) {
-            throw new Unresolvable(e.getMessage());
+            throw new Unresolvable(e.getMessage(), e.retryAfter());
         }
     }
 
-    /** The newest published version by publishedAt, then id; {@code modelVersions[0]} is not always it. */
+    /**
+     * The newest published version; {@code modelVersions[0]} is not always it. A listed version
+     * counts as published unless its {@code status} says otherwise (Civitai omits null fields, and
+     * older answers have no status or publishedAt); newest by {@code publishedAt}, else
+     * {@code createdAt}, then id.
+     */
     static long newestVersion(JsonObject model) throws Unresolvable {
         JsonValue list = model.get("modelVersions");
         JsonObject best = null;
         if (list != null && list.isArray()) {
             for (JsonValue v : list.asArray()) {
+                if (!v.isObject()) {
+                    continue;
+                }
                 JsonObject o = v.asObject();
-                String status = o.getString("status", "Published");
-                if (!status.equals("Published") || o.getString("publishedAt", null) == null) {
+                JsonValue status = o.get("status");
+                if (status != null && status.isString() && !status.asString().equals("Published")) {
                     continue;
                 }
                 if (best == null || newer(o, best)) {
@@ -80,8 +99,30 @@ public final class Resolver {
     }
 
     private static boolean newer(JsonObject a, JsonObject b) {
-        int byDate = a.getString("publishedAt", "").compareTo(b.getString("publishedAt", ""));
-        return byDate != 0 ? byDate > 0 : a.getLong("id", 0) > b.getLong("id", 0);
+        java.time.Instant da = date(a);
+        java.time.Instant db = date(b);
+        if (da != null && db != null && !da.equals(db)) {
+            return da.isAfter(db);
+        }
+        if ((da == null) != (db == null)) {
+            return da != null;  // a dated version is newer than one with no date at all
+        }
+        return a.getLong("id", 0) > b.getLong("id", 0);
+    }
+
+    /** publishedAt, else createdAt; null when neither is a date. */
+    private static java.time.Instant date(JsonObject version) {
+        for (String key : new String[] {"publishedAt", "createdAt"}) {
+            JsonValue v = version.get(key);
+            if (v != null && v.isString()) {
+                try {
+                    return java.time.Instant.parse(v.asString());
+                } catch (java.time.format.DateTimeParseException e) {
+                    // not a date: try the next key
+                }
+            }
+        }
+        return null;
     }
 
     static JsonObject chooseFile(JsonObject version, Long fileId, FilePreferences preferences) throws Unresolvable {

@@ -25,7 +25,11 @@ import java.util.Locale;
  * with {@code allow_nsfw_previews}). Written on their own thread; a failure is logged, never
  * fatal. Thread-safe.
  */
-public final class Sidecars {
+public final class Sidecars implements AutoCloseable {
+    private static final java.time.Duration STOP_GRACE = java.time.Duration.ofSeconds(5);
+    /** Each write runs on its own virtual thread; tracked so a stop waits for them. */
+    private final java.util.concurrent.ExecutorService writers =
+            java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sidecars").factory());
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final int MAX_PREVIEW = 16 << 20;
 
@@ -52,7 +56,10 @@ public final class Sidecars {
         if (versionId == null) {
             return;
         }
-        Thread.ofVirtual().name("sidecars").start(() -> {
+        if (writers.isShutdown()) {
+            return;  // stopping: the next download of this file writes them
+        }
+        writers.execute(() -> {
             try {
                 write(model, client.version(versionId));
             } catch (CivitaiException | IOException e) {
@@ -135,6 +142,20 @@ public final class Sidecars {
             return v != null && v.isNumber() ? v.asLong() : null;
         } catch (ParseException | UnsupportedOperationException | NumberFormatException e) {
             return null;
+        }
+    }
+
+    /** Lets writes in progress finish (a few seconds at most), then interrupts what is left. */
+    @Override
+    public void close() {
+        writers.shutdown();
+        try {
+            if (!writers.awaitTermination(STOP_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                writers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            writers.shutdownNow();
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -37,6 +37,13 @@ import java.util.Objects;
  * @param previews         write {@code <name>.preview.<ext>} too
  * @param allowNsfwPreviews take the first image even when it is NSFW
  * @param filePreferences  format / fp / size wanted when a version has several files (null: none)
+ * @param allowedHosts     extra {@code Host} names (or name:port) answered when auth is off, for
+ *                         a reverse proxy; loopback names and the bind address are always allowed
+ * @param maxConnections   open HTTP connections at once; beyond it new ones are closed at accept
+ * @param maxEventClients  event-stream subscribers at once; beyond it a 503
+ * @param requestTimeout   the longest a client may take to send a request's headers and body
+ * @param existingFiles    keep, backup or replace: what happens to a file already at a target
+ *                         whose hash is not the entry's
  * @param notifications    where events are sent (Telegram, ntfy, Discord, webhooks), the top-level
  *                         {@code webhook_url} included as webhook targets
  * @param outboundProxy    the forward proxy for Civitai, downloads and notifications
@@ -77,6 +84,11 @@ public record Config(
         boolean previews,
         boolean allowNsfwPreviews,
         java.util.Map<String, String> filePreferences,
+        List<String> allowedHosts,
+        int maxConnections,
+        int maxEventClients,
+        Duration requestTimeout,
+        String existingFiles,
         List<Notification> notifications,
         ProxySettings outboundProxy,
         List<String> trustedProxies) {
@@ -85,6 +97,7 @@ public record Config(
         Objects.requireNonNull(configFile, "configFile");
         webhookUrls = List.copyOf(webhookUrls);
         filePreferences = java.util.Map.copyOf(filePreferences);
+        allowedHosts = List.copyOf(allowedHosts);
         notifications = List.copyOf(notifications);
         Objects.requireNonNull(outboundProxy, "outboundProxy");
         trustedProxies = List.copyOf(trustedProxies);
@@ -119,6 +132,7 @@ public record Config(
                 logMaxBytes, logFiles, retryBaseDelay, retryMaxDelay, webhookSecret, webhookRetryDelay,
                 allowUnauthenticatedRemote, eventHeartbeat, allowUnscanned, updateInterval, updateFirstDelay,
                 layout, sidecars, previews, allowNsfwPreviews, filePreferences,
+                allowedHosts, maxConnections, maxEventClients, requestTimeout, existingFiles,
                 notifications, outboundProxy, trustedProxies);
     }
 }

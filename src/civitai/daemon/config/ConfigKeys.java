@@ -123,6 +123,29 @@ final class ConfigKeys {
         return value;
     }
 
+    /** A list of host names, each optionally with {@code :port}; lower-cased. */
+    List<String> hostList(String key) throws ConfigException {
+        JsonValue value = present(key);
+        if (value == null) {
+            return List.of();
+        }
+        String expected = "a list of host names such as [\"models.example.org\", \"nas:8443\"]";
+        if (!value.isArray()) {
+            throw bad(key, value, expected);
+        }
+        List<String> hosts = new java.util.ArrayList<>();
+        for (JsonValue item : value.asArray()) {
+            if (!item.isString() || !HOST.matcher(item.asString()).matches()) {
+                throw bad(key, value, expected + " (" + item + " is not one)");
+            }
+            hosts.add(item.asString().toLowerCase(java.util.Locale.ROOT));
+        }
+        return hosts;
+    }
+
+    private static final java.util.regex.Pattern HOST =
+            java.util.regex.Pattern.compile("(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9._-]+)(:\\d{1,5})?");
+
     URI httpUrl(String key, String fallback) throws ConfigException {
         return parseHttpUrl(key, string(key, fallback));
     }

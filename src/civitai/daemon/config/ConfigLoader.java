@@ -30,6 +30,7 @@ public final class ConfigLoader {
             "webhook_secret", "webhook_retry_delay", "allow_unauthenticated_remote", "event_heartbeat",
             "allow_unscanned", "update_interval_hours", "update_first_delay", "layout",
             "sidecars", "previews", "allow_nsfw_previews", "file_preferences",
+            "allowed_hosts", "max_connections", "max_event_clients", "request_timeout", "existing_files",
             "notifications", "proxy", "no_proxy", "trusted_proxies");
 
     private final Map<String, String> env;
@@ -90,9 +91,19 @@ public final class ConfigLoader {
                 keys.bool("previews", true),
                 keys.bool("allow_nsfw_previews", false),
                 filePreferences(json.get("file_preferences")),
+                keys.hostList("allowed_hosts"),
+                (int) keys.integer("max_connections", 1500, 16, 100_000),
+                (int) keys.integer("max_event_clients", 1000, 1, 100_000),
+                keys.seconds("request_timeout", 10, 1, 3600),
+                keys.oneOf("existing_files", "keep", List.of("keep", "backup", "replace")),
                 new NotificationKeys(env).read(webhookUrls, webhookSecret, json.get("notifications")),
                 ProxyKeys.outbound(json.get("proxy"), json.get("no_proxy"), env),
                 ProxyKeys.trusted(json.get("trusted_proxies")));
+        if (config.maxEventClients() >= config.maxConnections()) {
+            throw new ConfigException("config key \"max_event_clients\" is " + config.maxEventClients()
+                    + "; expected fewer than max_connections (" + config.maxConnections()
+                    + "), so other requests still get a connection");
+        }
         if (config.jwtSecret() == null && !config.loopbackOnly() && !config.allowUnauthenticatedRemote()) {
             throw new ConfigException("config key \"bind_address\" is \"" + config.bindAddress() + "\" but"
                     + " \"jwt_secret\" is not set: the API would be open to the network. Set jwt_secret"

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +26,7 @@ final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>, AutoC
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
     private final ArrayDeque<ByteBuffer> buffers = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuffer> replay = new ArrayDeque<>();  // the reader's only
     private Flow.Subscription subscription;
     private Throwable failure;
     private boolean closed;
@@ -96,8 +96,31 @@ final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>, AutoC
         }
     }
 
+    /**
+     * Up to {@code n} first bytes of the body (fewer when it is shorter), without consuming them:
+     * {@link #next()} still returns them.
+     */
+    byte[] head(int n) throws IOException {
+        var out = new java.io.ByteArrayOutputStream(n);
+        ArrayDeque<ByteBuffer> taken = new ArrayDeque<>();
+        for (ByteBuffer b; out.size() < n && (b = next()) != null; ) {
+            taken.add(b);
+            ByteBuffer view = b.duplicate();
+            byte[] bytes = new byte[Math.min(n - out.size(), view.remaining())];
+            view.get(bytes);
+            out.write(bytes, 0, bytes.length);
+        }
+        for (var it = taken.descendingIterator(); it.hasNext(); ) {
+            replay.addFirst(it.next());
+        }
+        return out.toByteArray();
+    }
+
     /** The next piece of the body, or null at its end. */
     ByteBuffer next() throws IOException {
+        if (!replay.isEmpty()) {
+            return replay.poll();
+        }
         ByteBuffer b;
         int more = 0;
         lock.lock();
@@ -128,15 +151,15 @@ final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>, AutoC
         return b;
     }
 
-    /** Up to {@code limit} bytes of the body as text, for error answers. */
-    String text(int limit) throws IOException {
+    /** Up to {@code limit} first bytes of the body, for error answers. */
+    byte[] bytes(int limit) throws IOException {
         var out = new java.io.ByteArrayOutputStream();
         for (ByteBuffer b; out.size() < limit && (b = next()) != null; ) {
             byte[] bytes = new byte[Math.min(limit - out.size(), b.remaining())];
             b.get(bytes);
-            out.write(bytes);
+            out.write(bytes, 0, bytes.length);
         }
-        return out.toString(StandardCharsets.UTF_8);
+        return out.toByteArray();
     }
 
     /** Stops the transfer; the connection is not reused. */

@@ -6,15 +6,24 @@ import java.io.IOException;
 final class DiskException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    DiskException(String message, IOException cause) {
+    private final boolean diskFull;
+
+    DiskException(String message, IOException cause, boolean diskFull) {
         super(message, cause);
+        this.diskFull = diskFull;
+    }
+
+    /** The file system said it has no space left. */
+    boolean isDiskFull() {
+        return diskFull;
     }
 
     static DiskException of(String action, java.nio.file.Path path, IOException cause) {
         String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        if (why.toLowerCase(java.util.Locale.ROOT).contains("no space")) {
+        boolean full = why.toLowerCase(java.util.Locale.ROOT).contains("no space");
+        if (full) {
             why = "disk full (" + why + ")";
         }
-        return new DiskException("cannot " + action + " " + path + ": " + why, cause);
+        return new DiskException("cannot " + action + " " + path + ": " + why, cause, full);
     }
 }

@@ -18,6 +18,10 @@ final class DownloadTask {
     PartFile part;
     SignedUrl signedUrl;
     boolean existingChecked;
+    /** What stood at the target before the download; null for nothing. */
+    Placement.Found found;
+    /** Hashes this daemon verified at this target: files of its own, which it may replace. */
+    volatile java.util.Set<String> placedHashes = java.util.Set.of();
     final SpeedMeter speed = new SpeedMeter();
 
     DownloadTask(long jobId, JobSpec spec, String knownFilename, String validator) {
@@ -29,7 +33,7 @@ final class DownloadTask {
 
     long bytes() {
         PartFile p = part;
-        return p == null ? 0 : p.length();
+        return p == null ? 0 : p.bytes();
     }
 
     /** The target once the filename is known. */

@@ -12,26 +12,26 @@ import java.util.function.Consumer;
 
 /**
  * GET with redirects followed here rather than by HttpClient, so this class alone decides the
- * headers of each hop: the API key goes to the Civitai host only, never to a storage host (which
+ * headers of each hop: the API key goes to its own host only, never to a storage host (which
  * rejects it, and must not see it). Thread-safe.
  */
 final class HttpFetch {
     private static final int MAX_REDIRECTS = 10;
 
     private final HttpClient client;
-    private final String civitaiAuthority;
+    private final String keyAuthority;
     private final String apiKey;
     private final String userAgent;
-    private final civitai.daemon.civitai.CivitaiGate gate;
+    private final HostGate gate;
 
     /** The final answer and the URL that gave it. The caller closes the body. */
     record Response(HttpResponse<BodyStream> response, URI uri) {}
 
-    HttpFetch(HttpClient client, URI civitaiUrl, String apiKey, String userAgent,
-            civitai.daemon.civitai.CivitaiGate gate) {
+    HttpFetch(HttpClient client, URI keyHost, String apiKey, String userAgent,
+            HostGate gate) {
         this.gate = gate;
         this.client = client;
-        this.civitaiAuthority = authority(civitaiUrl);
+        this.keyAuthority = authority(keyHost);
         this.apiKey = apiKey;
         this.userAgent = userAgent;
     }
@@ -42,17 +42,20 @@ final class HttpFetch {
      */
     Response get(URI start, Map<String, String> headers, Duration headerTimeout, Consumer<URI> onRedirect)
             throws IOException, InterruptedException {
-        URI uri = start;
+        String basic = basicAuth(start);
+        URI uri = civitai.daemon.store.JobSpec.withoutUserInfo(start);
+        String origin = authority(uri);
         for (int hop = 0; ; hop++) {
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(headerTimeout)
                     .header("User-Agent", userAgent);
             headers.forEach(request::header);
-            if (apiKey != null && authority(uri).equals(civitaiAuthority)) {
+            if (basic != null && authority(uri).equals(origin)) {  // as curl: never to another host
+                request.header("Authorization", basic);
+            }
+            if (apiKey != null && authority(uri).equals(keyAuthority)) {
                 request.header("Authorization", "Bearer " + apiKey);
             }
-            if (gate.covers(uri)) {
-                gate.await();  // Civitai said 429 recently: nobody asks it anything until it is over
-            }
+            gate.awaitOpen(uri);  // a gated host said 429 recently: nobody asks it until it is over
             HttpResponse<BodyStream> response = client.send(request.build(),
                     BodyStream.handler());
             var location = response.headers().firstValue("Location");
@@ -66,6 +69,17 @@ final class HttpFetch {
             uri = resolve(uri, location.get());
             onRedirect.accept(uri);
         }
+    }
+
+    /** {@code user:password@} of a URL as an Authorization header (HttpClient ignores it); else null. */
+    private static String basicAuth(URI uri) {
+        String info = uri.getRawUserInfo();
+        if (info == null) {
+            return null;
+        }
+        String decoded = java.net.URLDecoder.decode(info.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        return "Basic " + java.util.Base64.getEncoder().encodeToString(
+                decoded.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static URI resolve(URI base, String location) throws IOException {

@@ -8,7 +8,12 @@ public final class JobConflict extends RuntimeException {
     private final transient JobState current;
 
     JobConflict(long jobId, String action, JobState current) {
-        super("cannot " + action + " job " + jobId + ": it is " + current.key());
+        this(jobId, action, current, "it is " + current.key());
+    }
+
+    /** @param why the reason, for the person who asked */
+    JobConflict(long jobId, String action, JobState current, String why) {
+        super("cannot " + action + " job " + jobId + ": " + why);
         this.current = current;
     }
 

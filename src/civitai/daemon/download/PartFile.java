@@ -1,52 +1,65 @@
 package civitai.daemon.download;
 
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.util.Map;
 
 /**
- * {@code <target>.part} and the SHA-256 of exactly its bytes, kept in step: the hash is computed as
- * bytes arrive, so the finished file is never read twice. An existing part is hashed once when
- * opened. Appending writes on the worker thread while a {@link PipelinedDigest} hashes the same
- * buffer. Used by one worker thread at a time; {@link #length()} may be read from any thread.
+ * {@code <target>.part}: bytes written at their offsets by one or more {@link Writer}s, and the
+ * SHA-256 of its contiguous prefix kept in step by an {@link InOrderHasher}, so the finished file
+ * is never read a second time. An existing part is hashed once when opened. Each writer has a
+ * channel of its own, so an interrupt that closes one writer's channel leaves the others alone.
+ * Thread-safe.
  */
 final class PartFile {
     private static final int READ_CHUNK = 1 << 20;
+    private static final int SPARE_BUFFERS = 4;
 
     private final Path path;
-    private MessageDigest digest = newDigest();
-    private volatile long length;
-    private FileOutputStream out;
-    private PipelinedDigest pipeline;
-    private boolean broken;
+    private final int writers;
+    private volatile InOrderHasher hasher;
 
-    private PartFile(Path path) {
+    private PartFile(Path path, int writers, MessageDigest digest, long prefix) {
         this.path = path;
+        this.writers = writers;
+        this.hasher = newHasher(digest, prefix);
     }
 
-    /** Opens the part beside {@code target}, hashing what an earlier run left there. */
+    /**
+     * Opens the part beside {@code target} for a download by one connection: what an earlier
+     * run left there is the prefix, hashed now.
+     */
     static PartFile beside(Path target) throws DiskException {
-        PartFile part = new PartFile(Targets.part(target));
-        if (Files.exists(part.path)) {
-            try (InputStream in = Files.newInputStream(part.path)) {
-                byte[] buffer = new byte[READ_CHUNK];
-                for (int n; (n = in.read(buffer)) > 0; ) {
-                    part.digest.update(buffer, 0, n);
-                    part.length += n;
-                }
-            } catch (IOException e) {
-                throw DiskException.of("read", part.path, e);
-            }
+        return beside(target, 1);
+    }
+
+    /** As {@link #beside(Path)}, with buffers for up to {@code writers} concurrent writers. */
+    static PartFile beside(Path target, int writers) throws DiskException {
+        Path path = Targets.part(target);
+        MessageDigest digest = newDigest();
+        long length = Files.exists(path) ? hashInto(digest, path, Long.MAX_VALUE) : 0;
+        return new PartFile(path, writers, digest, length);
+    }
+
+    /**
+     * Opens the part beside {@code target} as a range journal describes it: its first
+     * {@code prefix} bytes are hashed now, the other ranges are trusted as written.
+     */
+    static PartFile journalled(Path target, int writers, long prefix, Map<Long, Long> ranges)
+            throws DiskException {
+        Path path = Targets.part(target);
+        MessageDigest digest = newDigest();
+        long hashed = prefix > 0 && Files.exists(path) ? hashInto(digest, path, prefix) : 0;
+        PartFile part = new PartFile(path, writers, digest, hashed);
+        if (hashed == prefix) {
+            ranges.forEach(part.hasher::written);
         }
         return part;
     }
@@ -55,70 +68,63 @@ final class PartFile {
         return path;
     }
 
+    /** The contiguous prefix: where a download by one connection continues. */
     long length() {
-        return length;
+        return hasher.prefix();
     }
 
-    /** Starts appending; first cuts off any bytes an interrupted write left beyond the hashed length. */
-    void beginAppend() throws DiskException {
-        if (broken) {
-            throw new DiskException("a write to " + path + " failed earlier; the part is re-read on the next run", null);
-        }
-        try {
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                if (ch.size() > length) {
-                    ch.truncate(length);
-                }
+    /** Every byte written, in the prefix or beyond it (progress of a segmented download). */
+    long bytes() {
+        return hasher.writtenBytes();
+    }
+
+    /** Written ranges beyond the prefix (start → end), in file order. */
+    Map<Long, Long> ahead() {
+        return hasher.ahead();
+    }
+
+    /** Cuts off bytes a stopped write left beyond the prefix, before one connection appends. */
+    void truncateToPrefix() throws DiskException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            if (ch.size() > length()) {
+                ch.truncate(length());
             }
-            out = new FileOutputStream(path.toFile(), true);
         } catch (IOException e) {
             throw DiskException.of("write", path, e);
         }
-        pipeline = new PipelinedDigest(digest);
     }
 
-    /**
-     * Copies a piece of the body into pooled buffers, each handed to the hasher and written. The
-     * write is not interruptible, so a byte that reached the hasher always reaches the file too.
-     */
-    void append(ByteBuffer piece) throws DiskException, InterruptedException {
-        while (piece.hasRemaining()) {
-            byte[] buffer = pipeline.buffer();
-            int n = Math.min(buffer.length, piece.remaining());
-            piece.get(buffer, 0, n);
-            pipeline.hash(buffer, n);
-            try {
-                out.write(buffer, 0, n);
-            } catch (IOException e) {
-                broken = true;  // hashed but not written: this part's digest can no longer be trusted
-                throw DiskException.of("write", path, e);
-            }
-            length += n;
+    /** A writer with a channel of its own; close it when done. */
+    Writer writer() throws DiskException {
+        try {
+            return new Writer(FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE));
+        } catch (IOException e) {
+            throw DiskException.of("write", path, e);
         }
     }
 
-    /** Ends appending once every byte is hashed; safe to call when not appending. */
-    void endAppend() {
-        if (pipeline != null) {
-            pipeline.finish();
-            pipeline = null;
-        }
-        if (out != null) {
-            try {
-                out.close();
-            } catch (IOException e) {
-                // the next beginAppend() truncates to the hashed length, so nothing is lost
-            }
-            out = null;
+    /** Waits until the prefix is hashed; its SHA-256 in lower-case hex. */
+    String sha256() throws DiskException {
+        try {
+            return hasher.settle();
+        } catch (IOException e) {
+            throw DiskException.of("read back", path, e);
         }
     }
 
-    /** Forgets every byte: the next append starts the file from zero. */
+    /** Stops hashing until the next write (between attempts); the hash state stays. */
+    void settle() {
+        try {
+            hasher.settle();
+        } catch (IOException e) {
+            // reported by sha256() when the part is verified
+        }
+    }
+
+    /** Forgets every byte: the next write starts the file from zero. */
     void reset() throws DiskException {
-        endAppend();
-        digest = newDigest();
-        length = 0;
-        broken = false;
+        settle();
+        hasher = newHasher(newDigest(), 0);
         try {
             Files.deleteIfExists(path);
         } catch (IOException e) {
@@ -126,37 +132,85 @@ final class PartFile {
         }
     }
 
-    /** The hash of the bytes so far, lower-case hex. */
-    String sha256() {
-        try {
-            return HexFormat.of().formatHex(((MessageDigest) digest.clone()).digest());
-        } catch (CloneNotSupportedException e) {
-            throw new IllegalStateException("SHA-256 digest cannot be cloned", e);
-        }
+    private InOrderHasher newHasher(MessageDigest digest, long prefix) {
+        return new InOrderHasher(digest, prefix, writers + SPARE_BUFFERS, this::readAt);
     }
 
-    /** Flushes the part to disk and renames it to {@code target} in one step. */
-    void commitTo(Path target) throws DiskException {
-        endAppend();
-        try {
-            // FileDescriptor.sync, unlike FileChannel.force, cannot be cut short by an interrupt:
-            // a stop arriving now must not turn a verified file into a failed job
-            try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
-                file.getFD().sync();
+    private void readAt(long position, ByteBuffer into) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            while (into.hasRemaining()) {
+                if (ch.read(into, position + into.position()) < 0) {
+                    throw new IOException("the part is shorter than the bytes written to it");
+                }
             }
-            Files.move(path, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            fsyncDirectory(target.getParent());
-        } catch (IOException e) {
-            throw DiskException.of("move the verified file to", target, e);
         }
     }
 
-    private static void fsyncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // some file systems refuse to sync a folder; the rename itself is already atomic
+    /** Writes bytes at positions of the part; used by one thread. */
+    final class Writer implements AutoCloseable {
+        private final FileChannel channel;
+
+        private Writer(FileChannel channel) {
+            this.channel = channel;
         }
+
+        /**
+         * Writes {@code piece} at {@code position} through the hasher's buffers (the client's own
+         * are read-only, which would send the digest down a slow path); returns the bytes written.
+         */
+        int write(long position, ByteBuffer piece) throws DiskException, InterruptedException {
+            int total = piece.remaining();
+            InOrderHasher h = hasher;
+            while (piece.hasRemaining()) {
+                byte[] buffer = h.buffer();
+                int n = Math.min(buffer.length, piece.remaining());
+                piece.get(buffer, 0, n);
+                try {
+                    ByteBuffer out = ByteBuffer.wrap(buffer, 0, n);
+                    while (out.hasRemaining()) {
+                        channel.write(out, position + out.position());
+                    }
+                } catch (IOException e) {
+                    h.recycle(buffer);
+                    throw DiskException.of("write", path, e);
+                }
+                h.written(position, buffer, n);
+                position += n;
+            }
+            return total;
+        }
+
+        /** Flushes this writer's bytes to the disk (before they are journalled as done). */
+        void force() throws DiskException {
+            try {
+                channel.force(false);
+            } catch (IOException e) {
+                throw DiskException.of("sync", path, e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // the bytes written are in the file or not counted: nothing to lose here
+            }
+        }
+    }
+
+    private static long hashInto(MessageDigest digest, Path file, long limit) throws DiskException {
+        long done = 0;
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[READ_CHUNK];
+            for (int n; done < limit && (n = in.read(buffer, 0, (int) Math.min(buffer.length, limit - done))) > 0; ) {
+                digest.update(buffer, 0, n);
+                done += n;
+            }
+        } catch (IOException e) {
+            throw DiskException.of("read", file, e);
+        }
+        return done;
     }
 
     static MessageDigest newDigest() {

@@ -1,5 +1,6 @@
 package civitai.daemon.download;
 
+import civitai.daemon.log.Printable;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
@@ -8,13 +9,17 @@ import java.util.regex.Pattern;
 
 /**
  * The rules for one path segment (a {@code model_type} or a {@code filename}): a plain name that
- * stays in its folder on Linux, macOS and Windows alike. Pure functions.
+ * stays in its folder on Linux, macOS and Windows alike, that a person reads as it is (no bidi
+ * overrides or invisible characters), and whose {@code .part} file can be created too. Pure
+ * functions.
  */
 public final class SafeName {
-    private static final int MAX_BYTES = 255;
-    private static final Set<String> WINDOWS_RESERVED = Set.of("CON", "PRN", "AUX", "NUL",
+    /** File systems allow 255 bytes per name; the unfinished download adds ".part". */
+    static final int MAX_BYTES = 255 - ".part".length();
+    private static final Set<String> WINDOWS_RESERVED = Set.of("CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
             "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
-            "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9");
+            "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+            "COM\u00b9", "COM\u00b2", "COM\u00b3", "LPT\u00b9", "LPT\u00b2", "LPT\u00b3");
     private static final Pattern FORBIDDEN = Pattern.compile("[\\x00-\\x1f\\x7f/\\\\:*?\"<>|]");
 
     private SafeName() {}
@@ -32,40 +37,94 @@ public final class SafeName {
             return Optional.of("contains a forbidden character (" + describe(m.group().charAt(0))
                     + "): it must be a plain name, not a path");
         }
-        if (name.endsWith(".") || name.endsWith(" ") || name.startsWith(" ")) {
-            return Optional.of("starts or ends with a space or ends with a dot");
+        for (int i = 0; i < name.length(); i++) {
+            if (!Printable.isPrintable(name.charAt(i))) {
+                return Optional.of("contains an invisible or reordering character (" + describe(name.charAt(i))
+                        + "): the name would not read as what it is");
+            }
         }
-        String stem = name.contains(".") ? name.substring(0, name.indexOf('.')) : name;
-        if (WINDOWS_RESERVED.contains(stem.toUpperCase(Locale.ROOT))) {
-            return Optional.of("is a reserved device name on Windows (" + stem + ")");
+        if (name.endsWith(".") || name.endsWith(" ") || name.startsWith(" ")) {
+            return Optional.of("starts or ends with a space or ends with a dot (Windows drops them)");
+        }
+        String device = deviceName(name);
+        if (device != null) {
+            return Optional.of("is a reserved device name on Windows (" + device + ")");
         }
         if (name.toLowerCase(Locale.ROOT).endsWith(".part")) {
             return Optional.of("ends with .part, the suffix of unfinished downloads");
         }
         if (name.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
-            return Optional.of("is longer than " + MAX_BYTES + " bytes");
+            return Optional.of("is longer than " + MAX_BYTES + " bytes (255, less the \".part\" of the unfinished file)");
         }
         return Optional.empty();
     }
 
     /**
      * Turns a name a server sent (Content-Disposition) into a safe segment where it can: only its
-     * last path component is kept and forbidden characters become '_'. Empty when nothing usable is
-     * left.
+     * last path component is kept, forbidden and invisible characters become '_', a device name
+     * gets a '_' in front, and a name too long is shortened keeping its extension. Empty when
+     * nothing usable is left.
      */
     public static Optional<String> sanitise(String serverName) {
         if (serverName == null) {
             return Optional.empty();
         }
         String base = serverName.substring(Math.max(serverName.lastIndexOf('/'), serverName.lastIndexOf('\\')) + 1);
-        String cleaned = FORBIDDEN.matcher(base).replaceAll("_").strip();
-        while (cleaned.endsWith(".")) {
-            cleaned = cleaned.substring(0, cleaned.length() - 1);
+        StringBuilder cleaned = new StringBuilder();
+        for (int i = 0; i < base.length(); i++) {
+            char c = base.charAt(i);
+            boolean bad = FORBIDDEN.matcher(String.valueOf(c)).matches() || !Printable.isPrintable(c);
+            cleaned.append(bad ? '_' : c);
         }
-        return problem(cleaned).isEmpty() ? Optional.of(cleaned) : Optional.empty();
+        String name = trimEnds(cleaned.toString());
+        if (deviceName(name) != null) {
+            name = "_" + name;
+        }
+        name = trimEnds(shorten(name));
+        return problem(name).isEmpty() ? Optional.of(name) : Optional.empty();
+    }
+
+    /** The reserved name {@code name} stands for on Windows, or null. */
+    private static String deviceName(String name) {
+        // Windows ignores everything from the first dot, and trailing spaces before it
+        String stem = name.contains(".") ? name.substring(0, name.indexOf('.')) : name;
+        String upper = stem.stripTrailing().toUpperCase(Locale.ROOT);
+        return WINDOWS_RESERVED.contains(upper) ? stem.stripTrailing() : null;
+    }
+
+    private static String trimEnds(String name) {
+        String s = name.strip();
+        while (s.endsWith(".") || s.endsWith(" ")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        return s;
+    }
+
+    /** Cuts the stem (never inside a character) until the name fits, keeping a short extension. */
+    private static String shorten(String name) {
+        if (name.getBytes(StandardCharsets.UTF_8).length <= MAX_BYTES) {
+            return name;
+        }
+        int dot = name.lastIndexOf('.');
+        String ext = dot > 0 && name.length() - dot <= 16 ? name.substring(dot) : "";
+        String stem = name.substring(0, name.length() - ext.length());
+        int budget = MAX_BYTES - ext.getBytes(StandardCharsets.UTF_8).length;
+        StringBuilder kept = new StringBuilder();
+        int used = 0;
+        for (int i = 0; i < stem.length(); ) {
+            int cp = stem.codePointAt(i);
+            int bytes = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
+            if (used + bytes > budget) {
+                break;
+            }
+            kept.appendCodePoint(cp);
+            used += bytes;
+            i += Character.charCount(cp);
+        }
+        return kept + ext;
     }
 
     private static String describe(char c) {
-        return c < 0x20 || c == 0x7f ? String.format("control character U+%04X", (int) c) : "'" + c + "'";
+        return Printable.isPrintable(c) ? "'" + c + "'" : String.format("U+%04X", (int) c);
     }
 }

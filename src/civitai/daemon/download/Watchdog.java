@@ -7,10 +7,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /** Checks every running attempt's stall and total limits on a fixed tick. Thread-safe. */
-final class Watchdog {
+public final class Watchdog {
     private final Set<AttemptGuard> guards = ConcurrentHashMap.newKeySet();
 
-    Watchdog(ScheduledExecutorService scheduler, Duration stall, Duration timeout) {
+    /** Checks on {@code scheduler}, often enough for the shorter of the two limits. */
+    public Watchdog(ScheduledExecutorService scheduler, Duration stall, Duration timeout) {
         long tick = Math.max(5, Math.min(1000, Math.min(stall.toMillis(), timeout.toMillis()) / 4));
         scheduler.scheduleWithFixedDelay(this::checkAll, tick, tick, TimeUnit.MILLISECONDS);
     }

@@ -18,6 +18,7 @@ public sealed interface Event {
             case Failed f -> "job.failed";
             case Cancelled c -> "job.cancelled";
             case Paused p -> "job.paused";
+            case Superseded s -> "job.superseded";
         };
     }
 
@@ -43,4 +44,7 @@ public sealed interface Event {
     record Cancelled(long jobId) implements Event {}
 
     record Paused(long jobId) implements Event {}
+
+    /** A newer job ({@code byJobId}) took over this job's target; this one stops here. */
+    record Superseded(long jobId, long byJobId) implements Event {}
 }

@@ -24,6 +24,7 @@ final class EventJson {
             case Event.Failed f -> o.add("reason", f.reason()).add("message", f.message());
             case Event.Cancelled c -> { }
             case Event.Paused p -> { }
+            case Event.Superseded s -> o.add("by_job_id", s.byJobId());
         }
         return o.toString();
     }

@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
  * The fan-out behind {@code /api/events}: every event becomes a numbered frame, kept in a bounded
  * replay buffer and offered to each subscriber's own bounded queue. Publishing never blocks: a
  * subscriber too slow to keep up is dropped, and on reconnecting with {@code Last-Event-ID} gets
- * what it missed from the buffer, or a {@code reset} frame when that is too old. Thread-safe.
+ * what it missed from the buffer, or a {@code reset} frame when that is too old. At most
+ * {@code maxSubscribers} at once, so idle streams cannot exhaust the heap. Thread-safe.
  */
 public final class EventStream {
     public static final int REPLAY = 4096;
@@ -26,8 +27,16 @@ public final class EventStream {
 
     private final ArrayDeque<Frame> replay = new ArrayDeque<>();
     private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+    private final int maxSubscribers;
     private long lastId;
     private volatile boolean closed;
+
+    public EventStream(int maxSubscribers) {
+        if (maxSubscribers < 1) {
+            throw new IllegalArgumentException("maxSubscribers must be at least 1: " + maxSubscribers);
+        }
+        this.maxSubscribers = maxSubscribers;
+    }
 
     /** A subscriber of this stream; {@link #next} is called by one connection thread. */
     public final class Subscriber implements AutoCloseable {
@@ -62,7 +71,7 @@ public final class EventStream {
 
     /** An event bus subscriber. */
     public void on(Event event) {
-        publish(event.name(), EventJson.of(event, java.time.Instant.now()));
+        publish(event.name(), civitai.daemon.log.Redactor.urls(EventJson.of(event, java.time.Instant.now())));
     }
 
     /** Publishes a frame; other parts (the update checker) use their own event names. */
@@ -82,9 +91,13 @@ public final class EventStream {
 
     /**
      * Subscribes; with {@code lastEventId} the frames after it are queued first, or a
-     * {@code reset} frame when they are no longer all in the buffer.
+     * {@code reset} frame when they are no longer all in the buffer. Empty when
+     * {@code maxSubscribers} are already subscribed.
      */
-    public synchronized Subscriber subscribe(Long lastEventId) {
+    public synchronized java.util.Optional<Subscriber> subscribe(Long lastEventId) {
+        if (subscribers.size() >= maxSubscribers) {
+            return java.util.Optional.empty();
+        }
         Subscriber s = new Subscriber();
         if (lastEventId != null) {
             long oldest = replay.isEmpty() ? lastId + 1 : replay.peekFirst().id();
@@ -100,7 +113,12 @@ public final class EventStream {
             }
         }
         subscribers.add(s);
-        return s;
+        return java.util.Optional.of(s);
+    }
+
+    /** Subscribers right now. */
+    public int subscriberCount() {
+        return subscribers.size();
     }
 
     /** Ends every subscription. */

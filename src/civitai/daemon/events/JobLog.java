@@ -27,6 +27,8 @@ public final class JobLog {
             case Event.Failed f -> log.job(Level.ERROR, f.jobId(), "failed", f.reason() + ": " + f.message());
             case Event.Cancelled c -> log.job(c.jobId(), "cancelled", "by request");
             case Event.Paused p -> log.job(p.jobId(), "paused", "by request");
+            case Event.Superseded s -> log.job(s.jobId(), "superseded", "job " + s.byJobId()
+                    + " now owns the same model_type/filename");
         }
     }
 }

@@ -45,7 +45,7 @@ final class WebhookPayload {
             case Event.Started s -> o.add("attempt", s.attempt()).add("resumed_at_byte", s.offset());
             default -> { }
         }
-        return o.toString();
+        return civitai.daemon.log.Redactor.urls(o.toString());
     }
 
     private static Long versionId(Job job) {

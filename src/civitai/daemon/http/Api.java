@@ -8,6 +8,7 @@ import civitai.daemon.events.EventStream;
 import civitai.daemon.log.DaemonLog;
 import civitai.daemon.manifest.ManifestFile;
 import civitai.daemon.store.JobHistory;
+import civitai.daemon.store.JobState;
 import civitai.daemon.store.JobStore;
 import civitai.daemon.store.WebhookStore;
 import java.time.Clock;
@@ -24,8 +25,8 @@ public final class Api {
     public record Parts(String version, Clock clock, int workers, Duration eventHeartbeat, JobStore store,
             JobHistory history, DownloadQueue queue, ManifestFile manifest, EventStream events,
             WebhookStore webhooks, IntSupplier port, Jwt jwt, DaemonLog log, References references,
-            civitai.daemon.civitai.UpdateChecker updates, civitai.daemon.events.Webhooks notifications,
-            List<String> trustedProxies) {}
+            civitai.daemon.civitai.UpdateChecker updates, String bindAddress, List<String> allowedHosts,
+            civitai.daemon.events.Webhooks notifications, List<String> trustedProxies) {}
 
     private final Parts parts;
 
@@ -40,7 +41,8 @@ public final class Api {
     }
 
     Router router() {
-        return new Router(table(), parts.jwt(), parts.log());
+        return new Router(table(), parts.jwt(), new HostCheck(parts.bindAddress(), parts.allowedHosts(), parts.port()),
+                parts.log());
     }
 
     /** Reads X-Forwarded-* from {@code trusted_proxies} before any route sees the request. */
@@ -66,10 +68,10 @@ public final class Api {
                 new Router.Route("GET", "/api/jobs/{id}", VIEWER, jobs::get),
                 new Router.Route("PATCH", "/api/jobs/{id}", ADMIN, jobs::patch),
                 new Router.Route("DELETE", "/api/jobs/{id}", ADMIN, jobs::delete),
-                new Router.Route("POST", "/api/jobs/{id}/pause", ADMIN, jobs.control(queue::pause)),
-                new Router.Route("POST", "/api/jobs/{id}/resume", ADMIN, jobs.control(queue::resume)),
-                new Router.Route("POST", "/api/jobs/{id}/cancel", ADMIN, jobs.control(queue::cancel)),
-                new Router.Route("POST", "/api/jobs/{id}/retry", ADMIN, jobs.control(queue::retry)),
+                new Router.Route("POST", "/api/jobs/{id}/pause", ADMIN, jobs.control(queue::pause, JobState.PAUSED)),
+                new Router.Route("POST", "/api/jobs/{id}/resume", ADMIN, jobs.control(queue::resume, null)),
+                new Router.Route("POST", "/api/jobs/{id}/cancel", ADMIN, jobs.control(queue::cancel, JobState.CANCELLED)),
+                new Router.Route("POST", "/api/jobs/{id}/retry", ADMIN, jobs.control(queue::retry, null)),
                 new Router.Route("GET", "/api/completed", VIEWER, jobs::completed),
                 new Router.Route("GET", "/api/metrics", VIEWER, metrics::get),
                 new Router.Route("GET", "/metrics", VIEWER, metrics::prometheus),

@@ -32,6 +32,18 @@ final class EventRoutes {
     Reply stream(Request r) throws IOException {
         HttpExchange exchange = r.exchange;
         Long lastEventId = lastEventId(exchange.getRequestHeaders().getFirst("Last-Event-ID"), r.query("lastEventId"));
+        Optional<EventStream.Subscriber> subscribed = stream.subscribe(lastEventId);
+        if (subscribed.isEmpty()) {
+            exchange.getResponseHeaders().set("Retry-After", "10");
+            throw new ApiException(503, "too_many_event_clients", "the event stream has its maximum of"
+                    + " subscribers (max_event_clients); try again later");
+        }
+        try (EventStream.Subscriber subscriber = subscribed.get()) {
+            return stream(exchange, subscriber);
+        }
+    }
+
+    private Reply stream(HttpExchange exchange, EventStream.Subscriber subscriber) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         exchange.getResponseHeaders().set("Cache-Control", "no-cache");
         exchange.getResponseHeaders().set("X-Accel-Buffering", "no");
@@ -40,8 +52,7 @@ final class EventRoutes {
             return new Reply.Streamed();
         }
         exchange.sendResponseHeaders(200, 0);
-        try (EventStream.Subscriber subscriber = stream.subscribe(lastEventId);
-                OutputStream out = exchange.getResponseBody()) {
+        try (OutputStream out = exchange.getResponseBody()) {
             write(out, "retry: 3000\n: connected\n\n");
             pump(subscriber, out);
         } catch (EventStream.Ended e) {
@@ -72,9 +83,13 @@ final class EventRoutes {
         }
     }
 
-    private static void write(OutputStream out, String text) throws IOException {
-        out.write(text.getBytes(StandardCharsets.UTF_8));
-        out.flush();
+    private static void write(OutputStream out, String text) throws ClientGone {
+        try {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            throw new ClientGone(e);
+        }
     }
 
     private static Long lastEventId(String header, String query) {

@@ -60,12 +60,12 @@ final class JobRoutes {
         try {
             entry = EntryParser.parse(references.resolveIfReference(body));
         } catch (References.NotResolved e) {
-            throw ApiException.badRequest(e.getMessage());
+            throw e.toApi(r);
         } catch (EntryParser.InvalidEntry e) {
             throw ApiException.badRequest("bad entry: " + e.getMessage());
         }
         record(List.of(entry));
-        JobStore.Inserted inserted = queue.submit(entry.toSpec());
+        JobStore.Inserted inserted = queue.reclaim(queue.submit(entry.toSpec()));
         r.exchange.getResponseHeaders().set("Location", r.forwarded().link("/api/jobs/" + inserted.job().id()));
         return Reply.accepted(result(inserted));
     }
@@ -86,7 +86,12 @@ final class JobRoutes {
         for (int i = 0; i < array.size(); i++) {
             try {
                 entries.add(EntryParser.parse(references.resolveIfReference(array.get(i))));
-            } catch (EntryParser.InvalidEntry | References.NotResolved e) {
+            } catch (References.NotResolved e) {
+                if (e.retryAfter != null) {
+                    throw e.toApi(r);  // nothing is queued; the whole batch can be sent again
+                }
+                problems.add(new JsonObject().add("index", i).add("reason", e.getMessage()));
+            } catch (EntryParser.InvalidEntry e) {
                 problems.add(new JsonObject().add("index", i).add("reason", e.getMessage()));
             }
         }
@@ -98,7 +103,7 @@ final class JobRoutes {
         record(parsed.entries());
         JsonArray jobs = new JsonArray();
         queue.submitAll(parsed.entries().stream().map(ManifestEntry::toSpec).toList())
-                .forEach(i -> jobs.add(result(i)));
+                .forEach(i -> jobs.add(result(queue.reclaim(i))));
         return Reply.accepted(new JsonObject().add("jobs", jobs));
     }
 
@@ -192,16 +197,64 @@ final class JobRoutes {
         return Reply.ok(new JsonObject().add("job", json(queue.reprioritize(r.id(), (int) p.asDouble()))));
     }
 
+    /**
+     * Removes the job, its file when asked (and only while the file is the one it verified), and
+     * its manifest.json entry, so the job does not come back at the next start.
+     */
     Reply delete(Request r) {
         long id = r.id();
         boolean deleteFile = r.boolQuery("delete_file");
+        Job job = store.find(id).orElseThrow(() -> ApiException.notFound("no job " + id));
         queue.delete(id, deleteFile);
-        return Reply.ok(new JsonObject().add("deleted", id).add("file_deleted", deleteFile));
+        return Reply.ok(new JsonObject().add("deleted", id).add("file_deleted", deleteFile)
+                .add("manifest", forget(job)));
     }
 
-    /** pause, resume, cancel or retry. */
-    Router.Handler control(LongFunction<Job> action) {
-        return r -> Reply.ok(new JsonObject().add("job", json(action.apply(r.id()))));
+    /** Drops the job's entry from manifest.json; says what happened, in words. */
+    private String forget(Job job) {
+        String key = job.spec().key();
+        int[] removed = {0};
+        try {
+            manifest.modify(array -> {
+                JsonArray kept = new JsonArray();
+                for (JsonValue v : array) {
+                    if (sameJob(v, key)) {
+                        removed[0]++;
+                    } else {
+                        kept.add(v);
+                    }
+                }
+                return kept;
+            });
+        } catch (Manifest.ManifestException | IOException e) {
+            return "entry kept: manifest.json could not be rewritten (" + e.getMessage() + "); remove the entry"
+                    + " by hand or the job comes back at the next start";
+        }
+        return removed[0] > 0 ? "entry removed" : "no entry";
+    }
+
+    private static boolean sameJob(JsonValue entry, String key) {
+        try {
+            return EntryParser.parse(entry).toSpec().key().equals(key);
+        } catch (EntryParser.InvalidEntry e) {
+            return false;  // an entry that does not parse is no job's; it stays as the user wrote it
+        }
+    }
+
+    /**
+     * pause, resume, cancel or retry. {@code settles} is the state a pause or cancel ends in: if
+     * the worker has not stopped within the wait, the answer is 202 with the job as it is now.
+     */
+    Router.Handler control(LongFunction<Job> action, JobState settles) {
+        return r -> {
+            Job job = action.apply(r.id());
+            JsonObject body = new JsonObject().add("job", json(job));
+            if (settles != null && job != null && job.state() != settles) {
+                return Reply.accepted(body.add("pending", "the download is still stopping; its state changes to "
+                        + settles.key() + " shortly (watch /api/events)"));
+            }
+            return Reply.ok(body);
+        };
     }
 
     private JsonObject json(Job job) {

@@ -24,6 +24,8 @@ final class JsonBody {
         byte[] bytes;
         try (InputStream in = exchange.getRequestBody()) {
             bytes = in.readNBytes(maxBytes + 1);
+        } catch (IOException e) {
+            throw new ClientGone(e);
         }
         if (bytes.length > maxBytes) {
             throw new ApiException(413, "payload_too_large", "the body is larger than " + maxBytes + " bytes");

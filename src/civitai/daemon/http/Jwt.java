@@ -18,11 +18,19 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * API tokens: JWTs signed with HS256 under {@code jwt_secret}. Only HS256 is accepted (never
  * {@code none} or another algorithm), the signature is compared in constant time, {@code exp} is
- * required and enforced, and {@code role} must be viewer or admin. Thread-safe.
+ * required and enforced, {@code nbf} is enforced, a token issued in the future (beyond a small
+ * clock skew) or valid for more than a year is refused unless it was minted as long-lived on
+ * purpose, a header or claims object with a key twice is refused (parsers disagree on which one
+ * wins), and {@code role} must be viewer or admin. Thread-safe.
  */
 public final class Jwt {
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+
+    /** Clocks of the minting and the checking machine may differ by this much. */
+    static final Duration SKEW = Duration.ofSeconds(60);
+    /** Longer-lived tokens need the {@code long_lived} claim, which only {@link #sign} sets. */
+    static final Duration MAX_TTL = Duration.ofDays(365);
 
     private final byte[] secret;
     private final Clock clock;
@@ -36,8 +44,12 @@ public final class Jwt {
     public String sign(Role role, Duration ttl) {
         long now = clock.instant().getEpochSecond();
         String header = encode(new JsonObject().add("alg", "HS256").add("typ", "JWT").toString());
-        String payload = encode(new JsonObject().add("sub", "civitai-daemon").add("role", role.name().toLowerCase(Locale.ROOT))
-                .add("iat", now).add("exp", now + ttl.toSeconds()).toString());
+        JsonObject claims = new JsonObject().add("sub", "civitai-daemon").add("role", role.name().toLowerCase(Locale.ROOT))
+                .add("iat", now).add("exp", now + ttl.toSeconds());
+        if (ttl.compareTo(MAX_TTL) > 0) {
+            claims.add("long_lived", true);  // asked for: --ttl beyond a year
+        }
+        String payload = encode(claims.toString());
         String signingInput = header + "." + payload;
         return signingInput + "." + ENCODER.encodeToString(hmac(signingInput));
     }
@@ -63,13 +75,7 @@ public final class Jwt {
             throw invalid("bad signature");
         }
         JsonObject claims = decodeObject(parts[1]);
-        JsonValue exp = claims.get("exp");
-        if (exp == null || !exp.isNumber()) {
-            throw invalid("the token has no exp");
-        }
-        if (exp.asDouble() <= clock.instant().getEpochSecond()) {
-            throw invalid("the token has expired");
-        }
+        checkTimes(claims);
         JsonValue role = claims.get("role");
         if (role != null && role.isString()) {
             switch (role.asString()) {
@@ -85,10 +91,50 @@ public final class Jwt {
         throw invalid("the token's role must be viewer or admin");
     }
 
+    private void checkTimes(JsonObject claims) {
+        long now = clock.instant().getEpochSecond();
+        Double exp = number(claims, "exp");
+        if (exp == null) {
+            throw invalid("the token has no exp");
+        }
+        if (exp <= now) {
+            throw invalid("the token has expired");
+        }
+        Double nbf = number(claims, "nbf");
+        if (nbf != null && nbf > now + SKEW.toSeconds()) {
+            throw invalid("the token is not valid yet (nbf)");
+        }
+        Double iat = number(claims, "iat");
+        if (iat != null && iat > now + SKEW.toSeconds()) {
+            throw invalid("the token was issued in the future (iat); check this machine's clock");
+        }
+        JsonValue longLived = claims.get("long_lived");
+        boolean asked = longLived != null && longLived.isBoolean() && longLived.asBoolean();
+        if (!asked && exp - now > MAX_TTL.toSeconds() + SKEW.toSeconds()) {
+            throw invalid("the token is valid for more than a year; mint one with the token command"
+                    + " (--ttl above 365d marks it as long-lived on purpose)");
+        }
+    }
+
+    /** A numeric claim, null when absent; a claim of another type is an invalid token. */
+    private static Double number(JsonObject claims, String name) {
+        JsonValue v = claims.get(name);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isNumber()) {
+            throw invalid("the " + name + " claim is not a number");
+        }
+        return v.asDouble();
+    }
+
     private static JsonObject decodeObject(String part) {
         try {
             JsonValue v = Json.parse(new String(DECODER.decode(part), StandardCharsets.UTF_8));
             if (v.isObject()) {
+                if (new java.util.HashSet<>(v.asObject().names()).size() != v.asObject().size()) {
+                    throw invalid("a key appears twice in the token");
+                }
                 return v.asObject();
             }
         } catch (IllegalArgumentException | ParseException e) {

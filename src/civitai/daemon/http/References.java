@@ -22,9 +22,24 @@ public final class References {
     /** A reference that could not be resolved; the message is for the client. */
     static final class NotResolved extends Exception {
         private static final long serialVersionUID = 1L;
+        final transient java.time.Duration retryAfter;
 
         NotResolved(String message) {
+            this(message, null);
+        }
+
+        NotResolved(String message, java.time.Duration retryAfter) {
             super(message);
+            this.retryAfter = retryAfter;
+        }
+
+        /** The API answer: 503 with Retry-After while Civitai is rate limiting, else 400. */
+        ApiException toApi(Request r) {
+            if (retryAfter == null) {
+                return ApiException.badRequest(getMessage());
+            }
+            r.exchange.getResponseHeaders().set("Retry-After", Long.toString(retryAfter.toSeconds()));
+            return new ApiException(503, "civitai_rate_limited", getMessage());
         }
     }
 
@@ -47,7 +62,7 @@ public final class References {
         try {
             entry = resolver.resolve(ref.get());
         } catch (Resolver.Unresolvable e) {
-            throw new NotResolved("cannot resolve the Civitai reference: " + e.getMessage());
+            throw new NotResolved("cannot resolve the Civitai reference: " + e.getMessage(), e.retryAfter());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NotResolved("interrupted while asking Civitai");

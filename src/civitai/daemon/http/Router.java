@@ -61,12 +61,17 @@ final class Router implements HttpHandler {
 
     private final List<Route> routes;
     private final Jwt jwt;
+    private final HostCheck hosts;
     private final DaemonLog log;
 
-    /** @param jwt null when {@code jwt_secret} is unset: everyone is admin */
-    Router(List<Route> routes, Jwt jwt, DaemonLog log) {
+    /**
+     * @param jwt   null when {@code jwt_secret} is unset: everyone is admin, and only requests
+     *              whose Host names this daemon are answered ({@code hosts})
+     */
+    Router(List<Route> routes, Jwt jwt, HostCheck hosts, DaemonLog log) {
         this.routes = List.copyOf(routes);
         this.jwt = jwt;
+        this.hosts = hosts;
         this.log = log;
     }
 
@@ -86,18 +91,23 @@ final class Router implements HttpHandler {
                 reply = error(404, "not_found", e.getMessage(), null);
             } catch (JobConflict e) {
                 reply = error(409, "conflict", e.getMessage(), new JsonObject().add("state", e.current().key()));
-            } catch (RuntimeException e) {
+            } catch (ClientGone e) {
+                return;  // the client stopped sending or reading; nobody is left to answer
+            } catch (RuntimeException | IOException e) {
                 log.error("unexpected error serving " + exchange.getRequestMethod() + " "
                         + exchange.getRequestURI().getPath(), e);
                 reply = error(500, "internal_error", "internal error; the daemon's error.log has the details", null);
             }
             write(exchange, reply);
         } catch (IOException e) {
-            // the client went away; nothing to answer
+            // only a failed write of the answer lands here: the client went away
         }
     }
 
     private Reply dispatch(HttpExchange exchange) throws IOException {
+        if (jwt == null) {
+            hosts.check(exchange.getRequestHeaders().getFirst("Host"));
+        }
         String path = exchange.getRequestURI().getPath();
         String method = exchange.getRequestMethod();
         String effective = method.equals("HEAD") ? "GET" : method;

@@ -18,6 +18,25 @@ public final class Server implements AutoCloseable {
         this.server = server;
     }
 
+    /**
+     * Caps what clients can hold before any route runs: at most {@code maxConnections} open (new
+     * ones beyond are closed at accept, costing nothing), and a request whose headers and body do
+     * not arrive within {@code requestTimeout} is cut, so slow clients cannot pile up. The JDK's
+     * server reads these once per JVM, when the first server is created: call before that; a
+     * value already set (on the command line) wins.
+     */
+    public static void limitClients(int maxConnections, java.time.Duration requestTimeout) {
+        setIfAbsent("jdk.httpserver.maxConnections", Integer.toString(maxConnections));
+        setIfAbsent("sun.net.httpserver.maxReqTime", Long.toString(Math.max(1, requestTimeout.toSeconds())));
+        setIfAbsent("sun.net.httpserver.timerMillis", "500");  // how often the cut is checked
+    }
+
+    private static void setIfAbsent(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
+    }
+
     /** Binds {@code address:port}; empty when the port is taken. */
     public static Optional<Server> bind(String address, int port) throws IOException {
         try {

@@ -43,6 +43,12 @@ final class StatusRoutes {
         return Reply.ok(new JsonObject().add("status", "ok"));
     }
 
+    /** Space held by the parts of failed and paused jobs (a full disk leaves one to resume). */
+    private JsonObject partials() {
+        DownloadQueue.Partials p = queue.partials();
+        return new JsonObject().add("jobs", p.jobs()).add("bytes", p.bytes());
+    }
+
     Reply status(Request r) {
         JsonObject counts = new JsonObject();
         store.countsByState().forEach((state, n) -> counts.add(state.key(), n));
@@ -68,6 +74,7 @@ final class StatusRoutes {
                 .add("jobs", counts)
                 .add("active", active)
                 .add("bytes_per_second", totalSpeed)
+                .add("partial_downloads", partials())
                 .add("manifest", new JsonObject().add("path", manifest.path().toString())
                         .add("error", JobJson.nullable(manifest.problem()))));
     }

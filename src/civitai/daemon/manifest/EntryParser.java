@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
 public final class EntryParser {
     private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
     private static final long MAX_PRIORITY = 1_000_000;
+    /** An entry is kept whole (its extra fields too) in SQLite and manifest.json: bounded. */
+    static final int MAX_ENTRY_BYTES = 16 * 1024;
 
     /** An entry that cannot be used, with the reason in words. */
     public static final class InvalidEntry extends Exception {
@@ -29,6 +31,11 @@ public final class EntryParser {
             throw new InvalidEntry("an entry must be a JSON object, not " + value);
         }
         JsonObject o = value.asObject();
+        int bytes = o.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_ENTRY_BYTES) {
+            throw new InvalidEntry("the entry is " + bytes + " bytes; at most " + MAX_ENTRY_BYTES
+                    + " (16 KiB), extra fields included, are kept per entry");
+        }
         URI url = url(o);
         String modelType = segment(o, "model_type", true);
         String filename = segment(o, "filename", false);
@@ -45,7 +52,18 @@ public final class EntryParser {
                 priority(o),
                 optionalString(o, "updatedAt"),
                 expectedSize(o),
-                o.toString());
+                withoutCredentials(o, url).toString());
+    }
+
+    /**
+     * The entry as it is kept (SQLite, manifest.json, API answers): a {@code user:password@} in
+     * its URL is dropped, so the credential lives only where the request is made from.
+     */
+    private static JsonObject withoutCredentials(JsonObject o, URI url) {
+        if (url.getRawUserInfo() == null) {
+            return o;
+        }
+        return new JsonObject().merge(o).set("url", civitai.daemon.store.JobSpec.withoutUserInfo(url).toString());
     }
 
     private static URI url(JsonObject o) throws InvalidEntry {

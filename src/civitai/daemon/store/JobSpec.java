@@ -34,7 +34,17 @@ public record JobSpec(
      * content. Without a filename the URL stands in for it.
      */
     public String key() {
-        String name = filename != null ? filename : "url:" + url;
+        String name = filename != null ? filename : "url:" + withoutUserInfo(url);
         return modelType + "/" + name + (expectedSha256 == null ? "" : "#" + expectedSha256);
+    }
+
+    /** {@code url} without {@code user:password@}: what may be shown, stored as text, or logged. */
+    public static URI withoutUserInfo(URI url) {
+        if (url.getRawUserInfo() == null) {
+            return url;
+        }
+        String s = url.toString();
+        int at = s.indexOf(url.getRawUserInfo() + "@");
+        return URI.create(s.substring(0, at) + s.substring(at + url.getRawUserInfo().length() + 1));
     }
 }

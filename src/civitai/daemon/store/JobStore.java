@@ -63,6 +63,39 @@ public final class JobStore {
         return Sql.one(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE job_key = ?", key);
     }
 
+    /**
+     * The other jobs that claim {@code job}'s target (same model_type and filename) and are not
+     * superseded yet: the ones a newer job takes the target from.
+     */
+    public List<Job> otherClaims(Job job) {
+        if (job.spec().filename() == null) {
+            return List.of();
+        }
+        return db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE model_type = ?"
+                + " AND filename = ? AND id <> ? AND state <> 'superseded' ORDER BY id",
+                job.spec().modelType(), job.spec().filename(), job.id()));
+    }
+
+    /** SHA-256s this daemon verified and placed at the target of {@code job} (its own files). */
+    public java.util.Set<String> placedHashes(Job job) {
+        if (job.spec().filename() == null) {
+            return java.util.Set.of();
+        }
+        return db.run(c -> {
+            java.util.Set<String> out = new java.util.HashSet<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT sha256 FROM jobs WHERE model_type = ?"
+                    + " AND filename = ? AND sha256 IS NOT NULL AND state IN ('completed', 'superseded')")) {
+                Sql.bind(s, job.spec().modelType(), job.spec().filename());
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1).toLowerCase(java.util.Locale.ROOT));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
     /** Jobs in {@code state}, in queue order: lower priority number first, then arrival. */
     public List<Job> inState(JobState state) {
         return db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE state = ?"

@@ -71,6 +71,8 @@ final class Schema {
             );
             CREATE INDEX webhook_due ON webhook_deliveries(state, next_attempt_at);
             """, """
+            CREATE INDEX jobs_by_target ON jobs(model_type, filename);
+            """, """
             ALTER TABLE webhook_deliveries ADD COLUMN target TEXT;
             CREATE INDEX webhook_by_target ON webhook_deliveries(target, id);
             """);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import civitai.daemon.testing.DaemonTest;
 import civitai.daemon.testing.Fault;
+import civitai.daemon.testing.Poll;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
@@ -72,6 +73,29 @@ class AddByReferenceTest extends DaemonTest {
         assertEquals("VSK.safetensors", job.getString("filename", null));
     }
 
+    /** Civitai omits null fields; older answers and its own API docs have no publishedAt or status. */
+    @Test
+    void versionsWithoutPublishedAtOrStatus_countAsPublished_newestByCreatedAt() throws IOException {
+        JsonObject model = Json.parse(civitai.body("/api/v1/models/11821")).asObject();
+        JsonArray reversed = new JsonArray();
+        var versions = model.get("modelVersions").asArray().values();
+        for (int i = versions.size() - 1; i >= 0; i--) {
+            JsonObject v = versions.get(i).asObject();
+            v.remove("publishedAt");
+            v.remove("status");
+            reversed.add(v);
+        }
+        model.set("modelVersions", reversed);
+        civitai.body("/api/v1/models/11821", model.toString());
+        civitai.body("/api/v1/model-versions/127062", versionOf(model, 127062, 11821).toString());
+        start(config("workers", 1), manifest());
+
+        JsonObject job = add("{\"modelId\": 11821}");
+        daemon.post("/api/jobs/" + job.getLong("id", 0) + "/cancel", null);
+
+        assertEquals(127062, recorded().getLong("versionId", 0), "the newer createdAt wins");
+    }
+
     @Test
     void anAirAndADownloadUrlWithoutAType_resolveToo() {
         start(manifest());
@@ -123,14 +147,33 @@ class AddByReferenceTest extends DaemonTest {
     }
 
     @Test
-    void a429FromCivitai_isWaitedOutThenResolved() {
+    void a429FromCivitai_failsAPersonsRequestAtOnce_with503AndWhenToAskAgain() {
+        civitai.failApi("/api/v1/model-versions/1387174", new Fault.Status(429, "application/json",
+                "{\"error\":\"Too many requests\"}", java.util.Map.of("Retry-After", "900")));
+        start(manifest());
+        var r = daemon.post("/api/download", "{\"versionId\": 1387174}");
+        assertEquals(503, r.statusCode(), r.body());
+        assertEquals("900", r.headers().firstValue("Retry-After").orElse(""));
+        assertTrue(r.body().contains("rate limiting") && r.body().contains("900 s"), r.body());
+
+        long hits = civitai.requests().size();
+        var again = daemon.post("/api/batch", "[{\"versionId\": 1387174}]");
+        assertEquals(503, again.statusCode(), again.body());
+        long retryAfter = Long.parseLong(again.headers().firstValue("Retry-After").orElse("0"));
+        assertTrue(retryAfter > 800 && retryAfter <= 900, "the time the gate reopens: " + retryAfter);
+        assertEquals(hits, civitai.requests().size(), "a closed gate asks Civitai nothing");
+        assertEquals(0, daemon.db().count("SELECT count(*) FROM jobs"));
+    }
+
+    @Test
+    void afterTheRetryAfterHasPassed_theSameRequestIsResolved() {
         civitai.failApi("/api/v1/model-versions/1387174", new Fault.Status(429, "application/json",
                 "{\"error\":\"Too many requests\"}", java.util.Map.of("Retry-After", "1")));
         start(manifest());
-        long before = System.nanoTime();
-        JsonObject job = add("{\"versionId\": 1387174}");
-        assertEquals("lora", job.getString("model_type", null));
-        assertTrue(System.nanoTime() - before >= 900_000_000L, "Retry-After was honoured");
+        assertEquals(503, daemon.post("/api/download", "{\"versionId\": 1387174}").statusCode());
+        Poll.until(() -> daemon.post("/api/download", "{\"versionId\": 1387174}").statusCode() == 202,
+                () -> "the add to succeed once the gate reopened");
+        assertEquals(1, daemon.db().count("SELECT count(*) FROM jobs"));
     }
 
     @Test

@@ -6,6 +6,7 @@ import civitai.daemon.testing.Fixtures;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
+import com.eclipsesource.json.JsonValue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -50,5 +51,20 @@ class FileChoiceTest {
         JsonArray versions = model.get("modelVersions").asArray();
         model.set("modelVersions", new JsonArray().add(versions.get(1)).add(versions.get(0)));
         assertEquals(127062, Resolver.newestVersion(model), "v2.0 is newest wherever it is listed");
+    }
+
+    @Test
+    void newestVersion_skipsWhatIsNotPublished_andFallsBackToCreatedAtThenId() throws Exception {
+        JsonObject model = Json.parse(Fixtures.read("wiki2023_models_list_textualinversion_limit3.json"))
+                .asObject().get("items").asArray().get(0).asObject();  // 2023: no publishedAt, no status
+        assertEquals(9857, Resolver.newestVersion(model), "by createdAt");
+        JsonObject newest = model.get("modelVersions").asArray().get(0).asObject();
+        newest.set("status", "Draft");
+        assertEquals(8387, Resolver.newestVersion(model), "a draft is not published");
+        newest.set("status", "Published");
+        for (JsonValue v : model.get("modelVersions").asArray()) {
+            v.asObject().remove("createdAt");
+        }
+        assertEquals(9857, Resolver.newestVersion(model), "undated: the higher id");
     }
 }

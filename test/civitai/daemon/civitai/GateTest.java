@@ -41,7 +41,7 @@ class GateTest extends DaemonTest {
     }
 
     @Test
-    void aDownload429_holdsBackMetadataCalls() {
+    void aDownload429_holdsBackMetadataCalls_andAPersonsAddIsToldWhenToComeBack() {
         civitai.addVersion(900_011, "quota.safetensors", content);
         civitai.failDownload(900_011, new Fault.Status(429, "application/json",
                 "{\"error\":\"We've noticed an unusual amount of downloading\"}", Map.of("Retry-After", "2")));
@@ -51,7 +51,10 @@ class GateTest extends DaemonTest {
         long limited = first("/api/download/models/900011").nanos();
 
         var r = daemon.post("/api/download", "{\"versionId\": 1387174}");
-        assertEquals(202, r.statusCode(), r.body());
+        assertEquals(503, r.statusCode(), "a person is told to come back: " + r.body());
+        assertTrue(Long.parseLong(r.headers().firstValue("Retry-After").orElse("0")) <= 2, r.headers().toString());
+        Poll.until(() -> daemon.post("/api/download", "{\"versionId\": 1387174}").statusCode() == 202,
+                () -> "the add to go through once the pause is over");
         long waited = (first("/api/v1/model-versions/1387174").nanos() - limited) / 1_000_000;
         assertTrue(waited >= 1_900, "the metadata call waited for the quota pause: " + waited + " ms");
         daemon.await(daemon.idOf("quota.safetensors"), "completed");

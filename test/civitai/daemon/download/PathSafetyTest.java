@@ -30,7 +30,8 @@ class PathSafetyTest extends DaemonTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"../escape.safetensors", "..", "a/b.safetensors", "a\\b.safetensors",
-            "/etc/passwd", "nul\u0000byte", "tab\tname", "CON", "con.txt", "trailingdot.", "x.safetensors.part"})
+            "/etc/passwd", "nul\u0000byte", "tab\tname", "CON", "con.txt", "trailingdot.", "x.safetensors.part",
+            "evil\u202Egnp.safetensors", "CONIN$", "COM\u00B9.bin", "zero\u200Bwidth.bin"})
     void unsafeFilename_isSkippedWithItsIndexAndReason(String filename) throws IOException {
         var url = storage.put("f.bin", content);
         var good = entry("lora", "good.safetensors", url, null);
@@ -42,7 +43,7 @@ class PathSafetyTest extends DaemonTest {
         String log = daemon.log("download.log");
         assertTrue(log.contains("entry #1 skipped: \"filename\""), log);
         assertEquals(List.of(daemon.models().resolve("lora/good.safetensors")), everyFileUnder(daemon.models()));
-        assertEquals(List.of(), everyFileUnder(dir.getParent()).stream()
+        assertEquals(List.of(), everyFileUnder(dir).stream()
                 .filter(p -> p.getFileName().toString().contains("escape")).toList());
     }
 

@@ -2,6 +2,7 @@ package civitai.daemon.download;
 
 import static civitai.daemon.testing.TestDaemon.entry;
 import static civitai.daemon.testing.TestDaemon.manifest;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,16 +70,20 @@ class QueueTest extends DaemonTest {
     }
 
     @Test
-    void twoJobsForOneTarget_neverRunAtOnce() {
-        storage.pace(1_000_000);
+    void twoEntriesForOneTarget_theLaterSupersedesTheEarlier_andOnlyItRuns() throws IOException {
         byte[] other = Bytes.random(400_000, 15);
         var first = entry("lora", "same.safetensors", storage.put("one", content), Bytes.sha256(content));
         var second = entry("lora", "same.safetensors", storage.put("two", other), Bytes.sha256(other));
         start(config("workers", 2), manifest(first, second));
-        daemon.await(1, "completed");
         daemon.await(2, "completed");
 
-        assertEquals(1, storage.maxConcurrentOverall(), "the second waited for the first");
+        assertEquals("superseded", daemon.state(1));
+        assertEquals(0, storage.requests("one").size(), "the superseded job never ran");
+        assertArrayEquals(other, Files.readAllBytes(daemon.models().resolve("lora/same.safetensors")));
+        daemon.stop();
+        daemon.startAgain();
+        daemon.await(2, "completed");
+        assertEquals("superseded", daemon.state(1), "a restart keeps the rule as it was");
     }
 
     @Test

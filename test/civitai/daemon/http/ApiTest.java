@@ -259,4 +259,16 @@ class ApiTest extends DaemonTest {
         assertEquals(1, manifestOnDisk().size());
         assertTrue(Files.exists(Path.of(daemon.models().resolve("lora/r.safetensors").toString())));
     }
+
+    @Test
+    void anEntryOver16KiB_extraFieldsIncluded_is400_andNothingIsRecorded() throws Exception {
+        start(new JsonArray());
+        String notes = "n".repeat(17_000);
+        var r = daemon.post("/api/download", new JsonObject().add("url", storage.url("big-notes.bin").toString())
+                .add("model_type", "lora").add("notes", notes).toString());
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(r.body().contains("at most 16384 (16 KiB)"), r.body());
+        assertEquals(0, daemon.db().count("SELECT count(*) FROM jobs"));
+        assertFalse(java.nio.file.Files.readString(dir.resolve("manifest.json")).contains(notes));
+    }
 }

@@ -93,6 +93,43 @@ class AuthTest extends DaemonTest {
         assertTrue(r.body().contains("expired"), r.body());
     }
 
+    /** A token signed with the right secret but claims the daemon must still refuse. */
+    private String signed(String header, String claims) throws Exception {
+        String input = encode(header) + "." + encode(claims);
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return input + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(
+                mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "{\"alg\":\"HS256\"}                  | {\"role\":\"admin\",\"exp\":NOW+3600,\"nbf\":NOW+600}        | not valid yet",
+        "{\"alg\":\"HS256\"}                  | {\"role\":\"admin\",\"exp\":NOW+3600,\"iat\":NOW+600}        | issued in the future",
+        "{\"alg\":\"HS256\"}                  | {\"role\":\"admin\",\"exp\":NOW+40000000}                | more than a year",
+        "{\"alg\":\"HS256\",\"alg\":\"none\"}     | {\"role\":\"admin\",\"exp\":NOW+3600}                    | appears twice",
+        "{\"alg\":\"HS256\"}                  | {\"role\":\"viewer\",\"role\":\"admin\",\"exp\":NOW+3600}  | appears twice",
+        "{\"alg\":\"HS256\"}                  | {\"role\":\"admin\",\"exp\":NOW+3600,\"nbf\":\"soon\"}        | not a number",
+    })
+    void signedTokensWithBadClaims_are401(String header, String claims, String why) throws Exception {
+        long now = Instant.now().getEpochSecond();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("NOW\\+(\\d+)").matcher(claims);
+        String filled = m.replaceAll(r -> Long.toString(now + Long.parseLong(r.group(1))));
+        var r = daemon.send("GET", "/api/status", null, signed(header.strip(), filled.strip()));
+        assertEquals(401, r.statusCode(), r.body());
+        assertTrue(r.body().contains(why), r.body());
+    }
+
+    @Test
+    void nbfPassed_iatNow_andALongLivedTokenMintedOnPurpose_areAccepted() throws Exception {
+        long now = Instant.now().getEpochSecond();
+        String ok = signed("{\"alg\":\"HS256\"}", "{\"role\":\"viewer\",\"exp\":" + (now + 3600)
+                + ",\"nbf\":" + (now - 10) + ",\"iat\":" + now + "}");
+        assertEquals(200, status("GET", "/api/status", ok));
+        String twoYears = jwt.sign(Role.VIEWER, Duration.ofDays(730));
+        assertEquals(200, status("GET", "/api/status", twoYears));
+    }
+
     @Test
     void tokenInTheQueryString_onlyForTheEventStream() {
         assertEquals(401, status("GET", "/api/status?access_token=" + viewer, null));

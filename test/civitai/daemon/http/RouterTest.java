@@ -28,12 +28,24 @@ class RouterTest {
 
     @Test
     void unexpectedException_isAGeneric500_andTheStackTraceGoesToErrorLog() throws Exception {
+        assertGeneric500(r -> {
+            throw new IllegalStateException("secret internals");
+        }, "IllegalStateException: secret internals");
+    }
+
+    @Test
+    void handlersOwnIOException_isA500InTheLog_notAClientThatWentAway() throws Exception {
+        assertGeneric500(r -> {
+            throw new java.io.IOException("disk said no: secret internals");
+        }, "IOException: disk said no: secret internals");
+    }
+
+    private void assertGeneric500(Router.Handler handler, String logged) throws Exception {
         try (DaemonLog log = new DaemonLog(dir, 1 << 20, 2, new Redactor(List.of()), Clock.systemUTC(),
                 new PrintStream(OutputStream.nullOutputStream()))) {
-            Router router = new Router(List.of(new Router.Route("GET", "/api/boom", null, r -> {
-                throw new IllegalStateException("secret internals");
-            })), null, log);
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+            Router router = new Router(List.of(new Router.Route("GET", "/api/boom", null, handler)), null,
+                    new HostCheck("127.0.0.1", List.of(), () -> server.getAddress().getPort()), log);
             server.createContext("/", router);
             server.start();
             try {
@@ -50,6 +62,6 @@ class RouterTest {
         }
         String errors = Files.readString(dir.resolve("error.log"));
         assertTrue(errors.contains("unexpected error serving GET /api/boom"));
-        assertTrue(errors.contains("IllegalStateException: secret internals") && errors.contains("\tat "));
+        assertTrue(errors.contains(logged) && errors.contains("\tat "), errors);
     }
 }

@@ -43,7 +43,12 @@ public final class ChildDaemon implements AutoCloseable {
                 ProcessHandle.current().info().command().orElse("java"));
         String jar = System.getenv().getOrDefault("DAEMON_JAR", "build/civitai-daemon.jar");
         List<String> command = new java.util.ArrayList<>(prefix);
-        command.addAll(List.of(java, "-jar", Path.of(jar).toAbsolutePath().toString(), "--config", config.toString()));
+        command.add(java);
+        Path options = Path.of("lib/jvm.options").toAbsolutePath();
+        if (Files.exists(options)) {  // the options `make run` and the launcher use
+            command.add("@" + options);
+        }
+        command.addAll(List.of("-jar", Path.of(jar).toAbsolutePath().toString(), "--config", config.toString()));
         try {
             Process p = new ProcessBuilder(command)
                     .redirectErrorStream(true)

@@ -1,0 +1,186 @@
+package civitai.daemon.download;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The last step of every download, and the only code that puts a file at a target:
+ * verify → fsync → atomic rename into the target ({@link #place}). A part whose hash is not the
+ * expected one is discarded and never moved. A file already at the target is replaced only when
+ * this daemon put it there (its hash is one a job of this target verified) or when
+ * {@code existing_files} allows: {@code keep} (the default) fails the job {@code target_exists}
+ * and touches nothing, {@code backup} renames it aside to {@code <stem>.replaced-<UTC date><ext>}
+ * first, {@code replace} replaces it. Thread-safe (stateless).
+ */
+public final class Placement {
+    /** What happens to a file at a target that this daemon did not put there. */
+    public enum ExistingFiles {
+        KEEP, BACKUP, REPLACE;
+
+        public static ExistingFiles of(String key) {
+            return valueOf(key.toUpperCase(Locale.ROOT));
+        }
+    }
+
+    /**
+     * A file found at the target before the download, with its hash; {@code ours} when a job of
+     * this target verified that hash. The size and time tell at the end whether it is still that file.
+     */
+    record Found(String sha256, long size, FileTime modified, boolean ours) {
+        boolean isStill(Path target) {
+            try {
+                return Files.size(target) == size && Files.getLastModifiedTime(target).equals(modified);
+            } catch (IOException e) {
+                return false;
+            }
+        }
+    }
+
+    private final ExistingFiles rule;
+    private final Clock clock;
+
+    public Placement(ExistingFiles rule, Clock clock) {
+        this.rule = rule;
+        this.clock = clock;
+    }
+
+    /**
+     * Looks at a file already at {@code target} whose hash ({@code actual}) is not the entry's:
+     * a Fail when it is a user's file that {@code keep} protects, else null (the download goes
+     * ahead and {@link #place} deals with it); {@code found} is what to remember of it.
+     */
+    Outcome.Fail beforeDownload(Path target, Found found) {
+        if (found.ours() || rule != ExistingFiles.KEEP) {
+            return null;
+        }
+        return new Outcome.Fail("target_exists", target + " already holds another file (sha256 " + found.sha256()
+                + ", " + found.size() + " bytes) that this daemon did not download; it was kept and nothing"
+                + " was downloaded. Move it away, or set \"existing_files\" to \"backup\" or \"replace\","
+                + " then retry", null, 0);
+    }
+
+    /** What stands at {@code target} now, with its hash; null when nothing does. */
+    static Found examine(Path target, Set<String> placedHashes) throws DiskException {
+        if (!Files.isRegularFile(target)) {
+            return null;
+        }
+        try {
+            String sha = sha256Of(target);
+            return new Found(sha, Files.size(target), Files.getLastModifiedTime(target), placedHashes.contains(sha));
+        } catch (IOException e) {
+            throw DiskException.of("read", target, e);
+        }
+    }
+
+    /**
+     * Verifies the finished {@code part} against {@code expectedSha256} (null: nothing to check),
+     * flushes it to disk and renames it to {@code target} in one step.
+     *
+     * @param found  what stood at the target before the download (null: nothing)
+     * @param status the HTTP status of the answer that ended the download, for the record
+     */
+    Outcome place(PartFile part, Path target, String expectedSha256, Found found, Integer status)
+            throws DiskException {
+        String actual = part.sha256();
+        long bytes = part.length();
+        if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(actual)) {
+            part.reset();
+            return new Outcome.Retry("hash_mismatch", "SHA-256 mismatch: expected " + expectedSha256
+                    + ", got " + actual + " (" + bytes + " bytes); the download was discarded",
+                    null, status, bytes);
+        }
+        if (Files.exists(target) && !(found != null && found.ours() && found.isStill(target))) {
+            Outcome.Fail refused = makeRoom(part, target, expectedSha256, found, status, bytes);
+            if (refused != null) {
+                return refused;
+            }
+        }
+        fsyncAndRename(part.path(), target);
+        return new Outcome.Done(target, actual, bytes, true);
+    }
+
+    /** A file that is not this daemon's stands at the target: keep it, move it aside, or let it go. */
+    private Outcome.Fail makeRoom(PartFile part, Path target, String expectedSha256, Found found, Integer status,
+            long bytes) throws DiskException {
+        boolean seenBefore = found != null && found.isStill(target);
+        if (expectedSha256 == null || rule == ExistingFiles.KEEP) {
+            return new Outcome.Fail("target_exists", target + (seenBefore ? " holds another file" : " appeared"
+                    + " during the download") + "; it was kept, and the verified download waits in "
+                    + part.path() + ". Move one of them away, or set \"existing_files\" to \"backup\", then retry",
+                    status, bytes);
+        }
+        if (rule == ExistingFiles.BACKUP) {
+            moveAside(target);
+        }
+        return null;
+    }
+
+    /** Renames {@code target} to {@code <stem>.replaced-<UTC date>[-n]<ext>} beside it. */
+    private void moveAside(Path target) throws DiskException {
+        String name = target.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        String ext = dot > 0 ? name.substring(dot) : "";
+        String date = LocalDate.now(clock.withZone(ZoneOffset.UTC)).toString();
+        for (int n = 1; n <= 1000; n++) {
+            Path aside = target.resolveSibling(stem + ".replaced-" + date + (n == 1 ? "" : "-" + n) + ext);
+            if (Files.exists(aside)) {
+                continue;
+            }
+            try {
+                Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+                return;
+            } catch (IOException e) {
+                throw DiskException.of("move aside the file at", target, e);
+            }
+        }
+        throw DiskException.of("move aside the file at", target, new IOException("1000 backups already exist"));
+    }
+
+    /** The SHA-256 of a whole file, read once. */
+    static String sha256Of(Path file) throws IOException {
+        var digest = PartFile.newDigest();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 20];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static void fsyncAndRename(Path part, Path target) throws DiskException {
+        try {
+            // FileDescriptor.sync, unlike FileChannel.force, cannot be cut short by an interrupt:
+            // a stop arriving now must not turn a verified file into a failed job
+            try (RandomAccessFile file = new RandomAccessFile(part.toFile(), "rw")) {
+                file.getFD().sync();
+            }
+            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            fsyncDirectory(target.getParent());
+        } catch (IOException e) {
+            throw DiskException.of("move the verified file to", target, e);
+        }
+    }
+
+    private static void fsyncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // some file systems refuse to sync a folder; the rename itself is already atomic
+        }
+    }
+}
