@@ -14,6 +14,7 @@ import civitai.daemon.civitai.GatedHosts;
 import civitai.daemon.download.Bandwidth;
 import civitai.daemon.download.DownloadQueue;
 import civitai.daemon.download.Downloader;
+import civitai.daemon.download.HostSlots;
 import civitai.daemon.download.Layout;
 import civitai.daemon.download.Placement;
 import civitai.daemon.download.RetryPolicy;
@@ -37,6 +38,7 @@ import civitai.daemon.manifest.Manifest;
 import civitai.daemon.manifest.ManifestEntry;
 import civitai.daemon.store.Database;
 import civitai.daemon.store.JobStore;
+import civitai.daemon.store.RangeJournal;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
@@ -125,7 +127,8 @@ public final class Daemon implements AutoCloseable {
         // a person waiting on the API is told when to ask again instead of waiting out a 429
         Resolver interactive = new Resolver(civitai.interactive(), config.allowUnscanned(), preferences);
         subscribeSidecars(bus, store, civitai, client);
-        DownloadQueue queue = closeLater(downloads(store, bus, client, scheduler, clock, gate));
+        DownloadQueue queue = closeLater(downloads(store, new RangeJournal(db), bus, client, scheduler,
+                clock, gate));
         ManifestFile manifestFile = new ManifestFile(config.manifestFile());
         loadManifest(queue, manifestFile);
         queue.start();
@@ -148,17 +151,19 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** The download engine, given what it needs; Civitai is known to it only through its interfaces. */
-    private DownloadQueue downloads(JobStore store, EventBus bus, HttpClient client, ScheduledExecutorService scheduler,
-            Clock clock, CivitaiGate gate) {
+    private DownloadQueue downloads(JobStore store, RangeJournal journal, EventBus bus, HttpClient client,
+            ScheduledExecutorService scheduler, Clock clock, CivitaiGate gate) {
         RetryPolicy policy = new RetryPolicy(config.retries(), config.retryBaseDelay(), config.retryMaxDelay(),
                 new Random(), clock);
+        Watchdog watchdog = new Watchdog(scheduler, config.stallTimeout(), config.timeout());
         Downloader downloader = new Downloader(client, config.civitaiUrl(), config.civitaiApiKey(),
                 Version.userAgent(), new Downloader.Settings(config.downloadDir(), Layout.of(config.layout()),
-                        config.stallTimeout()),
+                        config.stallTimeout(), config.timeout()),
                 new Bandwidth(config.maxDownloadSpeed()), policy, clock, new GatedHosts(gate),
-                new CivitaiRefusals(gate), new Placement(Placement.ExistingFiles.of(config.existingFiles()), clock));
-        return new DownloadQueue(store, bus, log, downloader,
-                new Watchdog(scheduler, config.stallTimeout(), config.timeout()), policy,
+                new CivitaiRefusals(gate), new Placement(Placement.ExistingFiles.of(config.existingFiles()), clock), watchdog,
+                new Downloader.Segmenting(config.connectionsPerDownload(), config.minSegmentSize(),
+                        new HostSlots(config.maxConnectionsPerHost()), journal));
+        return new DownloadQueue(store, bus, log, downloader, watchdog, policy,
                 new DownloadQueue.Limits(config.workers(), config.throttle(), config.stallTimeout(), config.timeout()));
     }
 

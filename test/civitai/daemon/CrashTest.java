@@ -68,6 +68,65 @@ class CrashTest extends DaemonTest {
     }
 
     @Test
+    void killedWithSegmentsInFlight_resumesEverySegment_fetchingOnlyWhatTheJournalLacks() throws IOException {
+        var url = storage.put("seg", content);
+        Files.writeString(dir.resolve("config.json"), config("connections_per_download", 4, "min_segment_size", 65_536)
+                .toString(WriterConfig.PRETTY_PRINT));
+        Files.writeString(dir.resolve("manifest.json"),
+                manifest(entry("checkpoint", "seg.safetensors", url, Bytes.sha256(content))).toString());
+        Path segPart = dir.resolve("models/checkpoint/seg.safetensors.part");
+        storage.pace(400_000);
+        Db db = new Db(dir.resolve("completed.db"));
+        try (ChildDaemon first = startChild("first.out")) {
+            first.awaitPort();
+            Poll.until(() -> journalled(db) > 800_000 && db.count("SELECT count(*) FROM part_ranges") >= 2,
+                    () -> "ranges in the journal: " + db.query("SELECT * FROM part_ranges") + "\n" + first.output());
+            assertTrue(storage.maxConcurrent("seg") >= 2, "segments were in flight");
+            first.kill9();
+        }
+        byte[] onDisk = Files.readAllBytes(segPart);
+        var ranges = db.query("SELECT start, end_byte FROM part_ranges ORDER BY start");
+        for (var r : ranges) {
+            int from = ((Number) r.get("start")).intValue();
+            int to = ((Number) r.get("end_byte")).intValue();
+            assertArrayEquals(java.util.Arrays.copyOfRange(content, from, to),
+                    java.util.Arrays.copyOfRange(onDisk, from, to), "the journal claims only bytes on disk");
+        }
+        int before = storage.requests("seg").size();
+        storage.pace(0);
+
+        try (ChildDaemon second = startChild("second.out")) {
+            second.awaitPort();
+            Poll.until(() -> "completed".equals(db.one("SELECT state FROM jobs").get("state")),
+                    () -> "completion after restart: " + db.query("SELECT * FROM jobs") + "\n" + second.output());
+        }
+        assertArrayEquals(content, Files.readAllBytes(dir.resolve("models/checkpoint/seg.safetensors")));
+        var after = storage.requests("seg").subList(before, storage.requests("seg").size());
+        for (var r : after) {  // each asked-for range lies in a gap of the journal: nothing on disk is fetched again
+            String[] asked = r.header("Range").substring("bytes=".length()).split("-");
+            long from = Long.parseLong(asked[0]);
+            long to = Long.parseLong(asked[1]) + 1;
+            for (var j : ranges) {
+                long start = ((Number) j.get("start")).longValue();
+                long end = ((Number) j.get("end_byte")).longValue();
+                assertTrue(to <= start || from >= end, r.header("Range") + " overlaps the journalled " + j);
+            }
+        }
+        assertEquals(ranges.stream().filter(j -> ((Number) j.get("end_byte")).longValue() < SIZE).count(), after.stream().filter(r -> ranges.stream().anyMatch(j ->
+                r.header("Range").startsWith("bytes=" + j.get("end_byte") + "-"))).count(),
+                "every segment resumed where its journalled bytes end");
+        assertTrue(after.stream().allMatch(r -> r.header("Range") != null && r.header("If-Range") != null),
+                "every resumed segment is a guarded Range request");
+        assertEquals(0, db.count("SELECT count(*) FROM part_ranges"));
+    }
+
+    private static long journalled(Db db) {
+        return db.query("SELECT start, end_byte FROM part_ranges").stream()
+                .mapToLong(r -> ((Number) r.get("end_byte")).longValue() - ((Number) r.get("start")).longValue())
+                .sum();
+    }
+
+    @Test
     void sigterm_exitsZeroWithinSeconds_keepingThePartAndTheJob() throws IOException {
         writeFiles();
         storage.pace(1_000_000);

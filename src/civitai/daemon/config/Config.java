@@ -44,6 +44,9 @@ import java.util.Objects;
  * @param requestTimeout   the longest a client may take to send a request's headers and body
  * @param existingFiles    keep, backup or replace: what happens to a file already at a target
  *                         whose hash is not the entry's
+ * @param connectionsPerDownload concurrent Range requests for one file (1: one stream)
+ * @param minSegmentSize   a file is split only into segments at least this large (bytes)
+ * @param maxConnectionsPerHost connections to one host across all downloads
  * @param notifications    where events are sent (Telegram, ntfy, Discord, webhooks), the top-level
  *                         {@code webhook_url} included as webhook targets
  * @param outboundProxy    the forward proxy for Civitai, downloads and notifications
@@ -89,6 +92,9 @@ public record Config(
         int maxEventClients,
         Duration requestTimeout,
         String existingFiles,
+        int connectionsPerDownload,
+        long minSegmentSize,
+        int maxConnectionsPerHost,
         List<Notification> notifications,
         ProxySettings outboundProxy,
         List<String> trustedProxies) {
@@ -133,6 +139,7 @@ public record Config(
                 allowUnauthenticatedRemote, eventHeartbeat, allowUnscanned, updateInterval, updateFirstDelay,
                 layout, sidecars, previews, allowNsfwPreviews, filePreferences,
                 allowedHosts, maxConnections, maxEventClients, requestTimeout, existingFiles,
+                connectionsPerDownload, minSegmentSize, maxConnectionsPerHost,
                 notifications, outboundProxy, trustedProxies);
     }
 }

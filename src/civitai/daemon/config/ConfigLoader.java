@@ -31,6 +31,7 @@ public final class ConfigLoader {
             "allow_unscanned", "update_interval_hours", "update_first_delay", "layout",
             "sidecars", "previews", "allow_nsfw_previews", "file_preferences",
             "allowed_hosts", "max_connections", "max_event_clients", "request_timeout", "existing_files",
+            "connections_per_download", "min_segment_size", "max_connections_per_host",
             "notifications", "proxy", "no_proxy", "trusted_proxies");
 
     private final Map<String, String> env;
@@ -96,6 +97,9 @@ public final class ConfigLoader {
                 (int) keys.integer("max_event_clients", 1000, 1, 100_000),
                 keys.seconds("request_timeout", 10, 1, 3600),
                 keys.oneOf("existing_files", "keep", List.of("keep", "backup", "replace")),
+                (int) keys.integer("connections_per_download", 4, 1, 16),
+                keys.integer("min_segment_size", 32L << 20, 64 * 1024, 1L << 40),
+                (int) keys.integer("max_connections_per_host", 8, 1, 64),
                 new NotificationKeys(env).read(webhookUrls, webhookSecret, json.get("notifications")),
                 ProxyKeys.outbound(json.get("proxy"), json.get("no_proxy"), env),
                 ProxyKeys.trusted(json.get("trusted_proxies")));

@@ -208,7 +208,7 @@ public final class DownloadQueue implements AutoCloseable {
 
     private void launch(Job job) {
         DownloadTask task = state.tasks.computeIfAbsent(job.id(), id -> new DownloadTask(id, job.spec(),
-                Targets.knownFilename(job), job.validator()));
+                Targets.knownFilename(job), job.validator(), job.totalBytes()));
         task.placedHashes = store.placedHashes(job);
         String key = targetKey(job);
         state.notBeforeNanos.remove(job.id());

@@ -22,10 +22,14 @@ final class DownloadTask {
     Placement.Found found;
     /** Hashes this daemon verified at this target: files of its own, which it may replace. */
     volatile java.util.Set<String> placedHashes = java.util.Set.of();
+    boolean singleConnection;
+    boolean segmented;         // the part is described by the range journal, not by its length  // a server that failed a segmented attempt gets one connection
+    volatile int connections = 1;
     final SpeedMeter speed = new SpeedMeter();
 
-    DownloadTask(long jobId, JobSpec spec, String knownFilename, String validator) {
+    DownloadTask(long jobId, JobSpec spec, String knownFilename, String validator, Long total) {
         this.jobId = jobId;
+        this.total = total;
         this.spec = spec;
         this.filename = knownFilename;
         this.validator = validator;

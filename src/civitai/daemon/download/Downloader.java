@@ -38,7 +38,18 @@ public final class Downloader {
      * @param downloadDir the root every target must stay under
      * @param stall       the longest wait for an answer's headers (and between two pieces)
      */
-    public record Settings(Path downloadDir, Layout layout, Duration stall) {}
+    public record Settings(Path downloadDir, Layout layout, Duration stall, Duration timeout) {}
+
+    /**
+     * How a file is split over several connections.
+     *
+     * @param connections    connections per download (1: never split)
+     * @param minSegmentSize no segment is planned smaller than this; a smaller file gets one connection
+     * @param slots          the per-host connection cap shared by all downloads
+     * @param journal        where finished (fsynced) ranges are recorded for a resume after a crash
+     */
+    public record Segmenting(int connections, long minSegmentSize, HostSlots slots,
+            civitai.daemon.store.RangeJournal journal) {}
 
     private final HttpFetch http;
     private final Settings settings;
@@ -46,6 +57,8 @@ public final class Downloader {
     private final RangeTransfer transfer;
     private final Placement placement;
     private final Clock clock;
+    private final Segmenting segmenting;
+    private final SegmentedDownload.Tools tools;
 
     /**
      * @param keyHost  the one host that gets {@code apiKey} as a Bearer token (others never see it)
@@ -54,13 +67,16 @@ public final class Downloader {
      */
     public Downloader(HttpClient client, URI keyHost, String apiKey, String userAgent, Settings settings,
             Bandwidth bandwidth, RetryPolicy policy, Clock clock, HostGate gate, RefusalReader refusals,
-            Placement placement) {
+            Placement placement, Watchdog watchdog, Segmenting segmenting) {
         this.http = new HttpFetch(client, keyHost, apiKey, userAgent, gate);
         this.settings = settings;
         this.check = new ResponseCheck(refusals, policy, gate);
         this.transfer = new RangeTransfer(bandwidth);
         this.placement = placement;
         this.clock = clock;
+        this.segmenting = segmenting;
+        this.tools = new SegmentedDownload.Tools(http, check, transfer, watchdog, segmenting.slots(), policy,
+                segmenting.journal(), settings.stall(), settings.timeout(), segmenting.minSegmentSize());
     }
 
     Outcome attempt(DownloadTask task, AttemptGuard guard, Listener listener) throws InterruptedException {
@@ -141,6 +157,9 @@ public final class Downloader {
                 return present;
             }
         }
+        if (resumesInSegments(task)) {
+            return new Segments(this, task, guard, listener).resume();
+        }
         long asked = resumeFrom(task);
         HttpFetch.Response fetched = fetch(task, guard, rangeHeaders(task, asked));
         try (BodyStream body = fetched.response().body()) {
@@ -149,7 +168,7 @@ public final class Downloader {
     }
 
     /** The signed URL while it is valid, else the original; a refused signed URL falls back once. */
-    private HttpFetch.Response fetch(DownloadTask task, AttemptGuard guard, Map<String, String> headers)
+    HttpFetch.Response fetch(DownloadTask task, AttemptGuard guard, Map<String, String> headers)
             throws IOException, InterruptedException {
         SignedUrl signed = task.signedUrl;
         boolean reuse = signed != null && signed.usableAt(Instant.now(clock));
@@ -219,9 +238,78 @@ public final class Downloader {
             }
         }
         if (task.part == null) {
-            task.part = PartFile.beside(target);
+            task.part = openJournalled(task, target);
+            long id = task.jobId;
+            task.part.onReset(() -> segmenting.journal().clear(id));
         }
         return null;
+    }
+
+    /**
+     * The part as the range journal of a segmented download describes it, when there is one and
+     * the part still holds every byte it claims; else the part's bytes as one prefix.
+     */
+    private PartFile openJournalled(DownloadTask task, Path target) throws DiskException {
+        int writers = segmenting.connections();
+        Map<Long, Long> ranges = new java.util.TreeMap<>(segmenting.journal().ranges(task.jobId));
+        if (ranges.isEmpty()) {
+            return PartFile.beside(target, writers);
+        }
+        Path path = Targets.part(target);
+        long claimed = ranges.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        long prefix = ranges.getOrDefault(0L, 0L);
+        boolean usable = task.total != null && task.validator != null && sizeOrZero(path) >= claimed;
+        if (usable) {
+            ranges.remove(0L);
+            task.segmented = true;
+            return PartFile.journalled(target, writers, prefix, ranges);
+        }
+        segmenting.journal().clear(task.jobId);
+        truncate(path, prefix);  // bytes beyond the journalled prefix are not trusted
+        return PartFile.beside(target, writers);
+    }
+
+    private boolean resumesInSegments(DownloadTask task) {
+        return task.part != null && task.segmented && !task.singleConnection && segmenting.connections() > 1
+                && task.total != null && task.part.length() < task.total;
+    }
+
+    /** Whether an answer that is the file may be fetched the rest of the way by several connections. */
+    private boolean splittable(DownloadTask task, ResponseCheck.Verdict.File file, HttpFetch.Response fetched) {
+        boolean ranges = file.status() == 206 || fetched.response().headers().firstValue("Accept-Ranges")
+                .map(v -> v.toLowerCase(java.util.Locale.ROOT).contains("bytes")).orElse(false);
+        return ranges && segmenting.connections() > 1 && !task.singleConnection && file.total() != null
+                && (file.validator() != null || task.spec.expectedSha256() != null)
+                && file.total() - file.start() >= 2 * segmenting.minSegmentSize();
+    }
+
+    Segmenting segmenting() {
+        return segmenting;
+    }
+
+    SegmentedDownload.Tools tools() {
+        return tools;
+    }
+
+    private static long sizeOrZero(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static void truncate(Path file, long length) throws DiskException {
+        if (!Files.exists(file)) {
+            return;
+        }
+        try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            if (ch.size() > length) {
+                ch.truncate(length);
+            }
+        } catch (IOException e) {
+            throw DiskException.of("write", file, e);
+        }
     }
 
     private Outcome receive(DownloadTask task, HttpFetch.Response fetched, BodyStream body, long asked,
@@ -266,6 +354,9 @@ public final class Downloader {
         task.total = total;
         task.validator = file.validator();
         listener.onResponse(task.validator, total);
+        if (splittable(task, file, fetched)) {
+            return new Segments(this, task, guard, listener).fresh(fetched.uri(), body);
+        }
         return stream(task, body, total, guard, listener, file.status());
     }
 
@@ -273,9 +364,9 @@ public final class Downloader {
             Listener listener, int status) throws IOException, InterruptedException {
         PartFile part = task.part;
         part.truncateToPrefix();
+        Segment rest = new Segment(part.length(), total == null ? Long.MAX_VALUE : total);
         try (PartFile.Writer out = part.writer()) {
-            transfer.copy(body, out, part.length(), () -> total == null ? Long.MAX_VALUE : total,
-                    guard::onActivity, n -> listener.onBytes(part.length(), total));
+            transfer.copy(body, out, rest, guard::onActivity, n -> listener.onBytes(part.length(), total));
         }
         if (total != null && part.length() != total) {
             return new Outcome.Retry("incomplete", "connection closed at byte " + part.length()
@@ -284,10 +375,14 @@ public final class Downloader {
         return place(task, listener, status);
     }
 
-    private Outcome place(DownloadTask task, Listener listener, int status) throws DiskException {
+    Outcome place(DownloadTask task, Listener listener, int status) throws DiskException {
         listener.onVerifying();
-        return placement.place(task.part, task.target(folder(task.spec.modelType())),
+        Outcome placed = placement.place(task.part, task.target(folder(task.spec.modelType())),
                 task.spec.expectedSha256(), task.found, status);
+        if (placed instanceof Outcome.Done) {
+            segmenting.journal().clear(task.jobId);
+        }
+        return placed;
     }
 
     /** Takes the filename from Content-Disposition (or the URL), then opens the part for it. */

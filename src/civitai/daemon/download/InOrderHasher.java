@@ -97,6 +97,17 @@ final class InOrderHasher {
         }
     }
 
+    /** Forgets the ranges beyond the prefix (their bytes will be fetched again). */
+    void forgetAhead() {
+        lock.lock();
+        try {
+            ahead.clear();
+            aheadBytes = 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The end of the contiguous prefix: every byte below it is written. */
     long prefix() {
         lock.lock();

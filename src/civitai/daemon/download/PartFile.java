@@ -25,6 +25,7 @@ final class PartFile {
     private final Path path;
     private final int writers;
     private volatile InOrderHasher hasher;
+    private volatile Runnable onReset = () -> { };
 
     private PartFile(Path path, int writers, MessageDigest digest, long prefix) {
         this.path = path;
@@ -83,6 +84,13 @@ final class PartFile {
         return hasher.ahead();
     }
 
+    /** Keeps only the contiguous prefix: the bytes beyond it are cut off and fetched again. */
+    void keepPrefix() throws DiskException {
+        settle();
+        hasher.forgetAhead();
+        truncateToPrefix();
+    }
+
     /** Cuts off bytes a stopped write left beyond the prefix, before one connection appends. */
     void truncateToPrefix() throws DiskException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
@@ -121,8 +129,23 @@ final class PartFile {
         }
     }
 
+    /** Runs after every {@link #reset()} (the range journal forgets the part too). */
+    void onReset(Runnable action) {
+        onReset = action;
+    }
+
+    /** Flushes every byte written so far to the disk. */
+    void force() throws DiskException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            ch.force(false);
+        } catch (IOException e) {
+            throw DiskException.of("sync", path, e);
+        }
+    }
+
     /** Forgets every byte: the next write starts the file from zero. */
     void reset() throws DiskException {
+        onReset.run();
         settle();
         hasher = newHasher(newDigest(), 0);
         try {

@@ -32,7 +32,7 @@ final class PlainRefusals {
         } else {
             detail = BodyText.quote(text);
         }
-        return byStatus(host, status, detail.isEmpty() ? "" : " (" + host + ": " + detail + ")");
+        return byStatus(host, status, detail.isEmpty() ? "" : ": " + detail);
     }
 
     private static RefusalReader.Reason byStatus(String host, int status, String suffix) {

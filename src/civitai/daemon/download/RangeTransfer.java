@@ -2,17 +2,17 @@ package civitai.daemon.download;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.function.LongSupplier;
 
 /**
- * Copies one answer's body into the part from a position up to a bound that may shrink while it
- * runs (another connection stole the rest), paced by the shared bandwidth cap. Bytes beyond the
- * bound are never written. Used by one thread per transfer.
+ * Copies one answer's body into the part at a {@link Segment}'s position until the segment is
+ * full (its end may move closer while this runs: another connection took the rest) or the body
+ * ends, paced by the shared bandwidth cap. Bytes beyond the segment's end are never written. Used
+ * by one thread per transfer.
  */
 final class RangeTransfer {
     /** Told after each piece is in the file; called on the transfer's thread. */
     interface Progress {
-        void onBytes(int bytes);
+        void onBytes(int bytes) throws DiskException;
     }
 
     private final Bandwidth bandwidth;
@@ -21,26 +21,23 @@ final class RangeTransfer {
         this.bandwidth = bandwidth;
     }
 
-    /**
-     * Copies from {@code body} into {@code out} starting at {@code position} until the body ends
-     * or {@code end} (exclusive; read each piece) is reached; returns the position reached.
-     */
-    long copy(BodyStream body, PartFile.Writer out, long position, LongSupplier end, Runnable activity,
-            Progress progress) throws IOException, InterruptedException {
-        for (ByteBuffer piece; position < end.getAsLong() && (piece = body.next()) != null; ) {
+    /** Copies until the segment is full or the body ends. */
+    void copy(BodyStream body, PartFile.Writer out, Segment segment, Runnable activity, Progress progress)
+            throws IOException, InterruptedException {
+        for (ByteBuffer piece; !segment.finished() && (piece = body.next()) != null; ) {
             activity.run();
-            long room = end.getAsLong() - position;
-            if (piece.remaining() > room) {
-                piece.limit(piece.position() + (int) Math.max(0, room));
+            int n = segment.claim(piece.remaining());
+            if (n == 0) {
+                break;
             }
-            bandwidth.acquire(piece.remaining());
-            int n = out.write(position, piece);
-            position += n;
+            piece.limit(piece.position() + n);
+            bandwidth.acquire(n);
+            out.write(segment.done(), piece);
+            segment.wrote(n);
             progress.onBytes(n);
         }
         if (Thread.interrupted()) {  // an interrupt that raced the end of the stream
             throw new InterruptedException();
         }
-        return position;
     }
 }

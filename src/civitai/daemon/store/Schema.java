@@ -73,6 +73,13 @@ final class Schema {
             """, """
             CREATE INDEX jobs_by_target ON jobs(model_type, filename);
             """, """
+            CREATE TABLE part_ranges (
+                job_id   INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                start    INTEGER NOT NULL,
+                end_byte INTEGER NOT NULL,
+                PRIMARY KEY (job_id, start)
+            );
+            """, """
             ALTER TABLE webhook_deliveries ADD COLUMN target TEXT;
             CREATE INDEX webhook_by_target ON webhook_deliveries(target, id);
             """);

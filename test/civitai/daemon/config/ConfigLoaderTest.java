@@ -52,6 +52,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void segmentKeys_haveTheirDefaults_andAreRead() throws Exception {
+        Config defaults = load("{}");
+        assertEquals(4, defaults.connectionsPerDownload());
+        assertEquals(32L << 20, defaults.minSegmentSize());
+        assertEquals(8, defaults.maxConnectionsPerHost());
+        Config set = load("{\"connections_per_download\": 16, \"min_segment_size\": 65536,"
+                + " \"max_connections_per_host\": 2}");
+        assertEquals(16, set.connectionsPerDownload());
+        assertEquals(65536, set.minSegmentSize());
+        assertEquals(2, set.maxConnectionsPerHost());
+    }
+
+    @Test
     void theShippedConfig_isValid() throws Exception {
         Config c = new ConfigLoader(Map.of()).load(Path.of("config.json")).config();
         assertNull(c.activePort(), "a fresh install picks its port");
@@ -103,6 +116,9 @@ class ConfigLoaderTest {
         "{\"file_preferences\": {\"quant\": \"q8\"}} | config key \"file_preferences\" has quant: \"q8\"",
         "{\"update_interval_hours\": -1} | config key \"update_interval_hours\" is -1; expected a number from 0 to 8760",
         "{\"bind_address\": \"0.0.0.0\"} | \"jwt_secret\" is not set",
+        "{\"connections_per_download\": 17} | config key \"connections_per_download\" is 17; expected a whole number from 1 to 16",
+        "{\"min_segment_size\": 1000}   | config key \"min_segment_size\" is 1000; expected a whole number from 65536",
+        "{\"max_connections_per_host\": 0} | config key \"max_connections_per_host\" is 0; expected a whole number from 1 to 64",
     })
     void badValues_nameTheKeyTheValueAndWhatIsExpected(String json, String message) {
         var e = assertThrows(ConfigException.class, () -> load(json));

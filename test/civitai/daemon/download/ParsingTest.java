@@ -81,10 +81,11 @@ class ParsingTest {
 
     @Test
     void contentRange() {
-        assertEquals(new ContentRange(100, 1000L), ContentRange.parse("bytes 100-999/1000"));
-        assertEquals(new ContentRange(100, null), ContentRange.parse("bytes 100-999/*"));
-        assertEquals(new ContentRange(-1, 1000L), ContentRange.parse("bytes */1000"));
+        assertEquals(new ContentRange(100, 999, 1000L), ContentRange.parse("bytes 100-999/1000"));
+        assertEquals(new ContentRange(100, 999, null), ContentRange.parse("bytes 100-999/*"));
+        assertEquals(new ContentRange(-1, -1, 1000L), ContentRange.parse("bytes */1000"));
         assertNull(ContentRange.parse("items 1-2/3"));
+        assertNull(ContentRange.parse("bytes 0-99999999999999999999/1"), "a number beyond a long is no range");
     }
 
     @Test

@@ -54,12 +54,15 @@ public final class FakeStorage implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, StoredFile> files = new ConcurrentHashMap<>();
     private final Map<String, Queue<Fault>> faults = new ConcurrentHashMap<>();
+    private final Map<String, Queue<Fault>> segmentFaults = new ConcurrentHashMap<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> concurrent = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> maxConcurrent = new ConcurrentHashMap<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicInteger etagVersion = new AtomicInteger();
     private volatile long bytesPerSecond;
+    private volatile String contentType = "application/octet-stream";
+    private volatile boolean ranges = true;
 
     public FakeStorage() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
@@ -97,6 +100,24 @@ public final class FakeStorage implements AutoCloseable {
     /** Queues faults for the next requests of {@code name}, one each. */
     public void fault(String name, Fault... next) {
         faults.computeIfAbsent(name, k -> new ConcurrentLinkedQueue<>()).addAll(List.of(next));
+    }
+
+    /**
+     * Queues faults for the next requests of {@code name} that ask for a range starting past byte
+     * 0 (a segment of a segmented download, not its first request), one each.
+     */
+    public void faultSegments(String name, Fault... next) {
+        segmentFaults.computeIfAbsent(name, k -> new ConcurrentLinkedQueue<>()).addAll(List.of(next));
+    }
+
+    /** Serves files with this Content-Type (nginx without a MIME table says text/plain). */
+    public void contentType(String type) {
+        this.contentType = type;
+    }
+
+    /** Whether Range is honoured at all; a server without range support answers 200 to every request. */
+    public void ranges(boolean supported) {
+        this.ranges = supported;
     }
 
     /** Paces every answer to about this many bytes per second (0: as fast as possible). */
@@ -169,8 +190,13 @@ public final class FakeStorage implements AutoCloseable {
             send(ex, request, 404, "application/xml", "<Error><Code>NoSuchKey</Code></Error>");
             return;
         }
-        Queue<Fault> queue = faults.get(name);
-        Fault fault = queue == null ? null : queue.poll();
+        Queue<Fault> forSegments = segmentFaults.get(name);
+        String asked = request.header("Range");
+        Fault fault = forSegments != null && asked != null && !asked.startsWith("bytes=0-") ? forSegments.poll() : null;
+        if (fault == null) {
+            Queue<Fault> queue = faults.get(name);
+            fault = queue == null ? null : queue.poll();
+        }
         if (fault instanceof Fault.Status s) {
             s.headers().forEach(ex.getResponseHeaders()::set);
             send(ex, request, s.status(), s.contentType(), s.body());
@@ -183,22 +209,30 @@ public final class FakeStorage implements AutoCloseable {
     private void serveFile(HttpExchange ex, Request request, StoredFile file, byte[] content, Fault fault)
             throws IOException {
         Headers out = ex.getResponseHeaders();
-        out.set("Content-Type", "application/octet-stream");
-        out.set("Accept-Ranges", "bytes");
+        out.set("Content-Type", contentType);
+        if (ranges) {
+            out.set("Accept-Ranges", "bytes");
+        }
         out.set("ETag", file.etag());
         out.set("Content-Disposition", file.disposition());
-        long start = rangeStart(request, file, fault);
-        if (start >= content.length && start > 0) {
+        long[] range = range(request, file, fault, content.length);
+        if (range != null && range[0] < 0) {
             out.set("Content-Range", "bytes */" + content.length);
             request.status().set(416);
             ex.sendResponseHeaders(416, -1);
             return;
         }
-        int status = start > 0 ? 206 : 200;
+        long start = range == null ? 0 : range[0];
+        long end = range == null ? content.length : range[1];
+        int status = range != null ? 206 : 200;
         if (status == 206) {
-            out.set("Content-Range", "bytes " + start + "-" + (content.length - 1) + "/" + content.length);
+            long shift = fault instanceof Fault.WrongRange w ? w.shift() : 0;
+            out.set("Content-Range", "bytes " + (start + shift) + "-" + (end - 1 + shift) + "/" + content.length);
         }
-        long length = fault instanceof Fault.Length l ? l.contentLength() : content.length - start;
+        if (fault instanceof Fault.NewEtag) {
+            out.set("ETag", "\"changed-" + etagVersion.incrementAndGet() + "\"");
+        }
+        long length = fault instanceof Fault.Length l ? l.contentLength() : end - start;
         request.status().set(status);
         ex.sendResponseHeaders(status, length == 0 ? -1 : length);
         long limit = switch (fault) {
@@ -207,7 +241,7 @@ public final class FakeStorage implements AutoCloseable {
             case Fault.Stall s -> s.bytes();
             case null, default -> length;
         };
-        writeBody(ex.getResponseBody(), content, (int) start, Math.min(limit, content.length - start), request);
+        writeBody(ex.getResponseBody(), content, (int) start, Math.min(limit, end - start), request);
         if (fault instanceof Fault.DropAndReplace d) {
             put(request.name(), d.replacement(), file.disposition());
         }
@@ -217,16 +251,35 @@ public final class FakeStorage implements AutoCloseable {
         }
     }
 
-    private long rangeStart(Request request, StoredFile file, Fault fault) {
+    /**
+     * The asked-for bytes [start, end) as nginx reads a single Range ({@code bytes=a-b},
+     * {@code bytes=a-}, {@code bytes=-n}), null to send the whole file with 200, or start -1 when
+     * the range cannot be satisfied (416).
+     */
+    private long[] range(Request request, StoredFile file, Fault fault, long size) {
         String range = request.header("Range");
-        if (range == null || fault instanceof Fault.IgnoreRange || !range.startsWith("bytes=")) {
-            return 0;
+        if (range == null || !ranges || fault instanceof Fault.IgnoreRange || !range.startsWith("bytes=")
+                || range.contains(",")) {
+            return null;
         }
         String ifRange = request.header("If-Range");
         if (ifRange != null && !ifRange.equals(file.etag())) {
-            return 0;  // the file changed since the client's copy: send all of it
+            return null;  // the file changed since the client's copy: send all of it
         }
-        return Long.parseLong(range.substring("bytes=".length(), range.indexOf('-')));
+        String spec = range.substring("bytes=".length()).strip();
+        int dash = spec.indexOf('-');
+        String first = spec.substring(0, dash).strip();
+        String last = spec.substring(dash + 1).strip();
+        if (first.isEmpty()) {  // a suffix: the last n bytes
+            long n = Math.min(Long.parseLong(last), size);
+            return n == 0 ? new long[] {-1, 0} : new long[] {size - n, size};
+        }
+        long start = Long.parseLong(first);
+        if (start >= size) {
+            return new long[] {-1, 0};
+        }
+        long end = last.isEmpty() ? size : Math.min(size, Long.parseLong(last) + 1);
+        return end <= start ? null : new long[] {start, end};
     }
 
     private void writeBody(OutputStream out, byte[] content, int offset, long count, Request request)

@@ -26,6 +26,12 @@ public sealed interface Fault {
     /** Serves other bytes of the same length (a corrupted copy). */
     record WrongBytes() implements Fault {}
 
+    /** Answers a Range request with a Content-Range shifted by {@code shift} bytes from the one asked (a lie). */
+    record WrongRange(long shift) implements Fault {}
+
+    /** Serves the same bytes under a new ETag (the file changed, as far as the client can tell). */
+    record NewEtag() implements Fault {}
+
     /** Sends a Content-Length of this value (and that many bytes). */
     record Length(long contentLength) implements Fault {}
 }

@@ -1,0 +1,77 @@
+package civitai.daemon.download;
+
+/**
+ * A byte range of the file that one connection at a time fills, front to back: {@code [start,
+ * done)} is written, {@code [done, end)} is still to come, {@code [start, synced)} is on disk.
+ * Another connection may take the back half of what is left ({@link #split}); the writer sees the
+ * new end before its next piece, so no byte is written twice. Thread-safe.
+ */
+final class Segment {
+    final long start;
+    private long done;
+    private long end;
+    private long synced;
+
+    Segment(long start, long end) {
+        this.start = start;
+        this.done = start;
+        this.synced = start;
+        this.end = end;
+    }
+
+    /** Claims up to {@code want} next bytes for the writer: how many it may write at {@link #done()}. */
+    synchronized int claim(int want) {
+        return (int) Math.max(0, Math.min(want, end - done));
+    }
+
+    /** The writer wrote {@code n} claimed bytes. */
+    synchronized void wrote(int n) {
+        done += n;
+    }
+
+    synchronized long done() {
+        return done;
+    }
+
+    synchronized long end() {
+        return end;
+    }
+
+    synchronized long remaining() {
+        return end - done;
+    }
+
+    synchronized boolean finished() {
+        return done >= end;
+    }
+
+    /** Everything up to {@code upTo} is fsynced. */
+    synchronized void synced(long upTo) {
+        synced = Math.max(synced, Math.min(upTo, done));
+    }
+
+    /** {@code [start, synced)}: the part of this segment the journal may claim. */
+    synchronized long syncedEnd() {
+        return synced;
+    }
+
+    /**
+     * Gives the back half of what is left to a new segment when at least {@code 2 × min} bytes
+     * are left; returns null otherwise. The caller must hold no other segment's lock.
+     */
+    synchronized Segment split(long min) {
+        long left = end - done;
+        if (left < 2 * min) {
+            return null;
+        }
+        long middle = done + left / 2;
+        Segment back = new Segment(middle, end);
+        end = middle;
+        return back;
+    }
+
+    @Override
+    public synchronized String toString() {
+        return "[" + start + ", " + done + ", " + end + ")";
+    }
+}

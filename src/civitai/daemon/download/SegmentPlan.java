@@ -1,0 +1,141 @@
+package civitai.daemon.download;
+
+import java.net.URI;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The shared state of one segmented attempt: the segments still to fetch (idle connections take
+ * waiting ones first, then split the one with the most left — work stealing), how many connections
+ * may run (halved by a 429/503), the URL all of them use, and how the attempt ends. Thread-safe.
+ */
+final class SegmentPlan {
+    /** How a segmented attempt ended early; {@code resetPart}: the bytes so far are not this file's. */
+    record End(Outcome outcome, boolean resetPart, boolean singleConnection) {}
+
+    private final Deque<Segment> waiting = new ArrayDeque<>();
+    private final List<Segment> all = new ArrayList<>();
+    private final Map<Long, Long> before;  // ranges on disk (and journalled) before this attempt
+    private final long minSteal;
+    private int allowed;
+    private int running;
+    private URI url;
+    private End end;
+
+    /** {@code segments} wait for connections; {@code assigned} (may be null) is the first connection's. */
+    SegmentPlan(Segment assigned, List<Segment> segments, Map<Long, Long> before, long minSteal, int connections,
+            URI url) {
+        waiting.addAll(segments);
+        if (assigned != null) {
+            all.add(assigned);
+        }
+        all.addAll(segments);
+        this.before = new TreeMap<>(before);
+        this.minSteal = minSteal;
+        this.allowed = connections;
+        this.url = url;
+    }
+
+    /** A connection starts; false when the plan allows no more. */
+    synchronized boolean join() {
+        if (running >= allowed || end != null) {
+            return false;
+        }
+        running++;
+        return true;
+    }
+
+    /** A connection stops, giving back the segment it held (null: none). */
+    synchronized void leave(Segment unfinished) {
+        running--;
+        if (unfinished != null && !unfinished.finished()) {
+            waiting.addFirst(unfinished);
+        }
+        notifyAll();
+    }
+
+    synchronized int running() {
+        return running;
+    }
+
+    /** True when this connection should leave because the plan was halved. */
+    synchronized boolean overLimit() {
+        return running > allowed;
+    }
+
+    /** A 429 or 503: half as many connections from now on (at least one). */
+    synchronized void halve() {
+        allowed = Math.max(1, Math.min(allowed, running) / 2);
+    }
+
+    /** The next segment for an idle connection: a waiting one, else the back half of the largest. */
+    synchronized Segment next() {
+        if (end != null) {
+            return null;
+        }
+        Segment s = waiting.poll();
+        if (s != null) {
+            return s;
+        }
+        Segment largest = null;
+        for (Segment candidate : all) {
+            if (largest == null || candidate.remaining() > largest.remaining()) {
+                largest = candidate;
+            }
+        }
+        Segment back = largest == null ? null : largest.split(minSteal);
+        if (back != null) {
+            all.add(back);
+        }
+        return back;
+    }
+
+    /** True when every byte of every segment is written. */
+    synchronized boolean complete() {
+        return end == null && waiting.isEmpty() && all.stream().allMatch(Segment::finished);
+    }
+
+    synchronized URI url() {
+        return url;
+    }
+
+    synchronized void url(URI fresh) {
+        url = fresh;
+    }
+
+    /** Ends the attempt early; the first reason wins. */
+    synchronized void end(End why) {
+        if (end == null) {
+            end = why;
+        }
+        notifyAll();
+    }
+
+    synchronized End ended() {
+        return end;
+    }
+
+    /** The ranges on disk: those from before this attempt and each segment's fsynced front. */
+    synchronized Map<Long, Long> syncedRanges() {
+        TreeMap<Long, Long> ranges = new TreeMap<>(before);
+        for (Segment s : all) {
+            if (s.syncedEnd() > s.start) {
+                ranges.put(s.start, s.syncedEnd());
+            }
+        }
+        TreeMap<Long, Long> merged = new TreeMap<>();
+        for (var r : ranges.entrySet()) {
+            var last = merged.lastEntry();
+            if (last != null && last.getValue() >= r.getKey()) {
+                merged.put(last.getKey(), Math.max(last.getValue(), r.getValue()));
+            } else {
+                merged.put(r.getKey(), r.getValue());
+            }
+        }
+        return merged;
+    }
+}

@@ -1,0 +1,371 @@
+package civitai.daemon.download;
+
+import civitai.daemon.store.RangeJournal;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpHeaders;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The bytes of one file over several connections to the same URL, each a Range request for one
+ * {@link Segment}, written at their offsets into the one part. Each connection has its own stall
+ * watch; a dropped or stalled connection resumes its segment. A 200 to a Range request, a
+ * Content-Range other than the one asked, or a changed ETag ends the attempt so the next one uses a
+ * single connection; a refused (expired) URL is re-resolved once for all connections; a 429/503
+ * halves the connections and waits its Retry-After. Finished ranges are journalled only after
+ * they were fsynced. One instance per attempt; its methods run on the attempt's thread.
+ */
+final class SegmentedDownload {
+    private static final long SYNC_AT_MOST_EVERY = 32L << 20;
+    private static final long JOURNAL_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final int FAILURES_PER_SEGMENT = 4;
+    private static final int BUSY_ANSWERS = 8;
+
+    /** What every connection needs. */
+    record Tools(HttpFetch http, ResponseCheck check, RangeTransfer transfer, Watchdog watchdog, HostSlots slots,
+            RetryPolicy policy, RangeJournal journal, Duration stall, Duration timeout, long minSegmentSize) {}
+
+    private final Tools tools;
+    private final DownloadTask task;
+    private final PartFile part;
+    private final SegmentPlan plan;
+    private final AttemptGuard attempt;
+    private final Downloader.Listener listener;
+    private final Object progressLock = new Object();
+    private final Object renewLock = new Object();
+    private final List<Thread> threads = new ArrayList<>();
+    private final long syncEvery;
+    private long lastJournalNanos;
+    private int renewals;
+    private int busyAnswers;
+
+    SegmentedDownload(Tools tools, DownloadTask task, SegmentPlan plan, AttemptGuard attempt,
+            Downloader.Listener listener) {
+        this.tools = tools;
+        this.task = task;
+        this.part = task.part;
+        this.plan = plan;
+        this.attempt = attempt;
+        this.listener = listener;
+        this.syncEvery = Math.min(SYNC_AT_MOST_EVERY, tools.minSegmentSize());
+    }
+
+    /**
+     * Runs up to {@code connections} connections until every segment is written or the plan ends;
+     * the first continues {@code firstBody} (null: it opens its own request). Returns null when the
+     * part is complete, else how the attempt ended.
+     */
+    SegmentPlan.End run(int connections, Segment first, BodyStream firstBody) throws InterruptedException {
+        journal(true);
+        tools.slots().take(plan.url());
+        plan.join();
+        threads.add(Thread.ofVirtual().name("job-" + task.jobId + "-seg0").start(() -> connection(first, firstBody)));
+        for (int i = 1; i < connections; i++) {
+            if (!tools.slots().tryTake(plan.url())) {
+                break;
+            }
+            if (!plan.join()) {
+                tools.slots().release(plan.url());
+                break;
+            }
+            threads.add(Thread.ofVirtual().name("job-" + task.jobId + "-seg" + i).start(() -> connection(null, null)));
+        }
+        task.connections = plan.running();
+        try {
+            for (Thread t : threads) {
+                t.join();
+            }
+        } catch (InterruptedException e) {
+            stopAll();
+            throw e;
+        } finally {
+            task.connections = 1;
+        }
+        journal(true);
+        return plan.complete() ? null : plan.ended() != null ? plan.ended()
+                : new SegmentPlan.End(new Outcome.Retry("incomplete", "connections ended before the file was"
+                        + " complete", null, null, part.bytes()), false, false);
+    }
+
+    /** A stop of the attempt (pause, cancel, shutdown, its timeout): every connection ends now. */
+    private void stopAll() {
+        plan.end(new SegmentPlan.End(new Outcome.Retry("stopped", "stopped", null, null, part.bytes()), false, false));
+        threads.forEach(Thread::interrupt);
+        boolean interrupted = false;
+        for (Thread t : threads) {
+            while (t.isAlive()) {
+                try {
+                    t.join();
+                } catch (InterruptedException again) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One connection: segments one after another until none is left, the plan ends, or it is halved. */
+    private void connection(Segment first, BodyStream body) {
+        URI slotHost = plan.url();
+        Segment segment = first;
+        try {
+            int failures = 0;
+            while (plan.ended() == null) {
+                if (segment == null || segment.finished()) {
+                    segment = plan.next();
+                    failures = 0;
+                    if (segment == null) {
+                        return;
+                    }
+                }
+                if (plan.overLimit()) {
+                    return;  // halved: this connection's segment goes back to the others
+                }
+                if (body == null) {
+                    body = open(segment);
+                    if (body == null) {
+                        if (++failures > FAILURES_PER_SEGMENT) {
+                            plan.end(new SegmentPlan.End(new Outcome.Retry("network_error", "a segment of the file"
+                                    + " failed " + failures + " times", null, null, part.bytes()), false, false));
+                        }
+                        continue;
+                    }
+                }
+                failures = copy(segment, body) ? 0 : failures + 1;
+                body.close();
+                body = null;
+                if (failures > FAILURES_PER_SEGMENT) {
+                    plan.end(new SegmentPlan.End(new Outcome.Retry("network_error", "a segment's connection failed "
+                            + failures + " times", null, null, part.bytes()), false, false));
+                }
+            }
+        } catch (DiskException e) {
+            plan.end(new SegmentPlan.End(new Outcome.Fail("disk_error", e.getMessage(), null, part.bytes()),
+                    false, false));
+        } catch (InterruptedException e) {
+            // the attempt is stopping: stopAll() ended the plan
+        } finally {
+            if (body != null) {
+                body.close();
+            }
+            plan.leave(segment);
+            tools.slots().release(slotHost);
+            task.connections = Math.max(1, plan.running());
+        }
+    }
+
+    /**
+     * Copies one answer into its segment with a stall watch and a writer of its own (a stall's
+     * interrupt closes the writer's channel); returns false when the connection dropped or stalled
+     * (the segment continues from where it stopped).
+     */
+    private boolean copy(Segment segment, BodyStream body) throws DiskException, InterruptedException {
+        AttemptGuard guard = tools.watchdog().watch(Thread.currentThread(), tools.stall(), tools.timeout());
+        long[] syncedAt = {segment.done()};
+        try (PartFile.Writer out = part.writer()) {
+            tools.transfer().copy(body, out, segment, () -> {
+                guard.onActivity();
+                attempt.onActivity();
+            }, n -> {
+                progress();
+                if (segment.done() - syncedAt[0] >= syncEvery) {
+                    sync(segment, out);
+                    syncedAt[0] = segment.done();
+                }
+            });
+            if (!segment.finished()) {
+                return false;  // the body ended early
+            }
+            sync(segment, out);
+            return true;
+        } catch (IOException | InterruptedException e) {
+            if (guard.abortReason() != null) {
+                return false;  // stalled: this connection starts over from where it stopped
+            }
+            if (e instanceof InterruptedException ie) {
+                throw ie;
+            }
+            if (e instanceof DiskException d && !(d.getCause() instanceof java.nio.channels.ClosedByInterruptException)) {
+                throw d;
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException("stopped");
+            }
+            return false;
+        } finally {
+            tools.watchdog().release(guard);
+        }
+    }
+
+    /** fsync, then the journal may claim the bytes. */
+    void sync(Segment segment, PartFile.Writer out) throws DiskException {
+        long upTo = segment.done();
+        out.force();
+        segment.synced(upTo);
+        journal(false);
+    }
+
+    private void journal(boolean now) {
+        Map<Long, Long> ranges;
+        synchronized (progressLock) {
+            long t = System.nanoTime();
+            if (!now && t - lastJournalNanos < JOURNAL_EVERY_NANOS) {
+                return;
+            }
+            lastJournalNanos = t;
+            ranges = plan.syncedRanges();
+        }
+        tools.journal().record(task.jobId, ranges);
+    }
+
+    private void progress() {
+        synchronized (progressLock) {
+            listener.onBytes(part.bytes(), task.total);
+        }
+    }
+
+    /** Opens the Range request for the rest of a segment; null when this try failed (try again). */
+    private BodyStream open(Segment segment) throws InterruptedException, DiskException {
+        long from = segment.done();
+        long to = segment.end() - 1;
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Range", "bytes=" + from + "-" + to);
+        if (task.validator != null) {
+            headers.put("If-Range", task.validator);
+        }
+        URI url = plan.url();
+        HttpFetch.Response fetched;
+        try {
+            fetched = tools.http().get(url, headers, tools.stall(), uri -> { });
+        } catch (IOException e) {
+            return null;
+        }
+        var r = fetched.response();
+        int status = r.statusCode();
+        if (status == 206) {
+            return accept(r.headers(), from, to, r.body());
+        }
+        if (status < 400 || status == 429 || status == 503) {
+            r.body().close();
+        }
+        if (status == 200) {
+            boolean changed = changed(r.headers());
+            plan.end(new SegmentPlan.End(new Outcome.Retry(changed ? "resume_mismatch" : "no_ranges", changed
+                    ? "the file changed on the server during the download (new ETag); restarting it"
+                    : "the server answered a Range request with the whole file; continuing with one connection",
+                    Duration.ZERO, status, part.bytes()), changed, true));
+            return null;
+        }
+        if (status == 429 || status == 503) {
+            busy(r.headers(), status);
+            return null;
+        }
+        if (status == 416) {
+            plan.end(new SegmentPlan.End(new Outcome.Retry("resume_mismatch", "the server cannot serve a part"
+                    + " of the file (416); restarting it", Duration.ZERO, status, part.bytes()), true, true));
+            return null;
+        }
+        if (isRefusal(status) && renew(url)) {
+            r.body().close();
+            return null;  // the next try uses the fresh URL
+        }
+        refused(fetched, from);
+        return null;
+    }
+
+    private static boolean isRefusal(int status) {
+        return status == 400 || status == 401 || status == 403 || status == 404 || status == 410;
+    }
+
+    /** A 206 must be exactly the range asked for, of the same file. */
+    private BodyStream accept(HttpHeaders headers, long from, long to, BodyStream body) {
+        ContentRange range = ContentRange.parse(headers.firstValue("Content-Range").orElse(null));
+        if (changed(headers)) {
+            body.close();
+            plan.end(new SegmentPlan.End(new Outcome.Retry("resume_mismatch", "the file changed on the server"
+                    + " during the download (new ETag); restarting it", Duration.ZERO, 206, part.bytes()), true, true));
+            return null;
+        }
+        if (range == null || range.start() != from || range.end() != to
+                || (range.total() != null && task.total != null && !range.total().equals(task.total))) {
+            body.close();
+            plan.end(new SegmentPlan.End(new Outcome.Retry("resume_mismatch", "the server sent Content-Range \""
+                    + headers.firstValue("Content-Range").orElse("") + "\" for bytes " + from + "-" + to
+                    + "; continuing with one connection", Duration.ZERO, 206, part.bytes()), false, true));
+            return null;
+        }
+        return body;
+    }
+
+    private boolean changed(HttpHeaders headers) {
+        String etag = headers.firstValue("ETag").orElse(null);
+        String known = task.validator;
+        return etag != null && known != null && known.startsWith("\"") && !etag.equals(known);
+    }
+
+    /** 429/503: half the connections, and this one waits the server's Retry-After. */
+    private void busy(HttpHeaders headers, int status) throws InterruptedException {
+        plan.halve();
+        Duration wait = tools.policy().retryAfter(headers).orElse(Duration.ofSeconds(1));
+        synchronized (renewLock) {
+            if (++busyAnswers > BUSY_ANSWERS) {
+                plan.end(new SegmentPlan.End(new Outcome.Retry("http_" + status, "the storage host kept answering "
+                        + status + "; trying again later", wait, status, part.bytes()), false, false));
+                return;
+            }
+        }
+        long waitNanos = Math.min(wait.toNanos(), attempt.remaining().toNanos());
+        attempt.onActivity();
+        TimeUnit.NANOSECONDS.sleep(waitNanos);
+        attempt.onActivity();
+    }
+
+    /**
+     * The URL was refused: re-resolves it once for all connections (one request to the original
+     * URL, whose redirect gives a fresh signed URL). True when there is a fresh URL to use.
+     */
+    private boolean renew(URI refused) throws InterruptedException {
+        synchronized (renewLock) {
+            if (!refused.equals(plan.url())) {
+                return true;  // another connection renewed it already
+            }
+            if (renewals++ > 0 || refused.equals(task.spec.url())) {
+                return false;
+            }
+            try {
+                HttpFetch.Response fresh = tools.http().get(task.spec.url(), Map.of("Range", "bytes=0-0"),
+                        tools.stall(), uri -> task.signedUrl = SignedUrl.of(uri));
+                fresh.response().body().close();
+                int status = fresh.response().statusCode();
+                if (status >= 300 || fresh.uri().equals(refused)) {
+                    return false;
+                }
+                plan.url(fresh.uri());
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        }
+    }
+
+    private void refused(HttpFetch.Response fetched, long from) throws DiskException {
+        try (BodyStream body = fetched.response().body()) {
+            var verdict = tools.check().check(fetched, body, from, task.validator, task.spec.expectedSize(),
+                    part.length());
+            Outcome outcome = verdict instanceof ResponseCheck.Verdict.Stop s ? s.outcome()
+                    : new Outcome.Retry("http_" + fetched.response().statusCode(), "unexpected answer to a"
+                            + " Range request", null, fetched.response().statusCode(), part.bytes());
+            plan.end(new SegmentPlan.End(outcome, false, false));
+        } catch (IOException e) {
+            plan.end(new SegmentPlan.End(new Outcome.Retry("network_error", e.toString(), null, null, part.bytes()),
+                    false, false));
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package civitai.daemon.download;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Plans one segmented attempt and settles how it ended: the rest of the file cut into segments
+ * (at least {@code min_segment_size} each, as many as there are connections), the first of them
+ * fed by the answer already open; a resume fetches the gaps the part still has. An attempt that
+ * must fall back leaves the part as one clean prefix (or nothing, when the file changed) for a
+ * single connection. Runs on the attempt's thread.
+ */
+final class Segments {
+    private static final long MIN_STEAL = 256 * 1024;
+
+    private final Downloader downloader;
+    private final DownloadTask task;
+    private final AttemptGuard guard;
+    private final Downloader.Listener listener;
+    private final Downloader.Segmenting segmenting;
+
+    Segments(Downloader downloader, DownloadTask task, AttemptGuard guard, Downloader.Listener listener) {
+        this.downloader = downloader;
+        this.task = task;
+        this.guard = guard;
+        this.listener = listener;
+        this.segmenting = downloader.segmenting();
+    }
+
+    /** The answer to the first request is the file from the part's length: split the rest. */
+    Outcome fresh(URI url, BodyStream body) throws IOException, InterruptedException {
+        PartFile part = task.part;
+        Segment first = new Segment(part.length(), task.total);
+        return run(url, first, new ArrayList<>(), body);
+    }
+
+    /** The part holds ranges from an earlier attempt: fetch its gaps. */
+    Outcome resume() throws IOException, InterruptedException {
+        List<Segment> gaps = gaps(task.part, task.total);
+        if (gaps.isEmpty()) {
+            return downloader.place(task, listener, 206);
+        }
+        Segment first = gaps.remove(0);
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Range", "bytes=" + first.start + "-" + (first.end() - 1));
+        headers.put("If-Range", task.validator);
+        HttpFetch.Response fetched = downloader.fetch(task, guard, headers);
+        BodyStream body = fetched.response().body();
+        boolean handedOver = false;
+        try {
+            Outcome early = firstAnswer(fetched, body, first);
+            if (early != null) {
+                return early;
+            }
+            handedOver = true;
+            return run(fetched.uri(), first, gaps, body);
+        } finally {
+            if (!handedOver) {
+                body.close();
+            }
+        }
+    }
+
+    /** Null when the answer is the asked-for range of the same file; else how the attempt ends. */
+    private Outcome firstAnswer(HttpFetch.Response fetched, BodyStream body, Segment first)
+            throws IOException {
+        int status = fetched.response().statusCode();
+        var headers = fetched.response().headers();
+        String etag = headers.firstValue("ETag").orElse(null);
+        boolean changed = etag != null && task.validator.startsWith("\"") && !etag.equals(task.validator);
+        if (status == 206) {
+            ContentRange range = ContentRange.parse(headers.firstValue("Content-Range").orElse(null));
+            boolean exact = range != null && range.start() == first.start && range.end() == first.end() - 1;
+            if (exact && !changed) {
+                return null;
+            }
+        }
+        if (status == 206 || status == 200 || status == 416) {
+            return fallBack(new SegmentPlan.End(new Outcome.Retry("resume_mismatch", changed || status == 416
+                    ? "the file changed on the server since the last attempt; restarting it"
+                    : "the server did not resume the part as asked; continuing with one connection",
+                    Duration.ZERO, status, task.part.bytes()), changed || status == 416, true));
+        }
+        var verdict = new ResponseCheck.Verdict.Stop(null, false);
+        var checked = downloader.tools().check().check(fetched, body, first.start, task.validator,
+                task.spec.expectedSize(), task.part.length());
+        if (checked instanceof ResponseCheck.Verdict.Stop stop) {
+            verdict = stop;
+        }
+        return verdict.outcome() != null ? verdict.outcome() : new Outcome.Retry("http_" + status,
+                "unexpected answer (HTTP " + status + ") to a resume", null, status, task.part.bytes());
+    }
+
+    private Outcome run(URI url, Segment first, List<Segment> rest, BodyStream body)
+            throws IOException, InterruptedException {
+        PartFile part = task.part;
+        int connections = segmenting.connections();
+        fill(first, rest, connections);
+        part.force();  // the journal may only claim bytes on disk
+        Map<Long, Long> before = new TreeMap<>(part.ahead());
+        if (part.length() > 0) {
+            before.put(0L, part.length());
+        }
+        long minSteal = Math.max(MIN_STEAL, segmenting.minSegmentSize() / 8);
+        SegmentPlan plan = new SegmentPlan(first, rest, before, minSteal, connections, url);
+        task.segmented = true;
+        SegmentPlan.End end = new SegmentedDownload(downloader.tools(), task, plan, guard, listener)
+                .run(connections, first, body);
+        if (end == null && part.length() == task.total) {
+            return downloader.place(task, listener, 206);
+        }
+        if (end == null) {
+            end = new SegmentPlan.End(new Outcome.Retry("incomplete", "the segments ended at byte "
+                    + part.length() + " of " + task.total, null, null, part.bytes()), false, false);
+        }
+        return fallBack(end);
+    }
+
+    /** Leaves the part as the next attempt needs it, and says how this one ended. */
+    private Outcome fallBack(SegmentPlan.End end) throws DiskException {
+        if (end.resetPart()) {
+            task.part.reset();
+            task.segmented = false;
+        } else if (end.singleConnection()) {
+            task.part.keepPrefix();
+            segmenting.journal().clear(task.jobId);
+            task.segmented = false;
+        }
+        if (end.singleConnection()) {
+            task.singleConnection = true;
+        }
+        return end.outcome();
+    }
+
+    /** Splits the largest segment in two while there are more connections than segments. */
+    private void fill(Segment first, List<Segment> rest, int connections) {
+        while (rest.size() + 1 < connections) {
+            Segment largest = first;
+            for (Segment s : rest) {
+                if (s.remaining() > largest.remaining()) {
+                    largest = s;
+                }
+            }
+            Segment back = largest.split(segmenting.minSegmentSize());
+            if (back == null) {
+                return;
+            }
+            rest.add(back);
+        }
+    }
+
+    /** The ranges of {@code [0, total)} the part does not hold yet. */
+    static List<Segment> gaps(PartFile part, long total) {
+        List<Segment> gaps = new ArrayList<>();
+        long at = part.length();
+        for (var r : part.ahead().entrySet()) {
+            if (r.getKey() > at) {
+                gaps.add(new Segment(at, r.getKey()));
+            }
+            at = Math.max(at, r.getValue());
+        }
+        if (at < total) {
+            gaps.add(new Segment(at, total));
+        }
+        return gaps;
+    }
+}

@@ -1,0 +1,154 @@
+package civitai.daemon.download;
+
+import static civitai.daemon.testing.TestDaemon.entry;
+import static civitai.daemon.testing.TestDaemon.manifest;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import civitai.daemon.testing.Bytes;
+import civitai.daemon.testing.DaemonTest;
+import civitai.daemon.testing.FakeStorage;
+import civitai.daemon.testing.Fault;
+import civitai.daemon.testing.Poll;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A file fetched as several Range requests into one part, hashed in order: each fault on one
+ * segment, the fallbacks to one connection, a server without ranges and a file too small to split.
+ */
+class SegmentedTest extends DaemonTest {
+    static final int SIZE = 2_000_000;
+    byte[] content = Bytes.random(SIZE, 77);
+
+    private Object[] segmented(Object... more) {
+        Object[] base = {"connections_per_download", 4, "min_segment_size", 65_536};
+        Object[] all = new Object[base.length + more.length];
+        System.arraycopy(base, 0, all, 0, base.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
+    }
+
+    private long startOn(String name, Object... config) {
+        var url = storage.put(name, content);
+        start(config(segmented(config)), manifest(entry("lora", name + ".safetensors", url, Bytes.sha256(content))));
+        return daemon.idOf(name + ".safetensors");
+    }
+
+    private void assertCompleted(long id, String name) throws IOException {
+        daemon.await(id, "completed");
+        assertArrayEquals(content, Files.readAllBytes(daemon.models().resolve("lora/" + name + ".safetensors")));
+        assertEquals(Bytes.sha256(content), daemon.job(id).get("sha256"));
+        assertEquals(0, daemon.db().count("SELECT count(*) FROM part_ranges WHERE job_id = ?", id),
+                "the journal is cleared once the file is in place");
+    }
+
+    private List<FakeStorage.Request> boundedRanges(String name) {
+        return storage.requests(name).stream().filter(r -> r.header("Range") != null
+                && r.header("Range").matches("bytes=\\d+-\\d+")).toList();
+    }
+
+    @Test
+    void bigFile_isFetchedBySeveralConnections_intoOnePart() throws IOException {
+        storage.pace(2_000_000);
+        long id = startOn("multi");
+        assertCompleted(id, "multi");
+        assertTrue(storage.maxConcurrent("multi") >= 2, "connections at once: " + storage.maxConcurrent("multi"));
+        assertTrue(boundedRanges("multi").size() >= 3, "bounded Range requests: " + storage.requests("multi").size());
+        long sent = storage.bytesSent("multi");
+        assertTrue(sent < SIZE + 4 * 256 * 1024, "no byte fetched twice beyond a cut-off piece: " + sent);
+    }
+
+    @Test
+    void droppedSegment_resumesThatSegmentOnly() throws IOException {
+        storage.pace(2_000_000);
+        storage.faultSegments("drop", new Fault.Drop(60_000));
+        long id = startOn("drop");
+        assertCompleted(id, "drop");
+        assertEquals(1L, attempts(id), "one attempt: the segment resumed on its own");
+    }
+
+    @Test
+    void stalledSegment_isCutAndResumed() throws IOException {
+        storage.pace(2_000_000);
+        storage.faultSegments("stall", new Fault.Stall(30_000));
+        long id = startOn("stall", "stall_timeout", 0.5);
+        assertCompleted(id, "stall");
+    }
+
+    @Test
+    void busySegment_503_halvesTheConnections_andHonoursRetryAfter() throws IOException {
+        storage.pace(2_000_000);
+        storage.faultSegments("busy", new Fault.Status(503, "text/plain", "slow down", Map.of("Retry-After", "1")));
+        long id = startOn("busy");
+        assertCompleted(id, "busy");
+        assertTrue(storage.requests("busy").stream().anyMatch(r -> r.status().get() == 503));
+    }
+
+    @Test
+    void etagChangedMidway_restartsWithOneConnection() throws IOException {
+        storage.pace(2_000_000);
+        storage.faultSegments("etag", new Fault.NewEtag());
+        long id = startOn("etag");
+        assertCompleted(id, "etag");
+        var requests = storage.requests("etag");
+        var last = requests.get(requests.size() - 1);
+        assertEquals(null, last.header("Range"), "the restart fetches the whole file: " + last.headers());
+        assertTrue(((String) attemptRows(id).get(0).get("error")).contains("changed"));
+    }
+
+    @Test
+    void lyingContentRange_fallsBackToOneConnection_withoutCorruptingThePart() throws IOException {
+        storage.pace(2_000_000);
+        storage.faultSegments("lie", new Fault.WrongRange(1000));
+        long id = startOn("lie");
+        assertCompleted(id, "lie");
+        assertTrue(((String) attemptRows(id).get(0).get("error")).contains("Content-Range"));
+        var last = storage.requests("lie").get(storage.requests("lie").size() - 1);
+        assertTrue(last.header("Range") == null || last.header("Range").matches("bytes=\\d+-"),
+                "the next attempt is one open-ended request: " + last.header("Range"));
+    }
+
+    @Test
+    void serverWithoutRanges_usesOneConnection() throws IOException {
+        storage.pace(4_000_000);
+        storage.ranges(false);
+        long id = startOn("noranges");
+        assertCompleted(id, "noranges");
+        assertEquals(1, storage.requests("noranges").size());
+        assertEquals(1, storage.maxConcurrent("noranges"));
+    }
+
+    @Test
+    void fileSmallerThanMinSegmentSize_usesOneConnection() throws IOException {
+        var url = storage.put("small", content);
+        start(config("connections_per_download", 4), manifest(entry("lora", "small.safetensors", url,
+                Bytes.sha256(content))));
+        long id = daemon.idOf("small.safetensors");
+        assertCompleted(id, "small");
+        assertEquals(1, storage.requests("small").size(), "2 MB is below the default 32 MiB segment");
+    }
+
+    @Test
+    void signedUrlExpiringMidway_isResolvedOnceForAllSegments() throws IOException {
+        long version = 900_077;
+        civitai.addVersion(version, "signed.safetensors", content);
+        civitai.signedUrlSeconds(1);
+        storage.pace(200_000);  // each connection needs seconds: they reconnect after the URL expired
+        storage.faultSegments(civitai.objectName(civitai.file(version)), new Fault.Drop(300_000),
+                new Fault.Drop(300_000));
+        start(config(segmented()), manifest(entry("lora", "signed.safetensors", civitai.downloadUrl(version),
+                Bytes.sha256(content))));
+        long id = daemon.idOf("signed.safetensors");
+        Poll.until(() -> civitai.downloadHits(version) == 1, () -> "the first Civitai call");
+        civitai.signedUrlSeconds(3600);  // the renewed URL stays valid
+        assertCompleted(id, "signed");
+        assertEquals(2, civitai.downloadHits(version), () -> "one Civitai call to start, one to renew for all: "
+                + storage.requests().stream().map(r -> r.header("Range") + " " + r.status().get()).toList());
+        assertTrue(storage.requests().stream().anyMatch(r -> r.status().get() == 403), "the URL did expire");
+    }
+}
