@@ -71,7 +71,7 @@ function Remove-Registration {
     $nssm = Get-Command nssm.exe -ErrorAction SilentlyContinue
     if (Get-Service -Name $Name -ErrorAction SilentlyContinue) {
         if ($nssm) {
-            & $nssm.Source stop $Name confirm | Out-Null
+            & $nssm.Source stop $Name | Out-Null
             & $nssm.Source remove $Name confirm | Out-Null
         } else {
             Stop-Service -Name $Name -ErrorAction SilentlyContinue

@@ -17,6 +17,7 @@ while ($true) {
     $started = Get-Date
     $p = Start-Process -FilePath $Java -ArgumentList '@jvm.options', '-jar', 'app\civitai-daemon.jar', '--config', 'config.json' `
         -WorkingDirectory $PSScriptRoot -NoNewWindow -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err"
+    $null = $p.Handle   # without a cached handle, ExitCode reads as null after the exit
     Set-Content -Path (Join-Path $PSScriptRoot 'daemon.pid') -Value $p.Id
     $p.WaitForExit()
     $code = $p.ExitCode
