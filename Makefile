@@ -24,7 +24,7 @@ DAEMON_JAR   := build/civitai-daemon.jar
 JAVAC_FLAGS  := --release 21 -Xlint:all -Werror -encoding UTF-8
 CONFIG       ?= config.json
 
-.PHONY: all deps build jar run test clean proxy-test nginx-test tinyproxy-test
+.PHONY: all deps build jar run test dist install-test clean proxy-test nginx-test tinyproxy-test
 all: jar
 
 deps: build/.deps
@@ -68,6 +68,19 @@ test: build/.test-classes $(DAEMON_JAR)
 	awk '/tests successful/ {ok=$$2} /tests failed/ {bad=$$2} /tests aborted/ {bad+=$$2} \
 	  END {print "tests: " ok+0 " passed, " bad+0 " failed"}' build/test.log; \
 	exit $$status
+
+# The self-contained release (a jlink'ed runtime, the jars, launcher, class-data cache, install.sh):
+# build/civitai-daemon-$(VERSION)-linux-<arch>.tar.gz and its .sha256.
+DIST_INPUTS := lib/make-dist.sh lib/aot-train.sh lib/civitai-daemon.sh lib/jvm.options install.sh \
+	civitai-daemon.service README.md config.json manifest.json
+dist: build/.dist
+build/.dist: $(DAEMON_JAR) $(DIST_INPUTS)
+	@lib/make-dist.sh $(JDK) $(VERSION) $(DAEMON_JAR) $(SQLITE_JAR) $(JSON_JAR)
+	@touch $@
+
+# install.sh for real, from the tarball, with no JDK on PATH: install, start, upgrade, uninstall.
+install-test: dist
+	@test/install/install-test.sh
 
 # The daemon behind real proxies on loopback (each installs nginx / tinyproxy with apt-get when
 # missing): nginx with TLS in front of it, and tinyproxy for its outbound traffic.

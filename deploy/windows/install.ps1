@@ -4,7 +4,9 @@
 
 .DESCRIPTION
     Copies the built daemon (build\civitai-daemon.jar and the two jars in lib\, as `make jar` leaves
-    them, or the same layout from a release archive) to -InstallDir, keeps an existing config.json
+    them in a checkout) to -InstallDir. Not the Linux release tarball of `make dist`: its runtime is
+    Linux's and its sqlite-jdbc jar keeps only Linux's native library; the full jar in lib\ carries
+    Windows' too. The daemon goes to -InstallDir, keeps an existing config.json
     and manifest.json there (or copies the shipped ones), and registers the daemon:
       * with NSSM when nssm.exe is on PATH: a Windows service that starts at boot, restarts after a
         crash (not after a config error, exit code 78), and stops cleanly (Ctrl+C: the daemon's

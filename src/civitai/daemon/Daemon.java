@@ -1,5 +1,6 @@
 package civitai.daemon;
 
+import civitai.daemon.auth.Jwt;
 import civitai.daemon.civitai.CivitaiClient;
 import civitai.daemon.civitai.CivitaiGate;
 import civitai.daemon.civitai.FilePreferences;
@@ -26,7 +27,6 @@ import civitai.daemon.events.EventStream;
 import civitai.daemon.events.Target;
 import civitai.daemon.events.Webhooks;
 import civitai.daemon.http.Api;
-import civitai.daemon.http.Jwt;
 import civitai.daemon.http.Server;
 import civitai.daemon.manifest.ManifestFile;
 import civitai.daemon.net.OutboundProxy;

@@ -1,16 +1,24 @@
 package civitai.daemon;
 
-import civitai.daemon.cli.TokenCommand;
+import civitai.daemon.cli.Cli;
 import civitai.daemon.config.ConfigException;
 import civitai.daemon.config.ConfigLoader;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
- * {@code java -jar civitai-daemon.jar [--config FILE]}: arguments → config → {@link Daemon}.
- * Exit codes follow sysexits: 64 usage, 69 port unavailable, 70 internal, 78 configuration.
- * SIGTERM stops the daemon cleanly with exit code 0.
+ * {@code civitai-daemon [COMMAND] [OPTIONS]}: a small dispatcher. {@code serve} (the default, also
+ * when the first argument is an option such as {@code --config}) runs the {@link Daemon}; the
+ * other commands are the command-line client in {@link Cli}. {@link #run} returns the exit code
+ * rather than exiting, as the JDK's own jwebserver entry point does, so every command runs
+ * in-process in tests.
+ * <p>
+ * {@code serve} exits with sysexits codes: 64 usage, 70 internal, 78 configuration (a bad value,
+ * and a port that is taken, since the port is a config key); SIGTERM stops it cleanly with 0.
+ * The client's codes are 0 ok, 1 the daemon answered with an error, 2 usage, 3 unreachable.
  */
 public final class Main {
     static final int USAGE = 64;
@@ -20,48 +28,68 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        tuneHttpClient();
-        Path configFile = Path.of("config.json");
-        List<String> rest = Arrays.asList(args);
-        if (!rest.isEmpty() && rest.get(0).equals("token")) {
-            token(rest.subList(1, rest.size()));
-            return;
-        }
-        for (int i = 0; i < rest.size(); i++) {
-            switch (rest.get(i)) {
-                case "--config", "-c" -> {
-                    if (i + 1 >= rest.size()) {
-                        usage("--config needs a file");
-                    }
-                    configFile = Path.of(rest.get(++i));
-                }
-                case "--version" -> {
-                    System.out.println("civitai-daemon " + Version.current());
-                    return;
-                }
-                case "--help", "-h" -> {
-                    System.out.println(USAGE_TEXT);
-                    return;
-                }
-                default -> usage("unknown argument: " + rest.get(i));
-            }
-        }
-        run(configFile);
+        int code = run(args, System.getenv(), System.out, System.err);
+        System.out.flush();
+        System.exit(code);
     }
 
-    private static void run(Path configFile) {
+    /** Runs one command; for {@code serve}, returns only when the daemon could not start. */
+    public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        List<String> words = Arrays.asList(args);
+        String command = words.isEmpty() || words.get(0).startsWith("-") ? "serve" : words.get(0);
+        List<String> rest = words.isEmpty() || words.get(0).startsWith("-") ? words : words.subList(1, words.size());
+        return switch (command) {
+            case "serve" -> serve(rest, env, out, err);
+            case "version" -> {
+                out.println("civitai-daemon " + Version.current());
+                yield 0;
+            }
+            case "help" -> {
+                out.print(Cli.HELP);
+                yield 0;
+            }
+            default -> Cli.run(command, rest, env, out, err);
+        };
+    }
+
+    private static int serve(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+        Path configFile = Path.of("config.json");
+        for (int i = 0; i < args.size(); i++) {
+            switch (args.get(i)) {
+                case "--config", "-c" -> {
+                    if (i + 1 >= args.size()) {
+                        return usage(err, "--config needs a file");
+                    }
+                    configFile = Path.of(args.get(++i));
+                }
+                case "--version" -> {
+                    out.println("civitai-daemon " + Version.current());
+                    return 0;
+                }
+                case "--help", "-h" -> {
+                    out.print(Cli.HELP);
+                    return 0;
+                }
+                default -> {
+                    return usage(err, "unknown argument: " + args.get(i));
+                }
+            }
+        }
+        return serve(configFile, env, out, err);
+    }
+
+    private static int serve(Path configFile, Map<String, String> env, PrintStream out, PrintStream err) {
+        tuneHttpClient();
         Daemon daemon;
         try {
-            var loaded = new ConfigLoader(System.getenv()).load(configFile);
-            daemon = Daemon.start(loaded.config(), loaded.warnings(), System.out);
+            var loaded = new ConfigLoader(env).load(configFile);
+            daemon = Daemon.start(loaded.config(), loaded.warnings(), out);
         } catch (ConfigException e) {
-            System.err.println("civitai-daemon: " + e.getMessage());
-            System.exit(CONFIG);
-            return;
+            err.println("civitai-daemon: " + e.getMessage());
+            return CONFIG;
         } catch (Exception e) {
-            System.err.println("civitai-daemon: cannot start: " + e);
-            System.exit(INTERNAL);
-            return;
+            err.println("civitai-daemon: cannot start: " + e);
+            return INTERNAL;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.close();
@@ -72,6 +100,7 @@ public final class Main {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return 0;
     }
 
     /**
@@ -86,28 +115,8 @@ public final class Main {
         civitai.daemon.net.OutboundProxy.allowBasicAuthForTunnels();
     }
 
-    private static void token(List<String> args) {
-        try {
-            TokenCommand.run(args, System.getenv(), System.out);
-        } catch (TokenCommand.UsageException e) {
-            usage(e.getMessage());
-        } catch (ConfigException e) {
-            System.err.println("civitai-daemon: " + e.getMessage());
-            System.exit(CONFIG);
-        }
+    private static int usage(PrintStream err, String problem) {
+        err.println("civitai-daemon: " + problem + "\n" + Cli.HELP);
+        return USAGE;
     }
-
-    private static void usage(String problem) {
-        System.err.println("civitai-daemon: " + problem + "\n" + USAGE_TEXT);
-        System.exit(USAGE);
-    }
-
-    private static final String USAGE_TEXT = """
-            usage: java -jar civitai-daemon.jar [--config FILE]
-                   java -jar civitai-daemon.jar token --role admin|viewer [--ttl 30d] [--config FILE]
-              --config FILE   the config file (default: ./config.json); relative paths in it
-                              resolve against its folder
-              --version       print the version
-              token           print an API token signed with the config's jwt_secret
-            """;
 }

@@ -83,6 +83,17 @@ class MainTest {
         assertEquals(original.replace("null", Integer.toString(port)), Files.readString(dir.resolve("config.json")));
     }
 
+    @Test
+    void serveIsTheDefault_andItsUsageErrorsKeepSysexits64() {
+        var err = new java.io.ByteArrayOutputStream();
+        var stream = new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(64, Main.run(new String[] {"--frobnicate"}, java.util.Map.of(), stream, stream));
+        assertTrue(err.toString(java.nio.charset.StandardCharsets.UTF_8).contains("unknown argument: --frobnicate"));
+        assertEquals(64, Main.run(new String[] {"serve", "--config"}, java.util.Map.of(), stream, stream));
+        assertEquals(78, Main.run(new String[] {"serve", "--config", dir.resolve("missing.json").toString()},
+                java.util.Map.of(), stream, stream), "a config that cannot be read");
+    }
+
     private static ChildDaemon awaitOneExit(ChildDaemon a, ChildDaemon b) {
         Poll.until(() -> !a.isAlive() || !b.isAlive(), () -> "one daemon to give up:\n" + a.output() + "\n" + b.output());
         return a.isAlive() ? b : a;

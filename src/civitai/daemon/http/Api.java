@@ -1,8 +1,9 @@
 package civitai.daemon.http;
 
-import static civitai.daemon.http.Role.ADMIN;
-import static civitai.daemon.http.Role.VIEWER;
+import static civitai.daemon.auth.Role.ADMIN;
+import static civitai.daemon.auth.Role.VIEWER;
 
+import civitai.daemon.auth.Jwt;
 import civitai.daemon.download.DownloadQueue;
 import civitai.daemon.events.EventStream;
 import civitai.daemon.log.DaemonLog;

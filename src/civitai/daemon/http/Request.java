@@ -1,5 +1,6 @@
 package civitai.daemon.http;
 
+import civitai.daemon.auth.Role;
 import com.eclipsesource.json.JsonValue;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;

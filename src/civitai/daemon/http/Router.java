@@ -1,5 +1,7 @@
 package civitai.daemon.http;
 
+import civitai.daemon.auth.Jwt;
+import civitai.daemon.auth.Role;
 import civitai.daemon.download.JobConflict;
 import civitai.daemon.download.NoSuchJob;
 import civitai.daemon.log.DaemonLog;
@@ -153,9 +155,14 @@ final class Router implements HttpHandler {
                     + " the event stream; send Authorization: Bearer <token>");
         } else {
             throw new ApiException(401, "unauthorized", "this API needs Authorization: Bearer <token>"
-                    + " (java -jar civitai-daemon.jar token --role viewer)");
+                    + " (civitai-daemon token --role viewer)");
         }
-        Role role = jwt.verify(token);
+        Role role;
+        try {
+            role = jwt.verify(token);
+        } catch (Jwt.InvalidToken e) {
+            throw new ApiException(401, "unauthorized", e.getMessage());
+        }
         if (!role.mayDo(route.needs())) {
             throw new ApiException(403, "forbidden", "this needs the " + route.needs().name().toLowerCase()
                     + " role; the token is " + role.name().toLowerCase());

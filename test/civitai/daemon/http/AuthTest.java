@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import civitai.daemon.cli.TokenCommand;
+import civitai.daemon.Main;
+import civitai.daemon.auth.Jwt;
+import civitai.daemon.auth.Role;
 import civitai.daemon.config.ConfigException;
 import civitai.daemon.config.ConfigLoader;
 import civitai.daemon.testing.DaemonTest;
@@ -146,8 +148,9 @@ class AuthTest extends DaemonTest {
     @Test
     void tokenCommand_printsATokenTheDaemonAccepts() throws Exception {
         var out = new ByteArrayOutputStream();
-        TokenCommand.run(List.of("--role", "admin", "--ttl", "1h", "--config", dir.resolve("config.json").toString()),
-                Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8));
+        int code = Main.run(new String[] {"token", "--role", "admin", "--ttl", "1h", "--config",
+                dir.resolve("config.json").toString()}, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        assertEquals(0, code);
         String token = out.toString(StandardCharsets.UTF_8).strip();
         assertEquals(200, status("GET", "/api/status", token));
         assertEquals(400, status("POST", "/api/download", token));

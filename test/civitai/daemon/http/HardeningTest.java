@@ -78,7 +78,7 @@ class HardeningTest extends DaemonTest {
 
     @Test
     void eventClientsBeyondTheCap_getAFast503WithRetryAfter() throws IOException {
-        start(config("max_event_clients", 2), new JsonArray());
+        start(config("max_event_clients", 2, "event_heartbeat", 0.2), new JsonArray());
         List<Socket> streams = new ArrayList<>();
         try {
             for (int i = 0; i < 2; i++) {

@@ -1,4 +1,4 @@
-package civitai.daemon.http;
+package civitai.daemon.auth;
 
 /** What a caller may do: a viewer reads, an admin also changes things. */
 public enum Role {

@@ -1,4 +1,4 @@
-package civitai.daemon.http;
+package civitai.daemon.auth;
 
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
@@ -21,9 +21,19 @@ import javax.crypto.spec.SecretKeySpec;
  * required and enforced, {@code nbf} is enforced, a token issued in the future (beyond a small
  * clock skew) or valid for more than a year is refused unless it was minted as long-lived on
  * purpose, a header or claims object with a key twice is refused (parsers disagree on which one
- * wins), and {@code role} must be viewer or admin. Thread-safe.
+ * wins), and {@code role} must be viewer or admin. Shared by the server (which verifies) and the
+ * command-line client (which signs its own short-lived tokens). Thread-safe.
  */
 public final class Jwt {
+    /** A token that is not a valid, unexpired HS256 token of ours; the message says why. */
+    public static final class InvalidToken extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        InvalidToken(String message) {
+            super(message);
+        }
+    }
+
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
@@ -54,8 +64,8 @@ public final class Jwt {
         return signingInput + "." + ENCODER.encodeToString(hmac(signingInput));
     }
 
-    /** The token's role; a 401 {@link ApiException} for anything but a valid, unexpired token. */
-    Role verify(String token) {
+    /** The token's role; {@link InvalidToken} for anything but a valid, unexpired token. */
+    public Role verify(String token) {
         String[] parts = token.split("\\.", -1);
         if (parts.length != 3) {
             throw invalid("not a JWT");
@@ -143,8 +153,8 @@ public final class Jwt {
         throw invalid("malformed token");
     }
 
-    private static ApiException invalid(String why) {
-        return new ApiException(401, "unauthorized", "invalid token: " + why);
+    private static InvalidToken invalid(String why) {
+        return new InvalidToken("invalid token: " + why);
     }
 
     private static String encode(String json) {

@@ -1,0 +1,23 @@
+package civitai.daemon.cli;
+
+import com.eclipsesource.json.JsonValue;
+import com.eclipsesource.json.WriterConfig;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * What one client command runs with: the environment, the working folder (config.json and
+ * manifest paths resolve against it), and where output goes.
+ */
+record Session(Map<String, String> env, Path workingDir, PrintStream out, PrintStream err) {
+    /** Finds the daemon from the command's options and the environment. */
+    DaemonClient client(Args args) throws Failure {
+        return new DaemonClient(new Locator(env, workingDir).locate(args));
+    }
+
+    /** {@code --json}: the daemon's answer as it came, indented, for scripts. */
+    void printJson(JsonValue value) {
+        out.println(value.toString(WriterConfig.PRETTY_PRINT));
+    }
+}
