@@ -128,6 +128,9 @@ public final class Webhooks implements AutoCloseable {
         Delivery probe = new Delivery(0, target.name(), recordedUrl(target), "test", null, payload, "pending", 0,
                 null, null, null, null, null);
         Attempt result = attempt(target, probe);
+        if (result == null) {
+            result = new Attempt(null, "interrupted: the daemon is stopping", null);
+        }
         long id = deliveries.addTried(new WebhookStore.Recipient(target.name(), recordedUrl(target)), "test",
                 payload, result.status(), result.error());
         return deliveries.recent(target.name(), 1).stream().filter(d -> d.id() == id).findFirst();
