@@ -24,7 +24,7 @@ DAEMON_JAR   := build/civitai-daemon.jar
 JAVAC_FLAGS  := --release 21 -Xlint:all -Werror -encoding UTF-8
 CONFIG       ?= config.json
 
-.PHONY: all deps build jar run test dist install-test clean
+.PHONY: all deps build jar run test dist install-test clean proxy-test nginx-test tinyproxy-test
 all: jar
 
 deps: build/.deps
@@ -60,6 +60,7 @@ build/.test-classes: build/.classes $(TEST_SOURCES)
 # TESTS=ClassName runs one class. The last line is a plain "N passed, N failed" summary.
 test: build/.test-classes $(DAEMON_JAR)
 	@set -o pipefail; DAEMON_JAR=$(DAEMON_JAR) JAVA_BIN=$(JAVA) $(JAVA) --enable-native-access=ALL-UNNAMED \
+	  -Djdk.http.auth.tunneling.disabledSchemes= \
 	  -jar $(JUNIT_JAR) execute --fail-if-no-tests --disable-banner --disable-ansi-colors --details=tree \
 	  --class-path build/test-classes:build/classes:$(RUNTIME_CP) \
 	  $(if $(TESTS),--select-class $(TESTS),--scan-class-path build/test-classes) 2>&1 | tee build/test.log; \
@@ -80,6 +81,14 @@ build/.dist: $(DAEMON_JAR) $(DIST_INPUTS)
 # install.sh for real, from the tarball, with no JDK on PATH: install, start, upgrade, uninstall.
 install-test: dist
 	@test/install/install-test.sh
+
+# The daemon behind real proxies on loopback (each installs nginx / tinyproxy with apt-get when
+# missing): nginx with TLS in front of it, and tinyproxy for its outbound traffic.
+proxy-test: nginx-test tinyproxy-test
+nginx-test: $(DAEMON_JAR)
+	@timeout 600 test/proxy/nginx-test.sh
+tinyproxy-test: $(DAEMON_JAR)
+	@timeout 600 test/proxy/tinyproxy-test.sh
 
 clean:
 	rm -rf build

@@ -24,10 +24,12 @@ import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;
 import civitai.daemon.events.JobLog;
 import civitai.daemon.events.EventStream;
+import civitai.daemon.events.Target;
 import civitai.daemon.events.Webhooks;
 import civitai.daemon.http.Api;
 import civitai.daemon.http.Server;
 import civitai.daemon.manifest.ManifestFile;
+import civitai.daemon.net.OutboundProxy;
 import civitai.daemon.store.JobHistory;
 import civitai.daemon.store.WebhookStore;
 import civitai.daemon.log.DaemonLog;
@@ -112,7 +114,7 @@ public final class Daemon implements AutoCloseable {
                 Thread.ofPlatform().name("scheduler").daemon().factory());
         HttpClient client = httpClient();
         WebhookStore deliveries = new WebhookStore(db, clock);
-        Webhooks webhooks = closeLater(new Webhooks(config.webhookUrls(), config.webhookSecret(),
+        Webhooks webhooks = closeLater(new Webhooks(config.notifications().stream().map(Target::of).toList(),
                 config.webhookRetryDelay(), deliveries, store, client, log, clock, Version.userAgent()));
         bus.subscribe(webhooks::on);
         webhooks.start();
@@ -140,7 +142,8 @@ public final class Daemon implements AutoCloseable {
         server.start(new Api(new Api.Parts(Version.current(), clock, config.workers(), config.eventHeartbeat(),
                 store, new JobHistory(db, clock), queue, manifestFile, events, deliveries, server::port,
                 config.jwtSecret() == null ? null : new Jwt(config.jwtSecret(), clock), log,
-                Api.references(interactive, config.civitaiUrl()), updates, config.bindAddress(), config.allowedHosts())));
+                Api.references(interactive, config.civitaiUrl()), updates, config.bindAddress(), config.allowedHosts(),
+                webhooks, config.trustedProxies())));
         closeLater(server);
         log.info("civitai-daemon " + Version.current() + " listening on http://" + hostForUrl()
                 + ":" + server.port() + " (status: /api/status), downloading to " + config.downloadDir()
@@ -170,10 +173,18 @@ public final class Daemon implements AutoCloseable {
         return part;
     }
 
+    /** The one client for Civitai, downloads and notifications, through the outbound proxy if any. */
     private HttpClient httpClient() {
         var executor = Executors.newVirtualThreadPerTaskExecutor();
         closing.push(executor::shutdownNow);  // HttpClient never shuts down an executor it was given
-        HttpClient client = HttpClient.newBuilder()
+        OutboundProxy proxy = new OutboundProxy(config.outboundProxy());
+        HttpClient.Builder builder = HttpClient.newBuilder();
+        if (proxy.active()) {
+            OutboundProxy.allowBasicAuthForTunnels();  // in case Main did not run (tests); no-op if too late
+            builder.proxy(proxy).authenticator(proxy.authenticator());
+        }
+        log.info("outbound connections: " + proxy.describe());
+        HttpClient client = builder
                 .followRedirects(HttpClient.Redirect.NEVER)  // HttpFetch follows them, to control headers
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(Math.min(30, Math.max(1, config.stallTimeout().toSeconds()))))

@@ -47,6 +47,10 @@ import java.util.Objects;
  * @param connectionsPerDownload concurrent Range requests for one file (1: one stream)
  * @param minSegmentSize   a file is split only into segments at least this large (bytes)
  * @param maxConnectionsPerHost connections to one host across all downloads
+ * @param notifications    where events are sent (Telegram, ntfy, Discord, webhooks), the top-level
+ *                         {@code webhook_url} included as webhook targets
+ * @param outboundProxy    the forward proxy for Civitai, downloads and notifications
+ * @param trustedProxies   reverse proxies (IPs, CIDR ranges) whose X-Forwarded-* headers are believed
  */
 public record Config(
         Path configFile,
@@ -90,21 +94,31 @@ public record Config(
         String existingFiles,
         int connectionsPerDownload,
         long minSegmentSize,
-        int maxConnectionsPerHost) {
+        int maxConnectionsPerHost,
+        List<Notification> notifications,
+        ProxySettings outboundProxy,
+        List<String> trustedProxies) {
 
     public Config {
         Objects.requireNonNull(configFile, "configFile");
         webhookUrls = List.copyOf(webhookUrls);
         filePreferences = java.util.Map.copyOf(filePreferences);
         allowedHosts = List.copyOf(allowedHosts);
+        notifications = List.copyOf(notifications);
+        Objects.requireNonNull(outboundProxy, "outboundProxy");
+        trustedProxies = List.copyOf(trustedProxies);
         Objects.requireNonNull(downloadDir, "downloadDir");
         Objects.requireNonNull(civitaiUrl, "civitaiUrl");
     }
 
     /** Secrets that must never appear in a log line or an API answer. */
     public List<String> secrets() {
-        return java.util.stream.Stream.of(civitaiApiKey, jwtSecret, webhookSecret)
+        return java.util.stream.Stream.concat(
+                        java.util.stream.Stream.of(civitaiApiKey, jwtSecret, webhookSecret),
+                        java.util.stream.Stream.concat(notifications.stream().flatMap(n -> n.secrets().stream()),
+                                outboundProxy.secrets().stream()))
                 .filter(s -> s != null && !s.isEmpty())
+                .distinct()
                 .toList();
     }
 
@@ -125,6 +139,7 @@ public record Config(
                 allowUnauthenticatedRemote, eventHeartbeat, allowUnscanned, updateInterval, updateFirstDelay,
                 layout, sidecars, previews, allowNsfwPreviews, filePreferences,
                 allowedHosts, maxConnections, maxEventClients, requestTimeout, existingFiles,
-                connectionsPerDownload, minSegmentSize, maxConnectionsPerHost);
+                connectionsPerDownload, minSegmentSize, maxConnectionsPerHost,
+                notifications, outboundProxy, trustedProxies);
     }
 }

@@ -31,11 +31,12 @@ public final class ConfigLoader {
             "allow_unscanned", "update_interval_hours", "update_first_delay", "layout",
             "sidecars", "previews", "allow_nsfw_previews", "file_preferences",
             "allowed_hosts", "max_connections", "max_event_clients", "request_timeout", "existing_files",
-            "connections_per_download", "min_segment_size", "max_connections_per_host");
+            "connections_per_download", "min_segment_size", "max_connections_per_host",
+            "notifications", "proxy", "no_proxy", "trusted_proxies");
 
     private final Map<String, String> env;
 
-    /** @param env the environment, read only for the two secret overrides */
+    /** @param env the environment: secret overrides, {@code ${NAME}} in notifications, proxy variables */
     public ConfigLoader(Map<String, String> env) {
         this.env = Map.copyOf(env);
     }
@@ -54,9 +55,11 @@ public final class ConfigLoader {
         }
         Path base = absolute.getParent();
         var keys = new ConfigKeys(json);
+        List<URI> webhookUrls = webhookUrls(json.get("webhook_url"));
+        String webhookSecret = secret("webhook_secret", "CIVITAI_DAEMON_WEBHOOK_SECRET", keys);
         Config config = new Config(
                 absolute,
-                webhookUrls(json.get("webhook_url")),
+                webhookUrls,
                 keys.seconds("throttle", 1, 0, 86_400),
                 (int) keys.integer("retries", 5, 0, 100),
                 (int) keys.integer("workers", 2, 1, 64),
@@ -77,7 +80,7 @@ public final class ConfigLoader {
                 (int) keys.integer("log_files", 5, 1, 100),
                 keys.seconds("retry_base_delay", 2, 0, 3600),
                 keys.seconds("retry_max_delay", 900, 0, 86_400),
-                secret("webhook_secret", "CIVITAI_DAEMON_WEBHOOK_SECRET", keys),
+                webhookSecret,
                 keys.seconds("webhook_retry_delay", 15, 0.001, 86_400),
                 keys.bool("allow_unauthenticated_remote", false),
                 keys.seconds("event_heartbeat", 15, 0.01, 3600),
@@ -96,7 +99,10 @@ public final class ConfigLoader {
                 keys.oneOf("existing_files", "keep", List.of("keep", "backup", "replace")),
                 (int) keys.integer("connections_per_download", 4, 1, 16),
                 keys.integer("min_segment_size", 32L << 20, 64 * 1024, 1L << 40),
-                (int) keys.integer("max_connections_per_host", 8, 1, 64));
+                (int) keys.integer("max_connections_per_host", 8, 1, 64),
+                new NotificationKeys(env).read(webhookUrls, webhookSecret, json.get("notifications")),
+                ProxyKeys.outbound(json.get("proxy"), json.get("no_proxy"), env),
+                ProxyKeys.trusted(json.get("trusted_proxies")));
         if (config.maxEventClients() >= config.maxConnections()) {
             throw new ConfigException("config key \"max_event_clients\" is " + config.maxEventClients()
                     + "; expected fewer than max_connections (" + config.maxConnections()

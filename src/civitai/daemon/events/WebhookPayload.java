@@ -24,6 +24,7 @@ final class WebhookPayload {
                 .add("job_id", job.id())
                 .add("model_id", nullable(job.spec().modelId()))
                 .add("version_id", nullable(versionId(job)))
+                .add("name", nullable(modelName(job)))
                 .add("model_type", job.spec().modelType())
                 .add("filename", nullable(filename(job)))
                 .add("path", nullable(job.targetPath()))
@@ -50,6 +51,17 @@ final class WebhookPayload {
     private static Long versionId(Job job) {
         Matcher m = VERSION_IN_URL.matcher(job.spec().url().getPath());
         return m.find() ? Long.valueOf(m.group(1)) : null;
+    }
+
+    /** The entry's {@code name} (set for Civitai references: "model version"), or null. */
+    private static String modelName(Job job) {
+        try {
+            JsonValue entry = com.eclipsesource.json.Json.parse(job.spec().entryJson());
+            JsonValue name = entry.isObject() ? entry.asObject().get("name") : null;
+            return name != null && name.isString() && !name.asString().isBlank() ? name.asString() : null;
+        } catch (com.eclipsesource.json.ParseException e) {
+            return null;
+        }
     }
 
     private static String filename(Job job) {

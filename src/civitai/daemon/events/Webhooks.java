@@ -4,7 +4,6 @@ import civitai.daemon.log.DaemonLog;
 import civitai.daemon.store.JobStore;
 import civitai.daemon.store.WebhookStore;
 import civitai.daemon.store.WebhookStore.Delivery;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -23,20 +22,22 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Job events POSTed to {@code webhook_url}: recorded in SQLite first, then sent by one sender
- * thread, so a slow or dead receiver never delays a download and a pending delivery survives a
- * restart. Each delivery is tried {@value #ATTEMPTS} times, waiting {@code webhook_retry_delay}
- * and then three times longer each time (15 s gives 15 + 45 + 135 + 405 s, about ten minutes).
- * With {@code webhook_secret}, each carries {@code X-Civitai-Daemon-Signature: sha256=<HMAC-SHA256
- * of the body>}. Thread-safe.
+ * Events sent to the notification targets (webhooks, Telegram, ntfy, Discord): recorded in SQLite
+ * first, then sent by one sender thread, so a slow or dead receiver never delays a download and a
+ * pending delivery survives a restart. Each delivery is tried {@value #ATTEMPTS} times, waiting
+ * {@code webhook_retry_delay} and then three times longer each time (15 s gives 15 + 45 + 135 +
+ * 405 s, about ten minutes); a 429 or 503 that says how long to wait (Telegram's
+ * {@code retry_after}, Retry-After) is waited out instead, up to {@link #MAX_RETRY_AFTER}.
+ * Each {@link Target} formats its own request. Thread-safe.
  */
 public final class Webhooks implements AutoCloseable {
     static final int ATTEMPTS = 5;
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration IDLE_CHECK = Duration.ofSeconds(60);
+    static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
+    private static final int MAX_ANSWER = 64 * 1024;
 
-    private final List<String> urls;
-    private final String secret;
+    private final List<Target> targets;
     private final Duration firstDelay;
     private final WebhookStore deliveries;
     private final JobStore jobs;
@@ -49,10 +50,9 @@ public final class Webhooks implements AutoCloseable {
     private volatile boolean open = true;
     private Thread sender;
 
-    public Webhooks(List<URI> urls, String secret, Duration firstDelay, WebhookStore deliveries, JobStore jobs,
+    public Webhooks(List<Target> targets, Duration firstDelay, WebhookStore deliveries, JobStore jobs,
             HttpClient client, DaemonLog log, Clock clock, String userAgent) {
-        this.urls = urls.stream().map(URI::toString).toList();
-        this.secret = secret;
+        this.targets = List.copyOf(targets);
         this.firstDelay = firstDelay;
         this.deliveries = deliveries;
         this.jobs = jobs;
@@ -67,7 +67,12 @@ public final class Webhooks implements AutoCloseable {
         sender = Thread.ofVirtual().name("webhooks").start(this::sendUntilClosed);
     }
 
-    /** An event subscriber: records a delivery per URL for the events webhooks carry. */
+    /** The configured targets, in config order. */
+    public List<Target> targets() {
+        return targets;
+    }
+
+    /** An event subscriber: records a delivery per target that wants the event. */
     public void on(Event event) {
         String name = switch (event) {
             case Event.Started s -> "download_started";
@@ -81,21 +86,64 @@ public final class Webhooks implements AutoCloseable {
             case Event.Paused p -> null;
             case Event.Superseded s -> null;
         };
-        if (name == null || urls.isEmpty()) {
+        if (name == null) {
+            return;
+        }
+        List<WebhookStore.Recipient> to = recipients(name);
+        if (to.isEmpty()) {
             return;
         }
         jobs.find(event.jobId()).ifPresent(job -> {
-            deliveries.add(urls, name, job.id(), WebhookPayload.of(name, Instant.now(clock), job, event));
+            deliveries.add(to, name, job.id(), WebhookPayload.of(name, Instant.now(clock), job, event));
             wake();
         });
     }
 
     /** Sends an event that is not a job's (the update checker's model_update, model_update_error). */
     public void deliver(String event, String payloadJson) {
-        if (!urls.isEmpty()) {
-            deliveries.add(urls, event, null, payloadJson);
+        List<WebhookStore.Recipient> to = recipients(event);
+        if (!to.isEmpty()) {
+            deliveries.add(to, event, null, payloadJson);
             wake();
         }
+    }
+
+    /**
+     * Sends a test message to one target now, once, and records the outcome in the delivery log.
+     * Called on a request thread; blocks up to the send timeout.
+     *
+     * @return the recorded delivery, or empty when no target has that name
+     */
+    public java.util.Optional<Delivery> test(String targetName) {
+        Target target = targets.stream().filter(t -> t.name().equals(targetName)).findFirst().orElse(null);
+        if (target == null) {
+            return java.util.Optional.empty();
+        }
+        String payload = new com.eclipsesource.json.JsonObject()
+                .add("event", "test")
+                .add("timestamp", Instant.now(clock).toString())
+                .add("title", "Test notification from civitai-daemon")
+                .add("message", "The " + target.type() + " target \"" + target.name() + "\" works.")
+                .toString();
+        Delivery probe = new Delivery(0, target.name(), recordedUrl(target), "test", null, payload, "pending", 0,
+                null, null, null, null, null);
+        Attempt result = attempt(target, probe);
+        if (result == null) {
+            result = new Attempt(null, "interrupted: the daemon is stopping", null);
+        }
+        long id = deliveries.addTried(new WebhookStore.Recipient(target.name(), recordedUrl(target)), "test",
+                payload, result.status(), result.error());
+        return deliveries.recent(target.name(), 1).stream().filter(d -> d.id() == id).findFirst();
+    }
+
+    private List<WebhookStore.Recipient> recipients(String event) {
+        return targets.stream().filter(t -> t.events().contains(event))
+                .map(t -> new WebhookStore.Recipient(t.name(), recordedUrl(t))).toList();
+    }
+
+    /** A webhook's delivery goes where its row says; other services' rows show their endpoint. */
+    private static String recordedUrl(Target t) {
+        return t instanceof WebhookTarget w ? w.url().toString() : t.endpoint();
     }
 
     private void wake() {
@@ -150,29 +198,32 @@ public final class Webhooks implements AutoCloseable {
         }
     }
 
+    /** One try's outcome: error null means delivered; {@code askedWait} is what the service asked for. */
+    private record Attempt(Integer status, String error, Duration askedWait) {}
+
     private void send(Delivery d) {
-        Integer status = null;
-        String error;
-        try {
-            HttpResponse<Void> r = client.send(request(d), HttpResponse.BodyHandlers.discarding());
-            status = r.statusCode();
-            if (status >= 200 && status < 300) {
-                deliveries.delivered(d.id(), status);
-                return;
-            }
-            error = "HTTP " + status;
-        } catch (java.io.IOException e) {
-            error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;  // still pending: sent again after a restart
+        Target target = targetOf(d);
+        if (target == null) {
+            deliveries.attemptFailed(d.id(), null, "notification target \"" + d.target()
+                    + "\" is no longer configured", null);
+            return;
+        }
+        Attempt result = attempt(target, d);
+        if (result == null) {
+            return;  // interrupted by close(): still pending, sent again after a restart
+        }
+        if (result.error() == null) {
+            deliveries.delivered(d.id(), result.status());
+            return;
         }
         int attempt = d.attempts() + 1;
         boolean last = attempt >= ATTEMPTS;
-        Instant retryAt = last ? null : Instant.now(clock).plus(firstDelay.multipliedBy((long) Math.pow(3, attempt - 1)));
-        deliveries.attemptFailed(d.id(), status, error, retryAt);
-        String what = "webhook " + d.event() + " to " + d.url() + " failed (" + error + "), attempt " + attempt
-                + " of " + ATTEMPTS;
+        Duration wait = result.askedWait() != null ? min(result.askedWait(), MAX_RETRY_AFTER)
+                : firstDelay.multipliedBy((long) Math.pow(3, attempt - 1));
+        Instant retryAt = last ? null : Instant.now(clock).plus(wait);
+        deliveries.attemptFailed(d.id(), result.status(), result.error(), retryAt);
+        String what = target.type() + " " + d.event() + " to " + d.url() + " (" + target.name() + ") failed ("
+                + result.error() + "), attempt " + attempt + " of " + ATTEMPTS;
         if (last) {
             log.job(DaemonLog.Level.ERROR, d.jobId() == null ? 0 : d.jobId(), "webhook", what + "; giving up");
         } else {
@@ -180,20 +231,52 @@ public final class Webhooks implements AutoCloseable {
         }
     }
 
-    private HttpRequest request(Delivery d) {
-        byte[] body = d.payload().getBytes(StandardCharsets.UTF_8);
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(d.url()))
-                .timeout(SEND_TIMEOUT)
-                .header("Content-Type", "application/json; charset=utf-8")
-                .header("User-Agent", userAgent)
-                .header("X-Civitai-Daemon-Event", d.event())
-                .header("X-Civitai-Daemon-Delivery", Long.toString(d.id()))
-                .header("X-Civitai-Daemon-Timestamp", Long.toString(Instant.now(clock).getEpochSecond()))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (secret != null) {
-            b.header("X-Civitai-Daemon-Signature", "sha256=" + hmac(secret, body));
+    /** Sends once; null when interrupted. */
+    private Attempt attempt(Target target, Delivery d) {
+        try {
+            HttpRequest request = target.request(d, Instant.now(clock))
+                    .timeout(SEND_TIMEOUT)
+                    .setHeader("User-Agent", userAgent)
+                    .build();
+            HttpResponse<java.io.InputStream> r = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            String answer;
+            try (var in = r.body()) {
+                answer = new String(in.readNBytes(MAX_ANSWER), StandardCharsets.UTF_8);
+            }
+            int status = r.statusCode();
+            if (status >= 200 && status < 300) {
+                return new Attempt(status, null, null);
+            }
+            return new Attempt(status, "HTTP " + status + describe(answer), target.retryAfter(status, r.headers(), answer));
+        } catch (java.io.IOException e) {
+            return new Attempt(null, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
+                    null);
+        } catch (IllegalArgumentException e) {
+            return new Attempt(null, "bad request to the target: " + e.getMessage(), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
-        return b.build();
+    }
+
+    /** The service's own words for a refusal (Telegram's description), kept short. */
+    private static String describe(String answer) {
+        String text = answer.strip().replaceAll("\\s+", " ");
+        return text.isEmpty() ? "" : ": " + (text.length() > 300 ? text.substring(0, 300) + "..." : text);
+    }
+
+    private Target targetOf(Delivery d) {
+        for (Target t : targets) {
+            if (d.target() != null ? t.name().equals(d.target())
+                    : t instanceof WebhookTarget w && w.url().toString().equals(d.url())) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /** HMAC-SHA256 of {@code body} under {@code key}, lower-case hex. */

@@ -26,7 +26,8 @@ public final class Api {
     public record Parts(String version, Clock clock, int workers, Duration eventHeartbeat, JobStore store,
             JobHistory history, DownloadQueue queue, ManifestFile manifest, EventStream events,
             WebhookStore webhooks, IntSupplier port, Jwt jwt, DaemonLog log, References references,
-            civitai.daemon.civitai.UpdateChecker updates, String bindAddress, List<String> allowedHosts) {}
+            civitai.daemon.civitai.UpdateChecker updates, String bindAddress, List<String> allowedHosts,
+            civitai.daemon.events.Webhooks notifications, List<String> trustedProxies) {}
 
     private final Parts parts;
 
@@ -45,13 +46,18 @@ public final class Api {
                 parts.log());
     }
 
+    /** Reads X-Forwarded-* from {@code trusted_proxies} before any route sees the request. */
+    com.sun.net.httpserver.Filter forwarded() {
+        return Forwarded.filter(parts.trustedProxies().stream().map(civitai.daemon.config.AddressRange::parse).toList());
+    }
+
     List<Router.Route> table() {
         var status = new StatusRoutes(parts.version(), parts.clock(), parts.workers(), parts.store(), parts.queue(),
                 parts.port(), parts.manifest());
         var jobs = new JobRoutes(parts.queue(), parts.store(), parts.history(), parts.manifest(), parts.references());
         var metrics = new MetricsRoutes(parts.store(), parts.history(), parts.queue());
         var events = new EventRoutes(parts.events(), parts.eventHeartbeat());
-        var webhooks = new WebhookRoutes(parts.webhooks());
+        var webhooks = new WebhookRoutes(parts.webhooks(), parts.notifications(), parts.log());
         var updates = new UpdateRoutes(parts.updates());
         DownloadQueue queue = parts.queue();
         return List.of(
@@ -73,6 +79,8 @@ public final class Api {
                 new Router.Route("GET", "/api/events", VIEWER, true, events::stream),
                 new Router.Route("GET", "/ws/downloads", VIEWER, true, events::stream),
                 new Router.Route("GET", "/api/webhooks", VIEWER, webhooks::recent),
+                new Router.Route("GET", "/api/notifications", VIEWER, webhooks::recent),
+                new Router.Route("POST", "/api/notifications/{name}/test", ADMIN, webhooks::test),
                 new Router.Route("GET", "/api/updates", VIEWER, updates::last),
                 new Router.Route("POST", "/api/updates/check", ADMIN, updates::check));
     }

@@ -66,6 +66,7 @@ final class JobRoutes {
         }
         record(List.of(entry));
         JobStore.Inserted inserted = queue.reclaim(queue.submit(entry.toSpec()));
+        r.exchange.getResponseHeaders().set("Location", r.forwarded().link("/api/jobs/" + inserted.job().id()));
         return Reply.accepted(result(inserted));
     }
 

@@ -83,6 +83,11 @@ final class Request {
         throw ApiException.badRequest("query parameter " + name + "=" + v + " must be true or false");
     }
 
+    /** The client and the public URL it used, believing only trusted proxies. */
+    Forwarded forwarded() {
+        return Forwarded.from(exchange);
+    }
+
     JsonValue json(int maxBytes) throws IOException {
         return JsonBody.read(exchange, maxBytes);
     }

@@ -84,6 +84,10 @@ final class Router implements HttpHandler {
             try {
                 reply = dispatch(exchange);
             } catch (ApiException e) {
+                if (e.status == 401 || e.status == 403) {
+                    log.warn("refused " + exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath()
+                            + " from " + Forwarded.from(exchange).client() + ": " + e.getMessage());
+                }
                 reply = error(e.status, e.code, e.getMessage(), e.details);
             } catch (NoSuchJob e) {
                 reply = error(404, "not_found", e.getMessage(), null);

@@ -49,7 +49,7 @@ public final class Server implements AutoCloseable {
 
     /** Starts serving the API. */
     public void start(Api api) {
-        server.createContext("/", api.router());
+        server.createContext("/", api.router()).getFilters().add(api.forwarded());
         server.setExecutor(executor);
         server.start();
     }

@@ -1,35 +1,84 @@
 package civitai.daemon.http;
 
+import civitai.daemon.events.Target;
+import civitai.daemon.events.Webhooks;
+import civitai.daemon.log.DaemonLog;
 import civitai.daemon.store.WebhookStore;
+import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 
-/** {@code GET /api/webhooks}: recent deliveries and how each went. */
+/**
+ * {@code GET /api/notifications} (also {@code /api/webhooks}): the targets, their delivery counts,
+ * and recent deliveries ({@code ?target=NAME} for one target's); {@code POST
+ * /api/notifications/{name}/test} sends a test message now. URLs and errors are shown redacted.
+ * <pre>
+ * curl -s localhost:8100/api/notifications?target=telegram
+ * curl -s -X POST localhost:8100/api/notifications/telegram/test
+ * </pre>
+ */
 final class WebhookRoutes {
     private final WebhookStore deliveries;
+    private final Webhooks notifications;
+    private final DaemonLog log;
 
-    WebhookRoutes(WebhookStore deliveries) {
+    WebhookRoutes(WebhookStore deliveries, Webhooks notifications, DaemonLog log) {
         this.deliveries = deliveries;
+        this.notifications = notifications;
+        this.log = log;
     }
 
     Reply recent(Request r) {
-        JsonArray out = new JsonArray();
-        for (WebhookStore.Delivery d : deliveries.recent(r.intQuery("limit", 50, 1, 500))) {
-            out.add(new JsonObject()
-                    .add("id", d.id())
-                    .add("event", d.event())
-                    .add("url", d.url())
-                    .add("job_id", JobJson.nullable(d.jobId()))
-                    .add("state", d.state())
-                    .add("attempts", d.attempts())
-                    .add("last_status", d.lastStatus() == null ? com.eclipsesource.json.Json.NULL
-                            : com.eclipsesource.json.Json.value(d.lastStatus()))
-                    .add("last_error", JobJson.nullable(d.lastError()))
-                    .add("next_attempt_at", d.state().equals("pending") ? JobJson.nullable(d.nextAttemptAt())
-                            : com.eclipsesource.json.Json.NULL)
-                    .add("created_at", JobJson.nullable(d.createdAt()))
-                    .add("delivered_at", JobJson.nullable(d.deliveredAt())));
+        int limit = r.intQuery("limit", 50, 1, 500);
+        String only = r.query("target");
+        if (only != null && notifications.targets().stream().noneMatch(t -> t.name().equals(only))) {
+            throw ApiException.notFound("no notification target named " + only);
         }
-        return Reply.ok(new JsonObject().add("deliveries", out));
+        JsonArray targets = new JsonArray();
+        for (Target t : notifications.targets()) {
+            WebhookStore.Tally tally = deliveries.tally(t.name());
+            targets.add(new JsonObject()
+                    .add("name", t.name())
+                    .add("type", t.type())
+                    .add("endpoint", log.redact(t.endpoint()))
+                    .add("events", strings(t.events()))
+                    .add("pending", tally.pending())
+                    .add("delivered", tally.delivered())
+                    .add("failed", tally.failed()));
+        }
+        JsonArray out = new JsonArray();
+        for (WebhookStore.Delivery d : only == null ? deliveries.recent(limit) : deliveries.recent(only, limit)) {
+            out.add(json(d));
+        }
+        return Reply.ok(new JsonObject().add("targets", targets).add("deliveries", out));
+    }
+
+    Reply test(Request r) {
+        String name = r.params.get("name");
+        WebhookStore.Delivery d = notifications.test(name)
+                .orElseThrow(() -> ApiException.notFound("no notification target named " + name));
+        return Reply.ok(new JsonObject().add("delivered", d.state().equals("delivered")).add("delivery", json(d)));
+    }
+
+    private JsonObject json(WebhookStore.Delivery d) {
+        return new JsonObject()
+                .add("id", d.id())
+                .add("target", JobJson.nullable(d.target()))
+                .add("event", d.event())
+                .add("url", log.redact(d.url()))
+                .add("job_id", JobJson.nullable(d.jobId()))
+                .add("state", d.state())
+                .add("attempts", d.attempts())
+                .add("last_status", d.lastStatus() == null ? Json.NULL : Json.value(d.lastStatus()))
+                .add("last_error", JobJson.nullable(log.redact(d.lastError())))
+                .add("next_attempt_at", d.state().equals("pending") ? JobJson.nullable(d.nextAttemptAt()) : Json.NULL)
+                .add("created_at", JobJson.nullable(d.createdAt()))
+                .add("delivered_at", JobJson.nullable(d.deliveredAt()));
+    }
+
+    private static JsonArray strings(java.util.List<String> values) {
+        JsonArray a = new JsonArray();
+        values.forEach(a::add);
+        return a;
     }
 }

@@ -42,6 +42,11 @@ public final class DaemonLog implements AutoCloseable {
         write(level, "job " + jobId + " " + event + ": " + message);
     }
 
+    /** {@code text} with the secrets masked, for API answers that show what the logs would. */
+    public String redact(String text) {
+        return redactor.redact(text);
+    }
+
     public void info(String message) {
         write(Level.INFO, message);
     }

@@ -80,6 +80,9 @@ final class Schema {
                 PRIMARY KEY (job_id, start)
             );
             """, """
+            ALTER TABLE webhook_deliveries ADD COLUMN target TEXT;
+            CREATE INDEX webhook_by_target ON webhook_deliveries(target, id);
+            """, """
             ALTER TABLE jobs ADD COLUMN placed INTEGER NOT NULL DEFAULT 0;
             UPDATE jobs SET placed = 1 WHERE state = 'completed' AND avg_bytes_per_s IS NOT NULL;
             """);

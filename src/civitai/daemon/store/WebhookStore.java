@@ -8,16 +8,27 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Webhook deliveries in SQLite, so a pending one survives a restart and every outcome can be
- * looked at ({@code GET /api/webhooks}). Thread-safe (through {@link Database}).
+ * Notification deliveries (webhooks, Telegram, ntfy, Discord) in SQLite, so a pending one survives
+ * a restart and every outcome can be looked at ({@code GET /api/notifications}). Thread-safe
+ * (through {@link Database}).
  */
 public final class WebhookStore {
-    /** One delivery of one event to one URL. {@code state}: pending, delivered or failed. */
-    public record Delivery(long id, String url, String event, Long jobId, String payload, String state,
+    /**
+     * One delivery of one event to one target. {@code state}: pending, delivered or failed.
+     * {@code target} is the target's name (null for rows from before targets had names);
+     * {@code url} where it goes (a webhook's URL, else the service endpoint without its secrets).
+     */
+    public record Delivery(long id, String target, String url, String event, Long jobId, String payload, String state,
             int attempts, Instant nextAttemptAt, Integer lastStatus, String lastError, Instant createdAt,
             Instant deliveredAt) {}
 
-    private static final String COLUMNS = "id, url, event, job_id, payload, state, attempts,"
+    /** Where a new delivery goes: the target's name and its URL as recorded. */
+    public record Recipient(String target, String url) {}
+
+    /** How many deliveries of one target are in each state. */
+    public record Tally(long pending, long delivered, long failed) {}
+
+    private static final String COLUMNS = "id, target, url, event, job_id, payload, state, attempts,"
             + " next_attempt_at, last_status, last_error, created_at, delivered_at";
 
     private final Database db;
@@ -28,15 +39,50 @@ public final class WebhookStore {
         this.clock = clock;
     }
 
-    public void add(List<String> urls, String event, Long jobId, String payload) {
+    public void add(List<Recipient> to, String event, Long jobId, String payload) {
         String now = Instant.now(clock).toString();
         db.transaction(c -> {
-            for (String url : urls) {
-                Sql.exec(c, "INSERT INTO webhook_deliveries (url, event, job_id, payload, state,"
-                        + " next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
-                        url, event, jobId, payload, now, now);
+            for (Recipient r : to) {
+                Sql.exec(c, "INSERT INTO webhook_deliveries (target, url, event, job_id, payload, state,"
+                        + " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
+                        r.target(), r.url(), event, jobId, payload, now, now);
             }
             return null;
+        });
+    }
+
+    /** Records a delivery already tried once (a test message): delivered, or failed with no retry. */
+    public long addTried(Recipient to, String event, String payload, Integer status, String error) {
+        String now = Instant.now(clock).toString();
+        boolean ok = error == null;
+        return db.transaction(c -> {
+            Sql.exec(c, "INSERT INTO webhook_deliveries (target, url, event, payload, state, attempts,"
+                    + " next_attempt_at, last_status, last_error, created_at, delivered_at)"
+                    + " VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)", to.target(), to.url(), event, payload,
+                    ok ? "delivered" : "failed", now, status, error, now, ok ? now : null);
+            try (PreparedStatement s = c.prepareStatement("SELECT last_insert_rowid()");
+                    ResultSet rs = s.executeQuery()) {
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    /** Recent deliveries of one target, newest first. */
+    public List<Delivery> recent(String target, int limit) {
+        return query("SELECT " + COLUMNS + " FROM webhook_deliveries WHERE target = ? ORDER BY id DESC LIMIT ?",
+                target, limit);
+    }
+
+    /** Pending, delivered and failed counts of one target. */
+    public Tally tally(String target) {
+        return db.run(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT sum(state = 'pending'), sum(state = 'delivered'),"
+                    + " sum(state = 'failed') FROM webhook_deliveries WHERE target = ?")) {
+                Sql.bind(s, target);
+                try (ResultSet rs = s.executeQuery()) {
+                    return new Tally(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+                }
+            }
         });
     }
 
@@ -83,7 +129,7 @@ public final class WebhookStore {
                 Sql.bind(s, args);
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new Delivery(rs.getLong("id"), rs.getString("url"), rs.getString("event"),
+                        out.add(new Delivery(rs.getLong("id"), rs.getString("target"), rs.getString("url"), rs.getString("event"),
                                 Sql.longOrNull(rs, "job_id"), rs.getString("payload"), rs.getString("state"),
                                 rs.getInt("attempts"), Sql.instant(rs, "next_attempt_at"),
                                 (Integer) rs.getObject("last_status"), rs.getString("last_error"),

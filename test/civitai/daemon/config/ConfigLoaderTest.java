@@ -1,6 +1,7 @@
 package civitai.daemon.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -143,5 +144,79 @@ class ConfigLoaderTest {
         PortClaim.writeBack(file, 8150);
         assertEquals("{\"workers\":1,\"throttle\":2.50,\"active_port\":8150}",
                 Files.readString(file).replaceAll("\\s", ""));
+    }
+
+    // notifications, proxy, no_proxy, trusted_proxies (issue 11)
+
+    @Test
+    void notifications_takeEachType_withDefaultEventsAndNames_andSecretsFromTheEnvironment() throws Exception {
+        Config c = load("""
+                {"webhook_url": "http://127.0.0.1:9/legacy", "webhook_secret": "legacy-secret",
+                 "notifications": [
+                  {"type": "telegram", "bot_token": "${TG_TOKEN}", "chat_id": -1001},
+                  {"type": "ntfy", "url": "https://ntfy.sh/topic", "token": "tk_abcdef", "events": ["download_failed"]},
+                  {"type": "discord", "webhook_url": "https://discord.com/api/webhooks/1/disc-token", "name": "team"},
+                  {"type": "webhook", "url": "https://hooks.example/x", "api_url": "http://127.0.0.1:5"}]}""",
+                Map.of("TG_TOKEN", "1:tg-token")).config();
+        List<Notification> n = c.notifications();
+        assertEquals(List.of("webhook", "telegram", "ntfy", "team", "webhook-2"), n.stream().map(Notification::name).toList());
+        assertEquals(Notification.EVENTS, n.get(0).events(), "the top-level webhook_url keeps every event");
+        assertEquals("legacy-secret", n.get(0).secret());
+        assertEquals("1:tg-token", n.get(1).botToken());
+        assertEquals("-1001", n.get(1).chatId());
+        assertEquals(Notification.DEFAULT_EVENTS, n.get(1).events());
+        assertEquals(List.of("download_failed"), n.get(2).events());
+        assertEquals(URI.create("http://127.0.0.1:5"), n.get(4).apiUrl());
+        assertTrue(c.secrets().containsAll(List.of("1:tg-token", "tk_abcdef", "disc-token", "legacy-secret")));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "[{\"type\": \"slack\"}]                            | \"type\" is \"slack\"; expected one of [telegram, ntfy, discord, webhook]",
+        "[{\"type\": \"telegram\", \"chat_id\": \"1\"}]   | notifications #1: \"bot_token\" is required",
+        "[{\"type\": \"ntfy\", \"url\": \"${NOPE}\"}]     | names the environment variable NOPE, which is not set",
+        "[{\"type\": \"ntfy\", \"url\": \"ftp://x/t\"}]   | expected an absolute http:// or https:// URL",
+        "[{\"type\": \"ntfy\", \"url\": \"http://x/t\", \"events\": [\"job.done\"]}] | \"events\" is [\"job.done\"]; expected a non-empty list",
+        "[{\"type\": \"discord\", \"url\": \"http://x/t\"}] | unknown key \"url\"",
+        "[{\"type\": \"ntfy\", \"url\": \"http://x/t\", \"name\": \"a\"}, {\"type\": \"ntfy\", \"url\": \"http://x/u\", \"name\": \"a\"}] | must be unique",
+        "{\"type\": \"ntfy\"}                               | expected a list of targets",
+    })
+    void badNotifications_sayWhichTargetAndWhy(String list, String message) {
+        var e = assertThrows(ConfigException.class, () -> load("{\"notifications\": " + list + "}"));
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    @Test
+    void proxy_fromConfig_withDefaultNoProxy_orAnExplicitEmptyList() throws Exception {
+        ProxySettings p = load("{\"proxy\": \"http://u:pw-secret@127.0.0.1:3128\"}").outboundProxy();
+        assertEquals(URI.create("http://u:pw-secret@127.0.0.1:3128"), p.https());
+        assertEquals(List.of("localhost", "127.0.0.1", "::1"), p.noProxy());
+        assertEquals(List.of("pw-secret"), p.secrets());
+        assertEquals(List.of(), load("{\"proxy\": \"http://127.0.0.1:3128\", \"no_proxy\": []}").outboundProxy().noProxy());
+        var e = assertThrows(ConfigException.class, () -> load("{\"proxy\": \"socks5://u:pw@h:1\"}"));
+        assertTrue(e.getMessage().contains("expected http://") && !e.getMessage().contains("pw"), e.getMessage());
+    }
+
+    @Test
+    void proxy_fromTheEnvironment_asCurlReadsIt() throws Exception {
+        ProxySettings p = load("{}", Map.of("HTTPS_PROXY", "proxy.corp:8080", "http_proxy", "http://plain:3128",
+                "HTTP_PROXY", "http://ignored:1", "NO_PROXY", "internal.corp, .lan")).config().outboundProxy();
+        assertEquals(URI.create("http://proxy.corp:8080"), p.https());
+        assertEquals(URI.create("http://plain:3128"), p.http());
+        assertEquals(List.of("internal.corp", ".lan"), p.noProxy());
+        assertEquals("environment", p.source());
+        assertEquals(ProxySettings.NONE.noProxy(), load("{}").outboundProxy().noProxy());
+        assertEquals(null, load("{}").outboundProxy().https());
+    }
+
+    @Test
+    void trustedProxies_takeAddressesAndRanges_andRefuseNames() throws Exception {
+        assertEquals(List.of("127.0.0.1", "10.0.0.0/8", "::1"),
+                load("{\"trusted_proxies\": [\"127.0.0.1\", \"10.0.0.0/8\", \"::1\"]}").trustedProxies());
+        var e = assertThrows(ConfigException.class, () -> load("{\"trusted_proxies\": [\"proxy.lan\"]}"));
+        assertTrue(e.getMessage().contains("not an IP address or CIDR range"), e.getMessage());
+        assertTrue(AddressRange.parse("10.0.0.0/8").contains(java.net.InetAddress.getByName("10.2.3.4")));
+        assertTrue(AddressRange.parse("127.0.0.1").contains(java.net.InetAddress.getByName("::ffff:127.0.0.1")));
+        assertFalse(AddressRange.parse("10.0.0.0/8").contains(java.net.InetAddress.getByName("11.0.0.1")));
     }
 }

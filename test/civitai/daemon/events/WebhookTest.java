@@ -140,6 +140,22 @@ class WebhookTest extends DaemonTest {
     }
 
     @Test
+    void aWebhookInTheNotificationsList_usesItsOwnSecret_andTheDefaultEvents() throws IOException {
+        String url = startReceiver();
+        JsonObject target = new JsonObject().add("type", "webhook").add("url", url).add("secret", "per-target-secret");
+        start(config("webhook_retry_delay", 0.05).set("notifications", new JsonArray().add(target)),
+                manifest(entry("lora", "listed.safetensors", storage.put("listed", content), Bytes.sha256(content))));
+        daemon.await(1, "completed");
+        Poll.until(() -> deliveryStates().equals(List.of("delivered")), () -> "one delivery: " + deliveryStates());
+
+        Received delivery = events("download_completed").get(0);
+        assertEquals("sha256=" + Webhooks.hmac("per-target-secret", delivery.body().getBytes(StandardCharsets.UTF_8)),
+                delivery.header("X-Civitai-Daemon-Signature"));
+        assertTrue(events("download_started").isEmpty(), "download_started is not among the default events");
+        assertEquals("webhook", daemon.db().one("SELECT target FROM webhook_deliveries").get("target"));
+    }
+
+    @Test
     void aHangingReceiver_neverDelaysADownload() throws IOException {
         String url = startReceiver();
         hang = true;

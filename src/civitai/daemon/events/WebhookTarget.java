@@ -1,0 +1,34 @@
+package civitai.daemon.events;
+
+import civitai.daemon.store.WebhookStore.Delivery;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The signed JSON webhook: the payload as stored, POSTed to the delivery's URL, with
+ * {@code X-Civitai-Daemon-Signature: sha256=<HMAC-SHA256 of the body>} when it has a secret.
+ */
+record WebhookTarget(String name, List<String> events, URI url, String secret) implements Target {
+    @Override
+    public String endpoint() {
+        return url.toString();  // shown through the redactor, which masks credential query values
+    }
+
+    @Override
+    public HttpRequest.Builder request(Delivery d, Instant now) {
+        byte[] body = d.payload().getBytes(StandardCharsets.UTF_8);
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(d.url()))
+                .header("Content-Type", "application/json; charset=utf-8")
+                .header("X-Civitai-Daemon-Event", d.event())
+                .header("X-Civitai-Daemon-Delivery", Long.toString(d.id()))
+                .header("X-Civitai-Daemon-Timestamp", Long.toString(now.getEpochSecond()))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (secret != null) {
+            b.header("X-Civitai-Daemon-Signature", "sha256=" + Webhooks.hmac(secret, body));
+        }
+        return b;
+    }
+}
