@@ -126,7 +126,7 @@ public final class Daemon implements AutoCloseable {
         server.start(new Api(new Api.Parts(Version.current(), clock, config.workers(), config.eventHeartbeat(),
                 store, new JobHistory(db, clock), queue, manifestFile, events, deliveries, server::port,
                 config.jwtSecret() == null ? null : new Jwt(config.jwtSecret(), clock), log,
-                Api.references(resolver, config.civitaiUrl()), updates)));
+                Api.references(resolver, config.civitaiUrl()), updates, config.downloadDir())));
         closeLater(server);
         log.info("civitai-daemon " + Version.current() + " listening on http://" + hostForUrl()
                 + ":" + server.port() + " (status: /api/status), downloading to " + config.downloadDir()

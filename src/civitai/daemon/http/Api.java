@@ -17,14 +17,15 @@ import java.util.function.IntSupplier;
 
 /**
  * The REST API: the one route table, with who may call each route. Readers need the viewer role,
- * changes the admin role (when {@code jwt_secret} is set); {@code /healthz} is open.
+ * changes the admin role (when {@code jwt_secret} is set); {@code /healthz} and the GUI's page and
+ * files are open.
  */
 public final class Api {
     /** Everything the routes read or drive. */
     public record Parts(String version, Clock clock, int workers, Duration eventHeartbeat, JobStore store,
             JobHistory history, DownloadQueue queue, ManifestFile manifest, EventStream events,
             WebhookStore webhooks, IntSupplier port, Jwt jwt, DaemonLog log, References references,
-            civitai.daemon.civitai.UpdateChecker updates) {}
+            civitai.daemon.civitai.UpdateChecker updates, java.nio.file.Path downloadDir) {}
 
     private final Parts parts;
 
@@ -51,6 +52,9 @@ public final class Api {
         var webhooks = new WebhookRoutes(parts.webhooks());
         var updates = new UpdateRoutes(parts.updates());
         DownloadQueue queue = parts.queue();
+        var gui = new GuiRoutes();
+        var previews = new PreviewRoutes(parts.downloadDir());
+        var policies = new PolicyRoutes(parts.manifest());
         return List.of(
                 new Router.Route("GET", "/healthz", null, status::health),
                 new Router.Route("GET", "/api/status", VIEWER, status::status),
@@ -64,13 +68,23 @@ public final class Api {
                 new Router.Route("POST", "/api/jobs/{id}/resume", ADMIN, jobs.control(queue::resume)),
                 new Router.Route("POST", "/api/jobs/{id}/cancel", ADMIN, jobs.control(queue::cancel)),
                 new Router.Route("POST", "/api/jobs/{id}/retry", ADMIN, jobs.control(queue::retry)),
-                new Router.Route("GET", "/api/completed", VIEWER, jobs::completed),
+                new Router.Route("GET", "/api/completed", VIEWER, previews.withPreviews(jobs::completed)),
                 new Router.Route("GET", "/api/metrics", VIEWER, metrics::get),
                 new Router.Route("GET", "/metrics", VIEWER, metrics::prometheus),
                 new Router.Route("GET", "/api/events", VIEWER, true, events::stream),
                 new Router.Route("GET", "/ws/downloads", VIEWER, true, events::stream),
                 new Router.Route("GET", "/api/webhooks", VIEWER, webhooks::recent),
                 new Router.Route("GET", "/api/updates", VIEWER, updates::last),
-                new Router.Route("POST", "/api/updates/check", ADMIN, updates::check));
+                new Router.Route("POST", "/api/updates/check", ADMIN, updates::check),
+                // the browser GUI (issue 9): the page and its files are open, like any login page;
+                // everything they show comes from the API routes above, with the caller's token
+                new Router.Route("GET", "/", null, gui::root),
+                new Router.Route("GET", "/gui", null, gui::page),
+                new Router.Route("GET", "/gui/", null, gui::slash),
+                new Router.Route("GET", "/static/{name}", null, gui::file),
+                new Router.Route("GET", "/api/whoami", VIEWER, GuiRoutes.whoami(parts.jwt() != null)),
+                new Router.Route("GET", "/api/preview", VIEWER, previews::get),
+                new Router.Route("GET", "/api/updates/policies", VIEWER, policies::list),
+                new Router.Route("PUT", "/api/updates/policies/{modelId}", ADMIN, policies::set));
     }
 }
