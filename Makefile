@@ -95,5 +95,5 @@ e2e: build/.test-classes $(DAEMON_JAR)
 	@mkdir -p build/e2e
 	@JAVA_BIN=$(JAVA) E2E_CLASSPATH=build/test-classes:build/classes:$(RUNTIME_CP) \
 	  node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
-	  --test-reporter=tap --test-reporter-destination=build/e2e/results.tap test/e2e/*.test.mjs
+	  --test-reporter=tap --test-reporter-destination=build/e2e/results.tap $(or $(E2E_TESTS),test/e2e/*.test.mjs)
 # --- end GUI -------------------------------------------------------------------------------------

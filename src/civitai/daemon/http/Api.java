@@ -82,7 +82,7 @@ public final class Api {
                 new Router.Route("GET", "/gui", null, gui::page),
                 new Router.Route("GET", "/gui/", null, gui::slash),
                 new Router.Route("GET", "/static/{name}", null, gui::file),
-                new Router.Route("GET", "/api/whoami", VIEWER, GuiRoutes.whoami(parts.jwt() != null)),
+                new Router.Route("GET", "/api/whoami", null, GuiRoutes.whoami(parts.jwt())),
                 new Router.Route("GET", "/api/preview", VIEWER, previews::get),
                 new Router.Route("GET", "/api/updates/policies", VIEWER, policies::list),
                 new Router.Route("PUT", "/api/updates/policies/{modelId}", ADMIN, policies::set));

@@ -141,9 +141,29 @@ final class GuiRoutes {
         }
     }
 
-    /** {@code GET /api/whoami}: the caller's role and whether tokens are needed, for the page's controls. */
-    static Router.Handler whoami(boolean authRequired) {
-        return r -> Reply.ok(new JsonObject().add("role", r.role.name().toLowerCase(Locale.ROOT))
-                .add("auth_required", authRequired));
+    /**
+     * {@code GET /api/whoami}: the caller's role, whether tokens are needed, and why a token given
+     * was refused. Open, and always 200, so the page finds out it must ask for a token without a
+     * failed request in the browser's console.
+     *
+     * @param jwt null when {@code jwt_secret} is unset
+     */
+    static Router.Handler whoami(Jwt jwt) {
+        return r -> {
+            JsonObject out = new JsonObject().add("auth_required", jwt != null);
+            if (jwt == null) {
+                return Reply.ok(out.add("role", "admin"));
+            }
+            String header = r.exchange.getRequestHeaders().getFirst("Authorization");
+            if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                return Reply.ok(out.add("role", JobJson.nullable((String) null))
+                        .add("reason", header == null ? "no token" : "use Authorization: Bearer <token>"));
+            }
+            try {
+                return Reply.ok(out.add("role", jwt.verify(header.substring(7).strip()).name().toLowerCase(Locale.ROOT)));
+            } catch (ApiException e) {
+                return Reply.ok(out.add("role", JobJson.nullable((String) null)).add("reason", e.getMessage()));
+            }
+        };
     }
 }

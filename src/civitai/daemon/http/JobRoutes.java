@@ -34,6 +34,7 @@ import java.util.stream.Collectors;
  *   curl -s -XPOST localhost:8123/api/jobs/7/pause
  *   curl -s -XPATCH localhost:8123/api/jobs/7 -H 'Content-Type: application/json' -d '{"priority": 1}'
  *   curl -s -XDELETE 'localhost:8123/api/jobs/7?delete_file=true'
+ *   curl -s -XPOST 'localhost:8123/api/batch?dry_run=true' -d @manifest.json   # check only, queue nothing
  * </pre>
  */
 final class JobRoutes {
@@ -89,6 +90,10 @@ final class JobRoutes {
             } catch (EntryParser.InvalidEntry | References.NotResolved e) {
                 problems.add(new JsonObject().add("index", i).add("reason", e.getMessage()));
             }
+        }
+        if (r.boolQuery("dry_run")) {  // the GUI checks first: per-entry answers without a failed request
+            return Reply.ok(new JsonObject().add("entries", array.size()).add("valid", entries.size())
+                    .add("problems", problems));
         }
         if (!problems.isEmpty()) {
             throw new ApiException(400, "invalid_entries", problems.size() + " of " + array.size()

@@ -98,26 +98,34 @@ async function batch(text) {
   button.disabled = true;
   clear(result, h('div', { class: 'text-body-secondary small' }, `Checking ${entries.length} entries…`));
   try {
+    const check = await post('api/batch?dry_run=true', entries);
+    if (check.problems.length) {
+      rejected(entries, check.problems, result);
+      return;
+    }
     const answer = await post('api/batch', entries);
     const rows = answer.jobs.map((j, i) => [i, describe(entries[i]), RESULT[j.result] || j.result, 'success']);
     clear(result, h('div', { class: 'alert alert-success', role: 'status' }, `All ${entries.length} entries accepted.`), table(rows));
     toast(`${entries.length} entries added`);
   } catch (e) {
-    if (e.code !== 'invalid_entries' || !Array.isArray(e.details)) {
-      clear(result, h('div', { class: 'alert alert-danger mb-0', role: 'alert' }, e.message));
-      return;
-    }
-    const bad = new Map(e.details.map((d) => [d.index, d.reason]));
-    const rows = entries.map((entry, i) => (bad.has(i) ? [i, describe(entry), `Rejected: ${bad.get(i)}`, 'danger']
-      : [i, describe(entry), 'Valid, not queued yet', 'secondary']));
-    const good = entries.filter((_, i) => !bad.has(i));
-    clear(result, h('div', { class: 'alert alert-danger', role: 'alert' }, e.message), table(rows),
-      good.length ? h('button', { type: 'button', class: 'btn btn-outline-primary btn-sm mt-2',
-        onclick: () => { $('#add-batch-text').value = JSON.stringify(good, null, 2); batch($('#add-batch-text').value); },
-      }, `Add the ${good.length} valid entr${good.length === 1 ? 'y' : 'ies'} only`) : null);
+    if (e.code === 'invalid_entries' && Array.isArray(e.details)) rejected(entries, e.details, result);
+    else clear(result, h('div', { class: 'alert alert-danger mb-0', role: 'alert' }, e.message));
   } finally {
     button.disabled = false;
   }
+}
+
+/** Each entry's fate when some were rejected: nothing was queued; the valid ones can be sent alone. */
+function rejected(entries, problems, result) {
+  const bad = new Map(problems.map((d) => [d.index, d.reason]));
+  const rows = entries.map((entry, i) => (bad.has(i) ? [i, describe(entry), `Rejected: ${bad.get(i)}`, 'danger']
+    : [i, describe(entry), 'Valid, not queued yet', 'secondary']));
+  const good = entries.filter((_, i) => !bad.has(i));
+  clear(result, h('div', { class: 'alert alert-danger', role: 'alert' },
+    `${bad.size} of ${entries.length} entries are invalid; nothing was queued.`), table(rows),
+  good.length ? h('button', { type: 'button', class: 'btn btn-outline-primary btn-sm mt-2',
+    onclick: () => { $('#add-batch-text').value = JSON.stringify(good, null, 2); batch($('#add-batch-text').value); },
+  }, `Add the ${good.length} valid entr${good.length === 1 ? 'y' : 'ies'} only`) : null);
 }
 
 function table(rows) {

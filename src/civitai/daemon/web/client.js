@@ -55,9 +55,14 @@ async function start() {
   try {
     me = await api('api/whoami');
   } catch (e) {
-    if (e.status === 401) return; // onUnauthorized has shown the login
     showLogin(e.message, 'danger');
     setTimeout(start, 5000);
+    return;
+  }
+  if (!me.role) {
+    const hadToken = Boolean(session.token());
+    session.forget();
+    showLogin(hadToken ? `The daemon refused the token (${me.reason}). Log in again.` : null);
     return;
   }
   session.role = me.role;
@@ -83,7 +88,7 @@ async function start() {
 session.onUnauthorized = (reason) => {
   const hadToken = Boolean(session.token());
   session.forget();
-  showLogin(hadToken ? `The daemon refused the token: ${reason}. Log in again.` : null);
+  showLogin(hadToken ? `The daemon refused the token (${reason}). Log in again.` : null);
 };
 
 $('#login-form').addEventListener('submit', (e) => {

@@ -3,7 +3,7 @@
 // when the daemon cannot (it sends `reset`), every view refetches. A stream the browser gave up on is
 // reopened here with ?lastEventId=, waiting longer each time (up to 30 s).
 
-import { api, eventsUrl } from './api.js';
+import { api, eventsUrl, session } from './api.js';
 
 const EVENTS = ['job.queued', 'job.started', 'job.progress', 'job.retrying', 'job.verifying', 'job.completed',
   'job.failed', 'job.cancelled', 'job.paused', 'model.update', 'model.update.error', 'reset'];
@@ -86,10 +86,11 @@ function scheduleRetry() {
   clearTimeout(retryTimer);
   retryTimer = setTimeout(async () => {
     try {
-      await api('api/whoami'); // a 401 here sends the page back to the login
-      connect();
-    } catch (e) {
-      if (e.status !== 401) scheduleRetry();
+      const me = await api('api/whoami');
+      if (me.role) connect();
+      else session.onUnauthorized(me.reason); // the token expired while the page was open
+    } catch {
+      scheduleRetry();
     }
   }, retryDelay);
   retryDelay = Math.min(30000, retryDelay * 2);

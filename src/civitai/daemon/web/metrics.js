@@ -71,7 +71,8 @@ export function chart(perDay) {
   }
   const W = 700; const H = 240; const left = 34; const right = 56; const top = 12; const bottom = 28;
   const plotW = W - left - right; const plotH = H - top - bottom;
-  const maxCount = Math.max(1, ...days.map((d) => d.count));
+  const most = Math.max(...days.map((d) => d.count));
+  const maxCount = most <= 4 ? 4 : Math.ceil(most / 4) * 4; // whole numbers at 0, half and top
   const maxBytes = Math.max(1, ...days.map((d) => d.bytes));
   const slot = plotW / days.length; const bar = Math.max(3, slot * 0.36);
   const summary = days.filter((d) => d.count).map((d) => `${d.key}: ${d.count} (${bytes(d.bytes)})`).join('; ') || 'no downloads';

@@ -223,11 +223,11 @@ function actions(job, name) {
     type: 'button', class: `btn ${STYLE[action]}`, 'data-focus': `${job.id}:${action}`,
     onclick: (e) => (action === 'remove' ? remove(job, name, e.currentTarget) : control(job, name, action, e.currentTarget)),
   }, LABEL[action]));
-  const prio = ['queued', 'paused'].includes(job.state) ? h('input', {
-    type: 'number', class: 'form-control form-control-sm prio', value: job.priority, step: 1, 'aria-label': 'Priority',
-    title: 'Priority: higher starts first', 'data-focus': `${job.id}:priority`,
-    onchange: (e) => setPriority(job, name, e.currentTarget),
-  }) : null;
+  const prioId = `priority-${job.id}`;
+  const prio = ['queued', 'paused'].includes(job.state) ? h('div', { class: 'input-group input-group-sm prio' },
+    h('label', { class: 'input-group-text', for: prioId, title: 'Higher starts first' }, 'Priority'),
+    h('input', { id: prioId, type: 'number', class: 'form-control', value: job.priority, step: 1, 'data-focus': `${job.id}:priority`,
+      onchange: (e) => setPriority(job, name, e.currentTarget) })) : null;
   return h('div', { class: 'actions', role: 'group', 'aria-label': `Actions for ${name}` }, prio, buttons);
 }
 

@@ -73,7 +73,7 @@ function render(updates, models) {
   const states = new Map((run?.models || []).map((m) => [m.model_id, m]));
   clear($('#updates-body'),
     h('div', { class: 'tiles mb-4' },
-      tile('Last check', run ? date(run.finished_at) : 'never'),
+      tile('Last check', run ? date(run.finished_at) : 'never', Boolean(run)),
       tile('Models checked', run ? run.models_checked : '—'),
       tile('Updates found', run ? run.updates : '—'),
       tile('Errors', run ? run.errors : '—'),
@@ -85,8 +85,8 @@ function render(updates, models) {
       empty('No manifest entry has a modelId, so there is nothing to check. Models added from Civitai have one.'));
 }
 
-function tile(label, value) {
-  return h('div', { class: 'tile' }, h('div', { class: 'label' }, label), h('div', { class: 'value' }, value));
+function tile(label, value, text = false) {
+  return h('div', { class: 'tile' }, h('div', { class: 'label' }, label), h('div', { class: `value${text ? ' is-text' : ''}` }, value));
 }
 
 function row(model, state) {

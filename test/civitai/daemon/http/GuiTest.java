@@ -108,18 +108,28 @@ class GuiTest extends DaemonTest {
     }
 
     @Test
-    void withTokens_thePageIsOpen_butWhoamiTellsTheRole() throws Exception {
+    void withTokens_thePageIsOpen_andWhoamiTellsTheRole_orWhyTheTokenWasRefused() throws Exception {
         String secret = "a-long-test-jwt-secret-0123456789";
         start(config("jwt_secret", secret), manifest());
         Jwt jwt = new Jwt(secret, Clock.systemUTC());
         assertEquals(200, get("/gui").statusCode());
         assertEquals(200, get("/static/client.js").statusCode());
-        assertEquals(401, get("/api/whoami").statusCode());
+        var anonymous = json(get("/api/whoami"));
+        assertTrue(anonymous.get("role").isNull());
+        assertTrue(anonymous.getBoolean("auth_required", false));
         var viewer = json(daemon.send("GET", "/api/whoami", null, jwt.sign(Role.VIEWER, Duration.ofMinutes(5))));
         assertEquals("viewer", viewer.getString("role", null));
-        assertTrue(viewer.getBoolean("auth_required", false));
         var admin = json(daemon.send("GET", "/api/whoami", null, jwt.sign(Role.ADMIN, Duration.ofMinutes(5))));
         assertEquals("admin", admin.getString("role", null));
+        String old = new Jwt(secret, Clock.offset(Clock.systemUTC(), Duration.ofHours(-2))).sign(Role.ADMIN, Duration.ofHours(1));
+        var expired = daemon.send("GET", "/api/whoami", null, old);
+        assertEquals(200, expired.statusCode(), "the page learns why without a failed request");
+        assertTrue(json(expired).get("role").isNull());
+        assertEquals("invalid token: the token has expired", json(expired).getString("reason", null));
+        var forged = json(daemon.send("GET", "/api/whoami", null, new Jwt("another-secret-0123456789abcdef", Clock.systemUTC())
+                .sign(Role.ADMIN, Duration.ofMinutes(5))));
+        assertTrue(forged.get("role").isNull(), "a token under another secret is no one");
+        assertEquals(401, daemon.send("GET", "/api/status", null, old).statusCode(), "the API itself still refuses");
     }
 
     @Test

@@ -54,4 +54,25 @@ class JobFilterTest extends DaemonTest {
         assertEquals(List.of(), ids(daemon.getJson("/api/completed?q=bad").get("jobs").asArray()), "completed only");
         assertEquals(List.of(), ids(daemon.getJson("/api/completed?q=%25").get("jobs").asArray()), "no wildcards");
     }
+
+    @Test
+    void aBatchDryRun_answersPerEntry_andQueuesNothing() throws Exception {
+        start(manifest());
+        String before = java.nio.file.Files.readString(dir.resolve("manifest.json"));
+        String body = "[{\"url\": \"http://127.0.0.1:9/a.bin\", \"model_type\": \"vae\"}, {\"url\": \"http://127.0.0.1:9/b\"}]";
+        var r = daemon.post("/api/batch?dry_run=true", body);
+        assertEquals(200, r.statusCode(), r.body());
+        var answer = json(r);
+        assertEquals(2, answer.getInt("entries", 0));
+        assertEquals(1, answer.getInt("valid", 0));
+        var problem = answer.get("problems").asArray().get(0).asObject();
+        assertEquals(1, problem.getInt("index", -1));
+        assertEquals(true, problem.getString("reason", "").contains("model_type"), problem.toString());
+        assertEquals(0, daemon.db().count("SELECT count(*) FROM jobs"));
+        assertEquals(before, java.nio.file.Files.readString(dir.resolve("manifest.json")), "nothing recorded");
+
+        var good = json(daemon.post("/api/batch?dry_run=1", "[{\"url\": \"http://127.0.0.1:9/a.bin\", \"model_type\": \"vae\"}]"));
+        assertEquals(0, good.get("problems").asArray().size());
+        assertEquals(0, daemon.db().count("SELECT count(*) FROM jobs"));
+    }
 }
