@@ -41,7 +41,7 @@ describe('the GUI with tokens', () => {
     await row.waitFor();
     await page.locator('#connection[data-state="live"]').waitFor(); // the event stream took ?access_token=
     await row.getByRole('button', { name: /^(Pause|Resume)$/ }).first().waitFor();
-    assert.equal(await page.getByRole('link', { name: 'Add', exact: true }).isVisible(), true);
+    assert.equal(await page.locator('#nav [data-view="add"]').isVisible(), true);
     assert.equal(await page.locator('#role').innerText(), 'admin');
     assert.equal(await page.evaluate(() => sessionStorage.length), 1, 'kept for this tab only');
     assert.equal(await page.evaluate(() => localStorage.length), 0);
@@ -65,16 +65,16 @@ describe('the GUI with tokens', () => {
       assert.equal(await page.getByRole('button', { name, exact: true }).count(), 0, `no ${name} button`);
     }
     assert.equal(await page.locator('#view-queue').getByLabel('Priority').count(), 0);
-    assert.equal(await page.getByRole('link', { name: 'Add', exact: true }).isVisible(), false);
+    assert.equal(await page.locator('#nav [data-view="add"]').isVisible(), false);
     await shot(page, '11-viewer-queue');
 
     await page.goto(`${fixture.gui}#add`); // typed by hand: still no form
     await page.locator('#view-queue:not([hidden])').waitFor();
-    await page.getByRole('link', { name: 'Updates', exact: true }).click();
+    await page.locator('#nav [data-view="updates"]').click();
     await page.locator('.tile').first().waitFor();
     assert.equal(await page.getByRole('button', { name: 'Check now' }).isVisible(), false);
     assert.equal(await page.locator('#view-updates select').count(), 0);
-    await page.getByRole('link', { name: 'Metrics', exact: true }).click();
+    await page.locator('#nav [data-view="metrics"]').click();
     await page.locator('svg.chart').waitFor();
     await shot(page, '11-viewer-metrics');
     assert.deepEqual(page.problems(), []);

@@ -75,6 +75,15 @@ export async function open(browser, fixture, { width = 1280, height = 860, color
     if (!['data:', 'blob:'].includes(url.protocol) && !allowed.has(url.hostname)) problems.push(`left loopback: ${r.url()}`);
   });
   page.problems = () => problems;
+  const started = Date.now();
+  const timeline = [];
+  const note = (what) => (r) => { timeline.push(`${((Date.now() - started) / 1000).toFixed(2)} ${what} ${r.url()}`); if (timeline.length > 300) timeline.shift(); };
+  page.on('request', note('request'));
+  page.on('requestfinished', note('finished'));
+  page.on('requestfailed', note('failed'));
+  page.on('console', (m) => timeline.push(`console ${m.type()}: ${m.text()}`));
+  /** The last requests, for a failing test's message. */
+  page.timeline = () => timeline.filter((l) => !l.includes('/static/')).join('\n');
   return page;
 }
 

@@ -15,6 +15,7 @@ let lastEventId = null;
 let retryDelay = 2000;
 let retryTimer = null;
 let state = 'offline';
+let opened = false; // the first open is no reconnect
 
 /** fn(data, name) for each event called `name`; '*' for every event; 'resync' after a reset. */
 export function on(name, fn) {
@@ -46,7 +47,8 @@ export function connect() {
   show(state === 'live' ? 'reconnecting' : state);
   source = new EventSource(eventsUrl(lastEventId));
   source.addEventListener('open', () => {
-    const wasDown = state !== 'live';
+    const wasDown = state !== 'live' && opened;
+    opened = true;
     retryDelay = 2000;
     show('live');
     if (wasDown) emit('reconnected', {});

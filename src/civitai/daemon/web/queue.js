@@ -215,7 +215,7 @@ const ACTIONS = {
 };
 const LABEL = { pause: 'Pause', resume: 'Resume', cancel: 'Cancel', retry: 'Retry', remove: 'Remove' };
 const DONE = { pause: 'Paused', resume: 'Resumed', cancel: 'Cancelled', retry: 'Queued again:' };
-const STYLE = { pause: 'btn-outline-warning', resume: 'btn-outline-success', cancel: 'btn-outline-secondary', retry: 'btn-outline-primary', remove: 'btn-outline-danger' };
+const STYLE = { pause: 'btn-outline-secondary', resume: 'btn-outline-primary', cancel: 'btn-outline-secondary', retry: 'btn-outline-primary', remove: 'btn-outline-danger' };
 
 function actions(job, name) {
   if (!session.isAdmin()) return h('div', { class: 'actions' });
