@@ -57,7 +57,7 @@ async function load({ more = false, quiet = false } = {}) {
 
 function card(job) {
   const name = job.filename || job.url;
-  const thumb = h('div', { class: 'thumb' }, job.preview ? 'Loading preview…' : 'No preview');
+  const thumb = h('div', { class: job.preview ? 'thumb' : 'thumb is-empty' }, job.preview ? 'Loading preview…' : 'No preview');
   if (job.preview) {
     imageUrl(`api/preview?path=${encodeURIComponent(job.preview)}`).then((url) => {
       objectUrls.push(url);

@@ -7,7 +7,7 @@ import { $, h, clear, bytes, speed, duration, percent, toast, loading, errorBox,
 
 const PAGE = 50;
 const FILTERS = [
-  ['unfinished', 'Unfinished', 'downloading,verifying,queued,paused,failed'],
+  ['unfinished', 'Unfinished', 'queued,paused,failed', 'downloading,verifying'], // running ones pinned on top
   ['downloading', 'Downloading', 'downloading,verifying'],
   ['queued', 'Queued', 'queued'],
   ['paused', 'Paused', 'paused'],
@@ -126,10 +126,12 @@ async function load({ quiet = false } = {}) {
   if (!quiet) clear(body, loading('Loading jobs…'));
   body.setAttribute('aria-busy', 'true');
   try {
-    const [page, status] = await Promise.all([api(`api/jobs?${params}`, { signal: controller.signal }),
+    const pinned = filter[3] && view.page === 0
+      ? api(`api/jobs?limit=${PAGE}&state=${filter[3]}`, { signal: controller.signal }) : Promise.resolve({ jobs: [] });
+    const [page, running, status] = await Promise.all([api(`api/jobs?${params}`, { signal: controller.signal }), pinned,
       api('api/status', { signal: controller.signal })]);
     showCounts(status);
-    render(page);
+    render(page, running.jobs);
   } catch (e) {
     if (e.name !== 'AbortError') clear(body, errorBox(e, () => load()));
   } finally {
@@ -137,7 +139,7 @@ async function load({ quiet = false } = {}) {
   }
 }
 
-function render(page) {
+function render(page, running = []) {
   const body = $('#queue-body');
   const focused = document.activeElement?.dataset?.focus;
   view.next = page.next_cursor;
@@ -146,12 +148,13 @@ function render(page) {
   $('#queue-page').textContent = page.jobs.length ? `${first}–${first + page.jobs.length - 1}` : '';
   $('#queue-newer').disabled = view.page === 0;
   $('#queue-older').disabled = !view.next;
-  if (!page.jobs.length) {
+  $('#queue-pager').hidden = view.page === 0 && !view.next;
+  if (!page.jobs.length && !running.length) {
     clear(body, empty(view.page > 0 ? 'Nothing more on this page.' : view.filter === 'unfinished'
       ? 'Nothing to do: every job is finished. Add a model from the Add tab.' : 'No jobs in this state.'));
     return;
   }
-  clear(body, h('div', { class: 'jobs' }, page.jobs.map((job) => row(job))));
+  clear(body, h('div', { class: 'jobs' }, [...running, ...page.jobs].map((job) => row(job))));
   if (focused) document.querySelector(`[data-focus="${CSS.escape(focused)}"]`)?.focus();
 }
 
@@ -187,7 +190,8 @@ function paint(r) {
   r.bar.style.width = `${p}%`;
   r.bar.className = `progress-bar${job.state === 'downloading' ? ' progress-bar-striped progress-bar-animated' : ''}${job.state === 'failed' ? ' bg-danger' : ''}${job.state === 'paused' ? ' bg-warning' : ''}`;
   r.meter.setAttribute('aria-valuenow', Math.round(p));
-  const parts = [`${bytes(done ? job.total ?? job.bytes : job.bytes)}${job.total ? ` of ${bytes(job.total)}` : ''} (${Math.floor(p)}%)`];
+  const parts = job.state === 'queued' && !job.bytes ? ['Waiting for a free download slot']
+    : [`${bytes(done ? job.total ?? job.bytes : job.bytes)}${job.total ? ` of ${bytes(job.total)}` : ''} (${Math.floor(p)}%)`];
   if (job.state === 'downloading' && job.bytes_per_second !== undefined) {
     parts.push(speed(job.bytes_per_second), job.eta_seconds !== null && job.eta_seconds !== undefined ? `${duration(job.eta_seconds)} left` : '');
   }
