@@ -41,6 +41,8 @@ describe('the GUI, no tokens', () => {
   });
 
   it('opens /gui with no console error and no request leaving loopback', T, async () => {
+    await page.goto(fixture.base);
+    assert.equal(page.url(), fixture.gui, 'the root redirects to the page, relatively');
     const answer = await page.goto(fixture.gui);
     assert.equal(answer.status(), 200);
     assert.match(answer.headers()['content-security-policy'], /script-src 'self'/);
@@ -198,6 +200,22 @@ describe('the GUI, no tokens', () => {
     assert.equal(models.find((m) => m.model_id === 1231067).update, 'pin');
     await shot(page, '08-updates');
     assert.deepEqual(page.problems(), []);
+  });
+
+  it('shows when it is offline, and catches up when it is back', T, async () => {
+    await page.locator('#nav [data-view="queue"]').click();
+    await showAll();
+    await page.context().setOffline(true);
+    await page.locator('#connection[data-state="offline"]').waitFor();
+    assert.equal(await page.locator('#connection').innerText(), 'Offline');
+    const id = await addUrl(fixture.big[2], 'while-offline.safetensors', 'vae'); // added by someone else meanwhile
+    await shot(page, '09-offline');
+    await page.context().setOffline(false);
+    await page.locator('#connection[data-state="live"]').waitFor();
+    await row('while-offline.safetensors').waitFor();
+    await call(fixture, 'POST', `api/jobs/${id}/cancel`);
+    await badge('while-offline.safetensors', 'Cancelled');
+    assert.deepEqual(page.problems().filter((p) => !p.includes('ERR_INTERNET_DISCONNECTED')), []);
   });
 
   it('fits a 375 px phone, and follows a dark system theme', T, async () => {

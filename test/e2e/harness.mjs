@@ -73,6 +73,8 @@ export async function open(browser, fixture, { width = 1280, height = 860, color
   page.on('request', (r) => {
     const url = new URL(r.url());
     if (!['data:', 'blob:'].includes(url.protocol) && !allowed.has(url.hostname)) problems.push(`left loopback: ${r.url()}`);
+    // relative URLs only: under a proxy's sub-path, anything outside it would miss the daemon
+    else if (['http:', 'https:'].includes(url.protocol) && !r.url().startsWith(fixture.base)) problems.push(`outside ${fixture.base}: ${r.url()}`);
   });
   page.problems = () => problems;
   const started = Date.now();

@@ -112,4 +112,7 @@ export function stop() {
 }
 
 window.addEventListener('offline', () => show('offline'));
-window.addEventListener('online', () => { if (!source || source.readyState !== EventSource.OPEN) connect(); });
+window.addEventListener('online', () => {
+  if (source && source.readyState === EventSource.OPEN) show('live');
+  else if (opened) connect();
+});

@@ -104,13 +104,16 @@ function showCounts(status) {
   badge.classList.toggle('d-none', waiting === 0);
   badge.setAttribute('aria-label', `${waiting} waiting or downloading`);
   view.speeds.clear();
-  for (const a of status.active || []) view.speeds.set(a.id, a.bytes_per_second);
+  for (const a of status.active || []) view.speeds.set(a.id, { bps: a.bytes_per_second, at: Date.now() });
   showSpeed();
 }
 
+/** The sum over downloads heard from in the last 5 s (a finished one stops reporting). */
 function showSpeed() {
-  const total = [...view.speeds.values()].reduce((a, b) => a + b, 0);
-  $('#queue-speed').textContent = view.speeds.size ? `${view.speeds.size} downloading · ${speed(total)}` : '';
+  const now = Date.now();
+  const live = [...view.speeds.values()].filter((s) => now - s.at < 5000);
+  const total = live.reduce((sum, s) => sum + s.bps, 0);
+  $('#queue-speed').textContent = live.length ? `${live.length} downloading · ${speed(total)}` : '';
 }
 
 async function load({ quiet = false } = {}) {
@@ -200,7 +203,7 @@ function paint(r) {
 }
 
 function progress(e) {
-  view.speeds.set(e.job_id, e.bytes_per_second);
+  view.speeds.set(e.job_id, { bps: e.bytes_per_second, at: Date.now() });
   showSpeed();
   const r = view.rows.get(e.job_id);
   if (!r) return;
