@@ -215,6 +215,15 @@ describe('the GUI, no tokens', () => {
     await row('while-offline.safetensors').waitFor();
     await call(fixture, 'POST', `api/jobs/${id}/cancel`);
     await badge('while-offline.safetensors', 'Cancelled');
+
+    // a gap the daemon can no longer replay: it sends `reset`, and the page refetches
+    await page.route(/\/api\/events/, (route) => route.continue({ headers: { ...route.request().headers(), 'last-event-id': 'gone' } }));
+    await page.context().setOffline(true);
+    await page.locator('#connection[data-state="offline"]').waitFor();
+    await page.context().setOffline(false);
+    await page.locator('#toasts', { hasText: 'the page was reloaded from the daemon' }).waitFor();
+    await page.locator('#connection[data-state="live"]').waitFor();
+    await page.unroute(/\/api\/events/);
     assert.deepEqual(page.problems().filter((p) => !p.includes('ERR_INTERNET_DISCONNECTED')), []);
   });
 

@@ -4,7 +4,7 @@
 
 import { api, session } from './api.js';
 import * as live from './live.js';
-import { $ } from './dom.js';
+import { $, toast } from './dom.js';
 import * as queue from './queue.js';
 import * as add from './add.js';
 import * as library from './library.js';
@@ -77,6 +77,7 @@ async function start() {
   $('#logout').classList.toggle('d-none', !session.authRequired);
   if (!started) {
     Object.values(VIEWS).forEach((v) => v.init());
+    live.on('resync', () => toast('Missed too many updates while away: the page was reloaded from the daemon.', 'info'));
     window.addEventListener('hashchange', route);
     started = true;
   }

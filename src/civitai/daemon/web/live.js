@@ -1,7 +1,7 @@
 // The live connection: one EventSource on api/events, the indicator (live / reconnecting / offline), and
 // resynchronisation. The browser's own reconnect sends Last-Event-ID, so the daemon replays what was missed;
-// when the daemon cannot (it sends `reset`), every view refetches. A stream the browser gave up on is
-// reopened here with ?lastEventId=, waiting longer each time (up to 30 s).
+// when the daemon cannot (it sends `reset`), every view refetches. A stream the browser gave up on, or
+// dropped while offline, is reopened here with ?lastEventId=, waiting longer each time (up to 30 s).
 
 import { api, eventsUrl, session } from './api.js';
 
@@ -111,8 +111,7 @@ export function stop() {
   show('offline');
 }
 
-window.addEventListener('offline', () => show('offline'));
-window.addEventListener('online', () => {
-  if (source && source.readyState === EventSource.OPEN) show('live');
-  else if (opened) connect();
-});
+// The browser says the network is gone: the stream cannot be trusted, so it is reopened (with the last
+// event's id) once the network is back.
+window.addEventListener('offline', () => { disconnect(); show('offline'); });
+window.addEventListener('online', () => { if (opened) connect(); });
