@@ -101,12 +101,13 @@ function row(model, state) {
     policy = POLICIES[model.update] || model.update;
   }
   return h('tr', { 'data-model-id': model.model_id },
-    h('td', { class: 'text-break' }, name, h('div', { class: 'small text-body-secondary' }, `model ${model.model_id}`)),
-    h('td', {}, model.model_type || '—'),
-    h('td', {}, model.version_id ?? '—', state?.newest_version_id && state.newest_version_id !== model.version_id
-      ? h('div', { class: 'small text-body-secondary' }, `newest ${state.newest_version_id}`) : null),
-    h('td', {}, h('span', { class: `badge text-bg-${kind}` }, label), state?.message ? h('div', { class: 'small text-body-secondary' }, state.message) : null),
-    h('td', {}, policy));
+    h('td', { 'data-label': 'Model' }, h('div', {}, name, h('div', { class: 'small text-body-secondary' }, `model ${model.model_id}`))),
+    h('td', { 'data-label': 'Type' }, model.model_type || '—'),
+    h('td', { 'data-label': 'Version' }, h('div', {}, model.version_id ?? '—', state?.newest_version_id && state.newest_version_id !== model.version_id
+      ? h('div', { class: 'small text-body-secondary' }, `newest ${state.newest_version_id}`) : null)),
+    h('td', { 'data-label': 'Last check' }, h('div', {}, h('span', { class: `badge text-bg-${kind}` }, label),
+      state?.message ? h('div', { class: 'small text-body-secondary' }, state.message) : null)),
+    h('td', { 'data-label': 'Update policy' }, policy));
 }
 
 async function setPolicy(model, name, select) {
