@@ -100,6 +100,20 @@ describe('the GUI, no tokens', () => {
     await page.locator('#toasts', { hasText: `Paused ${name}` }).waitFor();
     await shot(page, '03-paused');
     assert.equal((await call(fixture, 'GET', `api/jobs/${id}`)).json.job.state, 'paused');
+
+    await row(name).getByLabel('Priority').fill('5');
+    await row(name).getByLabel('Priority').press('Enter');
+    await page.locator('#toasts', { hasText: `Priority of ${name} is now 5` }).waitFor();
+    assert.equal((await call(fixture, 'GET', `api/jobs/${id}`)).json.job.priority, 5);
+    await row(name).getByLabel('Priority').fill('2000000');
+    await row(name).getByLabel('Priority').press('Enter');
+    await page.locator('#toasts .alert-danger', { hasText: 'must be a whole number from -1000000 to 1000000' }).waitFor();
+    await shot(page, '03-priority-refused');
+    assert.equal((await call(fixture, 'GET', `api/jobs/${id}`)).json.job.priority, 5);
+    const refused = page.problems().findIndex((p) => p.includes('400 (Bad Request)'));
+    assert.ok(refused >= 0, 'the refusal came from the daemon');
+    page.problems().splice(refused, 1); // the browser logs every 4xx; this one the test asked for
+
     await row(name).getByRole('button', { name: 'Resume', exact: true }).click();
     await badge(name, 'Downloading');
     await shot(page, '03-resumed');

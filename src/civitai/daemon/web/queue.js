@@ -266,6 +266,7 @@ async function setPriority(job, name, input) {
     load({ quiet: true });
   } catch (e) {
     toast(`Priority of ${name}: ${e.message}`, 'danger');
+    input.value = job.priority; // back to what the daemon has
   } finally {
     input.disabled = false;
   }
