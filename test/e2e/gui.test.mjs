@@ -139,6 +139,22 @@ describe('the GUI, no tokens', () => {
     assert.deepEqual(page.problems(), []);
   });
 
+  it('says in words why a download failed, and retries it', T, async () => {
+    const name = 'missing.safetensors';
+    const id = await addUrl(`${fixture.civitai}/files/missing.safetensors`, name, 'vae');
+    await until(async () => (await call(fixture, 'GET', `api/jobs/${id}`)).json.job.state === 'failed', 'the job to fail');
+    await page.locator('label[for="filter-failed"]').click();
+    await badge(name, 'Failed');
+    const reason = await row(name).locator('.reason').innerText();
+    assert.match(reason, /^Not found on the server\. .*404/, reason);
+    await shot(page, '04-failed');
+    await row(name).getByRole('button', { name: 'Retry', exact: true }).click();
+    await page.locator('#toasts', { hasText: `Queued again: ${name}` }).waitFor();
+    await until(async () => (await call(fixture, 'GET', `api/jobs/${id}`)).json.job.attempts > 1, 'a second attempt');
+    await showAll();
+    assert.deepEqual(page.problems(), []);
+  });
+
   it('rejects a manifest with one bad entry, saying why, and queues nothing', T, async () => {
     await page.locator('#nav [data-view="add"]').click();
     const manifest = [

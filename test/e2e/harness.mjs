@@ -90,7 +90,7 @@ export async function open(browser, fixture, { width = 1280, height = 860, color
 }
 
 export async function shot(page, name) {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true, animations: 'disabled', caret: 'hide' });
 }
 
 /** JSON from the daemon's API, outside the browser (to set things up or check them). */

@@ -31,6 +31,15 @@ const REASONS = {
   bad_filename: 'The server gave an unusable file name',
   resume_mismatch: 'The server sent a different file when resuming',
   internal_error: 'An internal error (see the daemon’s error.log)',
+  not_found: 'Not found on the server',
+  unauthorized: 'Refused: the Civitai API key is missing or wrong',
+  auth_required: 'Civitai wants you logged in: set civitai_api_key',
+  forbidden: 'The server refused access',
+  early_access: 'Early access: only for Civitai supporters for now',
+  quota: 'Civitai’s download quota is used up; try later',
+  archived: 'The model is archived on Civitai',
+  downloads_disabled: 'Its creator turned downloads off',
+  not_a_file: 'The server sent a web page, not the file',
 };
 
 const view = { filter: 'unfinished', cursors: [null], page: 0, next: null, rows: new Map(), speeds: new Map(), counts: {} };
@@ -41,7 +50,7 @@ export function reasonText(job) {
   const code = job.failure_reason || '';
   const http = /^http_(\d{3})$/.exec(code);
   const words = REASONS[code] || (http ? `The server answered HTTP ${http[1]}` : code.replaceAll('_', ' '));
-  return job.last_error && job.last_error !== words ? `${words}: ${job.last_error}` : words;
+  return job.last_error && job.last_error !== words ? `${words}. ${job.last_error}` : words;
 }
 
 export function init() {
@@ -193,7 +202,9 @@ function paint(r) {
   r.bar.style.width = `${p}%`;
   r.bar.className = `progress-bar${job.state === 'downloading' ? ' progress-bar-striped progress-bar-animated' : ''}${job.state === 'failed' ? ' bg-danger' : ''}${job.state === 'paused' ? ' bg-warning' : ''}`;
   r.meter.setAttribute('aria-valuenow', Math.round(p));
-  const parts = job.state === 'queued' && !job.bytes ? ['Waiting for a free download slot']
+  const nothingYet = !job.bytes && ['queued', 'failed', 'cancelled'].includes(job.state);
+  r.meter.hidden = nothingYet; // an empty bar says nothing the words below do not
+  const parts = nothingYet ? [job.state === 'queued' ? 'Waiting for a free download slot' : 'Nothing downloaded']
     : [`${bytes(done ? job.total ?? job.bytes : job.bytes)}${job.total ? ` of ${bytes(job.total)}` : ''} (${Math.floor(p)}%)`];
   if (job.state === 'downloading' && job.bytes_per_second !== undefined) {
     parts.push(speed(job.bytes_per_second), job.eta_seconds !== null && job.eta_seconds !== undefined ? `${duration(job.eta_seconds)} left` : '');
