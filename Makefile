@@ -24,7 +24,7 @@ DAEMON_JAR   := build/civitai-daemon.jar
 JAVAC_FLAGS  := --release 21 -Xlint:all -Werror -encoding UTF-8
 CONFIG       ?= config.json
 
-.PHONY: all deps build jar run test dist install-test clean proxy-test nginx-test tinyproxy-test
+.PHONY: all deps build jar run test dist install-test clean proxy-test nginx-test tinyproxy-test e2e
 all: jar
 
 deps: build/.deps
@@ -92,3 +92,30 @@ tinyproxy-test: $(DAEMON_JAR)
 
 clean:
 	rm -rf build
+
+# --- GUI (issue 9): Bootstrap's CSS from its pinned WebJar into the jar; browser tests ----------
+# The WebJar is a build input only (scope "web" in lib/jars.lock): its CSS is copied into
+# build/classes next to the GUI's own files, so the daemon still runs on three jars.
+BOOTSTRAP_JAR := $(call lock,bootstrap)
+BOOTSTRAP_VER := $(shell awk '$$1 == "bootstrap" { split($$2, c, ":"); print c[3] }' lib/jars.lock)
+WEB_DIR       := build/classes/civitai/daemon/web
+
+build/.web: build/.classes $(BOOTSTRAP_JAR)
+	@rm -rf build/webjar && mkdir -p build/webjar $(WEB_DIR)
+	@cd build/webjar && $(JAR) xf ../../$(BOOTSTRAP_JAR) META-INF/resources/webjars/bootstrap/$(BOOTSTRAP_VER)/css/bootstrap.min.css
+	@cp build/webjar/META-INF/resources/webjars/bootstrap/$(BOOTSTRAP_VER)/css/bootstrap.min.css $(WEB_DIR)/bootstrap.min.css
+	@touch $@
+$(BOOTSTRAP_JAR): build/.deps
+$(DAEMON_JAR) build/.test-classes: build/.web
+
+# `make e2e`: the GUI in Debian's chromium (playwright-core from test/e2e's lock file) against a
+# real daemon and the fake Civitai; screenshots land in build/e2e/. E2E_BASE_URL=https://host/civitai/
+# runs the same tests through a reverse proxy in front of the fixture's daemon.
+e2e: build/.test-classes $(DAEMON_JAR)
+	@test -x /usr/bin/chromium || { echo "error: /usr/bin/chromium is missing: apt-get install -y chromium" >&2; exit 1; }
+	@test -d test/e2e/node_modules/playwright-core || (cd test/e2e && npm ci --no-audit --no-fund)
+	@mkdir -p build/e2e
+	@JAVA_BIN=$(JAVA) E2E_CLASSPATH=build/test-classes:build/classes:$(RUNTIME_CP) \
+	  node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+	  --test-reporter=tap --test-reporter-destination=build/e2e/results.tap $(or $(E2E_TESTS),test/e2e/*.test.mjs)
+# --- end GUI -------------------------------------------------------------------------------------

@@ -143,7 +143,7 @@ public final class Daemon implements AutoCloseable {
                 store, new JobHistory(db, clock), queue, manifestFile, events, deliveries, server::port,
                 config.jwtSecret() == null ? null : new Jwt(config.jwtSecret(), clock), log,
                 Api.references(interactive, config.civitaiUrl()), updates, config.bindAddress(), config.allowedHosts(),
-                webhooks, config.trustedProxies())));
+                webhooks, config.trustedProxies(), config.downloadDir())));
         closeLater(server);
         log.info("civitai-daemon " + Version.current() + " listening on http://" + hostForUrl()
                 + ":" + server.port() + " (status: /api/status), downloading to " + config.downloadDir()

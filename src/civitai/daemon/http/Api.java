@@ -19,7 +19,8 @@ import java.util.function.IntSupplier;
 
 /**
  * The REST API: the one route table, with who may call each route. Readers need the viewer role,
- * changes the admin role (when {@code jwt_secret} is set); {@code /healthz} is open.
+ * changes the admin role (when {@code jwt_secret} is set); {@code /healthz} and the GUI's page and
+ * files are open.
  */
 public final class Api {
     /** Everything the routes read or drive. */
@@ -27,7 +28,8 @@ public final class Api {
             JobHistory history, DownloadQueue queue, ManifestFile manifest, EventStream events,
             WebhookStore webhooks, IntSupplier port, Jwt jwt, DaemonLog log, References references,
             civitai.daemon.civitai.UpdateChecker updates, String bindAddress, List<String> allowedHosts,
-            civitai.daemon.events.Webhooks notifications, List<String> trustedProxies) {}
+            civitai.daemon.events.Webhooks notifications, List<String> trustedProxies,
+            java.nio.file.Path downloadDir) {}
 
     private final Parts parts;
 
@@ -60,6 +62,9 @@ public final class Api {
         var webhooks = new WebhookRoutes(parts.webhooks(), parts.notifications(), parts.log());
         var updates = new UpdateRoutes(parts.updates());
         DownloadQueue queue = parts.queue();
+        var gui = new GuiRoutes();
+        var previews = new PreviewRoutes(parts.downloadDir());
+        var policies = new PolicyRoutes(parts.manifest());
         return List.of(
                 new Router.Route("GET", "/healthz", null, status::health),
                 new Router.Route("GET", "/api/status", VIEWER, status::status),
@@ -73,7 +78,7 @@ public final class Api {
                 new Router.Route("POST", "/api/jobs/{id}/resume", ADMIN, jobs.control(queue::resume, null)),
                 new Router.Route("POST", "/api/jobs/{id}/cancel", ADMIN, jobs.control(queue::cancel, JobState.CANCELLED)),
                 new Router.Route("POST", "/api/jobs/{id}/retry", ADMIN, jobs.control(queue::retry, null)),
-                new Router.Route("GET", "/api/completed", VIEWER, jobs::completed),
+                new Router.Route("GET", "/api/completed", VIEWER, previews.withPreviews(jobs::completed)),
                 new Router.Route("GET", "/api/metrics", VIEWER, metrics::get),
                 new Router.Route("GET", "/metrics", VIEWER, metrics::prometheus),
                 new Router.Route("GET", "/api/events", VIEWER, true, events::stream),
@@ -82,6 +87,16 @@ public final class Api {
                 new Router.Route("GET", "/api/notifications", VIEWER, webhooks::recent),
                 new Router.Route("POST", "/api/notifications/{name}/test", ADMIN, webhooks::test),
                 new Router.Route("GET", "/api/updates", VIEWER, updates::last),
-                new Router.Route("POST", "/api/updates/check", ADMIN, updates::check));
+                new Router.Route("POST", "/api/updates/check", ADMIN, updates::check),
+                // the browser GUI (issue 9): the page and its files are open, like any login page;
+                // everything they show comes from the API routes above, with the caller's token
+                new Router.Route("GET", "/", null, gui::root),
+                new Router.Route("GET", "/gui", null, gui::page),
+                new Router.Route("GET", "/gui/", null, gui::slash),
+                new Router.Route("GET", "/static/{name}", null, gui::file),
+                new Router.Route("GET", "/api/whoami", null, GuiRoutes.whoami(parts.jwt())),
+                new Router.Route("GET", "/api/preview", VIEWER, previews::get),
+                new Router.Route("GET", "/api/updates/policies", VIEWER, policies::list),
+                new Router.Route("PUT", "/api/updates/policies/{modelId}", ADMIN, policies::set));
     }
 }

@@ -30,9 +30,11 @@ import java.util.stream.Collectors;
  *   curl -s -XPOST localhost:8123/api/download -H 'Content-Type: application/json' \
  *        -d '{"url": "https://civitai.com/api/download/models/1387174", "model_type": "lora"}'
  *   curl -s 'localhost:8123/api/jobs?state=failed&amp;limit=20'
+ *   curl -s 'localhost:8123/api/jobs?state=queued,paused'
  *   curl -s -XPOST localhost:8123/api/jobs/7/pause
  *   curl -s -XPATCH localhost:8123/api/jobs/7 -H 'Content-Type: application/json' -d '{"priority": 1}'
  *   curl -s -XDELETE 'localhost:8123/api/jobs/7?delete_file=true'
+ *   curl -s -XPOST 'localhost:8123/api/batch?dry_run=true' -d @manifest.json   # check only, queue nothing
  * </pre>
  */
 final class JobRoutes {
@@ -95,6 +97,10 @@ final class JobRoutes {
                 problems.add(new JsonObject().add("index", i).add("reason", e.getMessage()));
             }
         }
+        if (r.boolQuery("dry_run")) {  // the GUI checks first: per-entry answers without a failed request
+            return Reply.ok(new JsonObject().add("entries", array.size()).add("valid", entries.size())
+                    .add("problems", problems));
+        }
         if (!problems.isEmpty()) {
             throw new ApiException(400, "invalid_entries", problems.size() + " of " + array.size()
                     + " entries are invalid; nothing was queued", problems);
@@ -127,20 +133,22 @@ final class JobRoutes {
     }
 
     Reply list(Request r) {
-        JobState state = null;
+        java.util.Set<JobState> states = java.util.EnumSet.noneOf(JobState.class);
         if (r.query("state") != null) {
-            try {
-                state = JobState.of(r.query("state"));
-            } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest("state=" + r.query("state") + " is not one of queued, downloading,"
-                        + " verifying, completed, failed, cancelled, paused");
+            for (String name : r.query("state").split(",", -1)) {
+                try {
+                    states.add(JobState.of(name.strip()));
+                } catch (IllegalArgumentException e) {
+                    throw ApiException.badRequest("state=" + r.query("state") + ": \"" + name + "\" is not one of"
+                            + " queued, downloading, verifying, completed, failed, cancelled, paused");
+                }
             }
         }
         String cursor = r.query("cursor");
         if (cursor != null && !cursor.matches("\\d{1,18}")) {
             throw ApiException.badRequest("cursor=" + cursor + " is not a cursor this API gave");
         }
-        return page(history.jobs(state, r.intQuery("limit", 50, 1, 500), cursor));
+        return page(history.jobs(states, r.intQuery("limit", 50, 1, 500), cursor));
     }
 
     Reply completed(Request r) {
@@ -149,7 +157,12 @@ final class JobRoutes {
             throw ApiException.badRequest("cursor=" + cursor + " is not a cursor this API gave");
         }
         String modelType = r.query("model_type");
-        return page(history.completed(r.intQuery("limit", 50, 1, 500), cursor, modelType, since(r.query("since"))));
+        String search = r.query("q");
+        if (search != null && search.length() > 200) {
+            throw ApiException.badRequest("q= is at most 200 characters");
+        }
+        return page(history.completed(r.intQuery("limit", 50, 1, 500), cursor, modelType, since(r.query("since")),
+                search));
     }
 
     private static Instant since(String text) {

@@ -4,13 +4,16 @@ import com.eclipsesource.json.JsonValue;
 import java.util.Map;
 
 /**
- * What a handler answers: a status and a JSON body, or text (Prometheus), or nothing because the
- * handler streamed the answer itself (server-sent events).
+ * What a handler answers: a status and a JSON body, or text (Prometheus), or bytes with their own
+ * headers (the GUI), or nothing because the handler streamed the answer itself (server-sent events).
  */
 sealed interface Reply {
     record Json(int status, JsonValue body) implements Reply {}
 
     record Text(int status, String contentType, String body) implements Reply {}
+
+    /** Bytes with their own headers (the GUI's files, previews, redirects); an empty body sends none. */
+    record Raw(int status, Map<String, String> headers, byte[] body) implements Reply {}
 
     /** The handler wrote the response itself. */
     record Streamed() implements Reply {}

@@ -189,6 +189,10 @@ final class Router implements HttpHandler {
                 exchange.getResponseHeaders().set("Content-Type", t.contentType());
                 send(exchange, t.status(), t.body().getBytes(StandardCharsets.UTF_8));
             }
+            case Reply.Raw raw -> {
+                raw.headers().forEach(exchange.getResponseHeaders()::set);
+                send(exchange, raw.status(), raw.body());
+            }
         }
     }
 

@@ -30,11 +30,18 @@ public final class JobHistory {
 
     /** Jobs newest first, optionally in one state; {@code cursor} is a previous page's. */
     public Page jobs(JobState state, int limit, String cursor) {
+        return jobs(state == null ? java.util.Set.of() : java.util.Set.of(state), limit, cursor);
+    }
+
+    /** Jobs in any of {@code states} (every job when empty), newest first; the cursor is the last id shown. */
+    public Page jobs(java.util.Set<JobState> states, int limit, String cursor) {
         long below = cursor == null ? Long.MAX_VALUE : Long.parseLong(cursor);
-        String stateKey = state == null ? null : state.key();
+        StringBuilder keys = new StringBuilder(",");
+        states.forEach(s -> keys.append(s.key()).append(','));
+        String wanted = states.isEmpty() ? null : keys.toString();
         List<Job> rows = db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs"
-                + " WHERE (?1 IS NULL OR state = ?1) AND id < ?2 ORDER BY id DESC LIMIT ?3",
-                stateKey, below, limit + 1));
+                + " WHERE (?1 IS NULL OR instr(?1, ',' || state || ',') > 0) AND id < ?2 ORDER BY id DESC LIMIT ?3",
+                wanted, below, limit + 1));
         return page(rows, limit, j -> Long.toString(j.id()));
     }
 
@@ -43,6 +50,11 @@ public final class JobHistory {
      * last job of the previous page.
      */
     public Page completed(int limit, String cursor, String modelType, Instant since) {
+        return completed(limit, cursor, modelType, since, null);
+    }
+
+    /** As above, only jobs whose file name contains {@code search} (ignoring case) when it is not null. */
+    public Page completed(int limit, String cursor, String modelType, Instant since, String search) {
         String after = "9999";
         long afterId = Long.MAX_VALUE;
         if (cursor != null) {
@@ -50,10 +62,12 @@ public final class JobHistory {
             after = cursor.substring(0, comma);
             afterId = Long.parseLong(cursor.substring(comma + 1));
         }
-        Object[] args = {after, afterId, modelType, since == null ? null : since.toString(), limit + 1};
+        Object[] args = {after, afterId, modelType, since == null ? null : since.toString(), limit + 1,
+                search == null ? null : search.toLowerCase(java.util.Locale.ROOT)};
         List<Job> rows = db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs"
                 + " WHERE state = 'completed' AND (finished_at < ?1 OR (finished_at = ?1 AND id < ?2))"
                 + " AND (?3 IS NULL OR model_type = ?3) AND (?4 IS NULL OR finished_at >= ?4)"
+                + " AND (?6 IS NULL OR instr(lower(coalesce(filename, url)), ?6) > 0)"
                 + " ORDER BY finished_at DESC, id DESC LIMIT ?5", args));
         return page(rows, limit, j -> j.finishedAt() + "," + j.id());
     }

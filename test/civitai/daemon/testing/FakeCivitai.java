@@ -136,16 +136,40 @@ public final class FakeCivitai implements AutoCloseable {
         apiFaults.computeIfAbsent(path, k -> new ConcurrentLinkedQueue<>()).addAll(List.of(next));
     }
 
-    /** The bytes served for an image path: a JPEG header and the path, so each image differs. */
+    /**
+     * The bytes served for an image path: a real JPEG (so a browser can show it, as the GUI tests do)
+     * whose colours and comment come from the path, so each image differs.
+     */
     public static byte[] image(String path) {
-        byte[] tail = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] out = new byte[4 + tail.length];
-        out[0] = (byte) 0xFF;
-        out[1] = (byte) 0xD8;
-        out[2] = (byte) 0xFF;
-        out[3] = (byte) 0xE0;
-        System.arraycopy(tail, 0, out, 4, tail.length);
-        return out;
+        return IMAGES.computeIfAbsent(path, FakeCivitai::drawImage).clone();
+    }
+
+    private static final Map<String, byte[]> IMAGES = new ConcurrentHashMap<>();
+
+    private static byte[] drawImage(String path) {
+        var image = new java.awt.image.BufferedImage(240, 180, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        int hue = Math.floorMod(path.hashCode(), 360);
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                float h = ((hue + x / 4f + y / 3f) % 360) / 360f;
+                image.setRGB(x, y, java.awt.Color.HSBtoRGB(h, 0.55f, 0.55f + 0.4f * y / image.getHeight()));
+            }
+        }
+        var out = new java.io.ByteArrayOutputStream();
+        try {
+            javax.imageio.ImageIO.write(image, "jpeg", out);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        byte[] jpeg = out.toByteArray();
+        byte[] comment = path.getBytes(StandardCharsets.UTF_8);
+        int length = comment.length + 2;
+        var withComment = new java.io.ByteArrayOutputStream();
+        withComment.write(jpeg, 0, 2);  // SOI, then a COM segment naming the path
+        withComment.write(new byte[] {(byte) 0xFF, (byte) 0xFE, (byte) (length >> 8), (byte) length}, 0, 4);
+        withComment.write(comment, 0, comment.length);
+        withComment.write(jpeg, 2, jpeg.length - 2);
+        return withComment.toByteArray();
     }
 
     /** How long signed URLs stay valid. */
