@@ -77,17 +77,14 @@ public final class DownloadQueue implements AutoCloseable {
             for (JobStore.Inserted i : inserted) {
                 if (i.created()) {
                     control.supersedeOthers(i.job());
+                    // under the lock too, so no job.started can come before its job.queued
+                    bus.publish(new Event.Queued(i.job().id(), JobControl.label(i.job().spec()),
+                            i.job().spec().url().toString()));
                 }
             }
             state.changed.signalAll();
         } finally {
             state.lock.unlock();
-        }
-        for (JobStore.Inserted i : inserted) {
-            if (i.created()) {
-                bus.publish(new Event.Queued(i.job().id(), JobControl.label(i.job().spec()),
-                        i.job().spec().url().toString()));
-            }
         }
         return inserted;
     }
@@ -100,13 +97,12 @@ public final class DownloadQueue implements AutoCloseable {
             inserted = store.insertIfAbsent(spec, JobState.QUEUED);
             if (inserted.created()) {
                 control.supersedeOthers(inserted.job());
+                // under the lock too, so no job.started can come before its job.queued
+                bus.publish(new Event.Queued(inserted.job().id(), JobControl.label(spec), spec.url().toString()));
                 state.changed.signalAll();
             }
         } finally {
             state.lock.unlock();
-        }
-        if (inserted.created()) {
-            bus.publish(new Event.Queued(inserted.job().id(), JobControl.label(spec), spec.url().toString()));
         }
         return inserted;
     }
