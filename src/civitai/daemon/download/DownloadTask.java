@@ -20,7 +20,7 @@ final class DownloadTask {
     boolean existingChecked;
     boolean singleConnection;
     boolean segmented;         // the part is described by the range journal, not by its length  // a server that failed a segmented attempt gets one connection
-    volatile int connections = 1;
+    volatile int connections;  // those holding a host slot now
     final SpeedMeter speed = new SpeedMeter();
 
     DownloadTask(long jobId, JobSpec spec, String knownFilename, String validator, Long total) {

@@ -338,18 +338,28 @@ public final class Downloader {
         task.validator = file.validator();
         listener.onResponse(task.validator, total);
         if (splittable(task, file, fetched)) {
+            segmenting.slots().takeFirst(fetched.uri(), settings.stall());
             return new Segments(this, task, guard, listener).fresh(fetched.uri(), body);
         }
-        return stream(task, body, total, guard, listener, file.status());
+        segmenting.slots().takeFirst(fetched.uri(), settings.stall());
+        return stream(task, body, total, guard, listener, file.status(), fetched.uri());
     }
 
+    /** One connection to the end of the file; it holds a slot on {@code url}'s host, released here. */
     private Outcome stream(DownloadTask task, BodyStream body, Long total, AttemptGuard guard,
-            Listener listener, int status) throws IOException, InterruptedException {
+            Listener listener, int status, URI url) throws IOException, InterruptedException {
         PartFile part = task.part;
-        part.truncateToPrefix();
-        Segment rest = new Segment(part.length(), total == null ? Long.MAX_VALUE : total);
-        try (PartFile.Writer out = part.writer()) {
-            transfer.copy(body, out, rest, guard::onActivity, n -> listener.onBytes(part.length(), total));
+        task.connections = 1;
+        try {
+            part.truncateToPrefix();
+            Segment rest = new Segment(part.length(), total == null ? Long.MAX_VALUE : total);
+            try (PartFile.Writer out = part.writer()) {
+                transfer.copy(body, out, rest, () -> true, guard::onActivity,
+                        n -> listener.onBytes(part.length(), total));
+            }
+        } finally {
+            task.connections = 0;
+            segmenting.slots().release(url);
         }
         if (total != null && part.length() != total) {
             return new Outcome.Retry("incomplete", "connection closed at byte " + part.length()

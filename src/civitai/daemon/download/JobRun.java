@@ -132,7 +132,8 @@ final class JobRun implements Downloader.Listener {
         if (now - lastEventNanos >= EVENT_EVERY_NANOS) {
             lastEventNanos = now;
             ActiveDownload a = ActiveDownload.of(task);
-            bus.publish(new Event.Progress(task.jobId, bytes, total, a.bytesPerSecond(), a.etaSeconds()));
+            bus.publish(new Event.Progress(task.jobId, bytes, total, a.bytesPerSecond(), a.etaSeconds(),
+                    a.connections()));
         }
         if (now - lastSaveNanos >= SAVE_EVERY_NANOS) {
             lastSaveNanos = now;

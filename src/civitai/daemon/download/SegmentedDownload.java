@@ -60,12 +60,16 @@ final class SegmentedDownload {
      * the first continues {@code firstBody} (null: it opens its own request). Returns null when the
      * part is complete, else how the attempt ended.
      */
-    SegmentPlan.End run(int connections, Segment first, BodyStream firstBody) throws InterruptedException {
+    SegmentPlan.End run(int connections, Segment first, BodyStream firstBody, boolean firstHasSlot)
+            throws InterruptedException {
         journal(true);
-        tools.slots().take(plan.url());
+        if (!firstHasSlot) {
+            tools.slots().takeFirst(plan.url(), tools.stall());
+        }
         plan.join();
-        threads.add(Thread.ofVirtual().name("job-" + task.jobId + "-seg0").start(() -> connection(first, firstBody)));
+        threads.add(Thread.ofVirtual().name("job-" + task.jobId + "-seg0").start(() -> connection(first, firstBody, 0)));
         for (int i = 1; i < connections; i++) {
+            int index = i;
             if (!tools.slots().tryTake(plan.url())) {
                 break;
             }
@@ -73,7 +77,7 @@ final class SegmentedDownload {
                 tools.slots().release(plan.url());
                 break;
             }
-            threads.add(Thread.ofVirtual().name("job-" + task.jobId + "-seg" + i).start(() -> connection(null, null)));
+            threads.add(Thread.ofVirtual().name("job-" + task.jobId + "-seg" + i).start(() -> connection(null, null, index)));
         }
         task.connections = plan.running();
         try {
@@ -84,7 +88,7 @@ final class SegmentedDownload {
             stopAll();
             throw e;
         } finally {
-            task.connections = 1;
+            task.connections = 0;
         }
         journal(true);
         return plan.complete() ? null : plan.ended() != null ? plan.ended()
@@ -112,7 +116,7 @@ final class SegmentedDownload {
     }
 
     /** One connection: segments one after another until none is left, the plan ends, or it is halved. */
-    private void connection(Segment first, BodyStream body) {
+    private void connection(Segment first, BodyStream body, int index) {
         URI slotHost = plan.url();
         Segment segment = first;
         try {
@@ -125,8 +129,8 @@ final class SegmentedDownload {
                         return;
                     }
                 }
-                if (plan.overLimit()) {
-                    return;  // halved: this connection's segment goes back to the others
+                if (plan.overLimit() || (index > 0 && tools.slots().wanted(slotHost))) {
+                    return;  // halved, or another download waits for this host: the segment goes back
                 }
                 if (body == null) {
                     body = open(segment);
@@ -138,7 +142,7 @@ final class SegmentedDownload {
                         continue;
                     }
                 }
-                failures = copy(segment, body) ? 0 : failures + 1;
+                failures = copy(segment, body, index) ? 0 : failures + 1;
                 body.close();
                 body = null;
                 if (failures > FAILURES_PER_SEGMENT) {
@@ -157,7 +161,7 @@ final class SegmentedDownload {
             }
             plan.leave(segment);
             tools.slots().release(slotHost);
-            task.connections = Math.max(1, plan.running());
+            task.connections = plan.running();
         }
     }
 
@@ -166,11 +170,12 @@ final class SegmentedDownload {
      * interrupt closes the writer's channel); returns false when the connection dropped or stalled
      * (the segment continues from where it stopped).
      */
-    private boolean copy(Segment segment, BodyStream body) throws DiskException, InterruptedException {
+    private boolean copy(Segment segment, BodyStream body, int index) throws DiskException, InterruptedException {
+        URI host = plan.url();
         AttemptGuard guard = tools.watchdog().watch(Thread.currentThread(), tools.stall(), tools.timeout());
         long[] syncedAt = {segment.done()};
         try (PartFile.Writer out = part.writer()) {
-            tools.transfer().copy(body, out, segment, () -> {
+            tools.transfer().copy(body, out, segment, () -> index == 0 || !tools.slots().wanted(host), () -> {
                 guard.onActivity();
                 attempt.onActivity();
             }, n -> {
@@ -180,11 +185,8 @@ final class SegmentedDownload {
                     syncedAt[0] = segment.done();
                 }
             });
-            if (!segment.finished()) {
-                return false;  // the body ended early
-            }
             sync(segment, out);
-            return true;
+            return segment.finished() || (index > 0 && tools.slots().wanted(host));  // else it ended early
         } catch (IOException | InterruptedException e) {
             if (guard.abortReason() != null) {
                 return false;  // stalled: this connection starts over from where it stopped

@@ -37,7 +37,7 @@ final class Segments {
     Outcome fresh(URI url, BodyStream body) throws IOException, InterruptedException {
         PartFile part = task.part;
         Segment first = new Segment(part.length(), task.total);
-        return run(url, first, new ArrayList<>(), body);
+        return run(url, first, new ArrayList<>(), body, true);
     }
 
     /** The part holds ranges from an earlier attempt: fetch its gaps. */
@@ -59,7 +59,7 @@ final class Segments {
                 return early;
             }
             handedOver = true;
-            return run(fetched.uri(), first, gaps, body);
+            return run(fetched.uri(), first, gaps, body, false);
         } finally {
             if (!handedOver) {
                 body.close();
@@ -97,12 +97,19 @@ final class Segments {
                 "unexpected answer (HTTP " + status + ") to a resume", null, status, task.part.bytes());
     }
 
-    private Outcome run(URI url, Segment first, List<Segment> rest, BodyStream body)
+    private Outcome run(URI url, Segment first, List<Segment> rest, BodyStream body, boolean firstHasSlot)
             throws IOException, InterruptedException {
         PartFile part = task.part;
         int connections = segmenting.connections();
         fill(first, rest, connections);
-        part.force();  // the journal may only claim bytes on disk
+        try {
+            part.force();  // the journal may only claim bytes on disk
+        } catch (DiskException e) {
+            if (firstHasSlot) {
+                segmenting.slots().release(url);
+            }
+            throw e;
+        }
         Map<Long, Long> before = new TreeMap<>(part.ahead());
         if (part.length() > 0) {
             before.put(0L, part.length());
@@ -111,7 +118,7 @@ final class Segments {
         SegmentPlan plan = new SegmentPlan(first, rest, before, minSteal, connections, url);
         task.segmented = true;
         SegmentPlan.End end = new SegmentedDownload(downloader.tools(), task, plan, guard, listener)
-                .run(connections, first, body);
+                .run(connections, first, body, firstHasSlot);
         if (end == null && part.length() == task.total) {
             return downloader.place(task, listener, 206);
         }
