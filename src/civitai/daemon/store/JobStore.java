@@ -69,6 +69,17 @@ public final class JobStore {
                 + " ORDER BY priority, id", state.key()));
     }
 
+    /**
+     * Up to {@code limit} queued jobs in queue order after the one with ({@code priority},
+     * {@code id}) — a page of the queue read through the index it is ordered by, so the
+     * dispatcher never loads every queued row.
+     */
+    public List<Job> queuedAfter(int priority, long id, int limit) {
+        return db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE state = ?"
+                + " AND (priority > ? OR (priority = ? AND id > ?)) ORDER BY priority, id LIMIT ?",
+                JobState.QUEUED.key(), priority, priority, id, limit));
+    }
+
     public Map<JobState, Integer> countsByState() {
         return db.run(c -> {
             Map<JobState, Integer> counts = new EnumMap<>(JobState.class);
