@@ -24,7 +24,7 @@ DAEMON_JAR   := build/civitai-daemon.jar
 JAVAC_FLAGS  := --release 21 -Xlint:all -Werror -encoding UTF-8
 CONFIG       ?= config.json
 
-.PHONY: all deps build jar run test clean
+.PHONY: all deps build jar run test bench clean
 all: jar
 
 deps: build/.deps
@@ -67,6 +67,10 @@ test: build/.test-classes $(DAEMON_JAR)
 	awk '/tests successful/ {ok=$$2} /tests failed/ {bad=$$2} /tests aborted/ {bad+=$$2} \
 	  END {print "tests: " ok+0 " passed, " bad+0 " failed"}' build/test.log; \
 	exit $$status
+
+# Against curl and aria2c with nginx on loopback (installs them when missing); never part of test.
+bench: $(DAEMON_JAR)
+	bench/bench.sh
 
 clean:
 	rm -rf build

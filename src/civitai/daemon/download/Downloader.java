@@ -349,6 +349,10 @@ public final class Downloader {
     private Outcome stream(DownloadTask task, BodyStream body, Long total, AttemptGuard guard,
             Listener listener, int status, URI url) throws IOException, InterruptedException {
         PartFile part = task.part;
+        if (task.segmented) {  // one connection from the prefix on: the journal no longer describes the part
+            segmenting.journal().clear(task.jobId);
+            task.segmented = false;
+        }
         task.connections = 1;
         try {
             part.truncateToPrefix();

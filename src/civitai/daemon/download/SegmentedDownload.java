@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The bytes of one file over several connections to the same URL, each a Range request for one
@@ -21,8 +22,7 @@ import java.util.concurrent.TimeUnit;
  * they were fsynced. One instance per attempt; its methods run on the attempt's thread.
  */
 final class SegmentedDownload {
-    private static final long SYNC_AT_MOST_EVERY = 32L << 20;
-    private static final long JOURNAL_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long SYNC_EVERY_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int FAILURES_PER_SEGMENT = 4;
     private static final int BUSY_ANSWERS = 8;
 
@@ -39,8 +39,8 @@ final class SegmentedDownload {
     private final Object progressLock = new Object();
     private final Object renewLock = new Object();
     private final List<Thread> threads = new ArrayList<>();
-    private final long syncEvery;
-    private long lastJournalNanos;
+    private final ReentrantLock syncLock = new ReentrantLock();
+    private volatile long lastSyncNanos = System.nanoTime();
     private int renewals;
     private int busyAnswers;
 
@@ -52,7 +52,6 @@ final class SegmentedDownload {
         this.plan = plan;
         this.attempt = attempt;
         this.listener = listener;
-        this.syncEvery = Math.min(SYNC_AT_MOST_EVERY, tools.minSegmentSize());
     }
 
     /**
@@ -62,9 +61,14 @@ final class SegmentedDownload {
      */
     SegmentPlan.End run(int connections, Segment first, BodyStream firstBody, boolean firstHasSlot)
             throws InterruptedException {
-        journal(true);
+        journal();
         if (!firstHasSlot) {
-            tools.slots().takeFirst(plan.url(), tools.stall());
+            try {
+                tools.slots().takeFirst(plan.url(), tools.stall());
+            } catch (InterruptedException e) {
+                firstBody.close();
+                throw e;
+            }
         }
         plan.join();
         threads.add(Thread.ofVirtual().name("job-" + task.jobId + "-seg0").start(() -> connection(first, firstBody, 0)));
@@ -90,7 +94,9 @@ final class SegmentedDownload {
         } finally {
             task.connections = 0;
         }
-        journal(true);
+        if (!plan.complete()) {
+            syncQuietly();  // what this attempt got stays for the next one
+        }
         return plan.complete() ? null : plan.ended() != null ? plan.ended()
                 : new SegmentPlan.End(new Outcome.Retry("incomplete", "connections ended before the file was"
                         + " complete", null, null, part.bytes()), false, false);
@@ -173,19 +179,14 @@ final class SegmentedDownload {
     private boolean copy(Segment segment, BodyStream body, int index) throws DiskException, InterruptedException {
         URI host = plan.url();
         AttemptGuard guard = tools.watchdog().watch(Thread.currentThread(), tools.stall(), tools.timeout());
-        long[] syncedAt = {segment.done()};
         try (PartFile.Writer out = part.writer()) {
             tools.transfer().copy(body, out, segment, () -> index == 0 || !tools.slots().wanted(host), () -> {
                 guard.onActivity();
                 attempt.onActivity();
             }, n -> {
                 progress();
-                if (segment.done() - syncedAt[0] >= syncEvery) {
-                    sync(segment, out);
-                    syncedAt[0] = segment.done();
-                }
+                maybeSync();
             });
-            sync(segment, out);
             return segment.finished() || (index > 0 && tools.slots().wanted(host));  // else it ended early
         } catch (IOException | InterruptedException e) {
             if (guard.abortReason() != null) {
@@ -206,25 +207,34 @@ final class SegmentedDownload {
         }
     }
 
-    /** fsync, then the journal may claim the bytes. */
-    void sync(Segment segment, PartFile.Writer out) throws DiskException {
-        long upTo = segment.done();
-        out.force();
-        segment.synced(upTo);
-        journal(false);
+    /** Every 2 s, by whichever connection gets there first: fsync the part, then journal it. */
+    private void maybeSync() throws DiskException {
+        if (System.nanoTime() - lastSyncNanos < SYNC_EVERY_NANOS || !syncLock.tryLock()) {
+            return;
+        }
+        try {
+            Map<Segment, Long> positions = plan.positions();  // taken before the fsync: these bytes are in it
+            part.force();
+            plan.synced(positions);
+            lastSyncNanos = System.nanoTime();
+            journal();
+        } finally {
+            syncLock.unlock();
+        }
     }
 
-    private void journal(boolean now) {
-        Map<Long, Long> ranges;
-        synchronized (progressLock) {
-            long t = System.nanoTime();
-            if (!now && t - lastJournalNanos < JOURNAL_EVERY_NANOS) {
-                return;
-            }
-            lastJournalNanos = t;
-            ranges = plan.syncedRanges();
+    private void syncQuietly() {
+        lastSyncNanos = 0;
+        try {
+            maybeSync();
+        } catch (DiskException e) {
+            // the journal keeps its last state; the next attempt refetches the rest
         }
-        tools.journal().record(task.jobId, ranges);
+    }
+
+    /** Records the ranges on disk; called after an fsync (or with what an earlier one covered). */
+    private void journal() {
+        tools.journal().record(task.jobId, plan.syncedRanges());
     }
 
     private void progress() {
