@@ -145,7 +145,7 @@ public final class Downloader {
                 return present;
             }
         }
-        if (resumesInSegments(task)) {
+        if (PartJournal.resumesInSegments(task, segmenting)) {
             return new Segments(this, task, guard, listener).resume();
         }
         long asked = resumeFrom(task);
@@ -221,49 +221,11 @@ public final class Downloader {
             }
         }
         if (task.part == null) {
-            task.part = openJournalled(task, target);
+            task.part = PartJournal.open(task, target, segmenting);
             long id = task.jobId;
             task.part.onReset(() -> segmenting.journal().clear(id));
         }
         return null;
-    }
-
-    /**
-     * The part as the range journal of a segmented download describes it, when there is one and
-     * the part still holds every byte it claims; else the part's bytes as one prefix.
-     */
-    private PartFile openJournalled(DownloadTask task, Path target) throws DiskException {
-        int writers = segmenting.connections();
-        Map<Long, Long> ranges = new java.util.TreeMap<>(segmenting.journal().ranges(task.jobId));
-        if (ranges.isEmpty()) {
-            return PartFile.beside(target, writers);
-        }
-        Path path = Targets.part(target);
-        long claimed = ranges.values().stream().mapToLong(Long::longValue).max().orElse(0);
-        long prefix = ranges.getOrDefault(0L, 0L);
-        boolean usable = task.total != null && task.validator != null && sizeOrZero(path) >= claimed;
-        if (usable) {
-            ranges.remove(0L);
-            task.segmented = true;
-            return PartFile.journalled(target, writers, prefix, ranges);
-        }
-        segmenting.journal().clear(task.jobId);
-        truncate(path, prefix);  // bytes beyond the journalled prefix are not trusted
-        return PartFile.beside(target, writers);
-    }
-
-    private boolean resumesInSegments(DownloadTask task) {
-        return task.part != null && task.segmented && !task.singleConnection && segmenting.connections() > 1
-                && task.total != null && task.part.length() < task.total;
-    }
-
-    /** Whether an answer that is the file may be fetched the rest of the way by several connections. */
-    private boolean splittable(DownloadTask task, ResponseCheck.Verdict.File file, HttpFetch.Response fetched) {
-        boolean ranges = file.status() == 206 || fetched.response().headers().firstValue("Accept-Ranges")
-                .map(v -> v.toLowerCase(java.util.Locale.ROOT).contains("bytes")).orElse(false);
-        return ranges && segmenting.connections() > 1 && !task.singleConnection && file.total() != null
-                && (file.validator() != null || task.spec.expectedSha256() != null)
-                && file.total() - file.start() >= 2 * segmenting.minSegmentSize();
     }
 
     Segmenting segmenting() {
@@ -272,27 +234,6 @@ public final class Downloader {
 
     SegmentedDownload.Tools tools() {
         return tools;
-    }
-
-    private static long sizeOrZero(Path file) {
-        try {
-            return Files.exists(file) ? Files.size(file) : 0;
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
-    private static void truncate(Path file, long length) throws DiskException {
-        if (!Files.exists(file)) {
-            return;
-        }
-        try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
-            if (ch.size() > length) {
-                ch.truncate(length);
-            }
-        } catch (IOException e) {
-            throw DiskException.of("write", file, e);
-        }
     }
 
     private Outcome receive(DownloadTask task, HttpFetch.Response fetched, BodyStream body, long asked,
@@ -337,7 +278,7 @@ public final class Downloader {
         task.total = total;
         task.validator = file.validator();
         listener.onResponse(task.validator, total);
-        if (splittable(task, file, fetched)) {
+        if (PartJournal.splittable(task, file, fetched, segmenting)) {
             segmenting.slots().takeFirst(fetched.uri(), settings.stall());
             return new Segments(this, task, guard, listener).fresh(fetched.uri(), body);
         }

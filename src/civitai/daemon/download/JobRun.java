@@ -43,7 +43,7 @@ final class JobRun implements Downloader.Listener {
 
     Next run(Downloader downloader, Watchdog watchdog, RetryPolicy policy, Duration stall, Duration timeout,
             Path folder) {
-        long offset = partLength(task.target(folder));
+        long offset = task.part != null ? task.bytes() : partLength(task.target(folder));  // a segmented part has holes
         String host = task.spec.url().getHost();
         long attemptId = store.startAttempt(task.jobId, host, offset);
         var job = store.find(task.jobId).orElseThrow();
