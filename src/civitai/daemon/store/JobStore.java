@@ -41,14 +41,12 @@ public final class JobStore {
         if (existing.isPresent()) {
             return new Inserted(existing.get(), false);
         }
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO jobs (job_key, model_id,"
+        Sql.exec(c, "INSERT INTO jobs (job_key, model_id,"
                 + " model_type, filename, url, expected_sha256, expected_size, priority,"
-                + " updated_at, entry_json, state, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
-            Sql.bind(s, spec.key(), spec.modelId(), spec.modelType(), spec.filename(), spec.url().toString(),
-                    spec.expectedSha256(), spec.expectedSize(), spec.priority(), spec.updatedAt(),
-                    spec.entryJson(), state.key(), now());
-            s.executeUpdate();
-        }
+                + " updated_at, entry_json, state, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                spec.key(), spec.modelId(), spec.modelType(), spec.filename(), spec.url().toString(),
+                spec.expectedSha256(), spec.expectedSize(), spec.priority(), spec.updatedAt(),
+                spec.entryJson(), state.key(), now());
         return new Inserted(findByKey(c, spec.key()).orElseThrow(), true);
     }
 
