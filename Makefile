@@ -24,7 +24,7 @@ DAEMON_JAR   := build/civitai-daemon.jar
 JAVAC_FLAGS  := --release 21 -Xlint:all -Werror -encoding UTF-8
 CONFIG       ?= config.json
 
-.PHONY: all deps build jar run test dist install-test clean proxy-test nginx-test tinyproxy-test e2e
+.PHONY: all deps build jar run test dist install-test clean proxy-test nginx-test tinyproxy-test e2e bench
 all: jar
 
 deps: build/.deps
@@ -89,6 +89,10 @@ nginx-test: $(DAEMON_JAR)
 	@timeout 600 test/proxy/nginx-test.sh
 tinyproxy-test: $(DAEMON_JAR)
 	@timeout 600 test/proxy/tinyproxy-test.sh
+
+# Against curl and aria2c with nginx on loopback (installs them when missing); never part of test.
+bench: $(DAEMON_JAR)
+	bench/bench.sh
 
 clean:
 	rm -rf build

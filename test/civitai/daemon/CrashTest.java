@@ -75,11 +75,11 @@ class CrashTest extends DaemonTest {
         Files.writeString(dir.resolve("manifest.json"),
                 manifest(entry("checkpoint", "seg.safetensors", url, Bytes.sha256(content))).toString());
         Path segPart = dir.resolve("models/checkpoint/seg.safetensors.part");
-        storage.pace(400_000);
+        storage.pace(200_000);  // the journal is written every 2 s: the kill comes with segments in flight
         Db db = new Db(dir.resolve("completed.db"));
         try (ChildDaemon first = startChild("first.out")) {
             first.awaitPort();
-            Poll.until(() -> journalled(db) > 800_000 && db.count("SELECT count(*) FROM part_ranges") >= 2,
+            Poll.until(() -> journalled(db) > 800_000,
                     () -> "ranges in the journal: " + db.query("SELECT * FROM part_ranges") + "\n" + first.output());
             assertTrue(storage.maxConcurrent("seg") >= 2, "segments were in flight");
             first.kill9();
@@ -112,9 +112,11 @@ class CrashTest extends DaemonTest {
                 assertTrue(to <= start || from >= end, r.header("Range") + " overlaps the journalled " + j);
             }
         }
-        assertEquals(ranges.stream().filter(j -> ((Number) j.get("end_byte")).longValue() < SIZE).count(), after.stream().filter(r -> ranges.stream().anyMatch(j ->
-                r.header("Range").startsWith("bytes=" + j.get("end_byte") + "-"))).count(),
-                "every segment resumed where its journalled bytes end");
+        for (var j : ranges) {  // and each journalled range is continued right where it ends
+            long end = ((Number) j.get("end_byte")).longValue();
+            assertTrue(end == SIZE || after.stream().anyMatch(r -> r.header("Range").startsWith("bytes=" + end + "-")),
+                    "a request continues at byte " + end);
+        }
         assertTrue(after.stream().allMatch(r -> r.header("Range") != null && r.header("If-Range") != null),
                 "every resumed segment is a guarded Range request");
         assertEquals(0, db.count("SELECT count(*) FROM part_ranges"));

@@ -20,7 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * on its own threads. Interrupting the reader ends a wait with {@link InterruptedIOException}.
  */
 final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>, AutoCloseable {
-    private static final int READ_AHEAD = 8;  // buffers of jdk.httpclient.bufsize (256 KiB) each
+    private static final int READ_AHEAD = 4;  // buffers of jdk.httpclient.bufsize (256 KiB): 1 MiB a connection
     private static final ByteBuffer END = ByteBuffer.allocate(0);
 
     private final ReentrantLock lock = new ReentrantLock();

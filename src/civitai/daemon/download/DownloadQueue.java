@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 public final class DownloadQueue implements AutoCloseable {
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
     private static final long IDLE_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final int PAGE = 32;  // queued jobs read per query: the first that may start usually is in it
 
     /**
      * How the queue paces its work.
@@ -204,21 +205,27 @@ public final class DownloadQueue implements AutoCloseable {
         }
         long now = System.nanoTime();
         long wait = IDLE_RECHECK_NANOS;
-        for (Job job : store.inState(JobState.QUEUED)) {
-            Long notBefore = state.notBeforeNanos.get(job.id());
-            if (state.running.containsKey(job.id()) || state.busyTargets.contains(targetKey(job))) {
-                continue;
+        int priority = Integer.MIN_VALUE;
+        long afterId = 0;
+        for (List<Job> page; !(page = store.queuedAfter(priority, afterId, PAGE)).isEmpty(); ) {
+            for (Job job : page) {
+                priority = job.spec().priority();
+                afterId = job.id();
+                Long notBefore = state.notBeforeNanos.get(job.id());
+                if (state.running.containsKey(job.id()) || state.busyTargets.contains(targetKey(job))) {
+                    continue;
+                }
+                if (notBefore != null && notBefore - now > 0) {
+                    wait = Math.min(wait, notBefore - now);
+                    continue;
+                }
+                long throttleLeft = lastStartNanos + limits.throttle().toNanos() - now;
+                if (throttleLeft > 0) {
+                    return throttleLeft;
+                }
+                launch(job);
+                return 0;
             }
-            if (notBefore != null && notBefore - now > 0) {
-                wait = Math.min(wait, notBefore - now);
-                continue;
-            }
-            long throttleLeft = lastStartNanos + limits.throttle().toNanos() - now;
-            if (throttleLeft > 0) {
-                return throttleLeft;
-            }
-            launch(job);
-            return 0;
         }
         return wait;
     }

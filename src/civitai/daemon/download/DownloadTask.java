@@ -5,8 +5,9 @@ import java.nio.file.Path;
 
 /**
  * What one job carries from attempt to attempt within this run: the part and its running hash,
- * the signed URL still worth reusing, the validator of the bytes so far. Owned by the job's worker
- * thread; the progress fields are read by status queries from other threads.
+ * the signed URL still worth reusing, the validator of the bytes so far, whether it is fetched in
+ * segments. Owned by the job's worker thread; the progress fields are read by status queries from
+ * other threads.
  */
 final class DownloadTask {
     final long jobId;
@@ -26,9 +27,9 @@ final class DownloadTask {
     Placement.Found found;
     /** Hashes this daemon verified at this target: files of its own, which it may replace. */
     volatile java.util.Set<String> placedHashes = java.util.Set.of();
-    boolean singleConnection;
-    boolean segmented;         // the part is described by the range journal, not by its length  // a server that failed a segmented attempt gets one connection
-    volatile int connections = 1;
+    boolean singleConnection;  // a server that failed a segmented attempt gets one connection
+    boolean segmented;         // the part is described by the range journal, not by its length
+    volatile int connections;  // those holding a host slot now
     final SpeedMeter speed = new SpeedMeter();
 
     DownloadTask(long jobId, JobSpec spec, String knownFilename, String validator, Long total) {

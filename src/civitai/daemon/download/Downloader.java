@@ -158,7 +158,7 @@ public final class Downloader {
                 return present;
             }
         }
-        if (resumesInSegments(task)) {
+        if (PartJournal.resumesInSegments(task, segmenting)) {
             return new Segments(this, task, guard, listener).resume();
         }
         long asked = resumeFrom(task);
@@ -239,49 +239,11 @@ public final class Downloader {
             }
         }
         if (task.part == null) {
-            task.part = openJournalled(task, target);
+            task.part = PartJournal.open(task, target, segmenting);
             long id = task.jobId;
             task.part.onReset(() -> segmenting.journal().clear(id));
         }
         return null;
-    }
-
-    /**
-     * The part as the range journal of a segmented download describes it, when there is one and
-     * the part still holds every byte it claims; else the part's bytes as one prefix.
-     */
-    private PartFile openJournalled(DownloadTask task, Path target) throws DiskException {
-        int writers = segmenting.connections();
-        Map<Long, Long> ranges = new java.util.TreeMap<>(segmenting.journal().ranges(task.jobId));
-        if (ranges.isEmpty()) {
-            return PartFile.beside(target, writers);
-        }
-        Path path = Targets.part(target);
-        long claimed = ranges.values().stream().mapToLong(Long::longValue).max().orElse(0);
-        long prefix = ranges.getOrDefault(0L, 0L);
-        boolean usable = task.total != null && task.validator != null && sizeOrZero(path) >= claimed;
-        if (usable) {
-            ranges.remove(0L);
-            task.segmented = true;
-            return PartFile.journalled(target, writers, prefix, ranges);
-        }
-        segmenting.journal().clear(task.jobId);
-        truncate(path, prefix);  // bytes beyond the journalled prefix are not trusted
-        return PartFile.beside(target, writers);
-    }
-
-    private boolean resumesInSegments(DownloadTask task) {
-        return task.part != null && task.segmented && !task.singleConnection && segmenting.connections() > 1
-                && task.total != null && task.part.length() < task.total;
-    }
-
-    /** Whether an answer that is the file may be fetched the rest of the way by several connections. */
-    private boolean splittable(DownloadTask task, ResponseCheck.Verdict.File file, HttpFetch.Response fetched) {
-        boolean ranges = file.status() == 206 || fetched.response().headers().firstValue("Accept-Ranges")
-                .map(v -> v.toLowerCase(java.util.Locale.ROOT).contains("bytes")).orElse(false);
-        return ranges && segmenting.connections() > 1 && !task.singleConnection && file.total() != null
-                && (file.validator() != null || task.spec.expectedSha256() != null)
-                && file.total() - file.start() >= 2 * segmenting.minSegmentSize();
     }
 
     Segmenting segmenting() {
@@ -290,27 +252,6 @@ public final class Downloader {
 
     SegmentedDownload.Tools tools() {
         return tools;
-    }
-
-    private static long sizeOrZero(Path file) {
-        try {
-            return Files.exists(file) ? Files.size(file) : 0;
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
-    private static void truncate(Path file, long length) throws DiskException {
-        if (!Files.exists(file)) {
-            return;
-        }
-        try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
-            if (ch.size() > length) {
-                ch.truncate(length);
-            }
-        } catch (IOException e) {
-            throw DiskException.of("write", file, e);
-        }
     }
 
     private Outcome receive(DownloadTask task, HttpFetch.Response fetched, BodyStream body, long asked,
@@ -355,19 +296,33 @@ public final class Downloader {
         task.total = total;
         task.validator = file.validator();
         listener.onResponse(task.validator, total);
-        if (splittable(task, file, fetched)) {
+        if (PartJournal.splittable(task, file, fetched, segmenting)) {
+            segmenting.slots().takeFirst(fetched.uri(), settings.stall());
             return new Segments(this, task, guard, listener).fresh(fetched.uri(), body);
         }
-        return stream(task, body, total, guard, listener, file.status());
+        segmenting.slots().takeFirst(fetched.uri(), settings.stall());
+        return stream(task, body, total, guard, listener, file.status(), fetched.uri());
     }
 
+    /** One connection to the end of the file; it holds a slot on {@code url}'s host, released here. */
     private Outcome stream(DownloadTask task, BodyStream body, Long total, AttemptGuard guard,
-            Listener listener, int status) throws IOException, InterruptedException {
+            Listener listener, int status, URI url) throws IOException, InterruptedException {
         PartFile part = task.part;
-        part.truncateToPrefix();
-        Segment rest = new Segment(part.length(), total == null ? Long.MAX_VALUE : total);
-        try (PartFile.Writer out = part.writer()) {
-            transfer.copy(body, out, rest, guard::onActivity, n -> listener.onBytes(part.length(), total));
+        if (task.segmented) {  // one connection from the prefix on: the journal no longer describes the part
+            segmenting.journal().clear(task.jobId);
+            task.segmented = false;
+        }
+        task.connections = 1;
+        try {
+            part.truncateToPrefix();
+            Segment rest = new Segment(part.length(), total == null ? Long.MAX_VALUE : total);
+            try (PartFile.Writer out = part.writer()) {
+                transfer.copy(body, out, rest, () -> true, guard::onActivity,
+                        n -> listener.onBytes(part.length(), total));
+            }
+        } finally {
+            task.connections = 0;
+            segmenting.slots().release(url);
         }
         if (total != null && part.length() != total) {
             return new Outcome.Retry("incomplete", "connection closed at byte " + part.length()

@@ -46,7 +46,7 @@ final class JobRun implements Downloader.Listener {
 
     Next run(Downloader downloader, Watchdog watchdog, RetryPolicy policy, Duration stall, Duration timeout,
             Path folder) {
-        long offset = partLength(task.target(folder));
+        long offset = task.part != null ? task.bytes() : partLength(task.target(folder));  // a segmented part has holes
         String host = task.spec.url().getHost();
         long attemptId = store.startAttempt(task.jobId, host, offset);
         var job = store.find(task.jobId).orElseThrow();
@@ -139,7 +139,8 @@ final class JobRun implements Downloader.Listener {
         if (now - lastEventNanos >= EVENT_EVERY_NANOS) {
             lastEventNanos = now;
             ActiveDownload a = ActiveDownload.of(task);
-            bus.publish(new Event.Progress(task.jobId, bytes, total, a.bytesPerSecond(), a.etaSeconds()));
+            bus.publish(new Event.Progress(task.jobId, bytes, total, a.bytesPerSecond(), a.etaSeconds(),
+                    a.connections()));
         }
         if (now - lastSaveNanos >= SAVE_EVERY_NANOS) {
             lastSaveNanos = now;

@@ -26,6 +26,7 @@ final class PartFile {
     private final int writers;
     private volatile InOrderHasher hasher;
     private volatile Runnable onReset = () -> { };
+    private FileChannel reader;  // the hasher thread's, open between settle() calls
 
     private PartFile(Path path, int writers, MessageDigest digest, long prefix) {
         this.path = path;
@@ -117,6 +118,8 @@ final class PartFile {
             return hasher.settle();
         } catch (IOException e) {
             throw DiskException.of("read back", path, e);
+        } finally {
+            closeReader();
         }
     }
 
@@ -126,6 +129,8 @@ final class PartFile {
             hasher.settle();
         } catch (IOException e) {
             // reported by sha256() when the part is verified
+        } finally {
+            closeReader();
         }
     }
 
@@ -159,12 +164,29 @@ final class PartFile {
         return new InOrderHasher(digest, prefix, writers + SPARE_BUFFERS, this::readAt);
     }
 
+    /** Called on the hasher's thread only. */
     private void readAt(long position, ByteBuffer into) throws IOException {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            while (into.hasRemaining()) {
-                if (ch.read(into, position + into.position()) < 0) {
-                    throw new IOException("the part is shorter than the bytes written to it");
-                }
+        FileChannel ch = reader;
+        if (ch == null) {
+            ch = FileChannel.open(path, StandardOpenOption.READ);
+            reader = ch;
+        }
+        while (into.hasRemaining()) {
+            if (ch.read(into, position + into.position()) < 0) {
+                throw new IOException("the part is shorter than the bytes written to it");
+            }
+        }
+    }
+
+    /** After the hasher thread ended (so no read races this). */
+    private void closeReader() {
+        FileChannel ch = reader;
+        reader = null;
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException e) {
+                // read only: nothing is lost
             }
         }
     }

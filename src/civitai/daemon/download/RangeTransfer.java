@@ -2,6 +2,7 @@ package civitai.daemon.download;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.function.BooleanSupplier;
 
 /**
  * Copies one answer's body into the part at a {@link Segment}'s position until the segment is
@@ -21,10 +22,10 @@ final class RangeTransfer {
         this.bandwidth = bandwidth;
     }
 
-    /** Copies until the segment is full or the body ends. */
-    void copy(BodyStream body, PartFile.Writer out, Segment segment, Runnable activity, Progress progress)
-            throws IOException, InterruptedException {
-        for (ByteBuffer piece; !segment.finished() && (piece = body.next()) != null; ) {
+    /** Copies until the segment is full, the body ends, or {@code keepGoing} says to stop. */
+    void copy(BodyStream body, PartFile.Writer out, Segment segment, BooleanSupplier keepGoing, Runnable activity,
+            Progress progress) throws IOException, InterruptedException {
+        for (ByteBuffer piece; !segment.finished() && keepGoing.getAsBoolean() && (piece = body.next()) != null; ) {
             activity.run();
             int n = segment.claim(piece.remaining());
             if (n == 0) {

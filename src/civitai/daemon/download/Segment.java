@@ -70,6 +70,16 @@ final class Segment {
         return back;
     }
 
+    /** Ends this segment at {@code at}; the rest becomes a new segment (null when nothing is left to cut). */
+    synchronized Segment cut(long at) {
+        if (at <= done || at >= end) {
+            return null;
+        }
+        Segment back = new Segment(at, end);
+        end = at;
+        return back;
+    }
+
     @Override
     public synchronized String toString() {
         return "[" + start + ", " + done + ", " + end + ")";

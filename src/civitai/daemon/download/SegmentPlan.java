@@ -119,6 +119,20 @@ final class SegmentPlan {
         return end;
     }
 
+    /** Where each segment's writer stands now. */
+    synchronized Map<Segment, Long> positions() {
+        Map<Segment, Long> at = new java.util.HashMap<>();
+        for (Segment s : all) {
+            at.put(s, s.done());
+        }
+        return at;
+    }
+
+    /** An fsync covered each segment up to the position taken before it. */
+    synchronized void synced(Map<Segment, Long> positions) {
+        positions.forEach(Segment::synced);
+    }
+
     /** The ranges on disk: those from before this attempt and each segment's fsynced front. */
     synchronized Map<Long, Long> syncedRanges() {
         TreeMap<Long, Long> ranges = new TreeMap<>(before);

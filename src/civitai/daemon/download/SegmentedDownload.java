@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The bytes of one file over several connections to the same URL, each a Range request for one
@@ -21,8 +22,7 @@ import java.util.concurrent.TimeUnit;
  * they were fsynced. One instance per attempt; its methods run on the attempt's thread.
  */
 final class SegmentedDownload {
-    private static final long SYNC_AT_MOST_EVERY = 32L << 20;
-    private static final long JOURNAL_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long SYNC_EVERY_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int FAILURES_PER_SEGMENT = 4;
     private static final int BUSY_ANSWERS = 8;
 
@@ -39,8 +39,8 @@ final class SegmentedDownload {
     private final Object progressLock = new Object();
     private final Object renewLock = new Object();
     private final List<Thread> threads = new ArrayList<>();
-    private final long syncEvery;
-    private long lastJournalNanos;
+    private final ReentrantLock syncLock = new ReentrantLock();
+    private volatile long lastSyncNanos = System.nanoTime();
     private int renewals;
     private int busyAnswers;
 
@@ -52,7 +52,6 @@ final class SegmentedDownload {
         this.plan = plan;
         this.attempt = attempt;
         this.listener = listener;
-        this.syncEvery = Math.min(SYNC_AT_MOST_EVERY, tools.minSegmentSize());
     }
 
     /**
@@ -60,12 +59,21 @@ final class SegmentedDownload {
      * the first continues {@code firstBody} (null: it opens its own request). Returns null when the
      * part is complete, else how the attempt ended.
      */
-    SegmentPlan.End run(int connections, Segment first, BodyStream firstBody) throws InterruptedException {
-        journal(true);
-        tools.slots().take(plan.url());
+    SegmentPlan.End run(int connections, Segment first, BodyStream firstBody, boolean firstHasSlot)
+            throws InterruptedException {
+        journal();
+        if (!firstHasSlot) {
+            try {
+                tools.slots().takeFirst(plan.url(), tools.stall());
+            } catch (InterruptedException e) {
+                firstBody.close();
+                throw e;
+            }
+        }
         plan.join();
-        threads.add(Thread.ofVirtual().name("job-" + task.jobId + "-seg0").start(() -> connection(first, firstBody)));
+        threads.add(Thread.ofVirtual().name("job-" + task.jobId + "-seg0").start(() -> connection(first, firstBody, 0)));
         for (int i = 1; i < connections; i++) {
+            int index = i;
             if (!tools.slots().tryTake(plan.url())) {
                 break;
             }
@@ -73,7 +81,7 @@ final class SegmentedDownload {
                 tools.slots().release(plan.url());
                 break;
             }
-            threads.add(Thread.ofVirtual().name("job-" + task.jobId + "-seg" + i).start(() -> connection(null, null)));
+            threads.add(Thread.ofVirtual().name("job-" + task.jobId + "-seg" + i).start(() -> connection(null, null, index)));
         }
         task.connections = plan.running();
         try {
@@ -84,9 +92,11 @@ final class SegmentedDownload {
             stopAll();
             throw e;
         } finally {
-            task.connections = 1;
+            task.connections = 0;
         }
-        journal(true);
+        if (!plan.complete()) {
+            syncQuietly();  // what this attempt got stays for the next one
+        }
         return plan.complete() ? null : plan.ended() != null ? plan.ended()
                 : new SegmentPlan.End(new Outcome.Retry("incomplete", "connections ended before the file was"
                         + " complete", null, null, part.bytes()), false, false);
@@ -112,7 +122,7 @@ final class SegmentedDownload {
     }
 
     /** One connection: segments one after another until none is left, the plan ends, or it is halved. */
-    private void connection(Segment first, BodyStream body) {
+    private void connection(Segment first, BodyStream body, int index) {
         URI slotHost = plan.url();
         Segment segment = first;
         try {
@@ -125,8 +135,8 @@ final class SegmentedDownload {
                         return;
                     }
                 }
-                if (plan.overLimit()) {
-                    return;  // halved: this connection's segment goes back to the others
+                if (plan.overLimit() || (index > 0 && tools.slots().wanted(slotHost))) {
+                    return;  // halved, or another download waits for this host: the segment goes back
                 }
                 if (body == null) {
                     body = open(segment);
@@ -138,7 +148,7 @@ final class SegmentedDownload {
                         continue;
                     }
                 }
-                failures = copy(segment, body) ? 0 : failures + 1;
+                failures = copy(segment, body, index) ? 0 : failures + 1;
                 body.close();
                 body = null;
                 if (failures > FAILURES_PER_SEGMENT) {
@@ -157,7 +167,7 @@ final class SegmentedDownload {
             }
             plan.leave(segment);
             tools.slots().release(slotHost);
-            task.connections = Math.max(1, plan.running());
+            task.connections = plan.running();
         }
     }
 
@@ -166,25 +176,18 @@ final class SegmentedDownload {
      * interrupt closes the writer's channel); returns false when the connection dropped or stalled
      * (the segment continues from where it stopped).
      */
-    private boolean copy(Segment segment, BodyStream body) throws DiskException, InterruptedException {
+    private boolean copy(Segment segment, BodyStream body, int index) throws DiskException, InterruptedException {
+        URI host = plan.url();
         AttemptGuard guard = tools.watchdog().watch(Thread.currentThread(), tools.stall(), tools.timeout());
-        long[] syncedAt = {segment.done()};
         try (PartFile.Writer out = part.writer()) {
-            tools.transfer().copy(body, out, segment, () -> {
+            tools.transfer().copy(body, out, segment, () -> index == 0 || !tools.slots().wanted(host), () -> {
                 guard.onActivity();
                 attempt.onActivity();
             }, n -> {
                 progress();
-                if (segment.done() - syncedAt[0] >= syncEvery) {
-                    sync(segment, out);
-                    syncedAt[0] = segment.done();
-                }
+                maybeSync();
             });
-            if (!segment.finished()) {
-                return false;  // the body ended early
-            }
-            sync(segment, out);
-            return true;
+            return segment.finished() || (index > 0 && tools.slots().wanted(host));  // else it ended early
         } catch (IOException | InterruptedException e) {
             if (guard.abortReason() != null) {
                 return false;  // stalled: this connection starts over from where it stopped
@@ -204,25 +207,34 @@ final class SegmentedDownload {
         }
     }
 
-    /** fsync, then the journal may claim the bytes. */
-    void sync(Segment segment, PartFile.Writer out) throws DiskException {
-        long upTo = segment.done();
-        out.force();
-        segment.synced(upTo);
-        journal(false);
+    /** Every 2 s, by whichever connection gets there first: fsync the part, then journal it. */
+    private void maybeSync() throws DiskException {
+        if (System.nanoTime() - lastSyncNanos < SYNC_EVERY_NANOS || !syncLock.tryLock()) {
+            return;
+        }
+        try {
+            Map<Segment, Long> positions = plan.positions();  // taken before the fsync: these bytes are in it
+            part.force();
+            plan.synced(positions);
+            lastSyncNanos = System.nanoTime();
+            journal();
+        } finally {
+            syncLock.unlock();
+        }
     }
 
-    private void journal(boolean now) {
-        Map<Long, Long> ranges;
-        synchronized (progressLock) {
-            long t = System.nanoTime();
-            if (!now && t - lastJournalNanos < JOURNAL_EVERY_NANOS) {
-                return;
-            }
-            lastJournalNanos = t;
-            ranges = plan.syncedRanges();
+    private void syncQuietly() {
+        lastSyncNanos = 0;
+        try {
+            maybeSync();
+        } catch (DiskException e) {
+            // the journal keeps its last state; the next attempt refetches the rest
         }
-        tools.journal().record(task.jobId, ranges);
+    }
+
+    /** Records the ranges on disk; called after an fsync (or with what an earlier one covered). */
+    private void journal() {
+        tools.journal().record(task.jobId, plan.syncedRanges());
     }
 
     private void progress() {

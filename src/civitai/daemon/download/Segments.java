@@ -10,14 +10,15 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Plans one segmented attempt and settles how it ended: the rest of the file cut into segments
- * (at least {@code min_segment_size} each, as many as there are connections), the first of them
- * fed by the answer already open; a resume fetches the gaps the part still has. An attempt that
+ * Plans one segmented attempt and settles how it ended: the rest of the file cut into pieces that
+ * the connections take in file order, the first fed by the answer already open; a resume fetches
+ * the gaps the part still has. An attempt that
  * must fall back leaves the part as one clean prefix (or nothing, when the file changed) for a
  * single connection. Runs on the attempt's thread.
  */
 final class Segments {
     private static final long MIN_STEAL = 256 * 1024;
+    private static final long MIN_PIECE = 1L << 20;
 
     private final Downloader downloader;
     private final DownloadTask task;
@@ -37,7 +38,7 @@ final class Segments {
     Outcome fresh(URI url, BodyStream body) throws IOException, InterruptedException {
         PartFile part = task.part;
         Segment first = new Segment(part.length(), task.total);
-        return run(url, first, new ArrayList<>(), body);
+        return run(url, first, new ArrayList<>(), body, true);
     }
 
     /** The part holds ranges from an earlier attempt: fetch its gaps. */
@@ -59,7 +60,7 @@ final class Segments {
                 return early;
             }
             handedOver = true;
-            return run(fetched.uri(), first, gaps, body);
+            return run(fetched.uri(), first, gaps, body, false);
         } finally {
             if (!handedOver) {
                 body.close();
@@ -97,12 +98,19 @@ final class Segments {
                 "unexpected answer (HTTP " + status + ") to a resume", null, status, task.part.bytes());
     }
 
-    private Outcome run(URI url, Segment first, List<Segment> rest, BodyStream body)
+    private Outcome run(URI url, Segment first, List<Segment> rest, BodyStream body, boolean firstHasSlot)
             throws IOException, InterruptedException {
         PartFile part = task.part;
         int connections = segmenting.connections();
-        fill(first, rest, connections);
-        part.force();  // the journal may only claim bytes on disk
+        cutIntoPieces(first, rest, connections);
+        try {
+            part.force();  // the journal may only claim bytes on disk
+        } catch (DiskException e) {
+            if (firstHasSlot) {
+                segmenting.slots().release(url);
+            }
+            throw e;
+        }
         Map<Long, Long> before = new TreeMap<>(part.ahead());
         if (part.length() > 0) {
             before.put(0L, part.length());
@@ -111,7 +119,7 @@ final class Segments {
         SegmentPlan plan = new SegmentPlan(first, rest, before, minSteal, connections, url);
         task.segmented = true;
         SegmentPlan.End end = new SegmentedDownload(downloader.tools(), task, plan, guard, listener)
-                .run(connections, first, body);
+                .run(connections, first, body, firstHasSlot);
         if (end == null && part.length() == task.total) {
             return downloader.place(task, listener, 206);
         }
@@ -138,21 +146,32 @@ final class Segments {
         return end.outcome();
     }
 
-    /** Splits the largest segment in two while there are more connections than segments. */
-    private void fill(Segment first, List<Segment> rest, int connections) {
-        while (rest.size() + 1 < connections) {
-            Segment largest = first;
-            for (Segment s : rest) {
-                if (s.remaining() > largest.remaining()) {
-                    largest = s;
+    /**
+     * Cuts the work into pieces that connections take in file order, so the hashed prefix follows
+     * the download closely (SHA-256 cannot hash ahead of it, and bytes ahead wait to be read back):
+     * pieces of {@code min_segment_size}, smaller when the file is small for its connections (about
+     * four pieces each), at least 1 MiB unless min_segment_size is smaller. {@code first} keeps
+     * the first piece; {@code rest} becomes the others, in file order.
+     */
+    private void cutIntoPieces(Segment first, List<Segment> rest, int connections) {
+        long min = segmenting.minSegmentSize();
+        long left = first.remaining() + rest.stream().mapToLong(Segment::remaining).sum();
+        long piece = Math.max(Math.min(MIN_PIECE, min), Math.min(min, left / (4L * connections)));
+        List<Segment> pieces = new ArrayList<>();
+        List<Segment> all = new ArrayList<>();
+        all.add(first);
+        all.addAll(rest);
+        for (Segment s : all) {
+            Segment current = s;
+            while (current != null) {
+                if (current != first) {
+                    pieces.add(current);
                 }
+                current = current.remaining() >= 2 * piece ? current.cut(current.done() + piece) : null;
             }
-            Segment back = largest.split(segmenting.minSegmentSize());
-            if (back == null) {
-                return;
-            }
-            rest.add(back);
         }
+        rest.clear();
+        rest.addAll(pieces);
     }
 
     /** The ranges of {@code [0, total)} the part does not hold yet. */

@@ -27,8 +27,11 @@ public sealed interface Event {
     /** An attempt began; {@code offset} &gt; 0 means it resumes a part. */
     record Started(long jobId, int attempt, long offset, String host) implements Event {}
 
-    /** {@code total} and {@code etaSeconds} are null when the size is unknown. */
-    record Progress(long jobId, long bytes, Long total, long bytesPerSecond, Long etaSeconds)
+    /**
+     * {@code total} and {@code etaSeconds} are null when the size is unknown; {@code connections}
+     * fetch it now (more than one for a segmented download).
+     */
+    record Progress(long jobId, long bytes, Long total, long bytesPerSecond, Long etaSeconds, int connections)
             implements Event {}
 
     record Retrying(long jobId, int attempt, String reason, Duration delay) implements Event {}

@@ -15,7 +15,8 @@ final class EventJson {
             case Event.Queued q -> o.add("target", q.target());
             case Event.Started s -> o.add("attempt", s.attempt()).add("offset", s.offset()).add("host", s.host());
             case Event.Progress p -> o.add("bytes", p.bytes()).add("total", nullable(p.total()))
-                    .add("bytes_per_second", p.bytesPerSecond()).add("eta_seconds", nullable(p.etaSeconds()));
+                    .add("bytes_per_second", p.bytesPerSecond()).add("eta_seconds", nullable(p.etaSeconds()))
+                    .add("connections", p.connections());
             case Event.Retrying r -> o.add("attempt", r.attempt()).add("reason", r.reason())
                     .add("delay_seconds", r.delay().toMillis() / 1000.0);
             case Event.Verifying v -> { }

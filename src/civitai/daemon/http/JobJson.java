@@ -31,6 +31,7 @@ final class JobJson {
                 .add("attempts", job.attempts())
                 .add("bytes", live != null ? live.bytes() : job.bytesDone())
                 .add("total", nullable(live != null && live.total() != null ? live.total() : job.totalBytes()))
+                .add("connections", live != null ? live.connections() : 0)
                 .add("path", nullable(job.targetPath()))
                 .add("failure_reason", nullable(job.failureReason()))
                 .add("last_error", nullable(job.lastError()))

@@ -108,8 +108,9 @@ final class JobRoutes {
         Manifest.Parsed parsed = new Manifest.Parsed(entries, List.of());
         record(parsed.entries());
         JsonArray jobs = new JsonArray();
+        Map<Long, ActiveDownload> live = live();
         queue.submitAll(parsed.entries().stream().map(ManifestEntry::toSpec).toList())
-                .forEach(i -> jobs.add(result(queue.reclaim(i))));
+                .forEach(i -> jobs.add(result(queue.reclaim(i), live)));
         return Reply.accepted(new JsonObject().add("jobs", jobs));
     }
 
@@ -126,10 +127,14 @@ final class JobRoutes {
 
     /** The job and what happened to the request: queued now, or known already. */
     private JsonObject result(JobStore.Inserted inserted) {
+        return result(inserted, live());
+    }
+
+    private static JsonObject result(JobStore.Inserted inserted, Map<Long, ActiveDownload> live) {
         Job job = inserted.job();
         String outcome = inserted.created() ? "queued"
                 : job.state() == JobState.COMPLETED ? "already_completed" : "already_known";
-        return new JsonObject().add("result", outcome).add("job", json(job));
+        return new JsonObject().add("result", outcome).add("job", JobJson.of(job, live.get(job.id())));
     }
 
     Reply list(Request r) {
@@ -179,7 +184,8 @@ final class JobRoutes {
 
     private Reply page(JobHistory.Page page) {
         JsonArray jobs = new JsonArray();
-        page.jobs().forEach(j -> jobs.add(json(j)));
+        Map<Long, ActiveDownload> live = live();
+        page.jobs().forEach(j -> jobs.add(JobJson.of(j, live.get(j.id()))));
         return Reply.ok(new JsonObject().add("jobs", jobs).add("next_cursor", JobJson.nullable(page.nextCursor())));
     }
 
@@ -271,8 +277,11 @@ final class JobRoutes {
     }
 
     private JsonObject json(Job job) {
-        Map<Long, ActiveDownload> live = queue.active().stream()
-                .collect(Collectors.toMap(ActiveDownload::jobId, a -> a));
-        return JobJson.of(job, live.get(job.id()));
+        return JobJson.of(job, live().get(job.id()));
+    }
+
+    /** The running downloads by job, looked up once per request (not once per job listed). */
+    private Map<Long, ActiveDownload> live() {
+        return queue.active().stream().collect(Collectors.toMap(ActiveDownload::jobId, a -> a));
     }
 }

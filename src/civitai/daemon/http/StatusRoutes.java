@@ -63,7 +63,8 @@ final class StatusRoutes {
                     .add("bytes", a.bytes())
                     .add("total", JobJson.nullable(a.total()))
                     .add("bytes_per_second", a.bytesPerSecond())
-                    .add("eta_seconds", JobJson.nullable(a.etaSeconds())));
+                    .add("eta_seconds", JobJson.nullable(a.etaSeconds()))
+                    .add("connections", a.connections()));
         }
         return Reply.ok(new JsonObject()
                 .add("name", "civitai-daemon")

@@ -46,11 +46,11 @@ public final class ManifestFile {
         lock.lock();
         try {
             JsonArray array = readArray();
+            java.util.Set<String> known = keys(array);  // once: checking each new entry against all is quadratic
             int added = 0;
             for (ManifestEntry entry : entries) {
-                JsonValue json = Json.parse(entry.json());
-                if (!contains(array, entry)) {
-                    array.add(json);
+                if (known.add(entry.toSpec().key())) {
+                    array.add(Json.parse(entry.json()));
                     added++;
                 }
             }
@@ -90,18 +90,16 @@ public final class ManifestFile {
         }
     }
 
-    private static boolean contains(JsonArray array, ManifestEntry entry) {
+    private static java.util.Set<String> keys(JsonArray array) {
+        java.util.Set<String> keys = new java.util.HashSet<>();
         for (JsonValue v : array) {
             try {
-                ManifestEntry existing = EntryParser.parse(v);
-                if (existing.toSpec().key().equals(entry.toSpec().key())) {
-                    return true;
-                }
+                keys.add(EntryParser.parse(v).toSpec().key());
             } catch (EntryParser.InvalidEntry e) {
                 // an entry that is bad already stays as the user wrote it
             }
         }
-        return false;
+        return keys;
     }
 
     private JsonArray readArray() throws IOException, Manifest.ManifestException {

@@ -41,14 +41,12 @@ public final class JobStore {
         if (existing.isPresent()) {
             return new Inserted(existing.get(), false);
         }
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO jobs (job_key, model_id,"
+        Sql.exec(c, "INSERT INTO jobs (job_key, model_id,"
                 + " model_type, filename, url, expected_sha256, expected_size, priority,"
-                + " updated_at, entry_json, state, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
-            Sql.bind(s, spec.key(), spec.modelId(), spec.modelType(), spec.filename(), spec.url().toString(),
-                    spec.expectedSha256(), spec.expectedSize(), spec.priority(), spec.updatedAt(),
-                    spec.entryJson(), state.key(), now());
-            s.executeUpdate();
-        }
+                + " updated_at, entry_json, state, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                spec.key(), spec.modelId(), spec.modelType(), spec.filename(), spec.url().toString(),
+                spec.expectedSha256(), spec.expectedSize(), spec.priority(), spec.updatedAt(),
+                spec.entryJson(), state.key(), now());
         return new Inserted(findByKey(c, spec.key()).orElseThrow(), true);
     }
 
@@ -103,6 +101,17 @@ public final class JobStore {
     public List<Job> inState(JobState state) {
         return db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE state = ?"
                 + " ORDER BY priority, id", state.key()));
+    }
+
+    /**
+     * Up to {@code limit} queued jobs in queue order after the one with ({@code priority},
+     * {@code id}) — a page of the queue read through the index it is ordered by, so the
+     * dispatcher never loads every queued row.
+     */
+    public List<Job> queuedAfter(int priority, long id, int limit) {
+        return db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE state = ?"
+                + " AND (priority > ? OR (priority = ? AND id > ?)) ORDER BY priority, id LIMIT ?",
+                JobState.QUEUED.key(), priority, priority, id, limit));
     }
 
     public Map<JobState, Integer> countsByState() {

@@ -88,7 +88,9 @@ class ResumeTest extends DaemonTest {
         assertArrayEquals(content, Files.readAllBytes(daemon.models().resolve("lora/slow.safetensors")));
         assertTrue(((String) attemptRows(id).get(0).get("error")).startsWith("timeout"));
         long previous = 0;
-        for (var retry : storage.requests("slow").subList(1, storage.requests("slow").size())) {
+        var resumes = storage.requests("slow").stream().filter(r -> r.header("Range") != null).toList();
+        assertTrue(!resumes.isEmpty(), "retries resumed the part");
+        for (var retry : resumes) {  // an attempt cut before its first byte (a busy machine) leaves nothing to resume
             long from = Long.parseLong(retry.header("Range").replaceAll("\\D", ""));
             assertTrue(from > previous, "each retry resumes further on: " + from + " after " + previous);
             previous = from;

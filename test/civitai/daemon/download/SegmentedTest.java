@@ -11,6 +11,9 @@ import civitai.daemon.testing.DaemonTest;
 import civitai.daemon.testing.FakeStorage;
 import civitai.daemon.testing.Fault;
 import civitai.daemon.testing.Poll;
+import civitai.daemon.testing.SseClient;
+import com.eclipsesource.json.JsonObject;
+import java.net.URI;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
@@ -150,5 +153,54 @@ class SegmentedTest extends DaemonTest {
         assertEquals(2, civitai.downloadHits(version), () -> "one Civitai call to start, one to renew for all: "
                 + storage.requests().stream().map(r -> r.header("Range") + " " + r.status().get()).toList());
         assertTrue(storage.requests().stream().anyMatch(r -> r.status().get() == 403), "the URL did expire");
+    }
+
+    @Test
+    void apiAndEvents_showEachDownloadsConnections() throws IOException {
+        storage.pace(500_000);
+        var url = storage.put("shown", content);
+        start(config(segmented()), manifest());
+        try (SseClient sse = SseClient.connect(URI.create("http://127.0.0.1:" + daemon.port() + "/api/events"))) {
+            daemon.post("/api/download", entry("lora", "shown.safetensors", url, Bytes.sha256(content)).toString());
+            long id = daemon.idOf("shown.safetensors");
+            Poll.until(() -> connectionsIn(daemon.getJson("/api/status")) >= 2, () -> "connections in /api/status: "
+                    + daemon.get("/api/status").body());
+            assertTrue(daemon.getJson("/api/jobs/" + id).get("job").asObject().getInt("connections", 0) >= 1);
+            sse.await(e -> e.name().equals("job.progress") && e.data().matches(".*\"connections\":[2-9].*"),
+                    "a progress event with several connections");
+            assertCompleted(id, "shown");
+        }
+    }
+
+    private static int connectionsIn(JsonObject status) {
+        var active = status.get("active").asArray();
+        return active.isEmpty() ? 0 : active.get(0).asObject().getInt("connections", 0);
+    }
+
+    @Test
+    void connectionsToOneHost_stayWithinMaxConnectionsPerHost() throws IOException {
+        storage.pace(1_000_000);
+        var a = storage.put("capA", content);
+        var b = storage.put("capB", content);
+        start(config(segmented("workers", 2, "max_connections_per_host", 3, "throttle", 0)), manifest(
+                entry("lora", "capA.safetensors", a, Bytes.sha256(content)),
+                entry("lora", "capB.safetensors", b, Bytes.sha256(content))));
+        long idA = daemon.idOf("capA.safetensors");
+        long idB = daemon.idOf("capB.safetensors");
+        int most = 0;
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (daemon.db().count("SELECT count(*) FROM jobs WHERE state = 'completed'") < 2
+                && System.nanoTime() < deadline) {  // the daemon's own count, sampled as it runs
+            var active = daemon.getJson("/api/status").get("active").asArray();
+            int now = 0;
+            for (var download : active) {
+                now += download.asObject().getInt("connections", 0);
+            }
+            most = Math.max(most, now);
+        }
+        assertCompleted(idA, "capA");
+        assertCompleted(idB, "capB");
+        assertTrue(most <= 3, "at most 3 connections to the host at once: " + most);
+        assertTrue(most >= 2, "both downloads ran: " + most);
     }
 }

@@ -1,0 +1,81 @@
+package civitai.daemon.download;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A part and the range journal of its segmented download, kept in agreement: a journal is trusted
+ * only when the part still holds every byte it claims (else the part is cut back to the journalled
+ * prefix and the journal forgotten); and the two decisions that depend on it — continue in
+ * segments, or split an answer that is the file. Stateless.
+ */
+final class PartJournal {
+    private PartJournal() {}
+
+    /**
+     * The part as the journal of a segmented download describes it, when there is one and the part
+     * still holds every byte it claims; else the part's bytes as one prefix.
+     */
+    static PartFile open(DownloadTask task, Path target, Downloader.Segmenting segmenting) throws DiskException {
+        int writers = segmenting.connections();
+        Map<Long, Long> ranges = new TreeMap<>(segmenting.journal().ranges(task.jobId));
+        if (ranges.isEmpty()) {
+            return PartFile.beside(target, writers);
+        }
+        Path path = Targets.part(target);
+        long claimed = ranges.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        long prefix = ranges.getOrDefault(0L, 0L);
+        boolean usable = task.total != null && task.validator != null && sizeOrZero(path) >= claimed;
+        if (usable) {
+            ranges.remove(0L);
+            task.segmented = true;
+            return PartFile.journalled(target, writers, prefix, ranges);
+        }
+        segmenting.journal().clear(task.jobId);
+        truncate(path, prefix);  // bytes beyond the journalled prefix are not trusted
+        return PartFile.beside(target, writers);
+    }
+
+    /** The part has journalled ranges and this attempt can fetch its gaps in segments. */
+    static boolean resumesInSegments(DownloadTask task, Downloader.Segmenting segmenting) {
+        return task.part != null && task.segmented && !task.singleConnection && segmenting.connections() > 1
+                && task.total != null && task.part.length() < task.total;
+    }
+
+    /** Whether an answer that is the file may be fetched the rest of the way by several connections. */
+    static boolean splittable(DownloadTask task, ResponseCheck.Verdict.File file, HttpFetch.Response fetched,
+            Downloader.Segmenting segmenting) {
+        boolean ranges = file.status() == 206 || fetched.response().headers().firstValue("Accept-Ranges")
+                .map(v -> v.toLowerCase(Locale.ROOT).contains("bytes")).orElse(false);
+        return ranges && segmenting.connections() > 1 && !task.singleConnection && file.total() != null
+                && (file.validator() != null || task.spec.expectedSha256() != null)
+                && file.total() - file.start() >= 2 * segmenting.minSegmentSize();
+    }
+
+    private static long sizeOrZero(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static void truncate(Path file, long length) throws DiskException {
+        if (!Files.exists(file)) {
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            if (ch.size() > length) {
+                ch.truncate(length);
+            }
+        } catch (IOException e) {
+            throw DiskException.of("write", file, e);
+        }
+    }
+}
