@@ -137,6 +137,8 @@ if [ -z "$E2E_RUN" ] && [ -x /usr/bin/chromium ] && command -v node >/dev/null \
 fi
 if [ -n "$E2E_RUN" ] && [ "$E2E_RUN" != off ]; then
     kill "$DAEMON_PID" && wait "$DAEMON_PID" || true
+    kept=(); for pid in "${PIDS[@]}"; do [ "$pid" = "$DAEMON_PID" ] || kept+=("$pid"); done
+    PIDS=("${kept[@]}")   # reaped: cleanup must not signal its number again
     for base in "$ROOT_URL" "$SUB_URL"; do
         tests="${E2E_TESTS:-}"
         [ "$base" = "$SUB_URL" ] && tests="${E2E_SUBPATH_TESTS:-$tests}"
