@@ -151,7 +151,7 @@ if [ -n "$E2E_RUN" ] && [ "$E2E_RUN" != off ]; then
         say "ok: the browser tests passed through $base/"
     done
 else
-    say "skipped: the browser tests through nginx (no chromium, node or test/e2e/node_modules; .ci/run installs them)"
+    say "skipped: the browser tests through nginx (E2E_THROUGH_PROXY=off, or no chromium, node or test/e2e/node_modules: .ci/run installs them)"
 fi
 # <<< E2E HOOK <<<
 
