@@ -83,10 +83,12 @@ install-test: dist
 	@test/install/install-test.sh
 
 # The daemon behind real proxies on loopback (each installs nginx / tinyproxy with apt-get when
-# missing): nginx with TLS in front of it, and tinyproxy for its outbound traffic.
+# missing): nginx with TLS in front of it, and tinyproxy for its outbound traffic. nginx-test also
+# runs the browser tests through nginx (root and /civitai/) when chromium and test/e2e's npm
+# packages are there: about 3 minutes on 2 cores, hence its longer bound.
 proxy-test: nginx-test tinyproxy-test
 nginx-test: $(DAEMON_JAR)
-	@timeout 600 test/proxy/nginx-test.sh
+	@timeout 1200 test/proxy/nginx-test.sh
 tinyproxy-test: $(DAEMON_JAR)
 	@timeout 600 test/proxy/tinyproxy-test.sh
 

@@ -4,9 +4,14 @@
 //
 // E2E_BASE_URL (e.g. https://127.0.0.1:8443/civitai/) opens the GUI through a reverse proxy instead of the
 // daemon's own address; E2E_DAEMON_PORT fixes the daemon's port so that proxy can be configured in advance.
+// Its host name goes into the daemon's allowed_hosts. For a proxy with a self-signed certificate under a
+// made-up name (test/proxy/nginx-test.sh): E2E_CA_CERT (a PEM file) makes chromium accept that one
+// certificate's key and no other, and E2E_HOST_RESOLVER_RULES is passed to chromium's
+// --host-resolver-rules (e.g. "MAP models.example.org 127.0.0.1").
 
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { createHash, X509Certificate } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -26,6 +31,8 @@ export async function startFixture({ jwt = false } = {}) {
   const args = ['--enable-native-access=ALL-UNNAMED', '-Xmx512m', '-cp', classpath, 'civitai.daemon.testing.E2eFixture', '--lifetime', '900'];
   if (jwt) args.push('--jwt');
   if (process.env.E2E_DAEMON_PORT) args.push('--port', process.env.E2E_DAEMON_PORT);
+  const proxied = process.env.E2E_BASE_URL && new URL(process.env.E2E_BASE_URL).hostname;
+  if (proxied && !LOOPBACK.has(proxied)) args.push('--behind-proxy', proxied);
   const child = spawn(java, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const info = await new Promise((resolve, reject) => {
@@ -52,10 +59,20 @@ export async function startFixture({ jwt = false } = {}) {
 }
 
 const withSlash = (url) => (url.endsWith('/') ? url : `${url}/`);
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 export async function launch() {
   mkdirSync(SHOTS, { recursive: true });
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  const args = ['--no-sandbox', '--disable-gpu'];
+  if (process.env.E2E_CA_CERT) args.push(`--ignore-certificate-errors-spki-list=${spki(process.env.E2E_CA_CERT)}`);
+  if (process.env.E2E_HOST_RESOLVER_RULES) args.push(`--host-resolver-rules=${process.env.E2E_HOST_RESOLVER_RULES}`);
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+}
+
+/** The base64 SHA-256 of a certificate's public key (SPKI), as chromium's pin list takes it. */
+function spki(pemFile) {
+  const key = new X509Certificate(readFileSync(pemFile)).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(key).digest('base64');
 }
 
 /**
@@ -63,11 +80,11 @@ export async function launch() {
  * host under E2E_BASE_URL). `problems()` lists them; every test ends by asserting there are none.
  */
 export async function open(browser, fixture, { width = 1280, height = 860, colorScheme = 'light', storage } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, colorScheme, ignoreHTTPSErrors: true });
+  const context = await browser.newContext({ viewport: { width, height }, colorScheme });
   if (storage) await context.addInitScript(storage);
   const page = await context.newPage();
   const problems = [];
-  const allowed = new Set(['127.0.0.1', 'localhost', '[::1]', new URL(fixture.base).hostname]);
+  const allowed = new Set([...LOOPBACK, new URL(fixture.base).hostname]);
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('request', (r) => {

@@ -2,9 +2,10 @@
 # The shipped deploy/nginx/civitai-daemon.conf, for real: nginx (Debian's package, installed when
 # missing) with a self-signed certificate from openssl, on loopback ports, in front of the real
 # daemon. Checks over https (curl --cacert): the API, links built from X-Forwarded-*, an event
-# arriving through the proxy as it happens, the GUI path, the same under the /civitai/ sub-path,
-# and the http -> https redirect. Everything lives in build/proxy-test/nginx; nginx runs in the
-# foreground with its own prefix, pid and temp paths, and is stopped by its pid on exit.
+# arriving through the proxy as it happens, the GUI and its files, the same under the /civitai/
+# sub-path, the http -> https redirect, and the GUI's browser tests through it (the E2E hook).
+# Everything lives in build/proxy-test/nginx; nginx runs in the foreground with its own prefix, pid
+# and temp paths, and is stopped by its pid on exit.
 source "$(dirname "$0")/common.sh"
 
 need nginx nginx-light nginx
@@ -98,18 +99,16 @@ check_events() {
     say "ok: $base/api/events delivered the event as it happened"
 }
 
-# check_gui BASE: /gui/ reaches the daemon (200 once the GUI is in; before that, the daemon's own 404).
+# check_gui BASE: the page at /gui and one of its files under /static/ come through; / and /gui/
+# redirect to the page with a relative Location (right under a sub-path too).
 check_gui() {
-    local base="$1" code body
-    body=$("${CURL[@]}" -w '\n%{http_code}' "$base/gui/")
-    code=$(tail -n1 <<<"$body")
-    if [ "$code" = 200 ]; then
-        say "ok: $base/gui/ served the GUI"
-    elif [ "$code" = 404 ] && grep -q '"no such resource: /gui/"' <<<"$body"; then
-        say "ok: $base/gui/ reached the daemon as /gui/ (no GUI routes in this build: the daemon's 404)"
-    else
-        fail "$base/gui/ answered $code: $body"
-    fi
+    local base="$1" page
+    page=$("${CURL[@]}" -f "$base/gui") || fail "GET $base/gui"
+    grep -q '<title>civitai-daemon' <<<"$page" || fail "$base/gui is not the GUI's page"
+    "${CURL[@]}" -f -o /dev/null "$base/static/app.css" || fail "GET $base/static/app.css"
+    [ "$("${CURL[@]}" -o /dev/null -w '%{http_code} %{redirect_url}' "$base/")" = "302 $base/gui" ] \
+        || fail "$base/ does not redirect to $base/gui"
+    say "ok: $base/gui served the GUI and its files"
 }
 
 for base in "$ROOT_URL" "$SUB_URL"; do
@@ -124,16 +123,36 @@ redirect=$(curl -sS -o /dev/null -w '%{http_code} %{redirect_url}' -H 'Host: mod
 say "ok: plain http redirects to https"
 grep -q "GET /civitai/api/status" "$W/logs/access.log" || fail "nginx's access log lacks the sub-path requests"
 
-# >>> E2E HOOK (wired by the lead after the GUI merge) >>>
-# Run the GUI's Playwright tests once through this proxy, at the root and under the sub-path:
-#   E2E_BASE_URL="$ROOT_URL/gui/"        (then "$SUB_URL/gui/")
-#   NODE_EXTRA_CA_CERTS="$W/cert.pem"    (the self-signed certificate; chromium also needs
-#   --ignore-certificate-errors or the cert in its NSS db) and the --resolve mapping above
-#   (chromium: --host-resolver-rules="MAP models.example.org 127.0.0.1, MAP www.example.org 127.0.0.1").
-if [ -n "${E2E_THROUGH_PROXY:-}" ]; then
-    E2E_BASE_URL="$ROOT_URL/gui/" E2E_CA_CERT="$W/cert.pem" $E2E_THROUGH_PROXY
-    E2E_BASE_URL="$SUB_URL/gui/" E2E_CA_CERT="$W/cert.pem" $E2E_THROUGH_PROXY
+# >>> E2E HOOK >>>
+# The GUI's Playwright tests through this proxy over https: the whole suite at the root, then under
+# the /civitai/ sub-path (E2E_SUBPATH_TESTS, default the whole suite again). Automatic when the
+# browser tooling is there (chromium, node, test/e2e/node_modules); E2E_THROUGH_PROXY=off skips it,
+# any other value is the command to run instead of `make e2e`. The fixture's daemon takes this
+# daemon's port (nginx's upstream), so this one stops first. Chromium accepts only this certificate's
+# key (E2E_CA_CERT) and resolves the two names to 127.0.0.1, as curl's --resolve above.
+E2E_RUN="${E2E_THROUGH_PROXY:-}"
+if [ -z "$E2E_RUN" ] && [ -x /usr/bin/chromium ] && command -v node >/dev/null \
+        && [ -d "$ROOT/test/e2e/node_modules/playwright-core" ]; then
+    E2E_RUN="make -C $ROOT --no-print-directory e2e"
+fi
+if [ -n "$E2E_RUN" ] && [ "$E2E_RUN" != off ]; then
+    kill "$DAEMON_PID" && wait "$DAEMON_PID" || true
+    kept=(); for pid in "${PIDS[@]}"; do [ "$pid" = "$DAEMON_PID" ] || kept+=("$pid"); done
+    PIDS=("${kept[@]}")   # reaped: cleanup must not signal its number again
+    for base in "$ROOT_URL" "$SUB_URL"; do
+        tests="${E2E_TESTS:-}"
+        [ "$base" = "$SUB_URL" ] && tests="${E2E_SUBPATH_TESTS:-$tests}"
+        say "the browser tests through $base/ (${tests:-all of test/e2e})"
+        E2E_BASE_URL="$base/" E2E_DAEMON_PORT="$DAEMON_PORT" E2E_CA_CERT="$W/cert.pem" E2E_TESTS="$tests" \
+            E2E_HOST_RESOLVER_RULES="MAP models.example.org 127.0.0.1, MAP www.example.org 127.0.0.1" \
+            $E2E_RUN || fail "the browser tests through $base/"
+        grep -q "GET ${base#https://*:$TLS_PORT}/gui HTTP.*HeadlessChrome" "$W/logs/access.log" \
+            || fail "nginx's access log lacks chromium's requests for ${base#https://*:$TLS_PORT}/gui"
+        say "ok: the browser tests passed through $base/"
+    done
+else
+    say "skipped: the browser tests through nginx (E2E_THROUGH_PROXY=off, or no chromium, node or test/e2e/node_modules: .ci/run installs them)"
 fi
 # <<< E2E HOOK <<<
 
-say "PASS: nginx with TLS in front of the daemon (API, events, GUI path, /civitai/ sub-path)"
+say "PASS: nginx with TLS in front of the daemon (API, events, GUI, /civitai/ sub-path)"

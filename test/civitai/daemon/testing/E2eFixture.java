@@ -21,9 +21,12 @@ import java.util.stream.Stream;
  * tokens, with {@code --jwt}), then serves until its stdin closes, it reads {@code quit}, or
  * {@code --lifetime} seconds pass (600 by default), and deletes its folder.
  * <pre>
- *   java -cp build/test-classes:build/classes:lib/... civitai.daemon.testing.E2eFixture [--jwt] [--port N]
+ *   java -cp build/test-classes:build/classes:lib/... civitai.daemon.testing.E2eFixture [--jwt] [--port N] [--behind-proxy HOST]
  * </pre>
  * {@code --port N} puts the daemon on a fixed port, for a reverse proxy configured in advance.
+ * {@code --behind-proxy HOST} configures the daemon as deploy/nginx's comments say for a proxy on
+ * this machine: {@code HOST} in {@code allowed_hosts} (without a jwt_secret the daemon answers no
+ * other names) and {@code 127.0.0.1} in {@code trusted_proxies}.
  * Commands on stdin: {@code pace <bytes per second>} (0: full speed), {@code quit}.
  */
 public final class E2eFixture {
@@ -37,11 +40,13 @@ public final class E2eFixture {
         boolean jwt = false;
         int port = 0;
         long lifetime = 600;
+        JsonArray proxiedHosts = new JsonArray();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--jwt" -> jwt = true;
                 case "--port" -> port = Integer.parseInt(args[++i]);
                 case "--lifetime" -> lifetime = Long.parseLong(args[++i]);
+                case "--behind-proxy" -> proxiedHosts.add(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -53,6 +58,9 @@ public final class E2eFixture {
             String secret = "e2e-secret-" + Long.toHexString(new java.security.SecureRandom().nextLong()) + "-0123456789";
             if (jwt) {
                 config.set("jwt_secret", secret);
+            }
+            if (!proxiedHosts.isEmpty()) {
+                config.set("allowed_hosts", proxiedHosts).set("trusted_proxies", new JsonArray().add("127.0.0.1"));
             }
             try (TestDaemon daemon = TestDaemon.start(dir, config, new JsonArray())) {
                 System.out.println(describe(daemon, civitai, storage, jwt ? secret : null));
