@@ -15,6 +15,18 @@ final class JobJson {
 
     private JobJson() {}
 
+    /** The few fields that say which job it is and where it stands (batch answers). */
+    static JsonObject brief(Job job) {
+        return new JsonObject()
+                .add("id", job.id())
+                .add("state", job.state().key())
+                .add("model_type", job.spec().modelType())
+                .add("filename", nullable(job.spec().filename()))
+                .add("url", URL_CREDENTIALS.redact(job.spec().url().toString()))
+                .add("priority", job.spec().priority())
+                .add("expected_sha256", nullable(job.spec().expectedSha256()));
+    }
+
     static JsonObject of(Job job, ActiveDownload live) {
         JsonObject o = new JsonObject()
                 .add("id", job.id())

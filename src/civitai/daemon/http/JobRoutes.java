@@ -108,9 +108,11 @@ final class JobRoutes {
         Manifest.Parsed parsed = new Manifest.Parsed(entries, List.of());
         record(parsed.entries());
         JsonArray jobs = new JsonArray();
-        Map<Long, ActiveDownload> live = live();
-        queue.submitAll(parsed.entries().stream().map(ManifestEntry::toSpec).toList())
-                .forEach(i -> jobs.add(result(queue.reclaim(i), live)));
+        // each job in brief: a 10,000-entry batch answers in well under a megabyte
+        for (JobStore.Inserted submitted : queue.submitAll(parsed.entries().stream().map(ManifestEntry::toSpec).toList())) {
+            JobStore.Inserted i = queue.reclaim(submitted);
+            jobs.add(outcome(i).add("job", JobJson.brief(i.job())));
+        }
         return Reply.accepted(new JsonObject().add("jobs", jobs));
     }
 
@@ -131,10 +133,14 @@ final class JobRoutes {
     }
 
     private static JsonObject result(JobStore.Inserted inserted, Map<Long, ActiveDownload> live) {
+        return outcome(inserted).add("job", JobJson.of(inserted.job(), live.get(inserted.job().id())));
+    }
+
+    private static JsonObject outcome(JobStore.Inserted inserted) {
         Job job = inserted.job();
         String outcome = inserted.created() ? "queued"
                 : job.state() == JobState.COMPLETED ? "already_completed" : "already_known";
-        return new JsonObject().add("result", outcome).add("job", JobJson.of(job, live.get(job.id())));
+        return new JsonObject().add("result", outcome);
     }
 
     Reply list(Request r) {

@@ -37,17 +37,18 @@ public final class JobStore {
     }
 
     private Inserted insertIfAbsent(Connection c, JobSpec spec, JobState state) throws SQLException {
-        Optional<Job> existing = findByKey(c, spec.key());
-        if (existing.isPresent()) {
-            return new Inserted(existing.get(), false);
-        }
-        Sql.exec(c, "INSERT INTO jobs (job_key, model_id,"
+        // one statement for a new job (a batch of 10,000 is mostly new ones); a second only for a known one
+        Optional<Job> inserted = Sql.one(c, "INSERT INTO jobs (job_key, model_id,"
                 + " model_type, filename, url, expected_sha256, expected_size, priority,"
-                + " updated_at, entry_json, state, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                + " updated_at, entry_json, state, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+                + " ON CONFLICT (job_key) DO NOTHING RETURNING " + Sql.JOB_COLUMNS,
                 spec.key(), spec.modelId(), spec.modelType(), spec.filename(), spec.url().toString(),
                 spec.expectedSha256(), spec.expectedSize(), spec.priority(), spec.updatedAt(),
                 spec.entryJson(), state.key(), now());
-        return new Inserted(findByKey(c, spec.key()).orElseThrow(), true);
+        if (inserted.isPresent()) {
+            return new Inserted(inserted.get(), true);
+        }
+        return new Inserted(findByKey(c, spec.key()).orElseThrow(), false);
     }
 
     /** The outcome of {@link #insertIfAbsent}: the job, and whether it is new. */
