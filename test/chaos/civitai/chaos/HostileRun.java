@@ -1,0 +1,10 @@
+package civitai.chaos;
+
+/** Placeholder. */
+final class HostileRun {
+    private HostileRun() {}
+
+    static void run(Stage stage) {
+        stage.info("not built yet", 0);
+    }
+}
