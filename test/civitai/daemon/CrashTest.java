@@ -181,6 +181,38 @@ class CrashTest extends DaemonTest {
         assertTrue(java.util.Arrays.equals(content, Files.readAllBytes(dir.resolve("models/checkpoint/big.safetensors"))));
     }
 
+    @Test
+    void aFullDiskUnderSegments_failsDiskFull_sayingWhatItsPartKeeps() throws Exception {
+        Path models = dir.resolve("models");
+        Files.createDirectories(models);
+        org.junit.jupiter.api.Assumptions.assumeTrue(exec("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs",
+                models.toString()), "needs root to mount a small tmpfs as a full disk");
+        try {
+            byte[] big = Bytes.random(SIZE, 33);
+            Files.writeString(dir.resolve("config.json"), config("connections_per_download", 4, "min_segment_size", 65_536)
+                    .toString(WriterConfig.PRETTY_PRINT));
+            Files.writeString(dir.resolve("manifest.json"), manifest(entry("checkpoint", "big.safetensors",
+                    storage.put("big", big), Bytes.sha256(big))).toString());
+            try (ChildDaemon child = startChild("child.out")) {
+                child.awaitPort();
+                Db db = new Db(dir.resolve("completed.db"));
+                Poll.until(() -> db.count("SELECT count(*) FROM jobs WHERE state = 'failed'") == 1,
+                        () -> "the job to fail: " + db.query("SELECT * FROM jobs") + "\n" + child.output());
+                var job = db.one("SELECT failure_reason, last_error FROM jobs");
+                assertEquals("disk_full", job.get("failure_reason"), (String) job.get("last_error"));
+                assertTrue(((String) job.get("last_error")).contains("is kept: free some space, then retry"),
+                        (String) job.get("last_error"));
+            }
+        } finally {
+            exec("umount", models.toString());
+        }
+    }
+
+    private static boolean exec(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+    }
+
     private static java.net.http.HttpResponse<String> call(int port, String method, String path) {
         try {
             return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
