@@ -18,7 +18,7 @@ if ! command -v nginx >/dev/null && ! [ -x /usr/sbin/nginx ]; then
     else sudo apt-get update -qq && sudo apt-get install -y -qq nginx-light >/dev/null; fi
 fi
 mkdir -p build/chaos
-: > build/chaos/pids
+: > build/chaos/pids; : > build/chaos/mounts
 runner=""
 cleanup() {
     [ -n "$runner" ] && kill "$runner" 2>/dev/null || true
