@@ -59,7 +59,8 @@ public final class Main {
             System.exit(CONFIG);
             return;
         } catch (Exception e) {
-            System.err.println("civitai-daemon: cannot start: " + e);
+            System.err.println("civitai-daemon: cannot start: "
+                    + (e instanceof civitai.daemon.store.StoreException ? e.getMessage() : e.toString()));
             System.exit(INTERNAL);
             return;
         }
