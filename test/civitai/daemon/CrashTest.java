@@ -120,6 +120,38 @@ class CrashTest extends DaemonTest {
         assertEquals(0, db.count("SELECT count(*) FROM part_ranges"));
     }
 
+    @Test
+    void killedWithSegmentsInFlight_thenOneConnection_fetchesOnlyTheGapsOfTheJournal() throws IOException {
+        var url = storage.put("seg", content);
+        Files.writeString(dir.resolve("config.json"), config("connections_per_download", 4, "min_segment_size", 65_536)
+                .toString(WriterConfig.PRETTY_PRINT));
+        Files.writeString(dir.resolve("manifest.json"),
+                manifest(entry("checkpoint", "seg.safetensors", url, Bytes.sha256(content))).toString());
+        storage.pace(400_000);
+        Db db = new Db(dir.resolve("completed.db"));
+        try (ChildDaemon first = startChild("first.out")) {
+            first.awaitPort();
+            Poll.until(() -> db.count("SELECT count(*) FROM part_ranges WHERE start > 0 AND end_byte > start + 65536") >= 2,
+                    () -> "later ranges in the journal: " + db.query("SELECT * FROM part_ranges") + "\n" + first.output());
+            first.kill9();
+        }
+        long kept = journalled(db);
+        int before = storage.requests("seg").size();
+        storage.pace(0);
+        Files.writeString(dir.resolve("config.json"), config("connections_per_download", 1, "min_segment_size", 65_536)
+                .toString(WriterConfig.PRETTY_PRINT));
+        try (ChildDaemon second = startChild("second.out")) {
+            second.awaitPort();
+            Poll.until(() -> "completed".equals(db.one("SELECT state FROM jobs").get("state")),
+                    () -> "completion after restart: " + db.query("SELECT * FROM jobs") + "\n" + second.output());
+        }
+        assertArrayEquals(content, Files.readAllBytes(dir.resolve("models/checkpoint/seg.safetensors")));
+        long fetched = storage.requests("seg").subList(before, storage.requests("seg").size()).stream()
+                .mapToLong(r -> r.bytesSent().get()).sum();
+        assertEquals(SIZE - kept, fetched, "one connection fetched the journal's gaps, not all from its prefix");
+        assertTrue(storage.maxConcurrent("seg") >= 2, "the first run had segments in flight");
+    }
+
     private static long journalled(Db db) {
         return db.query("SELECT start, end_byte FROM part_ranges").stream()
                 .mapToLong(r -> ((Number) r.get("end_byte")).longValue() - ((Number) r.get("start")).longValue())

@@ -272,8 +272,12 @@ public final class Downloader {
         return PartFile.beside(target, writers);
     }
 
+    /**
+     * A journalled part is resumed by its gaps even with one connection (connections_per_download
+     * lowered across a restart): one stream from the prefix would cut off every later range.
+     */
     private boolean resumesInSegments(DownloadTask task) {
-        return task.part != null && task.segmented && !task.singleConnection && segmenting.connections() > 1
+        return task.part != null && task.segmented && !task.singleConnection
                 && task.total != null && task.part.length() < task.total;
     }
 
@@ -367,6 +371,10 @@ public final class Downloader {
             Listener listener, int status) throws IOException, InterruptedException {
         PartFile part = task.part;
         part.truncateToPrefix();
+        if (task.segmented) {  // the part is one prefix now: a journal left behind would undercut it
+            segmenting.journal().clear(task.jobId);
+            task.segmented = false;
+        }
         Segment rest = new Segment(part.length(), total == null ? Long.MAX_VALUE : total);
         try (PartFile.Writer out = part.writer()) {
             transfer.copy(body, out, rest, guard::onActivity, n -> listener.onBytes(part.length(), total));
