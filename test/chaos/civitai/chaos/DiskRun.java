@@ -131,14 +131,14 @@ final class DiskRun {
             while (d.isAlive() && !d.output().contains("listening on") && System.nanoTime() < deadline) {
                 Nginx.sleep(100);
             }
-            String said = d.output().lines().filter(l -> !l.startsWith("WARNING")).reduce("", (a, b) -> a + " " + b).strip();
+            String said = d.output().lines().filter(l -> !l.startsWith("WARNING")).reduce("", (a, b) -> a + " " + b)
+                    .replace(stage.dir.toAbsolutePath().toString(), "<dir>").strip();
             boolean exited = !d.isAlive();
             int code = exited ? d.awaitExit(Duration.ofSeconds(1)) : 0;
             boolean clear = exited && code != 0 && said.length() < 2000 && !said.contains("\tat ")
-                    && (said.toLowerCase(java.util.Locale.ROOT).contains("read-only") || said.contains("locked")
-                    || said.toLowerCase(java.util.Locale.ROOT).contains("readonly"));
+                    && (said.contains("is read-only") || said.contains("holds a lock"));
             stage.check(what, exited ? "exit " + code : "still running", "exits non-zero, says why", clear);
-            stage.info(what + ": message", said.length() > 300 ? said.substring(0, 300) + "…" : said);
+            stage.info(what + ": message", said.length() > 400 ? said.substring(0, 400) + "…" : said);
         }
     }
 

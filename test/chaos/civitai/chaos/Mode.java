@@ -14,7 +14,7 @@ record Mode(String name, int kills, int crashFileMiB, int hostileRequests, int s
         int soakDownloads) {
     static Mode of(String name) {
         return switch (name) {
-            case "ci" -> new Mode("ci", 16, 12, 10_000, 10_000, 3_000, 1_500);
+            case "ci" -> new Mode("ci", 16, 12, 10_000, 10_000, 3_000, 1_000);
             case "long" -> new Mode("long", 110, 48, 30_000, 10_000, 3_000, 10_000);
             default -> throw new IllegalArgumentException("mode is ci or long, not " + name);
         };
