@@ -152,6 +152,34 @@ class CrashTest extends DaemonTest {
         assertTrue(storage.maxConcurrent("seg") >= 2, "the first run had segments in flight");
     }
 
+    @Test
+    void killedBeforeAnySegmentWasJournalled_neverTakesTheSparsePartForAPrefix() throws IOException {
+        var url = storage.put("seg", content);
+        Files.writeString(dir.resolve("config.json"), config("connections_per_download", 4, "min_segment_size", 1 << 20)
+                .toString(WriterConfig.PRETTY_PRINT));
+        Files.writeString(dir.resolve("manifest.json"),
+                manifest(entry("checkpoint", "seg.safetensors", url, Bytes.sha256(content))).toString());
+        Path segPart = dir.resolve("models/checkpoint/seg.safetensors.part");
+        storage.pace(100_000);  // the first fsync (every MiB) is seconds away: nothing is journalled yet
+        Db db = new Db(dir.resolve("completed.db"));
+        try (ChildDaemon first = startChild("first.out")) {
+            first.awaitPort();
+            Poll.until(() -> Files.exists(segPart) && segPart.toFile().length() > 2_200_000,
+                    () -> "a later segment writing far into the part\n" + first.output());
+            assertEquals(0, db.count("SELECT count(*) FROM part_ranges WHERE end_byte > start"), "nothing synced yet");
+            first.kill9();
+        }
+        storage.pace(0);
+        try (ChildDaemon second = startChild("second.out")) {
+            second.awaitPort();
+            Poll.until(() -> "completed".equals(db.one("SELECT state FROM jobs").get("state")),
+                    () -> "completion after restart: " + db.query("SELECT * FROM attempts") + "\n" + second.output());
+        }
+        assertEquals(0, db.count("SELECT count(*) FROM attempts WHERE error LIKE '%mismatch%'"),
+                "a part with holes was trusted: " + db.query("SELECT * FROM attempts"));
+        assertArrayEquals(content, Files.readAllBytes(dir.resolve("models/checkpoint/seg.safetensors")));
+    }
+
     private static long journalled(Db db) {
         return db.query("SELECT start, end_byte FROM part_ranges").stream()
                 .mapToLong(r -> ((Number) r.get("end_byte")).longValue() - ((Number) r.get("start")).longValue())
