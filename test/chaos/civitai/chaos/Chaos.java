@@ -19,12 +19,24 @@ public final class Chaos {
 
     private Chaos() {}
 
+    private static void clean(Path work) throws java.io.IOException {
+        if (!java.nio.file.Files.exists(work)) {
+            return;
+        }
+        try (var paths = java.nio.file.Files.walk(work)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         Mode mode = Mode.of(args[0]);
         Duration budget = Duration.ofSeconds(Long.parseLong(args[1]));
         long seed = args.length > 2 ? Long.parseLong(args[2]) : System.nanoTime() & 0xffffffffL;
         Path root = Path.of("build/chaos");
         Report report = new Report(mode, seed);
+        clean(root.resolve("work"));  // a run starts from nothing: rounds of an earlier run must not mix in
         System.out.println("chaos " + mode.name() + ": seed " + seed + " (replay: make chaos"
                 + (mode.name().equals("long") ? "-long" : "") + " SEED=" + seed + "), " + Machine.describe());
         List<Named> scenarios = List.of(

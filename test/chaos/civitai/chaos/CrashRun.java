@@ -41,6 +41,7 @@ final class CrashRun {
     private long totalBytes;
     private long sentBytes;
     private int rounds;
+    private boolean lastSegmented;
     private final List<String> problems = new ArrayList<>();
 
     private CrashRun(Stage stage) {
@@ -72,7 +73,8 @@ final class CrashRun {
             Path dbFile = dir.resolve("completed.db");
             while (kills < stage.mode.kills() && !stage.overTime() && !allEnded(dbFile, db) && life < 60) {
                 writeConfig(dir, civitai);
-                try (ChildDaemon d = stage.daemon(dir.resolve("config.json"), "life-" + rounds + "-" + (++life) + ".out", List.of())) {
+                String out = "life-" + rounds + "-" + (++life) + (lastSegmented ? "-4" : "-1") + ".out";
+                try (ChildDaemon d = stage.daemon(dir.resolve("config.json"), out, List.of())) {
                     d.awaitPort();
                     killSoon(d, dir, jobs, db);
                 }
@@ -116,7 +118,9 @@ final class CrashRun {
     }
 
     private void writeConfig(Path dir, FakeCivitai civitai) throws Exception {
-        boolean segmented = stage.random.nextBoolean();
+        String forced = System.getenv("CHAOS_CONNECTIONS");  // 1 or 4 for every life, to narrow a finding down
+        boolean segmented = forced == null ? stage.random.nextBoolean() : forced.equals("4");
+        lastSegmented = segmented;
         if (segmented) {
             segmentedLives++;
         } else {
@@ -134,7 +138,7 @@ final class CrashRun {
     /** Kills after a random moment, or in a finish window when this kill is one of the targeted third. */
     private void killSoon(ChildDaemon d, Path dir, List<Planned> jobs, Db db) throws Exception {
         boolean targeted = stage.random.nextInt(3) == 0;
-        long waitMs = 200 + stage.random.nextInt(2800);
+        long waitMs = 1500 + stage.random.nextInt(4500);
         long end = System.nanoTime() + (targeted ? Duration.ofSeconds(8) : Duration.ofMillis(waitMs)).toNanos();
         Path models = dir.resolve("models/checkpoint");
         int finalsAtStart = finals(models, jobs);
