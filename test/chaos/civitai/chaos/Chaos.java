@@ -52,8 +52,10 @@ public final class Chaos {
             }
             System.out.println("== " + s.name());
             Duration share = Duration.ofMillis((long) (budget.toMillis() * s.share()));
+            long t0 = System.nanoTime();
             try (Stage stage = new Stage(s.name(), mode, seed, report, root, share)) {
                 s.body().run(stage);
+                stage.info("scenario wall time (s)", (System.nanoTime() - t0) / 1_000_000_000);
             } catch (Exception | AssertionError e) {
                 report.fail(s.name(), e.toString());
                 e.printStackTrace(System.out);

@@ -67,6 +67,11 @@ final class Stage implements AutoCloseable {
         report.info(name, figure, value);
     }
 
+    /** A target the run reports against without failing on a miss. */
+    void goal(String figure, Object value, String target, boolean met) {
+        report.goal(name, figure, value, target, met);
+    }
+
     void check(String figure, Object value, String target, boolean ok) {
         report.check(name, figure, value, target, ok);
     }
