@@ -61,10 +61,10 @@ final class DiskRun {
             stage.check("full disk: the job that does not fit", row.get("state") + " / " + row.get("failure_reason"),
                     "failed or paused / disk_full", "disk_full".equals(row.get("failure_reason")));
             stage.info("full disk: its message", row.get("last_error"));
-            var small = db.one("SELECT state, failure_reason FROM jobs WHERE filename = 'small.safetensors'");
-            boolean smallOk = "completed".equals(small.get("state")) || "disk_full".equals(small.get("failure_reason"));
+            var smallRow = db.one("SELECT state, failure_reason FROM jobs WHERE filename = 'small.safetensors'");
+            boolean smallOk = "completed".equals(smallRow.get("state")) || "disk_full".equals(smallRow.get("failure_reason"));
             stage.check("full disk: the other job (after the big one's kept part filled the disk, or before)",
-                    small.get("state") + " / " + small.get("failure_reason"), "completed, or failed / disk_full", smallOk);
+                    smallRow.get("state") + " / " + smallRow.get("failure_reason"), "completed, or failed / disk_full", smallOk);
             stage.check("full disk: /healthz", api.get("/healthz").status(), "200", api.get("/healthz").status() == 200);
             String status = api.get("/api/status").body();
             stage.check("full disk: /api/status shows the kept parts", status.replaceAll(".*(\"partial_downloads\":\\{[^}]*\\}).*", "$1"),
