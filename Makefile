@@ -17,14 +17,16 @@ JUNIT_JAR  := $(call lock,junit-console)
 RUNTIME_CP := $(SQLITE_JAR):$(JSON_JAR)
 
 SOURCES      := $(shell find src -name '*.java')
-TEST_SOURCES := $(shell find test -name '*.java')
+TEST_SOURCES := $(shell find test -name '*.java' -not -path 'test/chaos/*')
+CHAOS_SOURCES := $(shell find test/chaos -name '*.java')
 RESOURCES    := $(shell find src -type f ! -name '*.java')
 VERSION      := $(shell cat VERSION)
 DAEMON_JAR   := build/civitai-daemon.jar
 JAVAC_FLAGS  := --release 21 -Xlint:all -Werror -encoding UTF-8
 CONFIG       ?= config.json
 
-.PHONY: all deps build jar run test dist install-test clean proxy-test nginx-test tinyproxy-test e2e bench
+.PHONY: all deps build jar run test dist install-test clean proxy-test nginx-test tinyproxy-test e2e bench \
+	chaos chaos-long
 all: jar
 
 deps: build/.deps
@@ -95,6 +97,22 @@ tinyproxy-test: $(DAEMON_JAR)
 # Against curl and aria2c with nginx on loopback (installs them when missing); never part of test.
 bench: $(DAEMON_JAR)
 	bench/bench.sh
+
+# Crash, fault, disk, hostile-client and soak runs against the daemon as a child JVM, the fakes
+# and nginx; never part of `make test`. SEED=n replays a run's random choices.
+build/.chaos-classes: build/.test-classes $(CHAOS_SOURCES)
+	@rm -rf build/chaos-classes && mkdir -p build/chaos-classes
+	@echo "javac: $(words $(CHAOS_SOURCES)) chaos sources"
+	@$(JAVAC) $(JAVAC_FLAGS) -cp build/test-classes:build/classes:$(RUNTIME_CP) -d build/chaos-classes $(CHAOS_SOURCES)
+	@touch $@
+
+chaos: build/.chaos-classes $(DAEMON_JAR)
+	@JAVA_BIN=$(JAVA) DAEMON_JAR=$(DAEMON_JAR) CHAOS_CP=build/chaos-classes:build/test-classes:build/classes:$(RUNTIME_CP) \
+	  test/chaos/run.sh ci $(SEED)
+
+chaos-long: build/.chaos-classes $(DAEMON_JAR)
+	@JAVA_BIN=$(JAVA) DAEMON_JAR=$(DAEMON_JAR) CHAOS_CP=build/chaos-classes:build/test-classes:build/classes:$(RUNTIME_CP) \
+	  test/chaos/run.sh long $(SEED)
 
 clean:
 	rm -rf build

@@ -88,7 +88,8 @@ public final class Main {
             err.println("civitai-daemon: " + e.getMessage());
             return CONFIG;
         } catch (Exception e) {
-            err.println("civitai-daemon: cannot start: " + e);
+            err.println("civitai-daemon: cannot start: "
+                    + (e instanceof civitai.daemon.store.StoreException ? e.getMessage() : e.toString()));
             return INTERNAL;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

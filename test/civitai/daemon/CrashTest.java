@@ -122,6 +122,66 @@ class CrashTest extends DaemonTest {
         assertEquals(0, db.count("SELECT count(*) FROM part_ranges"));
     }
 
+    @Test
+    void killedWithSegmentsInFlight_thenOneConnection_fetchesOnlyTheGapsOfTheJournal() throws IOException {
+        var url = storage.put("seg", content);
+        Files.writeString(dir.resolve("config.json"), config("connections_per_download", 4, "min_segment_size", 65_536)
+                .toString(WriterConfig.PRETTY_PRINT));
+        Files.writeString(dir.resolve("manifest.json"),
+                manifest(entry("checkpoint", "seg.safetensors", url, Bytes.sha256(content))).toString());
+        storage.pace(100_000);  // per connection: the part takes ~10 s, so 2-second syncs journal ranges first
+        Db db = new Db(dir.resolve("completed.db"));
+        try (ChildDaemon first = startChild("first.out")) {
+            first.awaitPort();
+            Poll.until(() -> journalled(db) > 800_000 && db.count("SELECT count(*) FROM part_ranges WHERE start > 0") >= 1,
+                    () -> "later ranges in the journal: " + db.query("SELECT * FROM part_ranges") + "\n" + first.output());
+            first.kill9();
+        }
+        long kept = journalled(db);
+        int before = storage.requests("seg").size();
+        storage.pace(0);
+        Files.writeString(dir.resolve("config.json"), config("connections_per_download", 1, "min_segment_size", 65_536)
+                .toString(WriterConfig.PRETTY_PRINT));
+        try (ChildDaemon second = startChild("second.out")) {
+            second.awaitPort();
+            Poll.until(() -> "completed".equals(db.one("SELECT state FROM jobs").get("state")),
+                    () -> "completion after restart: " + db.query("SELECT * FROM jobs") + "\n" + second.output());
+        }
+        assertArrayEquals(content, Files.readAllBytes(dir.resolve("models/checkpoint/seg.safetensors")));
+        long fetched = storage.requests("seg").subList(before, storage.requests("seg").size()).stream()
+                .mapToLong(r -> r.bytesSent().get()).sum();
+        assertEquals(SIZE - kept, fetched, "one connection fetched the journal's gaps, not all from its prefix");
+        assertTrue(storage.maxConcurrent("seg") >= 2, "the first run had segments in flight");
+    }
+
+    @Test
+    void killedBeforeAnySegmentWasJournalled_neverTakesTheSparsePartForAPrefix() throws IOException {
+        var url = storage.put("seg", content);
+        Files.writeString(dir.resolve("config.json"), config("connections_per_download", 4, "min_segment_size", 1 << 20)
+                .toString(WriterConfig.PRETTY_PRINT));
+        Files.writeString(dir.resolve("manifest.json"),
+                manifest(entry("checkpoint", "seg.safetensors", url, Bytes.sha256(content))).toString());
+        Path segPart = dir.resolve("models/checkpoint/seg.safetensors.part");
+        storage.pace(100_000);  // the first fsync (every MiB) is seconds away: nothing is journalled yet
+        Db db = new Db(dir.resolve("completed.db"));
+        try (ChildDaemon first = startChild("first.out")) {
+            first.awaitPort();
+            Poll.until(() -> Files.exists(segPart) && segPart.toFile().length() > 2_200_000,
+                    () -> "a later segment writing far into the part\n" + first.output());
+            assertEquals(0, db.count("SELECT count(*) FROM part_ranges WHERE end_byte > start"), "nothing synced yet");
+            first.kill9();
+        }
+        storage.pace(0);
+        try (ChildDaemon second = startChild("second.out")) {
+            second.awaitPort();
+            Poll.until(() -> "completed".equals(db.one("SELECT state FROM jobs").get("state")),
+                    () -> "completion after restart: " + db.query("SELECT * FROM attempts") + "\n" + second.output());
+        }
+        assertEquals(0, db.count("SELECT count(*) FROM attempts WHERE error LIKE '%mismatch%'"),
+                "a part with holes was trusted: " + db.query("SELECT * FROM attempts"));
+        assertArrayEquals(content, Files.readAllBytes(dir.resolve("models/checkpoint/seg.safetensors")));
+    }
+
     private static long journalled(Db db) {
         return db.query("SELECT start, end_byte FROM part_ranges").stream()
                 .mapToLong(r -> ((Number) r.get("end_byte")).longValue() - ((Number) r.get("start")).longValue())
@@ -181,6 +241,38 @@ class CrashTest extends DaemonTest {
                     .one("SELECT state FROM jobs WHERE id = " + id).get("state")), () -> "the retry after space was freed");
         }
         assertTrue(java.util.Arrays.equals(content, Files.readAllBytes(dir.resolve("models/checkpoint/big.safetensors"))));
+    }
+
+    @Test
+    void aFullDiskUnderSegments_failsDiskFull_sayingWhatItsPartKeeps() throws Exception {
+        Path models = dir.resolve("models");
+        Files.createDirectories(models);
+        org.junit.jupiter.api.Assumptions.assumeTrue(exec("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs",
+                models.toString()), "needs root to mount a small tmpfs as a full disk");
+        try {
+            byte[] big = Bytes.random(SIZE, 33);
+            Files.writeString(dir.resolve("config.json"), config("connections_per_download", 4, "min_segment_size", 65_536)
+                    .toString(WriterConfig.PRETTY_PRINT));
+            Files.writeString(dir.resolve("manifest.json"), manifest(entry("checkpoint", "big.safetensors",
+                    storage.put("big", big), Bytes.sha256(big))).toString());
+            try (ChildDaemon child = startChild("child.out")) {
+                child.awaitPort();
+                Db db = new Db(dir.resolve("completed.db"));
+                Poll.until(() -> db.count("SELECT count(*) FROM jobs WHERE state = 'failed'") == 1,
+                        () -> "the job to fail: " + db.query("SELECT * FROM jobs") + "\n" + child.output());
+                var job = db.one("SELECT failure_reason, last_error FROM jobs");
+                assertEquals("disk_full", job.get("failure_reason"), (String) job.get("last_error"));
+                assertTrue(((String) job.get("last_error")).contains("is kept: free some space, then retry"),
+                        (String) job.get("last_error"));
+            }
+        } finally {
+            exec("umount", models.toString());
+        }
+    }
+
+    private static boolean exec(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
     }
 
     private static java.net.http.HttpResponse<String> call(int port, String method, String path) {

@@ -104,8 +104,11 @@ public final class Downloader {
         }
     }
 
-    /** A disk failure fails the job; its part stays for the retry, and the reason says how big it is. */
-    private static Outcome diskFailure(DownloadTask task, DiskException e) {
+    /**
+     * A disk failure fails the job; its part stays for the retry, and the reason says how big it
+     * is. One rule for one connection and for segments, so a full disk is always disk_full.
+     */
+    static Outcome.Fail diskFailure(DownloadTask task, DiskException e) {
         PartFile part = task.part;
         long kept = 0;
         try {

@@ -44,7 +44,7 @@ final class PartJournal {
 
     /** The part has journalled ranges and this attempt can fetch its gaps in segments. */
     static boolean resumesInSegments(DownloadTask task, Downloader.Segmenting segmenting) {
-        return task.part != null && task.segmented && !task.singleConnection && segmenting.connections() > 1
+        return task.part != null && task.segmented && !task.singleConnection
                 && task.total != null && task.part.length() < task.total;
     }
 

@@ -157,8 +157,7 @@ final class SegmentedDownload {
                 }
             }
         } catch (DiskException e) {
-            plan.end(new SegmentPlan.End(new Outcome.Fail("disk_error", e.getMessage(), null, part.bytes()),
-                    false, false));
+            plan.end(new SegmentPlan.End(Downloader.diskFailure(task, e), false, false));
         } catch (InterruptedException e) {
             // the attempt is stopping: stopAll() ended the plan
         } finally {

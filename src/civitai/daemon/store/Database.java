@@ -36,8 +36,27 @@ public final class Database implements AutoCloseable {
             }
             migrate();
         } catch (SQLException | java.io.IOException e) {
-            throw new StoreException("cannot open database " + file + ": " + e.getMessage(), e);
+            throw new StoreException("cannot open database " + file + ": " + why(file, e), e);
         }
+    }
+
+    /** The cause in words a person can act on: SQLite's own says only "unable to open". */
+    private static String why(Path file, Exception e) {
+        Path folder = file.toAbsolutePath().getParent();
+        String raw = String.valueOf(e.getMessage());
+        if (raw.contains("SQLITE_BUSY") || raw.contains("database is locked")) {
+            return "another process holds a lock on it (a second daemon on the same database, or a sqlite3"
+                    + " shell in a transaction): stop that process, then start again (" + raw + ")";
+        }
+        if (Files.isDirectory(folder) && !Files.isWritable(folder)) {
+            return "its folder " + folder + " is read-only, and SQLite must write the database and its -wal and"
+                    + " -shm files there: make the folder writable, or point \"database\" in config.json"
+                    + " at a writable place (" + raw + ")";
+        }
+        if (Files.exists(file) && !Files.isWritable(file)) {
+            return "the file is read-only: make it writable (" + raw + ")";
+        }
+        return raw;
     }
 
     /** Runs {@code work} under the lock; a {@link SQLException} becomes a {@link StoreException}. */

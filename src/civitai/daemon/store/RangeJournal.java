@@ -34,19 +34,32 @@ public final class RangeJournal {
         });
     }
 
-    /** Replaces the recorded ranges of {@code jobId}, in one transaction. */
+    /**
+     * Replaces the recorded ranges of {@code jobId}, in one transaction. No range on disk yet is
+     * still recorded, as the empty range [0, 0): segments are writing the part out of order, so
+     * after a crash its length proves nothing (holes read as zeros) and must not be taken for a
+     * prefix.
+     */
     public void record(long jobId, Map<Long, Long> ranges) {
         db.transaction(c -> {
             clear(c, jobId);
             try (PreparedStatement s = c.prepareStatement(
                     "INSERT INTO part_ranges (job_id, start, end_byte) VALUES (?, ?, ?)")) {
+                boolean any = false;
                 for (var r : ranges.entrySet()) {
                     if (r.getValue() > r.getKey()) {
                         s.setLong(1, jobId);
                         s.setLong(2, r.getKey());
                         s.setLong(3, r.getValue());
                         s.addBatch();
+                        any = true;
                     }
+                }
+                if (!any) {
+                    s.setLong(1, jobId);
+                    s.setLong(2, 0);
+                    s.setLong(3, 0);
+                    s.addBatch();
                 }
                 s.executeBatch();
             }

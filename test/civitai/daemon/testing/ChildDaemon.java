@@ -108,6 +108,11 @@ public final class ChildDaemon implements AutoCloseable {
         }
     }
 
+    /** The process id, for /proc, jcmd and kill. */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

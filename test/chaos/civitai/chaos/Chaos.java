@@ -1,0 +1,70 @@
+package civitai.chaos;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Entry point: {@code Chaos ci|long BUDGET_SECONDS [SEED]}. Runs each scenario in turn within its
+ * share of the time budget, prints every figure as it is taken, writes build/chaos/RESULTS.md
+ * and exits 1 when any check failed (0 when all held).
+ */
+public final class Chaos {
+    /** A scenario: a name, its share of the budget, and the body that takes figures. */
+    interface Scenario {
+        void run(Stage stage) throws Exception;
+    }
+
+    private record Named(String name, double share, Scenario body) {}
+
+    private Chaos() {}
+
+    private static void clean(Path work) throws java.io.IOException {
+        if (!java.nio.file.Files.exists(work)) {
+            return;
+        }
+        try (var paths = java.nio.file.Files.walk(work)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Mode mode = Mode.of(args[0]);
+        Duration budget = Duration.ofSeconds(Long.parseLong(args[1]));
+        long seed = args.length > 2 ? Long.parseLong(args[2]) : System.nanoTime() & 0xffffffffL;
+        Path root = Path.of("build/chaos");
+        Report report = new Report(mode, seed);
+        clean(root.resolve("work"));  // a run starts from nothing: rounds of an earlier run must not mix in
+        System.out.println("chaos " + mode.name() + ": seed " + seed + " (replay: make chaos"
+                + (mode.name().equals("long") ? "-long" : "") + " SEED=" + seed + "), " + Machine.describe());
+        List<Named> scenarios = List.of(
+                new Named("crash", 0.40, CrashRun::run),
+                new Named("faults", 0.12, FaultRun::run),
+                new Named("disk", 0.08, DiskRun::run),
+                new Named("hostile", 0.25, HostileRun::run),
+                new Named("soak", 0.15, SoakRun::run));
+        String only = System.getenv("CHAOS_ONLY");
+        for (Named s : scenarios) {
+            if (only != null && !only.isBlank() && !List.of(only.split(",")).contains(s.name())) {
+                continue;
+            }
+            System.out.println("== " + s.name());
+            Duration share = Duration.ofMillis((long) (budget.toMillis() * s.share()));
+            long t0 = System.nanoTime();
+            try (Stage stage = new Stage(s.name(), mode, seed, report, root, share)) {
+                s.body().run(stage);
+                stage.info("scenario wall time (s)", (System.nanoTime() - t0) / 1_000_000_000);
+            } catch (Exception | AssertionError e) {
+                report.fail(s.name(), e.toString());
+                e.printStackTrace(System.out);
+            }
+            report.write(root.resolve("RESULTS.md"));
+        }
+        report.write(root.resolve("RESULTS.md"));
+        System.out.println("chaos " + mode.name() + ": " + (report.passed() ? "PASS" : "FAIL") + ", seed " + seed
+                + ", figures in " + root.resolve("RESULTS.md"));
+        System.exit(report.passed() ? 0 : 1);
+    }
+}
