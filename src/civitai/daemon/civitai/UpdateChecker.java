@@ -273,18 +273,7 @@ public final class UpdateChecker implements AutoCloseable {
     }
 
     private static Long number(JsonObject o, String key) {
-        JsonValue v = o.get(key);
-        try {
-            if (v != null && v.isNumber()) {
-                return v.asLong();
-            }
-            if (v != null && v.isString()) {
-                return Long.valueOf(v.asString().strip());
-            }
-        } catch (NumberFormatException e) {
-            return null;
-        }
-        return null;
+        return EntryParser.wholeNumber(o, key);
     }
 
     /** Deep copies of minimal-json values. */

@@ -161,7 +161,7 @@ public final class Downloader {
                 return present;
             }
         }
-        if (PartJournal.resumesInSegments(task, segmenting)) {
+        if (PartJournal.resumesInSegments(task)) {
             return new Segments(this, task, guard, listener).resume();
         }
         long asked = resumeFrom(task);

@@ -43,7 +43,7 @@ final class PartJournal {
     }
 
     /** The part has journalled ranges and this attempt can fetch its gaps in segments. */
-    static boolean resumesInSegments(DownloadTask task, Downloader.Segmenting segmenting) {
+    static boolean resumesInSegments(DownloadTask task) {
         return task.part != null && task.segmented && !task.singleConnection
                 && task.total != null && task.part.length() < task.total;
     }

@@ -7,11 +7,9 @@ import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 import java.time.Instant;
-import java.util.List;
 
 /** A job as the API shows it. URLs lose their credential-like query values on the way out. */
 final class JobJson {
-    private static final Redactor URL_CREDENTIALS = new Redactor(List.of());
 
     private JobJson() {}
 
@@ -22,7 +20,7 @@ final class JobJson {
                 .add("state", job.state().key())
                 .add("model_type", job.spec().modelType())
                 .add("filename", nullable(job.spec().filename()))
-                .add("url", URL_CREDENTIALS.redact(job.spec().url().toString()))
+                .add("url", Redactor.urls(job.spec().url().toString()))
                 .add("priority", job.spec().priority())
                 .add("expected_sha256", nullable(job.spec().expectedSha256()));
     }
@@ -34,7 +32,7 @@ final class JobJson {
                 .add("model_type", job.spec().modelType())
                 .add("filename", nullable(job.spec().filename() != null ? job.spec().filename()
                         : live != null ? live.filename() : null))
-                .add("url", URL_CREDENTIALS.redact(job.spec().url().toString()))
+                .add("url", Redactor.urls(job.spec().url().toString()))
                 .add("model_id", nullable(job.spec().modelId()))
                 .add("priority", job.spec().priority())
                 .add("updated_at", nullable(job.spec().updatedAt()))

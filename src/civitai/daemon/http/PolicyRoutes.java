@@ -1,5 +1,6 @@
 package civitai.daemon.http;
 
+import civitai.daemon.manifest.EntryParser;
 import civitai.daemon.manifest.Manifest;
 import civitai.daemon.manifest.ManifestFile;
 import com.eclipsesource.json.JsonArray;
@@ -107,19 +108,8 @@ final class PolicyRoutes {
         throw ApiException.notFound("no manifest model " + text);
     }
 
-    /** The entry's {@code modelId}, a number or a numeric string as the update checker reads it. */
+    /** The entry's {@code modelId}, read as the update checker reads it. */
     private static Long modelId(JsonObject o) {
-        JsonValue v = o.get("modelId");
-        try {
-            if (v != null && v.isNumber()) {
-                return v.asLong();
-            }
-            if (v != null && v.isString()) {
-                return Long.valueOf(v.asString().strip());
-            }
-        } catch (NumberFormatException e) {
-            return null;
-        }
-        return null;
+        return EntryParser.wholeNumber(o, "modelId");
     }
 }

@@ -109,6 +109,25 @@ public final class EntryParser {
         return v.asString();
     }
 
+    /**
+     * A whole-number field of an entry as readers of the manifest take it (a number or a numeric
+     * string, as users write {@code modelId}); null when absent or not a number. Never throws.
+     */
+    public static Long wholeNumber(JsonObject o, String key) {
+        JsonValue v = o.get(key);
+        try {
+            if (v != null && v.isNumber()) {
+                return v.asLong();
+            }
+            if (v != null && v.isString()) {
+                return Long.valueOf(v.asString().strip());
+            }
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        return null;
+    }
+
     private static Long positiveLong(JsonObject o, String key) throws InvalidEntry {
         JsonValue v = o.get(key);
         if (v == null || v.isNull()) {
