@@ -22,7 +22,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * they were fsynced. One instance per attempt; its methods run on the attempt's thread.
  */
 final class SegmentedDownload {
-    private static final long SYNC_EVERY_NANOS = TimeUnit.SECONDS.toNanos(2);
+    // Twice a second: a crash then refetches at most half a second of every connection's bytes
+    // (issue 12 counts re-downloaded bytes), and a sync flushes little, so it stalls its connection briefly.
+    private static final long SYNC_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final int FAILURES_PER_SEGMENT = 4;
     private static final int BUSY_ANSWERS = 8;
 
@@ -206,7 +208,7 @@ final class SegmentedDownload {
         }
     }
 
-    /** Every 2 s, by whichever connection gets there first: fsync the part, then journal it. */
+    /** Every half second, by whichever connection gets there first: fsync the part, then journal it. */
     private void maybeSync() throws DiskException {
         if (System.nanoTime() - lastSyncNanos < SYNC_EVERY_NANOS || !syncLock.tryLock()) {
             return;

@@ -38,7 +38,9 @@ final class Segments {
     Outcome fresh(URI url, BodyStream body) throws IOException, InterruptedException {
         PartFile part = task.part;
         Segment first = new Segment(part.length(), task.total);
-        return run(url, first, new ArrayList<>(), body, true);
+        List<Segment> rest = new ArrayList<>();
+        cutIntoPieces(first, rest, segmenting.connections());
+        return run(url, first, rest, body, true);
     }
 
     /** The part holds ranges from an earlier attempt: fetch its gaps. */
@@ -48,6 +50,7 @@ final class Segments {
             return downloader.place(task, listener, 206);
         }
         Segment first = gaps.remove(0);
+        cutIntoPieces(first, gaps, segmenting.connections());  // before asking: the request is for the first piece alone
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Range", "bytes=" + first.start + "-" + (first.end() - 1));
         headers.put("If-Range", task.validator);
@@ -102,7 +105,6 @@ final class Segments {
             throws IOException, InterruptedException {
         PartFile part = task.part;
         int connections = segmenting.connections();
-        cutIntoPieces(first, rest, connections);
         try {
             part.force();  // the journal may only claim bytes on disk
         } catch (DiskException e) {
