@@ -120,6 +120,9 @@ daemon_get() {
     for _ in $(seq 60000); do
         local n; n=$(sqlite3 "$ddir/completed.db" "SELECT count(*) FROM jobs WHERE state='completed' AND filename LIKE '$tag-%'" 2>/dev/null || echo 0)
         [ "$n" = "$want" ] && break
+        if ! kill -0 "$dpid" 2>/dev/null; then
+            echo "the daemon exited during the run: $(tail -3 "$ddir/out")" >&2; exit 1
+        fi
         if [ "$(sqlite3 "$ddir/completed.db" "SELECT count(*) FROM jobs WHERE state='failed'" 2>/dev/null || echo 0)" != 0 ]; then
             sqlite3 "$ddir/completed.db" "SELECT filename, last_error FROM jobs WHERE state='failed'" >&2; break
         fi

@@ -13,6 +13,7 @@ import civitai.daemon.config.PortClaim;
 import civitai.daemon.civitai.CivitaiRefusals;
 import civitai.daemon.civitai.GatedHosts;
 import civitai.daemon.download.Bandwidth;
+import civitai.daemon.download.BufferBudget;
 import civitai.daemon.download.DownloadQueue;
 import civitai.daemon.download.Downloader;
 import civitai.daemon.download.HostSlots;
@@ -78,6 +79,10 @@ public final class Daemon implements AutoCloseable {
                 new Redactor(configured.secrets()), clock, console);
         warnings.forEach(log::warn);
         Server.limitClients(configured.maxConnections(), configured.requestTimeout());
+        if (System.getProperty("jdk.httpclient.bufsize") == null) {  // read once, when the first client is made
+            System.setProperty("jdk.httpclient.bufsize", Integer.toString(BufferBudget.clientBufferSize(
+                    configured.workers() * configured.connectionsPerDownload())));
+        }
         Server[] bound = new Server[1];
         Config config;
         try {
@@ -162,7 +167,7 @@ public final class Daemon implements AutoCloseable {
                 new Bandwidth(config.maxDownloadSpeed()), policy, clock, new GatedHosts(gate),
                 new CivitaiRefusals(gate), new Placement(Placement.ExistingFiles.of(config.existingFiles()), clock), watchdog,
                 new Downloader.Segmenting(config.connectionsPerDownload(), config.minSegmentSize(),
-                        new HostSlots(config.maxConnectionsPerHost()), journal));
+                        new HostSlots(config.maxConnectionsPerHost()), journal, BufferBudget.standard()));
         return new DownloadQueue(store, bus, log, downloader, watchdog, policy,
                 new DownloadQueue.Limits(config.workers(), config.throttle(), config.stallTimeout(), config.timeout()));
     }

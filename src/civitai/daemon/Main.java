@@ -105,14 +105,11 @@ public final class Main {
     }
 
     /**
-     * HttpClient reads the socket in 16 KiB buffers by default; for multi-gigabyte bodies 256 KiB
-     * halves the time per byte (measured in bench/). Also lets an outbound proxy's Basic auth through
-     * CONNECT tunnels (see OutboundProxy). Must run before the first HttpClient exists.
+     * Lets an outbound proxy's Basic auth through CONNECT tunnels (see OutboundProxy). Must run
+     * before the first HttpClient exists; the client's buffer size is set by Daemon, which knows
+     * how many connections the config allows.
      */
     static void tuneHttpClient() {
-        if (System.getProperty("jdk.httpclient.bufsize") == null) {
-            System.setProperty("jdk.httpclient.bufsize", Integer.toString(256 * 1024));
-        }
         civitai.daemon.net.OutboundProxy.allowBasicAuthForTunnels();
     }
 

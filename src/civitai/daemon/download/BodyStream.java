@@ -13,16 +13,18 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A response body as a stream of the client's own buffers, read ahead up to a bound. Unlike
+ * A response body as a stream of the client's own buffers, read ahead up to a bound: one buffer
+ * always, up to {@value #READ_AHEAD} while the shared {@link BufferBudget} lasts. Unlike
  * {@code BodyHandlers.ofInputStream()}, which lets the client read one buffer ahead and copies
  * each into the caller's array, this lets the socket run ahead of the disk and the hash (the
  * difference is measured in bench/). {@link #next()} is called by one thread; the client delivers
  * on its own threads. Interrupting the reader ends a wait with {@link InterruptedIOException}.
  */
 final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>, AutoCloseable {
-    private static final int READ_AHEAD = 4;  // buffers of jdk.httpclient.bufsize (256 KiB): 1 MiB a connection
+    private static final int READ_AHEAD = 4;  // buffers of jdk.httpclient.bufsize (64-256 KiB, see BufferBudget)
     private static final ByteBuffer END = ByteBuffer.allocate(0);
 
+    private final BufferBudget budget;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
     private final ArrayDeque<ByteBuffer> buffers = new ArrayDeque<>();
@@ -31,9 +33,14 @@ final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>, AutoC
     private Throwable failure;
     private boolean closed;
     private int outstanding;
+    private int borrowed;  // read-ahead buffers beyond the first, from the budget; guarded by lock
 
-    static HttpResponse.BodyHandler<BodyStream> handler() {
-        return info -> new BodyStream();
+    private BodyStream(BufferBudget budget) {
+        this.budget = budget;
+    }
+
+    static HttpResponse.BodyHandler<BodyStream> handler(BufferBudget budget) {
+        return info -> new BodyStream(budget);
     }
 
     @Override
@@ -50,11 +57,12 @@ final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>, AutoC
                 s.cancel();
                 return;
             }
-            outstanding = READ_AHEAD;
+            borrowed = budget.takeReadAhead(READ_AHEAD - 1);
+            outstanding = 1 + borrowed;
         } finally {
             lock.unlock();
         }
-        s.request(READ_AHEAD);
+        s.request(outstanding);
     }
 
     @Override
@@ -90,6 +98,7 @@ final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>, AutoC
         try {
             failure = t;
             buffers.add(END);
+            giveBack();  // nothing more is asked for
             arrived.signalAll();
         } finally {
             lock.unlock();
@@ -129,8 +138,9 @@ final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>, AutoC
                 arrived.await();
             }
             b = buffers.peek() == END ? END : buffers.poll();
-            if (b != END && outstanding + buffers.size() < READ_AHEAD / 2) {
-                more = READ_AHEAD - outstanding - buffers.size();
+            int window = 1 + borrowed;
+            if (b != END && outstanding + buffers.size() <= window / 2) {
+                more = window - outstanding - buffers.size();
                 outstanding += more;
             }
         } catch (InterruptedException e) {
@@ -173,6 +183,7 @@ final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>, AutoC
             }
             closed = true;
             buffers.clear();
+            giveBack();
             s = subscription;
         } finally {
             lock.unlock();
@@ -180,5 +191,11 @@ final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>, AutoC
         if (s != null) {
             s.cancel();
         }
+    }
+
+    /** Returns the borrowed read-ahead to the budget; called under the lock. */
+    private void giveBack() {
+        budget.giveReadAhead(borrowed);
+        borrowed = 0;
     }
 }

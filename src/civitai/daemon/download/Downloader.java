@@ -48,9 +48,10 @@ public final class Downloader {
      * @param minSegmentSize no segment is planned smaller than this; a smaller file gets one connection
      * @param slots          the per-host connection cap shared by all downloads
      * @param journal        where finished (fsynced) ranges are recorded for a resume after a crash
+     * @param buffers        the transfer buffers every download together may hold
      */
     public record Segmenting(int connections, long minSegmentSize, HostSlots slots,
-            civitai.daemon.store.RangeJournal journal) {}
+            civitai.daemon.store.RangeJournal journal, BufferBudget buffers) {}
 
     private final HttpFetch http;
     private final Settings settings;
@@ -69,7 +70,7 @@ public final class Downloader {
     public Downloader(HttpClient client, URI keyHost, String apiKey, String userAgent, Settings settings,
             Bandwidth bandwidth, RetryPolicy policy, Clock clock, HostGate gate, RefusalReader refusals,
             Placement placement, Watchdog watchdog, Segmenting segmenting) {
-        this.http = new HttpFetch(client, keyHost, apiKey, userAgent, gate);
+        this.http = new HttpFetch(client, keyHost, apiKey, userAgent, gate, segmenting.buffers());
         this.settings = settings;
         this.check = new ResponseCheck(refusals, policy, gate);
         this.transfer = new RangeTransfer(bandwidth);

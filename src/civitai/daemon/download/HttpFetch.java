@@ -23,13 +23,14 @@ final class HttpFetch {
     private final String apiKey;
     private final String userAgent;
     private final HostGate gate;
+    private final BufferBudget buffers;
 
     /** The final answer and the URL that gave it. The caller closes the body. */
     record Response(HttpResponse<BodyStream> response, URI uri) {}
 
-    HttpFetch(HttpClient client, URI keyHost, String apiKey, String userAgent,
-            HostGate gate) {
+    HttpFetch(HttpClient client, URI keyHost, String apiKey, String userAgent, HostGate gate, BufferBudget buffers) {
         this.gate = gate;
+        this.buffers = buffers;
         this.client = client;
         this.keyAuthority = authority(keyHost);
         this.apiKey = apiKey;
@@ -56,8 +57,7 @@ final class HttpFetch {
                 request.header("Authorization", "Bearer " + apiKey);
             }
             gate.awaitOpen(uri);  // a gated host said 429 recently: nobody asks it until it is over
-            HttpResponse<BodyStream> response = client.send(request.build(),
-                    BodyStream.handler());
+            HttpResponse<BodyStream> response = client.send(request.build(), BodyStream.handler(buffers));
             var location = response.headers().firstValue("Location");
             if (!isRedirect(response.statusCode()) || location.isEmpty()) {
                 return new Response(response, uri);

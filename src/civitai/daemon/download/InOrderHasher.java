@@ -6,8 +6,8 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -36,8 +36,8 @@ final class InOrderHasher {
 
     private final MessageDigest digest;
     private final SpanReader reader;
-    private final BlockingQueue<byte[]> free;
-    private final BlockingQueue<Work> pending;
+    private final BufferBudget budget;
+    private final BlockingQueue<Work> pending = new LinkedBlockingQueue<>();  // its chunks are bounded by the budget
     private final ReentrantLock lock = new ReentrantLock();
     private final TreeMap<Long, Long> ahead = new TreeMap<>();  // guarded by lock: start -> end
     private long queuedEnd;                                      // guarded by lock
@@ -46,27 +46,26 @@ final class InOrderHasher {
     private volatile IOException failure;
     private Thread thread;                                       // guarded by lock
 
-    /** Continues from {@code digest}, which holds the hash of the first {@code prefix} bytes. */
-    InOrderHasher(MessageDigest digest, long prefix, int buffers, SpanReader reader) {
+    /**
+     * Continues from {@code digest}, which holds the hash of the first {@code prefix} bytes;
+     * writers' buffers come from {@code budget}, shared with every other part.
+     */
+    InOrderHasher(MessageDigest digest, long prefix, BufferBudget budget, SpanReader reader) {
         this.digest = digest;
         this.reader = reader;
         this.queuedEnd = prefix;
         this.hashedEnd = prefix;
-        this.free = new ArrayBlockingQueue<>(buffers);
-        this.pending = new ArrayBlockingQueue<>(buffers + 2);
-        for (int i = 0; i < buffers; i++) {
-            free.add(new byte[BUFFER_SIZE]);
-        }
+        this.budget = budget;
     }
 
-    /** A buffer to fill and write; blocks while every buffer is still being hashed. */
+    /** A buffer to fill and write; blocks while the budget's buffers are all being filled or hashed. */
     byte[] buffer() throws InterruptedException {
-        return free.take();
+        return budget.take();
     }
 
     /** Gives back a buffer that was not written after all. */
     void recycle(byte[] bytes) {
-        free.offer(bytes);
+        budget.give(bytes);
     }
 
     /** The first {@code length} bytes of {@code bytes} are now in the file at {@code position}. */
@@ -84,7 +83,7 @@ final class InOrderHasher {
         } finally {
             lock.unlock();
         }
-        free.offer(bytes);
+        budget.give(bytes);
     }
 
     /** A range already in the file (from the journal of an earlier run). */
@@ -253,10 +252,10 @@ final class InOrderHasher {
                 case Chunk c -> {
                     digest.update(c.bytes(), 0, c.length());
                     hashedEnd += c.length();
-                    free.offer(c.bytes());
+                    budget.give(c.bytes());
                 }
                 case Span s -> {
-                    if (readBuffer == null) {
+                    if (readBuffer == null) {  // its own, not the budget's: chunks queued behind this span hold those
                         readBuffer = ByteBuffer.allocate(BUFFER_SIZE);
                     }
                     hashSpan(s, readBuffer);

@@ -20,46 +20,40 @@ import java.util.Map;
  */
 final class PartFile {
     private static final int READ_CHUNK = 1 << 20;
-    private static final int SPARE_BUFFERS = 4;
 
     private final Path path;
-    private final int writers;
+    private final BufferBudget budget;
     private volatile InOrderHasher hasher;
     private volatile Runnable onReset = () -> { };
     private FileChannel reader;  // the hasher thread's, open between settle() calls
 
-    private PartFile(Path path, int writers, MessageDigest digest, long prefix) {
+    private PartFile(Path path, BufferBudget budget, MessageDigest digest, long prefix) {
         this.path = path;
-        this.writers = writers;
+        this.budget = budget;
         this.hasher = newHasher(digest, prefix);
     }
 
     /**
-     * Opens the part beside {@code target} for a download by one connection: what an earlier
-     * run left there is the prefix, hashed now.
+     * Opens the part beside {@code target}: what an earlier run left there is the prefix, hashed
+     * now. Its writers' buffers are lent by {@code budget}.
      */
-    static PartFile beside(Path target) throws DiskException {
-        return beside(target, 1);
-    }
-
-    /** As {@link #beside(Path)}, with buffers for up to {@code writers} concurrent writers. */
-    static PartFile beside(Path target, int writers) throws DiskException {
+    static PartFile beside(Path target, BufferBudget budget) throws DiskException {
         Path path = Targets.part(target);
         MessageDigest digest = newDigest();
         long length = Files.exists(path) ? hashInto(digest, path, Long.MAX_VALUE) : 0;
-        return new PartFile(path, writers, digest, length);
+        return new PartFile(path, budget, digest, length);
     }
 
     /**
      * Opens the part beside {@code target} as a range journal describes it: its first
      * {@code prefix} bytes are hashed now, the other ranges are trusted as written.
      */
-    static PartFile journalled(Path target, int writers, long prefix, Map<Long, Long> ranges)
+    static PartFile journalled(Path target, BufferBudget budget, long prefix, Map<Long, Long> ranges)
             throws DiskException {
         Path path = Targets.part(target);
         MessageDigest digest = newDigest();
         long hashed = prefix > 0 && Files.exists(path) ? hashInto(digest, path, prefix) : 0;
-        PartFile part = new PartFile(path, writers, digest, hashed);
+        PartFile part = new PartFile(path, budget, digest, hashed);
         if (hashed == prefix) {
             ranges.forEach(part.hasher::written);
         }
@@ -161,7 +155,7 @@ final class PartFile {
     }
 
     private InOrderHasher newHasher(MessageDigest digest, long prefix) {
-        return new InOrderHasher(digest, prefix, writers + SPARE_BUFFERS, this::readAt);
+        return new InOrderHasher(digest, prefix, budget, this::readAt);
     }
 
     /** Called on the hasher's thread only. */

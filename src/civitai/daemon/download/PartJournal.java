@@ -23,10 +23,10 @@ final class PartJournal {
      * still holds every byte it claims; else the part's bytes as one prefix.
      */
     static PartFile open(DownloadTask task, Path target, Downloader.Segmenting segmenting) throws DiskException {
-        int writers = segmenting.connections();
+        BufferBudget budget = segmenting.buffers();
         Map<Long, Long> ranges = new TreeMap<>(segmenting.journal().ranges(task.jobId));
         if (ranges.isEmpty()) {
-            return PartFile.beside(target, writers);
+            return PartFile.beside(target, budget);
         }
         Path path = Targets.part(target);
         long claimed = ranges.values().stream().mapToLong(Long::longValue).max().orElse(0);
@@ -35,11 +35,11 @@ final class PartJournal {
         if (usable) {
             ranges.remove(0L);
             task.segmented = true;
-            return PartFile.journalled(target, writers, prefix, ranges);
+            return PartFile.journalled(target, budget, prefix, ranges);
         }
         segmenting.journal().clear(task.jobId);
         truncate(path, prefix);  // bytes beyond the journalled prefix are not trusted
-        return PartFile.beside(target, writers);
+        return PartFile.beside(target, budget);
     }
 
     /** The part has journalled ranges and this attempt can fetch its gaps in segments. */

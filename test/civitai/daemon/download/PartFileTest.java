@@ -23,7 +23,7 @@ class PartFileTest {
     @Test
     void rangesWrittenOutOfOrder_byConcurrentWriters_hashAsTheWholeFile() throws Exception {
         byte[] content = Bytes.random(3_000_000, 5);
-        PartFile part = PartFile.beside(dir.resolve("m.bin"), 4);
+        PartFile part = PartFile.beside(dir.resolve("m.bin"), BufferBudget.standard());
         long[] starts = {0, 700_001, 1_500_000, 2_400_123, content.length};
         List<Future<?>> done = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -46,7 +46,7 @@ class PartFileTest {
         byte[] content = Bytes.random(1_000_000, 6);
         Path target = dir.resolve("j.bin");
         Files.write(Targets.part(target), content);
-        PartFile part = PartFile.journalled(target, 2, 300_000, Map.of(600_000L, 1_000_000L));
+        PartFile part = PartFile.journalled(target, BufferBudget.standard(), 300_000, Map.of(600_000L, 1_000_000L));
         assertEquals(300_000, part.length());
         writeInPieces(part, content, 300_000, 600_000);
         assertEquals(content.length, part.length());

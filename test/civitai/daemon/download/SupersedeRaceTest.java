@@ -55,7 +55,7 @@ class SupersedeRaceTest {
                         public void closeFor(URI uri, Duration wait) {}
                     }, RefusalReader.NONE,
                     new Placement(Placement.ExistingFiles.KEEP, clock), watchdog,
-                    new Downloader.Segmenting(1, 1 << 25, new HostSlots(8), new RangeJournal(db)));
+                    new Downloader.Segmenting(1, 1 << 25, new HostSlots(8), new RangeJournal(db), BufferBudget.standard()));
             EventBus bus = new EventBus(e -> { });
             DownloadQueue queue = new DownloadQueue(store, bus, log, downloader, watchdog, policy,
                     new DownloadQueue.Limits(2, Duration.ZERO, Duration.ofSeconds(30), Duration.ofMinutes(5)));

@@ -1,0 +1,59 @@
+package civitai.daemon;
+
+import static civitai.daemon.testing.TestDaemon.entry;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import civitai.daemon.testing.Bytes;
+import civitai.daemon.testing.ChildDaemon;
+import civitai.daemon.testing.DaemonTest;
+import civitai.daemon.testing.Db;
+import civitai.daemon.testing.Poll;
+import com.eclipsesource.json.JsonArray;
+import com.eclipsesource.json.WriterConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The daemon as a user runs it (a child JVM with lib/jvm.options, so its 64 MiB heap): many
+ * segmented downloads at once stay within the heap, because every download's transfer buffers
+ * come from one shared budget. Before that budget, 8 downloads of 4 connections each from a fast
+ * host ended in "Terminating due to java.lang.OutOfMemoryError".
+ */
+class MemoryTest extends DaemonTest {
+    static final int FILES = 8;
+    static final int SIZE = 12 << 20;
+
+    @Test
+    void eightSegmentedDownloadsAtOnce_fitTheShippedHeap() throws IOException {
+        List<byte[]> contents = new ArrayList<>();
+        JsonArray entries = new JsonArray();
+        for (int i = 0; i < FILES; i++) {
+            byte[] content = Bytes.random(SIZE, 500 + i);
+            contents.add(content);
+            entries.add(entry("checkpoint", "m" + i + ".safetensors", storage.put("m" + i, content),
+                    Bytes.sha256(content)));
+        }
+        Files.writeString(dir.resolve("config.json"), config("workers", FILES, "connections_per_download", 4,
+                "min_segment_size", 1 << 20, "max_connections_per_host", 4 * FILES).toString(WriterConfig.PRETTY_PRINT));
+        Files.writeString(dir.resolve("manifest.json"), entries.toString());
+        Db db = new Db(dir.resolve("completed.db"));
+        try (ChildDaemon child = ChildDaemon.start(dir.resolve("config.json"), dir.resolve("child.out"))) {
+            child.awaitPort();
+            Poll.until(() -> !child.isAlive()
+                    || db.count("SELECT count(*) FROM jobs WHERE state IN ('completed', 'failed')") == FILES,
+                    () -> "every download to end: " + db.query("SELECT id, state, last_error FROM jobs"));
+            assertFalse(child.output().contains("OutOfMemoryError"), child.output());
+            assertTrue(child.isAlive(), "the daemon is still running\n" + child.output());
+            assertTrue(storage.maxConcurrent("m0") >= 2, "m0 was fetched by several connections");
+        }
+        for (int i = 0; i < FILES; i++) {
+            assertArrayEquals(contents.get(i), Files.readAllBytes(dir.resolve("models/checkpoint/m" + i + ".safetensors")),
+                    "file " + i);
+        }
+    }
+}
