@@ -94,19 +94,29 @@ public final class Daemon implements AutoCloseable {
             log.close();
             throw e;
         }
+        Server health = config.healthPort() == 0 ? null : Server.bind(config.bindAddress(), config.healthPort()).orElse(null);
+        if (config.healthPort() != 0 && health == null) {
+            bound[0].close();
+            log.close();
+            throw new ConfigException("config key \"health_port\" is " + config.healthPort() + " but that port is"
+                    + " taken on " + config.bindAddress() + "; choose another, or 0 for no health listener");
+        }
         Daemon daemon = new Daemon(config, log);
         daemon.closing.push(log);
         try {
-            daemon.wire(bound[0], clock);
+            daemon.wire(bound[0], health, clock);
         } catch (RuntimeException | IOException e) {
             bound[0].close();
+            if (health != null) {
+                health.close();
+            }
             daemon.close();
             throw e;
         }
         return daemon;
     }
 
-    private void wire(Server server, Clock clock) throws IOException {
+    private void wire(Server server, Server health, Clock clock) throws IOException {
         this.server = server;
         Database db = closeLater(new Database(config.databaseFile()));
         JobStore store = new JobStore(db, clock);
@@ -150,6 +160,11 @@ public final class Daemon implements AutoCloseable {
                 Api.references(interactive, config.civitaiUrl()), updates, config.bindAddress(), config.allowedHosts(),
                 webhooks, config.trustedProxies(), config.downloadDir())));
         closeLater(server);
+        if (health != null) {
+            health.startHealth(server.port());
+            closeLater(health);
+            log.info("health listener on http://" + hostForUrl() + ":" + health.port() + "/healthz");
+        }
         log.info("civitai-daemon " + Version.current() + " listening on http://" + hostForUrl()
                 + ":" + server.port() + " (status: /api/status), downloading to " + config.downloadDir()
                 + (config.jwtSecret() == null ? "; API auth is off (no jwt_secret)" : ""));

@@ -51,6 +51,9 @@ import java.util.Objects;
  *                         {@code webhook_url} included as webhook targets
  * @param outboundProxy    the forward proxy for Civitai, downloads and notifications
  * @param trustedProxies   reverse proxies (IPs, CIDR ranges) whose X-Forwarded-* headers are believed
+ * @param healthPort       a second listener on the bind address that answers {@code /healthz} only,
+ *                         so a supervisor still sees the daemon while clients hold every API
+ *                         connection; 0: none
  */
 public record Config(
         Path configFile,
@@ -97,7 +100,8 @@ public record Config(
         int maxConnectionsPerHost,
         List<Notification> notifications,
         ProxySettings outboundProxy,
-        List<String> trustedProxies) {
+        List<String> trustedProxies,
+        int healthPort) {
 
     public Config {
         Objects.requireNonNull(configFile, "configFile");
@@ -140,6 +144,6 @@ public record Config(
                 layout, sidecars, previews, allowNsfwPreviews, filePreferences,
                 allowedHosts, maxConnections, maxEventClients, requestTimeout, existingFiles,
                 connectionsPerDownload, minSegmentSize, maxConnectionsPerHost,
-                notifications, outboundProxy, trustedProxies);
+                notifications, outboundProxy, trustedProxies, healthPort);
     }
 }

@@ -32,7 +32,7 @@ public final class ConfigLoader {
             "sidecars", "previews", "allow_nsfw_previews", "file_preferences",
             "allowed_hosts", "max_connections", "max_event_clients", "request_timeout", "existing_files",
             "connections_per_download", "min_segment_size", "max_connections_per_host",
-            "notifications", "proxy", "no_proxy", "trusted_proxies");
+            "notifications", "proxy", "no_proxy", "trusted_proxies", "health_port");
 
     private final Map<String, String> env;
 
@@ -102,11 +102,16 @@ public final class ConfigLoader {
                 (int) keys.integer("max_connections_per_host", 8, 1, 64),
                 new NotificationKeys(env).read(webhookUrls, webhookSecret, json.get("notifications")),
                 ProxyKeys.outbound(json.get("proxy"), json.get("no_proxy"), env),
-                ProxyKeys.trusted(json.get("trusted_proxies")));
+                ProxyKeys.trusted(json.get("trusted_proxies")),
+                (int) keys.integer("health_port", 0, 0, 65_535));
         if (config.maxEventClients() >= config.maxConnections()) {
             throw new ConfigException("config key \"max_event_clients\" is " + config.maxEventClients()
                     + "; expected fewer than max_connections (" + config.maxConnections()
                     + "), so other requests still get a connection");
+        }
+        if (config.healthPort() != 0 && Integer.valueOf(config.healthPort()).equals(config.activePort())) {
+            throw new ConfigException("config key \"health_port\" is " + config.healthPort()
+                    + ", the same as active_port; give the health listener a port of its own, or 0 for none");
         }
         if (config.jwtSecret() == null && !config.loopbackOnly() && !config.allowUnauthenticatedRemote()) {
             throw new ConfigException("config key \"bind_address\" is \"" + config.bindAddress() + "\" but"

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,6 +51,34 @@ public final class Server implements AutoCloseable {
     /** Starts serving the API. */
     public void start(Api api) {
         server.createContext("/", api.router()).getFilters().add(api.forwarded());
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    /**
+     * Starts a health listener: {@code GET /healthz} alone, answered without a route or a query of
+     * any kind. It has connections of its own, so clients that hold every connection of the API's
+     * port (slow or abusive ones) do not blind a supervisor that probes here.
+     */
+    public void startHealth(int apiPort) {
+        byte[] ok = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] elsewhere = ("{\"error\":\"this port answers GET /healthz only; the API is on port " + apiPort + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        server.createContext("/", exchange -> {
+            try (exchange) {
+                String method = exchange.getRequestMethod();
+                boolean health = exchange.getRequestURI().getPath().equals("/healthz")
+                        && (method.equals("GET") || method.equals("HEAD"));
+                byte[] body = health ? ok : elsewhere;
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.getResponseHeaders().set("Cache-Control", "no-store");
+                boolean head = method.equals("HEAD");
+                exchange.sendResponseHeaders(health ? 200 : 404, head ? -1 : body.length);
+                if (!head) {
+                    exchange.getResponseBody().write(body);
+                }
+            }
+        });
         server.setExecutor(executor);
         server.start();
     }

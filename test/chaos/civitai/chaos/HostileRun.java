@@ -39,13 +39,14 @@ final class HostileRun {
             Path open = stage.dir.resolve("auth-off");
             Path auth = stage.dir.resolve("auth-on");
             int half = stage.mode.hostileRequests() / 2;
-            try (ChildDaemon d = start(stage, open, civitai, null)) {
+            int healthPort = freePort();
+            try (ChildDaemon d = start(stage, open, civitai, null, healthPort)) {
                 int port = d.awaitPort();
                 hostile(stage, "auth off", port, half, null);
-                floods(stage, port, d);
+                floods(stage, port, healthPort, d);
                 alive(stage, "auth off", d, port);
             }
-            try (ChildDaemon d = start(stage, auth, civitai, SECRET)) {
+            try (ChildDaemon d = start(stage, auth, civitai, SECRET, 0)) {
                 int port = d.awaitPort();
                 hostile(stage, "auth on", port, stage.mode.hostileRequests() - half, SECRET);
                 alive(stage, "auth on", d, port);
@@ -59,10 +60,12 @@ final class HostileRun {
         }
     }
 
-    private static ChildDaemon start(Stage stage, Path dir, FakeCivitai civitai, String secret) throws IOException {
+    private static ChildDaemon start(Stage stage, Path dir, FakeCivitai civitai, String secret, int healthPort)
+            throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("manifest.json"), "[]");
-        JsonObject c = TestDaemon.testConfig(civitai).set("update_interval_hours", 0).set("retries", 0);
+        JsonObject c = TestDaemon.testConfig(civitai).set("update_interval_hours", 0).set("retries", 0)
+                .set("health_port", healthPort);
         if (secret != null) {
             c.set("jwt_secret", secret);
         }
@@ -117,13 +120,16 @@ final class HostileRun {
         }
     }
 
-    /** Event-stream clients and slow clients held open together, /healthz probed throughout. */
-    private static void floods(Stage stage, int port, ChildDaemon d) throws Exception {
+    /**
+     * Event-stream clients and slow clients held open together, /healthz probed throughout on the
+     * API's port and on the health port.
+     */
+    private static void floods(Stage stage, int port, int healthPort, ChildDaemon d) throws Exception {
         List<Socket> held = new ArrayList<>();
         Map<Integer, Integer> sse = new TreeMap<>();
         int hold = stage.mode.name().equals("long") ? 60 : 25;
         Snapshot before = Snapshot.of(d.pid());
-        try (HealthProbe probe = new HealthProbe(port)) {
+        try (HealthProbe probe = new HealthProbe(port); HealthProbe healthProbe = new HealthProbe(healthPort)) {
             byte[] events = ("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAccept: text/event-stream\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1);
             for (int i = 0; i < stage.mode.eventClients() && !stage.overTime(); i++) {
@@ -160,14 +166,22 @@ final class HostileRun {
             stage.info("daemon during the floods: " + Snapshot.HEADER, during);
             // a goal, not a gate: beyond max_connections new connections (the probe's too) are closed
             // at accept until request_timeout cuts the slow ones (see RELIABILITY.md)
-            stage.goal("/healthz answered during " + stage.mode.eventClients() + " event-stream + "
+            stage.goal("/healthz on the API port answered during " + stage.mode.eventClients() + " event-stream + "
                     + stage.mode.slowClients() + " slow clients", probe.figure(), "all", probe.missed.get() == 0);
+            stage.check("/healthz on health_port answered during the same floods", healthProbe.figure(), "all",
+                    healthProbe.missed.get() == 0 && healthProbe.answered.get() > 0);
             slow.close();
             stage.info("daemon before the floods: " + Snapshot.HEADER, before);
         } finally {
             for (Socket s : held) {
                 s.close();
             }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
         }
     }
 

@@ -119,6 +119,8 @@ class ConfigLoaderTest {
         "{\"connections_per_download\": 17} | config key \"connections_per_download\" is 17; expected a whole number from 1 to 16",
         "{\"min_segment_size\": 1000}   | config key \"min_segment_size\" is 1000; expected a whole number from 65536",
         "{\"max_connections_per_host\": 0} | config key \"max_connections_per_host\" is 0; expected a whole number from 1 to 64",
+        "{\"health_port\": 70000}        | config key \"health_port\" is 70000; expected a whole number from 0 to 65535",
+        "{\"active_port\": 8123, \"health_port\": 8123} | config key \"health_port\" is 8123, the same as active_port",
     })
     void badValues_nameTheKeyTheValueAndWhatIsExpected(String json, String message) {
         var e = assertThrows(ConfigException.class, () -> load(json));

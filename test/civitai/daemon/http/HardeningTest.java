@@ -140,6 +140,41 @@ class HardeningTest extends DaemonTest {
         }
     }
 
+    @Test
+    void healthPort_answersWhileSlowClientsHoldEveryApiConnection() throws Exception {
+        int healthPort;
+        try (var probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            healthPort = probe.getLocalPort();
+        }
+        try (ChildDaemon child = child(config("max_connections", 16, "max_event_clients", 4, "request_timeout", 600,
+                "health_port", healthPort))) {
+            int port = child.awaitPort();
+            List<Socket> slow = openSlowClients(port, 16);
+            try {
+                Poll.until(Duration.ofSeconds(30), () -> closedUnanswered(port),
+                        () -> "the API port to be full: a 17th connection closed unanswered");
+                String health = raw(healthPort, "127.0.0.1", "/healthz");
+                assertTrue(health.startsWith("HTTP/1.1 200") && health.endsWith("{\"status\":\"ok\"}"), health);
+                String other = raw(healthPort, "127.0.0.1", "/api/status");
+                assertTrue(other.startsWith("HTTP/1.1 404") && other.contains("the API is on port " + port), other);
+            } finally {
+                closeAll(slow);
+            }
+            assertTrue(child.output().contains("health listener on http://127.0.0.1:" + healthPort + "/healthz"),
+                    child.output());
+        }
+    }
+
+    @Test
+    void aHealthPortThatIsTaken_stopsTheStartWithAConfigError() throws Exception {
+        try (var taken = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                ChildDaemon child = child(config("health_port", taken.getLocalPort()))) {
+            assertEquals(78, child.awaitExit(Duration.ofSeconds(30)), child.output());
+            assertTrue(child.output().contains("\"health_port\" is " + taken.getLocalPort() + " but that port is taken"),
+                    child.output());
+        }
+    }
+
     private ChildDaemon child(JsonObject config) throws IOException {
         Files.writeString(dir.resolve("config.json"), config.toString(WriterConfig.PRETTY_PRINT));
         Files.writeString(dir.resolve("manifest.json"), "[]");
