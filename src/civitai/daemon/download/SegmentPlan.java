@@ -133,7 +133,7 @@ final class SegmentPlan {
         positions.forEach(Segment::synced);
     }
 
-    /** The ranges on disk: those from before this attempt and each segment's fsynced front. */
+    /** The ranges on disk: those from before this attempt (fsynced when it began) and each segment's fsynced front. */
     synchronized Map<Long, Long> syncedRanges() {
         TreeMap<Long, Long> ranges = new TreeMap<>(before);
         for (Segment s : all) {
@@ -141,6 +141,22 @@ final class SegmentPlan {
                 ranges.put(s.start, s.syncedEnd());
             }
         }
+        return merged(ranges);
+    }
+
+    /** What each segment wrote beyond its fsynced front: in the page cache, not yet on disk. */
+    synchronized Map<Long, Long> unsyncedRanges() {
+        TreeMap<Long, Long> ranges = new TreeMap<>();
+        for (Segment s : all) {
+            long done = s.done();
+            if (done > s.syncedEnd()) {
+                ranges.put(s.syncedEnd(), done);
+            }
+        }
+        return merged(ranges);
+    }
+
+    private static Map<Long, Long> merged(TreeMap<Long, Long> ranges) {
         TreeMap<Long, Long> merged = new TreeMap<>();
         for (var r : ranges.entrySet()) {
             var last = merged.lastEntry();

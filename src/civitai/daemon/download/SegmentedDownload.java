@@ -22,8 +22,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * they were fsynced. One instance per attempt; its methods run on the attempt's thread.
  */
 final class SegmentedDownload {
-    // Twice a second: a crash then refetches at most half a second of every connection's bytes
-    // (issue 12 counts re-downloaded bytes), and a sync flushes little, so it stalls its connection briefly.
+    // The journal is written ten times a second, with what is written so far (a killed process
+    // leaves those bytes in the page cache: only a reboot loses them, see RangeJournal), and the
+    // part is fsynced twice a second, which makes the claims durable; each sync flushes little,
+    // so it stalls its connection only briefly.
+    private static final long RECORD_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long SYNC_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final int FAILURES_PER_SEGMENT = 4;
     private static final int BUSY_ANSWERS = 8;
@@ -43,6 +46,7 @@ final class SegmentedDownload {
     private final List<Thread> threads = new ArrayList<>();
     private final ReentrantLock syncLock = new ReentrantLock();
     private volatile long lastSyncNanos = System.nanoTime();
+    private volatile long lastRecordNanos = System.nanoTime();
     private int renewals;
     private int busyAnswers;
 
@@ -208,17 +212,23 @@ final class SegmentedDownload {
         }
     }
 
-    /** Every half second, by whichever connection gets there first: fsync the part, then journal it. */
+    /**
+     * By whichever connection gets there first: every tenth of a second the journal, and every half
+     * second an fsync of the part before it.
+     */
     private void maybeSync() throws DiskException {
-        if (System.nanoTime() - lastSyncNanos < SYNC_EVERY_NANOS || !syncLock.tryLock()) {
+        if (System.nanoTime() - lastRecordNanos < RECORD_EVERY_NANOS || !syncLock.tryLock()) {
             return;
         }
         try {
-            Map<Segment, Long> positions = plan.positions();  // taken before the fsync: these bytes are in it
-            part.force();
-            plan.synced(positions);
-            lastSyncNanos = System.nanoTime();
+            if (System.nanoTime() - lastSyncNanos >= SYNC_EVERY_NANOS) {
+                Map<Segment, Long> positions = plan.positions();  // taken before the fsync: these bytes are in it
+                part.force();
+                plan.synced(positions);
+                lastSyncNanos = System.nanoTime();
+            }
             journal();
+            lastRecordNanos = System.nanoTime();
         } finally {
             syncLock.unlock();
         }
@@ -226,6 +236,7 @@ final class SegmentedDownload {
 
     private void syncQuietly() {
         lastSyncNanos = 0;
+        lastRecordNanos = 0;
         try {
             maybeSync();
         } catch (DiskException e) {
@@ -233,9 +244,9 @@ final class SegmentedDownload {
         }
     }
 
-    /** Records the ranges on disk; called after an fsync (or with what an earlier one covered). */
+    /** Records what the part holds: the fsynced ranges as durable, the rest as written during this boot. */
     private void journal() {
-        tools.journal().record(task.jobId, plan.syncedRanges());
+        tools.journal().record(task.jobId, plan.syncedRanges(), plan.unsyncedRanges());
     }
 
     private void progress() {

@@ -1,5 +1,8 @@
 package civitai.daemon.store;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Map;
@@ -7,64 +10,125 @@ import java.util.TreeMap;
 
 /**
  * Which byte ranges of a job's {@code .part} are on disk, for a segmented download to resume
- * after a crash. The engine records a range only after its bytes were fsynced, so the journal never
- * claims a byte the part may not hold. Thread-safe (through {@link Database}).
+ * after a crash. Two kinds of claim:
+ * <ul>
+ * <li>synced: the engine fsynced those bytes before recording them; trusted after anything,
+ * power loss included;
+ * <li>written: their write() returned but no fsync followed yet. They sit in the page cache, which
+ * a killed process does not take with it, so they are trusted while the machine has not restarted
+ * since (the same Linux boot id); after a reboot they are forgotten and fetched again.
+ * </ul>
+ * So the journal never claims a byte the part may not hold, and a {@code kill -9} refetches only
+ * what arrived after the last record rather than since the last fsync. Thread-safe (through
+ * {@link Database}).
  */
 public final class RangeJournal {
-    private final Database db;
+    private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
 
+    private final Database db;
+    private final String bootId;
+
+    /** A journal that trusts written ranges for this boot of the machine (when it can tell the boot). */
     public RangeJournal(Database db) {
-        this.db = db;
+        this(db, currentBootId());
     }
 
-    /** The recorded ranges of {@code jobId}, start → end (exclusive), in file order. */
-    public Map<Long, Long> ranges(long jobId) {
-        return db.run(c -> {
-            Map<Long, Long> ranges = new TreeMap<>();
-            try (PreparedStatement s = c.prepareStatement(
-                    "SELECT start, end_byte FROM part_ranges WHERE job_id = ? ORDER BY start")) {
-                s.setLong(1, jobId);
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        ranges.put(rs.getLong(1), rs.getLong(2));
-                    }
-                }
-            }
-            return ranges;
-        });
+    /** @param bootId this boot of the machine; null: written ranges are never recorded nor trusted */
+    public RangeJournal(Database db, String bootId) {
+        this.db = db;
+        this.bootId = bootId;
+    }
+
+    /** The Linux boot id, or null where there is none to read. */
+    static String currentBootId() {
+        try {
+            String id = Files.readString(BOOT_ID).strip();
+            return id.isEmpty() ? null : id;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /**
-     * Replaces the recorded ranges of {@code jobId}, in one transaction. No range on disk yet is
-     * still recorded, as the empty range [0, 0): segments are writing the part out of order, so
-     * after a crash its length proves nothing (holes read as zeros) and must not be taken for a
-     * prefix.
+     * The ranges of {@code jobId} that can be trusted now, start → end (exclusive), in file order,
+     * touching and overlapping ones merged.
      */
-    public void record(long jobId, Map<Long, Long> ranges) {
-        db.transaction(c -> {
-            clear(c, jobId);
-            try (PreparedStatement s = c.prepareStatement(
-                    "INSERT INTO part_ranges (job_id, start, end_byte) VALUES (?, ?, ?)")) {
-                boolean any = false;
-                for (var r : ranges.entrySet()) {
-                    if (r.getValue() > r.getKey()) {
-                        s.setLong(1, jobId);
-                        s.setLong(2, r.getKey());
-                        s.setLong(3, r.getValue());
-                        s.addBatch();
-                        any = true;
+    public Map<Long, Long> ranges(long jobId) {
+        return db.run(c -> {
+            TreeMap<Long, Long> merged = new TreeMap<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT start, end_byte FROM part_ranges"
+                    + " WHERE job_id = ? AND (boot_id IS NULL OR boot_id = ?) ORDER BY start")) {
+                s.setLong(1, jobId);
+                s.setString(2, bootId);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        long start = rs.getLong(1);
+                        long end = rs.getLong(2);
+                        var last = merged.lastEntry();
+                        if (last != null && last.getValue() >= start && end > start) {
+                            merged.put(last.getKey(), Math.max(last.getValue(), end));
+                        } else {
+                            merged.merge(start, end, Math::max);
+                        }
                     }
                 }
-                if (!any) {
+            }
+            return merged;
+        });
+    }
+
+    /** As {@link #record(long, Map, Map)} with synced ranges only. */
+    public void record(long jobId, Map<Long, Long> synced) {
+        record(jobId, synced, Map.of());
+    }
+
+    /**
+     * Replaces the recorded ranges of {@code jobId}, in one transaction: {@code synced} ranges
+     * were fsynced, {@code written} ones only written (kept only when the boot id is known). While
+     * no range is synced the empty range [0, 0) is recorded too, durable: segments are writing the
+     * part out of order, so after a crash (or a reboot that voids the written ranges) its length
+     * proves nothing (holes read as zeros) and must not be taken for a prefix.
+     */
+    public void record(long jobId, Map<Long, Long> synced, Map<Long, Long> written) {
+        db.transaction(c -> {
+            clear(c, jobId);
+            boolean any = insert(c, "INSERT INTO part_ranges (job_id, start, end_byte) VALUES (?, ?, ?)",
+                    jobId, synced, null);
+            if (!any) {
+                try (PreparedStatement s = c.prepareStatement(
+                        "INSERT INTO part_ranges (job_id, start, end_byte) VALUES (?, 0, 0)")) {
                     s.setLong(1, jobId);
-                    s.setLong(2, 0);
-                    s.setLong(3, 0);
-                    s.addBatch();
+                    s.executeUpdate();
                 }
-                s.executeBatch();
+            }
+            if (bootId != null) {  // a written range never displaces a synced one (or the marker) at its start
+                insert(c, "INSERT OR IGNORE INTO part_ranges (job_id, start, end_byte, boot_id) VALUES (?, ?, ?, ?)",
+                        jobId, written, bootId);
             }
             return null;
         });
+    }
+
+    /** Inserts the non-empty ranges; true when there was any. */
+    private static boolean insert(java.sql.Connection c, String sql, long jobId, Map<Long, Long> ranges, String boot)
+            throws java.sql.SQLException {
+        boolean any = false;
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            for (var r : ranges.entrySet()) {
+                if (r.getValue() > r.getKey()) {
+                    s.setLong(1, jobId);
+                    s.setLong(2, r.getKey());
+                    s.setLong(3, r.getValue());
+                    if (boot != null) {
+                        s.setString(4, boot);
+                    }
+                    s.addBatch();
+                    any = true;
+                }
+            }
+            s.executeBatch();
+        }
+        return any;
     }
 
     /** Forgets the ranges of {@code jobId} (its part was restarted, finished or removed). */

@@ -85,5 +85,7 @@ final class Schema {
             """, """
             ALTER TABLE jobs ADD COLUMN placed INTEGER NOT NULL DEFAULT 0;
             UPDATE jobs SET placed = 1 WHERE state = 'completed' AND avg_bytes_per_s IS NOT NULL;
+            """, """
+            ALTER TABLE part_ranges ADD COLUMN boot_id TEXT;
             """);
 }

@@ -53,4 +53,17 @@ public final class Db {
     public long count(String sql, Object... args) {
         return ((Number) one(sql, args).values().iterator().next()).longValue();
     }
+
+    /** Runs one INSERT, UPDATE or DELETE; returns the rows it changed. */
+    public int update(String sql, Object... args) {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                s.setObject(i + 1, args[i]);
+            }
+            return s.executeUpdate();
+        } catch (SQLException e) {
+            throw new AssertionError("update failed: " + sql + ": " + e.getMessage(), e);
+        }
+    }
 }
