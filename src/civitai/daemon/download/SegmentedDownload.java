@@ -22,11 +22,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * they were fsynced. One instance per attempt; its methods run on the attempt's thread.
  */
 final class SegmentedDownload {
-    // The journal is written ten times a second, with what is written so far (a killed process
+    // The journal is written twenty times a second, with what is written so far (a killed process
     // leaves those bytes in the page cache: only a reboot loses them, see RangeJournal), and the
     // part is fsynced twice a second, which makes the claims durable; each sync flushes little,
-    // so it stalls its connection only briefly.
-    private static final long RECORD_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    // so it stalls its connection only briefly. A record is one small SQLite transaction.
+    private static final long RECORD_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long SYNC_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final int FAILURES_PER_SEGMENT = 4;
     private static final int BUSY_ANSWERS = 8;
@@ -213,7 +213,7 @@ final class SegmentedDownload {
     }
 
     /**
-     * By whichever connection gets there first: every tenth of a second the journal, and every half
+     * By whichever connection gets there first: every twentieth of a second the journal, and every half
      * second an fsync of the part before it.
      */
     private void maybeSync() throws DiskException {

@@ -62,8 +62,8 @@ public final class RangeJournal {
                 s.setString(2, bootId);
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
-                        long start = rs.getLong(1);
-                        long end = rs.getLong(2);
+                        long start = Math.max(0, rs.getLong(1));  // the marker is stored as [-1, -1)
+                        long end = Math.max(0, rs.getLong(2));
                         var last = merged.lastEntry();
                         if (last != null && last.getValue() >= start && end > start) {
                             merged.put(last.getKey(), Math.max(last.getValue(), end));
@@ -85,9 +85,10 @@ public final class RangeJournal {
     /**
      * Replaces the recorded ranges of {@code jobId}, in one transaction: {@code synced} ranges
      * were fsynced, {@code written} ones only written (kept only when the boot id is known). While
-     * no range is synced the empty range [0, 0) is recorded too, durable: segments are writing the
-     * part out of order, so after a crash (or a reboot that voids the written ranges) its length
-     * proves nothing (holes read as zeros) and must not be taken for a prefix.
+     * no range is synced an empty range is recorded too, durable, and read back as [0, 0):
+     * segments are writing the part out of order, so after a crash (or a reboot that voids the
+     * written ranges) its length proves nothing (holes read as zeros) and must not be taken for a
+     * prefix. It is stored at -1, clear of a written range that starts at 0.
      */
     public void record(long jobId, Map<Long, Long> synced, Map<Long, Long> written) {
         db.transaction(c -> {
@@ -96,12 +97,12 @@ public final class RangeJournal {
                     jobId, synced, null);
             if (!any) {
                 try (PreparedStatement s = c.prepareStatement(
-                        "INSERT INTO part_ranges (job_id, start, end_byte) VALUES (?, 0, 0)")) {
+                        "INSERT INTO part_ranges (job_id, start, end_byte) VALUES (?, -1, -1)")) {
                     s.setLong(1, jobId);
                     s.executeUpdate();
                 }
             }
-            if (bootId != null) {  // a written range never displaces a synced one (or the marker) at its start
+            if (bootId != null) {  // a written range never displaces a synced one at its start
                 insert(c, "INSERT OR IGNORE INTO part_ranges (job_id, start, end_byte, boot_id) VALUES (?, ?, ?, ?)",
                         jobId, written, bootId);
             }
