@@ -83,6 +83,7 @@ public final class Daemon implements AutoCloseable {
             System.setProperty("jdk.httpclient.bufsize", Integer.toString(BufferBudget.clientBufferSize(
                     configured.workers() * configured.connectionsPerDownload())));
         }
+        Outbound outbound = new Outbound(configured);
         Server[] bound = new Server[1];
         Config config;
         try {
@@ -91,11 +92,13 @@ public final class Daemon implements AutoCloseable {
                 return bound[0] != null;
             });
         } catch (ConfigException | IOException | RuntimeException e) {
+            outbound.close();
             log.close();
             throw e;
         }
         Server health = config.healthPort() == 0 ? null : Server.bind(config.bindAddress(), config.healthPort()).orElse(null);
         if (config.healthPort() != 0 && health == null) {
+            outbound.close();
             bound[0].close();
             log.close();
             throw new ConfigException("config key \"health_port\" is " + config.healthPort() + " but that port is"
@@ -104,7 +107,7 @@ public final class Daemon implements AutoCloseable {
         Daemon daemon = new Daemon(config, log);
         daemon.closing.push(log);
         try {
-            daemon.wire(bound[0], health, clock);
+            daemon.wire(bound[0], health, outbound, clock);
         } catch (RuntimeException | IOException e) {
             bound[0].close();
             if (health != null) {
@@ -116,8 +119,9 @@ public final class Daemon implements AutoCloseable {
         return daemon;
     }
 
-    private void wire(Server server, Server health, Clock clock) throws IOException {
+    private void wire(Server server, Server health, Outbound outbound, Clock clock) throws IOException {
         this.server = server;
+        closeLater(outbound);
         Database db = closeLater(new Database(config.databaseFile()));
         JobStore store = new JobStore(db, clock);
         EventBus bus = new EventBus(e -> log.error("an event subscriber failed", e));
@@ -127,7 +131,8 @@ public final class Daemon implements AutoCloseable {
         closing.push(events::close);
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("scheduler").daemon().factory());
-        HttpClient client = httpClient();
+        HttpClient client = outbound.client();
+        log.info("outbound connections: " + new OutboundProxy(config.outboundProxy()).describe());
         WebhookStore deliveries = new WebhookStore(db, clock);
         Webhooks webhooks = closeLater(new Webhooks(config.notifications().stream().map(Target::of).toList(),
                 config.webhookRetryDelay(), deliveries, store, client, log, clock, Version.userAgent()));
@@ -160,6 +165,7 @@ public final class Daemon implements AutoCloseable {
                 Api.references(interactive, config.civitaiUrl()), updates, config.bindAddress(), config.allowedHosts(),
                 webhooks, config.trustedProxies(), config.downloadDir())));
         closeLater(server);
+        outbound.buildInBackground();  // the TLS set-up, while the first requests are answered
         if (health != null) {
             health.startHealth(server.port());
             closeLater(health);
@@ -191,27 +197,6 @@ public final class Daemon implements AutoCloseable {
     private <T extends AutoCloseable> T closeLater(T part) {
         closing.push(part);
         return part;
-    }
-
-    /** The one client for Civitai, downloads and notifications, through the outbound proxy if any. */
-    private HttpClient httpClient() {
-        var executor = Executors.newVirtualThreadPerTaskExecutor();
-        closing.push(executor::shutdownNow);  // HttpClient never shuts down an executor it was given
-        OutboundProxy proxy = new OutboundProxy(config.outboundProxy());
-        HttpClient.Builder builder = HttpClient.newBuilder();
-        if (proxy.active()) {
-            OutboundProxy.allowBasicAuthForTunnels();  // in case Main did not run (tests); no-op if too late
-            builder.proxy(proxy).authenticator(proxy.authenticator());
-        }
-        log.info("outbound connections: " + proxy.describe());
-        HttpClient client = builder
-                .followRedirects(HttpClient.Redirect.NEVER)  // HttpFetch follows them, to control headers
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(Math.min(30, Math.max(1, config.stallTimeout().toSeconds()))))
-                .executor(executor)
-                .build();
-        closing.push(client::shutdownNow);
-        return client;
     }
 
     /** Before the queue starts, so no completion is missed. */
