@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,9 +30,8 @@ import javax.net.ssl.SSLParameters;
 final class Outbound implements AutoCloseable {
     private final Config config;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-    private final CompletableFuture<HttpClient> built = new CompletableFuture<>();
     private final HttpClient client = new Deferred();
-    private boolean started;  // guarded by this
+    private CompletableFuture<HttpClient> built;  // guarded by this: null until a build starts; a failed one is replaced
 
     Outbound(Config config) {
         this.config = config;
@@ -42,27 +42,43 @@ final class Outbound implements AutoCloseable {
         return client;
     }
 
-    /** Builds the client on a thread of its own now, unless a first use already did. */
+    /** Builds the client on a thread of its own now, unless a first use already started it. */
     void buildInBackground() {
-        if (claimBuild()) {
-            Thread.ofPlatform().name("http-client-setup").daemon(true).start(this::build);
+        CompletableFuture<HttpClient> mine;
+        synchronized (this) {
+            if (built != null) {
+                return;
+            }
+            built = mine = new CompletableFuture<>();
         }
+        Thread.ofPlatform().name("http-client-setup").daemon(true).start(() -> build(mine));
     }
 
+    /**
+     * The real client: the build under way, or one started on this thread when there is none yet
+     * or the last one failed (so a failure, e.g. out of memory, is tried again rather than kept).
+     * A failure is thrown as a {@link CompletionException}.
+     */
     private HttpClient real() {
-        if (claimBuild()) {
-            build();  // needed before the background build was asked for: build it here
+        CompletableFuture<HttpClient> mine = null;
+        CompletableFuture<HttpClient> pending;
+        synchronized (this) {
+            if (built == null || built.isCompletedExceptionally()) {
+                built = mine = new CompletableFuture<>();
+            }
+            pending = built;
         }
-        return built.join();
+        if (mine != null) {
+            build(mine);
+        }
+        return pending.join();
     }
 
-    private synchronized boolean claimBuild() {
-        boolean first = !started;
-        started = true;
-        return first;
+    private synchronized CompletableFuture<HttpClient> current() {
+        return built;
     }
 
-    private void build() {
+    private void build(CompletableFuture<HttpClient> into) {
         try {
             OutboundProxy proxy = new OutboundProxy(config.outboundProxy());
             HttpClient.Builder builder = HttpClient.newBuilder();
@@ -70,20 +86,28 @@ final class Outbound implements AutoCloseable {
                 OutboundProxy.allowBasicAuthForTunnels();  // in case Main did not run (tests); no-op if too late
                 builder.proxy(proxy).authenticator(proxy.authenticator());
             }
-            built.complete(builder
+            into.complete(builder
                     .followRedirects(HttpClient.Redirect.NEVER)  // HttpFetch follows them, to control headers
                     .version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(Math.min(30, Math.max(1, config.stallTimeout().toSeconds()))))
                     .executor(executor)
                     .build());
         } catch (RuntimeException | Error e) {
-            built.completeExceptionally(e);
+            into.completeExceptionally(e);
         }
+    }
+
+    /** A request's failure to get a client, as the I/O error its caller handles. */
+    private static IOException unavailable(CompletionException e) {
+        return new IOException("the HTTP client could not be set up: " + e.getCause(), e.getCause());
     }
 
     @Override
     public void close() {
-        built.thenAccept(HttpClient::shutdownNow);  // now if built, else once it is
+        CompletableFuture<HttpClient> last = current();
+        if (last != null) {
+            last.thenAccept(HttpClient::shutdownNow);  // now if built, else once it is
+        }
         executor.shutdownNow();
     }
 
@@ -137,39 +161,62 @@ final class Outbound implements AutoCloseable {
         @Override
         public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
                 throws IOException, InterruptedException {
-            return real().send(request, handler);
+            HttpClient c;
+            try {
+                c = real();
+            } catch (CompletionException e) {
+                throw unavailable(e);
+            }
+            return c.send(request, handler);
         }
 
         @Override
         public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
                 HttpResponse.BodyHandler<T> handler) {
-            return real().sendAsync(request, handler);
+            try {
+                return real().sendAsync(request, handler);
+            } catch (CompletionException e) {
+                return CompletableFuture.failedFuture(unavailable(e));
+            }
         }
 
         @Override
         public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
                 HttpResponse.BodyHandler<T> handler, HttpResponse.PushPromiseHandler<T> push) {
-            return real().sendAsync(request, handler, push);
+            try {
+                return real().sendAsync(request, handler, push);
+            } catch (CompletionException e) {
+                return CompletableFuture.failedFuture(unavailable(e));
+            }
         }
 
         @Override
         public void shutdown() {
-            built.thenAccept(HttpClient::shutdown);
+            CompletableFuture<HttpClient> last = current();
+            if (last != null) {
+                last.thenAccept(HttpClient::shutdown);
+            }
         }
 
         @Override
         public void shutdownNow() {
-            built.thenAccept(HttpClient::shutdownNow);
+            CompletableFuture<HttpClient> last = current();
+            if (last != null) {
+                last.thenAccept(HttpClient::shutdownNow);
+            }
         }
 
         @Override
         public boolean awaitTermination(Duration duration) throws InterruptedException {
-            return !built.isDone() || built.isCompletedExceptionally() || built.join().awaitTermination(duration);
+            CompletableFuture<HttpClient> last = current();
+            return last == null || !last.isDone() || last.isCompletedExceptionally()
+                    || last.join().awaitTermination(duration);
         }
 
         @Override
         public boolean isTerminated() {
-            return built.isDone() && !built.isCompletedExceptionally() && built.join().isTerminated();
+            CompletableFuture<HttpClient> last = current();
+            return last != null && last.isDone() && !last.isCompletedExceptionally() && last.join().isTerminated();
         }
     }
 }

@@ -58,7 +58,7 @@ public final class PortClaim {
             if (written != null) {  // another daemon chose while we waited for the lock
                 return bindConfigured(config, written, binder);
             }
-            int port = bindRandom(binder);
+            int port = bindRandom(binder, config.healthPort());
             writeBack(config.configFile(), port);
             return config.withActivePort(port);
         }
@@ -74,10 +74,13 @@ public final class PortClaim {
         return config.withActivePort(port);
     }
 
-    private int bindRandom(Binder binder) throws ConfigException, IOException {
+    /** A random free port of the range, never {@code healthPort} (the health listener's own). */
+    private int bindRandom(Binder binder, int healthPort) throws ConfigException, IOException {
         List<Integer> ports = new ArrayList<>();
         for (int p = FIRST; p <= LAST; p++) {
-            ports.add(p);
+            if (p != healthPort) {
+                ports.add(p);
+            }
         }
         Collections.shuffle(ports, random);
         for (int port : ports) {

@@ -65,10 +65,13 @@ public final class BufferBudget {
             while (free.isEmpty() && lent == hashBuffers) {
                 returned.await();
             }
+            byte[] buffer = free.poll();
+            if (buffer == null) {
+                buffer = new byte[InOrderHasher.BUFFER_SIZE];  // before counting it: a failed allocation lends nothing
+            }
             lent++;
             mostLent = Math.max(mostLent, lent);
-            byte[] buffer = free.poll();
-            return buffer != null ? buffer : new byte[InOrderHasher.BUFFER_SIZE];
+            return buffer;
         } finally {
             lock.unlock();
         }

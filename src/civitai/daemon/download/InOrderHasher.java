@@ -236,6 +236,11 @@ final class InOrderHasher {
         }
     }
 
+    /**
+     * Hashes the work in order until End. Whatever goes wrong, every chunk's buffer goes back to
+     * the budget, which all downloads share; after a failure the work is drained unhashed and
+     * settle() reports it.
+     */
     private void hashUntilEnd() {
         ByteBuffer readBuffer = null;
         while (true) {
@@ -245,20 +250,33 @@ final class InOrderHasher {
             } catch (InterruptedException e) {
                 continue;  // nobody interrupts the hasher; settle() ends it with End
             }
-            switch (work) {
-                case End e -> {
-                    return;
-                }
-                case Chunk c -> {
-                    digest.update(c.bytes(), 0, c.length());
-                    hashedEnd += c.length();
-                    budget.give(c.bytes());
-                }
-                case Span s -> {
-                    if (readBuffer == null) {  // its own, not the budget's: chunks queued behind this span hold those
-                        readBuffer = ByteBuffer.allocate(BUFFER_SIZE);
+            try {
+                switch (work) {
+                    case End e -> {
+                        return;
                     }
-                    hashSpan(s, readBuffer);
+                    case Chunk c -> {
+                        try {
+                            if (failure == null) {
+                                digest.update(c.bytes(), 0, c.length());
+                                hashedEnd += c.length();
+                            }
+                        } finally {
+                            budget.give(c.bytes());
+                        }
+                    }
+                    case Span s -> {
+                        if (failure == null) {
+                            if (readBuffer == null) {  // its own, not the budget's: chunks queued behind this span hold those
+                                readBuffer = ByteBuffer.allocate(BUFFER_SIZE);
+                            }
+                            hashSpan(s, readBuffer);
+                        }
+                    }
+                }
+            } catch (RuntimeException | Error e) {
+                if (failure == null) {
+                    failure = new IOException("hashing the part failed: " + e, e);
                 }
             }
         }

@@ -67,7 +67,15 @@ final class SegmentedDownload {
      */
     SegmentPlan.End run(int connections, Segment first, BodyStream firstBody, boolean firstHasSlot)
             throws InterruptedException {
-        journal();
+        try {
+            journal();
+        } catch (RuntimeException e) {  // the database failed: the first answer is nobody's yet
+            firstBody.close();
+            if (firstHasSlot) {
+                tools.slots().release(plan.url());
+            }
+            throw e;
+        }
         if (!firstHasSlot) {
             try {
                 tools.slots().takeFirst(plan.url(), tools.stall());

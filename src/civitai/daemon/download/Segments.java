@@ -108,6 +108,7 @@ final class Segments {
         try {
             part.force();  // the journal may only claim bytes on disk
         } catch (DiskException e) {
+            body.close();  // not handed over: its read-ahead goes back to the budget
             if (firstHasSlot) {
                 segmenting.slots().release(url);
             }

@@ -148,6 +148,14 @@ class ConfigLoaderTest {
                 Files.readString(file).replaceAll("\\s", ""));
     }
 
+    @Test
+    void aRandomPort_isNeverTheHealthPort() throws Exception {
+        Config c = load("{\"active_port\": null, \"health_port\": 8150}");
+        // only the health port is free: taking it would write it back as active_port, and every later start would fail
+        var e = assertThrows(ConfigException.class, () -> new PortClaim(new java.util.Random(1)).claim(c, port -> port == 8150));
+        assertTrue(e.getMessage().startsWith("no free port in 8100-8200"), e.getMessage());
+    }
+
     // notifications, proxy, no_proxy, trusted_proxies (issue 11)
 
     @Test
