@@ -38,8 +38,23 @@ public final class Redactor {
         for (String secret : secrets) {
             out = out.replace(secret, MASK);
         }
-        out = USER_INFO.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK) + "@");
-        out = QUERY_SECRET.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK));
-        return BEARER.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK));
+        // each pattern needs a character most lines lack: skip its scan then (every log line comes here)
+        if (out.indexOf('@') >= 0) {
+            out = USER_INFO.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK) + "@");
+        }
+        if (out.indexOf('=') >= 0) {
+            out = QUERY_SECRET.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK));
+        }
+        return containsBearer(out) ? BEARER.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK)) : out;
+    }
+
+    private static boolean containsBearer(String text) {
+        for (int i = 0; i + 6 <= text.length(); i++) {
+            char c = text.charAt(i);
+            if ((c == 'b' || c == 'B') && text.regionMatches(true, i, "bearer", 0, 6)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

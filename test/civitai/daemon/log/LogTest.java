@@ -26,6 +26,9 @@ class LogTest {
         "https://r2.example/f?X-Amz-Signature=deadbeef&X-Amz-Date=1   | https://r2.example/f?X-Amz-Signature=[REDACTED]&X-Amz-Date=1",
         "/api/events?access_token=eyJhbGciOi.x.y                       | /api/events?access_token=[REDACTED]",
         "Authorization: Bearer abcdef.123                             | Authorization: Bearer [REDACTED]",
+        "AUTHORIZATION: BEARER abcdef.123                             | AUTHORIZATION: BEARER [REDACTED]",
+        "header bEaReR\tabcdef.123 at the end                          | header bEaReR\t[REDACTED] at the end",
+        "https://user:pa55@host.example/m.safetensors                 | https://[REDACTED]@host.example/m.safetensors",
         "key is my-civitai-key-123 here                               | key is [REDACTED] here",
     })
     void secretsAreRedacted(String line, String expected) {
