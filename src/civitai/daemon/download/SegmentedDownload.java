@@ -45,6 +45,7 @@ final class SegmentedDownload {
     private final Object renewLock = new Object();
     private final List<Thread> threads = new ArrayList<>();
     private final ReentrantLock syncLock = new ReentrantLock();
+    private final ReentrantLock recordLock = new ReentrantLock();
     private volatile long lastSyncNanos = System.nanoTime();
     private volatile long lastRecordNanos = System.nanoTime();
     private int renewals;
@@ -221,24 +222,29 @@ final class SegmentedDownload {
     }
 
     /**
-     * By whichever connection gets there first: every twentieth of a second the journal, and every half
-     * second an fsync of the part before it.
+     * By whichever connection gets there first: every half second an fsync of the part, and every
+     * twentieth of a second the journal. Each has its own lock, so a slow fsync (many downloads
+     * writing at once) never holds up the records of what the other connections write meanwhile.
      */
     private void maybeSync() throws DiskException {
-        if (System.nanoTime() - lastRecordNanos < RECORD_EVERY_NANOS || !syncLock.tryLock()) {
-            return;
-        }
-        try {
-            if (System.nanoTime() - lastSyncNanos >= SYNC_EVERY_NANOS) {
+        if (System.nanoTime() - lastSyncNanos >= SYNC_EVERY_NANOS && syncLock.tryLock()) {
+            try {
                 Map<Segment, Long> positions = plan.positions();  // taken before the fsync: these bytes are in it
                 part.force();
                 plan.synced(positions);
                 lastSyncNanos = System.nanoTime();
+                lastRecordNanos = 0;  // the durable claims go in at once
+            } finally {
+                syncLock.unlock();
             }
-            journal();
-            lastRecordNanos = System.nanoTime();
-        } finally {
-            syncLock.unlock();
+        }
+        if (System.nanoTime() - lastRecordNanos >= RECORD_EVERY_NANOS && recordLock.tryLock()) {
+            try {
+                journal();
+                lastRecordNanos = System.nanoTime();
+            } finally {
+                recordLock.unlock();
+            }
         }
     }
 
