@@ -90,11 +90,16 @@ public final class FakeStorage implements AutoCloseable {
         return base().resolve("/files/" + name);
     }
 
-    /** A presigned URL in S3/R2 style, valid until {@code expires}. */
+    /**
+     * A presigned URL in S3/R2 style, valid for {@code validSeconds} from {@code signedAt}. X-Amz-Date
+     * has whole seconds, so a URL valid for 1 s signed at .98 would expire 20 ms later: the exact
+     * moment rides along in a parameter of this fake's own, which the expiry check uses.
+     */
     public URI signedUrl(String name, Instant signedAt, long validSeconds) {
         return URI.create(url(name) + "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=test%2Fauto"
                 + "&X-Amz-Date=" + AMZ_DATE.format(LocalDateTime.ofInstant(signedAt, ZoneOffset.UTC))
-                + "&X-Amz-Expires=" + validSeconds + "&X-Amz-SignedHeaders=host&X-Amz-Signature=feedface0123");
+                + "&X-Amz-Expires=" + validSeconds + "&X-Amz-SignedHeaders=host&X-Amz-Signature=feedface0123"
+                + "&x-fake-signed-ms=" + signedAt.toEpochMilli());
     }
 
     /** Queues faults for the next requests of {@code name}, one each. */
@@ -329,7 +334,9 @@ public final class FakeStorage implements AutoCloseable {
             int eq = pair.indexOf('=');
             params.put(pair.substring(0, eq), pair.substring(eq + 1));
         }
-        Instant signed = LocalDateTime.parse(params.get("X-Amz-Date"), AMZ_DATE).toInstant(ZoneOffset.UTC);
+        Instant signed = params.containsKey("x-fake-signed-ms")
+                ? Instant.ofEpochMilli(Long.parseLong(params.get("x-fake-signed-ms")))
+                : LocalDateTime.parse(params.get("X-Amz-Date"), AMZ_DATE).toInstant(ZoneOffset.UTC);
         return Instant.now().isAfter(signed.plusSeconds(Long.parseLong(params.get("X-Amz-Expires"))));
     }
 
