@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The bytes of one file over several connections to the same URL, each a Range request for one
@@ -18,16 +17,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * watch; a dropped or stalled connection resumes its segment. A 200 to a Range request, a
  * Content-Range other than the one asked, or a changed ETag ends the attempt so the next one uses a
  * single connection; a refused (expired) URL is re-resolved once for all connections; a 429/503
- * halves the connections and waits its Retry-After. Finished ranges are journalled only after
- * they were fsynced. One instance per attempt; its methods run on the attempt's thread.
+ * halves the connections and waits its Retry-After. What the part holds is journalled as it goes
+ * ({@link PartCheckpoints}). One instance per attempt; its methods run on the attempt's thread.
  */
 final class SegmentedDownload {
-    // The journal is written twenty times a second, with what is written so far (a killed process
-    // leaves those bytes in the page cache: only a reboot loses them, see RangeJournal), and the
-    // part is fsynced twice a second, which makes the claims durable; each sync flushes little,
-    // so it stalls its connection only briefly. A record is one small SQLite transaction.
-    private static final long RECORD_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    private static final long SYNC_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final int FAILURES_PER_SEGMENT = 4;
     private static final int BUSY_ANSWERS = 8;
 
@@ -44,10 +37,7 @@ final class SegmentedDownload {
     private final Object progressLock = new Object();
     private final Object renewLock = new Object();
     private final List<Thread> threads = new ArrayList<>();
-    private final ReentrantLock syncLock = new ReentrantLock();
-    private final ReentrantLock recordLock = new ReentrantLock();
-    private volatile long lastSyncNanos = System.nanoTime();
-    private volatile long lastRecordNanos = System.nanoTime();
+    private final PartCheckpoints checkpoints;
     private int renewals;
     private int busyAnswers;
 
@@ -59,6 +49,7 @@ final class SegmentedDownload {
         this.plan = plan;
         this.attempt = attempt;
         this.listener = listener;
+        this.checkpoints = new PartCheckpoints(tools.journal(), task.jobId, task.part, plan);
     }
 
     /**
@@ -69,7 +60,7 @@ final class SegmentedDownload {
     SegmentPlan.End run(int connections, Segment first, BodyStream firstBody, boolean firstHasSlot)
             throws InterruptedException {
         try {
-            journal();
+            checkpoints.record();
         } catch (RuntimeException e) {  // the database failed: the first answer is nobody's yet
             firstBody.close();
             if (firstHasSlot) {
@@ -110,7 +101,7 @@ final class SegmentedDownload {
             task.connections = 0;
         }
         if (!plan.complete()) {
-            syncQuietly();  // what this attempt got stays for the next one
+            checkpoints.finalQuietly();  // what this attempt got stays for the next one
         }
         return plan.complete() ? null : plan.ended() != null ? plan.ended()
                 : new SegmentPlan.End(new Outcome.Retry("incomplete", "connections ended before the file was"
@@ -199,7 +190,7 @@ final class SegmentedDownload {
                 attempt.onActivity();
             }, n -> {
                 progress();
-                maybeSync();
+                checkpoints.maybe();
             });
             return segment.finished() || (index > 0 && tools.slots().wanted(host));  // else it ended early
         } catch (IOException | InterruptedException e) {
@@ -219,48 +210,6 @@ final class SegmentedDownload {
         } finally {
             tools.watchdog().release(guard);
         }
-    }
-
-    /**
-     * By whichever connection gets there first: every half second an fsync of the part, and every
-     * twentieth of a second the journal. Each has its own lock, so a slow fsync (many downloads
-     * writing at once) never holds up the records of what the other connections write meanwhile.
-     */
-    private void maybeSync() throws DiskException {
-        if (System.nanoTime() - lastSyncNanos >= SYNC_EVERY_NANOS && syncLock.tryLock()) {
-            try {
-                Map<Segment, Long> positions = plan.positions();  // taken before the fsync: these bytes are in it
-                part.force();
-                plan.synced(positions);
-                lastSyncNanos = System.nanoTime();
-                lastRecordNanos = 0;  // the durable claims go in at once
-            } finally {
-                syncLock.unlock();
-            }
-        }
-        if (System.nanoTime() - lastRecordNanos >= RECORD_EVERY_NANOS && recordLock.tryLock()) {
-            try {
-                journal();
-                lastRecordNanos = System.nanoTime();
-            } finally {
-                recordLock.unlock();
-            }
-        }
-    }
-
-    private void syncQuietly() {
-        lastSyncNanos = 0;
-        lastRecordNanos = 0;
-        try {
-            maybeSync();
-        } catch (DiskException e) {
-            // the journal keeps its last state; the next attempt refetches the rest
-        }
-    }
-
-    /** Records what the part holds: the fsynced ranges as durable, the rest as written during this boot. */
-    private void journal() {
-        tools.journal().record(task.jobId, plan.syncedRanges(), plan.unsyncedRanges());
     }
 
     private void progress() {
