@@ -77,11 +77,6 @@ public final class RangeJournal {
         });
     }
 
-    /** As {@link #record(long, Map, Map)} with synced ranges only. */
-    public void record(long jobId, Map<Long, Long> synced) {
-        record(jobId, synced, Map.of());
-    }
-
     /**
      * Replaces the recorded ranges of {@code jobId}, in one transaction: {@code synced} ranges
      * were fsynced, {@code written} ones only written (kept only when the boot id is known). While
