@@ -9,7 +9,9 @@ import civitai.daemon.store.JobState;
 import civitai.daemon.store.JobStore;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -75,14 +77,21 @@ public final class DownloadQueue implements AutoCloseable {
         state.lock.lock();  // the dispatcher must not start a new job before the older ones are superseded
         try {
             inserted = store.insertAllIfAbsent(specs);
+            // per contested target, the batch's last new job supersedes the others, the batch's own
+            // earlier entries included: as if the entries had been added one after another
+            java.util.Set<JobStore.Target> contested = store.contestedTargets();
+            Map<JobStore.Target, Job> lastNew = new HashMap<>();
             for (JobStore.Inserted i : inserted) {
                 if (i.created()) {
-                    control.supersedeOthers(i.job());
                     // under the lock too, so no job.started can come before its job.queued
                     bus.publish(new Event.Queued(i.job().id(), JobControl.label(i.job().spec()),
                             i.job().spec().url().toString()));
+                    if (contested.contains(JobStore.Target.of(i.job()))) {
+                        lastNew.put(JobStore.Target.of(i.job()), i.job());
+                    }
                 }
             }
+            lastNew.values().stream().sorted(Comparator.comparingLong(Job::id)).forEach(control::supersedeOthers);
             state.changed.signalAll();
         } finally {
             state.lock.unlock();

@@ -6,6 +6,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The fan-out behind {@code /api/events}: every event becomes a numbered frame, kept in a bounded
@@ -18,10 +19,42 @@ public final class EventStream {
     public static final int REPLAY = 4096;
     private static final int QUEUE = 4096;
 
-    /** One server-sent event; {@code id} 0 marks frames that are not numbered (reset). */
-    public record Frame(long id, String name, String data) {
+    /**
+     * One server-sent event; {@code id} 0 marks frames that are not numbered (reset). Its data is
+     * rendered on first read, by a subscriber's thread: most frames of a 10,000-job batch leave
+     * the replay buffer unread, and the publisher (an API request, a download) does not wait for
+     * JSON and redaction.
+     */
+    public static final class Frame {
+        private final long id;
+        private final String name;
+        private Supplier<String> render;  // null once rendered
+        private String data;
+
+        Frame(long id, String name, Supplier<String> render) {
+            this.id = id;
+            this.name = name;
+            this.render = render;
+        }
+
+        public long id() {
+            return id;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public synchronized String data() {
+            if (render != null) {
+                data = render.get();
+                render = null;
+            }
+            return data;
+        }
+
         public String text() {
-            return (id > 0 ? "id: " + id + "\n" : "") + "event: " + name + "\ndata: " + data + "\n\n";
+            return (id > 0 ? "id: " + id + "\n" : "") + "event: " + name + "\ndata: " + data() + "\n\n";
         }
     }
 
@@ -71,11 +104,16 @@ public final class EventStream {
 
     /** An event bus subscriber. */
     public void on(Event event) {
-        publish(event.name(), civitai.daemon.log.Redactor.urls(EventJson.of(event, java.time.Instant.now())));
+        java.time.Instant at = java.time.Instant.now();
+        publish(event.name(), () -> civitai.daemon.log.Redactor.urls(EventJson.of(event, at)));
     }
 
     /** Publishes a frame; other parts (the update checker) use their own event names. */
     public void publish(String name, String data) {
+        publish(name, () -> data);
+    }
+
+    private void publish(String name, Supplier<String> data) {
         Frame frame;
         synchronized (this) {
             frame = new Frame(++lastId, name, data);
@@ -102,7 +140,7 @@ public final class EventStream {
         if (lastEventId != null) {
             long oldest = replay.isEmpty() ? lastId + 1 : replay.peekFirst().id();
             if (lastEventId < oldest - 1 || lastEventId > lastId) {
-                s.offer(new Frame(0, "reset", "{\"reason\":\"events since " + lastEventId
+                s.offer(new Frame(0, "reset", () -> "{\"reason\":\"events since " + lastEventId
                         + " are no longer kept; fetch /api/status and /api/jobs again\"}"));
             } else {
                 for (Frame f : replay) {

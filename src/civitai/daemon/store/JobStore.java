@@ -75,6 +75,33 @@ public final class JobStore {
                 job.spec().modelType(), job.spec().filename(), job.id()));
     }
 
+    /** A target jobs claim: the model type's folder and the file name. */
+    public record Target(String modelType, String filename) {
+        public static Target of(Job job) {
+            return new Target(job.spec().modelType(), job.spec().filename());
+        }
+    }
+
+    /**
+     * The targets more than one job claims that are not superseded: only their jobs can have an
+     * {@link #otherClaims other claim}. One query, where asking {@code otherClaims} of each of a
+     * 10,000-job batch was a tenth of its time.
+     */
+    public java.util.Set<Target> contestedTargets() {
+        return db.run(c -> {
+            java.util.Set<Target> out = new java.util.HashSet<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT model_type, filename FROM jobs"
+                    + " WHERE filename IS NOT NULL AND state <> 'superseded'"
+                    + " GROUP BY model_type, filename HAVING count(*) > 1");
+                    ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Target(rs.getString(1), rs.getString(2)));
+                }
+            }
+            return out;
+        });
+    }
+
     /**
      * SHA-256s of files this daemon downloaded, verified and placed at the target of {@code job}:
      * its own files. A file a job found already there (and adopted) is not one of them.

@@ -62,6 +62,29 @@ class TargetOwnershipTest extends DaemonTest {
     }
 
     @Test
+    void aBatch_supersedesTheOlderJobOfItsTarget_andItsOwnEarlierEntryForTheSameTarget() throws IOException {
+        start(new JsonArray());
+        long first = add("model.safetensors", "v1", v1);
+        daemon.await(first, "completed");
+        byte[] other = Bytes.random(100_000, 43);
+        var r = daemon.post("/api/batch", manifest(
+                entry("lora", "model.safetensors", storage.put("v2", v2), Bytes.sha256(v2)),
+                entry("lora", "other.safetensors", storage.put("other", other), Bytes.sha256(other)),
+                entry("lora", "model.safetensors", storage.put("v3", v1), null)).toString());
+        assertEquals(202, r.statusCode(), r.body());
+        var jobs = json(r).get("jobs").asArray();
+        long second = jobs.get(0).asObject().get("job").asObject().getLong("id", 0);
+        long unrelated = jobs.get(1).asObject().get("job").asObject().getLong("id", 0);
+        long third = jobs.get(2).asObject().get("job").asObject().getLong("id", 0);
+
+        daemon.await(third, "completed");
+        daemon.await(unrelated, "completed");
+        assertEquals("superseded", daemon.state(first), "the batch took the target from the older job");
+        assertEquals("superseded", daemon.state(second), "the later entry of the batch for a target wins");
+        assertArrayEquals(v1, Files.readAllBytes(target()));
+    }
+
+    @Test
     void aSupersededJobAddedAgain_takesItsTargetBack() throws IOException {
         start(new JsonArray());
         long first = add("model.safetensors", "v1", v1);
