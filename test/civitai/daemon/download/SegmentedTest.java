@@ -67,6 +67,18 @@ class SegmentedTest extends DaemonTest {
     }
 
     @Test
+    void maxDownloadSpeed_capsAllConnectionsOfADownloadTogether() throws IOException {
+        long started = System.nanoTime();
+        long id = startOn("capped", "max_download_speed", 500_000);
+        assertCompleted(id, "capped");
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(storage.maxConcurrent("capped") >= 2, "connections at once: " + storage.maxConcurrent("capped"));
+        // a lower bound only, which a slow machine cannot break: 2 MB at 500 kB/s is 4 s, less the
+        // quarter second the limiter lets through at once; 4 uncapped connections would take ~0.1 s
+        assertTrue(millis >= 3_700, "took " + millis + " ms");
+    }
+
+    @Test
     void droppedSegment_resumesThatSegmentOnly() throws IOException {
         storage.pace(2_000_000);
         storage.faultSegments("drop", new Fault.Drop(60_000));
