@@ -3,16 +3,21 @@ package civitai.daemon.download;
 import civitai.daemon.store.RangeJournal;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * When a segmented attempt makes its part durable and says so: the journal is written twenty
  * times a second with what is written so far (a killed process leaves those bytes in the page
  * cache: only a reboot loses them, see {@link RangeJournal}), and the part is fsynced twice a
- * second, which makes the claims durable. Each sync flushes little, so it stalls its connection
- * only briefly; a record is one small SQLite transaction. Called by whichever connection gets
- * there first; fsync and record have a lock each, so a slow fsync (many downloads writing at once)
- * never holds up the records of what the other connections write meanwhile. Thread-safe.
+ * second, which makes the claims durable.
+ * <p>
+ * The records are made by a thread of their own, not by the writing connections: a host that
+ * sends in bursts (nginx's {@code limit_rate} sends a second's worth at once) leaves a connection
+ * idle right after its last write, and a record due then would wait for the next burst, a second
+ * later; a kill meanwhile lost the burst. The fsync stays with the writers (whichever gets there
+ * first): each flushes little, so it stalls its connection only briefly, and it never holds up
+ * the records. Thread-safe.
  */
 final class PartCheckpoints {
     private static final long RECORD_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -25,7 +30,11 @@ final class PartCheckpoints {
     private final ReentrantLock syncLock = new ReentrantLock();
     private final ReentrantLock recordLock = new ReentrantLock();
     private volatile long lastSyncNanos = System.nanoTime();
-    private volatile long lastRecordNanos = System.nanoTime();
+    private volatile boolean unrecorded;          // bytes written or synced since the last record
+    private volatile boolean recording;
+    private volatile RuntimeException recordFailed;  // the recorder's, for the next writer to throw
+    private volatile boolean syncFailed;             // then written bytes may be gone: only synced ones count
+    private Thread recorder;
 
     PartCheckpoints(RangeJournal journal, long jobId, PartFile part, SegmentPlan plan) {
         this.journal = journal;
@@ -34,42 +43,99 @@ final class PartCheckpoints {
         this.plan = plan;
     }
 
-    /** After bytes were written: an fsync and a record when each is due. */
+    /** Starts the recorder; {@link #stop} ends it. */
+    void start() {
+        recording = true;
+        recorder = Thread.ofVirtual().name("job-" + jobId + "-journal").start(this::recordWhileRunning);
+    }
+
+    private void recordWhileRunning() {
+        while (recording) {
+            LockSupport.parkNanos(RECORD_EVERY_NANOS);
+            if (unrecorded && recording) {
+                try {
+                    record();
+                } catch (RuntimeException e) {  // the database failed: the connections end the attempt
+                    recordFailed = e;
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Ends the recorder, after the record it is making. */
+    void stop() {
+        recording = false;
+        Thread r = recorder;
+        if (r == null) {
+            return;
+        }
+        LockSupport.unpark(r);
+        boolean interrupted = false;
+        while (r.isAlive()) {
+            try {
+                r.join();
+            } catch (InterruptedException e) {
+                interrupted = true;  // the record in progress is a short transaction: wait for it
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** After bytes were written: an fsync when one is due; the recorder notes the bytes. */
     void maybe() throws DiskException {
+        unrecorded = true;
+        RuntimeException failed = recordFailed;
+        if (failed != null) {
+            throw failed;
+        }
         if (System.nanoTime() - lastSyncNanos >= SYNC_EVERY_NANOS && syncLock.tryLock()) {
             try {
-                Map<Segment, Long> positions = plan.positions();  // taken before the fsync: these bytes are in it
-                part.force();
-                plan.synced(positions);
-                lastSyncNanos = System.nanoTime();
-                lastRecordNanos = 0;  // the durable claims go in at once
+                sync();
             } finally {
                 syncLock.unlock();
             }
         }
-        if (System.nanoTime() - lastRecordNanos >= RECORD_EVERY_NANOS && recordLock.tryLock()) {
-            try {
-                record();
-                lastRecordNanos = System.nanoTime();
-            } finally {
-                recordLock.unlock();
-            }
+    }
+
+    private void sync() throws DiskException {
+        Map<Segment, Long> positions = plan.positions();  // taken before the fsync: these bytes are in it
+        try {
+            part.force();
+        } catch (DiskException e) {
+            // Linux may drop the dirty pages of a failed fsync, and a later fsync still succeeds
+            syncFailed = true;
+            throw e;
         }
+        plan.synced(positions);
+        lastSyncNanos = System.nanoTime();
+        unrecorded = true;  // the durable claims go in with the next record
     }
 
     /** At the end of an unfinished attempt: fsync and record now, so what it got stays for the next one. */
     void finalQuietly() {
-        lastSyncNanos = 0;
-        lastRecordNanos = 0;
+        stop();
+        syncLock.lock();
         try {
-            maybe();
+            sync();
         } catch (DiskException e) {
-            // the journal keeps its last state; the next attempt refetches the rest
+            // the journal keeps the written ranges; the durable ones are those of the last fsync
+        } finally {
+            syncLock.unlock();
         }
+        record();
     }
 
     /** Records what the part holds: the fsynced ranges as durable, the rest as written during this boot. */
     void record() {
-        journal.record(jobId, plan.syncedRanges(), plan.unsyncedRanges());
+        recordLock.lock();
+        try {
+            unrecorded = false;  // before the snapshot: a write after it marks the journal behind again
+            journal.record(jobId, plan.syncedRanges(), syncFailed ? Map.of() : plan.unsyncedRanges());
+        } finally {
+            recordLock.unlock();
+        }
     }
 }

@@ -90,6 +90,7 @@ final class SegmentedDownload {
             threads.add(Thread.ofVirtual().name("job-" + task.jobId + "-seg" + i).start(() -> connection(null, null, index)));
         }
         task.connections = plan.running();
+        checkpoints.start();
         try {
             for (Thread t : threads) {
                 t.join();
@@ -99,6 +100,7 @@ final class SegmentedDownload {
             throw e;
         } finally {
             task.connections = 0;
+            checkpoints.stop();
         }
         if (!plan.complete()) {
             checkpoints.finalQuietly();  // what this attempt got stays for the next one

@@ -1,0 +1,75 @@
+package civitai.daemon.download;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import civitai.daemon.store.Database;
+import civitai.daemon.store.JobSpec;
+import civitai.daemon.store.JobState;
+import civitai.daemon.store.JobStore;
+import civitai.daemon.store.RangeJournal;
+import civitai.daemon.testing.Poll;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a segmented attempt has written reaches the journal without more writes, and only while syncs hold. */
+class PartCheckpointsTest {
+    @TempDir Path dir;
+
+    private long job(Database db) {
+        return new JobStore(db, Clock.systemUTC()).insertIfAbsent(new JobSpec(1L, "lora", "a.safetensors",
+                URI.create("http://127.0.0.1:1/a"), null, null, 0, null, "{}"), JobState.QUEUED).job().id();
+    }
+
+    @Test
+    void aBurstWrittenJustAfterARecord_isJournalledWhileTheConnectionIdles() throws Exception {
+        try (Database db = new Database(dir.resolve("completed.db"))) {
+            long id = job(db);
+            RangeJournal journal = new RangeJournal(db, "boot-1");
+            Segment segment = new Segment(0, 1_000_000);
+            SegmentPlan plan = new SegmentPlan(segment, List.of(), Map.of(), 1, 1, URI.create("http://127.0.0.1:1/a"));
+            PartCheckpoints checkpoints = new PartCheckpoints(journal, id,
+                    PartFile.beside(dir.resolve("a.safetensors"), BufferBudget.standard()), plan);
+            checkpoints.record();
+            checkpoints.start();
+            try {
+                // a burst: written at once, right after the record, then the host sends nothing more
+                segment.wrote(segment.claim(300_000));
+                checkpoints.maybe();
+                segment.wrote(segment.claim(300_000));
+                checkpoints.maybe();
+                Poll.until(Duration.ofSeconds(10), () -> journal.ranges(id).equals(Map.of(0L, 600_000L)),
+                        () -> "the journal holds " + journal.ranges(id));
+            } finally {
+                checkpoints.stop();
+            }
+        }
+    }
+
+    @Test
+    void afterAFailedSync_theWrittenRangesAreNoLongerClaimed() throws Exception {
+        try (Database db = new Database(dir.resolve("completed.db"))) {
+            long id = job(db);
+            RangeJournal journal = new RangeJournal(db, "boot-1");
+            Segment segment = new Segment(0, 1_000_000);
+            SegmentPlan plan = new SegmentPlan(segment, List.of(), Map.of(), 1, 1, URI.create("http://127.0.0.1:1/a"));
+            Path folder = Files.createDirectories(dir.resolve("models"));
+            PartCheckpoints checkpoints = new PartCheckpoints(journal, id,
+                    PartFile.beside(folder.resolve("a.safetensors"), BufferBudget.standard()), plan);
+            segment.wrote(segment.claim(300_000));
+            checkpoints.record();
+            assertEquals(Map.of(0L, 300_000L), journal.ranges(id));
+
+            Files.deleteIfExists(folder.resolve("a.safetensors.part"));
+            Files.delete(folder);  // the next fsync fails: Linux may have dropped the written pages
+            checkpoints.finalQuietly();
+            assertEquals(Map.of(0L, 0L), journal.ranges(id), "only the marker: nothing was ever synced");
+        }
+    }
+}
