@@ -169,6 +169,42 @@ class CrashTest extends DaemonTest {
     }
 
     @Test
+    void aPrefixLeftByOneConnection_isResumedInSegments_askingEachPieceAlone() throws IOException {
+        var url = storage.put("prefix", content);
+        Files.writeString(dir.resolve("config.json"), config("connections_per_download", 1)
+                .toString(WriterConfig.PRETTY_PRINT));
+        Files.writeString(dir.resolve("manifest.json"),
+                manifest(entry("checkpoint", "prefix.safetensors", url, Bytes.sha256(content))).toString());
+        storage.pace(400_000);
+        Path part = dir.resolve("models/checkpoint/prefix.safetensors.part");
+        try (ChildDaemon first = startChild("first.out")) {
+            first.awaitPort();
+            Poll.until(() -> part.toFile().length() > 500_000, () -> "a prefix: " + part.toFile().length());
+            first.kill9();
+        }
+        long kept = part.toFile().length();
+        int before = storage.requests("prefix").size();
+        storage.pace(0);  // the host sends as fast as the socket takes it: an open-ended request overruns a piece
+        Files.writeString(dir.resolve("config.json"), config("connections_per_download", 4, "min_segment_size", 65_536)
+                .toString(WriterConfig.PRETTY_PRINT));
+        Db db = new Db(dir.resolve("completed.db"));
+        try (ChildDaemon second = startChild("second.out")) {
+            second.awaitPort();
+            Poll.until(() -> "completed".equals(db.one("SELECT state FROM jobs").get("state")),
+                    () -> "completion after restart: " + db.query("SELECT * FROM jobs") + "\n" + second.output());
+        }
+        assertArrayEquals(content, Files.readAllBytes(dir.resolve("models/checkpoint/prefix.safetensors")));
+        var after = storage.requests("prefix").subList(before, storage.requests("prefix").size());
+        for (var r : after) {
+            assertTrue(r.header("Range") != null && r.header("Range").matches("bytes=\\d+-\\d+"),
+                    "every request after the restart asks for one piece: " + r.header("Range"));
+        }
+        assertTrue(after.size() >= 2, "the rest came in pieces: " + after.size() + " request(s)");
+        assertEquals(SIZE - kept, after.stream().mapToLong(r -> r.bytesSent().get()).sum(),
+                "nothing fetched twice, nothing sent past a piece");
+    }
+
+    @Test
     void killedAndRebootedBeforeTheFirstSync_neverTakesTheSparsePartForAPrefix() throws IOException {
         var url = storage.put("seg", content);
         Files.writeString(dir.resolve("config.json"), config("connections_per_download", 4, "min_segment_size", 1 << 20)

@@ -162,7 +162,7 @@ public final class Downloader {
                 return present;
             }
         }
-        if (PartJournal.resumesInSegments(task)) {
+        if (PartJournal.resumesInSegments(task, segmenting)) {
             return new Segments(this, task, guard, listener).resume();
         }
         long asked = resumeFrom(task);

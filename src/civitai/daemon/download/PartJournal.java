@@ -42,10 +42,18 @@ final class PartJournal {
         return PartFile.beside(target, budget);
     }
 
-    /** The part has journalled ranges and this attempt can fetch its gaps in segments. */
-    static boolean resumesInSegments(DownloadTask task) {
-        return task.part != null && task.segmented && !task.singleConnection
-                && task.total != null && task.part.length() < task.total;
+    /**
+     * This attempt fetches the part's gaps in segments: the part has journalled ranges, or it is a
+     * prefix (one connection's) of a file whose size and validator are known and worth splitting.
+     * Then the first request asks for its first piece alone: asked for the rest open-ended, a host
+     * sends past the piece until the connection closes (nginx's limit_rate a second's worth).
+     */
+    static boolean resumesInSegments(DownloadTask task, Downloader.Segmenting segmenting) {
+        if (task.part == null || task.singleConnection || task.total == null || task.part.length() >= task.total) {
+            return false;
+        }
+        return task.segmented || task.part.length() > 0 && task.validator != null && segmenting.connections() > 1
+                && task.total - task.part.length() >= 2 * segmenting.minSegmentSize();
     }
 
     /** Whether an answer that is the file may be fetched the rest of the way by several connections. */
