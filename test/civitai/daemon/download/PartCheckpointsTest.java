@@ -27,15 +27,20 @@ class PartCheckpointsTest {
                 URI.create("http://127.0.0.1:1/a"), null, null, 0, null, "{}"), JobState.QUEUED).job().id();
     }
 
+    /** Checkpoints of a plan that is {@code segment} alone, its part beside {@code target}. */
+    private static PartCheckpoints checkpoints(RangeJournal journal, long id, Segment segment, Path target)
+            throws DiskException {
+        SegmentPlan plan = new SegmentPlan(segment, List.of(), Map.of(), 1, 1, URI.create("http://127.0.0.1:1/a"));
+        return new PartCheckpoints(journal, id, PartFile.beside(target, BufferBudget.standard()), plan);
+    }
+
     @Test
     void aBurstWrittenJustAfterARecord_isJournalledWhileTheConnectionIdles() throws Exception {
         try (Database db = new Database(dir.resolve("completed.db"))) {
             long id = job(db);
             RangeJournal journal = new RangeJournal(db, "boot-1");
             Segment segment = new Segment(0, 1_000_000);
-            SegmentPlan plan = new SegmentPlan(segment, List.of(), Map.of(), 1, 1, URI.create("http://127.0.0.1:1/a"));
-            PartCheckpoints checkpoints = new PartCheckpoints(journal, id,
-                    PartFile.beside(dir.resolve("a.safetensors"), BufferBudget.standard()), plan);
+            PartCheckpoints checkpoints = checkpoints(journal, id, segment, dir.resolve("a.safetensors"));
             checkpoints.record();
             checkpoints.start();
             try {
@@ -58,10 +63,8 @@ class PartCheckpointsTest {
             long id = job(db);
             RangeJournal journal = new RangeJournal(db, "boot-1");
             Segment segment = new Segment(0, 1_000_000);
-            SegmentPlan plan = new SegmentPlan(segment, List.of(), Map.of(), 1, 1, URI.create("http://127.0.0.1:1/a"));
             Path folder = Files.createDirectories(dir.resolve("models"));
-            PartCheckpoints checkpoints = new PartCheckpoints(journal, id,
-                    PartFile.beside(folder.resolve("a.safetensors"), BufferBudget.standard()), plan);
+            PartCheckpoints checkpoints = checkpoints(journal, id, segment, folder.resolve("a.safetensors"));
             segment.wrote(segment.claim(300_000));
             checkpoints.record();
             assertEquals(Map.of(0L, 300_000L), journal.ranges(id));
