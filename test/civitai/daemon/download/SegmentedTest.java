@@ -68,14 +68,43 @@ class SegmentedTest extends DaemonTest {
 
     @Test
     void maxDownloadSpeed_capsAllConnectionsOfADownloadTogether() throws IOException {
+        storage.pace(2_000_000);  // per connection, so a request lasts and the others join it
         long started = System.nanoTime();
         long id = startOn("capped", "max_download_speed", 500_000);
         assertCompleted(id, "capped");
         long millis = (System.nanoTime() - started) / 1_000_000;
         assertTrue(storage.maxConcurrent("capped") >= 2, "connections at once: " + storage.maxConcurrent("capped"));
         // a lower bound only, which a slow machine cannot break: 2 MB at 500 kB/s is 4 s, less the
-        // quarter second the limiter lets through at once; 4 uncapped connections would take ~0.1 s
+        // quarter second the limiter lets through at once; 4 uncapped connections would take ~0.25 s
         assertTrue(millis >= 3_700, "took " + millis + " ms");
+    }
+
+    @Test
+    void aSlowConnectionsPiece_isSplit_andAnIdleConnectionTakesItsBackHalf() throws IOException {
+        byte[] big = Bytes.random(8 << 20, 78);
+        var url = storage.put("slow", big);
+        // one connection's first piece (1 MiB) comes at 100 kB/s, ~10 s; the others are not paced
+        storage.faultSegments("slow", new Fault.Slow(100_000));
+        start(config(segmented("min_segment_size", 1 << 20)),
+                manifest(entry("lora", "slow.safetensors", url, Bytes.sha256(big))));
+        long id = daemon.idOf("slow.safetensors");
+        daemon.await(id, "completed");
+        assertArrayEquals(big, Files.readAllBytes(daemon.models().resolve("lora/slow.safetensors")));
+
+        // the slow connection's request stopped short of its piece, whose back half another asked for
+        var ranges = storage.requests("slow").stream().filter(r -> r.header("Range") != null
+                && r.header("Range").matches("bytes=\\d+-\\d+")).toList();
+        boolean split = false;
+        for (var r : ranges) {
+            long from = Long.parseLong(r.header("Range").replaceAll("bytes=(\\d+)-\\d+", "$1"));
+            long to = Long.parseLong(r.header("Range").replaceAll("bytes=\\d+-(\\d+)", "$1"));
+            split |= r.bytesSent().get() < to + 1 - from && ranges.stream().anyMatch(other -> {
+                long start = Long.parseLong(other.header("Range").replaceAll("bytes=(\\d+)-\\d+", "$1"));
+                return start > from && start <= to;
+            });
+        }
+        assertTrue(split, "a piece cut short and its back half asked for: " + storage.requests("slow").stream()
+                .map(r -> r.header("Range") + " sent " + r.bytesSent().get()).toList());
     }
 
     @Test

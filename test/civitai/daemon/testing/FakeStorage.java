@@ -246,7 +246,8 @@ public final class FakeStorage implements AutoCloseable {
             case Fault.Stall s -> s.bytes();
             case null, default -> length;
         };
-        writeBody(ex.getResponseBody(), content, (int) start, Math.min(limit, end - start), request);
+        long rate = fault instanceof Fault.Slow slow ? slow.bytesPerSecond() : bytesPerSecond;
+        writeBody(ex.getResponseBody(), content, (int) start, Math.min(limit, end - start), request, rate);
         if (fault instanceof Fault.DropAndReplace d) {
             put(request.name(), d.replacement(), file.disposition());
         }
@@ -287,7 +288,7 @@ public final class FakeStorage implements AutoCloseable {
         return end <= start ? null : new long[] {start, end};
     }
 
-    private void writeBody(OutputStream out, byte[] content, int offset, long count, Request request)
+    private void writeBody(OutputStream out, byte[] content, int offset, long count, Request request, long rate)
             throws IOException {
         long written = 0;
         long startNanos = System.nanoTime();
@@ -296,13 +297,12 @@ public final class FakeStorage implements AutoCloseable {
             out.write(content, offset + (int) written, n);
             written += n;
             request.bytesSent().addAndGet(n);
-            pause(written, startNanos);
+            pause(written, startNanos, rate);
         }
         out.flush();
     }
 
-    private void pause(long written, long startNanos) {
-        long rate = bytesPerSecond;
+    private static void pause(long written, long startNanos, long rate) {
         if (rate <= 0) {
             return;
         }

@@ -13,6 +13,9 @@ public sealed interface Fault {
     /** Sends {@code bytes} bytes, then nothing more until the test ends. */
     record Stall(long bytes) implements Fault {}
 
+    /** Sends the answer at {@code bytesPerSecond}, whatever the host's pace: one slow connection. */
+    record Slow(long bytesPerSecond) implements Fault {}
+
     /** Answers with this status, headers and body instead of the file. */
     record Status(int status, String contentType, String body, Map<String, String> headers) implements Fault {
         public Status(int status, String contentType, String body) {
