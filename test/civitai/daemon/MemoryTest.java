@@ -2,6 +2,7 @@ package civitai.daemon;
 
 import static civitai.daemon.testing.TestDaemon.entry;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * come from one shared budget. Before that budget, make bench's 8 downloads of 4 connections each
  * (nginx on loopback, 40 MB/s per connection) once ended in "Terminating due to
  * java.lang.OutOfMemoryError"; this smaller run did not reproduce that, so it guards the shape.
+ * A batch is bounded so that the largest accepted one fits that heap too.
  */
 class MemoryTest extends DaemonTest {
     static final int FILES = 8;
@@ -57,6 +59,41 @@ class MemoryTest extends DaemonTest {
         for (int i = 0; i < FILES; i++) {
             assertArrayEquals(contents.get(i), Files.readAllBytes(dir.resolve("models/checkpoint/m" + i + ".safetensors")),
                     "file " + i);
+        }
+    }
+    @Test
+    void aBatchTooBigForTheHeap_isRefused_andAFullSizeOneFits() throws Exception {
+        Files.writeString(dir.resolve("config.json"), config("workers", 1).toString(WriterConfig.PRETTY_PRINT));
+        Files.writeString(dir.resolve("manifest.json"), "[]");
+        try (ChildDaemon child = ChildDaemon.start(dir.resolve("config.json"), dir.resolve("child.out"))) {
+            int port = child.awaitPort();
+            // 15 MB of valid entries: the limit was 16 MiB, and parsing this ended the daemon with OutOfMemoryError
+            var big = post(port, batch(10_000, 1_400));
+            assertEquals(413, big.statusCode(), big.body());
+            // the most the limit lets in: 10,000 entries in just under 4 MiB
+            var full = post(port, batch(10_000, 200));
+            assertEquals(202, full.statusCode(), full.body());
+            assertFalse(child.output().contains("OutOfMemoryError"), child.output());
+            assertTrue(child.isAlive(), "the daemon is still running\n" + child.output());
+        }
+    }
+
+    /** {@code n} entries, each with an extra field of {@code padding} characters. */
+    private static String batch(int n, int padding) {
+        JsonArray entries = new JsonArray();
+        for (int i = 0; i < n; i++) {
+            entries.add(entry("lora", "b" + i + ".safetensors", java.net.URI.create("http://127.0.0.1:9/b" + i),
+                    "a".repeat(64)).add("notes", "n".repeat(padding)));
+        }
+        return entries.toString();
+    }
+
+    private static java.net.http.HttpResponse<String> post(int port, String body) throws Exception {
+        try (var client = java.net.http.HttpClient.newHttpClient()) {
+            return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                    + "/api/batch")).header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
         }
     }
 }

@@ -105,7 +105,9 @@ public final class EventStream {
     /** An event bus subscriber. */
     public void on(Event event) {
         java.time.Instant at = java.time.Instant.now();
-        publish(event.name(), () -> civitai.daemon.log.Redactor.urls(EventJson.of(event, at)));
+        // a frame keeps only what its data shows: a queued job's URL (up to 16 KiB) is not in it
+        Event kept = event instanceof Event.Queued q ? new Event.Queued(q.jobId(), q.target(), "") : event;
+        publish(event.name(), () -> civitai.daemon.log.Redactor.urls(EventJson.of(kept, at)));
     }
 
     /** Publishes a frame; other parts (the update checker) use their own event names. */

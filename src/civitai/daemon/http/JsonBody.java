@@ -21,6 +21,11 @@ final class JsonBody {
             throw new ApiException(415, "unsupported_media_type",
                     "send the body as Content-Type: application/json (got " + type + ")");
         }
+        String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (length != null && length.strip().matches("\\d{1,18}") && Long.parseLong(length.strip()) > maxBytes) {
+            // refused before a byte is read: sixteen such bodies at once were a quarter of the heap
+            throw new ApiException(413, "payload_too_large", "the body is larger than " + maxBytes + " bytes");
+        }
         byte[] bytes;
         try (InputStream in = exchange.getRequestBody()) {
             bytes = in.readNBytes(maxBytes + 1);

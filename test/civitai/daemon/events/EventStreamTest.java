@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Frames are rendered when first read, yet say what the event was when it was published. */
+/** A frame says what the event was when it was published, however late it is read; the replay keeps the newest. */
 class EventStreamTest {
     @Test
     void aFrameReadLater_carriesThePublishTime() throws Exception {
@@ -19,7 +19,7 @@ class EventStreamTest {
         Instant after = Instant.now();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!Instant.now().isAfter(after) && System.nanoTime() < deadline) {
-            Thread.onSpinWait();  // the clock moves on, so a frame rendered now would say so
+            Thread.onSpinWait();  // the clock moves on, so a frame stamped when read would say so
         }
 
         EventStream.Subscriber late = stream.subscribe(0L).orElseThrow();

@@ -72,6 +72,20 @@ class ErrorsTest extends DaemonTest {
     }
 
     @Test
+    void aBodyDeclaredTooLarge_is413BeforeItIsSent() throws Exception {
+        // the headers alone: a daemon that read the body first would wait for 5 MiB that never come
+        try (var socket = new java.net.Socket("127.0.0.1", daemon.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("POST /api/batch HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + (5 << 20) + "\r\n\r\n[")
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.ISO_8859_1)).readLine();
+            assertEquals("HTTP/1.1 413 Request Entity Too Large", status);
+        }
+    }
+
+    @Test
     void deepNesting_is400BeforeParsing() {
         String deep = "[".repeat(5000) + "]".repeat(5000);
         var r = daemon.post("/api/batch", deep);
