@@ -11,6 +11,8 @@ final class Segment {
     private long done;
     private long end;
     private long synced;
+    private long firstWriteNanos;  // 0 until the writer's first bytes
+    private long doneAtFirstWrite;
 
     Segment(long start, long end) {
         this.start = start;
@@ -26,7 +28,23 @@ final class Segment {
 
     /** The writer wrote {@code n} claimed bytes. */
     synchronized void wrote(int n) {
+        if (firstWriteNanos == 0) {
+            firstWriteNanos = System.nanoTime();
+            doneAtFirstWrite = done;
+        }
         done += n;
+    }
+
+    /**
+     * How long the writer needs for what is left at its speed so far, in nanoseconds; -1 while
+     * it has written nothing or for less than {@code measureNanos} (no speed to go by yet).
+     */
+    synchronized long nanosLeft(long now, long measureNanos) {
+        long elapsed = now - firstWriteNanos;
+        if (firstWriteNanos == 0 || elapsed < measureNanos) {
+            return -1;
+        }
+        return (long) ((end - done) * ((double) elapsed / (done - doneAtFirstWrite)));
     }
 
     synchronized long done() {

@@ -17,6 +17,11 @@ final class SegmentPlan {
     /** How a segmented attempt ended early; {@code resetPart}: the bytes so far are not this file's. */
     record End(Outcome outcome, boolean resetPart, boolean singleConnection) {}
 
+    /** A segment is split only when its writer needs longer than this for the rest. */
+    static final long STEAL_WORTH_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+    /** A writer's speed counts once it has written for this long. */
+    private static final long MEASURE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(300);
+
     private final Deque<Segment> waiting = new ArrayDeque<>();
     private final List<Segment> all = new ArrayList<>();
     private final Map<Long, Long> before;  // ranges on disk (and journalled) before this attempt
@@ -72,7 +77,12 @@ final class SegmentPlan {
         allowed = Math.max(1, Math.min(allowed, running) / 2);
     }
 
-    /** The next segment for an idle connection: a waiting one, else the back half of the largest. */
+    /**
+     * The next segment for an idle connection: a waiting one, else the back half of the largest
+     * remainder, unless its writer's speed says it ends within {@link #STEAL_WORTH_NANOS}. A split
+     * costs what the host sends past the new end before the writer gets there (nginx's limit_rate
+     * sends a second's worth at once), more than it saves on a segment about to finish.
+     */
     synchronized Segment next() {
         if (end != null) {
             return null;
@@ -81,9 +91,12 @@ final class SegmentPlan {
         if (s != null) {
             return s;
         }
+        long now = System.nanoTime();
         Segment largest = null;
         for (Segment candidate : all) {
-            if (largest == null || candidate.remaining() > largest.remaining()) {
+            long left = candidate.nanosLeft(now, MEASURE_NANOS);  // -1: no speed to go by yet
+            boolean endingSoon = left >= 0 && left < STEAL_WORTH_NANOS;
+            if (!endingSoon && (largest == null || candidate.remaining() > largest.remaining())) {
                 largest = candidate;
             }
         }

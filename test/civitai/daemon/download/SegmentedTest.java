@@ -108,6 +108,23 @@ class SegmentedTest extends DaemonTest {
     }
 
     @Test
+    void aPieceAboutToFinish_isNotSplit() throws IOException {
+        byte[] four = Bytes.random(4 << 20, 79);
+        var url = storage.put("even", four);
+        storage.pace(2_000_000);  // per connection: a 1 MiB piece in half a second
+        // one piece comes at 800 kB/s: when the others are done it has ~650 kB left, under a second
+        storage.faultSegments("even", new Fault.Slow(800_000));
+        start(config(segmented("min_segment_size", 1 << 20)),
+                manifest(entry("lora", "even.safetensors", url, Bytes.sha256(four))));
+        daemon.await(daemon.idOf("even.safetensors"), "completed");
+        assertArrayEquals(four, Files.readAllBytes(daemon.models().resolve("lora/even.safetensors")));
+        var ranges = storage.requests("even").stream().map(r -> r.header("Range")).toList();
+        assertTrue(ranges.stream().filter(java.util.Objects::nonNull)
+                .allMatch(r -> Long.parseLong(r.substring("bytes=".length(), r.indexOf('-'))) % (1 << 20) == 0),
+                "no piece was split: " + ranges);
+    }
+
+    @Test
     void droppedSegment_resumesThatSegmentOnly() throws IOException {
         storage.pace(2_000_000);
         storage.faultSegments("drop", new Fault.Drop(60_000));
