@@ -13,6 +13,9 @@ import java.util.Locale;
 final class JsonBody {
     static final int MAX_DEPTH = 32;
 
+    /** The most of a refused body that is read (and dropped) so the client gets the answer. */
+    private static final long DRAIN_LIMIT = 64L << 20;
+
     private JsonBody() {}
 
     static JsonValue read(HttpExchange exchange, int maxBytes) throws IOException {
@@ -23,8 +26,7 @@ final class JsonBody {
         }
         String length = exchange.getRequestHeaders().getFirst("Content-Length");
         if (length != null && length.strip().matches("\\d{1,18}") && Long.parseLong(length.strip()) > maxBytes) {
-            // refused before a byte is read: sixteen such bodies at once were a quarter of the heap
-            throw new ApiException(413, "payload_too_large", "the body is larger than " + maxBytes + " bytes");
+            refuseUnread(exchange, Long.parseLong(length.strip()), maxBytes);
         }
         byte[] bytes;
         try (InputStream in = exchange.getRequestBody()) {
@@ -42,6 +44,25 @@ final class JsonBody {
         } catch (ParseException e) {
             throw ApiException.badRequest("the body is not valid JSON: " + e.getMessage());
         }
+    }
+
+    /**
+     * A body declared larger than {@code maxBytes} is refused without keeping it: sixteen such
+     * bodies read at once were a quarter of the heap. It is read and dropped first (up to
+     * {@link #DRAIN_LIMIT}), since a server that answers and closes while the client still sends
+     * resets the connection, and the client may never see the answer.
+     */
+    private static void refuseUnread(HttpExchange exchange, long declared, int maxBytes) throws ClientGone {
+        if (declared <= DRAIN_LIMIT) {
+            try (InputStream in = exchange.getRequestBody()) {
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (IOException e) {
+                throw new ClientGone(e);
+            }
+        } else {
+            exchange.getResponseHeaders().set("Connection", "close");
+        }
+        throw new ApiException(413, "payload_too_large", "the body is larger than " + maxBytes + " bytes");
     }
 
     /** Refuses deeper nesting than any request needs before the parser recurses into it. */

@@ -73,11 +73,11 @@ class ErrorsTest extends DaemonTest {
 
     @Test
     void aBodyDeclaredTooLarge_is413BeforeItIsSent() throws Exception {
-        // the headers alone: a daemon that read the body first would wait for 5 MiB that never come
+        // the headers alone, declaring more than is ever read: a daemon that read first would wait for 100 MiB
         try (var socket = new java.net.Socket("127.0.0.1", daemon.port())) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(("POST /api/batch HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: " + (5 << 20) + "\r\n\r\n[")
+                    + "Content-Type: application/json\r\nContent-Length: " + (100 << 20) + "\r\n\r\n[")
                     .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
             String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
                     java.nio.charset.StandardCharsets.ISO_8859_1)).readLine();
