@@ -17,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * idle right after its last write, and a record due then would wait for the next burst, a second
  * later; a kill meanwhile lost the burst. The fsync stays with the writers (whichever gets there
  * first): each flushes little, so it stalls its connection only briefly, and it never holds up
- * the records. Thread-safe.
+ * the records. Thread-safe, records made in the order {@link #record} describes.
  */
 final class PartCheckpoints {
     private static final long RECORD_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -28,7 +28,6 @@ final class PartCheckpoints {
     private final PartFile part;
     private final SegmentPlan plan;
     private final ReentrantLock syncLock = new ReentrantLock();
-    private final ReentrantLock recordLock = new ReentrantLock();
     private volatile long lastSyncNanos = System.nanoTime();
     private volatile boolean unrecorded;          // bytes written or synced since the last record
     private volatile boolean recording;
@@ -121,21 +120,20 @@ final class PartCheckpoints {
         try {
             sync();
         } catch (DiskException e) {
-            // the journal keeps the written ranges; the durable ones are those of the last fsync
+            // the record below claims only what earlier fsyncs made durable
         } finally {
             syncLock.unlock();
         }
         record();
     }
 
-    /** Records what the part holds: the fsynced ranges as durable, the rest as written during this boot. */
+    /**
+     * Records what the part holds: the fsynced ranges as durable, the rest as written during this
+     * boot. One record at a time, by order rather than a lock: the attempt's first before
+     * {@link #start}, the recorder's until {@link #stop} has joined it, then the final one.
+     */
     void record() {
-        recordLock.lock();
-        try {
-            unrecorded = false;  // before the snapshot: a write after it marks the journal behind again
-            journal.record(jobId, plan.syncedRanges(), syncFailed ? Map.of() : plan.unsyncedRanges());
-        } finally {
-            recordLock.unlock();
-        }
+        unrecorded = false;  // before the snapshot: a write after it marks the journal behind again
+        journal.record(jobId, plan.syncedRanges(), syncFailed ? Map.of() : plan.unsyncedRanges());
     }
 }
