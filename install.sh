@@ -42,7 +42,9 @@ warn() { printf '    warning: %s\n' "$*" >&2; }
 die() {  # die WHAT [FIX]
     printf '\nerror: %s\n' "$1" >&2
     [ -n "${2:-}" ] && printf '  fix: %s\n' "$2" >&2
-    [ -n "${previous:-}" ] && printf '  the installed version %s is untouched\n' "$previous" >&2
+    # Before step 6 nothing in use has changed; after it, the failure path says what it did.
+    [ -n "${previous:-}" ] && [ "${switched:-0}" = 0 ] \
+        && printf '  the installed version %s is untouched\n' "$previous" >&2
     exit 1
 }
 trap 'die "step [$step_no] ($current_step) failed at line $LINENO" "read the message above; run again with bash -x install.sh ... for details"' ERR
@@ -105,6 +107,13 @@ need_root() {
 }
 
 have_systemd() { [ "$no_systemd" = 0 ] && command -v systemctl > /dev/null && [ -d /run/systemd/system ]; }
+
+# A user unit needs this user's own systemd manager, which only a login session (or lingering)
+# starts: after `su`, or in a cron job, there is none. Say so before anything is installed.
+if [ "$user_mode" = 1 ] && have_systemd && ! systemctl --user show-environment > /dev/null 2>&1; then
+    die "--user needs your systemd user manager, and this session cannot reach one (no user bus at ${XDG_RUNTIME_DIR:-/run/user/$(id -u)}/bus)" \
+        "log in as $(id -un) through a real session (ssh or a desktop, not su), or run: sudo loginctl enable-linger $(id -un); then export XDG_RUNTIME_DIR=/run/user/$(id -u) and run install.sh --user again (or use --no-systemd)"
+fi
 
 # ---------- uninstall
 if [ "$uninstall" = 1 ]; then
@@ -182,6 +191,7 @@ download_dir=$(absolute "${download_dir:-$(saved DOWNLOAD_DIR)}"); [ "$download_
 step "copying civitai-daemon $version to $prefix/$version"
 mkdir -p "$prefix"
 staging=$(mktemp -d "$prefix/.staging-$version.XXXXXX")
+chmod 755 "$staging"   # mktemp -d makes it 0700 whatever the umask: the service user must enter it
 cleanup_staging() { rm -rf "$staging"; }
 trap cleanup_staging EXIT
 # cp -a keeps the mtimes the class-data cache was recorded against
@@ -280,6 +290,7 @@ info "generated $unit (ProtectHome=$protect_home)"
 # ---------- 6: the switch: `current` moves to this version in one rename
 step "switching $prefix/current to $version"
 ln -sfn "$version" "$prefix/current.new" && mv -T "$prefix/current.new" "$prefix/current"
+switched=1
 {
     echo "# Written by install.sh: what this install chose (the next run of install.sh reuses it)."
     echo "CIVITAI_DAEMON_DATA_DIR=$data_dir"
@@ -290,11 +301,16 @@ ln -sfn "$version" "$prefix/current.new" && mv -T "$prefix/current.new" "$prefix
 mkdir -p "$bin_dir" && ln -sfn "$prefix/current/bin/civitai-daemon" "$bin_dir/civitai-daemon"
 info "current -> $version${previous:+ (was $previous; roll back with: ln -sfn $previous $prefix/current)}; command: $bin_dir/civitai-daemon"
 
-rollback() {  # put the previous version back in use after a failed start
-    [ -n "$previous" ] && [ "$previous" != "$version" ] && [ -d "$prefix/$previous" ] || return 0
+rollback() {  # put the previous version (and its unit) back in use after a failed start
+    [ -n "$previous" ] && [ "$previous" != "$version" ] && [ -d "$prefix/$previous" ] || return 1
     ln -sfn "$previous" "$prefix/current.new" && mv -T "$prefix/current.new" "$prefix/current"
+    if [ -f "$prefix/.unit-before-$version" ]; then
+        cp "$prefix/.unit-before-$version" "$unit_dir/civitai-daemon.service"
+        "${systemctl[@]}" daemon-reload || true
+    fi
+    "${systemctl[@]}" reset-failed civitai-daemon.service 2> /dev/null || true
     "${systemctl[@]}" restart civitai-daemon.service || true
-    printf '    rolled back: current -> %s again, and restarted\n' "$previous" >&2
+    printf '    rolled back: current -> %s again, and restarted it\n' "$previous" >&2
 }
 
 healthz() {  # GET /healthz with bash's /dev/tcp (a server may have no curl); 0 on a 200
@@ -307,6 +323,23 @@ healthz() {  # GET /healthz with bash's /dev/tcp (a server may have no curl); 0 
 }
 
 config_port() { sed -n -E 's/.*"active_port"[[:space:]]*:[[:space:]]*([0-9]+).*/\1/p' "$data_dir/config.json" | head -1; }
+
+restarts() { "${systemctl[@]}" show -p NRestarts --value civitai-daemon.service 2> /dev/null || echo 0; }
+
+# 0 once /healthz answers on the config's port; 1 as soon as systemd says the start failed (the
+# unit failed, or it was restarted after a crash), or after 60 s (the first start picks a port).
+wait_healthy() {
+    local p before
+    before=$(restarts)   # a crash waits RestartSec (5 s) before its restart counts
+    for _ in $(seq 1 120); do
+        p=$(config_port)
+        if [ -n "$p" ] && healthz "$p" 2> /dev/null; then return 0; fi
+        "${systemctl[@]}" is-failed --quiet civitai-daemon.service && return 1
+        [ "$(restarts)" -gt "$before" ] && return 1
+        sleep 0.5
+    done
+    return 1
+}
 
 # ---------- 7: the service
 if ! have_systemd; then
@@ -326,19 +359,21 @@ mkdir -p "$unit_dir"
 cp "$unit" "$unit_dir/civitai-daemon.service"
 "${systemctl[@]}" daemon-reload
 "${systemctl[@]}" enable civitai-daemon.service > /dev/null
-"${systemctl[@]}" restart civitai-daemon.service
-ok=0
-for _ in $(seq 1 120); do   # up to 60 s: the first start also picks and saves a port
-    p=$(config_port)
-    if [ -n "$p" ] && healthz "$p" 2> /dev/null; then ok=1; break; fi
-    "${systemctl[@]}" is-failed --quiet civitai-daemon.service && break
-    sleep 0.5
-done
-if [ "$ok" != 1 ]; then
+# A restart that fails (the launcher cannot run, the unit is invalid) is decided below with the
+# rest: under set -e it would end the script before the rollback.
+"${systemctl[@]}" restart civitai-daemon.service 2> /dev/null || true
+if ! wait_healthy; then
     journal=$([ "$user_mode" = 1 ] && echo "journalctl --user" || echo journalctl)
     "${systemctl[@]}" --no-pager status civitai-daemon.service >&2 || true
-    rollback
-    die "the service did not answer on /healthz within 60 s" "$journal -u civitai-daemon -n 50 says why; fix it, then run install.sh again"
+    fix="$journal -u civitai-daemon -n 50 says why; fix it, then run install.sh again"
+    if rollback; then
+        if wait_healthy; then
+            die "civitai-daemon $version did not start; rolled back to $previous, which is running again" "$fix"
+        fi
+        die "civitai-daemon $version did not start, and neither did $previous after the rollback" "$fix"
+    fi
+    "${systemctl[@]}" disable --now civitai-daemon.service > /dev/null 2>&1 || true
+    die "civitai-daemon $version did not start; the service is stopped and disabled (nothing to roll back to)" "$fix"
 fi
 p=$(config_port)
 info "running; /healthz answers on port $p"

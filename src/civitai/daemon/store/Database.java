@@ -1,12 +1,17 @@
 package civitai.daemon.store;
 
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -21,12 +26,16 @@ public final class Database implements AutoCloseable {
         T run(Connection connection) throws SQLException;
     }
 
+    private static final Set<PosixFilePermission> OWNER_ONLY =
+            PosixFilePermissions.fromString("rw-------");
+
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock();
 
     public Database(Path file) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
+            keepPrivate(file);
             connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
             try (Statement s = connection.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
@@ -35,8 +44,33 @@ public final class Database implements AutoCloseable {
                 s.execute("PRAGMA busy_timeout=5000");
             }
             migrate();
-        } catch (SQLException | java.io.IOException e) {
+        } catch (SQLException | IOException e) {
             throw new StoreException("cannot open database " + file + ": " + why(file, e), e);
+        }
+    }
+
+    /**
+     * The database holds mirror URLs that may carry credentials, so it is the owner's alone (0600)
+     * even in a data folder others may read (one shared with ComfyUI). SQLite gives its -wal and
+     * -shm files the database file's mode, so creating that file first is enough; files left by an
+     * older version are narrowed too.
+     */
+    private static void keepPrivate(Path file) throws IOException {
+        if (!file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        if (Files.notExists(file)) {
+            try {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            } catch (FileAlreadyExistsException raced) {
+                // another process made it first: narrowed below like any existing file
+            }
+        }
+        for (String suffix : List.of("", "-wal", "-shm")) {
+            Path each = file.resolveSibling(file.getFileName() + suffix);
+            if (Files.exists(each) && !Files.getPosixFilePermissions(each).equals(OWNER_ONLY)) {
+                Files.setPosixFilePermissions(each, OWNER_ONLY);
+            }
         }
     }
 
