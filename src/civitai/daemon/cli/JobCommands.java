@@ -149,7 +149,15 @@ final class JobCommands {
             case "queued" -> "queued as job " + Views.text(job, "id", "?");
             case "already_completed" -> "already downloaded as job " + Views.text(job, "id", "?");
             default -> "already known as job " + Views.text(job, "id", "?") + " (" + Views.text(job, "state", "?") + ")";
-        } + ": " + Views.text(job, "model_type", "?") + "/" + Views.name(job));
+        } + ": " + target(job));
+    }
+
+    /** Where the file goes; before a plain URL's first answer the server has not named it yet. */
+    private static String target(JsonObject job) {
+        String type = Views.text(job, "model_type", "?");
+        String filename = Views.text(job, "filename");
+        return filename != null ? type + "/" + filename
+                : type + ", file name from the server (" + Views.text(job, "url", "?") + ")";
     }
 
     private int show(Args a, JsonObject answer, Table table, String empty) {

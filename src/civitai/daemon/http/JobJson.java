@@ -6,6 +6,7 @@ import civitai.daemon.store.Job;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
+import java.nio.file.Path;
 import java.time.Instant;
 
 /** A job as the API shows it. URLs lose their credential-like query values on the way out. */
@@ -19,7 +20,7 @@ final class JobJson {
                 .add("id", job.id())
                 .add("state", job.state().key())
                 .add("model_type", job.spec().modelType())
-                .add("filename", nullable(job.spec().filename()))
+                .add("filename", nullable(filename(job, null)))
                 .add("url", Redactor.urls(job.spec().url().toString()))
                 .add("priority", job.spec().priority())
                 .add("expected_sha256", nullable(job.spec().expectedSha256()));
@@ -30,8 +31,7 @@ final class JobJson {
                 .add("id", job.id())
                 .add("state", job.state().key())
                 .add("model_type", job.spec().modelType())
-                .add("filename", nullable(job.spec().filename() != null ? job.spec().filename()
-                        : live != null ? live.filename() : null))
+                .add("filename", nullable(filename(job, live)))
                 .add("url", Redactor.urls(job.spec().url().toString()))
                 .add("model_id", nullable(job.spec().modelId()))
                 .add("priority", job.spec().priority())
@@ -53,6 +53,20 @@ final class JobJson {
             o.add("bytes_per_second", live.bytesPerSecond()).add("eta_seconds", nullable(live.etaSeconds()));
         }
         return o;
+    }
+
+    /**
+     * The entry's file name, else the one the server gave: the running attempt knows it first,
+     * the target path once the file is placed.
+     */
+    private static String filename(Job job, ActiveDownload live) {
+        if (job.spec().filename() != null) {
+            return job.spec().filename();
+        }
+        if (live != null && live.filename() != null) {
+            return live.filename();
+        }
+        return job.targetPath() == null ? null : Path.of(job.targetPath()).getFileName().toString();
     }
 
     static JsonValue nullable(Long v) {

@@ -158,9 +158,17 @@ public final class JobStore {
         });
     }
 
-    /** After a crash or restart: jobs that were mid-download go back to the queue. */
+    /**
+     * After a crash or restart, before any download starts: jobs that were mid-download go back to
+     * the queue, and the attempts the stop cut short (no outcome: a kill -9 or a power loss) say so.
+     */
     public int requeueInterrupted() {
-        return update("UPDATE jobs SET state = 'queued' WHERE state IN ('downloading', 'verifying')");
+        return db.transaction(c -> {
+            Sql.exec(c, "UPDATE attempts SET outcome = 'interrupted', ended_at = coalesce(ended_at, ?),"
+                    + " error = coalesce(error, 'the daemon stopped during this attempt')"
+                    + " WHERE outcome IS NULL", now());
+            return Sql.exec(c, "UPDATE jobs SET state = 'queued' WHERE state IN ('downloading', 'verifying')");
+        });
     }
 
     public void setState(long id, JobState state) {
@@ -181,7 +189,10 @@ public final class JobStore {
         });
     }
 
-    /** Closes an attempt with what it achieved. {@code outcome}: completed, retry, failed, aborted. */
+    /**
+     * Closes an attempt with what it achieved. {@code outcome}: completed, retry, failed, aborted
+     * ({@code interrupted} is set by {@link #requeueInterrupted} alone).
+     */
     public void endAttempt(long attemptId, long bytes, Integer httpStatus, String outcome, String error) {
         update("UPDATE attempts SET ended_at = ?, bytes = ?, http_status = ?, outcome = ?, error = ?"
                 + " WHERE id = ?", now(), bytes, httpStatus, outcome, error, attemptId);

@@ -80,9 +80,12 @@ class CliTest extends DaemonTest {
     void add_byUrlModelIdLinkAndAir_queuesEach_andListAndCompletedShowThem() throws IOException {
         startWithPortInConfig();
         String url = storage.put("plain", content).toString();
-        assertTrue(ok("add", url, "--type", "lora", "--priority", "7").out().contains("queued as job 1"));
+        String queued = ok("add", url, "--type", "lora", "--priority", "7").out();
+        assertTrue(queued.contains("queued as job 1: lora, file name from the server (" + url + ")"), queued);
         daemon.await(1, "completed");
         assertEquals(7L, ((Number) daemon.job(1).get("priority")).longValue());
+        JsonObject first = Json.parse(ok("list", "--json").out()).asObject().get("jobs").asArray().get(0).asObject();
+        assertEquals("plain", first.getString("filename", null), "a completed job names the file the server gave");
 
         Run byLink = ok("add", civitai.base() + "/models/" + FLUX_MODEL + "?modelVersionId=" + FLUX_VERSION);
         assertTrue(byLink.out().contains("queued as job 2: lora/pp-storybook_rank2_bf16.safetensors"), byLink.out());

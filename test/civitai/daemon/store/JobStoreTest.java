@@ -2,6 +2,7 @@ package civitai.daemon.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import civitai.daemon.testing.Db;
@@ -9,6 +10,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,5 +95,9 @@ class JobStoreTest {
         Db sql = new Db(dir.resolve("completed.db"));
         assertEquals("connection reset", sql.one("SELECT error FROM attempts WHERE number = 1").get("error"));
         assertEquals(1234L, sql.count("SELECT start_offset FROM attempts WHERE number = 2"));
+        assertEquals("retry", sql.one("SELECT outcome FROM attempts WHERE number = 1").get("outcome"));
+        Map<String, Object> cut = sql.one("SELECT outcome, ended_at FROM attempts WHERE number = 2");
+        assertEquals("interrupted", cut.get("outcome"), "an attempt cut by a kill says so after the restart");
+        assertNotNull(cut.get("ended_at"));
     }
 }
