@@ -2,6 +2,8 @@
 # Plain JDK (21+) tools only; jars come from lib/jars.lock via Maven's resolver.
 
 SHELL := /bin/bash
+# A recipe that fails leaves no half-made target behind for the next make to trust.
+.DELETE_ON_ERROR:
 JDK := $(shell lib/find-jdk.sh)
 ifeq ($(JDK),)
 $(error No JDK 21+ found: install one (e.g. openjdk-21-jdk-headless) or set JAVA_HOME)
@@ -19,15 +21,32 @@ RUNTIME_CP := $(SQLITE_JAR):$(JSON_JAR)
 SOURCES      := $(shell find src -name '*.java')
 TEST_SOURCES := $(shell find test -name '*.java' -not -path 'test/chaos/*')
 CHAOS_SOURCES := $(shell find test/chaos -name '*.java')
-RESOURCES    := $(shell find src -type f ! -name '*.java')
+# The GUI's static files go into the jar as they are (plus Bootstrap's CSS, below).
+GUI_FILES    := $(shell find src/civitai/daemon/web -type f)
+RESOURCES    := $(GUI_FILES) $(shell find src -type f ! -name '*.java' ! -path 'src/civitai/daemon/web/*')
 VERSION      := $(shell cat VERSION)
 DAEMON_JAR   := build/civitai-daemon.jar
 JAVAC_FLAGS  := --release 21 -Xlint:all -Werror -encoding UTF-8
 CONFIG       ?= config.json
 
-.PHONY: all deps build jar run test dist install-test clean proxy-test nginx-test tinyproxy-test e2e bench \
+.PHONY: all help deps build jar run test dist install-test systemd-test clean proxy-test nginx-test tinyproxy-test e2e bench \
 	chaos chaos-long
 all: jar
+
+help:
+	@echo 'make run            fetch the jars, build, start the daemon on ./config.json (CONFIG=file)'
+	@echo 'make test           every JUnit test (TESTS=civitai.daemon.x.ClassName for one class)'
+	@echo 'make jar            build/civitai-daemon.jar only'
+	@echo 'make dist           the release tarball with its own Java runtime, in build/'
+	@echo 'make install-test   install.sh from the tarball, --no-systemd, into temp folders'
+	@echo 'make systemd-test   install.sh under a real systemd booted with systemd-nspawn (root)'
+	@echo 'make e2e            the GUI in Debian'"'"'s chromium (E2E_TESTS=test/e2e/x.test.mjs)'
+	@echo 'make proxy-test     the daemon behind nginx (TLS, sub-path) and tinyproxy on loopback'
+	@echo 'make chaos          crash, fault, disk, hostile-client and soak runs (SEED=n replays)'
+	@echo 'make chaos-long     the same, longer (at least 100 kills)'
+	@echo 'make bench          against curl and aria2c with nginx on loopback'
+	@echo 'make deps           fetch and verify the pinned jars (lib/jars.lock)'
+	@echo 'make clean          remove build/'
 
 deps: build/.deps
 build/.deps: lib/jars.lock lib/fetch-jars.sh
@@ -59,7 +78,8 @@ build/.test-classes: build/.classes $(TEST_SOURCES)
 	@touch $@
 
 # The daemon jar is built too: the crash-recovery tests start it as a child JVM.
-# TESTS=ClassName runs one class. The last line is a plain "N passed, N failed" summary.
+# TESTS=ClassName runs one class. The last line is the runner's count as "N passed, N failed,
+# N skipped" (skipped: disabled, or aborted by an assumption); the exit status is the runner's.
 test: build/.test-classes $(DAEMON_JAR)
 	@set -o pipefail; DAEMON_JAR=$(DAEMON_JAR) JAVA_BIN=$(JAVA) $(JAVA) --enable-native-access=ALL-UNNAMED \
 	  -Djdk.http.auth.tunneling.disabledSchemes= \
@@ -67,8 +87,8 @@ test: build/.test-classes $(DAEMON_JAR)
 	  --class-path build/test-classes:build/classes:$(RUNTIME_CP) \
 	  $(if $(TESTS),--select-class $(TESTS),--scan-class-path build/test-classes) 2>&1 | tee build/test.log; \
 	status=$$?; \
-	awk '/tests successful/ {ok=$$2} /tests failed/ {bad=$$2} /tests aborted/ {bad+=$$2} \
-	  END {print "tests: " ok+0 " passed, " bad+0 " failed"}' build/test.log; \
+	awk '/tests successful/ {ok=$$2} /tests failed/ {bad=$$2} /tests aborted/ {skip+=$$2} /tests skipped/ {skip+=$$2} \
+	  END {print "tests: " ok+0 " passed, " bad+0 " failed, " skip+0 " skipped"}' build/test.log; \
 	exit $$status
 
 # The self-contained release (a jlink'ed runtime, the jars, launcher, class-data cache, install.sh):
@@ -83,6 +103,12 @@ build/.dist: $(DAEMON_JAR) $(DIST_INPUTS)
 # install.sh for real, from the tarball, with no JDK on PATH: install, start, upgrade, uninstall.
 install-test: dist
 	@test/install/install-test.sh
+
+# install.sh under a real systemd: Debian 12 booted with systemd-nspawn (root only; installs
+# systemd-container and debootstrap when missing; the Debian root is cached under /var/tmp).
+# Install, sandboxed download, restart, kill -9, upgrade, broken upgrade, uninstall, --user.
+systemd-test: dist
+	@timeout -k 30 1200 test/systemd/systemd-test.sh
 
 # The daemon behind real proxies on loopback (each installs nginx / tinyproxy with apt-get when
 # missing): nginx with TLS in front of it, and tinyproxy for its outbound traffic. nginx-test also

@@ -280,9 +280,10 @@ sed -e "s|@PREFIX@|$prefix|g" -e "s|@DATA_DIR@|$data_dir|g" -e "s|@DOWNLOAD_DIR@
     -e "s|@WANTED_BY@|$([ "$user_mode" = 1 ] && echo default.target || echo multi-user.target)|g" \
     "$release/civitai-daemon.service" > "$unit.new"
 if [ "$user_mode" = 1 ]; then
-    # A user manager runs as the user already, and applies most sandboxing only with unprivileged
-    # user namespaces; keep the settings every user manager honours.
-    sed -i -E '/^(User|Group|ProtectSystem|ReadWritePaths|PrivateTmp|PrivateDevices|ProtectHome|ProtectKernel[A-Za-z]*|ProtectControlGroups|ProtectClock|ProtectHostname|ProtectProc|ProcSubset|RestrictNamespaces|RemoveIPC|CapabilityBoundingSet|AmbientCapabilities|DevicePolicy|SystemCall[A-Za-z]*)=/d' "$unit.new"
+    # A user manager runs as the user already and holds no capabilities: settings that drop a
+    # capability or need one (the clock, kernel modules and logs, private /dev, the bounding set,
+    # device policy) make the start fail there; the rest of the sandbox is applied as for the system.
+    sed -i -E '/^(User|Group|ProtectClock|ProtectKernelModules|ProtectKernelLogs|PrivateDevices|CapabilityBoundingSet|AmbientCapabilities|DevicePolicy)=/d' "$unit.new"
 fi
 mv "$unit.new" "$unit"
 info "generated $unit (ProtectHome=$protect_home)"
