@@ -28,7 +28,7 @@ public final class Api {
             JobHistory history, DownloadQueue queue, ManifestFile manifest, EventStream events,
             WebhookStore webhooks, IntSupplier port, Jwt jwt, DaemonLog log, References references,
             civitai.daemon.civitai.UpdateChecker updates, String bindAddress, List<String> allowedHosts,
-            civitai.daemon.events.Webhooks notifications, List<String> trustedProxies,
+            civitai.daemon.notify.Webhooks notifications, List<String> trustedProxies,
             java.nio.file.Path downloadDir) {}
 
     private final Parts parts;

@@ -1,5 +1,6 @@
-package civitai.daemon.events;
+package civitai.daemon.notify;
 
+import civitai.daemon.events.Event;
 import civitai.daemon.log.DaemonLog;
 import civitai.daemon.store.JobStore;
 import civitai.daemon.store.WebhookStore;

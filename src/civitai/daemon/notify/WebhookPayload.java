@@ -1,5 +1,6 @@
-package civitai.daemon.events;
+package civitai.daemon.notify;
 
+import civitai.daemon.events.Event;
 import civitai.daemon.store.Job;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
