@@ -18,7 +18,7 @@ final class WebhookPayload {
 
     private WebhookPayload() {}
 
-    static String of(String event, Instant at, Job job, Event cause) {
+    static String of(String event, Instant at, Job job, Event.OfJob cause) {
         JsonObject o = new JsonObject()
                 .add("event", event)
                 .add("timestamp", at.toString())
