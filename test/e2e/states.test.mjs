@@ -49,9 +49,10 @@ describe('the queue, worded by the daemon', () => {
     const page = await open(browser, fixture);
     await logIn(page, fixture.tokens.admin);
     await page.locator('label[for="filter-all"]').click();
-    const add = (url) => call(fixture, 'POST', 'api/download', { url, model_type: 'checkpoint', filename: SAME },
-      fixture.tokens.admin);
-    const first = await add(fixture.big[0]);
+    const add = (url, more) => call(fixture, 'POST', 'api/download',
+      { url, model_type: 'checkpoint', filename: SAME, ...more }, fixture.tokens.admin);
+    // a job is known by its target and hash: the first names one, so the second is a different job
+    const first = await add(fixture.big[0], { sha256: 'ab'.repeat(32) });
     assert.equal(first.status, 202, JSON.stringify(first.json));
     const row = page.locator(`article.job[data-job-id="${first.json.job.id}"]`);
     await row.locator('.badge', { hasText: 'Downloading' }).waitFor({ timeout: 30_000 });
@@ -62,7 +63,11 @@ describe('the queue, worded by the daemon', () => {
     await page.route(lists, (route) => { held.push(route); });
     const second = await add(fixture.big[1]);
     assert.equal(second.status, 202, JSON.stringify(second.json));
-    await row.locator('.badge', { hasText: 'Superseded' }).waitFor({ timeout: 30_000 });
+    await row.locator('.badge', { hasText: 'Superseded' }).waitFor({ timeout: 30_000 }).catch(async (e) => {
+      await shot(page, '21-failed');
+      const jobs = (await call(fixture, 'GET', 'api/jobs', undefined, fixture.tokens.admin)).json.jobs;
+      throw new Error(`${e.message}\njobs: ${JSON.stringify(jobs.map((j) => [j.id, j.state]))}\nrow: ${await row.innerText()}\n${page.timeline()}`);
+    });
     assert.match(await row.innerText(), /A newer job for the same file took over/);
     await page.unroute(lists);
     for (const route of held) await route.continue().catch(() => {}); // some were aborted by a newer load
