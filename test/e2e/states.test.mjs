@@ -35,6 +35,7 @@ describe('the queue, worded by the daemon', () => {
     await empty.waitFor();
     assert.match(await empty.innerText(), /every job is finished\. New models are added by an admin/);
     assert.doesNotMatch(await empty.innerText(), /Add tab/);
+    assert.equal(await viewer.locator('#queue-pager').isHidden(), true, 'no pager for an empty list');
     await shot(viewer, '20-viewer-empty-queue');
     assert.deepEqual(viewer.problems(), []);
 
@@ -78,6 +79,7 @@ describe('the queue, worded by the daemon', () => {
     await page.locator('#queue-body[aria-busy="false"]').waitFor();
     await row.locator('.badge', { hasText: 'Superseded' }).waitFor();
     assert.equal(await page.locator('[data-count="superseded"]').innerText(), '(1)');
+    assert.equal(await row.getByRole('progressbar').isHidden(), true, 'its part is gone: no bar');
     await shot(page, '21-superseded-filter');
     fixture.send('pace 0');
     assert.deepEqual(page.problems(), []);

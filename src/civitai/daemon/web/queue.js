@@ -192,7 +192,7 @@ function paint(r) {
   r.bar.className = `progress-bar${job.state === 'downloading' ? ' progress-bar-striped progress-bar-animated' : ''}${job.state === 'failed' ? ' bg-danger' : ''}${job.state === 'paused' ? ' bg-warning' : ''}`;
   r.meter.setAttribute('aria-valuenow', Math.round(p));
   const nothingYet = !job.bytes && ['queued', 'failed', 'cancelled', 'superseded'].includes(job.state);
-  r.meter.hidden = nothingYet; // an empty bar says nothing the words below do not
+  r.meter.hidden = nothingYet || job.state === 'superseded'; // a bar would say nothing the words below do not
   const parts = job.state === 'superseded' ? ['A newer job for the same file took over']
     : nothingYet ? [job.state === 'queued' ? 'Waiting for a free download slot' : 'Nothing downloaded']
     : [`${bytes(done ? job.total ?? job.bytes : job.bytes)}${job.total ? ` of ${bytes(job.total)}` : ''} (${Math.floor(p)}%)`];
