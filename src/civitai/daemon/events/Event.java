@@ -12,8 +12,9 @@ public sealed interface Event {
     /** Every event's name on the wire (SSE) and in logs: one per record, in the page's order. */
     enum Kind {
         JOB_QUEUED("job.queued"), JOB_STARTED("job.started"), JOB_PROGRESS("job.progress"),
-        JOB_RETRYING("job.retrying"), JOB_VERIFYING("job.verifying"), JOB_COMPLETED("job.completed"),
-        JOB_FAILED("job.failed"), JOB_CANCELLED("job.cancelled"), JOB_PAUSED("job.paused"),
+        JOB_RETRYING("job.retrying"), JOB_VERIFYING("job.verifying"),
+        JOB_COMPLETED("job.completed"), JOB_FAILED("job.failed"), JOB_CANCELLED("job.cancelled"),
+        JOB_PAUSED("job.paused"),
         JOB_SUPERSEDED("job.superseded"), MODEL_UPDATE("model.update"),
         MODEL_UPDATE_ERROR("model.update.error");
 

@@ -53,7 +53,8 @@ public final class EventJson {
                     .add("host", s.host());
             case Event.Progress p -> o.add("bytes", p.bytes()).add("total", nullable(p.total()))
                     .add("bytes_per_second", p.bytesPerSecond())
-                    .add("eta_seconds", nullable(p.etaSeconds())).add("connections", p.connections());
+                    .add("eta_seconds", nullable(p.etaSeconds()))
+                    .add("connections", p.connections());
             case Event.Retrying r -> o.add("attempt", r.attempt()).add("reason", r.reason())
                     .add("delay_seconds", r.delay().toMillis() / 1000.0);
             case Event.Verifying v -> { }

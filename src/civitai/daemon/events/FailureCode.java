@@ -46,7 +46,7 @@ public enum FailureCode {
         this.text = text;
     }
 
-    /** As stored and sent: {@code hash_mismatch}; {@code http_{status}} for {@link #HTTP_STATUS}. */
+    /** As a job carries it: {@code hash_mismatch}; {@code http_{status}} for any status. */
     public String code() {
         return this == HTTP_STATUS ? "http_{status}" : name().toLowerCase(Locale.ROOT);
     }
