@@ -25,8 +25,8 @@ import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;
 import civitai.daemon.events.JobLog;
 import civitai.daemon.events.EventStream;
-import civitai.daemon.events.Target;
-import civitai.daemon.events.Webhooks;
+import civitai.daemon.notify.Target;
+import civitai.daemon.notify.Webhooks;
 import civitai.daemon.http.Api;
 import civitai.daemon.http.Server;
 import civitai.daemon.manifest.ManifestFile;
@@ -153,10 +153,7 @@ public final class Daemon implements AutoCloseable {
         loadManifest(queue, manifestFile);
         queue.start();
         UpdateChecker updates = closeLater(new UpdateChecker(civitai, resolver, manifestFile, config.manifestMode(),
-                entry -> queue.submit(entry.toSpec()), (event, payload) -> {
-                    webhooks.deliver(event, payload.toString());
-                    events.publish(event.replace('_', '.'), payload.toString());
-                }, log, clock));
+                entry -> queue.submit(entry.toSpec()), bus::publish, log, clock));
         scheduleUpdates(scheduler, updates, config.updateFirstDelay());
         closing.push(scheduler::shutdownNow);  // stops first: no tick reaches a part being closed
         server.start(new Api(new Api.Parts(Version.current(), clock, config.workers(), config.eventHeartbeat(),

@@ -1,5 +1,7 @@
 package civitai.daemon.civitai;
 
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -40,6 +42,16 @@ public final class ModelTypes {
             Map.entry("visionlanguage", "other"), Map.entry("llm", "other"), Map.entry("other", "other"));
 
     private ModelTypes() {}
+
+    /**
+     * Every {@code model_type} this table gives, by name with {@code other} last: the types a
+     * person is offered (any other safe name is accepted too, and gets a folder of its own).
+     */
+    public static List<String> known() {
+        return TYPES.values().stream().distinct()
+                .sorted(Comparator.comparing((String t) -> t.equals("other")).thenComparing(t -> t))
+                .toList();
+    }
 
     /**
      * The {@code model_type} for Civitai's {@code type} and the file's own {@code type}: a VAE file

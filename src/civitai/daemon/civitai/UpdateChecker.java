@@ -1,5 +1,6 @@
 package civitai.daemon.civitai;
 
+import civitai.daemon.events.Event;
 import civitai.daemon.log.DaemonLog;
 import civitai.daemon.manifest.EntryParser;
 import civitai.daemon.manifest.Manifest;
@@ -16,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  * {@code auto} (default) rewrites manifest.json by {@code manifest_mode} ({@code replace} swaps
  * the entry keeping the user's fields, {@code append} adds one and keeps the old) and queues the
  * new file; {@code notify} only reports; {@code pin} is never checked. Every change is a
- * {@code model_update} webhook and an "upgrade" line in download.log; an error for one model is a
+ * {@code model_update} event and an "upgrade" line in download.log; an error for one model is a
  * {@code model_update_error} and never stops the others. One run at a time. Thread-safe.
  */
 public final class UpdateChecker implements AutoCloseable {
@@ -42,7 +42,7 @@ public final class UpdateChecker implements AutoCloseable {
     private final ManifestFile manifest;
     private final String manifestMode;
     private final Consumer<ManifestEntry> queue;
-    private final BiConsumer<String, JsonObject> notify;
+    private final Consumer<Event> publish;
     private final DaemonLog log;
     private final Clock clock;
     private final AtomicBoolean running = new AtomicBoolean();
@@ -51,17 +51,17 @@ public final class UpdateChecker implements AutoCloseable {
 
     /**
      * @param queue  queues a new entry's download
-     * @param notify sends an event ({@code model_update}, {@code model_update_error}) to webhooks
-     *               and the event stream
+     * @param publish takes what a check finds ({@link Event.ModelUpdate},
+     *                {@link Event.ModelUpdateError}) to the event bus
      */
     public UpdateChecker(CivitaiClient client, Resolver resolver, ManifestFile manifest, String manifestMode,
-            Consumer<ManifestEntry> queue, BiConsumer<String, JsonObject> notify, DaemonLog log, Clock clock) {
+            Consumer<ManifestEntry> queue, Consumer<Event> publish, DaemonLog log, Clock clock) {
         this.client = client;
         this.resolver = resolver;
         this.manifest = manifest;
         this.manifestMode = manifestMode;
         this.queue = queue;
-        this.notify = notify;
+        this.publish = publish;
         this.log = log;
         this.clock = clock;
     }
@@ -252,24 +252,14 @@ public final class UpdateChecker implements AutoCloseable {
 
     private void announce(long modelId, JsonObject next, String what) {
         log.info("upgrade: model " + modelId + ": " + what);
-        notify.accept("model_update", new JsonObject()
-                .add("event", "model_update")
-                .add("timestamp", Instant.now(clock).toString())
-                .add("model_id", modelId)
-                .add("version_id", next.getLong("versionId", 0))
-                .add("sha256", next.getString("sha256", ""))
-                .add("updatedAt", next.getString("updatedAt", ""))
-                .add("name", next.getString("name", ""))
-                .add("filename", next.getString("filename", "")));
+        publish.accept(new Event.ModelUpdate(Instant.now(clock), modelId, next.getLong("versionId", 0),
+                next.getString("sha256", ""), next.getString("updatedAt", ""), next.getString("name", ""),
+                next.getString("filename", "")));
     }
 
     private void fail(long modelId, String error) {
         log.warn("update check: model " + modelId + ": " + error);
-        notify.accept("model_update_error", new JsonObject()
-                .add("event", "model_update_error")
-                .add("timestamp", Instant.now(clock).toString())
-                .add("model_id", modelId)
-                .add("error", error));
+        publish.accept(new Event.ModelUpdateError(Instant.now(clock), modelId, error));
     }
 
     private static Long number(JsonObject o, String key) {

@@ -1,53 +1,98 @@
 package civitai.daemon.events;
 
 import java.time.Duration;
+import java.time.Instant;
 
-/** Something that happened to a job. A closed family: consumers switch over it exhaustively. */
+/**
+ * Something that happened: to a job ({@link OfJob}), or to a manifest model the update checker
+ * looked at. A closed family: consumers switch over it exhaustively, so a new event is a compile
+ * error wherever it is not handled yet.
+ */
 public sealed interface Event {
-    long jobId();
+    /** Every event's name on the wire (SSE) and in logs: one per record, in the page's order. */
+    enum Kind {
+        JOB_QUEUED("job.queued"), JOB_STARTED("job.started"), JOB_PROGRESS("job.progress"),
+        JOB_RETRYING("job.retrying"), JOB_VERIFYING("job.verifying"),
+        JOB_COMPLETED("job.completed"), JOB_FAILED("job.failed"), JOB_CANCELLED("job.cancelled"),
+        JOB_PAUSED("job.paused"),
+        JOB_SUPERSEDED("job.superseded"), MODEL_UPDATE("model.update"),
+        MODEL_UPDATE_ERROR("model.update.error");
 
-    /** The event's name on the wire and in logs, e.g. {@code job.completed}. */
-    default String name() {
+        private final String wire;
+
+        Kind(String wire) {
+            this.wire = wire;
+        }
+
+        /** e.g. {@code job.completed}. */
+        public String wire() {
+            return wire;
+        }
+    }
+
+    default Kind kind() {
         return switch (this) {
-            case Queued q -> "job.queued";
-            case Started s -> "job.started";
-            case Progress p -> "job.progress";
-            case Retrying r -> "job.retrying";
-            case Verifying v -> "job.verifying";
-            case Completed c -> "job.completed";
-            case Failed f -> "job.failed";
-            case Cancelled c -> "job.cancelled";
-            case Paused p -> "job.paused";
-            case Superseded s -> "job.superseded";
+            case Queued q -> Kind.JOB_QUEUED;
+            case Started s -> Kind.JOB_STARTED;
+            case Progress p -> Kind.JOB_PROGRESS;
+            case Retrying r -> Kind.JOB_RETRYING;
+            case Verifying v -> Kind.JOB_VERIFYING;
+            case Completed c -> Kind.JOB_COMPLETED;
+            case Failed f -> Kind.JOB_FAILED;
+            case Cancelled c -> Kind.JOB_CANCELLED;
+            case Paused p -> Kind.JOB_PAUSED;
+            case Superseded s -> Kind.JOB_SUPERSEDED;
+            case ModelUpdate u -> Kind.MODEL_UPDATE;
+            case ModelUpdateError e -> Kind.MODEL_UPDATE_ERROR;
         };
     }
 
-    record Queued(long jobId, String target, String url) implements Event {}
+    /** The event's name on the wire and in logs, e.g. {@code job.completed}. */
+    default String name() {
+        return kind().wire();
+    }
+
+    /** An event of one job. */
+    sealed interface OfJob extends Event {
+        long jobId();
+    }
+
+    record Queued(long jobId, String target, String url) implements OfJob {}
 
     /** An attempt began; {@code offset} &gt; 0 means it resumes a part. */
-    record Started(long jobId, int attempt, long offset, String host) implements Event {}
+    record Started(long jobId, int attempt, long offset, String host) implements OfJob {}
 
     /**
      * {@code total} and {@code etaSeconds} are null when the size is unknown; {@code connections}
      * fetch it now (more than one for a segmented download).
      */
     record Progress(long jobId, long bytes, Long total, long bytesPerSecond, Long etaSeconds, int connections)
-            implements Event {}
+            implements OfJob {}
 
-    record Retrying(long jobId, int attempt, String reason, Duration delay) implements Event {}
+    record Retrying(long jobId, int attempt, String reason, Duration delay) implements OfJob {}
 
-    record Verifying(long jobId) implements Event {}
+    record Verifying(long jobId) implements OfJob {}
 
     record Completed(long jobId, String path, String sha256, long bytes, Duration took, boolean downloaded)
-            implements Event {}
+            implements OfJob {}
 
     /** {@code reason} is a short code ({@code hash_mismatch}, {@code http_404}); message is for people. */
-    record Failed(long jobId, String reason, String message) implements Event {}
+    record Failed(long jobId, String reason, String message) implements OfJob {}
 
-    record Cancelled(long jobId) implements Event {}
+    record Cancelled(long jobId) implements OfJob {}
 
-    record Paused(long jobId) implements Event {}
+    record Paused(long jobId) implements OfJob {}
 
     /** A newer job ({@code byJobId}) took over this job's target; this one stops here. */
-    record Superseded(long jobId, long byJobId) implements Event {}
+    record Superseded(long jobId, long byJobId) implements OfJob {}
+
+    /**
+     * The update checker found a newer version (or a re-upload) of a manifest model; {@code at} is
+     * when, by the checker's clock. Strings are empty when Civitai did not say.
+     */
+    record ModelUpdate(Instant at, long modelId, long versionId, String sha256, String updatedAt,
+            String modelName, String filename) implements Event {}
+
+    /** The update checker could not check one model; the others go on. */
+    record ModelUpdateError(Instant at, long modelId, String error) implements Event {}
 }

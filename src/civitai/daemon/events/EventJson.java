@@ -3,25 +3,64 @@ package civitai.daemon.events;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
+import java.time.Instant;
 
-/** An event as the JSON {@code data:} of a server-sent event. */
-final class EventJson {
+/**
+ * An event as JSON: the {@code data:} of a server-sent event, and for the update checker's events
+ * the document a webhook receives too (the same one, so both read alike).
+ */
+public final class EventJson {
     private EventJson() {}
 
     /** {@code time} is when the event was published, so a client can tell how late it arrived. */
-    static String of(Event event, java.time.Instant time) {
+    static String of(Event event, Instant time) {
+        return switch (event) {
+            case Event.OfJob job -> ofJob(job, time);
+            case Event.ModelUpdate u -> payload(u);
+            case Event.ModelUpdateError e -> payload(e);
+        };
+    }
+
+    /** The {@code model_update} document: what the checker found, by its own clock. */
+    public static String payload(Event.ModelUpdate u) {
+        return new JsonObject()
+                .add("event", "model_update")
+                .add("timestamp", u.at().toString())
+                .add("model_id", u.modelId())
+                .add("version_id", u.versionId())
+                .add("sha256", u.sha256())
+                .add("updatedAt", u.updatedAt())
+                .add("name", u.modelName())
+                .add("filename", u.filename())
+                .toString();
+    }
+
+    /** The {@code model_update_error} document. */
+    public static String payload(Event.ModelUpdateError e) {
+        return new JsonObject()
+                .add("event", "model_update_error")
+                .add("timestamp", e.at().toString())
+                .add("model_id", e.modelId())
+                .add("error", e.error())
+                .toString();
+    }
+
+    private static String ofJob(Event.OfJob event, Instant time) {
         JsonObject o = new JsonObject().add("job_id", event.jobId()).add("time", time.toString());
         switch (event) {
             case Event.Queued q -> o.add("target", q.target());
-            case Event.Started s -> o.add("attempt", s.attempt()).add("offset", s.offset()).add("host", s.host());
+            case Event.Started s -> o.add("attempt", s.attempt()).add("offset", s.offset())
+                    .add("host", s.host());
             case Event.Progress p -> o.add("bytes", p.bytes()).add("total", nullable(p.total()))
-                    .add("bytes_per_second", p.bytesPerSecond()).add("eta_seconds", nullable(p.etaSeconds()))
+                    .add("bytes_per_second", p.bytesPerSecond())
+                    .add("eta_seconds", nullable(p.etaSeconds()))
                     .add("connections", p.connections());
             case Event.Retrying r -> o.add("attempt", r.attempt()).add("reason", r.reason())
                     .add("delay_seconds", r.delay().toMillis() / 1000.0);
             case Event.Verifying v -> { }
-            case Event.Completed c -> o.add("path", c.path()).add("sha256", c.sha256()).add("bytes", c.bytes())
-                    .add("duration_seconds", c.took().toMillis() / 1000.0).add("downloaded", c.downloaded());
+            case Event.Completed c -> o.add("path", c.path()).add("sha256", c.sha256())
+                    .add("bytes", c.bytes()).add("duration_seconds", c.took().toMillis() / 1000.0)
+                    .add("downloaded", c.downloaded());
             case Event.Failed f -> o.add("reason", f.reason()).add("message", f.message());
             case Event.Cancelled c -> { }
             case Event.Paused p -> { }

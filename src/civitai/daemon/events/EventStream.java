@@ -17,6 +17,8 @@ import java.util.function.Supplier;
  */
 public final class EventStream {
     public static final int REPLAY = 4096;
+    /** The frame that tells a reconnecting subscriber its missed events are gone: fetch anew. */
+    public static final String RESET = "reset";
     private static final int QUEUE = 4096;
 
     /**
@@ -110,11 +112,6 @@ public final class EventStream {
         publish(event.name(), () -> civitai.daemon.log.Redactor.urls(EventJson.of(kept, at)));
     }
 
-    /** Publishes a frame; other parts (the update checker) use their own event names. */
-    public void publish(String name, String data) {
-        publish(name, () -> data);
-    }
-
     private void publish(String name, Supplier<String> data) {
         Frame frame;
         synchronized (this) {
@@ -142,7 +139,7 @@ public final class EventStream {
         if (lastEventId != null) {
             long oldest = replay.isEmpty() ? lastId + 1 : replay.peekFirst().id();
             if (lastEventId < oldest - 1 || lastEventId > lastId) {
-                s.offer(new Frame(0, "reset", () -> "{\"reason\":\"events since " + lastEventId
+                s.offer(new Frame(0, RESET, () -> "{\"reason\":\"events since " + lastEventId
                         + " are no longer kept; fetch /api/status and /api/jobs again\"}"));
             } else {
                 for (Frame f : replay) {

@@ -29,6 +29,8 @@ public final class JobLog {
             case Event.Paused p -> log.job(p.jobId(), "paused", "by request");
             case Event.Superseded s -> log.job(s.jobId(), "superseded", "job " + s.byJobId()
                     + " now owns the same model_type/filename");
+            case Event.ModelUpdate u -> { } // the update checker logs it, with what changed
+            case Event.ModelUpdateError e -> { } // the update checker logs it as a warning
         }
     }
 }

@@ -28,7 +28,7 @@ public final class Api {
             JobHistory history, DownloadQueue queue, ManifestFile manifest, EventStream events,
             WebhookStore webhooks, IntSupplier port, Jwt jwt, DaemonLog log, References references,
             civitai.daemon.civitai.UpdateChecker updates, String bindAddress, List<String> allowedHosts,
-            civitai.daemon.events.Webhooks notifications, List<String> trustedProxies,
+            civitai.daemon.notify.Webhooks notifications, List<String> trustedProxies,
             java.nio.file.Path downloadDir) {}
 
     private final Parts parts;
@@ -65,9 +65,11 @@ public final class Api {
         var gui = new GuiRoutes();
         var previews = new PreviewRoutes(parts.downloadDir());
         var policies = new PolicyRoutes(parts.manifest());
+        var meta = new MetaRoutes();
         return List.of(
                 new Router.Route("GET", "/healthz", null, status::health),
                 new Router.Route("GET", "/api/status", VIEWER, status::status),
+                new Router.Route("GET", "/api/meta", VIEWER, meta::meta),
                 new Router.Route("POST", "/api/download", ADMIN, jobs::download),
                 new Router.Route("POST", "/api/batch", ADMIN, jobs::batch),
                 new Router.Route("GET", "/api/jobs", VIEWER, jobs::list),

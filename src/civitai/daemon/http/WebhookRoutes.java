@@ -1,7 +1,7 @@
 package civitai.daemon.http;
 
-import civitai.daemon.events.Target;
-import civitai.daemon.events.Webhooks;
+import civitai.daemon.notify.Target;
+import civitai.daemon.notify.Webhooks;
 import civitai.daemon.log.DaemonLog;
 import civitai.daemon.store.WebhookStore;
 import com.eclipsesource.json.Json;

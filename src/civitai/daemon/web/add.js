@@ -3,9 +3,8 @@
 
 import { post } from './api.js';
 import { $, h, clear, toast } from './dom.js';
+import { modelTypes } from './meta.js';
 
-export const MODEL_TYPES = ['checkpoint', 'lora', 'locon', 'embedding', 'vae', 'controlnet', 'upscaler', 'hypernetwork',
-  'motion_module', 'text_encoder', 'unet', 'clip_vision', 'poses', 'wildcards', 'workflows', 'other'];
 
 const RESULT = { queued: 'Queued', already_known: 'Already in the queue', already_completed: 'Already downloaded' };
 
@@ -20,9 +19,9 @@ export function reference(text) {
 
 export function init() {
   for (const select of [$('#add-ref-type'), $('#library-type')]) {
-    for (const type of MODEL_TYPES) select.append(h('option', { value: type }, type));
+    for (const type of modelTypes()) select.append(h('option', { value: type }, type));
   }
-  clear($('#model-types'), MODEL_TYPES.map((type) => h('option', { value: type })));
+  clear($('#model-types'), modelTypes().map((type) => h('option', { value: type })));
   $('#add-ref').addEventListener('submit', (e) => submit(e, () => {
     const body = reference($('#add-ref-text').value);
     if ($('#add-ref-type').value) body.model_type = $('#add-ref-type').value;

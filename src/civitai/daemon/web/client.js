@@ -5,6 +5,7 @@
 import { api, session } from './api.js';
 import * as live from './live.js';
 import { $, toast } from './dom.js';
+import * as meta from './meta.js';
 import * as queue from './queue.js';
 import * as add from './add.js';
 import * as library from './library.js';
@@ -64,6 +65,16 @@ async function start() {
     session.forget();
     showLogin(hadToken ? `The daemon refused the token (${me.reason}). Log in again.` : null);
     return;
+  }
+  if (!started) {
+    try {
+      await meta.load(); // the views build their states, events and types from it
+    } catch (e) {
+      if (e.status === 401) return; // the login is shown already
+      showLogin(e.message, 'danger');
+      setTimeout(start, 5000);
+      return;
+    }
   }
   session.role = me.role;
   session.authRequired = me.auth_required;

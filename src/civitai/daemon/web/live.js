@@ -4,9 +4,8 @@
 // dropped while offline, is reopened here with ?lastEventId=, waiting longer each time (up to 30 s).
 
 import { api, eventsUrl, session } from './api.js';
+import { meta } from './meta.js';
 
-const EVENTS = ['job.queued', 'job.started', 'job.progress', 'job.retrying', 'job.verifying', 'job.completed',
-  'job.failed', 'job.cancelled', 'job.paused', 'model.update', 'model.update.error', 'reset'];
 const LABELS = { live: 'Live', reconnecting: 'Reconnecting…', offline: 'Offline' };
 
 const listeners = new Map();
@@ -64,7 +63,7 @@ export function connect() {
       show('reconnecting');
     }
   });
-  for (const name of EVENTS) {
+  for (const name of meta.events) { // every name the daemon sends, its `reset` included
     source.addEventListener(name, (event) => {
       if (event.lastEventId) lastEventId = event.lastEventId;
       let data = {};

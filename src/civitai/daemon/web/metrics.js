@@ -4,6 +4,7 @@
 import { api } from './api.js';
 import { on } from './live.js';
 import { $, h, svg, clear, bytes, speed, loading, errorBox, empty, debounce } from './dom.js';
+import { failureText } from './meta.js';
 
 export function init() {
   $('#metrics-refresh').addEventListener('click', () => load());
@@ -49,7 +50,7 @@ function render(m) {
         h('h2', { class: 'h6' }, 'Failures by reason'),
         failures.length ? h('table', { class: 'table table-sm' },
           h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Reason'), h('th', { scope: 'col', class: 'text-end' }, 'Jobs'))),
-          h('tbody', {}, failures.map(([reason, n]) => h('tr', {}, h('td', {}, reason.replaceAll('_', ' ')), h('td', { class: 'text-end' }, n)))))
+          h('tbody', {}, failures.map(([reason, n]) => h('tr', {}, h('td', { title: reason }, failureText(reason)), h('td', { class: 'text-end' }, n)))))
           : empty('No failures.'),
         h('h2', { class: 'h6 mt-4' }, 'By model type'),
         Object.keys(m.per_model_type || {}).length ? h('table', { class: 'table table-sm' },

@@ -4,56 +4,42 @@
 import { api, session } from './api.js';
 import { on } from './live.js';
 import { $, h, clear, bytes, speed, duration, percent, toast, loading, errorBox, empty, debounce } from './dom.js';
+import { meta, stateLabel, failureText } from './meta.js';
 
 const PAGE = 50;
-const FILTERS = [
-  ['unfinished', 'Unfinished', 'queued,paused,failed', 'downloading,verifying'], // running ones pinned on top
-  ['downloading', 'Downloading', 'downloading,verifying'],
-  ['queued', 'Queued', 'queued'],
-  ['paused', 'Paused', 'paused'],
-  ['failed', 'Failed', 'failed'],
-  ['cancelled', 'Cancelled', 'cancelled'],
-  ['completed', 'Completed', 'completed'],
-  ['all', 'All', ''],
-];
-const STATES = {
-  queued: ['Queued', 'text-bg-secondary'], downloading: ['Downloading', 'text-bg-primary'],
-  verifying: ['Verifying', 'text-bg-info'], paused: ['Paused', 'text-bg-warning'], failed: ['Failed', 'text-bg-danger'],
-  cancelled: ['Cancelled', 'text-bg-light border'], completed: ['Completed', 'text-bg-success'],
+// Shown together: verifying is the last moment of a download.
+const WORKING = ['downloading', 'verifying'];
+// The jobs that wait for the queue or for a person; WORKING ones are pinned on top of them.
+const WAITING = ['queued', 'paused', 'failed'];
+// Colours by state; a state the page does not know yet gets the neutral one.
+const BADGE = {
+  queued: 'text-bg-secondary', downloading: 'text-bg-primary', verifying: 'text-bg-info', paused: 'text-bg-warning',
+  failed: 'text-bg-danger', cancelled: 'text-bg-light border', completed: 'text-bg-success', superseded: 'text-bg-light border',
 };
-const REASONS = {
-  hash_mismatch: 'The file’s SHA-256 did not match the expected one',
-  size_mismatch: 'The file’s size did not match the expected one',
-  network_error: 'The network failed on every attempt',
-  disk_error: 'The file could not be written (disk full or not writable?)',
-  target_exists: 'Another file already has this name and was left alone',
-  unsafe_path: 'The file name would land outside the download folder',
-  bad_filename: 'The server gave an unusable file name',
-  resume_mismatch: 'The server sent a different file when resuming',
-  internal_error: 'An internal error (see the daemon’s error.log)',
-  not_found: 'Not found on the server',
-  unauthorized: 'Refused: the Civitai API key is missing or wrong',
-  auth_required: 'Civitai wants you logged in: set civitai_api_key',
-  forbidden: 'The server refused access',
-  early_access: 'Early access: only for Civitai supporters for now',
-  quota: 'Civitai’s download quota is used up; try later',
-  archived: 'The model is archived on Civitai',
-  downloads_disabled: 'Its creator turned downloads off',
-  not_a_file: 'The server sent a web page, not the file',
-};
+// A filter is [key, label, states, pinned states]: built from the daemon's job states (meta.js).
+let FILTERS = [];
+
+function filters() {
+  return [
+    ['unfinished', 'Unfinished', WAITING.join(','), WORKING.join(',')],
+    ['downloading', 'Downloading', WORKING.join(',')],
+    ...meta.job_states.filter((s) => !WORKING.includes(s)).map((s) => [s, stateLabel(s), s]),
+    ['all', 'All', ''],
+  ];
+}
 
 const view = { filter: 'unfinished', cursors: [null], page: 0, next: null, rows: new Map(), speeds: new Map(), counts: {} };
 let request = null;
 
 export function reasonText(job) {
   if (!job.failure_reason && !job.last_error) return null;
-  const code = job.failure_reason || '';
-  const http = /^http_(\d{3})$/.exec(code);
-  const words = REASONS[code] || (http ? `The server answered HTTP ${http[1]}` : code.replaceAll('_', ' '));
+  const words = failureText(job.failure_reason);
+  if (!words) return job.last_error;
   return job.last_error && job.last_error !== words ? `${words}. ${job.last_error}` : words;
 }
 
 export function init() {
+  FILTERS = filters();
   renderFilters();
   $('#queue-newer').addEventListener('click', () => { view.page = Math.max(0, view.page - 1); load(); });
   $('#queue-older').addEventListener('click', () => {
@@ -67,8 +53,11 @@ export function init() {
   on('job.started', (e) => { setState(e.job_id, 'downloading'); refetch(); });
   on('job.verifying', (e) => setState(e.job_id, 'verifying'));
   on('job.retrying', (e) => { const row = view.rows.get(e.job_id); if (row) row.numbers.textContent = `Retrying (attempt ${e.attempt}): ${e.reason}`; });
-  for (const name of ['job.queued', 'job.completed', 'job.failed', 'job.cancelled', 'job.paused']) {
-    on(name, (e) => { view.speeds.delete(e.job_id); showSpeed(); refetch(); });
+  // every other job event that names a state (job.superseded, job.completed …) moves its row there at once
+  for (const name of meta.events.filter((n) => n.startsWith('job.'))) {
+    const state = name.slice('job.'.length);
+    if (!meta.job_states.includes(state) || WORKING.includes(state)) continue;
+    on(name, (e) => { setState(e.job_id, state); view.speeds.delete(e.job_id); showSpeed(); refetch(); });
   }
   on('resync', () => load({ quiet: true }));
   on('reconnected', () => load({ quiet: true }));
@@ -102,13 +91,12 @@ async function counts() {
 function showCounts(status) {
   const j = status.jobs || {};
   const n = (...keys) => keys.reduce((sum, k) => sum + (j[k] || 0), 0);
-  const numbers = { unfinished: n('downloading', 'verifying', 'queued', 'paused', 'failed'), downloading: n('downloading', 'verifying'),
-    queued: n('queued'), paused: n('paused'), failed: n('failed'), cancelled: n('cancelled'), completed: n('completed'),
-    all: Object.values(j).reduce((a, b) => a + b, 0) };
+  const numbers = Object.fromEntries(FILTERS.map(([key, , states, pinned]) =>
+    [key, key === 'all' ? Object.values(j).reduce((a, b) => a + b, 0) : n(...`${states},${pinned || ''}`.split(','))]));
   view.counts = numbers;
   for (const el of document.querySelectorAll('#queue-filters [data-count]')) el.textContent = `(${numbers[el.dataset.count]})`;
   const badge = $('#nav-queue-count');
-  const waiting = n('downloading', 'verifying', 'queued');
+  const waiting = n(...WORKING, 'queued');
   badge.textContent = waiting;
   badge.classList.toggle('d-none', waiting === 0);
   badge.setAttribute('aria-label', `${waiting} waiting or downloading`);
@@ -163,7 +151,8 @@ function render(page, running = []) {
   $('#queue-pager').hidden = view.page === 0 && !view.next;
   if (!page.jobs.length && !running.length) {
     clear(body, empty(view.page > 0 ? 'Nothing more on this page.' : view.filter === 'unfinished'
-      ? 'Nothing to do: every job is finished. Add a model from the Add tab.' : 'No jobs in this state.'));
+      ? `Nothing to do: every job is finished. ${session.isAdmin() ? 'Add a model from the Add tab.'
+        : 'New models are added by an admin; they appear here as they download.'}` : 'No jobs in this state.'));
     return;
   }
   clear(body, h('div', { class: 'jobs' }, [...running, ...page.jobs].map((job) => row(job))));
@@ -193,7 +182,7 @@ function row(job) {
 /** Redraws what changes live: state, progress, numbers. */
 function paint(r) {
   const { job } = r;
-  const [label, cls] = STATES[job.state] || [job.state, 'text-bg-secondary'];
+  const [label, cls] = [stateLabel(job.state), BADGE[job.state] || 'text-bg-secondary'];
   r.el.className = `job is-${job.state}`;
   r.badge.className = `badge ${cls}`;
   r.badge.textContent = label;
@@ -202,9 +191,10 @@ function paint(r) {
   r.bar.style.width = `${p}%`;
   r.bar.className = `progress-bar${job.state === 'downloading' ? ' progress-bar-striped progress-bar-animated' : ''}${job.state === 'failed' ? ' bg-danger' : ''}${job.state === 'paused' ? ' bg-warning' : ''}`;
   r.meter.setAttribute('aria-valuenow', Math.round(p));
-  const nothingYet = !job.bytes && ['queued', 'failed', 'cancelled'].includes(job.state);
-  r.meter.hidden = nothingYet; // an empty bar says nothing the words below do not
-  const parts = nothingYet ? [job.state === 'queued' ? 'Waiting for a free download slot' : 'Nothing downloaded']
+  const nothingYet = !job.bytes && ['queued', 'failed', 'cancelled', 'superseded'].includes(job.state);
+  r.meter.hidden = nothingYet || job.state === 'superseded'; // a bar would say nothing the words below do not
+  const parts = job.state === 'superseded' ? ['A newer job for the same file took over']
+    : nothingYet ? [job.state === 'queued' ? 'Waiting for a free download slot' : 'Nothing downloaded']
     : [`${bytes(done ? job.total ?? job.bytes : job.bytes)}${job.total ? ` of ${bytes(job.total)}` : ''} (${Math.floor(p)}%)`];
   if (job.state === 'downloading' && job.bytes_per_second !== undefined) {
     parts.push(speed(job.bytes_per_second), job.eta_seconds !== null && job.eta_seconds !== undefined ? `${duration(job.eta_seconds)} left` : '');
@@ -230,6 +220,7 @@ function setState(id, state) {
 const ACTIONS = {
   queued: ['pause', 'cancel', 'remove'], downloading: ['pause', 'cancel'], verifying: [],
   paused: ['resume', 'cancel', 'remove'], failed: ['retry', 'remove'], cancelled: ['retry', 'remove'], completed: ['remove'],
+  superseded: ['remove'],
 };
 const LABEL = { pause: 'Pause', resume: 'Resume', cancel: 'Cancel', retry: 'Retry', remove: 'Remove' };
 const DONE = { pause: 'Paused', resume: 'Resumed', cancel: 'Cancelled', retry: 'Queued again:' };

@@ -10,6 +10,7 @@ import civitai.daemon.testing.DaemonTest;
 import civitai.daemon.testing.Fault;
 import civitai.daemon.testing.Fixtures;
 import civitai.daemon.testing.Poll;
+import civitai.daemon.testing.SseClient;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
@@ -17,6 +18,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
@@ -226,6 +228,34 @@ class UpdateCheckTest extends DaemonTest {
         JsonObject run = daemon.getJson("/api/updates").get("last_run").asObject();
         assertEquals(3, run.getInt("models_checked", 0));
         assertEquals(2, run.getInt("errors", 0));
+    }
+
+    @Test
+    void updatesAndErrors_reachTheEventStream_asTheWebhookReceivesThem() {
+        JsonObject deleted = oldEntry("notify").set("modelId", 404404).set("filename", "gone.safetensors")
+                .set("sha256", Bytes.sha256(oldBytes));
+        startWithOldThenPublish("replace", deleted, oldEntry("notify"));
+        try (SseClient sse = SseClient.connect(URI.create("http://127.0.0.1:" + daemon.port() + "/api/events"))) {
+            check();
+            JsonObject update = frame(sse, "model.update");
+            heard(update);
+            assertEquals(List.of("event", "timestamp", "model_id", "version_id", "sha256", "updatedAt", "name",
+                    "filename"), update.names());
+            assertEquals(NEW, update.getLong("version_id", 0));
+            JsonObject error = frame(sse, "model.update.error");
+            heard(error);
+            assertEquals(List.of("event", "timestamp", "model_id", "error"), error.names());
+            assertEquals(404404, error.getLong("model_id", 0));
+        }
+    }
+
+    /** A webhook receives the very document the event stream carried. */
+    private void heard(JsonObject document) {
+        Poll.until(() -> hooks.contains(document), () -> "a webhook with " + document + "; got " + hooks);
+    }
+
+    private static JsonObject frame(SseClient sse, String name) {
+        return Json.parse(sse.await(e -> e.name().equals(name), name + " frame").data()).asObject();
     }
 
     @Test

@@ -1,4 +1,4 @@
-package civitai.daemon.events;
+package civitai.daemon.notify;
 
 import static civitai.daemon.testing.TestDaemon.entry;
 import static civitai.daemon.testing.TestDaemon.manifest;
@@ -98,7 +98,7 @@ class WebhookTest extends DaemonTest {
 
         List<Received> completions = events("download_completed");
         Received delivery = completions.get(completions.size() - 1);
-        assertEquals("sha256=" + Webhooks.hmac(SECRET, delivery.body().getBytes(StandardCharsets.UTF_8)),
+        assertEquals("sha256=" + WebhookTarget.hmac(SECRET, delivery.body().getBytes(StandardCharsets.UTF_8)),
                 delivery.header("X-Civitai-Daemon-Signature"), "the receiver can check the body");
         assertTrue(delivery.header("X-Civitai-Daemon-Timestamp").matches("\\d{10}"));
         JsonObject payload = Json.parse(delivery.body()).asObject();
@@ -149,7 +149,7 @@ class WebhookTest extends DaemonTest {
         Poll.until(() -> deliveryStates().equals(List.of("delivered")), () -> "one delivery: " + deliveryStates());
 
         Received delivery = events("download_completed").get(0);
-        assertEquals("sha256=" + Webhooks.hmac("per-target-secret", delivery.body().getBytes(StandardCharsets.UTF_8)),
+        assertEquals("sha256=" + WebhookTarget.hmac("per-target-secret", delivery.body().getBytes(StandardCharsets.UTF_8)),
                 delivery.header("X-Civitai-Daemon-Signature"));
         assertTrue(events("download_started").isEmpty(), "download_started is not among the default events");
         assertEquals("webhook", daemon.db().one("SELECT target FROM webhook_deliveries").get("target"));

@@ -1,5 +1,6 @@
-package civitai.daemon.events;
+package civitai.daemon.notify;
 
+import civitai.daemon.events.Event;
 import civitai.daemon.store.Job;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
@@ -17,7 +18,7 @@ final class WebhookPayload {
 
     private WebhookPayload() {}
 
-    static String of(String event, Instant at, Job job, Event cause) {
+    static String of(String event, Instant at, Job job, Event.OfJob cause) {
         JsonObject o = new JsonObject()
                 .add("event", event)
                 .add("timestamp", at.toString())

@@ -1,4 +1,4 @@
-package civitai.daemon.events;
+package civitai.daemon.notify;
 
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;

@@ -1,5 +1,7 @@
-package civitai.daemon.events;
+package civitai.daemon.notify;
 
+import civitai.daemon.events.Event;
+import civitai.daemon.events.EventJson;
 import civitai.daemon.log.DaemonLog;
 import civitai.daemon.store.JobStore;
 import civitai.daemon.store.WebhookStore;
@@ -8,18 +10,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Events sent to the notification targets (webhooks, Telegram, ntfy, Discord): recorded in SQLite
@@ -74,6 +71,14 @@ public final class Webhooks implements AutoCloseable {
 
     /** An event subscriber: records a delivery per target that wants the event. */
     public void on(Event event) {
+        switch (event) {
+            case Event.OfJob job -> onJob(job);
+            case Event.ModelUpdate u -> record("model_update", EventJson.payload(u));
+            case Event.ModelUpdateError e -> record("model_update_error", EventJson.payload(e));
+        }
+    }
+
+    private void onJob(Event.OfJob event) {
         String name = switch (event) {
             case Event.Started s -> "download_started";
             case Event.Completed c -> "download_completed";
@@ -99,8 +104,8 @@ public final class Webhooks implements AutoCloseable {
         });
     }
 
-    /** Sends an event that is not a job's (the update checker's model_update, model_update_error). */
-    public void deliver(String event, String payloadJson) {
+    /** An event that is not a job's: recorded without one. */
+    private void record(String event, String payloadJson) {
         List<WebhookStore.Recipient> to = recipients(event);
         if (!to.isEmpty()) {
             deliveries.add(to, event, null, payloadJson);
@@ -277,17 +282,6 @@ public final class Webhooks implements AutoCloseable {
 
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
-    }
-
-    /** HMAC-SHA256 of {@code body} under {@code key}, lower-case hex. */
-    public static String hmac(String key, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 is in every JDK", e);
-        }
     }
 
     private static void sleepQuietly() {

@@ -1,11 +1,16 @@
-package civitai.daemon.events;
+package civitai.daemon.notify;
 
 import civitai.daemon.store.WebhookStore.Delivery;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The signed JSON webhook: the payload as stored, POSTed to the delivery's URL, with
@@ -27,8 +32,19 @@ record WebhookTarget(String name, List<String> events, URI url, String secret) i
                 .header("X-Civitai-Daemon-Timestamp", Long.toString(now.getEpochSecond()))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (secret != null) {
-            b.header("X-Civitai-Daemon-Signature", "sha256=" + Webhooks.hmac(secret, body));
+            b.header("X-Civitai-Daemon-Signature", "sha256=" + hmac(secret, body));
         }
         return b;
+    }
+
+    /** HMAC-SHA256 of {@code body} under {@code key}, lower-case hex. */
+    static String hmac(String key, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("HmacSHA256 is in every JDK", e);
+        }
     }
 }

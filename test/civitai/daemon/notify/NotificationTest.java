@@ -1,4 +1,4 @@
-package civitai.daemon.events;
+package civitai.daemon.notify;
 
 import static civitai.daemon.testing.TestDaemon.entry;
 import static civitai.daemon.testing.TestDaemon.manifest;

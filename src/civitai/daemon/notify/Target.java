@@ -1,4 +1,4 @@
-package civitai.daemon.events;
+package civitai.daemon.notify;
 
 import civitai.daemon.config.Notification;
 import civitai.daemon.store.WebhookStore.Delivery;

@@ -1,4 +1,4 @@
-package civitai.daemon.events;
+package civitai.daemon.notify;
 
 /**
  * Telegram's MarkdownV2 escaping: outside entities, each of {@code _*[]()~`>#+-=|{}.!} and the

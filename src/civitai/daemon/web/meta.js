@@ -1,0 +1,27 @@
+// The daemon's own lists (api/meta), fetched once after login: job states, event names, model types with their
+// folder per layout, and failure codes with their sentence. The page keeps no copy of them, so a state, event or
+// code the daemon adds shows up here as it is, never as a gap.
+
+import { api } from './api.js';
+
+export const meta = { job_states: [], events: [], model_types: [], failure_codes: [] };
+let texts = new Map();
+
+export async function load() {
+  Object.assign(meta, await api('api/meta'));
+  texts = new Map(meta.failure_codes.map((c) => [c.code, c.text]));
+}
+
+/** "superseded" → "Superseded". */
+export const stateLabel = (state) => state.charAt(0).toUpperCase() + state.slice(1);
+
+/** The daemon's sentence for a failure code (http_404 by its http_{status} entry), or the code in words. */
+export function failureText(code) {
+  if (!code) return '';
+  const http = /^http_(\d{3})$/.exec(code);
+  const text = http ? texts.get('http_{status}')?.replace('{status}', http[1]) : texts.get(code);
+  return text || code.replaceAll('_', ' ');
+}
+
+/** The model type names, in the daemon's order. */
+export const modelTypes = () => meta.model_types.map((t) => t.type);
