@@ -2,8 +2,12 @@ package civitai.daemon.events;
 
 import java.time.Duration;
 
-/** Something that happened to a job. A closed family: consumers switch over it exhaustively. */
+/**
+ * Something that happened to a job, or to the library's scan. A closed family: consumers switch
+ * over it exhaustively.
+ */
 public sealed interface Event {
+    /** The job's id; 0 for an event of the library, which belongs to no job. */
     long jobId();
 
     /** The event's name on the wire and in logs, e.g. {@code job.completed}. */
@@ -19,6 +23,8 @@ public sealed interface Event {
             case Cancelled c -> "job.cancelled";
             case Paused p -> "job.paused";
             case Superseded s -> "job.superseded";
+            case ScanProgress p -> "library.scan.progress";
+            case ScanFinished f -> "library.scan.finished";
         };
     }
 
@@ -50,4 +56,28 @@ public sealed interface Event {
 
     /** A newer job ({@code byJobId}) took over this job's target; this one stops here. */
     record Superseded(long jobId, long byJobId) implements Event {}
+
+    /**
+     * A library scan moved on: of the files it has to hash (new or changed), how many files and
+     * bytes are done, at what rate; {@code etaSeconds} null while the rate is unknown.
+     */
+    record ScanProgress(long filesDone, long filesTotal, long bytesDone, long bytesTotal, long bytesPerSecond,
+            Long etaSeconds) implements Event {
+        @Override
+        public long jobId() {
+            return 0;
+        }
+    }
+
+    /**
+     * A library scan ended: {@code files} present, {@code hashed} of them hashed this time,
+     * {@code missing} gone since, {@code skipped} paths refused (links out of the roots, loops).
+     */
+    record ScanFinished(long files, long hashed, long missing, long skipped, boolean cancelled, Duration took)
+            implements Event {
+        @Override
+        public long jobId() {
+            return 0;
+        }
+    }
 }

@@ -10,7 +10,11 @@ final class EventJson {
 
     /** {@code time} is when the event was published, so a client can tell how late it arrived. */
     static String of(Event event, java.time.Instant time) {
-        JsonObject o = new JsonObject().add("job_id", event.jobId()).add("time", time.toString());
+        JsonObject o = new JsonObject();
+        if (event.jobId() != 0) {
+            o.add("job_id", event.jobId());
+        }
+        o.add("time", time.toString());
         switch (event) {
             case Event.Queued q -> o.add("target", q.target());
             case Event.Started s -> o.add("attempt", s.attempt()).add("offset", s.offset()).add("host", s.host());
@@ -26,6 +30,12 @@ final class EventJson {
             case Event.Cancelled c -> { }
             case Event.Paused p -> { }
             case Event.Superseded s -> o.add("by_job_id", s.byJobId());
+            case Event.ScanProgress p -> o.add("files_done", p.filesDone()).add("files_total", p.filesTotal())
+                    .add("bytes_done", p.bytesDone()).add("bytes_total", p.bytesTotal())
+                    .add("bytes_per_second", p.bytesPerSecond()).add("eta_seconds", nullable(p.etaSeconds()));
+            case Event.ScanFinished f -> o.add("files", f.files()).add("hashed", f.hashed()).add("missing", f.missing())
+                    .add("skipped", f.skipped()).add("cancelled", f.cancelled())
+                    .add("duration_seconds", f.took().toMillis() / 1000.0);
         }
         return o.toString();
     }

@@ -3,7 +3,10 @@ package civitai.daemon.events;
 import civitai.daemon.log.DaemonLog;
 import civitai.daemon.log.DaemonLog.Level;
 
-/** Writes every job event but progress to logs/download.log (and failures to error.log). */
+/**
+ * Writes every job event but progress to logs/download.log (and failures to error.log), and the
+ * end of each library scan.
+ */
 public final class JobLog {
     private final DaemonLog log;
 
@@ -29,6 +32,10 @@ public final class JobLog {
             case Event.Paused p -> log.job(p.jobId(), "paused", "by request");
             case Event.Superseded s -> log.job(s.jobId(), "superseded", "job " + s.byJobId()
                     + " now owns the same model_type/filename");
+            case Event.ScanProgress p -> { }
+            case Event.ScanFinished f -> log.info("library scan " + (f.cancelled() ? "cancelled" : "done") + ": "
+                    + f.files() + " file(s), " + f.hashed() + " hashed, " + f.missing() + " missing, " + f.skipped()
+                    + " skipped, in " + f.took().toMillis() / 1000.0 + " s");
         }
     }
 }

@@ -85,6 +85,8 @@ public final class Webhooks implements AutoCloseable {
             case Event.Verifying v -> null;
             case Event.Paused p -> null;
             case Event.Superseded s -> null;
+            case Event.ScanProgress p -> null;
+            case Event.ScanFinished f -> null;
         };
         if (name == null) {
             return;
