@@ -58,7 +58,8 @@ public final class Api {
         var status = new StatusRoutes(parts.version(), parts.clock(), parts.workers(), parts.store(), parts.queue(),
                 parts.port(), parts.manifest());
         var jobs = new JobRoutes(parts.queue(), parts.store(), parts.history(), parts.manifest(), parts.references());
-        var metrics = new MetricsRoutes(parts.store(), parts.history(), parts.queue());
+        var metrics = new MetricsRoutes(parts.store(), parts.history(), parts.queue(),
+                new civitai.daemon.library.LibraryQuery(parts.libraryIndex()));
         var events = new EventRoutes(parts.events(), parts.eventHeartbeat());
         var webhooks = new WebhookRoutes(parts.webhooks(), parts.notifications(), parts.log());
         var updates = new UpdateRoutes(parts.updates());

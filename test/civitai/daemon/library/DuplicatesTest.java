@@ -40,6 +40,10 @@ class DuplicatesTest extends LibraryFixture {
         assertEquals(3, g.get("files").asArray().size());
         assertEquals(content.length, g.getLong("wasted_bytes", 0), "one copy too many");
         assertEquals(3, files("&duplicates=true").size());
+        String metrics = daemon.get("/metrics").body();
+        assertTrue(metrics.contains("civitai_daemon_library_files 3\n"), metrics);
+        assertTrue(metrics.contains("civitai_daemon_library_bytes " + 2 * content.length + "\n"), metrics);
+        assertTrue(metrics.contains("civitai_daemon_library_wasted_bytes " + content.length + "\n"), metrics);
     }
 
     @Test
