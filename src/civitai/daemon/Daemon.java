@@ -207,7 +207,7 @@ public final class Daemon implements AutoCloseable {
         Library library = closeLater(new Library(index, config.downloadDir(), Layout.of(config.layout()),
                 config.libraryRoots(), new HashLookup(civitai), bus::publish, Library.defaultThreads(), clock));
         bus.subscribe(event -> {
-            if (event instanceof Event.Completed c) {
+            if (event instanceof Event.Completed c && c.path() != null && c.sha256() != null) {
                 library.verified(Path.of(c.path()), c.sha256());
             }
         });
