@@ -276,7 +276,8 @@ public final class Daemon implements AutoCloseable {
             added += queue.submit(entry.toSpec()).created() ? 1 : 0;
         }
         log.info("manifest: " + parsed.entries().size() + " entries, " + added + " new job(s), "
-                + adopted + " adopted from the library, " + parsed.problems().size() + " skipped");
+                + parsed.problems().size() + " skipped"
+                + (adopted > 0 ? ", " + adopted + " adopted from the library (not downloaded)" : ""));
     }
 
     private String hostForUrl() {

@@ -31,6 +31,7 @@ public final class Library implements AutoCloseable {
     private final Clock clock;
     private Scan current;               // guarded by this
     private boolean deduping;           // guarded by this
+    private Thread thread;              // guarded by this: the running scan's
     private volatile ScanResult last;
     private volatile String identifyError;
     private volatile long identified;
@@ -93,7 +94,7 @@ public final class Library implements AutoCloseable {
                 new Progress(events, clock), clock);
         current = scan;
         String name = root == null ? null : scanned.get(0).path().toString();
-        Thread.ofVirtual().name("library-scan").start(() -> run(scan, name));
+        thread = Thread.ofVirtual().name("library-scan").start(() -> run(scan, name));
         return status();
     }
 
@@ -131,6 +132,7 @@ public final class Library implements AutoCloseable {
         }
         synchronized (this) {
             current = null;
+            thread = null;
             notifyAll();
         }
     }
@@ -214,10 +216,15 @@ public final class Library implements AutoCloseable {
         }
     }
 
-    /** Stops a running scan and waits for it. */
+    /** Stops a running scan (one waiting on Civitai's limiter too) and waits for it. */
     @Override
     public void close() {
-        cancel();
+        synchronized (this) {
+            if (current != null) {
+                current.cancel();
+                thread.interrupt();
+            }
+        }
         try {
             await(Duration.ofSeconds(10));
         } catch (InterruptedException e) {

@@ -54,6 +54,9 @@ final class Walker {
     }
 
     void walk(Root root) throws IOException {
+        if (root.writable() && !Files.exists(root.path())) {
+            return;  // download_dir before the first download: nothing to index yet
+        }
         if (!Files.isDirectory(root.path())) {
             skipped.add(new Skipped(root.path(), "the root is not a folder"));
             return;
@@ -65,7 +68,10 @@ final class Walker {
                         if (cancelled.getAsBoolean()) {
                             return FileVisitResult.TERMINATE;
                         }
-                        return outside(dir) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                        // a root inside this one is indexed as itself (read-only stays read-only)
+                        boolean otherRoot = !dir.equals(root.path())
+                                && roots.stream().anyMatch(r -> r.path().equals(dir.toAbsolutePath().normalize()));
+                        return otherRoot || outside(dir) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
                     }
 
                     @Override

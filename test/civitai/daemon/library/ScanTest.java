@@ -135,4 +135,18 @@ class ScanTest extends LibraryFixture {
         var none = daemon.send("DELETE", "/api/library/scan", null, null);
         assertFalse(json(none).getBoolean("cancelled", true), "no scan runs now");
     }
+
+    @Test
+    void aRootInsideDownloadDir_isIndexedOnce_asReadOnly() throws Exception {
+        Path extra = dir.resolve("models/shared");
+        write(extra.resolve("loras/s.safetensors"), Bytes.random(4_000, 12));
+        write(dir.resolve("models/lora/own.safetensors"), Bytes.random(4_000, 13));
+        start(config().add("library_roots", new JsonArray().add(extra.toString())), new JsonArray());
+        settled();
+        JsonArray files = files("");
+        assertEquals(2, files.size(), files.toString());
+        assertTrue(named(files, "s.safetensors").getBoolean("read_only", false));
+        assertFalse(named(files, "own.safetensors").getBoolean("read_only", true));
+        assertEquals(0, scan().getLong("missing", -1), "a scan of every root loses nothing");
+    }
 }
