@@ -2,14 +2,23 @@ package civitai.daemon.library;
 
 import static civitai.daemon.testing.TestDaemon.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import civitai.daemon.civitai.CivitaiClient;
+import civitai.daemon.civitai.CivitaiGate;
 import civitai.daemon.testing.Bytes;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,5 +80,28 @@ class IdentifyTest extends LibraryFixture {
         var unknown = daemon.post("/api/library/adopt", new JsonObject().add("paths",
                 new JsonArray().add(comfy.resolve("nope.safetensors").toString())).toString());
         assertTrue(json(unknown).get("problems").asArray().size() == 1, unknown.body());
+    }
+
+    @Test
+    void fakeCivitai_refusesMoreThan100Hashes_asCivitaiDoes() throws Exception {
+        JsonArray hashes = new JsonArray();
+        for (int i = 0; i < 101; i++) {
+            hashes.add(Bytes.sha256(new byte[] {(byte) i}));
+        }
+        var http = HttpClient.newHttpClient();
+        var request = HttpRequest.newBuilder(URI.create(civitai.apiUrl() + "/model-versions/by-hash"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(hashes.toString())).build();
+        assertEquals(400, http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode());
+        var civitaiClient = new CivitaiClient(http, civitai.apiUrl(), null, "test",
+                Clock.systemUTC(), Duration.ofMillis(1),
+                new CivitaiGate(civitai.apiUrl(), Clock.systemUTC()));
+        List<String> many = hashes.values().stream().map(v -> v.asString()).toList();
+        assertThrows(IllegalArgumentException.class,
+                () -> civitaiClient.versionsByHash(many), "the client never sends more than 100");
+        String flux = civitai.sha256(FLUX_VERSION);
+        var found = civitaiClient.versionsByHash(List.of(flux, many.get(0)));
+        assertEquals(1, found.size(), "the unknown hash is simply absent");
+        assertEquals(FLUX_VERSION, found.get(0).getLong("id", 0));
     }
 }

@@ -45,6 +45,10 @@ class ScanTest extends LibraryFixture {
         assertEquals(Bytes.sha256(changed), b.getString("sha256", null));
         assertEquals(Bytes.sha256(changed).substring(0, 10), b.getString("autov2", null));
         assertEquals("lora", b.getString("model_type", null));
+
+        daemon.stop();
+        daemon.startAgain();
+        assertEquals(0, settled().get("last").asObject().getLong("hashed", -1), "a start hashes only what changed");
     }
 
     @Test
