@@ -9,7 +9,6 @@ import civitai.daemon.library.ScanResult;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
-import com.eclipsesource.json.JsonValue;
 import java.time.Instant;
 
 /** The library's values as the API shows them. */
@@ -70,9 +69,5 @@ final class LibraryJson {
         }
         return new JsonObject().add("sha256", r.sha256()).add("kept", r.kept()).add("actions", actions)
                 .add("freed_bytes", r.freedBytes());
-    }
-
-    static JsonValue bool(Boolean b) {
-        return b == null ? Json.NULL : Json.value(b);
     }
 }
