@@ -29,6 +29,10 @@ import civitai.daemon.notify.Target;
 import civitai.daemon.notify.Webhooks;
 import civitai.daemon.http.Api;
 import civitai.daemon.http.Server;
+import civitai.daemon.civitai.HashLookup;
+import civitai.daemon.library.Library;
+import civitai.daemon.library.LibraryIndex;
+import civitai.daemon.library.ScanBusy;
 import civitai.daemon.manifest.ManifestFile;
 import civitai.daemon.net.OutboundProxy;
 import civitai.daemon.store.JobHistory;
@@ -151,6 +155,8 @@ public final class Daemon implements AutoCloseable {
                 clock, gate));
         ManifestFile manifestFile = new ManifestFile(config.manifestFile());
         loadManifest(queue, manifestFile);
+        LibraryIndex libraryIndex = new LibraryIndex(db, clock);
+        Library library = library(libraryIndex, bus, civitai, clock);
         queue.start();
         UpdateChecker updates = closeLater(new UpdateChecker(civitai, resolver, manifestFile, config.manifestMode(),
                 entry -> queue.submit(entry.toSpec()), bus::publish, log, clock));
@@ -160,7 +166,7 @@ public final class Daemon implements AutoCloseable {
                 store, new JobHistory(db, clock), queue, manifestFile, events, deliveries, server::port,
                 config.jwtSecret() == null ? null : new Jwt(config.jwtSecret(), clock), log,
                 Api.references(interactive, config.civitaiUrl()), updates, config.bindAddress(), config.allowedHosts(),
-                webhooks, config.trustedProxies(), config.downloadDir())));
+                webhooks, config.trustedProxies(), config.downloadDir(), library, libraryIndex)));
         closeLater(server);
         outbound.buildInBackground();  // the TLS set-up, while the first requests are answered
         if (health != null) {
@@ -188,6 +194,26 @@ public final class Daemon implements AutoCloseable {
                         new HostSlots(config.maxConnectionsPerHost()), journal, BufferBudget.standard()));
         return new DownloadQueue(store, bus, log, downloader, watchdog, policy,
                 new DownloadQueue.Limits(config.workers(), config.throttle(), config.stallTimeout(), config.timeout()));
+    }
+
+    /**
+     * The library, told of every verified download (no second hash), and its first scan started:
+     * only what changed since the last run is hashed.
+     */
+    private Library library(LibraryIndex index, EventBus bus, CivitaiClient civitai, Clock clock) {
+        Library library = closeLater(new Library(index, config.downloadDir(), Layout.of(config.layout()),
+                config.libraryRoots(), new HashLookup(civitai), bus::publish, Library.defaultThreads(), clock));
+        bus.subscribe(event -> {
+            if (event instanceof Event.Completed c && c.path() != null && c.sha256() != null) {
+                library.verified(Path.of(c.path()), c.sha256());
+            }
+        });
+        try {
+            library.scan(null);
+        } catch (ScanBusy e) {
+            throw new IllegalStateException("a new library has no scan running", e);
+        }
+        return library;
     }
 
     /** Registers a part to be closed on stop, in reverse order of creation. */
@@ -238,11 +264,17 @@ public final class Daemon implements AutoCloseable {
             log.warn("manifest " + config.manifestFile() + ": entry #" + p.index() + " skipped: " + p.reason());
         }
         int added = 0;
+        int adopted = 0;
         for (ManifestEntry entry : parsed.entries()) {
+            if (entry.adopted()) {
+                adopted++;  // a file the library found on disk: tracked for updates, never downloaded
+                continue;
+            }
             added += queue.submit(entry.toSpec()).created() ? 1 : 0;
         }
         log.info("manifest: " + parsed.entries().size() + " entries, " + added + " new job(s), "
-                + parsed.problems().size() + " skipped");
+                + parsed.problems().size() + " skipped"
+                + (adopted > 0 ? ", " + adopted + " adopted from the library (not downloaded)" : ""));
     }
 
     private String hostForUrl() {

@@ -13,7 +13,8 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * Civitai's REST API v1 for metadata: {@code /models/{id}} and {@code /model-versions/{id}}. The
+ * Civitai's REST API v1 for metadata: {@code /models/{id}}, {@code /model-versions/{id}} and
+ * {@code /model-versions/by-hash} (one hash, or up to 100 in one POST). The
  * API key goes as a Bearer token (this client only talks to {@code civitai_url}). Every call has a
  * timeout; 5xx answers are retried with backoff; a 429 closes the {@link CivitaiGate} (downloads
  * from Civitai wait too) until its Retry-After has passed. Background work waits the gate out;
@@ -94,7 +95,55 @@ public final class CivitaiClient {
         return get("/model-versions/" + id, "model version " + id);
     }
 
+    /** Most hashes one {@link #versionsByHash} call takes; Civitai answers 400 to more. */
+    public static final int MAX_HASHES = 100;
+
+    /**
+     * The versions of files with these SHA-256 hashes, in one call ({@code POST
+     * /model-versions/by-hash} with a JSON array of up to {@link #MAX_HASHES}): each answer is a
+     * version object like {@code /model-versions/by-hash/{hash}}'s, keyed here by every SHA-256
+     * of its files (upper-case as Civitai writes them). Hashes Civitai does not know are absent.
+     */
+    public java.util.List<JsonObject> versionsByHash(java.util.List<String> sha256s)
+            throws CivitaiException, InterruptedException {
+        if (sha256s.size() > MAX_HASHES) {
+            throw new IllegalArgumentException("at most " + MAX_HASHES + " hashes per call, not " + sha256s.size());
+        }
+        com.eclipsesource.json.JsonArray body = new com.eclipsesource.json.JsonArray();
+        for (String sha : sha256s) {
+            if (!sha.matches("[0-9A-Fa-f]{64}")) {
+                throw new IllegalArgumentException("not a SHA-256: " + sha);
+            }
+            body.add(sha);
+        }
+        String what = sha256s.size() + " file hash(es)";
+        String answer = fetch(() -> request("/model-versions/by-hash")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), what);
+        java.util.List<JsonObject> versions = new java.util.ArrayList<>();
+        try {
+            JsonValue v = Json.parse(answer);
+            if (v.isArray()) {
+                v.asArray().forEach(item -> {
+                    if (item.isObject()) {
+                        versions.add(item.asObject());
+                    }
+                });
+                return versions;
+            }
+        } catch (ParseException e) {
+            // reported below
+        }
+        throw new CivitaiException(502, "Civitai's answer for " + what + " is not the JSON array expected");
+    }
+
     private JsonObject get(String path, String what) throws CivitaiException, InterruptedException {
+        return object(fetch(() -> request(path).GET().build(), what), what);
+    }
+
+    /** The body of a 200 answer; the gate, 429s and retries of 5xx are handled here. */
+    private String fetch(java.util.function.Supplier<HttpRequest> request, String what)
+            throws CivitaiException, InterruptedException {
         CivitaiException last = null;
         for (int attempt = 1; attempt <= TRIES; attempt++) {
             if (interactive) {
@@ -104,7 +153,7 @@ public final class CivitaiClient {
             }
             HttpResponse<String> r;
             try {
-                r = http.send(request(path), HttpResponse.BodyHandlers.ofString());
+                r = http.send(request.get(), HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
                 last = new CivitaiException(0, "Civitai did not answer for " + what + ": " + e.getMessage());
                 Thread.sleep(backoff.multipliedBy(attempt).toMillis());
@@ -112,7 +161,7 @@ public final class CivitaiClient {
             }
             int status = r.statusCode();
             if (status == 200) {
-                return object(r.body(), what);
+                return r.body();
             }
             if (status == 404) {
                 throw new CivitaiException(404, what + " not found on Civitai (" + error(r.body()) + ")");
@@ -142,13 +191,13 @@ public final class CivitaiClient {
         }
     }
 
-    private HttpRequest request(String path) {
+    private HttpRequest.Builder request(String path) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT)
                 .header("User-Agent", userAgent).header("Accept", "application/json");
         if (apiKey != null) {
             b.header("Authorization", "Bearer " + apiKey);
         }
-        return b.GET().build();
+        return b;
     }
 
     private static Duration seconds(String retryAfter) {

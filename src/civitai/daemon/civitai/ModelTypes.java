@@ -43,6 +43,13 @@ public final class ModelTypes {
 
     private ModelTypes() {}
 
+    /** Every {@code model_type} this table gives, in the table's order (checkpoint first). */
+    public static java.util.List<String> names() {
+        return java.util.List.of("checkpoint", "lora", "embedding", "vae", "controlnet", "upscaler",
+                "hypernetwork", "motion_module", "text_encoder", "unet", "clip_vision", "aesthetic_gradient",
+                "poses", "wildcards", "workflows", "detection", "other");
+    }
+
     /**
      * Every {@code model_type} this table gives, by name with {@code other} last: the types a
      * person is offered (any other safe name is accepted too, and gets a folder of its own).

@@ -217,9 +217,31 @@ public final class Resolver {
     }
 
     private JsonObject entry(JsonObject version, JsonObject file) throws Unresolvable {
+        checkScans(file);
+        return describe(version, file);
+    }
+
+    /**
+     * The entry for the file of a by-hash answer whose SHA-256 is {@code sha256}: the file is on
+     * disk already, so Civitai's scans of it are not asked about; null when no file has the hash.
+     */
+    public static JsonObject entryForFile(JsonObject version, String sha256) throws Unresolvable {
+        JsonValue list = version.get("files");
+        if (list != null && list.isArray()) {
+            for (JsonValue v : list.asArray()) {
+                JsonValue hashes = v.isObject() ? v.asObject().get("hashes") : null;
+                if (hashes != null && hashes.isObject()
+                        && sha256.equalsIgnoreCase(hashes.asObject().getString("SHA256", ""))) {
+                    return describe(version, v.asObject());
+                }
+            }
+        }
+        return null;
+    }
+
+    private static JsonObject describe(JsonObject version, JsonObject file) throws Unresolvable {
         long versionId = version.getLong("id", 0);
         long fileId = file.getLong("id", 0);
-        checkScans(file);
         String name = file.getString("name", null);
         var safe = SafeName.sanitise(name);
         if (safe.isEmpty()) {

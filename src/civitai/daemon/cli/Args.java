@@ -78,6 +78,11 @@ final class Args {
         return positional;
     }
 
+    /** Every positional word, for commands that take any number of them. */
+    List<String> rest() {
+        return positional;
+    }
+
     /** A job id: a positive whole number. */
     static long id(String text) throws Failure {
         if (!text.matches("\\d{1,18}") || Long.parseLong(text) == 0) {

@@ -41,6 +41,14 @@ public final class Cli {
               metrics                          totals, speeds, failures by reason
               updates                          the last update check
               check-updates                    start an update check now
+              scan [--root DIR] [--watch]      index the library's files (download_dir, library_roots);
+                                               --watch shows its progress to the end
+              library [--type T] [--root DIR] [--sort name|size|date] [--q TEXT] [--unidentified]
+                                               the indexed model files and what Civitai knows of them
+              dupes                            files with the same SHA-256, and the space they waste
+              adopt [PATH...] [--update notify|auto|pin]
+                                               identified files (all, or these) into manifest.json,
+                                               tracked for updates, never downloaded again
               token --role admin|viewer [--ttl 30d]
                                                print an API token signed with jwt_secret
               version, help
@@ -78,6 +86,7 @@ public final class Cli {
     private static int dispatch(String command, List<String> args, Session s) throws Failure {
         var jobs = new JobCommands(s);
         var reports = new ReportCommands(s);
+        var library = new LibraryCommands(s);
         return switch (command) {
             case "status" -> new StatusCommand(s).run(Args.parse(args, Set.of(), Set.of("--watch")));
             case "list" -> jobs.list(Args.parse(args, Set.of("--state", "--limit"), Set.of()));
@@ -89,6 +98,11 @@ public final class Cli {
             case "metrics" -> reports.metrics(Args.parse(args, Set.of(), Set.of()));
             case "updates" -> reports.updates(Args.parse(args, Set.of(), Set.of()));
             case "check-updates" -> reports.checkUpdates(Args.parse(args, Set.of(), Set.of()));
+            case "scan" -> library.scan(Args.parse(args, Set.of("--root"), Set.of("--watch")));
+            case "library" -> library.library(Args.parse(args, Set.of("--type", "--root", "--sort", "--q", "--limit"),
+                    Set.of("--unidentified")));
+            case "dupes" -> library.dupes(Args.parse(args, Set.of(), Set.of()));
+            case "adopt" -> library.adopt(Args.parse(args, Set.of("--update"), Set.of()));
             case "token" -> new TokenCommand(s).run(Args.parse(args, TokenCommand.OPTIONS, Set.of()));
             case "config-merge" -> new ConfigMerge(s).run(args);
             default -> throw Failure.usage("unknown command \"" + command + "\"");

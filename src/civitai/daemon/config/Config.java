@@ -101,7 +101,8 @@ public record Config(
         List<Notification> notifications,
         ProxySettings outboundProxy,
         List<String> trustedProxies,
-        int healthPort) {
+        int healthPort,
+        List<Path> libraryRoots) {
 
     public Config {
         Objects.requireNonNull(configFile, "configFile");
@@ -111,6 +112,7 @@ public record Config(
         notifications = List.copyOf(notifications);
         Objects.requireNonNull(outboundProxy, "outboundProxy");
         trustedProxies = List.copyOf(trustedProxies);
+        libraryRoots = List.copyOf(libraryRoots);
         Objects.requireNonNull(downloadDir, "downloadDir");
         Objects.requireNonNull(civitaiUrl, "civitaiUrl");
     }
@@ -144,6 +146,6 @@ public record Config(
                 layout, sidecars, previews, allowNsfwPreviews, filePreferences,
                 allowedHosts, maxConnections, maxEventClients, requestTimeout, existingFiles,
                 connectionsPerDownload, minSegmentSize, maxConnectionsPerHost,
-                notifications, outboundProxy, trustedProxies, healthPort);
+                notifications, outboundProxy, trustedProxies, healthPort, libraryRoots);
     }
 }

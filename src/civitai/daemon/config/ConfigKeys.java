@@ -143,6 +143,30 @@ final class ConfigKeys {
         return hosts;
     }
 
+    /** A list of folders, relative ones resolved against {@code base}; absolute and normalised. */
+    List<java.nio.file.Path> folders(String key, java.nio.file.Path base) throws ConfigException {
+        JsonValue value = present(key);
+        if (value == null) {
+            return List.of();
+        }
+        String expected = "a list of folders such as [\"/opt/ComfyUI/models\"]";
+        if (!value.isArray()) {
+            throw bad(key, value, expected);
+        }
+        List<java.nio.file.Path> folders = new java.util.ArrayList<>();
+        for (JsonValue item : value.asArray()) {
+            if (!item.isString() || item.asString().isBlank() || item.asString().indexOf('\0') >= 0) {
+                throw bad(key, value, expected + " (" + item + " is not one)");
+            }
+            try {
+                folders.add(base.resolve(item.asString().strip()).toAbsolutePath().normalize());
+            } catch (java.nio.file.InvalidPathException e) {
+                throw bad(key, value, expected + " (" + item + " is not a path)");
+            }
+        }
+        return folders;
+    }
+
     private static final java.util.regex.Pattern HOST =
             java.util.regex.Pattern.compile("(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9._-]+)(:\\d{1,5})?");
 

@@ -32,7 +32,8 @@ public final class ConfigLoader {
             "sidecars", "previews", "allow_nsfw_previews", "file_preferences",
             "allowed_hosts", "max_connections", "max_event_clients", "request_timeout", "existing_files",
             "connections_per_download", "min_segment_size", "max_connections_per_host",
-            "notifications", "proxy", "no_proxy", "trusted_proxies", "health_port");
+            "notifications", "proxy", "no_proxy", "trusted_proxies", "health_port",
+            "library_roots");
 
     private final Map<String, String> env;
 
@@ -103,7 +104,8 @@ public final class ConfigLoader {
                 new NotificationKeys(env).read(webhookUrls, webhookSecret, json.get("notifications")),
                 ProxyKeys.outbound(json.get("proxy"), json.get("no_proxy"), env),
                 ProxyKeys.trusted(json.get("trusted_proxies")),
-                (int) keys.integer("health_port", 0, 0, 65_535));
+                (int) keys.integer("health_port", 0, 0, 65_535),
+                keys.folders("library_roots", base));
         if (config.maxEventClients() >= config.maxConnections()) {
             throw new ConfigException("config key \"max_event_clients\" is " + config.maxEventClients()
                     + "; expected fewer than max_connections (" + config.maxConnections()

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Something that happened: to a job ({@link OfJob}), or to a manifest model the update checker
- * looked at. A closed family: consumers switch over it exhaustively, so a new event is a compile
+ * Something that happened: to a job ({@link OfJob}), to a manifest model the update checker
+ * looked at, or to the library's scan. A closed family: consumers switch over it exhaustively, so a new event is a compile
  * error wherever it is not handled yet.
  */
 public sealed interface Event {
@@ -16,7 +16,8 @@ public sealed interface Event {
         JOB_COMPLETED("job.completed"), JOB_FAILED("job.failed"), JOB_CANCELLED("job.cancelled"),
         JOB_PAUSED("job.paused"),
         JOB_SUPERSEDED("job.superseded"), MODEL_UPDATE("model.update"),
-        MODEL_UPDATE_ERROR("model.update.error");
+        MODEL_UPDATE_ERROR("model.update.error"), LIBRARY_SCAN_PROGRESS("library.scan.progress"),
+        LIBRARY_SCAN_FINISHED("library.scan.finished");
 
         private final String wire;
 
@@ -44,6 +45,8 @@ public sealed interface Event {
             case Superseded s -> Kind.JOB_SUPERSEDED;
             case ModelUpdate u -> Kind.MODEL_UPDATE;
             case ModelUpdateError e -> Kind.MODEL_UPDATE_ERROR;
+            case ScanProgress p -> Kind.LIBRARY_SCAN_PROGRESS;
+            case ScanFinished f -> Kind.LIBRARY_SCAN_FINISHED;
         };
     }
 
@@ -95,4 +98,18 @@ public sealed interface Event {
 
     /** The update checker could not check one model; the others go on. */
     record ModelUpdateError(Instant at, long modelId, String error) implements Event {}
+
+    /**
+     * A library scan moved on: of the files it has to hash (new or changed), how many files and
+     * bytes are done, at what rate; {@code etaSeconds} null while the rate is unknown.
+     */
+    record ScanProgress(long filesDone, long filesTotal, long bytesDone, long bytesTotal, long bytesPerSecond,
+            Long etaSeconds) implements Event {}
+
+    /**
+     * A library scan ended: {@code files} present, {@code hashed} of them hashed this time,
+     * {@code missing} gone since, {@code skipped} paths refused (links out of the roots, loops).
+     */
+    record ScanFinished(long files, long hashed, long missing, long skipped, boolean cancelled, Duration took)
+            implements Event {}
 }

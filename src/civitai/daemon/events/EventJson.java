@@ -18,6 +18,8 @@ public final class EventJson {
             case Event.OfJob job -> ofJob(job, time);
             case Event.ModelUpdate u -> payload(u);
             case Event.ModelUpdateError e -> payload(e);
+            case Event.ScanProgress p -> ofScan(p, time);
+            case Event.ScanFinished f -> ofScan(f, time);
         };
     }
 
@@ -67,6 +69,23 @@ public final class EventJson {
             case Event.Superseded s -> o.add("by_job_id", s.byJobId());
         }
         return o.toString();
+    }
+
+    /** A library scan's events carry no job id: they belong to no job. */
+    private static String ofScan(Event.ScanProgress p, Instant time) {
+        return new JsonObject().add("time", time.toString())
+                .add("files_done", p.filesDone()).add("files_total", p.filesTotal())
+                .add("bytes_done", p.bytesDone()).add("bytes_total", p.bytesTotal())
+                .add("bytes_per_second", p.bytesPerSecond()).add("eta_seconds", nullable(p.etaSeconds()))
+                .toString();
+    }
+
+    private static String ofScan(Event.ScanFinished f, Instant time) {
+        return new JsonObject().add("time", time.toString())
+                .add("files", f.files()).add("hashed", f.hashed()).add("missing", f.missing())
+                .add("skipped", f.skipped()).add("cancelled", f.cancelled())
+                .add("duration_seconds", f.took().toMillis() / 1000.0)
+                .toString();
     }
 
     private static JsonValue nullable(Long v) {

@@ -3,7 +3,10 @@ package civitai.daemon.events;
 import civitai.daemon.log.DaemonLog;
 import civitai.daemon.log.DaemonLog.Level;
 
-/** Writes every job event but progress to logs/download.log (and failures to error.log). */
+/**
+ * Writes every job event but progress to logs/download.log (and failures to error.log), and the
+ * end of each library scan.
+ */
 public final class JobLog {
     private final DaemonLog log;
 
@@ -31,6 +34,10 @@ public final class JobLog {
                     + " now owns the same model_type/filename");
             case Event.ModelUpdate u -> { } // the update checker logs it, with what changed
             case Event.ModelUpdateError e -> { } // the update checker logs it as a warning
+            case Event.ScanProgress p -> { }
+            case Event.ScanFinished f -> log.info("library scan " + (f.cancelled() ? "cancelled" : "done") + ": "
+                    + f.files() + " file(s), " + f.hashed() + " hashed, " + f.missing() + " missing, " + f.skipped()
+                    + " skipped, in " + f.took().toMillis() / 1000.0 + " s");
         }
     }
 }

@@ -29,7 +29,8 @@ public final class Api {
             WebhookStore webhooks, IntSupplier port, Jwt jwt, DaemonLog log, References references,
             civitai.daemon.civitai.UpdateChecker updates, String bindAddress, List<String> allowedHosts,
             civitai.daemon.notify.Webhooks notifications, List<String> trustedProxies,
-            java.nio.file.Path downloadDir) {}
+            java.nio.file.Path downloadDir, civitai.daemon.library.Library library,
+            civitai.daemon.library.LibraryIndex libraryIndex) {}
 
     private final Parts parts;
 
@@ -57,7 +58,8 @@ public final class Api {
         var status = new StatusRoutes(parts.version(), parts.clock(), parts.workers(), parts.store(), parts.queue(),
                 parts.port(), parts.manifest());
         var jobs = new JobRoutes(parts.queue(), parts.store(), parts.history(), parts.manifest(), parts.references());
-        var metrics = new MetricsRoutes(parts.store(), parts.history(), parts.queue());
+        var metrics = new MetricsRoutes(parts.store(), parts.history(), parts.queue(),
+                new civitai.daemon.library.LibraryQuery(parts.libraryIndex()));
         var events = new EventRoutes(parts.events(), parts.eventHeartbeat());
         var webhooks = new WebhookRoutes(parts.webhooks(), parts.notifications(), parts.log());
         var updates = new UpdateRoutes(parts.updates());
@@ -66,6 +68,8 @@ public final class Api {
         var previews = new PreviewRoutes(parts.downloadDir());
         var policies = new PolicyRoutes(parts.manifest());
         var meta = new MetaRoutes();
+        var library = new LibraryRoutes(parts.library(), parts.libraryIndex());
+        var adopt = new AdoptRoutes(parts.libraryIndex(), parts.manifest());
         return List.of(
                 new Router.Route("GET", "/healthz", null, status::health),
                 new Router.Route("GET", "/api/status", VIEWER, status::status),
@@ -99,6 +103,15 @@ public final class Api {
                 new Router.Route("GET", "/api/whoami", null, GuiRoutes.whoami(parts.jwt())),
                 new Router.Route("GET", "/api/preview", VIEWER, previews::get),
                 new Router.Route("GET", "/api/updates/policies", VIEWER, policies::list),
-                new Router.Route("PUT", "/api/updates/policies/{modelId}", ADMIN, policies::set));
+                new Router.Route("PUT", "/api/updates/policies/{modelId}", ADMIN, policies::set),
+                // the library: literal paths before /api/library/{id}, which would match them too
+                new Router.Route("GET", "/api/library", VIEWER, library::list),
+                new Router.Route("GET", "/api/library/scan", VIEWER, library::scanStatus),
+                new Router.Route("POST", "/api/library/scan", ADMIN, library::scan),
+                new Router.Route("DELETE", "/api/library/scan", ADMIN, library::cancel),
+                new Router.Route("GET", "/api/library/duplicates", VIEWER, library::duplicates),
+                new Router.Route("POST", "/api/library/adopt", ADMIN, adopt::adopt),
+                new Router.Route("POST", "/api/library/dedupe", ADMIN, library::dedupe),
+                new Router.Route("GET", "/api/library/{id}", VIEWER, library::get));
     }
 }

@@ -1,6 +1,7 @@
 package civitai.daemon.http;
 
 import civitai.daemon.download.DownloadQueue;
+import civitai.daemon.library.LibraryQuery;
 import civitai.daemon.store.JobHistory;
 import civitai.daemon.store.JobHistory.Metrics;
 import civitai.daemon.store.JobHistory.Tally;
@@ -18,11 +19,13 @@ final class MetricsRoutes {
     private final JobStore store;
     private final JobHistory history;
     private final DownloadQueue queue;
+    private final LibraryQuery library;
 
-    MetricsRoutes(JobStore store, JobHistory history, DownloadQueue queue) {
+    MetricsRoutes(JobStore store, JobHistory history, DownloadQueue queue, LibraryQuery library) {
         this.store = store;
         this.history = history;
         this.queue = queue;
+        this.library = library;
     }
 
     Reply get(Request r) {
@@ -74,7 +77,18 @@ final class MetricsRoutes {
         line(out, "civitai_daemon_webhook_failures_total", m.webhooksByState().getOrDefault("failed", 0L));
         help(out, "civitai_daemon_webhook_pending", "gauge", "Webhook deliveries waiting to be sent.");
         line(out, "civitai_daemon_webhook_pending", m.webhooksByState().getOrDefault("pending", 0L));
+        libraryLines(out);
         return new Reply.Text(200, "text/plain; version=0.0.4; charset=utf-8", out.toString());
+    }
+
+    private void libraryLines(StringBuilder out) {
+        LibraryQuery.Totals t = library.totals();
+        help(out, "civitai_daemon_library_files", "gauge", "Model files present in the library's index.");
+        line(out, "civitai_daemon_library_files", t.files());
+        help(out, "civitai_daemon_library_bytes", "gauge", "Bytes of the library's files (a hard-linked file once).");
+        line(out, "civitai_daemon_library_bytes", t.bytes());
+        help(out, "civitai_daemon_library_wasted_bytes", "gauge", "Bytes taken by duplicate copies beyond the first.");
+        line(out, "civitai_daemon_library_wasted_bytes", t.wastedBytes());
     }
 
     private static void help(StringBuilder out, String name, String type, String help) {

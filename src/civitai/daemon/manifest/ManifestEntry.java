@@ -20,6 +20,19 @@ public record ManifestEntry(
         Long expectedSize,
         String json) {
 
+    /**
+     * True for an entry the library adopted ({@code "adopted": true}): its file is on disk
+     * already, so it is tracked for updates and never queued as a download.
+     */
+    public boolean adopted() {
+        try {
+            com.eclipsesource.json.JsonValue v = com.eclipsesource.json.Json.parse(json);
+            return v.isObject() && v.asObject().getBoolean("adopted", false);
+        } catch (com.eclipsesource.json.ParseException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
     public JobSpec toSpec() {
         return new JobSpec(modelId, modelType, filename, url, sha256, expectedSize, priority,
                 updatedAt, json);

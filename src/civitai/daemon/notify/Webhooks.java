@@ -75,6 +75,8 @@ public final class Webhooks implements AutoCloseable {
             case Event.OfJob job -> onJob(job);
             case Event.ModelUpdate u -> record("model_update", EventJson.payload(u));
             case Event.ModelUpdateError e -> record("model_update_error", EventJson.payload(e));
+            case Event.ScanProgress p -> { } // the library's progress is for the live stream only
+            case Event.ScanFinished f -> { }
         }
     }
 

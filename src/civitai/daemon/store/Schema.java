@@ -87,5 +87,5 @@ final class Schema {
             UPDATE jobs SET placed = 1 WHERE state = 'completed' AND avg_bytes_per_s IS NOT NULL;
             """, """
             ALTER TABLE part_ranges ADD COLUMN boot_id TEXT;
-            """);
+            """, LibrarySchema.STEP);
 }

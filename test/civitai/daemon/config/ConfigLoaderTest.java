@@ -229,4 +229,16 @@ class ConfigLoaderTest {
         assertTrue(AddressRange.parse("127.0.0.1").contains(java.net.InetAddress.getByName("::ffff:127.0.0.1")));
         assertFalse(AddressRange.parse("10.0.0.0/8").contains(java.net.InetAddress.getByName("11.0.0.1")));
     }
+
+    @Test
+    void libraryRoots_areFoldersResolvedAgainstTheConfigsFolder() throws Exception {
+        assertEquals(java.util.List.of(), load("{}").libraryRoots());
+        Config c = load("{\"library_roots\": [\"comfy/models\", \"/opt/a1111/models/\"]}");
+        assertEquals(java.util.List.of(dir.resolve("comfy/models").toAbsolutePath(), Path.of("/opt/a1111/models")),
+                c.libraryRoots());
+        for (String bad : new String[] {"\"/opt/x\"", "[1]", "[\"\"]"}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> load("{\"library_roots\": " + bad + "}"));
+            assertTrue(e.getMessage().contains("library_roots"), e.getMessage());
+        }
+    }
 }

@@ -240,6 +240,8 @@ public final class FakeCivitai implements AutoCloseable {
                 Fault.Status fault = apiFaults.get(path).poll();
                 fault.headers().forEach(ex.getResponseHeaders()::set);
                 send(ex, fault.status(), fault.contentType(), fault.body());
+            } else if (path.equals("/api/v1/model-versions/by-hash") && ex.getRequestMethod().equals("POST")) {
+                bulkByHash(ex);
             } else if (path.startsWith("/api/v1/model-versions/by-hash/")) {
                 String hash = path.substring(path.lastIndexOf('/') + 1);
                 String body = files.values().stream()
@@ -257,6 +259,69 @@ public final class FakeCivitai implements AutoCloseable {
                 send(ex, 404, "application/json; charset=utf-8", "{\"error\":\"Model not found\"}");
             }
         }
+    }
+
+    /** The number of hashes in each bulk by-hash request, in order, refused ones included. */
+    public List<Integer> byHashBatches() {
+        return List.copyOf(byHashBatches);
+    }
+
+    private final List<Integer> byHashBatches = new CopyOnWriteArrayList<>();
+    private volatile java.util.concurrent.CountDownLatch byHashHold;
+    private final java.util.concurrent.CountDownLatch byHashHeld = new java.util.concurrent.CountDownLatch(1);
+
+    /** Bulk by-hash requests wait for {@code release} before they are answered. */
+    public void holdByHash(java.util.concurrent.CountDownLatch release) {
+        byHashHold = release;
+    }
+
+    /** Waits until a bulk by-hash request is being held. */
+    public void awaitByHashHeld() throws InterruptedException {
+        if (!byHashHeld.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new AssertionError("no bulk by-hash request came");
+        }
+    }
+
+    /**
+     * {@code POST /model-versions/by-hash} as Civitai's handler does it (API-NOTES.md): a JSON
+     * array of at most 100 SHA-256 (64 hex, any case), else 400; the answer is an array of the
+     * version objects whose files have one of them, unmatched hashes simply absent.
+     */
+    private void bulkByHash(HttpExchange ex) throws IOException {
+        String text = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        java.util.concurrent.CountDownLatch hold = byHashHold;
+        if (hold != null) {
+            byHashHeld.countDown();
+            try {
+                hold.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        JsonValue body;
+        try {
+            body = type != null && type.startsWith("application/json") ? Json.parse(text) : null;
+        } catch (com.eclipsesource.json.ParseException e) {
+            body = null;
+        }
+        byHashBatches.add(body != null && body.isArray() ? body.asArray().size() : -1);
+        if (body == null || !body.isArray() || body.asArray().size() > 100 || !body.asArray().values().stream()
+                .allMatch(v -> v.isString() && v.asString().length() == 64)) {
+            send(ex, 400, "application/json; charset=utf-8", "{\"error\":\"Request must include an array of"
+                    + " SHA256 Hashes. Too many hashes\"}");
+            return;
+        }
+        java.util.Set<String> wanted = new java.util.HashSet<>();
+        body.asArray().forEach(v -> wanted.add(v.asString().toLowerCase(java.util.Locale.ROOT)));
+        com.eclipsesource.json.JsonArray out = new com.eclipsesource.json.JsonArray();
+        for (VersionFile f : files.values()) {
+            String version = bodies.get("/api/v1/model-versions/" + f.versionId());
+            if (version != null && f.size() <= MADE_UP_LIMIT && wanted.contains(sha256(f.versionId()))) {
+                out.add(Json.parse(served(version)));
+            }
+        }
+        send(ex, 200, "application/json; charset=utf-8", out.toString());
     }
 
     /** {@code /models?ids=...}: the list shape of models_list_page_ids11821_2025.json. */
