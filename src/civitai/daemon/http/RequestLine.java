@@ -18,7 +18,10 @@ final class RequestLine {
 
     private RequestLine() {}
 
-    /** Throws the 400 or 505 for a method or version no client that speaks HTTP/1.x sends. */
+    /**
+     * Throws a 400 for a method or version no client that speaks HTTP/1.x sends; an unsupported
+     * version is a 400 too, not a 505: bad input from a client never gets a 5xx here.
+     */
     static void check(HttpExchange exchange) {
         String method = exchange.getRequestMethod();
         String version = exchange.getProtocol();
@@ -32,7 +35,7 @@ final class RequestLine {
                     + " with spaces in the path written as %20");
         }
         if (!version.equalsIgnoreCase("HTTP/1.1") && !version.equalsIgnoreCase("HTTP/1.0")) {
-            throw refusal(exchange, 505, "http_version_not_supported", version
+            throw refusal(exchange, 400, "http_version_not_supported", version
                     + " is not supported; this daemon speaks HTTP/1.1 (and 1.0)");
         }
     }
