@@ -21,7 +21,10 @@ import javax.crypto.spec.SecretKeySpec;
  * required and enforced, {@code nbf} is enforced, a token issued in the future (beyond a small
  * clock skew) or valid for more than a year is refused unless it was minted as long-lived on
  * purpose, a header or claims object with a key twice is refused (parsers disagree on which one
- * wins), and {@code role} must be viewer or admin. Shared by the server (which verifies) and the
+ * wins), a header with {@code crit} is refused (this daemon understands no extension, RFC 7515
+ * §4.1.11), each part must be base64url without padding in its one canonical spelling (§2: no
+ * {@code =}, {@code +} or {@code /}, no stray bits in the last character, so one token has one
+ * spelling), and {@code role} must be viewer or admin. Shared by the server (which verifies) and the
  * command-line client (which signs its own short-lived tokens). Thread-safe.
  */
 public final class Jwt {
@@ -75,12 +78,10 @@ public final class Jwt {
         if (alg == null || !alg.isString() || !alg.asString().equals("HS256")) {
             throw invalid("only HS256 tokens are accepted");
         }
-        byte[] given;
-        try {
-            given = DECODER.decode(parts[2]);
-        } catch (IllegalArgumentException e) {
-            throw invalid("bad signature encoding");
+        if (header.get("crit") != null) {
+            throw invalid("the header names critical extensions (crit) this daemon does not know");
         }
+        byte[] given = decode(parts[2], "bad signature encoding (base64url without padding)");
         if (!MessageDigest.isEqual(hmac(parts[0] + "." + parts[1]), given)) {
             throw invalid("bad signature");
         }
@@ -138,16 +139,34 @@ public final class Jwt {
         return v.asDouble();
     }
 
+    /**
+     * The bytes of a base64url part, refusing every other spelling of them: the decoder alone
+     * takes padding and ignores the bits the last character has beyond the bytes.
+     */
+    private static byte[] decode(String part, String why) {
+        byte[] bytes;
+        try {
+            bytes = DECODER.decode(part);
+        } catch (IllegalArgumentException e) {
+            throw invalid(why);
+        }
+        if (!ENCODER.encodeToString(bytes).equals(part)) {
+            throw invalid(why);
+        }
+        return bytes;
+    }
+
     private static JsonObject decodeObject(String part) {
         try {
-            JsonValue v = Json.parse(new String(DECODER.decode(part), StandardCharsets.UTF_8));
+            byte[] bytes = decode(part, "malformed token (base64url without padding)");
+            JsonValue v = Json.parse(new String(bytes, StandardCharsets.UTF_8));
             if (v.isObject()) {
                 if (new java.util.HashSet<>(v.asObject().names()).size() != v.asObject().size()) {
                     throw invalid("a key appears twice in the token");
                 }
                 return v.asObject();
             }
-        } catch (IllegalArgumentException | ParseException e) {
+        } catch (ParseException e) {
             // reported below
         }
         throw invalid("malformed token");

@@ -15,19 +15,37 @@ public final class AtomicWrite {
 
     /** Writes {@code text} to a temp file beside {@code target}, fsyncs it, and renames it over. */
     public static void replace(Path target, String text) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Path temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        Path temp = prepare(target, text);
         try {
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-                while (bytes.hasRemaining()) {
-                    out.write(bytes);
-                }
-                out.force(true);
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            moveOver(temp, target);
         } finally {
             Files.deleteIfExists(temp);
         }
+    }
+
+    /**
+     * The first half of {@link #replace}: {@code text} in a new, fsynced temp file beside
+     * {@code target} (readable by the owner alone), for a caller that checks something before
+     * {@link #moveOver}; the caller deletes the temp file when it does not move it.
+     */
+    public static Path prepare(Path target, String text) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Path temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+            while (bytes.hasRemaining()) {
+                out.write(bytes);
+            }
+            out.force(true);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        return temp;
+    }
+
+    /** The second half: renames a prepared temp file over {@code target} in one step. */
+    public static void moveOver(Path temp, Path target) throws IOException {
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }

@@ -276,6 +276,7 @@ final class JobRoutes {
         int[] removed = {0};
         try {
             manifest.modify(array -> {
+                removed[0] = 0;  // the change runs again when the file was saved meanwhile
                 JsonArray kept = new JsonArray();
                 for (JsonValue v : array) {
                     if (sameJob(v, key)) {

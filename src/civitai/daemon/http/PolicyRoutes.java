@@ -56,6 +56,7 @@ final class PolicyRoutes {
         boolean[] found = {false};
         try {
             manifest.modify(array -> {
+                found[0] = false;  // the change runs again when the file was saved meanwhile
                 for (JsonValue v : array) {
                     if (v.isObject() && Long.valueOf(modelId).equals(modelId(v.asObject()))) {
                         v.asObject().set("update", update.asString());

@@ -107,6 +107,7 @@ final class Router implements HttpHandler {
     }
 
     private Reply dispatch(HttpExchange exchange) throws IOException {
+        RequestLine.check(exchange);
         if (jwt == null) {
             hosts.check(exchange.getRequestHeaders().getFirst("Host"));
         }

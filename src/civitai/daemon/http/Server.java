@@ -62,8 +62,8 @@ public final class Server implements AutoCloseable {
      */
     public void startHealth(int apiPort) {
         byte[] ok = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
-        byte[] elsewhere = ("{\"error\":\"this port answers GET /healthz only; the API is on port " + apiPort + "\"}")
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] elsewhere = ("{\"error\":{\"code\":\"not_found\",\"message\":\"this port answers GET /healthz"
+                + " only; the API is on port " + apiPort + "\"}}").getBytes(StandardCharsets.UTF_8);
         server.createContext("/", exchange -> {
             try (exchange) {
                 String method = exchange.getRequestMethod();

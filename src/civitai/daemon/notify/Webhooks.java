@@ -256,8 +256,7 @@ public final class Webhooks implements AutoCloseable {
             }
             return new Attempt(status, "HTTP " + status + describe(answer), target.retryAfter(status, r.headers(), answer));
         } catch (java.io.IOException e) {
-            return new Attempt(null, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
-                    null);
+            return new Attempt(null, NetworkFailure.describe(e), null);
         } catch (IllegalArgumentException e) {
             return new Attempt(null, "bad request to the target: " + e.getMessage(), null);
         } catch (InterruptedException e) {

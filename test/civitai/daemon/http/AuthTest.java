@@ -112,6 +112,7 @@ class AuthTest extends DaemonTest {
         "{\"alg\":\"HS256\",\"alg\":\"none\"}     | {\"role\":\"admin\",\"exp\":NOW+3600}                    | appears twice",
         "{\"alg\":\"HS256\"}                  | {\"role\":\"viewer\",\"role\":\"admin\",\"exp\":NOW+3600}  | appears twice",
         "{\"alg\":\"HS256\"}                  | {\"role\":\"admin\",\"exp\":NOW+3600,\"nbf\":\"soon\"}        | not a number",
+        "{\"alg\":\"HS256\",\"crit\":[\"exp\"]} | {\"role\":\"admin\",\"exp\":NOW+3600}                    | crit",
     })
     void signedTokensWithBadClaims_are401(String header, String claims, String why) throws Exception {
         long now = Instant.now().getEpochSecond();

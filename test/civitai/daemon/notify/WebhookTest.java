@@ -175,6 +175,10 @@ class WebhookTest extends DaemonTest {
         daemon.await(1, "completed");
         Poll.until(() -> daemon.db().count("SELECT count(*) FROM webhook_deliveries WHERE attempts > 0") >= 1,
                 () -> "a first failed attempt");
+        String lastError = daemon.getJson("/api/webhooks").get("deliveries").asArray().get(0).asObject()
+                .getString("last_error", "");
+        assertTrue(lastError.startsWith("cannot connect"), lastError);
+        assertFalse(lastError.contains("Exception"), "no exception class in an answer: " + lastError);
         daemon.stop();
 
         moveStoredDeliveries(dead, startReceiver());
