@@ -1,4 +1,4 @@
-package civitai.daemon.events;
+package civitai.daemon.notify;
 
 import java.io.IOException;
 import java.net.ConnectException;

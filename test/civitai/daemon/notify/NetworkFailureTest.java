@@ -1,4 +1,4 @@
-package civitai.daemon.events;
+package civitai.daemon.notify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
