@@ -1,5 +1,7 @@
 package civitai.daemon.download;
 
+import civitai.daemon.target.Target;
+import civitai.daemon.target.Targets;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,7 +26,7 @@ public final class Downloader {
     /** What an attempt reports as it goes; called on the attempt's thread. */
     interface Listener {
         /** The job's target is now known; false when another running job holds it (this one waits). */
-        boolean onTarget(Path target);
+        boolean onTarget(Target target);
 
         void onResponse(String validator, Long total);
 
@@ -36,10 +38,10 @@ public final class Downloader {
     /**
      * Where downloads go and how they are fetched.
      *
-     * @param downloadDir the root every target must stay under
-     * @param stall       the longest wait for an answer's headers (and between two pieces)
+     * @param targets where files go; every target must stay under its download_dir
+     * @param stall   the longest wait for an answer's headers (and between two pieces)
      */
-    public record Settings(Path downloadDir, Layout layout, Duration stall, Duration timeout) {}
+    public record Settings(Targets targets, Duration stall, Duration timeout) {}
 
     /**
      * How a file is split over several connections.
@@ -55,6 +57,7 @@ public final class Downloader {
 
     private final HttpFetch http;
     private final Settings settings;
+    private final JobTargets targets;
     private final ResponseCheck check;
     private final RangeTransfer transfer;
     private final Placement placement;
@@ -72,6 +75,7 @@ public final class Downloader {
             Placement placement, Watchdog watchdog, Segmenting segmenting) {
         this.http = new HttpFetch(client, keyHost, apiKey, userAgent, gate, segmenting.buffers());
         this.settings = settings;
+        this.targets = new JobTargets(settings.targets());
         this.check = new ResponseCheck(refusals, policy, gate);
         this.transfer = new RangeTransfer(bandwidth);
         this.placement = placement;
@@ -124,12 +128,18 @@ public final class Downloader {
 
     /** The folder a job's file goes to. */
     Path folder(String modelType) {
-        return settings.layout().folder(settings.downloadDir(), modelType).normalize();
+        return settings.targets().folder(modelType);
+    }
+
+    /** Where stored jobs' files and parts live. */
+    JobTargets targets() {
+        return targets;
     }
 
     /** Where a stored job's file and part live, or null while its name is unknown. */
     Path targetOf(civitai.daemon.store.Job job) {
-        return Targets.of(job, settings.downloadDir(), settings.layout());
+        Target target = targets.of(job);
+        return target == null ? null : target.path();
     }
 
     /** The watchdog's abort is a retry; any other interrupt (stop, pause, cancel) propagates. */
@@ -147,7 +157,7 @@ public final class Downloader {
     private Outcome run(DownloadTask task, AttemptGuard guard, Listener listener)
             throws IOException, InterruptedException {
         Path folder = folder(task.spec.modelType());
-        Path root = settings.downloadDir().normalize();
+        Path root = settings.targets().downloadDir();
         if (!folder.startsWith(root) || folder.equals(root)) {
             return new Outcome.Fail("unsafe_path", "model_type leaves download_dir", null, 0);
         }
@@ -358,7 +368,7 @@ public final class Downloader {
         }
         task.filename = name.get();
         Path target = task.target(folder(task.spec.modelType()));
-        if (!listener.onTarget(target)) {
+        if (!listener.onTarget(settings.targets().at(target))) {
             task.filename = null;
             return new Outcome.Fail("target_busy", "the server names the file " + target.getFileName() + ", which"
                     + " another job is downloading to " + target + "; nothing was written. Give this entry its"

@@ -1,5 +1,6 @@
 package civitai.daemon.download;
 
+import civitai.daemon.target.Targets;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
