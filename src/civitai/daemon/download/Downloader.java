@@ -190,7 +190,7 @@ public final class Downloader {
         java.util.function.Consumer<URI> remember = target -> task.signedUrl = SignedUrl.of(target);
         HttpFetch.Response r = http.get(reuse ? signed.uri() : task.spec.url(), task.credentials, headers, headerTimeout(guard),
                 remember);
-        if (reuse && isRefusal(r.response().statusCode())) {
+        if (reuse && urlRefused(r)) {
             r.response().body().close();
             task.signedUrl = null;
             r = http.get(task.spec.url(), task.credentials, headers, headerTimeout(guard), remember);
@@ -203,8 +203,11 @@ public final class Downloader {
         return left.compareTo(settings.stall()) < 0 ? left : settings.stall();
     }
 
-    private static boolean isRefusal(int status) {
-        return status == 400 || status == 401 || status == 403 || status == 404 || status == 410;
+    /** The URL itself was refused (a signed URL may have expired): asking the original may help. */
+    private static boolean urlRefused(HttpFetch.Response r) {
+        return AnswerClassifier.classify(AnswerClassifier.Asked.whole(), r.response().statusCode(),
+                r.response().headers(), null) instanceof Answer.Refused refused
+                && refused.kind() == Answer.Refusal.URL_REFUSED;
     }
 
     /**

@@ -58,15 +58,15 @@ final class HttpFetch {
             }
             gate.awaitOpen(uri);  // a gated host said 429 recently: nobody asks it until it is over
             HttpResponse<BodyStream> response = client.send(request.build(), BodyStream.handler(buffers));
-            var location = response.headers().firstValue("Location");
-            if (!isRedirect(response.statusCode()) || location.isEmpty()) {
+            if (!(AnswerClassifier.classify(AnswerClassifier.Asked.whole(), response.statusCode(),
+                    response.headers(), null) instanceof Answer.Redirect redirect)) {
                 return new Response(response, uri);
             }
             response.body().close();
             if (hop == MAX_REDIRECTS) {
                 throw new IOException("more than " + MAX_REDIRECTS + " redirects from " + start.getHost());
             }
-            uri = resolve(uri, location.get());
+            uri = resolve(uri, redirect.location());
             onRedirect.accept(uri);
         }
     }
@@ -82,10 +82,6 @@ final class HttpFetch {
         } catch (IllegalArgumentException e) {
             throw new IOException("redirect to an invalid URL", e);
         }
-    }
-
-    private static boolean isRedirect(int status) {
-        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     }
 
     /** Host and effective port, lower case: what "the same server" means for the API key. */
