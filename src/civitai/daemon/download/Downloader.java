@@ -94,12 +94,12 @@ public final class Downloader {
             }
             return interrupted(task, guard, e);  // an interrupt closed the file: a stop, not a disk fault
         } catch (IOException e) {
-            String abort = guard.abortReason();
+            AttemptGuard.Abort abort = guard.abort();
             if (abort == null && Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException("stopped while " + describe(e));  // shutdown, not the network
             }
-            return new Outcome.Retry(abort != null ? abort.substring(0, abort.indexOf(':')) : "network_error",
-                    abort != null ? abort : describe(e), null, null, task.bytes());
+            return abort != null ? abort.retry(task.bytes())
+                    : new Outcome.Retry("network_error", describe(e), null, null, task.bytes());
         } catch (InterruptedException e) {
             return interrupted(task, guard, e);
         } finally {
@@ -145,13 +145,13 @@ public final class Downloader {
     /** The watchdog's abort is a retry; any other interrupt (stop, pause, cancel) propagates. */
     private static Outcome interrupted(DownloadTask task, AttemptGuard guard, Exception cause)
             throws InterruptedException {
-        String abort = guard.abortReason();
+        AttemptGuard.Abort abort = guard.abort();
         if (abort == null) {
             InterruptedException stop = new InterruptedException("stopped");
             stop.initCause(cause);
             throw stop;
         }
-        return new Outcome.Retry(abort.substring(0, abort.indexOf(':')), abort, null, null, task.bytes());
+        return abort.retry(task.bytes());
     }
 
     private Outcome run(DownloadTask task, AttemptGuard guard, Listener listener)

@@ -195,7 +195,7 @@ final class SegmentedDownload {
             });
             return segment.finished() || (index > 0 && tools.slots().wanted(host));  // else it ended early
         } catch (IOException | InterruptedException e) {
-            if (guard.abortReason() != null) {
+            if (guard.abort() != null) {
                 return false;  // stalled: this connection starts over from where it stopped
             }
             if (e instanceof InterruptedException ie) {
