@@ -2,6 +2,7 @@ package civitai.daemon;
 
 import civitai.daemon.auth.Jwt;
 import civitai.daemon.civitai.CivitaiClient;
+import civitai.daemon.civitai.CivitaiCredentials;
 import civitai.daemon.civitai.CivitaiGate;
 import civitai.daemon.civitai.FilePreferences;
 import civitai.daemon.civitai.Resolver;
@@ -189,9 +190,11 @@ public final class Daemon implements AutoCloseable {
         RetryPolicy policy = new RetryPolicy(config.retries(), config.retryBaseDelay(), config.retryMaxDelay(),
                 new Random(), clock);
         Watchdog watchdog = new Watchdog(scheduler, config.stallTimeout(), config.timeout());
-        Downloader downloader = new Downloader(client, config.civitaiUrl(), config.civitaiApiKey(),
+        Downloader downloader = new Downloader(client,
+                CivitaiCredentials.of(config.civitaiUrl(), config.civitaiApiKey()),
                 Version.userAgent(), new Downloader.Settings(targets, config.stallTimeout(), config.timeout()),
-                new Bandwidth(config.maxDownloadSpeed()), policy, clock, new GatedHosts(gate),
+                new Bandwidth(config.maxDownloadSpeed()), policy, clock,
+                new GatedHosts(gate, config.retryMaxDelay()),
                 new CivitaiRefusals(gate), new Placement(Placement.ExistingFiles.of(config.existingFiles()), clock), watchdog,
                 new Downloader.Segmenting(config.connectionsPerDownload(), config.minSegmentSize(),
                         new HostSlots(config.maxConnectionsPerHost()), journal, BufferBudget.standard()));

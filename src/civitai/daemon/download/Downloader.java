@@ -66,14 +66,14 @@ public final class Downloader {
     private final SegmentedDownload.Tools tools;
 
     /**
-     * @param keyHost  the one host that gets {@code apiKey} as a Bearer token (others never see it)
+     * @param hostCredentials which host gets which credential header (others never see it)
      * @param gate     held before each request, told about each 429
      * @param refusals words refusals from the hosts it knows
      */
-    public Downloader(HttpClient client, URI keyHost, String apiKey, String userAgent, Settings settings,
+    public Downloader(HttpClient client, HostCredentials hostCredentials, String userAgent, Settings settings,
             Bandwidth bandwidth, RetryPolicy policy, Clock clock, HostGate gate, RefusalReader refusals,
             Placement placement, Watchdog watchdog, Segmenting segmenting) {
-        this.http = new HttpFetch(client, keyHost, apiKey, userAgent, gate, segmenting.buffers());
+        this.http = new HttpFetch(client, hostCredentials, userAgent, gate, segmenting.buffers());
         this.settings = settings;
         this.targets = new JobTargets(settings.targets());
         this.check = new ResponseCheck(refusals, policy, gate);

@@ -12,15 +12,14 @@ import java.util.function.Consumer;
 
 /**
  * GET with redirects followed here rather than by HttpClient, so this class alone decides the
- * headers of each hop: the API key goes to its own host only, never to a storage host (which
- * rejects it, and must not see it). Thread-safe.
+ * headers of each hop: a host's credential ({@link HostCredentials}) goes to that host only,
+ * never to a storage host it redirects to (which rejects it, and must not see it). Thread-safe.
  */
 final class HttpFetch {
     private static final int MAX_REDIRECTS = 10;
 
     private final HttpClient client;
-    private final String keyAuthority;
-    private final String apiKey;
+    private final HostCredentials hostCredentials;
     private final String userAgent;
     private final HostGate gate;
     private final BufferBudget buffers;
@@ -28,12 +27,12 @@ final class HttpFetch {
     /** The final answer and the URL that gave it. The caller closes the body. */
     record Response(HttpResponse<BodyStream> response, URI uri) {}
 
-    HttpFetch(HttpClient client, URI keyHost, String apiKey, String userAgent, HostGate gate, BufferBudget buffers) {
+    HttpFetch(HttpClient client, HostCredentials hostCredentials, String userAgent, HostGate gate,
+            BufferBudget buffers) {
         this.gate = gate;
         this.buffers = buffers;
         this.client = client;
-        this.keyAuthority = authority(keyHost);
-        this.apiKey = apiKey;
+        this.hostCredentials = hostCredentials;
         this.userAgent = userAgent;
     }
 
@@ -53,8 +52,9 @@ final class HttpFetch {
             if (basic != null) {
                 request.header("Authorization", basic);
             }
-            if (apiKey != null && authority(uri).equals(keyAuthority)) {
-                request.header("Authorization", "Bearer " + apiKey);
+            HostCredentials.Header own = hostCredentials.headerFor(uri);
+            if (own != null) {
+                request.header(own.name(), own.value());
             }
             gate.awaitOpen(uri);  // a gated host said 429 recently: nobody asks it until it is over
             HttpResponse<BodyStream> response = client.send(request.build(), BodyStream.handler(buffers));
@@ -84,7 +84,7 @@ final class HttpFetch {
         }
     }
 
-    /** Host and effective port, lower case: what "the same server" means for the API key. */
+    /** Host and effective port, lower case: what "the same server" means for a credential. */
     static String authority(URI uri) {
         String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
         int port = uri.getPort();

@@ -101,14 +101,9 @@ final class ResponseCheck {
         };
     }
 
-    /** The server's Retry-After; a 429 without one (Civitai's download quota) waits long. */
+    /** The server's Retry-After; a 429's wait is its host's gate's to decide. */
     private Duration wait(Answer.Refused refused, URI from) {
         Duration asked = policy.waitFor(refused.retryAfter()).orElse(null);
-        if (refused.kind() != Answer.Refusal.RATE_LIMITED) {
-            return asked;
-        }
-        Duration wait = asked != null ? asked : policy.max();
-        gate.closeFor(from, wait);  // Civitai's metadata calls and update checks wait too
-        return wait;
+        return refused.kind() == Answer.Refusal.RATE_LIMITED ? gate.rateLimited(from, asked) : asked;
     }
 }

@@ -7,7 +7,8 @@
  * {@code PartFile} takes positional writes while an in-order hasher follows the contiguous
  * prefix; {@link civitai.daemon.download.Placement} alone moves a verified file into place. Hosts
  * the engine must be polite to, and refusals worded in a host's own terms, come in through the
- * interfaces it owns ({@link civitai.daemon.download.HostGate},
+ * interfaces it owns ({@link civitai.daemon.download.HostCredentials} (which host gets which
+ * header), {@link civitai.daemon.download.HostGate} (a per-host rate limit),
  * {@link civitai.daemon.download.RefusalReader}), which the composition root wires.
  */
 package civitai.daemon.download;

@@ -50,13 +50,10 @@ class SupersedeRaceTest {
             RetryPolicy policy = new RetryPolicy(0, Duration.ofMillis(10), Duration.ofMillis(10), new Random(), clock);
             Watchdog watchdog = new Watchdog(scheduler, Duration.ofSeconds(30), Duration.ofMinutes(5));
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            Downloader downloader = new Downloader(client, URI.create("http://127.0.0.1:1"), null, "test",
+            Downloader downloader = new Downloader(client, HostCredentials.NONE, "test",
                     new Downloader.Settings(targets, Duration.ofSeconds(30),
                             Duration.ofMinutes(5)),
-                    new Bandwidth(0), policy, clock, new HostGate() {
-                        public void awaitOpen(URI uri) {}
-                        public void closeFor(URI uri, Duration wait) {}
-                    }, RefusalReader.NONE,
+                    new Bandwidth(0), policy, clock, HostGate.OPEN, RefusalReader.NONE,
                     new Placement(Placement.ExistingFiles.KEEP, clock), watchdog,
                     new Downloader.Segmenting(1, 1 << 25, new HostSlots(8), new RangeJournal(db), BufferBudget.standard()));
             EventBus bus = new EventBus(e -> { });
