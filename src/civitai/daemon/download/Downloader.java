@@ -305,10 +305,11 @@ public final class Downloader {
             part.reset();  // the server ignored Range (or If-Range saw a change): start over
         }
         Long total = file.total();
-        Long expected = task.spec.expectedSize();
-        if (expected != null && total != null && farApart(total, expected)) {
+        ExpectedSize expected = ExpectedSize.of(task.spec);
+        if (expected != null && total != null && expected.rulesOut(total)) {
             return new Outcome.Fail("size_mismatch", "the server offers " + total + " bytes but "
-                    + expected + " were expected: not the model file", file.status(), part.length());
+                    + (expected.exact() ? "" : "about ") + expected.bytes() + " were expected: not the model file",
+                    file.status(), part.length());
         }
         task.total = total;
         task.validator = file.validator();
@@ -385,11 +386,6 @@ public final class Downloader {
             task.part.reset();
         }
         return null;
-    }
-
-    /** Civitai's sizeKB is rounded: allow 1% + 64 KiB before calling it a different file. */
-    static boolean farApart(long actual, long expected) {
-        return Math.abs(actual - expected) > expected / 100 + 64 * 1024;
     }
 
     private static String lastSegment(URI uri) {

@@ -52,6 +52,7 @@ public final class EntryParser {
                 priority(o),
                 optionalString(o, "updatedAt"),
                 expectedSize(o),
+                o.get("size") != null && !o.get("size").isNull(),
                 withoutCredentials(o, url).toString());
     }
 

@@ -46,11 +46,13 @@ public final class JobStore {
         // one statement for a new job (a batch of 10,000 is mostly new ones); a second only for a known one
         Optional<Job> inserted = Sql.one(c, "INSERT INTO jobs (job_key, model_id,"
                 + " model_type, filename, url, expected_sha256, expected_size, priority,"
-                + " updated_at, entry_json, state, created_at, target_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                + " updated_at, entry_json, state, created_at, target_key, expected_size_exact)"
+                + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                 + " ON CONFLICT (job_key) DO NOTHING RETURNING " + Sql.JOB_COLUMNS,
                 spec.key(), spec.modelId(), spec.modelType(), spec.filename(), spec.url().toString(),
                 spec.expectedSha256(), spec.expectedSize(), spec.priority(), spec.updatedAt(),
-                spec.entryJson(), state.key(), now(), keys.key(spec.modelType(), spec.filename(), null));
+                spec.entryJson(), state.key(), now(), keys.key(spec.modelType(), spec.filename(), null),
+                spec.exactSize() ? 1 : 0);
         if (inserted.isPresent()) {
             return new Inserted(inserted.get(), true);
         }

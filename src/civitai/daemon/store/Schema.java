@@ -92,5 +92,7 @@ final class Schema {
             ALTER TABLE jobs ADD COLUMN target_key TEXT;
             DROP INDEX jobs_by_target;
             CREATE INDEX jobs_by_target_key ON jobs(target_key, state);
+            """, """
+            ALTER TABLE jobs ADD COLUMN expected_size_exact INTEGER NOT NULL DEFAULT 0;
             """);
 }
