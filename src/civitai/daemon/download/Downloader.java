@@ -257,8 +257,8 @@ public final class Downloader {
         }
         if (task.part == null) {
             task.part = PartJournal.open(task, target, segmenting);
-            long id = task.jobId;
-            task.part.onReset(() -> segmenting.journal().clear(id));
+            JournalClaim journal = task.journal;
+            task.part.onReset(journal::forget);
         }
         return null;
     }
@@ -326,9 +326,8 @@ public final class Downloader {
     private Outcome stream(DownloadTask task, BodyStream body, Long total, AttemptGuard guard,
             Listener listener, int status, URI url) throws IOException, InterruptedException {
         PartFile part = task.part;
-        if (task.segmented) {  // one connection from the prefix on: the journal no longer describes the part
-            segmenting.journal().clear(task.jobId);
-            task.segmented = false;
+        if (task.journal.describes()) {  // one connection from the prefix on: the journal no longer describes it
+            task.journal.forget();
         }
         task.connections = 1;
         try {
@@ -354,7 +353,7 @@ public final class Downloader {
         Outcome placed = placement.place(task.part, task.target(folder(task.spec.modelType())),
                 task.spec.expectedSha256(), task.found, status);
         if (placed instanceof Outcome.Done) {
-            segmenting.journal().clear(task.jobId);
+            task.journal.forget();
         }
         return placed;
     }

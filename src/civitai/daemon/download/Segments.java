@@ -121,7 +121,7 @@ final class Segments {
         }
         long minSteal = Math.max(MIN_STEAL, segmenting.minSegmentSize() / 8);
         SegmentPlan plan = new SegmentPlan(first, rest, before, minSteal, connections, url);
-        task.segmented = true;
+        task.journal.adopt();
         SegmentPlan.End end = new SegmentedDownload(downloader.tools(), task, plan, guard, listener)
                 .run(connections, first, body, firstHasSlot);
         if (end == null && part.length() == task.total) {
@@ -137,12 +137,10 @@ final class Segments {
     /** Leaves the part as the next attempt needs it, and says how this one ended. */
     private Outcome fallBack(SegmentPlan.End end) throws DiskException {
         if (end.resetPart()) {
-            task.part.reset();
-            task.segmented = false;
+            task.part.reset();  // forgets the journal too
         } else if (end.singleConnection()) {
             task.part.keepPrefix();
-            segmenting.journal().clear(task.jobId);
-            task.segmented = false;
+            task.journal.forget();
         }
         if (end.singleConnection()) {
             task.singleConnection = true;
