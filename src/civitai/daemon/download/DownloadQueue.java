@@ -264,13 +264,13 @@ public final class DownloadQueue implements AutoCloseable {
     }
 
     private void work(DownloadTask task, String key) {
-        JobRun.Next next;
+        AttemptRecorder.Next next;
         try {
-            next = new JobRun(task, store, bus, log, name -> claim(task, name)).run(downloader, watchdog, policy, limits.stall(),
+            next = new AttemptRecorder(task, store, bus, log, name -> claim(task, name)).run(downloader, watchdog, policy, limits.stall(),
                     limits.timeout(), downloader.folder(task.spec.modelType()));
         } catch (RuntimeException e) {  // the store itself failed: keep the job queued for later
             log.error("job " + task.jobId + ": could not be recorded", e);
-            next = new JobRun.Next.RetryAfter(policy.max());
+            next = new AttemptRecorder.Next.RetryAfter(policy.max());
         }
         state.lock.lock();
         try {
@@ -280,12 +280,12 @@ public final class DownloadQueue implements AutoCloseable {
                 state.busyTargets.remove(task.claimedKey);
                 task.claimedKey = null;
             }
-            if (!control.afterWorker(task.jobId, next instanceof JobRun.Next.Finished)) {
+            if (!control.afterWorker(task.jobId, next instanceof AttemptRecorder.Next.Finished)) {
                 switch (next) {
-                    case JobRun.Next.Finished f -> state.tasks.remove(task.jobId);
-                    case JobRun.Next.RetryAfter r ->
+                    case AttemptRecorder.Next.Finished f -> state.tasks.remove(task.jobId);
+                    case AttemptRecorder.Next.RetryAfter r ->
                             state.notBeforeNanos.put(task.jobId, System.nanoTime() + r.delay().toNanos());
-                    case JobRun.Next.Interrupted i -> state.tasks.remove(task.jobId);
+                    case AttemptRecorder.Next.Interrupted i -> state.tasks.remove(task.jobId);
                 }
             }
             state.changed.signalAll();

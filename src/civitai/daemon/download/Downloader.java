@@ -1,5 +1,6 @@
 package civitai.daemon.download;
 
+import civitai.daemon.target.SafeName;
 import civitai.daemon.target.Target;
 import civitai.daemon.target.Targets;
 import java.io.IOException;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import civitai.daemon.target.SafeName;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;

@@ -13,11 +13,11 @@ import java.time.Duration;
 import java.util.function.Predicate;
 
 /**
- * One attempt of one job on its worker thread, from the store's point of view: opens the attempt,
- * reports progress (events at most 4 a second, the database every 2 seconds), and records the
- * {@link Outcome}. Decides between retry and failure with the {@link RetryPolicy}.
+ * Records one attempt ({@link Downloader}'s) of one job on its worker thread: opens it in the
+ * store, reports its progress (events at most 4 a second, the database every 2 seconds), and
+ * records its {@link Outcome}, deciding between retry and failure with the {@link RetryPolicy}.
  */
-final class JobRun implements Downloader.Listener {
+final class AttemptRecorder implements Downloader.Listener {
     private static final long EVENT_EVERY_NANOS = 250_000_000L;
     private static final long SAVE_EVERY_NANOS = 2_000_000_000L;
 
@@ -39,7 +39,7 @@ final class JobRun implements Downloader.Listener {
     private long lastSaveNanos = System.nanoTime();
 
     /** @param claim takes a target learnt from the server; false when another job holds it */
-    JobRun(DownloadTask task, JobStore store, EventBus bus, DaemonLog log, Predicate<Target> claim) {
+    AttemptRecorder(DownloadTask task, JobStore store, EventBus bus, DaemonLog log, Predicate<Target> claim) {
         this.claim = claim;
         this.task = task;
         this.store = store;
