@@ -2,6 +2,7 @@ package civitai.daemon;
 
 import civitai.daemon.auth.Jwt;
 import civitai.daemon.civitai.CivitaiClient;
+import civitai.daemon.civitai.CivitaiCredentials;
 import civitai.daemon.civitai.CivitaiGate;
 import civitai.daemon.civitai.FilePreferences;
 import civitai.daemon.civitai.Resolver;
@@ -17,7 +18,6 @@ import civitai.daemon.download.BufferBudget;
 import civitai.daemon.download.DownloadQueue;
 import civitai.daemon.download.Downloader;
 import civitai.daemon.download.HostSlots;
-import civitai.daemon.download.Layout;
 import civitai.daemon.download.Placement;
 import civitai.daemon.download.RetryPolicy;
 import civitai.daemon.download.Watchdog;
@@ -44,6 +44,8 @@ import civitai.daemon.manifest.ManifestEntry;
 import civitai.daemon.store.Database;
 import civitai.daemon.store.JobStore;
 import civitai.daemon.store.RangeJournal;
+import civitai.daemon.target.Layout;
+import civitai.daemon.target.Targets;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
@@ -127,7 +129,12 @@ public final class Daemon implements AutoCloseable {
         this.server = server;
         closeLater(outbound);
         Database db = closeLater(new Database(config.databaseFile()));
-        JobStore store = new JobStore(db, clock);
+        Targets targets = Targets.probing(config.downloadDir(), Layout.of(config.layout()));
+        JobStore store = new JobStore(db, clock, targets::key);
+        int rekeyed = store.rekeyTargets();
+        if (rekeyed > 0) {
+            log.info(rekeyed + " job(s) keyed by their file's resolved path under download_dir");
+        }
         EventBus bus = new EventBus(e -> log.error("an event subscriber failed", e));
         bus.subscribe(new JobLog(log)::on);
         EventStream events = new EventStream(config.maxEventClients());
@@ -151,8 +158,8 @@ public final class Daemon implements AutoCloseable {
         // a person waiting on the API is told when to ask again instead of waiting out a 429
         Resolver interactive = new Resolver(civitai.interactive(), config.allowUnscanned(), preferences);
         subscribeSidecars(bus, store, civitai, client);
-        DownloadQueue queue = closeLater(downloads(store, new RangeJournal(db), bus, client, scheduler,
-                clock, gate));
+        DownloadQueue queue = closeLater(downloads(store, targets, new RangeJournal(db), bus, client,
+                scheduler, clock, gate));
         ManifestFile manifestFile = new ManifestFile(config.manifestFile());
         loadManifest(queue, manifestFile);
         LibraryIndex libraryIndex = new LibraryIndex(db, clock);
@@ -180,15 +187,17 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** The download engine, given what it needs; Civitai is known to it only through its interfaces. */
-    private DownloadQueue downloads(JobStore store, RangeJournal journal, EventBus bus, HttpClient client,
+    private DownloadQueue downloads(JobStore store, Targets targets, RangeJournal journal, EventBus bus,
+            HttpClient client,
             ScheduledExecutorService scheduler, Clock clock, CivitaiGate gate) {
         RetryPolicy policy = new RetryPolicy(config.retries(), config.retryBaseDelay(), config.retryMaxDelay(),
                 new Random(), clock);
         Watchdog watchdog = new Watchdog(scheduler, config.stallTimeout(), config.timeout());
-        Downloader downloader = new Downloader(client, config.civitaiUrl(), config.civitaiApiKey(),
-                Version.userAgent(), new Downloader.Settings(config.downloadDir(), Layout.of(config.layout()),
-                        config.stallTimeout(), config.timeout()),
-                new Bandwidth(config.maxDownloadSpeed()), policy, clock, new GatedHosts(gate),
+        Downloader downloader = new Downloader(client,
+                CivitaiCredentials.of(config.civitaiUrl(), config.civitaiApiKey()),
+                Version.userAgent(), new Downloader.Settings(targets, config.stallTimeout(), config.timeout()),
+                new Bandwidth(config.maxDownloadSpeed()), policy, clock,
+                new GatedHosts(gate, config.retryMaxDelay()),
                 new CivitaiRefusals(gate), new Placement(Placement.ExistingFiles.of(config.existingFiles()), clock), watchdog,
                 new Downloader.Segmenting(config.connectionsPerDownload(), config.minSegmentSize(),
                         new HostSlots(config.maxConnectionsPerHost()), journal, BufferBudget.standard()));

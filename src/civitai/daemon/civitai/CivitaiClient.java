@@ -1,5 +1,6 @@
 package civitai.daemon.civitai;
 
+import civitai.daemon.download.RetryAfter;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
@@ -167,7 +168,8 @@ public final class CivitaiClient {
                 throw new CivitaiException(404, what + " not found on Civitai (" + error(r.body()) + ")");
             }
             if (status == 429) {
-                gate.close(r.headers().firstValue("Retry-After").map(CivitaiClient::seconds).orElse(DEFAULT_PAUSE));
+                gate.close(RetryAfter.parse(r.headers().firstValue("Retry-After").orElse(null))
+                        .map(after -> after.from(clock.instant())).orElse(DEFAULT_PAUSE));
                 last = new CivitaiException(429, "Civitai is rate limiting (429)",
                         Duration.ofSeconds(Math.max(1, gate.closedFor().toSeconds())));
                 continue;  // an interactive call fails at the top of the loop
@@ -198,14 +200,6 @@ public final class CivitaiClient {
             b.header("Authorization", "Bearer " + apiKey);
         }
         return b;
-    }
-
-    private static Duration seconds(String retryAfter) {
-        try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(retryAfter.strip())));
-        } catch (NumberFormatException e) {
-            return DEFAULT_PAUSE;
-        }
     }
 
     private static JsonObject object(String body, String what) throws CivitaiException {

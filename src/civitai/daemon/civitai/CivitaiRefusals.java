@@ -15,6 +15,6 @@ public record CivitaiRefusals(CivitaiGate civitaiHost) implements RefusalReader 
             return null;
         }
         Refusal refusal = Refusal.of(status, contentType, excerpt);
-        return new Reason(refusal.code(), refusal.message());
+        return refusal == null ? null : new Reason(refusal.code(), refusal.message());
     }
 }

@@ -1,5 +1,7 @@
 package civitai.daemon.civitai;
 
+import civitai.daemon.download.PlainRefusals;
+import civitai.daemon.download.RefusalReader;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
@@ -7,15 +9,22 @@ import com.eclipsesource.json.ParseException;
 import java.util.Locale;
 
 /**
- * Why a download answer is not the model, in words a user can act on, read from Civitai's answer
- * (status, content type, body). The cases are those in API-NOTES.md. Pure; thread-safe.
+ * What an answer from Civitai means beyond the engine's plain words ({@link PlainRefusals}): a
+ * login wall, disabled downloads, early access, an archived model, an API key needed (the cases
+ * in API-NOTES.md). Any other status is worded by the engine, with Civitai's own error text as its
+ * detail. Pure; thread-safe.
  *
  * @param code    short and stable, for the database and metrics (e.g. {@code auth_required})
  * @param message for people
  */
 public record Refusal(String code, String message) {
+    private static final String CIVITAI = "Civitai";
 
-    /** Reads a refusal from an answer whose status or content type says it is not the file. */
+    /**
+     * Reads a refusal from an answer whose status or first bytes say it is not the file; null
+     * when it is not in Civitai's terms (an HTML page other than the login page, a storage host's
+     * XML, plain text): the engine words those.
+     */
     public static Refusal of(int status, String contentType, String body) {
         String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
         String text = body == null ? "" : body.strip();
@@ -24,26 +33,16 @@ public record Refusal(String code, String message) {
             return fromJson(status, json);
         }
         String lowerText = text.toLowerCase(Locale.ROOT);
-        if (type.contains("html") || lowerText.startsWith("<!doctype html") || lowerText.startsWith("<html")) {
-            if (lowerText.contains("login") || lowerText.contains("sign in") || lowerText.contains("log in")) {
-                return new Refusal("auth_required", "got Civitai's login page instead of the model:"
-                        + " this model needs a Civitai API key (set civitai_api_key)");
-            }
-            return new Refusal(status >= 400 ? "http_" + status : "not_a_file",
-                    "got an HTML page instead of the model (HTTP " + status + ")");
+        boolean html = type.contains("html") || lowerText.startsWith("<!doctype html") || lowerText.startsWith("<html");
+        if (html && (lowerText.contains("login") || lowerText.contains("sign in") || lowerText.contains("log in"))) {
+            return new Refusal("auth_required", "got Civitai's login page instead of the model:"
+                    + " this model needs a Civitai API key (set civitai_api_key)");
         }
-        if (type.contains("xml") || text.startsWith("<")) {  // a storage host's error (S3, R2, B2)
-            var message = XML_MESSAGE.matcher(text);
-            var code = XML_CODE.matcher(text);
-            return byStatus(status, message.find() ? message.group(1) : code.find() ? code.group(1) : firstLine(text));
+        if (html || type.contains("xml") || text.startsWith("<")) {
+            return null;
         }
-        return byStatus(status, text.isEmpty() ? null : firstLine(text));
+        return byStatus(status, text.isEmpty() ? null : text);
     }
-
-    private static final java.util.regex.Pattern XML_MESSAGE =
-            java.util.regex.Pattern.compile("<Message>([^<]{1,200})</Message>");
-    private static final java.util.regex.Pattern XML_CODE =
-            java.util.regex.Pattern.compile("<Code>([^<]{1,200})</Code>");
 
     private static Refusal fromJson(int status, JsonObject json) {
         String error = string(json, "error");
@@ -68,18 +67,17 @@ public record Refusal(String code, String message) {
         return byStatus(status, error != null ? error : message);
     }
 
+    /** Civitai's meaning of 401 and 410; the engine's wording, with Civitai's detail, for the rest. */
     private static Refusal byStatus(int status, String detail) {
-        String suffix = detail == null ? "" : " (Civitai: " + detail + ")";
+        String quoted = detail == null ? null : firstLine(detail);
         return switch (status) {
             case 401 -> new Refusal("auth_required", "this model needs a Civitai API key"
-                    + " (set civitai_api_key)" + suffix);
-            case 403 -> new Refusal("forbidden", "the download was refused (403)" + suffix);
-            case 404 -> new Refusal("not_found", "file not found on Civitai (404)" + suffix);
+                    + " (set civitai_api_key)" + (quoted == null ? "" : " (Civitai: " + quoted + ")"));
             case 410 -> new Refusal("archived", "model archived on Civitai, not available for download");
-            case 429 -> new Refusal("quota", "download quota reached or rate limited (429)" + suffix);
-            default -> status >= 400
-                    ? new Refusal("http_" + status, "HTTP " + status + suffix)
-                    : new Refusal("not_a_file", "the server sent a document instead of the model" + suffix);
+            default -> {
+                RefusalReader.Reason plain = PlainRefusals.byStatus(CIVITAI, status, quoted);
+                yield new Refusal(plain.code(), plain.message());
+            }
         };
     }
 

@@ -1,6 +1,6 @@
 package civitai.daemon.civitai;
 
-import civitai.daemon.download.SafeName;
+import civitai.daemon.target.SafeName;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 import java.net.URI;

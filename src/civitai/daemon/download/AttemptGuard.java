@@ -8,13 +8,31 @@ import java.time.Duration;
  * attempt can tell an abort from a shutdown. Thread-safe.
  */
 final class AttemptGuard {
+    /**
+     * Why the watchdog stopped an attempt.
+     *
+     * @param code   short and stable ({@code stalled}, {@code timeout}), for the database
+     * @param reason for people
+     */
+    record Abort(String code, String reason) {
+        /** What the attempt's record says: the code, then the reason. */
+        String message() {
+            return code + ": " + reason;
+        }
+
+        /** The attempt ends with a retry for this reason. */
+        Outcome.Retry retry(long bytes) {
+            return new Outcome.Retry(code, message(), null, null, bytes);
+        }
+    }
+
     private final Thread thread;
     private final long stallNanos;
     private final long deadlineNanos;
     private final Duration stall;
     private final Duration timeout;
     private volatile long lastActivityNanos = System.nanoTime();
-    private String abortReason;
+    private Abort abort;
     private boolean finished;
 
     AttemptGuard(Thread thread, Duration stall, Duration timeout) {
@@ -45,21 +63,21 @@ final class AttemptGuard {
     }
 
     private synchronized void abort(String code, String reason) {
-        if (!finished && abortReason == null) {
-            abortReason = code + ": " + reason;
+        if (!finished && abort == null) {
+            abort = new Abort(code, reason);
             thread.interrupt();
         }
     }
 
     /** Why the watchdog stopped this attempt, or null if it did not. */
-    synchronized String abortReason() {
-        return abortReason;
+    synchronized Abort abort() {
+        return abort;
     }
 
     /** Ends the watch; clears an interrupt the watchdog made so it cannot leak into later work. */
     synchronized void finish() {
         finished = true;
-        if (abortReason != null) {
+        if (abort != null) {
             Thread.interrupted();
         }
     }

@@ -7,11 +7,14 @@ import civitai.daemon.store.Job;
 import civitai.daemon.store.JobSpec;
 import civitai.daemon.store.JobState;
 import civitai.daemon.store.JobStore;
+import civitai.daemon.target.Target;
+import civitai.daemon.target.Targets;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,6 +48,7 @@ public final class DownloadQueue implements AutoCloseable {
     private final Limits limits;
     private final QueueState state = new QueueState();
     private final JobControl control;
+    private final JobTargets targets;
 
     private long lastStartNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);  // guarded by state.lock
     private volatile boolean open = true;
@@ -59,15 +63,21 @@ public final class DownloadQueue implements AutoCloseable {
         this.watchdog = watchdog;
         this.policy = policy;
         this.limits = limits;
+        this.targets = downloader.targets();
         this.control = new JobControl(state, store, bus, log, downloader, JobControl.STOP_GRACE);
     }
 
-    /** Requeues what a crash or stop interrupted and starts dispatching. */
+    /**
+     * Requeues what a crash or stop interrupted, lets the newest job of each target supersede
+     * the others (jobs keyed before their layout folded two types into one folder), and starts
+     * dispatching.
+     */
     public void start() {
         int resumed = store.requeueInterrupted();
         if (resumed > 0) {
             log.info(resumed + " interrupted job(s) requeued; they resume from their .part files");
         }
+        settleContested();
         dispatcher = Thread.ofVirtual().name("dispatcher").start(this::dispatch);
     }
 
@@ -79,15 +89,16 @@ public final class DownloadQueue implements AutoCloseable {
             inserted = store.insertAllIfAbsent(specs);
             // per contested target, the batch's last new job supersedes the others, the batch's own
             // earlier entries included: as if the entries had been added one after another
-            java.util.Set<JobStore.Target> contested = store.contestedTargets();
-            Map<JobStore.Target, Job> lastNew = new HashMap<>();
+            Set<String> contested = store.contestedTargets();
+            Map<String, Job> lastNew = new HashMap<>();
             for (JobStore.Inserted i : inserted) {
                 if (i.created()) {
                     // under the lock too, so no job.started can come before its job.queued
                     bus.publish(new Event.Queued(i.job().id(), JobControl.label(i.job().spec()),
                             i.job().spec().url().toString()));
-                    if (contested.contains(JobStore.Target.of(i.job()))) {
-                        lastNew.put(JobStore.Target.of(i.job()), i.job());
+                    String key = store.targetKey(i.job());
+                    if (key != null && contested.contains(key)) {
+                        lastNew.put(key, i.job());
                     }
                 }
             }
@@ -221,7 +232,7 @@ public final class DownloadQueue implements AutoCloseable {
                 priority = job.spec().priority();
                 afterId = job.id();
                 Long notBefore = state.notBeforeNanos.get(job.id());
-                if (state.running.containsKey(job.id()) || state.busyTargets.contains(targetKey(job))) {
+                if (state.running.containsKey(job.id()) || state.busyTargets.contains(targets.busyKey(job))) {
                     continue;
                 }
                 if (notBefore != null && notBefore - now > 0) {
@@ -241,9 +252,9 @@ public final class DownloadQueue implements AutoCloseable {
 
     private void launch(Job job) {
         DownloadTask task = state.tasks.computeIfAbsent(job.id(), id -> new DownloadTask(id, job.spec(),
-                Targets.knownFilename(job), job.validator(), job.totalBytes()));
+                JobTargets.knownFilename(job), job.validator(), job.totalBytes()));
         task.placedHashes = store.placedHashes(job);
-        String key = targetKey(job);
+        String key = targets.busyKey(job);
         state.notBeforeNanos.remove(job.id());
         state.busyTargets.add(key);
         lastStartNanos = System.nanoTime();
@@ -253,13 +264,13 @@ public final class DownloadQueue implements AutoCloseable {
     }
 
     private void work(DownloadTask task, String key) {
-        JobRun.Next next;
+        AttemptRecorder.Next next;
         try {
-            next = new JobRun(task, store, bus, log, name -> claim(task, name)).run(downloader, watchdog, policy, limits.stall(),
+            next = new AttemptRecorder(task, store, bus, log, name -> claim(task, name)).run(downloader, watchdog, policy, limits.stall(),
                     limits.timeout(), downloader.folder(task.spec.modelType()));
         } catch (RuntimeException e) {  // the store itself failed: keep the job queued for later
             log.error("job " + task.jobId + ": could not be recorded", e);
-            next = new JobRun.Next.RetryAfter(policy.max());
+            next = new AttemptRecorder.Next.RetryAfter(policy.max());
         }
         state.lock.lock();
         try {
@@ -269,12 +280,12 @@ public final class DownloadQueue implements AutoCloseable {
                 state.busyTargets.remove(task.claimedKey);
                 task.claimedKey = null;
             }
-            if (!control.afterWorker(task.jobId, next instanceof JobRun.Next.Finished)) {
+            if (!control.afterWorker(task.jobId, next instanceof AttemptRecorder.Next.Finished)) {
                 switch (next) {
-                    case JobRun.Next.Finished f -> state.tasks.remove(task.jobId);
-                    case JobRun.Next.RetryAfter r ->
+                    case AttemptRecorder.Next.Finished f -> state.tasks.remove(task.jobId);
+                    case AttemptRecorder.Next.RetryAfter r ->
                             state.notBeforeNanos.put(task.jobId, System.nanoTime() + r.delay().toNanos());
-                    case JobRun.Next.Interrupted i -> state.tasks.remove(task.jobId);
+                    case AttemptRecorder.Next.Interrupted i -> state.tasks.remove(task.jobId);
                 }
             }
             state.changed.signalAll();
@@ -287,7 +298,8 @@ public final class DownloadQueue implements AutoCloseable {
      * A running job whose file name came from the server takes that target, unless another
      * running job holds it: two jobs never write one .part.
      */
-    private boolean claim(DownloadTask task, String key) {
+    private boolean claim(DownloadTask task, Target target) {
+        String key = target.key();
         state.lock.lock();
         try {
             if (key.equals(task.claimedKey)) {
@@ -304,10 +316,17 @@ public final class DownloadQueue implements AutoCloseable {
         }
     }
 
-    /** Two jobs with the same key would write the same .part: they never run together. */
-    static String targetKey(Job job) {
-        String name = Targets.knownFilename(job);
-        return job.spec().modelType() + "/" + (name != null ? name : "url:" + job.spec().url());
+    /**
+     * Per target that more than one live job claims, the newest supersedes the others: only jobs
+     * stored before their targets were keyed by the resolved path (or under another layout) can
+     * be in this state. Before the dispatcher starts.
+     */
+    private void settleContested() {
+        List<Job> newest = store.newestOfContested();
+        newest.forEach(control::supersedeOthers);
+        if (!newest.isEmpty()) {
+            log.info(newest.size() + " target(s) were held by more than one job: the newest job of each keeps it");
+        }
     }
 
     /** Stops starting jobs, interrupts the running ones (their parts stay) and waits for them. */

@@ -28,7 +28,8 @@ final class DownloadTask {
     /** Hashes this daemon verified at this target: files of its own, which it may replace. */
     volatile java.util.Set<String> placedHashes = java.util.Set.of();
     boolean singleConnection;  // a server that failed a segmented attempt gets one connection
-    boolean segmented;         // the part is described by the range journal, not by its length
+    /** Whether the range journal, not the part's length, describes the part; set with the part. */
+    JournalClaim journal;
     volatile int connections;  // those holding a host slot now
     final SpeedMeter speed = new SpeedMeter();
 

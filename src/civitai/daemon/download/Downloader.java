@@ -1,5 +1,8 @@
 package civitai.daemon.download;
 
+import civitai.daemon.target.SafeName;
+import civitai.daemon.target.Target;
+import civitai.daemon.target.Targets;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,7 +27,7 @@ public final class Downloader {
     /** What an attempt reports as it goes; called on the attempt's thread. */
     interface Listener {
         /** The job's target is now known; false when another running job holds it (this one waits). */
-        boolean onTarget(Path target);
+        boolean onTarget(Target target);
 
         void onResponse(String validator, Long total);
 
@@ -36,10 +39,10 @@ public final class Downloader {
     /**
      * Where downloads go and how they are fetched.
      *
-     * @param downloadDir the root every target must stay under
-     * @param stall       the longest wait for an answer's headers (and between two pieces)
+     * @param targets where files go; every target must stay under its download_dir
+     * @param stall   the longest wait for an answer's headers (and between two pieces)
      */
-    public record Settings(Path downloadDir, Layout layout, Duration stall, Duration timeout) {}
+    public record Settings(Targets targets, Duration stall, Duration timeout) {}
 
     /**
      * How a file is split over several connections.
@@ -55,6 +58,7 @@ public final class Downloader {
 
     private final HttpFetch http;
     private final Settings settings;
+    private final JobTargets targets;
     private final ResponseCheck check;
     private final RangeTransfer transfer;
     private final Placement placement;
@@ -63,15 +67,16 @@ public final class Downloader {
     private final SegmentedDownload.Tools tools;
 
     /**
-     * @param keyHost  the one host that gets {@code apiKey} as a Bearer token (others never see it)
+     * @param hostCredentials which host gets which credential header (others never see it)
      * @param gate     held before each request, told about each 429
      * @param refusals words refusals from the hosts it knows
      */
-    public Downloader(HttpClient client, URI keyHost, String apiKey, String userAgent, Settings settings,
+    public Downloader(HttpClient client, HostCredentials hostCredentials, String userAgent, Settings settings,
             Bandwidth bandwidth, RetryPolicy policy, Clock clock, HostGate gate, RefusalReader refusals,
             Placement placement, Watchdog watchdog, Segmenting segmenting) {
-        this.http = new HttpFetch(client, keyHost, apiKey, userAgent, gate, segmenting.buffers());
+        this.http = new HttpFetch(client, hostCredentials, userAgent, gate, segmenting.buffers());
         this.settings = settings;
+        this.targets = new JobTargets(settings.targets());
         this.check = new ResponseCheck(refusals, policy, gate);
         this.transfer = new RangeTransfer(bandwidth);
         this.placement = placement;
@@ -90,12 +95,12 @@ public final class Downloader {
             }
             return interrupted(task, guard, e);  // an interrupt closed the file: a stop, not a disk fault
         } catch (IOException e) {
-            String abort = guard.abortReason();
+            AttemptGuard.Abort abort = guard.abort();
             if (abort == null && Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException("stopped while " + describe(e));  // shutdown, not the network
             }
-            return new Outcome.Retry(abort != null ? abort.substring(0, abort.indexOf(':')) : "network_error",
-                    abort != null ? abort : describe(e), null, null, task.bytes());
+            return abort != null ? abort.retry(task.bytes())
+                    : new Outcome.Retry("network_error", describe(e), null, null, task.bytes());
         } catch (InterruptedException e) {
             return interrupted(task, guard, e);
         } finally {
@@ -124,30 +129,36 @@ public final class Downloader {
 
     /** The folder a job's file goes to. */
     Path folder(String modelType) {
-        return settings.layout().folder(settings.downloadDir(), modelType).normalize();
+        return settings.targets().folder(modelType);
+    }
+
+    /** Where stored jobs' files and parts live. */
+    JobTargets targets() {
+        return targets;
     }
 
     /** Where a stored job's file and part live, or null while its name is unknown. */
     Path targetOf(civitai.daemon.store.Job job) {
-        return Targets.of(job, settings.downloadDir(), settings.layout());
+        Target target = targets.of(job);
+        return target == null ? null : target.path();
     }
 
     /** The watchdog's abort is a retry; any other interrupt (stop, pause, cancel) propagates. */
     private static Outcome interrupted(DownloadTask task, AttemptGuard guard, Exception cause)
             throws InterruptedException {
-        String abort = guard.abortReason();
+        AttemptGuard.Abort abort = guard.abort();
         if (abort == null) {
             InterruptedException stop = new InterruptedException("stopped");
             stop.initCause(cause);
             throw stop;
         }
-        return new Outcome.Retry(abort.substring(0, abort.indexOf(':')), abort, null, null, task.bytes());
+        return abort.retry(task.bytes());
     }
 
     private Outcome run(DownloadTask task, AttemptGuard guard, Listener listener)
             throws IOException, InterruptedException {
         Path folder = folder(task.spec.modelType());
-        Path root = settings.downloadDir().normalize();
+        Path root = settings.targets().downloadDir();
         if (!folder.startsWith(root) || folder.equals(root)) {
             return new Outcome.Fail("unsafe_path", "model_type leaves download_dir", null, 0);
         }
@@ -180,7 +191,7 @@ public final class Downloader {
         java.util.function.Consumer<URI> remember = target -> task.signedUrl = SignedUrl.of(target);
         HttpFetch.Response r = http.get(reuse ? signed.uri() : task.spec.url(), task.credentials, headers, headerTimeout(guard),
                 remember);
-        if (reuse && isRefusal(r.response().statusCode())) {
+        if (reuse && urlRefused(r)) {
             r.response().body().close();
             task.signedUrl = null;
             r = http.get(task.spec.url(), task.credentials, headers, headerTimeout(guard), remember);
@@ -193,8 +204,11 @@ public final class Downloader {
         return left.compareTo(settings.stall()) < 0 ? left : settings.stall();
     }
 
-    private static boolean isRefusal(int status) {
-        return status == 400 || status == 401 || status == 403 || status == 404 || status == 410;
+    /** The URL itself was refused (a signed URL may have expired): asking the original may help. */
+    private static boolean urlRefused(HttpFetch.Response r) {
+        return AnswerClassifier.classify(AnswerClassifier.Asked.whole(), r.response().statusCode(),
+                r.response().headers(), null) instanceof Answer.Refused refused
+                && refused.kind() == Answer.Refusal.URL_REFUSED;
     }
 
     /**
@@ -244,8 +258,8 @@ public final class Downloader {
         }
         if (task.part == null) {
             task.part = PartJournal.open(task, target, segmenting);
-            long id = task.jobId;
-            task.part.onReset(() -> segmenting.journal().clear(id));
+            JournalClaim journal = task.journal;
+            task.part.onReset(journal::forget);
         }
         return null;
     }
@@ -292,10 +306,11 @@ public final class Downloader {
             part.reset();  // the server ignored Range (or If-Range saw a change): start over
         }
         Long total = file.total();
-        Long expected = task.spec.expectedSize();
-        if (expected != null && total != null && farApart(total, expected)) {
+        ExpectedSize expected = ExpectedSize.of(task.spec);
+        if (expected != null && total != null && expected.rulesOut(total)) {
             return new Outcome.Fail("size_mismatch", "the server offers " + total + " bytes but "
-                    + expected + " were expected: not the model file", file.status(), part.length());
+                    + (expected.exact() ? "" : "about ") + expected.bytes() + " were expected: not the model file",
+                    file.status(), part.length());
         }
         task.total = total;
         task.validator = file.validator();
@@ -312,9 +327,8 @@ public final class Downloader {
     private Outcome stream(DownloadTask task, BodyStream body, Long total, AttemptGuard guard,
             Listener listener, int status, URI url) throws IOException, InterruptedException {
         PartFile part = task.part;
-        if (task.segmented) {  // one connection from the prefix on: the journal no longer describes the part
-            segmenting.journal().clear(task.jobId);
-            task.segmented = false;
+        if (task.journal.describes()) {  // one connection from the prefix on: the journal no longer describes it
+            task.journal.forget();
         }
         task.connections = 1;
         try {
@@ -340,7 +354,7 @@ public final class Downloader {
         Outcome placed = placement.place(task.part, task.target(folder(task.spec.modelType())),
                 task.spec.expectedSha256(), task.found, status);
         if (placed instanceof Outcome.Done) {
-            segmenting.journal().clear(task.jobId);
+            task.journal.forget();
         }
         return placed;
     }
@@ -358,7 +372,7 @@ public final class Downloader {
         }
         task.filename = name.get();
         Path target = task.target(folder(task.spec.modelType()));
-        if (!listener.onTarget(target)) {
+        if (!listener.onTarget(settings.targets().at(target))) {
             task.filename = null;
             return new Outcome.Fail("target_busy", "the server names the file " + target.getFileName() + ", which"
                     + " another job is downloading to " + target + "; nothing was written. Give this entry its"
@@ -372,11 +386,6 @@ public final class Downloader {
             task.part.reset();
         }
         return null;
-    }
-
-    /** Civitai's sizeKB is rounded: allow 1% + 64 KiB before calling it a different file. */
-    static boolean farApart(long actual, long expected) {
-        return Math.abs(actual - expected) > expected / 100 + 64 * 1024;
     }
 
     private static String lastSegment(URI uri) {

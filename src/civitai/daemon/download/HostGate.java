@@ -4,9 +4,10 @@ import java.net.URI;
 import java.time.Duration;
 
 /**
- * A limiter for the hosts someone outside the engine cares about (the Civitai host, whose 429
- * must hold back every caller): the engine waits on it before each request and tells it about a
- * 429 it received. Hosts the gate does not cover are never held. Implementations are thread-safe.
+ * The rate limit of the hosts a source outside the engine knows (a model site whose 429 must hold
+ * back every caller, and whose quota answer names no time): the engine waits on it before each
+ * request, and asks it how long a 429 holds. Hosts the gate does not cover are never held, and
+ * their 429 waits what they asked for. Implementations are thread-safe.
  */
 public interface HostGate {
     /** A gate that covers no host. */
@@ -15,12 +16,18 @@ public interface HostGate {
         public void awaitOpen(URI uri) {}
 
         @Override
-        public void closeFor(URI uri, Duration wait) {}
+        public Duration rateLimited(URI uri, Duration retryAfter) {
+            return retryAfter;
+        }
     };
 
     /** Blocks while requests to {@code uri}'s host must wait; returns at once for other hosts. */
     void awaitOpen(URI uri) throws InterruptedException;
 
-    /** {@code uri}'s host answered 429: hold its requests for {@code wait} (no-op for other hosts). */
-    void closeFor(URI uri, Duration wait);
+    /**
+     * {@code uri}'s host answered 429 asking for {@code retryAfter} (null: it named no time): how
+     * long the attempt waits before the retry, held for every request to that host where the
+     * gate covers it; null leaves the wait to the retry policy's backoff.
+     */
+    Duration rateLimited(URI uri, Duration retryAfter);
 }

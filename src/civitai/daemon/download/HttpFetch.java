@@ -12,15 +12,14 @@ import java.util.function.Consumer;
 
 /**
  * GET with redirects followed here rather than by HttpClient, so this class alone decides the
- * headers of each hop: the API key goes to its own host only, never to a storage host (which
- * rejects it, and must not see it). Thread-safe.
+ * headers of each hop: a host's credential ({@link HostCredentials}) goes to that host only,
+ * never to a storage host it redirects to (which rejects it, and must not see it). Thread-safe.
  */
 final class HttpFetch {
     private static final int MAX_REDIRECTS = 10;
 
     private final HttpClient client;
-    private final String keyAuthority;
-    private final String apiKey;
+    private final HostCredentials hostCredentials;
     private final String userAgent;
     private final HostGate gate;
     private final BufferBudget buffers;
@@ -28,12 +27,12 @@ final class HttpFetch {
     /** The final answer and the URL that gave it. The caller closes the body. */
     record Response(HttpResponse<BodyStream> response, URI uri) {}
 
-    HttpFetch(HttpClient client, URI keyHost, String apiKey, String userAgent, HostGate gate, BufferBudget buffers) {
+    HttpFetch(HttpClient client, HostCredentials hostCredentials, String userAgent, HostGate gate,
+            BufferBudget buffers) {
         this.gate = gate;
         this.buffers = buffers;
         this.client = client;
-        this.keyAuthority = authority(keyHost);
-        this.apiKey = apiKey;
+        this.hostCredentials = hostCredentials;
         this.userAgent = userAgent;
     }
 
@@ -53,20 +52,21 @@ final class HttpFetch {
             if (basic != null) {
                 request.header("Authorization", basic);
             }
-            if (apiKey != null && authority(uri).equals(keyAuthority)) {
-                request.header("Authorization", "Bearer " + apiKey);
+            HostCredentials.Header own = hostCredentials.headerFor(uri);
+            if (own != null) {
+                request.header(own.name(), own.value());
             }
             gate.awaitOpen(uri);  // a gated host said 429 recently: nobody asks it until it is over
             HttpResponse<BodyStream> response = client.send(request.build(), BodyStream.handler(buffers));
-            var location = response.headers().firstValue("Location");
-            if (!isRedirect(response.statusCode()) || location.isEmpty()) {
+            if (!(AnswerClassifier.classify(AnswerClassifier.Asked.whole(), response.statusCode(),
+                    response.headers(), null) instanceof Answer.Redirect redirect)) {
                 return new Response(response, uri);
             }
             response.body().close();
             if (hop == MAX_REDIRECTS) {
                 throw new IOException("more than " + MAX_REDIRECTS + " redirects from " + start.getHost());
             }
-            uri = resolve(uri, location.get());
+            uri = resolve(uri, redirect.location());
             onRedirect.accept(uri);
         }
     }
@@ -84,11 +84,7 @@ final class HttpFetch {
         }
     }
 
-    private static boolean isRedirect(int status) {
-        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-    }
-
-    /** Host and effective port, lower case: what "the same server" means for the API key. */
+    /** Host and effective port, lower case: what "the same server" means for a credential. */
     static String authority(URI uri) {
         String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
         int port = uri.getPort();

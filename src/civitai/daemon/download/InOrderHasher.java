@@ -1,11 +1,11 @@
 package civitai.daemon.download;
 
+import civitai.daemon.store.ByteRanges;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.ReentrantLock;
@@ -39,9 +39,8 @@ final class InOrderHasher {
     private final BufferBudget budget;
     private final BlockingQueue<Work> pending = new LinkedBlockingQueue<>();  // its chunks are bounded by the budget
     private final ReentrantLock lock = new ReentrantLock();
-    private final TreeMap<Long, Long> ahead = new TreeMap<>();  // guarded by lock: start -> end
+    private final ByteRanges ahead = new ByteRanges();       // guarded by lock
     private long queuedEnd;                                      // guarded by lock
-    private long aheadBytes;                                     // guarded by lock
     private volatile long hashedEnd;
     private volatile IOException failure;
     private Thread thread;                                       // guarded by lock
@@ -101,7 +100,6 @@ final class InOrderHasher {
         lock.lock();
         try {
             ahead.clear();
-            aheadBytes = 0;
         } finally {
             lock.unlock();
         }
@@ -121,7 +119,7 @@ final class InOrderHasher {
     long writtenBytes() {
         lock.lock();
         try {
-            return queuedEnd + aheadBytes;
+            return queuedEnd + ahead.bytes();
         } finally {
             lock.unlock();
         }
@@ -131,7 +129,7 @@ final class InOrderHasher {
     Map<Long, Long> ahead() {
         lock.lock();
         try {
-            return new TreeMap<>(ahead);
+            return ahead.asMap();
         } finally {
             lock.unlock();
         }
@@ -169,30 +167,13 @@ final class InOrderHasher {
             return;
         }
         start = Math.max(start, queuedEnd);
-        var before = ahead.floorEntry(start);
-        if (before != null && before.getValue() >= start) {  // touches or overlaps: merge
-            start = before.getKey();
-            end = Math.max(end, before.getValue());
-            aheadBytes -= before.getValue() - before.getKey();
-            ahead.remove(before.getKey());
-        }
-        for (var next = ahead.ceilingEntry(start); next != null && next.getKey() <= end;
-                next = ahead.ceilingEntry(start)) {
-            end = Math.max(end, next.getValue());
-            aheadBytes -= next.getValue() - next.getKey();
-            ahead.remove(next.getKey());
-        }
-        ahead.put(start, end);
-        aheadBytes += end - start;
+        ahead.add(start, end);
         drainAhead();
     }
 
     /** Moves ranges that now touch the prefix to the hashing thread; called under the lock. */
     private void drainAhead() {
-        for (var first = ahead.firstEntry(); first != null && first.getKey() <= queuedEnd;
-                first = ahead.firstEntry()) {
-            ahead.pollFirstEntry();
-            aheadBytes -= first.getValue() - first.getKey();
+        for (var first = ahead.pollFirstFrom(queuedEnd); first != null; first = ahead.pollFirstFrom(queuedEnd)) {
             if (first.getValue() > queuedEnd) {
                 ensureRunning();
                 putUninterruptibly(new Span(queuedEnd, first.getValue()));

@@ -7,6 +7,7 @@ import civitai.daemon.store.Job;
 import civitai.daemon.store.JobSpec;
 import civitai.daemon.store.JobState;
 import civitai.daemon.store.JobStore;
+import civitai.daemon.target.Targets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ import java.util.Arrays;
 /**
  * The state machine of what a user may do to a job — pause, resume, cancel, retry, delete,
  * reprioritize — and from which states, and the rule that a target belongs to one live job: a
- * newer job for the same model_type + filename supersedes the older ones. A job no worker runs
+ * newer job for the same resolved file (its {@code Target}) supersedes the older ones. A job no worker runs
  * changes at once; a running one is
  * asked to stop (its worker is interrupted) and the change is applied when the worker ends
  * ({@link #afterWorker}). Thread-safe: everything happens under the shared {@link QueueState} lock.
@@ -254,7 +255,7 @@ final class JobControl {
         }
         Path target = downloader.targetOf(job);
         boolean ownsPart = job.state() != JobState.COMPLETED && job.state() != JobState.SUPERSEDED
-                && !state.busyTargets.contains(DownloadQueue.targetKey(job));
+                && !state.busyTargets.contains(downloader.targets().busyKey(job));
         if (ownsPart && target != null) {
             deleteQuietly(Targets.part(target));
         }

@@ -1,5 +1,6 @@
 package civitai.daemon.download;
 
+import civitai.daemon.target.Targets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

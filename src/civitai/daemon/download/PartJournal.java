@@ -1,5 +1,6 @@
 package civitai.daemon.download;
 
+import civitai.daemon.target.Targets;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -24,20 +25,20 @@ final class PartJournal {
      */
     static PartFile open(DownloadTask task, Path target, Downloader.Segmenting segmenting) throws DiskException {
         BufferBudget budget = segmenting.buffers();
-        Map<Long, Long> ranges = new TreeMap<>(segmenting.journal().ranges(task.jobId));
+        JournalClaim journal = new JournalClaim(segmenting.journal(), task.jobId);
+        task.journal = journal;
+        Map<Long, Long> ranges = new TreeMap<>(journal.recorded());
         if (ranges.isEmpty()) {
             return PartFile.beside(target, budget);
         }
         Path path = Targets.part(target);
-        long claimed = ranges.values().stream().mapToLong(Long::longValue).max().orElse(0);
         long prefix = ranges.getOrDefault(0L, 0L);
-        boolean usable = task.total != null && task.validator != null && sizeOrZero(path) >= claimed;
-        if (usable) {
+        if (JournalClaim.trusts(ranges, sizeOrZero(path), task.total, task.validator)) {
             ranges.remove(0L);
-            task.segmented = true;
+            journal.adopt();
             return PartFile.journalled(target, budget, prefix, ranges);
         }
-        segmenting.journal().clear(task.jobId);
+        journal.forget();
         truncate(path, prefix);  // bytes beyond the journalled prefix are not trusted
         return PartFile.beside(target, budget);
     }
@@ -52,7 +53,7 @@ final class PartJournal {
         if (task.part == null || task.singleConnection || task.total == null || task.part.length() >= task.total) {
             return false;
         }
-        return task.segmented || task.part.length() > 0 && task.validator != null && segmenting.connections() > 1
+        return task.journal.describes() || task.part.length() > 0 && task.validator != null && segmenting.connections() > 1
                 && task.total - task.part.length() >= 2 * segmenting.minSegmentSize();
     }
 

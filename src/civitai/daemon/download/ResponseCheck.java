@@ -2,16 +2,12 @@ package civitai.daemon.download;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpHeaders;
 import java.time.Duration;
-import java.util.Locale;
 
 /**
- * Opening an answer: is it the file, and where do its bytes start? An error status, or a body whose
- * first bytes are an HTML page, XML or JSON (and far smaller than the file), is a refusal worded by
- * the {@link RefusalReader} for its host or the engine's plain words; a 206 must start where it
- * was asked to and keep the validator; anything else is the file, whatever its Content-Type says
- * (the hash has the last word). Thread-safe.
+ * Opening an answer on one connection: what the {@link AnswerClassifier} reads in it, turned
+ * into what the attempt does next. A refusal is worded by the {@link RefusalReader} for its host
+ * or the engine's plain words. Thread-safe.
  */
 final class ResponseCheck {
     private static final int ERROR_BODY_LIMIT = 64 * 1024;
@@ -50,61 +46,35 @@ final class ResponseCheck {
      */
     Verdict check(HttpFetch.Response fetched, BodyStream body, long asked, String validator, Long expectedSize,
             long partLength) throws IOException {
-        var r = fetched.response();
-        int status = r.statusCode();
-        HttpHeaders headers = r.headers();
-        if (status == 416 && asked > 0) {
-            ContentRange range = ContentRange.parse(headers.firstValue("Content-Range").orElse(null));
-            if (range != null && range.total() != null && range.total() == partLength) {
-                return new Verdict.Whole();
-            }
-            return new Verdict.Stop(new Outcome.Retry("resume_mismatch", "the server cannot resume this part"
-                    + " (416); restarting the file", Duration.ZERO, 416, 0), true);
-        }
-        if (status >= 300) {
-            return refused(fetched, body, asked, partLength);
-        }
-        Long length = headers.firstValueAsLong("Content-Length").stream().boxed().findFirst().orElse(null);
-        if (isDocument(body, headers, expectedSize, length)) {
-            return refused(fetched, body, asked, partLength);
-        }
-        return place(status, headers, asked, validator, length, partLength);
+        int status = fetched.response().statusCode();
+        byte[] head = status < 300 ? body.head(BodyText.SNIFF) : null;
+        var question = new AnswerClassifier.Asked(asked, -1, validator, null, partLength, expectedSize);
+        return switch (AnswerClassifier.classify(question, status, fetched.response().headers(), head)) {
+            case Answer.File f -> new Verdict.File(f.status(), f.start(), f.total(), f.validator());
+            case Answer.RangeIgnored r -> new Verdict.File(r.status(), 0, r.total(), r.validator());
+            case Answer.Complete c -> new Verdict.Whole();
+            case Answer.Changed c -> restart(c.status(), c.status() == 416
+                    ? "the server cannot resume this part (416); restarting the file"
+                    : "the file changed on the server since the part was written (new ETag); restarting it");
+            case Answer.WrongRange w -> restart(w.status(), "the server resumed at a different byte; restarting"
+                    + " the file");
+            case Answer.Refused r -> new Verdict.Stop(refusal(fetched, body, r, asked, partLength), asked > 0
+                    && !retried(r.kind()));
+            case Answer.Redirect r -> new Verdict.Stop(refusal(fetched, body,
+                    new Answer.Refused(status, Answer.Refusal.FINAL, null), asked, partLength), asked > 0);
+        };
     }
 
-    /** A 200 starts at zero; a 206 must start at {@code asked} with the same strong validator. */
-    private static Verdict place(int status, HttpHeaders headers, long asked, String validator, Long length,
-            long partLength) {
-        String now = validator(headers);
-        if (status != 206) {
-            return new Verdict.File(status, 0, length, now);
-        }
-        ContentRange range = ContentRange.parse(headers.firstValue("Content-Range").orElse(null));
-        String etag = headers.firstValue("ETag").orElse(null);
-        boolean changed = etag != null && validator != null && validator.startsWith("\"") && !etag.equals(validator);
-        if (range == null || range.start() != asked || changed) {
-            return new Verdict.Stop(new Outcome.Retry("resume_mismatch", "the server resumed at a different"
-                    + " byte; restarting the file", Duration.ZERO, status, 0), true);
-        }
-        return new Verdict.File(status, asked, range.total(), now);
+    private static Verdict restart(int status, String message) {
+        return new Verdict.Stop(new Outcome.Retry("resume_mismatch", message, Duration.ZERO, status, 0), true);
     }
 
     /**
-     * A document, not a file: an HTML page, XML or JSON by its first bytes (or any text served
-     * as text), unless the answer is about as large as the file.
+     * The refusal in words (the {@link RefusalReader} for its host, else the engine's) and what
+     * follows from it: a retry, or a failure; a failed resume says the retry asks for the whole file.
      */
-    private static boolean isDocument(BodyStream body, HttpHeaders headers, Long expectedSize, Long length)
-            throws IOException {
-        byte[] head = body.head(BodyText.SNIFF);
-        String type = headers.firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
-        boolean textual = type.startsWith("text/") || type.contains("json") || type.contains("xml");
-        if (!BodyText.isDocument(head) && !(textual && BodyText.isText(head))) {
-            return false;  // bytes that are no text: a file, whatever the Content-Type says
-        }
-        return expectedSize == null || length == null || length < expectedSize / 2;
-    }
-
-    private Verdict refused(HttpFetch.Response fetched, BodyStream body, long asked, long partLength)
-            throws IOException {
+    Outcome refusal(HttpFetch.Response fetched, BodyStream body, Answer.Refused refused, long asked,
+            long partLength) throws IOException {
         var r = fetched.response();
         int status = r.statusCode();
         URI from = fetched.uri();
@@ -115,29 +85,25 @@ final class ResponseCheck {
             reason = PlainRefusals.read(from, status, type, printable);
         }
         String message = reason.message() + " [from " + from.getRawAuthority() + "]";
-        Outcome outcome = outcome(reason.code(), message, status, from, r.headers(), partLength);
-        boolean cleanStart = asked > 0 && outcome instanceof Outcome.Fail;
-        if (cleanStart) {
-            outcome = new Outcome.Fail(reason.code(), message + "; this answered a resume from byte " + asked
-                    + ", so a retry asks for the whole file", status, partLength);
+        if (retried(refused.kind())) {
+            return new Outcome.Retry(reason.code(), message, wait(refused, from), status, partLength);
         }
-        return new Verdict.Stop(outcome, cleanStart);
+        if (asked > 0) {
+            message += "; this answered a resume from byte " + asked + ", so a retry asks for the whole file";
+        }
+        return new Outcome.Fail(reason.code(), message, status, partLength);
     }
 
-    private Outcome outcome(String code, String message, int status, URI from, HttpHeaders headers, long bytes) {
-        if (status == 429) {  // Civitai's download quota gives no Retry-After: wait long
-            Duration wait = policy.retryAfter(headers).orElse(policy.max());
-            gate.closeFor(from, wait);  // Civitai's metadata calls and update checks wait too
-            return new Outcome.Retry(code, message, wait, status, bytes);
-        }
-        if (status == 408 || status == 425 || status >= 500) {
-            return new Outcome.Retry(code, message, policy.retryAfter(headers).orElse(null), status, bytes);
-        }
-        return new Outcome.Fail(code, message, status, bytes);
+    private static boolean retried(Answer.Refusal kind) {
+        return switch (kind) {
+            case RATE_LIMITED, BUSY, TRANSIENT -> true;
+            case URL_REFUSED, FINAL -> false;
+        };
     }
 
-    static String validator(HttpHeaders headers) {
-        var etag = headers.firstValue("ETag").filter(e -> !e.startsWith("W/"));
-        return etag.or(() -> headers.firstValue("Last-Modified")).orElse(null);
+    /** The server's Retry-After; a 429's wait is its host's gate's to decide. */
+    private Duration wait(Answer.Refused refused, URI from) {
+        Duration asked = policy.waitFor(refused.retryAfter()).orElse(null);
+        return refused.kind() == Answer.Refusal.RATE_LIMITED ? gate.rateLimited(from, asked) : asked;
     }
 }

@@ -4,9 +4,6 @@ import java.net.http.HttpHeaders;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 
@@ -51,22 +48,15 @@ public final class RetryPolicy {
 
     /** Retry-After as seconds or an HTTP date; empty when absent or unreadable. */
     public Optional<Duration> retryAfter(HttpHeaders headers) {
-        return headers.firstValue("Retry-After").flatMap(this::parseRetryAfter);
+        return waitFor(RetryAfter.parse(headers.firstValue("Retry-After").orElse(null)).orElse(null));
     }
 
     Optional<Duration> parseRetryAfter(String value) {
-        String v = value.strip();
-        try {
-            long seconds = Long.parseLong(v);
-            return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
-        } catch (NumberFormatException e) {
-            try {
-                Instant when = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                Duration wait = Duration.between(Instant.now(clock), when);
-                return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
-            } catch (DateTimeParseException notADate) {
-                return Optional.empty();
-            }
-        }
+        return waitFor(RetryAfter.parse(value).orElse(null));
+    }
+
+    /** The wait a Retry-After asks for from now; empty for none. */
+    public Optional<Duration> waitFor(RetryAfter retryAfter) {
+        return retryAfter == null ? Optional.empty() : Optional.of(retryAfter.from(Instant.now(clock)));
     }
 }

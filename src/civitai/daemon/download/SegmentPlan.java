@@ -1,5 +1,6 @@
 package civitai.daemon.download;
 
+import civitai.daemon.store.ByteRanges;
 import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -170,15 +171,6 @@ final class SegmentPlan {
     }
 
     private static Map<Long, Long> merged(TreeMap<Long, Long> ranges) {
-        TreeMap<Long, Long> merged = new TreeMap<>();
-        for (var r : ranges.entrySet()) {
-            var last = merged.lastEntry();
-            if (last != null && last.getValue() >= r.getKey()) {
-                merged.put(last.getKey(), Math.max(last.getValue(), r.getValue()));
-            } else {
-                merged.put(r.getKey(), r.getValue());
-            }
-        }
-        return merged;
+        return ByteRanges.of(ranges).asMap();
     }
 }

@@ -3,7 +3,6 @@ package civitai.daemon.download;
 import civitai.daemon.store.RangeJournal;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -196,7 +195,7 @@ final class SegmentedDownload {
             });
             return segment.finished() || (index > 0 && tools.slots().wanted(host));  // else it ended early
         } catch (IOException | InterruptedException e) {
-            if (guard.abortReason() != null) {
+            if (guard.abort() != null) {
                 return false;  // stalled: this connection starts over from where it stopped
             }
             if (e instanceof InterruptedException ie) {
@@ -238,71 +237,60 @@ final class SegmentedDownload {
         }
         var r = fetched.response();
         int status = r.statusCode();
-        if (status == 206) {
-            return accept(r.headers(), from, to, r.body());
+        var asked = new AnswerClassifier.Asked(from, to, task.validator, task.total, part.length(),
+                task.spec.expectedSize());
+        Answer answer = AnswerClassifier.classify(asked, status, r.headers(), null);
+        if (answer instanceof Answer.File) {
+            return r.body();
         }
-        if (status < 400 || status == 429 || status == 503) {
-            r.body().close();
+        if (!(answer instanceof Answer.Refused refused) || refused.kind() != Answer.Refusal.URL_REFUSED
+                && refused.kind() != Answer.Refusal.FINAL && refused.kind() != Answer.Refusal.TRANSIENT) {
+            r.body().close();  // nothing in it to read; a refusal's body is read for its words
         }
-        if (status == 200) {
-            boolean changed = changed(r.headers());
-            plan.end(new SegmentPlan.End(new Outcome.Retry(changed ? "resume_mismatch" : "no_ranges", changed
+        switch (answer) {
+            case Answer.File f -> throw new AssertionError("returned above");
+            case Answer.RangeIgnored i -> plan.end(new SegmentPlan.End(new Outcome.Retry(
+                    i.changed() ? "resume_mismatch" : "no_ranges", i.changed()
                     ? "the file changed on the server during the download (new ETag); restarting it"
                     : "the server answered a Range request with the whole file; continuing with one connection",
-                    Duration.ZERO, status, part.bytes()), changed, true));
-            return null;
+                    Duration.ZERO, status, part.bytes()), i.changed(), true));
+            case Answer.Changed c -> plan.end(new SegmentPlan.End(new Outcome.Retry("resume_mismatch", status == 416
+                    ? "the server cannot serve a part of the file (416); restarting it"
+                    : "the file changed on the server during the download (new ETag); restarting it",
+                    Duration.ZERO, status, part.bytes()), true, true));
+            case Answer.Complete c -> plan.end(new SegmentPlan.End(new Outcome.Retry("resume_mismatch", "the server"
+                    + " cannot serve a part of the file (416); restarting it", Duration.ZERO, status, part.bytes()),
+                    true, true));
+            case Answer.WrongRange w -> plan.end(new SegmentPlan.End(new Outcome.Retry("resume_mismatch",
+                    "the server sent Content-Range \"" + w.contentRange() + "\" for bytes " + from + "-" + to
+                    + "; continuing with one connection", Duration.ZERO, status, part.bytes()), false, true));
+            case Answer.Refused f -> refusedAnswer(fetched, f, url, from);
+            case Answer.Redirect d -> refused(fetched, new Answer.Refused(status, Answer.Refusal.FINAL, null), from);
         }
-        if (status == 429 || status == 503) {
-            busy(r.headers(), status);
-            return null;
-        }
-        if (status == 416) {
-            plan.end(new SegmentPlan.End(new Outcome.Retry("resume_mismatch", "the server cannot serve a part"
-                    + " of the file (416); restarting it", Duration.ZERO, status, part.bytes()), true, true));
-            return null;
-        }
-        if (isRefusal(status) && renew(url)) {
-            r.body().close();
-            return null;  // the next try uses the fresh URL
-        }
-        refused(fetched, from);
         return null;
     }
 
-    private static boolean isRefusal(int status) {
-        return status == 400 || status == 401 || status == 403 || status == 404 || status == 410;
-    }
-
-    /** A 206 must be exactly the range asked for, of the same file. */
-    private BodyStream accept(HttpHeaders headers, long from, long to, BodyStream body) {
-        ContentRange range = ContentRange.parse(headers.firstValue("Content-Range").orElse(null));
-        if (changed(headers)) {
-            body.close();
-            plan.end(new SegmentPlan.End(new Outcome.Retry("resume_mismatch", "the file changed on the server"
-                    + " during the download (new ETag); restarting it", Duration.ZERO, 206, part.bytes()), true, true));
-            return null;
+    /** 429 and 503 halve the connections; a refused URL is renewed once; the rest ends the attempt. */
+    private void refusedAnswer(HttpFetch.Response fetched, Answer.Refused refused, URI url, long from)
+            throws InterruptedException, DiskException {
+        switch (refused.kind()) {
+            case RATE_LIMITED, BUSY -> busy(refused);
+            case URL_REFUSED -> {
+                if (renew(url)) {
+                    fetched.response().body().close();
+                    return;  // the next try uses the fresh URL
+                }
+                refused(fetched, refused, from);
+            }
+            case TRANSIENT, FINAL -> refused(fetched, refused, from);
         }
-        if (range == null || range.start() != from || range.end() != to
-                || (range.total() != null && task.total != null && !range.total().equals(task.total))) {
-            body.close();
-            plan.end(new SegmentPlan.End(new Outcome.Retry("resume_mismatch", "the server sent Content-Range \""
-                    + headers.firstValue("Content-Range").orElse("") + "\" for bytes " + from + "-" + to
-                    + "; continuing with one connection", Duration.ZERO, 206, part.bytes()), false, true));
-            return null;
-        }
-        return body;
-    }
-
-    private boolean changed(HttpHeaders headers) {
-        String etag = headers.firstValue("ETag").orElse(null);
-        String known = task.validator;
-        return etag != null && known != null && known.startsWith("\"") && !etag.equals(known);
     }
 
     /** 429/503: half the connections, and this one waits the server's Retry-After. */
-    private void busy(HttpHeaders headers, int status) throws InterruptedException {
+    private void busy(Answer.Refused refused) throws InterruptedException {
+        int status = refused.status();
         plan.halve();
-        Duration wait = tools.policy().retryAfter(headers).orElse(Duration.ofSeconds(1));
+        Duration wait = tools.policy().waitFor(refused.retryAfter()).orElse(Duration.ofSeconds(1));
         synchronized (renewLock) {
             if (++busyAnswers > BUSY_ANSWERS) {
                 plan.end(new SegmentPlan.End(new Outcome.Retry("http_" + status, "the storage host kept answering "
@@ -344,13 +332,9 @@ final class SegmentedDownload {
         }
     }
 
-    private void refused(HttpFetch.Response fetched, long from) throws DiskException {
+    private void refused(HttpFetch.Response fetched, Answer.Refused refused, long from) throws DiskException {
         try (BodyStream body = fetched.response().body()) {
-            var verdict = tools.check().check(fetched, body, from, task.validator, task.spec.expectedSize(),
-                    part.length());
-            Outcome outcome = verdict instanceof ResponseCheck.Verdict.Stop s ? s.outcome()
-                    : new Outcome.Retry("http_" + fetched.response().statusCode(), "unexpected answer to a"
-                            + " Range request", null, fetched.response().statusCode(), part.bytes());
+            Outcome outcome = tools.check().refusal(fetched, body, refused, from, part.length());
             plan.end(new SegmentPlan.End(outcome, false, false));
         } catch (IOException e) {
             plan.end(new SegmentPlan.End(new Outcome.Retry("network_error", e.toString(), null, null, part.bytes()),

@@ -75,30 +75,31 @@ final class Segments {
     private Outcome firstAnswer(HttpFetch.Response fetched, BodyStream body, Segment first)
             throws IOException {
         int status = fetched.response().statusCode();
-        var headers = fetched.response().headers();
-        String etag = headers.firstValue("ETag").orElse(null);
-        boolean changed = etag != null && task.validator.startsWith("\"") && !etag.equals(task.validator);
-        if (status == 206) {
-            ContentRange range = ContentRange.parse(headers.firstValue("Content-Range").orElse(null));
-            boolean exact = range != null && range.start() == first.start && range.end() == first.end() - 1;
-            if (exact && !changed) {
-                return null;
-            }
-        }
-        if (status == 206 || status == 200 || status == 416) {
-            return fallBack(new SegmentPlan.End(new Outcome.Retry("resume_mismatch", changed || status == 416
-                    ? "the file changed on the server since the last attempt; restarting it"
-                    : "the server did not resume the part as asked; continuing with one connection",
-                    Duration.ZERO, status, task.part.bytes()), changed || status == 416, true));
-        }
-        var verdict = new ResponseCheck.Verdict.Stop(null, false);
-        var checked = downloader.tools().check().check(fetched, body, first.start, task.validator,
-                task.spec.expectedSize(), task.part.length());
-        if (checked instanceof ResponseCheck.Verdict.Stop stop) {
-            verdict = stop;
-        }
-        return verdict.outcome() != null ? verdict.outcome() : new Outcome.Retry("http_" + status,
-                "unexpected answer (HTTP " + status + ") to a resume", null, status, task.part.bytes());
+        var asked = new AnswerClassifier.Asked(first.start, first.end() - 1, task.validator, null,
+                task.part.length(), task.spec.expectedSize());
+        Answer answer = AnswerClassifier.classify(asked, status, fetched.response().headers(), null);
+        return switch (answer) {
+            case Answer.File f -> null;
+            case Answer.RangeIgnored r -> restartOrFallBack(r.changed(), status);
+            case Answer.Changed c -> restartOrFallBack(true, status);
+            case Answer.Complete c -> restartOrFallBack(true, status);  // the prefix is not the whole file
+            case Answer.WrongRange w -> restartOrFallBack(false, status);
+            case Answer.Refused r -> refused(fetched, body, r, first);
+            case Answer.Redirect r -> refused(fetched, body, new Answer.Refused(status, Answer.Refusal.FINAL, null),
+                    first);
+        };
+    }
+
+    private Outcome restartOrFallBack(boolean changed, int status) throws DiskException {
+        return fallBack(new SegmentPlan.End(new Outcome.Retry("resume_mismatch", changed
+                ? "the file changed on the server since the last attempt; restarting it"
+                : "the server did not resume the part as asked; continuing with one connection",
+                Duration.ZERO, status, task.part.bytes()), changed, true));
+    }
+
+    private Outcome refused(HttpFetch.Response fetched, BodyStream body, Answer.Refused refused, Segment first)
+            throws IOException {
+        return downloader.tools().check().refusal(fetched, body, refused, first.start, task.part.length());
     }
 
     private Outcome run(URI url, Segment first, List<Segment> rest, BodyStream body, boolean firstHasSlot)
@@ -120,7 +121,7 @@ final class Segments {
         }
         long minSteal = Math.max(MIN_STEAL, segmenting.minSegmentSize() / 8);
         SegmentPlan plan = new SegmentPlan(first, rest, before, minSteal, connections, url);
-        task.segmented = true;
+        task.journal.adopt();
         SegmentPlan.End end = new SegmentedDownload(downloader.tools(), task, plan, guard, listener)
                 .run(connections, first, body, firstHasSlot);
         if (end == null && part.length() == task.total) {
@@ -136,12 +137,10 @@ final class Segments {
     /** Leaves the part as the next attempt needs it, and says how this one ended. */
     private Outcome fallBack(SegmentPlan.End end) throws DiskException {
         if (end.resetPart()) {
-            task.part.reset();
-            task.segmented = false;
+            task.part.reset();  // forgets the journal too
         } else if (end.singleConnection()) {
             task.part.keepPrefix();
-            segmenting.journal().clear(task.jobId);
-            task.segmented = false;
+            task.journal.forget();
         }
         if (end.singleConnection()) {
             task.singleConnection = true;

@@ -31,7 +31,7 @@ public final class JobLog {
             case Event.Cancelled c -> log.job(c.jobId(), "cancelled", "by request");
             case Event.Paused p -> log.job(p.jobId(), "paused", "by request");
             case Event.Superseded s -> log.job(s.jobId(), "superseded", "job " + s.byJobId()
-                    + " now owns the same model_type/filename");
+                    + " now owns the same file");
             case Event.ModelUpdate u -> { } // the update checker logs it, with what changed
             case Event.ModelUpdateError e -> { } // the update checker logs it as a warning
             case Event.ScanProgress p -> { }

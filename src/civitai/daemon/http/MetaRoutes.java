@@ -1,7 +1,7 @@
 package civitai.daemon.http;
 
 import civitai.daemon.civitai.ModelTypes;
-import civitai.daemon.download.Layout;
+import civitai.daemon.target.Layout;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.EventStream;
 import civitai.daemon.events.FailureCode;

@@ -1,7 +1,7 @@
 package civitai.daemon.library;
 
 import civitai.daemon.civitai.HashLookup;
-import civitai.daemon.download.Layout;
+import civitai.daemon.target.Layout;
 import civitai.daemon.events.Event;
 import java.nio.file.Path;
 import java.time.Clock;

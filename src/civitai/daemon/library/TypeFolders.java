@@ -1,7 +1,7 @@
 package civitai.daemon.library;
 
 import civitai.daemon.civitai.ModelTypes;
-import civitai.daemon.download.Layout;
+import civitai.daemon.target.Layout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

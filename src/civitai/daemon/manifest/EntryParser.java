@@ -1,6 +1,6 @@
 package civitai.daemon.manifest;
 
-import civitai.daemon.download.SafeName;
+import civitai.daemon.target.SafeName;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 import java.net.URI;
@@ -52,6 +52,7 @@ public final class EntryParser {
                 priority(o),
                 optionalString(o, "updatedAt"),
                 expectedSize(o),
+                o.get("size") != null && !o.get("size").isNull(),
                 withoutCredentials(o, url).toString());
     }
 

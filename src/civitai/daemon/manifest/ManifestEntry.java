@@ -8,6 +8,7 @@ import java.net.URI;
  *
  * @param sha256       lower-case hex, or null
  * @param expectedSize bytes, from the entry's {@code size} (bytes) or {@code sizeKB}; or null
+ * @param exactSize    true when it came from {@code size} (exact), false from {@code sizeKB} (rounded)
  */
 public record ManifestEntry(
         Long modelId,
@@ -18,6 +19,7 @@ public record ManifestEntry(
         int priority,
         String updatedAt,
         Long expectedSize,
+        boolean exactSize,
         String json) {
 
     /**
@@ -35,6 +37,6 @@ public record ManifestEntry(
 
     public JobSpec toSpec() {
         return new JobSpec(modelId, modelType, filename, url, sha256, expectedSize, priority,
-                updatedAt, json);
+                updatedAt, json, exactSize);
     }
 }

@@ -11,6 +11,8 @@ import java.util.Objects;
  * @param expectedSha256 lower-case hex, or null when unknown
  * @param expectedSize   bytes, or null when unknown
  * @param entryJson      the entry as given, extra fields included
+ * @param exactSize      whether {@code expectedSize} is exact (bytes), not rounded (such as
+ *                       Civitai's sizeKB)
  */
 public record JobSpec(
         Long modelId,
@@ -21,12 +23,19 @@ public record JobSpec(
         Long expectedSize,
         int priority,
         String updatedAt,
-        String entryJson) {
+        String entryJson,
+        boolean exactSize) {
 
     public JobSpec {
         Objects.requireNonNull(modelType, "modelType");
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(entryJson, "entryJson");
+    }
+
+    /** A spec whose size, if it has one, may be rounded. */
+    public JobSpec(Long modelId, String modelType, String filename, URI url, String expectedSha256,
+            Long expectedSize, int priority, String updatedAt, String entryJson) {
+        this(modelId, modelType, filename, url, expectedSha256, expectedSize, priority, updatedAt, entryJson, false);
     }
 
     /**

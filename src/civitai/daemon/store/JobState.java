@@ -2,7 +2,7 @@ package civitai.daemon.store;
 
 /**
  * The life of a job. Stored by its lower-case name. {@code SUPERSEDED}: a newer job took over the
- * same target (model_type + filename); the older one's record stays, its claim on the file ends.
+ * same target (the resolved file); the older one's record stays, its claim on the file ends.
  */
 public enum JobState {
     QUEUED, DOWNLOADING, VERIFYING, COMPLETED, FAILED, CANCELLED, PAUSED, SUPERSEDED;

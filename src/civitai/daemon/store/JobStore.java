@@ -10,9 +10,13 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Every job and every attempt, in SQLite: the single source of truth the queue works from and
@@ -21,10 +25,12 @@ import java.util.Optional;
 public final class JobStore {
     private final Database db;
     private final Clock clock;
+    private final TargetKeys keys;
 
-    public JobStore(Database db, Clock clock) {
+    public JobStore(Database db, Clock clock, TargetKeys keys) {
         this.db = db;
         this.clock = clock;
+        this.keys = keys;
     }
 
     private String now() {
@@ -40,11 +46,13 @@ public final class JobStore {
         // one statement for a new job (a batch of 10,000 is mostly new ones); a second only for a known one
         Optional<Job> inserted = Sql.one(c, "INSERT INTO jobs (job_key, model_id,"
                 + " model_type, filename, url, expected_sha256, expected_size, priority,"
-                + " updated_at, entry_json, state, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+                + " updated_at, entry_json, state, created_at, target_key, expected_size_exact)"
+                + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                 + " ON CONFLICT (job_key) DO NOTHING RETURNING " + Sql.JOB_COLUMNS,
                 spec.key(), spec.modelId(), spec.modelType(), spec.filename(), spec.url().toString(),
                 spec.expectedSha256(), spec.expectedSize(), spec.priority(), spec.updatedAt(),
-                spec.entryJson(), state.key(), now());
+                spec.entryJson(), state.key(), now(), keys.key(spec.modelType(), spec.filename(), null),
+                spec.exactSize() ? 1 : 0);
         if (inserted.isPresent()) {
             return new Inserted(inserted.get(), true);
         }
@@ -63,42 +71,69 @@ public final class JobStore {
     }
 
     /**
-     * The other jobs that claim {@code job}'s target (same model_type and filename) and are not
+     * The other jobs that claim {@code job}'s target (the same resolved file) and are not
      * superseded yet: the ones a newer job takes the target from.
      */
     public List<Job> otherClaims(Job job) {
-        if (job.spec().filename() == null) {
-            return List.of();
-        }
-        return db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE model_type = ?"
-                + " AND filename = ? AND id <> ? AND state <> 'superseded' ORDER BY id",
-                job.spec().modelType(), job.spec().filename(), job.id()));
+        return db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE target_key ="
+                + " (SELECT target_key FROM jobs WHERE id = ?) AND id <> ? AND state <> 'superseded' ORDER BY id",
+                job.id(), job.id()));
     }
 
-    /** A target jobs claim: the model type's folder and the file name. */
-    public record Target(String modelType, String filename) {
-        public static Target of(Job job) {
-            return new Target(job.spec().modelType(), job.spec().filename());
-        }
+    /** The {@link TargetKeys key} of a job's target; null while its file name is unknown. */
+    public String targetKey(Job job) {
+        return keys.key(job.spec().modelType(), job.spec().filename(), job.targetPath());
     }
 
     /**
-     * The targets more than one job claims that are not superseded: only their jobs can have an
-     * {@link #otherClaims other claim}. One query, where asking {@code otherClaims} of each of a
+     * The target keys more than one job claims that are not superseded: only their jobs can have
+     * an {@link #otherClaims other claim}. One query, where asking {@code otherClaims} of each of a
      * 10,000-job batch was a tenth of its time.
      */
-    public java.util.Set<Target> contestedTargets() {
+    public Set<String> contestedTargets() {
         return db.run(c -> {
-            java.util.Set<Target> out = new java.util.HashSet<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT model_type, filename FROM jobs"
-                    + " WHERE filename IS NOT NULL AND state <> 'superseded'"
-                    + " GROUP BY model_type, filename HAVING count(*) > 1");
+            Set<String> out = new HashSet<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT target_key FROM jobs"
+                    + " WHERE target_key IS NOT NULL AND state <> 'superseded'"
+                    + " GROUP BY target_key HAVING count(*) > 1");
                     ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Target(rs.getString(1), rs.getString(2)));
+                    out.add(rs.getString(1));
                 }
             }
             return out;
+        });
+    }
+
+    /** Per contested target, its newest job not superseded, oldest first. */
+    public List<Job> newestOfContested() {
+        return db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE id IN (SELECT max(id)"
+                + " FROM jobs WHERE target_key IS NOT NULL AND state <> 'superseded'"
+                + " GROUP BY target_key HAVING count(*) > 1) ORDER BY id"));
+    }
+
+    /**
+     * Gives every job the key its target has under the rule in force (a row from before the
+     * column, or one keyed under another layout or download_dir, is keyed again); returns how
+     * many keys changed. Run once at start, before jobs are added or dispatched.
+     */
+    public int rekeyTargets() {
+        return db.transaction(c -> {
+            List<Object[]> changed = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT id, model_type, filename, target_path, target_key FROM jobs");
+                    ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    String key = keys.key(rs.getString(2), rs.getString(3), rs.getString(4));
+                    if (!Objects.equals(key, rs.getString(5))) {
+                        changed.add(new Object[] {key, rs.getLong(1)});
+                    }
+                }
+            }
+            for (Object[] row : changed) {
+                Sql.exec(c, "UPDATE jobs SET target_key = ? WHERE id = ?", row);
+            }
+            return changed.size();
         });
     }
 
@@ -106,18 +141,16 @@ public final class JobStore {
      * SHA-256s of files this daemon downloaded, verified and placed at the target of {@code job}:
      * its own files. A file a job found already there (and adopted) is not one of them.
      */
-    public java.util.Set<String> placedHashes(Job job) {
-        if (job.spec().filename() == null) {
-            return java.util.Set.of();
-        }
+    public Set<String> placedHashes(Job job) {
         return db.run(c -> {
-            java.util.Set<String> out = new java.util.HashSet<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT sha256 FROM jobs WHERE model_type = ?"
-                    + " AND filename = ? AND sha256 IS NOT NULL AND placed = 1 AND state IN ('completed', 'superseded')")) {
-                Sql.bind(s, job.spec().modelType(), job.spec().filename());
+            Set<String> out = new HashSet<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT sha256 FROM jobs WHERE target_key ="
+                    + " (SELECT target_key FROM jobs WHERE id = ?) AND sha256 IS NOT NULL AND placed = 1"
+                    + " AND state IN ('completed', 'superseded')")) {
+                Sql.bind(s, job.id());
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
-                        out.add(rs.getString(1).toLowerCase(java.util.Locale.ROOT));
+                        out.add(rs.getString(1).toLowerCase(Locale.ROOT));
                     }
                 }
             }
@@ -204,7 +237,8 @@ public final class JobStore {
     }
 
     public void setTarget(long jobId, String targetPath) {
-        update("UPDATE jobs SET target_path = ? WHERE id = ?", targetPath, jobId);
+        update("UPDATE jobs SET target_path = ?, target_key = ? WHERE id = ?", targetPath,
+                keys.key(null, null, targetPath), jobId);
     }
 
     /** A retry is coming: the reason is kept so a user sees why the job is waiting. */
@@ -216,10 +250,11 @@ public final class JobStore {
     public void complete(long jobId, String targetPath, String sha256, long bytes, long durationMs,
             boolean downloaded) {
         Double speed = downloaded && durationMs > 0 ? bytes * 1000.0 / durationMs : null;
-        update("UPDATE jobs SET state = 'completed', target_path = ?, sha256 = ?, bytes_done = ?,"
-                + " total_bytes = ?, finished_at = ?, duration_ms = ?, avg_bytes_per_s = ?,"
+        update("UPDATE jobs SET state = 'completed', target_path = ?, target_key = ?, sha256 = ?,"
+                + " bytes_done = ?, total_bytes = ?, finished_at = ?, duration_ms = ?, avg_bytes_per_s = ?,"
                 + " failure_reason = NULL, validator = NULL, placed = ? WHERE id = ?",
-                targetPath, sha256, bytes, bytes, now(), durationMs, speed, downloaded ? 1 : 0, jobId);
+                targetPath, keys.key(null, null, targetPath), sha256, bytes, bytes, now(), durationMs, speed,
+                downloaded ? 1 : 0, jobId);
     }
 
     /** Puts jobs in one transaction: all of them or, on an error, none. */

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Which byte ranges of a job's {@code .part} are on disk, for a segmented download to resume
@@ -55,7 +54,7 @@ public final class RangeJournal {
      */
     public Map<Long, Long> ranges(long jobId) {
         return db.run(c -> {
-            TreeMap<Long, Long> merged = new TreeMap<>();
+            ByteRanges merged = new ByteRanges();
             try (PreparedStatement s = c.prepareStatement("SELECT start, end_byte FROM part_ranges"
                     + " WHERE job_id = ? AND (boot_id IS NULL OR boot_id = ?) ORDER BY start")) {
                 s.setLong(1, jobId);
@@ -64,16 +63,11 @@ public final class RangeJournal {
                     while (rs.next()) {
                         long start = Math.max(0, rs.getLong(1));  // the marker is stored as [-1, -1)
                         long end = Math.max(0, rs.getLong(2));
-                        var last = merged.lastEntry();
-                        if (last != null && last.getValue() >= start && end > start) {
-                            merged.put(last.getKey(), Math.max(last.getValue(), end));
-                        } else {
-                            merged.merge(start, end, Math::max);
-                        }
+                        merged.add(start, end);
                     }
                 }
             }
-            return merged;
+            return merged.asMap();
         });
     }
 

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The schema as a list of migrations: step {@code i} takes {@code PRAGMA user_version} from i to
- * i + 1. Append new steps; never edit a released one.
+ * i + 1. Append new steps; never edit a released one. A step adding a column the daemon computes
+ * (such as {@code target_key}) leaves it null, and {@link JobStore#rekeyTargets} fills it.
  */
 final class Schema {
     private Schema() {}
@@ -87,5 +88,11 @@ final class Schema {
             UPDATE jobs SET placed = 1 WHERE state = 'completed' AND avg_bytes_per_s IS NOT NULL;
             """, """
             ALTER TABLE part_ranges ADD COLUMN boot_id TEXT;
+            """, """
+            ALTER TABLE jobs ADD COLUMN target_key TEXT;
+            DROP INDEX jobs_by_target;
+            CREATE INDEX jobs_by_target_key ON jobs(target_key, state);
+            """, """
+            ALTER TABLE jobs ADD COLUMN expected_size_exact INTEGER NOT NULL DEFAULT 0;
             """, LibrarySchema.STEP);
 }

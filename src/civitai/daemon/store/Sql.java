@@ -20,7 +20,7 @@ final class Sql {
     static final String JOB_COLUMNS = "id, model_id, model_type, filename, url, expected_sha256,"
             + " expected_size, priority, updated_at, entry_json, state, attempts, attempts_before_retry,"
             + " bytes_done, total_bytes, target_path, sha256, failure_reason, last_error, validator,"
-            + " created_at, started_at, finished_at, duration_ms";
+            + " created_at, started_at, finished_at, duration_ms, expected_size_exact";
 
     /**
      * Prepared statements kept per connection: compiling the same SQL again for each of 10,000
@@ -83,7 +83,8 @@ final class Sql {
     static Job read(ResultSet rs) throws SQLException {
         JobSpec spec = new JobSpec(
                 longOrNull(rs, 2), rs.getString(3), rs.getString(4), URI.create(rs.getString(5)),
-                rs.getString(6), longOrNull(rs, 7), rs.getInt(8), rs.getString(9), rs.getString(10));
+                rs.getString(6), longOrNull(rs, 7), rs.getInt(8), rs.getString(9), rs.getString(10),
+                rs.getInt(25) == 1);
         return new Job(rs.getLong(1), spec, JobState.of(rs.getString(11)),
                 rs.getInt(12), rs.getInt(13), rs.getLong(14), longOrNull(rs, 15), rs.getString(16),
                 rs.getString(17), rs.getString(18), rs.getString(19), rs.getString(20),

@@ -11,6 +11,8 @@ import civitai.daemon.store.Job;
 import civitai.daemon.store.JobSpec;
 import civitai.daemon.store.JobState;
 import civitai.daemon.store.JobStore;
+import civitai.daemon.target.Layout;
+import civitai.daemon.target.Targets;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -31,7 +33,7 @@ class JobControlTest {
         try (Database db = new Database(dir.resolve("completed.db"));
                 DaemonLog log = new DaemonLog(dir, 1 << 20, 2, new Redactor(List.of()), Clock.systemUTC(),
                         new PrintStream(OutputStream.nullOutputStream()))) {
-            JobStore store = new JobStore(db, Clock.systemUTC());
+            JobStore store = new JobStore(db, Clock.systemUTC(), new Targets(Path.of("models"), Layout.FLAT, false)::key);
             JobSpec spec = new JobSpec(null, "lora", "slow.safetensors", URI.create("http://127.0.0.1:1/slow"),
                     null, null, 0, null, "{}");
             long id = store.insertIfAbsent(spec, JobState.QUEUED).job().id();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import civitai.daemon.target.SafeName;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -90,7 +91,14 @@ class ParsingTest {
 
     @Test
     void sizeTolerance_allowsCivitaiRounding() {
-        assertFalse(Downloader.farApart(19_281_048, Math.round(18829.1484375 * 1024)));
-        assertTrue(Downloader.farApart(300_000, 19_281_048));
+        assertFalse(new ExpectedSize(Math.round(18829.1484375 * 1024), false).rulesOut(19_281_048));
+        assertTrue(new ExpectedSize(19_281_048, false).rulesOut(300_000));
+    }
+
+    @Test
+    void anExactSize_allowsNoByteMoreOrLess() {
+        assertFalse(new ExpectedSize(19_281_048, true).rulesOut(19_281_048));
+        assertTrue(new ExpectedSize(19_281_048, true).rulesOut(19_281_049));
+        assertTrue(new ExpectedSize(19_281_048, true).rulesOut(19_281_047));
     }
 }

@@ -7,6 +7,8 @@ import civitai.daemon.store.JobSpec;
 import civitai.daemon.store.JobState;
 import civitai.daemon.store.JobStore;
 import civitai.daemon.store.RangeJournal;
+import civitai.daemon.target.Layout;
+import civitai.daemon.target.Targets;
 import civitai.daemon.testing.Poll;
 import java.net.URI;
 import java.nio.file.Files;
@@ -23,7 +25,7 @@ class PartCheckpointsTest {
     @TempDir Path dir;
 
     private long job(Database db) {
-        return new JobStore(db, Clock.systemUTC()).insertIfAbsent(new JobSpec(1L, "lora", "a.safetensors",
+        return new JobStore(db, Clock.systemUTC(), new Targets(Path.of("models"), Layout.FLAT, false)::key).insertIfAbsent(new JobSpec(1L, "lora", "a.safetensors",
                 URI.create("http://127.0.0.1:1/a"), null, null, 0, null, "{}"), JobState.QUEUED).job().id();
     }
 

@@ -2,6 +2,7 @@ package civitai.daemon.download;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import civitai.daemon.target.Targets;
 import civitai.daemon.testing.Bytes;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -3,6 +3,7 @@ package civitai.daemon.download;
 import static civitai.daemon.testing.TestDaemon.entry;
 import static civitai.daemon.testing.TestDaemon.manifest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import civitai.daemon.testing.Bytes;
@@ -133,6 +134,18 @@ class RefusalTest extends DaemonTest {
 
         assertEquals("size_mismatch", job.get("failure_reason"));
         assertNothingWritten();
+    }
+
+    @Test
+    void anExactSizeOneByteOff_failsBeforeWriting_whereARoundedOneWouldPass() throws IOException {
+        var url = storage.put("sized.bin", content);
+        start(manifest(entry("lora", "sized.safetensors", url, null).add("size", content.length + 1)));
+        var job = daemon.await(daemon.idOf("sized.safetensors"), "failed");
+
+        assertEquals("size_mismatch", job.get("failure_reason"));
+        assertNothingWritten();
+        assertFalse(new ExpectedSize(content.length + 1, false).rulesOut(content.length),
+                "the same size as sizeKB is within its rounding");
     }
 
     @Test

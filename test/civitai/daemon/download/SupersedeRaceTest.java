@@ -12,6 +12,8 @@ import civitai.daemon.store.JobSpec;
 import civitai.daemon.store.JobState;
 import civitai.daemon.store.JobStore;
 import civitai.daemon.store.RangeJournal;
+import civitai.daemon.target.Layout;
+import civitai.daemon.target.Targets;
 import civitai.daemon.testing.Bytes;
 import civitai.daemon.testing.FakeStorage;
 import java.io.OutputStream;
@@ -43,17 +45,15 @@ class SupersedeRaceTest {
                         new PrintStream(OutputStream.nullOutputStream()))) {
             storage.pace(100_000);  // the newer job is still writing its part when the supersede runs
             Clock clock = Clock.systemUTC();
-            JobStore store = new JobStore(db, clock);
+            Targets targets = new Targets(dir.resolve("models"), Layout.FLAT, false);
+            JobStore store = new JobStore(db, clock, targets::key);
             RetryPolicy policy = new RetryPolicy(0, Duration.ofMillis(10), Duration.ofMillis(10), new Random(), clock);
             Watchdog watchdog = new Watchdog(scheduler, Duration.ofSeconds(30), Duration.ofMinutes(5));
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            Downloader downloader = new Downloader(client, URI.create("http://127.0.0.1:1"), null, "test",
-                    new Downloader.Settings(dir.resolve("models"), Layout.of("flat"), Duration.ofSeconds(30),
+            Downloader downloader = new Downloader(client, HostCredentials.NONE, "test",
+                    new Downloader.Settings(targets, Duration.ofSeconds(30),
                             Duration.ofMinutes(5)),
-                    new Bandwidth(0), policy, clock, new HostGate() {
-                        public void awaitOpen(URI uri) {}
-                        public void closeFor(URI uri, Duration wait) {}
-                    }, RefusalReader.NONE,
+                    new Bandwidth(0), policy, clock, HostGate.OPEN, RefusalReader.NONE,
                     new Placement(Placement.ExistingFiles.KEEP, clock), watchdog,
                     new Downloader.Segmenting(1, 1 << 25, new HostSlots(8), new RangeJournal(db), BufferBudget.standard()));
             EventBus bus = new EventBus(e -> { });

@@ -28,7 +28,11 @@ class TargetOwnershipTest extends DaemonTest {
     private final byte[] v2 = Bytes.random(300_000, 42);
 
     private long add(String filename, String name, byte[] content) {
-        var r = daemon.post("/api/download", entry("lora", filename, storage.put(name, content),
+        return add("lora", filename, name, content);
+    }
+
+    private long add(String modelType, String filename, String name, byte[] content) {
+        var r = daemon.post("/api/download", entry(modelType, filename, storage.put(name, content),
                 Bytes.sha256(content)).toString());
         assertEquals(202, r.statusCode(), r.body());
         return json(r).get("job").asObject().getLong("id", 0);
@@ -111,6 +115,22 @@ class TargetOwnershipTest extends DaemonTest {
         assertEquals("superseded", daemon.state(first));
         assertArrayEquals(v2, Files.readAllBytes(target()));
         assertFalse(Files.exists(target().resolveSibling("model.safetensors.part")));
+    }
+
+    @Test
+    void twoTypesOfOneFolder_shareTheTarget_soTheNewerJobSupersedesTheRunningOne() throws IOException {
+        storage.pace(100_000);
+        start(config("layout", "a1111"), new JsonArray());
+        long checkpoint = add("checkpoint", "model.safetensors", "v1", v1);
+        daemon.await(checkpoint, "downloading");
+        long unet = add("unet", "model.safetensors", "v2", v2);
+        storage.pace(0);
+        daemon.await(unet, "completed");
+
+        Path target = daemon.models().resolve("models/Stable-diffusion/model.safetensors");
+        assertEquals("superseded", daemon.state(checkpoint), "both types go to models/Stable-diffusion");
+        assertArrayEquals(v2, Files.readAllBytes(target));
+        assertFalse(Files.exists(target.resolveSibling("model.safetensors.part")));
     }
 
     @Test

@@ -2,7 +2,7 @@ package civitai.daemon.library;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import civitai.daemon.download.Layout;
+import civitai.daemon.target.Layout;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import civitai.daemon.target.Layout;
+import civitai.daemon.target.Targets;
 import civitai.daemon.testing.Db;
 import java.net.URI;
 import java.nio.file.Path;
@@ -15,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class JobStoreTest {
+    private static final TargetKeys KEYS = new Targets(Path.of("models"), Layout.FLAT, false)::key;
+
     @TempDir Path dir;
 
     private static JobSpec spec(String filename, int priority) {
@@ -50,7 +54,7 @@ class JobStoreTest {
                     + " VALUES ('lora/old', 'lora', 'http://127.0.0.1:1/old', '{}', 'failed', 3, '2026-01-01T00:00:00Z')");
         }
         try (Database db = new Database(dir.resolve("completed.db"))) {
-            Job old = new JobStore(db, Clock.systemUTC()).find(1).orElseThrow();
+            Job old = new JobStore(db, Clock.systemUTC(), KEYS).find(1).orElseThrow();
             assertEquals(JobState.FAILED, old.state());
             assertEquals(3, old.attemptsThisRound());
         }
@@ -58,9 +62,44 @@ class JobStoreTest {
     }
 
     @Test
+    void rowsFromBeforeTargetKeys_getTheirResolvedPath_andTwoTypesOfOneFolderAreContested() throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("completed.db");
+        try (var c = java.sql.DriverManager.getConnection(url); var s = c.createStatement()) {
+            for (String migration : Schema.MIGRATIONS.subList(0, 7)) {
+                for (String statement : migration.split(";\\s*\\n")) {
+                    if (!statement.isBlank()) {
+                        s.executeUpdate(statement);
+                    }
+                }
+            }
+            s.execute("PRAGMA user_version = 7");
+            for (String type : List.of("checkpoint", "unet")) {
+                s.executeUpdate("INSERT INTO jobs (job_key, model_type, filename, url, entry_json, state, created_at)"
+                        + " VALUES ('" + type + "/m', '" + type + "', 'm.safetensors', 'http://127.0.0.1:1/m', '{}',"
+                        + " 'queued', '2026-01-01T00:00:00Z')");
+            }
+            s.executeUpdate("INSERT INTO jobs (job_key, model_type, filename, url, entry_json, state, created_at,"
+                    + " target_path) VALUES ('lora/x', 'lora', NULL, 'http://127.0.0.1:1/x', '{}', 'completed',"
+                    + " '2026-01-01T00:00:00Z', '/elsewhere/lora/x.safetensors')");
+        }
+        Targets a1111 = new Targets(dir.resolve("models"), Layout.A1111, false);
+        try (Database db = new Database(dir.resolve("completed.db"))) {
+            JobStore store = new JobStore(db, Clock.systemUTC(), a1111::key);
+            assertEquals(3, store.rekeyTargets());
+            assertEquals(0, store.rekeyTargets(), "keys already right are left alone");
+            assertEquals(java.util.Set.of(a1111.in("unet", "m.safetensors").key()), store.contestedTargets());
+            assertEquals(List.of(2L), store.newestOfContested().stream().map(Job::id).toList());
+            assertEquals(List.of(1L), store.otherClaims(store.find(2).orElseThrow()).stream().map(Job::id).toList());
+        }
+        assertEquals(a1111.at(Path.of("/elsewhere/lora/x.safetensors")).key(),
+                new Db(dir.resolve("completed.db")).one("SELECT target_key FROM jobs WHERE id = 3").get("target_key"),
+                "a recorded path is the target, wherever it is");
+    }
+
+    @Test
     void sameKey_isInsertedOnce() {
         try (Database db = new Database(dir.resolve("completed.db"))) {
-            JobStore store = new JobStore(db, Clock.systemUTC());
+            JobStore store = new JobStore(db, Clock.systemUTC(), KEYS);
             assertTrue(store.insertIfAbsent(spec("a.safetensors", 0), JobState.QUEUED).created());
             assertFalse(store.insertIfAbsent(spec("a.safetensors", 0), JobState.QUEUED).created());
             assertEquals(1, store.countsByState().get(JobState.QUEUED));
@@ -70,7 +109,7 @@ class JobStoreTest {
     @Test
     void queuedJobs_comeInPriorityThenArrivalOrder() {
         try (Database db = new Database(dir.resolve("completed.db"))) {
-            JobStore store = new JobStore(db, Clock.systemUTC());
+            JobStore store = new JobStore(db, Clock.systemUTC(), KEYS);
             store.insertIfAbsent(spec("c", 2), JobState.QUEUED);
             store.insertIfAbsent(spec("a", 1), JobState.QUEUED);
             store.insertIfAbsent(spec("b", 2), JobState.QUEUED);
@@ -82,7 +121,7 @@ class JobStoreTest {
     @Test
     void attemptsAreRecordedAndInterruptedJobsRequeued() {
         try (Database db = new Database(dir.resolve("completed.db"))) {
-            JobStore store = new JobStore(db, Clock.systemUTC());
+            JobStore store = new JobStore(db, Clock.systemUTC(), KEYS);
             long id = store.insertIfAbsent(spec("x", 0), JobState.QUEUED).job().id();
             long attempt = store.startAttempt(id, "127.0.0.1", 0);
             store.endAttempt(attempt, 1234, 200, "retry", "connection reset");

@@ -2,6 +2,8 @@ package civitai.daemon.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import civitai.daemon.target.Layout;
+import civitai.daemon.target.Targets;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -14,7 +16,7 @@ class RangeJournalTest {
     @TempDir Path dir;
 
     private long job(Database db) {
-        return new JobStore(db, Clock.systemUTC()).insertIfAbsent(new JobSpec(1L, "lora", "a.safetensors",
+        return new JobStore(db, Clock.systemUTC(), new Targets(Path.of("models"), Layout.FLAT, false)::key).insertIfAbsent(new JobSpec(1L, "lora", "a.safetensors",
                 URI.create("http://127.0.0.1:1/a"), null, null, 0, null, "{}"), JobState.QUEUED).job().id();
     }
 

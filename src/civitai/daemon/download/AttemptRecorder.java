@@ -5,16 +5,19 @@ import civitai.daemon.events.EventBus;
 import civitai.daemon.log.DaemonLog;
 import civitai.daemon.store.JobState;
 import civitai.daemon.store.JobStore;
+import civitai.daemon.target.Target;
+import civitai.daemon.target.Targets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Predicate;
 
 /**
- * One attempt of one job on its worker thread, from the store's point of view: opens the attempt,
- * reports progress (events at most 4 a second, the database every 2 seconds), and records the
- * {@link Outcome}. Decides between retry and failure with the {@link RetryPolicy}.
+ * Records one attempt ({@link Downloader}'s) of one job on its worker thread: opens it in the
+ * store, reports its progress (events at most 4 a second, the database every 2 seconds), and
+ * records its {@link Outcome}, deciding between retry and failure with the {@link RetryPolicy}.
  */
-final class JobRun implements Downloader.Listener {
+final class AttemptRecorder implements Downloader.Listener {
     private static final long EVENT_EVERY_NANOS = 250_000_000L;
     private static final long SAVE_EVERY_NANOS = 2_000_000_000L;
 
@@ -31,12 +34,12 @@ final class JobRun implements Downloader.Listener {
     private final JobStore store;
     private final EventBus bus;
     private final DaemonLog log;
-    private final java.util.function.Predicate<String> claim;
+    private final Predicate<Target> claim;
     private long lastEventNanos;
     private long lastSaveNanos = System.nanoTime();
 
-    /** @param claim takes a target (model_type/filename) learnt from the server; false when it is taken */
-    JobRun(DownloadTask task, JobStore store, EventBus bus, DaemonLog log, java.util.function.Predicate<String> claim) {
+    /** @param claim takes a target learnt from the server; false when another job holds it */
+    AttemptRecorder(DownloadTask task, JobStore store, EventBus bus, DaemonLog log, Predicate<Target> claim) {
         this.claim = claim;
         this.task = task;
         this.store = store;
@@ -119,11 +122,11 @@ final class JobRun implements Downloader.Listener {
     }
 
     @Override
-    public boolean onTarget(Path target) {
-        if (!claim.test(task.spec.modelType() + "/" + target.getFileName())) {
+    public boolean onTarget(Target target) {
+        if (!claim.test(target)) {
             return false;
         }
-        store.setTarget(task.jobId, target.toString());
+        store.setTarget(task.jobId, target.path().toString());
         return true;
     }
 

@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.target;
 
 import civitai.daemon.log.Printable;
 import java.nio.charset.StandardCharsets;

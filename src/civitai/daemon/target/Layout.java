@@ -1,6 +1,7 @@
-package civitai.daemon.download;
+package civitai.daemon.target;
 
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -46,7 +47,7 @@ public enum Layout {
     }
 
     public static Layout of(String name) {
-        return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+        return valueOf(name.toUpperCase(Locale.ROOT));
     }
 
     /** The folder for {@code modelType} (a safe single segment) under {@code downloadDir}. */

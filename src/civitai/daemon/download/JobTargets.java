@@ -1,0 +1,49 @@
+package civitai.daemon.download;
+
+import civitai.daemon.store.Job;
+import civitai.daemon.target.Target;
+import civitai.daemon.target.Targets;
+import java.nio.file.Path;
+
+/**
+ * A stored job's {@link Target}: the recorded path once it has one, else its layout folder and
+ * file name. The queue's busy set, the attempt's claim and the store's supersede rule all use the
+ * target's key. Immutable and thread-safe.
+ */
+final class JobTargets {
+    private final Targets targets;
+
+    JobTargets(Targets targets) {
+        this.targets = targets;
+    }
+
+    Targets targets() {
+        return targets;
+    }
+
+    /** The entry's filename, or the one the server gave on an earlier attempt; null if neither. */
+    static String knownFilename(Job job) {
+        if (job.spec().filename() != null) {
+            return job.spec().filename();
+        }
+        return job.targetPath() == null ? null : Path.of(job.targetPath()).getFileName().toString();
+    }
+
+    /** The target once its name is known, else null. */
+    Target of(Job job) {
+        if (job.targetPath() != null) {
+            return targets.at(Path.of(job.targetPath()));
+        }
+        return job.spec().filename() == null ? null : targets.in(job.spec().modelType(), job.spec().filename());
+    }
+
+    /**
+     * What two jobs that must not run together share: the target's key, or while the name is
+     * unknown the folder and URL (the server names both files alike).
+     */
+    String busyKey(Job job) {
+        Target target = of(job);
+        return target != null ? target.key()
+                : "url:" + targets.folder(job.spec().modelType()) + " " + job.spec().url();
+    }
+}
