@@ -14,7 +14,7 @@ import civitai.daemon.config.PortClaim;
 import civitai.daemon.civitai.CivitaiRefusals;
 import civitai.daemon.civitai.GatedHosts;
 import civitai.daemon.download.Bandwidth;
-import civitai.daemon.download.BufferBudget;
+import civitai.daemon.download.part.BufferBudget;
 import civitai.daemon.download.DownloadQueue;
 import civitai.daemon.download.Downloader;
 import civitai.daemon.download.HostSlots;

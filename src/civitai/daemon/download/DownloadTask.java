@@ -1,5 +1,6 @@
 package civitai.daemon.download;
 
+import civitai.daemon.download.part.PartFile;
 import civitai.daemon.store.JobSpec;
 import java.nio.file.Path;
 

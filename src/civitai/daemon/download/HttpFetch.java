@@ -1,5 +1,6 @@
 package civitai.daemon.download;
 
+import civitai.daemon.download.part.BufferBudget;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

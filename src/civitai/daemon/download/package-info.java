@@ -12,3 +12,5 @@
  * {@link civitai.daemon.download.RefusalReader}), which the composition root wires.
  */
 package civitai.daemon.download;
+
+import civitai.daemon.download.part.PartFile;

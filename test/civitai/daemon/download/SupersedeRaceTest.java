@@ -2,6 +2,7 @@ package civitai.daemon.download;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import civitai.daemon.download.part.BufferBudget;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;
 import civitai.daemon.log.DaemonLog;
