@@ -1,6 +1,6 @@
 package civitai.daemon.civitai;
 
-import civitai.daemon.download.RetryAfter;
+import civitai.daemon.download.fetch.RetryAfter;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;

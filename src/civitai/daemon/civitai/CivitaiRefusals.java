@@ -1,6 +1,6 @@
 package civitai.daemon.civitai;
 
-import civitai.daemon.download.RefusalReader;
+import civitai.daemon.download.fetch.RefusalReader;
 import java.net.URI;
 
 /**

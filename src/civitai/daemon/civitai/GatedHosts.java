@@ -1,6 +1,6 @@
 package civitai.daemon.civitai;
 
-import civitai.daemon.download.HostGate;
+import civitai.daemon.download.fetch.HostGate;
 import java.net.URI;
 import java.time.Duration;
 

@@ -1,7 +1,7 @@
 package civitai.daemon.civitai;
 
-import civitai.daemon.download.PlainRefusals;
-import civitai.daemon.download.RefusalReader;
+import civitai.daemon.download.fetch.PlainRefusals;
+import civitai.daemon.download.fetch.RefusalReader;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;

@@ -1,5 +1,8 @@
 package civitai.daemon.download;
 
+import civitai.daemon.download.fetch.Credentials;
+import civitai.daemon.download.fetch.SignedUrl;
+import civitai.daemon.download.part.PartFile;
 import civitai.daemon.store.JobSpec;
 import java.nio.file.Path;
 

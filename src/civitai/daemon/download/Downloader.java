@@ -1,5 +1,19 @@
 package civitai.daemon.download;
 
+import civitai.daemon.download.fetch.Answer;
+import civitai.daemon.download.fetch.AnswerClassifier;
+import civitai.daemon.download.fetch.Bandwidth;
+import civitai.daemon.download.fetch.BodyStream;
+import civitai.daemon.download.fetch.ContentDisposition;
+import civitai.daemon.download.fetch.HostCredentials;
+import civitai.daemon.download.fetch.HostGate;
+import civitai.daemon.download.fetch.HostSlots;
+import civitai.daemon.download.fetch.HttpFetch;
+import civitai.daemon.download.fetch.RefusalReader;
+import civitai.daemon.download.fetch.SignedUrl;
+import civitai.daemon.download.part.BufferBudget;
+import civitai.daemon.download.part.DiskException;
+import civitai.daemon.download.part.PartFile;
 import civitai.daemon.target.SafeName;
 import civitai.daemon.target.Target;
 import civitai.daemon.target.Targets;

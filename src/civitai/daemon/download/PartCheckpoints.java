@@ -1,5 +1,7 @@
 package civitai.daemon.download;
 
+import civitai.daemon.download.part.DiskException;
+import civitai.daemon.download.part.PartFile;
 import civitai.daemon.store.RangeJournal;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

@@ -1,5 +1,9 @@
 package civitai.daemon.download;
 
+import civitai.daemon.download.fetch.HttpFetch;
+import civitai.daemon.download.part.BufferBudget;
+import civitai.daemon.download.part.DiskException;
+import civitai.daemon.download.part.PartFile;
 import civitai.daemon.target.Targets;
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -1,5 +1,7 @@
 package civitai.daemon.download;
 
+import civitai.daemon.download.part.DiskException;
+import civitai.daemon.download.part.PartFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;

@@ -1,5 +1,9 @@
 package civitai.daemon.download;
 
+import civitai.daemon.download.fetch.Bandwidth;
+import civitai.daemon.download.fetch.BodyStream;
+import civitai.daemon.download.part.DiskException;
+import civitai.daemon.download.part.PartFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.function.BooleanSupplier;

@@ -1,5 +1,13 @@
 package civitai.daemon.download;
 
+import civitai.daemon.download.fetch.Answer;
+import civitai.daemon.download.fetch.AnswerClassifier;
+import civitai.daemon.download.fetch.BodyStream;
+import civitai.daemon.download.fetch.BodyText;
+import civitai.daemon.download.fetch.HostGate;
+import civitai.daemon.download.fetch.HttpFetch;
+import civitai.daemon.download.fetch.PlainRefusals;
+import civitai.daemon.download.fetch.RefusalReader;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;

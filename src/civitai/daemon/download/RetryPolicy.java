@@ -1,5 +1,6 @@
 package civitai.daemon.download;
 
+import civitai.daemon.download.fetch.RetryAfter;
 import java.net.http.HttpHeaders;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,5 +1,14 @@
 package civitai.daemon.download;
 
+import civitai.daemon.download.fetch.Answer;
+import civitai.daemon.download.fetch.AnswerClassifier;
+import civitai.daemon.download.fetch.BodyStream;
+import civitai.daemon.download.fetch.Credentials;
+import civitai.daemon.download.fetch.HostSlots;
+import civitai.daemon.download.fetch.HttpFetch;
+import civitai.daemon.download.fetch.SignedUrl;
+import civitai.daemon.download.part.DiskException;
+import civitai.daemon.download.part.PartFile;
 import civitai.daemon.store.RangeJournal;
 import java.io.IOException;
 import java.net.URI;

@@ -1,5 +1,11 @@
 package civitai.daemon.download;
 
+import civitai.daemon.download.fetch.Answer;
+import civitai.daemon.download.fetch.AnswerClassifier;
+import civitai.daemon.download.fetch.BodyStream;
+import civitai.daemon.download.fetch.HttpFetch;
+import civitai.daemon.download.part.DiskException;
+import civitai.daemon.download.part.PartFile;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;

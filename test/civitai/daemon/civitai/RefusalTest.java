@@ -2,8 +2,8 @@ package civitai.daemon.civitai;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import civitai.daemon.download.PlainRefusals;
-import civitai.daemon.download.RefusalReader;
+import civitai.daemon.download.fetch.PlainRefusals;
+import civitai.daemon.download.fetch.RefusalReader;
 import civitai.daemon.testing.Fixtures;
 import java.net.URI;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,9 @@ package civitai.daemon.download;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import civitai.daemon.download.part.BufferBudget;
+import civitai.daemon.download.part.DiskException;
+import civitai.daemon.download.part.PartFile;
 import civitai.daemon.store.Database;
 import civitai.daemon.store.JobSpec;
 import civitai.daemon.store.JobState;

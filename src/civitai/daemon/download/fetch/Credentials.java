@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.fetch;
 
 import civitai.daemon.store.JobSpec;
 import java.net.URI;
@@ -13,10 +13,10 @@ import java.util.Locale;
  * ignores user-info, and requests are made with URLs stripped of it, so this is the one place
  * the credential travels from. Immutable.
  */
-record Credentials(String origin, String header) {
-    static final Credentials NONE = new Credentials("", null);
+public record Credentials(String origin, String header) {
+    public static final Credentials NONE = new Credentials("", null);
 
-    static Credentials of(URI url) {
+    public static Credentials of(URI url) {
         String info = url.getRawUserInfo();
         if (info == null) {
             return NONE;
@@ -27,12 +27,12 @@ record Credentials(String origin, String header) {
     }
 
     /** The header for a request to {@code uri}, or null when the credential is not for it. */
-    String headerFor(URI uri) {
+    public String headerFor(URI uri) {
         return header != null && origin(uri).equals(origin) ? header : null;
     }
 
     /** The URL as requests and messages use it: without the credential. */
-    static URI strip(URI url) {
+    public static URI strip(URI url) {
         return JobSpec.withoutUserInfo(url);
     }
 

@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.fetch;
 
 import java.net.http.HttpHeaders;
 import java.util.Locale;
@@ -8,7 +8,7 @@ import java.util.Locale;
  * redirect, a refusal (an error status, or a document where the file should be), a range the
  * server ignored, a changed validator, the asked-for bytes. Pure and thread-safe.
  */
-final class AnswerClassifier {
+public final class AnswerClassifier {
     private AnswerClassifier() {}
 
     /**
@@ -21,8 +21,8 @@ final class AnswerClassifier {
      * @param partLength   the bytes the part holds from byte 0
      * @param expectedSize the size the entry promises, or null
      */
-    record Asked(long from, long to, String validator, Long total, long partLength, Long expectedSize) {
-        static Asked whole() {
+    public record Asked(long from, long to, String validator, Long total, long partLength, Long expectedSize) {
+        public static Asked whole() {
             return new Asked(0, -1, null, null, 0, null);
         }
     }
@@ -31,7 +31,7 @@ final class AnswerClassifier {
      * Classifies an answer. {@code head} is the body's first bytes, or null when they are not to
      * be looked at (a segment's answer: its bytes are checked by the file's hash).
      */
-    static Answer classify(Asked asked, int status, HttpHeaders headers, byte[] head) {
+    public static Answer classify(Asked asked, int status, HttpHeaders headers, byte[] head) {
         var location = headers.firstValue("Location");
         if (isRedirect(status) && location.isPresent()) {
             return new Answer.Redirect(location.get());
@@ -108,7 +108,7 @@ final class AnswerClassifier {
     }
 
     /** What a resume must match: the strong ETag, else Last-Modified; null for neither. */
-    static String validator(HttpHeaders headers) {
+    public static String validator(HttpHeaders headers) {
         var etag = headers.firstValue("ETag").filter(e -> !e.startsWith("W/"));
         return etag.or(() -> headers.firstValue("Last-Modified")).orElse(null);
     }

@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.fetch;
 
 import java.time.Duration;
 import java.time.Instant;

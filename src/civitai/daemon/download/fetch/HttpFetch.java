@@ -1,5 +1,6 @@
-package civitai.daemon.download;
+package civitai.daemon.download.fetch;
 
+import civitai.daemon.download.part.BufferBudget;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,7 +16,7 @@ import java.util.function.Consumer;
  * headers of each hop: a host's credential ({@link HostCredentials}) goes to that host only,
  * never to a storage host it redirects to (which rejects it, and must not see it). Thread-safe.
  */
-final class HttpFetch {
+public final class HttpFetch {
     private static final int MAX_REDIRECTS = 10;
 
     private final HttpClient client;
@@ -25,9 +26,9 @@ final class HttpFetch {
     private final BufferBudget buffers;
 
     /** The final answer and the URL that gave it. The caller closes the body. */
-    record Response(HttpResponse<BodyStream> response, URI uri) {}
+    public record Response(HttpResponse<BodyStream> response, URI uri) {}
 
-    HttpFetch(HttpClient client, HostCredentials hostCredentials, String userAgent, HostGate gate,
+    public HttpFetch(HttpClient client, HostCredentials hostCredentials, String userAgent, HostGate gate,
             BufferBudget buffers) {
         this.gate = gate;
         this.buffers = buffers;
@@ -41,7 +42,7 @@ final class HttpFetch {
      * it is requested, so a signed URL is known even when the request to it then fails.
      * {@code credentials} go to their own origin only, at any hop.
      */
-    Response get(URI start, Credentials credentials, Map<String, String> headers, Duration headerTimeout,
+    public Response get(URI start, Credentials credentials, Map<String, String> headers, Duration headerTimeout,
             Consumer<URI> onRedirect) throws IOException, InterruptedException {
         URI uri = Credentials.strip(start);
         for (int hop = 0; ; hop++) {
@@ -85,7 +86,7 @@ final class HttpFetch {
     }
 
     /** Host and effective port, lower case: what "the same server" means for a credential. */
-    static String authority(URI uri) {
+    public static String authority(URI uri) {
         String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
         int port = uri.getPort();
         if (port < 0) {

@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.part;
 
 import civitai.daemon.target.Targets;
 import java.io.IOException;
@@ -19,7 +19,7 @@ import java.util.Map;
  * channel of its own, so an interrupt that closes one writer's channel leaves the others alone.
  * Thread-safe.
  */
-final class PartFile {
+public final class PartFile {
     private static final int READ_CHUNK = 1 << 20;
 
     private final Path path;
@@ -38,7 +38,7 @@ final class PartFile {
      * Opens the part beside {@code target}: what an earlier run left there is the prefix, hashed
      * now. Its writers' buffers are lent by {@code budget}.
      */
-    static PartFile beside(Path target, BufferBudget budget) throws DiskException {
+    public static PartFile beside(Path target, BufferBudget budget) throws DiskException {
         Path path = Targets.part(target);
         MessageDigest digest = newDigest();
         long length = Files.exists(path) ? hashInto(digest, path, Long.MAX_VALUE) : 0;
@@ -49,7 +49,7 @@ final class PartFile {
      * Opens the part beside {@code target} as a range journal describes it: its first
      * {@code prefix} bytes are hashed now, the other ranges are trusted as written.
      */
-    static PartFile journalled(Path target, BufferBudget budget, long prefix, Map<Long, Long> ranges)
+    public static PartFile journalled(Path target, BufferBudget budget, long prefix, Map<Long, Long> ranges)
             throws DiskException {
         Path path = Targets.part(target);
         MessageDigest digest = newDigest();
@@ -61,34 +61,34 @@ final class PartFile {
         return part;
     }
 
-    Path path() {
+    public Path path() {
         return path;
     }
 
     /** The contiguous prefix: where a download by one connection continues. */
-    long length() {
+    public long length() {
         return hasher.prefix();
     }
 
     /** Every byte written, in the prefix or beyond it (progress of a segmented download). */
-    long bytes() {
+    public long bytes() {
         return hasher.writtenBytes();
     }
 
     /** Written ranges beyond the prefix (start → end), in file order. */
-    Map<Long, Long> ahead() {
+    public Map<Long, Long> ahead() {
         return hasher.ahead();
     }
 
     /** Keeps only the contiguous prefix: the bytes beyond it are cut off and fetched again. */
-    void keepPrefix() throws DiskException {
+    public void keepPrefix() throws DiskException {
         settle();
         hasher.forgetAhead();
         truncateToPrefix();
     }
 
     /** Cuts off bytes a stopped write left beyond the prefix, before one connection appends. */
-    void truncateToPrefix() throws DiskException {
+    public void truncateToPrefix() throws DiskException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             if (ch.size() > length()) {
                 ch.truncate(length());
@@ -99,7 +99,7 @@ final class PartFile {
     }
 
     /** A writer with a channel of its own; close it when done. */
-    Writer writer() throws DiskException {
+    public Writer writer() throws DiskException {
         try {
             return new Writer(FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE));
         } catch (IOException e) {
@@ -108,7 +108,7 @@ final class PartFile {
     }
 
     /** Waits until the prefix is hashed; its SHA-256 in lower-case hex. */
-    String sha256() throws DiskException {
+    public String sha256() throws DiskException {
         try {
             return hasher.settle();
         } catch (IOException e) {
@@ -119,7 +119,7 @@ final class PartFile {
     }
 
     /** Stops hashing until the next write (between attempts); the hash state stays. */
-    void settle() {
+    public void settle() {
         try {
             hasher.settle();
         } catch (IOException e) {
@@ -130,12 +130,12 @@ final class PartFile {
     }
 
     /** Runs after every {@link #reset()} (the range journal forgets the part too). */
-    void onReset(Runnable action) {
+    public void onReset(Runnable action) {
         onReset = action;
     }
 
     /** Flushes every byte written so far to the disk. */
-    void force() throws DiskException {
+    public void force() throws DiskException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             ch.force(false);
         } catch (IOException e) {
@@ -144,7 +144,7 @@ final class PartFile {
     }
 
     /** Forgets every byte: the next write starts the file from zero. */
-    void reset() throws DiskException {
+    public void reset() throws DiskException {
         onReset.run();
         settle();
         hasher = newHasher(newDigest(), 0);
@@ -187,7 +187,7 @@ final class PartFile {
     }
 
     /** Writes bytes at positions of the part; used by one thread. */
-    final class Writer implements AutoCloseable {
+    public final class Writer implements AutoCloseable {
         private final FileChannel channel;
 
         private Writer(FileChannel channel) {
@@ -198,7 +198,7 @@ final class PartFile {
          * Writes {@code piece} at {@code position} through the hasher's buffers (the client's own
          * are read-only, which would send the digest down a slow path); returns the bytes written.
          */
-        int write(long position, ByteBuffer piece) throws DiskException, InterruptedException {
+        public int write(long position, ByteBuffer piece) throws DiskException, InterruptedException {
             int total = piece.remaining();
             InOrderHasher h = hasher;
             while (piece.hasRemaining()) {
@@ -221,7 +221,7 @@ final class PartFile {
         }
 
         /** Flushes this writer's bytes to the disk (before they are journalled as done). */
-        void force() throws DiskException {
+        public void force() throws DiskException {
             try {
                 channel.force(false);
             } catch (IOException e) {
@@ -253,7 +253,7 @@ final class PartFile {
         return done;
     }
 
-    static MessageDigest newDigest() {
+    public static MessageDigest newDigest() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

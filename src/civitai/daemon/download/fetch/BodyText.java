@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.fetch;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -10,15 +10,15 @@ import java.nio.charset.StandardCharsets;
  * JSON) rather than a file, and what of it may be quoted to a person. Quoting never passes raw
  * bytes on: control characters and undecodable bytes make it "binary", which is not quoted. Pure.
  */
-final class BodyText {
+public final class BodyText {
     /** How many first bytes decide what a body is. */
-    static final int SNIFF = 512;
+    public static final int SNIFF = 512;
     private static final int QUOTE = 200;
 
     private BodyText() {}
 
     /** True when {@code head} is printable text that opens like HTML, XML or JSON. */
-    static boolean isDocument(byte[] head) {
+    public static boolean isDocument(byte[] head) {
         String text = decode(head);
         if (text == null) {
             return false;
@@ -36,18 +36,18 @@ final class BodyText {
     }
 
     /** True when {@code head} decodes as UTF-8 text without control characters. */
-    static boolean isText(byte[] head) {
+    public static boolean isText(byte[] head) {
         return decode(head) != null;
     }
 
     /** The body as text for a refusal reader: null-free, every control character made a space. */
-    static String printable(byte[] body) {
+    public static String printable(byte[] body) {
         String text = decode(body);
         return text == null ? "" : text;
     }
 
     /** At most {@value #QUOTE} characters of the first non-blank line, or "" for a binary body. */
-    static String quote(String printable) {
+    public static String quote(String printable) {
         String line = printable.strip().lines().findFirst().orElse("").strip();
         return line.length() > QUOTE ? line.substring(0, QUOTE) + "…" : line;
     }

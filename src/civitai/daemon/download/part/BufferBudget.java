@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.part;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.Condition;
@@ -59,7 +59,7 @@ public final class BufferBudget {
     }
 
     /** A hash buffer; waits while every one is lent. Allocated on first use, then reused. */
-    byte[] take() throws InterruptedException {
+    public byte[] take() throws InterruptedException {
         lock.lock();
         try {
             while (free.isEmpty() && lent == hashBuffers) {
@@ -78,7 +78,7 @@ public final class BufferBudget {
     }
 
     /** Gives a hash buffer back. */
-    void give(byte[] buffer) {
+    public void give(byte[] buffer) {
         lock.lock();
         try {
             lent--;
@@ -90,7 +90,7 @@ public final class BufferBudget {
     }
 
     /** Up to {@code wanted} read-ahead buffers beyond a connection's first; none when the allowance is spent. */
-    int takeReadAhead(int wanted) {
+    public int takeReadAhead(int wanted) {
         lock.lock();
         try {
             int granted = Math.max(0, Math.min(wanted, readAhead - readAheadTaken));
@@ -101,7 +101,7 @@ public final class BufferBudget {
         }
     }
 
-    void giveReadAhead(int n) {
+    public void giveReadAhead(int n) {
         lock.lock();
         try {
             readAheadTaken -= n;
@@ -111,7 +111,7 @@ public final class BufferBudget {
     }
 
     /** The most hash buffers that were lent at once. */
-    int mostLent() {
+    public int mostLent() {
         lock.lock();
         try {
             return mostLent;
@@ -121,7 +121,7 @@ public final class BufferBudget {
     }
 
     /** The read-ahead buffers lent now. */
-    int readAheadTaken() {
+    public int readAheadTaken() {
         lock.lock();
         try {
             return readAheadTaken;

@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.fetch;
 
 import java.net.URI;
 import java.util.Locale;

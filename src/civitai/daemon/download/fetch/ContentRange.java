@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.fetch;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -10,12 +10,12 @@ import java.util.regex.Pattern;
  * @param end   the last byte (inclusive), or -1 for an unsatisfied range
  * @param total the file's size, null when the server does not say
  */
-record ContentRange(long start, long end, Long total) {
+public record ContentRange(long start, long end, Long total) {
     private static final Pattern RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)");
     private static final Pattern UNSATISFIED = Pattern.compile("bytes\\s+\\*/(\\d+)");
 
     /** Null when absent or unreadable. */
-    static ContentRange parse(String header) {
+    public static ContentRange parse(String header) {
         if (header == null) {
             return null;
         }

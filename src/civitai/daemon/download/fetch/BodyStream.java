@@ -1,5 +1,6 @@
-package civitai.daemon.download;
+package civitai.daemon.download.fetch;
 
+import civitai.daemon.download.part.BufferBudget;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.http.HttpResponse;
@@ -20,7 +21,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * difference is measured in bench/). {@link #next()} is called by one thread; the client delivers
  * on its own threads. Interrupting the reader ends a wait with {@link InterruptedIOException}.
  */
-final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>, AutoCloseable {
+public final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>, AutoCloseable {
     private static final int READ_AHEAD = 4;  // buffers of jdk.httpclient.bufsize (64-256 KiB, see BufferBudget)
     private static final ByteBuffer END = ByteBuffer.allocate(0);
 
@@ -39,7 +40,7 @@ final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>, AutoC
         this.budget = budget;
     }
 
-    static HttpResponse.BodyHandler<BodyStream> handler(BufferBudget budget) {
+    public static HttpResponse.BodyHandler<BodyStream> handler(BufferBudget budget) {
         return info -> new BodyStream(budget);
     }
 
@@ -109,7 +110,7 @@ final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>, AutoC
      * Up to {@code n} first bytes of the body (fewer when it is shorter), without consuming them:
      * {@link #next()} still returns them.
      */
-    byte[] head(int n) throws IOException {
+    public byte[] head(int n) throws IOException {
         var out = new java.io.ByteArrayOutputStream(n);
         ArrayDeque<ByteBuffer> taken = new ArrayDeque<>();
         for (ByteBuffer b; out.size() < n && (b = next()) != null; ) {
@@ -126,7 +127,7 @@ final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>, AutoC
     }
 
     /** The next piece of the body, or null at its end. */
-    ByteBuffer next() throws IOException {
+    public ByteBuffer next() throws IOException {
         if (!replay.isEmpty()) {
             return replay.poll();
         }
@@ -162,7 +163,7 @@ final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>, AutoC
     }
 
     /** Up to {@code limit} first bytes of the body, for error answers. */
-    byte[] bytes(int limit) throws IOException {
+    public byte[] bytes(int limit) throws IOException {
         var out = new java.io.ByteArrayOutputStream();
         for (ByteBuffer b; out.size() < limit && (b = next()) != null; ) {
             byte[] bytes = new byte[Math.min(limit - out.size(), b.remaining())];

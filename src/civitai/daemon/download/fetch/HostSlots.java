@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.fetch;
 
 import java.net.URI;
 import java.time.Duration;
@@ -24,7 +24,7 @@ public final class HostSlots {
      * Takes a slot for a download's first connection, waiting while the host is full; after
      * {@code patience} it takes one anyway (a download is never starved by another's extras).
      */
-    synchronized void takeFirst(URI uri, Duration patience) throws InterruptedException {
+    public synchronized void takeFirst(URI uri, Duration patience) throws InterruptedException {
         String host = HttpFetch.authority(uri);
         long deadline = System.nanoTime() + patience.toNanos();
         waiting.merge(host, 1, Integer::sum);
@@ -39,7 +39,7 @@ public final class HostSlots {
     }
 
     /** Takes a slot for an extra connection if the host has room and no first connection waits. */
-    synchronized boolean tryTake(URI uri) {
+    public synchronized boolean tryTake(URI uri) {
         String host = HttpFetch.authority(uri);
         int now = held.getOrDefault(host, 0);
         if (now >= perHost || waiting.containsKey(host)) {
@@ -50,17 +50,17 @@ public final class HostSlots {
     }
 
     /** True when a first connection waits for a slot on this host: extras should give theirs up. */
-    synchronized boolean wanted(URI uri) {
+    public synchronized boolean wanted(URI uri) {
         return waiting.containsKey(HttpFetch.authority(uri));
     }
 
-    synchronized void release(URI uri) {
+    public synchronized void release(URI uri) {
         held.computeIfPresent(HttpFetch.authority(uri), (k, n) -> n <= 1 ? null : n - 1);
         notifyAll();
     }
 
     /** Slots held on {@code uri}'s host now. */
-    synchronized int held(URI uri) {
+    public synchronized int held(URI uri) {
         return held.getOrDefault(HttpFetch.authority(uri), 0);
     }
 }

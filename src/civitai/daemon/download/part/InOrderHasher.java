@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.part;
 
 import civitai.daemon.store.ByteRanges;
 import java.io.IOException;

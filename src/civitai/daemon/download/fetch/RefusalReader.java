@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.fetch;
 
 import java.net.URI;
 
@@ -17,7 +17,7 @@ public interface RefusalReader {
      * @param code    short and stable, for the database and metrics (e.g. {@code auth_required})
      * @param message for people: printable text, never the raw body
      */
-    record Reason(String code, String message) {}
+    public record Reason(String code, String message) {}
 
     /**
      * The reason for an answer from {@code from}, or null when this reader does not know that

@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.fetch;
 
 import java.net.URI;
 import java.util.Objects;
@@ -15,7 +15,7 @@ public interface HostCredentials {
     HostCredentials NONE = uri -> null;
 
     /** A request header: its name and its value (a secret: never logged). */
-    record Header(String name, String value) {
+    public record Header(String name, String value) {
         public Header {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(value, "value");
@@ -34,7 +34,7 @@ public interface HostCredentials {
      * {@code token} as {@code Authorization: Bearer} for {@code host}'s scheme, host and port
      * alone; no host at all when the token is null or blank.
      */
-    static HostCredentials bearer(URI host, String token) {
+    public static HostCredentials bearer(URI host, String token) {
         if (token == null || token.isBlank()) {
             return NONE;
         }

@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.fetch;
 
 import java.net.URI;
 import java.time.Duration;
@@ -14,15 +14,15 @@ import java.time.format.DateTimeParseException;
  *
  * @param expiresAt null when the URL does not say (then it is used until refused)
  */
-record SignedUrl(URI uri, Instant expiresAt) {
+public record SignedUrl(URI uri, Instant expiresAt) {
     private static final Duration MARGIN = Duration.ofSeconds(30);
     private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
 
-    static SignedUrl of(URI uri) {
+    public static SignedUrl of(URI uri) {
         return new SignedUrl(uri, expiry(uri.getRawQuery()));
     }
 
-    boolean usableAt(Instant now) {
+    public boolean usableAt(Instant now) {
         return expiresAt == null || now.plus(MARGIN).isBefore(expiresAt);
     }
 

@@ -1,24 +1,24 @@
-package civitai.daemon.download;
+package civitai.daemon.download.part;
 
 import java.io.IOException;
 
 /** A local file operation failed (disk full, no permission): not the network's fault, not retried. */
-final class DiskException extends IOException {
+public final class DiskException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final boolean diskFull;
 
-    DiskException(String message, IOException cause, boolean diskFull) {
+    public DiskException(String message, IOException cause, boolean diskFull) {
         super(message, cause);
         this.diskFull = diskFull;
     }
 
     /** The file system said it has no space left. */
-    boolean isDiskFull() {
+    public boolean isDiskFull() {
         return diskFull;
     }
 
-    static DiskException of(String action, java.nio.file.Path path, IOException cause) {
+    public static DiskException of(String action, java.nio.file.Path path, IOException cause) {
         String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         boolean full = why.toLowerCase(java.util.Locale.ROOT).contains("no space");
         if (full) {

@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.fetch;
 
 import java.net.URLDecoder;
 import java.nio.charset.Charset;
@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The file name in a Content-Disposition header (RFC 6266; {@code filename*} wins). Pure. */
-final class ContentDisposition {
+public final class ContentDisposition {
     private static final Pattern EXTENDED = Pattern.compile(
             "(?i)(?:^|;)\\s*filename\\*\\s*=\\s*([\\w!#$%&+.^`{}~-]+)'[^']*'([^;\\s]+)");
     private static final Pattern QUOTED = Pattern.compile("(?i)(?:^|;)\\s*filename\\s*=\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
@@ -16,7 +16,7 @@ final class ContentDisposition {
 
     private ContentDisposition() {}
 
-    static Optional<String> filename(String header) {
+    public static Optional<String> filename(String header) {
         if (header == null) {
             return Optional.empty();
         }

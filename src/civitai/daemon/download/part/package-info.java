@@ -1,0 +1,9 @@
+/**
+ * The part file of one download: positional writes from any number of connections, SHA-256 of
+ * the contiguous prefix in the same pass ({@code InOrderHasher}, bytes ahead read back once the
+ * prefix reaches them), fsync, reset and truncation; the buffers every download shares
+ * ({@link civitai.daemon.download.part.BufferBudget}); a disk failure with what it means
+ * ({@link civitai.daemon.download.part.DiskException}). Knows nothing of HTTP, jobs or the store
+ * but {@code store.ByteRanges}; the engine ({@code download}) drives it.
+ */
+package civitai.daemon.download.part;
