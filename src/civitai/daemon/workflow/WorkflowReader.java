@@ -11,7 +11,17 @@ public final class WorkflowReader {
 
     private WorkflowReader() {}
 
+    /** A PNG carries the workflow beside the image itself. */
+    public static final int MAX_PNG_BYTES = 32 << 20;
+
     public static List<Reference> read(byte[] body) throws NotAWorkflow {
+        if (PngText.isPng(body)) {
+            return fromPng(body);
+        }
+        return readText(body);
+    }
+
+    private static List<Reference> readText(byte[] body) throws NotAWorkflow {
         if (body.length > MAX_TEXT_BYTES) {
             throw new NotAWorkflow("larger than " + (MAX_TEXT_BYTES >> 20) + " MiB");
         }
@@ -30,5 +40,19 @@ public final class WorkflowReader {
             return A1111Reader.read(text);
         }
         throw new NotAWorkflow("no JSON object and no \"Steps:\" line");
+    }
+
+    /** ComfyUI's UI workflow says more than its prompt (URLs, muted nodes), so it goes first. */
+    private static List<Reference> fromPng(byte[] png) throws NotAWorkflow {
+        if (png.length > MAX_PNG_BYTES) {
+            throw new NotAWorkflow("a PNG larger than " + (MAX_PNG_BYTES >> 20) + " MiB");
+        }
+        var texts = PngText.read(png);
+        for (String key : List.of("workflow", "prompt", "parameters")) {
+            if (texts.containsKey(key)) {
+                return readText(texts.get(key).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        throw new NotAWorkflow("a PNG with no workflow, prompt or parameters text");
     }
 }
