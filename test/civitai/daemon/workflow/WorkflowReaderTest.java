@@ -79,6 +79,22 @@ class WorkflowReaderTest {
     }
 
     @Test
+    void a1111VaeHashAndCivitaiResourcesByVersionIdOrAir() throws Exception {
+        var refs = text("""
+                a dog
+                Steps: 30, Sampler: Euler a, VAE hash: 235745af8d, VAE: sdxl_vae.safetensors, Civitai resources: \
+                [{"type":"checkpoint","modelVersionId":128078,"modelName":"SDXL"},\
+                {"type":"lora","weight":0.8,"air":"urn:air:sdxl:lora:civitai:1@135867","modelName":"Detail [x]"}], \
+                Civitai metadata: {}
+                """);
+        assertEquals(List.of("sdxl_vae.safetensors|vae|235745af8d|",
+                "SDXL|checkpoints||https://civitai.com/api/download/models/128078",
+                "Detail [x]|loras||https://civitai.com/api/download/models/135867"),
+                refs.stream().map(r -> r.name() + "|" + r.folder().orElse("?") + "|" + r.hash().orElse("")
+                        + "|" + r.url().orElse("")).toList());
+    }
+
+    @Test
     void anythingElseIsRefusedWithOneMessage() {
         for (String s : List.of("hello", "{\"a\": 1}", "[1]", "{\"nodes\": ")) {
             var e = assertThrows(NotAWorkflow.class, () -> text(s));
