@@ -63,7 +63,8 @@ final class ComfyReader {
         if (mode == MUTED || mode == BYPASSED) {
             return;
         }
-        String id = String.valueOf(node.get("id"));
+        JsonValue rawId = node.get("id");
+        String id = rawId == null ? "?" : rawId.isString() ? rawId.asString() : rawId.toString();
         String type = node.getString("type", "");
         JsonValue props = node.get("properties");
         var declared = new ArrayList<Reference>();

@@ -57,9 +57,10 @@ class WorkflowReaderTest {
                   {"id": 3, "type": "MyCustomThing", "mode": 0, "widgets_values": [NaN, "odd.gguf"]},
                   {"id": 4, "type": "CLIPTextEncode", "widgets_values": ["a cat, embedding:easyneg <lora:detail:0.5>"]}],
                  "definitions": {"subgraphs": [{"nodes": [
-                  {"id": 9, "type": "UNETLoader", "widgets_values": ["flux/dev.safetensors", "NaN"]}]}]},
+                  {"id": "9", "type": "UNETLoader", "widgets_values": ["flux/dev.safetensors", "NaN"]}]}]},
                  "models": [{"name": "t5.safetensors", "url": "https://example.org/t5", "directory": "clip"}]}
                 """);
+        assertEquals(List.of("3", "4", "4", "9", "workflow"), refs.stream().map(Reference::node).toList());
         assertEquals(List.of("odd.gguf|?", "easyneg|embeddings", "detail|loras",
                 "flux/dev.safetensors|diffusion_models", "t5.safetensors|text_encoders"),
                 refs.stream().map(r -> r.name() + "|" + r.folder().orElse("?")).toList());
