@@ -1,0 +1,30 @@
+package civitai.daemon.workflow;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** What the plan does about one reference, the step that decided it, and where the file goes. */
+public record PlanRow(Reference reference, Decision decision, Optional<Path> target, String reason) {
+
+    /** The decisions, each named as the plan's JSON says it. */
+    public enum Decision {
+        /** The file is where the workflow expects it. */
+        PRESENT,
+        /** A file of that name is there with another hash: never overwritten. */
+        CONFLICT,
+        /** The library has the file under another path or name: link it, do not download it again. */
+        PRESENT_ELSEWHERE,
+        /** The workflow gives the URL. */
+        DOWNLOAD,
+        /** Only a hash: Civitai by hash decides. */
+        LOOKUP_HASH,
+        /** A name alone that several library files share. */
+        AMBIGUOUS,
+        /** A name alone that nothing knows. */
+        NOT_FOUND,
+        /** A node the loader table does not know: the user picks the type. */
+        UNKNOWN_FOLDER,
+        /** A name that would leave its folder. */
+        REFUSED
+    }
+}

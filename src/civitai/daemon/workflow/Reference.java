@@ -1,0 +1,35 @@
+package civitai.daemon.workflow;
+
+import civitai.daemon.target.SafeName;
+import java.util.Optional;
+
+/**
+ * One model file a workflow names: where it was named ({@code node} id and its class, or the
+ * A1111 field), the name as written (sub-folders kept), the ComfyUI folder it belongs in (empty
+ * when the node is unknown: the user picks the type), and the URL or hash the workflow gave.
+ */
+public record Reference(String node, String nodeClass, String name, Optional<String> folder,
+        Optional<String> url, Optional<String> hash) {
+
+    /**
+     * Why the name cannot be a path under its folder: ComfyUI keeps sub-folders ({@code sd15/x}),
+     * so each segment must be a name {@link SafeName} accepts, and the path must be relative.
+     */
+    public Optional<String> problem() {
+        String n = name.replace('\\', '/');
+        if (n.startsWith("/")) {
+            return Optional.of("\"" + name + "\" is an absolute path");
+        }
+        for (String segment : n.split("/", -1)) {
+            var p = SafeName.problem(segment);
+            if (p.isPresent()) {
+                return Optional.of("\"" + name + "\": segment \"" + segment + "\" " + p.get());
+            }
+        }
+        return Optional.empty();
+    }
+
+    static Reference named(String node, String nodeClass, String name, Optional<String> folder) {
+        return new Reference(node, nodeClass, name, folder, Optional.empty(), Optional.empty());
+    }
+}
