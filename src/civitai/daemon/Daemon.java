@@ -202,7 +202,7 @@ public final class Daemon implements AutoCloseable {
                 new CivitaiRefusals(gate), new Placement(Placement.ExistingFiles.of(config.existingFiles()), clock), watchdog,
                 new Downloader.Segmenting(config.connectionsPerDownload(), config.minSegmentSize(),
                         new HostSlots(config.maxConnectionsPerHost()), journal, BufferBudget.standard()));
-        downloader.reuseFrom(copies, "link");
+        downloader.reuseFrom(copies, config.libraryReuse());
         return new DownloadQueue(store, bus, log, downloader, watchdog, policy,
                 new DownloadQueue.Limits(config.workers(), config.throttle(), config.stallTimeout(), config.timeout()));
     }

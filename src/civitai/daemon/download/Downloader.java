@@ -191,6 +191,7 @@ public final class Downloader {
             var reused = reuse.place(task.spec.expectedSha256(),
                     task.spec.exactSize() ? task.spec.expectedSize() : null, task.target(folder));
             if (reused.isPresent()) {
+                task.fromLibrary = reused.get().source();
                 return new Outcome.Done(reused.get().target(), reused.get().sha256(), reused.get().bytes(), false);
             }
         }

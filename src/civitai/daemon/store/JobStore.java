@@ -246,15 +246,18 @@ public final class JobStore {
         update("UPDATE jobs SET state = 'queued', last_error = ? WHERE id = ?", reason, jobId);
     }
 
-    /** {@code downloaded} is false when the file was already there (then no speed is recorded). */
+    /**
+     * {@code downloaded} is false when the file was already there (then no speed is recorded);
+     * {@code fromLibrary} names the library's file it was linked to or copied from, else null.
+     */
     public void complete(long jobId, String targetPath, String sha256, long bytes, long durationMs,
-            boolean downloaded) {
+            boolean downloaded, String fromLibrary) {
         Double speed = downloaded && durationMs > 0 ? bytes * 1000.0 / durationMs : null;
         update("UPDATE jobs SET state = 'completed', target_path = ?, target_key = ?, sha256 = ?,"
                 + " bytes_done = ?, total_bytes = ?, finished_at = ?, duration_ms = ?, avg_bytes_per_s = ?,"
-                + " failure_reason = NULL, validator = NULL, placed = ? WHERE id = ?",
+                + " failure_reason = NULL, validator = NULL, placed = ?, from_library = ? WHERE id = ?",
                 targetPath, keys.key(null, null, targetPath), sha256, bytes, bytes, now(), durationMs, speed,
-                downloaded ? 1 : 0, jobId);
+                downloaded ? 1 : 0, fromLibrary, jobId);
     }
 
     /** Puts jobs in one transaction: all of them or, on an error, none. */
