@@ -18,6 +18,7 @@ import civitai.daemon.download.part.BufferBudget;
 import civitai.daemon.download.DownloadQueue;
 import civitai.daemon.download.Downloader;
 import civitai.daemon.download.LocalCopies;
+import civitai.daemon.download.SpaceGate;
 import civitai.daemon.download.fetch.HostSlots;
 import civitai.daemon.download.Placement;
 import civitai.daemon.download.RetryPolicy;
@@ -203,8 +204,10 @@ public final class Daemon implements AutoCloseable {
                 new Downloader.Segmenting(config.connectionsPerDownload(), config.minSegmentSize(),
                         new HostSlots(config.maxConnectionsPerHost()), journal, BufferBudget.standard()));
         downloader.reuseFrom(copies, config.libraryReuse());
-        return new DownloadQueue(store, bus, log, downloader, watchdog, policy,
+        DownloadQueue queue = new DownloadQueue(store, bus, log, downloader, watchdog, policy,
                 new DownloadQueue.Limits(config.workers(), config.throttle(), config.stallTimeout(), config.timeout()));
+        queue.spaceBy(new SpaceGate(SpaceGate.Probe.FILE_STORE, config.minFreeSpace()::of));
+        return queue;
     }
 
     /** The library's present files by SHA-256: what a job may be satisfied from before it downloads. */

@@ -56,6 +56,7 @@ import java.util.Objects;
  *                         connection; 0: none
  * @param libraryReuse     link, copy or off: how a job is satisfied from a file the library holds
  *                         with the job's SHA-256, instead of a download
+ * @param minFreeSpace     what a download of known size must leave free on its file system
  */
 public record Config(
         Path configFile,
@@ -105,7 +106,8 @@ public record Config(
         List<String> trustedProxies,
         int healthPort,
         List<Path> libraryRoots,
-        String libraryReuse) {
+        String libraryReuse,
+        MinFreeSpace minFreeSpace) {
 
     public Config {
         Objects.requireNonNull(configFile, "configFile");
@@ -150,6 +152,6 @@ public record Config(
                 allowedHosts, maxConnections, maxEventClients, requestTimeout, existingFiles,
                 connectionsPerDownload, minSegmentSize, maxConnectionsPerHost,
                 notifications, outboundProxy, trustedProxies, healthPort, libraryRoots,
-                libraryReuse);
+                libraryReuse, minFreeSpace);
     }
 }

@@ -204,6 +204,17 @@ public final class JobStore {
         });
     }
 
+    /** A queued job waits for space; {@code why} says how much it needs and how much is free. */
+    public void waitForSpace(long id, String why) {
+        update("UPDATE jobs SET state = 'waiting_space', last_error = ? WHERE id = ? AND state = 'queued'", why, id);
+    }
+
+    /** A job that waited for space is queued again; false when it no longer waited (cancelled). */
+    public boolean spaceFound(long id) {
+        return update("UPDATE jobs SET state = 'queued', last_error = NULL WHERE id = ? AND state = 'waiting_space'",
+                id) > 0;
+    }
+
     public void setState(long id, JobState state) {
         update("UPDATE jobs SET state = ? WHERE id = ?", state.key(), id);
     }
