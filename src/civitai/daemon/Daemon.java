@@ -17,6 +17,8 @@ import civitai.daemon.download.fetch.Bandwidth;
 import civitai.daemon.download.part.BufferBudget;
 import civitai.daemon.download.DownloadQueue;
 import civitai.daemon.download.Downloader;
+import civitai.daemon.download.LocalCopies;
+import civitai.daemon.download.SpaceGate;
 import civitai.daemon.download.fetch.HostSlots;
 import civitai.daemon.download.Placement;
 import civitai.daemon.download.RetryPolicy;
@@ -158,11 +160,11 @@ public final class Daemon implements AutoCloseable {
         // a person waiting on the API is told when to ask again instead of waiting out a 429
         Resolver interactive = new Resolver(civitai.interactive(), config.allowUnscanned(), preferences);
         subscribeSidecars(bus, store, civitai, client);
+        LibraryIndex libraryIndex = new LibraryIndex(db, clock);
         DownloadQueue queue = closeLater(downloads(store, targets, new RangeJournal(db), bus, client,
-                scheduler, clock, gate));
+                scheduler, clock, gate, localCopies(libraryIndex)));
         ManifestFile manifestFile = new ManifestFile(config.manifestFile());
         loadManifest(queue, manifestFile);
-        LibraryIndex libraryIndex = new LibraryIndex(db, clock);
         Library library = library(libraryIndex, bus, civitai, clock);
         queue.start();
         UpdateChecker updates = closeLater(new UpdateChecker(civitai, resolver, manifestFile, config.manifestMode(),
@@ -189,7 +191,7 @@ public final class Daemon implements AutoCloseable {
     /** The download engine, given what it needs; Civitai is known to it only through its interfaces. */
     private DownloadQueue downloads(JobStore store, Targets targets, RangeJournal journal, EventBus bus,
             HttpClient client,
-            ScheduledExecutorService scheduler, Clock clock, CivitaiGate gate) {
+            ScheduledExecutorService scheduler, Clock clock, CivitaiGate gate, LocalCopies copies) {
         RetryPolicy policy = new RetryPolicy(config.retries(), config.retryBaseDelay(), config.retryMaxDelay(),
                 new Random(), clock);
         Watchdog watchdog = new Watchdog(scheduler, config.stallTimeout(), config.timeout());
@@ -201,8 +203,17 @@ public final class Daemon implements AutoCloseable {
                 new CivitaiRefusals(gate), new Placement(Placement.ExistingFiles.of(config.existingFiles()), clock), watchdog,
                 new Downloader.Segmenting(config.connectionsPerDownload(), config.minSegmentSize(),
                         new HostSlots(config.maxConnectionsPerHost()), journal, BufferBudget.standard()));
-        return new DownloadQueue(store, bus, log, downloader, watchdog, policy,
+        downloader.reuseFrom(copies, config.libraryReuse());
+        DownloadQueue queue = new DownloadQueue(store, bus, log, downloader, watchdog, policy,
                 new DownloadQueue.Limits(config.workers(), config.throttle(), config.stallTimeout(), config.timeout()));
+        queue.spaceBy(new SpaceGate(SpaceGate.Probe.FILE_STORE, config.minFreeSpace()::of));
+        return queue;
+    }
+
+    /** The library's present files by SHA-256: what a job may be satisfied from before it downloads. */
+    private static LocalCopies localCopies(LibraryIndex index) {
+        return sha256 -> index.withSha256(sha256.toLowerCase(java.util.Locale.ROOT)).stream()
+                .map(f -> Path.of(f.path())).filter(java.nio.file.Files::isRegularFile).findFirst();
     }
 
     /**

@@ -54,6 +54,9 @@ import java.util.Objects;
  * @param healthPort       a second listener on the bind address that answers {@code /healthz} only,
  *                         so a supervisor still sees the daemon while clients hold every API
  *                         connection; 0: none
+ * @param libraryReuse     link, copy or off: how a job is satisfied from a file the library holds
+ *                         with the job's SHA-256, instead of a download
+ * @param minFreeSpace     what a download of known size must leave free on its file system
  */
 public record Config(
         Path configFile,
@@ -102,7 +105,9 @@ public record Config(
         ProxySettings outboundProxy,
         List<String> trustedProxies,
         int healthPort,
-        List<Path> libraryRoots) {
+        List<Path> libraryRoots,
+        String libraryReuse,
+        MinFreeSpace minFreeSpace) {
 
     public Config {
         Objects.requireNonNull(configFile, "configFile");
@@ -146,6 +151,7 @@ public record Config(
                 layout, sidecars, previews, allowNsfwPreviews, filePreferences,
                 allowedHosts, maxConnections, maxEventClients, requestTimeout, existingFiles,
                 connectionsPerDownload, minSegmentSize, maxConnectionsPerHost,
-                notifications, outboundProxy, trustedProxies, healthPort, libraryRoots);
+                notifications, outboundProxy, trustedProxies, healthPort, libraryRoots,
+                libraryReuse, minFreeSpace);
     }
 }

@@ -33,7 +33,7 @@ public final class ConfigLoader {
             "allowed_hosts", "max_connections", "max_event_clients", "request_timeout", "existing_files",
             "connections_per_download", "min_segment_size", "max_connections_per_host",
             "notifications", "proxy", "no_proxy", "trusted_proxies", "health_port",
-            "library_roots");
+            "library_roots", "library_reuse", "min_free_space");
 
     private final Map<String, String> env;
 
@@ -105,7 +105,9 @@ public final class ConfigLoader {
                 ProxyKeys.outbound(json.get("proxy"), json.get("no_proxy"), env),
                 ProxyKeys.trusted(json.get("trusted_proxies")),
                 (int) keys.integer("health_port", 0, 0, 65_535),
-                keys.folders("library_roots", base));
+                keys.folders("library_roots", base),
+                keys.oneOf("library_reuse", "link", List.of("link", "copy", "off")),
+                MinFreeSpace.read(json.get("min_free_space")));
         if (config.maxEventClients() >= config.maxConnections()) {
             throw new ConfigException("config key \"max_event_clients\" is " + config.maxEventClients()
                     + "; expected fewer than max_connections (" + config.maxConnections()

@@ -81,7 +81,8 @@ final class AttemptRecorder implements Downloader.Listener {
             case Outcome.Done d -> {
                 store.endAttempt(attemptId, Math.max(0, d.bytes() - offset), 200, "completed", null);
                 long ms = Duration.ofNanos(System.nanoTime() - task.startedNanos).toMillis();
-                store.complete(task.jobId, d.target().toString(), d.sha256(), d.bytes(), ms, d.downloaded());
+                store.complete(task.jobId, d.target().toString(), d.sha256(), d.bytes(), ms, d.downloaded(),
+                        task.fromLibrary == null ? null : task.fromLibrary.toString());
                 bus.publish(new Event.Completed(task.jobId, d.target().toString(), d.sha256(), d.bytes(),
                         Duration.ofMillis(ms), d.downloaded()));
                 yield new Next.Finished();

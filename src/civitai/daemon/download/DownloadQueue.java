@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 public final class DownloadQueue implements AutoCloseable {
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
     private static final long IDLE_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final long SPACE_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int PAGE = 32;  // queued jobs read per query: the first that may start usually is in it
 
     /**
@@ -49,6 +50,7 @@ public final class DownloadQueue implements AutoCloseable {
     private final QueueState state = new QueueState();
     private final JobControl control;
     private final JobTargets targets;
+    private volatile SpaceWait space;
 
     private long lastStartNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);  // guarded by state.lock
     private volatile boolean open = true;
@@ -200,6 +202,23 @@ public final class DownloadQueue implements AutoCloseable {
         return control.reprioritize(id, priority);
     }
 
+    /** Jobs of known size wait for space by this gate (none until it is set). */
+    public void spaceBy(SpaceGate gate) {
+        this.space = new SpaceWait(gate, store, bus, downloader::folder);
+    }
+
+    /** The bytes running downloads still write. */
+    private long reserved() {
+        long sum = 0;
+        for (Long id : state.running.keySet()) {
+            DownloadTask t = state.tasks.get(id);
+            if (t != null && t.total != null) {
+                sum += Math.max(0, t.total - t.bytes());
+            }
+        }
+        return sum;
+    }
+
     private void dispatch() {
         state.lock.lock();
         try {
@@ -225,6 +244,9 @@ public final class DownloadQueue implements AutoCloseable {
         }
         long now = System.nanoTime();
         long wait = IDLE_RECHECK_NANOS;
+        if (space != null && space.release(reserved()) > 0) {
+            wait = SPACE_RECHECK_NANOS;  // free space has no event to wait on: look again soon
+        }
         int priority = Integer.MIN_VALUE;
         long afterId = 0;
         for (List<Job> page; !(page = store.queuedAfter(priority, afterId, PAGE)).isEmpty(); ) {
@@ -242,6 +264,10 @@ public final class DownloadQueue implements AutoCloseable {
                 long throttleLeft = lastStartNanos + limits.throttle().toNanos() - now;
                 if (throttleLeft > 0) {
                     return throttleLeft;
+                }
+                if (space != null && space.holds(job, reserved())) {
+                    wait = Math.min(wait, SPACE_RECHECK_NANOS);
+                    continue;
                 }
                 launch(job);
                 return 0;

@@ -19,6 +19,8 @@ final class DownloadTask {
     final Credentials credentials;
     final long startedNanos = System.nanoTime();
     volatile String filename;
+    /** The library's file this job was satisfied from, or null when it was downloaded (or already there). */
+    volatile Path fromLibrary;
     volatile Long total;
     volatile String validator;
     PartFile part;

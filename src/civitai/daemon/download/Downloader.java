@@ -79,6 +79,7 @@ public final class Downloader {
     private final Clock clock;
     private final Segmenting segmenting;
     private final SegmentedDownload.Tools tools;
+    private volatile LibraryReuse reuse = new LibraryReuse(LocalCopies.NONE, LibraryReuse.Mode.OFF);
 
     /**
      * @param hostCredentials which host gets which credential header (others never see it)
@@ -98,6 +99,11 @@ public final class Downloader {
         this.segmenting = segmenting;
         this.tools = new SegmentedDownload.Tools(http, check, transfer, watchdog, segmenting.slots(), policy,
                 segmenting.journal(), settings.stall(), settings.timeout(), segmenting.minSegmentSize());
+    }
+
+    /** Files already on disk satisfy jobs with their SHA-256 before a byte is fetched ("link", "copy" or "off"). */
+    public void reuseFrom(LocalCopies copies, String mode) {
+        this.reuse = new LibraryReuse(copies, LibraryReuse.Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)));
     }
 
     Outcome attempt(DownloadTask task, AttemptGuard guard, Listener listener) throws InterruptedException {
@@ -180,6 +186,14 @@ public final class Downloader {
             Files.createDirectories(folder);
         } catch (IOException e) {
             throw DiskException.of("create folder", folder, e);
+        }
+        if (task.filename != null && (task.part == null || task.part.length() == 0)) {
+            var reused = reuse.place(task.spec.expectedSha256(),
+                    task.spec.exactSize() ? task.spec.expectedSize() : null, task.target(folder));
+            if (reused.isPresent()) {
+                task.fromLibrary = reused.get().source();
+                return new Outcome.Done(reused.get().target(), reused.get().sha256(), reused.get().bytes(), false);
+            }
         }
         if (task.filename != null) {
             Outcome present = openPart(task, task.target(folder));

@@ -70,7 +70,7 @@ final class JobControl {
 
     Job cancel(long id) {
         return stop(id, "cancel", QueueState.Stop.CANCEL, JobState.QUEUED, JobState.DOWNLOADING,
-                JobState.VERIFYING, JobState.PAUSED, JobState.FAILED);
+                JobState.VERIFYING, JobState.PAUSED, JobState.FAILED, JobState.WAITING_SPACE);
     }
 
     /**

@@ -43,6 +43,7 @@ final class JobJson {
                 .add("total", nullable(live != null && live.total() != null ? live.total() : job.totalBytes()))
                 .add("connections", live != null ? live.connections() : 0)
                 .add("path", nullable(job.targetPath()))
+                .add("from_library", nullable(job.fromLibrary()))
                 .add("failure_reason", nullable(job.failureReason()))
                 .add("last_error", nullable(job.lastError()))
                 .add("created_at", nullable(job.createdAt()))

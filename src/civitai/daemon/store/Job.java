@@ -32,7 +32,8 @@ public record Job(
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,
-        Long durationMs) {
+        Long durationMs,
+        String fromLibrary) {
 
     /** Attempts since the job was last queued by hand: what the retry budget is checked against. */
     public int attemptsThisRound() {

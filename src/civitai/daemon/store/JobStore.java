@@ -204,6 +204,17 @@ public final class JobStore {
         });
     }
 
+    /** A queued job waits for space; {@code why} says how much it needs and how much is free. */
+    public void waitForSpace(long id, String why) {
+        update("UPDATE jobs SET state = 'waiting_space', last_error = ? WHERE id = ? AND state = 'queued'", why, id);
+    }
+
+    /** A job that waited for space is queued again; false when it no longer waited (cancelled). */
+    public boolean spaceFound(long id) {
+        return update("UPDATE jobs SET state = 'queued', last_error = NULL WHERE id = ? AND state = 'waiting_space'",
+                id) > 0;
+    }
+
     public void setState(long id, JobState state) {
         update("UPDATE jobs SET state = ? WHERE id = ?", state.key(), id);
     }
@@ -246,15 +257,18 @@ public final class JobStore {
         update("UPDATE jobs SET state = 'queued', last_error = ? WHERE id = ?", reason, jobId);
     }
 
-    /** {@code downloaded} is false when the file was already there (then no speed is recorded). */
+    /**
+     * {@code downloaded} is false when the file was already there (then no speed is recorded);
+     * {@code fromLibrary} names the library's file it was linked to or copied from, else null.
+     */
     public void complete(long jobId, String targetPath, String sha256, long bytes, long durationMs,
-            boolean downloaded) {
+            boolean downloaded, String fromLibrary) {
         Double speed = downloaded && durationMs > 0 ? bytes * 1000.0 / durationMs : null;
         update("UPDATE jobs SET state = 'completed', target_path = ?, target_key = ?, sha256 = ?,"
                 + " bytes_done = ?, total_bytes = ?, finished_at = ?, duration_ms = ?, avg_bytes_per_s = ?,"
-                + " failure_reason = NULL, validator = NULL, placed = ? WHERE id = ?",
+                + " failure_reason = NULL, validator = NULL, placed = ?, from_library = ? WHERE id = ?",
                 targetPath, keys.key(null, null, targetPath), sha256, bytes, bytes, now(), durationMs, speed,
-                downloaded ? 1 : 0, jobId);
+                downloaded ? 1 : 0, fromLibrary, jobId);
     }
 
     /** Puts jobs in one transaction: all of them or, on an error, none. */

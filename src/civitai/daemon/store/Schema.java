@@ -94,5 +94,7 @@ final class Schema {
             CREATE INDEX jobs_by_target_key ON jobs(target_key, state);
             """, """
             ALTER TABLE jobs ADD COLUMN expected_size_exact INTEGER NOT NULL DEFAULT 0;
-            """, LibrarySchema.STEP);
+            """, LibrarySchema.STEP, """
+            ALTER TABLE jobs ADD COLUMN from_library TEXT;
+            """);
 }

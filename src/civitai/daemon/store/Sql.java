@@ -20,7 +20,7 @@ final class Sql {
     static final String JOB_COLUMNS = "id, model_id, model_type, filename, url, expected_sha256,"
             + " expected_size, priority, updated_at, entry_json, state, attempts, attempts_before_retry,"
             + " bytes_done, total_bytes, target_path, sha256, failure_reason, last_error, validator,"
-            + " created_at, started_at, finished_at, duration_ms, expected_size_exact";
+            + " created_at, started_at, finished_at, duration_ms, expected_size_exact, from_library";
 
     /**
      * Prepared statements kept per connection: compiling the same SQL again for each of 10,000
@@ -89,7 +89,7 @@ final class Sql {
                 rs.getInt(12), rs.getInt(13), rs.getLong(14), longOrNull(rs, 15), rs.getString(16),
                 rs.getString(17), rs.getString(18), rs.getString(19), rs.getString(20),
                 instant(rs.getString(21)), instant(rs.getString(22)), instant(rs.getString(23)),
-                longOrNull(rs, 24));
+                longOrNull(rs, 24), rs.getString(26));
     }
 
     static Long longOrNull(ResultSet rs, String column) throws SQLException {

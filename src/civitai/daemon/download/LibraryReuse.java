@@ -1,0 +1,126 @@
+package civitai.daemon.download;
+
+import civitai.daemon.download.part.DiskException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * Satisfies a job from a copy already on disk instead of the network: a hard link when source and
+ * target share a file system (no bytes move), else a copy through a part file that is hashed as it is
+ * written, fsynced and renamed, like a download. A copy whose hash differs is discarded, and the job
+ * downloads as if nothing were there.
+ */
+final class LibraryReuse {
+    /** How a local copy is used: link (copy when linking fails), copy, or never. */
+    enum Mode { LINK, COPY, OFF }
+
+    /** A job satisfied from {@code source}. */
+    record Reused(Path source, Path target, String sha256, long bytes) {}
+
+    private final LocalCopies copies;
+    private final Mode mode;
+
+    LibraryReuse(LocalCopies copies, Mode mode) {
+        this.copies = copies;
+        this.mode = mode;
+    }
+
+    /**
+     * The target made from a local copy, or empty when there is none (or reuse is off, or the target
+     * already exists: what to do with an existing file is Placement's decision).
+     */
+    Optional<Reused> place(String sha256, Long expectedSize, Path target) throws DiskException {
+        if (mode == Mode.OFF || sha256 == null || Files.exists(target)) {
+            return Optional.empty();
+        }
+        Optional<Path> found = copies.find(sha256);
+        if (found.isEmpty() || !Files.isRegularFile(found.get()) || found.get().equals(target)) {
+            return Optional.empty();
+        }
+        Path source = found.get();
+        long size;
+        try {
+            size = Files.size(source);
+        } catch (IOException e) {
+            return Optional.empty();  // gone since it was indexed: download instead
+        }
+        if (expectedSize != null && expectedSize != size) {
+            return Optional.empty();
+        }
+        if (mode == Mode.LINK && link(source, target)) {
+            return Optional.of(new Reused(source, target, sha256.toLowerCase(), size));
+        }
+        return copy(source, target, sha256) ? Optional.of(new Reused(source, target, sha256.toLowerCase(), size))
+                : Optional.empty();
+    }
+
+    /** False when the file systems differ or links are not supported: then the bytes are copied. */
+    private static boolean link(Path source, Path target) {
+        try {
+            Files.createLink(target, source);
+            return true;
+        } catch (UnsupportedOperationException | IOException e) {
+            return false;  // another file system (EXDEV) or no links there
+        }
+    }
+
+    /** Copies through {@code target.library.part}; true when the copy's hash is the one asked for. */
+    private static boolean copy(Path source, Path target, String sha256) throws DiskException {
+        Path part = target.resolveSibling(target.getFileName() + ".library.part");
+        MessageDigest digest = sha256();
+        try (InputStream in = Files.newInputStream(source);
+                FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING)) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+                ByteBuffer b = ByteBuffer.wrap(buffer, 0, n);
+                while (b.hasRemaining()) {
+                    out.write(b);
+                }
+            }
+            out.force(true);
+        } catch (IOException e) {
+            deleteQuietly(part);
+            throw DiskException.of("copy from the library to", part, e);
+        }
+        if (!HexFormat.of().formatHex(digest.digest()).equalsIgnoreCase(sha256)) {
+            deleteQuietly(part);  // the indexed file changed since it was hashed
+            return false;
+        }
+        try {
+            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } catch (IOException e) {
+            deleteQuietly(part);
+            throw DiskException.of("rename", part, e);
+        }
+    }
+
+    private static void deleteQuietly(Path part) {
+        try {
+            Files.deleteIfExists(part);
+        } catch (IOException e) {
+            // a stray .library.part is never taken for a model (the library skips .part files)
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package civitai.daemon.download;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.LongUnaryOperator;
+
+/**
+ * Space before a byte: whether a job of a known size may start on its file system, counting what
+ * running downloads still need and what must stay free. A job larger than the whole file system can
+ * never fit and fails; one that does not fit now waits until space appears.
+ */
+public final class SpaceGate {
+    /** Free and total bytes of the file system a folder is on; tests give a small one. */
+    public interface Probe {
+        long usable(Path folder) throws IOException;
+
+        long total(Path folder) throws IOException;
+
+        Probe FILE_STORE = new Probe() {
+            @Override
+            public long usable(Path folder) throws IOException {
+                return Files.getFileStore(folder).getUsableSpace();
+            }
+
+            @Override
+            public long total(Path folder) throws IOException {
+                return Files.getFileStore(folder).getTotalSpace();
+            }
+        };
+    }
+
+    /** Whether a job may start. */
+    sealed interface Verdict {
+        record Fits() implements Verdict {}
+
+        record Wait(String message) implements Verdict {}
+
+        record TooBig(String message) implements Verdict {}
+    }
+
+    private final Probe probe;
+    private final LongUnaryOperator keepFree;
+
+    /** @param keepFree the bytes to keep free on a file system of the given total size */
+    public SpaceGate(Probe probe, LongUnaryOperator keepFree) {
+        this.probe = probe;
+        this.keepFree = keepFree;
+    }
+
+    /**
+     * @param needed   the bytes this job still writes
+     * @param reserved the bytes running downloads on any file system still write (a bound: they are
+     *                 counted even when on another one)
+     */
+    Verdict check(Path folder, long needed, long reserved) {
+        long usable;
+        long total;
+        try {
+            usable = probe.usable(existing(folder));
+            total = probe.total(existing(folder));
+        } catch (IOException e) {
+            return new Verdict.Fits();  // no answer: the write itself reports a full disk
+        }
+        if (needed > total) {
+            return new Verdict.TooBig("needs " + needed + " bytes but the file system at " + folder + " holds "
+                    + total + " in all");
+        }
+        long keep = keepFree.applyAsLong(total);
+        long free = usable - reserved;
+        if (free - needed < keep) {
+            return new Verdict.Wait("waiting for space: needs " + needed + " bytes and " + keep
+                    + " kept free (min_free_space), " + Math.max(0, free) + " free"
+                    + (reserved > 0 ? " after running downloads (" + reserved + " bytes still to come)" : ""));
+        }
+        return new Verdict.Fits();
+    }
+
+    /** Free bytes where {@code folder} is (or would be), null when the file system does not say. */
+    public Long free(Path folder) {
+        try {
+            return probe.usable(existing(folder));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The folder, or its nearest parent that exists: a job's folder is made only when it starts. */
+    private static Path existing(Path folder) {
+        Path p = folder.toAbsolutePath();
+        while (p != null && !Files.exists(p)) {
+            p = p.getParent();
+        }
+        return p == null ? folder : p;
+    }
+}

@@ -1,0 +1,68 @@
+package civitai.daemon.download;
+
+import civitai.daemon.events.Event;
+import civitai.daemon.events.EventBus;
+import civitai.daemon.store.Job;
+import civitai.daemon.store.JobState;
+import civitai.daemon.store.JobStore;
+import java.nio.file.Path;
+import java.util.function.Function;
+
+/**
+ * The queue's side of {@link SpaceGate}: a queued job of known size that would leave too little
+ * free waits in {@code waiting_space} (no attempt is spent, so no retry storm) and is queued again
+ * once it fits; one larger than its file system fails with {@code disk_space}. Called under the
+ * queue's lock.
+ */
+final class SpaceWait {
+    private final SpaceGate gate;
+    private final JobStore store;
+    private final EventBus bus;
+    private final Function<String, Path> folders;
+
+    /** @param folders the folder of a model type */
+    SpaceWait(SpaceGate gate, JobStore store, EventBus bus, Function<String, Path> folders) {
+        this.gate = gate;
+        this.store = store;
+        this.bus = bus;
+        this.folders = folders;
+    }
+
+    /** True when {@code job} must not start now (it now waits, or has failed). */
+    boolean holds(Job job, long reserved) {
+        Long size = job.spec().expectedSize() != null ? job.spec().expectedSize() : job.totalBytes();
+        if (size == null) {
+            return false;  // unknown until the first answer: the write reports a full disk
+        }
+        long needed = Math.max(0, size - job.bytesDone());
+        switch (gate.check(folders.apply(job.spec().modelType()), needed, reserved)) {
+            case SpaceGate.Verdict.Fits f -> {
+                return false;
+            }
+            case SpaceGate.Verdict.Wait w -> {
+                store.waitForSpace(job.id(), w.message());
+                return true;
+            }
+            case SpaceGate.Verdict.TooBig t -> {
+                store.fail(job.id(), "disk_space", t.message());
+                bus.publish(new Event.Failed(job.id(), "disk_space", t.message()));
+                return true;
+            }
+        }
+    }
+
+    /** Queues again the waiting jobs that fit now; returns how many still wait. */
+    int release(long reserved) {
+        int waiting = 0;
+        for (Job job : store.inState(JobState.WAITING_SPACE)) {
+            Long size = job.spec().expectedSize() != null ? job.spec().expectedSize() : job.totalBytes();
+            long needed = size == null ? 0 : Math.max(0, size - job.bytesDone());
+            if (gate.check(folders.apply(job.spec().modelType()), needed, reserved) instanceof SpaceGate.Verdict.Fits) {
+                store.spaceFound(job.id());
+            } else {
+                waiting++;
+            }
+        }
+        return waiting;
+    }
+}
