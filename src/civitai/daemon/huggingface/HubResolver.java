@@ -1,0 +1,157 @@
+package civitai.daemon.huggingface;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Asks the Hub (at the configured endpoint) where a file is, without following the redirect to
+ * the CDN: the first answers carry the commit, the SHA-256 and the size, the CDN's do not. Relative
+ * redirects (a renamed repo, {@code /api/resolve-cache/} for small files) are the Hub's own answer
+ * and are followed. The token goes to the endpoint's host only, never to the CDN.
+ */
+public final class HubResolver {
+    private static final int MAX_HOPS = 5;
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern SHA1 = Pattern.compile("[0-9a-f]{40}");
+    private static final Pattern RATE_T = Pattern.compile("(?:^|[;,\\s])t=(\\d+)");
+
+    private final HttpClient http;
+    private final URI endpoint;
+    private final String token;
+
+    /** {@code token} may be null or blank: public repos need none. */
+    public HubResolver(HttpClient http, URI endpoint, String token) {
+        this.http = http;
+        this.endpoint = endpoint;
+        this.token = token == null || token.isBlank() ? null : token;
+    }
+
+    public HubAnswer resolve(HfReference ref) throws IOException, InterruptedException {
+        URI at = ref.resolveUri(endpoint, ref.revision());
+        Pinning seen = new Pinning();
+        for (int hop = 0; hop < MAX_HOPS; hop++) {
+            HttpResponse<Void> r = http.send(request(at), HttpResponse.BodyHandlers.discarding());
+            seen.read(r);
+            int status = r.statusCode();
+            if (status >= 300 && status < 400) {
+                Optional<String> location = r.headers().firstValue("Location");
+                if (location.isEmpty()) {
+                    return new HubAnswer.Failed("a redirect without a Location from " + at.getHost());
+                }
+                URI next = at.resolve(location.get());
+                if (!sameAuthority(next, endpoint)) {
+                    return seen.answer(ref, endpoint); // the CDN: not asked, its signature not kept
+                }
+                at = next;
+                continue;
+            }
+            if (status == 200) {
+                return seen.answer(ref, endpoint);
+            }
+            return refusal(ref, r);
+        }
+        return new HubAnswer.Failed("more than " + MAX_HOPS + " redirects within the Hub");
+    }
+
+    /**
+     * A manifest's own sha256 that is not the Hub's is refused before any byte, naming both, so a
+     * typo or a changed file is told apart from a damaged download.
+     */
+    public static Optional<String> disagreement(String manifestSha256, HubAnswer.Resolved hub) {
+        if (manifestSha256 == null || manifestSha256.isBlank() || hub.sha256() == null
+                || manifestSha256.strip().equalsIgnoreCase(hub.sha256())) {
+            return Optional.empty();
+        }
+        return Optional.of("the manifest says sha256 " + manifestSha256.strip().toLowerCase(Locale.ROOT)
+                + " but the Hub says " + hub.sha256() + " at commit " + hub.commit());
+    }
+
+    private HttpRequest request(URI at) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(at).method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(30));
+        if (token != null && sameAuthority(at, endpoint)) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return b.build();
+    }
+
+    private static HubAnswer refusal(HfReference ref, HttpResponse<Void> r) {
+        String code = r.headers().firstValue("X-Error-Code").orElse("");
+        String page = "https://huggingface.co/" + ref.repo();
+        return switch (r.statusCode()) {
+            case 401 -> code.equals("GatedRepo")
+                    ? new HubAnswer.Refused("gated", "accept the licence at " + page + " and set hf_token")
+                    : new HubAnswer.Refused("unauthorized", ref.repo() + " is private or missing: set hf_token");
+            case 403 -> new HubAnswer.Refused("forbidden", "hf_token has no access to " + ref.repo());
+            case 404 -> new HubAnswer.Refused("not_found", (code.isEmpty() ? "not found" : code) + ": "
+                    + ref.path() + " at " + ref.revision() + " in " + ref.repo());
+            case 429 -> new HubAnswer.RateLimited(waitOf(r));
+            default -> new HubAnswer.Failed("the Hub answered " + r.statusCode());
+        };
+    }
+
+    private static Duration waitOf(HttpResponse<Void> r) {
+        Optional<String> after = r.headers().firstValue("Retry-After");
+        if (after.isPresent() && after.get().strip().matches("\\d+")) {
+            return Duration.ofSeconds(Long.parseLong(after.get().strip()));
+        }
+        Matcher t = RATE_T.matcher(r.headers().firstValue("RateLimit").orElse(""));
+        return t.find() ? Duration.ofSeconds(Long.parseLong(t.group(1))) : Duration.ofSeconds(60);
+    }
+
+    static boolean sameAuthority(URI a, URI b) {
+        return a.getScheme() != null && a.getScheme().equalsIgnoreCase(b.getScheme())
+                && a.getRawAuthority() != null && a.getRawAuthority().equalsIgnoreCase(b.getRawAuthority());
+    }
+
+    /** The Hub's headers as they arrive over the hops: the first one seen of each counts. */
+    private static final class Pinning {
+        String commit;
+        String linkedEtag;
+        String etag;
+        long size = -1;
+
+        void read(HttpResponse<Void> r) {
+            if (commit == null) {
+                commit = r.headers().firstValue("X-Repo-Commit").orElse(null);
+            }
+            if (linkedEtag == null) {
+                linkedEtag = r.headers().firstValue("X-Linked-Etag").map(Pinning::unquote).orElse(null);
+            }
+            if (size < 0) {
+                size = r.headers().firstValue("X-Linked-Size").map(Long::parseLong).orElse(-1L);
+            }
+            if (r.statusCode() == 200) {
+                etag = r.headers().firstValue("ETag").map(Pinning::unquote).orElse(null);
+                if (size < 0) {
+                    size = r.headers().firstValueAsLong("Content-Length").orElse(-1L);
+                }
+            }
+        }
+
+        HubAnswer answer(HfReference ref, URI endpoint) {
+            if (commit == null || !SHA1.matcher(commit).matches()) {
+                return new HubAnswer.Failed("the Hub named no commit for " + ref.path());
+            }
+            String sha256 = linkedEtag != null && SHA256.matcher(linkedEtag).matches() ? linkedEtag : null;
+            String sha1 = sha256 == null && etag != null && SHA1.matcher(etag).matches() ? etag : null;
+            return new HubAnswer.Resolved(commit, sha256, sha1, size, ref.resolveUri(endpoint, commit));
+        }
+
+        static String unquote(String v) {
+            String s = v.strip();
+            if (s.startsWith("W/")) {
+                s = s.substring(2);
+            }
+            return s.replace("\"", "").toLowerCase(Locale.ROOT);
+        }
+    }
+}
