@@ -1,5 +1,6 @@
 package civitai.daemon.download;
 
+import civitai.daemon.download.part.JournalClaim;
 import civitai.daemon.download.fetch.Credentials;
 import civitai.daemon.download.fetch.SignedUrl;
 import civitai.daemon.download.part.PartFile;

@@ -1,5 +1,7 @@
 package civitai.daemon.download;
 
+import civitai.daemon.download.part.JournalClaim;
+import civitai.daemon.download.segment.*;
 import civitai.daemon.download.fetch.Answer;
 import civitai.daemon.download.fetch.AnswerClassifier;
 import civitai.daemon.download.fetch.Bandwidth;

@@ -1,5 +1,6 @@
 package civitai.daemon.download;
 
+import civitai.daemon.download.part.JournalClaim;
 import civitai.daemon.download.fetch.HttpFetch;
 import civitai.daemon.download.part.BufferBudget;
 import civitai.daemon.download.part.DiskException;

@@ -1,5 +1,6 @@
 package civitai.daemon.download;
 
+import civitai.daemon.download.segment.*;
 import civitai.daemon.download.fetch.Answer;
 import civitai.daemon.download.fetch.AnswerClassifier;
 import civitai.daemon.download.fetch.BodyStream;
@@ -29,6 +30,9 @@ import java.util.concurrent.TimeUnit;
  * ({@link PartCheckpoints}). One instance per attempt; its methods run on the attempt's thread.
  */
 final class SegmentedDownload {
+    /** How a segmented attempt ended early; {@code resetPart}: the bytes so far are not this file's. */
+    record End(Outcome outcome, boolean resetPart, boolean singleConnection) {}
+
     private static final int FAILURES_PER_SEGMENT = 4;
     private static final int BUSY_ANSWERS = 8;
 
@@ -39,7 +43,7 @@ final class SegmentedDownload {
     private final Tools tools;
     private final DownloadTask task;
     private final PartFile part;
-    private final SegmentPlan plan;
+    private final SegmentPlan<End> plan;
     private final AttemptGuard attempt;
     private final Downloader.Listener listener;
     private final Object progressLock = new Object();
@@ -49,7 +53,7 @@ final class SegmentedDownload {
     private int renewals;
     private int busyAnswers;
 
-    SegmentedDownload(Tools tools, DownloadTask task, SegmentPlan plan, AttemptGuard attempt,
+    SegmentedDownload(Tools tools, DownloadTask task, SegmentPlan<End> plan, AttemptGuard attempt,
             Downloader.Listener listener) {
         this.tools = tools;
         this.task = task;
@@ -65,7 +69,7 @@ final class SegmentedDownload {
      * the first continues {@code firstBody} (null: it opens its own request). Returns null when the
      * part is complete, else how the attempt ended.
      */
-    SegmentPlan.End run(int connections, Segment first, BodyStream firstBody, boolean firstHasSlot)
+    End run(int connections, Segment first, BodyStream firstBody, boolean firstHasSlot)
             throws InterruptedException {
         try {
             checkpoints.record();
@@ -114,13 +118,13 @@ final class SegmentedDownload {
             checkpoints.finalQuietly();  // what this attempt got stays for the next one
         }
         return plan.complete() ? null : plan.ended() != null ? plan.ended()
-                : new SegmentPlan.End(new Outcome.Retry("incomplete", "connections ended before the file was"
+                : new End(new Outcome.Retry("incomplete", "connections ended before the file was"
                         + " complete", null, null, part.bytes()), false, false);
     }
 
     /** A stop of the attempt (pause, cancel, shutdown, its timeout): every connection ends now. */
     private void stopAll() {
-        plan.end(new SegmentPlan.End(new Outcome.Retry("stopped", "stopped", null, null, part.bytes()), false, false));
+        plan.end(new End(new Outcome.Retry("stopped", "stopped", null, null, part.bytes()), false, false));
         threads.forEach(Thread::interrupt);
         boolean interrupted = false;
         for (Thread t : threads) {
@@ -158,7 +162,7 @@ final class SegmentedDownload {
                     body = open(segment);
                     if (body == null) {
                         if (++failures > FAILURES_PER_SEGMENT) {
-                            plan.end(new SegmentPlan.End(new Outcome.Retry("network_error", "a segment of the file"
+                            plan.end(new End(new Outcome.Retry("network_error", "a segment of the file"
                                     + " failed " + failures + " times", null, null, part.bytes()), false, false));
                         }
                         continue;
@@ -168,12 +172,12 @@ final class SegmentedDownload {
                 body.close();
                 body = null;
                 if (failures > FAILURES_PER_SEGMENT) {
-                    plan.end(new SegmentPlan.End(new Outcome.Retry("network_error", "a segment's connection failed "
+                    plan.end(new End(new Outcome.Retry("network_error", "a segment's connection failed "
                             + failures + " times", null, null, part.bytes()), false, false));
                 }
             }
         } catch (DiskException e) {
-            plan.end(new SegmentPlan.End(Downloader.diskFailure(task, e), false, false));
+            plan.end(new End(Downloader.diskFailure(task, e), false, false));
         } catch (InterruptedException e) {
             // the attempt is stopping: stopAll() ended the plan
         } finally {
@@ -258,19 +262,19 @@ final class SegmentedDownload {
         }
         switch (answer) {
             case Answer.File f -> throw new AssertionError("returned above");
-            case Answer.RangeIgnored i -> plan.end(new SegmentPlan.End(new Outcome.Retry(
+            case Answer.RangeIgnored i -> plan.end(new End(new Outcome.Retry(
                     i.changed() ? "resume_mismatch" : "no_ranges", i.changed()
                     ? "the file changed on the server during the download (new ETag); restarting it"
                     : "the server answered a Range request with the whole file; continuing with one connection",
                     Duration.ZERO, status, part.bytes()), i.changed(), true));
-            case Answer.Changed c -> plan.end(new SegmentPlan.End(new Outcome.Retry("resume_mismatch", status == 416
+            case Answer.Changed c -> plan.end(new End(new Outcome.Retry("resume_mismatch", status == 416
                     ? "the server cannot serve a part of the file (416); restarting it"
                     : "the file changed on the server during the download (new ETag); restarting it",
                     Duration.ZERO, status, part.bytes()), true, true));
-            case Answer.Complete c -> plan.end(new SegmentPlan.End(new Outcome.Retry("resume_mismatch", "the server"
+            case Answer.Complete c -> plan.end(new End(new Outcome.Retry("resume_mismatch", "the server"
                     + " cannot serve a part of the file (416); restarting it", Duration.ZERO, status, part.bytes()),
                     true, true));
-            case Answer.WrongRange w -> plan.end(new SegmentPlan.End(new Outcome.Retry("resume_mismatch",
+            case Answer.WrongRange w -> plan.end(new End(new Outcome.Retry("resume_mismatch",
                     "the server sent Content-Range \"" + w.contentRange() + "\" for bytes " + from + "-" + to
                     + "; continuing with one connection", Duration.ZERO, status, part.bytes()), false, true));
             case Answer.Refused f -> refusedAnswer(fetched, f, url, from);
@@ -302,7 +306,7 @@ final class SegmentedDownload {
         Duration wait = tools.policy().waitFor(refused.retryAfter()).orElse(Duration.ofSeconds(1));
         synchronized (renewLock) {
             if (++busyAnswers > BUSY_ANSWERS) {
-                plan.end(new SegmentPlan.End(new Outcome.Retry("http_" + status, "the storage host kept answering "
+                plan.end(new End(new Outcome.Retry("http_" + status, "the storage host kept answering "
                         + status + "; trying again later", wait, status, part.bytes()), false, false));
                 return;
             }
@@ -344,9 +348,9 @@ final class SegmentedDownload {
     private void refused(HttpFetch.Response fetched, Answer.Refused refused, long from) throws DiskException {
         try (BodyStream body = fetched.response().body()) {
             Outcome outcome = tools.check().refusal(fetched, body, refused, from, part.length());
-            plan.end(new SegmentPlan.End(outcome, false, false));
+            plan.end(new End(outcome, false, false));
         } catch (IOException e) {
-            plan.end(new SegmentPlan.End(new Outcome.Retry("network_error", e.toString(), null, null, part.bytes()),
+            plan.end(new End(new Outcome.Retry("network_error", e.toString(), null, null, part.bytes()),
                     false, false));
         }
     }

@@ -1,5 +1,6 @@
 package civitai.daemon.download;
 
+import civitai.daemon.download.segment.*;
 import civitai.daemon.download.fetch.Answer;
 import civitai.daemon.download.fetch.AnswerClassifier;
 import civitai.daemon.download.fetch.BodyStream;
@@ -97,7 +98,7 @@ final class Segments {
     }
 
     private Outcome restartOrFallBack(boolean changed, int status) throws DiskException {
-        return fallBack(new SegmentPlan.End(new Outcome.Retry("resume_mismatch", changed
+        return fallBack(new SegmentedDownload.End(new Outcome.Retry("resume_mismatch", changed
                 ? "the file changed on the server since the last attempt; restarting it"
                 : "the server did not resume the part as asked; continuing with one connection",
                 Duration.ZERO, status, task.part.bytes()), changed, true));
@@ -126,22 +127,22 @@ final class Segments {
             before.put(0L, part.length());
         }
         long minSteal = Math.max(MIN_STEAL, segmenting.minSegmentSize() / 8);
-        SegmentPlan plan = new SegmentPlan(first, rest, before, minSteal, connections, url);
+        SegmentPlan<SegmentedDownload.End> plan = new SegmentPlan<>(first, rest, before, minSteal, connections, url);
         task.journal.adopt();
-        SegmentPlan.End end = new SegmentedDownload(downloader.tools(), task, plan, guard, listener)
+        SegmentedDownload.End end = new SegmentedDownload(downloader.tools(), task, plan, guard, listener)
                 .run(connections, first, body, firstHasSlot);
         if (end == null && part.length() == task.total) {
             return downloader.place(task, listener, 206);
         }
         if (end == null) {
-            end = new SegmentPlan.End(new Outcome.Retry("incomplete", "the segments ended at byte "
+            end = new SegmentedDownload.End(new Outcome.Retry("incomplete", "the segments ended at byte "
                     + part.length() + " of " + task.total, null, null, part.bytes()), false, false);
         }
         return fallBack(end);
     }
 
     /** Leaves the part as the next attempt needs it, and says how this one ended. */
-    private Outcome fallBack(SegmentPlan.End end) throws DiskException {
+    private Outcome fallBack(SegmentedDownload.End end) throws DiskException {
         if (end.resetPart()) {
             task.part.reset();  // forgets the journal too
         } else if (end.singleConnection()) {

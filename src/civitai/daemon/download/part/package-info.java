@@ -3,7 +3,8 @@
  * the contiguous prefix in the same pass ({@code InOrderHasher}, bytes ahead read back once the
  * prefix reaches them), fsync, reset and truncation; the buffers every download shares
  * ({@link civitai.daemon.download.part.BufferBudget}); a disk failure with what it means
- * ({@link civitai.daemon.download.part.DiskException}). Knows nothing of HTTP, jobs or the store
- * but {@code store.ByteRanges}; the engine ({@code download}) drives it.
+ * ({@link civitai.daemon.download.part.DiskException}); whether the range journal describes the part
+ * ({@link civitai.daemon.download.part.JournalClaim}). Knows nothing of HTTP or jobs, and of the
+ * store only {@code store.ByteRanges} and {@code store.RangeJournal}; the engine ({@code download}) drives it.
  */
 package civitai.daemon.download.part;

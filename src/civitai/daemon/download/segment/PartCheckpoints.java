@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.segment;
 
 import civitai.daemon.download.part.DiskException;
 import civitai.daemon.download.part.PartFile;
@@ -21,14 +21,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * first): each flushes little, so it stalls its connection only briefly, and it never holds up
  * the records. Thread-safe, records made in the order {@link #record} describes.
  */
-final class PartCheckpoints {
+public final class PartCheckpoints {
     private static final long RECORD_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long SYNC_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final RangeJournal journal;
     private final long jobId;
     private final PartFile part;
-    private final SegmentPlan plan;
+    private final SegmentPlan<?> plan;
     private final ReentrantLock syncLock = new ReentrantLock();
     private volatile long lastSyncNanos = System.nanoTime();
     private volatile boolean unrecorded;          // bytes written or synced since the last record
@@ -37,7 +37,7 @@ final class PartCheckpoints {
     private volatile boolean syncFailed;             // then written bytes may be gone: only synced ones count
     private Thread recorder;
 
-    PartCheckpoints(RangeJournal journal, long jobId, PartFile part, SegmentPlan plan) {
+    public PartCheckpoints(RangeJournal journal, long jobId, PartFile part, SegmentPlan<?> plan) {
         this.journal = journal;
         this.jobId = jobId;
         this.part = part;
@@ -45,7 +45,7 @@ final class PartCheckpoints {
     }
 
     /** Starts the recorder; {@link #stop} ends it. */
-    void start() {
+    public void start() {
         recording = true;
         recorder = Thread.ofVirtual().name("job-" + jobId + "-journal").start(this::recordWhileRunning);
     }
@@ -65,7 +65,7 @@ final class PartCheckpoints {
     }
 
     /** Ends the recorder, after the record it is making. */
-    void stop() {
+    public void stop() {
         recording = false;
         Thread r = recorder;
         if (r == null) {
@@ -86,7 +86,7 @@ final class PartCheckpoints {
     }
 
     /** After bytes were written: an fsync when one is due; the recorder notes the bytes. */
-    void maybe() throws DiskException {
+    public void maybe() throws DiskException {
         unrecorded = true;
         RuntimeException failed = recordFailed;
         if (failed != null) {
@@ -116,7 +116,7 @@ final class PartCheckpoints {
     }
 
     /** At the end of an unfinished attempt: fsync and record now, so what it got stays for the next one. */
-    void finalQuietly() {
+    public void finalQuietly() {
         stop();
         syncLock.lock();
         try {
@@ -134,7 +134,7 @@ final class PartCheckpoints {
      * boot. One record at a time, by order rather than a lock: the attempt's first before
      * {@link #start}, the recorder's until {@link #stop} has joined it, then the final one.
      */
-    void record() {
+    public void record() {
         unrecorded = false;  // before the snapshot: a write after it marks the journal behind again
         journal.record(jobId, plan.syncedRanges(), syncFailed ? Map.of() : plan.unsyncedRanges());
     }

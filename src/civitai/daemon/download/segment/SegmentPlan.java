@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.segment;
 
 import civitai.daemon.store.ByteRanges;
 import java.net.URI;
@@ -13,13 +13,12 @@ import java.util.TreeMap;
  * The shared state of one segmented attempt: the segments still to fetch (idle connections take
  * waiting ones first, then split the one with the most left — work stealing), how many connections
  * may run (halved by a 429/503), the URL all of them use, and how the attempt ends. Thread-safe.
+ * {@code E} is the engine's reason for an early end; the plan only keeps the first one.
  */
-final class SegmentPlan {
-    /** How a segmented attempt ended early; {@code resetPart}: the bytes so far are not this file's. */
-    record End(Outcome outcome, boolean resetPart, boolean singleConnection) {}
+public final class SegmentPlan<E> {
 
     /** A segment is split only when its writer needs longer than this for the rest. */
-    static final long STEAL_WORTH_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+    public static final long STEAL_WORTH_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
     /** A writer's speed counts once it has written for this long. */
     private static final long MEASURE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(300);
 
@@ -30,10 +29,10 @@ final class SegmentPlan {
     private int allowed;
     private int running;
     private URI url;
-    private End end;
+    private E end;
 
     /** {@code segments} wait for connections; {@code assigned} (may be null) is the first connection's. */
-    SegmentPlan(Segment assigned, List<Segment> segments, Map<Long, Long> before, long minSteal, int connections,
+    public SegmentPlan(Segment assigned, List<Segment> segments, Map<Long, Long> before, long minSteal, int connections,
             URI url) {
         waiting.addAll(segments);
         if (assigned != null) {
@@ -47,7 +46,7 @@ final class SegmentPlan {
     }
 
     /** A connection starts; false when the plan allows no more. */
-    synchronized boolean join() {
+    public synchronized boolean join() {
         if (running >= allowed || end != null) {
             return false;
         }
@@ -56,7 +55,7 @@ final class SegmentPlan {
     }
 
     /** A connection stops, giving back the segment it held (null: none). */
-    synchronized void leave(Segment unfinished) {
+    public synchronized void leave(Segment unfinished) {
         running--;
         if (unfinished != null && !unfinished.finished()) {
             waiting.addFirst(unfinished);
@@ -64,17 +63,17 @@ final class SegmentPlan {
         notifyAll();
     }
 
-    synchronized int running() {
+    public synchronized int running() {
         return running;
     }
 
     /** True when this connection should leave because the plan was halved. */
-    synchronized boolean overLimit() {
+    public synchronized boolean overLimit() {
         return running > allowed;
     }
 
     /** A 429 or 503: half as many connections from now on (at least one). */
-    synchronized void halve() {
+    public synchronized void halve() {
         allowed = Math.max(1, Math.min(allowed, running) / 2);
     }
 
@@ -84,7 +83,7 @@ final class SegmentPlan {
      * costs what the host sends past the new end before the writer gets there (nginx's limit_rate
      * sends a second's worth at once), more than it saves on a segment about to finish.
      */
-    synchronized Segment next() {
+    public synchronized Segment next() {
         if (end != null) {
             return null;
         }
@@ -109,32 +108,32 @@ final class SegmentPlan {
     }
 
     /** True when every byte of every segment is written. */
-    synchronized boolean complete() {
+    public synchronized boolean complete() {
         return end == null && waiting.isEmpty() && all.stream().allMatch(Segment::finished);
     }
 
-    synchronized URI url() {
+    public synchronized URI url() {
         return url;
     }
 
-    synchronized void url(URI fresh) {
+    public synchronized void url(URI fresh) {
         url = fresh;
     }
 
     /** Ends the attempt early; the first reason wins. */
-    synchronized void end(End why) {
+    public synchronized void end(E why) {
         if (end == null) {
             end = why;
         }
         notifyAll();
     }
 
-    synchronized End ended() {
+    public synchronized E ended() {
         return end;
     }
 
     /** Where each segment's writer stands now. */
-    synchronized Map<Segment, Long> positions() {
+    public synchronized Map<Segment, Long> positions() {
         Map<Segment, Long> at = new java.util.HashMap<>();
         for (Segment s : all) {
             at.put(s, s.done());
@@ -143,12 +142,12 @@ final class SegmentPlan {
     }
 
     /** An fsync covered each segment up to the position taken before it. */
-    synchronized void synced(Map<Segment, Long> positions) {
+    public synchronized void synced(Map<Segment, Long> positions) {
         positions.forEach(Segment::synced);
     }
 
     /** The ranges on disk: those from before this attempt (fsynced when it began) and each segment's fsynced front. */
-    synchronized Map<Long, Long> syncedRanges() {
+    public synchronized Map<Long, Long> syncedRanges() {
         TreeMap<Long, Long> ranges = new TreeMap<>(before);
         for (Segment s : all) {
             if (s.syncedEnd() > s.start) {
@@ -159,7 +158,7 @@ final class SegmentPlan {
     }
 
     /** What each segment wrote beyond its fsynced front: in the page cache, not yet on disk. */
-    synchronized Map<Long, Long> unsyncedRanges() {
+    public synchronized Map<Long, Long> unsyncedRanges() {
         TreeMap<Long, Long> ranges = new TreeMap<>();
         for (Segment s : all) {
             long done = s.done();

@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.part;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.part;
 
 import civitai.daemon.store.RangeJournal;
 import java.util.Map;
@@ -9,12 +9,12 @@ import java.util.Map;
  * a recorded journal may be trusted ({@link #trusts}), one way to start describing the part and
  * one to stop. Owned by the job's attempt thread, like the part.
  */
-final class JournalClaim {
+public final class JournalClaim {
     private final RangeJournal journal;
     private final long jobId;
     private boolean describes;
 
-    JournalClaim(RangeJournal journal, long jobId) {
+    public JournalClaim(RangeJournal journal, long jobId) {
         this.journal = journal;
         this.jobId = jobId;
     }
@@ -23,28 +23,28 @@ final class JournalClaim {
      * A recorded journal describes the part when the file's size and validator are known (a
      * resume needs both) and the part is at least as long as the last byte the journal claims.
      */
-    static boolean trusts(Map<Long, Long> ranges, long partSize, Long total, String validator) {
+    public static boolean trusts(Map<Long, Long> ranges, long partSize, Long total, String validator) {
         long claimed = ranges.values().stream().mapToLong(Long::longValue).max().orElse(0);
         return !ranges.isEmpty() && total != null && validator != null && partSize >= claimed;
     }
 
     /** The ranges recorded for the job, start to end, merged. */
-    Map<Long, Long> recorded() {
+    public Map<Long, Long> recorded() {
         return journal.ranges(jobId);
     }
 
     /** True while the journal, not the part's length, says what the part holds. */
-    boolean describes() {
+    public boolean describes() {
         return describes;
     }
 
     /** A segmented attempt writes the part: from now on the journal describes it. */
-    void adopt() {
+    public void adopt() {
         describes = true;
     }
 
     /** The part is one prefix again (or gone): the recorded ranges are forgotten. */
-    void forget() {
+    public void forget() {
         journal.clear(jobId);
         describes = false;
     }

@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.segment;
 
 /**
  * A byte range of the file that one connection at a time fills, front to back: {@code [start,
@@ -6,15 +6,15 @@ package civitai.daemon.download;
  * Another connection may take the back half of what is left ({@link #split}); the writer sees the
  * new end before its next piece, so no byte is written twice. Thread-safe.
  */
-final class Segment {
-    final long start;
+public final class Segment {
+    public final long start;
     private long done;
     private long end;
     private long synced;
     private long firstWriteNanos;  // 0 until the writer's first bytes
     private long doneAtFirstWrite;
 
-    Segment(long start, long end) {
+    public Segment(long start, long end) {
         this.start = start;
         this.done = start;
         this.synced = start;
@@ -22,12 +22,12 @@ final class Segment {
     }
 
     /** Claims up to {@code want} next bytes for the writer: how many it may write at {@link #done()}. */
-    synchronized int claim(int want) {
+    public synchronized int claim(int want) {
         return (int) Math.max(0, Math.min(want, end - done));
     }
 
     /** The writer wrote {@code n} claimed bytes. */
-    synchronized void wrote(int n) {
+    public synchronized void wrote(int n) {
         if (firstWriteNanos == 0) {
             firstWriteNanos = System.nanoTime();
             doneAtFirstWrite = done;
@@ -39,7 +39,7 @@ final class Segment {
      * How long the writer needs for what is left at its speed so far, in nanoseconds; -1 while
      * it has written nothing or for less than {@code measureNanos} (no speed to go by yet).
      */
-    synchronized long nanosLeft(long now, long measureNanos) {
+    public synchronized long nanosLeft(long now, long measureNanos) {
         long elapsed = now - firstWriteNanos;
         if (firstWriteNanos == 0 || elapsed < measureNanos) {
             return -1;
@@ -47,29 +47,29 @@ final class Segment {
         return (long) ((end - done) * ((double) elapsed / (done - doneAtFirstWrite)));
     }
 
-    synchronized long done() {
+    public synchronized long done() {
         return done;
     }
 
-    synchronized long end() {
+    public synchronized long end() {
         return end;
     }
 
-    synchronized long remaining() {
+    public synchronized long remaining() {
         return end - done;
     }
 
-    synchronized boolean finished() {
+    public synchronized boolean finished() {
         return done >= end;
     }
 
     /** Everything up to {@code upTo} is fsynced. */
-    synchronized void synced(long upTo) {
+    public synchronized void synced(long upTo) {
         synced = Math.max(synced, Math.min(upTo, done));
     }
 
     /** {@code [start, synced)}: the part of this segment the journal may claim. */
-    synchronized long syncedEnd() {
+    public synchronized long syncedEnd() {
         return synced;
     }
 
@@ -77,7 +77,7 @@ final class Segment {
      * Gives the back half of what is left to a new segment when at least {@code 2 × min} bytes
      * are left; returns null otherwise. The caller must hold no other segment's lock.
      */
-    synchronized Segment split(long min) {
+    public synchronized Segment split(long min) {
         long left = end - done;
         if (left < 2 * min) {
             return null;
@@ -89,7 +89,7 @@ final class Segment {
     }
 
     /** Ends this segment at {@code at}; the rest becomes a new segment (null when nothing is left to cut). */
-    synchronized Segment cut(long at) {
+    public synchronized Segment cut(long at) {
         if (at <= done || at >= end) {
             return null;
         }

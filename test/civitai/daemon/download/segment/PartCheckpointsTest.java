@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.segment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -35,7 +35,7 @@ class PartCheckpointsTest {
     /** Checkpoints of a plan that is {@code segment} alone, its part beside {@code target}. */
     private static PartCheckpoints checkpoints(RangeJournal journal, long id, Segment segment, Path target)
             throws DiskException {
-        SegmentPlan plan = new SegmentPlan(segment, List.of(), Map.of(), 1, 1, URI.create("http://127.0.0.1:1/a"));
+        SegmentPlan<Object> plan = new SegmentPlan<>(segment, List.of(), Map.of(), 1, 1, URI.create("http://127.0.0.1:1/a"));
         return new PartCheckpoints(journal, id, PartFile.beside(target, BufferBudget.standard()), plan);
     }
 

@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.segment;
 
 import civitai.daemon.download.fetch.Bandwidth;
 import civitai.daemon.download.fetch.BodyStream;
@@ -14,20 +14,20 @@ import java.util.function.BooleanSupplier;
  * ends, paced by the shared bandwidth cap. Bytes beyond the segment's end are never written. Used
  * by one thread per transfer.
  */
-final class RangeTransfer {
+public final class RangeTransfer {
     /** Told after each piece is in the file; called on the transfer's thread. */
-    interface Progress {
+    public interface Progress {
         void onBytes(int bytes) throws DiskException;
     }
 
     private final Bandwidth bandwidth;
 
-    RangeTransfer(Bandwidth bandwidth) {
+    public RangeTransfer(Bandwidth bandwidth) {
         this.bandwidth = bandwidth;
     }
 
     /** Copies until the segment is full, the body ends, or {@code keepGoing} says to stop. */
-    void copy(BodyStream body, PartFile.Writer out, Segment segment, BooleanSupplier keepGoing, Runnable activity,
+    public void copy(BodyStream body, PartFile.Writer out, Segment segment, BooleanSupplier keepGoing, Runnable activity,
             Progress progress) throws IOException, InterruptedException {
         for (ByteBuffer piece; !segment.finished() && keepGoing.getAsBoolean() && (piece = body.next()) != null; ) {
             activity.run();
