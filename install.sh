@@ -233,6 +233,8 @@ if [ ! -f "$secrets" ]; then
         echo "CIVITAI_API_KEY=${api_key}"
         echo "CIVITAI_DAEMON_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
         echo "CIVITAI_DAEMON_WEBHOOK_SECRET="
+        echo "# a Hugging Face token (hf_...) for gated repos; sent to hf_endpoint's host only"
+        echo "HF_TOKEN="
     } > "$secrets" )
     info "created secrets.env with a new jwt_secret${api_key:+ and your Civitai API key}"
 elif [ -n "$api_key" ]; then

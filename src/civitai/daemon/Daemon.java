@@ -20,6 +20,7 @@ import civitai.daemon.download.Downloader;
 import civitai.daemon.download.LocalCopies;
 import civitai.daemon.download.SpaceGate;
 import civitai.daemon.download.fetch.HostSlots;
+import civitai.daemon.download.fetch.HostCredentials;
 import civitai.daemon.download.Placement;
 import civitai.daemon.download.RetryPolicy;
 import civitai.daemon.download.Watchdog;
@@ -29,6 +30,7 @@ import civitai.daemon.events.JobLog;
 import civitai.daemon.events.EventStream;
 import civitai.daemon.notify.Target;
 import civitai.daemon.notify.Webhooks;
+import civitai.daemon.huggingface.HubResolver;
 import civitai.daemon.http.Api;
 import civitai.daemon.http.Server;
 import civitai.daemon.civitai.HashLookup;
@@ -174,7 +176,9 @@ public final class Daemon implements AutoCloseable {
         server.start(new Api(new Api.Parts(Version.current(), clock, config.workers(), config.eventHeartbeat(),
                 store, new JobHistory(db, clock), queue, manifestFile, events, deliveries, server::port,
                 config.jwtSecret() == null ? null : new Jwt(config.jwtSecret(), clock), log,
-                Api.references(interactive, config.civitaiUrl()), updates, config.bindAddress(), config.allowedHosts(),
+                Api.references(interactive, config.civitaiUrl(),
+                        new HubResolver(client, config.huggingFace().endpoint(), config.huggingFace().token()),
+                        config.huggingFace().endpoint()), updates, config.bindAddress(), config.allowedHosts(),
                 webhooks, config.trustedProxies(), config.downloadDir(), library, libraryIndex)));
         closeLater(server);
         outbound.buildInBackground();  // the TLS set-up, while the first requests are answered
@@ -196,7 +200,8 @@ public final class Daemon implements AutoCloseable {
                 new Random(), clock);
         Watchdog watchdog = new Watchdog(scheduler, config.stallTimeout(), config.timeout());
         Downloader downloader = new Downloader(client,
-                CivitaiCredentials.of(config.civitaiUrl(), config.civitaiApiKey()),
+                CivitaiCredentials.of(config.civitaiUrl(), config.civitaiApiKey())
+                        .or(HostCredentials.bearer(config.huggingFace().endpoint(), config.huggingFace().token())),
                 Version.userAgent(), new Downloader.Settings(targets, config.stallTimeout(), config.timeout()),
                 new Bandwidth(config.maxDownloadSpeed()), policy, clock,
                 new GatedHosts(gate, config.retryMaxDelay()),

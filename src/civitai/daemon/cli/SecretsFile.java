@@ -28,6 +28,7 @@ final class SecretsFile {
         m.put("civitai_api_key", "CIVITAI_API_KEY");
         m.put("jwt_secret", Locator.SECRET_ENV);
         m.put("webhook_secret", "CIVITAI_DAEMON_WEBHOOK_SECRET");
+        m.put("hf_token", "HF_TOKEN");
         return m;
     }
 

@@ -57,6 +57,7 @@ import java.util.Objects;
  * @param libraryReuse     link, copy or off: how a job is satisfied from a file the library holds
  *                         with the job's SHA-256, instead of a download
  * @param minFreeSpace     what a download of known size must leave free on its file system
+ * @param huggingFace      the Hub's endpoint and token
  */
 public record Config(
         Path configFile,
@@ -107,7 +108,8 @@ public record Config(
         int healthPort,
         List<Path> libraryRoots,
         String libraryReuse,
-        MinFreeSpace minFreeSpace) {
+        MinFreeSpace minFreeSpace,
+        HubSettings huggingFace) {
 
     public Config {
         Objects.requireNonNull(configFile, "configFile");
@@ -120,12 +122,13 @@ public record Config(
         libraryRoots = List.copyOf(libraryRoots);
         Objects.requireNonNull(downloadDir, "downloadDir");
         Objects.requireNonNull(civitaiUrl, "civitaiUrl");
+        Objects.requireNonNull(huggingFace, "huggingFace");
     }
 
     /** Secrets that must never appear in a log line or an API answer. */
     public List<String> secrets() {
         return java.util.stream.Stream.concat(
-                        java.util.stream.Stream.of(civitaiApiKey, jwtSecret, webhookSecret),
+                        java.util.stream.Stream.of(civitaiApiKey, jwtSecret, webhookSecret, huggingFace.token()),
                         java.util.stream.Stream.concat(notifications.stream().flatMap(n -> n.secrets().stream()),
                                 outboundProxy.secrets().stream()))
                 .filter(s -> s != null && !s.isEmpty())
@@ -152,6 +155,6 @@ public record Config(
                 allowedHosts, maxConnections, maxEventClients, requestTimeout, existingFiles,
                 connectionsPerDownload, minSegmentSize, maxConnectionsPerHost,
                 notifications, outboundProxy, trustedProxies, healthPort, libraryRoots,
-                libraryReuse, minFreeSpace);
+                libraryReuse, minFreeSpace, huggingFace);
     }
 }

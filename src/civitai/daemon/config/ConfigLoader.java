@@ -33,7 +33,7 @@ public final class ConfigLoader {
             "allowed_hosts", "max_connections", "max_event_clients", "request_timeout", "existing_files",
             "connections_per_download", "min_segment_size", "max_connections_per_host",
             "notifications", "proxy", "no_proxy", "trusted_proxies", "health_port",
-            "library_roots", "library_reuse", "min_free_space");
+            "library_roots", "library_reuse", "min_free_space", "hf_endpoint", "hf_token");
 
     private final Map<String, String> env;
 
@@ -107,7 +107,9 @@ public final class ConfigLoader {
                 (int) keys.integer("health_port", 0, 0, 65_535),
                 keys.folders("library_roots", base),
                 keys.oneOf("library_reuse", "link", List.of("link", "copy", "off")),
-                MinFreeSpace.read(json.get("min_free_space")));
+                MinFreeSpace.read(json.get("min_free_space")),
+                new HubSettings(keys.httpUrl("hf_endpoint", HubSettings.DEFAULT_ENDPOINT),
+                        secret("hf_token", "HF_TOKEN", keys)));
         if (config.maxEventClients() >= config.maxConnections()) {
             throw new ConfigException("config key \"max_event_clients\" is " + config.maxEventClients()
                     + "; expected fewer than max_connections (" + config.maxConnections()
@@ -152,7 +154,16 @@ public final class ConfigLoader {
             return fromEnv.strip();
         }
         String fromFile = keys.optionalString(key);
-        return fromFile == null || fromFile.isBlank() ? null : fromFile.strip();
+        if (fromFile == null || fromFile.isBlank()) {
+            return null;
+        }
+        // "${NAME}" keeps the secret out of the file, as in notifications; unset means none
+        java.util.regex.Matcher ref = NotificationKeys.ENV_REF.matcher(fromFile.strip());
+        if (ref.matches()) {
+            String named = env.get(ref.group(1));
+            return named == null || named.isBlank() ? null : named.strip();
+        }
+        return fromFile.strip();
     }
 
     private static List<URI> webhookUrls(JsonValue value) throws ConfigException {

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * bot tokens and webhook URLs need not sit in config.json.
  */
 final class NotificationKeys {
-    private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+    static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Map<String, Set<String>> KEYS = Map.of(
             "telegram", Set.of("bot_token", "chat_id"),

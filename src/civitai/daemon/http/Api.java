@@ -34,10 +34,17 @@ public final class Api {
 
     private final Parts parts;
 
-    /** Reference handling for the API, accepting links to the configured Civitai host too. */
-    public static References references(civitai.daemon.civitai.Resolver resolver, java.net.URI civitaiUrl) {
-        String authority = civitaiUrl.getRawAuthority() == null ? "" : civitaiUrl.getRawAuthority().toLowerCase();
-        return new References(resolver, authority);
+    /**
+     * Reference handling for the API, accepting links to the configured Civitai host and Hub
+     * endpoint too (a mirror, a test server).
+     */
+    public static References references(civitai.daemon.civitai.Resolver resolver, java.net.URI civitaiUrl,
+            civitai.daemon.huggingface.HubResolver hub, java.net.URI hubEndpoint) {
+        return new References(resolver, authority(civitaiUrl), hub, authority(hubEndpoint));
+    }
+
+    private static String authority(java.net.URI uri) {
+        return uri.getRawAuthority() == null ? "" : uri.getRawAuthority().toLowerCase(java.util.Locale.ROOT);
     }
 
     public Api(Parts parts) {

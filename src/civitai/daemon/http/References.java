@@ -2,6 +2,10 @@ package civitai.daemon.http;
 
 import civitai.daemon.civitai.Reference;
 import civitai.daemon.civitai.Resolver;
+import civitai.daemon.huggingface.HfEntries;
+import civitai.daemon.huggingface.HfReference;
+import civitai.daemon.huggingface.HubAnswer;
+import civitai.daemon.huggingface.HubResolver;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 import java.util.Optional;
@@ -10,42 +14,56 @@ import java.util.Set;
 /**
  * Entries given as Civitai references rather than raw URLs: {@code {"civitai": "<link or AIR>"}},
  * {@code {"modelId": 4201}}, {@code {"versionId": 130072}}, {@code {"sha256": "<hash>"}} (the
- * Civitai file with that hash), or a Civitai link in {@code url} without a {@code model_type}. Each is resolved into a full entry; the caller's other fields
- * (priority, model_type, notes…) are kept on top. Thread-safe.
+ * Civitai file with that hash), or a Civitai link in {@code url} without a {@code model_type};
+ * and Hugging Face files, {@code {"url": "<hub link>", "model_type": ...}} or
+ * {@code {"huggingface": "owner/name/path", "revision": ..., "model_type": ...}}, pinned to the
+ * commit the Hub names with the Hub's SHA-256 expected. Each is resolved into a full entry; the
+ * caller's other fields (priority, model_type, notes…) are kept on top. Thread-safe.
  */
 public final class References {
     private static final Set<String> REFERENCE_KEYS = Set.of("civitai", "url", "modelId", "versionId", "fileId");
 
     private final Resolver resolver;
     private final String civitaiAuthority;
+    private final HubResolver hub;
+    private final String hubAuthority;
 
     /** A reference that could not be resolved; the message is for the client. */
     static final class NotResolved extends Exception {
         private static final long serialVersionUID = 1L;
         final transient java.time.Duration retryAfter;
+        final String code;
 
         NotResolved(String message) {
             this(message, null);
         }
 
         NotResolved(String message, java.time.Duration retryAfter) {
-            super(message);
-            this.retryAfter = retryAfter;
+            this(message, retryAfter, retryAfter == null ? "bad_request" : "civitai_rate_limited");
         }
 
-        /** The API answer: 503 with Retry-After while Civitai is rate limiting, else 400. */
+        /** {@code code} names the reason for a client that acts on it (gated, forbidden, …). */
+        NotResolved(String message, java.time.Duration retryAfter, String code) {
+            super(message);
+            this.retryAfter = retryAfter;
+            this.code = code;
+        }
+
+        /** The API answer: 503 with Retry-After while a source is rate limiting, else 400. */
         ApiException toApi(Request r) {
             if (retryAfter == null) {
-                return ApiException.badRequest(getMessage());
+                return new ApiException(400, code, getMessage());
             }
-            r.exchange.getResponseHeaders().set("Retry-After", Long.toString(retryAfter.toSeconds()));
-            return new ApiException(503, "civitai_rate_limited", getMessage());
+            r.exchange.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1, retryAfter.toSeconds())));
+            return new ApiException(503, code, getMessage());
         }
     }
 
-    References(Resolver resolver, String civitaiAuthority) {
+    References(Resolver resolver, String civitaiAuthority, HubResolver hub, String hubAuthority) {
         this.resolver = resolver;
         this.civitaiAuthority = civitaiAuthority;
+        this.hub = hub;
+        this.hubAuthority = hubAuthority;
     }
 
     /** The entry itself when it is not a reference; the resolved entry when it is. */
@@ -54,6 +72,15 @@ public final class References {
             return body;
         }
         JsonObject given = body.asObject();
+        Optional<HfReference> hubFile;
+        try {
+            hubFile = HfEntries.find(given, hubAuthority);
+        } catch (HfEntries.Invalid e) {
+            throw new NotResolved(e.getMessage());
+        }
+        if (hubFile.isPresent()) {
+            return fromHub(given, hubFile.get());
+        }
         Optional<Reference> ref = find(given);
         if (ref.isEmpty()) {
             return body;
@@ -73,6 +100,32 @@ public final class References {
             }
         }
         return entry;
+    }
+
+    /** The Hub's answer for the file, turned into a pinned entry or a refusal the user can act on. */
+    private JsonObject fromHub(JsonObject given, HfReference ref) throws NotResolved {
+        HubAnswer answer;
+        try {
+            answer = hub.resolve(ref);
+        } catch (java.io.IOException e) {
+            throw new NotResolved("cannot reach the Hugging Face Hub: " + e.getMessage(),
+                    java.time.Duration.ofSeconds(30), "hub_unreachable");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NotResolved("interrupted while asking the Hugging Face Hub");
+        }
+        try {
+            return switch (answer) {
+                case HubAnswer.Resolved r -> HfEntries.resolved(given, ref, r);
+                case HubAnswer.Refused r -> throw new NotResolved(r.message(), null, r.reason());
+                case HubAnswer.RateLimited r -> throw new NotResolved(
+                        "the Hugging Face Hub is rate limiting; ask again later", r.pause(), "hub_rate_limited");
+                case HubAnswer.Failed r -> throw new NotResolved(r.message(), java.time.Duration.ofSeconds(30),
+                        "hub_unavailable");
+            };
+        } catch (HfEntries.Invalid e) {
+            throw new NotResolved(e.getMessage(), null, "sha256_mismatch");
+        }
     }
 
     private Optional<Reference> find(JsonObject o) throws NotResolved {

@@ -88,6 +88,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void hfToken_isASecret_readFromTheEnvironmentWhenWrittenAsAReference() throws Exception {
+        Config c = load("{\"hf_token\": \"${MY_HF}\", \"hf_endpoint\": \"https://hf-mirror.example\"}",
+                Map.of("MY_HF", "hf_from_env")).config();
+        assertEquals("hf_from_env", c.huggingFace().token());
+        assertEquals(URI.create("https://hf-mirror.example"), c.huggingFace().endpoint());
+        assertEquals(List.of("hf_from_env"), c.secrets());
+        assertEquals("hf_wins", load("{\"hf_token\": \"x\"}", Map.of("HF_TOKEN", "hf_wins")).config().huggingFace().token());
+        Config none = load("{\"hf_token\": \"${UNSET_HF}\"}", Map.of()).config();
+        assertNull(none.huggingFace().token());
+        assertEquals(URI.create("https://huggingface.co"), none.huggingFace().endpoint());
+    }
+
+    @Test
     void webhookUrl_takesAStringOrAList() throws Exception {
         assertEquals(List.of(URI.create("http://127.0.0.1:9/a")), load("{\"webhook_url\": \"http://127.0.0.1:9/a\"}").webhookUrls());
         assertEquals(2, load("{\"webhook_url\": [\"http://a.example/x\", \"https://b.example/y\"]}").webhookUrls().size());

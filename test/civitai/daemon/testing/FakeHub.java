@@ -45,6 +45,7 @@ public final class FakeHub implements AutoCloseable {
     private final List<Seen> hubSeen = new CopyOnWriteArrayList<>();
     private final List<Seen> cdnSeen = new CopyOnWriteArrayList<>();
     private final AtomicInteger rateLimited = new AtomicInteger();
+    private volatile boolean corruptCdn;
 
     private FakeHub() throws IOException {
         hub = server(this::serveHub);
@@ -80,6 +81,11 @@ public final class FakeHub implements AutoCloseable {
 
     public void gate(String repo, String token) {
         gated.put(repo, token);
+    }
+
+    /** From now on the CDN serves each file with its first byte changed, as a damaged cache would. */
+    public void corruptCdn() {
+        corruptCdn = true;
     }
 
     public void rateLimitNext(int n) {
@@ -198,7 +204,12 @@ public final class FakeHub implements AutoCloseable {
             answer(ex, 403, null);
             return;
         }
-        answer(ex, 200, f.bytes());
+        byte[] body = f.bytes();
+        if (corruptCdn && body.length > 0) {
+            body = body.clone();
+            body[0] ^= 1;
+        }
+        answer(ex, 200, body);
     }
 
     private static void answer(HttpExchange ex, int status, byte[] body) throws IOException {

@@ -30,6 +30,14 @@ public interface HostCredentials {
     /** The header a request to {@code uri} carries, or null for none. */
     Header headerFor(URI uri);
 
+    /** This source's header for its host; {@code other}'s for any host this one gives none. */
+    default HostCredentials or(HostCredentials other) {
+        return uri -> {
+            Header mine = headerFor(uri);
+            return mine != null ? mine : other.headerFor(uri);
+        };
+    }
+
     /**
      * {@code token} as {@code Authorization: Bearer} for {@code host}'s scheme, host and port
      * alone; no host at all when the token is null or blank.
