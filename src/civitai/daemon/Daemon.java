@@ -175,7 +175,8 @@ public final class Daemon implements AutoCloseable {
                 store, new JobHistory(db, clock), queue, manifestFile, events, deliveries, server::port,
                 config.jwtSecret() == null ? null : new Jwt(config.jwtSecret(), clock), log,
                 Api.references(interactive, config.civitaiUrl()), updates, config.bindAddress(), config.allowedHosts(),
-                webhooks, config.trustedProxies(), config.downloadDir(), library, libraryIndex)));
+                webhooks, config.trustedProxies(), config.downloadDir(), library, libraryIndex,
+                Layout.of(config.layout()))));
         closeLater(server);
         outbound.buildInBackground();  // the TLS set-up, while the first requests are answered
         if (health != null) {
