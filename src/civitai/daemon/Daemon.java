@@ -179,7 +179,8 @@ public final class Daemon implements AutoCloseable {
                 Api.references(interactive, config.civitaiUrl(),
                         new HubResolver(client, config.huggingFace().endpoint(), config.huggingFace().token()),
                         config.huggingFace().endpoint()), updates, config.bindAddress(), config.allowedHosts(),
-                webhooks, config.trustedProxies(), config.downloadDir(), library, libraryIndex)));
+                webhooks, config.trustedProxies(), config.downloadDir(), library, libraryIndex,
+                Layout.of(config.layout()))));
         closeLater(server);
         outbound.buildInBackground();  // the TLS set-up, while the first requests are answered
         if (health != null) {

@@ -30,7 +30,7 @@ public final class Api {
             civitai.daemon.civitai.UpdateChecker updates, String bindAddress, List<String> allowedHosts,
             civitai.daemon.notify.Webhooks notifications, List<String> trustedProxies,
             java.nio.file.Path downloadDir, civitai.daemon.library.Library library,
-            civitai.daemon.library.LibraryIndex libraryIndex) {}
+            civitai.daemon.library.LibraryIndex libraryIndex, civitai.daemon.target.Layout layout) {}
 
     private final Parts parts;
 
@@ -64,7 +64,10 @@ public final class Api {
     List<Router.Route> table() {
         var status = new StatusRoutes(parts.version(), parts.clock(), parts.workers(), parts.store(), parts.queue(),
                 parts.port(), parts.manifest());
-        var jobs = new JobRoutes(parts.queue(), parts.store(), parts.history(), parts.manifest(), parts.references());
+        var intake = new Intake(parts.queue(), parts.manifest(), parts.references());
+        var jobs = new JobRoutes(parts.queue(), parts.store(), parts.history(), parts.manifest(), intake);
+        var workflows = new WorkflowRoutes(parts.libraryIndex(), parts.layout(), parts.downloadDir(),
+                new WorkflowQueue(intake, parts.store()));
         var metrics = new MetricsRoutes(parts.store(), parts.history(), parts.queue(),
                 new civitai.daemon.library.LibraryQuery(parts.libraryIndex()));
         var events = new EventRoutes(parts.events(), parts.eventHeartbeat());
@@ -83,6 +86,7 @@ public final class Api {
                 new Router.Route("GET", "/api/meta", VIEWER, meta::meta),
                 new Router.Route("POST", "/api/download", ADMIN, jobs::download),
                 new Router.Route("POST", "/api/batch", ADMIN, jobs::batch),
+                new Router.Route("POST", "/api/workflow", ADMIN, workflows::post),
                 new Router.Route("GET", "/api/jobs", VIEWER, jobs::list),
                 new Router.Route("GET", "/api/jobs/{id}", VIEWER, jobs::get),
                 new Router.Route("PATCH", "/api/jobs/{id}", ADMIN, jobs::patch),

@@ -56,28 +56,27 @@ final class JobRoutes {
     private final JobStore store;
     private final JobHistory history;
     private final ManifestFile manifest;
-    private final References references;
+    private final Intake intake;
 
-    JobRoutes(DownloadQueue queue, JobStore store, JobHistory history, ManifestFile manifest, References references) {
+    JobRoutes(DownloadQueue queue, JobStore store, JobHistory history, ManifestFile manifest, Intake intake) {
         this.queue = queue;
         this.store = store;
         this.history = history;
         this.manifest = manifest;
-        this.references = references;
+        this.intake = intake;
     }
 
     Reply download(Request r) throws IOException {
         JsonValue body = r.json(MAX_BODY);
         ManifestEntry entry;
         try {
-            entry = EntryParser.parse(references.resolveIfReference(body));
+            entry = intake.entry(body);
         } catch (References.NotResolved e) {
             throw e.toApi(r);
         } catch (EntryParser.InvalidEntry e) {
             throw ApiException.badRequest("bad entry: " + e.getMessage());
         }
-        record(List.of(entry));
-        JobStore.Inserted inserted = queue.reclaim(queue.submit(entry.toSpec()));
+        JobStore.Inserted inserted = intake.add(List.of(entry)).get(0);
         r.exchange.getResponseHeaders().set("Location", r.forwarded().link("/api/jobs/" + inserted.job().id()));
         return Reply.accepted(result(inserted));
     }
@@ -110,7 +109,7 @@ final class JobRoutes {
             throw new ApiException(400, "invalid_entries", checked.problems().size() + " of " + checked.size()
                     + " entries are invalid; nothing was queued", checked.problems());
         }
-        record(checked.valid());
+        intake.record(checked.valid());
         JsonArray jobs = new JsonArray();
         // each job in brief: a 10,000-entry batch answers in well under a megabyte
         for (JobStore.Inserted submitted : queue.submitAll(checked.valid().stream().map(ManifestEntry::toSpec).toList())) {
@@ -138,7 +137,7 @@ final class JobRoutes {
         JsonArray problems = new JsonArray();
         for (int i = 0; i < array.size(); i++) {
             try {
-                entries.add(EntryParser.parse(references.resolveIfReference(array.get(i))));
+                entries.add(intake.entry(array.get(i)));
             } catch (References.NotResolved e) {
                 if (e.retryAfter != null) {
                     throw e.toApi(r);  // nothing is queued; the whole batch can be sent again
@@ -151,17 +150,6 @@ final class JobRoutes {
         return new Checked(array.size(), entries, problems);
     }
 
-    private void record(List<ManifestEntry> entries) throws IOException {
-        try {
-            manifest.append(entries);
-        } catch (Manifest.ManifestException e) {
-            throw new ApiException(409, "manifest_invalid", e.getMessage() + "; fix it, then add again");
-        } catch (IOException e) {
-            throw new ApiException(503, "manifest_unwritable", "cannot record the entry in "
-                    + manifest.path() + ": " + e.getMessage());
-        }
-    }
-
     /** The job and what happened to the request: queued now, or known already. */
     private JsonObject result(JobStore.Inserted inserted) {
         return result(inserted, live());
@@ -172,10 +160,7 @@ final class JobRoutes {
     }
 
     private static JsonObject outcome(JobStore.Inserted inserted) {
-        Job job = inserted.job();
-        String outcome = inserted.created() ? "queued"
-                : job.state() == JobState.COMPLETED ? "already_completed" : "already_known";
-        return new JsonObject().add("result", outcome);
+        return new JsonObject().add("result", Intake.outcome(inserted));
     }
 
     Reply list(Request r) {

@@ -24,26 +24,46 @@ final class JsonBody {
             throw new ApiException(415, "unsupported_media_type",
                     "send the body as Content-Type: application/json (got " + type + ")");
         }
-        String length = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (length != null && length.strip().matches("\\d{1,18}") && Long.parseLong(length.strip()) > maxBytes) {
-            refuseUnread(exchange, Long.parseLong(length.strip()), maxBytes);
-        }
-        byte[] bytes;
-        try (InputStream in = exchange.getRequestBody()) {
-            bytes = in.readNBytes(maxBytes + 1);
-        } catch (IOException e) {
-            throw new ClientGone(e);
-        }
-        if (bytes.length > maxBytes) {
-            throw new ApiException(413, "payload_too_large", "the body is larger than " + maxBytes + " bytes");
-        }
-        String text = new String(bytes, StandardCharsets.UTF_8);
+        String text = new String(bytes(exchange, maxBytes, maxBytes), StandardCharsets.UTF_8);
         checkDepth(text);
         try {
             return Json.parse(text);
         } catch (ParseException e) {
             throw ApiException.badRequest("the body is not valid JSON: " + e.getMessage());
         }
+    }
+
+    /**
+     * The raw body, whatever its type, up to {@code maxBytes} when its length is declared and up
+     * to {@code maxUndeclared} when it is not (chunked). A declared length is read into one array
+     * of that size: reading an unknown length holds the bytes twice on the way, which a large body
+     * cannot afford in the daemon's heap.
+     */
+    static byte[] bytes(HttpExchange exchange, int maxBytes, int maxUndeclared) throws IOException {
+        String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        long declared = length != null && length.strip().matches("\\d{1,18}") ? Long.parseLong(length.strip()) : -1;
+        if (declared > maxBytes) {
+            refuseUnread(exchange, declared, maxBytes);
+        }
+        int limit = declared >= 0 ? (int) declared : maxUndeclared;
+        byte[] bytes;
+        try (InputStream in = exchange.getRequestBody()) {
+            bytes = declared >= 0 ? exactly(in, (int) declared) : in.readNBytes(limit + 1);
+        } catch (IOException e) {
+            throw new ClientGone(e);
+        }
+        if (bytes.length > limit) {
+            throw new ApiException(413, "payload_too_large", "the body is larger than " + limit + " bytes"
+                    + (maxUndeclared < maxBytes ? " (send a Content-Length for a larger one, up to " + maxBytes + ")" : ""));
+        }
+        return bytes;
+    }
+
+    /** {@code length} bytes into one array (fewer when the body ends early). */
+    private static byte[] exactly(InputStream in, int length) throws IOException {
+        byte[] bytes = new byte[length];
+        int n = in.readNBytes(bytes, 0, length);
+        return n == length ? bytes : java.util.Arrays.copyOf(bytes, n);
     }
 
     /**

@@ -128,6 +128,11 @@ public final class References {
         }
     }
 
+    /** Whether {@code url} is a Civitai link, download URL or AIR this daemon resolves. */
+    boolean isCivitai(String url) {
+        return Reference.parse(url, civitaiAuthority).isPresent();
+    }
+
     private Optional<Reference> find(JsonObject o) throws NotResolved {
         JsonValue civitai = o.get("civitai");
         if (civitai != null) {

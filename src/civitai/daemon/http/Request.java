@@ -91,4 +91,9 @@ final class Request {
     JsonValue json(int maxBytes) throws IOException {
         return JsonBody.read(exchange, maxBytes);
     }
+
+    /** The body as sent, whatever its Content-Type says; see {@link JsonBody#bytes}. */
+    byte[] bytes(int maxBytes, int maxUndeclared) throws IOException {
+        return JsonBody.bytes(exchange, maxBytes, maxUndeclared);
+    }
 }

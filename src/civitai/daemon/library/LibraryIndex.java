@@ -38,6 +38,11 @@ public final class LibraryIndex {
         return db.run(c -> Rows.files(c, "WHERE sha256 = ? AND state = 'present' ORDER BY path", sha256));
     }
 
+    /** Every present file: what a workflow's models are looked for in. */
+    public List<LibraryFile> present() {
+        return db.run(c -> Rows.files(c, "WHERE state = 'present' ORDER BY path"));
+    }
+
     /** A newly found file, hashed. */
     void insert(Found f, String sha256, String modelType) {
         Instant now = Instant.now(clock);

@@ -80,6 +80,18 @@ public final class JobStore {
                 job.id(), job.id()));
     }
 
+    /**
+     * The newest job that holds the file {@code modelType}/{@code filename} resolves to and still
+     * means to have it there: waiting, running, paused or completed. A failed, cancelled or
+     * superseded job holds nothing.
+     */
+    public Optional<Job> holder(String modelType, String filename) {
+        String key = keys.key(modelType, filename, null);
+        return key == null ? Optional.empty() : db.run(c -> Sql.one(c, "SELECT " + Sql.JOB_COLUMNS
+                + " FROM jobs WHERE target_key = ? AND state IN ('queued', 'waiting_space', 'downloading',"
+                + " 'verifying', 'paused', 'completed') ORDER BY id DESC LIMIT 1", key));
+    }
+
     /** The {@link TargetKeys key} of a job's target; null while its file name is unknown. */
     public String targetKey(Job job) {
         return keys.key(job.spec().modelType(), job.spec().filename(), job.targetPath());

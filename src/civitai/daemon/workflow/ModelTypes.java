@@ -8,7 +8,7 @@ import java.util.Optional;
  * (flat, comfyui, a1111) where that layout keeps the type. A folder the daemon has no type for
  * keeps its own name, which each layout places under {@code models/}.
  */
-final class ModelTypes {
+public final class ModelTypes {
     private static final Map<String, String> TYPE_BY_FOLDER = Map.ofEntries(
             Map.entry("checkpoints", "checkpoint"), Map.entry("loras", "lora"), Map.entry("embeddings", "embedding"),
             Map.entry("vae", "vae"), Map.entry("controlnet", "controlnet"), Map.entry("upscale_models", "upscaler"),
@@ -18,7 +18,8 @@ final class ModelTypes {
 
     private ModelTypes() {}
 
-    static Optional<String> of(Optional<String> comfyFolder) {
+    /** The daemon's {@code model_type} for a ComfyUI folder name (legacy names included). */
+    public static Optional<String> of(Optional<String> comfyFolder) {
         return comfyFolder.map(LoaderTable::modernFolder).map(f -> TYPE_BY_FOLDER.getOrDefault(f, f));
     }
 }

@@ -33,21 +33,29 @@ final class PngText {
             if (length < 0 || length > in.remaining() - 4) {
                 throw new NotAWorkflow("a PNG with a truncated chunk");
             }
-            byte[] data = new byte[length];
-            in.get(data);
-            in.getInt(); // the CRC: a damaged chunk shows as text that does not parse
             String t = new String(type, StandardCharsets.US_ASCII);
             if (t.equals("IEND")) {
                 break;
             }
+            if (!isText(t)) {
+                in.position(in.position() + length + 4);  // image data is not copied: a PNG may be 32 MiB
+                continue;
+            }
+            byte[] data = new byte[length];
+            in.get(data);
+            in.getInt(); // the CRC: a damaged chunk shows as text that does not parse
             chunk(t, data, texts);
         }
         return texts;
     }
 
+    private static boolean isText(String type) {
+        return type.equals("tEXt") || type.equals("zTXt") || type.equals("iTXt");
+    }
+
     private static void chunk(String type, byte[] data, Map<String, String> texts) throws NotAWorkflow {
         int nul = indexOf(data, 0);
-        if (nul < 0 || !(type.equals("tEXt") || type.equals("zTXt") || type.equals("iTXt"))) {
+        if (nul < 0) {
             return;
         }
         String key = new String(data, 0, nul, StandardCharsets.ISO_8859_1);

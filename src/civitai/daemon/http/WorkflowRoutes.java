@@ -1,0 +1,112 @@
+package civitai.daemon.http;
+
+import civitai.daemon.library.LibraryIndex;
+import civitai.daemon.target.Layout;
+import civitai.daemon.workflow.LibraryMatch;
+import civitai.daemon.workflow.NotAWorkflow;
+import civitai.daemon.workflow.PlanJson;
+import civitai.daemon.workflow.PlanRow;
+import civitai.daemon.workflow.Reference;
+import civitai.daemon.workflow.WorkflowReader;
+import com.eclipsesource.json.JsonArray;
+import com.eclipsesource.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A workflow in (issue 20): the models a ComfyUI workflow (UI or API JSON, or a PNG that carries
+ * one) or A1111 parameters text names, planned against the library; the format is read from the
+ * content, whatever the Content-Type says. The plan alone queues nothing; {@code ?queue=true}
+ * queues what it says to download. Thread-safe.
+ * <pre>
+ *   curl -s -XPOST localhost:8123/api/workflow --data-binary @workflow.json
+ *   curl -s -XPOST 'localhost:8123/api/workflow?queue=true' --data-binary @ComfyUI_00001_.png
+ * </pre>
+ */
+final class WorkflowRoutes {
+    /** A PNG of up to 32 MiB in a 64 MiB heap: one body held at a time; the next waits this long. */
+    private static final Duration READ_WAIT = Duration.ofSeconds(30);
+    private final Semaphore reads = new Semaphore(1);
+
+    private final LibraryIndex library;
+    private final Layout layout;
+    private final Path downloadDir;
+    private final WorkflowQueue queue;
+
+    WorkflowRoutes(LibraryIndex library, Layout layout, Path downloadDir, WorkflowQueue queue) {
+        this.library = library;
+        this.layout = layout;
+        this.downloadDir = downloadDir.toAbsolutePath().normalize();
+        this.queue = queue;
+    }
+
+    /** What a body names, and the body's SHA-256, which marks the jobs it queues. */
+    private record Read(List<Reference> references, String sha256) {}
+
+    Reply post(Request r) throws IOException {
+        boolean queueIt = r.boolQuery("queue");  // a bad query is refused before the body is read
+        Read read = read(r);
+        List<PlanRow> rows = new LibraryMatch(library.present(), layout, downloadDir).plan(read.references());
+        JsonObject answer = PlanJson.of(rows).add("summary", summary(rows));
+        if (!queueIt) {
+            return Reply.ok(answer);
+        }
+        List<JsonObject> queued = queue.queue(rows, read.sha256());
+        JsonArray models = answer.get("models").asArray();
+        for (int i = 0; i < rows.size(); i++) {
+            models.get(i).asObject().add("queue", queued.get(i));
+        }
+        answer.add("queued", queued.stream().filter(q -> q.getString("result", "").equals("queued")).count());
+        return Reply.accepted(answer);
+    }
+
+    /** Reads the body and what it names, one body at a time; the bytes are dropped on return. */
+    private Read read(Request r) throws IOException {
+        try {
+            if (!reads.tryAcquire(READ_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                r.exchange.getResponseHeaders().set("Retry-After", "5");
+                throw new ApiException(503, "busy", "another workflow is being read; send this one again");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "stopping", "the daemon is stopping");
+        }
+        try {
+            // a chunked body has no declared length, and reading one of unknown length holds it twice
+            byte[] body = r.bytes(WorkflowReader.MAX_PNG_BYTES, WorkflowReader.MAX_TEXT_BYTES);
+            return new Read(WorkflowReader.read(body), sha256(body));
+        } catch (NotAWorkflow e) {
+            throw new ApiException(400, "not_a_workflow", e.getMessage());
+        } finally {
+            reads.release();
+        }
+    }
+
+    /** How many rows each decision has, by the decision's name in the plan. */
+    private static JsonObject summary(List<PlanRow> rows) {
+        JsonObject counts = new JsonObject();
+        for (PlanRow.Decision d : PlanRow.Decision.values()) {
+            long n = rows.stream().filter(row -> row.decision() == d).count();
+            if (n > 0) {
+                counts.add(d.name().toLowerCase(Locale.ROOT), n);
+            }
+        }
+        return counts.add("total", rows.size());
+    }
+
+    private static String sha256(byte[] body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package civitai.daemon.http;
+
+import static civitai.daemon.testing.TestDaemon.json;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import civitai.daemon.testing.Bytes;
+import civitai.daemon.testing.DaemonTest;
+import civitai.daemon.testing.Fault;
+import civitai.daemon.testing.Poll;
+import civitai.daemon.workflow.WorkflowReader;
+import com.eclipsesource.json.JsonArray;
+import com.eclipsesource.json.JsonObject;
+import com.eclipsesource.json.JsonValue;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** {@code POST /api/workflow}: a real workflow planned against the library, and queued on request. */
+class WorkflowRoutesTest extends DaemonTest {
+    private static final Path FIXTURES = Path.of("test/resources/workflows");
+    private static final String HF_URL = "https://huggingface.co/Comfy-Org/stable-diffusion-v1-5-archive/resolve/main/"
+            + "v1-5-pruned-emaonly-fp16.safetensors?download=true";
+    private static final String CHECKPOINT = "v1-5-pruned-emaonly-fp16.safetensors";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private HttpResponse<String> post(String query, byte[] body, String contentType) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port() + "/api/workflow" + query))
+                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Starts on the comfyui layout and waits for the start's library scan to end. */
+    private void startComfy() {
+        start(config("layout", "comfyui"), new JsonArray());
+        JsonObject[] status = new JsonObject[1];
+        Poll.until(() -> {
+            status[0] = daemon.getJson("/api/library/scan");
+            return !status[0].getBoolean("running", true) && status[0].get("last").isObject();
+        }, () -> "the library scan to end: " + status[0]);
+        assertEquals(0, jobs(), "an empty manifest queues nothing");
+    }
+
+    private static Path write(Path file, byte[] content) throws IOException {
+        Files.createDirectories(file.getParent());
+        return Files.write(file, content);
+    }
+
+    /** ComfyUI's default workflow, its checkpoint's URL pointing at the fake storage host. */
+    private byte[] defaultWorkflowFrom(URI url) throws IOException {
+        String text = Files.readString(FIXTURES.resolve("default.json"));
+        assertTrue(text.contains(HF_URL), "the fixture still names its Hugging Face URL");
+        return text.replace(HF_URL, url.toString()).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private Path comfy(String folder, String name) {
+        return daemon.models().resolve("models").resolve(folder).resolve(name).toAbsolutePath().normalize();
+    }
+
+    private long jobs() {
+        return daemon.db().count("SELECT count(*) FROM jobs");
+    }
+
+    private static JsonObject model(JsonObject answer, String name) {
+        for (JsonValue v : answer.get("models").asArray()) {
+            if (v.asObject().getString("name", "").equals(name)) {
+                return v.asObject();
+            }
+        }
+        throw new AssertionError("no model " + name + " in " + answer);
+    }
+
+    @Test
+    void modelInTheLibrary_isPresent_andNothingIsQueued() throws Exception {
+        write(dir.resolve("models/models/checkpoints/sd15/realisticVisionV51_v51VAE.safetensors"),
+                Bytes.random(2_000, 7));
+        startComfy();
+        byte[] workflow = Files.readAllBytes(FIXTURES.resolve("ipadapter_advanced.json"));
+        HttpResponse<String> r = post("?queue=true", workflow, "application/octet-stream");
+        assertEquals(202, r.statusCode(), r.body());
+        JsonObject answer = json(r);
+        JsonObject checkpoint = model(answer, "sd15/realisticVisionV51_v51VAE.safetensors");
+        assertEquals("present", checkpoint.getString("decision", null), r.body());
+        assertEquals(comfy("checkpoints", "sd15/realisticVisionV51_v51VAE.safetensors").toString(),
+                checkpoint.getString("target", null));
+        assertEquals("not_queued", checkpoint.get("queue").asObject().getString("result", null));
+        assertEquals("not_found", model(answer, "ip-adapter-plus_sd15.safetensors").getString("decision", null));
+        assertEquals(1, answer.get("summary").asObject().getInt("present", 0), r.body());
+        assertEquals(0, answer.getInt("queued", -1));
+        assertEquals(0, jobs());
+    }
+
+    @Test
+    void embeddedUrl_isPlannedAsADownload_queuedOnRequest_andNotTwice() throws Exception {
+        byte[] content = Bytes.random(300_000, 11);
+        URI url = storage.put(CHECKPOINT, content);
+        startComfy();
+        byte[] workflow = defaultWorkflowFrom(url);
+        Path target = comfy("checkpoints", CHECKPOINT);
+
+        HttpResponse<String> plan = post("", workflow, "text/plain");
+        assertEquals(200, plan.statusCode(), plan.body());
+        JsonObject row = model(json(plan), CHECKPOINT);
+        assertEquals("download", row.getString("decision", null), plan.body());
+        assertEquals(target.toString(), row.getString("target", null));
+        assertEquals(url.toString(), row.getString("url", null));
+
+        HttpResponse<String> queued = post("?queue=true", workflow, "image/png");
+        assertEquals(202, queued.statusCode(), queued.body());
+        JsonObject q = model(json(queued), CHECKPOINT).get("queue").asObject();
+        assertEquals("queued", q.getString("result", null), queued.body());
+        assertFalse(q.getBoolean("verified", true), "a plain URL with no hash is not verified: " + q);
+        long id = q.getLong("job_id", 0);
+        daemon.await(id, "completed");
+        assertArrayEquals(content, Files.readAllBytes(target));
+        String entry = (String) daemon.job(id).get("entry_json");
+        assertTrue(entry.contains("\"workflow\":{\"sha256\":\"" + Bytes.sha256(workflow) + "\""), entry);
+
+        HttpResponse<String> again = post("?queue=true", workflow, "application/json");
+        assertEquals(202, again.statusCode(), again.body());
+        JsonObject second = model(json(again), CHECKPOINT).get("queue").asObject();
+        assertTrue(second.getString("result", "").matches("not_queued|held"), again.body());
+        assertEquals(0, json(again).getInt("queued", -1));
+        assertEquals(1, jobs());
+    }
+
+    @Test
+    void fileAJobIsFetching_isLeftToThatJob_evenFromAnotherUrl() throws Exception {
+        byte[] content = Bytes.random(300_000, 14);
+        URI url = storage.put(CHECKPOINT, content);
+        URI mirror = storage.put("mirror.safetensors", content);
+        storage.fault(CHECKPOINT, new Fault.Slow(60_000));  // seconds, while we ask again
+        startComfy();
+        HttpResponse<String> first = post("?queue=true", defaultWorkflowFrom(url), "application/json");
+        long id = model(json(first), CHECKPOINT).get("queue").asObject().getLong("job_id", 0);
+        assertTrue(id > 0, first.body());
+        HttpResponse<String> second = post("?queue=true", defaultWorkflowFrom(mirror), "application/json");
+        JsonObject q = model(json(second), CHECKPOINT).get("queue").asObject();
+        assertEquals("held", q.getString("result", null), second.body());
+        assertEquals(id, q.getLong("job_id", 0));
+        assertEquals(1, jobs());
+        daemon.await(id, "completed");
+        assertArrayEquals(content, Files.readAllBytes(comfy("checkpoints", CHECKPOINT)));
+    }
+
+    @Test
+    void rowThatDoesNotResolve_isReported_andTheOthersStillQueue() throws Exception {
+        URI url = storage.put("t5.safetensors", Bytes.random(50_000, 12));
+        startComfy();
+        String unknown = "ab".repeat(32);
+        String workflow = """
+                {"nodes": [
+                  {"id": 1, "type": "VAELoader", "widgets_values": ["gone.safetensors"],
+                   "properties": {"models": [{"name": "gone.safetensors", "directory": "vae", "hash": "%s"}]}}],
+                 "models": [{"name": "t5.safetensors", "url": "%s", "directory": "clip"}]}
+                """.formatted(unknown, url);
+        HttpResponse<String> r = post("?queue=true", workflow.getBytes(StandardCharsets.UTF_8), "text/plain");
+        assertEquals(202, r.statusCode(), r.body());
+        JsonObject gone = model(json(r), "gone.safetensors");
+        assertEquals("lookup_hash", gone.getString("decision", null), r.body());
+        assertEquals("failed", gone.get("queue").asObject().getString("result", null), r.body());
+        assertTrue(gone.get("queue").asObject().getString("reason", "").contains("resolve"), r.body());
+        JsonObject t5 = model(json(r), "t5.safetensors").get("queue").asObject();
+        assertEquals("queued", t5.getString("result", null), r.body());
+        daemon.await(t5.getLong("job_id", 0), "completed");
+        assertTrue(Files.isRegularFile(comfy("text_encoders", "t5.safetensors")));
+    }
+
+    @Test
+    void garbage_isA400WithTheReason_notA500() throws Exception {
+        startComfy();
+        for (String body : new String[] {"hello there", "{\"a\": 1}", "{not json", ""}) {
+            HttpResponse<String> r = post("", body.getBytes(StandardCharsets.UTF_8), "application/json");
+            assertEquals(400, r.statusCode(), body + ": " + r.body());
+            JsonObject error = json(r).get("error").asObject();
+            assertEquals("not_a_workflow", error.getString("code", null), r.body());
+            assertTrue(error.getString("message", "").startsWith("not a ComfyUI workflow, a ComfyUI/A1111 PNG"),
+                    r.body());
+        }
+        byte[] brokenPng = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 99, 't', 'E', 'X', 't'};
+        assertEquals(400, post("", brokenPng, "image/png").statusCode());
+        assertEquals(400, post("?queue=maybe", new byte[] {'{'}, "text/plain").statusCode());
+    }
+
+    @Test
+    void bodyPastThePngLimit_isA413() throws Exception {
+        startComfy();
+        HttpResponse<String> r = post("", new byte[WorkflowReader.MAX_PNG_BYTES + 1], "image/png");
+        assertEquals(413, r.statusCode(), r.body());
+        assertEquals("payload_too_large", json(r).get("error").asObject().getString("code", null));
+    }
+
+    @Test
+    void planWithoutQueue_createsNoJob() throws Exception {
+        URI url = storage.put(CHECKPOINT, Bytes.random(10_000, 13));
+        startComfy();
+        HttpResponse<String> r = post("", defaultWorkflowFrom(url), "application/json");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonObject answer = json(r);
+        assertEquals(1, answer.get("summary").asObject().getInt("download", 0), r.body());
+        assertTrue(model(answer, CHECKPOINT).get("queue") == null, r.body());
+        assertEquals(0, jobs());
+        assertTrue(storage.requests(CHECKPOINT).isEmpty(), "the plan fetched nothing");
+        assertFalse(Files.exists(comfy("checkpoints", CHECKPOINT)));
+    }
+}
