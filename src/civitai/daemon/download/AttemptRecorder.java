@@ -1,6 +1,7 @@
 package civitai.daemon.download;
 
 import civitai.daemon.download.fetch.RetryAfter;
+import civitai.daemon.download.part.PartFile;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;
 import civitai.daemon.log.DaemonLog;
@@ -8,7 +9,6 @@ import civitai.daemon.store.JobState;
 import civitai.daemon.store.JobStore;
 import civitai.daemon.target.Target;
 import civitai.daemon.target.Targets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Predicate;
@@ -115,12 +115,7 @@ final class AttemptRecorder implements Downloader.Listener {
         if (target == null) {
             return 0;
         }
-        try {
-            Path part = Targets.part(target);
-            return Files.exists(part) ? Files.size(part) : 0;
-        } catch (java.io.IOException e) {
-            return 0;
-        }
+        return PartFile.sizeOf(Targets.part(target));
     }
 
     @Override
@@ -151,6 +146,11 @@ final class AttemptRecorder implements Downloader.Listener {
             lastSaveNanos = now;
             store.saveProgress(task.jobId, bytes, total, task.validator);
         }
+    }
+
+    @Override
+    public void onWarning(String message) {
+        log.job(DaemonLog.Level.WARN, task.jobId, "warning", message);
     }
 
     @Override

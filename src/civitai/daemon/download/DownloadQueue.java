@@ -152,8 +152,13 @@ public final class DownloadQueue implements AutoCloseable {
                 java.nio.file.Path target = downloader.targetOf(job);
                 try {
                     if (target != null) {
-                        bytes += java.nio.file.Files.size(Targets.part(target));
-                        jobs++;
+                        var part = java.nio.file.Files.readAttributes(Targets.part(target),
+                                java.nio.file.attribute.BasicFileAttributes.class,
+                                java.nio.file.LinkOption.NOFOLLOW_LINKS);  // a link is no part of this job's
+                        if (part.isRegularFile()) {
+                            bytes += part.size();
+                            jobs++;
+                        }
                     }
                 } catch (java.io.IOException e) {
                     // no part on disk for this job

@@ -50,6 +50,9 @@ public final class Downloader {
         void onBytes(long bytes, Long total);
 
         void onVerifying();
+
+        /** Something on disk was not as the daemon left it and was set right; for the log. */
+        void onWarning(String message);
     }
 
     /**
@@ -138,12 +141,7 @@ public final class Downloader {
      */
     static Outcome.Fail diskFailure(DownloadTask task, DiskException e) {
         PartFile part = task.part;
-        long kept = 0;
-        try {
-            kept = part == null ? 0 : Files.size(part.path());
-        } catch (IOException gone) {
-            // no part on disk: nothing is kept
-        }
+        long kept = part == null ? 0 : PartFile.sizeOf(part.path());
         String message = e.getMessage() + (kept > 0 ? "; the partial download (" + kept + " bytes in " + part.path()
                 + ") is kept: free some space, then retry and it continues from there" : "");
         return new Outcome.Fail(e.isDiskFull() ? "disk_full" : "disk_error", message, null, task.bytes());
@@ -198,7 +196,7 @@ public final class Downloader {
             }
         }
         if (task.filename != null) {
-            Outcome present = openPart(task, task.target(folder));
+            Outcome present = openPart(task, task.target(folder), listener);
             if (present != null) {
                 return present;
             }
@@ -270,13 +268,13 @@ public final class Downloader {
     }
 
     /** Opens the part for a known target; returns Done when the target is already the right file. */
-    private Outcome openPart(DownloadTask task, Path target) throws DiskException {
+    private Outcome openPart(DownloadTask task, Path target, Listener listener) throws DiskException {
         if (!task.existingChecked) {
             task.existingChecked = true;
             Placement.Found found = Placement.examine(target, task.placedHashes);
             if (found != null) {
                 String expected = task.spec.expectedSha256();
-                if (expected == null || expected.equalsIgnoreCase(found.sha256())) {
+                if (!found.isLink() && (expected == null || expected.equalsIgnoreCase(found.sha256()))) {
                     return new Outcome.Done(target, found.sha256(), found.size(), false);
                 }
                 task.found = found;
@@ -287,6 +285,11 @@ public final class Downloader {
             }
         }
         if (task.part == null) {
+            Path part = Targets.part(target);
+            if (PartFile.discardUnlessRegular(part)) {  // a planted link must not take the download's bytes
+                listener.onWarning(part + " was not a regular file (a link?); it was removed, and the download"
+                        + " starts from byte 0");
+            }
             task.part = PartJournal.open(task, target, segmenting);
             JournalClaim journal = task.journal;
             task.part.onReset(journal::forget);
@@ -408,7 +411,7 @@ public final class Downloader {
                     + " another job is downloading to " + target + "; nothing was written. Give this entry its"
                     + " own \"filename\", or retry once the other job is done", fetched.response().statusCode(), 0);
         }
-        Outcome present = openPart(task, target);
+        Outcome present = openPart(task, target, listener);
         if (present != null) {
             return present;
         }

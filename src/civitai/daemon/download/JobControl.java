@@ -10,6 +10,7 @@ import civitai.daemon.store.JobStore;
 import civitai.daemon.target.Targets;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -87,7 +88,8 @@ final class JobControl {
 
     /** True when the job's file is there and is the one it verified; a conflict when another file is. */
     private static boolean checkFileIsOurs(Job job) {
-        if (job.targetPath() == null || job.sha256() == null || !Files.isRegularFile(Path.of(job.targetPath()))) {
+        if (job.targetPath() == null || job.sha256() == null || !Files.isRegularFile(Path.of(job.targetPath()),
+                LinkOption.NOFOLLOW_LINKS)) {
             return false;  // no file of this job's to delete
         }
         String actual;

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -41,7 +42,7 @@ final class LibraryReuse {
      * already exists: what to do with an existing file is Placement's decision).
      */
     Optional<Reused> place(String sha256, Long expectedSize, Path target) throws DiskException {
-        if (mode == Mode.OFF || sha256 == null || Files.exists(target)) {
+        if (mode == Mode.OFF || sha256 == null || Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
         Optional<Path> found = copies.find(sha256);
@@ -79,9 +80,9 @@ final class LibraryReuse {
     private static boolean copy(Path source, Path target, String sha256) throws DiskException {
         Path part = target.resolveSibling(target.getFileName() + ".library.part");
         MessageDigest digest = sha256();
+        deleteQuietly(part);  // a stale one, or a planted link (removed itself): the copy is made new
         try (InputStream in = Files.newInputStream(source);
-                FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.TRUNCATE_EXISTING)) {
+                FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             byte[] buffer = new byte[1 << 16];
             for (int n; (n = in.read(buffer)) > 0; ) {
                 digest.update(buffer, 0, n);

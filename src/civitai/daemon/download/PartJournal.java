@@ -9,6 +9,7 @@ import civitai.daemon.target.Targets;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
@@ -38,7 +39,7 @@ final class PartJournal {
         }
         Path path = Targets.part(target);
         long prefix = ranges.getOrDefault(0L, 0L);
-        if (JournalClaim.trusts(ranges, sizeOrZero(path), task.total, task.validator)) {
+        if (JournalClaim.trusts(ranges, PartFile.sizeOf(path), task.total, task.validator)) {
             ranges.remove(0L);
             journal.adopt();
             return PartFile.journalled(target, budget, prefix, ranges);
@@ -72,19 +73,11 @@ final class PartJournal {
                 && file.total() - file.start() >= 2 * segmenting.minSegmentSize();
     }
 
-    private static long sizeOrZero(Path file) {
-        try {
-            return Files.exists(file) ? Files.size(file) : 0;
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
     private static void truncate(Path file, long length) throws DiskException {
-        if (!Files.exists(file)) {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             if (ch.size() > length) {
                 ch.truncate(length);
             }

@@ -7,9 +7,12 @@ import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.LocalDate;
@@ -25,7 +28,9 @@ import java.util.Set;
  * this daemon put it there (its hash is one a job of this target verified) or when
  * {@code existing_files} allows: {@code keep} (the default) fails the job {@code target_exists}
  * and touches nothing, {@code backup} renames it aside to {@code <stem>.replaced-<UTC date><ext>}
- * first, {@code replace} replaces it. Thread-safe (stateless).
+ * first, {@code replace} replaces it. A link at the target is never followed: it is such a file,
+ * one this daemon did not put there, and is moved aside or replaced as itself. Thread-safe
+ * (stateless).
  */
 public final class Placement {
     /** What happens to a file at a target that this daemon did not put there. */
@@ -37,14 +42,26 @@ public final class Placement {
         }
     }
 
+    private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
+
     /**
      * A file found at the target before the download, with its hash; {@code ours} when a job of
      * this target verified that hash. The size and time tell at the end whether it is still that file.
+     * A link has no hash (null): what it points to is never read.
      */
     record Found(String sha256, long size, FileTime modified, boolean ours) {
+        static Found link(BasicFileAttributes link) {
+            return new Found(null, link.size(), link.lastModifiedTime(), false);
+        }
+
+        boolean isLink() {
+            return sha256 == null;
+        }
+
         boolean isStill(Path target) {
             try {
-                return Files.size(target) == size && Files.getLastModifiedTime(target).equals(modified);
+                BasicFileAttributes now = Files.readAttributes(target, BasicFileAttributes.class, NOFOLLOW);
+                return now.size() == size && now.lastModifiedTime().equals(modified);
             } catch (IOException e) {
                 return false;
             }
@@ -68,20 +85,36 @@ public final class Placement {
         if (found.ours() || rule != ExistingFiles.KEEP) {
             return null;
         }
-        return new Outcome.Fail("target_exists", target + " already holds another file (sha256 " + found.sha256()
-                + ", " + found.size() + " bytes) that this daemon did not download; it was kept and nothing"
+        String what = found.isLink() ? " is a symbolic link (never followed) that this daemon did not make"
+                : " already holds another file (sha256 " + found.sha256() + ", " + found.size()
+                        + " bytes) that this daemon did not download";
+        return new Outcome.Fail("target_exists", target + what + "; it was kept and nothing"
                 + " was downloaded. Move it away, or set \"existing_files\" to \"backup\" or \"replace\","
                 + " then retry", null, 0);
     }
 
-    /** What stands at {@code target} now, with its hash; null when nothing does. */
+    /**
+     * What stands at {@code target} now, with its hash (none for a link, which is never followed);
+     * null when nothing does, or a folder.
+     */
     static Found examine(Path target, Set<String> placedHashes) throws DiskException {
-        if (!Files.isRegularFile(target)) {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(target, BasicFileAttributes.class, NOFOLLOW);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw DiskException.of("read", target, e);
+        }
+        if (a.isSymbolicLink()) {
+            return Found.link(a);
+        }
+        if (!a.isRegularFile()) {
             return null;
         }
         try {
             String sha = sha256Of(target);
-            return new Found(sha, Files.size(target), Files.getLastModifiedTime(target), placedHashes.contains(sha));
+            return new Found(sha, a.size(), a.lastModifiedTime(), placedHashes.contains(sha));
         } catch (IOException e) {
             throw DiskException.of("read", target, e);
         }
@@ -104,7 +137,7 @@ public final class Placement {
                     + ", got " + actual + " (" + bytes + " bytes); the download was discarded",
                     null, status, bytes);
         }
-        if (Files.exists(target) && !(found != null && found.ours() && found.isStill(target))) {
+        if (Files.exists(target, NOFOLLOW) && !(found != null && found.ours() && found.isStill(target))) {
             Outcome.Fail refused = makeRoom(part, target, expectedSha256, found, status, bytes);
             if (refused != null) {
                 return refused;
@@ -139,7 +172,7 @@ public final class Placement {
         String date = LocalDate.now(clock.withZone(ZoneOffset.UTC)).toString();
         for (int n = 1; n <= 1000; n++) {
             Path aside = target.resolveSibling(stem + ".replaced-" + date + (n == 1 ? "" : "-" + n) + ext);
-            if (Files.exists(aside)) {
+            if (Files.exists(aside, NOFOLLOW)) {
                 continue;
             }
             try {
@@ -152,10 +185,10 @@ public final class Placement {
         throw DiskException.of("move aside the file at", target, new IOException("1000 backups already exist"));
     }
 
-    /** The SHA-256 of a whole file, read once. */
+    /** The SHA-256 of a whole file, read once; a link is refused, never read through. */
     static String sha256Of(Path file) throws IOException {
         var digest = PartFile.newDigest();
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = Files.newInputStream(file, NOFOLLOW)) {
             byte[] buffer = new byte[1 << 20];
             for (int n; (n = in.read(buffer)) > 0; ) {
                 digest.update(buffer, 0, n);
@@ -166,6 +199,9 @@ public final class Placement {
 
     private static void fsyncAndRename(Path part, Path target) throws DiskException {
         try {
+            if (!Files.isRegularFile(part, NOFOLLOW)) {  // else a link would be renamed to the target
+                throw new IOException(part + " is not a regular file");
+            }
             // FileDescriptor.sync, unlike FileChannel.force, cannot be cut short by an interrupt:
             // a stop arriving now must not turn a verified file into a failed job
             try (RandomAccessFile file = new RandomAccessFile(part.toFile(), "r")) {  // never creates it

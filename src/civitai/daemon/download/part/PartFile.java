@@ -6,8 +6,11 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Map;
@@ -17,10 +20,13 @@ import java.util.Map;
  * SHA-256 of its contiguous prefix kept in step by an {@link InOrderHasher}, so the finished file
  * is never read a second time. An existing part is hashed once when opened. Each writer has a
  * channel of its own, so an interrupt that closes one writer's channel leaves the others alone.
- * Thread-safe.
+ * The part is never opened through a link ({@link LinkOption#NOFOLLOW_LINKS} on every open): a link
+ * planted at its name fails the open instead of writing outside download_dir, and
+ * {@link #discardUnlessRegular} removes one before a download starts. Thread-safe.
  */
 public final class PartFile {
     private static final int READ_CHUNK = 1 << 20;
+    private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
 
     private final Path path;
     private final BufferBudget budget;
@@ -41,7 +47,7 @@ public final class PartFile {
     public static PartFile beside(Path target, BufferBudget budget) throws DiskException {
         Path path = Targets.part(target);
         MessageDigest digest = newDigest();
-        long length = Files.exists(path) ? hashInto(digest, path, Long.MAX_VALUE) : 0;
+        long length = Files.exists(path, NOFOLLOW) ? hashInto(digest, path, Long.MAX_VALUE) : 0;
         return new PartFile(path, budget, digest, length);
     }
 
@@ -53,12 +59,41 @@ public final class PartFile {
             throws DiskException {
         Path path = Targets.part(target);
         MessageDigest digest = newDigest();
-        long hashed = prefix > 0 && Files.exists(path) ? hashInto(digest, path, prefix) : 0;
+        long hashed = prefix > 0 && Files.exists(path, NOFOLLOW) ? hashInto(digest, path, prefix) : 0;
         PartFile part = new PartFile(path, budget, digest, hashed);
         if (hashed == prefix) {
             ranges.forEach(part.hasher::written);
         }
         return part;
+    }
+
+    /**
+     * Removes what stands at the part's name when it is not a regular file (a link, dangling or
+     * not, is removed itself, never what it points to), so the download starts from byte 0;
+     * true when something was removed.
+     */
+    public static boolean discardUnlessRegular(Path part) throws DiskException {
+        try {
+            if (Files.readAttributes(part, BasicFileAttributes.class, NOFOLLOW).isRegularFile()) {
+                return false;
+            }
+            Files.delete(part);
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;  // no part yet
+        } catch (IOException e) {
+            throw DiskException.of("remove what is not a file at", part, e);
+        }
+    }
+
+    /** The size of the regular file at {@code file}, never through a link; 0 when there is none. */
+    public static long sizeOf(Path file) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, NOFOLLOW);
+            return a.isRegularFile() ? a.size() : 0;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     public Path path() {
@@ -89,7 +124,7 @@ public final class PartFile {
 
     /** Cuts off bytes a stopped write left beyond the prefix, before one connection appends. */
     public void truncateToPrefix() throws DiskException {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = openForWrite()) {
             if (ch.size() > length()) {
                 ch.truncate(length());
             }
@@ -101,7 +136,7 @@ public final class PartFile {
     /** A writer with a channel of its own; close it when done. */
     public Writer writer() throws DiskException {
         try {
-            return new Writer(FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE));
+            return new Writer(openForWrite());
         } catch (IOException e) {
             throw DiskException.of("write", path, e);
         }
@@ -136,7 +171,7 @@ public final class PartFile {
 
     /** Flushes every byte written so far to the disk. */
     public void force() throws DiskException {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = openForWrite()) {
             ch.force(false);
         } catch (IOException e) {
             throw DiskException.of("sync", path, e);
@@ -155,6 +190,11 @@ public final class PartFile {
         }
     }
 
+    /** Created when missing; a link at the part's name fails the open rather than be written through. */
+    private FileChannel openForWrite() throws IOException {
+        return FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, NOFOLLOW);
+    }
+
     private InOrderHasher newHasher(MessageDigest digest, long prefix) {
         return new InOrderHasher(digest, prefix, budget, this::readAt);
     }
@@ -163,7 +203,7 @@ public final class PartFile {
     private void readAt(long position, ByteBuffer into) throws IOException {
         FileChannel ch = reader;
         if (ch == null) {
-            ch = FileChannel.open(path, StandardOpenOption.READ);
+            ch = FileChannel.open(path, StandardOpenOption.READ, NOFOLLOW);
             reader = ch;
         }
         while (into.hasRemaining()) {
@@ -241,7 +281,7 @@ public final class PartFile {
 
     private static long hashInto(MessageDigest digest, Path file, long limit) throws DiskException {
         long done = 0;
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = Files.newInputStream(file, NOFOLLOW)) {
             byte[] buffer = new byte[READ_CHUNK];
             for (int n; done < limit && (n = in.read(buffer, 0, (int) Math.min(buffer.length, limit - done))) > 0; ) {
                 digest.update(buffer, 0, n);
