@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import civitai.daemon.testing.Bytes;
 import civitai.daemon.testing.DaemonTest;
+import civitai.daemon.testing.FakeHub;
 import civitai.daemon.testing.Fault;
 import civitai.daemon.testing.Poll;
 import civitai.daemon.workflow.WorkflowReader;
@@ -40,7 +41,11 @@ class WorkflowRoutesTest extends DaemonTest {
 
     /** Starts on the comfyui layout and waits for the start's library scan to end. */
     private void startComfy() {
-        start(config("layout", "comfyui"), new JsonArray());
+        startComfy(config("layout", "comfyui"));
+    }
+
+    private void startComfy(JsonObject config) {
+        start(config, new JsonArray());
         JsonObject[] status = new JsonObject[1];
         Poll.until(() -> {
             status[0] = daemon.getJson("/api/library/scan");
@@ -130,6 +135,27 @@ class WorkflowRoutesTest extends DaemonTest {
         assertTrue(second.getString("result", "").matches("not_queued|held"), again.body());
         assertEquals(0, json(again).getInt("queued", -1));
         assertEquals(1, jobs());
+    }
+
+    @Test
+    void aHuggingFaceUrlInTheWorkflow_goesThroughTheHub_pinnedAndVerifiedByItsSha256() throws Exception {
+        byte[] content = Bytes.random(300_000, 17);
+        try (FakeHub hub = FakeHub.start()) {
+            String commit = hub.push("Comfy-Org/stable-diffusion-v1-5-archive", "main", CHECKPOINT, content, true);
+            startComfy(config("layout", "comfyui", "hf_endpoint", hub.base().toString()));
+            byte[] workflow = Files.readAllBytes(FIXTURES.resolve("default.json"));  // its huggingface.co link as is
+
+            HttpResponse<String> queued = post("?queue=true", workflow, "application/json");
+            assertEquals(202, queued.statusCode(), queued.body());
+            JsonObject q = model(json(queued), CHECKPOINT).get("queue").asObject();
+            assertEquals("queued", q.getString("result", null), queued.body());
+            assertTrue(q.getBoolean("verified", false), "the Hub's SHA-256 verifies it: " + q);
+            long id = q.getLong("job_id", 0);
+            var job = daemon.await(id, "completed");
+            assertEquals(FakeHub.sha256(content), job.get("expected_sha256"));
+            assertTrue(((String) job.get("url")).contains("/resolve/" + commit + "/"), job.toString());
+            assertArrayEquals(content, Files.readAllBytes(comfy("checkpoints", CHECKPOINT)));
+        }
     }
 
     @Test
