@@ -67,7 +67,7 @@ final class WorkflowQueue {
         try {
             entry = intake.entry(sent(row, sha256, workflow));
         } catch (References.NotResolved e) {
-            JsonObject failed = not("failed", e.getMessage());
+            JsonObject failed = not("failed", e.getMessage()).add("code", e.code);  // gated, not_found, …
             return e.retryAfter == null ? failed : failed.add("retry_after", e.retryAfter.toSeconds());
         } catch (EntryParser.InvalidEntry e) {
             return not("failed", "bad entry: " + e.getMessage());

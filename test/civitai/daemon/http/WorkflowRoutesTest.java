@@ -159,6 +159,22 @@ class WorkflowRoutesTest extends DaemonTest {
     }
 
     @Test
+    void aGatedHuggingFaceRepoInTheWorkflow_isReportedAsSuch_andQueuesNothing() throws Exception {
+        try (FakeHub hub = FakeHub.start()) {
+            hub.push("Comfy-Org/stable-diffusion-v1-5-archive", "main", CHECKPOINT, Bytes.random(1_000, 18), true);
+            hub.gate("Comfy-Org/stable-diffusion-v1-5-archive", "hf_someone_elses");
+            startComfy(config("layout", "comfyui", "hf_endpoint", hub.base().toString()));
+            HttpResponse<String> r = post("?queue=true", Files.readAllBytes(FIXTURES.resolve("default.json")), "text/plain");
+
+            JsonObject q = model(json(r), CHECKPOINT).get("queue").asObject();
+            assertEquals("failed", q.getString("result", null), r.body());
+            assertEquals("gated", q.getString("code", null), r.body());
+            assertTrue(q.toString().contains("accept the licence at https://huggingface.co/Comfy-Org/"), r.body());
+            assertEquals(0, jobs());
+        }
+    }
+
+    @Test
     void fileAJobIsFetching_isLeftToThatJob_evenFromAnotherUrl() throws Exception {
         byte[] content = Bytes.random(300_000, 14);
         URI url = storage.put(CHECKPOINT, content);
