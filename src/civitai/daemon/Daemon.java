@@ -30,6 +30,7 @@ import civitai.daemon.events.JobLog;
 import civitai.daemon.events.EventStream;
 import civitai.daemon.notify.Target;
 import civitai.daemon.notify.Webhooks;
+import civitai.daemon.huggingface.HubRefusals;
 import civitai.daemon.huggingface.HubResolver;
 import civitai.daemon.http.Api;
 import civitai.daemon.http.Server;
@@ -206,7 +207,7 @@ public final class Daemon implements AutoCloseable {
                 Version.userAgent(), new Downloader.Settings(targets, config.stallTimeout(), config.timeout()),
                 new Bandwidth(config.maxDownloadSpeed()), policy, clock,
                 new GatedHosts(gate, config.retryMaxDelay()),
-                new CivitaiRefusals(gate), new Placement(Placement.ExistingFiles.of(config.existingFiles()), clock), watchdog,
+                new CivitaiRefusals(gate).or(new HubRefusals(config.huggingFace().endpoint())), new Placement(Placement.ExistingFiles.of(config.existingFiles()), clock), watchdog,
                 new Downloader.Segmenting(config.connectionsPerDownload(), config.minSegmentSize(),
                         new HostSlots(config.maxConnectionsPerHost()), journal, BufferBudget.standard()));
         downloader.reuseFrom(copies, config.libraryReuse());

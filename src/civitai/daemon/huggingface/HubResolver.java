@@ -85,17 +85,11 @@ public final class HubResolver {
 
     private static HubAnswer refusal(HfReference ref, HttpResponse<Void> r) {
         String code = r.headers().firstValue("X-Error-Code").orElse("");
-        String page = "https://huggingface.co/" + ref.repo();
-        return switch (r.statusCode()) {
-            case 401 -> code.equals("GatedRepo")
-                    ? new HubAnswer.Refused("gated", "accept the licence at " + page + " and set hf_token")
-                    : new HubAnswer.Refused("unauthorized", ref.repo() + " is private or missing: set hf_token");
-            case 403 -> new HubAnswer.Refused("forbidden", "hf_token has no access to " + ref.repo());
-            case 404 -> new HubAnswer.Refused("not_found", (code.isEmpty() ? "not found" : code) + ": "
-                    + ref.path() + " at " + ref.revision() + " in " + ref.repo());
-            case 429 -> new HubAnswer.RateLimited(waitOf(r));
-            default -> new HubAnswer.Failed("the Hub answered " + r.statusCode());
-        };
+        if (r.statusCode() == 429) {
+            return new HubAnswer.RateLimited(waitOf(r));
+        }
+        HubAnswer refused = HubRefusals.of(ref, r.statusCode(), code.equals("GatedRepo"), code);
+        return refused != null ? refused : new HubAnswer.Failed("the Hub answered " + r.statusCode());
     }
 
     private static Duration waitOf(HttpResponse<Void> r) {

@@ -117,6 +117,34 @@ class HubDownloadTest extends DaemonTest {
     }
 
     @Test
+    void aPinnedUrlRefusedLater_failsWithTheHubsReason_gatedOrForbidden() {
+        String commit = hub.push("org/gated", "main", "model.safetensors", vae, true);
+        hub.gate("org/gated", TOKEN);
+        String pinned = hub.base() + "/org/gated/resolve/" + commit + "/model.safetensors";
+        start(hubConfig("hf_token", "", "retries", 0),
+                manifest(new JsonObject().add("url", pinned).add("model_type", "checkpoint")));
+
+        var row = daemon.await(daemon.idOf(pinned), "failed");
+        assertEquals("gated", row.get("failure_reason"), row.toString());
+        assertTrue(((String) row.get("last_error")).contains("accept the licence at https://huggingface.co/org/gated"),
+                row.toString());
+    }
+
+    @Test
+    void aTokenWithoutAccess_isForbidden_atResolveAndAtDownload() {
+        String commit = hub.push("org/gated", "main", "model.safetensors", vae, true);
+        hub.gate("org/gated", "hf_someone_elses");
+        String pinned = hub.base() + "/org/gated/resolve/" + commit + "/model.safetensors";
+        start(hubConfig("retries", 0), manifest(new JsonObject().add("url", pinned).add("model_type", "checkpoint")));
+        var r = add(new JsonObject().add("huggingface", "org/gated/model.safetensors").add("model_type", "vae"));
+
+        assertEquals("forbidden", error(r).getString("code", null), r.body());
+        var row = daemon.await(daemon.idOf(pinned), "failed");
+        assertEquals("forbidden", row.get("failure_reason"), row.toString());
+        assertTrue(((String) row.get("last_error")).startsWith("hf_token has no access to org/gated"), row.toString());
+    }
+
+    @Test
     void aMissingFileAndAMissingRevision_areNotFound() {
         hub.push("org/flux", "main", "ae.safetensors", vae, true);
         start(hubConfig(), manifest());

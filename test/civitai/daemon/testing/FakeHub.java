@@ -139,7 +139,9 @@ public final class FakeHub implements AutoCloseable {
         String token = gated.get(repo);
         if (token != null && auth == null) {
             ex.getResponseHeaders().set("X-Error-Code", "GatedRepo");
-            answer(ex, 401, null);
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            answer(ex, 401, ("{\"error\":\"Access to model " + repo + " is restricted. You must have access to it"
+                    + " and be authenticated to access it. Please log in.\"}").getBytes(StandardCharsets.UTF_8));
             return;
         }
         if (token != null && !auth.equals("Bearer " + token)) {

@@ -24,4 +24,12 @@ public interface RefusalReader {
      * host. {@code excerpt} is the start of the body as printable text (possibly empty).
      */
     Reason read(URI from, int status, String contentType, String excerpt);
+
+    /** This reader's reason for the hosts it knows; {@code other}'s for the rest. */
+    default RefusalReader or(RefusalReader other) {
+        return (from, status, contentType, excerpt) -> {
+            Reason mine = read(from, status, contentType, excerpt);
+            return mine != null ? mine : other.read(from, status, contentType, excerpt);
+        };
+    }
 }
