@@ -198,7 +198,10 @@ public final class Resolver {
         return name.substring(name.lastIndexOf('.')).toLowerCase(Locale.ROOT);
     }
 
-    /** The file of a by-hash answer that has the hash (any hash type), else the preferred one. */
+    /**
+     * The file of a by-hash answer that has the hash (any hash type); for a full SHA-256 that no file
+     * lists, the preferred one (Civitai matched it, and some old files list a wrong SHA256).
+     */
     private JsonObject fileWithHash(JsonObject version, String hash) throws Unresolvable {
         JsonValue list = version.get("files");
         if (list != null && list.isArray()) {
@@ -212,6 +215,10 @@ public final class Resolver {
                     }
                 }
             }
+        }
+        if (hash.length() < 64) {  // a short hash names one file, or the answer is not for it
+            throw new Unresolvable("Civitai's version " + version.getLong("id", 0) + " for hash " + hash
+                    + " lists no file with that hash");
         }
         return chooseFile(version, null, preferences);
     }

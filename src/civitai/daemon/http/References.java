@@ -14,14 +14,17 @@ import java.util.Set;
 /**
  * Entries given as Civitai references rather than raw URLs: {@code {"civitai": "<link or AIR>"}},
  * {@code {"modelId": 4201}}, {@code {"versionId": 130072}}, {@code {"sha256": "<hash>"}} (the
- * Civitai file with that hash), or a Civitai link in {@code url} without a {@code model_type};
+ * Civitai file with that hash), {@code {"hash": "<short hash>"}} (the same by any hash type, such as
+ * the AutoV2 an A1111 image names; the job is then verified by the file's full SHA-256), or a Civitai link in {@code url} without a {@code model_type};
  * and Hugging Face files, {@code {"url": "<hub link>", "model_type": ...}} or
  * {@code {"huggingface": "owner/name/path", "revision": ..., "model_type": ...}}, pinned to the
  * commit the Hub names with the Hub's SHA-256 expected. Each is resolved into a full entry; the
  * caller's other fields (priority, model_type, notes…) are kept on top. Thread-safe.
  */
 public final class References {
-    private static final Set<String> REFERENCE_KEYS = Set.of("civitai", "url", "modelId", "versionId", "fileId");
+    private static final Set<String> REFERENCE_KEYS = Set.of("civitai", "url", "modelId", "versionId", "fileId", "hash");
+    /** A hash of any type Civitai's by-hash lookup knows: SHA-256, AutoV2 (10 hex), AutoV3, BLAKE3, CRC32. */
+    private static final String CIVITAI_HASH = "[0-9A-Fa-f]{8,64}";
 
     private final Resolver resolver;
     private final String civitaiAuthority;
@@ -156,6 +159,14 @@ public final class References {
             JsonValue sha = o.get("sha256");
             if (sha != null && sha.isString() && sha.asString().matches("[0-9A-Fa-f]{64}")) {
                 return Optional.of(new Reference.Hash(sha.asString()));  // which Civitai file is this?
+            }
+            JsonValue hash = o.get("hash");
+            if (hash != null) {
+                if (!hash.isString() || !hash.asString().matches(CIVITAI_HASH)) {
+                    throw new NotResolved("\"hash\" must be 8 to 64 hex digits (SHA-256, AutoV2, AutoV3, BLAKE3"
+                            + " or CRC32), not " + hash);
+                }
+                return Optional.of(new Reference.Hash(hash.asString()));
             }
             return Optional.empty();
         }

@@ -59,10 +59,6 @@ final class WorkflowQueue {
             return not("not_queued", row.reason());
         }
         Optional<String> sha256 = fullSha256(row.reference());
-        if (row.decision() == PlanRow.Decision.LOOKUP_HASH && sha256.isEmpty()) {
-            return not("failed", "only a short hash (" + row.reference().hash().orElse("") + "): Civitai is"
-                    + " asked by a full SHA-256 here; add the model by its link");
-        }
         ManifestEntry entry;
         try {
             entry = intake.entry(sent(row, sha256, workflow));
@@ -89,9 +85,11 @@ final class WorkflowQueue {
 
     /**
      * The entry the download intake takes for a row: a Civitai link as a reference (resolved and
-     * verified by that version's hash), any other URL as it is, a bare SHA-256 as Civitai's file
-     * with that hash. The workflow's folder and file name win over Civitai's: that is where the
-     * workflow looks for the file.
+     * verified by that version's hash), any other URL as it is, a bare hash as Civitai's file with
+     * that hash (a short one, such as A1111's AutoV2, verified by the file's full SHA-256 Civitai
+     * names). The workflow's folder and file name win over Civitai's: that is where the workflow
+     * looks for the file; a name without a model extension (A1111's {@code Model: name}) takes
+     * Civitai's file name.
      */
     private JsonObject sent(PlanRow row, Optional<String> sha256, String workflow) {
         Reference r = row.reference();
@@ -99,9 +97,14 @@ final class WorkflowQueue {
         if (row.decision() == PlanRow.Decision.DOWNLOAD) {
             String url = r.url().orElseThrow();
             e.add(intake.isCivitai(url) ? "civitai" : "url", url);
+        } else if (sha256.isEmpty()) {
+            e.add("hash", r.hash().orElseThrow());
         }
         sha256.ifPresent(h -> e.add("sha256", h));
-        return e.add("model_type", ModelTypes.of(r.folder()).orElseThrow()).add("filename", baseName(r.name()))
+        if (row.decision() == PlanRow.Decision.DOWNLOAD || r.namesAFile()) {
+            e.add("filename", baseName(r.name()));
+        }
+        return e.add("model_type", ModelTypes.of(r.folder()).orElseThrow())
                 .add("workflow", new JsonObject().add("sha256", workflow).add("node", r.node())
                         .add("node_class", r.nodeClass()));
     }

@@ -33,19 +33,32 @@ public final class Database implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
 
     public Database(Path file) {
+        Connection opened = null;
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             keepPrivate(file);
-            connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            try (Statement s = connection.createStatement()) {
+            opened = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            try (Statement s = opened.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=NORMAL");
                 s.execute("PRAGMA foreign_keys=ON");
                 s.execute("PRAGMA busy_timeout=5000");
             }
+            connection = opened;
             migrate();
-        } catch (SQLException | IOException e) {
+        } catch (SQLException | IOException | StoreException e) {  // migrate's write is the first to meet a read-only folder
+            closeQuietly(opened);  // a failed open holds no file: the user may unmount or move it
             throw new StoreException("cannot open database " + file + ": " + why(file, e), e);
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // the open failed already: that is the error to report
+            }
         }
     }
 

@@ -29,6 +29,11 @@ public record Reference(String node, String nodeClass, String name, Optional<Str
         return Optional.empty();
     }
 
+    /** Whether the name ends as a model file does; A1111's {@code Model: name} has no extension. */
+    public boolean namesAFile() {
+        return LoaderTable.looksLikeModel(name);
+    }
+
     static Reference named(String node, String nodeClass, String name, Optional<String> folder) {
         return new Reference(node, nodeClass, name, folder, Optional.empty(), Optional.empty());
     }

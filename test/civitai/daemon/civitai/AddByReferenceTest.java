@@ -120,6 +120,20 @@ class AddByReferenceTest extends DaemonTest {
     }
 
     @Test
+    void aShortHash_findsTheCivitaiFile_andTheJobExpectsItsFullSha256() {
+        start(manifest());
+        String sha256 = civitai.sha256(FLUX_VERSION);
+        JsonObject job = add("{\"hash\": \"" + sha256.substring(0, 10).toUpperCase() + "\"}");  // AutoV2
+        assertEquals("pp-storybook_rank2_bf16.safetensors", job.getString("filename", null));
+        assertEquals(sha256, job.getString("expected_sha256", null));
+        var bad = daemon.post("/api/download", "{\"hash\": \"not-hex\"}");
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(bad.body().contains("8 to 64 hex digits"), bad.body());
+        var unknown = daemon.post("/api/download", "{\"hash\": \"0123456789\"}");
+        assertEquals(400, unknown.statusCode(), unknown.body());
+    }
+
+    @Test
     void unknownModelsAndFiles_are400WithTheReason() {
         start(manifest());
         var missing = daemon.post("/api/download", "{\"modelId\": 999999}");

@@ -11,6 +11,7 @@ import civitai.daemon.testing.DaemonTest;
 import civitai.daemon.testing.FakeHub;
 import civitai.daemon.testing.Fault;
 import civitai.daemon.testing.Poll;
+import civitai.daemon.workflow.PngWriter;
 import civitai.daemon.workflow.WorkflowReader;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
@@ -191,6 +192,40 @@ class WorkflowRoutesTest extends DaemonTest {
         assertEquals(1, jobs());
         daemon.await(id, "completed");
         assertArrayEquals(content, Files.readAllBytes(comfy("checkpoints", CHECKPOINT)));
+    }
+
+    /**
+     * An A1111 image names its LoRA by AutoV2 alone and its checkpoint by a hash Civitai does not
+     * know: the LoRA is found on Civitai by that short hash, queued under Civitai's file name and
+     * verified by the full SHA-256; the checkpoint is reported, with its code.
+     */
+    @Test
+    void a1111Png_shortHashes_areLookedUpOnCivitai_andVerifiedByTheFullSha256() throws Exception {
+        long version = 1387174;  // a real LoRA version from the fixtures
+        String sha256 = civitai.sha256(version);
+        startComfy();
+        String parameters = "a storybook fox <lora:pp-storybook_rank2_bf16:0.8>\nNegative prompt: blurry\n"
+                + "Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1, Size: 512x512, Model hash: 0123456789,"
+                + " Model: unknown_checkpoint, Lora hashes: \"pp-storybook_rank2_bf16: " + sha256.substring(0, 10)
+                + "\", Version: v1.10.1";
+        byte[] png = new PngWriter().text("parameters", parameters).bytes();
+
+        HttpResponse<String> r = post("?queue=true", png, "application/octet-stream");
+        assertEquals(202, r.statusCode(), r.body());
+        JsonObject lora = model(json(r), "pp-storybook_rank2_bf16");
+        assertEquals("lookup_hash", lora.getString("decision", null), r.body());
+        JsonObject q = lora.get("queue").asObject();
+        assertEquals("queued", q.getString("result", null), r.body());
+        assertTrue(q.getBoolean("verified", false), "verified by the full SHA-256 Civitai names: " + q);
+        long id = q.getLong("job_id", 0);
+        daemon.await(id, "completed");
+        assertEquals(sha256, daemon.job(id).get("expected_sha256"));
+        Path file = comfy("loras", "pp-storybook_rank2_bf16.safetensors");
+        assertArrayEquals(civitai.content(version), Files.readAllBytes(file), "Civitai's file name, in loras");
+
+        JsonObject checkpoint = model(json(r), "unknown_checkpoint").get("queue").asObject();
+        assertEquals("failed", checkpoint.getString("result", null), r.body());
+        assertEquals(1, jobs(), "only the LoRA is queued");
     }
 
     @Test

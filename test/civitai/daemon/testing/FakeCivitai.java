@@ -245,7 +245,7 @@ public final class FakeCivitai implements AutoCloseable {
             } else if (path.startsWith("/api/v1/model-versions/by-hash/")) {
                 String hash = path.substring(path.lastIndexOf('/') + 1);
                 String body = files.values().stream()
-                        .filter(f -> f.size() <= MADE_UP_LIMIT && sha256(f.versionId()).equalsIgnoreCase(hash))
+                        .filter(f -> f.size() <= MADE_UP_LIMIT && matches(sha256(f.versionId()), hash))
                         .map(f -> bodies.get("/api/v1/model-versions/" + f.versionId())).filter(b -> b != null)
                         .findFirst().orElse(null);
                 send(ex, body == null ? 404 : 200, "application/json; charset=utf-8",
@@ -338,13 +338,20 @@ public final class FakeCivitai implements AutoCloseable {
                 .add("metadata", new JsonObject().add("currentPage", 1).add("pageSize", 100)).toString();
     }
 
+    /** by-hash matches any hash type (API-NOTES.md); here SHA-256 and AutoV2, its first 10 hex. */
+    private static boolean matches(String sha256, String hash) {
+        return sha256.equalsIgnoreCase(hash) || (hash.length() == 10 && sha256.regionMatches(true, 0, hash, 0, 10));
+    }
+
     /** A fixture body as this fake serves it: download URLs point here, small files' hashes are ours. */
     private String served(String body) {
         String out = body.replace("https://civitai.com/api/download", base() + "/api/download")
                 .replace("https://image.civitai.com/", base() + "/images/");
         for (VersionFile f : files.values()) {
             if (f.fixtureSha256() != null && f.size() <= MADE_UP_LIMIT && out.contains(f.fixtureSha256())) {
-                out = out.replace(f.fixtureSha256(), sha256(f.versionId()).toUpperCase());
+                String served = sha256(f.versionId()).toUpperCase();
+                out = out.replace(f.fixtureSha256(), served)  // the full hash first, then its AutoV2
+                        .replace("\"" + f.fixtureSha256().substring(0, 10) + "\"", "\"" + served.substring(0, 10) + "\"");
             }
         }
         return out;

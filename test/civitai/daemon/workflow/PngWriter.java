@@ -7,29 +7,29 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
 /** Writes a 1x1 PNG with the text chunks a test asks for, as ComfyUI and A1111 save them. */
-final class PngWriter {
+public final class PngWriter {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    PngWriter() {
+    public PngWriter() {
         out.writeBytes(PngText.SIGNATURE);
         chunk("IHDR", ByteBuffer.allocate(13).putInt(1).putInt(1).put((byte) 8).put((byte) 0).array());
     }
 
-    PngWriter text(String key, String value) {
+    public PngWriter text(String key, String value) {
         return chunk("tEXt", concat(latin1(key), new byte[] {0}, latin1(value)));
     }
 
-    PngWriter ztext(String key, String value) {
+    public PngWriter ztext(String key, String value) {
         return chunk("zTXt", concat(latin1(key), new byte[] {0, 0}, deflate(latin1(value))));
     }
 
-    PngWriter itext(String key, String value, boolean compressed) {
+    public PngWriter itext(String key, String value, boolean compressed) {
         byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
         return chunk("iTXt", concat(latin1(key), new byte[] {0, (byte) (compressed ? 1 : 0), 0, 0, 0},
                 compressed ? deflate(utf8) : utf8));
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         chunk("IEND", new byte[0]);
         return out.toByteArray();
     }
