@@ -175,6 +175,33 @@ public final class Downloader {
         return abort.retry(task.bytes());
     }
 
+    /**
+     * Makes the sub-folder a file name keeps ({@code sd15/x.safetensors}, as ComfyUI names it); null
+     * when it is in place, a failure when it resolves out of the type's folder (a link planted there
+     * in a shared download_dir must not carry the download elsewhere).
+     */
+    private static Outcome subFolder(Path folder, Path target) throws DiskException {
+        if (target == null || target.getParent().equals(folder)) {
+            return null;
+        }
+        Path parent = target.getParent();
+        Path existing = parent;
+        while (!Files.exists(existing) && !existing.equals(folder)) {
+            existing = existing.getParent();
+        }
+        try {
+            Path root = folder.toRealPath();
+            // checked before creating (nothing made through a link) and after (nothing raced in)
+            if (!existing.toRealPath().startsWith(root) || !Files.createDirectories(parent).toRealPath().startsWith(root)) {
+                return new Outcome.Fail("unsafe_path", "the sub-folder " + parent + " leads out of " + folder
+                        + " (a link): move it, or name the file without it", null, 0);
+            }
+            return null;
+        } catch (IOException e) {
+            throw DiskException.of("create folder", parent, e);
+        }
+    }
+
     private Outcome run(DownloadTask task, AttemptGuard guard, Listener listener)
             throws IOException, InterruptedException {
         Path folder = folder(task.spec.modelType());
@@ -186,6 +213,10 @@ public final class Downloader {
             Files.createDirectories(folder);
         } catch (IOException e) {
             throw DiskException.of("create folder", folder, e);
+        }
+        Outcome unsafe = subFolder(folder, task.target(folder));
+        if (unsafe != null) {
+            return unsafe;
         }
         if (task.filename != null && (task.part == null || task.part.length() == 0)) {
             var reused = reuse.place(task.spec.expectedSha256(),

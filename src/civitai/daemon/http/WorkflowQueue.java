@@ -80,7 +80,7 @@ final class WorkflowQueue {
                     .add("job_id", job.id());
         }
         pending.add(new Pending(index, entry));
-        return notes(row.reference(), entry);
+        return notes(entry);
     }
 
     /**
@@ -102,21 +102,16 @@ final class WorkflowQueue {
         }
         sha256.ifPresent(h -> e.add("sha256", h));
         if (row.decision() == PlanRow.Decision.DOWNLOAD || r.namesAFile()) {
-            e.add("filename", baseName(r.name()));
+            e.add("filename", r.name().replace('\\', '/'));  // a sub-folder kept, where ComfyUI looks
         }
         return e.add("model_type", ModelTypes.of(r.folder()).orElseThrow())
                 .add("workflow", new JsonObject().add("sha256", workflow).add("node", r.node())
                         .add("node_class", r.nodeClass()));
     }
 
-    /** What a queued row's answer says beyond its job: verified or not, a sub-folder dropped. */
-    private static JsonObject notes(Reference r, ManifestEntry entry) {
-        JsonObject answer = new JsonObject().add("verified", entry.sha256() != null);
-        if (!baseName(r.name()).equals(r.name().replace('\\', '/'))) {
-            answer.add("note", "an entry takes a file name, not a path: " + entry.filename() + " goes straight"
-                    + " into the " + entry.modelType() + " folder, not under " + r.name());
-        }
-        return answer;
+    /** What a queued row's answer says beyond its job: whether its download is checked by a hash. */
+    private static JsonObject notes(ManifestEntry entry) {
+        return new JsonObject().add("verified", entry.sha256() != null);
     }
 
     private static JsonObject not(String result, String reason) {
@@ -125,10 +120,5 @@ final class WorkflowQueue {
 
     private static Optional<String> fullSha256(Reference r) {
         return r.hash().map(h -> h.toLowerCase(Locale.ROOT)).filter(h -> h.matches("[0-9a-f]{64}"));
-    }
-
-    private static String baseName(String name) {
-        String n = name.replace('\\', '/');
-        return n.substring(n.lastIndexOf('/') + 1);
     }
 }

@@ -38,7 +38,7 @@ public final class EntryParser {
         }
         URI url = url(o);
         String modelType = segment(o, "model_type", true);
-        String filename = segment(o, "filename", false);
+        String filename = relativePath(o, "filename");
         String sha256 = optionalString(o, "sha256");
         if (sha256 != null && !SHA256.matcher(sha256).matches()) {
             throw new InvalidEntry("\"sha256\" must be 64 hex digits, not \"" + sha256 + "\"");
@@ -93,6 +93,19 @@ public final class EntryParser {
             return null;
         }
         var problem = SafeName.problem(value);
+        if (problem.isPresent()) {
+            throw new InvalidEntry("\"" + key + "\" " + problem.get());
+        }
+        return value;
+    }
+
+    /** A file name, or a path of safe segments under the type's folder ({@code sd15/x.safetensors}). */
+    private static String relativePath(JsonObject o, String key) throws InvalidEntry {
+        String value = optionalString(o, key);
+        if (value == null) {
+            return null;
+        }
+        var problem = SafeName.pathProblem(value);
         if (problem.isPresent()) {
             throw new InvalidEntry("\"" + key + "\" " + problem.get());
         }

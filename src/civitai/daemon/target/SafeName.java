@@ -8,7 +8,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The rules for one path segment (a {@code model_type} or a {@code filename}): a plain name that
+ * The rules for one path segment (a {@code model_type}, or each segment of a {@code filename}): a plain name that
  * stays in its folder on Linux, macOS and Windows alike, that a person reads as it is (no bidi
  * overrides or invisible characters), and whose {@code .part} file can be created too. Pure
  * functions.
@@ -55,6 +55,34 @@ public final class SafeName {
         }
         if (name.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
             return Optional.of("is longer than " + MAX_BYTES + " bytes (255, less the \".part\" of the unfinished file)");
+        }
+        return Optional.empty();
+    }
+
+    /** How deep a sub-folder under a type's folder may go (ComfyUI's names use one or two). */
+    static final int MAX_SEGMENTS = 8;
+
+    /**
+     * Why {@code relative} is not a path of safe segments under a type's folder
+     * ({@code sd15/anime/model.safetensors}, as ComfyUI names files in sub-folders), or empty when it
+     * is: '/' separates segments, and each must be a name {@link #problem} accepts.
+     */
+    public static Optional<String> pathProblem(String relative) {
+        if (relative == null || relative.isEmpty()) {
+            return Optional.of("is empty");
+        }
+        if (relative.startsWith("/")) {
+            return Optional.of("is an absolute path (\"" + relative + "\")");
+        }
+        String[] segments = relative.split("/", -1);
+        if (segments.length > MAX_SEGMENTS) {
+            return Optional.of("has " + segments.length + " path segments; at most " + MAX_SEGMENTS);
+        }
+        for (String segment : segments) {
+            var p = problem(segment);
+            if (p.isPresent()) {
+                return Optional.of(segments.length == 1 ? p.get() : "segment \"" + segment + "\" " + p.get());
+            }
         }
         return Optional.empty();
     }

@@ -16,17 +16,7 @@ public record Reference(String node, String nodeClass, String name, Optional<Str
      * so each segment must be a name {@link SafeName} accepts, and the path must be relative.
      */
     public Optional<String> problem() {
-        String n = name.replace('\\', '/');
-        if (n.startsWith("/")) {
-            return Optional.of("\"" + name + "\" is an absolute path");
-        }
-        for (String segment : n.split("/", -1)) {
-            var p = SafeName.problem(segment);
-            if (p.isPresent()) {
-                return Optional.of("\"" + name + "\": segment \"" + segment + "\" " + p.get());
-            }
-        }
-        return Optional.empty();
+        return SafeName.pathProblem(name.replace('\\', '/')).map(p -> "\"" + name + "\" " + p);
     }
 
     /** Whether the name ends as a model file does; A1111's {@code Model: name} has no extension. */

@@ -124,4 +124,36 @@ class PartSymlinkTest extends DaemonTest {
 
         assertRegularFileWithContent(id, disk.resolve("elsewhere.safetensors"));
     }
+
+    @Test
+    void fileNameWithASubFolder_isPlacedThere() throws IOException {
+        var url = storage.put("nested", content);
+        start(manifest(entry("lora", "sd15/style/nested.safetensors", url, Bytes.sha256(content))));
+        long id = daemon.idOf("sd15/style/nested.safetensors");
+        assertRegularFileWithContent(id, lora().resolve("sd15/style/nested.safetensors"));
+    }
+
+    @Test
+    void subFolderThatIsALinkOutOfTheTypeFolder_failsTheJob_andNothingIsWrittenThrough() throws IOException {
+        Files.createSymbolicLink(lora().resolve("sd15"), outside);
+        var url = storage.put("escaped", content);
+        start(manifest(entry("lora", "sd15/deeper/escaped.safetensors", url, Bytes.sha256(content))));
+        long id = daemon.idOf("sd15/deeper/escaped.safetensors");
+
+        Map<String, Object> job = daemon.await(id, "failed");
+        assertEquals("unsafe_path", job.get("failure_reason"), String.valueOf(job.get("last_error")));
+        assertFalse(Files.exists(outside.resolve("deeper")), "no folder was made through the link");
+        assertEquals(0, storage.requests("escaped").size(), "nothing was fetched");
+    }
+
+    @Test
+    void fileNameThatClimbsOut_isRefusedAsAnEntry() {
+        start(manifest());
+        for (String name : new String[] {"../x.safetensors", "a/../../x.safetensors", "/etc/x.safetensors", "a//x.safetensors"}) {
+            var r = daemon.post("/api/download", "{\"url\": \"" + storage.put("x", content) + "\", \"model_type\": \"lora\","
+                    + " \"filename\": \"" + name + "\"}");
+            assertEquals(400, r.statusCode(), name + ": " + r.body());
+        }
+        assertFalse(Files.exists(dir.resolve("x.safetensors")));
+    }
 }

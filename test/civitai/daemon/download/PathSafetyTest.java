@@ -42,7 +42,7 @@ class PathSafetyTest extends DaemonTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"../escape.safetensors", "..", "a/b.safetensors", "a\\b.safetensors",
+    @ValueSource(strings = {"../escape.safetensors", "..", "a/../b.safetensors", "a//b.safetensors", "a\\b.safetensors",
             "/etc/passwd", "nul\u0000byte", "tab\tname", "CON", "con.txt", "trailingdot.", "x.safetensors.part",
             "evil\u202Egnp.safetensors", "CONIN$", "COM\u00B9.bin", "zero\u200Bwidth.bin"})
     void unsafeFilename_isSkippedWithItsIndexAndReason(String filename) throws IOException {

@@ -75,7 +75,7 @@ class ApiTest extends DaemonTest {
         start(manifest());
         JsonArray batch = manifest(
                 entry("lora", "ok.safetensors", storage.put("ok", content), null),
-                entry("lora", "bad/name.safetensors", storage.put("ok", content), null),
+                entry("lora", "bad/../name.safetensors", storage.put("ok", content), null),
                 new JsonObject().add("model_type", "lora"));
         var response = daemon.post("/api/batch", batch.toString());
 

@@ -229,6 +229,29 @@ class WorkflowRoutesTest extends DaemonTest {
     }
 
     @Test
+    void nameWithASubFolder_isQueuedIntoThatSubFolder_whereComfyUiLooks() throws Exception {
+        byte[] content = Bytes.random(40_000, 13);
+        URI url = storage.put("anime.safetensors", content);
+        startComfy();
+        String workflow = """
+                {"nodes": [{"id": 3, "type": "LoraLoader", "widgets_values": ["Illustrious/anime/x.safetensors", 1, 1],
+                   "properties": {"models": [{"name": "Illustrious/anime/x.safetensors", "url": "%s",
+                                              "directory": "loras"}]}}]}
+                """.formatted(url);
+        HttpResponse<String> r = post("?queue=true", workflow.getBytes(StandardCharsets.UTF_8), "application/json");
+        assertEquals(202, r.statusCode(), r.body());
+        JsonObject q = model(json(r), "Illustrious/anime/x.safetensors").get("queue").asObject();
+        assertEquals("queued", q.getString("result", null), r.body());
+        daemon.await(q.getLong("job_id", 0), "completed");
+        assertArrayEquals(content, Files.readAllBytes(comfy("loras", "Illustrious/anime/x.safetensors")));
+
+        HttpResponse<String> plan = post("", workflow.getBytes(StandardCharsets.UTF_8), "application/json");
+        assertEquals("present", model(json(plan), "Illustrious/anime/x.safetensors").getString("decision", null),
+                "the library finds it at the path the workflow names once the scan sees it, or the job holds it: "
+                        + plan.body());
+    }
+
+    @Test
     void rowThatDoesNotResolve_isReported_andTheOthersStillQueue() throws Exception {
         URI url = storage.put("t5.safetensors", Bytes.random(50_000, 12));
         startComfy();
