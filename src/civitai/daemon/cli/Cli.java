@@ -1,5 +1,6 @@
 package civitai.daemon.cli;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -71,7 +72,13 @@ public final class Cli {
     /** Runs one client command; never throws for a user's mistake or a daemon's answer. */
     public static int run(String command, List<String> args, Map<String, String> env, PrintStream out,
             PrintStream err) {
-        Session session = new Session(env, Path.of("").toAbsolutePath(), out, err);
+        return run(command, args, env, System.in, out, err);
+    }
+
+    /** The same, reading standard input from {@code in} (tests pipe text in here). */
+    public static int run(String command, List<String> args, Map<String, String> env, InputStream in,
+            PrintStream out, PrintStream err) {
+        Session session = new Session(env, Path.of("").toAbsolutePath(), in, out, err);
         try {
             return dispatch(command, args, session);
         } catch (Failure f) {
