@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * A workflow's plan, as {@code POST /api/workflow} answers it, as a table with one row per model
- * and a summary line; each row is sorted into what it means for the user. Pure: no I/O.
+ * and a summary line; each row is sorted into what it means for the user. Pure (no I/O); not
+ * thread-safe.
  */
 final class PlanView {
     /** What a row means for the user; the order is the summary's. */
