@@ -1,5 +1,6 @@
 package civitai.daemon.cli;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,7 +11,8 @@ import java.util.Set;
  * The command-line client: each command is one call to the daemon's REST API, printed as an
  * aligned table (or, with {@code --json}, the API's JSON as it came). Exit codes: 0 ok, 1 the
  * daemon answered with an error (its message printed), 2 usage, 3 the daemon cannot be reached
- * (saying where it looked). {@code Main} dispatches here for every command but {@code serve}.
+ * (saying where it looked); {@code workflow} adds 4 (a model not found or needing a choice) and 5
+ * (a download it queued failed). {@code Main} dispatches here for every command but {@code serve}.
  * <pre>
  *   civitai-daemon status --watch
  *   civitai-daemon add https://civitai.com/models/4201 --priority 5
@@ -22,6 +24,10 @@ public final class Cli {
     public static final int ERROR = 1;
     public static final int USAGE = 2;
     public static final int UNREACHABLE = 3;
+    /** {@code workflow}: a model it needs is not found or needs a choice. */
+    public static final int INCOMPLETE = 4;
+    /** {@code workflow --yes}: a download it queued failed (or was cancelled). */
+    public static final int DOWNLOAD_FAILED = 5;
 
     public static final String HELP = """
             usage: civitai-daemon [serve] [--config FILE]     run the daemon (the default command)
@@ -35,6 +41,10 @@ public final class Cli {
                                                queue a download: REF is a Civitai link, an AIR
                                                (urn:air:...), a model id, or a URL (then --type)
               batch MANIFEST.json              queue every entry of a manifest file
+              workflow FILE [--yes]            the models a ComfyUI workflow (JSON or PNG) or A1111
+                                               parameters text (FILE -: standard input) needs, planned
+                                               against the library; --yes queues what is missing and
+                                               follows it to the end
               pause|resume|cancel|retry ID     control one job
               remove ID [--delete-file]        forget a job (and delete its file)
               completed [--type T] [--limit N] finished downloads
@@ -62,7 +72,8 @@ public final class Cli {
                               token is made from a readable jwt_secret
               --json          print the API's JSON answer
 
-            exit codes: 0 ok, 1 the daemon answered with an error, 2 usage, 3 daemon unreachable;
+            exit codes: 0 ok, 1 the daemon answered with an error, 2 usage, 3 daemon unreachable,
+            4 (workflow) a model not found or needing a choice, 5 (workflow --yes) a download failed;
             serve: 64 usage, 70 internal error, 78 configuration (including a port in use)
             """;
 
@@ -71,7 +82,13 @@ public final class Cli {
     /** Runs one client command; never throws for a user's mistake or a daemon's answer. */
     public static int run(String command, List<String> args, Map<String, String> env, PrintStream out,
             PrintStream err) {
-        Session session = new Session(env, Path.of("").toAbsolutePath(), out, err);
+        return run(command, args, env, System.in, out, err);
+    }
+
+    /** The same, reading standard input from {@code in} (tests pipe text in here). */
+    public static int run(String command, List<String> args, Map<String, String> env, InputStream in,
+            PrintStream out, PrintStream err) {
+        Session session = new Session(env, Path.of("").toAbsolutePath(), in, out, err);
         try {
             return dispatch(command, args, session);
         } catch (Failure f) {
@@ -92,6 +109,7 @@ public final class Cli {
             case "list" -> jobs.list(Args.parse(args, Set.of("--state", "--limit"), Set.of()));
             case "add" -> jobs.add(Args.parse(args, Set.of("--type", "--priority"), Set.of()));
             case "batch" -> jobs.batch(Args.parse(args, Set.of(), Set.of()));
+            case "workflow" -> new WorkflowCommand(s).run(Args.parse(args, Set.of(), WorkflowCommand.FLAGS));
             case "pause", "resume", "cancel", "retry" -> jobs.control(command, Args.parse(args, Set.of(), Set.of()));
             case "remove" -> jobs.remove(Args.parse(args, Set.of(), Set.of("--delete-file")));
             case "completed" -> jobs.completed(Args.parse(args, Set.of("--type", "--limit"), Set.of()));

@@ -16,7 +16,8 @@ import java.time.Duration;
 /**
  * The daemon's REST API over {@link HttpClient}: every answer is JSON; a 4xx/5xx becomes a
  * {@link Failure} (exit 1) carrying the daemon's own message, and no connection a
- * {@link Failure} (exit 3) naming the URL and where it came from. Not thread-safe.
+ * {@link Failure} (exit 3) naming the URL and where it came from. Bodies are JSON, but for a
+ * workflow's raw bytes. Not thread-safe.
  */
 final class DaemonClient {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -45,7 +46,17 @@ final class DaemonClient {
         if (body != null) {
             b.header("Content-Type", "application/json");
         }
-        HttpResponse<String> r = exchange(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return answer(b.build());
+    }
+
+    /** A POST of raw bytes (a workflow file as it is: the daemon reads its format from the content). */
+    JsonObject post(String path, byte[] body) throws Failure {
+        return answer(request(path).timeout(REQUEST_TIMEOUT).header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    }
+
+    private JsonObject answer(HttpRequest request) throws Failure {
+        HttpResponse<String> r = exchange(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         JsonValue json = parse(r.body());
         if (r.statusCode() / 100 != 2) {
             throw refused(r.statusCode(), json, r.body());

@@ -2,15 +2,17 @@ package civitai.daemon.cli;
 
 import com.eclipsesource.json.JsonValue;
 import com.eclipsesource.json.WriterConfig;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
  * What one client command runs with: the environment, the working folder (config.json and
- * manifest paths resolve against it), and where output goes.
+ * manifest paths resolve against it), standard input (a file named {@code -}), and where output
+ * goes.
  */
-record Session(Map<String, String> env, Path workingDir, PrintStream out, PrintStream err) {
+record Session(Map<String, String> env, Path workingDir, InputStream in, PrintStream out, PrintStream err) {
     /** Finds the daemon from the command's options and the environment. */
     DaemonClient client(Args args) throws Failure {
         return new DaemonClient(new Locator(env, workingDir).locate(args));

@@ -2,28 +2,14 @@ package civitai.daemon.cli;
 
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code status}: the daemon's version, job counts and active downloads with progress bars.
  * {@code status --watch} follows {@code /api/events} and redraws the same screen in place on each
- * event (at most a few times a second), until the daemon closes the stream or the user presses
- * Ctrl-C.
+ * event (at most a few times a second, see {@link LiveScreen}), until the daemon closes the stream
+ * or the user presses Ctrl-C.
  */
 final class StatusCommand {
-    private static final long MIN_REDRAW_MILLIS = 250;
-    private static final long IDLE_REDRAW_SECONDS = 5;  // speeds and uptime move even without events
-    private static final String HOME = "\033[H";
-    private static final String CLEAR_LINE = "\033[K";
-    private static final String CLEAR_BELOW = "\033[J";
-
     private final Session session;
 
     StatusCommand(Session session) {
@@ -80,61 +66,10 @@ final class StatusCommand {
         return out.append(t.render()).toString();
     }
 
-    /** Redraws on each event; returns when the stream ends (the daemon stopped): exit 3. */
+    /** Redraws on each event, until the stream ends (the daemon stopped: exit 3) or Ctrl-C. */
     private int watch(DaemonClient client) throws Failure {
-        InputStream events = client.events();
-        BlockingQueue<Boolean> signals = new LinkedBlockingQueue<>();  // true: an event, false: the end
-        Thread reader = Thread.ofVirtual().name("watch-events").start(() -> read(events, signals));
-        try {
-            draw(client);
-            while (true) {
-                Boolean signal = signals.poll(IDLE_REDRAW_SECONDS, TimeUnit.SECONDS);
-                long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MIN_REDRAW_MILLIS);
-                while (signal != Boolean.FALSE && System.nanoTime() < quietUntil) {
-                    Boolean more = signals.poll(quietUntil - System.nanoTime(), TimeUnit.NANOSECONDS);
-                    signal = more == null ? signal : more;  // gather a burst of events into one redraw
-                }
-                if (signal == Boolean.FALSE) {
-                    throw Failure.unreachable("the daemon at " + client.target().base() + " closed the event stream"
-                            + " (it stopped or restarted)");
-                }
-                draw(client);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Cli.OK;
-        } finally {
-            reader.interrupt();
-            try {
-                events.close();
-            } catch (IOException e) {
-                // closing a stream that already ended
-            }
-        }
-    }
-
-    private void draw(DaemonClient client) throws Failure {
-        String screen = render(client.get("/api/status"), client);
-        StringBuilder out = new StringBuilder(HOME);
-        screen.lines().forEach(line -> out.append(line).append(CLEAR_LINE).append('\n'));
-        session.out().print(out.append(CLEAR_BELOW));
-        session.out().flush();
-    }
-
-    /** Signals each event (a blank line ends one) until the stream ends. */
-    private static void read(InputStream events, BlockingQueue<Boolean> signals) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(events, StandardCharsets.UTF_8))) {
-            boolean inEvent = false;
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                if (line.isEmpty() && inEvent) {
-                    signals.add(true);
-                }
-                inEvent = line.startsWith("data:") || (inEvent && !line.isEmpty());
-            }
-        } catch (IOException e) {
-            // the connection broke: the same as the end of the stream
-        } finally {
-            signals.add(false);
-        }
+        new LiveScreen(session, LiveScreen.Placement.TOP).follow(client,
+                () -> new LiveScreen.Frame(render(client.get("/api/status"), client), false));
+        return Cli.OK;
     }
 }
