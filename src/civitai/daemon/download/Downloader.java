@@ -24,6 +24,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -186,15 +187,19 @@ public final class Downloader {
         }
         Path parent = target.getParent();
         Path existing = parent;
-        while (!Files.exists(existing) && !existing.equals(folder)) {
+        while (!Files.exists(existing, LinkOption.NOFOLLOW_LINKS) && !existing.equals(folder)) {
             existing = existing.getParent();
         }
+        Outcome.Fail unsafe = new Outcome.Fail("unsafe_path", "the sub-folder " + parent + " leads out of " + folder
+                + " (a link): move it, or name the file without it", null, 0);
         try {
             Path root = folder.toRealPath();
+            if (Files.isSymbolicLink(existing) && !Files.exists(existing)) {
+                return unsafe;  // dangling: creating through it would make a folder wherever it points
+            }
             // checked before creating (nothing made through a link) and after (nothing raced in)
             if (!existing.toRealPath().startsWith(root) || !Files.createDirectories(parent).toRealPath().startsWith(root)) {
-                return new Outcome.Fail("unsafe_path", "the sub-folder " + parent + " leads out of " + folder
-                        + " (a link): move it, or name the file without it", null, 0);
+                return unsafe;
             }
             return null;
         } catch (IOException e) {

@@ -40,9 +40,10 @@ public final class Chaos {
         System.out.println("chaos " + mode.name() + ": seed " + seed + " (replay: make chaos"
                 + (mode.name().equals("long") ? "-long" : "") + " SEED=" + seed + "), " + Machine.describe());
         List<Named> scenarios = List.of(
-                new Named("crash", 0.40, CrashRun::run),
+                new Named("crash", 0.38, CrashRun::run),
                 new Named("faults", 0.12, FaultRun::run),
                 new Named("disk", 0.08, DiskRun::run),
+                new Named("symlink", 0.02, SymlinkRun::run),
                 new Named("hostile", 0.25, HostileRun::run),
                 new Named("soak", 0.15, SoakRun::run));
         String only = System.getenv("CHAOS_ONLY");

@@ -181,7 +181,8 @@ final class DiskRun {
         }
     }
 
-    private static void await(Db db, String countSql, long n, int seconds) {
+    /** Waits until {@code countSql} counts {@code n}, at most {@code seconds}. */
+    static void await(Db db, String countSql, long n, int seconds) {
         long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         while (System.nanoTime() < deadline) {
             try {

@@ -156,4 +156,15 @@ class PartSymlinkTest extends DaemonTest {
         }
         assertFalse(Files.exists(dir.resolve("x.safetensors")));
     }
+
+    @Test
+    void subFolderThatIsADanglingLink_failsTheJob_andMakesNothingWhereItPoints() throws IOException {
+        Files.createSymbolicLink(lora().resolve("gone"), outside.resolve("no-such-folder"));
+        var url = storage.put("nowhere", content);
+        start(manifest(entry("lora", "gone/nowhere.safetensors", url, Bytes.sha256(content))));
+
+        Map<String, Object> job = daemon.await(daemon.idOf("gone/nowhere.safetensors"), "failed");
+        assertEquals("unsafe_path", job.get("failure_reason"), String.valueOf(job.get("last_error")));
+        assertFalse(Files.exists(outside.resolve("no-such-folder")), "no folder was made where the link points");
+    }
 }
