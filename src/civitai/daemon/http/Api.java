@@ -87,6 +87,7 @@ public final class Api {
                 new Router.Route("POST", "/api/download", ADMIN, jobs::download),
                 new Router.Route("POST", "/api/batch", ADMIN, jobs::batch),
                 new Router.Route("POST", "/api/workflow", ADMIN, workflows::post),
+                new Router.Route("POST", "/api/workflow/plan/{id}/queue", ADMIN, workflows::queuePlan),
                 new Router.Route("GET", "/api/jobs", VIEWER, jobs::list),
                 new Router.Route("GET", "/api/jobs/{id}", VIEWER, jobs::get),
                 new Router.Route("PATCH", "/api/jobs/{id}", ADMIN, jobs::patch),

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntPredicate;
 
 /**
  * Queues what a workflow's plan says to download, through the same intake as
@@ -34,13 +35,17 @@ final class WorkflowQueue {
     /** A row to queue: its index in the plan and its checked entry. */
     private record Pending(int row, ManifestEntry entry) {}
 
-    /** One answer per row, in the plan's order; {@code workflow} marks each job with its source. */
-    List<JsonObject> queue(List<PlanRow> rows, String workflow) throws IOException {
+    /**
+     * One answer per row, in the plan's order, queueing the rows {@code chosen} accepts;
+     * {@code workflow} marks each job with its source.
+     */
+    List<JsonObject> queue(List<PlanRow> rows, String workflow, IntPredicate chosen) throws IOException {
         List<JsonObject> answers = new ArrayList<>();
         List<Pending> pending = new ArrayList<>();
         Map<String, Integer> firstByFile = new HashMap<>();
         for (int i = 0; i < rows.size(); i++) {
-            answers.add(check(rows.get(i), i, workflow, pending, firstByFile));
+            answers.add(chosen.test(i) ? check(rows.get(i), i, workflow, pending, firstByFile)
+                    : not("not_queued", "not chosen"));
         }
         List<JobStore.Inserted> added = intake.add(pending.stream().map(Pending::entry).toList());
         for (int p = 0; p < pending.size(); p++) {

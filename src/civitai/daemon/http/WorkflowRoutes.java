@@ -4,12 +4,14 @@ import civitai.daemon.library.LibraryIndex;
 import civitai.daemon.target.Layout;
 import civitai.daemon.workflow.LibraryMatch;
 import civitai.daemon.workflow.NotAWorkflow;
+import civitai.daemon.workflow.PlanChoices;
 import civitai.daemon.workflow.PlanJson;
 import civitai.daemon.workflow.PlanRow;
 import civitai.daemon.workflow.Reference;
 import civitai.daemon.workflow.WorkflowReader;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
+import com.eclipsesource.json.JsonValue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -40,6 +43,7 @@ final class WorkflowRoutes {
     private final Layout layout;
     private final Path downloadDir;
     private final WorkflowQueue queue;
+    private final WorkflowPlans plans = new WorkflowPlans();
 
     WorkflowRoutes(LibraryIndex library, Layout layout, Path downloadDir, WorkflowQueue queue) {
         this.library = library;
@@ -48,18 +52,51 @@ final class WorkflowRoutes {
         this.queue = queue;
     }
 
-    /** What a body names, and the body's SHA-256, which marks the jobs it queues. */
-    private record Read(List<Reference> references, String sha256) {}
-
     Reply post(Request r) throws IOException {
         boolean queueIt = r.boolQuery("queue");  // a bad query is refused before the body is read
-        Read read = read(r);
-        List<PlanRow> rows = new LibraryMatch(library.present(), layout, downloadDir).plan(read.references());
-        JsonObject answer = PlanJson.of(rows).add("summary", summary(rows));
+        WorkflowPlans.Read read = read(r);
+        plans.keep(read);
+        List<PlanRow> rows = plan(read.references());
         if (!queueIt) {
-            return Reply.ok(answer);
+            return Reply.ok(answer(rows, read));
         }
-        List<JsonObject> queued = queue.queue(rows, read.sha256());
+        return queued(rows, queue.queue(rows, read.sha256(), row -> true), read);
+    }
+
+    /**
+     * {@code POST /api/workflow/plan/{id}/queue}: queues the chosen rows of a plan made before,
+     * with the user's choices: {@code {"rows": [0, 3], "choices": {"3": {"folder": "loras"},
+     * "5": {"url": "https://..."}}}}. A folder choice places a reference the loader table does not
+     * know; a URL choice gives a name alone its source. Without {@code rows}, every row is chosen.
+     */
+    Reply queuePlan(Request r) throws IOException {
+        String id = r.params.get("id");
+        WorkflowPlans.Read read = plans.find(id).orElseThrow(() -> ApiException.notFound("no plan " + id
+                + " (the last " + WorkflowPlans.KEPT + " workflows are kept, not across a restart): send the"
+                + " workflow to /api/workflow again"));
+        JsonObject asked = object(r.json(JobRoutes.MAX_BODY), "the body");
+        List<Reference> refs;
+        Set<Integer> chosen;
+        try {
+            refs = PlanChoices.apply(read.references(), asked.get("choices"));
+            chosen = PlanChoices.rows(asked.get("rows"), refs.size());
+        } catch (PlanChoices.Invalid e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        List<PlanRow> rows = plan(refs);
+        return queued(rows, queue.queue(rows, read.sha256(), chosen::contains), read);
+    }
+
+    private List<PlanRow> plan(List<Reference> refs) {
+        return new LibraryMatch(library.present(), layout, downloadDir).plan(refs);
+    }
+
+    private static JsonObject answer(List<PlanRow> rows, WorkflowPlans.Read read) {
+        return PlanJson.of(rows).add("summary", summary(rows)).add("plan_id", read.sha256());
+    }
+
+    private static Reply queued(List<PlanRow> rows, List<JsonObject> queued, WorkflowPlans.Read read) {
+        JsonObject answer = answer(rows, read);
         JsonArray models = answer.get("models").asArray();
         for (int i = 0; i < rows.size(); i++) {
             models.get(i).asObject().add("queue", queued.get(i));
@@ -68,8 +105,15 @@ final class WorkflowRoutes {
         return Reply.accepted(answer);
     }
 
+    private static JsonObject object(JsonValue v, String what) {
+        if (!v.isObject()) {
+            throw ApiException.badRequest(what + " must be a JSON object, not " + v);
+        }
+        return v.asObject();
+    }
+
     /** Reads the body and what it names, one body at a time; the bytes are dropped on return. */
-    private Read read(Request r) throws IOException {
+    private WorkflowPlans.Read read(Request r) throws IOException {
         try {
             if (!reads.tryAcquire(READ_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 r.exchange.getResponseHeaders().set("Retry-After", "5");
@@ -82,7 +126,7 @@ final class WorkflowRoutes {
         try {
             // a chunked body has no declared length, and reading one of unknown length holds it twice
             byte[] body = r.bytes(WorkflowReader.MAX_PNG_BYTES, WorkflowReader.MAX_TEXT_BYTES);
-            return new Read(WorkflowReader.read(body), sha256(body));
+            return new WorkflowPlans.Read(WorkflowReader.read(body), sha256(body));
         } catch (NotAWorkflow e) {
             throw new ApiException(400, "not_a_workflow", e.getMessage());
         } finally {

@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * A plan as the API answers it: one row per reference with node, name, folder, decision, url,
+ * A plan as the API answers it: one row per reference with its index, node, name, folder, decision, url,
  * sha256 (or the shorter hash the workflow gave), target path and reason; absent values are null.
  */
 public final class PlanJson {
@@ -17,13 +17,16 @@ public final class PlanJson {
 
     public static JsonObject of(List<PlanRow> rows) {
         var out = new JsonArray();
-        rows.forEach(r -> out.add(row(r)));
+        for (int i = 0; i < rows.size(); i++) {
+            out.add(row(i, rows.get(i)));
+        }
         return new JsonObject().add("models", out);
     }
 
-    static JsonObject row(PlanRow row) {
+    /** @param index the row's place in the plan, by which a later queue request chooses it */
+    static JsonObject row(int index, PlanRow row) {
         Reference r = row.reference();
-        return new JsonObject().add("node", r.node()).add("node_class", r.nodeClass()).add("name", r.name())
+        return new JsonObject().add("row", index).add("node", r.node()).add("node_class", r.nodeClass()).add("name", r.name())
                 .add("folder", text(r.folder()))
                 .add("decision", row.decision().name().toLowerCase(Locale.ROOT))
                 .add("url", text(r.url())).add("hash", text(r.hash()))

@@ -251,6 +251,59 @@ class WorkflowRoutesTest extends DaemonTest {
                         + plan.body());
     }
 
+    private HttpResponse<String> queuePlan(String id, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port() + "/api/workflow/plan/"
+                + id + "/queue")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void planQueuedLater_takesTheChosenRows_withAFolderAndAUrlTheUserPicked() throws Exception {
+        byte[] content = Bytes.random(30_000, 14);
+        URI url = storage.put("custom.safetensors", content);
+        startComfy();
+        String workflow = """
+                {"nodes": [
+                  {"id": 7, "type": "SomeCustomLoader", "widgets_values": ["custom.safetensors"]},
+                  {"id": 8, "type": "LoraLoader", "widgets_values": ["nobody-knows.safetensors", 1, 1]}]}
+                """;
+        HttpResponse<String> plan = post("", workflow.getBytes(StandardCharsets.UTF_8), "application/json");
+        assertEquals(200, plan.statusCode(), plan.body());
+        JsonObject custom = model(json(plan), "custom.safetensors");
+        assertEquals("unknown_folder", custom.getString("decision", null), plan.body());
+        int row = custom.getInt("row", -1);
+        String id = json(plan).getString("plan_id", null);
+        assertEquals(Bytes.sha256(workflow.getBytes(StandardCharsets.UTF_8)), id);
+
+        HttpResponse<String> queued = queuePlan(id, "{\"rows\": [" + row + "], \"choices\": {\"" + row
+                + "\": {\"folder\": \"loras\", \"url\": \"" + url + "\"}}}");
+        assertEquals(202, queued.statusCode(), queued.body());
+        JsonObject q = model(json(queued), "custom.safetensors");
+        assertEquals("download", q.getString("decision", null), "planned again with the choices: " + queued.body());
+        daemon.await(q.get("queue").asObject().getLong("job_id", 0), "completed");
+        assertArrayEquals(content, Files.readAllBytes(comfy("loras", "custom.safetensors")));
+        JsonObject other = model(json(queued), "nobody-knows.safetensors").get("queue").asObject();
+        assertEquals("not chosen", other.getString("reason", null), queued.body());
+        assertEquals(1, jobs());
+    }
+
+    @Test
+    void planQueue_withAnUnknownPlanOrBadChoices_isA4xxWithTheReason() throws Exception {
+        startComfy();
+        HttpResponse<String> none = queuePlan("ab".repeat(32), "{}");
+        assertEquals(404, none.statusCode(), none.body());
+        assertTrue(none.body().contains("send the workflow"), none.body());
+        String workflow = "{\"nodes\": [{\"id\": 1, \"type\": \"LoraLoader\", \"widgets_values\": [\"a.safetensors\", 1, 1]}]}";
+        String id = json(post("", workflow.getBytes(StandardCharsets.UTF_8), "application/json")).getString("plan_id", null);
+        for (String bad : new String[] {"{\"rows\": [5]}", "{\"rows\": \"all\"}", "{\"choices\": {\"0\": {\"folder\": \"../x\"}}}",
+                "{\"choices\": {\"0\": {\"url\": \"file:///etc/passwd\"}}}", "{\"choices\": {\"0\": {\"size\": 1}}}", "[]"}) {
+            HttpResponse<String> r = queuePlan(id, bad);
+            assertEquals(400, r.statusCode(), bad + " -> " + r.body());
+            assertTrue(r.body().contains("\"error\""), r.body());
+        }
+        assertEquals(0, jobs());
+    }
+
     @Test
     void rowThatDoesNotResolve_isReported_andTheOthersStillQueue() throws Exception {
         URI url = storage.put("t5.safetensors", Bytes.random(50_000, 12));
