@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 public enum FailureCode {
     HASH_MISMATCH("The file’s SHA-256 did not match the expected one"),
     SIZE_MISMATCH("The file’s size did not match the expected one"),
+    UNREQUESTED_ENCODING("The server compressed the file (Content-Encoding) although the daemon asked for it as it is"),
     INCOMPLETE("The connection ended before the whole file arrived"),
     RESUME_MISMATCH("The server sent a different file when resuming"),
     NO_RANGES("The server sent the whole file instead of the part asked for"),
