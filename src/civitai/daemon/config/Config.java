@@ -57,6 +57,8 @@ import java.util.Objects;
  * @param libraryReuse     link, copy or off: how a job is satisfied from a file the library holds
  *                         with the job's SHA-256, instead of a download
  * @param minFreeSpace     what a download of known size must leave free on its file system
+ * @param maxFileSize      where a body is cut when neither the entry nor the server says the
+ *                         file's size (bytes)
  * @param huggingFace      the Hub's endpoint and token
  */
 public record Config(
@@ -109,6 +111,7 @@ public record Config(
         List<Path> libraryRoots,
         String libraryReuse,
         MinFreeSpace minFreeSpace,
+        long maxFileSize,
         HubSettings huggingFace) {
 
     public Config {
@@ -155,6 +158,6 @@ public record Config(
                 allowedHosts, maxConnections, maxEventClients, requestTimeout, existingFiles,
                 connectionsPerDownload, minSegmentSize, maxConnectionsPerHost,
                 notifications, outboundProxy, trustedProxies, healthPort, libraryRoots,
-                libraryReuse, minFreeSpace, huggingFace);
+                libraryReuse, minFreeSpace, maxFileSize, huggingFace);
     }
 }

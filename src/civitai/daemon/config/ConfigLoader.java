@@ -22,6 +22,8 @@ import java.util.Set;
  */
 public final class ConfigLoader {
     public static final String DEFAULT_CIVITAI_URL = "https://civitai.com/api/v1";
+    /** max_file_size's default: generous, a bound against a body that never ends, not a policy. */
+    static final long MAX_FILE_SIZE = 256L << 30;
     static final Set<String> KNOWN_KEYS = Set.of(
             "webhook_url", "throttle", "retries", "workers", "timeout", "download_dir",
             "active_port", "civitai_api_key", "jwt_secret", "civitai_url", "manifest_mode",
@@ -33,7 +35,8 @@ public final class ConfigLoader {
             "allowed_hosts", "max_connections", "max_event_clients", "request_timeout", "existing_files",
             "connections_per_download", "min_segment_size", "max_connections_per_host",
             "notifications", "proxy", "no_proxy", "trusted_proxies", "health_port",
-            "library_roots", "library_reuse", "min_free_space", "hf_endpoint", "hf_token");
+            "library_roots", "library_reuse", "min_free_space", "max_file_size", "hf_endpoint",
+            "hf_token");
 
     private final Map<String, String> env;
 
@@ -108,6 +111,7 @@ public final class ConfigLoader {
                 keys.folders("library_roots", base),
                 keys.oneOf("library_reuse", "link", List.of("link", "copy", "off")),
                 MinFreeSpace.read(json.get("min_free_space")),
+                keys.integer("max_file_size", MAX_FILE_SIZE, 1L << 20, Long.MAX_VALUE),
                 new HubSettings(keys.httpUrl("hf_endpoint", HubSettings.DEFAULT_ENDPOINT),
                         secret("hf_token", "HF_TOKEN", keys)));
         if (config.maxEventClients() >= config.maxConnections()) {

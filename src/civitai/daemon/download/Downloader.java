@@ -86,6 +86,7 @@ public final class Downloader {
     private final Segmenting segmenting;
     private final SegmentedDownload.Tools tools;
     private volatile LibraryReuse reuse = new LibraryReuse(LocalCopies.NONE, LibraryReuse.Mode.OFF);
+    private volatile BodyRules bodyRules = BodyRules.DEFAULT;
 
     /**
      * @param hostCredentials which host gets which credential header (others never see it)
@@ -110,6 +111,14 @@ public final class Downloader {
     /** Files already on disk satisfy jobs with their SHA-256 before a byte is fetched ("link", "copy" or "off"). */
     public void reuseFrom(LocalCopies copies, String mode) {
         this.reuse = new LibraryReuse(copies, LibraryReuse.Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)));
+    }
+
+    /**
+     * A body whose size neither the entry nor the server gives is cut at {@code maxFileSize}, and
+     * where it would leave less than {@code space} keeps free.
+     */
+    public void limitBodies(long maxFileSize, SpaceGate space) {
+        this.bodyRules = new BodyRules(maxFileSize, space);
     }
 
     Outcome attempt(DownloadTask task, AttemptGuard guard, Listener listener) throws InterruptedException {
@@ -292,7 +301,7 @@ public final class Downloader {
     }
 
     /** Range from {@code from}, guarded by If-Range so a changed file restarts from zero. */
-    private static Map<String, String> rangeHeaders(DownloadTask task, long from) {
+    static Map<String, String> rangeHeaders(DownloadTask task, long from) {
         Map<String, String> headers = new LinkedHashMap<>();
         if (from > 0) {
             headers.put("Range", "bytes=" + from + "-");
@@ -376,11 +385,14 @@ public final class Downloader {
         }
         Long total = file.total();
         ExpectedSize expected = ExpectedSize.of(task.spec);
-        if (expected != null && total != null && expected.rulesOut(total)) {
-            return new Outcome.Fail("size_mismatch", "the server offers " + total + " bytes but "
-                    + (expected.exact() ? "" : "about ") + expected.bytes() + " were expected: not the model file",
-                    file.status(), part.length());
+        BodyRules rules = bodyRules;
+        Outcome.Fail wrongSize = rules.refuse(expected, total, file.status(), part.length());
+        if (wrongSize != null) {
+            return wrongSize;
         }
+        boolean sameFile = file.validator() != null && file.validator().equals(task.validator);
+        BodyLimit limit = total != null ? null : rules.limit(expected, sameFile ? task.total : null,
+                folder(task.spec.modelType()), part.length());
         task.total = total;
         task.validator = file.validator();
         listener.onResponse(task.validator, total);
@@ -389,33 +401,26 @@ public final class Downloader {
             return new Segments(this, task, guard, listener).fresh(fetched.uri(), body);
         }
         segmenting.slots().takeFirst(fetched.uri(), settings.stall());
-        return stream(task, body, total, guard, listener, file.status(), fetched.uri());
+        return stream(task, body, total, guard, listener, file.status(), fetched.uri(), limit);
     }
 
     /** One connection to the end of the file; it holds a slot on {@code url}'s host, released here. */
     private Outcome stream(DownloadTask task, BodyStream body, Long total, AttemptGuard guard,
-            Listener listener, int status, URI url) throws IOException, InterruptedException {
+            Listener listener, int status, URI url, BodyLimit limit) throws IOException, InterruptedException {
         PartFile part = task.part;
         if (task.journal.describes()) {  // one connection from the prefix on: the journal no longer describes it
             task.journal.forget();
         }
         task.connections = 1;
+        Outcome ended;
         try {
             part.truncateToPrefix();
-            Segment rest = new Segment(part.length(), total == null ? Long.MAX_VALUE : total);
-            try (PartFile.Writer out = part.writer()) {
-                transfer.copy(body, out, rest, () -> true, guard::onActivity,
-                        n -> listener.onBytes(part.length(), total));
-            }
+            ended = new SingleStream(this, task, guard, listener).run(body, total, status, limit);
         } finally {
             task.connections = 0;
             segmenting.slots().release(url);
         }
-        if (total != null && part.length() != total) {
-            return new Outcome.Retry("incomplete", "connection closed at byte " + part.length()
-                    + " of " + total, null, status, part.length());
-        }
-        return place(task, listener, status);
+        return ended != null ? ended : place(task, listener, status);
     }
 
     Outcome place(DownloadTask task, Listener listener, int status) throws DiskException {

@@ -20,6 +20,15 @@ public record ExpectedSize(long bytes, boolean exact) {
 
     /** True when a file of {@code offered} bytes cannot be the promised one. */
     public boolean rulesOut(long offered) {
-        return exact ? offered != bytes : Math.abs(offered - bytes) > bytes / 100 + SLACK;
+        return exact ? offered != bytes : Math.abs(offered - bytes) > slack();
+    }
+
+    /** The largest file that can still be the promised one: where a body without a length is cut. */
+    public long most() {
+        return exact ? bytes : bytes + slack();
+    }
+
+    private long slack() {
+        return bytes / 100 + SLACK;
     }
 }

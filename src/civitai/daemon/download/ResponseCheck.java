@@ -61,6 +61,7 @@ final class ResponseCheck {
             case Answer.File f -> new Verdict.File(f.status(), f.start(), f.total(), f.validator());
             case Answer.RangeIgnored r -> new Verdict.File(r.status(), 0, r.total(), r.validator());
             case Answer.Complete c -> new Verdict.Whole();
+            case Answer.Encoded e -> new Verdict.Stop(encoded(fetched, e, partLength), false);
             case Answer.Changed c -> restart(c.status(), c.status() == 416
                     ? "the server cannot resume this part (416); restarting the file"
                     : "the file changed on the server since the part was written (new ETag); restarting it");
@@ -71,6 +72,17 @@ final class ResponseCheck {
             case Answer.Redirect r -> new Verdict.Stop(refusal(fetched, body,
                     new Answer.Refused(status, Answer.Refusal.FINAL, null), asked, partLength), asked > 0);
         };
+    }
+
+    /**
+     * An encoding nobody asked for fails the job: the host would send it again (a misconfigured
+     * CDN or bucket), and decoding it would break resume offsets and the size checks.
+     */
+    static Outcome.Fail encoded(HttpFetch.Response fetched, Answer.Encoded encoded, long partLength) {
+        return new Outcome.Fail("unrequested_encoding", "the server sent the file with Content-Encoding: "
+                + encoded.encoding() + " although the request asked for identity (the bytes as they are); its"
+                + " bytes are not the model file's, so nothing was saved [from " + fetched.uri().getRawAuthority() + "]",
+                encoded.status(), partLength);
     }
 
     private static Verdict restart(int status, String message) {

@@ -277,6 +277,7 @@ final class SegmentedDownload {
             case Answer.WrongRange w -> plan.end(new End(new Outcome.Retry("resume_mismatch",
                     "the server sent Content-Range \"" + w.contentRange() + "\" for bytes " + from + "-" + to
                     + "; continuing with one connection", Duration.ZERO, status, part.bytes()), false, true));
+            case Answer.Encoded e -> plan.end(new End(ResponseCheck.encoded(fetched, e, part.bytes()), false, false));
             case Answer.Refused f -> refusedAnswer(fetched, f, url, from);
             case Answer.Redirect d -> refused(fetched, new Answer.Refused(status, Answer.Refusal.FINAL, null), from);
         }

@@ -90,6 +90,7 @@ final class Segments {
             case Answer.RangeIgnored r -> restartOrFallBack(r.changed(), status);
             case Answer.Changed c -> restartOrFallBack(true, status);
             case Answer.Complete c -> restartOrFallBack(true, status);  // the prefix is not the whole file
+            case Answer.Encoded e -> ResponseCheck.encoded(fetched, e, task.part.length());
             case Answer.WrongRange w -> restartOrFallBack(false, status);
             case Answer.Refused r -> refused(fetched, body, r, first);
             case Answer.Redirect r -> refused(fetched, body, new Answer.Refused(status, Answer.Refusal.FINAL, null),

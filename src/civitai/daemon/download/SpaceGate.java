@@ -76,6 +76,19 @@ public final class SpaceGate {
         return new Verdict.Fits();
     }
 
+    /**
+     * What may still be written where {@code folder} is before less than the kept-free amount is
+     * left (it may be negative); null when the file system does not say. Bounds a body of unknown size.
+     */
+    public Long room(Path folder) {
+        try {
+            Path at = existing(folder);
+            return probe.usable(at) - keepFree.applyAsLong(probe.total(at));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** Free bytes where {@code folder} is (or would be), null when the file system does not say. */
     public Long free(Path folder) {
         try {

@@ -44,8 +44,9 @@ public final class Chaos {
                 new Named("faults", 0.12, FaultRun::run),
                 new Named("disk", 0.08, DiskRun::run),
                 new Named("symlink", 0.02, SymlinkRun::run),
+                new Named("endless", 0.02, EndlessRun::run),
                 new Named("hostile", 0.25, HostileRun::run),
-                new Named("soak", 0.15, SoakRun::run));
+                new Named("soak", 0.13, SoakRun::run));
         String only = System.getenv("CHAOS_ONLY");
         for (Named s : scenarios) {
             if (only != null && !only.isBlank() && !List.of(only.split(",")).contains(s.name())) {

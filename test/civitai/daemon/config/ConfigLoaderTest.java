@@ -65,6 +65,12 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void maxFileSize_isGenerousByDefault_andRead() throws Exception {
+        assertEquals(256L << 30, load("{}").maxFileSize());
+        assertEquals(1L << 20, load("{\"max_file_size\": 1048576}").maxFileSize());
+    }
+
+    @Test
     void theShippedConfig_isValid() throws Exception {
         Config c = new ConfigLoader(Map.of()).load(Path.of("config.json")).config();
         assertNull(c.activePort(), "a fresh install picks its port");
@@ -132,6 +138,7 @@ class ConfigLoaderTest {
         "{\"connections_per_download\": 17} | config key \"connections_per_download\" is 17; expected a whole number from 1 to 16",
         "{\"min_segment_size\": 1000}   | config key \"min_segment_size\" is 1000; expected a whole number from 65536",
         "{\"max_connections_per_host\": 0} | config key \"max_connections_per_host\" is 0; expected a whole number from 1 to 64",
+        "{\"max_file_size\": 1000}      | config key \"max_file_size\" is 1000; expected a whole number from 1048576",
         "{\"health_port\": 70000}        | config key \"health_port\" is 70000; expected a whole number from 0 to 65535",
         "{\"active_port\": 8123, \"health_port\": 8123} | config key \"health_port\" is 8123, the same as active_port",
     })

@@ -63,6 +63,7 @@ public final class FakeStorage implements AutoCloseable {
     private volatile long bytesPerSecond;
     private volatile String contentType = "application/octet-stream";
     private volatile boolean ranges = true;
+    private volatile long rangeCap;
 
     public FakeStorage() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
@@ -123,6 +124,14 @@ public final class FakeStorage implements AutoCloseable {
     /** Whether Range is honoured at all; a server without range support answers 200 to every request. */
     public void ranges(boolean supported) {
         this.ranges = supported;
+    }
+
+    /**
+     * Answers every Range request with at most {@code bytes} bytes (its Content-Range says so
+     * truthfully), as a host that serves a file in tiny pieces; 0: whole ranges.
+     */
+    public void capRanges(long bytes) {
+        this.rangeCap = bytes;
     }
 
     /** Paces every answer to about this many bytes per second (0: as fast as possible). */
@@ -208,7 +217,11 @@ public final class FakeStorage implements AutoCloseable {
             return;
         }
         byte[] content = fault instanceof Fault.WrongBytes ? corrupted(file.content()) : file.content();
-        serveFile(ex, request, file, content, fault);
+        switch (fault) {
+            case Fault.Endless e -> OddBodies.endless(ex, request, file.etag(), content, e.bytes());
+            case Fault.Gzip g -> OddBodies.gzip(ex, request, file.etag(), contentType, content);
+            case null, default -> serveFile(ex, request, file, content, fault);
+        }
     }
 
     private void serveFile(HttpExchange ex, Request request, StoredFile file, byte[] content, Fault fault)
@@ -285,6 +298,9 @@ public final class FakeStorage implements AutoCloseable {
             return new long[] {-1, 0};
         }
         long end = last.isEmpty() ? size : Math.min(size, Long.parseLong(last) + 1);
+        if (rangeCap > 0) {
+            end = Math.min(end, start + rangeCap);
+        }
         return end <= start ? null : new long[] {start, end};
     }
 

@@ -37,4 +37,14 @@ public sealed interface Fault {
 
     /** Sends a Content-Length of this value (and that many bytes). */
     record Length(long contentLength) implements Fault {}
+
+    /**
+     * Answers 200 with no Content-Length and {@code Connection: close}, then sends the file's bytes
+     * over and over, {@code bytes} in all (a bound for the test, far beyond any expected size),
+     * or until the client hangs up: a host that streams forever.
+     */
+    record Endless(long bytes) implements Fault {}
+
+    /** Sends the file gzipped with {@code Content-Encoding: gzip}, whatever the request accepted. */
+    record Gzip() implements Fault {}
 }

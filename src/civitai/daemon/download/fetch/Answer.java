@@ -29,6 +29,12 @@ public sealed interface Answer {
     /** The part is no longer this file's: a new strong ETag on a 206, or a 416 otherwise. */
     public record Changed(int status) implements Answer {}
 
+    /**
+     * The bytes in a {@code Content-Encoding} (gzip, br, …) the request did not accept: it asks for
+     * {@code identity}, so a size, a resume offset and a hash would all be of other bytes than the file's.
+     */
+    public record Encoded(int status, String encoding) implements Answer {}
+
     /** A 206 for other bytes than those asked, or of a file of another size. */
     public record WrongRange(int status, String contentRange) implements Answer {}
 

@@ -44,6 +44,10 @@ public final class AnswerClassifier {
         if (status >= 300) {
             return refused(status, headers);
         }
+        String encoding = encoding(headers);
+        if (encoding != null) {
+            return new Answer.Encoded(status, encoding);
+        }
         Long length = headers.firstValueAsLong("Content-Length").stream().boxed().findFirst().orElse(null);
         if (head != null && isDocument(head, headers, asked.expectedSize(), length)) {
             return new Answer.Refused(status, Answer.Refusal.FINAL, null);
@@ -101,6 +105,12 @@ public final class AnswerClassifier {
             return false;  // bytes that are no text: a file, whatever the Content-Type says
         }
         return expectedSize == null || length == null || length < expectedSize / 2;
+    }
+
+    /** The answer's Content-Encoding when it is not identity (which the request asked for), else null. */
+    private static String encoding(HttpHeaders headers) {
+        String value = String.join(", ", headers.allValues("Content-Encoding")).strip().toLowerCase(Locale.ROOT);
+        return value.isEmpty() || value.equals("identity") ? null : value;
     }
 
     private static boolean isRedirect(int status) {

@@ -46,8 +46,9 @@ public final class HttpFetch {
             Consumer<URI> onRedirect) throws IOException, InterruptedException {
         URI uri = Credentials.strip(start);
         for (int hop = 0; ; hop++) {
+            // identity: a size, a resume offset and the hash are all of the file's own bytes
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(headerTimeout)
-                    .header("User-Agent", userAgent);
+                    .header("User-Agent", userAgent).header("Accept-Encoding", "identity");
             headers.forEach(request::header);
             String basic = credentials.headerFor(uri);
             if (basic != null) {

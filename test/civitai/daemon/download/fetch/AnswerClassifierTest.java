@@ -34,6 +34,11 @@ class AnswerClassifierTest {
         "0   | -1  |       |      |      | 200 | Content-Type=text/plain                   | hello                 | refused 200 FINAL",
         "0   | -1  |       |      | 1000 | 200 | Content-Length=1000                       | <html>                | file 200 @0 of 1000",
         "0   | -1  |       |      | 1000 | 200 | Content-Length=100                        | <html>                | refused 200 FINAL",
+        // an encoding the request (Accept-Encoding: identity) did not accept; identity is the file
+        "0   | -1  |       |      |      | 200 | Content-Encoding=gzip;Content-Length=29   | bin  | encoded 200 gzip",
+        "100 | -1  | \"a\" |      |      | 206 | Content-Range=bytes 100-999/1000;Content-Encoding=br | - | encoded 206 br",
+        "0   | -1  |       |      |      | 200 | Content-Encoding=identity;Content-Length=1000 | bin | file 200 @0 of 1000",
+        "0   | -1  |       |      |      | 404 | Content-Encoding=gzip                     | -    | refused 404 URL_REFUSED",
         // redirects
         "0   | -1  |       |      |      | 302 | Location=/next                            | -    | redirect /next",
         "0   | -1  |       |      |      | 307 | Location=https://cdn.example/f            | -    | redirect https://cdn.example/f",
@@ -75,6 +80,7 @@ class AnswerClassifierTest {
             case Answer.Complete c -> "complete";
             case Answer.Changed c -> "changed " + c.status();
             case Answer.WrongRange w -> "wrong range";
+            case Answer.Encoded e -> "encoded " + e.status() + " " + e.encoding();
             case Answer.Refused r -> "refused " + r.status() + " " + r.kind()
                     + (r.retryAfter() == null ? "" : " after " + r.retryAfter().seconds().toSeconds());
         };
