@@ -73,6 +73,12 @@ export function init() {
     if (file) check({ body: file, label: file.name, type: file.type || 'application/octet-stream' });
     else if (text) { $('#add-workflow-text').value = text; form.requestSubmit(); }
   });
+  // a file dropped beside the box would make the browser open it in place of the page
+  for (const name of ['dragover', 'drop']) {
+    window.addEventListener(name, (e) => {
+      if (e.dataTransfer?.types.includes('Files') && e.target.type !== 'file') e.preventDefault();
+    });
+  }
   on('job.progress', (e) => follow(e.job_id, { state: 'downloading', bytes: e.bytes, total: e.total }));
   on('job.started', (e) => follow(e.job_id, { state: 'downloading' }));
   for (const name of meta.events.filter((n) => n.startsWith('job.'))) {
