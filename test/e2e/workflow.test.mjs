@@ -6,7 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import path from 'node:path';
 import { startFixture, launch, open, shot, call, ROOT } from './harness.mjs';
 
@@ -45,6 +45,16 @@ async function drop(name, content, type) {
   await page.locator('#add-workflow').dispatchEvent('dragover', { dataTransfer: transfer });
   await page.locator('#add-workflow.is-dragover').waitFor();
   await page.locator('#add-workflow').dispatchEvent('drop', { dataTransfer: transfer });
+}
+
+/** PNG's CRC-32 (zlib.crc32 is too new for some node versions). */
+function crc32(bytes) {
+  let c = ~0;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
 }
 
 /** A 1×1 PNG carrying `text` in a tEXt chunk under `keyword`, as ComfyUI saves its workflow. */
