@@ -174,7 +174,7 @@ describe('a workflow in, on the Add view', () => {
     assert.deepEqual(page.problems(), []);
   });
 
-  it('plans pasted A1111 parameters: the checkpoint found by its hash, a short LoRA hash that needs a link', T, async () => {
+  it('plans pasted A1111 parameters: the checkpoint found by its hash; a LoRA hash Civitai does not know, said so', T, async () => {
     await openAdd();
     const autoV2 = fixture.workflow.seeded_checkpoint_sha256.slice(0, 10);
     await page.getByLabel('Or paste the workflow JSON or the parameters text').fill([
@@ -184,18 +184,25 @@ describe('a workflow in, on the Add view', () => {
         + 'Model: realisticVisionV51_v51VAE, Lora hashes: "pp-storybook: 0123456789ab", Version: v1.10.1',
     ].join('\n'));
     await page.getByRole('button', { name: 'Check the pasted text' }).click();
-    await page.locator('#add-workflow-summary', { hasText: '2 models in the pasted text: 1 present, 1 needing a choice.' }).waitFor();
+    await page.locator('#add-workflow-summary', { hasText: '2 models in the pasted text: 1 present, 1 to download.' }).waitFor();
     assert.deepEqual(await rows(), [
       ['realisticVisionV51_v51VAE', 'present_elsewhere', 'checkpoints', 'Present elsewhere'],
-      ['pp-storybook', 'lookup_hash', 'loras', 'Needs a link'],
+      ['pp-storybook', 'lookup_hash', 'loras', 'Will look up by hash'],
     ]);
-    assert.equal(await cell('pp-storybook', 'status').locator('.reason').innerText(), 'Only a short hash, which Civitai cannot be asked by');
     await cell('realisticVisionV51_v51VAE', 'size').filter({ hasText: '39.1 KiB' }).waitFor();
     assert.equal(await cell('realisticVisionV51_v51VAE', 'source').innerText(), `Hash ${autoV2}`);
     await page.getByRole('button', { name: 'Details of realisticVisionV51_v51VAE' }).click();
     await plan().locator('dd', { hasText: `Same hash at ${fixture.dir}/models/models/checkpoints/${SEEDED}` }).waitFor();
-    assert.equal(await page.getByRole('button', { name: 'Download all missing' }).count(), 0);
     await shot(page, '22-workflow-a1111');
+
+    await page.getByRole('button', { name: 'Download all missing' }).click();
+    await page.locator('#add-workflow-status', { hasText: 'Nothing new was queued: each row below says why.' }).waitFor();
+    assert.match(await cell('pp-storybook', 'status').locator('.queue-result').innerText(), /^Not queued: .+/);
+    assert.equal(await cell('pp-storybook', 'status').locator('.decision').innerText(), 'Could not queue');
+    assert.equal(await cell('realisticVisionV51_v51VAE', 'status').locator('.queue-result, .plan-job').count(), 0);
+    await page.getByRole('button', { name: 'Details of pp-storybook' }).click();
+    await plan().getByRole('button', { name: 'Add it from Civitai…' }).waitFor();
+    await shot(page, '22-workflow-a1111-not-queued');
     assert.deepEqual(page.problems(), []);
   });
 

@@ -14,7 +14,7 @@ const DECISIONS = {
   present: ['Present', 'present', ''],
   present_elsewhere: ['Present elsewhere', 'present', 'No second copy is downloaded: point the workflow at that file.'],
   download: ['Will download', 'download', ''],
-  lookup_hash: ['Will look up by hash', 'download', 'Nothing: Civitai is asked which file has this SHA-256 when you download.'],
+  lookup_hash: ['Will look up by hash', 'download', 'Nothing: Civitai is asked which file has this hash when you download.'],
   conflict: ['Needs a choice', 'choice', 'The daemon never overwrites it: rename or remove one of them.'],
   ambiguous: ['Needs a choice', 'choice', ''],
   unknown_folder: ['Needs a choice', 'choice', 'Add it by its link with the model type it is.'],
@@ -32,15 +32,8 @@ let input = null; // { body, label, type }: what the plan was made from, sent ag
 const followed = new Map(); // job id → { state, total, bytes, status cell, size cell, seq }
 let generation = 0; // a newer plan replaces the rows an older answer would fill in
 
-const SHORT_HASH = ['Needs a link', 'choice', 'Add the model by its Civitai link: Civitai is asked by a full SHA-256 only.',
-  'Only a short hash, which Civitai cannot be asked by'];
-
-/**
- * [words, group, explanation, reason] of a row, the reason when the daemon's does not fit; A1111's short hashes
- * are planned as a look-up the queue then refuses, so they need a link.
- */
+/** [words, group, explanation] of a row; a decision this page does not know yet is shown as it is named. */
 function decisionOf(row) {
-  if (row.decision === 'lookup_hash' && !/^[0-9a-fA-F]{64}$/.test(row.hash || '')) return SHORT_HASH;
   return DECISIONS[row.decision] || [row.decision.replaceAll('_', ' '), 'choice', ''];
 }
 const sentence = (text) => (text ? text.charAt(0).toUpperCase() + text.slice(1) : '');
@@ -166,14 +159,16 @@ function table(rows, mine) {
 
 /** The row and its details row (hidden until asked for). */
 function tableRow(row, i, mine) {
-  const [label, group, explain, reason = sentence(row.reason)] = decisionOf(row);
+  const [label, group, explain] = decisionOf(row);
   const detailsId = `workflow-row-${i}-details`;
   const size = h('td', { class: 'size text-nowrap' }, '—');
-  const state = h('td', { class: 'status' }, h('span', { class: `badge ${BADGE[group]} decision` }, label),
-    group === 'choice' || group === 'missing' ? h('div', { class: 'small text-body-secondary reason' }, reason) : null,
+  const failed = row.queue?.result === 'failed'; // the plan's hope, refused when queued: its reason follows
+  const state = h('td', { class: 'status' },
+    h('span', { class: `badge ${BADGE[failed ? 'missing' : group]} decision` }, failed ? 'Could not queue' : label),
+    group === 'choice' || group === 'missing' ? h('div', { class: 'small text-body-secondary reason' }, sentence(row.reason)) : null,
     queueLine(row.queue));
   const details = h('tr', { id: detailsId, class: 'details', hidden: true },
-    h('td', { colspan: 6 }, detailList(row, explain)));
+    h('td', { colspan: 6 }, detailList(row, failed ? DECISIONS.not_found[2] : explain)));
   const toggle = h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary', 'aria-expanded': 'false',
     'aria-controls': detailsId, 'aria-label': `Details of ${row.name}` }, 'Details');
   toggle.addEventListener('click', () => {
@@ -228,7 +223,7 @@ function detailList(row, explain) {
     row.queue?.verified !== undefined ? ['Checked', row.queue.verified ? 'Against its SHA-256 after the download'
       : 'No SHA-256 is known: the file is not checked'] : null,
   ].filter(Boolean);
-  const addable = ['not_found', 'unknown_folder'].includes(row.decision) || decisionOf(row) === SHORT_HASH;
+  const addable = ['not_found', 'unknown_folder'].includes(row.decision) || row.queue?.result === 'failed';
   return h('div', { class: 'vstack gap-2 py-1' },
     h('dl', { class: 'plan-details mb-0' }, items.map(([term, value]) => [h('dt', {}, term), h('dd', {}, value)])),
     row.decision === 'ambiguous' ? h('div', { class: 'candidates' }, loading('Looking for the files with this name…')) : null,
