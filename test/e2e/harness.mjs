@@ -23,13 +23,17 @@ export const SHOTS = path.join(ROOT, 'build', 'e2e');
 const CHROMIUM = process.env.E2E_CHROMIUM || '/usr/bin/chromium';
 const START_TIMEOUT = 60_000;
 
-/** Starts the fixture and resolves with what it printed: base, civitai, big[], tokens (with jwt). */
-export async function startFixture({ jwt = false } = {}) {
+/**
+ * Starts the fixture and resolves with what it printed: base, civitai, big[], tokens (with jwt), and with
+ * workflow the comfyui layout, a fake Hugging Face Hub and a seeded library (E2eFixture's --workflow).
+ */
+export async function startFixture({ jwt = false, workflow = false } = {}) {
   const java = process.env.JAVA_BIN || 'java';
   const classpath = process.env.E2E_CLASSPATH;
   assert.ok(classpath, 'E2E_CLASSPATH is not set: run the browser tests with `make e2e`');
   const args = ['--enable-native-access=ALL-UNNAMED', '-Xmx512m', '-cp', classpath, 'civitai.daemon.testing.E2eFixture', '--lifetime', '900'];
   if (jwt) args.push('--jwt');
+  if (workflow) args.push('--workflow');
   if (process.env.E2E_DAEMON_PORT) args.push('--port', process.env.E2E_DAEMON_PORT);
   const proxied = process.env.E2E_BASE_URL && new URL(process.env.E2E_BASE_URL).hostname;
   if (proxied && !LOOPBACK.has(proxied)) args.push('--behind-proxy', proxied);

@@ -4,6 +4,7 @@
 import { post } from './api.js';
 import { $, h, clear, toast } from './dom.js';
 import { modelTypes } from './meta.js';
+import * as workflow from './workflow.js';
 
 
 const RESULT = { queued: 'Queued', already_known: 'Already in the queue', already_completed: 'Already downloaded' };
@@ -45,6 +46,7 @@ export function init() {
     e.preventDefault();
     batch($('#add-batch-text').value);
   });
+  workflow.init();
 }
 
 export function show() {

@@ -35,17 +35,21 @@ export const session = {
   },
 };
 
-/** fetch with the token; returns the parsed JSON, throws ApiError. */
-export async function api(path, { method = 'GET', body, signal, raw = false } = {}) {
+/**
+ * fetch with the token; returns the parsed JSON, throws ApiError. A body is sent as JSON, or as it is with
+ * `contentType` (a string or a Blob, such as a dropped file).
+ */
+export async function api(path, { method = 'GET', body, signal, raw = false, contentType } = {}) {
   const headers = { Accept: 'application/json' };
   const token = session.token();
   if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (body !== undefined) headers['Content-Type'] = contentType || 'application/json';
+  const asIs = typeof body === 'string' || body instanceof Blob;
   let response;
   try {
     response = await fetch(path, {
       method, headers, signal, cache: 'no-store',
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      body: body === undefined ? undefined : asIs ? body : JSON.stringify(body),
     });
   } catch (e) {
     if (e.name === 'AbortError') throw e;
@@ -74,6 +78,9 @@ export async function api(path, { method = 'GET', body, signal, raw = false } = 
 }
 
 export const post = (path, body) => api(path, { method: 'POST', body });
+
+/** A raw body (a file's bytes or pasted text), not JSON. */
+export const postRaw = (path, body, contentType) => api(path, { method: 'POST', body, contentType });
 
 /** A preview image as an object URL (an <img src> could not carry the token). */
 export async function imageUrl(path) {

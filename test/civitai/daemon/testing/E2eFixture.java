@@ -27,17 +27,27 @@ import java.util.stream.Stream;
  * {@code --behind-proxy HOST} configures the daemon as deploy/nginx's comments say for a proxy on
  * this machine: {@code HOST} in {@code allowed_hosts} (without a jwt_secret the daemon answers no
  * other names) and {@code 127.0.0.1} in {@code trusted_proxies}.
+ * {@code --workflow} is the workflow page's setup: the {@code comfyui} layout, a fake Hugging Face
+ * Hub (hf_endpoint) that has the checkpoint ComfyUI's default workflow links to, and a library
+ * seeded for {@code ipadapter_advanced.json} (its checkpoint present, its CLIP vision model under
+ * two folders), scanned before the line is printed.
  * Commands on stdin: {@code pace <bytes per second>} (0: full speed), {@code quit}.
  */
 public final class E2eFixture {
     /** Files on the storage host big enough to watch: they take a while at the default pace. */
     static final int BIG = 24 << 20;
     static final long PACE = 3 << 20;
+    /** What ComfyUI's default workflow links to on the Hub, and what the seeded library holds. */
+    static final String HF_REPO = "Comfy-Org/stable-diffusion-v1-5-archive";
+    static final String HF_CHECKPOINT = "v1-5-pruned-emaonly-fp16.safetensors";
+    static final String SEEDED_CHECKPOINT = "checkpoints/sd15/realisticVisionV51_v51VAE.safetensors";
+    static final String CLIP_VISION = "CLIP-ViT-H-14-laion2B-s32B-b79K.safetensors";
 
     private E2eFixture() {}
 
     public static void main(String[] args) throws Exception {
         boolean jwt = false;
+        boolean workflow = false;
         int port = 0;
         long lifetime = 600;
         JsonArray proxiedHosts = new JsonArray();
@@ -47,14 +57,21 @@ public final class E2eFixture {
                 case "--port" -> port = Integer.parseInt(args[++i]);
                 case "--lifetime" -> lifetime = Long.parseLong(args[++i]);
                 case "--behind-proxy" -> proxiedHosts.add(args[++i]);
+                case "--workflow" -> workflow = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         Path dir = Files.createTempDirectory("civitai-e2e-");
-        try (FakeStorage storage = new FakeStorage(); FakeCivitai civitai = new FakeCivitai(storage)) {
+        try (FakeStorage storage = new FakeStorage(); FakeCivitai civitai = new FakeCivitai(storage);
+                FakeHub hub = FakeHub.start()) {
             storage.pace(PACE);
             JsonObject config = TestDaemon.testConfig(civitai).set("active_port", port).set("workers", 3)
                     .set("update_interval_hours", 0);
+            JsonObject seeded = new JsonObject();
+            if (workflow) {
+                seeded = seedWorkflowLibrary(dir, hub);
+                config.set("layout", "comfyui").set("hf_endpoint", hub.base().toString());
+            }
             String secret = "e2e-secret-" + Long.toHexString(new java.security.SecureRandom().nextLong()) + "-0123456789";
             if (jwt) {
                 config.set("jwt_secret", secret);
@@ -63,7 +80,11 @@ public final class E2eFixture {
                 config.set("allowed_hosts", proxiedHosts).set("trusted_proxies", new JsonArray().add("127.0.0.1"));
             }
             try (TestDaemon daemon = TestDaemon.start(dir, config, new JsonArray())) {
-                System.out.println(describe(daemon, civitai, storage, jwt ? secret : null));
+                if (workflow) {
+                    awaitScan(daemon);
+                }
+                JsonObject described = describe(daemon, civitai, storage, jwt ? secret : null);
+                System.out.println(described.add("workflow", seeded).toString());
                 System.out.flush();
                 serve(storage, Duration.ofSeconds(lifetime));
             }
@@ -73,7 +94,33 @@ public final class E2eFixture {
         System.exit(0);  // the daemon's and fakes' executors hold no state worth waiting for
     }
 
-    private static String describe(TestDaemon daemon, FakeCivitai civitai, FakeStorage storage, String secret) {
+    /** The Hub's checkpoint and the library's files; answers their SHA-256 by name. */
+    private static JsonObject seedWorkflowLibrary(Path dir, FakeHub hub) throws IOException {
+        byte[] checkpoint = Bytes.random(3 << 20, 201);
+        hub.push(HF_REPO, "main", HF_CHECKPOINT, checkpoint, true);
+        Path comfy = dir.resolve("models/models");
+        byte[] seeded = Bytes.random(40_000, 202);
+        write(comfy.resolve(SEEDED_CHECKPOINT), seeded);
+        write(comfy.resolve("clip_vision/old").resolve(CLIP_VISION), Bytes.random(30_000, 203));
+        write(comfy.resolve("clip_vision/new").resolve(CLIP_VISION), Bytes.random(31_000, 204));
+        return new JsonObject().add("hub_checkpoint_sha256", FakeHub.sha256(checkpoint))
+                .add("seeded_checkpoint_sha256", FakeHub.sha256(seeded));
+    }
+
+    private static void write(Path file, byte[] content) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.write(file, content);
+    }
+
+    /** The start's library scan, so a plan sees the seeded files. */
+    private static void awaitScan(TestDaemon daemon) {
+        Poll.until(() -> {
+            JsonObject status = daemon.getJson("/api/library/scan");
+            return !status.getBoolean("running", true) && status.get("last").isObject();
+        }, () -> "the library scan to end");
+    }
+
+    private static JsonObject describe(TestDaemon daemon, FakeCivitai civitai, FakeStorage storage, String secret) {
         JsonObject out = new JsonObject()
                 .add("base", "http://127.0.0.1:" + daemon.port() + "/")
                 .add("civitai", civitai.base().toString())
@@ -91,7 +138,7 @@ public final class E2eFixture {
                     .add("viewer", now.sign(Role.VIEWER, Duration.ofHours(1)))
                     .add("expired", past.sign(Role.ADMIN, Duration.ofHours(1))));
         }
-        return out.toString();
+        return out;
     }
 
     /** Reads commands until stdin ends, {@code quit}, or the lifetime is over. */
