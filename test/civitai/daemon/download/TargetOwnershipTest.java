@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import civitai.daemon.testing.Bytes;
 import civitai.daemon.testing.DaemonTest;
+import civitai.daemon.testing.Fault;
 import civitai.daemon.testing.Poll;
 import com.eclipsesource.json.JsonArray;
 import java.io.IOException;
@@ -201,7 +202,8 @@ class TargetOwnershipTest extends DaemonTest {
         start(new JsonArray());
         long first = add("model.safetensors", "v1", v1);
         daemon.await(first, "completed");
-        storage.pace(100_000);
+        var release = new java.util.concurrent.CountDownLatch(1);
+        storage.fault("v2", new Fault.Hold(1000, release));  // job 2 stays in flight until the delete is done
         long second = add("model.safetensors", "v2", v2);
         daemon.await(second, "downloading");
         Path part = target().resolveSibling("model.safetensors.part");
@@ -211,7 +213,7 @@ class TargetOwnershipTest extends DaemonTest {
         var r = daemon.send("DELETE", "/api/jobs/" + first, null, null);
         assertEquals(200, r.statusCode(), r.body());
         assertTrue(Files.exists(part), "job " + second + "'s part, being written, is still there");
-        storage.pace(0);
+        release.countDown();
         daemon.await(second, "completed");
         assertArrayEquals(v2, Files.readAllBytes(target()), "the file in place is the one job 2 verified");
     }
@@ -250,7 +252,8 @@ class TargetOwnershipTest extends DaemonTest {
 
     @Test
     void twoJobsWhoseServerNamesCollide_neverShareOnePart_theLaterOneFailsSayingWhy() throws IOException {
-        storage.pace(200_000);
+        var release = new java.util.concurrent.CountDownLatch(1);
+        storage.fault("a", new Fault.Hold(1000, release));  // job 1 holds the name until job 2 has failed
         start(config("workers", 2), new JsonArray());
         long first = add(null, "a", v1, "attachment; filename=\"model.safetensors\"");
         daemon.await(first, "downloading");
@@ -258,7 +261,7 @@ class TargetOwnershipTest extends DaemonTest {
         var failed = daemon.await(second, "failed");
         assertEquals("target_busy", failed.get("failure_reason"));
         assertTrue(((String) failed.get("last_error")).contains("own \"filename\""), (String) failed.get("last_error"));
-        storage.pace(0);
+        release.countDown();
         daemon.await(first, "completed");
         assertArrayEquals(v1, Files.readAllBytes(target()), "job 1's verified file, untouched by job 2");
     }

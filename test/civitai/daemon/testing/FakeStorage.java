@@ -260,6 +260,17 @@ public final class FakeStorage implements AutoCloseable {
             case null, default -> length;
         };
         long rate = fault instanceof Fault.Slow slow ? slow.bytesPerSecond() : bytesPerSecond;
+        if (fault instanceof Fault.Hold h && h.bytes() < end - start) {
+            writeBody(ex.getResponseBody(), content, (int) start, h.bytes(), request, rate);
+            ex.getResponseBody().flush();
+            try {
+                h.release().await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            start += h.bytes();
+        }
         writeBody(ex.getResponseBody(), content, (int) start, Math.min(limit, end - start), request, rate);
         if (fault instanceof Fault.DropAndReplace d) {
             put(request.name(), d.replacement(), file.disposition());

@@ -13,6 +13,12 @@ public sealed interface Fault {
     /** Sends {@code bytes} bytes, then nothing more until the test ends. */
     record Stall(long bytes) implements Fault {}
 
+    /**
+     * Sends {@code bytes} bytes, then waits (at most 30 s) until {@code release} is counted down,
+     * then the rest: a download held in flight for as long as a test needs, without a pace.
+     */
+    record Hold(long bytes, java.util.concurrent.CountDownLatch release) implements Fault {}
+
     /** Sends the answer at {@code bytesPerSecond}, whatever the host's pace: one slow connection. */
     record Slow(long bytesPerSecond) implements Fault {}
 
