@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import civitai.daemon.testing.Bytes;
 import civitai.daemon.testing.DaemonTest;
+import civitai.daemon.testing.SseClient;
 import com.eclipsesource.json.JsonArray;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -61,6 +63,26 @@ class SpaceTest extends DaemonTest {
         Files.delete(filler);
         daemon.await(id, "completed");
         assertEquals(content.length, Files.size(small.resolve("lora").resolve("wait.safetensors")));
+    }
+
+    @Test
+    void waitingForSpace_andQueuedAgain_arePublishedOnTheLiveStream() throws Exception {
+        Path filler = Files.write(small.resolve("filler.bin"), new byte[2 << 20]);
+        start(config("download_dir", small.toString(), "min_free_space", 1 << 20), new JsonArray());
+        byte[] content = Bytes.random(3 << 19, 84);
+
+        try (SseClient sse = SseClient.connect(URI.create("http://127.0.0.1:" + daemon.port() + "/api/events"))) {
+            long id = submit("live.safetensors", content, content.length);
+            var waiting = sse.await("job.waiting_space", id);
+            assertTrue(waiting.data().contains("needs " + content.length), waiting.data());
+            assertTrue(waiting.data().contains(" free"), waiting.data());
+
+            Files.delete(filler);
+            long waitedAt = Long.parseLong(waiting.id());
+            sse.await(e -> e.name().equals("job.queued") && Long.parseLong(e.id()) > waitedAt
+                    && e.data().contains("\"job_id\":" + id + ","), "queued again");
+            sse.await("job.completed", id);
+        }
     }
 
     @Test
