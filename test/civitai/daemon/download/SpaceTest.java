@@ -86,6 +86,27 @@ class SpaceTest extends DaemonTest {
     }
 
     @Test
+    void status_showsEachFileSystemOnce_withItsFreeAndTotalAndWhatIsKeptFree() throws Exception {
+        Files.write(small.resolve("filler.bin"), new byte[1 << 20]);
+        Path other = Files.createDirectories(dir.resolve("other-root"));
+        start(config("download_dir", small.toString(), "min_free_space", 1 << 20)
+                .add("library_roots", new JsonArray().add(other.toString()).add(small.resolve("lora").toString())),
+                new JsonArray());
+
+        var disks = daemon.getJson("/api/status").get("disk_space").asArray();
+        assertEquals(2, disks.size(), "the tmpfs once (download_dir and a root in it), the temp folder's: " + disks);
+        var tmpfs = disks.get(0).asObject();
+        assertEquals(small.toAbsolutePath().toString(), tmpfs.getString("path", null));
+        assertEquals(4 << 20, tmpfs.getLong("total_bytes", 0));
+        assertEquals(3 << 20, tmpfs.getLong("free_bytes", 0), "4 MiB less the filler");
+        assertEquals(1 << 20, tmpfs.getLong("min_free_space", 0));
+        assertEquals(other.toAbsolutePath().toString(), disks.get(1).asObject().getString("path", null));
+        String metrics = daemon.get("/metrics").body();
+        assertTrue(metrics.contains("civitai_daemon_free_bytes{path=\"" + small.toAbsolutePath() + "\"} " + (3 << 20) + "\n"),
+                metrics);
+    }
+
+    @Test
     void aJobLargerThanTheFileSystem_failsAtOnceWithDiskSpace() {
         start(config("download_dir", small.toString(), "min_free_space", 1 << 20), new JsonArray());
         byte[] content = Bytes.random(100, 82);
