@@ -164,8 +164,9 @@ public final class Daemon implements AutoCloseable {
         Resolver interactive = new Resolver(civitai.interactive(), config.allowUnscanned(), preferences);
         subscribeSidecars(bus, store, civitai, client);
         LibraryIndex libraryIndex = new LibraryIndex(db, clock);
+        SpaceGate space = new SpaceGate(SpaceGate.Probe.FILE_STORE, config.minFreeSpace()::of);
         DownloadQueue queue = closeLater(downloads(store, targets, new RangeJournal(db), bus, client,
-                scheduler, clock, gate, localCopies(libraryIndex)));
+                scheduler, clock, gate, localCopies(libraryIndex), space));
         ManifestFile manifestFile = new ManifestFile(config.manifestFile());
         loadManifest(queue, manifestFile);
         Library library = library(libraryIndex, bus, civitai, clock);
@@ -181,7 +182,7 @@ public final class Daemon implements AutoCloseable {
                         new HubResolver(client, config.huggingFace().endpoint(), config.huggingFace().token()),
                         config.huggingFace().endpoint()), updates, config.bindAddress(), config.allowedHosts(),
                 webhooks, config.trustedProxies(), config.downloadDir(), library, libraryIndex,
-                Layout.of(config.layout()))));
+                Layout.of(config.layout()), space)));
         closeLater(server);
         outbound.buildInBackground();  // the TLS set-up, while the first requests are answered
         if (health != null) {
@@ -197,7 +198,7 @@ public final class Daemon implements AutoCloseable {
     /** The download engine, given what it needs; Civitai is known to it only through its interfaces. */
     private DownloadQueue downloads(JobStore store, Targets targets, RangeJournal journal, EventBus bus,
             HttpClient client,
-            ScheduledExecutorService scheduler, Clock clock, CivitaiGate gate, LocalCopies copies) {
+            ScheduledExecutorService scheduler, Clock clock, CivitaiGate gate, LocalCopies copies, SpaceGate space) {
         RetryPolicy policy = new RetryPolicy(config.retries(), config.retryBaseDelay(), config.retryMaxDelay(),
                 new Random(), clock);
         Watchdog watchdog = new Watchdog(scheduler, config.stallTimeout(), config.timeout());

@@ -3,6 +3,9 @@ package civitai.daemon.download;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.LongUnaryOperator;
 
 /**
@@ -17,6 +20,11 @@ public final class SpaceGate {
 
         long total(Path folder) throws IOException;
 
+        /** Which file system: folders with equal answers share their space. */
+        default Object fileSystem(Path folder) throws IOException {
+            return Files.getFileStore(folder);
+        }
+
         Probe FILE_STORE = new Probe() {
             @Override
             public long usable(Path folder) throws IOException {
@@ -29,6 +37,9 @@ public final class SpaceGate {
             }
         };
     }
+
+    /** One file system's space, named by the first folder asked about that is on it. */
+    public record Disk(Path path, long free, long total, long keepFree) {}
 
     /** Whether a job may start. */
     sealed interface Verdict {
@@ -96,6 +107,28 @@ public final class SpaceGate {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /**
+     * The space of each file system the folders are on, once each, in the folders' order; a
+     * folder whose file system does not answer (unmounted, unreadable) is left out.
+     */
+    public List<Disk> disks(List<Path> folders) {
+        Map<Object, Disk> seen = new LinkedHashMap<>();
+        for (Path folder : folders) {
+            Path at = existing(folder);
+            try {
+                Object fileSystem = probe.fileSystem(at);
+                if (!seen.containsKey(fileSystem)) {
+                    long total = probe.total(at);
+                    seen.put(fileSystem, new Disk(folder.toAbsolutePath(), probe.usable(at), total,
+                            keepFree.applyAsLong(total)));
+                }
+            } catch (IOException e) {
+                continue;  // nothing to say about it; a download there reports its own error
+            }
+        }
+        return List.copyOf(seen.values());
     }
 
     /** The folder, or its nearest parent that exists: a job's folder is made only when it starts. */

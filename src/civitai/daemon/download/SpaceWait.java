@@ -11,8 +11,9 @@ import java.util.function.Function;
 /**
  * The queue's side of {@link SpaceGate}: a queued job of known size that would leave too little
  * free waits in {@code waiting_space} (no attempt is spent, so no retry storm) and is queued again
- * once it fits; one larger than its file system fails with {@code disk_space}. Called under the
- * queue's lock.
+ * once it fits; one larger than its file system fails with {@code disk_space}. Each move is
+ * published, so the live stream shows a job waiting and starting again. Called under the queue's
+ * lock.
  */
 final class SpaceWait {
     private final SpaceGate gate;
@@ -41,6 +42,7 @@ final class SpaceWait {
             }
             case SpaceGate.Verdict.Wait w -> {
                 store.waitForSpace(job.id(), w.message());
+                bus.publish(new Event.WaitingSpace(job.id(), w.message()));
                 return true;
             }
             case SpaceGate.Verdict.TooBig t -> {
@@ -58,7 +60,9 @@ final class SpaceWait {
             Long size = job.spec().expectedSize() != null ? job.spec().expectedSize() : job.totalBytes();
             long needed = size == null ? 0 : Math.max(0, size - job.bytesDone());
             if (gate.check(folders.apply(job.spec().modelType()), needed, reserved) instanceof SpaceGate.Verdict.Fits) {
-                store.spaceFound(job.id());
+                if (store.spaceFound(job.id())) {
+                    bus.publish(new Event.Queued(job.id(), JobControl.label(job.spec()), job.spec().url().toString()));
+                }
             } else {
                 waiting++;
             }

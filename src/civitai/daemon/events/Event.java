@@ -14,7 +14,7 @@ public sealed interface Event {
         JOB_QUEUED("job.queued"), JOB_STARTED("job.started"), JOB_PROGRESS("job.progress"),
         JOB_RETRYING("job.retrying"), JOB_VERIFYING("job.verifying"),
         JOB_COMPLETED("job.completed"), JOB_FAILED("job.failed"), JOB_CANCELLED("job.cancelled"),
-        JOB_PAUSED("job.paused"),
+        JOB_PAUSED("job.paused"), JOB_WAITING_SPACE("job.waiting_space"),
         JOB_SUPERSEDED("job.superseded"), MODEL_UPDATE("model.update"),
         MODEL_UPDATE_ERROR("model.update.error"), LIBRARY_SCAN_PROGRESS("library.scan.progress"),
         LIBRARY_SCAN_FINISHED("library.scan.finished");
@@ -42,6 +42,7 @@ public sealed interface Event {
             case Failed f -> Kind.JOB_FAILED;
             case Cancelled c -> Kind.JOB_CANCELLED;
             case Paused p -> Kind.JOB_PAUSED;
+            case WaitingSpace w -> Kind.JOB_WAITING_SPACE;
             case Superseded s -> Kind.JOB_SUPERSEDED;
             case ModelUpdate u -> Kind.MODEL_UPDATE;
             case ModelUpdateError e -> Kind.MODEL_UPDATE_ERROR;
@@ -85,6 +86,13 @@ public sealed interface Event {
     record Cancelled(long jobId) implements OfJob {}
 
     record Paused(long jobId) implements OfJob {}
+
+    /**
+     * A queued job of known size would leave less than {@code min_free_space} free: it waits,
+     * and is queued again ({@link Queued}) once it fits. {@code message} says what it needs and
+     * what is free.
+     */
+    record WaitingSpace(long jobId, String message) implements OfJob {}
 
     /** A newer job ({@code byJobId}) took over this job's target; this one stops here. */
     record Superseded(long jobId, long byJobId) implements OfJob {}

@@ -66,6 +66,7 @@ public final class EventJson {
             case Event.Failed f -> o.add("reason", f.reason()).add("message", f.message());
             case Event.Cancelled c -> { }
             case Event.Paused p -> { }
+            case Event.WaitingSpace w -> o.add("message", w.message());
             case Event.Superseded s -> o.add("by_job_id", s.byJobId());
         }
         return o.toString();

@@ -30,6 +30,7 @@ public final class JobLog {
             case Event.Failed f -> log.job(Level.ERROR, f.jobId(), "failed", f.reason() + ": " + f.message());
             case Event.Cancelled c -> log.job(c.jobId(), "cancelled", "by request");
             case Event.Paused p -> log.job(p.jobId(), "paused", "by request");
+            case Event.WaitingSpace w -> log.job(Level.WARN, w.jobId(), "waiting_space", w.message());
             case Event.Superseded s -> log.job(s.jobId(), "superseded", "job " + s.byJobId()
                     + " now owns the same file");
             case Event.ModelUpdate u -> { } // the update checker logs it, with what changed

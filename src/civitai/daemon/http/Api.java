@@ -30,7 +30,8 @@ public final class Api {
             civitai.daemon.civitai.UpdateChecker updates, String bindAddress, List<String> allowedHosts,
             civitai.daemon.notify.Webhooks notifications, List<String> trustedProxies,
             java.nio.file.Path downloadDir, civitai.daemon.library.Library library,
-            civitai.daemon.library.LibraryIndex libraryIndex, civitai.daemon.target.Layout layout) {}
+            civitai.daemon.library.LibraryIndex libraryIndex, civitai.daemon.target.Layout layout,
+            civitai.daemon.download.SpaceGate space) {}
 
     private final Parts parts;
 
@@ -62,14 +63,15 @@ public final class Api {
     }
 
     List<Router.Route> table() {
+        var disks = new DiskUse(parts.space(), parts.library(),
+                new civitai.daemon.library.LibraryQuery(parts.libraryIndex()));
         var status = new StatusRoutes(parts.version(), parts.clock(), parts.workers(), parts.store(), parts.queue(),
-                parts.port(), parts.manifest());
+                parts.port(), parts.manifest(), disks);
         var intake = new Intake(parts.queue(), parts.manifest(), parts.references());
         var jobs = new JobRoutes(parts.queue(), parts.store(), parts.history(), parts.manifest(), intake);
         var workflows = new WorkflowRoutes(parts.libraryIndex(), parts.layout(), parts.downloadDir(),
                 new WorkflowQueue(intake, parts.store()));
-        var metrics = new MetricsRoutes(parts.store(), parts.history(), parts.queue(),
-                new civitai.daemon.library.LibraryQuery(parts.libraryIndex()));
+        var metrics = new MetricsRoutes(parts.store(), parts.history(), parts.queue(), disks);
         var events = new EventRoutes(parts.events(), parts.eventHeartbeat());
         var webhooks = new WebhookRoutes(parts.webhooks(), parts.notifications(), parts.log());
         var updates = new UpdateRoutes(parts.updates());

@@ -37,6 +37,7 @@ final class JobJson {
                 .add("priority", job.spec().priority())
                 .add("updated_at", nullable(job.spec().updatedAt()))
                 .add("expected_sha256", nullable(job.spec().expectedSha256()))
+                .add("expected_size", nullable(job.spec().expectedSize()))
                 .add("sha256", nullable(job.sha256()))
                 .add("attempts", job.attempts())
                 .add("bytes", live != null ? live.bytes() : job.bytesDone())

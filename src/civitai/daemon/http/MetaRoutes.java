@@ -13,8 +13,9 @@ import java.util.Locale;
 
 /**
  * {@code GET /api/meta}: the daemon's own lists, read from the types that define them, so the GUI
- * (or a script) never carries a copy that drifts: the job states, the event stream's names, the
- * model types with their folder in each layout, and every failure code with its sentence.
+ * (or a script) never carries a copy that drifts: the job states (with their label and sentence),
+ * the event stream's names, the model types with their folder in each layout, and every failure
+ * code with its sentence.
  * <pre>
  *   curl -s http://127.0.0.1:8123/api/meta
  * </pre>
@@ -22,6 +23,7 @@ import java.util.Locale;
 final class MetaRoutes {
     private final JsonObject meta = new JsonObject()
             .add("job_states", jobStates())
+            .add("job_state_texts", jobStateTexts())
             .add("events", events())
             .add("model_types", modelTypes())
             .add("failure_codes", failureCodes());
@@ -36,6 +38,38 @@ final class MetaRoutes {
             states.add(s.key());
         }
         return states;
+    }
+
+    /**
+     * How a state reads: a short label, a sentence, and whether the job is unfinished (it waits
+     * for the queue, for space or for a person). A switch without default, so a new state is a
+     * compile error here until it has its words.
+     */
+    private record StateText(String label, String text, boolean unfinished) {}
+
+    private static StateText text(JobState s) {
+        return switch (s) {
+            case QUEUED -> new StateText("Queued", "Waiting for a free download slot", true);
+            case DOWNLOADING -> new StateText("Downloading", "Being downloaded", true);
+            case VERIFYING -> new StateText("Verifying", "Downloaded; its SHA-256 is being checked", true);
+            case COMPLETED -> new StateText("Completed", "Downloaded and verified", false);
+            case FAILED -> new StateText("Failed", "Stopped by an error; retry it once the cause is fixed", true);
+            case CANCELLED -> new StateText("Cancelled", "Stopped by request", false);
+            case PAUSED -> new StateText("Paused", "Paused by request; resume it to go on", true);
+            case SUPERSEDED -> new StateText("Superseded", "A newer job for the same file took over", false);
+            case WAITING_SPACE -> new StateText("Waiting for space", "Its file would leave less than min_free_space"
+                    + " free; it starts by itself once there is room", true);
+        };
+    }
+
+    private static JsonArray jobStateTexts() {
+        JsonArray texts = new JsonArray();
+        for (JobState s : JobState.values()) {
+            StateText t = text(s);
+            texts.add(new JsonObject().add("state", s.key()).add("label", t.label()).add("text", t.text())
+                    .add("unfinished", t.unfinished()));
+        }
+        return texts;
     }
 
     /** Every event's name, and the stream's own {@code reset}. */

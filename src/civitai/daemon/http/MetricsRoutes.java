@@ -1,6 +1,8 @@
 package civitai.daemon.http;
 
 import civitai.daemon.download.DownloadQueue;
+import civitai.daemon.download.SpaceGate;
+import civitai.daemon.events.Event;
 import civitai.daemon.library.LibraryQuery;
 import civitai.daemon.store.JobHistory;
 import civitai.daemon.store.JobHistory.Metrics;
@@ -9,6 +11,7 @@ import civitai.daemon.store.JobStore;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,13 +22,13 @@ final class MetricsRoutes {
     private final JobStore store;
     private final JobHistory history;
     private final DownloadQueue queue;
-    private final LibraryQuery library;
+    private final DiskUse disks;
 
-    MetricsRoutes(JobStore store, JobHistory history, DownloadQueue queue, LibraryQuery library) {
+    MetricsRoutes(JobStore store, JobHistory history, DownloadQueue queue, DiskUse disks) {
         this.store = store;
         this.history = history;
         this.queue = queue;
-        this.library = library;
+        this.disks = disks;
     }
 
     Reply get(Request r) {
@@ -52,7 +55,9 @@ final class MetricsRoutes {
                 .add("failures_by_reason", failures)
                 .add("per_day", tallies(m.perDay()))
                 .add("per_model_type", tallies(m.perModelType()))
-                .add("webhooks", counts(m.webhooksByState())));
+                .add("webhooks", counts(m.webhooksByState()))
+                .add("library", disks.libraryJson())
+                .add("disk_space", disks.disksJson()));
     }
 
     Reply prometheus(Request r) {
@@ -78,17 +83,44 @@ final class MetricsRoutes {
         help(out, "civitai_daemon_webhook_pending", "gauge", "Webhook deliveries waiting to be sent.");
         line(out, "civitai_daemon_webhook_pending", m.webhooksByState().getOrDefault("pending", 0L));
         libraryLines(out);
+        diskLines(out);
         return new Reply.Text(200, "text/plain; version=0.0.4; charset=utf-8", out.toString());
     }
 
     private void libraryLines(StringBuilder out) {
-        LibraryQuery.Totals t = library.totals();
+        LibraryQuery.Totals t = disks.query().totals();
         help(out, "civitai_daemon_library_files", "gauge", "Model files present in the library's index.");
         line(out, "civitai_daemon_library_files", t.files());
         help(out, "civitai_daemon_library_bytes", "gauge", "Bytes of the library's files (a hard-linked file once).");
         line(out, "civitai_daemon_library_bytes", t.bytes());
         help(out, "civitai_daemon_library_wasted_bytes", "gauge", "Bytes taken by duplicate copies beyond the first.");
         line(out, "civitai_daemon_library_wasted_bytes", t.wastedBytes());
+        Map<String, LibraryQuery.Use> byType = disks.byType();
+        help(out, "civitai_daemon_library_type_files", "gauge", "Model files in the library's index, per model type.");
+        byType.forEach((type, use) -> labelled(out, "civitai_daemon_library_type_files", "model_type", type, use.files()));
+        help(out, "civitai_daemon_library_type_bytes", "gauge", "Bytes of the library's files per model type.");
+        byType.forEach((type, use) -> labelled(out, "civitai_daemon_library_type_bytes", "model_type", type, use.bytes()));
+        help(out, "civitai_daemon_library_hashed_bytes_total", "counter", "Bytes hashed by library scans.");
+        line(out, "civitai_daemon_library_hashed_bytes_total", disks.library().hashedBytes());
+        Event.ScanProgress now = disks.library().status().progress();
+        help(out, "civitai_daemon_library_hash_bytes_per_second", "gauge", "The running scan's hashing rate (0: none runs).");
+        line(out, "civitai_daemon_library_hash_bytes_per_second", now == null ? 0 : now.bytesPerSecond());
+    }
+
+    /** Each file system models are on, labelled by the first folder on it (download_dir first). */
+    private void diskLines(StringBuilder out) {
+        List<SpaceGate.Disk> all = disks.disks();
+        help(out, "civitai_daemon_free_bytes", "gauge", "Free bytes on each file system models are on.");
+        all.forEach(d -> labelled(out, "civitai_daemon_free_bytes", "path", d.path().toString(), d.free()));
+        help(out, "civitai_daemon_size_bytes", "gauge", "Size of each file system models are on.");
+        all.forEach(d -> labelled(out, "civitai_daemon_size_bytes", "path", d.path().toString(), d.total()));
+        help(out, "civitai_daemon_min_free_bytes", "gauge", "Bytes downloads leave free there (min_free_space).");
+        all.forEach(d -> labelled(out, "civitai_daemon_min_free_bytes", "path", d.path().toString(), d.keepFree()));
+    }
+
+    private static void labelled(StringBuilder out, String name, String label, String value, long n) {
+        out.append(name).append('{').append(label).append("=\"").append(escape(value)).append("\"} ").append(n)
+                .append('\n');
     }
 
     private static void help(StringBuilder out, String name, String type, String help) {

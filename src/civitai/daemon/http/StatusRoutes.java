@@ -12,7 +12,9 @@ import java.time.Instant;
 import java.util.function.IntSupplier;
 
 /**
- * {@code GET /healthz} and {@code GET /api/status}: what the daemon is doing right now.
+ * {@code GET /healthz} and {@code GET /api/status}: what the daemon is doing right now, and the
+ * room it has: {@code disk_space} per file system under download_dir and the library's roots,
+ * {@code library} files and bytes per model type.
  * <pre>
  *   curl -s http://127.0.0.1:8123/api/status
  * </pre>
@@ -26,10 +28,12 @@ final class StatusRoutes {
     private final DownloadQueue queue;
     private final IntSupplier port;
     private final ManifestFile manifest;
+    private final DiskUse disks;
 
     StatusRoutes(String version, Clock clock, int workers, JobStore store, DownloadQueue queue, IntSupplier port,
-            ManifestFile manifest) {
+            ManifestFile manifest, DiskUse disks) {
         this.manifest = manifest;
+        this.disks = disks;
         this.version = version;
         this.clock = clock;
         this.startedAt = Instant.now(clock);
@@ -76,6 +80,8 @@ final class StatusRoutes {
                 .add("active", active)
                 .add("bytes_per_second", totalSpeed)
                 .add("partial_downloads", partials())
+                .add("disk_space", disks.disksJson())
+                .add("library", disks.libraryJson())
                 .add("manifest", new JsonObject().add("path", manifest.path().toString())
                         .add("error", JobJson.nullable(manifest.problem()))));
     }

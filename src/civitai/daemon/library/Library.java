@@ -35,6 +35,7 @@ public final class Library implements AutoCloseable {
     private volatile ScanResult last;
     private volatile String identifyError;
     private volatile long identified;
+    private final java.util.concurrent.atomic.LongAdder hashed = new java.util.concurrent.atomic.LongAdder();
 
     /**
      * @param downloadDir the one writable root, in {@code layout}
@@ -91,7 +92,7 @@ public final class Library implements AutoCloseable {
         }
         List<Root> scanned = root == null ? roots : List.of(exactRoot(root));
         Scan scan = new Scan(index, roots, scanned, this::typeOf, threads,
-                new Progress(events, clock), clock);
+                new Progress(events, clock, hashed), clock);
         current = scan;
         String name = root == null ? null : scanned.get(0).path().toString();
         thread = Thread.ofVirtual().name("library-scan").start(() -> run(scan, name));
@@ -177,6 +178,11 @@ public final class Library implements AutoCloseable {
     public synchronized Status status() {
         return new Status(current != null, current == null ? null : current.progress().now(), last, identifyError,
                 identified);
+    }
+
+    /** Bytes hashed by the scans since the daemon started: a counter, for the hashing rate. */
+    public long hashedBytes() {
+        return hashed.sum();
     }
 
     /** Waits up to {@code timeout} for the running scan to end; true when none runs. */

@@ -32,6 +32,9 @@ public final class LibraryQuery {
 
     public record Totals(long files, long bytes, long wastedBytes) {}
 
+    /** What one model type takes: its present files, and their bytes with a hard-linked file once. */
+    public record Use(long files, long bytes) {}
+
     private static final String DUPLICATED = "SELECT sha256 FROM library_files WHERE state = 'present'"
             + " AND sha256 IS NOT NULL GROUP BY sha256 HAVING count(DISTINCT coalesce(inode, path)) > 1";
 
@@ -106,6 +109,24 @@ public final class LibraryQuery {
         long inodes = files.stream().map(f -> f.inode() != null ? f.inode() : f.path()).distinct().count();
         long size = files.isEmpty() ? 0 : files.get(0).size();
         return new Group(sha256, size, (int) inodes, size * Math.max(0, inodes - 1), List.copyOf(files));
+    }
+
+    /** Disk use per model type, by type name; files of no known type under {@code "other"}. */
+    public Map<String, Use> byType() {
+        return index.read(c -> {
+            Map<String, Use> out = new java.util.TreeMap<>();
+            // one inner row per type and inode: hard links to one file count their bytes once
+            try (java.sql.PreparedStatement s = c.prepareStatement("SELECT coalesce(model_type, 'other'), sum(n),"
+                    + " sum(size) FROM (SELECT model_type, count(*) AS n, max(size) AS size FROM library_files"
+                    + " WHERE state = 'present' GROUP BY model_type, coalesce(inode, path)) GROUP BY 1");
+                    java.sql.ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    out.merge(rs.getString(1), new Use(rs.getLong(2), rs.getLong(3)),
+                            (a, b) -> new Use(a.files() + b.files(), a.bytes() + b.bytes()));
+                }
+            }
+            return out;
+        });
     }
 
     public Totals totals() {

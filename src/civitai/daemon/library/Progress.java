@@ -3,6 +3,7 @@ package civitai.daemon.library;
 import civitai.daemon.events.Event;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -18,11 +19,14 @@ final class Progress {
     private final AtomicLong filesDone = new AtomicLong();
     private final AtomicLong bytesDone = new AtomicLong();
     private final AtomicLong lastPublished = new AtomicLong();
+    private final LongAdder hashedEver;
     private volatile long filesTotal;
     private volatile long bytesTotal;
 
-    Progress(Consumer<Event> events, Clock clock) {
+    /** @param hashedEver the daemon's count of bytes hashed by every scan, this one's added to it */
+    Progress(Consumer<Event> events, Clock clock, LongAdder hashedEver) {
         this.events = events;
+        this.hashedEver = hashedEver;
         this.clock = clock;
         this.startMillis = clock.millis();
     }
@@ -35,6 +39,7 @@ final class Progress {
 
     void bytes(long n) {
         bytesDone.addAndGet(n);
+        hashedEver.add(n);
         long now = clock.millis();
         long last = lastPublished.get();
         if (now - last >= EVERY_MILLIS && lastPublished.compareAndSet(last, now)) {

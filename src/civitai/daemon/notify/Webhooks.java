@@ -91,6 +91,7 @@ public final class Webhooks implements AutoCloseable {
             case Event.Retrying r -> null;
             case Event.Verifying v -> null;
             case Event.Paused p -> null;
+            case Event.WaitingSpace w -> null;
             case Event.Superseded s -> null;
         };
         if (name == null) {

@@ -1,8 +1,10 @@
 // The Library view: completed downloads, newest first, searchable by name and filtered by type (both done by
-// the daemon, one page at a time), each with its preview sidecar when there is one.
+// the daemon, one page at a time), each with its preview sidecar when there is one; above them, the free space,
+// the disk use per type and the scan (disks.js).
 
 import { api, imageUrl } from './api.js';
 import { on } from './live.js';
+import * as disks from './disks.js';
 import { $, h, clear, bytes, speed, duration, date, toast, loading, errorBox, empty, debounce } from './dom.js';
 
 const PAGE = 48;
@@ -19,10 +21,12 @@ export function init() {
   const refresh = debounce(() => { if (!$('#view-library').hidden) load({ quiet: true }); }, 1500);
   on('job.completed', refresh);
   on('resync', refresh);
+  disks.init();
 }
 
 export function show() {
   load();
+  disks.show();
 }
 
 async function load({ more = false, quiet = false } = {}) {

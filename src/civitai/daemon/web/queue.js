@@ -4,24 +4,25 @@
 import { api, session } from './api.js';
 import { on } from './live.js';
 import { $, h, clear, bytes, speed, duration, percent, toast, loading, errorBox, empty, debounce } from './dom.js';
-import { meta, stateLabel, failureText } from './meta.js';
+import { meta, stateLabel, stateText, unfinishedStates, failureText } from './meta.js';
 
 const PAGE = 50;
 // Shown together: verifying is the last moment of a download.
 const WORKING = ['downloading', 'verifying'];
-// The jobs that wait for the queue or for a person; WORKING ones are pinned on top of them.
-const WAITING = ['queued', 'paused', 'failed'];
 // Colours by state; a state the page does not know yet gets the neutral one.
 const BADGE = {
   queued: 'text-bg-secondary', downloading: 'text-bg-primary', verifying: 'text-bg-info', paused: 'text-bg-warning',
   failed: 'text-bg-danger', cancelled: 'text-bg-light border', completed: 'text-bg-success', superseded: 'text-bg-light border',
+  waiting_space: 'text-bg-warning',
 };
 // A filter is [key, label, states, pinned states]: built from the daemon's job states (meta.js).
 let FILTERS = [];
 
 function filters() {
+  // the jobs that wait for the queue, for room or for a person (the daemon says which); WORKING ones are pinned on top
+  const waiting = unfinishedStates().filter((s) => !WORKING.includes(s));
   return [
-    ['unfinished', 'Unfinished', WAITING.join(','), WORKING.join(',')],
+    ['unfinished', 'Unfinished', waiting.join(','), WORKING.join(',')],
     ['downloading', 'Downloading', WORKING.join(',')],
     ...meta.job_states.filter((s) => !WORKING.includes(s)).map((s) => [s, stateLabel(s), s]),
     ['all', 'All', ''],
@@ -57,7 +58,7 @@ export function init() {
   for (const name of meta.events.filter((n) => n.startsWith('job.'))) {
     const state = name.slice('job.'.length);
     if (!meta.job_states.includes(state) || WORKING.includes(state)) continue;
-    on(name, (e) => { setState(e.job_id, state); view.speeds.delete(e.job_id); showSpeed(); refetch(); });
+    on(name, (e) => { setState(e.job_id, state, e); view.speeds.delete(e.job_id); showSpeed(); refetch(); });
   }
   on('resync', () => load({ quiet: true }));
   on('reconnected', () => load({ quiet: true }));
@@ -164,16 +165,17 @@ function row(job) {
   const bar = h('div', { class: 'progress-bar', role: 'presentation' });
   const meter = h('div', { class: 'progress', role: 'progressbar', 'aria-label': `Progress of ${name}`, 'aria-valuemin': 0, 'aria-valuemax': 100 }, bar);
   const numbers = h('div', { class: 'numbers' });
+  const reason = h('div', { class: 'reason mt-1' });
   const badge = h('span', { class: 'badge' });
   const el = h('article', { class: 'job', 'data-job-id': job.id, 'aria-label': name },
     h('div', {},
       h('div', { class: 'name' }, name),
       h('div', { class: 'facts' }, badge, h('span', {}, job.model_type),
-        h('span', { class: 'size' }, job.total ? bytes(job.total) : 'size unknown'),
+        h('span', { class: 'size' }, job.total || job.expected_size ? bytes(job.total || job.expected_size) : 'size unknown'),
         h('span', {}, `priority ${job.priority}`), h('span', {}, `${job.attempts} attempt${job.attempts === 1 ? '' : 's'}`))),
-    h('div', {}, meter, numbers, reasonText(job) && job.state !== 'completed' ? h('div', { class: 'reason mt-1' }, reasonText(job)) : null),
+    h('div', {}, meter, numbers, reason),
     actions(job, name));
-  const r = { el, job, bar, meter, numbers, badge };
+  const r = { el, job, bar, meter, numbers, badge, reason };
   view.rows.set(job.id, r);
   paint(r);
   return el;
@@ -186,21 +188,26 @@ function paint(r) {
   r.el.className = `job is-${job.state}`;
   r.badge.className = `badge ${cls}`;
   r.badge.textContent = label;
+  r.badge.title = stateText(job.state);
   const done = job.state === 'completed';
   const p = done ? 100 : percent(job.bytes, job.total);
   r.bar.style.width = `${p}%`;
   r.bar.className = `progress-bar${job.state === 'downloading' ? ' progress-bar-striped progress-bar-animated' : ''}${job.state === 'failed' ? ' bg-danger' : ''}${job.state === 'paused' ? ' bg-warning' : ''}`;
   r.meter.setAttribute('aria-valuenow', Math.round(p));
-  const nothingYet = !job.bytes && ['queued', 'failed', 'cancelled', 'superseded'].includes(job.state);
+  const waits = ['queued', 'waiting_space'].includes(job.state); // its state's sentence says what it waits for
+  const nothingYet = !job.bytes && (waits || ['failed', 'cancelled', 'superseded'].includes(job.state));
   r.meter.hidden = nothingYet || job.state === 'superseded'; // a bar would say nothing the words below do not
-  const parts = job.state === 'superseded' ? ['A newer job for the same file took over']
-    : nothingYet ? [job.state === 'queued' ? 'Waiting for a free download slot' : 'Nothing downloaded']
+  const parts = job.state === 'superseded' || (nothingYet && waits) ? [stateText(job.state)]
+    : nothingYet ? ['Nothing downloaded']
     : [`${bytes(done ? job.total ?? job.bytes : job.bytes)}${job.total ? ` of ${bytes(job.total)}` : ''} (${Math.floor(p)}%)`];
   if (job.state === 'downloading' && job.bytes_per_second !== undefined) {
     parts.push(speed(job.bytes_per_second), job.eta_seconds !== null && job.eta_seconds !== undefined ? `${duration(job.eta_seconds)} left` : '');
   }
   if (done && job.duration_seconds) parts.push(`took ${duration(job.duration_seconds)}`);
   clear(r.numbers, parts.filter(Boolean).map((t) => h('span', {}, t)));
+  const why = job.state === 'completed' ? null : reasonText(job);
+  r.reason.textContent = why || '';
+  r.reason.hidden = !why;
 }
 
 function progress(e) {
@@ -212,15 +219,19 @@ function progress(e) {
   paint(r);
 }
 
-function setState(id, state) {
+/** A state event moves its row; one that says why (job.waiting_space, job.failed) shows that at once too. */
+function setState(id, state, event = {}) {
   const r = view.rows.get(id);
-  if (r) { r.job.state = state; paint(r); }
+  if (!r) return;
+  r.job.state = state;
+  if (event.message !== undefined) Object.assign(r.job, { last_error: event.message, failure_reason: event.reason ?? null });
+  paint(r);
 }
 
 const ACTIONS = {
   queued: ['pause', 'cancel', 'remove'], downloading: ['pause', 'cancel'], verifying: [],
   paused: ['resume', 'cancel', 'remove'], failed: ['retry', 'remove'], cancelled: ['retry', 'remove'], completed: ['remove'],
-  superseded: ['remove'],
+  superseded: ['remove'], waiting_space: ['cancel', 'remove'],
 };
 const LABEL = { pause: 'Pause', resume: 'Resume', cancel: 'Cancel', retry: 'Retry', remove: 'Remove' };
 const DONE = { pause: 'Paused', resume: 'Resumed', cancel: 'Cancelled', retry: 'Queued again:' };

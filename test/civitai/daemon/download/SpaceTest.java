@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import civitai.daemon.testing.Bytes;
 import civitai.daemon.testing.DaemonTest;
+import civitai.daemon.testing.SseClient;
 import com.eclipsesource.json.JsonArray;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -61,6 +63,47 @@ class SpaceTest extends DaemonTest {
         Files.delete(filler);
         daemon.await(id, "completed");
         assertEquals(content.length, Files.size(small.resolve("lora").resolve("wait.safetensors")));
+    }
+
+    @Test
+    void waitingForSpace_andQueuedAgain_arePublishedOnTheLiveStream() throws Exception {
+        Path filler = Files.write(small.resolve("filler.bin"), new byte[2 << 20]);
+        start(config("download_dir", small.toString(), "min_free_space", 1 << 20), new JsonArray());
+        byte[] content = Bytes.random(3 << 19, 84);
+
+        try (SseClient sse = SseClient.connect(URI.create("http://127.0.0.1:" + daemon.port() + "/api/events"))) {
+            long id = submit("live.safetensors", content, content.length);
+            var waiting = sse.await("job.waiting_space", id);
+            assertTrue(waiting.data().contains("needs " + content.length), waiting.data());
+            assertTrue(waiting.data().contains(" free"), waiting.data());
+
+            Files.delete(filler);
+            long waitedAt = Long.parseLong(waiting.id());
+            sse.await(e -> e.name().equals("job.queued") && Long.parseLong(e.id()) > waitedAt
+                    && e.data().contains("\"job_id\":" + id + ","), "queued again");
+            sse.await("job.completed", id);
+        }
+    }
+
+    @Test
+    void status_showsEachFileSystemOnce_withItsFreeAndTotalAndWhatIsKeptFree() throws Exception {
+        Files.write(small.resolve("filler.bin"), new byte[1 << 20]);
+        Path other = Files.createDirectories(dir.resolve("other-root"));
+        start(config("download_dir", small.toString(), "min_free_space", 1 << 20)
+                .add("library_roots", new JsonArray().add(other.toString()).add(small.resolve("lora").toString())),
+                new JsonArray());
+
+        var disks = daemon.getJson("/api/status").get("disk_space").asArray();
+        assertEquals(2, disks.size(), "the tmpfs once (download_dir and a root in it), the temp folder's: " + disks);
+        var tmpfs = disks.get(0).asObject();
+        assertEquals(small.toAbsolutePath().toString(), tmpfs.getString("path", null));
+        assertEquals(4 << 20, tmpfs.getLong("total_bytes", 0));
+        assertEquals(3 << 20, tmpfs.getLong("free_bytes", 0), "4 MiB less the filler");
+        assertEquals(1 << 20, tmpfs.getLong("min_free_space", 0));
+        assertEquals(other.toAbsolutePath().toString(), disks.get(1).asObject().getString("path", null));
+        String metrics = daemon.get("/metrics").body();
+        assertTrue(metrics.contains("civitai_daemon_free_bytes{path=\"" + small.toAbsolutePath() + "\"} " + (3 << 20) + "\n"),
+                metrics);
     }
 
     @Test

@@ -22,7 +22,8 @@ class EventTest {
             new Event.Failed(1, "hash_mismatch", "no"), new Event.Cancelled(1), new Event.Paused(1),
             new Event.Superseded(1, 2), new Event.ModelUpdate(AT, 7, 8, "ab", "2025", "Style", "s.safetensors"),
             new Event.ModelUpdateError(AT, 7, "gone"), new Event.ScanProgress(1, 2, 10, 20, 5, 2L),
-            new Event.ScanFinished(2, 1, 0, 0, false, Duration.ofSeconds(1)));
+            new Event.ScanFinished(2, 1, 0, 0, false, Duration.ofSeconds(1)),
+            new Event.WaitingSpace(1, "waiting for space"));
 
     @Test
     void everyKind_belongsToOneRecord_andNamesAreUnique() {

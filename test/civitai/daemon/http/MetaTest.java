@@ -58,6 +58,21 @@ class MetaTest extends DaemonTest {
     }
 
     @Test
+    void everyJobState_hasALabelAndASentence_waitingForSpaceAmongTheUnfinished() {
+        var texts = meta().get("job_state_texts").asArray().values().stream().map(JsonValue::asObject).toList();
+        assertEquals(Arrays.stream(JobState.values()).map(JobState::key).toList(),
+                texts.stream().map(t -> t.getString("state", null)).toList());
+        for (JsonObject t : texts) {
+            assertFalse(t.getString("label", "").isBlank() || t.getString("text", "").isBlank(), t.toString());
+        }
+        JsonObject waiting = texts.stream().filter(t -> t.getString("state", "").equals("waiting_space")).findFirst()
+                .orElseThrow();
+        assertEquals("Waiting for space", waiting.getString("label", null));
+        assertTrue(waiting.getBoolean("unfinished", false));
+        assertTrue(waiting.getString("text", "").contains("min_free_space"), waiting.toString());
+    }
+
+    @Test
     void everyFailureCode_hasText() {
         var codes = meta().get("failure_codes").asArray().values().stream().map(JsonValue::asObject).toList();
         assertEquals(FailureCode.values().length, codes.size());
