@@ -1,5 +1,9 @@
 package civitai.daemon.cli;
 
+import civitai.daemon.cli.session.Args;
+import civitai.daemon.cli.session.ExitCode;
+import civitai.daemon.cli.session.Failure;
+import civitai.daemon.cli.session.Session;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -20,14 +24,6 @@ import java.util.Set;
  * </pre>
  */
 public final class Cli {
-    public static final int OK = 0;
-    public static final int ERROR = 1;
-    public static final int USAGE = 2;
-    public static final int UNREACHABLE = 3;
-    /** {@code workflow}: a model it needs is not found or needs a choice. */
-    public static final int INCOMPLETE = 4;
-    /** {@code workflow --yes}: a download it queued failed (or was cancelled). */
-    public static final int DOWNLOAD_FAILED = 5;
 
     public static final String HELP = """
             usage: civitai-daemon [serve] [--config FILE]     run the daemon (the default command)
@@ -93,7 +89,7 @@ public final class Cli {
             return dispatch(command, args, session);
         } catch (Failure f) {
             err.println("civitai-daemon " + command + ": " + f.getMessage());
-            if (f.exitCode == USAGE) {
+            if (f.exitCode == ExitCode.USAGE) {
                 err.println("(civitai-daemon help lists the commands and their options)");
             }
             return f.exitCode;

@@ -1,5 +1,9 @@
 package civitai.daemon.cli;
 
+import civitai.daemon.cli.session.ExitCode;
+import civitai.daemon.cli.session.Failure;
+import civitai.daemon.cli.session.SecretsFile;
+import civitai.daemon.cli.session.Session;
 import civitai.daemon.config.AtomicWrite;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
@@ -84,7 +88,7 @@ final class ConfigMerge {
         }
         if (exists && added.isEmpty() && changed.isEmpty() && moved.isEmpty()) {
             session.out().println(config + ": up to date");
-            return Cli.OK;
+            return ExitCode.OK;
         }
         try {
             AtomicWrite.replace(config, merged.toString(WriterConfig.PRETTY_PRINT) + "\n");
@@ -96,7 +100,7 @@ final class ConfigMerge {
                 + (changed.isEmpty() ? "" : "set: " + String.join(", ", changed) + "; ")
                 + (moved.isEmpty() ? "" : "moved to " + secrets.getFileName() + ": " + String.join(", ", moved) + "; ")
                 + "your values kept");
-        return Cli.OK;
+        return ExitCode.OK;
     }
 
     private static String[] keyValue(String text) throws Failure {

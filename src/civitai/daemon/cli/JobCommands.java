@@ -1,5 +1,11 @@
 package civitai.daemon.cli;
 
+import civitai.daemon.cli.session.Args;
+import civitai.daemon.cli.session.ExitCode;
+import civitai.daemon.cli.session.Failure;
+import civitai.daemon.cli.session.Session;
+import civitai.daemon.cli.view.Table;
+import civitai.daemon.cli.view.Views;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
@@ -63,7 +69,7 @@ final class JobCommands {
         } else {
             printResult(answer);
         }
-        return Cli.OK;
+        return ExitCode.OK;
     }
 
     /** What {@code add} sends: the daemon resolves Civitai references itself. */
@@ -104,7 +110,7 @@ final class JobCommands {
         JsonObject answer = session.client(a).send("POST", "/api/batch", entries);
         if (a.json()) {
             session.printJson(answer);
-            return Cli.OK;
+            return ExitCode.OK;
         }
         Table t = new Table(">ID", "RESULT", "STATE", "TYPE", "FILE");
         for (JsonValue v : Views.array(answer, "jobs")) {
@@ -113,7 +119,7 @@ final class JobCommands {
                     Views.text(job, "model_type", ""), Views.name(job));
         }
         session.out().print(t.render());
-        return Cli.OK;
+        return ExitCode.OK;
     }
 
     /** pause, resume, cancel or retry one job. */
@@ -126,7 +132,7 @@ final class JobCommands {
             JsonObject job = Views.object(answer, "job");
             session.out().println("job " + id + " is " + Views.text(job, "state", "?") + ": " + Views.name(job));
         }
-        return Cli.OK;
+        return ExitCode.OK;
     }
 
     int remove(Args a) throws Failure {
@@ -139,7 +145,7 @@ final class JobCommands {
         } else {
             session.out().println("job " + id + " removed" + (deleteFile ? ", and its file deleted" : ""));
         }
-        return Cli.OK;
+        return ExitCode.OK;
     }
 
     private void printResult(JsonObject answer) {
@@ -171,7 +177,7 @@ final class JobCommands {
                 session.out().println("(more: --limit up to " + MAX_LIMIT + ")");
             }
         }
-        return Cli.OK;
+        return ExitCode.OK;
     }
 
     private static int limit(Args a) throws Failure {

@@ -1,5 +1,10 @@
 package civitai.daemon.cli;
 
+import civitai.daemon.cli.session.DaemonClient;
+import civitai.daemon.cli.session.Failure;
+import civitai.daemon.cli.session.LiveScreen;
+import civitai.daemon.cli.session.Session;
+import civitai.daemon.cli.view.Views;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;

@@ -1,5 +1,13 @@
 package civitai.daemon.cli;
 
+import civitai.daemon.cli.session.Args;
+import civitai.daemon.cli.session.DaemonClient;
+import civitai.daemon.cli.session.ExitCode;
+import civitai.daemon.cli.session.Failure;
+import civitai.daemon.cli.session.Session;
+import civitai.daemon.cli.view.Format;
+import civitai.daemon.cli.view.Table;
+import civitai.daemon.cli.view.Views;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
@@ -37,7 +45,7 @@ final class LibraryCommands {
             } else {
                 session.out().println("library scan started; civitai-daemon scan --watch follows one");
             }
-            return Cli.OK;
+            return ExitCode.OK;
         }
         return watch(client, a);
     }
@@ -56,14 +64,14 @@ final class LibraryCommands {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Cli.OK;
+            return ExitCode.OK;
         }
         if (a.json()) {
             session.printJson(status);
         } else {
             session.out().println("\r" + summary(Views.object(status, "last")));
         }
-        return Cli.OK;
+        return ExitCode.OK;
     }
 
     private static String progress(JsonObject p) {
@@ -97,7 +105,7 @@ final class LibraryCommands {
         JsonObject answer = session.client(a).get(query.toString());
         if (a.json()) {
             session.printJson(answer);
-            return Cli.OK;
+            return ExitCode.OK;
         }
         Table t = new Table("NAME", "TYPE", ">SIZE", "STATE", "CIVITAI", "AUTOV2");
         for (JsonValue v : Views.array(answer, "files")) {
@@ -112,7 +120,7 @@ final class LibraryCommands {
         if (!t.isEmpty() && total != null && total > Views.array(answer, "files").size()) {
             session.out().println("(" + total + " in all: --limit up to 500)");
         }
-        return Cli.OK;
+        return ExitCode.OK;
     }
 
     int dupes(Args a) throws Failure {
@@ -120,7 +128,7 @@ final class LibraryCommands {
         JsonObject answer = session.client(a).get("/api/library/duplicates");
         if (a.json()) {
             session.printJson(answer);
-            return Cli.OK;
+            return ExitCode.OK;
         }
         Table t = new Table("SHA256", ">COPIES", ">WASTED", "PATH");
         for (JsonValue v : Views.array(answer, "groups")) {
@@ -139,7 +147,7 @@ final class LibraryCommands {
             session.out().print(t.render());
             session.out().println("wasted in all: " + Format.bytes(Views.number(answer, "wasted_bytes")));
         }
-        return Cli.OK;
+        return ExitCode.OK;
     }
 
     int adopt(Args a) throws Failure {
@@ -161,7 +169,7 @@ final class LibraryCommands {
         JsonObject answer = session.client(a).send("POST", "/api/library/adopt", body);
         if (a.json()) {
             session.printJson(answer);
-            return Cli.OK;
+            return ExitCode.OK;
         }
         session.out().println("adopted " + Views.text(answer, "added", "0") + " file(s) (update: "
                 + Views.text(answer, "update", "notify") + "), " + Views.text(answer, "already_in_manifest", "0")
@@ -170,7 +178,7 @@ final class LibraryCommands {
             session.out().println("  not adopted: " + Views.text(p.asObject(), "path", "?") + ": "
                     + Views.text(p.asObject(), "reason", "?"));
         }
-        return Cli.OK;
+        return ExitCode.OK;
     }
 
     private static int limit(Args a) throws Failure {

@@ -1,5 +1,9 @@
 package civitai.daemon.cli;
 
+import civitai.daemon.cli.session.ExitCode;
+import civitai.daemon.cli.view.Format;
+import civitai.daemon.cli.view.Table;
+import civitai.daemon.cli.view.Views;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 import java.net.URI;
@@ -63,7 +67,7 @@ final class PlanView {
     int exitCode() {
         boolean stuck = rows.stream().map(PlanView::outcome)
                 .anyMatch(o -> o == Outcome.CHOICE || o == Outcome.NOT_FOUND || o == Outcome.UNQUEUED);
-        return stuck ? Cli.INCOMPLETE : Cli.OK;
+        return stuck ? ExitCode.INCOMPLETE : ExitCode.OK;
     }
 
     /** The table; {@code sizes}: each row's file size when the library knows it (null otherwise). */

@@ -1,5 +1,12 @@
 package civitai.daemon.cli;
 
+import civitai.daemon.cli.session.Args;
+import civitai.daemon.cli.session.ExitCode;
+import civitai.daemon.cli.session.Failure;
+import civitai.daemon.cli.session.Session;
+import civitai.daemon.cli.view.Format;
+import civitai.daemon.cli.view.Table;
+import civitai.daemon.cli.view.Views;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 
@@ -19,7 +26,7 @@ final class ReportCommands {
         JsonObject m = session.client(a).get("/api/metrics");
         if (a.json()) {
             session.printJson(m);
-            return Cli.OK;
+            return ExitCode.OK;
         }
         Table t = new Table("METRIC", "VALUE");
         for (JsonObject.Member s : Views.object(m, "jobs")) {
@@ -43,7 +50,7 @@ final class ReportCommands {
         if (!types.isEmpty()) {
             session.out().print("\n" + types.render());
         }
-        return Cli.OK;
+        return ExitCode.OK;
     }
 
     int updates(Args a) throws Failure {
@@ -51,14 +58,14 @@ final class ReportCommands {
         JsonObject u = session.client(a).get("/api/updates");
         if (a.json()) {
             session.printJson(u);
-            return Cli.OK;
+            return ExitCode.OK;
         }
         boolean running = u.get("running") != null && u.get("running").isTrue();
         JsonValue last = u.get("last_run");
         if (last == null || !last.isObject()) {
             session.out().println(running ? "the first update check is running" : "no update check has run yet"
                     + " (civitai-daemon check-updates starts one)");
-            return Cli.OK;
+            return ExitCode.OK;
         }
         JsonObject run = last.asObject();
         session.out().println("last check " + Views.text(run, "started_at", "?") + " to "
@@ -75,7 +82,7 @@ final class ReportCommands {
         if (!t.isEmpty()) {
             session.out().print(t.render());
         }
-        return Cli.OK;
+        return ExitCode.OK;
     }
 
     int checkUpdates(Args a) throws Failure {
@@ -86,6 +93,6 @@ final class ReportCommands {
         } else {
             session.out().println("update check started; civitai-daemon updates shows its result");
         }
-        return Cli.OK;
+        return ExitCode.OK;
     }
 }

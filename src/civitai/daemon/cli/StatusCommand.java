@@ -1,5 +1,14 @@
 package civitai.daemon.cli;
 
+import civitai.daemon.cli.session.Args;
+import civitai.daemon.cli.session.DaemonClient;
+import civitai.daemon.cli.session.ExitCode;
+import civitai.daemon.cli.session.Failure;
+import civitai.daemon.cli.session.LiveScreen;
+import civitai.daemon.cli.session.Session;
+import civitai.daemon.cli.view.Format;
+import civitai.daemon.cli.view.Table;
+import civitai.daemon.cli.view.Views;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 
@@ -28,7 +37,7 @@ final class StatusCommand {
         } else {
             session.out().print(render(status, client));
         }
-        return Cli.OK;
+        return ExitCode.OK;
     }
 
     static String render(JsonObject s, DaemonClient client) {
@@ -70,6 +79,6 @@ final class StatusCommand {
     private int watch(DaemonClient client) throws Failure {
         new LiveScreen(session, LiveScreen.Placement.TOP).follow(client,
                 () -> new LiveScreen.Frame(render(client.get("/api/status"), client), false));
-        return Cli.OK;
+        return ExitCode.OK;
     }
 }

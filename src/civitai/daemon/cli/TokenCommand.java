@@ -2,6 +2,11 @@ package civitai.daemon.cli;
 
 import civitai.daemon.auth.Jwt;
 import civitai.daemon.auth.Role;
+import civitai.daemon.cli.session.Args;
+import civitai.daemon.cli.session.ExitCode;
+import civitai.daemon.cli.session.Failure;
+import civitai.daemon.cli.session.Locator;
+import civitai.daemon.cli.session.Session;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -47,7 +52,7 @@ final class TokenCommand {
                     + " (try sudo)" : "nor in " + secrets) + ", nor in " + Locator.SECRET_ENV);
         }
         session.out().println(new Jwt(secret, Clock.systemUTC()).sign(role, ttl));
-        return Cli.OK;
+        return ExitCode.OK;
     }
 
     private static Role role(String value) throws Failure {

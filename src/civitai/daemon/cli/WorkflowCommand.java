@@ -1,5 +1,12 @@
 package civitai.daemon.cli;
 
+import civitai.daemon.cli.session.Args;
+import civitai.daemon.cli.session.DaemonClient;
+import civitai.daemon.cli.session.ExitCode;
+import civitai.daemon.cli.session.Failure;
+import civitai.daemon.cli.session.LiveScreen;
+import civitai.daemon.cli.session.Session;
+import civitai.daemon.cli.view.Views;
 import civitai.daemon.workflow.WorkflowReader;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
@@ -61,7 +68,7 @@ final class WorkflowCommand {
         if (a.json()) {
             session.printJson(answer.add("jobs", finished == null ? new JsonArray() : finished));
         }
-        return finished != null && JobFollow.anyFailed(finished) ? Cli.DOWNLOAD_FAILED : plan.exitCode();
+        return finished != null && JobFollow.anyFailed(finished) ? ExitCode.DOWNLOAD_FAILED : plan.exitCode();
     }
 
     /** The file's bytes, or standard input's for {@code -}; at most what the daemon takes. */

@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import civitai.daemon.Main;
+import civitai.daemon.cli.session.Args;
+import civitai.daemon.cli.session.ExitCode;
+import civitai.daemon.cli.session.Failure;
+import civitai.daemon.cli.session.Locator;
+import civitai.daemon.cli.session.Target;
 import civitai.daemon.testing.Bytes;
 import civitai.daemon.testing.DaemonTest;
 import civitai.daemon.testing.Poll;
@@ -204,7 +209,7 @@ class CliTest extends DaemonTest {
             locator.locate(Args.parse(java.util.List.of(), java.util.Set.of(), java.util.Set.of()));
             throw new AssertionError("found a daemon in an empty folder");
         } catch (Failure f) {
-            assertEquals(Cli.UNREACHABLE, f.exitCode);
+            assertEquals(ExitCode.UNREACHABLE, f.exitCode);
             for (String where : new String[] {empty.resolve("config.json").toString(),
                     empty.resolve("data/config.json").toString(), "/var/lib/civitai-daemon/config.json",
                     empty.resolve(".local/share/civitai-daemon/config.json").toString()}) {

@@ -2,6 +2,7 @@ package civitai.daemon.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import civitai.daemon.cli.session.ExitCode;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
@@ -44,12 +45,12 @@ class PlanViewTest {
     void summary_alwaysNamesTheFourCounts_andTheOthersWhenThereAreAny() {
         PlanView plan = view(false, row("present", null), row("download", null), row("not_found", null));
         assertEquals("1 present, 1 to download, 0 need a choice, 1 not found", plan.summary());
-        assertEquals(Cli.INCOMPLETE, plan.exitCode());
-        assertEquals(Cli.OK, view(false, row("present", null), row("lookup_hash", null)).exitCode());
+        assertEquals(ExitCode.INCOMPLETE, plan.exitCode());
+        assertEquals(ExitCode.OK, view(false, row("present", null), row("lookup_hash", null)).exitCode());
         PlanView queued = view(true, row("download", "{\"result\": \"queued\", \"job_id\": 1}"),
                 row("download", "{\"result\": \"failed\", \"code\": \"gated\"}"));
         assertEquals("0 present, 1 queued, 1 could not be queued, 0 need a choice, 0 not found", queued.summary());
-        assertEquals(Cli.INCOMPLETE, queued.exitCode());
+        assertEquals(ExitCode.INCOMPLETE, queued.exitCode());
     }
 
     @Test

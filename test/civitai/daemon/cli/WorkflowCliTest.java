@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import civitai.daemon.cli.session.ExitCode;
 import civitai.daemon.testing.Bytes;
 import civitai.daemon.testing.DaemonTest;
 import civitai.daemon.testing.Fault;
@@ -95,7 +96,7 @@ class WorkflowCliTest extends DaemonTest {
         library("checkpoints", "sd15/realisticVisionV51_v51VAE.safetensors", Bytes.random(2_000, 7));
         startComfy();
         Run r = cli(FIXTURES.resolve("ipadapter_advanced.json").toString());
-        assertEquals(Cli.INCOMPLETE, r.code(), r.err() + r.out());
+        assertEquals(ExitCode.INCOMPLETE, r.code(), r.err() + r.out());
         List<String> lines = r.out().lines().toList();
         assertTrue(lines.get(0).matches("DECISION\\s+FOLDER\\s+NAME\\s+SIZE\\s+SOURCE\\s+TARGET / REASON"), r.out());
         String present = line(r.out(), "sd15/realisticVisionV51_v51VAE.safetensors");
@@ -108,7 +109,7 @@ class WorkflowCliTest extends DaemonTest {
         long notFound = lines.stream().filter(l -> l.startsWith("not_found ")).count();
         assertEquals("1 present, 0 to download, 0 need a choice, " + notFound + " not found", lines.getLast());
         Run json = cli(FIXTURES.resolve("ipadapter_advanced.json").toString(), "--json");
-        assertEquals(Cli.INCOMPLETE, json.code(), json.err());
+        assertEquals(ExitCode.INCOMPLETE, json.code(), json.err());
         assertEquals(lines.size() - 2, Json.parse(json.out()).asObject().get("models").asArray().size(),
                 "one table row per reference: " + json.out());
         assertEquals(0, jobs(), "a plan queues nothing");
@@ -119,7 +120,7 @@ class WorkflowCliTest extends DaemonTest {
         startComfy();
         Path workflow = defaultWorkflowFrom(storage.put(CHECKPOINT, Bytes.random(1_000, 3)));
         Run r = cli(workflow.toString(), "--json");
-        assertEquals(Cli.OK, r.code(), r.err() + r.out());
+        assertEquals(ExitCode.OK, r.code(), r.err() + r.out());
         JsonObject answer = Json.parse(r.out()).asObject();
         JsonArray models = answer.get("models").asArray();
         assertEquals(1, models.size(), r.out());
@@ -138,13 +139,13 @@ class WorkflowCliTest extends DaemonTest {
         startComfy();
         Path workflow = defaultWorkflowFrom(storage.put(CHECKPOINT, content));
         Run plan = cli(workflow.toString());
-        assertEquals(Cli.OK, plan.code(), plan.err() + plan.out());
+        assertEquals(ExitCode.OK, plan.code(), plan.err() + plan.out());
         assertTrue(line(plan.out(), CHECKPOINT).matches("download\\s+checkpoints\\s+\\S+\\s+-\\s+127\\.0\\.0\\.1\\s+"
                 + java.util.regex.Pattern.quote(comfy("checkpoints", CHECKPOINT).toString())), plan.out());
         assertTrue(plan.out().endsWith("0 present, 1 to download, 0 need a choice, 0 not found\n"), plan.out());
 
         Run r = cli(workflow.toString(), "--yes");
-        assertEquals(Cli.OK, r.code(), r.err() + r.out());
+        assertEquals(ExitCode.OK, r.code(), r.err() + r.out());
         assertTrue(r.out().lines().findFirst().orElse("").matches("DECISION.*SOURCE\\s+QUEUE\\s+TARGET / REASON"),
                 r.out());
         assertTrue(line(r.out(), CHECKPOINT).contains(" job 1 "), r.out());
@@ -156,7 +157,7 @@ class WorkflowCliTest extends DaemonTest {
         assertArrayEquals(content, Files.readAllBytes(comfy("checkpoints", CHECKPOINT)));
 
         Run again = cli(workflow.toString(), "--yes", "--json");
-        assertEquals(Cli.OK, again.code(), again.err() + again.out());
+        assertEquals(ExitCode.OK, again.code(), again.err() + again.out());
         JsonObject answer = Json.parse(again.out()).asObject();
         assertEquals(0, answer.getInt("queued", -1), "nothing new: " + again.out());
         assertEquals("present", answer.get("models").asArray().get(0).asObject().getString("decision", null));
@@ -172,12 +173,12 @@ class WorkflowCliTest extends DaemonTest {
         Path workflow = defaultWorkflowFrom(storage.put(CHECKPOINT, Bytes.random(1_000, 4)));
         storage.fault(CHECKPOINT, new Fault.Status(404, "text/plain", "gone"), new Fault.Status(404, "text/plain", "gone"));
         Run r = cli(workflow.toString(), "--yes");
-        assertEquals(Cli.DOWNLOAD_FAILED, r.code(), r.err() + r.out());
+        assertEquals(ExitCode.DOWNLOAD_FAILED, r.code(), r.err() + r.out());
         assertTrue(r.out().contains("0 completed, 1 did not: job 1 failed (not_found)\n"), r.out());
         assertEquals("failed", daemon.job(1).get("state"));
 
         Run json = cli(workflow.toString(), "--yes", "--json");  // the failed job again, or a new one that fails
-        assertEquals(Cli.DOWNLOAD_FAILED, json.code(), json.err() + json.out());
+        assertEquals(ExitCode.DOWNLOAD_FAILED, json.code(), json.err() + json.out());
         JsonObject job = Json.parse(json.out()).asObject().get("jobs").asArray().get(0).asObject();
         assertEquals("failed", job.getString("state", null), json.out());
     }
@@ -195,7 +196,7 @@ class WorkflowCliTest extends DaemonTest {
                 Lora hashes: "add_detail: 7c6bad76eb54", Version: v1.6.0
                 """.formatted(autoV2);
         Run r = cli(parameters.getBytes(StandardCharsets.UTF_8), "-");
-        assertEquals(Cli.OK, r.code(), r.err() + r.out());
+        assertEquals(ExitCode.OK, r.code(), r.err() + r.out());
         String checkpoint = line(r.out(), "anything-v5");
         assertTrue(checkpoint.matches("present_elsewhere\\s+checkpoints\\s+anything-v5\\s+4\\.9 KiB\\s+library\\s+same"
                 + " hash at " + java.util.regex.Pattern.quote(file.toAbsolutePath().normalize().toString())), checkpoint);
@@ -209,18 +210,18 @@ class WorkflowCliTest extends DaemonTest {
         startComfy();
         Path nope = dir.resolve("nope.json");
         Run missing = cli(nope.toString());
-        assertEquals(Cli.USAGE, missing.code(), missing.err());
+        assertEquals(ExitCode.USAGE, missing.code(), missing.err());
         assertTrue(missing.err().contains("no such file: " + nope), missing.err());
         assertTrue(missing.out().isEmpty(), missing.out());
         Run folder = cli(dir.toString());
-        assertEquals(Cli.USAGE, folder.code());
+        assertEquals(ExitCode.USAGE, folder.code());
         assertTrue(folder.err().contains("is a folder, not a workflow file"), folder.err());
         Run empty = cli("-");
-        assertEquals(Cli.USAGE, empty.code());
+        assertEquals(ExitCode.USAGE, empty.code());
         assertTrue(empty.err().contains("standard input is empty"), empty.err());
-        assertEquals(Cli.USAGE, cli().code(), "no file at all");
+        assertEquals(ExitCode.USAGE, cli().code(), "no file at all");
         Run garbage = cli("hello there".getBytes(StandardCharsets.UTF_8), "-");
-        assertEquals(Cli.ERROR, garbage.code(), "the daemon's 400");
+        assertEquals(ExitCode.ERROR, garbage.code(), "the daemon's 400");
         assertTrue(garbage.err().contains("not a ComfyUI workflow"), garbage.err());
         assertTrue(Cli.HELP.contains("  workflow FILE [--yes] "), "the help lists it");
     }

@@ -1,4 +1,4 @@
-package civitai.daemon.cli;
+package civitai.daemon.cli.session;
 
 import civitai.daemon.auth.Jwt;
 import civitai.daemon.auth.Role;
@@ -25,21 +25,21 @@ import java.util.Map;
  * without one, a readable {@code jwt_secret} (the environment, the config, or the
  * {@code secrets.env} beside it) signs a short-lived admin token here.
  */
-final class Locator {
-    static final String SYSTEM_DATA_DIR = "/var/lib/civitai-daemon";
-    static final String SECRETS_FILE = "secrets.env";
-    static final String SECRET_ENV = "CIVITAI_DAEMON_JWT_SECRET";
+public final class Locator {
+    public static final String SYSTEM_DATA_DIR = "/var/lib/civitai-daemon";
+    public static final String SECRETS_FILE = "secrets.env";
+    public static final String SECRET_ENV = "CIVITAI_DAEMON_JWT_SECRET";
     private static final Duration OWN_TOKEN_TTL = Duration.ofMinutes(10);
 
     private final Map<String, String> env;
     private final Path workingDir;
 
-    Locator(Map<String, String> env, Path workingDir) {
+    public Locator(Map<String, String> env, Path workingDir) {
         this.env = env;
         this.workingDir = workingDir;
     }
 
-    Target locate(Args args) throws Failure {
+    public Target locate(Args args) throws Failure {
         String token = first(args.value("--token"), env.get("CIVITAI_DAEMON_TOKEN"));
         String url = args.value("--url");
         String source = "--url";
@@ -64,7 +64,7 @@ final class Locator {
     }
 
     /** The config files to try, in order. */
-    List<Path> candidates(String configOption) throws Failure {
+    public List<Path> candidates(String configOption) throws Failure {
         if (configOption != null) {
             Path given = workingDir.resolve(configOption);
             if (!Files.isRegularFile(given)) {
@@ -117,7 +117,7 @@ final class Locator {
     }
 
     /** The first config file that exists among the candidates, for commands that only read it. */
-    Path firstConfig(String configOption) throws Failure {
+    public Path firstConfig(String configOption) throws Failure {
         List<Path> candidates = candidates(configOption);
         return candidates.stream().filter(Files::isRegularFile).findFirst().orElseThrow(() -> Failure.error(
                 "no config.json found (looked at " + String.join(", ", candidates.stream().map(Path::toString).toList())
@@ -125,7 +125,7 @@ final class Locator {
     }
 
     /** The jwt_secret of the daemon using {@code configFile}, if this user can read it; null otherwise. */
-    String secret(Path configFile) {
+    public String secret(Path configFile) {
         try {
             JsonValue v = Json.parse(Files.readString(configFile, StandardCharsets.UTF_8));
             return secret(v.isObject() ? v.asObject() : new JsonObject(), configFile);

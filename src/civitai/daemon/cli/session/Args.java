@@ -1,4 +1,4 @@
-package civitai.daemon.cli;
+package civitai.daemon.cli.session;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,10 +12,10 @@ import java.util.Set;
  * {@code --type=lora}) and flags ({@code --json}). Only the options a command declares are
  * accepted, so a typo is a usage error rather than silently ignored.
  */
-final class Args {
+public final class Args {
     /** Options every client command takes. */
-    static final Set<String> COMMON_VALUES = Set.of("--config", "--url", "--token");
-    static final Set<String> COMMON_FLAGS = Set.of("--json");
+    public static final Set<String> COMMON_VALUES = Set.of("--config", "--url", "--token");
+    public static final Set<String> COMMON_FLAGS = Set.of("--json");
 
     private final List<String> positional;
     private final Map<String, String> values;
@@ -28,7 +28,7 @@ final class Args {
     }
 
     /** Parses {@code words} accepting the common options plus {@code valueOptions} and {@code flagOptions}. */
-    static Args parse(List<String> words, Set<String> valueOptions, Set<String> flagOptions) throws Failure {
+    public static Args parse(List<String> words, Set<String> valueOptions, Set<String> flagOptions) throws Failure {
         List<String> positional = new ArrayList<>();
         Map<String, String> values = new HashMap<>();
         Set<String> flags = new HashSet<>();
@@ -57,20 +57,20 @@ final class Args {
         return new Args(List.copyOf(positional), values, flags);
     }
 
-    String value(String option) {
+    public String value(String option) {
         return values.get(option);
     }
 
-    boolean flag(String option) {
+    public boolean flag(String option) {
         return flags.contains(option);
     }
 
-    boolean json() {
+    public boolean json() {
         return flag("--json");
     }
 
     /** Exactly {@code n} positional words, or a usage error naming what was expected. */
-    List<String> positional(int n, String what) throws Failure {
+    public List<String> positional(int n, String what) throws Failure {
         if (positional.size() != n) {
             throw Failure.usage(positional.size() < n ? "missing " + what
                     : "unexpected argument: " + positional.get(n));
@@ -79,12 +79,12 @@ final class Args {
     }
 
     /** Every positional word, for commands that take any number of them. */
-    List<String> rest() {
+    public List<String> rest() {
         return positional;
     }
 
     /** A job id: a positive whole number. */
-    static long id(String text) throws Failure {
+    public static long id(String text) throws Failure {
         if (!text.matches("\\d{1,18}") || Long.parseLong(text) == 0) {
             throw Failure.usage("a job id is a positive whole number, not \"" + text + "\"");
         }
@@ -92,7 +92,7 @@ final class Args {
     }
 
     /** A whole number option within bounds, or a usage error naming the option. */
-    Integer integer(String option, int min, int max) throws Failure {
+    public Integer integer(String option, int min, int max) throws Failure {
         String text = values.get(option);
         if (text == null) {
             return null;

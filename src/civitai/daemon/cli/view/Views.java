@@ -1,47 +1,47 @@
-package civitai.daemon.cli;
+package civitai.daemon.cli.view;
 
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 
 /** Jobs as table rows, and the lenient reads of the API's JSON that the tables need. */
-final class Views {
+public final class Views {
     private Views() {}
 
     /** A member as text; null when missing or JSON null. */
-    static String text(JsonObject o, String name) {
+    public static String text(JsonObject o, String name) {
         JsonValue v = o.get(name);
         return v == null || v.isNull() ? null : v.isString() ? v.asString() : v.toString();
     }
 
-    static String text(JsonObject o, String name, String absent) {
+    public static String text(JsonObject o, String name, String absent) {
         String t = text(o, name);
         return t == null ? absent : t;
     }
 
     /** A numeric member; null when missing, JSON null or not a number. */
-    static Long number(JsonObject o, String name) {
+    public static Long number(JsonObject o, String name) {
         JsonValue v = o.get(name);
         return v != null && v.isNumber() ? (long) v.asDouble() : null;
     }
 
-    static Double decimal(JsonObject o, String name) {
+    public static Double decimal(JsonObject o, String name) {
         JsonValue v = o.get(name);
         return v != null && v.isNumber() ? v.asDouble() : null;
     }
 
-    static JsonObject object(JsonObject o, String name) {
+    public static JsonObject object(JsonObject o, String name) {
         JsonValue v = o.get(name);
         return v != null && v.isObject() ? v.asObject() : new JsonObject();
     }
 
-    static JsonArray array(JsonObject o, String name) {
+    public static JsonArray array(JsonObject o, String name) {
         JsonValue v = o.get(name);
         return v != null && v.isArray() ? v.asArray() : new JsonArray();
     }
 
     /** The jobs of {@code list}: a progress bar, speed and ETA for the ones downloading. */
-    static Table jobs(JsonArray jobs) {
+    public static Table jobs(JsonArray jobs) {
         Table t = new Table(">ID", "STATE", "TYPE", ">PRI", "PROGRESS", ">SPEED", ">ETA", "FILE");
         for (JsonValue v : jobs) {
             JsonObject j = v.asObject();
@@ -59,7 +59,7 @@ final class Views {
     }
 
     /** The jobs of {@code completed}: where each file is and its checksum. */
-    static Table completed(JsonArray jobs) {
+    public static Table completed(JsonArray jobs) {
         Table t = new Table(">ID", "TYPE", ">SIZE", "FINISHED", "SHA256", "FILE");
         for (JsonValue v : jobs) {
             JsonObject j = v.asObject();
@@ -73,7 +73,7 @@ final class Views {
     }
 
     /** The file name, or the URL while the name is not known yet. */
-    static String name(JsonObject job) {
+    public static String name(JsonObject job) {
         return text(job, "filename", text(job, "url", ""));
     }
 }

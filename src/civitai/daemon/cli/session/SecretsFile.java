@@ -1,4 +1,4 @@
-package civitai.daemon.cli;
+package civitai.daemon.cli.session;
 
 import civitai.daemon.config.AtomicWrite;
 import com.eclipsesource.json.JsonObject;
@@ -17,9 +17,9 @@ import java.util.Map;
  * secrets found in config.json there, so config.json can be read by more people than the secrets.
  * The daemon reads them back from the environment, where they override config.json.
  */
-final class SecretsFile {
+public final class SecretsFile {
     /** config.json key → the environment variable the daemon reads it from. */
-    static final Map<String, String> VARIABLES = orderedVariables();
+    public static final Map<String, String> VARIABLES = orderedVariables();
 
     private SecretsFile() {}
 
@@ -39,7 +39,7 @@ final class SecretsFile {
      *
      * @return the config keys that were blanked
      */
-    static List<String> moveOut(JsonObject config, Path envFile) throws IOException {
+    public static List<String> moveOut(JsonObject config, Path envFile) throws IOException {
         List<String> lines = Files.exists(envFile) ? new ArrayList<>(Files.readAllLines(envFile, StandardCharsets.UTF_8))
                 : new ArrayList<>();
         List<String> moved = new ArrayList<>();
@@ -76,7 +76,7 @@ final class SecretsFile {
     }
 
     /** systemd's EnvironmentFile syntax: plain when safe, else double-quoted with escapes. */
-    static String quote(String value) {
+    public static String quote(String value) {
         if (value.matches("[A-Za-z0-9._~+/=:@%-]*")) {
             return value;
         }

@@ -1,15 +1,15 @@
-package civitai.daemon.cli;
+package civitai.daemon.cli.view;
 
 import java.util.Locale;
 
 /** Human-readable sizes, speeds, durations and progress bars for the client's tables. */
-final class Format {
+public final class Format {
     private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB"};
     private static final int BAR = 20;
 
     private Format() {}
 
-    static String bytes(Long n) {
+    public static String bytes(Long n) {
         if (n == null) {
             return "?";
         }
@@ -22,12 +22,12 @@ final class Format {
         return unit == 0 ? n + " B" : String.format(Locale.ROOT, "%.1f %s", v, UNITS[unit]);
     }
 
-    static String speed(Long bytesPerSecond) {
+    public static String speed(Long bytesPerSecond) {
         return bytesPerSecond == null || bytesPerSecond == 0 ? "-" : bytes(bytesPerSecond) + "/s";
     }
 
     /** {@code 1:05:02}, {@code 4:09}; "-" when unknown. */
-    static String duration(Long seconds) {
+    public static String duration(Long seconds) {
         if (seconds == null || seconds < 0) {
             return "-";
         }
@@ -38,7 +38,7 @@ final class Format {
     }
 
     /** {@code [#########-----------]  45%}; an unknown total shows only the bytes so far. */
-    static String bar(long done, Long total) {
+    public static String bar(long done, Long total) {
         if (total == null || total <= 0) {
             return "[" + "?".repeat(BAR) + "]  " + bytes(done);
         }
@@ -48,7 +48,7 @@ final class Format {
                 + String.format(Locale.ROOT, "%3d%%", (int) Math.floor(fraction * 100));
     }
 
-    static String percent(Double fraction) {
+    public static String percent(Double fraction) {
         return fraction == null ? "-" : String.format(Locale.ROOT, "%.1f%%", fraction * 100);
     }
 }

@@ -1,4 +1,4 @@
-package civitai.daemon.cli;
+package civitai.daemon.cli.session;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * it is the last, the daemon closes the stream, or the user presses Ctrl-C. The stream is opened
  * before the first frame is drawn, so no change between the two is missed. Not thread-safe.
  */
-final class LiveScreen {
+public final class LiveScreen {
     private static final long MIN_REDRAW_MILLIS = 250;
     private static final long IDLE_REDRAW_SECONDS = 5;  // speeds and uptime move even without events
     private static final String HOME = "\033[H";
@@ -23,14 +23,14 @@ final class LiveScreen {
     private static final String CLEAR_BELOW = "\033[J";
 
     /** Where frames go: the terminal's top (a dashboard), under what was printed before, or nowhere. */
-    enum Placement { TOP, BELOW, HIDDEN }
+    public enum Placement { TOP, BELOW, HIDDEN }
 
     /** One drawing, and whether nothing more will change. */
-    record Frame(String text, boolean last) {}
+    public record Frame(String text, boolean last) {}
 
     /** Makes each frame from the daemon's current answers; called on the caller's thread. */
     @FunctionalInterface
-    interface Frames {
+    public interface Frames {
         Frame next() throws Failure;
     }
 
@@ -38,7 +38,7 @@ final class LiveScreen {
     private final Placement placement;
     private int linesDrawn;
 
-    LiveScreen(Session session, Placement placement) {
+    public LiveScreen(Session session, Placement placement) {
         this.session = session;
         this.placement = placement;
     }
@@ -47,7 +47,7 @@ final class LiveScreen {
      * Draws frames until the last one, which it returns; null when interrupted (Ctrl-C). The stream
      * ending first is a {@link Failure} (exit 3): the daemon stopped or restarted.
      */
-    Frame follow(DaemonClient client, Frames frames) throws Failure {
+    public Frame follow(DaemonClient client, Frames frames) throws Failure {
         InputStream events = client.events();
         BlockingQueue<Boolean> signals = new LinkedBlockingQueue<>();  // true: an event, false: the end
         Thread reader = Thread.ofVirtual().name("watch-events").start(() -> read(events, signals));

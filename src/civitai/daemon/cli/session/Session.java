@@ -1,4 +1,4 @@
-package civitai.daemon.cli;
+package civitai.daemon.cli.session;
 
 import com.eclipsesource.json.JsonValue;
 import com.eclipsesource.json.WriterConfig;
@@ -12,14 +12,14 @@ import java.util.Map;
  * manifest paths resolve against it), standard input (a file named {@code -}), and where output
  * goes.
  */
-record Session(Map<String, String> env, Path workingDir, InputStream in, PrintStream out, PrintStream err) {
+public record Session(Map<String, String> env, Path workingDir, InputStream in, PrintStream out, PrintStream err) {
     /** Finds the daemon from the command's options and the environment. */
-    DaemonClient client(Args args) throws Failure {
+    public DaemonClient client(Args args) throws Failure {
         return new DaemonClient(new Locator(env, workingDir).locate(args));
     }
 
     /** {@code --json}: the daemon's answer as it came, indented, for scripts. */
-    void printJson(JsonValue value) {
+    public void printJson(JsonValue value) {
         out.println(value.toString(WriterConfig.PRETTY_PRINT));
     }
 }

@@ -1,4 +1,4 @@
-package civitai.daemon.cli;
+package civitai.daemon.cli.session;
 
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
@@ -19,28 +19,28 @@ import java.time.Duration;
  * {@link Failure} (exit 3) naming the URL and where it came from. Bodies are JSON, but for a
  * workflow's raw bytes. Not thread-safe.
  */
-final class DaemonClient {
+public final class DaemonClient {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
     private final Target target;
     private final HttpClient http;
 
-    DaemonClient(Target target) {
+    public DaemonClient(Target target) {
         this.target = target;
         this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
     }
 
-    Target target() {
+    public Target target() {
         return target;
     }
 
-    JsonObject get(String path) throws Failure {
+    public JsonObject get(String path) throws Failure {
         return send("GET", path, null);
     }
 
     /** A request whose answer is a JSON object; {@code body} is sent as JSON when not null. */
-    JsonObject send(String method, String path, JsonValue body) throws Failure {
+    public JsonObject send(String method, String path, JsonValue body) throws Failure {
         HttpRequest.Builder b = request(path).timeout(REQUEST_TIMEOUT).method(method, body == null
                 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.toString()));
         if (body != null) {
@@ -50,7 +50,7 @@ final class DaemonClient {
     }
 
     /** A POST of raw bytes (a workflow file as it is: the daemon reads its format from the content). */
-    JsonObject post(String path, byte[] body) throws Failure {
+    public JsonObject post(String path, byte[] body) throws Failure {
         return answer(request(path).timeout(REQUEST_TIMEOUT).header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
     }
@@ -69,7 +69,7 @@ final class DaemonClient {
     }
 
     /** The event stream, open; the caller reads it until it ends and closes it. */
-    InputStream events() throws Failure {
+    public InputStream events() throws Failure {
         HttpRequest req = request("/api/events").header("Accept", "text/event-stream").GET().build();
         HttpResponse<InputStream> r = exchange(req, HttpResponse.BodyHandlers.ofInputStream());
         if (r.statusCode() != 200) {

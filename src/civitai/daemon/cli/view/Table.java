@@ -1,4 +1,4 @@
-package civitai.daemon.cli;
+package civitai.daemon.cli.view;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,13 +7,13 @@ import java.util.List;
  * Columns aligned to their widest cell, two spaces apart, numbers right-aligned; the last column
  * is not padded so long file names do not leave trailing blanks. Not thread-safe.
  */
-final class Table {
+public final class Table {
     private final String[] headers;
     private final boolean[] right;
     private final List<String[]> rows = new ArrayList<>();
 
     /** A header starting with {@code >} is a right-aligned column (the marker is not shown). */
-    Table(String... headers) {
+    public Table(String... headers) {
         this.headers = new String[headers.length];
         this.right = new boolean[headers.length];
         for (int i = 0; i < headers.length; i++) {
@@ -22,18 +22,18 @@ final class Table {
         }
     }
 
-    void row(String... cells) {
+    public void row(String... cells) {
         if (cells.length != headers.length) {
             throw new IllegalArgumentException("a row of " + cells.length + " cells in a table of " + headers.length);
         }
         rows.add(cells.clone());
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return rows.isEmpty();
     }
 
-    String render() {
+    public String render() {
         int[] width = new int[headers.length];
         for (int i = 0; i < headers.length; i++) {
             width[i] = headers[i].length();
