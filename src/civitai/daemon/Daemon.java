@@ -212,7 +212,6 @@ public final class Daemon implements AutoCloseable {
                 new Downloader.Segmenting(config.connectionsPerDownload(), config.minSegmentSize(),
                         new HostSlots(config.maxConnectionsPerHost()), journal, BufferBudget.standard()));
         downloader.reuseFrom(copies, config.libraryReuse());
-        SpaceGate space = new SpaceGate(SpaceGate.Probe.FILE_STORE, config.minFreeSpace()::of);
         downloader.limitBodies(config.maxFileSize(), space);
         DownloadQueue queue = new DownloadQueue(store, bus, log, downloader, watchdog, policy,
                 new DownloadQueue.Limits(config.workers(), config.throttle(), config.stallTimeout(), config.timeout()));
