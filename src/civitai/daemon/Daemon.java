@@ -18,6 +18,7 @@ import civitai.daemon.download.part.BufferBudget;
 import civitai.daemon.download.DownloadQueue;
 import civitai.daemon.download.Downloader;
 import civitai.daemon.download.LocalCopies;
+import civitai.daemon.download.LibraryReuse;
 import civitai.daemon.download.SpaceGate;
 import civitai.daemon.download.fetch.HostSlots;
 import civitai.daemon.download.fetch.HostCredentials;
@@ -165,8 +166,9 @@ public final class Daemon implements AutoCloseable {
         subscribeSidecars(bus, store, civitai, client);
         LibraryIndex libraryIndex = new LibraryIndex(db, clock);
         SpaceGate space = new SpaceGate(SpaceGate.Probe.FILE_STORE, config.minFreeSpace()::of);
+        LibraryReuse reuse = new LibraryReuse(localCopies(libraryIndex), config.libraryReuse());
         DownloadQueue queue = closeLater(downloads(store, targets, new RangeJournal(db), bus, client,
-                scheduler, clock, gate, localCopies(libraryIndex), space));
+                scheduler, clock, gate, reuse, space));
         ManifestFile manifestFile = new ManifestFile(config.manifestFile());
         loadManifest(queue, manifestFile);
         Library library = library(libraryIndex, bus, civitai, clock);
@@ -182,7 +184,7 @@ public final class Daemon implements AutoCloseable {
                         new HubResolver(client, config.huggingFace().endpoint(), config.huggingFace().token()),
                         config.huggingFace().endpoint()), updates, config.bindAddress(), config.allowedHosts(),
                 webhooks, config.trustedProxies(), config.downloadDir(), library, libraryIndex,
-                Layout.of(config.layout()), space)));
+                Layout.of(config.layout()), space, reuse)));
         closeLater(server);
         outbound.buildInBackground();  // the TLS set-up, while the first requests are answered
         if (health != null) {
@@ -198,7 +200,7 @@ public final class Daemon implements AutoCloseable {
     /** The download engine, given what it needs; Civitai is known to it only through its interfaces. */
     private DownloadQueue downloads(JobStore store, Targets targets, RangeJournal journal, EventBus bus,
             HttpClient client,
-            ScheduledExecutorService scheduler, Clock clock, CivitaiGate gate, LocalCopies copies, SpaceGate space) {
+            ScheduledExecutorService scheduler, Clock clock, CivitaiGate gate, LibraryReuse reuse, SpaceGate space) {
         RetryPolicy policy = new RetryPolicy(config.retries(), config.retryBaseDelay(), config.retryMaxDelay(),
                 new Random(), clock);
         Watchdog watchdog = new Watchdog(scheduler, config.stallTimeout(), config.timeout());
@@ -211,7 +213,7 @@ public final class Daemon implements AutoCloseable {
                 new CivitaiRefusals(gate).or(new HubRefusals(config.huggingFace().endpoint())), new Placement(Placement.ExistingFiles.of(config.existingFiles()), clock), watchdog,
                 new Downloader.Segmenting(config.connectionsPerDownload(), config.minSegmentSize(),
                         new HostSlots(config.maxConnectionsPerHost()), journal, BufferBudget.standard()));
-        downloader.reuseFrom(copies, config.libraryReuse());
+        downloader.reuseFrom(reuse);
         downloader.limitBodies(config.maxFileSize(), space);
         DownloadQueue queue = new DownloadQueue(store, bus, log, downloader, watchdog, policy,
                 new DownloadQueue.Limits(config.workers(), config.throttle(), config.stallTimeout(), config.timeout()));

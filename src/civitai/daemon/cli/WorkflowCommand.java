@@ -13,8 +13,6 @@ import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -54,7 +52,7 @@ final class WorkflowCommand {
         JsonObject answer = client.post("/api/workflow" + (yes ? "?queue=true" : ""), body);
         PlanView plan = new PlanView(answer);
         if (!a.json()) {
-            session.out().print(plan.render(sizes(client, plan)));
+            session.out().print(plan.render(sizes(plan)));
             session.out().println(plan.summary());
         }
         if (!yes) {
@@ -120,35 +118,12 @@ final class WorkflowCommand {
         return ids;
     }
 
-    /** Each row's file size, when the library has the file (null otherwise). */
-    private static List<Long> sizes(DaemonClient client, PlanView plan) throws Failure {
+    /** Each row's file size, when the library has the file (the plan says; null otherwise). */
+    private static List<Long> sizes(PlanView plan) {
         List<Long> sizes = new ArrayList<>();
         for (JsonObject row : plan.rows()) {
-            sizes.add(size(client, row));
+            sizes.add(Views.number(row, "size"));
         }
         return sizes;
-    }
-
-    /**
-     * A present file's size, from the library's index: at the target path, or for one found
-     * elsewhere at the path its reason names ("same hash at PATH").
-     */
-    private static Long size(DaemonClient client, JsonObject row) throws Failure {
-        String decision = Views.text(row, "decision", "");
-        String reason = Views.text(row, "reason", "");
-        String path = decision.equals("present") ? Views.text(row, "target")
-                : decision.equals("present_elsewhere") && reason.contains(" at ")
-                ? reason.substring(reason.indexOf(" at ") + 4) : null;
-        if (path == null) {
-            return null;
-        }
-        String base = path.substring(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
-        JsonObject page = client.get("/api/library?limit=500&q=" + URLEncoder.encode(base, StandardCharsets.UTF_8));
-        for (JsonValue v : Views.array(page, "files")) {
-            if (path.equals(Views.text(v.asObject(), "path"))) {
-                return Views.number(v.asObject(), "size");
-            }
-        }
-        return null;
     }
 }

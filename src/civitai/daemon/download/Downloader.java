@@ -17,6 +17,7 @@ import civitai.daemon.download.part.BufferBudget;
 import civitai.daemon.download.part.DiskException;
 import civitai.daemon.download.part.PartFile;
 import civitai.daemon.target.SafeName;
+import civitai.daemon.target.SubFolders;
 import civitai.daemon.target.Target;
 import civitai.daemon.target.Targets;
 import java.io.IOException;
@@ -109,8 +110,8 @@ public final class Downloader {
     }
 
     /** Files already on disk satisfy jobs with their SHA-256 before a byte is fetched ("link", "copy" or "off"). */
-    public void reuseFrom(LocalCopies copies, String mode) {
-        this.reuse = new LibraryReuse(copies, LibraryReuse.Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)));
+    public void reuseFrom(LibraryReuse reuse) {
+        this.reuse = reuse;
     }
 
     /**
@@ -185,34 +186,16 @@ public final class Downloader {
         return abort.retry(task.bytes());
     }
 
-    /**
-     * Makes the sub-folder a file name keeps ({@code sd15/x.safetensors}, as ComfyUI names it); null
-     * when it is in place, a failure when it resolves out of the type's folder (a link planted there
-     * in a shared download_dir must not carry the download elsewhere).
-     */
+    /** A failure when the sub-folder of a file name leads out of its type's folder; see {@link SubFolders}. */
     private static Outcome subFolder(Path folder, Path target) throws DiskException {
-        if (target == null || target.getParent().equals(folder)) {
+        if (target == null) {
             return null;
         }
-        Path parent = target.getParent();
-        Path existing = parent;
-        while (!Files.exists(existing, LinkOption.NOFOLLOW_LINKS) && !existing.equals(folder)) {
-            existing = existing.getParent();
-        }
-        Outcome.Fail unsafe = new Outcome.Fail("unsafe_path", "the sub-folder " + parent + " leads out of " + folder
-                + " (a link): move it, or name the file without it", null, 0);
         try {
-            Path root = folder.toRealPath();
-            if (Files.isSymbolicLink(existing) && !Files.exists(existing)) {
-                return unsafe;  // dangling: creating through it would make a folder wherever it points
-            }
-            // checked before creating (nothing made through a link) and after (nothing raced in)
-            if (!existing.toRealPath().startsWith(root) || !Files.createDirectories(parent).toRealPath().startsWith(root)) {
-                return unsafe;
-            }
-            return null;
+            return SubFolders.make(folder, target).<Outcome>map(why -> new Outcome.Fail("unsafe_path", why, null, 0))
+                    .orElse(null);
         } catch (IOException e) {
-            throw DiskException.of("create folder", parent, e);
+            throw DiskException.of("create folder", target.getParent(), e);
         }
     }
 

@@ -22,15 +22,20 @@ import java.util.Optional;
  * written, fsynced and renamed, like a download. A copy whose hash differs is discarded, and the job
  * downloads as if nothing were there.
  */
-final class LibraryReuse {
+public final class LibraryReuse {
     /** How a local copy is used: link (copy when linking fails), copy, or never. */
-    enum Mode { LINK, COPY, OFF }
+    public enum Mode { LINK, COPY, OFF }
 
-    /** A job satisfied from {@code source}. */
-    record Reused(Path source, Path target, String sha256, long bytes) {}
+    /** A file placed from {@code source}. */
+    public record Reused(Path source, Path target, String sha256, long bytes) {}
 
     private final LocalCopies copies;
     private final Mode mode;
+
+    /** @param mode {@code library_reuse} as config.json spells it: link, copy or off */
+    public LibraryReuse(LocalCopies copies, String mode) {
+        this(copies, Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)));
+    }
 
     LibraryReuse(LocalCopies copies, Mode mode) {
         this.copies = copies;
@@ -41,7 +46,7 @@ final class LibraryReuse {
      * The target made from a local copy, or empty when there is none (or reuse is off, or the target
      * already exists: what to do with an existing file is Placement's decision).
      */
-    Optional<Reused> place(String sha256, Long expectedSize, Path target) throws DiskException {
+    public Optional<Reused> place(String sha256, Long expectedSize, Path target) throws DiskException {
         if (mode == Mode.OFF || sha256 == null || Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }

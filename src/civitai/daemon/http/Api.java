@@ -31,7 +31,7 @@ public final class Api {
             civitai.daemon.notify.Webhooks notifications, List<String> trustedProxies,
             java.nio.file.Path downloadDir, civitai.daemon.library.Library library,
             civitai.daemon.library.LibraryIndex libraryIndex, civitai.daemon.target.Layout layout,
-            civitai.daemon.download.SpaceGate space) {}
+            civitai.daemon.download.SpaceGate space, civitai.daemon.download.LibraryReuse reuse) {}
 
     private final Parts parts;
 
@@ -70,7 +70,8 @@ public final class Api {
         var intake = new Intake(parts.queue(), parts.manifest(), parts.references());
         var jobs = new JobRoutes(parts.queue(), parts.store(), parts.history(), parts.manifest(), intake);
         var workflows = new WorkflowRoutes(parts.libraryIndex(), parts.layout(), parts.downloadDir(),
-                new WorkflowQueue(intake, parts.store()));
+                new WorkflowQueue(intake, parts.store(), new WorkflowLinks(parts.reuse(), parts.library(),
+                        type -> parts.layout().folder(parts.downloadDir(), type))));
         var metrics = new MetricsRoutes(parts.store(), parts.history(), parts.queue(), disks);
         var events = new EventRoutes(parts.events(), parts.eventHeartbeat());
         var webhooks = new WebhookRoutes(parts.webhooks(), parts.notifications(), parts.log());

@@ -26,10 +26,21 @@ import java.util.function.IntPredicate;
 final class WorkflowQueue {
     private final Intake intake;
     private final JobStore store;
+    private final WorkflowLinks links;
 
-    WorkflowQueue(Intake intake, JobStore store) {
+    WorkflowQueue(Intake intake, JobStore store, WorkflowLinks links) {
         this.intake = intake;
         this.store = store;
+        this.links = links;
+    }
+
+    /**
+     * Which rows a request queues: {@code rows} accepts their indexes; {@code linkElsewhere} when
+     * the user chose rows one by one, so a copy the library has elsewhere is placed at the target
+     * (a whole-plan queue leaves those for the user to choose: a link is a change to their folders).
+     */
+    record Choice(IntPredicate rows, boolean linkElsewhere) {
+        static final Choice ALL = new Choice(i -> true, false);
     }
 
     /** A row to queue: its index in the plan and its checked entry. */
@@ -39,13 +50,15 @@ final class WorkflowQueue {
      * One answer per row, in the plan's order, queueing the rows {@code chosen} accepts;
      * {@code workflow} marks each job with its source.
      */
-    List<JsonObject> queue(List<PlanRow> rows, String workflow, IntPredicate chosen) throws IOException {
+    List<JsonObject> queue(List<PlanRow> rows, String workflow, Choice chosen) throws IOException {
         List<JsonObject> answers = new ArrayList<>();
         List<Pending> pending = new ArrayList<>();
         Map<String, Integer> firstByFile = new HashMap<>();
         for (int i = 0; i < rows.size(); i++) {
-            answers.add(chosen.test(i) ? check(rows.get(i), i, workflow, pending, firstByFile)
-                    : not("not_queued", "not chosen"));
+            PlanRow row = rows.get(i);
+            answers.add(!chosen.rows().test(i) ? not("not_queued", "not chosen")
+                    : row.decision() == PlanRow.Decision.PRESENT_ELSEWHERE && chosen.linkElsewhere() ? links.link(row)
+                    : check(row, i, workflow, pending, firstByFile));
         }
         List<JobStore.Inserted> added = intake.add(pending.stream().map(Pending::entry).toList());
         for (int p = 0; p < pending.size(); p++) {

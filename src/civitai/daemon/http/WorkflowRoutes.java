@@ -60,7 +60,7 @@ final class WorkflowRoutes {
         if (!queueIt) {
             return Reply.ok(answer(rows, read));
         }
-        return queued(rows, queue.queue(rows, read.sha256(), row -> true), read);
+        return queued(rows, queue.queue(rows, read.sha256(), WorkflowQueue.Choice.ALL), read);
     }
 
     /**
@@ -84,7 +84,7 @@ final class WorkflowRoutes {
             throw ApiException.badRequest(e.getMessage());
         }
         List<PlanRow> rows = plan(refs);
-        return queued(rows, queue.queue(rows, read.sha256(), chosen::contains), read);
+        return queued(rows, queue.queue(rows, read.sha256(), new WorkflowQueue.Choice(chosen::contains, asked.get("rows") != null)), read);
     }
 
     private List<PlanRow> plan(List<Reference> refs) {

@@ -47,14 +47,14 @@ public final class LibraryMatch {
         var here = library.stream().filter(f -> Path.of(f.path()).equals(target)).findFirst();
         if (here.isPresent()) {
             if (hash.isPresent() && here.get().sha256() != null && !matches(here.get(), hash.get())) {
-                return row(r, PlanRow.Decision.CONFLICT, target, "a file of that name has another hash");
+                return found(r, PlanRow.Decision.CONFLICT, target, "a file of that name has another hash", here.get());
             }
-            return row(r, PlanRow.Decision.PRESENT, target, "in the library at the target path");
+            return found(r, PlanRow.Decision.PRESENT, target, "in the library at the target path", here.get());
         }
         if (hash.isPresent()) {
             var same = library.stream().filter(f -> matches(f, hash.get())).findFirst();
             if (same.isPresent()) {
-                return row(r, PlanRow.Decision.PRESENT_ELSEWHERE, target, "same hash at " + same.get().path());
+                return elsewhere(r, target, "same hash at ", same.get());
             }
         }
         if (r.url().isPresent()) {
@@ -70,7 +70,7 @@ public final class LibraryMatch {
         String base = target.getFileName().toString();
         var named = library.stream().filter(f -> f.name().equals(base)).toList();
         if (named.size() == 1) {
-            return row(r, PlanRow.Decision.PRESENT_ELSEWHERE, target, "same name at " + named.get(0).path());
+            return elsewhere(r, target, "same name at ", named.get(0));
         }
         if (named.size() > 1) {
             return row(r, PlanRow.Decision.AMBIGUOUS, target, named.size() + " library files have that name");
@@ -82,6 +82,15 @@ public final class LibraryMatch {
     private static boolean matches(LibraryFile f, String hash) {
         return f.sha256() != null && (f.sha256().equalsIgnoreCase(hash)
                 || (hash.length() >= 8 && hash.length() < 64 && f.sha256().toLowerCase(Locale.ROOT).startsWith(hash)));
+    }
+
+    private static PlanRow elsewhere(Reference r, Path target, String how, LibraryFile file) {
+        return found(r, PlanRow.Decision.PRESENT_ELSEWHERE, target, how + file.path()
+                + ": choose this row to link it there", file);
+    }
+
+    private static PlanRow found(Reference r, PlanRow.Decision d, Path target, String reason, LibraryFile file) {
+        return new PlanRow(r, d, Optional.of(target), reason, Optional.of(file));
     }
 
     private static PlanRow row(Reference r, PlanRow.Decision d, Path target, String reason) {

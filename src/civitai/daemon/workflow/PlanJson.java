@@ -1,5 +1,6 @@
 package civitai.daemon.workflow;
 
+import civitai.daemon.library.LibraryFile;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
@@ -10,7 +11,8 @@ import java.util.Optional;
 
 /**
  * A plan as the API answers it: one row per reference with its index, node, name, folder, decision, url,
- * sha256 (or the shorter hash the workflow gave), target path and reason; absent values are null.
+ * sha256 (or the shorter hash the workflow gave), target path, the size of the library's file it
+ * found, the path of a copy found elsewhere, and reason; absent values are null.
  */
 public final class PlanJson {
     private PlanJson() {}
@@ -30,7 +32,11 @@ public final class PlanJson {
                 .add("folder", text(r.folder()))
                 .add("decision", row.decision().name().toLowerCase(Locale.ROOT))
                 .add("url", text(r.url())).add("hash", text(r.hash()))
-                .add("target", text(row.target().map(Object::toString))).add("reason", row.reason());
+                .add("target", text(row.target().map(Object::toString)))
+                .add("size", row.found().<JsonValue>map(f -> Json.value(f.size())).orElse(Json.NULL))
+                .add("elsewhere", text(row.found().filter(f -> row.decision() == PlanRow.Decision.PRESENT_ELSEWHERE)
+                        .map(LibraryFile::path)))
+                .add("reason", row.reason());
     }
 
     private static JsonValue text(Optional<String> v) {

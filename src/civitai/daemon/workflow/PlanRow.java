@@ -1,10 +1,21 @@
 package civitai.daemon.workflow;
 
+import civitai.daemon.library.LibraryFile;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** What the plan does about one reference, the step that decided it, and where the file goes. */
-public record PlanRow(Reference reference, Decision decision, Optional<Path> target, String reason) {
+/**
+ * What the plan does about one reference, the step that decided it, and where the file goes.
+ *
+ * @param found the library's file the row found: at the target ({@code present}, {@code conflict}),
+ *              or the copy a {@code present_elsewhere} row links to the target when chosen
+ */
+public record PlanRow(Reference reference, Decision decision, Optional<Path> target, String reason,
+        Optional<LibraryFile> found) {
+
+    public PlanRow(Reference reference, Decision decision, Optional<Path> target, String reason) {
+        this(reference, decision, target, reason, Optional.empty());
+    }
 
     /** The decisions, each named as the plan's JSON says it. */
     public enum Decision {

@@ -288,6 +288,39 @@ class WorkflowRoutesTest extends DaemonTest {
     }
 
     @Test
+    void modelTheUserHasUnderAnotherName_isLinkedWhenChosen_notDownloadedAgain() throws Exception {
+        byte[] content = Bytes.random(20_000, 15);
+        Path theirs = write(dir.resolve("models/models/loras/my_old_name.safetensors"), content);
+        startComfy();
+        String workflow = """
+                {"nodes": [{"id": 4, "type": "LoraLoader", "widgets_values": ["style/wanted.safetensors", 1, 1],
+                  "properties": {"models": [{"name": "style/wanted.safetensors", "url": "%s",
+                                             "hash": "%s", "hash_type": "sha256", "directory": "loras"}]}}]}
+                """.formatted(storage.put("wanted", content), Bytes.sha256(content));
+        HttpResponse<String> all = post("?queue=true", workflow.getBytes(StandardCharsets.UTF_8), "application/json");
+        JsonObject row = model(json(all), "style/wanted.safetensors");
+        assertEquals("present_elsewhere", row.getString("decision", null), all.body());
+        assertEquals(theirs.toAbsolutePath().normalize().toString(), row.getString("elsewhere", null));
+        assertEquals(content.length, row.getLong("size", 0));
+        assertEquals("not_queued", row.get("queue").asObject().getString("result", null), "a link is the user's choice");
+
+        HttpResponse<String> chosen = queuePlan(json(all).getString("plan_id", null), "{\"rows\": [0]}");
+        assertEquals(202, chosen.statusCode(), chosen.body());
+        JsonObject q = model(json(chosen), "style/wanted.safetensors").get("queue").asObject();
+        assertEquals("linked", q.getString("result", null), chosen.body());
+        Path target = comfy("loras", "style/wanted.safetensors");
+        assertTrue(Files.isSameFile(theirs, target), "one file on one file system: a hard link");
+        assertEquals(0, storage.requests("wanted").size(), "nothing was downloaded");
+        assertEquals(0, jobs());
+        HttpResponse<String> again = post("", workflow.getBytes(StandardCharsets.UTF_8), "application/json");
+        assertEquals("present", model(json(again), "style/wanted.safetensors").getString("decision", null),
+                "the library knows the placed file: " + again.body());
+        HttpResponse<String> twice = queuePlan(json(all).getString("plan_id", null), "{\"rows\": [0]}");
+        assertEquals("not_queued", model(json(twice), "style/wanted.safetensors").get("queue").asObject()
+                .getString("result", null), "present now: nothing to do");
+    }
+
+    @Test
     void planQueue_withAnUnknownPlanOrBadChoices_isA4xxWithTheReason() throws Exception {
         startComfy();
         HttpResponse<String> none = queuePlan("ab".repeat(32), "{}");
