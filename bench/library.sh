@@ -26,6 +26,7 @@ need=()
 command -v curl >/dev/null || need+=(curl)
 command -v bc >/dev/null || need+=(bc)
 command -v openssl >/dev/null || need+=(openssl)
+[ -x /usr/bin/time ] || need+=(time)
 if [ ${#need[@]} -gt 0 ]; then
     echo "installing ${need[*]}"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
@@ -46,7 +47,8 @@ trap cleanup EXIT
 now() { date +%s.%N; }
 median() { awk 'NF' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 p95() { awk 'NF' | sort -g | awk '{a[NR]=$1} END {i=int(NR*0.95); if (i < NR*0.95) i++; print a[i]}'; }
-sub() { echo "$1 - $2" | bc -l | awk '{printf "%.3f", $1}'; }
+sub() { echo "$1 - $2" | bc -l | awk '{printf "%.3f\n", $1}'; }
+col() { awk -v c="$1" 'NF {print $c}'; }
 iso_s() { date -d "$1" +%s.%N; }  # 2026-12-04T19:20:06.123Z -> seconds
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 load_start=$(load)
@@ -126,10 +128,10 @@ scan() {
     echo "$(sub "$t1" "$t0") $own $(echo "$last" | field files) $(echo "$last" | field hashed)"
 }
 
-timed() {  # command...: prints its wall seconds
+timed() {  # command...: prints "wall cpu" (seconds; cpu: user + system)
     local t0 t1
-    t0=$(now); "$@" > /dev/null; t1=$(now)
-    sub "$t1" "$t0"
+    t0=$(now); /usr/bin/time -o "$work/time.out" -f '%U %S' "$@" > /dev/null; t1=$(now)
+    echo "$(sub "$t1" "$t0") $(tail -1 "$work/time.out" | awk '{printf "%.2f", $1 + $2}')"
 }
 
 # The daemon's first scan of the big files (cold: caches dropped once they are in place); sets
@@ -158,7 +160,7 @@ peer_big() {  # cold|warm command...
 }
 
 modes="warm"; [ $can_drop = yes ] && modes="cold warm"
-declare -A d_wall d_own d_cpu p_sum p_ssl runs_d runs_p
+declare -A d_wall d_own d_cpu p_sum p_sum_cpu p_ssl p_ssl_cpu runs_d runs_p
 for mode in $modes; do
     l_d=""; l_own=""; l_sum=""; l_ssl=""; l_cpu=""
     for r in $(seq "$runs"); do
@@ -169,18 +171,21 @@ for mode in $modes; do
         l_d+="$(echo "$res" | awk '{print $1}')"$'\n'
         l_own+="$(echo "$res" | awk '{print $2}')"$'\n'
         l_ssl+="$(peer_big "$mode" openssl dgst -sha256)"$'\n'
-        echo "    sha256sum $(echo "$l_sum" | awk 'NF' | tail -1) s, daemon $(echo "$res" | awk '{print $1 " s (scan " $2 " s)"}') $dcpu CPU s, openssl $(echo "$l_ssl" | awk 'NF' | tail -1) s"
+        echo "    sha256sum $(echo "$l_sum" | awk 'NF' | tail -1 | awk '{print $1 " s, " $2 " CPU s"}');" \
+            "daemon $(echo "$res" | awk '{print $1 " s (scan " $2 " s)"}'), $dcpu CPU s;" \
+            "openssl $(echo "$l_ssl" | awk 'NF' | tail -1 | awk '{print $1 " s, " $2 " CPU s"}')"
     done
     d_wall[$mode]=$(echo "$l_d" | median); d_own[$mode]=$(echo "$l_own" | median); d_cpu[$mode]=$(echo "$l_cpu" | median)
-    p_sum[$mode]=$(echo "$l_sum" | median); p_ssl[$mode]=$(echo "$l_ssl" | median)
-    runs_d[$mode]=$(echo "$l_d" | awk 'NF' | xargs); runs_p[$mode]=$(echo "$l_sum" | awk 'NF' | xargs)
+    p_sum[$mode]=$(echo "$l_sum" | col 1 | median); p_sum_cpu[$mode]=$(echo "$l_sum" | col 2 | median)
+    p_ssl[$mode]=$(echo "$l_ssl" | col 1 | median); p_ssl_cpu[$mode]=$(echo "$l_ssl" | col 2 | median)
+    runs_d[$mode]=$(echo "$l_d" | awk 'NF' | xargs); runs_p[$mode]=$(echo "$l_sum" | col 1 | xargs)
 done
 rm -rf "$work/big"   # 2.5 GiB: not needed past here
 
 echo "(g) 10,000 files of 1 KiB"
 # the peer of the first scan: sha256sum of the same files, as one command
-small_sum=$(timed sh -c "cd '$small' && find . -name '*.safetensors' -print0 | xargs -0 sha256sum")
-small_find=$(for r in $(seq "$runs"); do timed find "$small" -name '*.safetensors' -printf '%s %T@ %i\n'; done | median)
+small_sum=$(timed sh -c "cd '$small' && find . -name '*.safetensors' -print0 | xargs -0 sha256sum" | col 1)
+small_find=$(for r in $(seq "$runs"); do timed find "$small" -name '*.safetensors' -printf '%s %T@ %i\n'; done | col 1 | median)
 start_daemon
 mv "$small" "$work/root/loras"
 first=$(scan)
@@ -238,10 +243,11 @@ rows+=("GET /api/library?limit=100, p95|$(ms "$api_p95") ms|-|-|<= 50 ms|$(verdi
 jdk=$("$java" -version 2>&1 | head -1)
 machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)$(grep -qw sha_ni /proc/cpuinfo && echo ', SHA-NI')), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr), $jdk, files on $(df -T "$work" | awk 'NR==2 {print $2}')"
 threads=$(( $(nproc) < 4 ? $(nproc) : 4 ))
-rate() { if [ "$1" = - ]; then echo -; else echo "$big_n * $big_mib / $1" | bc -l | awk '{printf "%.0f MiB/s", $1}'; fi; }
+rate() { echo "$big_n * $big_mib / $1" | bc -l | awk '{printf "%.0f MiB/s", $1}'; }
+per_cpu() { echo "$big_n * $big_mib / $1" | bc -l | awk '{printf "%.0f MiB per CPU s", $1}'; }
 notes=()
 for mode in $modes; do
-    notes+=("$big_n x $big_mib MiB, $mode: daemon $(rate "${d_wall[$mode]}") (the scan's own duration ${d_own[$mode]} s, ${d_cpu[$mode]} CPU s), sha256sum $(rate "${p_sum[$mode]}"), openssl dgst -sha256 ${p_ssl[$mode]} s = $(rate "${p_ssl[$mode]}") (one core at the CPU's SHA speed); runs: daemon ${runs_d[$mode]} s, sha256sum ${runs_p[$mode]} s")
+    notes+=("$big_n x $big_mib MiB, $mode: daemon $(rate "${d_wall[$mode]}"), $(per_cpu "${d_cpu[$mode]}") (the scan's own duration ${d_own[$mode]} s; ${d_cpu[$mode]} CPU s, the whole process); sha256sum $(rate "${p_sum[$mode]}"), $(per_cpu "${p_sum_cpu[$mode]}"); openssl dgst -sha256 (the CPU's SHA speed on one core) ${p_ssl[$mode]} s, $(rate "${p_ssl[$mode]}"), $(per_cpu "${p_ssl_cpu[$mode]}"); each run: daemon ${runs_d[$mode]} s, sha256sum ${runs_p[$mode]} s")
 done
 notes+=("10,000 x 1 KiB: the first scan's own duration $small_first_own s; rescans (request to done) $rescan_runs s, their own duration (median) $rescan_own s$([ $can_drop = yes ] && echo "; cold (dentries and inodes dropped) $rescan_cold s, own $rescan_cold_own s")")
 notes+=("GET /api/library?limit=100: $requests requests one after another with curl (time_total), $api_bytes bytes each; the daemon's peak RSS after it all $rss MiB; by-hash requests answered by the stub: $stub_asked")
