@@ -6,14 +6,19 @@
 #   (c) 8 x 128 MiB at once, 40m/conn: daemon workers 8 | aria2c -j8 (both verifying)
 #   (d) a 10,000-entry POST /api/batch, then GET /api/status and GET /api/jobs?limit=100
 #   (e) peak RSS with 4 concurrent segmented downloads
+#   (l) the library index: bench/library.sh (first scan against sha256sum, rescan, GET /api/library)
 # Median wall time of RUNS runs (default 3), ratios, peak RSS and CPU seconds; writes
 # bench/RESULTS.md. The daemon is added through the API and timed from the POST to `completed`
 # (verification, fsync and rename included). Usage: bench/bench.sh   (RUNS=5 bench/bench.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-3}
-cases=${CASES:-a b c d e}  # a subset for a quick look, e.g. CASES="d"
+cases=${CASES:-a b c d e l}  # a subset for a quick look, e.g. CASES="d"
 wants() { [[ " $cases " == *" $1 "* ]]; }
+if ! wants a && ! wants b && ! wants c && ! wants d && ! wants e; then
+    if wants l; then exec bench/library.sh; fi
+    exit 0
+fi
 
 need=()
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
@@ -248,6 +253,8 @@ rb4=$(ratio "${wall[b_daemon4]}" "${wall[b_aria]}")
 rc=$(ratio "${wall[c_daemon]}" "${wall[c_aria]}")
 rccap=$(ratio "${wall[c_daemon_cap8]}" "${wall[c_aria]}")
 
+# bench/library.sh's section of the results stays as it is; it replaces it itself when it runs.
+library_section=$(sed -n '/<!-- bench\/library.sh: begin -->/,/<!-- bench\/library.sh: end -->/p' bench/RESULTS.md 2>/dev/null || true)
 {
 echo "# Benchmark results"
 echo
@@ -283,5 +290,10 @@ echo "| (d) GET /api/status with 10,000 queued ≤ 50 ms | $(ms "$status_ms") ms
 echo "| (d) GET /api/jobs?limit=100 with 10,000 queued ≤ 50 ms | $(ms "$jobs_ms") ms | $(verdict "$jobs_ms" 0.05) |"
 echo "| peak RSS ≤ 128 MB, 4 concurrent segmented downloads | ${rss[e_daemon]} MiB | $(verdict "${rss[e_daemon]}" 122) |"
 echo "| peak RSS after the 10,000-entry batch | ${rss[d_daemon]} MiB | |"
+if [ -n "$library_section" ]; then printf '\n%s\n' "$library_section"; fi
 } > bench/RESULTS.md
 cat bench/RESULTS.md
+if wants l; then
+    echo "(l) the library index"
+    bench/library.sh
+fi
