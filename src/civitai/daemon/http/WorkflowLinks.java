@@ -34,7 +34,7 @@ final class WorkflowLinks {
     /** The row's answer: {@code linked} with the source, or {@code failed} with the reason. */
     JsonObject link(PlanRow row) {
         Path target = row.target().orElseThrow();
-        LibraryFile file = row.found().orElseThrow();
+        LibraryFile file = row.file().orElseThrow();
         if (file.sha256() == null) {
             return failed("the library has not hashed " + file.path() + " yet: scan it, then choose the row again");
         }

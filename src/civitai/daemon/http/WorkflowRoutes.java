@@ -66,8 +66,10 @@ final class WorkflowRoutes {
     /**
      * {@code POST /api/workflow/plan/{id}/queue}: queues the chosen rows of a plan made before,
      * with the user's choices: {@code {"rows": [0, 3], "choices": {"3": {"folder": "loras"},
-     * "5": {"url": "https://..."}}}}. A folder choice places a reference the loader table does not
-     * know; a URL choice gives a name alone its source. Without {@code rows}, every row is chosen.
+     * "5": {"url": "https://..."}, "6": {"use": "/models/loras/a.safetensors"}}}}. A folder choice
+     * places a reference the loader table does not know; a URL choice gives a name alone its
+     * source; a use choice picks an ambiguous name's library file, linked to the target. Without
+     * {@code rows}, every row is chosen.
      */
     Reply queuePlan(Request r) throws IOException {
         String id = r.params.get("id");
@@ -75,15 +77,15 @@ final class WorkflowRoutes {
                 + " (the last " + WorkflowPlans.KEPT + " workflows are kept, not across a restart): send the"
                 + " workflow to /api/workflow again"));
         JsonObject asked = object(r.json(JobRoutes.MAX_BODY), "the body");
-        List<Reference> refs;
+        List<PlanRow> rows;
         Set<Integer> chosen;
         try {
-            refs = PlanChoices.apply(read.references(), asked.get("choices"));
+            List<Reference> refs = PlanChoices.apply(read.references(), asked.get("choices"));
             chosen = PlanChoices.rows(asked.get("rows"), refs.size());
+            rows = PlanChoices.pick(plan(refs), asked.get("choices"));
         } catch (PlanChoices.Invalid e) {
             throw ApiException.badRequest(e.getMessage());
         }
-        List<PlanRow> rows = plan(refs);
         return queued(rows, queue.queue(rows, read.sha256(), new WorkflowQueue.Choice(chosen::contains, asked.get("rows") != null)), read);
     }
 

@@ -73,7 +73,8 @@ public final class LibraryMatch {
             return elsewhere(r, target, "same name at ", named.get(0));
         }
         if (named.size() > 1) {
-            return row(r, PlanRow.Decision.AMBIGUOUS, target, named.size() + " library files have that name");
+            return new PlanRow(r, PlanRow.Decision.AMBIGUOUS, Optional.of(target), named.size()
+                    + " library files have that name: choose one, or give the row a URL", named);
         }
         return row(r, PlanRow.Decision.NOT_FOUND, target, "a name alone, and no library file has it");
     }
@@ -90,7 +91,7 @@ public final class LibraryMatch {
     }
 
     private static PlanRow found(Reference r, PlanRow.Decision d, Path target, String reason, LibraryFile file) {
-        return new PlanRow(r, d, Optional.of(target), reason, Optional.of(file));
+        return new PlanRow(r, d, Optional.of(target), reason, List.of(file));
     }
 
     private static PlanRow row(Reference r, PlanRow.Decision d, Path target, String reason) {

@@ -14,8 +14,9 @@ import java.util.stream.IntStream;
 /**
  * What a user chose for a plan's rows before queueing it: which rows, a folder for a reference
  * the loader table does not place ({@code {"folder": "loras"}}), a URL for a name no source
- * knows ({@code {"url": "https://..."}}). Choices change the references; the plan is then made
- * again from them, so a chosen URL is checked, resolved and verified like any other. Pure.
+ * knows ({@code {"url": "https://..."}}), one of an ambiguous name's library files
+ * ({@code {"use": "/path"}}). Choices change the references; the plan is then made again from
+ * them, so a chosen URL is checked, resolved and verified like any other. Pure.
  */
 public final class PlanChoices {
     /** A choice that cannot apply; the message is for the user. */
@@ -63,6 +64,33 @@ public final class PlanChoices {
         return out;
     }
 
+    /**
+     * The rows with each {@code use} choice applied: an ambiguous row becomes the candidate the
+     * user picked, present elsewhere (so choosing the row links that file to the target).
+     */
+    public static List<PlanRow> pick(List<PlanRow> rows, JsonValue choices) throws Invalid {
+        List<PlanRow> out = new ArrayList<>(rows);
+        if (choices == null || !choices.isObject()) {
+            return out;
+        }
+        for (JsonObject.Member m : choices.asObject()) {
+            JsonValue use = m.getValue().isObject() ? m.getValue().asObject().get("use") : null;
+            if (use == null) {
+                continue;
+            }
+            int i = index(m.getName(), rows.size());
+            PlanRow row = rows.get(i);
+            var picked = row.found().stream().filter(f -> f.path().equals(use.asString())).findFirst();
+            if (row.decision() != PlanRow.Decision.AMBIGUOUS || picked.isEmpty()) {
+                throw new Invalid("row " + i + ": \"use\" picks one of an ambiguous row's candidates, and "
+                        + use.asString() + " is not one");
+            }
+            out.set(i, new PlanRow(row.reference(), PlanRow.Decision.PRESENT_ELSEWHERE, row.target(),
+                    "you chose " + picked.get().path(), List.of(picked.get())));
+        }
+        return out;
+    }
+
     private static Reference chosen(Reference r, JsonObject choice, int row) throws Invalid {
         Optional<String> folder = r.folder();
         Optional<String> url = r.url();
@@ -71,7 +99,12 @@ public final class PlanChoices {
             switch (m.getName()) {
                 case "folder" -> folder = Optional.of(folder(value, row));
                 case "url" -> url = Optional.of(url(value, row));
-                default -> throw new Invalid("row " + row + ": a choice is \"folder\" or \"url\", not \""
+                case "use" -> {
+                    if (value == null) {
+                        throw new Invalid("row " + row + ": \"use\" must be the path of one of the row's candidates");
+                    }
+                }
+                default -> throw new Invalid("row " + row + ": a choice is \"folder\", \"url\" or \"use\", not \""
                         + m.getName() + "\"");
             }
         }

@@ -12,7 +12,8 @@ import java.util.Optional;
 /**
  * A plan as the API answers it: one row per reference with its index, node, name, folder, decision, url,
  * sha256 (or the shorter hash the workflow gave), target path, the size of the library's file it
- * found, the path of a copy found elsewhere, and reason; absent values are null.
+ * found, the path of a copy found elsewhere, an ambiguous name's candidates, and reason; absent
+ * values are null.
  */
 public final class PlanJson {
     private PlanJson() {}
@@ -33,10 +34,21 @@ public final class PlanJson {
                 .add("decision", row.decision().name().toLowerCase(Locale.ROOT))
                 .add("url", text(r.url())).add("hash", text(r.hash()))
                 .add("target", text(row.target().map(Object::toString)))
-                .add("size", row.found().<JsonValue>map(f -> Json.value(f.size())).orElse(Json.NULL))
-                .add("elsewhere", text(row.found().filter(f -> row.decision() == PlanRow.Decision.PRESENT_ELSEWHERE)
+                .add("size", row.file().<JsonValue>map(f -> Json.value(f.size())).orElse(Json.NULL))
+                .add("elsewhere", text(row.file().filter(f -> row.decision() == PlanRow.Decision.PRESENT_ELSEWHERE)
                         .map(LibraryFile::path)))
+                .add("candidates", candidates(row))
                 .add("reason", row.reason());
+    }
+
+    /** An ambiguous name's library files, each with what tells them apart. */
+    private static JsonArray candidates(PlanRow row) {
+        var out = new JsonArray();
+        if (row.decision() == PlanRow.Decision.AMBIGUOUS) {
+            row.found().forEach(f -> out.add(new JsonObject().add("path", f.path()).add("size", f.size())
+                    .add("sha256", f.sha256() == null ? Json.NULL : Json.value(f.sha256()))));
+        }
+        return out;
     }
 
     private static JsonValue text(Optional<String> v) {

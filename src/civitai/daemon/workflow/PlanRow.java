@@ -2,19 +2,30 @@ package civitai.daemon.workflow;
 
 import civitai.daemon.library.LibraryFile;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * What the plan does about one reference, the step that decided it, and where the file goes.
  *
- * @param found the library's file the row found: at the target ({@code present}, {@code conflict}),
- *              or the copy a {@code present_elsewhere} row links to the target when chosen
+ * @param found the library's files the row found: the one at the target ({@code present},
+ *              {@code conflict}), the copy a {@code present_elsewhere} row links to the target
+ *              when chosen, or the candidates of an {@code ambiguous} name
  */
 public record PlanRow(Reference reference, Decision decision, Optional<Path> target, String reason,
-        Optional<LibraryFile> found) {
+        List<LibraryFile> found) {
+
+    public PlanRow {
+        found = List.copyOf(found);
+    }
 
     public PlanRow(Reference reference, Decision decision, Optional<Path> target, String reason) {
-        this(reference, decision, target, reason, Optional.empty());
+        this(reference, decision, target, reason, List.of());
+    }
+
+    /** The one file a present, conflict or present_elsewhere row found. */
+    public Optional<LibraryFile> file() {
+        return found.size() == 1 && decision != Decision.AMBIGUOUS ? Optional.of(found.get(0)) : Optional.empty();
     }
 
     /** The decisions, each named as the plan's JSON says it. */

@@ -321,6 +321,31 @@ class WorkflowRoutesTest extends DaemonTest {
     }
 
     @Test
+    void ambiguousName_listsItsCandidates_andTheOneTheUserPicksIsLinked() throws Exception {
+        Path first = write(dir.resolve("models/models/loras/sd15/x.safetensors"), Bytes.random(9_000, 16));
+        Path second = write(dir.resolve("models/models/loras/sdxl/x.safetensors"), Bytes.random(11_000, 17));
+        startComfy();
+        String workflow = "{\"nodes\": [{\"id\": 2, \"type\": \"LoraLoader\", \"widgets_values\": [\"x.safetensors\", 1, 1]}]}";
+        HttpResponse<String> plan = post("", workflow.getBytes(StandardCharsets.UTF_8), "application/json");
+        JsonObject row = model(json(plan), "x.safetensors");
+        assertEquals("ambiguous", row.getString("decision", null), plan.body());
+        JsonArray candidates = row.get("candidates").asArray();
+        assertEquals(2, candidates.size(), plan.body());
+        assertEquals(11_000, candidates.get(1).asObject().getLong("size", 0));
+        String id = json(plan).getString("plan_id", null);
+
+        HttpResponse<String> wrong = queuePlan(id, "{\"rows\": [0], \"choices\": {\"0\": {\"use\": \"/etc/passwd\"}}}");
+        assertEquals(400, wrong.statusCode(), wrong.body());
+        String picked = second.toAbsolutePath().normalize().toString();
+        HttpResponse<String> r = queuePlan(id, "{\"rows\": [0], \"choices\": {\"0\": {\"use\": \"" + picked + "\"}}}");
+        assertEquals(202, r.statusCode(), r.body());
+        JsonObject q = model(json(r), "x.safetensors").get("queue").asObject();
+        assertEquals("linked", q.getString("result", null), r.body());
+        assertTrue(Files.isSameFile(second, comfy("loras", "x.safetensors")), "the file the user picked");
+        assertFalse(Files.isSameFile(first, comfy("loras", "x.safetensors")));
+    }
+
+    @Test
     void planQueue_withAnUnknownPlanOrBadChoices_isA4xxWithTheReason() throws Exception {
         startComfy();
         HttpResponse<String> none = queuePlan("ab".repeat(32), "{}");
