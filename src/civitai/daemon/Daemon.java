@@ -163,7 +163,7 @@ public final class Daemon implements AutoCloseable {
         Resolver resolver = new Resolver(civitai, config.allowUnscanned(), preferences);
         // a person waiting on the API is told when to ask again instead of waiting out a 429
         Resolver interactive = new Resolver(civitai.interactive(), config.allowUnscanned(), preferences);
-        subscribeSidecars(bus, store, civitai, client);
+        Sidecars sidecars = subscribeSidecars(bus, store, civitai, client);
         LibraryIndex libraryIndex = new LibraryIndex(db, clock);
         SpaceGate space = new SpaceGate(SpaceGate.Probe.FILE_STORE, config.minFreeSpace()::of);
         LibraryReuse reuse = new LibraryReuse(localCopies(libraryIndex), config.libraryReuse());
@@ -171,7 +171,7 @@ public final class Daemon implements AutoCloseable {
                 scheduler, clock, gate, reuse, space));
         ManifestFile manifestFile = new ManifestFile(config.manifestFile());
         loadManifest(queue, manifestFile);
-        Library library = library(libraryIndex, bus, civitai, clock);
+        Library library = library(libraryIndex, bus, civitai, clock, sidecars);
         queue.start();
         UpdateChecker updates = closeLater(new UpdateChecker(civitai, resolver, manifestFile, config.manifestMode(),
                 entry -> queue.submit(entry.toSpec()), bus::publish, log, clock));
@@ -231,9 +231,12 @@ public final class Daemon implements AutoCloseable {
      * The library, told of every verified download (no second hash), and its first scan started:
      * only what changed since the last run is hashed.
      */
-    private Library library(LibraryIndex index, EventBus bus, CivitaiClient civitai, Clock clock) {
+    private Library library(LibraryIndex index, EventBus bus, CivitaiClient civitai, Clock clock, Sidecars sidecars) {
         Library library = closeLater(new Library(index, config.downloadDir(), Layout.of(config.layout()),
                 config.libraryRoots(), new HashLookup(civitai), bus::publish, Library.defaultThreads(), clock));
+        if (sidecars != null) {
+            library.sidecarsBy(sidecars::afterIdentified);  // before the start's scan identifies anything
+        }
         bus.subscribe(event -> {
             if (event instanceof Event.Completed c && c.path() != null && c.sha256() != null) {
                 library.verified(Path.of(c.path()), c.sha256());
@@ -253,10 +256,13 @@ public final class Daemon implements AutoCloseable {
         return part;
     }
 
-    /** Before the queue starts, so no completion is missed. */
-    private void subscribeSidecars(EventBus bus, JobStore store, CivitaiClient civitai, HttpClient client) {
+    /**
+     * The sidecar writer, subscribed to completed downloads before the queue starts (so no
+     * completion is missed); null when sidecars are off.
+     */
+    private Sidecars subscribeSidecars(EventBus bus, JobStore store, CivitaiClient civitai, HttpClient client) {
         if (!config.sidecars()) {
-            return;
+            return null;
         }
         Sidecars sidecars = closeLater(new Sidecars(civitai, client, config.previews(), config.allowNsfwPreviews(),
                 Version.userAgent(), log));
@@ -265,6 +271,7 @@ public final class Daemon implements AutoCloseable {
                 store.find(c.jobId()).ifPresent(job -> sidecars.afterDownload(Path.of(c.path()), job.spec().entryJson()));
             }
         });
+        return sidecars;
     }
 
     /** The scheduler only triggers a check (which runs on its own thread), then plans the next. */

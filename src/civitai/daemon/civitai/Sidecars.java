@@ -63,6 +63,16 @@ public final class Sidecars implements AutoCloseable {
         }
     }
 
+    /**
+     * The sidecars of a file already on disk that Civitai identified by its hash; a
+     * {@code .civitai.json} already beside it (another tool's, or the user's) is left as it is.
+     */
+    public void afterIdentified(Path model, String entryJson) {
+        if (!java.nio.file.Files.exists(model.resolveSibling(stem(model.getFileName().toString()) + ".civitai.json"))) {
+            afterDownload(model, entryJson);
+        }
+    }
+
     private void writeFor(Path model, long versionId) {
         try {
             write(model, client.version(versionId));

@@ -23,10 +23,13 @@ final class Identifier {
 
     private final LibraryIndex index;
     private final HashLookup lookup;
+    private final java.util.function.Consumer<HashLookup.Match> onMatch;
 
-    Identifier(LibraryIndex index, HashLookup lookup) {
+    /** @param onMatch told of each file Civitai named, after the index records it */
+    Identifier(LibraryIndex index, HashLookup lookup, java.util.function.Consumer<HashLookup.Match> onMatch) {
         this.index = index;
         this.lookup = lookup;
+        this.onMatch = onMatch;
     }
 
     Result identifyAll(java.util.function.BooleanSupplier cancelled) throws InterruptedException {
@@ -50,6 +53,7 @@ final class Identifier {
                     unknown.add(sha);
                 } else {
                     index.matched(sha, m);
+                    onMatch.accept(m);
                 }
             }
             index.unmatched(unknown);

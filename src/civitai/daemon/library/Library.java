@@ -35,6 +35,7 @@ public final class Library implements AutoCloseable {
     private volatile ScanResult last;
     private volatile String identifyError;
     private volatile long identified;
+    private volatile java.util.function.BiConsumer<Path, String> sidecars;
     private final java.util.concurrent.atomic.LongAdder hashed = new java.util.concurrent.atomic.LongAdder();
 
     /**
@@ -56,7 +57,7 @@ public final class Library implements AutoCloseable {
         }
         this.roots = List.copyOf(all);
         this.downloadTypes = new TypeFolders(layout);
-        this.identifier = lookup == null ? null : new Identifier(index, lookup);
+        this.identifier = lookup == null ? null : new Identifier(index, lookup, this::identified);
         this.events = events;
         this.threads = Math.max(1, threads);
         this.clock = clock;
@@ -97,6 +98,27 @@ public final class Library implements AutoCloseable {
         String name = root == null ? null : scanned.get(0).path().toString();
         thread = Thread.ofVirtual().name("library-scan").start(() -> run(scan, name));
         return status();
+    }
+
+    /**
+     * Sidecars for files Civitai identified, written by {@code writer} (the model's path and its
+     * entry) as a download's are: in download_dir only (the other roots are never written).
+     */
+    public void sidecarsBy(java.util.function.BiConsumer<Path, String> writer) {
+        this.sidecars = writer;
+    }
+
+    private void identified(civitai.daemon.civitai.HashLookup.Match m) {
+        var writer = sidecars;
+        if (writer == null) {
+            return;
+        }
+        for (LibraryFile f : index.withSha256(m.sha256())) {
+            Path path = Path.of(f.path());
+            if (rootOf(path) != null && rootOf(path).writable()) {
+                writer.accept(path, m.entryJson());
+            }
+        }
     }
 
     private Root exactRoot(Path root) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import civitai.daemon.civitai.CivitaiClient;
 import civitai.daemon.civitai.CivitaiGate;
 import civitai.daemon.testing.Bytes;
+import civitai.daemon.testing.Poll;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
@@ -50,6 +51,23 @@ class IdentifyTest extends LibraryFixture {
 
         scan();
         assertEquals(List.of(100, 51), civitai.byHashBatches(), "a hash Civitai did not know waits a day");
+    }
+
+    @Test
+    void identifiedFiles_getSidecarsInDownloadDir_neverInAReadOnlyRoot_norOverTheUsersOwn() throws Exception {
+        Path mine = write(dir.resolve("models/lora/flux.safetensors"), civitai.content(FLUX_VERSION));
+        Path theirs = write(comfy.resolve("loras/my-flux.safetensors"), civitai.content(FLUX_VERSION));
+        byte[] userSidecar = "{\"mine\": true}".getBytes();
+        Path keptCopy = write(dir.resolve("models/lora/kept/flux.safetensors"), civitai.content(FLUX_VERSION));
+        write(keptCopy.resolveSibling("flux.civitai.json"), userSidecar);
+        start(config().add("library_roots", new JsonArray().add(comfy.toString())), new JsonArray());
+        settled();
+        Path sidecar = mine.resolveSibling("flux.civitai.json");
+        Poll.until(() -> Files.exists(sidecar), () -> "the identified file's sidecar");
+        assertEquals(FLUX_VERSION, Json.parse(Files.readString(sidecar)).asObject().getLong("id", 0));
+        assertTrue(Files.notExists(theirs.resolveSibling("my-flux.civitai.json")), "a read-only root is never written");
+        assertEquals(new String(userSidecar), Files.readString(keptCopy.resolveSibling("flux.civitai.json")),
+                "a sidecar already there is left as it is");
     }
 
     @Test
