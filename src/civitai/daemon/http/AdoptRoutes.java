@@ -1,5 +1,9 @@
 package civitai.daemon.http;
 
+import civitai.daemon.http.server.ApiException;
+import civitai.daemon.http.server.JsonValues;
+import civitai.daemon.http.server.Reply;
+import civitai.daemon.http.server.Request;
 import civitai.daemon.library.LibraryFile;
 import civitai.daemon.library.LibraryIndex;
 import civitai.daemon.manifest.EntryParser;
@@ -51,8 +55,8 @@ final class AdoptRoutes {
         for (LibraryFile f : files) {
             try {
                 entries.add(EntryParser.parse(entry(f, update)));
-                adopted.add(new JsonObject().add("path", f.path()).add("model_id", JobJson.nullable(f.modelId()))
-                        .add("version_id", JobJson.nullable(f.versionId())));
+                adopted.add(new JsonObject().add("path", f.path()).add("model_id", JsonValues.nullable(f.modelId()))
+                        .add("version_id", JsonValues.nullable(f.versionId())));
             } catch (EntryParser.InvalidEntry e) {
                 problems.add(new JsonObject().add("path", f.path()).add("reason", e.getMessage()));
             }

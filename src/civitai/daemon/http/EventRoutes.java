@@ -1,6 +1,10 @@
 package civitai.daemon.http;
 
 import civitai.daemon.events.EventStream;
+import civitai.daemon.http.server.ApiException;
+import civitai.daemon.http.server.ClientGone;
+import civitai.daemon.http.server.Reply;
+import civitai.daemon.http.server.Request;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,6 +1,11 @@
 package civitai.daemon.http;
 
 import civitai.daemon.auth.Jwt;
+import civitai.daemon.http.server.ApiException;
+import civitai.daemon.http.server.JsonValues;
+import civitai.daemon.http.server.Reply;
+import civitai.daemon.http.server.Request;
+import civitai.daemon.http.server.Router;
 import com.eclipsesource.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -157,13 +162,13 @@ final class GuiRoutes {
             }
             String header = r.exchange.getRequestHeaders().getFirst("Authorization");
             if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                return Reply.ok(out.add("role", JobJson.nullable((String) null))
+                return Reply.ok(out.add("role", JsonValues.nullable((String) null))
                         .add("reason", header == null ? "no token" : "use Authorization: Bearer <token>"));
             }
             try {
                 return Reply.ok(out.add("role", jwt.verify(header.substring(7).strip()).name().toLowerCase(Locale.ROOT)));
             } catch (Jwt.InvalidToken e) {
-                return Reply.ok(out.add("role", JobJson.nullable((String) null)).add("reason", e.getMessage()));
+                return Reply.ok(out.add("role", JsonValues.nullable((String) null)).add("reason", e.getMessage()));
             }
         };
     }

@@ -1,6 +1,7 @@
 package civitai.daemon.http;
 
 import civitai.daemon.download.ActiveDownload;
+import civitai.daemon.http.server.JsonValues;
 import civitai.daemon.log.Redactor;
 import civitai.daemon.store.Job;
 import com.eclipsesource.json.Json;
@@ -20,10 +21,10 @@ final class JobJson {
                 .add("id", job.id())
                 .add("state", job.state().key())
                 .add("model_type", job.spec().modelType())
-                .add("filename", nullable(filename(job, null)))
+                .add("filename", JsonValues.nullable(filename(job, null)))
                 .add("url", Redactor.urls(job.spec().url().toString()))
                 .add("priority", job.spec().priority())
-                .add("expected_sha256", nullable(job.spec().expectedSha256()));
+                .add("expected_sha256", JsonValues.nullable(job.spec().expectedSha256()));
     }
 
     static JsonObject of(Job job, ActiveDownload live) {
@@ -31,28 +32,28 @@ final class JobJson {
                 .add("id", job.id())
                 .add("state", job.state().key())
                 .add("model_type", job.spec().modelType())
-                .add("filename", nullable(filename(job, live)))
+                .add("filename", JsonValues.nullable(filename(job, live)))
                 .add("url", Redactor.urls(job.spec().url().toString()))
-                .add("model_id", nullable(job.spec().modelId()))
+                .add("model_id", JsonValues.nullable(job.spec().modelId()))
                 .add("priority", job.spec().priority())
-                .add("updated_at", nullable(job.spec().updatedAt()))
-                .add("expected_sha256", nullable(job.spec().expectedSha256()))
-                .add("expected_size", nullable(job.spec().expectedSize()))
-                .add("sha256", nullable(job.sha256()))
+                .add("updated_at", JsonValues.nullable(job.spec().updatedAt()))
+                .add("expected_sha256", JsonValues.nullable(job.spec().expectedSha256()))
+                .add("expected_size", JsonValues.nullable(job.spec().expectedSize()))
+                .add("sha256", JsonValues.nullable(job.sha256()))
                 .add("attempts", job.attempts())
                 .add("bytes", live != null ? live.bytes() : job.bytesDone())
-                .add("total", nullable(live != null && live.total() != null ? live.total() : job.totalBytes()))
+                .add("total", JsonValues.nullable(live != null && live.total() != null ? live.total() : job.totalBytes()))
                 .add("connections", live != null ? live.connections() : 0)
-                .add("path", nullable(job.targetPath()))
-                .add("from_library", nullable(job.fromLibrary()))
-                .add("failure_reason", nullable(job.failureReason()))
-                .add("last_error", nullable(job.lastError()))
-                .add("created_at", nullable(job.createdAt()))
-                .add("started_at", nullable(job.startedAt()))
-                .add("finished_at", nullable(job.finishedAt()))
+                .add("path", JsonValues.nullable(job.targetPath()))
+                .add("from_library", JsonValues.nullable(job.fromLibrary()))
+                .add("failure_reason", JsonValues.nullable(job.failureReason()))
+                .add("last_error", JsonValues.nullable(job.lastError()))
+                .add("created_at", JsonValues.nullable(job.createdAt()))
+                .add("started_at", JsonValues.nullable(job.startedAt()))
+                .add("finished_at", JsonValues.nullable(job.finishedAt()))
                 .add("duration_seconds", job.durationMs() == null ? Json.NULL : Json.value(job.durationMs() / 1000.0));
         if (live != null) {
-            o.add("bytes_per_second", live.bytesPerSecond()).add("eta_seconds", nullable(live.etaSeconds()));
+            o.add("bytes_per_second", live.bytesPerSecond()).add("eta_seconds", JsonValues.nullable(live.etaSeconds()));
         }
         return o;
     }
@@ -71,15 +72,4 @@ final class JobJson {
         return job.targetPath() == null ? null : Path.of(job.targetPath()).getFileName().toString();
     }
 
-    static JsonValue nullable(Long v) {
-        return v == null ? Json.NULL : Json.value(v);
-    }
-
-    static JsonValue nullable(String v) {
-        return v == null ? Json.NULL : Json.value(v);
-    }
-
-    static JsonValue nullable(Instant v) {
-        return v == null ? Json.NULL : Json.value(v.toString());
-    }
 }

@@ -2,6 +2,14 @@ package civitai.daemon.http;
 
 import civitai.daemon.download.ActiveDownload;
 import civitai.daemon.download.DownloadQueue;
+import civitai.daemon.http.intake.Intake;
+import civitai.daemon.http.intake.References;
+import civitai.daemon.http.server.ApiException;
+import civitai.daemon.http.server.JsonBody;
+import civitai.daemon.http.server.JsonValues;
+import civitai.daemon.http.server.Reply;
+import civitai.daemon.http.server.Request;
+import civitai.daemon.http.server.Router;
 import civitai.daemon.manifest.EntryParser;
 import civitai.daemon.manifest.Manifest;
 import civitai.daemon.manifest.ManifestEntry;
@@ -38,7 +46,6 @@ import java.util.stream.Collectors;
  * </pre>
  */
 final class JobRoutes {
-    static final int MAX_BODY = 1 << 20;
     /**
      * 10,000 entries of ~400 bytes. Parsed and checked, a batch holds about four times its size
      * at once: 16 MiB (the limit before) exhausted the daemon's 64 MiB heap by itself.
@@ -67,7 +74,7 @@ final class JobRoutes {
     }
 
     Reply download(Request r) throws IOException {
-        JsonValue body = r.json(MAX_BODY);
+        JsonValue body = r.json(JsonBody.MAX_BODY);
         ManifestEntry entry;
         try {
             entry = intake.entry(body);
@@ -212,7 +219,7 @@ final class JobRoutes {
         JsonArray jobs = new JsonArray();
         Map<Long, ActiveDownload> live = live();
         page.jobs().forEach(j -> jobs.add(JobJson.of(j, live.get(j.id()))));
-        return Reply.ok(new JsonObject().add("jobs", jobs).add("next_cursor", JobJson.nullable(page.nextCursor())));
+        return Reply.ok(new JsonObject().add("jobs", jobs).add("next_cursor", JsonValues.nullable(page.nextCursor())));
     }
 
     Reply get(Request r) {
@@ -230,7 +237,7 @@ final class JobRoutes {
     }
 
     Reply patch(Request r) throws IOException {
-        JsonValue body = r.json(MAX_BODY);
+        JsonValue body = r.json(JsonBody.MAX_BODY);
         if (!body.isObject() || body.asObject().names().isEmpty()
                 || !body.asObject().names().stream().allMatch("priority"::equals)) {
             throw ApiException.badRequest("send {\"priority\": n}; only the priority of a job can be changed");

@@ -1,11 +1,13 @@
 package civitai.daemon.http;
 
 import civitai.daemon.civitai.ModelTypes;
-import civitai.daemon.target.Layout;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.EventStream;
 import civitai.daemon.events.FailureCode;
+import civitai.daemon.http.server.Reply;
+import civitai.daemon.http.server.Request;
 import civitai.daemon.store.JobState;
+import civitai.daemon.target.Layout;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import java.nio.file.Path;

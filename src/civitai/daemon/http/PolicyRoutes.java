@@ -1,5 +1,10 @@
 package civitai.daemon.http;
 
+import civitai.daemon.http.server.ApiException;
+import civitai.daemon.http.server.JsonBody;
+import civitai.daemon.http.server.JsonValues;
+import civitai.daemon.http.server.Reply;
+import civitai.daemon.http.server.Request;
 import civitai.daemon.manifest.EntryParser;
 import civitai.daemon.manifest.Manifest;
 import civitai.daemon.manifest.ManifestFile;
@@ -47,7 +52,7 @@ final class PolicyRoutes {
 
     Reply set(Request r) throws IOException {
         long modelId = modelIdParam(r.params.get("modelId"));
-        JsonValue body = r.json(JobRoutes.MAX_BODY);
+        JsonValue body = r.json(JsonBody.MAX_BODY);
         JsonValue update = body.isObject() ? body.asObject().get("update") : null;
         if (update == null || !update.isString() || !POLICIES.contains(update.asString())
                 || body.asObject().size() != 1) {
@@ -85,10 +90,10 @@ final class PolicyRoutes {
     private static JsonObject summary(long id, JsonObject entry) {
         JsonValue version = entry.get("versionId");
         return new JsonObject().add("model_id", id)
-                .add("name", JobJson.nullable(text(entry, "name")))
-                .add("filename", JobJson.nullable(text(entry, "filename")))
-                .add("model_type", JobJson.nullable(text(entry, "model_type")))
-                .add("version_id", version != null && version.isNumber() ? version : JobJson.nullable((String) null))
+                .add("name", JsonValues.nullable(text(entry, "name")))
+                .add("filename", JsonValues.nullable(text(entry, "filename")))
+                .add("model_type", JsonValues.nullable(text(entry, "model_type")))
+                .add("version_id", version != null && version.isNumber() ? version : JsonValues.nullable((String) null))
                 .add("update", entry.getString("update", "auto"));
     }
 

@@ -1,5 +1,10 @@
 package civitai.daemon.http;
 
+import civitai.daemon.http.server.ApiException;
+import civitai.daemon.http.server.JsonValues;
+import civitai.daemon.http.server.Reply;
+import civitai.daemon.http.server.Request;
+import civitai.daemon.http.server.Router;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 import java.io.IOException;
@@ -103,7 +108,7 @@ final class PreviewRoutes {
                     for (JsonValue job : jobs.asArray()) {
                         JsonObject o = job.asObject();
                         String preview = previewOf(o.getString("path", null));
-                        o.add("preview", JobJson.nullable(preview));
+                        o.add("preview", JsonValues.nullable(preview));
                     }
                 }
             }

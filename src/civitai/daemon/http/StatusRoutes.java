@@ -2,6 +2,10 @@ package civitai.daemon.http;
 
 import civitai.daemon.download.ActiveDownload;
 import civitai.daemon.download.DownloadQueue;
+import civitai.daemon.http.library.DiskUse;
+import civitai.daemon.http.server.JsonValues;
+import civitai.daemon.http.server.Reply;
+import civitai.daemon.http.server.Request;
 import civitai.daemon.manifest.ManifestFile;
 import civitai.daemon.store.JobStore;
 import com.eclipsesource.json.JsonArray;
@@ -63,11 +67,11 @@ final class StatusRoutes {
             active.add(new JsonObject()
                     .add("id", a.jobId())
                     .add("model_type", a.modelType())
-                    .add("filename", JobJson.nullable(a.filename()))
+                    .add("filename", JsonValues.nullable(a.filename()))
                     .add("bytes", a.bytes())
-                    .add("total", JobJson.nullable(a.total()))
+                    .add("total", JsonValues.nullable(a.total()))
                     .add("bytes_per_second", a.bytesPerSecond())
-                    .add("eta_seconds", JobJson.nullable(a.etaSeconds()))
+                    .add("eta_seconds", JsonValues.nullable(a.etaSeconds()))
                     .add("connections", a.connections()));
         }
         return Reply.ok(new JsonObject()
@@ -83,6 +87,6 @@ final class StatusRoutes {
                 .add("disk_space", disks.disksJson())
                 .add("library", disks.libraryJson())
                 .add("manifest", new JsonObject().add("path", manifest.path().toString())
-                        .add("error", JobJson.nullable(manifest.problem()))));
+                        .add("error", JsonValues.nullable(manifest.problem()))));
     }
 }

@@ -1,6 +1,10 @@
 package civitai.daemon.http;
 
 import civitai.daemon.civitai.UpdateChecker;
+import civitai.daemon.http.server.ApiException;
+import civitai.daemon.http.server.JsonValues;
+import civitai.daemon.http.server.Reply;
+import civitai.daemon.http.server.Request;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
@@ -32,9 +36,9 @@ final class UpdateRoutes {
         JsonArray models = new JsonArray();
         for (UpdateChecker.ModelState m : run.models()) {
             models.add(new JsonObject().add("model_id", m.modelId()).add("status", m.status())
-                    .add("version_id", JobJson.nullable(m.versionId()))
-                    .add("newest_version_id", JobJson.nullable(m.newestVersionId()))
-                    .add("message", JobJson.nullable(m.message())));
+                    .add("version_id", JsonValues.nullable(m.versionId()))
+                    .add("newest_version_id", JsonValues.nullable(m.newestVersionId()))
+                    .add("message", JsonValues.nullable(m.message())));
         }
         return Reply.ok(out.add("last_run", new JsonObject()
                 .add("started_at", run.started().toString()).add("finished_at", run.finished().toString())

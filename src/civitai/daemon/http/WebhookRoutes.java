@@ -1,8 +1,12 @@
 package civitai.daemon.http;
 
+import civitai.daemon.http.server.ApiException;
+import civitai.daemon.http.server.JsonValues;
+import civitai.daemon.http.server.Reply;
+import civitai.daemon.http.server.Request;
+import civitai.daemon.log.DaemonLog;
 import civitai.daemon.notify.Target;
 import civitai.daemon.notify.Webhooks;
-import civitai.daemon.log.DaemonLog;
 import civitai.daemon.store.WebhookStore;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
@@ -63,17 +67,17 @@ final class WebhookRoutes {
     private JsonObject json(WebhookStore.Delivery d) {
         return new JsonObject()
                 .add("id", d.id())
-                .add("target", JobJson.nullable(d.target()))
+                .add("target", JsonValues.nullable(d.target()))
                 .add("event", d.event())
                 .add("url", log.redact(d.url()))
-                .add("job_id", JobJson.nullable(d.jobId()))
+                .add("job_id", JsonValues.nullable(d.jobId()))
                 .add("state", d.state())
                 .add("attempts", d.attempts())
                 .add("last_status", d.lastStatus() == null ? Json.NULL : Json.value(d.lastStatus()))
-                .add("last_error", JobJson.nullable(log.redact(d.lastError())))
-                .add("next_attempt_at", d.state().equals("pending") ? JobJson.nullable(d.nextAttemptAt()) : Json.NULL)
-                .add("created_at", JobJson.nullable(d.createdAt()))
-                .add("delivered_at", JobJson.nullable(d.deliveredAt()));
+                .add("last_error", JsonValues.nullable(log.redact(d.lastError())))
+                .add("next_attempt_at", d.state().equals("pending") ? JsonValues.nullable(d.nextAttemptAt()) : Json.NULL)
+                .add("created_at", JsonValues.nullable(d.createdAt()))
+                .add("delivered_at", JsonValues.nullable(d.deliveredAt()));
     }
 
     private static JsonArray strings(java.util.List<String> values) {

@@ -10,9 +10,9 @@ import civitai.daemon.testing.TestDaemon;
 import com.eclipsesource.json.JsonObject;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** Bad requests get one JSON error shape with the right status; never a 500 or a stack trace. */
 class ErrorsTest extends DaemonTest {

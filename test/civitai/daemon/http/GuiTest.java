@@ -18,9 +18,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** The GUI's page and files: served from the jar, cached by ETag, locked down by their headers. */
 class GuiTest extends DaemonTest {

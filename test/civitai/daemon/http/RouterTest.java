@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import civitai.daemon.http.server.HostCheck;
+import civitai.daemon.http.server.Router;
 import civitai.daemon.log.DaemonLog;
 import civitai.daemon.log.Redactor;
 import com.sun.net.httpserver.HttpServer;

@@ -1,4 +1,4 @@
-package civitai.daemon.http;
+package civitai.daemon.http.server;
 
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonValue;
@@ -10,15 +10,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /** Reads a JSON request body within limits: content type, size and nesting depth. */
-final class JsonBody {
-    static final int MAX_DEPTH = 32;
+public final class JsonBody {
+    /** An ordinary request body: a job, a patch, a choice (a batch has its own limit). */
+    public static final int MAX_BODY = 1 << 20;
+    public static final int MAX_DEPTH = 32;
 
     /** The most of a refused body that is read (and dropped) so the client gets the answer. */
     private static final long DRAIN_LIMIT = 64L << 20;
 
     private JsonBody() {}
 
-    static JsonValue read(HttpExchange exchange, int maxBytes) throws IOException {
+    public static JsonValue read(HttpExchange exchange, int maxBytes) throws IOException {
         String type = exchange.getRequestHeaders().getFirst("Content-Type");
         if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw new ApiException(415, "unsupported_media_type",
@@ -39,7 +41,7 @@ final class JsonBody {
      * of that size: reading an unknown length holds the bytes twice on the way, which a large body
      * cannot afford in the daemon's heap.
      */
-    static byte[] bytes(HttpExchange exchange, int maxBytes, int maxUndeclared) throws IOException {
+    public static byte[] bytes(HttpExchange exchange, int maxBytes, int maxUndeclared) throws IOException {
         String length = exchange.getRequestHeaders().getFirst("Content-Length");
         long declared = length != null && length.strip().matches("\\d{1,18}") ? Long.parseLong(length.strip()) : -1;
         if (declared > maxBytes) {
@@ -86,7 +88,7 @@ final class JsonBody {
     }
 
     /** Refuses deeper nesting than any request needs before the parser recurses into it. */
-    static void checkDepth(String text) {
+    public static void checkDepth(String text) {
         int depth = 0;
         boolean inString = false;
         for (int i = 0; i < text.length(); i++) {

@@ -1,4 +1,4 @@
-package civitai.daemon.http;
+package civitai.daemon.http.server;
 
 import civitai.daemon.auth.Jwt;
 import civitai.daemon.auth.Role;
@@ -24,10 +24,10 @@ import java.util.Set;
  * {@code {"error": {"code", "message", "details"}}}; an unexpected exception is a 500 whose stack
  * trace goes to error.log, never to the client. Thread-safe.
  */
-final class Router implements HttpHandler {
+public final class Router implements HttpHandler {
     /** Handles one matched request. */
     @FunctionalInterface
-    interface Handler {
+    public interface Handler {
         Reply handle(Request request) throws IOException;
     }
 
@@ -35,8 +35,8 @@ final class Router implements HttpHandler {
      * One line of the route table. {@code needs} null: open to anyone (healthz).
      * {@code tokenInQuery}: the route also takes {@code ?access_token=} (EventSource cannot send headers).
      */
-    record Route(String method, String pattern, Role needs, boolean tokenInQuery, Handler handler) {
-        Route(String method, String pattern, Role needs, Handler handler) {
+    public record Route(String method, String pattern, Role needs, boolean tokenInQuery, Handler handler) {
+        public Route(String method, String pattern, Role needs, Handler handler) {
             this(method, pattern, needs, false, handler);
         }
 
@@ -70,7 +70,7 @@ final class Router implements HttpHandler {
      * @param jwt   null when {@code jwt_secret} is unset: everyone is admin, and only requests
      *              whose Host names this daemon are answered ({@code hosts})
      */
-    Router(List<Route> routes, Jwt jwt, HostCheck hosts, DaemonLog log) {
+    public Router(List<Route> routes, Jwt jwt, HostCheck hosts, DaemonLog log) {
         this.routes = List.copyOf(routes);
         this.jwt = jwt;
         this.hosts = hosts;
@@ -171,7 +171,7 @@ final class Router implements HttpHandler {
         return role;
     }
 
-    static Reply error(int status, String code, String message, JsonValue details) {
+    public static Reply error(int status, String code, String message, JsonValue details) {
         JsonObject error = new JsonObject().add("code", code).add("message", message);
         if (details != null) {
             error.add("details", details);

@@ -1,4 +1,4 @@
-package civitai.daemon.http;
+package civitai.daemon.http.library;
 
 import civitai.daemon.download.SpaceGate;
 import civitai.daemon.library.Library;
@@ -14,18 +14,18 @@ import java.util.Map;
  * the free space of each file system under {@code download_dir} and the library's roots, and the
  * library's size per model type. Each call reads anew. Thread-safe.
  */
-record DiskUse(SpaceGate gate, Library library, LibraryQuery query) {
+public record DiskUse(SpaceGate gate, Library library, LibraryQuery query) {
     /** download_dir's file system first (it is the first root), then the other roots' own ones. */
-    List<SpaceGate.Disk> disks() {
+    public List<SpaceGate.Disk> disks() {
         return gate.disks(library.roots().stream().map(Root::path).toList());
     }
 
-    Map<String, LibraryQuery.Use> byType() {
+    public Map<String, LibraryQuery.Use> byType() {
         return query.byType();
     }
 
     /** Each file system: what is free, of how much, and what downloads leave free there. */
-    JsonArray disksJson() {
+    public JsonArray disksJson() {
         JsonArray out = new JsonArray();
         for (SpaceGate.Disk d : disks()) {
             out.add(new JsonObject().add("path", d.path().toString()).add("free_bytes", d.free())
@@ -38,7 +38,7 @@ record DiskUse(SpaceGate gate, Library library, LibraryQuery query) {
      * The library's present files and bytes per model type, and their sums (a file hard-linked
      * under two types counts in both).
      */
-    JsonObject libraryJson() {
+    public JsonObject libraryJson() {
         JsonObject perType = new JsonObject();
         long files = 0;
         long bytes = 0;

@@ -1,4 +1,4 @@
-package civitai.daemon.http;
+package civitai.daemon.http.server;
 
 import com.sun.net.httpserver.HttpExchange;
 import java.util.regex.Pattern;
@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * itself (no second space, a target {@link java.net.URI} refuses, a bad header name or length)
  * never reaches this code; RELIABILITY.md lists those answers. Pure; thread-safe.
  */
-final class RequestLine {
+public final class RequestLine {
     /** RFC 9110 §5.6.2: a method is a token. */
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Pattern VERSION = Pattern.compile("HTTP/[0-9]\\.[0-9]", Pattern.CASE_INSENSITIVE);
@@ -22,7 +22,7 @@ final class RequestLine {
      * Throws a 400 for a method or version no client that speaks HTTP/1.x sends; an unsupported
      * version is a 400 too, not a 505: bad input from a client never gets a 5xx here.
      */
-    static void check(HttpExchange exchange) {
+    public static void check(HttpExchange exchange) {
         String method = exchange.getRequestMethod();
         String version = exchange.getProtocol();
         if (!TOKEN.matcher(method).matches()) {

@@ -1,5 +1,9 @@
-package civitai.daemon.http;
+package civitai.daemon.http.workflow;
 
+import civitai.daemon.http.server.ApiException;
+import civitai.daemon.http.server.JsonBody;
+import civitai.daemon.http.server.Reply;
+import civitai.daemon.http.server.Request;
 import civitai.daemon.library.LibraryIndex;
 import civitai.daemon.target.Layout;
 import civitai.daemon.workflow.LibraryMatch;
@@ -34,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  *   curl -s -XPOST 'localhost:8123/api/workflow?queue=true' --data-binary @ComfyUI_00001_.png
  * </pre>
  */
-final class WorkflowRoutes {
+public final class WorkflowRoutes {
     /** A PNG of up to 32 MiB in a 64 MiB heap: one body held at a time; the next waits this long. */
     private static final Duration READ_WAIT = Duration.ofSeconds(30);
     private final Semaphore reads = new Semaphore(1);
@@ -45,14 +49,14 @@ final class WorkflowRoutes {
     private final WorkflowQueue queue;
     private final WorkflowPlans plans = new WorkflowPlans();
 
-    WorkflowRoutes(LibraryIndex library, Layout layout, Path downloadDir, WorkflowQueue queue) {
+    public WorkflowRoutes(LibraryIndex library, Layout layout, Path downloadDir, WorkflowQueue queue) {
         this.library = library;
         this.layout = layout;
         this.downloadDir = downloadDir.toAbsolutePath().normalize();
         this.queue = queue;
     }
 
-    Reply post(Request r) throws IOException {
+    public Reply post(Request r) throws IOException {
         boolean queueIt = r.boolQuery("queue");  // a bad query is refused before the body is read
         WorkflowPlans.Read read = read(r);
         plans.keep(read);
@@ -71,12 +75,12 @@ final class WorkflowRoutes {
      * source; a use choice picks an ambiguous name's library file, linked to the target. Without
      * {@code rows}, every row is chosen.
      */
-    Reply queuePlan(Request r) throws IOException {
+    public Reply queuePlan(Request r) throws IOException {
         String id = r.params.get("id");
         WorkflowPlans.Read read = plans.find(id).orElseThrow(() -> ApiException.notFound("no plan " + id
                 + " (the last " + WorkflowPlans.KEPT + " workflows are kept, not across a restart): send the"
                 + " workflow to /api/workflow again"));
-        JsonObject asked = object(r.json(JobRoutes.MAX_BODY), "the body");
+        JsonObject asked = object(r.json(JsonBody.MAX_BODY), "the body");
         List<PlanRow> rows;
         Set<Integer> chosen;
         try {

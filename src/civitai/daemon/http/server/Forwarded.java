@@ -1,4 +1,4 @@
-package civitai.daemon.http;
+package civitai.daemon.http.server;
 
 import civitai.daemon.config.AddressRange;
 import com.sun.net.httpserver.Filter;
@@ -20,18 +20,18 @@ import java.util.regex.Pattern;
  * @param host   host[:port] the client used
  * @param prefix the path the proxy mounts the daemon under ("" or e.g. "/civitai"), no trailing '/'
  */
-record Forwarded(String client, String scheme, String host, String prefix) {
-    static final String ATTRIBUTE = "civitai.forwarded";
+public record Forwarded(String client, String scheme, String host, String prefix) {
+    public static final String ATTRIBUTE = "civitai.forwarded";
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}(:\\d{1,5})?|\\[[0-9A-Fa-f:.]{2,45}](:\\d{1,5})?");
     private static final Pattern PREFIX = Pattern.compile("(/[A-Za-z0-9._~-]+)*/?");
 
     /** A link to {@code path} (starting with '/') as the client sees this daemon. */
-    String link(String path) {
+    public String link(String path) {
         return scheme + "://" + host + prefix + path;
     }
 
     /** What the exchange says, believing the proxy headers only from trusted peers. */
-    static Forwarded of(HttpExchange exchange, List<AddressRange> trusted) {
+    public static Forwarded of(HttpExchange exchange, List<AddressRange> trusted) {
         InetAddress peer = exchange.getRemoteAddress().getAddress();
         String direct = peer == null ? "unknown" : peer.getHostAddress();
         String ownHost = header(exchange, "Host");
@@ -88,7 +88,7 @@ record Forwarded(String client, String scheme, String host, String prefix) {
     }
 
     /** Works out the exchange's Forwarded once, before any handler; handlers read the attribute. */
-    static Filter filter(List<AddressRange> trusted) {
+    public static Filter filter(List<AddressRange> trusted) {
         return new Filter() {
             @Override
             public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
@@ -104,7 +104,7 @@ record Forwarded(String client, String scheme, String host, String prefix) {
     }
 
     /** The exchange's Forwarded (the filter's, or worked out now with no trusted proxy). */
-    static Forwarded from(HttpExchange exchange) {
+    public static Forwarded from(HttpExchange exchange) {
         return exchange.getAttribute(ATTRIBUTE) instanceof Forwarded f ? f : of(exchange, List.of());
     }
 }

@@ -1,4 +1,4 @@
-package civitai.daemon.http;
+package civitai.daemon.http.server;
 
 import civitai.daemon.log.Printable;
 import java.util.LinkedHashSet;
@@ -13,12 +13,12 @@ import java.util.function.IntSupplier;
  * loopback names, the bind address, and {@code allowed_hosts} for a reverse proxy) are answered.
  * A port, when given, must be the daemon's own (or the one an allowed entry names). Thread-safe.
  */
-final class HostCheck {
+public final class HostCheck {
     private final Set<String> names = new LinkedHashSet<>();
     private final Set<String> withPorts = new LinkedHashSet<>();
     private final IntSupplier port;
 
-    HostCheck(String bindAddress, List<String> allowedHosts, IntSupplier port) {
+    public HostCheck(String bindAddress, List<String> allowedHosts, IntSupplier port) {
         this.port = port;
         names.addAll(List.of("127.0.0.1", "localhost", "[::1]"));
         String bind = bindAddress.toLowerCase(Locale.ROOT);
@@ -29,7 +29,7 @@ final class HostCheck {
     }
 
     /** A 421 {@link ApiException} unless {@code host} (the request's Host header) names this daemon. */
-    void check(String host) {
+    public void check(String host) {
         if (host == null || host.isBlank()) {
             throw refused("the request has no Host header");
         }

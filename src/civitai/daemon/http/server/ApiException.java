@@ -1,4 +1,4 @@
-package civitai.daemon.http;
+package civitai.daemon.http.server;
 
 import com.eclipsesource.json.JsonValue;
 
@@ -7,28 +7,28 @@ import com.eclipsesource.json.JsonValue;
  * with optional details (e.g. each bad entry of a batch). Thrown by handlers, turned into the one
  * error shape {@code {"error": {"code", "message", "details"}}} by {@link Router}.
  */
-final class ApiException extends RuntimeException {
+public final class ApiException extends RuntimeException {
     private static final long serialVersionUID = 1L;
-    final int status;
-    final String code;
-    final transient JsonValue details;
+    public final int status;
+    public final String code;
+    public final transient JsonValue details;
 
-    ApiException(int status, String code, String message) {
+    public ApiException(int status, String code, String message) {
         this(status, code, message, null);
     }
 
-    ApiException(int status, String code, String message, JsonValue details) {
+    public ApiException(int status, String code, String message, JsonValue details) {
         super(message);
         this.status = status;
         this.code = code;
         this.details = details;
     }
 
-    static ApiException badRequest(String message) {
+    public static ApiException badRequest(String message) {
         return new ApiException(400, "bad_request", message);
     }
 
-    static ApiException notFound(String message) {
+    public static ApiException notFound(String message) {
         return new ApiException(404, "not_found", message);
     }
 }

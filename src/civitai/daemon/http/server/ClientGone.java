@@ -1,4 +1,4 @@
-package civitai.daemon.http;
+package civitai.daemon.http.server;
 
 import java.io.IOException;
 
@@ -7,10 +7,10 @@ import java.io.IOException;
  * connection or timed out): nothing to answer and nothing to log, unlike a handler's own I/O
  * error, which is a 500.
  */
-final class ClientGone extends IOException {
+public final class ClientGone extends IOException {
     private static final long serialVersionUID = 1L;
 
-    ClientGone(IOException cause) {
+    public ClientGone(IOException cause) {
         super("the client went away", cause);
     }
 }

@@ -1,4 +1,4 @@
-package civitai.daemon.http;
+package civitai.daemon.http.workflow;
 
 import civitai.daemon.workflow.Reference;
 import java.util.LinkedHashMap;
@@ -12,12 +12,12 @@ import java.util.Optional;
  * kept is what the body names, not the plan: queueing plans again against the library as it is
  * then. Bounded; lost on restart (send the workflow again). Thread-safe.
  */
-final class WorkflowPlans {
+public final class WorkflowPlans {
     /** A few workflows' references (each a few hundred bytes a row): a GUI plans one, then queues it. */
-    static final int KEPT = 32;
+    public static final int KEPT = 32;
 
     /** What a body names, and the body's SHA-256: the plan's id, and the mark of the jobs it queues. */
-    record Read(List<Reference> references, String sha256) {}
+    public record Read(List<Reference> references, String sha256) {}
 
     private final Map<String, Read> byId = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -26,11 +26,11 @@ final class WorkflowPlans {
         }
     };
 
-    synchronized void keep(Read read) {
+    public synchronized void keep(Read read) {
         byId.put(read.sha256(), read);
     }
 
-    synchronized Optional<Read> find(String id) {
+    public synchronized Optional<Read> find(String id) {
         return Optional.ofNullable(byId.get(id));
     }
 }

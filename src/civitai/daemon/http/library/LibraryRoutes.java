@@ -1,5 +1,10 @@
-package civitai.daemon.http;
+package civitai.daemon.http.library;
 
+import civitai.daemon.http.server.ApiException;
+import civitai.daemon.http.server.JsonBody;
+import civitai.daemon.http.server.JsonValues;
+import civitai.daemon.http.server.Reply;
+import civitai.daemon.http.server.Request;
 import civitai.daemon.library.Dedupe;
 import civitai.daemon.library.Library;
 import civitai.daemon.library.LibraryFile;
@@ -30,18 +35,18 @@ import java.util.Locale;
  *        -d '{"sha256": "...", "keep": "/data/models/lora/a.safetensors"}'
  * </pre>
  */
-final class LibraryRoutes {
+public final class LibraryRoutes {
     private final Library library;
     private final LibraryIndex index;
     private final LibraryQuery query;
 
-    LibraryRoutes(Library library, LibraryIndex index) {
+    public LibraryRoutes(Library library, LibraryIndex index) {
         this.library = library;
         this.index = index;
         this.query = new LibraryQuery(index);
     }
 
-    Reply list(Request r) {
+    public Reply list(Request r) {
         LibraryQuery.Filter filter = new LibraryQuery.Filter(r.query("type"), rootParam(r.query("root")),
                 r.query("source"), bool(r, "identified"), bool(r, "duplicates"), text(r.query("q")),
                 state(r.query("state")));
@@ -53,11 +58,11 @@ final class LibraryRoutes {
         page.files().forEach(f -> files.add(LibraryJson.file(f, writable(f))));
         long next = offset + page.files().size();
         return Reply.ok(new JsonObject().add("files", files).add("total", page.total()).add("offset", offset)
-                .add("next_offset", next < page.total() ? JobJson.nullable(next) : JobJson.nullable((Long) null))
+                .add("next_offset", next < page.total() ? JsonValues.nullable(next) : JsonValues.nullable((Long) null))
                 .add("roots", roots()));
     }
 
-    Reply get(Request r) {
+    public Reply get(Request r) {
         long id;
         try {
             id = Long.parseLong(r.params.get("id"));
@@ -72,7 +77,7 @@ final class LibraryRoutes {
         return Reply.ok(new JsonObject().add("file", body));
     }
 
-    Reply duplicates(Request r) {
+    public Reply duplicates(Request r) {
         JsonArray groups = new JsonArray();
         long wasted = 0;
         for (LibraryQuery.Group g : query.duplicates()) {
@@ -82,14 +87,14 @@ final class LibraryRoutes {
         return Reply.ok(new JsonObject().add("groups", groups).add("wasted_bytes", wasted));
     }
 
-    Reply scanStatus(Request r) {
+    public Reply scanStatus(Request r) {
         return Reply.ok(LibraryJson.status(library.status()));
     }
 
-    Reply scan(Request r) throws IOException {
+    public Reply scan(Request r) throws IOException {
         Path root = null;
         if (r.exchange.getRequestHeaders().getFirst("Content-Type") != null) {
-            JsonValue body = r.json(JobRoutes.MAX_BODY);
+            JsonValue body = r.json(JsonBody.MAX_BODY);
             if (!body.isObject() || !body.asObject().names().stream().allMatch("root"::equals)) {
                 throw ApiException.badRequest("send {} or {\"root\": \"<one of the library's roots>\"}");
             }
@@ -107,14 +112,14 @@ final class LibraryRoutes {
         }
     }
 
-    Reply cancel(Request r) {
+    public Reply cancel(Request r) {
         boolean cancelled = library.cancel();
         return Reply.ok(new JsonObject().add("cancelled", cancelled)
                 .add("message", cancelled ? "the scan stops after the blocks being read" : "no scan is running"));
     }
 
-    Reply dedupe(Request r) throws IOException {
-        JsonValue body = r.json(JobRoutes.MAX_BODY);
+    public Reply dedupe(Request r) throws IOException {
+        JsonValue body = r.json(JsonBody.MAX_BODY);
         JsonValue sha = body.isObject() ? body.asObject().get("sha256") : null;
         JsonValue keep = body.isObject() ? body.asObject().get("keep") : null;
         if (sha == null || !sha.isString() || !sha.asString().matches("[0-9a-fA-F]{64}") || keep == null

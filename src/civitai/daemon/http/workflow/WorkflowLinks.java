@@ -1,4 +1,4 @@
-package civitai.daemon.http;
+package civitai.daemon.http.workflow;
 
 import civitai.daemon.download.LibraryReuse;
 import civitai.daemon.download.part.DiskException;
@@ -20,19 +20,19 @@ import java.util.function.Function;
  * it is written), so the workflow finds its file where it looks and nothing is downloaded again.
  * Never over a file at the target; the placed file enters the library without a second hash.
  */
-final class WorkflowLinks {
+public final class WorkflowLinks {
     private final LibraryReuse reuse;
     private final Library library;
     private final Function<String, Path> typeFolder;
 
-    WorkflowLinks(LibraryReuse reuse, Library library, Function<String, Path> typeFolder) {
+    public WorkflowLinks(LibraryReuse reuse, Library library, Function<String, Path> typeFolder) {
         this.reuse = reuse;
         this.library = library;
         this.typeFolder = typeFolder;
     }
 
     /** The row's answer: {@code linked} with the source, or {@code failed} with the reason. */
-    JsonObject link(PlanRow row) {
+    public JsonObject link(PlanRow row) {
         Path target = row.target().orElseThrow();
         LibraryFile file = row.file().orElseThrow();
         if (file.sha256() == null) {

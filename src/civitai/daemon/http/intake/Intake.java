@@ -1,6 +1,7 @@
-package civitai.daemon.http;
+package civitai.daemon.http.intake;
 
 import civitai.daemon.download.DownloadQueue;
+import civitai.daemon.http.server.ApiException;
 import civitai.daemon.manifest.EntryParser;
 import civitai.daemon.manifest.Manifest;
 import civitai.daemon.manifest.ManifestEntry;
@@ -17,30 +18,30 @@ import java.util.List;
  * checked, recorded in manifest.json, then queued (a superseded job taken back). Used by
  * {@code /api/download}, {@code /api/batch} and {@code /api/workflow}. Thread-safe.
  */
-final class Intake {
+public final class Intake {
     private final DownloadQueue queue;
     private final ManifestFile manifest;
     private final References references;
 
-    Intake(DownloadQueue queue, ManifestFile manifest, References references) {
+    public Intake(DownloadQueue queue, ManifestFile manifest, References references) {
         this.queue = queue;
         this.manifest = manifest;
         this.references = references;
     }
 
     /** The entry as sent (a full entry or a reference) as a checked entry. */
-    ManifestEntry entry(JsonValue sent) throws References.NotResolved, EntryParser.InvalidEntry {
+    public ManifestEntry entry(JsonValue sent) throws References.NotResolved, EntryParser.InvalidEntry {
         return EntryParser.parse(references.resolveIfReference(sent));
     }
 
     /** Records the entries and queues each; returns each stored job, in order. */
-    List<JobStore.Inserted> add(List<ManifestEntry> entries) throws IOException {
+    public List<JobStore.Inserted> add(List<ManifestEntry> entries) throws IOException {
         record(entries);
         return entries.stream().map(e -> queue.reclaim(queue.submit(e.toSpec()))).toList();
     }
 
     /** Adds the entries to manifest.json, so they come back at the next start. */
-    void record(List<ManifestEntry> entries) throws IOException {
+    public void record(List<ManifestEntry> entries) throws IOException {
         try {
             manifest.append(entries);
         } catch (Manifest.ManifestException e) {
@@ -52,14 +53,14 @@ final class Intake {
     }
 
     /** What happened to an add, in the API's words: queued now, or known already. */
-    static String outcome(JobStore.Inserted inserted) {
+    public static String outcome(JobStore.Inserted inserted) {
         Job job = inserted.job();
         return inserted.created() ? "queued"
                 : job.state() == JobState.COMPLETED ? "already_completed" : "already_known";
     }
 
     /** Whether {@code url} names a Civitai model, version or download, which Civitai resolves and verifies. */
-    boolean isCivitai(String url) {
+    public boolean isCivitai(String url) {
         return references.isCivitai(url);
     }
 }

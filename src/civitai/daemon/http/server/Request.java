@@ -1,4 +1,4 @@
-package civitai.daemon.http;
+package civitai.daemon.http.server;
 
 import civitai.daemon.auth.Role;
 import com.eclipsesource.json.JsonValue;
@@ -10,20 +10,20 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** One API request as handlers see it: path parameters, query parameters, body, caller's role. */
-final class Request {
-    final HttpExchange exchange;
-    final Map<String, String> params;
-    final Map<String, String> query;
-    final Role role;
+public final class Request {
+    public final HttpExchange exchange;
+    public final Map<String, String> params;
+    public final Map<String, String> query;
+    public final Role role;
 
-    Request(HttpExchange exchange, Map<String, String> params, Role role) {
+    public Request(HttpExchange exchange, Map<String, String> params, Role role) {
         this.exchange = exchange;
         this.params = params;
         this.query = parseQuery(exchange.getRequestURI().getRawQuery());
         this.role = role;
     }
 
-    static Map<String, String> parseQuery(String raw) {
+    public static Map<String, String> parseQuery(String raw) {
         Map<String, String> out = new LinkedHashMap<>();
         if (raw == null || raw.isEmpty()) {
             return out;
@@ -42,7 +42,7 @@ final class Request {
         return out;
     }
 
-    long id() {
+    public long id() {
         try {
             return Long.parseLong(params.get("id"));
         } catch (NumberFormatException e) {
@@ -50,12 +50,12 @@ final class Request {
         }
     }
 
-    String query(String name) {
+    public String query(String name) {
         String v = query.get(name);
         return v == null || v.isEmpty() ? null : v;
     }
 
-    int intQuery(String name, int fallback, int min, int max) {
+    public int intQuery(String name, int fallback, int min, int max) {
         String v = query(name);
         if (v == null) {
             return fallback;
@@ -72,7 +72,7 @@ final class Request {
                 + min + " to " + max);
     }
 
-    boolean boolQuery(String name) {
+    public boolean boolQuery(String name) {
         String v = query(name);
         if (v == null || v.equals("false") || v.equals("0")) {
             return false;
@@ -84,16 +84,16 @@ final class Request {
     }
 
     /** The client and the public URL it used, believing only trusted proxies. */
-    Forwarded forwarded() {
+    public Forwarded forwarded() {
         return Forwarded.from(exchange);
     }
 
-    JsonValue json(int maxBytes) throws IOException {
+    public JsonValue json(int maxBytes) throws IOException {
         return JsonBody.read(exchange, maxBytes);
     }
 
     /** The body as sent, whatever its Content-Type says; see {@link JsonBody#bytes}. */
-    byte[] bytes(int maxBytes, int maxUndeclared) throws IOException {
+    public byte[] bytes(int maxBytes, int maxUndeclared) throws IOException {
         return JsonBody.bytes(exchange, maxBytes, maxUndeclared);
     }
 }

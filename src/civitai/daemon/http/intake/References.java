@@ -1,7 +1,9 @@
-package civitai.daemon.http;
+package civitai.daemon.http.intake;
 
 import civitai.daemon.civitai.Reference;
 import civitai.daemon.civitai.Resolver;
+import civitai.daemon.http.server.ApiException;
+import civitai.daemon.http.server.Request;
 import civitai.daemon.huggingface.HfEntries;
 import civitai.daemon.huggingface.HfReference;
 import civitai.daemon.huggingface.HubAnswer;
@@ -32,10 +34,10 @@ public final class References {
     private final String hubAuthority;
 
     /** A reference that could not be resolved; the message is for the client. */
-    static final class NotResolved extends Exception {
+    public static final class NotResolved extends Exception {
         private static final long serialVersionUID = 1L;
-        final transient java.time.Duration retryAfter;
-        final String code;
+        public final transient java.time.Duration retryAfter;
+        public final String code;
 
         NotResolved(String message) {
             this(message, null);
@@ -53,7 +55,7 @@ public final class References {
         }
 
         /** The API answer: 503 with Retry-After while a source is rate limiting, else 400. */
-        ApiException toApi(Request r) {
+        public ApiException toApi(Request r) {
             if (retryAfter == null) {
                 return new ApiException(400, code, getMessage());
             }
@@ -62,7 +64,7 @@ public final class References {
         }
     }
 
-    References(Resolver resolver, String civitaiAuthority, HubResolver hub, String hubAuthority) {
+    public References(Resolver resolver, String civitaiAuthority, HubResolver hub, String hubAuthority) {
         this.resolver = resolver;
         this.civitaiAuthority = civitaiAuthority;
         this.hub = hub;
@@ -70,7 +72,7 @@ public final class References {
     }
 
     /** The entry itself when it is not a reference; the resolved entry when it is. */
-    JsonValue resolveIfReference(JsonValue body) throws NotResolved {
+    public JsonValue resolveIfReference(JsonValue body) throws NotResolved {
         if (!body.isObject()) {
             return body;
         }
@@ -132,7 +134,7 @@ public final class References {
     }
 
     /** Whether {@code url} is a Civitai link, download URL or AIR this daemon resolves. */
-    boolean isCivitai(String url) {
+    public boolean isCivitai(String url) {
         return Reference.parse(url, civitaiAuthority).isPresent();
     }
 

@@ -1,5 +1,7 @@
-package civitai.daemon.http;
+package civitai.daemon.http.workflow;
 
+import civitai.daemon.http.intake.Intake;
+import civitai.daemon.http.intake.References;
 import civitai.daemon.manifest.EntryParser;
 import civitai.daemon.manifest.ManifestEntry;
 import civitai.daemon.store.Job;
@@ -23,12 +25,12 @@ import java.util.function.IntPredicate;
  * already holds (waiting, running or done) is left to that job, so the same workflow sent twice
  * adds nothing. Thread-safe.
  */
-final class WorkflowQueue {
+public final class WorkflowQueue {
     private final Intake intake;
     private final JobStore store;
     private final WorkflowLinks links;
 
-    WorkflowQueue(Intake intake, JobStore store, WorkflowLinks links) {
+    public WorkflowQueue(Intake intake, JobStore store, WorkflowLinks links) {
         this.intake = intake;
         this.store = store;
         this.links = links;
@@ -39,7 +41,7 @@ final class WorkflowQueue {
      * the user chose rows one by one, so a copy the library has elsewhere is placed at the target
      * (a whole-plan queue leaves those for the user to choose: a link is a change to their folders).
      */
-    record Choice(IntPredicate rows, boolean linkElsewhere) {
+    public record Choice(IntPredicate rows, boolean linkElsewhere) {
         static final Choice ALL = new Choice(i -> true, false);
     }
 
@@ -50,7 +52,7 @@ final class WorkflowQueue {
      * One answer per row, in the plan's order, queueing the rows {@code chosen} accepts;
      * {@code workflow} marks each job with its source.
      */
-    List<JsonObject> queue(List<PlanRow> rows, String workflow, Choice chosen) throws IOException {
+    public List<JsonObject> queue(List<PlanRow> rows, String workflow, Choice chosen) throws IOException {
         List<JsonObject> answers = new ArrayList<>();
         List<Pending> pending = new ArrayList<>();
         Map<String, Integer> firstByFile = new HashMap<>();
