@@ -133,7 +133,7 @@ public final class Daemon implements AutoCloseable {
     private void wire(Server server, Server health, Outbound outbound, Clock clock) throws IOException {
         this.server = server;
         closeLater(outbound);
-        Database db = closeLater(new Database(config.databaseFile()));
+        Database db = closeLater(new Database(config.databaseFile(), log::warn));
         Targets targets = Targets.probing(config.downloadDir(), Layout.of(config.layout()));
         JobStore store = new JobStore(db, clock, targets::key);
         int rekeyed = store.rekeyTargets();

@@ -1,0 +1,104 @@
+package civitai.daemon.store;
+
+import static civitai.daemon.testing.TestDaemon.entry;
+import static civitai.daemon.testing.TestDaemon.json;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import civitai.daemon.testing.Bytes;
+import civitai.daemon.testing.DaemonTest;
+import civitai.daemon.testing.Db;
+import civitai.daemon.testing.Poll;
+import com.eclipsesource.json.JsonArray;
+import com.eclipsesource.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * completed.db and download_dir on one small tmpfs (the installed layout: one data folder), and a
+ * download that fills it: the job's failure cannot be written, yet the API shows it, and it
+ * reaches the database once space returns. The logs stay off the tmpfs so the test can read them.
+ */
+class DatabaseFullTest extends DaemonTest {
+    private static final int DISK = 12 << 20;
+    private Path data;
+
+    @BeforeEach
+    void mountSmallDataFolder() throws Exception {
+        data = dir.resolve("data");
+        Files.createDirectories(data);
+        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", data.toString()),
+                "skipped: needs root to mount a 12 MiB tmpfs as the full data folder");
+    }
+
+    @AfterEach
+    void unmount() throws Exception {
+        if (daemon != null) {
+            daemon.stop();
+        }
+        run("umount", "-l", data.toString());
+    }
+
+    private static boolean run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+    }
+
+    @ParameterizedTest(name = "{0} connection(s)")
+    @ValueSource(ints = {1, 4})
+    void aDownloadThatFillsTheDatabasesDisk_showsFailedAtOnce_andIsRecordedWhenSpaceReturns(int connections)
+            throws Exception {
+        start(config("database", "data/completed.db", "download_dir", "data/models", "min_free_space", 0,
+                "connections_per_download", connections, "min_segment_size", 1 << 20, "workers", 1), new JsonArray());
+        byte[] content = Bytes.random(DISK + (4 << 20), 221);  // more than the whole disk
+        JsonObject body = entry("checkpoint", "big.safetensors", storage.put("big", content), Bytes.sha256(content));
+        long id = json(daemon.post("/api/download", body.toString())).get("job").asObject().getLong("id", 0);
+
+        Poll.until(() -> "failed".equals(apiJob(id).getString("state", "")),
+                () -> "the API to show job " + id + " failed; it shows " + apiJob(id) + "\nrow: " + row(id) + "\nconsole:\n" + console());
+        assertEquals("disk_full", apiJob(id).getString("failure_reason", null), apiJob(id).toString());
+        JsonObject listed = json(daemon.get("/api/jobs")).get("jobs").asArray().get(0).asObject();
+        assertEquals("failed", listed.getString("state", ""), listed.toString());
+        assertTrue(json(daemon.get("/api/jobs?state=failed")).get("jobs").asArray().size() == 1,
+                "the failed tab lists it while the database cannot write");
+
+        assertTrue(run("mount", "-o", "remount,size=64m", data.toString()), "space freed");
+        Poll.until(() -> "failed".equals(row(id).get("state")),
+                () -> "the held failure to reach the database: " + row(id) + "\n" + console());
+        assertEquals("disk_full", row(id).get("failure_reason"));
+
+        assertEquals(200, daemon.post("/api/jobs/" + id + "/retry", null).statusCode());
+        Poll.until(() -> "completed".equals(row(id).get("state")), () -> "the retry to complete: " + row(id));
+        assertArrayEquals(content, Files.readAllBytes(data.resolve("models/checkpoint/big.safetensors")));
+        for (String log : new String[] {"download.log", "error.log"}) {
+            assertFalse(daemon.log(log).contains("\tat "), log + " has a stack trace:\n" + daemon.log(log));
+        }
+        String console = Files.readString(dir.resolve("console.log"));
+        assertFalse(console.contains("\tat "), "the console has a stack trace:\n" + console);
+    }
+
+    private String console() {
+        try {
+            return Files.readString(dir.resolve("console.log"));
+        } catch (java.io.IOException e) {
+            return e.toString();
+        }
+    }
+
+    private JsonObject apiJob(long id) {
+        return json(daemon.get("/api/jobs/" + id)).get("job").asObject();
+    }
+
+    private java.util.Map<String, Object> row(long id) {
+        return new Db(data.resolve("completed.db")).one("SELECT state, failure_reason, last_error, bytes_done"
+                + " FROM jobs WHERE id = ?", id);
+    }
+}
