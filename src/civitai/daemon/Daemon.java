@@ -47,6 +47,7 @@ import civitai.daemon.log.Redactor;
 import civitai.daemon.manifest.Manifest;
 import civitai.daemon.manifest.ManifestEntry;
 import civitai.daemon.store.Database;
+import civitai.daemon.store.DatabaseFull;
 import civitai.daemon.store.JobStore;
 import civitai.daemon.store.RangeJournal;
 import civitai.daemon.target.Layout;
@@ -294,12 +295,16 @@ public final class Daemon implements AutoCloseable {
         }
         int added = 0;
         int adopted = 0;
-        for (ManifestEntry entry : parsed.entries()) {
-            if (entry.adopted()) {
-                adopted++;  // a file the library found on disk: tracked for updates, never downloaded
-                continue;
+        try {
+            for (ManifestEntry entry : parsed.entries()) {
+                if (entry.adopted()) {
+                    adopted++;  // a file the library found on disk: tracked for updates, never downloaded
+                    continue;
+                }
+                added += queue.submit(entry.toSpec()).created() ? 1 : 0;
             }
-            added += queue.submit(entry.toSpec()).created() ? 1 : 0;
+        } catch (DatabaseFull e) {  // the daemon still serves: the jobs the database has are shown
+            log.error("manifest: its new entries are not queued until the next start", e);
         }
         log.info("manifest: " + parsed.entries().size() + " entries, " + added + " new job(s), "
                 + parsed.problems().size() + " skipped"

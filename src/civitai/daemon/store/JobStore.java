@@ -235,6 +235,27 @@ public final class JobStore {
      * the queue, and the attempts the stop cut short (no outcome: a kill -9 or a power loss) say so.
      */
     public int requeueInterrupted() {
+        try {
+            return requeueInterruptedNow();
+        } catch (DatabaseFull e) {
+            return holdRequeue();
+        }
+    }
+
+    /** A start on a full disk: the requeue is held like an outcome, and the daemon serves meanwhile. */
+    private int holdRequeue() {
+        List<Job> cut = db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs"
+                + " WHERE state IN ('downloading', 'verifying')"));
+        keep(0, null, null, "UPDATE attempts SET outcome = 'interrupted', ended_at = coalesce(ended_at, ?),"
+                + " error = coalesce(error, 'the daemon stopped during this attempt') WHERE outcome IS NULL", now());
+        for (Job job : cut) {
+            keep(job.id(), null, j -> JobChanges.state(j, JobState.QUEUED), "UPDATE jobs SET state = 'queued'"
+                    + " WHERE id = ? AND state IN ('downloading', 'verifying')", job.id());
+        }
+        return cut.size();
+    }
+
+    private int requeueInterruptedNow() {
         return held.now(() -> db.transaction(c -> {
             Sql.exec(c, "UPDATE attempts SET outcome = 'interrupted', ended_at = coalesce(ended_at, ?),"
                     + " error = coalesce(error, 'the daemon stopped during this attempt')"

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -83,6 +84,28 @@ class DatabaseFullTest extends DaemonTest {
         }
         String console = Files.readString(dir.resolve("console.log"));
         assertFalse(console.contains("\tat "), "the console has a stack trace:\n" + console);
+    }
+
+    @Test
+    void aStartOnTheFullDisk_serves_andTheInterruptedJobResumesWhenSpaceReturns() throws Exception {
+        start(config("database", "data/completed.db", "download_dir", "data/models", "min_free_space", 0,
+                "connections_per_download", 1, "workers", 1), new JsonArray());
+        byte[] content = Bytes.random(DISK + (4 << 20), 222);
+        JsonObject body = entry("checkpoint", "big.safetensors", storage.put("big", content), Bytes.sha256(content));
+        long id = json(daemon.post("/api/download", body.toString())).get("job").asObject().getLong("id", 0);
+        Poll.until(() -> "failed".equals(apiJob(id).getString("state", "")), () -> "job " + id + " to fail");
+        daemon.stop();  // the held failure is lost with the process: its row still says downloading
+
+        daemon.startAgain();
+        assertEquals("queued", apiJob(id).getString("state", ""), "requeued in memory at the start: " + apiJob(id));
+        assertEquals(507, daemon.post("/api/download", entry("lora", "other.safetensors",
+                storage.put("other", new byte[10]), null).toString()).statusCode(), "an add cannot be recorded");
+        assertTrue(run("mount", "-o", "remount,size=64m", data.toString()), "space freed");
+        Poll.until(() -> "completed".equals(row(id).get("state")), () -> "the job to resume and complete: " + row(id));
+        assertArrayEquals(content, Files.readAllBytes(data.resolve("models/checkpoint/big.safetensors")));
+        String console = console();
+        assertFalse(console.contains("\tat "), "the console has a stack trace:\n" + console);
+        assertTrue(console.contains("held write(s) not recorded at the stop"), console);
     }
 
     private String console() {
