@@ -14,8 +14,14 @@ import civitai.daemon.testing.Db;
 import civitai.daemon.testing.Poll;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,6 +51,9 @@ class DatabaseFullTest extends DaemonTest {
         if (daemon != null) {
             daemon.stop();
         }
+        if (receiver != null) {
+            receiver.stop(0);
+        }
         run("umount", "-l", data.toString());
     }
 
@@ -58,7 +67,8 @@ class DatabaseFullTest extends DaemonTest {
     void aDownloadThatFillsTheDatabasesDisk_showsFailedAtOnce_andIsRecordedWhenSpaceReturns(int connections)
             throws Exception {
         start(config("database", "data/completed.db", "download_dir", "data/models", "min_free_space", 0,
-                "connections_per_download", connections, "min_segment_size", 1 << 20, "workers", 1), new JsonArray());
+                "connections_per_download", connections, "min_segment_size", 1 << 20, "workers", 1,
+                "webhook_url", startReceiver(), "webhook_retry_delay", 0.05), new JsonArray());
         byte[] content = Bytes.random(DISK + (4 << 20), 221);  // more than the whole disk
         JsonObject body = entry("checkpoint", "big.safetensors", storage.put("big", content), Bytes.sha256(content));
         long id = json(daemon.post("/api/download", body.toString())).get("job").asObject().getLong("id", 0);
@@ -79,6 +89,8 @@ class DatabaseFullTest extends DaemonTest {
         assertEquals(200, daemon.post("/api/jobs/" + id + "/retry", null).statusCode());
         Poll.until(() -> "completed".equals(row(id).get("state")), () -> "the retry to complete: " + row(id));
         assertArrayEquals(content, Files.readAllBytes(data.resolve("models/checkpoint/big.safetensors")));
+        Poll.until(() -> events("download_completed") == 1, () -> "the completion's webhook: " + received);
+        assertEquals(2, events("download_started"), "one webhook per attempt, none sent twice: " + received);
         for (String log : new String[] {"download.log", "error.log"}) {
             assertFalse(daemon.log(log).contains("\tat "), log + " has a stack trace:\n" + daemon.log(log));
         }
@@ -106,6 +118,25 @@ class DatabaseFullTest extends DaemonTest {
         String console = console();
         assertFalse(console.contains("\tat "), "the console has a stack trace:\n" + console);
         assertTrue(console.contains("held write(s) not recorded at the stop"), console);
+    }
+
+    private final List<String> received = new CopyOnWriteArrayList<>();
+    private HttpServer receiver;
+
+    private String startReceiver() throws java.io.IOException {
+        receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        receiver.createContext("/hook", ex -> {
+            try (ex) {
+                received.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                ex.sendResponseHeaders(204, -1);
+            }
+        });
+        receiver.start();
+        return "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+    }
+
+    private long events(String name) {
+        return received.stream().filter(b -> b.contains("\"event\":\"" + name + "\"")).count();
     }
 
     private String console() {
