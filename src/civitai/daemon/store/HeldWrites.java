@@ -82,6 +82,10 @@ final class HeldWrites implements AutoCloseable {
         return count > 0;
     }
 
+    int size() {
+        return count;
+    }
+
     /** {@code job} as the held writes leave it. */
     Job overlay(Job job) {
         if (count == 0) {

@@ -42,6 +42,11 @@ public final class JobStore {
         return held.any();
     }
 
+    /** How many writes wait in memory (0 while the database takes them). */
+    public int heldWrites() {
+        return held.size();
+    }
+
     private String now() {
         return Instant.now(clock).toString();
     }

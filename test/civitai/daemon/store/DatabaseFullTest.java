@@ -80,6 +80,10 @@ class DatabaseFullTest extends DaemonTest {
         assertEquals("failed", listed.getString("state", ""), listed.toString());
         assertTrue(json(daemon.get("/api/jobs?state=failed")).get("jobs").asArray().size() == 1,
                 "the failed tab lists it while the database cannot write");
+        assertEquals(0, json(daemon.get("/api/jobs?state=downloading")).get("jobs").asArray().size());
+        JsonObject status = json(daemon.get("/api/status"));
+        assertEquals(1, status.get("jobs").asObject().getInt("failed", 0), status.toString());
+        assertTrue(status.get("database").asObject().getInt("writes_held", 0) > 0, status.toString());
 
         assertTrue(run("mount", "-o", "remount,size=64m", data.toString()), "space freed");
         Poll.until(() -> "failed".equals(row(id).get("state")),
