@@ -186,8 +186,14 @@ public final class JobStore {
 
     /** Jobs in {@code state}, in queue order: lower priority number first, then arrival. */
     public List<Job> inState(JobState state) {
+        if (!held.any()) {
+            return db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE state = ?"
+                    + " ORDER BY priority, id", state.key()));
+        }
+        StringBuilder ids = new StringBuilder(",");  // the jobs a held write may move into the state, too
+        held.jobs().forEach(id -> ids.append(id).append(','));
         return inState(state, db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE state = ?"
-                + " ORDER BY priority, id", state.key())));
+                + " OR instr(?, ',' || id || ',') > 0 ORDER BY priority, id", state.key(), ids.toString())));
     }
 
     /** The rows as the held writes leave them, without those these writes move out of {@code state}. */
@@ -308,9 +314,11 @@ public final class JobStore {
     }
 
     public void saveProgress(long jobId, long bytesDone, Long totalBytes, String validator) {
-        keep(jobId, "progress", j -> JobChanges.progress(j, bytesDone, totalBytes, validator), "UPDATE jobs SET"
+        // a held progress write replaces the one before it, so it carries the total that one knew
+        Long total = totalBytes != null || !held.any() ? totalBytes : find(jobId).map(Job::totalBytes).orElse(null);
+        keep(jobId, "progress", j -> JobChanges.progress(j, bytesDone, total, validator), "UPDATE jobs SET"
                 + " bytes_done = ?, total_bytes = coalesce(?, total_bytes), validator = ? WHERE id = ?",
-                bytesDone, totalBytes, validator, jobId);
+                bytesDone, total, validator, jobId);
     }
 
     public void setTarget(long jobId, String targetPath) {

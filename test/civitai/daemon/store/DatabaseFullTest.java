@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import civitai.daemon.target.Layout;
+import civitai.daemon.target.Targets;
 import civitai.daemon.testing.Bytes;
 import civitai.daemon.testing.DaemonTest;
 import civitai.daemon.testing.Db;
@@ -122,6 +124,59 @@ class DatabaseFullTest extends DaemonTest {
         String console = console();
         assertFalse(console.contains("\tat "), "the console has a stack trace:\n" + console);
         assertTrue(console.contains("held write(s) not recorded at the stop"), console);
+    }
+
+    @Test
+    void theStore_holdsAnOutcomeInOrder_refusesAChangeMeanwhile_andWritesItOnceThereIsRoom() throws Exception {
+        Path file = data.resolve("completed.db");
+        List<String> reported = new CopyOnWriteArrayList<>();
+        try (Database db = new Database(file, reported::add)) {
+            JobStore store = new JobStore(db, java.time.Clock.systemUTC(),
+                    new Targets(data.resolve("models"), Layout.FLAT, false)::key);
+            long id = store.insertIfAbsent(new JobSpec(1L, "lora", "a.safetensors",
+                    java.net.URI.create("http://127.0.0.1:1/a"), null, null, 0, null, "{}"), JobState.QUEUED).job().id();
+            Path filler = fill(data.resolve("filler.bin"));
+
+            store.saveProgress(id, 100, 1000L, "etag-1");
+            store.fail(id, "disk_full", "no room");
+            store.saveProgress(id, 200, null, "etag-1");  // replaces the held progress, after the failure
+
+            Job shown = store.find(id).orElseThrow();
+            assertEquals(JobState.FAILED, shown.state());
+            assertEquals(200, shown.bytesDone());
+            assertEquals(1, store.countsByState().get(JobState.FAILED));
+            assertEquals(List.of(id), store.inState(JobState.FAILED).stream().map(Job::id).toList());
+            assertTrue(store.inState(JobState.QUEUED).isEmpty(), "no longer queued as read");
+            assertEquals("queued", new Db(file).one("SELECT state FROM jobs WHERE id = ?", id).get("state"));
+            assertTrue(store.writesHeld());
+            org.junit.jupiter.api.Assertions.assertThrows(DatabaseFull.class, () -> store.setPriority(id, 5));
+            assertEquals(1, reported.size(), "one line when writes start being held: " + reported);
+
+            Files.delete(filler);
+            Poll.until(() -> !store.writesHeld(), () -> "the held writes to be made: " + reported);
+            var row = new Db(file).one("SELECT state, failure_reason, bytes_done, total_bytes FROM jobs WHERE id = ?", id);
+            assertEquals("failed", row.get("state"));
+            assertEquals("disk_full", row.get("failure_reason"));
+            assertEquals(200, ((Number) row.get("bytes_done")).intValue());
+            assertEquals(1000, ((Number) row.get("total_bytes")).intValue());
+            store.setPriority(id, 5);  // accepted again
+            assertTrue(reported.get(1).contains("accepts writes again"), reported.toString());
+        }
+    }
+
+    /** Writes {@code file} until the file system has no room left; returns it. */
+    private static Path fill(Path file) throws java.io.IOException {
+        byte[] block = new byte[64 << 10];
+        try (var out = Files.newOutputStream(file)) {
+            while (true) {
+                out.write(block);
+            }
+        } catch (java.io.IOException full) {
+            if (!String.valueOf(full.getMessage()).contains("No space left")) {
+                throw full;
+            }
+        }
+        return file;
     }
 
     private final List<String> received = new CopyOnWriteArrayList<>();
