@@ -175,7 +175,7 @@ public final class Database implements AutoCloseable {
 
     private void migrate() throws SQLException {
         List<String> steps = Schema.MIGRATIONS;
-        transaction(c -> {
+        boolean current = transaction(c -> {
             int version;
             try (Statement s = c.createStatement(); var rs = s.executeQuery("PRAGMA user_version")) {
                 version = rs.getInt(1);
@@ -192,12 +192,34 @@ public final class Database implements AutoCloseable {
                         }
                     }
                 }
-                if (version < steps.size()) {  // only then: a start on a full disk writes nothing
-                    s.execute("PRAGMA user_version = " + steps.size());
+                if (version == steps.size()) {
+                    return true;
                 }
+                s.execute("PRAGMA user_version = " + steps.size());
             }
-            return null;
+            return false;
         });
+        if (current) {
+            confirmWritable(steps.size());
+        }
+    }
+
+    /**
+     * A current schema needs no write, yet one is made: SQLite opens and reads a database in a
+     * read-only folder without complaint, and this is what meets it first. A full disk is no
+     * reason to refuse a start: the job store waits it out ({@link HeldWrites}).
+     */
+    private void confirmWritable(int version) {
+        try {
+            run(c -> {
+                try (Statement s = c.createStatement()) {
+                    s.execute("PRAGMA user_version = " + version);
+                }
+                return null;
+            });
+        } catch (DatabaseFull e) {
+            // nothing to write for now; the first job write that finds no room says so
+        }
     }
 
     @Override
