@@ -68,8 +68,8 @@ final class AttemptRecorder implements Downloader.Listener {
             store.setState(task.jobId, JobState.QUEUED);
             return new Next.Interrupted();
         } catch (DatabaseFull e) {  // the range journal's write: the disk is full under the database too
-            outcome = new Outcome.Fail("disk_full", e.getMessage() + "; the partial download is kept: free some"
-                    + " space, then retry and it continues from there", null, task.bytes());
+            outcome = new Outcome.Fail("disk_full", e.getMessage() + "; the partial download is kept: retry once"
+                    + " there is room and it continues from there", null, task.bytes());
         } catch (RuntimeException e) {
             log.error("job " + task.jobId + ": unexpected error", e);
             outcome = new Outcome.Fail("internal_error", "internal error: " + e, null, task.bytes());
