@@ -46,6 +46,7 @@ import civitai.daemon.net.OutboundProxy;
 import civitai.daemon.notify.Target;
 import civitai.daemon.notify.Webhooks;
 import civitai.daemon.store.Database;
+import civitai.daemon.store.DatabaseFull;
 import civitai.daemon.store.JobHistory;
 import civitai.daemon.store.JobStore;
 import civitai.daemon.store.RangeJournal;
@@ -134,7 +135,7 @@ public final class Daemon implements AutoCloseable {
     private void wire(Server server, Server health, Outbound outbound, Clock clock) throws IOException {
         this.server = server;
         closeLater(outbound);
-        Database db = closeLater(new Database(config.databaseFile()));
+        Database db = closeLater(new Database(config.databaseFile(), log::warn));
         Targets targets = Targets.probing(config.downloadDir(), Layout.of(config.layout()));
         JobStore store = new JobStore(db, clock, targets::key);
         int rekeyed = store.rekeyTargets();
@@ -303,12 +304,16 @@ public final class Daemon implements AutoCloseable {
         }
         int added = 0;
         int adopted = 0;
-        for (ManifestEntry entry : parsed.entries()) {
-            if (entry.adopted()) {
-                adopted++;  // a file the library found on disk: tracked for updates, never downloaded
-                continue;
+        try {
+            for (ManifestEntry entry : parsed.entries()) {
+                if (entry.adopted()) {
+                    adopted++;  // a file the library found on disk: tracked for updates, never downloaded
+                    continue;
+                }
+                added += queue.submit(entry.toSpec()).created() ? 1 : 0;
             }
-            added += queue.submit(entry.toSpec()).created() ? 1 : 0;
+        } catch (DatabaseFull e) {  // the daemon still serves: the jobs the database has are shown
+            log.error("manifest: its new entries are not queued until the next start", e);
         }
         log.info("manifest: " + parsed.entries().size() + " entries, " + added + " new job(s), "
                 + parsed.problems().size() + " skipped"

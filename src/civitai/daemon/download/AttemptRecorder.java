@@ -5,6 +5,7 @@ import civitai.daemon.download.part.PartFile;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;
 import civitai.daemon.log.DaemonLog;
+import civitai.daemon.store.DatabaseFull;
 import civitai.daemon.store.JobState;
 import civitai.daemon.store.JobStore;
 import civitai.daemon.target.Target;
@@ -66,6 +67,9 @@ final class AttemptRecorder implements Downloader.Listener {
             store.saveProgress(task.jobId, task.bytes(), task.total, task.validator);
             store.setState(task.jobId, JobState.QUEUED);
             return new Next.Interrupted();
+        } catch (DatabaseFull e) {  // the range journal's write: the disk is full under the database too
+            outcome = new Outcome.Fail("disk_full", e.getMessage() + "; the partial download is kept: retry once"
+                    + " there is room and it continues from there", null, task.bytes());
         } catch (RuntimeException e) {
             log.error("job " + task.jobId + ": unexpected error", e);
             outcome = new Outcome.Fail("internal_error", "internal error: " + e, null, task.bytes());

@@ -3,6 +3,7 @@ package civitai.daemon.download;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;
 import civitai.daemon.log.DaemonLog;
+import civitai.daemon.store.DatabaseFull;
 import civitai.daemon.store.Job;
 import civitai.daemon.store.JobSpec;
 import civitai.daemon.store.JobState;
@@ -228,7 +229,13 @@ public final class DownloadQueue implements AutoCloseable {
         state.lock.lock();
         try {
             while (open) {
-                long waitNanos = startWhatCan();
+                long waitNanos;
+                try {
+                    waitNanos = startWhatCan();
+                } catch (DatabaseFull e) {  // a write the disk had no room for: look again once it may have
+                    log.error("download dispatcher", e);
+                    waitNanos = SPACE_RECHECK_NANOS;
+                }
                 if (waitNanos > 0) {
                     state.changed.awaitNanos(waitNanos);
                 }
@@ -246,6 +253,9 @@ public final class DownloadQueue implements AutoCloseable {
     private long startWhatCan() {
         if (state.running.size() >= limits.workers()) {
             return IDLE_RECHECK_NANOS;
+        }
+        if (store.writesHeld()) {
+            return SPACE_RECHECK_NANOS;  // the database has no room to record an attempt: none starts
         }
         long now = System.nanoTime();
         long wait = IDLE_RECHECK_NANOS;

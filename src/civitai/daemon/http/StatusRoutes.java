@@ -57,6 +57,14 @@ final class StatusRoutes {
         return new JsonObject().add("jobs", p.jobs()).add("bytes", p.bytes());
     }
 
+    /** Writes the database had no room for (a full disk), kept in memory until it has. */
+    private JsonObject database() {
+        int held = store.heldWrites();
+        String error = held == 0 ? null : "its disk is full: " + held + " job write(s) are kept in memory and"
+                + " recorded once it has room; nothing new starts meanwhile";
+        return new JsonObject().add("writes_held", held).add("error", JsonValues.nullable(error));
+    }
+
     Reply status(Request r) {
         JsonObject counts = new JsonObject();
         store.countsByState().forEach((state, n) -> counts.add(state.key(), n));
@@ -86,6 +94,7 @@ final class StatusRoutes {
                 .add("partial_downloads", partials())
                 .add("disk_space", disks.disksJson())
                 .add("library", disks.libraryJson())
+                .add("database", database())
                 .add("manifest", new JsonObject().add("path", manifest.path().toString())
                         .add("error", JsonValues.nullable(manifest.problem()))));
     }

@@ -22,6 +22,7 @@ public final class DaemonLog implements AutoCloseable {
     private final Redactor redactor;
     private final Clock clock;
     private final PrintStream console;
+    private final Repeats repeats = new Repeats(60_000_000_000L);
 
     public DaemonLog(Path dir, long maxBytes, int keep, Redactor redactor, Clock clock,
             PrintStream console) throws IOException {
@@ -55,7 +56,17 @@ public final class DaemonLog implements AutoCloseable {
         write(Level.WARN, message);
     }
 
+    /** An {@link Explained} cause (anywhere in the chain) is one line, repeated at most once a minute. */
     public void error(String message, Throwable cause) {
+        for (Throwable c = cause; c != null; c = c.getCause()) {
+            if (c instanceof Explained explained) {
+                String line = message + ": " + explained.getMessage();
+                if (repeats.allow(line)) {
+                    write(Level.ERROR, line);
+                }
+                return;
+            }
+        }
         StringWriter trace = new StringWriter();
         cause.printStackTrace(new PrintWriter(trace));
         write(Level.ERROR, message + "\n" + trace.toString().stripTrailing());

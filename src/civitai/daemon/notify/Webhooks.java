@@ -3,6 +3,7 @@ package civitai.daemon.notify;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.EventJson;
 import civitai.daemon.log.DaemonLog;
+import civitai.daemon.store.DatabaseFull;
 import civitai.daemon.store.JobStore;
 import civitai.daemon.store.WebhookStore;
 import civitai.daemon.store.WebhookStore.Delivery;
@@ -44,6 +45,7 @@ public final class Webhooks implements AutoCloseable {
     private final String userAgent;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition added = lock.newCondition();
+    private final Unrecorded unrecorded;
     private volatile boolean open = true;
     private Thread sender;
 
@@ -57,6 +59,7 @@ public final class Webhooks implements AutoCloseable {
         this.log = log;
         this.clock = clock;
         this.userAgent = userAgent;
+        this.unrecorded = new Unrecorded(log);
     }
 
     /** Starts sending, pending deliveries from before a restart included. */
@@ -102,7 +105,12 @@ public final class Webhooks implements AutoCloseable {
             return;
         }
         jobs.find(event.jobId()).ifPresent(job -> {
-            deliveries.add(to, name, job.id(), WebhookPayload.of(name, Instant.now(clock), job, event));
+            try {
+                deliveries.add(to, name, job.id(), WebhookPayload.of(name, Instant.now(clock), job, event));
+            } catch (DatabaseFull e) {  // the outbox is in the database: a delivery it cannot hold is not sent
+                log.error("webhook " + name + " of job " + job.id() + " not sent", e);
+                return;
+            }
             wake();
         });
     }
@@ -166,9 +174,14 @@ public final class Webhooks implements AutoCloseable {
     private void sendUntilClosed() {
         while (open) {
             try {
-                List<Delivery> due = deliveries.due(32);
+                unrecorded.retry();
+                List<Delivery> due = deliveries.due(32).stream().filter(d -> !unrecorded.holds(d.id())).toList();
                 if (due.isEmpty()) {
-                    awaitNext();
+                    if (unrecorded.any()) {
+                        sleepQuietly();  // their rows look due: wait for the database, not for them
+                    } else {
+                        awaitNext();
+                    }
                     continue;
                 }
                 List<Thread> sends = due.stream().map(d -> Thread.ofVirtual().start(() -> send(d))).toList();
@@ -212,8 +225,8 @@ public final class Webhooks implements AutoCloseable {
     private void send(Delivery d) {
         Target target = targetOf(d);
         if (target == null) {
-            deliveries.attemptFailed(d.id(), null, "notification target \"" + d.target()
-                    + "\" is no longer configured", null);
+            unrecorded.record(d.id(), () -> deliveries.attemptFailed(d.id(), null, "notification target \""
+                    + d.target() + "\" is no longer configured", null));
             return;
         }
         Attempt result = attempt(target, d);
@@ -221,7 +234,7 @@ public final class Webhooks implements AutoCloseable {
             return;  // interrupted by close(): still pending, sent again after a restart
         }
         if (result.error() == null) {
-            deliveries.delivered(d.id(), result.status());
+            unrecorded.record(d.id(), () -> deliveries.delivered(d.id(), result.status()));
             return;
         }
         int attempt = d.attempts() + 1;
@@ -229,7 +242,7 @@ public final class Webhooks implements AutoCloseable {
         Duration wait = result.askedWait() != null ? min(result.askedWait(), MAX_RETRY_AFTER)
                 : firstDelay.multipliedBy((long) Math.pow(3, attempt - 1));
         Instant retryAt = last ? null : Instant.now(clock).plus(wait);
-        deliveries.attemptFailed(d.id(), result.status(), result.error(), retryAt);
+        unrecorded.record(d.id(), () -> deliveries.attemptFailed(d.id(), result.status(), result.error(), retryAt));
         String what = target.type() + " " + d.event() + " to " + d.url() + " (" + target.name() + ") failed ("
                 + result.error() + "), attempt " + attempt + " of " + ATTEMPTS;
         if (last) {

@@ -17,7 +17,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The SQLite file (completed.db): one connection in WAL mode, schema migrated by
  * {@code PRAGMA user_version}. All access goes through {@link #run}, which holds one lock, so
- * SQLite sees a single writer. Thread-safe.
+ * SQLite sees a single writer. Job writes the disk has no room for are held in memory until it
+ * has ({@link HeldWrites}). Thread-safe.
  */
 public final class Database implements AutoCloseable {
     /** Work done with the connection under the lock. */
@@ -31,8 +32,18 @@ public final class Database implements AutoCloseable {
 
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock();
+    private final Path file;
+    private final HeldWrites held;
 
+    /** A database that reports held writes on standard error. */
     public Database(Path file) {
+        this(file, System.err::println);
+    }
+
+    /** @param report takes one line when job writes start being held and when they are recorded */
+    public Database(Path file, java.util.function.Consumer<String> report) {
+        this.file = file.toAbsolutePath();
+        this.held = new HeldWrites(this, report);
         Connection opened = null;
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
@@ -112,6 +123,10 @@ public final class Database implements AutoCloseable {
         try {
             return work.run(connection);
         } catch (SQLException e) {
+            if (DatabaseFull.is(e)) {
+                throw new DatabaseFull("the database " + file + " cannot be written, its disk is full ("
+                        + e.getMessage() + "): free some space there", e);
+            }
             throw new StoreException("database error: " + e.getMessage(), e);
         } finally {
             lock.unlock();
@@ -122,22 +137,45 @@ public final class Database implements AutoCloseable {
     public <T> T transaction(Work<T> work) {
         return run(c -> {
             c.setAutoCommit(false);
+            T result;
             try {
-                T result = work.run(c);
+                result = work.run(c);
                 c.commit();
-                return result;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                endQuietly(c, e);
                 throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
+            c.setAutoCommit(true);
+            return result;
         });
+    }
+
+    /**
+     * Rolls back after {@code failure} and leaves the connection in auto-commit. SQLite may have
+     * rolled back by itself (it does on a full disk), and then the rollback fails too: that must
+     * not hide the failure that matters.
+     */
+    private static void endQuietly(Connection c, Exception failure) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+        }
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /** The writes held for want of space; the job store's to use. */
+    HeldWrites held() {
+        return held;
     }
 
     private void migrate() throws SQLException {
         List<String> steps = Schema.MIGRATIONS;
-        transaction(c -> {
+        boolean current = transaction(c -> {
             int version;
             try (Statement s = c.createStatement(); var rs = s.executeQuery("PRAGMA user_version")) {
                 version = rs.getInt(1);
@@ -154,14 +192,39 @@ public final class Database implements AutoCloseable {
                         }
                     }
                 }
+                if (version == steps.size()) {
+                    return true;
+                }
                 s.execute("PRAGMA user_version = " + steps.size());
             }
-            return null;
+            return false;
         });
+        if (current) {
+            confirmWritable(steps.size());
+        }
+    }
+
+    /**
+     * A current schema needs no write, yet one is made: SQLite opens and reads a database in a
+     * read-only folder without complaint, and this is what meets it first. A full disk is no
+     * reason to refuse a start: the job store waits it out ({@link HeldWrites}).
+     */
+    private void confirmWritable(int version) {
+        try {
+            run(c -> {
+                try (Statement s = c.createStatement()) {
+                    s.execute("PRAGMA user_version = " + version);
+                }
+                return null;
+            });
+        } catch (DatabaseFull e) {
+            // nothing to write for now; the first job write that finds no room says so
+        }
     }
 
     @Override
     public void close() {
+        held.close();
         run(c -> {
             c.close();
             return null;

@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * The read side of the job records: pages of jobs, the completed history, and the figures
- * {@code /api/metrics} reports. Thread-safe (through {@link Database}).
+ * {@code /api/metrics} reports. Job pages show the writes held while the disk is full
+ * ({@link HeldWrites}). Thread-safe (through {@link Database}).
  */
 public final class JobHistory {
     private final Database db;
@@ -39,10 +40,16 @@ public final class JobHistory {
         StringBuilder keys = new StringBuilder(",");
         states.forEach(s -> keys.append(s.key()).append(','));
         String wanted = states.isEmpty() ? null : keys.toString();
+        // a job a held write moves into one of the states is in the page too, and one it moves out is not
+        StringBuilder held = new StringBuilder(",");
+        db.held().jobs().forEach(id -> held.append(id).append(','));
         List<Job> rows = db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs"
-                + " WHERE (?1 IS NULL OR instr(?1, ',' || state || ',') > 0) AND id < ?2 ORDER BY id DESC LIMIT ?3",
-                wanted, below, limit + 1));
-        return page(rows, limit, j -> Long.toString(j.id()));
+                + " WHERE (?1 IS NULL OR instr(?1, ',' || state || ',') > 0 OR instr(?4, ',' || id || ',') > 0)"
+                + " AND id < ?2 ORDER BY id DESC LIMIT ?3", wanted, below, limit + 1, held.toString()));
+        List<Job> seen = db.held().overlayAll(rows);
+        Page page = page(seen, limit, j -> Long.toString(j.id()));
+        return states.isEmpty() ? page
+                : new Page(page.jobs().stream().filter(j -> states.contains(j.state())).toList(), page.nextCursor());
     }
 
     /**
@@ -69,7 +76,7 @@ public final class JobHistory {
                 + " AND (?3 IS NULL OR model_type = ?3) AND (?4 IS NULL OR finished_at >= ?4)"
                 + " AND (?6 IS NULL OR instr(lower(coalesce(filename, url)), ?6) > 0)"
                 + " ORDER BY finished_at DESC, id DESC LIMIT ?5", args));
-        return page(rows, limit, j -> j.finishedAt() + "," + j.id());
+        return page(db.held().overlayAll(rows), limit, j -> j.finishedAt() + "," + j.id());
     }
 
     private static Page page(List<Job> rows, int limit, java.util.function.Function<Job, String> cursorOf) {

@@ -20,17 +20,31 @@ import java.util.Set;
 
 /**
  * Every job and every attempt, in SQLite: the single source of truth the queue works from and
- * the history users query with the sqlite3 CLI. Thread-safe (through {@link Database}).
+ * the history users query with the sqlite3 CLI. What the engine records of a job is held in memory
+ * while the disk is full ({@link HeldWrites}), and every read shows it; the other writes are
+ * refused meanwhile ({@link DatabaseFull}). Thread-safe (through {@link Database}).
  */
 public final class JobStore {
     private final Database db;
     private final Clock clock;
     private final TargetKeys keys;
+    private final HeldWrites held;
 
     public JobStore(Database db, Clock clock, TargetKeys keys) {
         this.db = db;
         this.clock = clock;
         this.keys = keys;
+        this.held = db.held();
+    }
+
+    /** True while job outcomes wait in memory for the database to have room. */
+    public boolean writesHeld() {
+        return held.any();
+    }
+
+    /** How many writes wait in memory (0 while the database takes them). */
+    public int heldWrites() {
+        return held.size();
     }
 
     private String now() {
@@ -39,7 +53,7 @@ public final class JobStore {
 
     /** Inserts a job unless one with the same {@link JobSpec#key()} exists; returns the stored one. */
     public Inserted insertIfAbsent(JobSpec spec, JobState state) {
-        return db.transaction(c -> insertIfAbsent(c, spec, state));
+        return held.now(() -> db.transaction(c -> insertIfAbsent(c, spec, state)));
     }
 
     private Inserted insertIfAbsent(Connection c, JobSpec spec, JobState state) throws SQLException {
@@ -63,7 +77,7 @@ public final class JobStore {
     public record Inserted(Job job, boolean created) {}
 
     public Optional<Job> find(long id) {
-        return db.run(c -> Sql.one(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE id = ?", id));
+        return db.run(c -> Sql.one(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE id = ?", id)).map(held::overlay);
     }
 
     private static Optional<Job> findByKey(Connection c, String key) throws SQLException {
@@ -75,9 +89,9 @@ public final class JobStore {
      * superseded yet: the ones a newer job takes the target from.
      */
     public List<Job> otherClaims(Job job) {
-        return db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE target_key ="
+        return held.overlayAll(db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE target_key ="
                 + " (SELECT target_key FROM jobs WHERE id = ?) AND id <> ? AND state <> 'superseded' ORDER BY id",
-                job.id(), job.id()));
+                job.id(), job.id())));
     }
 
     /**
@@ -89,7 +103,7 @@ public final class JobStore {
         String key = keys.key(modelType, filename, null);
         return key == null ? Optional.empty() : db.run(c -> Sql.one(c, "SELECT " + Sql.JOB_COLUMNS
                 + " FROM jobs WHERE target_key = ? AND state IN ('queued', 'waiting_space', 'downloading',"
-                + " 'verifying', 'paused', 'completed') ORDER BY id DESC LIMIT 1", key));
+                + " 'verifying', 'paused', 'completed') ORDER BY id DESC LIMIT 1", key)).map(held::overlay);
     }
 
     /** The {@link TargetKeys key} of a job's target; null while its file name is unknown. */
@@ -119,9 +133,9 @@ public final class JobStore {
 
     /** Per contested target, its newest job not superseded, oldest first. */
     public List<Job> newestOfContested() {
-        return db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE id IN (SELECT max(id)"
-                + " FROM jobs WHERE target_key IS NOT NULL AND state <> 'superseded'"
-                + " GROUP BY target_key HAVING count(*) > 1) ORDER BY id"));
+        return held.overlayAll(db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE id IN"
+                + " (SELECT max(id) FROM jobs WHERE target_key IS NOT NULL AND state <> 'superseded'"
+                + " GROUP BY target_key HAVING count(*) > 1) ORDER BY id")));
     }
 
     /**
@@ -130,7 +144,7 @@ public final class JobStore {
      * many keys changed. Run once at start, before jobs are added or dispatched.
      */
     public int rekeyTargets() {
-        return db.transaction(c -> {
+        return held.now(() -> db.transaction(c -> {
             List<Object[]> changed = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement(
                     "SELECT id, model_type, filename, target_path, target_key FROM jobs");
@@ -146,7 +160,7 @@ public final class JobStore {
                 Sql.exec(c, "UPDATE jobs SET target_key = ? WHERE id = ?", row);
             }
             return changed.size();
-        });
+        }));
     }
 
     /**
@@ -172,8 +186,19 @@ public final class JobStore {
 
     /** Jobs in {@code state}, in queue order: lower priority number first, then arrival. */
     public List<Job> inState(JobState state) {
-        return db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE state = ?"
-                + " ORDER BY priority, id", state.key()));
+        if (!held.any()) {
+            return db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE state = ?"
+                    + " ORDER BY priority, id", state.key()));
+        }
+        StringBuilder ids = new StringBuilder(",");  // the jobs a held write may move into the state, too
+        held.jobs().forEach(id -> ids.append(id).append(','));
+        return inState(state, db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE state = ?"
+                + " OR instr(?, ',' || id || ',') > 0 ORDER BY priority, id", state.key(), ids.toString())));
+    }
+
+    /** The rows as the held writes leave them, without those these writes move out of {@code state}. */
+    private List<Job> inState(JobState state, List<Job> rows) {
+        return held.any() ? held.overlayAll(rows).stream().filter(j -> j.state() == state).toList() : rows;
     }
 
     /**
@@ -182,12 +207,12 @@ public final class JobStore {
      * dispatcher never loads every queued row.
      */
     public List<Job> queuedAfter(int priority, long id, int limit) {
-        return db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE state = ?"
-                + " AND (priority > ? OR (priority = ? AND id > ?)) ORDER BY priority, id LIMIT ?",
-                JobState.QUEUED.key(), priority, priority, id, limit));
+        return inState(JobState.QUEUED, db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs"
+                + " WHERE state = ? AND (priority > ? OR (priority = ? AND id > ?)) ORDER BY priority, id LIMIT ?",
+                JobState.QUEUED.key(), priority, priority, id, limit)));
     }
 
-    public Map<JobState, Integer> countsByState() {
+    private Map<JobState, Integer> storedCounts() {
         return db.run(c -> {
             Map<JobState, Integer> counts = new EnumMap<>(JobState.class);
             for (JobState s : JobState.values()) {
@@ -203,17 +228,51 @@ public final class JobStore {
         });
     }
 
+    /** {@link #countsByState} with the held writes' state changes counted. */
+    public Map<JobState, Integer> countsByState() {
+        Map<JobState, Integer> counts = storedCounts();
+        for (long id : held.jobs()) {
+            Optional<Job> stored = db.run(c -> Sql.one(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE id = ?", id));
+            stored.ifPresent(j -> {
+                counts.merge(j.state(), -1, Integer::sum);
+                counts.merge(held.overlay(j).state(), 1, Integer::sum);
+            });
+        }
+        return counts;
+    }
+
     /**
      * After a crash or restart, before any download starts: jobs that were mid-download go back to
      * the queue, and the attempts the stop cut short (no outcome: a kill -9 or a power loss) say so.
      */
     public int requeueInterrupted() {
-        return db.transaction(c -> {
+        try {
+            return requeueInterruptedNow();
+        } catch (DatabaseFull e) {
+            return holdRequeue();
+        }
+    }
+
+    /** A start on a full disk: the requeue is held like an outcome, and the daemon serves meanwhile. */
+    private int holdRequeue() {
+        List<Job> cut = db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs"
+                + " WHERE state IN ('downloading', 'verifying')"));
+        keep(0, null, null, "UPDATE attempts SET outcome = 'interrupted', ended_at = coalesce(ended_at, ?),"
+                + " error = coalesce(error, 'the daemon stopped during this attempt') WHERE outcome IS NULL", now());
+        for (Job job : cut) {
+            keep(job.id(), null, j -> JobChanges.state(j, JobState.QUEUED), "UPDATE jobs SET state = 'queued'"
+                    + " WHERE id = ? AND state IN ('downloading', 'verifying')", job.id());
+        }
+        return cut.size();
+    }
+
+    private int requeueInterruptedNow() {
+        return held.now(() -> db.transaction(c -> {
             Sql.exec(c, "UPDATE attempts SET outcome = 'interrupted', ended_at = coalesce(ended_at, ?),"
                     + " error = coalesce(error, 'the daemon stopped during this attempt')"
                     + " WHERE outcome IS NULL", now());
             return Sql.exec(c, "UPDATE jobs SET state = 'queued' WHERE state IN ('downloading', 'verifying')");
-        });
+        }));
     }
 
     /** A queued job waits for space; {@code why} says how much it needs and how much is free. */
@@ -228,12 +287,12 @@ public final class JobStore {
     }
 
     public void setState(long id, JobState state) {
-        update("UPDATE jobs SET state = ? WHERE id = ?", state.key(), id);
+        keep(id, null, j -> JobChanges.state(j, state), "UPDATE jobs SET state = ? WHERE id = ?", state.key(), id);
     }
 
     /** Opens attempt number {@code attempts + 1} and marks the job downloading; returns its id. */
     public long startAttempt(long jobId, String host, long startOffset) {
-        return db.transaction(c -> {
+        return held.now(() -> db.transaction(c -> {
             Sql.exec(c, "UPDATE jobs SET state = 'downloading', attempts = attempts + 1,"
                     + " started_at = coalesce(started_at, ?) WHERE id = ?", now(), jobId);
             Sql.exec(c, "INSERT INTO attempts (job_id, number, started_at, host, start_offset)"
@@ -242,7 +301,7 @@ public final class JobStore {
                     ResultSet rs = s.executeQuery()) {
                 return rs.getLong(1);
             }
-        });
+        }));
     }
 
     /**
@@ -250,23 +309,27 @@ public final class JobStore {
      * ({@code interrupted} is set by {@link #requeueInterrupted} alone).
      */
     public void endAttempt(long attemptId, long bytes, Integer httpStatus, String outcome, String error) {
-        update("UPDATE attempts SET ended_at = ?, bytes = ?, http_status = ?, outcome = ?, error = ?"
+        keep(0, null, null, "UPDATE attempts SET ended_at = ?, bytes = ?, http_status = ?, outcome = ?, error = ?"
                 + " WHERE id = ?", now(), bytes, httpStatus, outcome, error, attemptId);
     }
 
     public void saveProgress(long jobId, long bytesDone, Long totalBytes, String validator) {
-        update("UPDATE jobs SET bytes_done = ?, total_bytes = coalesce(?, total_bytes), validator = ?"
-                + " WHERE id = ?", bytesDone, totalBytes, validator, jobId);
+        // a held progress write replaces the one before it, so it carries the total that one knew
+        Long total = totalBytes != null || !held.any() ? totalBytes : find(jobId).map(Job::totalBytes).orElse(null);
+        keep(jobId, "progress", j -> JobChanges.progress(j, bytesDone, total, validator), "UPDATE jobs SET"
+                + " bytes_done = ?, total_bytes = coalesce(?, total_bytes), validator = ? WHERE id = ?",
+                bytesDone, total, validator, jobId);
     }
 
     public void setTarget(long jobId, String targetPath) {
-        update("UPDATE jobs SET target_path = ?, target_key = ? WHERE id = ?", targetPath,
-                keys.key(null, null, targetPath), jobId);
+        keep(jobId, null, j -> JobChanges.target(j, targetPath), "UPDATE jobs SET target_path = ?, target_key = ?"
+                + " WHERE id = ?", targetPath, keys.key(null, null, targetPath), jobId);
     }
 
     /** A retry is coming: the reason is kept so a user sees why the job is waiting. */
     public void noteRetry(long jobId, String reason) {
-        update("UPDATE jobs SET state = 'queued', last_error = ? WHERE id = ?", reason, jobId);
+        keep(jobId, null, j -> JobChanges.retrying(j, reason), "UPDATE jobs SET state = 'queued', last_error = ?"
+                + " WHERE id = ?", reason, jobId);
     }
 
     /**
@@ -276,22 +339,24 @@ public final class JobStore {
     public void complete(long jobId, String targetPath, String sha256, long bytes, long durationMs,
             boolean downloaded, String fromLibrary) {
         Double speed = downloaded && durationMs > 0 ? bytes * 1000.0 / durationMs : null;
-        update("UPDATE jobs SET state = 'completed', target_path = ?, target_key = ?, sha256 = ?,"
+        Instant at = Instant.now(clock);
+        keep(jobId, null, j -> JobChanges.completed(j, targetPath, sha256, bytes, at, durationMs, fromLibrary),
+                "UPDATE jobs SET state = 'completed', target_path = ?, target_key = ?, sha256 = ?,"
                 + " bytes_done = ?, total_bytes = ?, finished_at = ?, duration_ms = ?, avg_bytes_per_s = ?,"
                 + " failure_reason = NULL, validator = NULL, placed = ?, from_library = ? WHERE id = ?",
-                targetPath, keys.key(null, null, targetPath), sha256, bytes, bytes, now(), durationMs, speed,
+                targetPath, keys.key(null, null, targetPath), sha256, bytes, bytes, at.toString(), durationMs, speed,
                 downloaded ? 1 : 0, fromLibrary, jobId);
     }
 
     /** Puts jobs in one transaction: all of them or, on an error, none. */
     public List<Inserted> insertAllIfAbsent(List<JobSpec> specs) {
-        return db.transaction(c -> {
+        return held.now(() -> db.transaction(c -> {
             List<Inserted> out = new java.util.ArrayList<>();
             for (JobSpec spec : specs) {
                 out.add(insertIfAbsent(c, spec, JobState.QUEUED));
             }
             return out;
-        });
+        }));
     }
 
     public void setPriority(long jobId, int priority) {
@@ -310,11 +375,20 @@ public final class JobStore {
     }
 
     public void fail(long jobId, String reason, String message) {
-        update("UPDATE jobs SET state = 'failed', failure_reason = ?, last_error = ?, finished_at = ?"
-                + " WHERE id = ?", reason, message, now(), jobId);
+        Instant at = Instant.now(clock);
+        keep(jobId, null, j -> JobChanges.failed(j, reason, message, at), "UPDATE jobs SET state = 'failed',"
+                + " failure_reason = ?, last_error = ?, finished_at = ? WHERE id = ?", reason, message, at.toString(),
+                jobId);
     }
 
+    /** A write the engine makes of a job: held in memory while the database has no room for it. */
+    private void keep(long jobId, String key, java.util.function.UnaryOperator<Job> effect, String sql,
+            Object... args) {
+        held.write(new HeldWrites.Write(jobId, key, sql, args, effect));
+    }
+
+    /** A write a caller must know the outcome of: refused while writes are held. */
     private int update(String sql, Object... args) {
-        return db.run(c -> Sql.exec(c, sql, args));
+        return held.now(() -> db.run(c -> Sql.exec(c, sql, args)));
     }
 }

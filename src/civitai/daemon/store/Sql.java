@@ -45,8 +45,29 @@ final class Sql {
 
     static int exec(Connection c, String sql, Object... args) throws SQLException {
         PreparedStatement s = prepare(c, sql);
-        bind(s, args);
-        return s.executeUpdate();
+        try {
+            bind(s, args);
+            return s.executeUpdate();
+        } catch (SQLException e) {
+            forget(c, sql);
+            throw e;
+        }
+    }
+
+    /**
+     * Drops the kept statement for {@code sql} after it failed: sqlite-jdbc leaves one that failed
+     * (a full disk) unusable ("statement is not executing"), so the next use prepares it afresh.
+     */
+    private static void forget(Connection c, String sql) {
+        Map<String, PreparedStatement> mine = PREPARED.get(c);
+        PreparedStatement s = mine == null ? null : mine.remove(sql);
+        if (s != null) {
+            try {
+                s.close();
+            } catch (SQLException e) {
+                // it is dropped either way
+            }
+        }
     }
 
     static void bind(PreparedStatement s, Object... args) throws SQLException {
@@ -73,6 +94,9 @@ final class Sql {
                 jobs.add(read(rs));
             }
             return jobs;
+        } catch (SQLException e) {
+            forget(c, sql);
+            throw e;
         }
     }
 

@@ -42,7 +42,8 @@ public final class Chaos {
         List<Named> scenarios = List.of(
                 new Named("crash", 0.38, CrashRun::run),
                 new Named("faults", 0.12, FaultRun::run),
-                new Named("disk", 0.08, DiskRun::run),
+                new Named("disk", 0.05, DiskRun::run),
+                new Named("dbfull", 0.03, DatabaseFullRun::run),
                 new Named("symlink", 0.02, SymlinkRun::run),
                 new Named("endless", 0.02, EndlessRun::run),
                 new Named("hostile", 0.25, HostileRun::run),

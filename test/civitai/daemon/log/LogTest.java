@@ -53,6 +53,30 @@ class LogTest {
         assertFalse(console.toString().contains("s3cr3t-value"));
     }
 
+    /** A condition of the machine, said in its own words (as a full disk under the database is). */
+    private static final class Full extends RuntimeException implements Explained {
+        private static final long serialVersionUID = 1L;
+
+        Full() {
+            super("the disk is full: free some space");
+        }
+    }
+
+    @Test
+    void anExplainedCause_isOneLineWithoutTrace_andTheSameLineWithinAMinuteIsNotRepeated() throws IOException {
+        try (DaemonLog log = new DaemonLog(dir, 1 << 20, 3, new Redactor(List.of()), Clock.systemUTC(),
+                new PrintStream(new ByteArrayOutputStream(), true))) {
+            log.error("job 3: could not be recorded", new IllegalStateException("wrapped", new Full()));
+            log.error("job 3: could not be recorded", new Full());
+            log.error("job 4: could not be recorded", new Full());
+        }
+        List<String> lines = Files.readAllLines(dir.resolve("error.log"));
+        assertEquals(2, lines.size(), lines.toString());
+        assertTrue(lines.get(0).endsWith("ERROR job 3: could not be recorded: the disk is full: free some space"),
+                lines.get(0));
+        assertTrue(lines.get(1).contains("job 4"), lines.get(1));
+    }
+
     @Test
     void logsRotateBySize_keepingABoundedNumberOfOldFiles() throws IOException {
         try (RotatingFile file = new RotatingFile(dir.resolve("download.log"), 10_000, 3)) {

@@ -5,6 +5,7 @@ import civitai.daemon.auth.Role;
 import civitai.daemon.download.JobConflict;
 import civitai.daemon.download.NoSuchJob;
 import civitai.daemon.log.DaemonLog;
+import civitai.daemon.store.DatabaseFull;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 import com.sun.net.httpserver.HttpExchange;
@@ -93,6 +94,9 @@ public final class Router implements HttpHandler {
                 reply = error(404, "not_found", e.getMessage(), null);
             } catch (JobConflict e) {
                 reply = error(409, "conflict", e.getMessage(), new JsonObject().add("state", e.current().key()));
+            } catch (DatabaseFull e) {  // one line in the log (a minute apart when it repeats), no trace
+                log.error("not recorded: " + exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath(), e);
+                reply = error(507, "disk_full", e.getMessage(), null);
             } catch (ClientGone e) {
                 return;  // the client stopped sending or reading; nobody is left to answer
             } catch (RuntimeException | IOException e) {
