@@ -1,19 +1,23 @@
 // A workflow in, on the Add view: real ComfyUI workflows (test/resources/workflows, sources in its SOURCES.md)
 // picked, dropped or carried by a PNG, and pasted A1111 parameters, planned against a seeded library on the
 // comfyui layout; "Download all missing" fetches the default workflow's checkpoint from a fake Hugging Face
-// Hub and the row follows its job to the end. One daemon for the file, tests in order.
+// Hub and the row follows its job to the end; then each row's own action (link the library's copy here, a
+// folder and a link for a node the loader table does not know, download this one). One daemon for the file,
+// tests in order (the rows' actions change the library, so they come last).
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import path from 'node:path';
-import { startFixture, launch, open, shot, call, ROOT } from './harness.mjs';
+import { startFixture, launch, open, shot, call, until, ROOT } from './harness.mjs';
 
 const FIXTURES = path.join(ROOT, 'test', 'resources', 'workflows');
 const CHECKPOINT = 'v1-5-pruned-emaonly-fp16.safetensors';
 const SEEDED = 'sd15/realisticVisionV51_v51VAE.safetensors';
 const CLIP_VISION = 'CLIP-ViT-H-14-laion2B-s32B-b79K.safetensors';
+// the fake Hub has this file (the default workflow's checkpoint): the daemon reaches it through hf_endpoint
+const HUB_URL = `https://huggingface.co/Comfy-Org/stable-diffusion-v1-5-archive/resolve/main/${CHECKPOINT}`;
 const T = { timeout: 120_000 };
 let fixture;
 let browser;
@@ -29,7 +33,21 @@ async function rows() {
     tr.querySelector('td.folder').textContent, tr.querySelector('.decision').textContent]));
 }
 
+/** A ComfyUI UI workflow of these nodes, pasted and checked. */
+async function paste(nodes) {
+  await page.getByLabel('Or paste the workflow JSON or the parameters text').fill(JSON.stringify({ nodes }));
+  await page.getByRole('button', { name: 'Check the pasted text' }).click();
+}
+
+/** Every job the daemon has, of any state. */
+async function jobs() {
+  const answer = await call(fixture, 'GET', 'api/jobs?limit=500');
+  assert.equal(answer.status, 200, JSON.stringify(answer.json));
+  return answer.json.jobs;
+}
+
 async function openAdd() {
+  page.problems().splice(0); // each test answers for its own
   await page.goto(`${fixture.gui}#add`);
   await page.locator('#view-add:not([hidden])').waitFor();
   await page.locator('#connection[data-state="live"]').waitFor();
@@ -217,6 +235,111 @@ describe('a workflow in, on the Add view', () => {
     assert.equal(await plan().locator('table').count(), 0);
     await shot(page, '23-workflow-refused');
     // "400 (Bad Request)" over HTTP/1.1, "400 ()" over HTTP/2: the browser logs the refusal the test asked for
+    assert.deepEqual(page.problems().filter((p) => !/status of 400 \(/.test(p)), []);
+    assert.equal(page.problems().length, 1);
+  });
+
+  it('links a model the library has in another folder where the workflow looks: nothing is downloaded', T, async () => {
+    await openAdd();
+    const name = 'realisticVisionV51_v51VAE.safetensors';
+    await paste([{ id: 3, type: 'CheckpointLoaderSimple', widgets_values: [name] }]);
+    await page.locator('#add-workflow-summary', { hasText: '1 model in the pasted text: 1 present.' }).waitFor();
+    assert.deepEqual(await rows(), [[name, 'present_elsewhere', 'checkpoints', 'Present elsewhere']]);
+    assert.equal(await cell(name, 'size').innerText(), '39.1 KiB', 'the size the plan gives');
+    const before = (await jobs()).length;
+
+    const from = `${fixture.dir}/models/models/checkpoints/${SEEDED}`;
+    const target = `${fixture.dir}/models/models/checkpoints/${name}`;
+    await row(name).getByRole('button', { name: 'Link it here' }).click();
+    await cell(name, 'status').locator('.queue-result', { hasText: 'Linked from' }).waitFor();
+    assert.equal(await cell(name, 'status').locator('.queue-result').innerText(), `Linked from ${from}`);
+    assert.equal(await cell(name, 'status').locator('.decision').innerText(), 'Present');
+    assert.equal(await row(name).getByRole('button', { name: 'Link it here' }).count(), 0, 'linked once');
+    assert.equal(await page.locator('#add-workflow-status').innerText(), `Linked ${name} from ${from}; nothing was downloaded.`);
+    assert.equal(await page.evaluate(() => document.activeElement.classList.contains('status')), true, 'the answer has the focus');
+    await shot(page, '24-workflow-linked');
+
+    const library = await call(fixture, 'GET', `api/library?${new URLSearchParams({ q: name, state: 'present', limit: 100 })}`);
+    const placed = library.json.files.find((f) => f.path === target);
+    assert.ok(placed, `the library has ${target}: ${JSON.stringify(library.json.files.map((f) => f.path))}`);
+    assert.equal(placed.size, 40_000);
+    assert.equal((await jobs()).length, before, 'no download job was made');
+    await page.getByRole('button', { name: 'Check the pasted text' }).click();
+    await plan().locator(`tbody tr[data-name="${name}"][data-decision="present"]`).waitFor();
+    assert.deepEqual(page.problems(), []);
+  });
+
+  it('queues a node the loader table does not know with the folder and link picked in its row, followed to the end', T, async () => {
+    await openAdd();
+    const name = 'my-custom-node-model.safetensors';
+    await paste([{ id: 7, type: 'SomeCustomLoader', widgets_values: [name] }]);
+    await page.locator('#add-workflow-summary', { hasText: '1 model in the pasted text: 1 needing a choice.' }).waitFor();
+    assert.deepEqual(await rows(), [[name, 'unknown_folder', 'unknown', 'Needs a choice']]);
+    const folder = page.getByLabel(`Folder for ${name}`);
+    const offered = await folder.locator('option').allInnerTexts();
+    for (const f of ['checkpoints', 'loras', 'vae', 'embeddings', 'controlnet', 'upscale_models', 'clip_vision']) {
+      assert.ok(offered.includes(f), `${f} is offered: ${offered}`);
+    }
+    await folder.selectOption('loras');
+    await page.getByLabel(`Link for ${name}`).fill(HUB_URL);
+    await shot(page, '25-workflow-folder-chosen');
+    await row(name).getByRole('button', { name: 'Queue' }).click();
+
+    const job = cell(name, 'status').locator('.plan-job');
+    await job.waitFor();
+    assert.deepEqual(await rows(), [[name, 'download', 'loras', 'Will download']], 'planned again with the choices');
+    await page.locator('#add-workflow-status .alert-success', { hasText: `Queued ${name}; its row follows the job.` }).waitFor();
+    const id = Number((await job.getByRole('link').innerText()).replace('Job ', ''));
+    await job.and(page.locator('[data-state="completed"]')).waitFor({ timeout: 60_000 });
+    assert.equal(await job.locator('.job-state').innerText(), 'Completed');
+    assert.equal(await cell(name, 'size').innerText(), '3.00 MiB');
+    const answer = (await call(fixture, 'GET', `api/jobs/${id}`)).json.job;
+    assert.deepEqual([answer.state, answer.model_type, answer.filename], ['completed', 'lora', name]);
+    assert.equal(answer.expected_sha256, fixture.workflow.hub_checkpoint_sha256, 'verified by the Hub\'s SHA-256');
+    await shot(page, '25-workflow-folder-downloaded');
+    assert.deepEqual(page.problems(), []);
+  });
+
+  it('"Download this one" queues that row alone; the others keep theirs', T, async () => {
+    await openAdd();
+    const [first, second] = ['one-of-two.safetensors', 'two-of-two.safetensors'];
+    const lora = (id, name, url) => ({ id, type: 'LoraLoader', widgets_values: [name, 1, 1],
+      properties: { models: [{ name, url, directory: 'loras' }] } });
+    await paste([lora(11, first, fixture.big[3]), lora(12, second, fixture.big[2])]);
+    await page.locator('#add-workflow-summary', { hasText: '2 models in the pasted text: 2 to download.' }).waitFor();
+    await row(second).getByRole('button', { name: 'Download this one' }).click();
+
+    const job = cell(second, 'status').locator('.plan-job');
+    await job.waitFor();
+    const id = Number((await job.getByRole('link').innerText()).replace('Job ', ''));
+    assert.equal(await cell(first, 'status').locator('.plan-job, .queue-result').count(), 0);
+    assert.equal(await row(first).getByRole('button', { name: 'Download this one' }).count(), 1, 'still to choose');
+    assert.equal(await row(second).getByRole('button', { name: 'Download this one' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Download all missing' }).count(), 1, 'one row is left to download');
+    const all = await jobs();
+    assert.deepEqual(all.filter((j) => [first, second].includes(j.filename)).map((j) => [j.id, j.filename]), [[id, second]]);
+    await shot(page, '26-workflow-one-row');
+    assert.equal((await call(fixture, 'POST', `api/jobs/${id}/cancel`)).status, 200);
+    await job.and(page.locator('[data-state="cancelled"]')).waitFor();
+    assert.deepEqual(page.problems(), []);
+  });
+
+  it('says in its row why the daemon refused the link given for a name no source knows', T, async () => {
+    await openAdd();
+    const name = 'nobody-has-this.safetensors';
+    await paste([{ id: 9, type: 'LoraLoader', widgets_values: [name, 1, 1] }]);
+    await page.locator('#add-workflow-summary', { hasText: '1 model in the pasted text: 1 not found.' }).waitFor();
+    const before = (await jobs()).length;
+    const bad = `ftp://example.org/${name}`;
+    await page.getByLabel(`Link for ${name}`).fill(bad);
+    await row(name).getByRole('button', { name: 'Queue with this link' }).click();
+    const alert = cell(name, 'status').locator('[role="alert"]');
+    await alert.waitFor();
+    assert.equal(await alert.innerText(), `${name} was not queued: "url" must be an http(s) URL, not ${bad}`);
+    assert.equal(await page.getByLabel(`Link for ${name}`).inputValue(), bad, 'kept, to be corrected');
+    assert.equal(await row(name).getByRole('button', { name: 'Queue with this link' }).isEnabled(), true);
+    assert.equal((await jobs()).length, before);
+    await shot(page, '27-workflow-bad-link');
     assert.deepEqual(page.problems().filter((p) => !/status of 400 \(/.test(p)), []);
     assert.equal(page.problems().length, 1);
   });
