@@ -1,5 +1,13 @@
 package civitai.daemon.download;
 
+import civitai.daemon.download.attempt.ActiveDownload;
+import civitai.daemon.download.attempt.AttemptRecorder;
+import civitai.daemon.download.attempt.DownloadTask;
+import civitai.daemon.download.attempt.Downloader;
+import civitai.daemon.download.attempt.RetryPolicy;
+import civitai.daemon.download.attempt.Watchdog;
+import civitai.daemon.download.rules.JobTargets;
+import civitai.daemon.download.rules.SpaceGate;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;
 import civitai.daemon.log.DaemonLog;

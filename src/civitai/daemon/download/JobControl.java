@@ -1,5 +1,8 @@
 package civitai.daemon.download;
 
+import civitai.daemon.download.attempt.DownloadTask;
+import civitai.daemon.download.attempt.Downloader;
+import civitai.daemon.download.part.Placement;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;
 import civitai.daemon.log.DaemonLog;

@@ -1,5 +1,6 @@
 package civitai.daemon.download;
 
+import civitai.daemon.download.attempt.DownloadTask;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package civitai.daemon.download;
 
+import civitai.daemon.download.rules.SpaceGate;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;
 import civitai.daemon.store.Job;

@@ -5,6 +5,8 @@ import static civitai.daemon.auth.Role.VIEWER;
 
 import civitai.daemon.auth.Jwt;
 import civitai.daemon.download.DownloadQueue;
+import civitai.daemon.download.part.LibraryReuse;
+import civitai.daemon.download.rules.SpaceGate;
 import civitai.daemon.events.EventStream;
 import civitai.daemon.http.intake.Intake;
 import civitai.daemon.http.intake.References;
@@ -41,7 +43,7 @@ public final class Api {
             civitai.daemon.notify.Webhooks notifications, List<String> trustedProxies,
             java.nio.file.Path downloadDir, civitai.daemon.library.Library library,
             civitai.daemon.library.LibraryIndex libraryIndex, civitai.daemon.target.Layout layout,
-            civitai.daemon.download.SpaceGate space, civitai.daemon.download.LibraryReuse reuse) {}
+            civitai.daemon.download.rules.SpaceGate space, civitai.daemon.download.part.LibraryReuse reuse) {}
 
     private final Parts parts;
 

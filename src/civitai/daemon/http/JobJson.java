@@ -1,6 +1,6 @@
 package civitai.daemon.http;
 
-import civitai.daemon.download.ActiveDownload;
+import civitai.daemon.download.attempt.ActiveDownload;
 import civitai.daemon.http.server.JsonValues;
 import civitai.daemon.log.Redactor;
 import civitai.daemon.store.Job;

@@ -1,7 +1,7 @@
 package civitai.daemon.http;
 
-import civitai.daemon.download.ActiveDownload;
 import civitai.daemon.download.DownloadQueue;
+import civitai.daemon.download.attempt.ActiveDownload;
 import civitai.daemon.http.intake.Intake;
 import civitai.daemon.http.intake.References;
 import civitai.daemon.http.server.ApiException;

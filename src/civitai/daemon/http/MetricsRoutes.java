@@ -1,7 +1,7 @@
 package civitai.daemon.http;
 
 import civitai.daemon.download.DownloadQueue;
-import civitai.daemon.download.SpaceGate;
+import civitai.daemon.download.rules.SpaceGate;
 import civitai.daemon.events.Event;
 import civitai.daemon.http.library.DiskUse;
 import civitai.daemon.http.server.ApiException;

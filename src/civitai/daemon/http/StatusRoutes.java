@@ -1,7 +1,7 @@
 package civitai.daemon.http;
 
-import civitai.daemon.download.ActiveDownload;
 import civitai.daemon.download.DownloadQueue;
+import civitai.daemon.download.attempt.ActiveDownload;
 import civitai.daemon.http.library.DiskUse;
 import civitai.daemon.http.server.JsonValues;
 import civitai.daemon.http.server.Reply;

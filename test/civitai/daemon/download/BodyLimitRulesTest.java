@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import civitai.daemon.download.rules.BodyLimit;
+import civitai.daemon.download.rules.ExpectedSize;
 import org.junit.jupiter.api.Test;
 
 /** Where a body without a length is cut: the entry's size, an earlier answer's, max_file_size, free space. */

@@ -2,12 +2,16 @@ package civitai.daemon.download;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import civitai.daemon.download.attempt.Downloader;
+import civitai.daemon.download.attempt.RetryPolicy;
+import civitai.daemon.download.attempt.Watchdog;
 import civitai.daemon.download.fetch.Bandwidth;
 import civitai.daemon.download.fetch.HostCredentials;
 import civitai.daemon.download.fetch.HostGate;
 import civitai.daemon.download.fetch.HostSlots;
 import civitai.daemon.download.fetch.RefusalReader;
 import civitai.daemon.download.part.BufferBudget;
+import civitai.daemon.download.part.Placement;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;
 import civitai.daemon.log.DaemonLog;

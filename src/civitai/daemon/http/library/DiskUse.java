@@ -1,6 +1,6 @@
 package civitai.daemon.http.library;
 
-import civitai.daemon.download.SpaceGate;
+import civitai.daemon.download.rules.SpaceGate;
 import civitai.daemon.library.Library;
 import civitai.daemon.library.LibraryQuery;
 import civitai.daemon.library.Root;

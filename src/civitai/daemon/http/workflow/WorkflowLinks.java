@@ -1,7 +1,7 @@
 package civitai.daemon.http.workflow;
 
-import civitai.daemon.download.LibraryReuse;
 import civitai.daemon.download.part.DiskException;
+import civitai.daemon.download.part.LibraryReuse;
 import civitai.daemon.library.Library;
 import civitai.daemon.library.LibraryFile;
 import civitai.daemon.target.SubFolders;

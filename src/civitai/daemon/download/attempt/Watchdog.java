@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.attempt;
 
 import java.time.Duration;
 import java.util.Set;
@@ -16,13 +16,13 @@ public final class Watchdog {
         scheduler.scheduleWithFixedDelay(this::checkAll, tick, tick, TimeUnit.MILLISECONDS);
     }
 
-    AttemptGuard watch(Thread thread, Duration stall, Duration timeout) {
+    public AttemptGuard watch(Thread thread, Duration stall, Duration timeout) {
         AttemptGuard guard = new AttemptGuard(thread, stall, timeout);
         guards.add(guard);
         return guard;
     }
 
-    void release(AttemptGuard guard) {
+    public void release(AttemptGuard guard) {
         guards.remove(guard);
         guard.finish();
     }

@@ -1,7 +1,6 @@
-package civitai.daemon.download;
+package civitai.daemon.download.part;
 
-import civitai.daemon.download.part.DiskException;
-import civitai.daemon.download.part.PartFile;
+import civitai.daemon.download.rules.Outcome;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
@@ -49,12 +48,12 @@ public final class Placement {
      * this target verified that hash. The size and time tell at the end whether it is still that file.
      * A link has no hash (null): what it points to is never read.
      */
-    record Found(String sha256, long size, FileTime modified, boolean ours) {
+    public record Found(String sha256, long size, FileTime modified, boolean ours) {
         static Found link(BasicFileAttributes link) {
             return new Found(null, link.size(), link.lastModifiedTime(), false);
         }
 
-        boolean isLink() {
+        public boolean isLink() {
             return sha256 == null;
         }
 
@@ -81,7 +80,7 @@ public final class Placement {
      * a Fail when it is a user's file that {@code keep} protects, else null (the download goes
      * ahead and {@link #place} deals with it); {@code found} is what to remember of it.
      */
-    Outcome.Fail beforeDownload(Path target, Found found) {
+    public Outcome.Fail beforeDownload(Path target, Found found) {
         if (found.ours() || rule != ExistingFiles.KEEP) {
             return null;
         }
@@ -97,7 +96,7 @@ public final class Placement {
      * What stands at {@code target} now, with its hash (none for a link, which is never followed);
      * null when nothing does, or a folder.
      */
-    static Found examine(Path target, Set<String> placedHashes) throws DiskException {
+    public static Found examine(Path target, Set<String> placedHashes) throws DiskException {
         BasicFileAttributes a;
         try {
             a = Files.readAttributes(target, BasicFileAttributes.class, NOFOLLOW);
@@ -127,7 +126,7 @@ public final class Placement {
      * @param found  what stood at the target before the download (null: nothing)
      * @param status the HTTP status of the answer that ended the download, for the record
      */
-    Outcome place(PartFile part, Path target, String expectedSha256, Found found, Integer status)
+    public Outcome place(PartFile part, Path target, String expectedSha256, Found found, Integer status)
             throws DiskException {
         String actual = part.sha256();
         long bytes = part.length();
@@ -186,7 +185,7 @@ public final class Placement {
     }
 
     /** The SHA-256 of a whole file, read once; a link is refused, never read through. */
-    static String sha256Of(Path file) throws IOException {
+    public static String sha256Of(Path file) throws IOException {
         var digest = PartFile.newDigest();
         try (InputStream in = Files.newInputStream(file, NOFOLLOW)) {
             byte[] buffer = new byte[1 << 20];

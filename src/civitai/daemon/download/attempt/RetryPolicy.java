@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.attempt;
 
 import civitai.daemon.download.fetch.RetryAfter;
 import java.net.http.HttpHeaders;
@@ -52,7 +52,7 @@ public final class RetryPolicy {
         return waitFor(RetryAfter.parse(headers.firstValue("Retry-After").orElse(null)).orElse(null));
     }
 
-    Optional<Duration> parseRetryAfter(String value) {
+    public Optional<Duration> parseRetryAfter(String value) {
         return waitFor(RetryAfter.parse(value).orElse(null));
     }
 

@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.attempt;
 
 /**
  * A running job as status queries see it.
@@ -10,7 +10,7 @@ package civitai.daemon.download;
 public record ActiveDownload(long jobId, String modelType, String filename, long bytes, Long total,
         long bytesPerSecond, Long etaSeconds, int connections) {
 
-    static ActiveDownload of(DownloadTask task) {
+    public static ActiveDownload of(DownloadTask task) {
         long bytes = task.bytes();
         Long total = task.total;
         long speed = task.speed.bytesPerSecond();

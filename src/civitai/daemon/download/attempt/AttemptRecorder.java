@@ -1,7 +1,8 @@
-package civitai.daemon.download;
+package civitai.daemon.download.attempt;
 
 import civitai.daemon.download.fetch.RetryAfter;
 import civitai.daemon.download.part.PartFile;
+import civitai.daemon.download.rules.Outcome;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;
 import civitai.daemon.log.DaemonLog;
@@ -19,12 +20,12 @@ import java.util.function.Predicate;
  * store, reports its progress (events at most 4 a second, the database every 2 seconds), and
  * records its {@link Outcome}, deciding between retry and failure with the {@link RetryPolicy}.
  */
-final class AttemptRecorder implements Downloader.Listener {
+public final class AttemptRecorder implements Downloader.Listener {
     private static final long EVENT_EVERY_NANOS = 250_000_000L;
     private static final long SAVE_EVERY_NANOS = 2_000_000_000L;
 
     /** What the queue does with the job after this attempt. */
-    sealed interface Next {
+    public sealed interface Next {
         record Finished() implements Next {}
 
         record RetryAfter(Duration delay) implements Next {}
@@ -41,7 +42,7 @@ final class AttemptRecorder implements Downloader.Listener {
     private long lastSaveNanos = System.nanoTime();
 
     /** @param claim takes a target learnt from the server; false when another job holds it */
-    AttemptRecorder(DownloadTask task, JobStore store, EventBus bus, DaemonLog log, Predicate<Target> claim) {
+    public AttemptRecorder(DownloadTask task, JobStore store, EventBus bus, DaemonLog log, Predicate<Target> claim) {
         this.claim = claim;
         this.task = task;
         this.store = store;
@@ -49,7 +50,7 @@ final class AttemptRecorder implements Downloader.Listener {
         this.log = log;
     }
 
-    Next run(Downloader downloader, Watchdog watchdog, RetryPolicy policy, Duration stall, Duration timeout,
+    public Next run(Downloader downloader, Watchdog watchdog, RetryPolicy policy, Duration stall, Duration timeout,
             Path folder) {
         long offset = task.part != null ? task.bytes() : partLength(task.target(folder));  // a segmented part has holes
         String host = task.spec.url().getHost();

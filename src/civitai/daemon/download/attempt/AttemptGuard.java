@@ -1,5 +1,6 @@
-package civitai.daemon.download;
+package civitai.daemon.download.attempt;
 
+import civitai.daemon.download.rules.Outcome;
 import java.time.Duration;
 
 /**
@@ -7,14 +8,14 @@ import java.time.Duration;
  * more than {@code timeout} aborts it by interrupting its thread, after recording why so the
  * attempt can tell an abort from a shutdown. Thread-safe.
  */
-final class AttemptGuard {
+public final class AttemptGuard {
     /**
      * Why the watchdog stopped an attempt.
      *
      * @param code   short and stable ({@code stalled}, {@code timeout}), for the database
      * @param reason for people
      */
-    record Abort(String code, String reason) {
+    public record Abort(String code, String reason) {
         /** What the attempt's record says: the code, then the reason. */
         String message() {
             return code + ": " + reason;
@@ -35,7 +36,7 @@ final class AttemptGuard {
     private Abort abort;
     private boolean finished;
 
-    AttemptGuard(Thread thread, Duration stall, Duration timeout) {
+    public AttemptGuard(Thread thread, Duration stall, Duration timeout) {
         this.thread = thread;
         this.stall = stall;
         this.timeout = timeout;
@@ -44,17 +45,17 @@ final class AttemptGuard {
     }
 
     /** Called by the attempt whenever data arrives. */
-    void onActivity() {
+    public void onActivity() {
         lastActivityNanos = System.nanoTime();
     }
 
     /** Time left before the attempt's deadline (at least one millisecond). */
-    Duration remaining() {
+    public Duration remaining() {
         return Duration.ofNanos(Math.max(1_000_000, deadlineNanos - System.nanoTime()));
     }
 
     /** Called by the watchdog. */
-    void check(long now) {
+    public void check(long now) {
         if (now - deadlineNanos >= 0) {
             abort("timeout", "attempt took longer than timeout (" + seconds(timeout) + " s)");
         } else if (now - lastActivityNanos >= stallNanos) {
@@ -70,12 +71,12 @@ final class AttemptGuard {
     }
 
     /** Why the watchdog stopped this attempt, or null if it did not. */
-    synchronized Abort abort() {
+    public synchronized Abort abort() {
         return abort;
     }
 
     /** Ends the watch; clears an interrupt the watchdog made so it cannot leak into later work. */
-    synchronized void finish() {
+    public synchronized void finish() {
         finished = true;
         if (abort != null) {
             Thread.interrupted();

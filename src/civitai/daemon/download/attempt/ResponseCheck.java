@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.attempt;
 
 import civitai.daemon.download.fetch.Answer;
 import civitai.daemon.download.fetch.AnswerClassifier;
@@ -8,6 +8,7 @@ import civitai.daemon.download.fetch.HostGate;
 import civitai.daemon.download.fetch.HttpFetch;
 import civitai.daemon.download.fetch.PlainRefusals;
 import civitai.daemon.download.fetch.RefusalReader;
+import civitai.daemon.download.rules.Outcome;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -17,11 +18,11 @@ import java.time.Duration;
  * into what the attempt does next. A refusal is worded by the {@link RefusalReader} for its host
  * or the engine's plain words. Thread-safe.
  */
-final class ResponseCheck {
+public final class ResponseCheck {
     private static final int ERROR_BODY_LIMIT = 64 * 1024;
 
     /** What to do with an answer. */
-    sealed interface Verdict {
+    public sealed interface Verdict {
         /** The file's bytes, from {@code start}; {@code total} is null when unknown. */
         record File(int status, long start, Long total, String validator) implements Verdict {}
 
@@ -40,7 +41,7 @@ final class ResponseCheck {
     private final RetryPolicy policy;
     private final HostGate gate;
 
-    ResponseCheck(RefusalReader reader, RetryPolicy policy, HostGate gate) {
+    public ResponseCheck(RefusalReader reader, RetryPolicy policy, HostGate gate) {
         this.reader = reader;
         this.policy = policy;
         this.gate = gate;
@@ -52,7 +53,7 @@ final class ResponseCheck {
      * @param validator    the strong ETag (or Last-Modified) the bytes so far came with, or null
      * @param expectedSize the size the entry promises, or null
      */
-    Verdict check(HttpFetch.Response fetched, BodyStream body, long asked, String validator, Long expectedSize,
+    public Verdict check(HttpFetch.Response fetched, BodyStream body, long asked, String validator, Long expectedSize,
             long partLength) throws IOException {
         int status = fetched.response().statusCode();
         byte[] head = status < 300 ? body.head(BodyText.SNIFF) : null;
@@ -78,7 +79,7 @@ final class ResponseCheck {
      * An encoding nobody asked for fails the job: the host would send it again (a misconfigured
      * CDN or bucket), and decoding it would break resume offsets and the size checks.
      */
-    static Outcome.Fail encoded(HttpFetch.Response fetched, Answer.Encoded encoded, long partLength) {
+    public static Outcome.Fail encoded(HttpFetch.Response fetched, Answer.Encoded encoded, long partLength) {
         return new Outcome.Fail("unrequested_encoding", "the server sent the file with Content-Encoding: "
                 + encoded.encoding() + " although the request asked for identity (the bytes as they are); its"
                 + " bytes are not the model file's, so nothing was saved [from " + fetched.uri().getRawAuthority() + "]",
@@ -93,7 +94,7 @@ final class ResponseCheck {
      * The refusal in words (the {@link RefusalReader} for its host, else the engine's) and what
      * follows from it: a retry, or a failure; a failed resume says the retry asks for the whole file.
      */
-    Outcome refusal(HttpFetch.Response fetched, BodyStream body, Answer.Refused refused, long asked,
+    public Outcome refusal(HttpFetch.Response fetched, BodyStream body, Answer.Refused refused, long asked,
             long partLength) throws IOException {
         var r = fetched.response();
         int status = r.statusCode();

@@ -1,8 +1,11 @@
-package civitai.daemon.download;
+package civitai.daemon.download.attempt;
 
 import civitai.daemon.download.fetch.BodyStream;
 import civitai.daemon.download.fetch.HttpFetch;
 import civitai.daemon.download.part.PartFile;
+import civitai.daemon.download.rules.BodyLimit;
+import civitai.daemon.download.rules.ExpectedSize;
+import civitai.daemon.download.rules.Outcome;
 import civitai.daemon.download.segment.Segment;
 import java.io.IOException;
 import java.time.Duration;
@@ -15,16 +18,16 @@ import java.time.Duration;
  * {@code tiny_ranges}, so a host answering every Range with 4 KiB does not keep a worker for good.
  * One instance per attempt, used on its thread.
  */
-final class SingleStream {
-    static final long TINY = 64 * 1024;
-    static final int TINY_IN_A_ROW = 16;
+public final class SingleStream {
+    public static final long TINY = 64 * 1024;
+    public static final int TINY_IN_A_ROW = 16;
 
     private final Downloader downloader;
     private final DownloadTask task;
     private final AttemptGuard guard;
     private final Downloader.Listener listener;
 
-    SingleStream(Downloader downloader, DownloadTask task, AttemptGuard guard, Downloader.Listener listener) {
+    public SingleStream(Downloader downloader, DownloadTask task, AttemptGuard guard, Downloader.Listener listener) {
         this.downloader = downloader;
         this.task = task;
         this.guard = guard;
@@ -36,7 +39,7 @@ final class SingleStream {
      * holds the whole file (or all a body without a length had), else how the attempt ends.
      * {@code limit} is null when {@code total} is known.
      */
-    Outcome run(BodyStream first, Long total, int status, BodyLimit limit) throws IOException, InterruptedException {
+    public Outcome run(BodyStream first, Long total, int status, BodyLimit limit) throws IOException, InterruptedException {
         PartFile part = task.part;
         BodyStream body = first;
         try {

@@ -1,16 +1,14 @@
-package civitai.daemon.download;
-
-import civitai.daemon.download.part.DiskException;
+package civitai.daemon.download.part;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -37,7 +35,7 @@ public final class LibraryReuse {
         this(copies, Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)));
     }
 
-    LibraryReuse(LocalCopies copies, Mode mode) {
+    public LibraryReuse(LocalCopies copies, Mode mode) {
         this.copies = copies;
         this.mode = mode;
     }

@@ -1,10 +1,10 @@
-package civitai.daemon.download;
+package civitai.daemon.download.rules;
 
 /**
  * Bytes per second over the last few seconds, from (time, total bytes) samples taken as data
  * arrives. Thread-safe.
  */
-final class SpeedMeter {
+public final class SpeedMeter {
     private static final long WINDOW_NANOS = 5_000_000_000L;
     private static final int SLOTS = 64;
 
@@ -15,7 +15,7 @@ final class SpeedMeter {
     private long lastNanos;
 
     /** Records that {@code totalBytes} had arrived by now; samples closer than ~80 ms are merged. */
-    synchronized void sample(long totalBytes) {
+    public synchronized void sample(long totalBytes) {
         long now = System.nanoTime();
         if (count > 0 && now - lastNanos < WINDOW_NANOS / SLOTS) {
             totals[(next + SLOTS - 1) % SLOTS] = totalBytes;
@@ -28,7 +28,7 @@ final class SpeedMeter {
         lastNanos = now;
     }
 
-    synchronized long bytesPerSecond() {
+    public synchronized long bytesPerSecond() {
         if (count < 2) {
             return 0;
         }

@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.rules;
 
 /**
  * Where the body of an answer that gives no length (no Content-Length, or one closed when done)
@@ -10,12 +10,12 @@ package civitai.daemon.download;
  * @param code the failure beyond it
  * @param why  what {@code most} comes from, for the message
  */
-record BodyLimit(long most, String code, String why) {
+public record BodyLimit(long most, String code, String why) {
     /**
      * @param earlierTotal the file's size as an earlier answer with the same validator gave it, or null
      * @param room         what the file system can still take before min_free_space, or null when unknown
      */
-    static BodyLimit of(ExpectedSize expected, Long earlierTotal, long maxFileSize, Long room, long partLength) {
+    public static BodyLimit of(ExpectedSize expected, Long earlierTotal, long maxFileSize, Long room, long partLength) {
         if (expected != null) {
             return new BodyLimit(expected.most(), "size_mismatch", "the entry promises " + (expected.exact() ? ""
                     : "about ") + expected.bytes() + " bytes: not the model file");
@@ -34,13 +34,13 @@ record BodyLimit(long most, String code, String why) {
     }
 
     /** The job's failure once the body went on past {@link #most}. */
-    Outcome.Fail passed(int status, long bytes) {
+    public Outcome.Fail passed(int status, long bytes) {
         return new Outcome.Fail(code, "the server sent more than " + most + " bytes without saying how many"
                 + " (no Content-Length), and kept on; " + why, status, bytes);
     }
 
     /** Whether the part is dropped once past the limit: its bytes are not the file, unless space ran out. */
-    boolean dropsPart() {
+    public boolean dropsPart() {
         return !code.equals("disk_space");
     }
 }

@@ -1,12 +1,13 @@
-package civitai.daemon.download;
+package civitai.daemon.download.attempt;
 
-import civitai.daemon.download.segment.*;
 import civitai.daemon.download.fetch.Answer;
 import civitai.daemon.download.fetch.AnswerClassifier;
 import civitai.daemon.download.fetch.BodyStream;
 import civitai.daemon.download.fetch.HttpFetch;
 import civitai.daemon.download.part.DiskException;
 import civitai.daemon.download.part.PartFile;
+import civitai.daemon.download.rules.Outcome;
+import civitai.daemon.download.segment.*;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -23,7 +24,7 @@ import java.util.TreeMap;
  * must fall back leaves the part as one clean prefix (or nothing, when the file changed) for a
  * single connection. Runs on the attempt's thread.
  */
-final class Segments {
+public final class Segments {
     private static final long MIN_STEAL = 256 * 1024;
     private static final long MIN_PIECE = 1L << 20;
 
@@ -33,7 +34,7 @@ final class Segments {
     private final Downloader.Listener listener;
     private final Downloader.Segmenting segmenting;
 
-    Segments(Downloader downloader, DownloadTask task, AttemptGuard guard, Downloader.Listener listener) {
+    public Segments(Downloader downloader, DownloadTask task, AttemptGuard guard, Downloader.Listener listener) {
         this.downloader = downloader;
         this.task = task;
         this.guard = guard;
@@ -42,7 +43,7 @@ final class Segments {
     }
 
     /** The answer to the first request is the file from the part's length: split the rest. */
-    Outcome fresh(URI url, BodyStream body) throws IOException, InterruptedException {
+    public Outcome fresh(URI url, BodyStream body) throws IOException, InterruptedException {
         PartFile part = task.part;
         Segment first = new Segment(part.length(), task.total);
         List<Segment> rest = new ArrayList<>();
@@ -51,7 +52,7 @@ final class Segments {
     }
 
     /** The part holds ranges from an earlier attempt: fetch its gaps. */
-    Outcome resume() throws IOException, InterruptedException {
+    public Outcome resume() throws IOException, InterruptedException {
         List<Segment> gaps = gaps(task.part, task.total);
         if (gaps.isEmpty()) {
             return downloader.place(task, listener, 206);
@@ -185,7 +186,7 @@ final class Segments {
     }
 
     /** The ranges of {@code [0, total)} the part does not hold yet. */
-    static List<Segment> gaps(PartFile part, long total) {
+    public static List<Segment> gaps(PartFile part, long total) {
         List<Segment> gaps = new ArrayList<>();
         long at = part.length();
         for (var r : part.ahead().entrySet()) {

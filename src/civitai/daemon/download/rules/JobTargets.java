@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.rules;
 
 import civitai.daemon.store.Job;
 import civitai.daemon.target.Target;
@@ -10,19 +10,19 @@ import java.nio.file.Path;
  * file name. The queue's busy set, the attempt's claim and the store's supersede rule all use the
  * target's key. Immutable and thread-safe.
  */
-final class JobTargets {
+public final class JobTargets {
     private final Targets targets;
 
-    JobTargets(Targets targets) {
+    public JobTargets(Targets targets) {
         this.targets = targets;
     }
 
-    Targets targets() {
+    public Targets targets() {
         return targets;
     }
 
     /** The entry's filename, or the one the server gave on an earlier attempt; null if neither. */
-    static String knownFilename(Job job) {
+    public static String knownFilename(Job job) {
         if (job.spec().filename() != null) {
             return job.spec().filename();
         }
@@ -30,7 +30,7 @@ final class JobTargets {
     }
 
     /** The target once its name is known, else null. */
-    Target of(Job job) {
+    public Target of(Job job) {
         if (job.targetPath() != null) {
             return targets.at(Path.of(job.targetPath()));
         }
@@ -41,7 +41,7 @@ final class JobTargets {
      * What two jobs that must not run together share: the target's key, or while the name is
      * unknown the folder and URL (the server names both files alike).
      */
-    String busyKey(Job job) {
+    public String busyKey(Job job) {
         Target target = of(job);
         return target != null ? target.key()
                 : "url:" + targets.folder(job.spec().modelType()) + " " + job.spec().url();

@@ -1,9 +1,11 @@
-package civitai.daemon.download;
+package civitai.daemon.download.attempt;
 
-import civitai.daemon.download.part.JournalClaim;
 import civitai.daemon.download.fetch.Credentials;
 import civitai.daemon.download.fetch.SignedUrl;
+import civitai.daemon.download.part.JournalClaim;
 import civitai.daemon.download.part.PartFile;
+import civitai.daemon.download.part.Placement;
+import civitai.daemon.download.rules.SpeedMeter;
 import civitai.daemon.store.JobSpec;
 import java.nio.file.Path;
 
@@ -13,33 +15,33 @@ import java.nio.file.Path;
  * segments. Owned by the job's worker thread; the progress fields are read by status queries from
  * other threads.
  */
-final class DownloadTask {
-    final long jobId;
-    final JobSpec spec;
+public final class DownloadTask {
+    public final long jobId;
+    public final JobSpec spec;
     /** The URL's user:password@, for its own host only. */
-    final Credentials credentials;
-    final long startedNanos = System.nanoTime();
-    volatile String filename;
+    public final Credentials credentials;
+    public final long startedNanos = System.nanoTime();
+    public volatile String filename;
     /** The library's file this job was satisfied from, or null when it was downloaded (or already there). */
-    volatile Path fromLibrary;
-    volatile Long total;
-    volatile String validator;
-    PartFile part;
-    SignedUrl signedUrl;
-    boolean existingChecked;
+    public volatile Path fromLibrary;
+    public volatile Long total;
+    public volatile String validator;
+    public PartFile part;
+    public SignedUrl signedUrl;
+    public boolean existingChecked;
     /** The target taken once its name came from the server (guarded by the queue's lock). */
-    String claimedKey;
+    public String claimedKey;
     /** What stood at the target before the download; null for nothing. */
-    Placement.Found found;
+    public Placement.Found found;
     /** Hashes this daemon verified at this target: files of its own, which it may replace. */
-    volatile java.util.Set<String> placedHashes = java.util.Set.of();
-    boolean singleConnection;  // a server that failed a segmented attempt gets one connection
+    public volatile java.util.Set<String> placedHashes = java.util.Set.of();
+    public boolean singleConnection;  // a server that failed a segmented attempt gets one connection
     /** Whether the range journal, not the part's length, describes the part; set with the part. */
-    JournalClaim journal;
-    volatile int connections;  // those holding a host slot now
-    final SpeedMeter speed = new SpeedMeter();
+    public JournalClaim journal;
+    public volatile int connections;  // those holding a host slot now
+    public final SpeedMeter speed = new SpeedMeter();
 
-    DownloadTask(long jobId, JobSpec spec, String knownFilename, String validator, Long total) {
+    public DownloadTask(long jobId, JobSpec spec, String knownFilename, String validator, Long total) {
         this.jobId = jobId;
         this.total = total;
         this.spec = spec;
@@ -48,13 +50,13 @@ final class DownloadTask {
         this.validator = validator;
     }
 
-    long bytes() {
+    public long bytes() {
         PartFile p = part;
         return p == null ? 0 : p.bytes();
     }
 
     /** The target once the filename is known. */
-    Path target(Path folder) {
+    public Path target(Path folder) {
         return filename == null ? null : folder.resolve(filename);
     }
 }

@@ -1,7 +1,5 @@
-package civitai.daemon.download;
+package civitai.daemon.download.attempt;
 
-import civitai.daemon.download.part.JournalClaim;
-import civitai.daemon.download.segment.*;
 import civitai.daemon.download.fetch.Answer;
 import civitai.daemon.download.fetch.AnswerClassifier;
 import civitai.daemon.download.fetch.Bandwidth;
@@ -15,7 +13,18 @@ import civitai.daemon.download.fetch.RefusalReader;
 import civitai.daemon.download.fetch.SignedUrl;
 import civitai.daemon.download.part.BufferBudget;
 import civitai.daemon.download.part.DiskException;
+import civitai.daemon.download.part.JournalClaim;
+import civitai.daemon.download.part.LibraryReuse;
+import civitai.daemon.download.part.LocalCopies;
 import civitai.daemon.download.part.PartFile;
+import civitai.daemon.download.part.Placement;
+import civitai.daemon.download.rules.BodyLimit;
+import civitai.daemon.download.rules.BodyRules;
+import civitai.daemon.download.rules.ExpectedSize;
+import civitai.daemon.download.rules.JobTargets;
+import civitai.daemon.download.rules.Outcome;
+import civitai.daemon.download.rules.SpaceGate;
+import civitai.daemon.download.segment.*;
 import civitai.daemon.target.SafeName;
 import civitai.daemon.target.SubFolders;
 import civitai.daemon.target.Target;
@@ -43,7 +52,7 @@ import java.util.Map;
  */
 public final class Downloader {
     /** What an attempt reports as it goes; called on the attempt's thread. */
-    interface Listener {
+    public interface Listener {
         /** The job's target is now known; false when another running job holds it (this one waits). */
         boolean onTarget(Target target);
 
@@ -122,7 +131,7 @@ public final class Downloader {
         this.bodyRules = new BodyRules(maxFileSize, space);
     }
 
-    Outcome attempt(DownloadTask task, AttemptGuard guard, Listener listener) throws InterruptedException {
+    public Outcome attempt(DownloadTask task, AttemptGuard guard, Listener listener) throws InterruptedException {
         try {
             return run(task, guard, listener);
         } catch (DiskException e) {
@@ -150,7 +159,7 @@ public final class Downloader {
      * A disk failure fails the job; its part stays for the retry, and the reason says how big it
      * is. One rule for one connection and for segments, so a full disk is always disk_full.
      */
-    static Outcome.Fail diskFailure(DownloadTask task, DiskException e) {
+    public static Outcome.Fail diskFailure(DownloadTask task, DiskException e) {
         PartFile part = task.part;
         long kept = part == null ? 0 : PartFile.sizeOf(part.path());
         String message = e.getMessage() + (kept > 0 ? "; the partial download (" + kept + " bytes in " + part.path()
@@ -159,17 +168,17 @@ public final class Downloader {
     }
 
     /** The folder a job's file goes to. */
-    Path folder(String modelType) {
+    public Path folder(String modelType) {
         return settings.targets().folder(modelType);
     }
 
     /** Where stored jobs' files and parts live. */
-    JobTargets targets() {
+    public JobTargets targets() {
         return targets;
     }
 
     /** Where a stored job's file and part live, or null while its name is unknown. */
-    Path targetOf(civitai.daemon.store.Job job) {
+    public Path targetOf(civitai.daemon.store.Job job) {
         Target target = targets.of(job);
         return target == null ? null : target.path();
     }
@@ -240,7 +249,7 @@ public final class Downloader {
     }
 
     /** The signed URL while it is valid, else the original; a refused signed URL falls back once. */
-    HttpFetch.Response fetch(DownloadTask task, AttemptGuard guard, Map<String, String> headers)
+    public HttpFetch.Response fetch(DownloadTask task, AttemptGuard guard, Map<String, String> headers)
             throws IOException, InterruptedException {
         SignedUrl signed = task.signedUrl;
         boolean reuse = signed != null && signed.usableAt(Instant.now(clock));
@@ -284,7 +293,7 @@ public final class Downloader {
     }
 
     /** Range from {@code from}, guarded by If-Range so a changed file restarts from zero. */
-    static Map<String, String> rangeHeaders(DownloadTask task, long from) {
+    public static Map<String, String> rangeHeaders(DownloadTask task, long from) {
         Map<String, String> headers = new LinkedHashMap<>();
         if (from > 0) {
             headers.put("Range", "bytes=" + from + "-");
@@ -325,11 +334,11 @@ public final class Downloader {
         return null;
     }
 
-    Segmenting segmenting() {
+    public Segmenting segmenting() {
         return segmenting;
     }
 
-    SegmentedDownload.Tools tools() {
+    public SegmentedDownload.Tools tools() {
         return tools;
     }
 
@@ -406,7 +415,7 @@ public final class Downloader {
         return ended != null ? ended : place(task, listener, status);
     }
 
-    Outcome place(DownloadTask task, Listener listener, int status) throws DiskException {
+    public Outcome place(DownloadTask task, Listener listener, int status) throws DiskException {
         listener.onVerifying();
         Outcome placed = placement.place(task.part, task.target(folder(task.spec.modelType())),
                 task.spec.expectedSha256(), task.found, status);

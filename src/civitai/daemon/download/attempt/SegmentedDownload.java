@@ -1,6 +1,5 @@
-package civitai.daemon.download;
+package civitai.daemon.download.attempt;
 
-import civitai.daemon.download.segment.*;
 import civitai.daemon.download.fetch.Answer;
 import civitai.daemon.download.fetch.AnswerClassifier;
 import civitai.daemon.download.fetch.BodyStream;
@@ -10,6 +9,8 @@ import civitai.daemon.download.fetch.HttpFetch;
 import civitai.daemon.download.fetch.SignedUrl;
 import civitai.daemon.download.part.DiskException;
 import civitai.daemon.download.part.PartFile;
+import civitai.daemon.download.rules.Outcome;
+import civitai.daemon.download.segment.*;
 import civitai.daemon.store.RangeJournal;
 import java.io.IOException;
 import java.net.URI;
@@ -29,15 +30,15 @@ import java.util.concurrent.TimeUnit;
  * halves the connections and waits its Retry-After. What the part holds is journalled as it goes
  * ({@link PartCheckpoints}). One instance per attempt; its methods run on the attempt's thread.
  */
-final class SegmentedDownload {
+public final class SegmentedDownload {
     /** How a segmented attempt ended early; {@code resetPart}: the bytes so far are not this file's. */
-    record End(Outcome outcome, boolean resetPart, boolean singleConnection) {}
+    public record End(Outcome outcome, boolean resetPart, boolean singleConnection) {}
 
     private static final int FAILURES_PER_SEGMENT = 4;
     private static final int BUSY_ANSWERS = 8;
 
     /** What every connection needs. */
-    record Tools(HttpFetch http, ResponseCheck check, RangeTransfer transfer, Watchdog watchdog, HostSlots slots,
+    public record Tools(HttpFetch http, ResponseCheck check, RangeTransfer transfer, Watchdog watchdog, HostSlots slots,
             RetryPolicy policy, RangeJournal journal, Duration stall, Duration timeout, long minSegmentSize) {}
 
     private final Tools tools;
@@ -53,7 +54,7 @@ final class SegmentedDownload {
     private int renewals;
     private int busyAnswers;
 
-    SegmentedDownload(Tools tools, DownloadTask task, SegmentPlan<End> plan, AttemptGuard attempt,
+    public SegmentedDownload(Tools tools, DownloadTask task, SegmentPlan<End> plan, AttemptGuard attempt,
             Downloader.Listener listener) {
         this.tools = tools;
         this.task = task;
@@ -69,7 +70,7 @@ final class SegmentedDownload {
      * the first continues {@code firstBody} (null: it opens its own request). Returns null when the
      * part is complete, else how the attempt ended.
      */
-    End run(int connections, Segment first, BodyStream firstBody, boolean firstHasSlot)
+    public End run(int connections, Segment first, BodyStream firstBody, boolean firstHasSlot)
             throws InterruptedException {
         try {
             checkpoints.record();

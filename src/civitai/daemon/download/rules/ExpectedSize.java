@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.rules;
 
 import civitai.daemon.store.JobSpec;
 
@@ -14,7 +14,7 @@ public record ExpectedSize(long bytes, boolean exact) {
     private static final long SLACK = 64 * 1024;
 
     /** The spec's promise, or null when it promises no size. */
-    static ExpectedSize of(JobSpec spec) {
+    public static ExpectedSize of(JobSpec spec) {
         return spec.expectedSize() == null ? null : new ExpectedSize(spec.expectedSize(), spec.exactSize());
     }
 

@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.rules;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,7 +42,7 @@ public final class SpaceGate {
     public record Disk(Path path, long free, long total, long keepFree) {}
 
     /** Whether a job may start. */
-    sealed interface Verdict {
+    public sealed interface Verdict {
         record Fits() implements Verdict {}
 
         record Wait(String message) implements Verdict {}
@@ -64,7 +64,7 @@ public final class SpaceGate {
      * @param reserved the bytes running downloads on any file system still write (a bound: they are
      *                 counted even when on another one)
      */
-    Verdict check(Path folder, long needed, long reserved) {
+    public Verdict check(Path folder, long needed, long reserved) {
         long usable;
         long total;
         try {

@@ -1,10 +1,11 @@
-package civitai.daemon.download;
+package civitai.daemon.download.attempt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import civitai.daemon.download.rules.Outcome;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.part;
 
 import java.nio.file.Path;
 import java.util.Optional;
@@ -10,8 +10,8 @@ import java.util.Optional;
 @FunctionalInterface
 public interface LocalCopies {
     /** No copies known: every job downloads. */
-    LocalCopies NONE = sha256 -> Optional.empty();
+    public LocalCopies NONE = sha256 -> Optional.empty();
 
     /** A present file whose content has this SHA-256 (lowercase or not), if one is known. */
-    Optional<Path> find(String sha256);
+    public Optional<Path> find(String sha256);
 }

@@ -1,4 +1,4 @@
-package civitai.daemon.download;
+package civitai.daemon.download.rules;
 
 import java.nio.file.Path;
 
@@ -10,12 +10,12 @@ import java.nio.file.Path;
  * @param maxFileSize the largest file whose size nobody promised
  * @param space       the free-space rule, or null when free space is not checked
  */
-record BodyRules(long maxFileSize, SpaceGate space) {
+public record BodyRules(long maxFileSize, SpaceGate space) {
     /** max_file_size's default (the config's is the same): only a bound against a body that never ends. */
-    static final BodyRules DEFAULT = new BodyRules(256L << 30, null);
+    public static final BodyRules DEFAULT = new BodyRules(256L << 30, null);
 
     /** Null when {@code total} (null: not given) can be the file; else the job's failure. */
-    Outcome.Fail refuse(ExpectedSize expected, Long total, int status, long partLength) {
+    public Outcome.Fail refuse(ExpectedSize expected, Long total, int status, long partLength) {
         if (total == null) {
             return null;
         }
@@ -38,7 +38,7 @@ record BodyRules(long maxFileSize, SpaceGate space) {
      * @param earlierTotal the size an earlier answer with the same validator gave, or null
      * @param folder       where the file goes (for the free-space rule)
      */
-    BodyLimit limit(ExpectedSize expected, Long earlierTotal, Path folder, long partLength) {
+    public BodyLimit limit(ExpectedSize expected, Long earlierTotal, Path folder, long partLength) {
         Long room = space == null ? null : space.room(folder);
         return BodyLimit.of(expected, earlierTotal, maxFileSize, room, partLength);
     }

@@ -1,9 +1,9 @@
-package civitai.daemon.download;
+package civitai.daemon.download.attempt;
 
-import civitai.daemon.download.part.JournalClaim;
 import civitai.daemon.download.fetch.HttpFetch;
 import civitai.daemon.download.part.BufferBudget;
 import civitai.daemon.download.part.DiskException;
+import civitai.daemon.download.part.JournalClaim;
 import civitai.daemon.download.part.PartFile;
 import civitai.daemon.target.Targets;
 import java.io.IOException;
@@ -22,14 +22,14 @@ import java.util.TreeMap;
  * prefix and the journal forgotten); and the two decisions that depend on it — continue in
  * segments, or split an answer that is the file. Stateless.
  */
-final class PartJournal {
+public final class PartJournal {
     private PartJournal() {}
 
     /**
      * The part as the journal of a segmented download describes it, when there is one and the part
      * still holds every byte it claims; else the part's bytes as one prefix.
      */
-    static PartFile open(DownloadTask task, Path target, Downloader.Segmenting segmenting) throws DiskException {
+    public static PartFile open(DownloadTask task, Path target, Downloader.Segmenting segmenting) throws DiskException {
         BufferBudget budget = segmenting.buffers();
         JournalClaim journal = new JournalClaim(segmenting.journal(), task.jobId);
         task.journal = journal;
@@ -55,7 +55,7 @@ final class PartJournal {
      * Then the first request asks for its first piece alone: asked for the rest open-ended, a host
      * sends past the piece until the connection closes (nginx's limit_rate a second's worth).
      */
-    static boolean resumesInSegments(DownloadTask task, Downloader.Segmenting segmenting) {
+    public static boolean resumesInSegments(DownloadTask task, Downloader.Segmenting segmenting) {
         if (task.part == null || task.singleConnection || task.total == null || task.part.length() >= task.total) {
             return false;
         }
@@ -64,7 +64,7 @@ final class PartJournal {
     }
 
     /** Whether an answer that is the file may be fetched the rest of the way by several connections. */
-    static boolean splittable(DownloadTask task, ResponseCheck.Verdict.File file, HttpFetch.Response fetched,
+    public static boolean splittable(DownloadTask task, ResponseCheck.Verdict.File file, HttpFetch.Response fetched,
             Downloader.Segmenting segmenting) {
         boolean ranges = file.status() == 206 || fetched.response().headers().firstValue("Accept-Ranges")
                 .map(v -> v.toLowerCase(Locale.ROOT).contains("bytes")).orElse(false);
