@@ -196,11 +196,11 @@ describe('the GUI, no tokens', () => {
     await shot(page, '06-library-preview');
 
     await page.getByLabel('Search by file name').fill('no-such-model');
-    await page.getByText('No downloaded model matches.').waitFor();
+    await page.getByText('No library file matches.').waitFor();
     await page.getByLabel('Search by file name').fill('STORYBOOK');
     await image.waitFor();
     await page.getByRole('search').getByLabel('Model type').selectOption('vae');
-    await page.getByText('No downloaded model matches.').waitFor();
+    await page.getByText('No library file matches.').waitFor();
     await page.getByRole('search').getByLabel('Model type').selectOption('');
     assert.deepEqual(page.problems(), []);
   });

@@ -98,7 +98,8 @@ public final class E2eFixture {
             }
             try (TestDaemon daemon = TestDaemon.start(dir, config, new JsonArray())) {
                 if (workflow || library) {
-                    awaitScan(daemon);
+                    awaitScan(daemon, jwt ? new Jwt(secret, Clock.systemUTC()).sign(Role.VIEWER, Duration.ofMinutes(5))
+                            : null);
                 }
                 JsonObject described = describe(daemon, civitai, storage, jwt ? secret : null);
                 System.out.println(described.add("workflow", seeded).toString());
@@ -149,9 +150,10 @@ public final class E2eFixture {
     }
 
     /** The start's library scan, so a plan sees the seeded files. */
-    private static void awaitScan(TestDaemon daemon) {
+    private static void awaitScan(TestDaemon daemon, String token) {
         Poll.until(() -> {
-            JsonObject status = daemon.getJson("/api/library/scan");
+            JsonObject status = com.eclipsesource.json.Json.parse(daemon.send("GET", "/api/library/scan", null, token)
+                    .body()).asObject();
             return !status.getBoolean("running", true) && status.get("last").isObject();
         }, () -> "the library scan to end");
     }
