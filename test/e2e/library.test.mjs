@@ -5,7 +5,7 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startFixture, launch, open, shot, call, until } from './harness.mjs';
 
@@ -97,6 +97,24 @@ describe('the library tab', () => {
     await page.locator('#library-answer', { hasText: 'Nothing new was adopted. 1 was in the manifest already.' }).waitFor();
     await shot(page, '41-library-adopted');
     assert.deepEqual(page.problems(), []);
+  });
+
+  it('says in words why the daemon would not adopt, never its raw answer', T, async () => {
+    const file = path.join(fixture.dir, 'manifest.json');
+    const saved = readFileSync(file, 'utf8');
+    writeFileSync(file, '[{"civitai": ');
+    try {
+      await page.getByRole('button', { name: 'Adopt all identified' }).click();
+      const alert = page.locator('#library-answer [role="alert"]');
+      await alert.waitFor();
+      assert.match(await alert.innerText(), /^Could not adopt: .+; fix it, then adopt again$/);
+      assert.doesNotMatch(await alert.innerText(), /[{}]|manifest_invalid/);
+    } finally {
+      writeFileSync(file, saved);
+    }
+    // the browser logs the refusal the test asked for
+    assert.deepEqual(page.problems().filter((p) => !/status of 409 \(/.test(p)), []);
+    page.problems().length = 0;
   });
 
   it('shows the duplicates with the space they waste, and keeps one by a hard link', T, async () => {

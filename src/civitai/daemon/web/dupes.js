@@ -66,7 +66,7 @@ async function keep(g, f) {
         `${a.path}: ${WORDS[a.action] || a.action}${a.reason ? ` (${a.reason})` : ''}`)))));
     await show({ quiet: true });
   } catch (e) {
-    clear(box, errorBox(e));
+    clear(box, errorBox({ message: `Could not keep that copy: ${e.message}` }));
   }
 }
 

@@ -191,7 +191,7 @@ async function adopt(paths, button) {
       problems.length ? h('ul', { class: 'mb-0 small' }, problems.map((p) => h('li', {}, `${name(p.path)}: ${p.reason}`))) : null));
     await load({ quiet: true });
   } catch (e) {
-    clear(box, errorBox(e));
+    clear(box, errorBox({ message: `Could not adopt: ${e.message}` }));
   } finally {
     button.disabled = false;
   }
