@@ -8,7 +8,7 @@ import { api, post, session } from './api.js';
 import { on } from './live.js';
 import * as disks from './disks.js';
 import * as dupes from './dupes.js';
-import { sources, sourceOf, preview, copy } from './origin.js';
+import { sources, sourceOf, downloadOf, preview, copy } from './origin.js';
 import { $, h, clear, bytes, date, loading, errorBox, empty, debounce } from './dom.js';
 
 const PAGE = 48;
@@ -141,6 +141,9 @@ function card(f, roots) {
 
 function identity(f) {
   if (f.identified) return h('span', { class: 'badge text-bg-success identity' }, 'Identified on Civitai');
+  if (downloadOf(f)?.model_id) {
+    return h('span', { class: 'badge text-bg-success identity', title: 'Identified by its hash after the next scan' }, 'Downloaded from Civitai');
+  }
   if (!f.sha256) return h('span', { class: 'badge text-bg-light border identity' }, 'Not hashed yet');
   return h('span', { class: 'badge text-bg-light border identity', title: f.unknown_to_civitai_since
     ? `Civitai did not know its hash on ${date(f.unknown_to_civitai_since)}` : 'Not looked up on Civitai yet' }, 'Not identified');
@@ -165,7 +168,7 @@ function source(f) {
 
 function actions(f, inManifest) {
   const out = [];
-  if (!f.identified && f.sha256) {
+  if (!f.identified && f.sha256 && !downloadOf(f)?.model_id) {
     // no endpoint identifies one file: each scan asks Civitai for every new hash, and an unknown one waits a day
     out.push(h('a', { class: 'btn btn-sm btn-outline-secondary', target: '_blank', rel: 'noopener noreferrer',
       href: `https://civitai.com/search/models?query=${encodeURIComponent(f.sha256)}`,

@@ -22,9 +22,16 @@ export async function sources(signal) {
   }
 }
 
+/** The completed download that wrote this file, if one of the newest did. */
+export const downloadOf = (f) => byPath.get(f.path) || null;
+
 export function sourceOf(f) {
   const job = byPath.get(f.path);
   if (!job) return 'On disk';
+  if (job.model_id) {
+    return h('a', { href: `https://civitai.com/models/${job.model_id}`, target: '_blank', rel: 'noopener noreferrer' },
+      `Downloaded from Civitai, model ${job.model_id}`);
+  }
   let url;
   try {
     url = new URL(job.url);
