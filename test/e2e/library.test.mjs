@@ -144,6 +144,20 @@ describe('the library tab', () => {
     await shot(page, '43-library-deduped');
     assert.deepEqual(page.problems(), []);
   });
+
+  it('says which Hugging Face repository and commit a downloaded file came from', T, async () => {
+    const { hub_vae_url: url, hub_vae_commit: commit } = fixture.workflow;
+    const queued = await call(fixture, 'POST', 'api/download', { url, model_type: 'vae' });
+    assert.equal(queued.status, 202, JSON.stringify(queued.json));
+    await page.getByRole('button', { name: 'Files', exact: true }).click();
+    const card = page.locator('#library-body article.model[aria-label="tiny-vae.safetensors"]');
+    await card.waitFor();
+    await card.locator('.source', { hasText: 'Downloaded from Hugging Face e2e-org/tiny-vae @ ' }).waitFor();
+    assert.match(await card.locator('.source').innerText(), new RegExp(` @ ${commit.slice(0, 10)}$`), "the commit the branch pointed at");
+    assert.equal(await page.locator('#library-body article.model[aria-label="mystery-vae.safetensors"] .source').innerText(), 'On disk');
+    await shot(page, '45-library-hub-download');
+    assert.deepEqual(page.problems(), []);
+  });
 });
 
 describe('the library tab for a viewer', () => {

@@ -34,7 +34,8 @@ import java.util.stream.Stream;
  * {@code --library} is the Library page's setup: model files that were never downloaded, in
  * download_dir (one Civitai knows by its hash, two copies of one checkpoint) and in a read-only
  * {@code library_roots} folder (two Civitai does not know), scanned and identified before the
- * line is printed; the line's {@code workflow} member says their folders and hashes.
+ * line is printed; the line's {@code workflow} member says their folders and hashes, and the URL
+ * of a file on a fake Hugging Face Hub (hf_endpoint) to download.
  * Commands on stdin: {@code pace <bytes per second>} (0: full speed), {@code quit}.
  */
 public final class E2eFixture {
@@ -53,6 +54,9 @@ public final class E2eFixture {
     static final String DUPLICATE_A = "dup-a.safetensors";
     static final String DUPLICATE_B = "dup-b.safetensors";
     static final String COMFY_ROOT = "comfy/models";
+    /** A file {@code --library}'s Hub has, for a download whose source is a repository and commit. */
+    static final String HF_VAE_REPO = "e2e-org/tiny-vae";
+    static final String HF_VAE = "tiny-vae.safetensors";
 
     private E2eFixture() {}
 
@@ -87,7 +91,11 @@ public final class E2eFixture {
             }
             if (library) {
                 seeded = seedLibrary(dir, civitai);
-                config.set("library_roots", new JsonArray().add(dir.resolve(COMFY_ROOT).toString()));
+                String commit = hub.push(HF_VAE_REPO, "main", HF_VAE, Bytes.random(50_000, 304), true);
+                seeded.add("hub_vae_url", hub.base() + "/" + HF_VAE_REPO + "/resolve/main/" + HF_VAE)
+                        .add("hub_vae_commit", commit);
+                config.set("library_roots", new JsonArray().add(dir.resolve(COMFY_ROOT).toString()))
+                        .set("hf_endpoint", hub.base().toString());
             }
             String secret = "e2e-secret-" + Long.toHexString(new java.security.SecureRandom().nextLong()) + "-0123456789";
             if (jwt) {
