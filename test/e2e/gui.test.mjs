@@ -193,14 +193,17 @@ describe('the GUI, no tokens', () => {
     await page.locator('#toasts', { hasText: 'SHA-256 copied' }).waitFor();
     const sha = (await call(fixture, 'GET', 'api/completed')).json.jobs.find((j) => j.filename === FLUX).sha256;
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), sha);
+    const card = page.locator(`#library-body article.model[aria-label="${FLUX}"]`);
+    assert.match(await card.locator('.source').innerText(), /^Downloaded from Civitai, model \d+$/);
+    assert.equal(await card.getByRole('link', { name: `Find ${FLUX} on Civitai` }).count(), 0, 'its model is known');
     await shot(page, '06-library-preview');
 
     await page.getByLabel('Search by file name').fill('no-such-model');
-    await page.getByText('No downloaded model matches.').waitFor();
+    await page.getByText('No library file matches.').waitFor();
     await page.getByLabel('Search by file name').fill('STORYBOOK');
     await image.waitFor();
     await page.getByRole('search').getByLabel('Model type').selectOption('vae');
-    await page.getByText('No downloaded model matches.').waitFor();
+    await page.getByText('No library file matches.').waitFor();
     await page.getByRole('search').getByLabel('Model type').selectOption('');
     assert.deepEqual(page.problems(), []);
   });

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * tokens, with {@code --jwt}), then serves until its stdin closes, it reads {@code quit}, or
  * {@code --lifetime} seconds pass (600 by default), and deletes its folder.
  * <pre>
- *   java -cp build/test-classes:build/classes:lib/... civitai.daemon.testing.E2eFixture [--jwt] [--port N] [--behind-proxy HOST]
+ *   java -cp build/test-classes:build/classes:lib/... civitai.daemon.testing.E2eFixture [--jwt] [--port N] [--behind-proxy HOST] [--workflow | --library]
  * </pre>
  * {@code --port N} puts the daemon on a fixed port, for a reverse proxy configured in advance.
  * {@code --behind-proxy HOST} configures the daemon as deploy/nginx's comments say for a proxy on
@@ -31,6 +31,11 @@ import java.util.stream.Stream;
  * Hub (hf_endpoint) that has the checkpoint ComfyUI's default workflow links to, and a library
  * seeded for {@code ipadapter_advanced.json} (its checkpoint present, its CLIP vision model under
  * two folders), scanned before the line is printed.
+ * {@code --library} is the Library page's setup: model files that were never downloaded, in
+ * download_dir (one Civitai knows by its hash, two copies of one checkpoint) and in a read-only
+ * {@code library_roots} folder (two Civitai does not know), scanned and identified before the
+ * line is printed; the line's {@code workflow} member says their folders and hashes, and the URL
+ * of a file on a fake Hugging Face Hub (hf_endpoint) to download.
  * Commands on stdin: {@code pace <bytes per second>} (0: full speed), {@code quit}.
  */
 public final class E2eFixture {
@@ -42,12 +47,23 @@ public final class E2eFixture {
     static final String HF_CHECKPOINT = "v1-5-pruned-emaonly-fp16.safetensors";
     static final String SEEDED_CHECKPOINT = "checkpoints/sd15/realisticVisionV51_v51VAE.safetensors";
     static final String CLIP_VISION = "CLIP-ViT-H-14-laion2B-s32B-b79K.safetensors";
+    /** What {@code --library} seeds: a file the fake Civitai knows by its hash, and a duplicate pair. */
+    static final long FLUX_VERSION = 1387174;
+    static final long FLUX_MODEL = 1231067;
+    static final String IDENTIFIED = "flux-found-on-disk.safetensors";
+    static final String DUPLICATE_A = "dup-a.safetensors";
+    static final String DUPLICATE_B = "dup-b.safetensors";
+    static final String COMFY_ROOT = "comfy/models";
+    /** A file {@code --library}'s Hub has, for a download whose source is a repository and commit. */
+    static final String HF_VAE_REPO = "e2e-org/tiny-vae";
+    static final String HF_VAE = "tiny-vae.safetensors";
 
     private E2eFixture() {}
 
     public static void main(String[] args) throws Exception {
         boolean jwt = false;
         boolean workflow = false;
+        boolean library = false;
         int port = 0;
         long lifetime = 600;
         JsonArray proxiedHosts = new JsonArray();
@@ -58,6 +74,7 @@ public final class E2eFixture {
                 case "--lifetime" -> lifetime = Long.parseLong(args[++i]);
                 case "--behind-proxy" -> proxiedHosts.add(args[++i]);
                 case "--workflow" -> workflow = true;
+                case "--library" -> library = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -72,6 +89,14 @@ public final class E2eFixture {
                 seeded = seedWorkflowLibrary(dir, hub);
                 config.set("layout", "comfyui").set("hf_endpoint", hub.base().toString());
             }
+            if (library) {
+                seeded = seedLibrary(dir, civitai);
+                String commit = hub.push(HF_VAE_REPO, "main", HF_VAE, Bytes.random(50_000, 304), true);
+                seeded.add("hub_vae_url", hub.base() + "/" + HF_VAE_REPO + "/resolve/main/" + HF_VAE)
+                        .add("hub_vae_commit", commit);
+                config.set("library_roots", new JsonArray().add(dir.resolve(COMFY_ROOT).toString()))
+                        .set("hf_endpoint", hub.base().toString());
+            }
             String secret = "e2e-secret-" + Long.toHexString(new java.security.SecureRandom().nextLong()) + "-0123456789";
             if (jwt) {
                 config.set("jwt_secret", secret);
@@ -80,8 +105,9 @@ public final class E2eFixture {
                 config.set("allowed_hosts", proxiedHosts).set("trusted_proxies", new JsonArray().add("127.0.0.1"));
             }
             try (TestDaemon daemon = TestDaemon.start(dir, config, new JsonArray())) {
-                if (workflow) {
-                    awaitScan(daemon);
+                if (workflow || library) {
+                    awaitScan(daemon, jwt ? new Jwt(secret, Clock.systemUTC()).sign(Role.VIEWER, Duration.ofMinutes(5))
+                            : null);
                 }
                 JsonObject described = describe(daemon, civitai, storage, jwt ? secret : null);
                 System.out.println(described.add("workflow", seeded).toString());
@@ -107,15 +133,35 @@ public final class E2eFixture {
                 .add("seeded_checkpoint_sha256", FakeHub.sha256(seeded));
     }
 
+    /**
+     * The library page's files, none of them downloaded: in download_dir an identified file (the
+     * fake Civitai's FLUX version, found by its hash) and two copies of one checkpoint; in the
+     * read-only root a LoRA and a VAE Civitai does not know.
+     */
+    private static JsonObject seedLibrary(Path dir, FakeCivitai civitai) throws IOException {
+        Path models = dir.resolve("models");
+        byte[] duplicated = Bytes.random(300_000, 301);
+        write(models.resolve("lora/" + IDENTIFIED), civitai.content(FLUX_VERSION));
+        write(models.resolve("checkpoint/" + DUPLICATE_A), duplicated);
+        write(models.resolve("checkpoint/" + DUPLICATE_B), duplicated);
+        Path comfy = dir.resolve(COMFY_ROOT);
+        write(comfy.resolve("loras/mystery-lora.safetensors"), Bytes.random(20_000, 302));
+        write(comfy.resolve("vae/mystery-vae.safetensors"), Bytes.random(10_000, 303));
+        return new JsonObject().add("models", models.toString()).add("comfy", comfy.toString())
+                .add("identified_model_id", FLUX_MODEL).add("identified_version_id", FLUX_VERSION)
+                .add("duplicate_sha256", FakeHub.sha256(duplicated)).add("duplicate_size", duplicated.length);
+    }
+
     private static void write(Path file, byte[] content) throws IOException {
         Files.createDirectories(file.getParent());
         Files.write(file, content);
     }
 
     /** The start's library scan, so a plan sees the seeded files. */
-    private static void awaitScan(TestDaemon daemon) {
+    private static void awaitScan(TestDaemon daemon, String token) {
         Poll.until(() -> {
-            JsonObject status = daemon.getJson("/api/library/scan");
+            JsonObject status = com.eclipsesource.json.Json.parse(daemon.send("GET", "/api/library/scan", null, token)
+                    .body()).asObject();
             return !status.getBoolean("running", true) && status.get("last").isObject();
         }, () -> "the library scan to end");
     }
