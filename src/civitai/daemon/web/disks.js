@@ -1,4 +1,4 @@
-// The Library view's summary, above the downloads: the free space of each file system models are on, what each
+// The Library view's summary, above its files: the free space of each file system models are on, what each
 // model type takes (both from api/status), and the library scan: its live progress from the event stream while it
 // runs, else how the last one went (api/library/scan).
 

@@ -52,9 +52,15 @@ public final class LibraryMatch {
             return found(r, PlanRow.Decision.PRESENT, target, "in the library at the target path", here.get());
         }
         if (hash.isPresent()) {
-            var same = library.stream().filter(f -> matches(f, hash.get())).findFirst();
-            if (same.isPresent()) {
-                return elsewhere(r, target, "same hash at ", same.get());
+            var same = library.stream().filter(f -> matches(f, hash.get())).toList();
+            if (!same.isEmpty()) {
+                // A1111 names a model without its extension: the copy's extension makes it a file name
+                Path named = r.namesAFile() ? target : target.resolveSibling(target.getFileName() + extension(same.get(0)));
+                var atTarget = same.stream().filter(f -> Path.of(f.path()).equals(named)).findFirst();
+                if (atTarget.isPresent()) {
+                    return found(r, PlanRow.Decision.PRESENT, named, "in the library at the target path", atTarget.get());
+                }
+                return elsewhere(r, named, "same hash at ", same.get(0));
             }
         }
         if (r.url().isPresent()) {
@@ -77,6 +83,11 @@ public final class LibraryMatch {
                     + " library files have that name: choose one, or give the row a URL", named);
         }
         return row(r, PlanRow.Decision.NOT_FOUND, target, "a name alone, and no library file has it");
+    }
+
+    private static String extension(LibraryFile f) {
+        String name = Path.of(f.path()).getFileName().toString();
+        return name.lastIndexOf('.') > 0 ? name.substring(name.lastIndexOf('.')) : "";
     }
 
     /** A full SHA-256, or AutoV2 (its first 10 hex), as A1111 writes it. */

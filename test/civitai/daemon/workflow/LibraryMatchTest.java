@@ -54,6 +54,16 @@ class LibraryMatchTest {
     }
 
     @Test
+    void anA1111NameWithoutExtension_takesItsCopysExtension_andIsPresentOnceLinkedThere() {
+        var copy = file("/other/realisticVision.safetensors", SHA);
+        assertEquals("PRESENT_ELSEWHERE /data/ComfyUI/models/checkpoints/realisticVisionV51.safetensors",
+                decide(List.of(copy), ref("realisticVisionV51", "checkpoints", null, "6ce0161689")));
+        var linked = file("/data/ComfyUI/models/checkpoints/realisticVisionV51.safetensors", SHA);
+        assertEquals("PRESENT /data/ComfyUI/models/checkpoints/realisticVisionV51.safetensors",
+                decide(List.of(copy, linked), ref("realisticVisionV51", "checkpoints", null, "6ce0161689")));
+    }
+
+    @Test
     void theSameReferenceLandsInEachLayoutsFolder() {
         var r = ref("sd15/a.safetensors", "checkpoints", "https://example.org/a", null);
         assertEquals(Path.of("/d/models/Stable-diffusion/sd15/a.safetensors"),
