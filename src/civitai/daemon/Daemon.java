@@ -31,6 +31,7 @@ import civitai.daemon.events.JobLog;
 import civitai.daemon.events.EventStream;
 import civitai.daemon.notify.Target;
 import civitai.daemon.notify.Webhooks;
+import civitai.daemon.huggingface.HfSidecar;
 import civitai.daemon.huggingface.HubRefusals;
 import civitai.daemon.huggingface.HubResolver;
 import civitai.daemon.http.Api;
@@ -253,16 +254,27 @@ public final class Daemon implements AutoCloseable {
         return part;
     }
 
-    /** Before the queue starts, so no completion is missed. */
+    /**
+     * Before the queue starts, so no completion is missed. The entry's source picks the sidecar:
+     * the Hub's is a local write, Civitai's asks Civitai again (on its own threads).
+     */
     private void subscribeSidecars(EventBus bus, JobStore store, CivitaiClient civitai, HttpClient client) {
         if (!config.sidecars()) {
             return;
         }
         Sidecars sidecars = closeLater(new Sidecars(civitai, client, config.previews(), config.allowNsfwPreviews(),
                 Version.userAgent(), log));
+        HfSidecar hub = new HfSidecar(log);
         bus.subscribe(event -> {
             if (event instanceof Event.Completed c && c.downloaded()) {
-                store.find(c.jobId()).ifPresent(job -> sidecars.afterDownload(Path.of(c.path()), job.spec().entryJson()));
+                store.find(c.jobId()).ifPresent(job -> {
+                    String entry = job.spec().entryJson();
+                    if (HfSidecar.fromHub(entry)) {
+                        hub.afterDownload(Path.of(c.path()), entry);
+                    } else {
+                        sidecars.afterDownload(Path.of(c.path()), entry);
+                    }
+                });
             }
         });
     }
