@@ -40,6 +40,7 @@ import civitai.daemon.civitai.HashLookup;
 import civitai.daemon.library.Library;
 import civitai.daemon.library.LibraryIndex;
 import civitai.daemon.library.ScanBusy;
+import civitai.daemon.manifest.EntryUpgrade;
 import civitai.daemon.manifest.ManifestFile;
 import civitai.daemon.net.OutboundProxy;
 import civitai.daemon.store.JobHistory;
@@ -174,8 +175,9 @@ public final class Daemon implements AutoCloseable {
         loadManifest(queue, manifestFile);
         Library library = library(libraryIndex, bus, civitai, clock);
         queue.start();
-        UpdateChecker updates = closeLater(new UpdateChecker(civitai, resolver, manifestFile, config.manifestMode(),
-                entry -> queue.submit(entry.toSpec()), bus::publish, log, clock));
+        EntryUpgrade upgrade = new EntryUpgrade(manifestFile, config.manifestMode(), entry -> queue.submit(entry.toSpec()));
+        UpdateChecker updates = closeLater(new UpdateChecker(civitai, resolver, manifestFile, upgrade, bus::publish,
+                log, clock));
         scheduleUpdates(scheduler, updates, config.updateFirstDelay());
         closing.push(scheduler::shutdownNow);  // stops first: no tick reaches a part being closed
         server.start(new Api(new Api.Parts(Version.current(), clock, config.workers(), config.eventHeartbeat(),
