@@ -205,14 +205,14 @@ public final class UpdateChecker implements AutoCloseable {
 
     private void announce(long modelId, JsonObject next, String what) {
         log.info("upgrade: model " + modelId + ": " + what);
-        publish.accept(new Event.ModelUpdate(Instant.now(clock), modelId, next.getLong("versionId", 0),
-                next.getString("sha256", ""), next.getString("updatedAt", ""), next.getString("name", ""),
-                next.getString("filename", "")));
+        publish.accept(new Event.ModelUpdate(Instant.now(clock), new Event.CivitaiVersion(modelId,
+                next.getLong("versionId", 0), next.getString("updatedAt", ""), next.getString("name", "")),
+                next.getString("sha256", ""), next.getString("filename", "")));
     }
 
     private void fail(long modelId, String error) {
         log.warn("update check: model " + modelId + ": " + error);
-        publish.accept(new Event.ModelUpdateError(Instant.now(clock), modelId, error));
+        publish.accept(new Event.ModelUpdateError(Instant.now(clock), new Event.CivitaiVersion(modelId), error));
     }
 
     private static Long number(JsonObject o, String key) {
