@@ -34,6 +34,7 @@ import civitai.daemon.notify.Webhooks;
 import civitai.daemon.huggingface.HfSidecar;
 import civitai.daemon.huggingface.HubRefusals;
 import civitai.daemon.huggingface.HubResolver;
+import civitai.daemon.huggingface.HubUpdates;
 import civitai.daemon.http.Api;
 import civitai.daemon.http.Server;
 import civitai.daemon.civitai.HashLookup;
@@ -74,6 +75,8 @@ import java.util.concurrent.TimeUnit;
  * once. Nothing else holds references to all the parts.
  */
 public final class Daemon implements AutoCloseable {
+    /** Between the update check's HEADs to the Hub: a few hundred files stay well inside its quota. */
+    private static final Duration HUB_PACE = Duration.ofMillis(250);
     private final Deque<AutoCloseable> closing = new ArrayDeque<>();
     private final Config config;
     private final DaemonLog log;
@@ -175,17 +178,17 @@ public final class Daemon implements AutoCloseable {
         loadManifest(queue, manifestFile);
         Library library = library(libraryIndex, bus, civitai, clock);
         queue.start();
+        HubResolver hub = new HubResolver(client, config.huggingFace().endpoint(), config.huggingFace().token());
         EntryUpgrade upgrade = new EntryUpgrade(manifestFile, config.manifestMode(), entry -> queue.submit(entry.toSpec()));
-        UpdateChecker updates = closeLater(new UpdateChecker(civitai, resolver, manifestFile, upgrade, bus::publish,
-                log, clock));
+        UpdateChecker updates = closeLater(new UpdateChecker(civitai, resolver, manifestFile, upgrade,
+                new HubUpdates(hub, upgrade, bus::publish, log, clock, HUB_PACE), bus::publish, log, clock));
         scheduleUpdates(scheduler, updates, config.updateFirstDelay());
         closing.push(scheduler::shutdownNow);  // stops first: no tick reaches a part being closed
         server.start(new Api(new Api.Parts(Version.current(), clock, config.workers(), config.eventHeartbeat(),
                 store, new JobHistory(db, clock), queue, manifestFile, events, deliveries, server::port,
                 config.jwtSecret() == null ? null : new Jwt(config.jwtSecret(), clock), log,
-                Api.references(interactive, config.civitaiUrl(),
-                        new HubResolver(client, config.huggingFace().endpoint(), config.huggingFace().token()),
-                        config.huggingFace().endpoint()), updates, config.bindAddress(), config.allowedHosts(),
+                Api.references(interactive, config.civitaiUrl(), hub, config.huggingFace().endpoint()), updates,
+                config.bindAddress(), config.allowedHosts(),
                 webhooks, config.trustedProxies(), config.downloadDir(), library, libraryIndex,
                 Layout.of(config.layout()), space, reuse)));
         closeLater(server);

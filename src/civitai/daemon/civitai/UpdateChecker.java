@@ -1,6 +1,7 @@
 package civitai.daemon.civitai;
 
 import civitai.daemon.events.Event;
+import civitai.daemon.huggingface.HubUpdates;
 import civitai.daemon.log.DaemonLog;
 import civitai.daemon.manifest.EntryParser;
 import civitai.daemon.manifest.EntryUpgrade;
@@ -26,7 +27,8 @@ import java.util.function.Consumer;
  * position) and the file matching the entry's choice, and compares version, SHA-256 and
  * {@code updatedAt} with the entry. On a change, by the entry's {@code "update"} policy
  * ({@link EntryUpgrade}): {@code auto} (default) rewrites manifest.json by {@code manifest_mode}
- * and queues the new file; {@code notify} only reports; {@code pin} is never checked. Every
+ * and queues the new file; {@code notify} only reports; {@code pin} is never checked. Then the
+ * Hugging Face entries asked at a branch ({@link HubUpdates}), under the same policies. Every
  * change is a {@code model_update} event and an "upgrade" line in download.log; an error for one
  * model is a {@code model_update_error} and never stops the others. One run at a time. Thread-safe.
  */
@@ -34,13 +36,18 @@ public final class UpdateChecker implements AutoCloseable {
     /** How one model stood at the last check. */
     public record ModelState(long modelId, String status, Long versionId, Long newestVersionId, String message) {}
 
-    /** The last run: when, how many models, what changed, what failed. */
-    public record Run(Instant started, Instant finished, int checked, int updates, int errors, List<ModelState> models) {}
+    /**
+     * The last run: when, how many Civitai models and Hub files, what changed, what failed
+     * ({@code updates} and {@code errors} count both).
+     */
+    public record Run(Instant started, Instant finished, int checked, int updates, int errors, List<ModelState> models,
+            List<HubUpdates.FileState> files) {}
 
     private final CivitaiClient client;
     private final Resolver resolver;
     private final ManifestFile manifest;
     private final EntryUpgrade upgrade;
+    private final HubUpdates hub;
     private final Consumer<Event> publish;
     private final DaemonLog log;
     private final Clock clock;
@@ -49,16 +56,17 @@ public final class UpdateChecker implements AutoCloseable {
     private volatile Thread thread;
 
     /**
-     * @param upgrade applies an update by the entry's policy
+     * @param upgrade applies an update by the entry's policy (the Hub's check shares it)
      * @param publish takes what a check finds ({@link Event.ModelUpdate},
      *                {@link Event.ModelUpdateError}) to the event bus
      */
     public UpdateChecker(CivitaiClient client, Resolver resolver, ManifestFile manifest, EntryUpgrade upgrade,
-            Consumer<Event> publish, DaemonLog log, Clock clock) {
+            HubUpdates hub, Consumer<Event> publish, DaemonLog log, Clock clock) {
         this.client = client;
         this.resolver = resolver;
         this.manifest = manifest;
         this.upgrade = upgrade;
+        this.hub = hub;
         this.publish = publish;
         this.log = log;
         this.clock = clock;
@@ -120,10 +128,14 @@ public final class UpdateChecker implements AutoCloseable {
         for (var e : byModel.entrySet()) {
             states.addAll(checkModel(e.getKey(), models.get(e.getKey()), e.getValue()));
         }
-        int updates = (int) states.stream().filter(s -> s.status().equals("updated") || s.status().equals("notified")).count();
-        int errors = (int) states.stream().filter(s -> s.status().equals("error") || s.status().equals("deleted")).count();
-        log.info("update check: " + byModel.size() + " model(s) checked, " + updates + " update(s), " + errors + " error(s)");
-        return new Run(started, Instant.now(clock), byModel.size(), updates, errors, List.copyOf(states));
+        List<HubUpdates.FileState> files = hub.check(entries);
+        List<String> all = new ArrayList<>(states.stream().map(ModelState::status).toList());
+        files.forEach(f -> all.add(f.status()));
+        int updates = (int) all.stream().filter(s -> s.equals("updated") || s.equals("notified")).count();
+        int errors = (int) all.stream().filter(s -> s.equals("error") || s.equals("deleted")).count();
+        log.info("update check: " + byModel.size() + " model(s) and " + files.size() + " Hugging Face file(s) checked, "
+                + updates + " update(s), " + errors + " error(s)");
+        return new Run(started, Instant.now(clock), byModel.size(), updates, errors, List.copyOf(states), files);
     }
 
     private static Map<Long, List<JsonObject>> entriesByModel(JsonArray entries) {

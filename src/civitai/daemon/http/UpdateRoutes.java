@@ -1,13 +1,14 @@
 package civitai.daemon.http;
 
 import civitai.daemon.civitai.UpdateChecker;
+import civitai.daemon.huggingface.HubUpdates;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 
 /**
- * {@code GET /api/updates} (the last check: when, models checked, updates, errors, and each
- * model's state) and {@code POST /api/updates/check} (run one now; one at a time).
+ * {@code GET /api/updates} (the last check: when, models and Hugging Face files checked, updates,
+ * errors, each model's state and each Hub file's) and {@code POST /api/updates/check} (run one now; one at a time).
  */
 final class UpdateRoutes {
     private final UpdateChecker checker;
@@ -36,9 +37,17 @@ final class UpdateRoutes {
                     .add("newest_version_id", JobJson.nullable(m.newestVersionId()))
                     .add("message", JobJson.nullable(m.message())));
         }
+        JsonArray files = new JsonArray();
+        for (HubUpdates.FileState f : run.files()) {
+            files.add(new JsonObject().add("source", "huggingface").add("repo", f.repo()).add("path", f.path())
+                    .add("revision", f.revision()).add("status", f.status()).add("commit", JobJson.nullable(f.commit()))
+                    .add("newest_commit", JobJson.nullable(f.newestCommit()))
+                    .add("message", JobJson.nullable(f.message())));
+        }
         return Reply.ok(out.add("last_run", new JsonObject()
                 .add("started_at", run.started().toString()).add("finished_at", run.finished().toString())
-                .add("models_checked", run.checked()).add("updates", run.updates()).add("errors", run.errors())
-                .add("models", models)));
+                .add("models_checked", run.checked()).add("files_checked", run.files().size())
+                .add("updates", run.updates()).add("errors", run.errors())
+                .add("models", models).add("files", files)));
     }
 }
