@@ -4,6 +4,7 @@ import static civitai.daemon.testing.TestDaemon.json;
 import static civitai.daemon.testing.TestDaemon.manifest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import civitai.daemon.testing.Bytes;
 import civitai.daemon.testing.DaemonTest;
@@ -67,6 +68,19 @@ class HfSidecarTest extends DaemonTest {
         assertEquals(hub.base() + "/org/flux/resolve/" + commit + "/vae/ae.safetensors", meta.getString("url", null));
         assertFalse(text.contains(TOKEN), text);
         assertFalse(text.contains("sig=") || text.contains(hub.cdnBase().toString()), "no signed CDN URL: " + text);
+    }
+
+    @Test
+    void aSidecarThatCannotBeWritten_isLogged_andTheJobStaysCompleted() throws IOException {
+        hub.push("org/flux", "main", "vae/ae.safetensors", vae, true);
+        startWith();
+        Files.createDirectories(daemon.models().resolve("vae/ae.hf.json/taken"));  // nothing renames over it
+        Path folder = downloadVae();
+        Poll.until(() -> daemon.log("download.log").contains("sidecar " + folder.resolve("ae.hf.json")
+                + " not written"), () -> "the warning");
+
+        assertEquals(1, daemon.db().count("SELECT count(*) FROM jobs WHERE state = 'completed'"));
+        assertTrue(Files.isDirectory(folder.resolve("ae.hf.json")));
     }
 
     @Test
