@@ -32,13 +32,16 @@ import civitai.daemon.events.EventStream;
 import civitai.daemon.events.JobLog;
 import civitai.daemon.http.Api;
 import civitai.daemon.http.Server;
+import civitai.daemon.huggingface.HfSidecar;
 import civitai.daemon.huggingface.HubRefusals;
 import civitai.daemon.huggingface.HubResolver;
+import civitai.daemon.huggingface.HubUpdates;
 import civitai.daemon.library.Library;
 import civitai.daemon.library.LibraryIndex;
 import civitai.daemon.library.ScanBusy;
 import civitai.daemon.log.DaemonLog;
 import civitai.daemon.log.Redactor;
+import civitai.daemon.manifest.EntryUpgrade;
 import civitai.daemon.manifest.Manifest;
 import civitai.daemon.manifest.ManifestEntry;
 import civitai.daemon.manifest.ManifestFile;
@@ -73,6 +76,8 @@ import java.util.concurrent.TimeUnit;
  * once. Nothing else holds references to all the parts.
  */
 public final class Daemon implements AutoCloseable {
+    /** Between the update check's HEADs to the Hub: a few hundred files stay well inside its quota. */
+    private static final Duration HUB_PACE = Duration.ofMillis(250);
     private final Deque<AutoCloseable> closing = new ArrayDeque<>();
     private final Config config;
     private final DaemonLog log;
@@ -174,16 +179,17 @@ public final class Daemon implements AutoCloseable {
         loadManifest(queue, manifestFile);
         Library library = library(libraryIndex, bus, civitai, clock, sidecars);
         queue.start();
-        UpdateChecker updates = closeLater(new UpdateChecker(civitai, resolver, manifestFile, config.manifestMode(),
-                entry -> queue.submit(entry.toSpec()), bus::publish, log, clock));
+        HubResolver hub = new HubResolver(client, config.huggingFace().endpoint(), config.huggingFace().token());
+        EntryUpgrade upgrade = new EntryUpgrade(manifestFile, config.manifestMode(), entry -> queue.submit(entry.toSpec()));
+        UpdateChecker updates = closeLater(new UpdateChecker(civitai, resolver, manifestFile, upgrade,
+                new HubUpdates(hub, upgrade, bus::publish, log, clock, HUB_PACE), bus::publish, log, clock));
         scheduleUpdates(scheduler, updates, config.updateFirstDelay());
         closing.push(scheduler::shutdownNow);  // stops first: no tick reaches a part being closed
         server.start(new Api(new Api.Parts(Version.current(), clock, config.workers(), config.eventHeartbeat(),
                 store, new JobHistory(db, clock), queue, manifestFile, events, deliveries, server::port,
                 config.jwtSecret() == null ? null : new Jwt(config.jwtSecret(), clock), log,
-                Api.references(interactive, config.civitaiUrl(),
-                        new HubResolver(client, config.huggingFace().endpoint(), config.huggingFace().token()),
-                        config.huggingFace().endpoint()), updates, config.bindAddress(), config.allowedHosts(),
+                Api.references(interactive, config.civitaiUrl(), hub, config.huggingFace().endpoint()), updates,
+                config.bindAddress(), config.allowedHosts(),
                 webhooks, config.trustedProxies(), config.downloadDir(), library, libraryIndex,
                 Layout.of(config.layout()), space, reuse)));
         closeLater(server);
@@ -258,8 +264,10 @@ public final class Daemon implements AutoCloseable {
     }
 
     /**
-     * The sidecar writer, subscribed to completed downloads before the queue starts (so no
-     * completion is missed); null when sidecars are off.
+     * The sidecar writers, subscribed to completed downloads before the queue starts (so no
+     * completion is missed): the entry's source picks the sidecar, the Hub's a local write,
+     * Civitai's asking Civitai again (on its own threads). Returns Civitai's, which also writes the
+     * sidecars of files the library identifies; null when sidecars are off.
      */
     private Sidecars subscribeSidecars(EventBus bus, JobStore store, CivitaiClient civitai, HttpClient client) {
         if (!config.sidecars()) {
@@ -267,9 +275,17 @@ public final class Daemon implements AutoCloseable {
         }
         Sidecars sidecars = closeLater(new Sidecars(civitai, client, config.previews(), config.allowNsfwPreviews(),
                 Version.userAgent(), log));
+        HfSidecar hub = new HfSidecar(log);
         bus.subscribe(event -> {
             if (event instanceof Event.Completed c && c.downloaded()) {
-                store.find(c.jobId()).ifPresent(job -> sidecars.afterDownload(Path.of(c.path()), job.spec().entryJson()));
+                store.find(c.jobId()).ifPresent(job -> {
+                    String entry = job.spec().entryJson();
+                    if (HfSidecar.fromHub(entry)) {
+                        hub.afterDownload(Path.of(c.path()), entry);
+                    } else {
+                        sidecars.afterDownload(Path.of(c.path()), entry);
+                    }
+                });
             }
         });
         return sidecars;

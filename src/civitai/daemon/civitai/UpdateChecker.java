@@ -1,8 +1,10 @@
 package civitai.daemon.civitai;
 
 import civitai.daemon.events.Event;
+import civitai.daemon.huggingface.HubUpdates;
 import civitai.daemon.log.DaemonLog;
 import civitai.daemon.manifest.EntryParser;
+import civitai.daemon.manifest.EntryUpgrade;
 import civitai.daemon.manifest.Manifest;
 import civitai.daemon.manifest.ManifestEntry;
 import civitai.daemon.manifest.ManifestFile;
@@ -23,25 +25,29 @@ import java.util.function.Consumer;
  * The daily check for new versions. For every manifest entry with a {@code modelId} it asks
  * Civitai for the model (100 models per call), finds the newest published version (by {@code publishedAt}, not by
  * position) and the file matching the entry's choice, and compares version, SHA-256 and
- * {@code updatedAt} with the entry. On a change, by the entry's {@code "update"} policy:
- * {@code auto} (default) rewrites manifest.json by {@code manifest_mode} ({@code replace} swaps
- * the entry keeping the user's fields, {@code append} adds one and keeps the old) and queues the
- * new file; {@code notify} only reports; {@code pin} is never checked. Every change is a
- * {@code model_update} event and an "upgrade" line in download.log; an error for one model is a
- * {@code model_update_error} and never stops the others. One run at a time. Thread-safe.
+ * {@code updatedAt} with the entry. On a change, by the entry's {@code "update"} policy
+ * ({@link EntryUpgrade}): {@code auto} (default) rewrites manifest.json by {@code manifest_mode}
+ * and queues the new file; {@code notify} only reports; {@code pin} is never checked. Then the
+ * Hugging Face entries asked at a branch ({@link HubUpdates}), under the same policies. Every
+ * change is a {@code model_update} event and an "upgrade" line in download.log; an error for one
+ * model is a {@code model_update_error} and never stops the others. One run at a time. Thread-safe.
  */
 public final class UpdateChecker implements AutoCloseable {
     /** How one model stood at the last check. */
     public record ModelState(long modelId, String status, Long versionId, Long newestVersionId, String message) {}
 
-    /** The last run: when, how many models, what changed, what failed. */
-    public record Run(Instant started, Instant finished, int checked, int updates, int errors, List<ModelState> models) {}
+    /**
+     * The last run: when, how many Civitai models and Hub files, what changed, what failed
+     * ({@code updates} and {@code errors} count both).
+     */
+    public record Run(Instant started, Instant finished, int checked, int updates, int errors, List<ModelState> models,
+            List<HubUpdates.FileState> files) {}
 
     private final CivitaiClient client;
     private final Resolver resolver;
     private final ManifestFile manifest;
-    private final String manifestMode;
-    private final Consumer<ManifestEntry> queue;
+    private final EntryUpgrade upgrade;
+    private final HubUpdates hub;
     private final Consumer<Event> publish;
     private final DaemonLog log;
     private final Clock clock;
@@ -50,17 +56,17 @@ public final class UpdateChecker implements AutoCloseable {
     private volatile Thread thread;
 
     /**
-     * @param queue  queues a new entry's download
+     * @param upgrade applies an update by the entry's policy (the Hub's check shares it)
      * @param publish takes what a check finds ({@link Event.ModelUpdate},
      *                {@link Event.ModelUpdateError}) to the event bus
      */
-    public UpdateChecker(CivitaiClient client, Resolver resolver, ManifestFile manifest, String manifestMode,
-            Consumer<ManifestEntry> queue, Consumer<Event> publish, DaemonLog log, Clock clock) {
+    public UpdateChecker(CivitaiClient client, Resolver resolver, ManifestFile manifest, EntryUpgrade upgrade,
+            HubUpdates hub, Consumer<Event> publish, DaemonLog log, Clock clock) {
         this.client = client;
         this.resolver = resolver;
         this.manifest = manifest;
-        this.manifestMode = manifestMode;
-        this.queue = queue;
+        this.upgrade = upgrade;
+        this.hub = hub;
         this.publish = publish;
         this.log = log;
         this.clock = clock;
@@ -109,29 +115,33 @@ public final class UpdateChecker implements AutoCloseable {
 
     private Run check() throws InterruptedException {
         Instant started = Instant.now(clock);
-        Map<Long, List<JsonObject>> byModel = entriesByModel();
-        Map<Long, JsonObject> models = fetchInBulk(new ArrayList<>(byModel.keySet()));
-        List<ModelState> states = new ArrayList<>();
-        for (var e : byModel.entrySet()) {
-            states.addAll(checkModel(e.getKey(), models.get(e.getKey()), e.getValue()));
-        }
-        int updates = (int) states.stream().filter(s -> s.status().equals("updated") || s.status().equals("notified")).count();
-        int errors = (int) states.stream().filter(s -> s.status().equals("error") || s.status().equals("deleted")).count();
-        log.info("update check: " + byModel.size() + " model(s) checked, " + updates + " update(s), " + errors + " error(s)");
-        return new Run(started, Instant.now(clock), byModel.size(), updates, errors, List.copyOf(states));
-    }
-
-    private Map<Long, List<JsonObject>> entriesByModel() {
-        Map<Long, List<JsonObject>> byModel = new LinkedHashMap<>();
         JsonArray entries;
         try {
             entries = manifest.read();
         } catch (IOException | Manifest.ManifestException e) {
             log.warn("update check skipped: " + e.getMessage());
-            return byModel;
+            entries = new JsonArray();
         }
+        Map<Long, List<JsonObject>> byModel = entriesByModel(entries);
+        Map<Long, JsonObject> models = fetchInBulk(new ArrayList<>(byModel.keySet()));
+        List<ModelState> states = new ArrayList<>();
+        for (var e : byModel.entrySet()) {
+            states.addAll(checkModel(e.getKey(), models.get(e.getKey()), e.getValue()));
+        }
+        List<HubUpdates.FileState> files = hub.check(entries);
+        List<String> all = new ArrayList<>(states.stream().map(ModelState::status).toList());
+        files.forEach(f -> all.add(f.status()));
+        int updates = (int) all.stream().filter(s -> s.equals("updated") || s.equals("notified")).count();
+        int errors = (int) all.stream().filter(s -> s.equals("error") || s.equals("deleted")).count();
+        log.info("update check: " + byModel.size() + " model(s) and " + files.size() + " Hugging Face file(s) checked, "
+                + updates + " update(s), " + errors + " error(s)");
+        return new Run(started, Instant.now(clock), byModel.size(), updates, errors, List.copyOf(states), files);
+    }
+
+    private static Map<Long, List<JsonObject>> entriesByModel(JsonArray entries) {
+        Map<Long, List<JsonObject>> byModel = new LinkedHashMap<>();
         for (JsonValue v : entries) {
-            if (!v.isObject() || "pin".equals(v.asObject().getString("update", "auto"))) {
+            if (!v.isObject() || EntryUpgrade.pinned(v.asObject())) {
                 continue;
             }
             Long modelId = number(v.asObject(), "modelId");
@@ -191,85 +201,33 @@ public final class UpdateChecker implements AutoCloseable {
         }
         String why = newVersion ? "version " + newest + " published (had " + current + ")"
                 : "file re-uploaded with a new SHA-256";
-        if ("notify".equals(entry.getString("update", "auto"))) {
+        if (EntryUpgrade.notifyOnly(entry)) {
             announce(modelId, next, why + "; not downloaded (update: notify)");
             return new ModelState(modelId, "notified", current, newest, why);
         }
-        JsonObject replacement = carryUserFields(entry, next);
-        if (manifestMode.equals("append") && entry.getString("filename", "").equals(replacement.getString("filename", null))) {
-            replacement.set("filename", versioned(replacement.getString("filename", "model"), newest));
-        }
         ManifestEntry parsed;
         try {
-            parsed = EntryParser.parse(replacement);
-            rewriteManifest(entry, replacement);
-        } catch (EntryParser.InvalidEntry | IOException | Manifest.ManifestException e) {
-            throw new Resolver.Unresolvable("cannot record the update: " + e.getMessage());
+            parsed = upgrade.apply(entry, next, "v" + newest);
+        } catch (EntryUpgrade.Unrecorded e) {
+            throw new Resolver.Unresolvable(e.getMessage());
         }
-        queue.accept(parsed);
         announce(modelId, next, why + "; queued " + parsed.modelType() + "/" + parsed.filename());
         return new ModelState(modelId, "updated", current, newest, why);
     }
 
-    /** The user's own fields (priority, update policy, notes, model_type) survive an upgrade. */
-    private static JsonObject carryUserFields(JsonObject old, JsonObject next) {
-        JsonObject out = Json.copy(next);
-        for (JsonObject.Member m : old) {
-            if (next.get(m.getName()) == null || m.getName().equals("model_type")) {
-                out.set(m.getName(), m.getValue());
-            }
-        }
-        return out;
-    }
-
-    private void rewriteManifest(JsonObject old, JsonObject replacement) throws IOException, Manifest.ManifestException {
-        manifest.modify(array -> {
-            JsonArray out = new JsonArray();
-            boolean done = false;
-            for (JsonValue v : array) {
-                if (!done && v.equals(old)) {
-                    done = true;
-                    if (manifestMode.equals("append")) {
-                        out.add(v);
-                    }
-                    out.add(replacement);
-                } else {
-                    out.add(v);
-                }
-            }
-            if (!done) {
-                out.add(replacement);  // the entry changed meanwhile: keep it, add the new one
-            }
-            return out;
-        });
-    }
-
-    private static String versioned(String filename, long versionId) {
-        int dot = filename.lastIndexOf('.');
-        return dot <= 0 ? filename + "-v" + versionId
-                : filename.substring(0, dot) + "-v" + versionId + filename.substring(dot);
-    }
-
     private void announce(long modelId, JsonObject next, String what) {
         log.info("upgrade: model " + modelId + ": " + what);
-        publish.accept(new Event.ModelUpdate(Instant.now(clock), modelId, next.getLong("versionId", 0),
-                next.getString("sha256", ""), next.getString("updatedAt", ""), next.getString("name", ""),
-                next.getString("filename", "")));
+        publish.accept(new Event.ModelUpdate(Instant.now(clock), new Event.CivitaiVersion(modelId,
+                next.getLong("versionId", 0), next.getString("updatedAt", ""), next.getString("name", "")),
+                next.getString("sha256", ""), next.getString("filename", "")));
     }
 
     private void fail(long modelId, String error) {
         log.warn("update check: model " + modelId + ": " + error);
-        publish.accept(new Event.ModelUpdateError(Instant.now(clock), modelId, error));
+        publish.accept(new Event.ModelUpdateError(Instant.now(clock), new Event.CivitaiVersion(modelId), error));
     }
 
     private static Long number(JsonObject o, String key) {
         return EntryParser.wholeNumber(o, key);
-    }
-
-    /** Deep copies of minimal-json values. */
-    private static final class Json {
-        static JsonObject copy(JsonObject o) {
-            return com.eclipsesource.json.Json.parse(o.toString()).asObject();
-        }
     }
 }

@@ -33,7 +33,8 @@ import java.util.Objects;
  * @param updateInterval   time between update checks (a little jitter is added); zero turns them off
  * @param updateFirstDelay time from start to the first update check
  * @param layout           flat, comfyui or a1111: the folder each model_type goes to
- * @param sidecars         write {@code <name>.civitai.json} beside files from Civitai references
+ * @param sidecars         write {@code <name>.civitai.json} beside files from Civitai references and
+ *                         {@code <name>.hf.json} beside files from the Hugging Face Hub
  * @param previews         write {@code <name>.preview.<ext>} too
  * @param allowNsfwPreviews take the first image even when it is NSFW
  * @param filePreferences  format / fp / size wanted when a version has several files (null: none)

@@ -97,15 +97,45 @@ public sealed interface Event {
     /** A newer job ({@code byJobId}) took over this job's target; this one stops here. */
     record Superseded(long jobId, long byJobId) implements OfJob {}
 
-    /**
-     * The update checker found a newer version (or a re-upload) of a manifest model; {@code at} is
-     * when, by the checker's clock. Strings are empty when Civitai did not say.
-     */
-    record ModelUpdate(Instant at, long modelId, long versionId, String sha256, String updatedAt,
-            String modelName, String filename) implements Event {}
+    /** Where a manifest file comes from, as the update checker saw it: {@code source} on the wire. */
+    sealed interface Origin {
+        String source();
+    }
 
-    /** The update checker could not check one model; the others go on. */
-    record ModelUpdateError(Instant at, long modelId, String error) implements Event {}
+    /** A Civitai model's version; strings are empty when Civitai did not say. */
+    record CivitaiVersion(long modelId, long versionId, String updatedAt, String modelName) implements Origin {
+        /** A model whose check failed: no version is known. */
+        public CivitaiVersion(long modelId) {
+            this(modelId, 0, "", "");
+        }
+
+        @Override
+        public String source() {
+            return "civitai";
+        }
+    }
+
+    /** A file in a Hub repo asked at {@code revision} (a branch), found at {@code commit}. */
+    record HubFile(String repo, String path, String revision, String commit) implements Origin {
+        /** A file whose check failed: no commit is known. */
+        public HubFile(String repo, String path, String revision) {
+            this(repo, path, revision, "");
+        }
+
+        @Override
+        public String source() {
+            return "huggingface";
+        }
+    }
+
+    /**
+     * The update checker found a newer version (or a re-upload) of a manifest model, or a new
+     * SHA-256 at a Hub branch's head; {@code at} is when, by the checker's clock.
+     */
+    record ModelUpdate(Instant at, Origin origin, String sha256, String filename) implements Event {}
+
+    /** The update checker could not check one model or Hub file; the others go on. */
+    record ModelUpdateError(Instant at, Origin origin, String error) implements Event {}
 
     /**
      * A library scan moved on: of the files it has to hash (new or changed), how many files and

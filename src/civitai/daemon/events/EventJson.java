@@ -23,28 +23,31 @@ public final class EventJson {
         };
     }
 
-    /** The {@code model_update} document: what the checker found, by its own clock. */
+    /**
+     * The {@code model_update} document: what the checker found, by its own clock. {@code source}
+     * says which fields follow: a Civitai model's ids, or a Hub file's repo, path and commit.
+     */
     public static String payload(Event.ModelUpdate u) {
-        return new JsonObject()
-                .add("event", "model_update")
-                .add("timestamp", u.at().toString())
-                .add("model_id", u.modelId())
-                .add("version_id", u.versionId())
-                .add("sha256", u.sha256())
-                .add("updatedAt", u.updatedAt())
-                .add("name", u.modelName())
-                .add("filename", u.filename())
-                .toString();
+        JsonObject o = new JsonObject().add("event", "model_update").add("timestamp", u.at().toString())
+                .add("source", u.origin().source());
+        switch (u.origin()) {
+            case Event.CivitaiVersion v -> o.add("model_id", v.modelId()).add("version_id", v.versionId())
+                    .add("sha256", u.sha256()).add("updatedAt", v.updatedAt()).add("name", v.modelName());
+            case Event.HubFile f -> o.add("repo", f.repo()).add("path", f.path()).add("revision", f.revision())
+                    .add("commit", f.commit()).add("sha256", u.sha256()).add("name", f.repo());
+        }
+        return o.add("filename", u.filename()).toString();
     }
 
-    /** The {@code model_update_error} document. */
+    /** The {@code model_update_error} document: what was checked (no version: none was found). */
     public static String payload(Event.ModelUpdateError e) {
-        return new JsonObject()
-                .add("event", "model_update_error")
-                .add("timestamp", e.at().toString())
-                .add("model_id", e.modelId())
-                .add("error", e.error())
-                .toString();
+        JsonObject o = new JsonObject().add("event", "model_update_error").add("timestamp", e.at().toString())
+                .add("source", e.origin().source());
+        switch (e.origin()) {
+            case Event.CivitaiVersion v -> o.add("model_id", v.modelId());
+            case Event.HubFile f -> o.add("repo", f.repo()).add("path", f.path()).add("revision", f.revision());
+        }
+        return o.add("error", e.error()).toString();
     }
 
     private static String ofJob(Event.OfJob event, Instant time) {

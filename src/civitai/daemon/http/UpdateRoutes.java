@@ -5,13 +5,14 @@ import civitai.daemon.http.server.ApiException;
 import civitai.daemon.http.server.JsonValues;
 import civitai.daemon.http.server.Reply;
 import civitai.daemon.http.server.Request;
+import civitai.daemon.huggingface.HubUpdates;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 
 /**
- * {@code GET /api/updates} (the last check: when, models checked, updates, errors, and each
- * model's state) and {@code POST /api/updates/check} (run one now; one at a time).
+ * {@code GET /api/updates} (the last check: when, models and Hugging Face files checked, updates,
+ * errors, each model's state and each Hub file's) and {@code POST /api/updates/check} (run one now; one at a time).
  */
 final class UpdateRoutes {
     private final UpdateChecker checker;
@@ -40,9 +41,17 @@ final class UpdateRoutes {
                     .add("newest_version_id", JsonValues.nullable(m.newestVersionId()))
                     .add("message", JsonValues.nullable(m.message())));
         }
+        JsonArray files = new JsonArray();
+        for (HubUpdates.FileState f : run.files()) {
+            files.add(new JsonObject().add("source", "huggingface").add("repo", f.repo()).add("path", f.path())
+                    .add("revision", f.revision()).add("status", f.status()).add("commit", JsonValues.nullable(f.commit()))
+                    .add("newest_commit", JsonValues.nullable(f.newestCommit()))
+                    .add("message", JsonValues.nullable(f.message())));
+        }
         return Reply.ok(out.add("last_run", new JsonObject()
                 .add("started_at", run.started().toString()).add("finished_at", run.finished().toString())
-                .add("models_checked", run.checked()).add("updates", run.updates()).add("errors", run.errors())
-                .add("models", models)));
+                .add("models_checked", run.checked()).add("files_checked", run.files().size())
+                .add("updates", run.updates()).add("errors", run.errors())
+                .add("models", models).add("files", files)));
     }
 }

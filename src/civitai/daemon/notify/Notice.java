@@ -62,12 +62,15 @@ record Notice(String kind, String title, String line, List<Fact> facts, String t
                 add(facts, "File", text(p, "filename"));
                 add(facts, "Model", number(p.get("model_id")));
                 add(facts, "Version", number(p.get("version_id")));
+                add(facts, "Commit", text(p, "commit"));
                 yield new Notice("update", "New version: " + name, "It has been queued for download.", facts, ts);
             }
             case "model_update_error" -> {
                 add(facts, "Model", number(p.get("model_id")));
                 add(facts, "Error", text(p, "error"));
-                yield new Notice("warning", "Update check failed for model " + number(p.get("model_id")), "", facts, ts);
+                String what = text(p, "repo") != null ? text(p, "repo") + "/" + text(p, "path")
+                        : "model " + number(p.get("model_id"));
+                yield new Notice("warning", "Update check failed for " + what, "", facts, ts);
             }
             default -> new Notice("info", text(p, "title") == null ? event : text(p, "title"),
                     text(p, "message") == null ? "" : text(p, "message"), facts, ts);

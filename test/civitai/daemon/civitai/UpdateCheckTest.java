@@ -239,12 +239,12 @@ class UpdateCheckTest extends DaemonTest {
             check();
             JsonObject update = frame(sse, "model.update");
             heard(update);
-            assertEquals(List.of("event", "timestamp", "model_id", "version_id", "sha256", "updatedAt", "name",
-                    "filename"), update.names());
+            assertEquals(List.of("event", "timestamp", "source", "model_id", "version_id", "sha256", "updatedAt",
+                    "name", "filename"), update.names());
             assertEquals(NEW, update.getLong("version_id", 0));
             JsonObject error = frame(sse, "model.update.error");
             heard(error);
-            assertEquals(List.of("event", "timestamp", "model_id", "error"), error.names());
+            assertEquals(List.of("event", "timestamp", "source", "model_id", "error"), error.names());
             assertEquals(404404, error.getLong("model_id", 0));
         }
     }
