@@ -18,6 +18,7 @@ import civitai.daemon.store.Job;
 import civitai.daemon.store.JobHistory;
 import civitai.daemon.store.JobState;
 import civitai.daemon.store.JobStore;
+import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
@@ -43,6 +44,8 @@ import java.util.stream.Collectors;
  *   curl -s -XPATCH localhost:8123/api/jobs/7 -H 'Content-Type: application/json' -d '{"priority": 1}'
  *   curl -s -XDELETE 'localhost:8123/api/jobs/7?delete_file=true'
  *   curl -s -XPOST 'localhost:8123/api/batch?dry_run=true' -d @manifest.json   # check only, queue nothing
+ *   curl -s -XPOST 'localhost:8123/api/download?dry_run=true' -d '{"url": "<hub link>", "model_type": "vae"}'
+ *                                                                       # the entry it would queue
  * </pre>
  */
 final class JobRoutes {
@@ -74,6 +77,7 @@ final class JobRoutes {
     }
 
     Reply download(Request r) throws IOException {
+        boolean dryRun = r.boolQuery("dry_run");  // a bad query is refused before the body is read
         JsonValue body = r.json(JsonBody.MAX_BODY);
         ManifestEntry entry;
         try {
@@ -82,6 +86,9 @@ final class JobRoutes {
             throw e.toApi(r);
         } catch (EntryParser.InvalidEntry e) {
             throw ApiException.badRequest("bad entry: " + e.getMessage());
+        }
+        if (dryRun) {  // what would be queued: a reference resolved (a Hub file's commit, size, SHA-256), nothing kept
+            return Reply.ok(new JsonObject().add("entry", Json.parse(entry.json())));
         }
         JobStore.Inserted inserted = intake.add(List.of(entry)).get(0);
         r.exchange.getResponseHeaders().set("Location", r.forwarded().link("/api/jobs/" + inserted.job().id()));

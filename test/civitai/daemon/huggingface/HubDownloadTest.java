@@ -85,6 +85,22 @@ class HubDownloadTest extends DaemonTest {
     }
 
     @Test
+    void aDryRun_showsTheResolvedCommitSizeAndHash_andQueuesNothing() throws IOException {
+        String commit = hub.push("org/flux", "main", "vae/ae.safetensors", vae, true);
+        start(hubConfig(), manifest());
+        String before = Files.readString(dir.resolve("manifest.json"));
+        var r = daemon.post("/api/download?dry_run=true", new JsonObject()
+                .add("url", hub.base() + "/org/flux/blob/main/vae/ae.safetensors").add("model_type", "vae").toString());
+        assertEquals(200, r.statusCode(), r.body());
+        JsonObject entry = json(r).get("entry").asObject();
+        assertEquals(commit, entry.getString("commit", null));
+        assertEquals(FakeHub.sha256(vae), entry.getString("sha256", null));
+        assertEquals(vae.length, entry.getLong("size", -1));
+        assertEquals(0, daemon.db().count("SELECT count(*) FROM jobs"), "a dry run queues nothing");
+        assertEquals(before, Files.readString(dir.resolve("manifest.json")), "and records nothing");
+    }
+
+    @Test
     void theTokenReachesTheHub_neverTheCdn_aLogOrAnAnswer() throws IOException {
         hub.push("org/gated", "main", "model.safetensors", vae, true);
         hub.gate("org/gated", TOKEN);
