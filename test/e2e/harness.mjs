@@ -26,9 +26,10 @@ const START_TIMEOUT = 60_000;
 /**
  * Starts the fixture and resolves with what it printed: base, civitai, big[], tokens (with jwt), and with
  * workflow the comfyui layout, a fake Hugging Face Hub and a seeded library (E2eFixture's --workflow), with
- * library files on disk that were never downloaded: an identified one, a duplicate pair, two unknown (--library).
+ * library files on disk that were never downloaded: an identified one, a duplicate pair, two unknown (--library),
+ * and with hub a fake Hugging Face Hub with a public file and a gated repo, described in `hub` (--hub).
  */
-export async function startFixture({ jwt = false, workflow = false, library = false } = {}) {
+export async function startFixture({ jwt = false, workflow = false, library = false, hub = false } = {}) {
   const java = process.env.JAVA_BIN || 'java';
   const classpath = process.env.E2E_CLASSPATH;
   assert.ok(classpath, 'E2E_CLASSPATH is not set: run the browser tests with `make e2e`');
@@ -36,6 +37,7 @@ export async function startFixture({ jwt = false, workflow = false, library = fa
   if (jwt) args.push('--jwt');
   if (workflow) args.push('--workflow');
   if (library) args.push('--library');
+  if (hub) args.push('--hub');
   if (process.env.E2E_DAEMON_PORT) args.push('--port', process.env.E2E_DAEMON_PORT);
   const proxied = process.env.E2E_BASE_URL && new URL(process.env.E2E_BASE_URL).hostname;
   if (proxied && !LOOPBACK.has(proxied)) args.push('--behind-proxy', proxied);

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * tokens, with {@code --jwt}), then serves until its stdin closes, it reads {@code quit}, or
  * {@code --lifetime} seconds pass (600 by default), and deletes its folder.
  * <pre>
- *   java -cp build/test-classes:build/classes:lib/... civitai.daemon.testing.E2eFixture [--jwt] [--port N] [--behind-proxy HOST] [--workflow | --library]
+ *   java -cp build/test-classes:build/classes:lib/... civitai.daemon.testing.E2eFixture [--jwt] [--port N] [--behind-proxy HOST] [--workflow | --library | --hub]
  * </pre>
  * {@code --port N} puts the daemon on a fixed port, for a reverse proxy configured in advance.
  * {@code --behind-proxy HOST} configures the daemon as deploy/nginx's comments say for a proxy on
@@ -36,6 +36,9 @@ import java.util.stream.Stream;
  * {@code library_roots} folder (two Civitai does not know), scanned and identified before the
  * line is printed; the line's {@code workflow} member says their folders and hashes, and the URL
  * of a file on a fake Hugging Face Hub (hf_endpoint) to download.
+ * {@code --hub} is the Add tab's Hugging Face setup: hf_endpoint at a fake Hub with a public VAE
+ * and a gated repo (no hf_token is set, so the daemon refuses it as {@code gated}); the line's
+ * {@code hub} member says their repos, paths, commit, size and SHA-256.
  * Commands on stdin: {@code pace <bytes per second>} (0: full speed), {@code quit}.
  */
 public final class E2eFixture {
@@ -57,6 +60,11 @@ public final class E2eFixture {
     /** A file {@code --library}'s Hub has, for a download whose source is a repository and commit. */
     static final String HF_VAE_REPO = "e2e-org/tiny-vae";
     static final String HF_VAE = "tiny-vae.safetensors";
+    /** What {@code --hub}'s Hub has: a public file under a sub-folder, and a gated repo. */
+    static final String HUB_REPO = "e2e-org/flux-parts";
+    static final String HUB_PATH = "vae/ae.safetensors";
+    static final String GATED_REPO = "e2e-org/gated-model";
+    static final String GATED_PATH = "model.safetensors";
 
     private E2eFixture() {}
 
@@ -64,6 +72,7 @@ public final class E2eFixture {
         boolean jwt = false;
         boolean workflow = false;
         boolean library = false;
+        boolean hubbed = false;
         int port = 0;
         long lifetime = 600;
         JsonArray proxiedHosts = new JsonArray();
@@ -75,6 +84,7 @@ public final class E2eFixture {
                 case "--behind-proxy" -> proxiedHosts.add(args[++i]);
                 case "--workflow" -> workflow = true;
                 case "--library" -> library = true;
+                case "--hub" -> hubbed = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -97,6 +107,17 @@ public final class E2eFixture {
                 config.set("library_roots", new JsonArray().add(dir.resolve(COMFY_ROOT).toString()))
                         .set("hf_endpoint", hub.base().toString());
             }
+            JsonObject hubFiles = new JsonObject();
+            if (hubbed) {
+                byte[] vae = Bytes.random(2 << 20, 401);
+                String commit = hub.push(HUB_REPO, "main", HUB_PATH, vae, true);
+                hub.push(GATED_REPO, "main", GATED_PATH, Bytes.random(10_000, 402), true);
+                hub.gate(GATED_REPO, "e2e-token-nobody-has");
+                hubFiles.add("repo", HUB_REPO).add("path", HUB_PATH).add("commit", commit)
+                        .add("size", vae.length).add("sha256", FakeHub.sha256(vae))
+                        .add("gated_repo", GATED_REPO).add("gated_path", GATED_PATH);
+                config.set("hf_endpoint", hub.base().toString());
+            }
             String secret = "e2e-secret-" + Long.toHexString(new java.security.SecureRandom().nextLong()) + "-0123456789";
             if (jwt) {
                 config.set("jwt_secret", secret);
@@ -110,7 +131,7 @@ public final class E2eFixture {
                             : null);
                 }
                 JsonObject described = describe(daemon, civitai, storage, jwt ? secret : null);
-                System.out.println(described.add("workflow", seeded).toString());
+                System.out.println(described.add("workflow", seeded).add("hub", hubFiles).toString());
                 System.out.flush();
                 serve(storage, Duration.ofSeconds(lifetime));
             }
