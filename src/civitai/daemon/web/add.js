@@ -1,8 +1,11 @@
 // The Add view: a Civitai reference (link, AIR, model or version id), a direct URL with its model type, or a
 // whole manifest with a result per entry (the daemon checks every entry first and queues nothing when one is bad).
+// A Hugging Face link (in either form, with a type) is resolved first (a dry run) and its commit, size and SHA-256
+// shown with "Queue it" and "Cancel"; a Civitai reference or another URL is queued at once, as the daemon picks.
 
 import { post } from './api.js';
 import { $, h, clear, toast } from './dom.js';
+import * as hub from './hub.js';
 import { modelTypes } from './meta.js';
 import * as workflow from './workflow.js';
 
@@ -30,14 +33,14 @@ export function init() {
     if ($('#add-ref-type').value) body.model_type = $('#add-ref-type').value;
     const priority = Number($('#add-ref-priority').value || 0);
     if (priority) body.priority = priority;
-    return post('api/download', body);
-  }, () => { $('#add-ref-text').value = ''; }));
+    return body;
+  }, () => { $('#add-ref-text').value = ''; }, $('#add-ref-type')));
   $('#add-url').addEventListener('submit', (e) => submit(e, () => {
     const body = { url: $('#add-url-url').value.trim(), model_type: $('#add-url-type').value.trim() };
     if ($('#add-url-filename').value.trim()) body.filename = $('#add-url-filename').value.trim();
     if ($('#add-url-sha').value.trim()) body.sha256 = $('#add-url-sha').value.trim();
-    return post('api/download', body);
-  }, () => { for (const id of ['#add-url-url', '#add-url-filename', '#add-url-sha']) $(id).value = ''; }));
+    return body;
+  }, () => { for (const id of ['#add-url-url', '#add-url-filename', '#add-url-sha']) $(id).value = ''; }, $('#add-url-type')));
   $('#add-batch-file').addEventListener('change', async (e) => {
     const file = e.currentTarget.files[0];
     if (file) $('#add-batch-text').value = await file.text();
@@ -53,16 +56,55 @@ export function show() {
   $('#add-ref-text').focus();
 }
 
-/** One entry: the button is busy while the daemon resolves it; the answer is shown under the form. */
-async function submit(event, send, reset) {
+/**
+ * One entry: the button is busy while the daemon resolves it; the answer is shown under the form. A Hugging Face
+ * file is a dry run first: its preview's "Queue it" sends the same body for real.
+ */
+async function submit(event, entry, reset, typeField) {
   event.preventDefault();
   const form = event.currentTarget;
   const button = form.querySelector('button[type=submit]');
   const result = form.querySelector('.result');
+  const body = entry();
+  if (typeof body.url === 'string' && hub.isHubLink(body.url)) {
+    if (!body.model_type) {
+      clear(result, h('div', { class: 'alert alert-warning mb-0', role: 'alert' },
+        'Choose a model type: the Hugging Face Hub does not say what a file is.'));
+      typeField.focus();
+      return;
+    }
+    button.disabled = true;
+    clear(result, h('div', { class: 'text-body-secondary small' }, 'Asking the Hugging Face Hub through the daemon…'));
+    try {
+      const answer = await post('api/download?dry_run=true', body);
+      const box = hub.preview(answer.entry, {
+        onQueue: () => queue(form, body, reset),
+        onCancel: () => { clear(result); form.querySelector('input').focus(); },
+      });
+      clear(result, box);
+      box.focus();
+    } catch (e) {
+      clear(result, hub.refusal(e));
+    } finally {
+      button.disabled = false;
+    }
+    return;
+  }
   button.disabled = true;
+  try {
+    await queue(form, body, reset);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** The real add, its answer under the form. */
+async function queue(form, body, reset) {
+  const result = form.querySelector('.result');
+  for (const b of result.querySelectorAll('button')) b.disabled = true;
   clear(result, h('div', { class: 'text-body-secondary small' }, 'Asking the daemon…'));
   try {
-    const answer = await send();
+    const answer = await post('api/download', body);
     const job = answer.job;
     const what = `${job.model_type}/${job.filename || job.url}`;
     clear(result, h('div', { class: 'alert alert-success mb-0', role: 'status' },
@@ -71,8 +113,6 @@ async function submit(event, send, reset) {
     reset();
   } catch (e) {
     clear(result, h('div', { class: 'alert alert-danger mb-0', role: 'alert' }, e.message));
-  } finally {
-    button.disabled = false;
   }
 }
 
