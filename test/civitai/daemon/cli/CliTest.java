@@ -13,6 +13,7 @@ import civitai.daemon.cli.session.Failure;
 import civitai.daemon.cli.session.Locator;
 import civitai.daemon.cli.session.Target;
 import civitai.daemon.testing.Bytes;
+import civitai.daemon.testing.FakeHub;
 import civitai.daemon.testing.DaemonTest;
 import civitai.daemon.testing.Poll;
 import com.eclipsesource.json.Json;
@@ -68,6 +69,25 @@ class CliTest extends DaemonTest {
         start(config("jwt_secret", SECRET), manifest());
         JsonObject c = Json.parse(Files.readString(dir.resolve("config.json"))).asObject();
         Files.writeString(dir.resolve("config.json"), c.set("active_port", daemon.port()).toString(WriterConfig.PRETTY_PRINT));
+    }
+
+    @Test
+    void add_aHuggingFaceLinkWithAType_isPinnedAndVerifiedByTheHubsSha256() throws IOException {
+        byte[] vae = Bytes.random(200_000, 43);
+        try (FakeHub hub = FakeHub.start()) {
+            String commit = hub.push("org/flux", "main", "vae/ae.safetensors", vae, true);
+            start(config("jwt_secret", SECRET, "hf_endpoint", hub.base().toString()), manifest());
+            JsonObject c = Json.parse(Files.readString(dir.resolve("config.json"))).asObject();
+            Files.writeString(dir.resolve("config.json"), c.set("active_port", daemon.port()).toString(WriterConfig.PRETTY_PRINT));
+            Run r = ok("add", hub.base() + "/org/flux/blob/main/vae/ae.safetensors?download=true", "--type", "vae");
+            assertTrue(r.out().contains("queued as job 1: vae/ae.safetensors"), r.out());
+            daemon.await(1, "completed");
+            assertEquals(FakeHub.sha256(vae), daemon.job(1).get("expected_sha256"), "the Hub's hash, not none");
+            assertTrue(((String) daemon.job(1).get("url")).contains("/resolve/" + commit + "/"), "pinned to the commit");
+            Run missing = cli("add", hub.base() + "/org/flux/blob/main/nope.safetensors", "--type", "vae");
+            assertEquals(1, missing.code(), missing.out() + missing.err());
+            assertTrue(missing.err().contains("nope.safetensors"), "the Hub's refusal, naming the file: " + missing.err());
+        }
     }
 
     @Test
