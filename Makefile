@@ -44,7 +44,7 @@ help:
 	@echo 'make proxy-test     the daemon behind nginx (TLS, sub-path) and tinyproxy on loopback'
 	@echo 'make chaos          crash, fault, disk, hostile-client and soak runs (SEED=n replays)'
 	@echo 'make chaos-long     the same, longer (at least 100 kills)'
-	@echo 'make bench          against curl and aria2c with nginx on loopback, the library against sha256sum'
+	@echo 'make bench          against curl and aria2c with nginx on loopback (CASES=h: through a fake Hub), the library'
 	@echo 'make deps           fetch and verify the pinned jars (lib/jars.lock)'
 	@echo 'make clean          remove build/'
 
@@ -120,8 +120,9 @@ nginx-test: $(DAEMON_JAR)
 tinyproxy-test: $(DAEMON_JAR)
 	@timeout 600 test/proxy/tinyproxy-test.sh
 
-# Against curl and aria2c with nginx on loopback (installs them when missing), then the library's
-# scans against sha256sum (bench/library.sh; CASES=l for it alone); never part of test.
+# Against curl and aria2c with nginx on loopback (installs them when missing), a Hub download
+# through bench/HubStub.java against curl -L (CASES=h), then the library's scans against
+# sha256sum (bench/library.sh; CASES=l for it alone); never part of test.
 bench: $(DAEMON_JAR)
 	bench/bench.sh
 

@@ -6,6 +6,8 @@
 #   (c) 8 x 128 MiB at once, 40m/conn: daemon workers 8 | aria2c -j8 (both verifying)
 #   (d) a 10,000-entry POST /api/batch, then GET /api/status and GET /api/jobs?limit=100
 #   (e) peak RSS with 4 concurrent segmented downloads
+#   (h) 1 GiB through a fake Hub (bench/HubStub.java: 302 to nginx as the CDN), no rate limit:
+#       daemon (POST /api/download of the resolve link) | curl -L -o | + sync | + sha256sum
 #   (l) the library index: bench/library.sh (first scan against sha256sum, rescan, GET /api/library)
 # Median wall time of RUNS runs (default 3), ratios, peak RSS and CPU seconds; writes
 # bench/RESULTS.md. The daemon is added through the API and timed from the POST to `completed`
@@ -13,9 +15,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-3}
-cases=${CASES:-a b c d e l}  # a subset for a quick look, e.g. CASES="d"
+cases=${CASES:-a b c d e h l}  # a subset for a quick look, e.g. CASES="d"
 wants() { [[ " $cases " == *" $1 "* ]]; }
-if ! wants a && ! wants b && ! wants c && ! wants d && ! wants e; then
+main_cases() { wants a || wants b || wants c || wants d || wants e; }
+if ! main_cases && ! wants h; then
     if wants l; then exec bench/library.sh; fi
     exit 0
 fi
@@ -138,6 +141,29 @@ daemon_get() {
     rm -rf "$ddir/models"
 }
 
+# The Hub case: adds the resolve link with POST /api/download and polls GET /api/jobs/{id} until
+# it is completed; prints "wall cpu own" (own: the job's duration_seconds), then deletes the job
+# and its file so the next run downloads again.
+hub_get() {
+    local c0 t0 t1 id job state
+    c0=$(cpu_of "$dpid"); t0=$(now)
+    id=$(curl -s -X POST -H 'Content-Type: application/json' \
+        --data "{\"url\":\"$1\",\"model_type\":\"checkpoint\"}" "$dbase/api/download" \
+        | grep -o '"job":{"id":[0-9]*' | grep -o '[0-9]*$' || true)
+    [ -n "$id" ] || { echo "POST /api/download of $1 queued nothing: $(tail -3 "$ddir/out")" >&2; exit 1; }
+    for _ in $(seq 60000); do
+        job=$(curl -s "$dbase/api/jobs/$id")
+        state=$(echo "$job" | grep -o '"state":"[a-z]*"' | head -1 | cut -d'"' -f4)
+        [ "$state" = completed ] && break
+        case $state in failed|cancelled) echo "the Hub download $state: $job" >&2; exit 1 ;; esac
+        kill -0 "$dpid" 2>/dev/null || { echo "the daemon exited during the run: $(tail -3 "$ddir/out")" >&2; exit 1; }
+        sleep 0.02
+    done
+    t1=$(now)
+    echo "$(echo "$t1 - $t0" | bc -l) $(echo "$(cpu_of "$dpid") - $c0" | bc -l) $(echo "$job" | grep -o '"duration_seconds":[0-9.]*' | cut -d: -f2)"
+    curl -s -o /dev/null -X DELETE "$dbase/api/jobs/$id?delete_file=true"
+}
+
 # Median of each column over the runs of one measuring command.
 col() { awk -v c="$1" '{print $c}' | median; }
 
@@ -169,6 +195,34 @@ done
 rss[a_daemon]=$(hwm_of "$dpid"); stop_daemon
 record a_curl "$l_curl"; record a_sync "$l_sync"; record a_aria "$l_aria"
 wall[a_daemon]=$(echo "$l_d" | col 1); cpu[a_daemon]=$(echo "$l_d" | col 2)
+
+fi
+if wants h; then
+echo "(h) 1 GiB through a fake Hub (bench/HubStub.java), nginx as the CDN"
+load_h0=$(cut -d' ' -f1-3 /proc/loadavg)
+ln -f "$work/srv/big.bin" "$work/srv/model.bin"   # the CDN's name for it; the same bytes as (a)
+"$java" bench/HubStub.java "$fast" "$work/srv/model.bin" > "$work/hub.port" 2> "$work/hub.err" &
+hub_pid=$!; pids+=("$hub_pid")
+for _ in $(seq 600); do [ -s "$work/hub.port" ] && break; sleep 0.1; done
+[ -s "$work/hub.port" ] || { echo "the Hub stub did not start: $(cat "$work/hub.err")" >&2; exit 1; }
+hub="http://127.0.0.1:$(cat "$work/hub.port")"
+hub_url="$hub/org/repo/resolve/main/model.bin"
+start_daemon ",\"hf_endpoint\":\"$hub\""
+l_curl=""; l_sync=""; l_sha=""; l_d=""
+for r in $(seq "$runs"); do
+    l_curl+="$(measure curl -s -L -o "$work/out/h.bin" "$hub_url")"$'\n'; rm -f "$work/out/h.bin"
+    l_sync+="$(SYNC_FILE="$work/out/h.bin" measure curl -s -L -o "$work/out/h.bin" "$hub_url")"$'\n'; rm -f "$work/out/h.bin"
+    l_sha+="$(measure sh -c 'curl -s -L -o "$1" "$2" && sha256sum "$1"' _ "$work/out/h.bin" "$hub_url")"$'\n'; rm -f "$work/out/h.bin"
+    l_d+="$(hub_get "$hub_url")"$'\n'
+done
+rss[h_daemon]=$(hwm_of "$dpid"); stop_daemon
+kill "$hub_pid"; wait "$hub_pid" 2>/dev/null || true
+hub_asked=$(grep -o 'hub requests: .*' "$work/hub.err" | cut -d' ' -f3- || true)
+record h_curl "$l_curl"; record h_sync "$l_sync"; record h_sha "$l_sha"
+wall[h_daemon]=$(echo "$l_d" | col 1); cpu[h_daemon]=$(echo "$l_d" | col 2); own_h=$(echo "$l_d" | col 3)
+each() { echo "$1" | awk 'NF {printf "%s%.3f", (n++ ? " " : ""), $1}'; }
+each_h="daemon $(each "$l_d") s, curl -L -o + sync $(each "$l_sync") s, curl -L -o + sha256sum $(each "$l_sha") s, curl -L -o $(each "$l_curl") s"
+load_h1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 fi
 if wants b; then
@@ -236,7 +290,8 @@ jobs_ms=$(for i in $(seq 9); do curl -s -o /dev/null -w '%{time_total}\n' "$dbas
 rss[d_daemon]=$(hwm_of "$dpid"); cpu[d_daemon]=$(cpu_of "$dpid"); stop_daemon
 
 fi
-for k in a_curl a_sync a_aria a_daemon b_curl b_aria b_daemon16 b_daemon4 c_aria c_daemon c_daemon_cap8 e_daemon d_daemon; do
+for k in a_curl a_sync a_aria a_daemon b_curl b_aria b_daemon16 b_daemon4 c_aria c_daemon c_daemon_cap8 e_daemon d_daemon \
+    h_curl h_sync h_sha h_daemon; do
     : "${wall[$k]:=-}" "${cpu[$k]:=-}" "${rss[$k]:=-}"
 done
 : "${batch_s:=-}" "${status_ms:=-}" "${jobs_ms:=-}" "${queued:=-}" "${in_manifest:=-}"
@@ -253,9 +308,14 @@ rb4=$(ratio "${wall[b_daemon4]}" "${wall[b_aria]}")
 rc=$(ratio "${wall[c_daemon]}" "${wall[c_aria]}")
 rccap=$(ratio "${wall[c_daemon_cap8]}" "${wall[c_aria]}")
 
-# bench/library.sh's section of the results stays as it is; it replaces it itself when it runs.
-library_section=$(sed -n '/<!-- bench\/library.sh: begin -->/,/<!-- bench\/library.sh: end -->/p' bench/RESULTS.md 2>/dev/null || true)
-{
+# bench/RESULTS.md: this script's table (cases a to e), the Hub case's section, then
+# bench/library.sh's section. A part whose cases did not run stays as it is (library.sh replaces
+# its own section when it runs).
+section() { sed -n "/<!-- $1: begin -->/,/<!-- $1: end -->/p" bench/RESULTS.md 2>/dev/null || true; }
+library_section=$(section 'bench\/library.sh')
+hub_section=$(section 'bench\/bench.sh hub')
+main_section=$( [ -f bench/RESULTS.md ] && sed '/<!-- bench\/.*: begin -->/,$d' bench/RESULTS.md || true)
+main_table() {
 echo "# Benchmark results"
 echo
 echo "Run $(date -u +%Y-%m-%dT%H:%MZ) by \`make bench\` (bench/bench.sh), median of $runs runs."
@@ -290,6 +350,50 @@ echo "| (d) GET /api/status with 10,000 queued ≤ 50 ms | $(ms "$status_ms") ms
 echo "| (d) GET /api/jobs?limit=100 with 10,000 queued ≤ 50 ms | $(ms "$jobs_ms") ms | $(verdict "$jobs_ms" 0.05) |"
 echo "| peak RSS ≤ 128 MB, 4 concurrent segmented downloads | ${rss[e_daemon]} MiB | $(verdict "${rss[e_daemon]}" 122) |"
 echo "| peak RSS after the 10,000-entry batch | ${rss[d_daemon]} MiB | |"
+}
+rh=$(ratio "${wall[h_daemon]}" "${wall[h_sync]}")
+rh_sha=$(ratio "${wall[h_daemon]}" "${wall[h_sha]}")
+rh_curl=$(ratio "${wall[h_daemon]}" "${wall[h_curl]}")
+rh_a=$(ratio "${wall[h_daemon]}" "${wall[a_daemon]}")
+x() { if [ "$1" = - ]; then echo -; else printf '%.2fx' "$1"; fi; }
+s3() { if [ "$1" = - ]; then echo -; else printf '%.3f s' "$1"; fi; }
+hub_table() {
+echo "<!-- bench/bench.sh hub: begin -->"
+echo "## Hugging Face download through a fake Hub (case h, issue 18)"
+echo
+echo "Run $(date -u +%Y-%m-%dT%H:%MZ) by \`CASES=h make bench\` (or all of \`make bench\`), median of $runs runs."
+echo "Machine: $machine; $("$java" -version 2>&1 | head -1). Daemon JVM options: lib/jvm.options."
+echo "The Hub is bench/HubStub.java on loopback: \`HEAD|GET /org/repo/resolve/{main|commit}/model.bin\`"
+echo "answers 302 with \`Location\` at nginx $("$nginx_bin" -v 2>&1 | cut -d/ -f2) (the (a) server, another port: the CDN) and"
+echo "\`X-Repo-Commit\`, \`X-Linked-Etag\` (the SHA-256) and \`X-Linked-Size\`. The same 1 GiB file as (a), no rate"
+echo "limit; page cache as in (a): the served file was just written and stays cached, nothing is dropped."
+echo "The daemon (hf_endpoint at the stub, default 4 connections) is timed from \`POST /api/download\`"
+echo "\`{\"url\": \"<stub>/org/repo/resolve/main/model.bin\", \"model_type\": \"checkpoint\"}\` (the Hub resolved"
+echo "before it answers) to \`GET /api/jobs/{id}\` saying \`completed\` (asked every 20 ms): redirects,"
+echo "download, SHA-256 against the Hub's, fsync, rename and the .hf.json sidecar included. The peer is"
+echo "\`curl -s -L -o\` of the same stub URL then \`sync\` of the file (as durable as the daemon leaves it)."
+echo
+echo "| case | daemon | peer | ratio | goal | met |"
+echo "|---|---:|---:|---:|---|---|"
+echo "| 1 GiB via the Hub | $(s3 "${wall[h_daemon]}") | curl -L -o + sync $(s3 "${wall[h_sync]}") | $(x "$rh") | <= 1.15x | $(verdict "$rh" 1.15) |"
+echo "| 1 GiB via the Hub | $(s3 "${wall[h_daemon]}") | curl -L -o + sha256sum $(s3 "${wall[h_sha]}") | $(x "$rh_sha") | - | - |"
+echo "| 1 GiB via the Hub | $(s3 "${wall[h_daemon]}") | curl -L -o $(s3 "${wall[h_curl]}") | $(x "$rh_curl") | - | - |"
+echo
+echo "- CPU s (median): daemon ${cpu[h_daemon]} (the whole process), curl -L -o + sync ${cpu[h_sync]}, curl -L -o + sha256sum ${cpu[h_sha]}, curl -L -o ${cpu[h_curl]}; peak RSS MiB: daemon ${rss[h_daemon]}, curl ${rss[h_curl]}"
+echo "- the job's own duration_seconds (started to finished, median): ${own_h:--} s"
+echo "- each run: ${each_h:--}"
+if wants a; then echo "- against the plain case (a) of this run (the daemon straight from nginx, ${wall[a_daemon]} s): $(x "$rh_a")"; fi
+echo "- requests the stub answered over the case: ${hub_asked:--}"
+echo
+echo "Caveat: $(nproc) cores that may be shared with other work while the benchmark runs (load average"
+echo "${load_h0:--} at the start of the case, ${load_h1:--} at its end): figures vary from run to run.${NOTE:+ $NOTE}"
+echo "<!-- bench/bench.sh hub: end -->"
+}
+if main_cases; then main_section=$(main_table); fi
+if wants h; then hub_section=$(hub_table); fi
+{
+echo "$main_section"
+if [ -n "$hub_section" ]; then printf '\n%s\n' "$hub_section"; fi
 if [ -n "$library_section" ]; then printf '\n%s\n' "$library_section"; fi
 } > bench/RESULTS.md
 cat bench/RESULTS.md
