@@ -52,30 +52,36 @@ public final class Sidecars implements AutoCloseable {
 
     /** Writes the sidecars of {@code model} in the background when its entry names a version. */
     public void afterDownload(Path model, String entryJson) {
+        schedule(model, entryJson, false);
+    }
+
+    /**
+     * The sidecars of a file already on disk that Civitai identified by its hash; a sidecar or
+     * preview already beside it (another tool's, or the user's) is left as it is.
+     */
+    public void afterIdentified(Path model, String entryJson) {
+        schedule(model, entryJson, true);
+    }
+
+    private void schedule(Path model, String entryJson, boolean keepExisting) {
         Long versionId = versionId(entryJson);
         if (versionId == null) {
             return;
         }
         try {
-            writers.execute(() -> writeFor(model, versionId));
+            writers.execute(() -> writeFor(model, versionId, keepExisting));
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            // stopping: the next download of this file writes them
+            // stopping: the next download (or scan) of this file writes them
         }
     }
 
-    /**
-     * The sidecars of a file already on disk that Civitai identified by its hash; a
-     * {@code .civitai.json} already beside it (another tool's, or the user's) is left as it is.
-     */
-    public void afterIdentified(Path model, String entryJson) {
-        if (!java.nio.file.Files.exists(model.resolveSibling(stem(model.getFileName().toString()) + ".civitai.json"))) {
-            afterDownload(model, entryJson);
-        }
-    }
-
-    private void writeFor(Path model, long versionId) {
+    private void writeFor(Path model, long versionId, boolean keepExisting) {
         try {
-            write(model, client.version(versionId));
+            String stem = stem(model.getFileName().toString());
+            if (keepExisting && java.nio.file.Files.exists(model.resolveSibling(stem + ".civitai.json"))) {
+                return;  // asked before the version is fetched: nothing to write, nothing to ask Civitai
+            }
+            write(model, client.version(versionId), keepExisting);
         } catch (CivitaiException | IOException e) {
             log.warn("sidecars for " + model + " not written: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -86,10 +92,15 @@ public final class Sidecars implements AutoCloseable {
     }
 
     void write(Path model, JsonObject version) throws IOException, InterruptedException {
+        write(model, version, false);
+    }
+
+    /** @param keepExisting whether a preview already beside the model (any extension) is kept */
+    private void write(Path model, JsonObject version, boolean keepExisting) throws IOException, InterruptedException {
         String stem = stem(model.getFileName().toString());
         replace(model.resolveSibling(stem + ".civitai.json"),
                 (version.toString(WriterConfig.PRETTY_PRINT) + "\n").getBytes(StandardCharsets.UTF_8));
-        if (!previews) {
+        if (!previews || (keepExisting && hasPreview(model, stem))) {
             return;
         }
         JsonObject image = preview(version);
@@ -104,6 +115,13 @@ public final class Sidecars implements AutoCloseable {
             throw new IOException("preview " + uri.getHost() + " answered " + r.statusCode() + " " + type);
         }
         replace(model.resolveSibling(stem + ".preview." + extension(uri, type)), r.body());
+    }
+
+    /** A {@code <stem>.preview.*} beside the model, as this daemon, A1111 and ComfyUI name them. */
+    private static boolean hasPreview(Path model, String stem) throws IOException {
+        try (var files = java.nio.file.Files.list(model.getParent())) {
+            return files.anyMatch(f -> f.getFileName().toString().startsWith(stem + ".preview."));
+        }
     }
 
     /** The first image that is not NSFW (nsfwLevel 1 is PG), or the first at all when allowed. */

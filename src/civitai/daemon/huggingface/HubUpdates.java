@@ -79,15 +79,15 @@ public final class HubUpdates {
     private static Map<HfReference, List<JsonObject>> branchEntries(JsonArray manifest) {
         Map<HfReference, List<JsonObject>> byFile = new LinkedHashMap<>();
         for (JsonValue v : manifest) {
-            if (!v.isObject() || !"huggingface".equals(v.asObject().getString("source", null))
+            if (!v.isObject() || !"huggingface".equals(text(v.asObject(), "source", null))
                     || EntryUpgrade.pinned(v.asObject())) {
                 continue;
             }
             JsonObject entry = v.asObject();
             HfReference ref;
             try {
-                ref = new HfReference(entry.getString("repo", null),
-                        entry.getString("revision", HfReference.DEFAULT_REVISION), entry.getString("path", null));
+                ref = new HfReference(text(entry, "repo", null),
+                        text(entry, "revision", HfReference.DEFAULT_REVISION), text(entry, "path", null));
             } catch (IllegalArgumentException | UnsupportedOperationException e) {
                 continue;  // not an entry HfEntries wrote: nothing to ask the Hub
             }
@@ -113,7 +113,7 @@ public final class HubUpdates {
         // append keeps the old entry beside the new one: once the new file is recorded, it is not news
         boolean recorded = entries.stream().anyMatch(e -> !changed(e, hub));
         for (JsonObject entry : entries) {
-            String commit = entry.getString("commit", null);
+            String commit = text(entry, "commit", null);
             if (recorded || !changed(entry, hub)) {
                 states.add(new FileState(ref.repo(), ref.path(), ref.revision(), "current", commit, hub.commit(),
                         null));
@@ -124,10 +124,16 @@ public final class HubUpdates {
         return states;
     }
 
+    /** A text field of a hand-editable entry: its default when absent or not text (never a throw). */
+    private static String text(JsonObject entry, String key, String fallback) {
+        JsonValue v = entry.get(key);
+        return v != null && v.isString() ? v.asString() : fallback;
+    }
+
     /** A new hash at the head; a file whose hash the Hub does not give cannot be told changed. */
     private static boolean changed(JsonObject entry, HubAnswer.Resolved hub) {
-        String sha256 = entry.getString("sha256", null);
-        String gitSha1 = entry.getString("git_sha1", null);
+        String sha256 = text(entry, "sha256", null);
+        String gitSha1 = text(entry, "git_sha1", null);
         if (sha256 != null && hub.sha256() != null) {
             return !sha256.equalsIgnoreCase(hub.sha256());
         }
@@ -135,7 +141,7 @@ public final class HubUpdates {
     }
 
     private FileState update(HfReference ref, JsonObject entry, HubAnswer.Resolved hub) {
-        String commit = entry.getString("commit", null);
+        String commit = text(entry, "commit", null);
         String why = "new file at " + ref.revision() + " (commit " + hub.commit() + ", had " + commit + ")";
         JsonObject next;
         try {
@@ -178,6 +184,6 @@ public final class HubUpdates {
         publish.accept(new Event.ModelUpdateError(Instant.now(clock),
                 new Event.HubFile(ref.repo(), ref.path(), ref.revision()), error));
         return entries.stream().map(e -> new FileState(ref.repo(), ref.path(), ref.revision(), "error",
-                e.getString("commit", null), null, error)).toList();
+                text(e, "commit", null), null, error)).toList();
     }
 }

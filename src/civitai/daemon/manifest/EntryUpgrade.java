@@ -38,12 +38,18 @@ public final class EntryUpgrade {
 
     /** A pinned entry is never checked at all. */
     public static boolean pinned(JsonObject entry) {
-        return "pin".equals(entry.getString("update", "auto"));
+        return "pin".equals(policy(entry));
     }
 
     /** An entry whose updates are only reported, never downloaded. */
     public static boolean notifyOnly(JsonObject entry) {
-        return "notify".equals(entry.getString("update", "auto"));
+        return "notify".equals(policy(entry));
+    }
+
+    /** The entry's {@code update} policy; a hand-edited value that is not text counts as the default. */
+    private static String policy(JsonObject entry) {
+        var v = entry.get("update");
+        return v != null && v.isString() ? v.asString() : "auto";
     }
 
     /**

@@ -91,6 +91,19 @@ public final class PlanChoices {
         return out;
     }
 
+    /** The rows whose choice picks one of an ambiguous name's candidates (checked by {@link #pick}). */
+    public static Set<Integer> picked(JsonValue choices) {
+        Set<Integer> out = new TreeSet<>();
+        if (choices != null && choices.isObject()) {
+            for (JsonObject.Member m : choices.asObject()) {
+                if (m.getValue().isObject() && m.getValue().asObject().get("use") != null) {
+                    out.add(Integer.parseInt(m.getName()));  // an index pick() has accepted
+                }
+            }
+        }
+        return out;
+    }
+
     private static Reference chosen(Reference r, JsonObject choice, int row) throws Invalid {
         Optional<String> folder = r.folder();
         Optional<String> url = r.url();

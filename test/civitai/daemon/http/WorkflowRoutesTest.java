@@ -304,6 +304,9 @@ class WorkflowRoutesTest extends DaemonTest {
         assertEquals(content.length, row.getLong("size", 0));
         assertEquals("not_queued", row.get("queue").asObject().getString("result", null), "a link is the user's choice");
 
+        HttpResponse<String> nulls = queuePlan(json(all).getString("plan_id", null), "{\"rows\": null}");
+        assertEquals("not_queued", model(json(nulls), "style/wanted.safetensors").get("queue").asObject()
+                .getString("result", null), "rows null is every row, as ?queue=true: no link " + nulls.body());
         HttpResponse<String> chosen = queuePlan(json(all).getString("plan_id", null), "{\"rows\": [0]}");
         assertEquals(202, chosen.statusCode(), chosen.body());
         JsonObject q = model(json(chosen), "style/wanted.safetensors").get("queue").asObject();
@@ -318,6 +321,25 @@ class WorkflowRoutesTest extends DaemonTest {
         HttpResponse<String> twice = queuePlan(json(all).getString("plan_id", null), "{\"rows\": [0]}");
         assertEquals("not_queued", model(json(twice), "style/wanted.safetensors").get("queue").asObject()
                 .getString("result", null), "present now: nothing to do");
+    }
+
+    @Test
+    void aCopyInAnotherRoot_isLinkedIntoATypeFolderThatDoesNotExistYet() throws Exception {
+        byte[] content = Bytes.random(12_000, 18);
+        Path other = dir.resolve("ComfyUI-models");
+        Path theirs = write(other.resolve("loras/theirs.safetensors"), content);
+        startComfy(config("layout", "comfyui").set("library_roots", new JsonArray().add(other.toString())));
+        assertFalse(Files.exists(comfy("loras", "")), "no loras folder in download_dir yet");
+        String workflow = """
+                {"nodes": [{"id": 5, "type": "LoraLoader", "widgets_values": ["mine.safetensors", 1, 1],
+                  "properties": {"models": [{"name": "mine.safetensors", "hash": "%s", "directory": "loras"}]}}]}
+                """.formatted(Bytes.sha256(content));
+        HttpResponse<String> plan = post("", workflow.getBytes(StandardCharsets.UTF_8), "application/json");
+        assertEquals("present_elsewhere", model(json(plan), "mine.safetensors").getString("decision", null), plan.body());
+        HttpResponse<String> r = queuePlan(json(plan).getString("plan_id", null), "{\"rows\": [0]}");
+        assertEquals("linked", model(json(r), "mine.safetensors").get("queue").asObject().getString("result", null),
+                r.body());
+        assertTrue(Files.isSameFile(theirs, comfy("loras", "mine.safetensors")));
     }
 
     @Test
@@ -337,7 +359,7 @@ class WorkflowRoutesTest extends DaemonTest {
         HttpResponse<String> wrong = queuePlan(id, "{\"rows\": [0], \"choices\": {\"0\": {\"use\": \"/etc/passwd\"}}}");
         assertEquals(400, wrong.statusCode(), wrong.body());
         String picked = second.toAbsolutePath().normalize().toString();
-        HttpResponse<String> r = queuePlan(id, "{\"rows\": [0], \"choices\": {\"0\": {\"use\": \"" + picked + "\"}}}");
+        HttpResponse<String> r = queuePlan(id, "{\"choices\": {\"0\": {\"use\": \"" + picked + "\"}}}");  // no rows: the pick is enough
         assertEquals(202, r.statusCode(), r.body());
         JsonObject q = model(json(r), "x.safetensors").get("queue").asObject();
         assertEquals("linked", q.getString("result", null), r.body());

@@ -60,6 +60,9 @@ class IdentifyTest extends LibraryFixture {
         byte[] userSidecar = "{\"mine\": true}".getBytes();
         Path keptCopy = write(dir.resolve("models/lora/kept/flux.safetensors"), civitai.content(FLUX_VERSION));
         write(keptCopy.resolveSibling("flux.civitai.json"), userSidecar);
+        byte[] userPreview = "their own preview".getBytes();
+        Path withPreview = write(dir.resolve("models/lora/shown/flux.safetensors"), civitai.content(FLUX_VERSION));
+        write(withPreview.resolveSibling("flux.preview.png"), userPreview);
         start(config().add("library_roots", new JsonArray().add(comfy.toString())), new JsonArray());
         settled();
         Path sidecar = mine.resolveSibling("flux.civitai.json");
@@ -68,6 +71,13 @@ class IdentifyTest extends LibraryFixture {
         assertTrue(Files.notExists(theirs.resolveSibling("my-flux.civitai.json")), "a read-only root is never written");
         assertEquals(new String(userSidecar), Files.readString(keptCopy.resolveSibling("flux.civitai.json")),
                 "a sidecar already there is left as it is");
+        Path shownSidecar = withPreview.resolveSibling("flux.civitai.json");
+        Poll.until(() -> Files.exists(shownSidecar), () -> "the sidecar beside the user's preview");
+        Poll.until(() -> Files.exists(mine.resolveSibling("flux.preview.jpeg")), () -> "the preview of the first");
+        assertEquals(new String(userPreview), Files.readString(withPreview.resolveSibling("flux.preview.png")));
+        try (var beside = Files.list(withPreview.getParent())) {
+            assertEquals(3, beside.count(), "model, sidecar and the user's preview; no second preview");
+        }
     }
 
     @Test

@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -62,20 +62,32 @@ public final class LibraryReuse {
         if (expectedSize != null && expectedSize != size) {
             return Optional.empty();
         }
-        if (mode == Mode.LINK && link(source, target)) {
-            return Optional.of(new Reused(source, target, sha256.toLowerCase(), size));
+        if (mode == Mode.LINK) {
+            switch (link(source, target)) {
+                case LINKED -> {
+                    return Optional.of(new Reused(source, target, sha256.toLowerCase(), size));
+                }
+                case TAKEN -> {
+                    return Optional.empty();  // a file appeared there meanwhile: never replaced from here
+                }
+                case CANNOT -> { }  // copied below
+            }
         }
         return copy(source, target, sha256) ? Optional.of(new Reused(source, target, sha256.toLowerCase(), size))
                 : Optional.empty();
     }
 
-    /** False when the file systems differ or links are not supported: then the bytes are copied. */
-    private static boolean link(Path source, Path target) {
+    private enum Linked { LINKED, TAKEN, CANNOT }
+
+    /** CANNOT when the file systems differ or links are not supported: then the bytes are copied. */
+    private static Linked link(Path source, Path target) {
         try {
             Files.createLink(target, source);
-            return true;
+            return Linked.LINKED;
+        } catch (FileAlreadyExistsException e) {
+            return Linked.TAKEN;
         } catch (UnsupportedOperationException | IOException e) {
-            return false;  // another file system (EXDEV) or no links there
+            return Linked.CANNOT;  // another file system (EXDEV) or no links there
         }
     }
 
@@ -104,8 +116,11 @@ public final class LibraryReuse {
             return false;
         }
         try {
-            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(part, target);  // a rename that refuses a file that appeared there meanwhile
             return true;
+        } catch (FileAlreadyExistsException e) {
+            deleteQuietly(part);
+            return false;
         } catch (IOException e) {
             deleteQuietly(part);
             throw DiskException.of("rename", part, e);

@@ -39,7 +39,9 @@ public final class WorkflowLinks {
             return failed("the library has not hashed " + file.path() + " yet: scan it, then choose the row again");
         }
         try {
-            var unsafe = SubFolders.make(typeFolder.apply(ModelTypes.of(row.reference().folder()).orElseThrow()), target);
+            Path folder = typeFolder.apply(ModelTypes.of(row.reference().folder()).orElseThrow());
+            Files.createDirectories(folder);  // a fresh download_dir has no type folders yet
+            var unsafe = SubFolders.make(folder, target);
             if (unsafe.isPresent()) {
                 return failed(unsafe.get());
             }

@@ -37,12 +37,12 @@ public final class WorkflowQueue {
     }
 
     /**
-     * Which rows a request queues: {@code rows} accepts their indexes; {@code linkElsewhere} when
-     * the user chose rows one by one, so a copy the library has elsewhere is placed at the target
-     * (a whole-plan queue leaves those for the user to choose: a link is a change to their folders).
+     * Which rows a request queues ({@code rows}) and which present_elsewhere rows have their copy
+     * placed at the target ({@code link}): those the user chose one by one, or picked a candidate
+     * for (a whole-plan queue leaves them for the user to choose: a link changes their folders).
      */
-    public record Choice(IntPredicate rows, boolean linkElsewhere) {
-        static final Choice ALL = new Choice(i -> true, false);
+    public record Choice(IntPredicate rows, IntPredicate link) {
+        static final Choice ALL = new Choice(i -> true, i -> false);
     }
 
     /** A row to queue: its index in the plan and its checked entry. */
@@ -59,7 +59,7 @@ public final class WorkflowQueue {
         for (int i = 0; i < rows.size(); i++) {
             PlanRow row = rows.get(i);
             answers.add(!chosen.rows().test(i) ? not("not_queued", "not chosen")
-                    : row.decision() == PlanRow.Decision.PRESENT_ELSEWHERE && chosen.linkElsewhere() ? links.link(row)
+                    : row.decision() == PlanRow.Decision.PRESENT_ELSEWHERE && chosen.link().test(i) ? links.link(row)
                     : check(row, i, workflow, pending, firstByFile));
         }
         List<JobStore.Inserted> added = intake.add(pending.stream().map(Pending::entry).toList());

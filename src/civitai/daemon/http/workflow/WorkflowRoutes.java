@@ -83,14 +83,18 @@ public final class WorkflowRoutes {
         JsonObject asked = object(r.json(JsonBody.MAX_BODY), "the body");
         List<PlanRow> rows;
         Set<Integer> chosen;
+        Set<Integer> picked;
+        boolean listed = asked.get("rows") != null && asked.get("rows").isArray();  // null: every row, as ?queue=true
         try {
             List<Reference> refs = PlanChoices.apply(read.references(), asked.get("choices"));
             chosen = PlanChoices.rows(asked.get("rows"), refs.size());
             rows = PlanChoices.pick(plan(refs), asked.get("choices"));
+            picked = PlanChoices.picked(asked.get("choices"));
         } catch (PlanChoices.Invalid e) {
             throw ApiException.badRequest(e.getMessage());
         }
-        return queued(rows, queue.queue(rows, read.sha256(), new WorkflowQueue.Choice(chosen::contains, asked.get("rows") != null)), read);
+        return queued(rows, queue.queue(rows, read.sha256(), new WorkflowQueue.Choice(chosen::contains,
+                i -> (listed && chosen.contains(i)) || picked.contains(i))), read);
     }
 
     private List<PlanRow> plan(List<Reference> refs) {
