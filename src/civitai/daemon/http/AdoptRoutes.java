@@ -42,7 +42,7 @@ final class AdoptRoutes {
     }
 
     Reply adopt(Request r) throws IOException {
-        JsonValue body = r.json(JobRoutes.MAX_BATCH_BODY);
+        JsonValue body = r.json(AddRoutes.MAX_BATCH_BODY);
         if (!body.isObject() || !body.asObject().names().stream().allMatch(n -> n.equals("paths") || n.equals("update"))) {
             throw ApiException.badRequest("send {} (every identified file) or {\"paths\": [...], \"update\":"
                     + " \"notify\" | \"auto\"}");

@@ -80,7 +80,8 @@ public final class Api {
         var status = new StatusRoutes(parts.version(), parts.clock(), parts.workers(), parts.store(), parts.queue(),
                 parts.port(), parts.manifest(), disks);
         var intake = new Intake(parts.queue(), parts.manifest(), parts.references());
-        var jobs = new JobRoutes(parts.queue(), parts.store(), parts.history(), parts.manifest(), intake);
+        var jobs = new JobRoutes(parts.queue(), parts.store(), parts.history(), parts.manifest());
+        var adds = new AddRoutes(parts.queue(), intake);
         var workflows = new WorkflowRoutes(parts.libraryIndex(), parts.layout(), parts.downloadDir(),
                 new WorkflowQueue(intake, parts.store(), new WorkflowLinks(parts.reuse(), parts.library(),
                         type -> parts.layout().folder(parts.downloadDir(), type))));
@@ -99,8 +100,8 @@ public final class Api {
                 new Router.Route("GET", "/healthz", null, status::health),
                 new Router.Route("GET", "/api/status", VIEWER, status::status),
                 new Router.Route("GET", "/api/meta", VIEWER, meta::meta),
-                new Router.Route("POST", "/api/download", ADMIN, jobs::download),
-                new Router.Route("POST", "/api/batch", ADMIN, jobs::batch),
+                new Router.Route("POST", "/api/download", ADMIN, adds::download),
+                new Router.Route("POST", "/api/batch", ADMIN, adds::batch),
                 new Router.Route("POST", "/api/workflow", ADMIN, workflows::post),
                 new Router.Route("POST", "/api/workflow/plan/{id}/queue", ADMIN, workflows::queuePlan),
                 new Router.Route("GET", "/api/jobs", VIEWER, jobs::list),

@@ -1,19 +1,25 @@
 package civitai.daemon.http;
 
+import java.util.stream.Collectors;
+import java.util.Map;
+import civitai.daemon.download.DownloadQueue;
 import civitai.daemon.download.attempt.ActiveDownload;
 import civitai.daemon.http.server.JsonValues;
 import civitai.daemon.log.Redactor;
 import civitai.daemon.store.Job;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
-import com.eclipsesource.json.JsonValue;
 import java.nio.file.Path;
-import java.time.Instant;
 
 /** A job as the API shows it. URLs lose their credential-like query values on the way out. */
 final class JobJson {
 
     private JobJson() {}
+
+    /** The running downloads by job, looked up once per request (not once per job listed). */
+    static Map<Long, ActiveDownload> live(DownloadQueue queue) {
+        return queue.active().stream().collect(Collectors.toMap(ActiveDownload::jobId, a -> a));
+    }
 
     /** The few fields that say which job it is and where it stands (batch answers). */
     static JsonObject brief(Job job) {

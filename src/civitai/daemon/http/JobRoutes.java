@@ -2,8 +2,6 @@ package civitai.daemon.http;
 
 import civitai.daemon.download.DownloadQueue;
 import civitai.daemon.download.attempt.ActiveDownload;
-import civitai.daemon.http.intake.Intake;
-import civitai.daemon.http.intake.References;
 import civitai.daemon.http.server.ApiException;
 import civitai.daemon.http.server.JsonBody;
 import civitai.daemon.http.server.JsonValues;
@@ -12,7 +10,6 @@ import civitai.daemon.http.server.Request;
 import civitai.daemon.http.server.Router;
 import civitai.daemon.manifest.EntryParser;
 import civitai.daemon.manifest.Manifest;
-import civitai.daemon.manifest.ManifestEntry;
 import civitai.daemon.manifest.ManifestFile;
 import civitai.daemon.store.Job;
 import civitai.daemon.store.JobHistory;
@@ -27,155 +24,33 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.Map;
 import java.util.function.LongFunction;
-import java.util.stream.Collectors;
 
 /**
- * Jobs: adding them (one or a batch; each is also recorded in manifest.json), listing, and
- * controlling them.
+ * The jobs there are: listing them, the completed ones, one job, and controlling them (pause,
+ * resume, cancel, retry, priority, delete). Adding them is {@link AddRoutes}.
  * <pre>
- *   curl -s -XPOST localhost:8123/api/download -H 'Content-Type: application/json' \
- *        -d '{"url": "https://civitai.com/api/download/models/1387174", "model_type": "lora"}'
  *   curl -s 'localhost:8123/api/jobs?state=failed&amp;limit=20'
  *   curl -s 'localhost:8123/api/jobs?state=queued,paused'
  *   curl -s -XPOST localhost:8123/api/jobs/7/pause
  *   curl -s -XPATCH localhost:8123/api/jobs/7 -H 'Content-Type: application/json' -d '{"priority": 1}'
  *   curl -s -XDELETE 'localhost:8123/api/jobs/7?delete_file=true'
- *   curl -s -XPOST 'localhost:8123/api/batch?dry_run=true' -d @manifest.json   # check only, queue nothing
- *   curl -s -XPOST 'localhost:8123/api/download?dry_run=true' -d '{"url": "<hub link>", "model_type": "vae"}'
- *                                                                       # the entry it would queue
  * </pre>
  */
 final class JobRoutes {
-    /**
-     * 10,000 entries of ~400 bytes. Parsed and checked, a batch holds about four times its size
-     * at once: 16 MiB (the limit before) exhausted the daemon's 64 MiB heap by itself.
-     */
-    static final int MAX_BATCH_BODY = 4 << 20;
-    static final int MAX_BATCH_ENTRIES = 10_000;
-    /**
-     * One batch at a time: a body of up to {@link #MAX_BATCH_BODY} parses into a tree several
-     * times its size, and two at once would not fit the daemon's heap. The next waits this long.
-     */
-    private static final java.time.Duration BATCH_WAIT = java.time.Duration.ofSeconds(30);
-    private final java.util.concurrent.Semaphore batches = new java.util.concurrent.Semaphore(1);
-
     private final DownloadQueue queue;
     private final JobStore store;
     private final JobHistory history;
     private final ManifestFile manifest;
-    private final Intake intake;
 
-    JobRoutes(DownloadQueue queue, JobStore store, JobHistory history, ManifestFile manifest, Intake intake) {
+    JobRoutes(DownloadQueue queue, JobStore store, JobHistory history, ManifestFile manifest) {
         this.queue = queue;
         this.store = store;
         this.history = history;
         this.manifest = manifest;
-        this.intake = intake;
     }
 
-    Reply download(Request r) throws IOException {
-        boolean dryRun = r.boolQuery("dry_run");  // a bad query is refused before the body is read
-        JsonValue body = r.json(JsonBody.MAX_BODY);
-        ManifestEntry entry;
-        try {
-            entry = intake.entry(body);
-        } catch (References.NotResolved e) {
-            throw e.toApi(r);
-        } catch (EntryParser.InvalidEntry e) {
-            throw ApiException.badRequest("bad entry: " + e.getMessage());
-        }
-        if (dryRun) {  // what would be queued: a reference resolved (a Hub file's commit, size, SHA-256), nothing kept
-            return Reply.ok(new JsonObject().add("entry", Json.parse(entry.json())));
-        }
-        JobStore.Inserted inserted = intake.add(List.of(entry)).get(0);
-        r.exchange.getResponseHeaders().set("Location", r.forwarded().link("/api/jobs/" + inserted.job().id()));
-        return Reply.accepted(result(inserted));
-    }
-
-    Reply batch(Request r) throws IOException {
-        try {
-            if (!batches.tryAcquire(BATCH_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                r.exchange.getResponseHeaders().set("Retry-After", "5");
-                throw new ApiException(503, "busy", "another batch is being added; send this one again when it"
-                        + " is done");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(503, "stopping", "the daemon is stopping");
-        }
-        try {
-            return addBatch(r);
-        } finally {
-            batches.release();
-        }
-    }
-
-    private Reply addBatch(Request r) throws IOException {
-        Checked checked = check(r);  // the request's JSON tree is garbage from here: 10,000 entries are ~10 MB
-        if (r.boolQuery("dry_run")) {  // the GUI checks first: per-entry answers without a failed request
-            return Reply.ok(new JsonObject().add("entries", checked.size()).add("valid", checked.valid().size())
-                    .add("problems", checked.problems()));
-        }
-        if (!checked.problems().isEmpty()) {
-            throw new ApiException(400, "invalid_entries", checked.problems().size() + " of " + checked.size()
-                    + " entries are invalid; nothing was queued", checked.problems());
-        }
-        intake.record(checked.valid());
-        JsonArray jobs = new JsonArray();
-        // each job in brief: a 10,000-entry batch answers in well under a megabyte
-        for (JobStore.Inserted submitted : queue.submitAll(checked.valid().stream().map(ManifestEntry::toSpec).toList())) {
-            JobStore.Inserted i = queue.reclaim(submitted);
-            jobs.add(outcome(i).add("job", JobJson.brief(i.job())));
-        }
-        return Reply.accepted(new JsonObject().add("jobs", jobs));
-    }
-
-    /** A batch's entries: how many were sent, the valid ones, and what is wrong with the others. */
-    private record Checked(int size, List<ManifestEntry> valid, JsonArray problems) {}
-
-    private Checked check(Request r) throws IOException {
-        JsonValue body = r.json(MAX_BATCH_BODY);
-        JsonArray array = body.isArray() ? body.asArray()
-                : body.isObject() && body.asObject().get("entries") != null && body.asObject().get("entries").isArray()
-                        ? body.asObject().get("entries").asArray() : null;
-        if (array == null) {
-            throw ApiException.badRequest("send an array of entries, or {\"entries\": [...]}");
-        }
-        if (array.size() > MAX_BATCH_ENTRIES) {
-            throw new ApiException(413, "payload_too_large", "at most " + MAX_BATCH_ENTRIES + " entries per batch");
-        }
-        List<ManifestEntry> entries = new java.util.ArrayList<>();
-        JsonArray problems = new JsonArray();
-        for (int i = 0; i < array.size(); i++) {
-            try {
-                entries.add(intake.entry(array.get(i)));
-            } catch (References.NotResolved e) {
-                if (e.retryAfter != null) {
-                    throw e.toApi(r);  // nothing is queued; the whole batch can be sent again
-                }
-                problems.add(new JsonObject().add("index", i).add("reason", e.getMessage()));
-            } catch (EntryParser.InvalidEntry e) {
-                problems.add(new JsonObject().add("index", i).add("reason", e.getMessage()));
-            }
-        }
-        return new Checked(array.size(), entries, problems);
-    }
-
-    /** The job and what happened to the request: queued now, or known already. */
-    private JsonObject result(JobStore.Inserted inserted) {
-        return result(inserted, live());
-    }
-
-    private static JsonObject result(JobStore.Inserted inserted, Map<Long, ActiveDownload> live) {
-        return outcome(inserted).add("job", JobJson.of(inserted.job(), live.get(inserted.job().id())));
-    }
-
-    private static JsonObject outcome(JobStore.Inserted inserted) {
-        return new JsonObject().add("result", Intake.outcome(inserted));
-    }
 
     Reply list(Request r) {
         java.util.Set<JobState> states = java.util.EnumSet.noneOf(JobState.class);
@@ -224,7 +99,7 @@ final class JobRoutes {
 
     private Reply page(JobHistory.Page page) {
         JsonArray jobs = new JsonArray();
-        Map<Long, ActiveDownload> live = live();
+        Map<Long, ActiveDownload> live = JobJson.live(queue);
         page.jobs().forEach(j -> jobs.add(JobJson.of(j, live.get(j.id()))));
         return Reply.ok(new JsonObject().add("jobs", jobs).add("next_cursor", JsonValues.nullable(page.nextCursor())));
     }
@@ -318,11 +193,6 @@ final class JobRoutes {
     }
 
     private JsonObject json(Job job) {
-        return JobJson.of(job, live().get(job.id()));
-    }
-
-    /** The running downloads by job, looked up once per request (not once per job listed). */
-    private Map<Long, ActiveDownload> live() {
-        return queue.active().stream().collect(Collectors.toMap(ActiveDownload::jobId, a -> a));
+        return JobJson.of(job, JobJson.live(queue).get(job.id()));
     }
 }

@@ -115,7 +115,8 @@ public final class Library implements AutoCloseable {
         }
         for (LibraryFile f : index.withSha256(m.sha256())) {
             Path path = Path.of(f.path());
-            if (rootOf(path) != null && rootOf(path).writable()) {
+            Root root = rootOf(path);
+            if (root != null && root.writable()) {
                 writer.accept(path, m.entryJson());
             }
         }
