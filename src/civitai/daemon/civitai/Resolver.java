@@ -53,7 +53,7 @@ public final class Resolver {
                 return entry(version, fileWithHash(version, h.hash()));
             }
             long versionId = switch (ref) {
-                case Reference.Model m -> m.versionId() != null ? m.versionId() : newestVersion(client.model(m.modelId()));
+                case Reference.Model m -> m.versionId() != null ? m.versionId() : Versions.newest(client.model(m.modelId()));
                 case Reference.Version v -> v.versionId();
                 case Reference.Hash h -> throw new IllegalStateException("handled above");
             };
@@ -66,63 +66,6 @@ public final class Resolver {
         } catch (CivitaiException e) {
             throw new Unresolvable(e.getMessage(), e.retryAfter());
         }
-    }
-
-    /**
-     * The newest published version; {@code modelVersions[0]} is not always it. A listed version
-     * counts as published unless its {@code status} says otherwise (Civitai omits null fields, and
-     * older answers have no status or publishedAt); newest by {@code publishedAt}, else
-     * {@code createdAt}, then id.
-     */
-    static long newestVersion(JsonObject model) throws Unresolvable {
-        JsonValue list = model.get("modelVersions");
-        JsonObject best = null;
-        if (list != null && list.isArray()) {
-            for (JsonValue v : list.asArray()) {
-                if (!v.isObject()) {
-                    continue;
-                }
-                JsonObject o = v.asObject();
-                JsonValue status = o.get("status");
-                if (status != null && status.isString() && !status.asString().equals("Published")) {
-                    continue;
-                }
-                if (best == null || newer(o, best)) {
-                    best = o;
-                }
-            }
-        }
-        if (best == null) {
-            throw new Unresolvable("model " + model.getLong("id", 0) + " has no published version");
-        }
-        return best.getLong("id", 0);
-    }
-
-    private static boolean newer(JsonObject a, JsonObject b) {
-        java.time.Instant da = date(a);
-        java.time.Instant db = date(b);
-        if (da != null && db != null && !da.equals(db)) {
-            return da.isAfter(db);
-        }
-        if ((da == null) != (db == null)) {
-            return da != null;  // a dated version is newer than one with no date at all
-        }
-        return a.getLong("id", 0) > b.getLong("id", 0);
-    }
-
-    /** publishedAt, else createdAt; null when neither is a date. */
-    private static java.time.Instant date(JsonObject version) {
-        for (String key : new String[] {"publishedAt", "createdAt"}) {
-            JsonValue v = version.get(key);
-            if (v != null && v.isString()) {
-                try {
-                    return java.time.Instant.parse(v.asString());
-                } catch (java.time.format.DateTimeParseException e) {
-                    // not a date: try the next key
-                }
-            }
-        }
-        return null;
     }
 
     static JsonObject chooseFile(JsonObject version, Long fileId, FilePreferences preferences) throws Unresolvable {

@@ -170,7 +170,7 @@ public final class UpdateChecker implements AutoCloseable {
             throws InterruptedException {
         List<ModelState> states = new ArrayList<>();
         try {
-            long newest = Resolver.newestVersion(fromBulk != null ? fromBulk : client.model(modelId));
+            long newest = Versions.newest(fromBulk != null ? fromBulk : client.model(modelId));
             JsonObject version = client.version(newest);
             for (JsonObject entry : entries) {
                 states.add(checkEntry(modelId, entry, newest, version));

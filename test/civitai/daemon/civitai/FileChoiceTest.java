@@ -47,24 +47,24 @@ class FileChoiceTest {
     @Test
     void newestVersion_isByPublishedAt_notByPosition() throws Exception {
         JsonObject model = Json.parse(Fixtures.read("model_lora_11821_two_versions_2025.json")).asObject();
-        assertEquals(127062, Resolver.newestVersion(model));
+        assertEquals(127062, Versions.newest(model));
         JsonArray versions = model.get("modelVersions").asArray();
         model.set("modelVersions", new JsonArray().add(versions.get(1)).add(versions.get(0)));
-        assertEquals(127062, Resolver.newestVersion(model), "v2.0 is newest wherever it is listed");
+        assertEquals(127062, Versions.newest(model), "v2.0 is newest wherever it is listed");
     }
 
     @Test
     void newestVersion_skipsWhatIsNotPublished_andFallsBackToCreatedAtThenId() throws Exception {
         JsonObject model = Json.parse(Fixtures.read("wiki2023_models_list_textualinversion_limit3.json"))
                 .asObject().get("items").asArray().get(0).asObject();  // 2023: no publishedAt, no status
-        assertEquals(9857, Resolver.newestVersion(model), "by createdAt");
+        assertEquals(9857, Versions.newest(model), "by createdAt");
         JsonObject newest = model.get("modelVersions").asArray().get(0).asObject();
         newest.set("status", "Draft");
-        assertEquals(8387, Resolver.newestVersion(model), "a draft is not published");
+        assertEquals(8387, Versions.newest(model), "a draft is not published");
         newest.set("status", "Published");
         for (JsonValue v : model.get("modelVersions").asArray()) {
             v.asObject().remove("createdAt");
         }
-        assertEquals(9857, Resolver.newestVersion(model), "undated: the higher id");
+        assertEquals(9857, Versions.newest(model), "undated: the higher id");
     }
 }
