@@ -5,7 +5,6 @@ import civitai.daemon.civitai.CivitaiClient;
 import civitai.daemon.civitai.CivitaiCredentials;
 import civitai.daemon.civitai.CivitaiGate;
 import civitai.daemon.civitai.CivitaiRefusals;
-import civitai.daemon.civitai.FilePreferences;
 import civitai.daemon.civitai.GatedHosts;
 import civitai.daemon.civitai.HashLookup;
 import civitai.daemon.civitai.Resolver;
@@ -54,7 +53,6 @@ import civitai.daemon.store.JobHistory;
 import civitai.daemon.store.JobStore;
 import civitai.daemon.store.RangeJournal;
 import civitai.daemon.store.WebhookStore;
-import civitai.daemon.target.Layout;
 import civitai.daemon.target.Targets;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -90,23 +88,22 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** The port is bound before anything is downloaded, so a taken port stops a start early. */
-    public static Daemon start(Config configured, List<String> warnings, PrintStream console)
+    public static Daemon start(Config config, List<String> warnings, PrintStream console)
             throws IOException, ConfigException {
         Clock clock = Clock.systemUTC();
-        DaemonLog log = new DaemonLog(configured.logDir(), configured.logMaxBytes(), configured.logFiles(),
-                new Redactor(configured.secrets()), clock, console);
+        DaemonLog log = new DaemonLog(config.logDir(), config.logMaxBytes(), config.logFiles(),
+                new Redactor(config.secrets()), clock, console);
         warnings.forEach(log::warn);
-        Server.limitClients(configured.maxConnections(), configured.requestTimeout());
+        Server.limitClients(config.maxConnections(), config.requestTimeout());
         if (System.getProperty("jdk.httpclient.bufsize") == null) {  // read once, when the first client is made
             System.setProperty("jdk.httpclient.bufsize", Integer.toString(BufferBudget.clientBufferSize(
-                    configured.workers() * configured.connectionsPerDownload())));
+                    config.workers() * config.connectionsPerDownload())));
         }
-        Outbound outbound = new Outbound(configured);
+        Outbound outbound = new Outbound(config);
         Server[] bound = new Server[1];
-        Config config;
         try {
-            config = new PortClaim(new SecureRandom()).claim(configured, port -> {
-                bound[0] = Server.bind(configured.bindAddress(), port).orElse(null);
+            new PortClaim(new SecureRandom()).claim(config, port -> {
+                bound[0] = Server.bind(config.bindAddress(), port).orElse(null);
                 return bound[0] != null;
             });
         } catch (ConfigException | IOException | RuntimeException e) {
@@ -141,7 +138,7 @@ public final class Daemon implements AutoCloseable {
         this.server = server;
         closeLater(outbound);
         Database db = closeLater(new Database(config.databaseFile(), log::warn));
-        Targets targets = Targets.probing(config.downloadDir(), Layout.of(config.layout()));
+        Targets targets = Targets.probing(config.downloadDir(), config.layout());
         JobStore store = new JobStore(db, clock, targets::key);
         int rekeyed = store.rekeyTargets();
         if (rekeyed > 0) {
@@ -164,11 +161,10 @@ public final class Daemon implements AutoCloseable {
         CivitaiGate gate = new CivitaiGate(config.civitaiUrl(), clock);
         CivitaiClient civitai = new CivitaiClient(client, config.civitaiUrl(), config.civitaiApiKey(),
                 Version.userAgent(), clock, Duration.ofSeconds(2), gate);
-        FilePreferences preferences = new FilePreferences(config.filePreferences().get("format"),
-                config.filePreferences().get("fp"), config.filePreferences().get("size"));
-        Resolver resolver = new Resolver(civitai, config.allowUnscanned(), preferences);
+        Resolver resolver = new Resolver(civitai, config.allowUnscanned(), config.filePreferences());
         // a person waiting on the API is told when to ask again instead of waiting out a 429
-        Resolver interactive = new Resolver(civitai.interactive(), config.allowUnscanned(), preferences);
+        Resolver interactive = new Resolver(civitai.interactive(), config.allowUnscanned(),
+                config.filePreferences());
         Sidecars sidecars = subscribeSidecars(bus, store, civitai, client);
         LibraryIndex libraryIndex = new LibraryIndex(db, clock);
         SpaceGate space = new SpaceGate(SpaceGate.Probe.FILE_STORE, config.minFreeSpace()::of);
@@ -191,7 +187,7 @@ public final class Daemon implements AutoCloseable {
                 Api.references(interactive, config.civitaiUrl(), hub, config.huggingFace().endpoint()), updates,
                 config.bindAddress(), config.allowedHosts(),
                 webhooks, config.trustedProxies(), config.downloadDir(), library, libraryIndex,
-                Layout.of(config.layout()), space, reuse)));
+                config.layout(), space, reuse)));
         closeLater(server);
         outbound.buildInBackground();  // the TLS set-up, while the first requests are answered
         if (health != null) {
@@ -217,7 +213,7 @@ public final class Daemon implements AutoCloseable {
                 Version.userAgent(), new Downloader.Settings(targets, config.stallTimeout(), config.timeout()),
                 new Bandwidth(config.maxDownloadSpeed()), policy, clock,
                 new GatedHosts(gate, config.retryMaxDelay()),
-                new CivitaiRefusals(gate).or(new HubRefusals(config.huggingFace().endpoint())), new Placement(Placement.ExistingFiles.of(config.existingFiles()), clock), watchdog,
+                new CivitaiRefusals(gate).or(new HubRefusals(config.huggingFace().endpoint())), new Placement(config.existingFiles(), clock), watchdog,
                 new Downloader.Segmenting(config.connectionsPerDownload(), config.minSegmentSize(),
                         new HostSlots(config.maxConnectionsPerHost()), journal, BufferBudget.standard()));
         downloader.reuseFrom(reuse);
@@ -239,7 +235,7 @@ public final class Daemon implements AutoCloseable {
      * only what changed since the last run is hashed.
      */
     private Library library(LibraryIndex index, EventBus bus, CivitaiClient civitai, Clock clock, Sidecars sidecars) {
-        Library library = closeLater(new Library(index, config.downloadDir(), Layout.of(config.layout()),
+        Library library = closeLater(new Library(index, config.downloadDir(), config.layout(),
                 config.libraryRoots(), new HashLookup(civitai), bus::publish, Library.defaultThreads(), clock));
         if (sidecars != null) {
             library.sidecarsBy(sidecars::afterIdentified);  // before the start's scan identifies anything
