@@ -1,5 +1,6 @@
 package civitai.daemon.civitai;
 
+import civitai.daemon.config.FilePreferences;
 import civitai.daemon.target.SafeName;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
@@ -102,8 +103,9 @@ public final class Resolver {
             for (JsonValue v : list.asArray()) {
                 JsonObject f = v.asObject();
                 boolean model = !java.util.Set.of("VAE", "Training Data", "Config", "Archive").contains(f.getString("type", ""));
-                if (model && (best == null || preferences.score(f) > preferences.score(best)
-                        || (preferences.score(f) == preferences.score(best) && f == primary))) {
+                int score = FileScore.of(preferences, f);
+                int bestScore = best == null ? -1 : FileScore.of(preferences, best);
+                if (model && (score > bestScore || (score == bestScore && f == primary))) {
                     best = f;
                 }
             }

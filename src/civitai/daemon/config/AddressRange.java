@@ -45,10 +45,6 @@ public final class AddressRange {
         return new AddressRange(address, bits);
     }
 
-    static boolean valid(String text) {
-        return parse(text) != null;
-    }
-
     /** The bytes of an IPv4 or IPv6 literal (mapped IPv4 turned to 4 bytes), or null. */
     public static byte[] literal(String host) {
         if (!IPV4.matcher(host).matches() && !host.contains(":")) {

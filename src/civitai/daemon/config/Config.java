@@ -1,10 +1,16 @@
 package civitai.daemon.config;
 
+import civitai.daemon.target.ExistingFiles;
+import civitai.daemon.target.Layout;
+import civitai.daemon.target.ReuseMode;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * Every setting of the daemon, validated by {@link ConfigLoader}; immutable and thread-safe.
@@ -37,7 +43,7 @@ import java.util.Objects;
  *                         {@code <name>.hf.json} beside files from the Hugging Face Hub
  * @param previews         write {@code <name>.preview.<ext>} too
  * @param allowNsfwPreviews take the first image even when it is NSFW
- * @param filePreferences  format / fp / size wanted when a version has several files (null: none)
+ * @param filePreferences  format / fp / size wanted when a version has several files
  * @param allowedHosts     extra {@code Host} names (or name:port) answered when auth is off, for
  *                         a reverse proxy; loopback names and the bind address are always allowed
  * @param maxConnections   open HTTP connections at once; beyond it new ones are closed at accept
@@ -77,7 +83,7 @@ public record Config(
         String civitaiApiKey,
         String jwtSecret,
         URI civitaiUrl,
-        String manifestMode,
+        ManifestMode manifestMode,
         Path databaseFile,
         Path manifestFile,
         Path logDir,
@@ -92,25 +98,25 @@ public record Config(
         boolean allowUnscanned,
         Duration updateInterval,
         Duration updateFirstDelay,
-        String layout,
+        Layout layout,
         boolean sidecars,
         boolean previews,
         boolean allowNsfwPreviews,
-        java.util.Map<String, String> filePreferences,
+        FilePreferences filePreferences,
         List<String> allowedHosts,
         int maxConnections,
         int maxEventClients,
         Duration requestTimeout,
-        String existingFiles,
+        ExistingFiles existingFiles,
         int connectionsPerDownload,
         long minSegmentSize,
         int maxConnectionsPerHost,
         List<Notification> notifications,
         ProxySettings outboundProxy,
-        List<String> trustedProxies,
+        List<AddressRange> trustedProxies,
         int healthPort,
         List<Path> libraryRoots,
-        String libraryReuse,
+        ReuseMode libraryReuse,
         MinFreeSpace minFreeSpace,
         long maxFileSize,
         HubSettings huggingFace) {
@@ -118,7 +124,7 @@ public record Config(
     public Config {
         Objects.requireNonNull(configFile, "configFile");
         webhookUrls = List.copyOf(webhookUrls);
-        filePreferences = java.util.Map.copyOf(filePreferences);
+        Objects.requireNonNull(filePreferences, "filePreferences");
         allowedHosts = List.copyOf(allowedHosts);
         notifications = List.copyOf(notifications);
         Objects.requireNonNull(outboundProxy, "outboundProxy");
@@ -127,14 +133,19 @@ public record Config(
         Objects.requireNonNull(downloadDir, "downloadDir");
         Objects.requireNonNull(civitaiUrl, "civitaiUrl");
         Objects.requireNonNull(huggingFace, "huggingFace");
+        Objects.requireNonNull(manifestMode, "manifestMode");
+        Objects.requireNonNull(layout, "layout");
+        Objects.requireNonNull(existingFiles, "existingFiles");
+        Objects.requireNonNull(libraryReuse, "libraryReuse");
     }
 
     /** Secrets that must never appear in a log line or an API answer. */
     public List<String> secrets() {
-        return java.util.stream.Stream.concat(
-                        java.util.stream.Stream.of(civitaiApiKey, jwtSecret, webhookSecret, huggingFace.token()),
-                        java.util.stream.Stream.concat(notifications.stream().flatMap(n -> n.secrets().stream()),
-                                outboundProxy.secrets().stream()))
+        Stream<String> own =
+                Stream.of(civitaiApiKey, jwtSecret, webhookSecret, huggingFace.token());
+        Stream<String> targets = notifications.stream().flatMap(n -> n.secrets().stream());
+        return Stream.of(own, targets, outboundProxy.secrets().stream())
+                .flatMap(s -> s)
                 .filter(s -> s != null && !s.isEmpty())
                 .distinct()
                 .toList();
@@ -143,22 +154,9 @@ public record Config(
     /** True when the bind address only accepts connections from this machine. */
     public boolean loopbackOnly() {
         try {
-            return java.net.InetAddress.getByName(bindAddress).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
+            return InetAddress.getByName(bindAddress).isLoopbackAddress();
+        } catch (UnknownHostException e) {
             return false;
         }
-    }
-
-    public Config withActivePort(int port) {
-        return new Config(configFile, webhookUrls, throttle, retries, workers, timeout,
-                stallTimeout, maxDownloadSpeed, downloadDir, port, bindAddress, civitaiApiKey,
-                jwtSecret, civitaiUrl, manifestMode, databaseFile, manifestFile, logDir,
-                logMaxBytes, logFiles, retryBaseDelay, retryMaxDelay, webhookSecret, webhookRetryDelay,
-                allowUnauthenticatedRemote, eventHeartbeat, allowUnscanned, updateInterval, updateFirstDelay,
-                layout, sidecars, previews, allowNsfwPreviews, filePreferences,
-                allowedHosts, maxConnections, maxEventClients, requestTimeout, existingFiles,
-                connectionsPerDownload, minSegmentSize, maxConnectionsPerHost,
-                notifications, outboundProxy, trustedProxies, healthPort, libraryRoots,
-                libraryReuse, minFreeSpace, maxFileSize, huggingFace);
     }
 }

@@ -4,8 +4,14 @@ import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /** Typed reads of one config object's keys; each failure names the key, the value and the rule. */
 final class ConfigKeys {
@@ -115,12 +121,19 @@ final class ConfigKeys {
         return value;
     }
 
-    String oneOf(String key, String fallback, List<String> allowed) throws ConfigException {
-        String value = string(key, fallback);
-        if (!allowed.contains(value)) {
+    /** One of an enum's constants, spelled in config.json as its name in lower case. */
+    <E extends Enum<E>> E oneOf(String key, E fallback) throws ConfigException {
+        E[] constants = fallback.getDeclaringClass().getEnumConstants();
+        List<String> allowed = Arrays.stream(constants).map(ConfigKeys::spelling).toList();
+        int index = allowed.indexOf(string(key, spelling(fallback)));
+        if (index < 0) {
             throw bad(key, json.get(key), "one of " + allowed);
         }
-        return value;
+        return constants[index];
+    }
+
+    private static String spelling(Enum<?> constant) {
+        return constant.name().toLowerCase(Locale.ROOT);
     }
 
     /** A list of host names, each optionally with {@code :port}; lower-cased. */
@@ -133,18 +146,18 @@ final class ConfigKeys {
         if (!value.isArray()) {
             throw bad(key, value, expected);
         }
-        List<String> hosts = new java.util.ArrayList<>();
+        List<String> hosts = new ArrayList<>();
         for (JsonValue item : value.asArray()) {
             if (!item.isString() || !HOST.matcher(item.asString()).matches()) {
                 throw bad(key, value, expected + " (" + item + " is not one)");
             }
-            hosts.add(item.asString().toLowerCase(java.util.Locale.ROOT));
+            hosts.add(item.asString().toLowerCase(Locale.ROOT));
         }
         return hosts;
     }
 
     /** A list of folders, relative ones resolved against {@code base}; absolute and normalised. */
-    List<java.nio.file.Path> folders(String key, java.nio.file.Path base) throws ConfigException {
+    List<Path> folders(String key, Path base) throws ConfigException {
         JsonValue value = present(key);
         if (value == null) {
             return List.of();
@@ -153,22 +166,22 @@ final class ConfigKeys {
         if (!value.isArray()) {
             throw bad(key, value, expected);
         }
-        List<java.nio.file.Path> folders = new java.util.ArrayList<>();
+        List<Path> folders = new ArrayList<>();
         for (JsonValue item : value.asArray()) {
             if (!item.isString() || item.asString().isBlank() || item.asString().indexOf('\0') >= 0) {
                 throw bad(key, value, expected + " (" + item + " is not one)");
             }
             try {
                 folders.add(base.resolve(item.asString().strip()).toAbsolutePath().normalize());
-            } catch (java.nio.file.InvalidPathException e) {
+            } catch (InvalidPathException e) {
                 throw bad(key, value, expected + " (" + item + " is not a path)");
             }
         }
         return folders;
     }
 
-    private static final java.util.regex.Pattern HOST =
-            java.util.regex.Pattern.compile("(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9._-]+)(:\\d{1,5})?");
+    private static final Pattern HOST =
+            Pattern.compile("(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9._-]+)(:\\d{1,5})?");
 
     URI httpUrl(String key, String fallback) throws ConfigException {
         return parseHttpUrl(key, string(key, fallback));

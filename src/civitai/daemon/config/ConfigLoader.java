@@ -1,5 +1,8 @@
 package civitai.daemon.config;
 
+import civitai.daemon.target.ExistingFiles;
+import civitai.daemon.target.Layout;
+import civitai.daemon.target.ReuseMode;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
@@ -11,9 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
 
 /**
  * Reads config.json: every key with its default, checked once here so the rest of the daemon can
@@ -76,7 +81,7 @@ public final class ConfigLoader {
                 secret("civitai_api_key", "CIVITAI_API_KEY", keys),
                 secret("jwt_secret", "CIVITAI_DAEMON_JWT_SECRET", keys),
                 keys.httpUrl("civitai_url", DEFAULT_CIVITAI_URL),
-                keys.oneOf("manifest_mode", "replace", List.of("replace", "append")),
+                keys.oneOf("manifest_mode", ManifestMode.REPLACE),
                 base.resolve(keys.string("database", "completed.db")).normalize(),
                 base.resolve(keys.string("manifest", "manifest.json")).normalize(),
                 base.resolve(keys.string("log_dir", "logs")).normalize(),
@@ -91,7 +96,7 @@ public final class ConfigLoader {
                 keys.bool("allow_unscanned", false),
                 ofSeconds(keys.number("update_interval_hours", 24, 0, 24 * 365) * 3600),
                 keys.seconds("update_first_delay", 60, 0, 86_400),
-                keys.oneOf("layout", "flat", List.of("flat", "comfyui", "a1111")),
+                keys.oneOf("layout", Layout.FLAT),
                 keys.bool("sidecars", true),
                 keys.bool("previews", true),
                 keys.bool("allow_nsfw_previews", false),
@@ -100,7 +105,7 @@ public final class ConfigLoader {
                 (int) keys.integer("max_connections", 1500, 16, 100_000),
                 (int) keys.integer("max_event_clients", 1000, 1, 100_000),
                 keys.seconds("request_timeout", 10, 1, 3600),
-                keys.oneOf("existing_files", "keep", List.of("keep", "backup", "replace")),
+                keys.oneOf("existing_files", ExistingFiles.KEEP),
                 (int) keys.integer("connections_per_download", 4, 1, 16),
                 keys.integer("min_segment_size", 32L << 20, 64 * 1024, 1L << 40),
                 (int) keys.integer("max_connections_per_host", 8, 1, 64),
@@ -109,7 +114,7 @@ public final class ConfigLoader {
                 ProxyKeys.trusted(json.get("trusted_proxies")),
                 (int) keys.integer("health_port", 0, 0, 65_535),
                 keys.folders("library_roots", base),
-                keys.oneOf("library_reuse", "link", List.of("link", "copy", "off")),
+                keys.oneOf("library_reuse", ReuseMode.LINK),
                 MinFreeSpace.read(json.get("min_free_space")),
                 keys.integer("max_file_size", MAX_FILE_SIZE, 1L << 20, Long.MAX_VALUE),
                 new HubSettings(keys.httpUrl("hf_endpoint", HubSettings.DEFAULT_ENDPOINT),
@@ -162,7 +167,7 @@ public final class ConfigLoader {
             return null;
         }
         // "${NAME}" keeps the secret out of the file, as in notifications; unset means none
-        java.util.regex.Matcher ref = NotificationKeys.ENV_REF.matcher(fromFile.strip());
+        Matcher ref = NotificationKeys.ENV_REF.matcher(fromFile.strip());
         if (ref.matches()) {
             String named = env.get(ref.group(1));
             return named == null || named.isBlank() ? null : named.strip();
@@ -195,16 +200,16 @@ public final class ConfigLoader {
                 + "; expected a URL, a list of URLs, or null");
     }
 
-    private static Map<String, String> filePreferences(JsonValue value) throws ConfigException {
+    private static FilePreferences filePreferences(JsonValue value) throws ConfigException {
         if (value == null || value.isNull()) {
-            return Map.of();
+            return FilePreferences.NONE;
         }
         String expected = "an object with any of \"format\", \"fp\", \"size\" as strings,"
                 + " e.g. {\"format\": \"SafeTensor\", \"fp\": \"fp16\"}";
         if (!value.isObject()) {
             throw new ConfigException("config key \"file_preferences\" is " + value + "; expected " + expected);
         }
-        Map<String, String> out = new java.util.LinkedHashMap<>();
+        Map<String, String> out = new HashMap<>();
         for (JsonObject.Member m : value.asObject()) {
             if (!Set.of("format", "fp", "size").contains(m.getName()) || !m.getValue().isString()) {
                 throw new ConfigException("config key \"file_preferences\" has " + m.getName() + ": " + m.getValue()
@@ -212,7 +217,7 @@ public final class ConfigLoader {
             }
             out.put(m.getName(), m.getValue().asString());
         }
-        return out;
+        return new FilePreferences(out.get("format"), out.get("fp"), out.get("size"));
     }
 
     /** Duration from fractional seconds, for tests and users alike. */

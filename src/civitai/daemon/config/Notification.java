@@ -1,8 +1,10 @@
 package civitai.daemon.config;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * One notification target from config.json's {@code notifications} list (or the top-level
@@ -36,8 +38,8 @@ public record Notification(String name, String type, List<String> events, URI ap
 
     /** The secret parts of this target: tokens, keys, and the token in a Discord webhook URL. */
     public List<String> secrets() {
-        List<String> out = new java.util.ArrayList<>();
-        java.util.stream.Stream.of(botToken, token, secret).filter(Objects::nonNull).forEach(out::add);
+        List<String> out = new ArrayList<>();
+        Stream.of(botToken, token, secret).filter(Objects::nonNull).forEach(out::add);
         if (type.equals("discord") && url != null && url.getRawPath() != null) {
             String path = url.getRawPath();
             out.add(path.substring(path.lastIndexOf('/') + 1));

@@ -5,6 +5,7 @@ import com.eclipsesource.json.JsonValue;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -116,7 +117,7 @@ final class NotificationKeys {
             throw new ConfigException(where + ": \"events\" is " + value + "; expected a non-empty list from "
                     + Notification.EVENTS);
         }
-        return List.copyOf(new java.util.LinkedHashSet<>(out));
+        return List.copyOf(new LinkedHashSet<>(out));
     }
 
     private static String plain(String where, JsonObject o, String key) throws ConfigException {

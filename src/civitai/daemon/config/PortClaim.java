@@ -39,8 +39,8 @@ public final class PortClaim {
         this.random = random;
     }
 
-    /** Binds a port through {@code binder} and returns the config with that port. */
-    public Config claim(Config config, Binder binder) throws ConfigException, IOException {
+    /** Binds a port through {@code binder} and returns it. */
+    public int claim(Config config, Binder binder) throws ConfigException, IOException {
         if (config.activePort() != null) {
             return bindConfigured(config, config.activePort(), binder);
         }
@@ -51,7 +51,7 @@ public final class PortClaim {
     }
 
     @SuppressWarnings("try")  // the lock is held for the block's duration, never referenced
-    private Config claimLocked(Config config, Path lockFile, Binder binder) throws ConfigException, IOException {
+    private int claimLocked(Config config, Path lockFile, Binder binder) throws ConfigException, IOException {
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock lock = channel.lock()) {
             Integer written = readActivePort(config.configFile());
@@ -60,18 +60,18 @@ public final class PortClaim {
             }
             int port = bindRandom(binder, config.healthPort());
             writeBack(config.configFile(), port);
-            return config.withActivePort(port);
+            return port;
         }
     }
 
-    private static Config bindConfigured(Config config, int port, Binder binder)
+    private static int bindConfigured(Config config, int port, Binder binder)
             throws ConfigException, IOException {
         if (!binder.tryBind(port)) {
             throw new ConfigException("port " + port + " (config key \"active_port\") is already in use"
                     + " on " + config.bindAddress() + ": stop whatever listens there, or set"
                     + " \"active_port\": null to pick a free port in " + FIRST + "-" + LAST);
         }
-        return config.withActivePort(port);
+        return port;
     }
 
     /** A random free port of the range, never {@code healthPort} (the health listener's own). */

@@ -51,16 +51,18 @@ final class ProxyKeys {
     }
 
     /** {@code trusted_proxies}: IP addresses or CIDR ranges, checked here so a typo stops the start. */
-    static List<String> trusted(JsonValue value) throws ConfigException {
+    static List<AddressRange> trusted(JsonValue value) throws ConfigException {
         if (value == null || value.isNull()) {
             return List.of();
         }
-        List<String> out = hosts("trusted_proxies", value);
-        for (String cidr : out) {
-            if (!AddressRange.valid(cidr)) {
+        List<AddressRange> out = new ArrayList<>();
+        for (String cidr : hosts("trusted_proxies", value)) {
+            AddressRange range = AddressRange.parse(cidr);
+            if (range == null) {
                 throw new ConfigException("config key \"trusted_proxies\": \"" + cidr
                         + "\" is not an IP address or CIDR range (e.g. 127.0.0.1, 10.0.0.0/8, ::1)");
             }
+            out.add(range);
         }
         return out;
     }

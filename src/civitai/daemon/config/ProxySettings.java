@@ -2,6 +2,7 @@ package civitai.daemon.config;
 
 import java.net.URI;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Where outbound requests go: through a forward proxy, per scheme, except to the {@code no_proxy}
@@ -24,7 +25,7 @@ public record ProxySettings(URI http, URI https, List<String> noProxy, String so
 
     /** The proxies' passwords, to keep out of logs. */
     public List<String> secrets() {
-        return java.util.stream.Stream.of(http, https)
+        return Stream.of(http, https)
                 .filter(u -> u != null && u.getRawUserInfo() != null && u.getRawUserInfo().contains(":"))
                 .map(u -> u.getRawUserInfo().substring(u.getRawUserInfo().indexOf(':') + 1))
                 .filter(s -> !s.isEmpty())

@@ -4,6 +4,7 @@ import static civitai.daemon.auth.Role.ADMIN;
 import static civitai.daemon.auth.Role.VIEWER;
 
 import civitai.daemon.auth.Jwt;
+import civitai.daemon.config.AddressRange;
 import civitai.daemon.download.DownloadQueue;
 import civitai.daemon.download.part.LibraryReuse;
 import civitai.daemon.download.rules.SpaceGate;
@@ -40,7 +41,7 @@ public final class Api {
             JobHistory history, DownloadQueue queue, ManifestFile manifest, EventStream events,
             WebhookStore webhooks, IntSupplier port, Jwt jwt, DaemonLog log, References references,
             civitai.daemon.civitai.UpdateChecker updates, String bindAddress, List<String> allowedHosts,
-            civitai.daemon.notify.Webhooks notifications, List<String> trustedProxies,
+            civitai.daemon.notify.Webhooks notifications, List<AddressRange> trustedProxies,
             java.nio.file.Path downloadDir, civitai.daemon.library.Library library,
             civitai.daemon.library.LibraryIndex libraryIndex, civitai.daemon.target.Layout layout,
             civitai.daemon.download.rules.SpaceGate space, civitai.daemon.download.part.LibraryReuse reuse) {}
@@ -71,7 +72,7 @@ public final class Api {
 
     /** Reads X-Forwarded-* from {@code trusted_proxies} before any route sees the request. */
     com.sun.net.httpserver.Filter forwarded() {
-        return Forwarded.filter(parts.trustedProxies().stream().map(civitai.daemon.config.AddressRange::parse).toList());
+        return Forwarded.filter(parts.trustedProxies());
     }
 
     List<Router.Route> table() {

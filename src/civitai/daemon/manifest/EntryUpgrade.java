@@ -1,5 +1,6 @@
 package civitai.daemon.manifest;
 
+import civitai.daemon.config.ManifestMode;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
@@ -26,11 +27,12 @@ public final class EntryUpgrade {
     }
 
     private final ManifestFile manifest;
-    private final String manifestMode;
+    private final ManifestMode manifestMode;
     private final Consumer<ManifestEntry> queue;
 
     /** @param queue queues a new entry's download */
-    public EntryUpgrade(ManifestFile manifest, String manifestMode, Consumer<ManifestEntry> queue) {
+    public EntryUpgrade(ManifestFile manifest, ManifestMode manifestMode,
+            Consumer<ManifestEntry> queue) {
         this.manifest = manifest;
         this.manifestMode = manifestMode;
         this.queue = queue;
@@ -59,7 +61,7 @@ public final class EntryUpgrade {
     public ManifestEntry apply(JsonObject old, JsonObject next, String suffix) throws Unrecorded {
         JsonObject replacement = carryUserFields(old, next);
         String name = replacement.getString("filename", null);
-        if (manifestMode.equals("append") && old.getString("filename", "").equals(name)) {
+        if (manifestMode == ManifestMode.APPEND && old.getString("filename", "").equals(name)) {
             replacement.set("filename", suffixed(name, suffix));
         }
         ManifestEntry parsed;
@@ -91,7 +93,7 @@ public final class EntryUpgrade {
             for (JsonValue v : array) {
                 if (!done && v.equals(old)) {
                     done = true;
-                    if (manifestMode.equals("append")) {
+                    if (manifestMode == ManifestMode.APPEND) {
                         out.add(v);
                     }
                     out.add(replacement);

@@ -1,7 +1,6 @@
 package civitai.daemon.target;
 
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -44,10 +43,6 @@ public enum Layout {
 
     Layout(Map<String, String> folders) {
         this.folders = folders;
-    }
-
-    public static Layout of(String name) {
-        return valueOf(name.toUpperCase(Locale.ROOT));
     }
 
     /** The folder for {@code modelType} (a safe single segment) under {@code downloadDir}. */

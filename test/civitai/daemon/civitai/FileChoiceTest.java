@@ -2,6 +2,7 @@ package civitai.daemon.civitai;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import civitai.daemon.config.FilePreferences;
 import civitai.daemon.testing.Fixtures;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;

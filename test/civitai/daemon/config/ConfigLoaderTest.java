@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import civitai.daemon.target.ExistingFiles;
+import civitai.daemon.target.Layout;
+import civitai.daemon.target.ReuseMode;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +48,7 @@ class ConfigLoaderTest {
         assertNull(c.activePort());
         assertEquals("127.0.0.1", c.bindAddress());
         assertEquals(URI.create("https://civitai.com/api/v1"), c.civitaiUrl());
-        assertEquals("replace", c.manifestMode());
+        assertEquals(ManifestMode.REPLACE, c.manifestMode());
         assertEquals(dir.resolve("completed.db"), c.databaseFile());
         assertEquals(dir.resolve("logs"), c.logDir());
         assertEquals(List.of(), c.webhookUrls());
@@ -62,6 +66,34 @@ class ConfigLoaderTest {
         assertEquals(16, set.connectionsPerDownload());
         assertEquals(65536, set.minSegmentSize());
         assertEquals(2, set.maxConnectionsPerHost());
+    }
+
+    @Test
+    void choices_areReadIntoTheirTypes_withTheirDefaults() throws Exception {
+        Config defaults = load("{}");
+        assertEquals(Layout.FLAT, defaults.layout());
+        assertEquals(ExistingFiles.KEEP, defaults.existingFiles());
+        assertEquals(ReuseMode.LINK, defaults.libraryReuse());
+        assertEquals(ManifestMode.REPLACE, defaults.manifestMode());
+        Config set = load("{\"layout\": \"a1111\", \"existing_files\": \"backup\","
+                + " \"library_reuse\": \"off\", \"manifest_mode\": \"append\"}");
+        assertEquals(Layout.A1111, set.layout());
+        assertEquals(ExistingFiles.BACKUP, set.existingFiles());
+        assertEquals(ReuseMode.OFF, set.libraryReuse());
+        assertEquals(ManifestMode.APPEND, set.manifestMode());
+        assertEquals(Layout.COMFYUI, load("{\"layout\": \"comfyui\"}").layout());
+        assertEquals(ExistingFiles.REPLACE, load("{\"existing_files\": \"replace\"}").existingFiles());
+        assertEquals(ReuseMode.COPY, load("{\"library_reuse\": \"copy\"}").libraryReuse());
+    }
+
+    @Test
+    void filePreferences_areReadIntoTheirRecord() throws Exception {
+        assertEquals(FilePreferences.NONE, load("{}").filePreferences());
+        assertEquals(FilePreferences.NONE, load("{\"file_preferences\": null}").filePreferences());
+        assertEquals(new FilePreferences("SafeTensor", "fp16", null),
+                load("{\"file_preferences\": {\"format\": \"SafeTensor\", \"fp\": \"fp16\"}}").filePreferences());
+        assertEquals(new FilePreferences(null, null, "pruned"),
+                load("{\"file_preferences\": {\"size\": \"pruned\"}}").filePreferences());
     }
 
     @Test
@@ -132,6 +164,13 @@ class ConfigLoaderTest {
         "{\"stall_timeout\": 0}          | config key \"stall_timeout\" is 0; expected a number of seconds from 0.01 to 86400",
         "[]                              | must hold a JSON object",
         "{\"layout\": \"invokeai\"}   | config key \"layout\" is \"invokeai\"; expected one of [flat, comfyui, a1111]",
+        "{\"layout\": \"FLAT\"}       | config key \"layout\" is \"FLAT\"; expected one of [flat, comfyui, a1111]",
+        "{\"layout\": \"\"}           | config key \"layout\" is \"\"; expected a non-empty string",
+        "{\"layout\": 1}              | config key \"layout\" is 1; expected a string",
+        "{\"existing_files\": \"move\"} | config key \"existing_files\" is \"move\"; expected one of [keep, backup, replace]",
+        "{\"library_reuse\": \"symlink\"} | config key \"library_reuse\" is \"symlink\"; expected one of [link, copy, off]",
+        "{\"file_preferences\": [\"fp16\"]} | config key \"file_preferences\" is [\"fp16\"]; expected an object with any of",
+        "{\"file_preferences\": {\"fp\": 16}} | config key \"file_preferences\" has fp: 16; expected an object with any of",
         "{\"file_preferences\": {\"quant\": \"q8\"}} | config key \"file_preferences\" has quant: \"q8\"",
         "{\"update_interval_hours\": -1} | config key \"update_interval_hours\" is -1; expected a number from 0 to 8760",
         "{\"bind_address\": \"0.0.0.0\"} | \"jwt_secret\" is not set",
@@ -241,8 +280,14 @@ class ConfigLoaderTest {
 
     @Test
     void trustedProxies_takeAddressesAndRanges_andRefuseNames() throws Exception {
-        assertEquals(List.of("127.0.0.1", "10.0.0.0/8", "::1"),
-                load("{\"trusted_proxies\": [\"127.0.0.1\", \"10.0.0.0/8\", \"::1\"]}").trustedProxies());
+        List<AddressRange> trusted =
+                load("{\"trusted_proxies\": [\"127.0.0.1\", \"10.0.0.0/8\", \"::1\"]}").trustedProxies();
+        assertEquals(3, trusted.size());
+        assertTrue(trusted.get(0).contains(InetAddress.getByName("127.0.0.1")));
+        assertFalse(trusted.get(0).contains(InetAddress.getByName("127.0.0.2")));
+        assertTrue(trusted.get(1).contains(InetAddress.getByName("10.9.8.7")));
+        assertTrue(trusted.get(2).contains(InetAddress.getByName("::1")));
+        assertEquals(List.of(), load("{}").trustedProxies());
         var e = assertThrows(ConfigException.class, () -> load("{\"trusted_proxies\": [\"proxy.lan\"]}"));
         assertTrue(e.getMessage().contains("not an IP address or CIDR range"), e.getMessage());
         assertTrue(AddressRange.parse("10.0.0.0/8").contains(java.net.InetAddress.getByName("10.2.3.4")));

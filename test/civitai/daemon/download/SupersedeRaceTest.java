@@ -22,6 +22,7 @@ import civitai.daemon.store.JobSpec;
 import civitai.daemon.store.JobState;
 import civitai.daemon.store.JobStore;
 import civitai.daemon.store.RangeJournal;
+import civitai.daemon.target.ExistingFiles;
 import civitai.daemon.target.Layout;
 import civitai.daemon.target.Targets;
 import civitai.daemon.testing.Bytes;
@@ -64,7 +65,7 @@ class SupersedeRaceTest {
                     new Downloader.Settings(targets, Duration.ofSeconds(30),
                             Duration.ofMinutes(5)),
                     new Bandwidth(0), policy, clock, HostGate.OPEN, RefusalReader.NONE,
-                    new Placement(Placement.ExistingFiles.KEEP, clock), watchdog,
+                    new Placement(ExistingFiles.KEEP, clock), watchdog,
                     new Downloader.Segmenting(1, 1 << 25, new HostSlots(8), new RangeJournal(db), BufferBudget.standard()));
             EventBus bus = new EventBus(e -> { });
             DownloadQueue queue = new DownloadQueue(store, bus, log, downloader, watchdog, policy,

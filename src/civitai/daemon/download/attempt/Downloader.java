@@ -25,6 +25,7 @@ import civitai.daemon.download.rules.JobTargets;
 import civitai.daemon.download.rules.Outcome;
 import civitai.daemon.download.rules.SpaceGate;
 import civitai.daemon.download.segment.*;
+import civitai.daemon.target.ReuseMode;
 import civitai.daemon.target.SafeName;
 import civitai.daemon.target.SubFolders;
 import civitai.daemon.target.Target;
@@ -95,7 +96,7 @@ public final class Downloader {
     private final Clock clock;
     private final Segmenting segmenting;
     private final SegmentedDownload.Tools tools;
-    private volatile LibraryReuse reuse = new LibraryReuse(LocalCopies.NONE, LibraryReuse.Mode.OFF);
+    private volatile LibraryReuse reuse = new LibraryReuse(LocalCopies.NONE, ReuseMode.OFF);
     private volatile BodyRules bodyRules = BodyRules.DEFAULT;
 
     /**

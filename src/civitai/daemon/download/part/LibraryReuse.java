@@ -1,5 +1,6 @@
 package civitai.daemon.download.part;
 
+import civitai.daemon.target.ReuseMode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -21,21 +22,13 @@ import java.util.Optional;
  * downloads as if nothing were there.
  */
 public final class LibraryReuse {
-    /** How a local copy is used: link (copy when linking fails), copy, or never. */
-    public enum Mode { LINK, COPY, OFF }
-
     /** A file placed from {@code source}. */
     public record Reused(Path source, Path target, String sha256, long bytes) {}
 
     private final LocalCopies copies;
-    private final Mode mode;
+    private final ReuseMode mode;
 
-    /** @param mode {@code library_reuse} as config.json spells it: link, copy or off */
-    public LibraryReuse(LocalCopies copies, String mode) {
-        this(copies, Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)));
-    }
-
-    public LibraryReuse(LocalCopies copies, Mode mode) {
+    public LibraryReuse(LocalCopies copies, ReuseMode mode) {
         this.copies = copies;
         this.mode = mode;
     }
@@ -45,7 +38,7 @@ public final class LibraryReuse {
      * already exists: what to do with an existing file is Placement's decision).
      */
     public Optional<Reused> place(String sha256, Long expectedSize, Path target) throws DiskException {
-        if (mode == Mode.OFF || sha256 == null || Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+        if (mode == ReuseMode.OFF || sha256 == null || Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
         Optional<Path> found = copies.find(sha256);
@@ -62,7 +55,7 @@ public final class LibraryReuse {
         if (expectedSize != null && expectedSize != size) {
             return Optional.empty();
         }
-        if (mode == Mode.LINK) {
+        if (mode == ReuseMode.LINK) {
             switch (link(source, target)) {
                 case LINKED -> {
                     return Optional.of(new Reused(source, target, sha256.toLowerCase(), size));

@@ -1,6 +1,7 @@
 package civitai.daemon.download.part;
 
 import civitai.daemon.download.rules.Outcome;
+import civitai.daemon.target.ExistingFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
@@ -17,7 +18,6 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -32,15 +32,6 @@ import java.util.Set;
  * (stateless).
  */
 public final class Placement {
-    /** What happens to a file at a target that this daemon did not put there. */
-    public enum ExistingFiles {
-        KEEP, BACKUP, REPLACE;
-
-        public static ExistingFiles of(String key) {
-            return valueOf(key.toUpperCase(Locale.ROOT));
-        }
-    }
-
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
 
     /**

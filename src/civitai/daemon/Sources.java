@@ -1,0 +1,67 @@
+package civitai.daemon;
+
+import civitai.daemon.civitai.CivitaiClient;
+import civitai.daemon.civitai.CivitaiGate;
+import civitai.daemon.civitai.Resolver;
+import civitai.daemon.civitai.Sidecars;
+import civitai.daemon.config.Config;
+import civitai.daemon.events.Event;
+import civitai.daemon.events.EventBus;
+import civitai.daemon.huggingface.HfSidecar;
+import civitai.daemon.log.DaemonLog;
+import civitai.daemon.store.JobStore;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * Civitai as a source: its per-host gate, its client, the resolvers of references (the update
+ * checker's, and the API's, which answers a 429 at once), and the sidecar writers of Civitai and
+ * the Hub on completed downloads.
+ */
+record Sources(CivitaiGate gate, CivitaiClient civitai, Resolver resolver, Resolver interactive,
+        Sidecars sidecars) {
+
+    static Sources build(Config config, DaemonLog log, Clock clock, HttpClient client, EventBus bus,
+            JobStore store, Shutdown closing) {
+        CivitaiGate gate = new CivitaiGate(config.civitaiUrl(), clock);
+        CivitaiClient civitai = new CivitaiClient(client, config.civitaiUrl(), config.civitaiApiKey(),
+                Version.userAgent(), clock, Duration.ofSeconds(2), gate);
+        Resolver resolver = new Resolver(civitai, config.allowUnscanned(), config.filePreferences());
+        // a person waiting on the API is told when to ask again instead of waiting out a 429
+        Resolver interactive = new Resolver(civitai.interactive(), config.allowUnscanned(),
+                config.filePreferences());
+        Sidecars sidecars = subscribeSidecars(config, log, closing, bus, store, civitai, client);
+        return new Sources(gate, civitai, resolver, interactive, sidecars);
+    }
+
+    /**
+     * The sidecar writers, subscribed to completed downloads before the queue starts (so no
+     * completion is missed): the entry's source picks the sidecar, the Hub's a local write,
+     * Civitai's asking Civitai again (on its own threads). Returns Civitai's, which also writes the
+     * sidecars of files the library identifies; null when sidecars are off.
+     */
+    private static Sidecars subscribeSidecars(Config config, DaemonLog log, Shutdown closing, EventBus bus,
+            JobStore store, CivitaiClient civitai, HttpClient client) {
+        if (!config.sidecars()) {
+            return null;
+        }
+        Sidecars sidecars = closing.closeLater(new Sidecars(civitai, client, config.previews(), config.allowNsfwPreviews(),
+                Version.userAgent(), log));
+        HfSidecar hub = new HfSidecar(log);
+        bus.subscribe(event -> {
+            if (event instanceof Event.Completed c && c.downloaded()) {
+                store.find(c.jobId()).ifPresent(job -> {
+                    String entry = job.spec().entryJson();
+                    if (HfSidecar.fromHub(entry)) {
+                        hub.afterDownload(Path.of(c.path()), entry);
+                    } else {
+                        sidecars.afterDownload(Path.of(c.path()), entry);
+                    }
+                });
+            }
+        });
+        return sidecars;
+    }
+}
