@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * file's SHA-256, quoted) and X-Linked-Size; a git-stored file goes by a relative redirect to
  * {@code /api/resolve-cache/} whose 200 carries its git-SHA-1 ETag; a renamed repo answers a
  * relative 307; gated repos 401 GatedRepo without the right token, 403 with a wrong one; 404
- * EntryNotFound / RevisionNotFound; scripted 429s. The CDN refuses an unsigned URL and records
+ * EntryNotFound / RevisionNotFound; scripted 429s; on request, non-LFS bodies that do not match
+ * their ETag, or non-LFS files served from the CDN. The CDN refuses an unsigned URL and records
  * every request's headers, so a test can prove the token never reaches it.
  */
 public final class FakeHub implements AutoCloseable {
@@ -46,6 +47,8 @@ public final class FakeHub implements AutoCloseable {
     private final List<Seen> cdnSeen = new CopyOnWriteArrayList<>();
     private final AtomicInteger rateLimited = new AtomicInteger();
     private volatile boolean corruptCdn;
+    private volatile boolean corruptNonLfs;
+    private volatile boolean nonLfsFromCdn;
 
     private FakeHub() throws IOException {
         hub = server(this::serveHub);
@@ -86,6 +89,16 @@ public final class FakeHub implements AutoCloseable {
     /** From now on the CDN serves each file with its first byte changed, as a damaged cache would. */
     public void corruptCdn() {
         corruptCdn = true;
+    }
+
+    /** From now on a non-LFS file's bytes have their first byte changed; its ETag stays the true one. */
+    public void corruptNonLfs() {
+        corruptNonLfs = true;
+    }
+
+    /** From now on a GET of a non-LFS file is redirected to the CDN, as a mirror may do. */
+    public void nonLfsFromCdn() {
+        nonLfsFromCdn = true;
     }
 
     public void rateLimitNext(int n) {
@@ -184,7 +197,23 @@ public final class FakeHub implements AutoCloseable {
         }
         ex.getResponseHeaders().set("X-Repo-Commit", p[2]);
         ex.getResponseHeaders().set("ETag", "\"" + gitSha1(f.bytes()) + "\"");
-        answer(ex, 200, f.bytes());
+        if (nonLfsFromCdn && ex.getRequestMethod().equals("GET")) {
+            String sig = UUID.randomUUID().toString();
+            signatures.add(sig);
+            ex.getResponseHeaders().set("Location", cdnBase() + "/" + p[2] + "/" + p[3] + "?sig=" + sig);
+            answer(ex, 302, null);
+            return;
+        }
+        answer(ex, 200, corruptNonLfs ? corrupted(f.bytes()) : f.bytes());
+    }
+
+    private static byte[] corrupted(byte[] bytes) {
+        if (bytes.length == 0) {
+            return bytes;
+        }
+        byte[] body = bytes.clone();
+        body[0] ^= 1;
+        return body;
     }
 
     private void serveCdn(HttpExchange ex) throws IOException {
@@ -197,7 +226,7 @@ public final class FakeHub implements AutoCloseable {
         File f = null;
         if (tree != null && p.length == 2) {
             for (var e : tree.entrySet()) {
-                if (e.getKey().endsWith("/" + p[1]) && e.getValue().lfs()) {
+                if (e.getKey().endsWith("/" + p[1]) && (e.getValue().lfs() || nonLfsFromCdn)) {
                     f = e.getValue();
                 }
             }
@@ -206,12 +235,7 @@ public final class FakeHub implements AutoCloseable {
             answer(ex, 403, null);
             return;
         }
-        byte[] body = f.bytes();
-        if (corruptCdn && body.length > 0) {
-            body = body.clone();
-            body[0] ^= 1;
-        }
-        answer(ex, 200, body);
+        answer(ex, 200, corruptCdn || (corruptNonLfs && !f.lfs()) ? corrupted(f.bytes()) : f.bytes());
     }
 
     private static void answer(HttpExchange ex, int status, byte[] body) throws IOException {

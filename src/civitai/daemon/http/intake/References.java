@@ -111,7 +111,7 @@ public final class References {
     private JsonObject fromHub(JsonObject given, HfReference ref) throws NotResolved {
         HubAnswer answer;
         try {
-            answer = hub.resolve(ref);
+            answer = hub.resolveForDownload(ref);
         } catch (java.io.IOException e) {
             throw new NotResolved("cannot reach the Hugging Face Hub: " + e.getMessage(),
                     java.time.Duration.ofSeconds(30), "hub_unreachable");
