@@ -3,10 +3,8 @@ package civitai.daemon;
 import civitai.daemon.auth.Jwt;
 import civitai.daemon.civitai.CivitaiClient;
 import civitai.daemon.civitai.CivitaiCredentials;
-import civitai.daemon.civitai.CivitaiGate;
 import civitai.daemon.civitai.CivitaiRefusals;
 import civitai.daemon.civitai.FilePreferences;
-import civitai.daemon.civitai.GatedHosts;
 import civitai.daemon.civitai.HashLookup;
 import civitai.daemon.civitai.Resolver;
 import civitai.daemon.civitai.Sidecars;
@@ -21,6 +19,7 @@ import civitai.daemon.download.attempt.Watchdog;
 import civitai.daemon.download.fetch.Bandwidth;
 import civitai.daemon.download.fetch.HostCredentials;
 import civitai.daemon.download.fetch.HostSlots;
+import civitai.daemon.download.fetch.RateGate;
 import civitai.daemon.download.part.BufferBudget;
 import civitai.daemon.download.part.LibraryReuse;
 import civitai.daemon.download.part.LocalCopies;
@@ -161,9 +160,10 @@ public final class Daemon implements AutoCloseable {
                 config.webhookRetryDelay(), deliveries, store, client, log, clock, Version.userAgent()));
         bus.subscribe(webhooks::on);
         webhooks.start();
-        CivitaiGate gate = new CivitaiGate(config.civitaiUrl(), clock);
+        RateGate gate = new RateGate(config.civitaiUrl(), config.retryMaxDelay(), clock);
+        RateGate hubGate = new RateGate(config.huggingFace().endpoint(), config.retryMaxDelay(), clock);
         CivitaiClient civitai = new CivitaiClient(client, config.civitaiUrl(), config.civitaiApiKey(),
-                Version.userAgent(), clock, Duration.ofSeconds(2), gate);
+                Version.userAgent(), Duration.ofSeconds(2), gate);
         FilePreferences preferences = new FilePreferences(config.filePreferences().get("format"),
                 config.filePreferences().get("fp"), config.filePreferences().get("size"));
         Resolver resolver = new Resolver(civitai, config.allowUnscanned(), preferences);
@@ -174,12 +174,13 @@ public final class Daemon implements AutoCloseable {
         SpaceGate space = new SpaceGate(SpaceGate.Probe.FILE_STORE, config.minFreeSpace()::of);
         LibraryReuse reuse = new LibraryReuse(localCopies(libraryIndex), config.libraryReuse());
         DownloadQueue queue = closeLater(downloads(store, targets, new RangeJournal(db), bus, client,
-                scheduler, clock, gate, reuse, space));
+                scheduler, clock, gate, hubGate, reuse, space));
         ManifestFile manifestFile = new ManifestFile(config.manifestFile());
         loadManifest(queue, manifestFile);
         Library library = library(libraryIndex, bus, civitai, clock, sidecars);
         queue.start();
-        HubResolver hub = new HubResolver(client, config.huggingFace().endpoint(), config.huggingFace().token());
+        HubResolver hub = new HubResolver(client, config.huggingFace().endpoint(), config.huggingFace().token(),
+                hubGate);
         EntryUpgrade upgrade = new EntryUpgrade(manifestFile, config.manifestMode(), entry -> queue.submit(entry.toSpec()));
         UpdateChecker updates = closeLater(new UpdateChecker(civitai, resolver, manifestFile, upgrade,
                 new HubUpdates(hub, upgrade, bus::publish, log, clock, HUB_PACE), bus::publish, log, clock));
@@ -207,7 +208,8 @@ public final class Daemon implements AutoCloseable {
     /** The download engine, given what it needs; Civitai is known to it only through its interfaces. */
     private DownloadQueue downloads(JobStore store, Targets targets, RangeJournal journal, EventBus bus,
             HttpClient client,
-            ScheduledExecutorService scheduler, Clock clock, CivitaiGate gate, LibraryReuse reuse, SpaceGate space) {
+            ScheduledExecutorService scheduler, Clock clock, RateGate gate, RateGate hubGate, LibraryReuse reuse,
+            SpaceGate space) {
         RetryPolicy policy = new RetryPolicy(config.retries(), config.retryBaseDelay(), config.retryMaxDelay(),
                 new Random(), clock);
         Watchdog watchdog = new Watchdog(scheduler, config.stallTimeout(), config.timeout());
@@ -216,7 +218,7 @@ public final class Daemon implements AutoCloseable {
                         .or(HostCredentials.bearer(config.huggingFace().endpoint(), config.huggingFace().token())),
                 Version.userAgent(), new Downloader.Settings(targets, config.stallTimeout(), config.timeout()),
                 new Bandwidth(config.maxDownloadSpeed()), policy, clock,
-                new GatedHosts(gate, config.retryMaxDelay()),
+                RateGate.all(List.of(gate, hubGate)),
                 new CivitaiRefusals(gate).or(new HubRefusals(config.huggingFace().endpoint())), new Placement(Placement.ExistingFiles.of(config.existingFiles()), clock), watchdog,
                 new Downloader.Segmenting(config.connectionsPerDownload(), config.minSegmentSize(),
                         new HostSlots(config.maxConnectionsPerHost()), journal, BufferBudget.standard()));

@@ -1,13 +1,12 @@
 package civitai.daemon.huggingface;
 
+import civitai.daemon.download.fetch.RateGate;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -22,19 +21,30 @@ public final class HubResolver {
     private static final int MAX_HOPS = 5;
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern SHA1 = Pattern.compile("[0-9a-f]{40}");
-    private static final Pattern RATE_T = Pattern.compile("(?:^|[;,\\s])t=(\\d+)");
 
     private final HubRequests requests;
     private final NonLfsFiles nonLfs;
 
-    /** {@code token} may be null or blank: public repos need none. */
-    public HubResolver(HttpClient http, URI endpoint, String token) {
-        this.requests = new HubRequests(http, endpoint, token);
+    /**
+     * {@code token} may be null or blank: public repos need none. {@code gate} is the endpoint's,
+     * shared with the engine's downloads from it: while it is closed the Hub is not asked and the
+     * answer is {@link HubAnswer.RateLimited} at once.
+     */
+    public HubResolver(HttpClient http, URI endpoint, String token, RateGate gate) {
+        this.requests = new HubRequests(http, endpoint, token, gate);
         this.nonLfs = new NonLfsFiles(requests, MAX_HOPS);
     }
 
     /** Where the file is and what the Hub says of it: one HEAD per hop within the Hub. */
     public HubAnswer resolve(HfReference ref) throws IOException, InterruptedException {
+        try {
+            return pin(ref);
+        } catch (HubRequests.Held held) {
+            return new HubAnswer.RateLimited(held.pause());
+        }
+    }
+
+    private HubAnswer pin(HfReference ref) throws IOException, InterruptedException, HubRequests.Held {
         URI endpoint = requests.endpoint();
         URI at = ref.resolveUri(endpoint, ref.revision());
         Pinning seen = new Pinning();
@@ -89,23 +99,11 @@ public final class HubResolver {
                 + " but the Hub says " + hub.sha256() + " at commit " + hub.commit());
     }
 
-    /** What a status that is neither a file nor a redirect means: a refusal, a 429, or a failure. */
+    /** What a status that is neither a file nor a redirect means: a refusal or a failure. */
     static HubAnswer refusal(HfReference ref, HttpResponse<?> r) {
         String code = r.headers().firstValue("X-Error-Code").orElse("");
-        if (r.statusCode() == 429) {
-            return new HubAnswer.RateLimited(waitOf(r));
-        }
         HubAnswer refused = HubRefusals.of(ref, r.statusCode(), code.equals("GatedRepo"), code);
         return refused != null ? refused : new HubAnswer.Failed("the Hub answered " + r.statusCode());
-    }
-
-    private static Duration waitOf(HttpResponse<?> r) {
-        Optional<String> after = r.headers().firstValue("Retry-After");
-        if (after.isPresent() && after.get().strip().matches("\\d+")) {
-            return Duration.ofSeconds(Long.parseLong(after.get().strip()));
-        }
-        Matcher t = RATE_T.matcher(r.headers().firstValue("RateLimit").orElse(""));
-        return t.find() ? Duration.ofSeconds(Long.parseLong(t.group(1))) : Duration.ofSeconds(60);
     }
 
     /** The Hub's headers as they arrive over the hops: the first one seen of each counts. */

@@ -32,6 +32,15 @@ final class NonLfsFiles {
 
     /** {@code hub} with the SHA-256 of the file's verified bytes; or why there is none. */
     HubAnswer verify(HfReference ref, HubAnswer.Resolved hub) throws IOException, InterruptedException {
+        try {
+            return read(ref, hub);
+        } catch (HubRequests.Held held) {
+            return new HubAnswer.RateLimited(held.pause());
+        }
+    }
+
+    private HubAnswer read(HfReference ref, HubAnswer.Resolved hub)
+            throws IOException, InterruptedException, HubRequests.Held {
         if (hub.size() > MAX_BYTES) {
             return tooLarge(ref);
         }

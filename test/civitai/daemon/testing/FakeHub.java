@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * every request's headers, so a test can prove the token never reaches it.
  */
 public final class FakeHub implements AutoCloseable {
-    /** One request as a server saw it. */
-    public record Seen(String method, String path, String authorization) {}
+    /** One request as a server saw it, and when it arrived. */
+    public record Seen(String method, String path, String authorization, Instant at) {}
 
     private record File(byte[] bytes, boolean lfs) {}
 
@@ -49,6 +50,7 @@ public final class FakeHub implements AutoCloseable {
     private volatile boolean corruptCdn;
     private volatile boolean corruptNonLfs;
     private volatile boolean nonLfsFromCdn;
+    private volatile String rateLimitRetryAfter;
 
     private FakeHub() throws IOException {
         hub = server(this::serveHub);
@@ -101,7 +103,14 @@ public final class FakeHub implements AutoCloseable {
         nonLfsFromCdn = true;
     }
 
+    /** The next {@code n} requests to the Hub answer 429 with {@code RateLimit: ...;t=7}. */
     public void rateLimitNext(int n) {
+        rateLimitNext(n, null);
+    }
+
+    /** As {@link #rateLimitNext(int)}, with {@code Retry-After: retryAfter} too when it is not null. */
+    public void rateLimitNext(int n, String retryAfter) {
+        rateLimitRetryAfter = retryAfter;
         rateLimited.set(n);
     }
 
@@ -128,9 +137,12 @@ public final class FakeHub implements AutoCloseable {
     private void serveHub(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
         String auth = ex.getRequestHeaders().getFirst("Authorization");
-        hubSeen.add(new Seen(ex.getRequestMethod(), path, auth));
+        hubSeen.add(new Seen(ex.getRequestMethod(), path, auth, Instant.now()));
         if (rateLimited.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             ex.getResponseHeaders().set("RateLimit", "\"api\";r=0;t=7");
+            if (rateLimitRetryAfter != null) {
+                ex.getResponseHeaders().set("Retry-After", rateLimitRetryAfter);
+            }
             answer(ex, 429, null);
             return;
         }
@@ -219,7 +231,7 @@ public final class FakeHub implements AutoCloseable {
     private void serveCdn(HttpExchange ex) throws IOException {
         String q = ex.getRequestURI().getRawQuery();
         cdnSeen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().getPath(),
-                ex.getRequestHeaders().getFirst("Authorization")));
+                ex.getRequestHeaders().getFirst("Authorization"), Instant.now()));
         String sig = q != null && q.startsWith("sig=") ? q.substring(4) : "";
         String[] p = ex.getRequestURI().getPath().substring(1).split("/", 2);
         Map<String, File> tree = commits.get(p[0]);

@@ -6,7 +6,8 @@
  * ({@link civitai.daemon.download.fetch.AnswerClassifier}, giving an
  * {@link civitai.daemon.download.fetch.Answer}) and the one wording of a refusal
  * ({@link civitai.daemon.download.fetch.PlainRefusals}, or a host's own through
- * {@link civitai.daemon.download.fetch.RefusalReader}); the per-host gate and connection slots, the
+ * {@link civitai.daemon.download.fetch.RefusalReader}); the per-host gate (one
+ * {@link civitai.daemon.download.fetch.RateGate} per host a source names) and connection slots, the
  * bandwidth cap. Imports nothing of the engine but {@code download.part}'s buffer budget.
  */
 package civitai.daemon.download.fetch;

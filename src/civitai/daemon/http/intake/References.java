@@ -123,8 +123,9 @@ public final class References {
             return switch (answer) {
                 case HubAnswer.Resolved r -> HfEntries.resolved(given, ref, r);
                 case HubAnswer.Refused r -> throw new NotResolved(r.message(), null, r.reason());
-                case HubAnswer.RateLimited r -> throw new NotResolved(
-                        "the Hugging Face Hub is rate limiting; ask again later", r.pause(), "hub_rate_limited");
+                case HubAnswer.RateLimited r -> throw new NotResolved("the Hugging Face Hub is rate limiting"
+                        + " this daemon; ask again in " + r.pause().toSeconds() + " s (downloads wait on their own)",
+                        r.pause(), "hub_rate_limited");
                 case HubAnswer.Failed r -> throw new NotResolved(r.message(), java.time.Duration.ofSeconds(30),
                         "hub_unavailable");
             };
