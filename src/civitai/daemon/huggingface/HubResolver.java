@@ -35,6 +35,11 @@ public final class HubResolver {
         this.nonLfs = new NonLfsFiles(requests, MAX_HOPS);
     }
 
+    /** Where every Hub request goes ({@code hf_endpoint}), as it may be shown: never a secret in it. */
+    public String endpoint() {
+        return HfReference.bare(requests.endpoint().toString());
+    }
+
     /** Where the file is and what the Hub says of it: one HEAD per hop within the Hub. */
     public HubAnswer resolve(HfReference ref) throws IOException, InterruptedException {
         try {

@@ -134,6 +134,11 @@ public final class References {
         }
     }
 
+    /** The Hub's endpoint ({@code hf_endpoint}) whose links are resolved as Hub links, as it may be shown. */
+    public String hubEndpoint() {
+        return hub.endpoint();
+    }
+
     /** Whether {@code url} is a Civitai link, download URL or AIR this daemon resolves. */
     public boolean isCivitai(String url) {
         return Reference.parse(url, civitaiAuthority).isPresent();
