@@ -46,8 +46,8 @@ public interface HostCredentials {
         if (token == null || token.isBlank()) {
             return NONE;
         }
-        String authority = HttpFetch.authority(host);
+        String authority = Authority.of(host);
         Header header = new Header("Authorization", "Bearer " + token);
-        return uri -> HttpFetch.authority(uri).equals(authority) ? header : null;
+        return uri -> Authority.of(uri).equals(authority) ? header : null;
     }
 }

@@ -85,14 +85,4 @@ public final class HttpFetch {
             throw new IOException("redirect to an invalid URL", e);
         }
     }
-
-    /** Host and effective port, lower case: what "the same server" means for a credential. */
-    public static String authority(URI uri) {
-        String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
-        int port = uri.getPort();
-        if (port < 0) {
-            port = "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-        }
-        return host + ":" + port;
-    }
 }

@@ -22,7 +22,7 @@ public final class RateGate implements HostGate {
 
     /** The gate of {@code host}'s host and port; {@code quotaPause} as above. */
     public RateGate(URI host, Duration quotaPause, Clock clock) {
-        this.authority = HttpFetch.authority(host);
+        this.authority = Authority.of(host);
         this.quotaPause = quotaPause;
         this.clock = clock;
     }
@@ -51,7 +51,7 @@ public final class RateGate implements HostGate {
 
     /** True for URLs on this gate's host (the one requests are gated for). */
     public boolean covers(URI uri) {
-        return HttpFetch.authority(uri).equals(authority);
+        return Authority.of(uri).equals(authority);
     }
 
     /** Closes the gate for {@code wait} (never shortens an earlier closing). */
