@@ -1,5 +1,8 @@
 package civitai.daemon.download.fetch;
 
+import civitai.daemon.download.fetch.host.Credentials;
+import civitai.daemon.download.fetch.host.HostCredentials;
+import civitai.daemon.download.fetch.host.HostGate;
 import civitai.daemon.download.part.BufferBudget;
 import java.io.IOException;
 import java.net.URI;

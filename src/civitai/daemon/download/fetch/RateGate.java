@@ -1,5 +1,7 @@
 package civitai.daemon.download.fetch;
 
+import civitai.daemon.download.fetch.host.Authority;
+import civitai.daemon.download.fetch.host.HostGate;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;

@@ -3,6 +3,7 @@ package civitai.daemon.download.fetch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import civitai.daemon.download.fetch.host.HostGate;
 import civitai.daemon.testing.MovableClock;
 import java.net.URI;
 import java.time.Duration;

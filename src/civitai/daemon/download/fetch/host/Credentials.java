@@ -1,4 +1,4 @@
-package civitai.daemon.download.fetch;
+package civitai.daemon.download.fetch.host;
 
 import civitai.daemon.store.JobSpec;
 import java.net.URI;
