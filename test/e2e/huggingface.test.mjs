@@ -1,7 +1,8 @@
-// The Add tab with a Hugging Face link (E2eFixture's --hub: hf_endpoint at a fake Hub with a public VAE and a
-// gated repo): the link is resolved first and its commit, size and SHA-256 shown, nothing queued until "Queue it";
-// a gated repo's refusal is a sentence and queues nothing. huggingface.co links go through hf_endpoint, so the
-// browser only ever talks to the daemon.
+// The Add tab with a Hugging Face link (E2eFixture's --hub: hf_endpoint at a fake Hub with a public VAE, a
+// git-stored file beside it and a gated repo): the link is resolved first and its commit, size and SHA-256 shown,
+// nothing queued until "Queue it"; a gated repo's refusal is a sentence and queues nothing. huggingface.co links go
+// through hf_endpoint, and links on hf_endpoint's own host (a mirror) are Hub links too; the browser only ever
+// talks to the daemon.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -72,6 +73,58 @@ describe('a Hugging Face link on the Add tab', () => {
     const [job] = await jobs();
     assert.ok(job, 'one job now');
     assert.match(job.url, new RegExp(`/${repo}/resolve/${commit}/${path}$`), 'the job is pinned to the commit');
+    const done = await until(async () => {
+      const answer = (await call(fixture, 'GET', `api/jobs/${job.id}`)).json.job;
+      assert.notEqual(answer.state, 'failed', JSON.stringify(answer));
+      return answer.state === 'completed' && answer;
+    }, 'the job to complete', 60_000);
+    assert.equal(done.sha256, sha256);
+    assert.deepEqual(page.problems(), []);
+  });
+
+  it('takes a link on hf_endpoint\'s own host (a mirror) as a Hub link, in either form', T, async () => {
+    const { endpoint, repo, path, commit } = fixture.hub;
+    await openAdd();
+    const before = (await jobs()).length;
+    const ref = page.locator('#add-ref');
+    await page.getByLabel('Civitai link, AIR or id').fill(`${endpoint}/${repo}/blob/main/${path}`);
+    await ref.getByLabel('Model type').selectOption('vae');
+    await ref.getByRole('button', { name: 'Add', exact: true }).click();
+    const preview = ref.getByRole('region', { name: 'From Hugging Face: ae.safetensors' });
+    await preview.waitFor();
+    assert.equal(await preview.locator('.commit code').getAttribute('title'), commit);
+    await preview.getByRole('button', { name: 'Cancel' }).click();
+    await preview.waitFor({ state: 'detached' });
+
+    const url = page.locator('#add-url');
+    await url.getByLabel('File URL').fill(`${endpoint}/${repo}/resolve/main/${path}`);
+    await url.getByLabel('Model type').fill('vae');
+    await url.getByRole('button', { name: 'Add URL' }).click();
+    const direct = url.getByRole('region', { name: 'From Hugging Face: ae.safetensors' });
+    await direct.waitFor();
+    assert.equal(await direct.locator('.repo').innerText(), repo);
+    await direct.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal((await jobs()).length, before, 'a preview queues nothing');
+    assert.deepEqual(page.problems(), []);
+  });
+
+  it('shows a git-stored file as checked against its git SHA-1, and queues it verified by its SHA-256', T, async () => {
+    const { repo, git_path: path, git_sha256: sha256 } = fixture.hub;
+    await openAdd();
+    const form = page.locator('#add-ref');
+    await page.getByLabel('Civitai link, AIR or id').fill(`https://huggingface.co/${repo}/blob/main/${path}`);
+    await form.getByLabel('Model type').selectOption('vae');
+    await form.getByRole('button', { name: 'Add', exact: true }).click();
+    const preview = form.getByRole('region', { name: 'From Hugging Face: config.json' });
+    await preview.waitFor();
+    assert.equal(await preview.locator('code.sha256').innerText(), sha256);
+    await preview.getByText('Kept in git: the daemon read it, checked it against the Hub\'s git SHA-1, and verifies'
+      + ' the download by its SHA-256, pinned to this commit.').waitFor();
+    await shot(page, '52-hub-git-file');
+    await preview.getByRole('button', { name: 'Queue it' }).click();
+    await form.locator('.alert-success', { hasText: 'Queued: vae/config.json' }).waitFor();
+    const job = (await jobs()).find((j) => j.filename === 'config.json');
+    assert.equal(job.expected_sha256, sha256, 'the job expects the SHA-256 of the checked bytes');
     const done = await until(async () => {
       const answer = (await call(fixture, 'GET', `api/jobs/${job.id}`)).json.job;
       assert.notEqual(answer.state, 'failed', JSON.stringify(answer));

@@ -2,9 +2,7 @@ package civitai.daemon;
 
 import civitai.daemon.civitai.CivitaiClient;
 import civitai.daemon.civitai.CivitaiCredentials;
-import civitai.daemon.civitai.CivitaiGate;
 import civitai.daemon.civitai.CivitaiRefusals;
-import civitai.daemon.civitai.GatedHosts;
 import civitai.daemon.civitai.HashLookup;
 import civitai.daemon.civitai.Sidecars;
 import civitai.daemon.config.Config;
@@ -13,8 +11,9 @@ import civitai.daemon.download.attempt.Downloader;
 import civitai.daemon.download.attempt.RetryPolicy;
 import civitai.daemon.download.attempt.Watchdog;
 import civitai.daemon.download.fetch.Bandwidth;
-import civitai.daemon.download.fetch.HostCredentials;
-import civitai.daemon.download.fetch.HostSlots;
+import civitai.daemon.download.fetch.RateGate;
+import civitai.daemon.download.fetch.host.HostCredentials;
+import civitai.daemon.download.fetch.host.HostSlots;
 import civitai.daemon.download.part.BufferBudget;
 import civitai.daemon.download.part.LibraryReuse;
 import civitai.daemon.download.part.LocalCopies;
@@ -40,6 +39,7 @@ import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.ScheduledExecutorService;
@@ -62,14 +62,15 @@ record Engine(LibraryIndex libraryIndex, SpaceGate space, LibraryReuse reuse, Do
         EventBus bus = base.bus();
         HttpClient client = base.client();
         ScheduledExecutorService scheduler = base.scheduler();
-        CivitaiGate gate = sources.gate();
+        RateGate gate = sources.gate();
+        RateGate hubGate = sources.hubGate();
         CivitaiClient civitai = sources.civitai();
         Sidecars sidecars = sources.sidecars();
         LibraryIndex libraryIndex = new LibraryIndex(db, clock);
         SpaceGate space = new SpaceGate(SpaceGate.Probe.FILE_STORE, config.minFreeSpace()::of);
         LibraryReuse reuse = new LibraryReuse(localCopies(libraryIndex), config.libraryReuse());
         DownloadQueue queue = closing.closeLater(downloads(config, log, store, targets, new RangeJournal(db), bus, client,
-                scheduler, clock, gate, reuse, space));
+                scheduler, clock, gate, hubGate, reuse, space));
         ManifestFile manifestFile = new ManifestFile(config.manifestFile());
         loadManifest(config, log, queue, manifestFile);
         Library library = library(config, closing, libraryIndex, bus, civitai, clock, sidecars);
@@ -80,7 +81,8 @@ record Engine(LibraryIndex libraryIndex, SpaceGate space, LibraryReuse reuse, Do
     /** The download engine, given what it needs; Civitai is known to it only through its interfaces. */
     private static DownloadQueue downloads(Config config, DaemonLog log, JobStore store, Targets targets,
             RangeJournal journal, EventBus bus, HttpClient client,
-            ScheduledExecutorService scheduler, Clock clock, CivitaiGate gate, LibraryReuse reuse, SpaceGate space) {
+            ScheduledExecutorService scheduler, Clock clock, RateGate gate, RateGate hubGate, LibraryReuse reuse,
+            SpaceGate space) {
         RetryPolicy policy = new RetryPolicy(config.retries(), config.retryBaseDelay(), config.retryMaxDelay(),
                 new Random(), clock);
         Watchdog watchdog = new Watchdog(scheduler, config.stallTimeout(), config.timeout());
@@ -89,7 +91,7 @@ record Engine(LibraryIndex libraryIndex, SpaceGate space, LibraryReuse reuse, Do
                         .or(HostCredentials.bearer(config.huggingFace().endpoint(), config.huggingFace().token())),
                 Version.userAgent(), new Downloader.Settings(targets, config.stallTimeout(), config.timeout()),
                 new Bandwidth(config.maxDownloadSpeed()), policy, clock,
-                new GatedHosts(gate, config.retryMaxDelay()),
+                RateGate.all(List.of(gate, hubGate)),
                 new CivitaiRefusals(gate).or(new HubRefusals(config.huggingFace().endpoint())), new Placement(config.existingFiles(), clock), watchdog,
                 new Downloader.Segmenting(config.connectionsPerDownload(), config.minSegmentSize(),
                         new HostSlots(config.maxConnectionsPerHost()), journal, BufferBudget.standard()));

@@ -1,10 +1,10 @@
 package civitai.daemon;
 
 import civitai.daemon.civitai.CivitaiClient;
-import civitai.daemon.civitai.CivitaiGate;
 import civitai.daemon.civitai.Resolver;
 import civitai.daemon.civitai.Sidecars;
 import civitai.daemon.config.Config;
+import civitai.daemon.download.fetch.RateGate;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;
 import civitai.daemon.huggingface.HfSidecar;
@@ -16,24 +16,26 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * Civitai as a source: its per-host gate, its client, the resolvers of references (the update
+ * The sources: the rate gates of Civitai's host and the Hub's (a 429 seen by any request to one
+ * holds every request to it), Civitai's client, the resolvers of references (the update
  * checker's, and the API's, which answers a 429 at once), and the sidecar writers of Civitai and
  * the Hub on completed downloads.
  */
-record Sources(CivitaiGate gate, CivitaiClient civitai, Resolver resolver, Resolver interactive,
+record Sources(RateGate gate, RateGate hubGate, CivitaiClient civitai, Resolver resolver, Resolver interactive,
         Sidecars sidecars) {
 
     static Sources build(Config config, DaemonLog log, Clock clock, HttpClient client, EventBus bus,
             JobStore store, Shutdown closing) {
-        CivitaiGate gate = new CivitaiGate(config.civitaiUrl(), clock);
+        RateGate gate = new RateGate(config.civitaiUrl(), config.retryMaxDelay(), clock);
+        RateGate hubGate = new RateGate(config.huggingFace().endpoint(), config.retryMaxDelay(), clock);
         CivitaiClient civitai = new CivitaiClient(client, config.civitaiUrl(), config.civitaiApiKey(),
-                Version.userAgent(), clock, Duration.ofSeconds(2), gate);
+                Version.userAgent(), Duration.ofSeconds(2), gate);
         Resolver resolver = new Resolver(civitai, config.allowUnscanned(), config.filePreferences());
         // a person waiting on the API is told when to ask again instead of waiting out a 429
         Resolver interactive = new Resolver(civitai.interactive(), config.allowUnscanned(),
                 config.filePreferences());
         Sidecars sidecars = subscribeSidecars(config, log, closing, bus, store, civitai, client);
-        return new Sources(gate, civitai, resolver, interactive, sidecars);
+        return new Sources(gate, hubGate, civitai, resolver, interactive, sidecars);
     }
 
     /**

@@ -36,7 +36,8 @@ record Updates(HubResolver hub, UpdateChecker checker) {
         Resolver resolver = sources.resolver();
         ManifestFile manifestFile = engine.manifestFile();
         DownloadQueue queue = engine.queue();
-        HubResolver hub = new HubResolver(client, config.huggingFace().endpoint(), config.huggingFace().token());
+        HubResolver hub = new HubResolver(client, config.huggingFace().endpoint(), config.huggingFace().token(),
+                sources.hubGate());
         EntryUpgrade upgrade = new EntryUpgrade(manifestFile, config.manifestMode(), entry -> queue.submit(entry.toSpec()));
         UpdateChecker updates = closing.closeLater(new UpdateChecker(civitai, resolver, manifestFile, upgrade,
                 new HubUpdates(hub, upgrade, bus::publish, log, clock, HUB_PACE), bus::publish, log, clock));

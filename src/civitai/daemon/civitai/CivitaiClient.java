@@ -1,5 +1,6 @@
 package civitai.daemon.civitai;
 
+import civitai.daemon.download.fetch.RateGate;
 import civitai.daemon.download.fetch.RetryAfter;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
@@ -10,14 +11,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 
 /**
  * Civitai's REST API v1 for metadata: {@code /models/{id}}, {@code /model-versions/{id}} and
  * {@code /model-versions/by-hash} (one hash, or up to 100 in one POST). The
  * API key goes as a Bearer token (this client only talks to {@code civitai_url}). Every call has a
- * timeout; 5xx answers are retried with backoff; a 429 closes the {@link CivitaiGate} (downloads
+ * timeout; 5xx answers are retried with backoff; a 429 closes Civitai's {@link RateGate} (downloads
  * from Civitai wait too) until its Retry-After has passed. Background work waits the gate out;
  * the {@link #interactive()} view, for requests a person is waiting on, fails at once with the
  * time the gate reopens instead. Thread-safe.
@@ -31,31 +31,29 @@ public final class CivitaiClient {
     private final URI base;
     private final String apiKey;
     private final String userAgent;
-    private final Clock clock;
     private final Duration backoff;
-    private final CivitaiGate gate;
+    private final RateGate gate;
     private final boolean interactive;
 
-    public CivitaiClient(HttpClient http, URI base, String apiKey, String userAgent, Clock clock, Duration backoff,
-            CivitaiGate gate) {
-        this(http, base, apiKey, userAgent, clock, backoff, gate, false);
+    public CivitaiClient(HttpClient http, URI base, String apiKey, String userAgent, Duration backoff,
+            RateGate gate) {
+        this(http, base, apiKey, userAgent, backoff, gate, false);
     }
 
-    private CivitaiClient(HttpClient http, URI base, String apiKey, String userAgent, Clock clock, Duration backoff,
-            CivitaiGate gate, boolean interactive) {
+    private CivitaiClient(HttpClient http, URI base, String apiKey, String userAgent, Duration backoff,
+            RateGate gate, boolean interactive) {
         this.interactive = interactive;
         this.gate = gate;
         this.http = http;
         this.base = base;
         this.apiKey = apiKey;
         this.userAgent = userAgent;
-        this.clock = clock;
         this.backoff = backoff;
     }
 
     /** The same client for calls a person waits on: a closed gate or a 429 fails at once. */
     public CivitaiClient interactive() {
-        return new CivitaiClient(http, base, apiKey, userAgent, clock, backoff, gate, true);
+        return new CivitaiClient(http, base, apiKey, userAgent, backoff, gate, true);
     }
 
     public JsonObject model(long id) throws CivitaiException, InterruptedException {
@@ -168,8 +166,8 @@ public final class CivitaiClient {
                 throw new CivitaiException(404, what + " not found on Civitai (" + error(r.body()) + ")");
             }
             if (status == 429) {
-                gate.close(RetryAfter.parse(r.headers().firstValue("Retry-After").orElse(null))
-                        .map(after -> after.from(clock.instant())).orElse(DEFAULT_PAUSE));
+                gate.close(RetryAfter.parse(r.headers().firstValue("Retry-After").orElse(null)).orElse(null),
+                        DEFAULT_PAUSE);
                 last = new CivitaiException(429, "Civitai is rate limiting (429)",
                         Duration.ofSeconds(Math.max(1, gate.closedFor().toSeconds())));
                 continue;  // an interactive call fails at the top of the loop
@@ -185,11 +183,10 @@ public final class CivitaiClient {
     }
 
     private void failIfClosed() throws CivitaiException {
-        Duration left = gate.closedFor();
-        if (!left.isZero()) {
-            long seconds = Math.max(1, (left.toMillis() + 999) / 1000);
-            throw new CivitaiException(429, "Civitai is rate limiting this daemon; ask again in " + seconds
-                    + " s (downloads and update checks wait on their own)", Duration.ofSeconds(seconds));
+        Duration again = gate.askAgainIn();
+        if (!again.isZero()) {
+            throw new CivitaiException(429, "Civitai is rate limiting this daemon; ask again in " + again.toSeconds()
+                    + " s (downloads and update checks wait on their own)", again);
         }
     }
 

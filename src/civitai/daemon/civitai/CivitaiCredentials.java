@@ -1,6 +1,6 @@
 package civitai.daemon.civitai;
 
-import civitai.daemon.download.fetch.HostCredentials;
+import civitai.daemon.download.fetch.host.HostCredentials;
 import java.net.URI;
 
 /**

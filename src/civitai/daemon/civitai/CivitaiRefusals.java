@@ -1,5 +1,6 @@
 package civitai.daemon.civitai;
 
+import civitai.daemon.download.fetch.RateGate;
 import civitai.daemon.download.fetch.RefusalReader;
 import java.net.URI;
 
@@ -8,7 +9,7 @@ import java.net.URI;
  * a login wall, early access, an archived model); answers from other hosts are left to the
  * engine's own wording. Pure; thread-safe.
  */
-public record CivitaiRefusals(CivitaiGate civitaiHost) implements RefusalReader {
+public record CivitaiRefusals(RateGate civitaiHost) implements RefusalReader {
     @Override
     public Reason read(URI from, int status, String contentType, String excerpt) {
         if (!civitaiHost.covers(from)) {

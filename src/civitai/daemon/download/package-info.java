@@ -7,9 +7,10 @@
  * {@code download.fetch}'s classifier, copies byte ranges into the part ({@code download.part}),
  * over one connection or in segments ({@code download.segment}) that steal work at the tail; the
  * rules an attempt is judged by (its outcome, the size it may have, the space it may take) are
- * {@code download.rules}. Lower packages never import higher ones: rules ← part ← fetch ←
- * segment ← attempt ← this package. What the engine must know of hosts comes in through
- * {@code download.fetch}'s interfaces (which host gets which credential, a per-host rate limit, a
- * host's own wording of a refusal), which the composition root wires.
+ * {@code download.rules}. Lower packages never import higher ones: rules ← part ← fetch.host ←
+ * fetch ← segment ← attempt ← this package. What the engine must know of hosts comes in through
+ * {@code download.fetch.host}'s interfaces (which host gets which credential, a per-host rate
+ * limit) and {@code download.fetch}'s refusal reader (a host's own wording of a refusal), which the
+ * composition root wires.
  */
 package civitai.daemon.download;

@@ -94,7 +94,7 @@ public final class Api {
         var gui = new GuiRoutes();
         var previews = new PreviewRoutes(parts.downloadDir());
         var policies = new PolicyRoutes(parts.manifest());
-        var meta = new MetaRoutes();
+        var meta = new MetaRoutes(parts.references().hubEndpoint());
         var library = new LibraryRoutes(parts.library(), parts.libraryIndex());
         var adopt = new AdoptRoutes(parts.libraryIndex(), parts.manifest());
         return List.of(

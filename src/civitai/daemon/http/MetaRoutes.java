@@ -16,19 +16,25 @@ import java.util.Locale;
 /**
  * {@code GET /api/meta}: the daemon's own lists, read from the types that define them, so the GUI
  * (or a script) never carries a copy that drifts: the job states (with their label and sentence),
- * the event stream's names, the model types with their folder in each layout, and every failure
- * code with its sentence.
+ * the event stream's names, the model types with their folder in each layout, every failure
+ * code with its sentence, and {@code hf_endpoint} (where Hub links are resolved, so a mirror's own
+ * links are Hub links to the page too; never the token).
  * <pre>
  *   curl -s http://127.0.0.1:8123/api/meta
  * </pre>
  */
 final class MetaRoutes {
-    private final JsonObject meta = new JsonObject()
-            .add("job_states", jobStates())
-            .add("job_state_texts", jobStateTexts())
-            .add("events", events())
-            .add("model_types", modelTypes())
-            .add("failure_codes", failureCodes());
+    private final JsonObject meta;
+
+    MetaRoutes(String hubEndpoint) {
+        meta = new JsonObject()
+                .add("job_states", jobStates())
+                .add("job_state_texts", jobStateTexts())
+                .add("events", events())
+                .add("model_types", modelTypes())
+                .add("failure_codes", failureCodes())
+                .add("hf_endpoint", hubEndpoint);
+    }
 
     Reply meta(Request r) {
         return Reply.ok(meta);

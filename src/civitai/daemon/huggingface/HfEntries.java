@@ -79,7 +79,8 @@ public final class HfEntries {
         }
         if (hub.sha256() != null) {
             entry.set("sha256", hub.sha256());
-        } else if (hub.gitSha1() != null) {
+        }
+        if (hub.gitSha1() != null) {
             entry.set("git_sha1", hub.gitSha1());
         }
         if (hub.size() >= 0) {

@@ -83,6 +83,19 @@ public record HfReference(String repo, String revision, String path) {
         return URI.create(base + "/" + repo + "/resolve/" + rev + "/" + path);
     }
 
+    /**
+     * A Hub URL as it may be shown or kept: without user-info or query, where a mirror's endpoint
+     * may carry a secret; empty when it is not a URL.
+     */
+    public static String bare(String url) {
+        try {
+            URI u = new URI(url);
+            return new URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), null, null).toString();
+        } catch (URISyntaxException e) {
+            return "";
+        }
+    }
+
     private static Optional<HfReference> make(String repo, String revision, String path) {
         try {
             return Optional.of(new HfReference(repo, revision, path));

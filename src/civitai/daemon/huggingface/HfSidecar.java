@@ -8,8 +8,6 @@ import com.eclipsesource.json.JsonValue;
 import com.eclipsesource.json.ParseException;
 import com.eclipsesource.json.WriterConfig;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -61,19 +59,9 @@ public final class HfSidecar {
         }
         String url = entry.getString("url", null);
         if (url != null) {
-            out.add("url", bare(url));
+            out.add("url", HfReference.bare(url));
         }
         return out;
-    }
-
-    /** The URL without user-info or query: a mirror's endpoint may carry a secret in either. */
-    private static String bare(String url) {
-        try {
-            URI u = new URI(url);
-            return new URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), null, null).toString();
-        } catch (URISyntaxException e) {
-            return "";
-        }
     }
 
     private static Optional<JsonObject> entry(String entryJson) {

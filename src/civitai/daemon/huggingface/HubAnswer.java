@@ -6,9 +6,10 @@ import java.time.Duration;
 /** What the Hub said about one file: where it is pinned and how to verify it, or why not. */
 public sealed interface HubAnswer {
     /**
-     * The file at a commit. {@code sha256} is the Hub's for an LFS file, null for a git-stored one,
-     * whose {@code gitSha1} ({@code sha1("blob <len>\0" + bytes)}) is what can be checked instead.
-     * {@code pinned} is the resolve URL at the commit: the signed CDN URL is never kept.
+     * The file at a commit. {@code sha256} is the Hub's for an LFS file; a git-stored one has its
+     * {@code gitSha1} ({@code sha1("blob <len>\0" + bytes)}) instead, and a {@code sha256} only once
+     * its bytes were read and matched that ({@link HubResolver#withSha256}). {@code pinned} is the
+     * resolve URL at the commit: the signed CDN URL is never kept.
      */
     record Resolved(String commit, String sha256, String gitSha1, long size, URI pinned) implements HubAnswer {}
 

@@ -30,7 +30,7 @@ public record HubRefusals(URI endpoint) implements RefusalReader {
     /** A refusal of a download from the endpoint, read from the status and the body's words. */
     @Override
     public Reason read(URI from, int status, String contentType, String excerpt) {
-        if (!HubResolver.sameAuthority(from, endpoint)) {
+        if (!HubRequests.sameAuthority(from, endpoint)) {
             return null;
         }
         String authority = endpoint.getRawAuthority().toLowerCase(Locale.ROOT);

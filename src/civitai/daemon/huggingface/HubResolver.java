@@ -1,44 +1,60 @@
 package civitai.daemon.huggingface;
 
+import civitai.daemon.download.fetch.RateGate;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Asks the Hub (at the configured endpoint) where a file is, without following the redirect to
  * the CDN: the first answers carry the commit, the SHA-256 and the size, the CDN's do not. Relative
  * redirects (a renamed repo, {@code /api/resolve-cache/} for small files) are the Hub's own answer
- * and are followed. The token goes to the endpoint's host only, never to the CDN.
+ * and are followed. The token goes to the endpoint's host only, never to the CDN. A non-LFS file
+ * has no SHA-256 of the Hub's: {@link #resolveForDownload} reads it ({@link NonLfsFiles}) so its
+ * job is verified by one all the same.
  */
 public final class HubResolver {
     private static final int MAX_HOPS = 5;
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern SHA1 = Pattern.compile("[0-9a-f]{40}");
-    private static final Pattern RATE_T = Pattern.compile("(?:^|[;,\\s])t=(\\d+)");
 
-    private final HttpClient http;
-    private final URI endpoint;
-    private final String token;
+    private final HubRequests requests;
+    private final NonLfsFiles nonLfs;
 
-    /** {@code token} may be null or blank: public repos need none. */
-    public HubResolver(HttpClient http, URI endpoint, String token) {
-        this.http = http;
-        this.endpoint = endpoint;
-        this.token = token == null || token.isBlank() ? null : token;
+    /**
+     * {@code token} may be null or blank: public repos need none. {@code gate} is the endpoint's,
+     * shared with the engine's downloads from it: while it is closed the Hub is not asked and the
+     * answer is {@link HubAnswer.RateLimited} at once.
+     */
+    public HubResolver(HttpClient http, URI endpoint, String token, RateGate gate) {
+        this.requests = new HubRequests(http, endpoint, token, gate);
+        this.nonLfs = new NonLfsFiles(requests, MAX_HOPS);
     }
 
+    /** Where every Hub request goes ({@code hf_endpoint}), as it may be shown: never a secret in it. */
+    public String endpoint() {
+        return HfReference.bare(requests.endpoint().toString());
+    }
+
+    /** Where the file is and what the Hub says of it: one HEAD per hop within the Hub. */
     public HubAnswer resolve(HfReference ref) throws IOException, InterruptedException {
+        try {
+            return pin(ref);
+        } catch (HubRequests.Held held) {
+            return new HubAnswer.RateLimited(held.pause());
+        }
+    }
+
+    private HubAnswer pin(HfReference ref) throws IOException, InterruptedException, HubRequests.Held {
+        URI endpoint = requests.endpoint();
         URI at = ref.resolveUri(endpoint, ref.revision());
         Pinning seen = new Pinning();
         for (int hop = 0; hop < MAX_HOPS; hop++) {
-            HttpResponse<Void> r = http.send(request(at), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> r = requests.send("HEAD", at, HttpResponse.BodyHandlers.discarding());
             seen.read(r);
             int status = r.statusCode();
             if (status >= 300 && status < 400) {
@@ -47,7 +63,7 @@ public final class HubResolver {
                     return new HubAnswer.Failed("a redirect without a Location from " + at.getHost());
                 }
                 URI next = at.resolve(location.get());
-                if (!sameAuthority(next, endpoint)) {
+                if (!requests.onEndpoint(next)) {
                     return seen.answer(ref, endpoint); // the CDN: not asked, its signature not kept
                 }
                 at = next;
@@ -59,6 +75,20 @@ public final class HubResolver {
             return refusal(ref, r);
         }
         return new HubAnswer.Failed("more than " + MAX_HOPS + " redirects within the Hub");
+    }
+
+    /** {@link #resolve}, with a non-LFS file's bytes checked and its SHA-256 given: what a job needs. */
+    public HubAnswer resolveForDownload(HfReference ref) throws IOException, InterruptedException {
+        HubAnswer answer = resolve(ref);
+        return answer instanceof HubAnswer.Resolved r ? withSha256(ref, r) : answer;
+    }
+
+    /**
+     * {@code hub} itself when the Hub named the file's SHA-256 (an LFS file) or no hash at all;
+     * for a non-LFS file, its bytes at the commit checked against its git SHA-1, and their SHA-256.
+     */
+    public HubAnswer withSha256(HfReference ref, HubAnswer.Resolved hub) throws IOException, InterruptedException {
+        return hub.sha256() != null || hub.gitSha1() == null ? hub : nonLfs.verify(ref, hub);
     }
 
     /**
@@ -74,36 +104,11 @@ public final class HubResolver {
                 + " but the Hub says " + hub.sha256() + " at commit " + hub.commit());
     }
 
-    private HttpRequest request(URI at) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(at).method("HEAD", HttpRequest.BodyPublishers.noBody())
-                .timeout(Duration.ofSeconds(30));
-        if (token != null && sameAuthority(at, endpoint)) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return b.build();
-    }
-
-    private static HubAnswer refusal(HfReference ref, HttpResponse<Void> r) {
+    /** What a status that is neither a file nor a redirect means: a refusal or a failure. */
+    static HubAnswer refusal(HfReference ref, HttpResponse<?> r) {
         String code = r.headers().firstValue("X-Error-Code").orElse("");
-        if (r.statusCode() == 429) {
-            return new HubAnswer.RateLimited(waitOf(r));
-        }
         HubAnswer refused = HubRefusals.of(ref, r.statusCode(), code.equals("GatedRepo"), code);
         return refused != null ? refused : new HubAnswer.Failed("the Hub answered " + r.statusCode());
-    }
-
-    private static Duration waitOf(HttpResponse<Void> r) {
-        Optional<String> after = r.headers().firstValue("Retry-After");
-        if (after.isPresent() && after.get().strip().matches("\\d+")) {
-            return Duration.ofSeconds(Long.parseLong(after.get().strip()));
-        }
-        Matcher t = RATE_T.matcher(r.headers().firstValue("RateLimit").orElse(""));
-        return t.find() ? Duration.ofSeconds(Long.parseLong(t.group(1))) : Duration.ofSeconds(60);
-    }
-
-    static boolean sameAuthority(URI a, URI b) {
-        return a.getScheme() != null && a.getScheme().equalsIgnoreCase(b.getScheme())
-                && a.getRawAuthority() != null && a.getRawAuthority().equalsIgnoreCase(b.getRawAuthority());
     }
 
     /** The Hub's headers as they arrive over the hops: the first one seen of each counts. */

@@ -22,7 +22,8 @@ import java.util.function.Consumer;
  * {@code revision} is not a commit id) is resolved again at the branch's head, one HEAD per file,
  * {@code pace} apart; a SHA-256 (or git SHA-1) that is not the entry's is an update, applied by the
  * entry's policy as Civitai's are ({@link EntryUpgrade}) and announced as a {@code model_update}
- * with {@code source: huggingface}. An entry pinned to a commit never changes and is not asked.
+ * with {@code source: huggingface}; a changed non-LFS file is then read once, so its new job
+ * expects a SHA-256 too. An entry pinned to a commit never changes and is not asked.
  * A refusal or a failure is reported for that file and changes nothing; a 429 ends the Hub's part
  * of the run (the rest wait for the next check). Called by the update checker's one thread.
  */
@@ -98,7 +99,8 @@ public final class HubUpdates {
         return byFile;
     }
 
-    private List<FileState> checkFile(HfReference ref, List<JsonObject> entries, HubAnswer answer) {
+    private List<FileState> checkFile(HfReference ref, List<JsonObject> entries, HubAnswer answer)
+            throws InterruptedException {
         return switch (answer) {
             case HubAnswer.Resolved r -> compare(ref, entries, r);
             case HubAnswer.Refused r -> fail(ref, entries, r.reason() + ": " + r.message());
@@ -108,7 +110,8 @@ public final class HubUpdates {
         };
     }
 
-    private List<FileState> compare(HfReference ref, List<JsonObject> entries, HubAnswer.Resolved hub) {
+    private List<FileState> compare(HfReference ref, List<JsonObject> entries, HubAnswer.Resolved hub)
+            throws InterruptedException {
         List<FileState> states = new ArrayList<>();
         // append keeps the old entry beside the new one: once the new file is recorded, it is not news
         boolean recorded = entries.stream().anyMatch(e -> !changed(e, hub));
@@ -140,7 +143,11 @@ public final class HubUpdates {
         return gitSha1 != null && hub.gitSha1() != null && !gitSha1.equalsIgnoreCase(hub.gitSha1());
     }
 
-    private FileState update(HfReference ref, JsonObject entry, HubAnswer.Resolved hub) {
+    private FileState update(HfReference ref, JsonObject entry, HubAnswer.Resolved head) throws InterruptedException {
+        HubAnswer checked = withSha256(ref, head);
+        if (!(checked instanceof HubAnswer.Resolved hub)) {
+            return checkFile(ref, List.of(entry), checked).get(0);
+        }
         String commit = text(entry, "commit", null);
         String why = "new file at " + ref.revision() + " (commit " + hub.commit() + ", had " + commit + ")";
         JsonObject next;
@@ -159,6 +166,15 @@ public final class HubUpdates {
             return new FileState(ref.repo(), ref.path(), ref.revision(), "updated", commit, hub.commit(), why);
         } catch (EntryUpgrade.Unrecorded e) {
             return fail(ref, List.of(entry), e.getMessage()).get(0);
+        }
+    }
+
+    /** The new file's SHA-256 for its job: a non-LFS file's bytes are read for it (not for a check). */
+    private HubAnswer withSha256(HfReference ref, HubAnswer.Resolved head) throws InterruptedException {
+        try {
+            return resolver.withSha256(ref, head);
+        } catch (IOException e) {
+            return new HubAnswer.Failed("the Hub did not answer: " + e.getMessage());
         }
     }
 

@@ -16,8 +16,8 @@ const RESULT = { queued: 'Queued', already_known: 'Already in the queue', alread
 export function reference(text) {
   const t = text.trim();
   if (/^\d+$/.test(t)) return { modelId: Number(t) };
-  // a Hub link is a url the daemon resolves through hf_endpoint (with the type chosen beside it)
-  if (/^https?:\/\/(www\.)?huggingface\.co\//i.test(t)) return { url: t };
+  // a Hub link (huggingface.co or hf_endpoint's host) is a url the daemon resolves through hf_endpoint
+  if (hub.onHub(t)) return { url: t };
   const version = /^v(?:ersion)?\s*[:#]?\s*(\d+)$/i.exec(t);
   if (version) return { versionId: Number(version[1]) };
   return { civitai: t };

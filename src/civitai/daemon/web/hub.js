@@ -3,14 +3,34 @@
 // and shows it with "Queue it" and "Cancel"; a refusal (gated, not found, no access) as a sentence.
 
 import { h, bytes } from './dom.js';
+import { meta } from './meta.js';
 import { copy } from './origin.js';
 
+/** The text as an http(s) URL, or null. */
+function httpUrl(text) {
+  try {
+    const url = new URL(String(text).trim());
+    return /^https?:$/.test(url.protocol) ? url : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Whether the text is a link to a file on the Hub (huggingface.co, the daemon fetches it through hf_endpoint).
- * The page does not know hf_endpoint, so a mirror's own links go the direct-URL way (the daemon still pins them).
+ * Whether the text is a URL on the Hub: huggingface.co, or hf_endpoint's host (the daemon's api/meta; a mirror),
+ * whose links the daemon resolves as Hub links too. Either is fetched through hf_endpoint.
  */
+export function onHub(text) {
+  const url = httpUrl(text);
+  if (!url) return false;
+  const host = url.host.toLowerCase();
+  const endpoint = httpUrl(meta.hf_endpoint);
+  return host === 'huggingface.co' || host === 'www.huggingface.co' || (!!endpoint && host === endpoint.host.toLowerCase());
+}
+
+/** Whether the text is a link to a file on the Hub ({@link onHub}): a /blob/ or /resolve/ link of a repo. */
 export function isHubLink(text) {
-  return /^https?:\/\/(www\.)?huggingface\.co\/.+\/(blob|resolve)\/[^/]+\/./i.test(String(text).trim());
+  return onHub(text) && /^\/.+\/(blob|resolve)\/[^/]+\/./i.test(httpUrl(text).pathname);
 }
 
 /** The daemon's words as a sentence: a capital first and a full stop. */
@@ -64,9 +84,17 @@ export function preview(entry, { onQueue, onCancel }) {
         h('code', { class: 'sha256', title: entry.sha256 }, entry.sha256),
         h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary', 'aria-label': 'Copy the SHA-256',
           onclick: (e) => copy(entry.sha256, e.currentTarget) }, 'Copy')))] : null),
-    h('p', { class: 'small mb-0 text-body-secondary verification' }, entry.sha256
-      ? 'Verified by the Hub\'s SHA-256, pinned to this commit.'
-      : 'Pinned to this commit; the Hub gives no SHA-256 for a file kept in git, so it is checked by its size only.'),
+    h('p', { class: 'small mb-0 text-body-secondary verification' }, verification(entry)),
     h('div', { class: 'd-flex gap-2' }, queue, cancel));
   return box;
+}
+
+/** How the file will be checked: the Hub's SHA-256, or a git-stored file's bytes read and checked by the daemon. */
+function verification(entry) {
+  if (entry.sha256 && entry.git_sha1) {
+    return 'Kept in git: the daemon read it, checked it against the Hub\'s git SHA-1, and verifies the download by its'
+      + ' SHA-256, pinned to this commit.';
+  }
+  if (entry.sha256) return 'Verified by the Hub\'s SHA-256, pinned to this commit.';
+  return 'Pinned to this commit; the Hub gives no hash for it, so it is checked by its size only.';
 }

@@ -1,10 +1,11 @@
 // The daemon's own lists (api/meta), fetched once after login: job states with their label and sentence, event
 // names, model types with their folder per layout, and failure codes with their sentence. The page keeps no copy of them, so a state, event or
-// code the daemon adds shows up here as it is, never as a gap.
+// code the daemon adds shows up here as it is, never as a gap. And hf_endpoint, where Hub links are resolved (a mirror's
+// own links are Hub links too).
 
 import { api } from './api.js';
 
-export const meta = { job_states: [], job_state_texts: [], events: [], model_types: [], failure_codes: [] };
+export const meta = { job_states: [], job_state_texts: [], events: [], model_types: [], failure_codes: [], hf_endpoint: '' };
 let texts = new Map();
 let states = new Map();
 

@@ -1,5 +1,6 @@
 package civitai.daemon.http;
 
+import static civitai.daemon.testing.TestDaemon.json;
 import static civitai.daemon.testing.TestDaemon.manifest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -148,6 +149,20 @@ class MetaTest extends DaemonTest {
         assertEquals("models/Stable-diffusion", checkpoint.getString("a1111", ""));
         assertEquals("models/checkpoints", checkpoint.getString("comfyui", ""));
         assertEquals("other", types.get(types.size() - 1).getString("type", ""), "other comes last");
+    }
+
+    @Test
+    void hfEndpoint_isWhereHubLinksAreResolved_andNeverCarriesTheToken() {
+        String token = "hf_meta_test_token_0123456789";
+        start(config("hf_endpoint", "https://hf-mirror.example", "hf_token", token), manifest());
+        var r = daemon.get("/api/meta");
+        assertEquals("https://hf-mirror.example", json(r).getString("hf_endpoint", null));
+        assertFalse(r.body().contains(token), r.body());
+    }
+
+    @Test
+    void hfEndpoint_isTheHubsOwnByDefault() {
+        assertEquals("https://huggingface.co", meta().getString("hf_endpoint", null));
     }
 
     @Test

@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import civitai.daemon.download.fetch.RateGate;
 import civitai.daemon.testing.FakeHub;
+import civitai.daemon.testing.MovableClock;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,6 +27,7 @@ class HubResolverTest {
     @BeforeEach
     void start() throws Exception {
         hub = FakeHub.start();
+        gate = new RateGate(hub.base(), Duration.ofMinutes(15), clock);
     }
 
     @AfterEach
@@ -31,8 +35,11 @@ class HubResolverTest {
         hub.close();
     }
 
+    private final MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private RateGate gate;
+
     private HubAnswer resolve(String repo, String rev, String path, String token) throws Exception {
-        return new HubResolver(http, hub.base(), token).resolve(new HfReference(repo, rev, path));
+        return new HubResolver(http, hub.base(), token, gate).resolve(new HfReference(repo, rev, path));
     }
 
     @Test
@@ -107,11 +114,35 @@ class HubResolverTest {
     }
 
     @Test
-    void a429WaitsByTheRateLimitHeader() throws Exception {
+    void a429WaitsByTheRateLimitHeader_andHoldsEveryRequestToTheHubUntilTheWaitHasPassed() throws Exception {
         hub.push("org/m", "main", "a.bin", VAE, true);
+        hub.push("org/m", "main", "b.bin", VAE, true);
         hub.rateLimitNext(1);
         assertEquals(new HubAnswer.RateLimited(Duration.ofSeconds(7)), resolve("org/m", "main", "a.bin", null));
-        assertTrue(resolve("org/m", "main", "a.bin", null) instanceof HubAnswer.Resolved);
+        assertEquals(Duration.ofSeconds(7), gate.closedFor(), "the engine's downloads from the Hub wait too");
+
+        int asked = hub.hubSeen().size();
+        clock.advance(Duration.ofSeconds(4));
+        assertEquals(new HubAnswer.RateLimited(Duration.ofSeconds(3)), resolve("org/m", "main", "b.bin", null));
+        assertEquals(asked, hub.hubSeen().size(), "another file, and the Hub was not asked");
+        clock.advance(Duration.ofSeconds(3));
+        assertTrue(resolve("org/m", "main", "b.bin", null) instanceof HubAnswer.Resolved);
+    }
+
+    @Test
+    void aRetryAfterOnA429_closesTheGateForItsWait() throws Exception {
+        hub.push("org/m", "main", "a.bin", VAE, true);
+        hub.rateLimitNext(1, "30");
+        assertEquals(new HubAnswer.RateLimited(Duration.ofSeconds(30)), resolve("org/m", "main", "a.bin", null));
+        assertEquals(Duration.ofSeconds(30), gate.closedFor());
+    }
+
+    @Test
+    void aGateClosedByTheEngine_holdsTheResolver() throws Exception {
+        hub.push("org/m", "main", "a.bin", VAE, true);
+        gate.rateLimited(URI.create(hub.base() + "/org/m/resolve/0123/other.bin"), Duration.ofSeconds(12));
+        assertEquals(new HubAnswer.RateLimited(Duration.ofSeconds(12)), resolve("org/m", "main", "a.bin", null));
+        assertTrue(hub.hubSeen().isEmpty());
     }
 
     @Test

@@ -133,6 +133,23 @@ class HubUpdateTest extends DaemonTest {
     }
 
     @Test
+    void aChangedNonLfsFile_isReadOnce_soItsNewJobExpectsItsSha256() throws IOException {
+        byte[] oldConfig = "{\"a\": 1}".getBytes(StandardCharsets.UTF_8);
+        byte[] newConfig = "{\"a\": 2}".getBytes(StandardCharsets.UTF_8);
+        hub.push("org/flux", "main", "vae/config.json", oldConfig, false);
+        startWithOldFile("replace", new JsonObject().add("huggingface", "org/flux/vae/config.json"));
+        hub.push("org/flux", "main", "vae/config.json", newConfig, false);
+        check();
+
+        JsonObject entry = manifestOnDisk().get(0).asObject();
+        assertEquals(FakeHub.sha256(newConfig), entry.getString("sha256", null));
+        assertEquals(FakeHub.gitSha1(newConfig), entry.getString("git_sha1", null));
+        var row = daemon.await(2, "completed");
+        assertEquals(FakeHub.sha256(newConfig), row.get("expected_sha256"), row.toString());
+        assertArrayEquals(newConfig, Files.readAllBytes(daemon.models().resolve("vae/config.json")));
+    }
+
+    @Test
     void append_keepsTheOldEntryAndFile_andAddsTheNewOneBesideIt() throws IOException {
         startWithOldFile("append", "auto");
         String newCommit = hub.push("org/flux", "main", FILE, newBytes, true);

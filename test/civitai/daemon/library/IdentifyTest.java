@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import civitai.daemon.civitai.CivitaiClient;
-import civitai.daemon.civitai.CivitaiGate;
+import civitai.daemon.download.fetch.RateGate;
 import civitai.daemon.testing.Bytes;
 import civitai.daemon.testing.Poll;
 import com.eclipsesource.json.Json;
@@ -121,9 +121,8 @@ class IdentifyTest extends LibraryFixture {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(hashes.toString())).build();
         assertEquals(400, http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode());
-        var civitaiClient = new CivitaiClient(http, civitai.apiUrl(), null, "test",
-                Clock.systemUTC(), Duration.ofMillis(1),
-                new CivitaiGate(civitai.apiUrl(), Clock.systemUTC()));
+        var civitaiClient = new CivitaiClient(http, civitai.apiUrl(), null, "test", Duration.ofMillis(1),
+                new RateGate(civitai.apiUrl(), Duration.ofMinutes(1), Clock.systemUTC()));
         List<String> many = hashes.values().stream().map(v -> v.asString()).toList();
         assertThrows(IllegalArgumentException.class,
                 () -> civitaiClient.versionsByHash(many), "the client never sends more than 100");

@@ -37,8 +37,9 @@ import java.util.stream.Stream;
  * line is printed; the line's {@code workflow} member says their folders and hashes, and the URL
  * of a file on a fake Hugging Face Hub (hf_endpoint) to download.
  * {@code --hub} is the Add tab's Hugging Face setup: hf_endpoint at a fake Hub with a public VAE
- * and a gated repo (no hf_token is set, so the daemon refuses it as {@code gated}); the line's
- * {@code hub} member says their repos, paths, commit, size and SHA-256.
+ * and a git-stored (non-LFS) file beside it, and a gated repo (no hf_token is set, so the daemon
+ * refuses it as {@code gated}); the line's {@code hub} member says the endpoint, their repos,
+ * paths, commit, size and hashes.
  * Commands on stdin: {@code pace <bytes per second>} (0: full speed), {@code quit}.
  */
 public final class E2eFixture {
@@ -65,6 +66,7 @@ public final class E2eFixture {
     static final String HUB_PATH = "vae/ae.safetensors";
     static final String GATED_REPO = "e2e-org/gated-model";
     static final String GATED_PATH = "model.safetensors";
+    static final String GIT_PATH = "vae/config.json";
 
     private E2eFixture() {}
 
@@ -110,12 +112,17 @@ public final class E2eFixture {
             JsonObject hubFiles = new JsonObject();
             if (hubbed) {
                 byte[] vae = Bytes.random(2 << 20, 401);
+                byte[] gitFile = "{\"_class_name\": \"AutoencoderKL\"}\n".getBytes(StandardCharsets.UTF_8);
+                hub.push(HUB_REPO, "main", GIT_PATH, gitFile, false);  // main's head has both files
                 String commit = hub.push(HUB_REPO, "main", HUB_PATH, vae, true);
                 hub.push(GATED_REPO, "main", GATED_PATH, Bytes.random(10_000, 402), true);
                 hub.gate(GATED_REPO, "e2e-token-nobody-has");
                 hubFiles.add("repo", HUB_REPO).add("path", HUB_PATH).add("commit", commit)
                         .add("size", vae.length).add("sha256", FakeHub.sha256(vae))
-                        .add("gated_repo", GATED_REPO).add("gated_path", GATED_PATH);
+                        .add("gated_repo", GATED_REPO).add("gated_path", GATED_PATH)
+                        .add("endpoint", hub.base().toString())
+                        .add("git_path", GIT_PATH)
+                        .add("git_sha256", FakeHub.sha256(gitFile)).add("git_sha1", FakeHub.gitSha1(gitFile));
                 config.set("hf_endpoint", hub.base().toString());
             }
             String secret = "e2e-secret-" + Long.toHexString(new java.security.SecureRandom().nextLong()) + "-0123456789";

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -26,12 +27,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * file's SHA-256, quoted) and X-Linked-Size; a git-stored file goes by a relative redirect to
  * {@code /api/resolve-cache/} whose 200 carries its git-SHA-1 ETag; a renamed repo answers a
  * relative 307; gated repos 401 GatedRepo without the right token, 403 with a wrong one; 404
- * EntryNotFound / RevisionNotFound; scripted 429s. The CDN refuses an unsigned URL and records
+ * EntryNotFound / RevisionNotFound; scripted 429s; on request, non-LFS bodies that do not match
+ * their ETag, or non-LFS files served from the CDN. The CDN refuses an unsigned URL and records
  * every request's headers, so a test can prove the token never reaches it.
  */
 public final class FakeHub implements AutoCloseable {
-    /** One request as a server saw it. */
-    public record Seen(String method, String path, String authorization) {}
+    /** One request as a server saw it, and when it arrived. */
+    public record Seen(String method, String path, String authorization, Instant at) {}
 
     private record File(byte[] bytes, boolean lfs) {}
 
@@ -46,6 +48,9 @@ public final class FakeHub implements AutoCloseable {
     private final List<Seen> cdnSeen = new CopyOnWriteArrayList<>();
     private final AtomicInteger rateLimited = new AtomicInteger();
     private volatile boolean corruptCdn;
+    private volatile boolean corruptNonLfs;
+    private volatile boolean nonLfsFromCdn;
+    private volatile String rateLimitRetryAfter;
 
     private FakeHub() throws IOException {
         hub = server(this::serveHub);
@@ -88,7 +93,24 @@ public final class FakeHub implements AutoCloseable {
         corruptCdn = true;
     }
 
+    /** From now on a non-LFS file's bytes have their first byte changed; its ETag stays the true one. */
+    public void corruptNonLfs() {
+        corruptNonLfs = true;
+    }
+
+    /** From now on a GET of a non-LFS file is redirected to the CDN, as a mirror may do. */
+    public void nonLfsFromCdn() {
+        nonLfsFromCdn = true;
+    }
+
+    /** The next {@code n} requests to the Hub answer 429 with {@code RateLimit: ...;t=7}. */
     public void rateLimitNext(int n) {
+        rateLimitNext(n, null);
+    }
+
+    /** As {@link #rateLimitNext(int)}, with {@code Retry-After: retryAfter} too when it is not null. */
+    public void rateLimitNext(int n, String retryAfter) {
+        rateLimitRetryAfter = retryAfter;
         rateLimited.set(n);
     }
 
@@ -115,9 +137,12 @@ public final class FakeHub implements AutoCloseable {
     private void serveHub(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
         String auth = ex.getRequestHeaders().getFirst("Authorization");
-        hubSeen.add(new Seen(ex.getRequestMethod(), path, auth));
+        hubSeen.add(new Seen(ex.getRequestMethod(), path, auth, Instant.now()));
         if (rateLimited.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             ex.getResponseHeaders().set("RateLimit", "\"api\";r=0;t=7");
+            if (rateLimitRetryAfter != null) {
+                ex.getResponseHeaders().set("Retry-After", rateLimitRetryAfter);
+            }
             answer(ex, 429, null);
             return;
         }
@@ -184,20 +209,36 @@ public final class FakeHub implements AutoCloseable {
         }
         ex.getResponseHeaders().set("X-Repo-Commit", p[2]);
         ex.getResponseHeaders().set("ETag", "\"" + gitSha1(f.bytes()) + "\"");
-        answer(ex, 200, f.bytes());
+        if (nonLfsFromCdn && ex.getRequestMethod().equals("GET")) {
+            String sig = UUID.randomUUID().toString();
+            signatures.add(sig);
+            ex.getResponseHeaders().set("Location", cdnBase() + "/" + p[2] + "/" + p[3] + "?sig=" + sig);
+            answer(ex, 302, null);
+            return;
+        }
+        answer(ex, 200, corruptNonLfs ? corrupted(f.bytes()) : f.bytes());
+    }
+
+    private static byte[] corrupted(byte[] bytes) {
+        if (bytes.length == 0) {
+            return bytes;
+        }
+        byte[] body = bytes.clone();
+        body[0] ^= 1;
+        return body;
     }
 
     private void serveCdn(HttpExchange ex) throws IOException {
         String q = ex.getRequestURI().getRawQuery();
         cdnSeen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().getPath(),
-                ex.getRequestHeaders().getFirst("Authorization")));
+                ex.getRequestHeaders().getFirst("Authorization"), Instant.now()));
         String sig = q != null && q.startsWith("sig=") ? q.substring(4) : "";
         String[] p = ex.getRequestURI().getPath().substring(1).split("/", 2);
         Map<String, File> tree = commits.get(p[0]);
         File f = null;
         if (tree != null && p.length == 2) {
             for (var e : tree.entrySet()) {
-                if (e.getKey().endsWith("/" + p[1]) && e.getValue().lfs()) {
+                if (e.getKey().endsWith("/" + p[1]) && (e.getValue().lfs() || nonLfsFromCdn)) {
                     f = e.getValue();
                 }
             }
@@ -206,12 +247,7 @@ public final class FakeHub implements AutoCloseable {
             answer(ex, 403, null);
             return;
         }
-        byte[] body = f.bytes();
-        if (corruptCdn && body.length > 0) {
-            body = body.clone();
-            body[0] ^= 1;
-        }
-        answer(ex, 200, body);
+        answer(ex, 200, corruptCdn || (corruptNonLfs && !f.lfs()) ? corrupted(f.bytes()) : f.bytes());
     }
 
     private static void answer(HttpExchange ex, int status, byte[] body) throws IOException {

@@ -1,5 +1,8 @@
 package civitai.daemon.download.fetch;
 
+import civitai.daemon.download.fetch.host.Credentials;
+import civitai.daemon.download.fetch.host.HostCredentials;
+import civitai.daemon.download.fetch.host.HostGate;
 import civitai.daemon.download.part.BufferBudget;
 import java.io.IOException;
 import java.net.URI;
@@ -84,15 +87,5 @@ public final class HttpFetch {
         } catch (IllegalArgumentException e) {
             throw new IOException("redirect to an invalid URL", e);
         }
-    }
-
-    /** Host and effective port, lower case: what "the same server" means for a credential. */
-    public static String authority(URI uri) {
-        String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
-        int port = uri.getPort();
-        if (port < 0) {
-            port = "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-        }
-        return host + ":" + port;
     }
 }

@@ -111,7 +111,7 @@ public final class References {
     private JsonObject fromHub(JsonObject given, HfReference ref) throws NotResolved {
         HubAnswer answer;
         try {
-            answer = hub.resolve(ref);
+            answer = hub.resolveForDownload(ref);
         } catch (java.io.IOException e) {
             throw new NotResolved("cannot reach the Hugging Face Hub: " + e.getMessage(),
                     java.time.Duration.ofSeconds(30), "hub_unreachable");
@@ -123,14 +123,20 @@ public final class References {
             return switch (answer) {
                 case HubAnswer.Resolved r -> HfEntries.resolved(given, ref, r);
                 case HubAnswer.Refused r -> throw new NotResolved(r.message(), null, r.reason());
-                case HubAnswer.RateLimited r -> throw new NotResolved(
-                        "the Hugging Face Hub is rate limiting; ask again later", r.pause(), "hub_rate_limited");
+                case HubAnswer.RateLimited r -> throw new NotResolved("the Hugging Face Hub is rate limiting"
+                        + " this daemon; ask again in " + r.pause().toSeconds() + " s (downloads wait on their own)",
+                        r.pause(), "hub_rate_limited");
                 case HubAnswer.Failed r -> throw new NotResolved(r.message(), java.time.Duration.ofSeconds(30),
                         "hub_unavailable");
             };
         } catch (HfEntries.Invalid e) {
             throw new NotResolved(e.getMessage(), null, "sha256_mismatch");
         }
+    }
+
+    /** The Hub's endpoint ({@code hf_endpoint}) whose links are resolved as Hub links, as it may be shown. */
+    public String hubEndpoint() {
+        return hub.endpoint();
     }
 
     /** Whether {@code url} is a Civitai link, download URL or AIR this daemon resolves. */

@@ -1,4 +1,4 @@
-package civitai.daemon.download.fetch;
+package civitai.daemon.download.fetch.host;
 
 import java.net.URI;
 import java.time.Duration;

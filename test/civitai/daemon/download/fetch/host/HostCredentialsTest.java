@@ -1,4 +1,4 @@
-package civitai.daemon.download.fetch;
+package civitai.daemon.download.fetch.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package civitai.daemon.download.fetch;
+package civitai.daemon.download.fetch.host;
 
 import java.net.URI;
 import java.time.Duration;
@@ -25,7 +25,7 @@ public final class HostSlots {
      * {@code patience} it takes one anyway (a download is never starved by another's extras).
      */
     public synchronized void takeFirst(URI uri, Duration patience) throws InterruptedException {
-        String host = HttpFetch.authority(uri);
+        String host = Authority.of(uri);
         long deadline = System.nanoTime() + patience.toNanos();
         waiting.merge(host, 1, Integer::sum);
         try {
@@ -40,7 +40,7 @@ public final class HostSlots {
 
     /** Takes a slot for an extra connection if the host has room and no first connection waits. */
     public synchronized boolean tryTake(URI uri) {
-        String host = HttpFetch.authority(uri);
+        String host = Authority.of(uri);
         int now = held.getOrDefault(host, 0);
         if (now >= perHost || waiting.containsKey(host)) {
             return false;
@@ -51,16 +51,16 @@ public final class HostSlots {
 
     /** True when a first connection waits for a slot on this host: extras should give theirs up. */
     public synchronized boolean wanted(URI uri) {
-        return waiting.containsKey(HttpFetch.authority(uri));
+        return waiting.containsKey(Authority.of(uri));
     }
 
     public synchronized void release(URI uri) {
-        held.computeIfPresent(HttpFetch.authority(uri), (k, n) -> n <= 1 ? null : n - 1);
+        held.computeIfPresent(Authority.of(uri), (k, n) -> n <= 1 ? null : n - 1);
         notifyAll();
     }
 
     /** Slots held on {@code uri}'s host now. */
     public synchronized int held(URI uri) {
-        return held.getOrDefault(HttpFetch.authority(uri), 0);
+        return held.getOrDefault(Authority.of(uri), 0);
     }
 }

@@ -1,4 +1,4 @@
-package civitai.daemon.download.fetch;
+package civitai.daemon.download.fetch.host;
 
 import civitai.daemon.store.JobSpec;
 import java.net.URI;
@@ -38,6 +38,6 @@ public record Credentials(String origin, String header) {
 
     private static String origin(URI uri) {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        return scheme + "://" + HttpFetch.authority(uri);
+        return scheme + "://" + Authority.of(uri);
     }
 }

@@ -1,4 +1,4 @@
-package civitai.daemon.download.fetch;
+package civitai.daemon.download.fetch.host;
 
 import java.net.URI;
 import java.util.Objects;
@@ -46,8 +46,8 @@ public interface HostCredentials {
         if (token == null || token.isBlank()) {
             return NONE;
         }
-        String authority = HttpFetch.authority(host);
+        String authority = Authority.of(host);
         Header header = new Header("Authorization", "Bearer " + token);
-        return uri -> HttpFetch.authority(uri).equals(authority) ? header : null;
+        return uri -> Authority.of(uri).equals(authority) ? header : null;
     }
 }
