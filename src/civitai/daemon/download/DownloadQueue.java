@@ -2,7 +2,7 @@ package civitai.daemon.download;
 
 import civitai.daemon.download.attempt.ActiveDownload;
 import civitai.daemon.download.attempt.AttemptRecorder;
-import civitai.daemon.download.attempt.DownloadTask;
+import civitai.daemon.download.attempt.QueuedJob;
 import civitai.daemon.download.attempt.Downloader;
 import civitai.daemon.download.attempt.RetryPolicy;
 import civitai.daemon.download.attempt.Watchdog;
@@ -179,7 +179,7 @@ public final class DownloadQueue implements AutoCloseable {
 
     /** The jobs downloading now, with their progress. */
     public List<ActiveDownload> active() {
-        return state.tasks.values().stream().filter(t -> state.isRunning(t.jobId)).map(ActiveDownload::of)
+        return state.jobs.values().stream().filter(j -> state.isRunning(j.jobId())).map(ActiveDownload::of)
                 .sorted(Comparator.comparingLong(ActiveDownload::jobId)).toList();
     }
 
@@ -225,9 +225,10 @@ public final class DownloadQueue implements AutoCloseable {
     private long reserved() {
         long sum = 0;
         for (Long id : state.running.keySet()) {
-            DownloadTask t = state.tasks.get(id);
-            if (t != null && t.total != null) {
-                sum += Math.max(0, t.total - t.bytes());
+            QueuedJob job = state.jobs.get(id);
+            Long total = job == null ? null : job.total();
+            if (total != null) {
+                sum += Math.max(0, total - job.bytes());
             }
         }
         return sum;
@@ -300,41 +301,42 @@ public final class DownloadQueue implements AutoCloseable {
     }
 
     private void launch(Job job) {
-        DownloadTask task = state.tasks.computeIfAbsent(job.id(), id -> new DownloadTask(id, job.spec(),
+        QueuedJob queued = state.jobs.computeIfAbsent(job.id(), id -> new QueuedJob(id, job.spec(),
                 JobTargets.knownFilename(job), job.validator(), job.totalBytes()));
-        task.placedHashes = store.placedHashes(job);
+        queued.placedHere(store.placedHashes(job));
         String key = targets.busyKey(job);
         state.notBeforeNanos.remove(job.id());
         state.busyTargets.add(key);
         lastStartNanos = System.nanoTime();
-        Thread worker = Thread.ofVirtual().name("job-" + job.id()).unstarted(() -> work(task, key));
+        Thread worker = Thread.ofVirtual().name("job-" + job.id()).unstarted(() -> work(queued, key));
         state.running.put(job.id(), worker);
         worker.start();
     }
 
-    private void work(DownloadTask task, String key) {
+    private void work(QueuedJob job, String key) {
+        long id = job.jobId();
         AttemptRecorder.Next next;
         try {
-            next = new AttemptRecorder(task, store, bus, log, name -> claim(task, name)).run(downloader, watchdog, policy, limits.stall(),
-                    limits.timeout(), downloader.folder(task.spec.modelType()));
+            next = new AttemptRecorder(job, store, bus, log, target -> claim(id, target)).run(downloader, watchdog,
+                    policy, limits.stall(), limits.timeout(), downloader.folder(job.spec().modelType()));
         } catch (RuntimeException e) {  // the store itself failed: keep the job queued for later
-            log.error("job " + task.jobId + ": could not be recorded", e);
+            log.error("job " + id + ": could not be recorded", e);
             next = new AttemptRecorder.Next.RetryAfter(policy.max());
         }
         state.lock.lock();
         try {
-            state.running.remove(task.jobId);
+            state.running.remove(id);
             state.busyTargets.remove(key);
-            if (task.claimedKey != null) {
-                state.busyTargets.remove(task.claimedKey);
-                task.claimedKey = null;
+            String claimed = state.claimedTargets.remove(id);
+            if (claimed != null) {
+                state.busyTargets.remove(claimed);
             }
-            if (!control.afterWorker(task.jobId, next instanceof AttemptRecorder.Next.Finished)) {
+            if (!control.afterWorker(id, next instanceof AttemptRecorder.Next.Finished)) {
                 switch (next) {
-                    case AttemptRecorder.Next.Finished f -> state.tasks.remove(task.jobId);
+                    case AttemptRecorder.Next.Finished f -> state.jobs.remove(id);
                     case AttemptRecorder.Next.RetryAfter r ->
-                            state.notBeforeNanos.put(task.jobId, System.nanoTime() + r.delay().toNanos());
-                    case AttemptRecorder.Next.Interrupted i -> state.tasks.remove(task.jobId);
+                            state.notBeforeNanos.put(id, System.nanoTime() + r.delay().toNanos());
+                    case AttemptRecorder.Next.Interrupted i -> state.jobs.remove(id);
                 }
             }
             state.changed.signalAll();
@@ -347,18 +349,18 @@ public final class DownloadQueue implements AutoCloseable {
      * A running job whose file name came from the server takes that target, unless another
      * running job holds it: two jobs never write one .part.
      */
-    private boolean claim(DownloadTask task, Target target) {
+    private boolean claim(long jobId, Target target) {
         String key = target.key();
         state.lock.lock();
         try {
-            if (key.equals(task.claimedKey)) {
+            if (key.equals(state.claimedTargets.get(jobId))) {
                 return true;
             }
             if (state.busyTargets.contains(key)) {
                 return false;
             }
             state.busyTargets.add(key);
-            task.claimedKey = key;
+            state.claimedTargets.put(jobId, key);
             return true;
         } finally {
             state.lock.unlock();

@@ -13,7 +13,6 @@ import civitai.daemon.download.fetch.RefusalReader;
 import civitai.daemon.download.fetch.SignedUrl;
 import civitai.daemon.download.part.BufferBudget;
 import civitai.daemon.download.part.DiskException;
-import civitai.daemon.download.part.JournalClaim;
 import civitai.daemon.download.part.LibraryReuse;
 import civitai.daemon.download.part.LocalCopies;
 import civitai.daemon.download.part.PartFile;
@@ -47,7 +46,7 @@ import java.util.Map;
  * Range + If-Range, let {@link ResponseCheck} refuse anything that is not the file, copy the bytes
  * into the part ({@link RangeTransfer}) while it hashes them, and hand the finished part to
  * {@link Placement}. Never throws for a failed download: every end is an {@link Outcome}; only an
- * interrupt that is not the watchdog's (shutdown, cancel) propagates. Thread-safe; each task is
+ * interrupt that is not the watchdog's (shutdown, cancel) propagates. Thread-safe; each job is
  * worked by one thread at a time.
  */
 public final class Downloader {
@@ -131,27 +130,25 @@ public final class Downloader {
         this.bodyRules = new BodyRules(maxFileSize, space);
     }
 
-    public Outcome attempt(DownloadTask task, AttemptGuard guard, Listener listener) throws InterruptedException {
+    public Outcome attempt(QueuedJob job, AttemptGuard guard, Listener listener) throws InterruptedException {
         try {
-            return run(task, guard, listener);
+            return run(job, guard, listener);
         } catch (DiskException e) {
             if (!(e.getCause() instanceof ClosedByInterruptException) && !Thread.currentThread().isInterrupted()) {
-                return diskFailure(task, e);
+                return diskFailure(job, e);
             }
-            return interrupted(task, guard, e);  // an interrupt closed the file: a stop, not a disk fault
+            return interrupted(job, guard, e);  // an interrupt closed the file: a stop, not a disk fault
         } catch (IOException e) {
             AttemptGuard.Abort abort = guard.abort();
             if (abort == null && Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException("stopped while " + describe(e));  // shutdown, not the network
             }
-            return abort != null ? abort.retry(task.bytes())
-                    : new Outcome.Retry("network_error", describe(e), null, null, task.bytes());
+            return abort != null ? abort.retry(job.bytes())
+                    : new Outcome.Retry("network_error", describe(e), null, null, job.bytes());
         } catch (InterruptedException e) {
-            return interrupted(task, guard, e);
+            return interrupted(job, guard, e);
         } finally {
-            if (task.part != null) {
-                task.part.settle();
-            }
+            job.settle();
         }
     }
 
@@ -159,12 +156,12 @@ public final class Downloader {
      * A disk failure fails the job; its part stays for the retry, and the reason says how big it
      * is. One rule for one connection and for segments, so a full disk is always disk_full.
      */
-    public static Outcome.Fail diskFailure(DownloadTask task, DiskException e) {
-        PartFile part = task.part;
+    public static Outcome.Fail diskFailure(QueuedJob job, DiskException e) {
+        PartFile part = job.state().part();
         long kept = part == null ? 0 : PartFile.sizeOf(part.path());
         String message = e.getMessage() + (kept > 0 ? "; the partial download (" + kept + " bytes in " + part.path()
                 + ") is kept: free some space, then retry and it continues from there" : "");
-        return new Outcome.Fail(e.isDiskFull() ? "disk_full" : "disk_error", message, null, task.bytes());
+        return new Outcome.Fail(e.isDiskFull() ? "disk_full" : "disk_error", message, null, job.bytes());
     }
 
     /** The folder a job's file goes to. */
@@ -184,7 +181,7 @@ public final class Downloader {
     }
 
     /** The watchdog's abort is a retry; any other interrupt (stop, pause, cancel) propagates. */
-    private static Outcome interrupted(DownloadTask task, AttemptGuard guard, Exception cause)
+    private static Outcome interrupted(QueuedJob job, AttemptGuard guard, Exception cause)
             throws InterruptedException {
         AttemptGuard.Abort abort = guard.abort();
         if (abort == null) {
@@ -192,7 +189,7 @@ public final class Downloader {
             stop.initCause(cause);
             throw stop;
         }
-        return abort.retry(task.bytes());
+        return abort.retry(job.bytes());
     }
 
     /** A failure when the sub-folder of a file name leads out of its type's folder; see {@link SubFolders}. */
@@ -208,9 +205,9 @@ public final class Downloader {
         }
     }
 
-    private Outcome run(DownloadTask task, AttemptGuard guard, Listener listener)
+    private Outcome run(QueuedJob job, AttemptGuard guard, Listener listener)
             throws IOException, InterruptedException {
-        Path folder = folder(task.spec.modelType());
+        Path folder = folder(job.spec().modelType());
         Path root = settings.targets().downloadDir();
         if (!folder.startsWith(root) || folder.equals(root)) {
             return new Outcome.Fail("unsafe_path", "model_type leaves download_dir", null, 0);
@@ -220,46 +217,46 @@ public final class Downloader {
         } catch (IOException e) {
             throw DiskException.of("create folder", folder, e);
         }
-        Outcome unsafe = subFolder(folder, task.target(folder));
+        Outcome unsafe = subFolder(folder, job.target(folder));
         if (unsafe != null) {
             return unsafe;
         }
-        if (task.filename != null && (task.part == null || task.part.length() == 0)) {
-            var reused = reuse.place(task.spec.expectedSha256(),
-                    task.spec.exactSize() ? task.spec.expectedSize() : null, task.target(folder));
+        if (job.filename() != null && job.state().partLength() == 0) {
+            var reused = reuse.place(job.spec().expectedSha256(),
+                    job.spec().exactSize() ? job.spec().expectedSize() : null, job.target(folder));
             if (reused.isPresent()) {
-                task.fromLibrary = reused.get().source();
+                job.satisfiedFrom(reused.get().source());
                 return new Outcome.Done(reused.get().target(), reused.get().sha256(), reused.get().bytes(), false);
             }
         }
-        if (task.filename != null) {
-            Outcome present = openPart(task, task.target(folder), listener);
+        if (job.filename() != null) {
+            Outcome present = openPart(job, job.target(folder), listener);
             if (present != null) {
                 return present;
             }
         }
-        if (PartJournal.resumesInSegments(task, segmenting)) {
-            return new Segments(this, task, guard, listener).resume();
+        if (PartJournal.resumesInSegments(job, segmenting)) {
+            return new Segments(this, job, guard, listener).resume();
         }
-        long asked = resumeFrom(task);
-        HttpFetch.Response fetched = fetch(task, guard, rangeHeaders(task, asked));
+        long asked = resumeFrom(job);
+        HttpFetch.Response fetched = fetch(job, guard, rangeHeaders(job, asked));
         try (BodyStream body = fetched.response().body()) {
-            return receive(task, fetched, body, asked, guard, listener);
+            return receive(job, fetched, body, asked, guard, listener);
         }
     }
 
     /** The signed URL while it is valid, else the original; a refused signed URL falls back once. */
-    public HttpFetch.Response fetch(DownloadTask task, AttemptGuard guard, Map<String, String> headers)
+    public HttpFetch.Response fetch(QueuedJob job, AttemptGuard guard, Map<String, String> headers)
             throws IOException, InterruptedException {
-        SignedUrl signed = task.signedUrl;
+        SignedUrl signed = job.state().signedUrl();
         boolean reuse = signed != null && signed.usableAt(Instant.now(clock));
-        java.util.function.Consumer<URI> remember = target -> task.signedUrl = SignedUrl.of(target);
-        HttpFetch.Response r = http.get(reuse ? signed.uri() : task.spec.url(), task.credentials, headers, headerTimeout(guard),
+        java.util.function.Consumer<URI> remember = target -> job.state().signedUrl(SignedUrl.of(target));
+        HttpFetch.Response r = http.get(reuse ? signed.uri() : job.spec().url(), job.state().credentials(), headers, headerTimeout(guard),
                 remember);
         if (reuse && urlRefused(r)) {
             r.response().body().close();
-            task.signedUrl = null;
-            r = http.get(task.spec.url(), task.credentials, headers, headerTimeout(guard), remember);
+            job.state().signedUrl(null);
+            r = http.get(job.spec().url(), job.state().credentials(), headers, headerTimeout(guard), remember);
         }
         return r;
     }
@@ -280,12 +277,12 @@ public final class Downloader {
      * Where this attempt continues: the part's length. Without a validator a resume is only safe
      * when the expected hash will catch a mix, so then the part starts over.
      */
-    private static long resumeFrom(DownloadTask task) throws DiskException {
-        PartFile part = task.part;
+    private static long resumeFrom(QueuedJob job) throws DiskException {
+        PartFile part = job.state().part();
         if (part == null || part.length() == 0) {
             return 0;
         }
-        if (task.validator == null && task.spec.expectedSha256() == null) {
+        if (job.state().validator() == null && job.spec().expectedSha256() == null) {
             part.reset();
             return 0;
         }
@@ -293,43 +290,40 @@ public final class Downloader {
     }
 
     /** Range from {@code from}, guarded by If-Range so a changed file restarts from zero. */
-    public static Map<String, String> rangeHeaders(DownloadTask task, long from) {
+    public static Map<String, String> rangeHeaders(QueuedJob job, long from) {
         Map<String, String> headers = new LinkedHashMap<>();
         if (from > 0) {
             headers.put("Range", "bytes=" + from + "-");
-            if (task.validator != null) {
-                headers.put("If-Range", task.validator);
+            if (job.state().validator() != null) {
+                headers.put("If-Range", job.state().validator());
             }
         }
         return headers;
     }
 
     /** Opens the part for a known target; returns Done when the target is already the right file. */
-    private Outcome openPart(DownloadTask task, Path target, Listener listener) throws DiskException {
-        if (!task.existingChecked) {
-            task.existingChecked = true;
-            Placement.Found found = Placement.examine(target, task.placedHashes);
+    private Outcome openPart(QueuedJob job, Path target, Listener listener) throws DiskException {
+        if (job.state().firstLookAtTarget()) {
+            Placement.Found found = Placement.examine(target, job.state().placedHashes());
             if (found != null) {
-                String expected = task.spec.expectedSha256();
+                String expected = job.spec().expectedSha256();
                 if (!found.isLink() && (expected == null || expected.equalsIgnoreCase(found.sha256()))) {
                     return new Outcome.Done(target, found.sha256(), found.size(), false);
                 }
-                task.found = found;
+                job.state().found(found);
                 Outcome.Fail kept = placement.beforeDownload(target, found);
                 if (kept != null) {
                     return kept;
                 }
             }
         }
-        if (task.part == null) {
+        if (job.state().part() == null) {
             Path part = Targets.part(target);
             if (PartFile.discardUnlessRegular(part)) {  // a planted link must not take the download's bytes
                 listener.onWarning(part + " was not a regular file (a link?); it was removed, and the download"
                         + " starts from byte 0");
             }
-            task.part = PartJournal.open(task, target, segmenting);
-            JournalClaim journal = task.journal;
-            task.part.onReset(journal::forget);
+            PartJournal.open(job, target, segmenting);
         }
         return null;
     }
@@ -342,91 +336,91 @@ public final class Downloader {
         return tools;
     }
 
-    private Outcome receive(DownloadTask task, HttpFetch.Response fetched, BodyStream body, long asked,
+    private Outcome receive(QueuedJob job, HttpFetch.Response fetched, BodyStream body, long asked,
             AttemptGuard guard, Listener listener) throws IOException, InterruptedException {
-        long partLength = task.part == null ? 0 : task.part.length();
-        var verdict = check.check(fetched, body, asked, task.validator, task.spec.expectedSize(), partLength);
+        long partLength = job.state().partLength();
+        var verdict = check.check(fetched, body, asked, job.state().validator(), job.spec().expectedSize(), partLength);
         switch (verdict) {
             case ResponseCheck.Verdict.Whole w -> {
-                return place(task, listener, 416);
+                return place(job, listener, 416);
             }
             case ResponseCheck.Verdict.Stop s -> {
-                if (s.resetPart() && task.part != null) {
-                    task.part.reset();
+                if (s.resetPart() && job.state().part() != null) {
+                    job.state().part().reset();
                 }
                 return s.outcome();
             }
             case ResponseCheck.Verdict.File f -> {
-                return receiveFile(task, fetched, body, f, guard, listener);
+                return receiveFile(job, fetched, body, f, guard, listener);
             }
         }
     }
 
-    private Outcome receiveFile(DownloadTask task, HttpFetch.Response fetched, BodyStream body,
+    private Outcome receiveFile(QueuedJob job, HttpFetch.Response fetched, BodyStream body,
             ResponseCheck.Verdict.File file, AttemptGuard guard, Listener listener)
             throws IOException, InterruptedException {
-        if (task.filename == null) {
-            Outcome early = nameFromResponse(task, fetched, listener);
+        if (job.filename() == null) {
+            Outcome early = nameFromResponse(job, fetched, listener);
             if (early != null) {
                 return early;
             }
         }
-        PartFile part = task.part;
+        PartFile part = job.state().part();
         if (file.start() == 0 && part.length() > 0) {
             part.reset();  // the server ignored Range (or If-Range saw a change): start over
         }
         Long total = file.total();
-        ExpectedSize expected = ExpectedSize.of(task.spec);
+        ExpectedSize expected = ExpectedSize.of(job.spec());
         BodyRules rules = bodyRules;
         Outcome.Fail wrongSize = rules.refuse(expected, total, file.status(), part.length());
         if (wrongSize != null) {
             return wrongSize;
         }
-        boolean sameFile = file.validator() != null && file.validator().equals(task.validator);
-        BodyLimit limit = total != null ? null : rules.limit(expected, sameFile ? task.total : null,
-                folder(task.spec.modelType()), part.length());
-        task.total = total;
-        task.validator = file.validator();
-        listener.onResponse(task.validator, total);
-        if (PartJournal.splittable(task, file, fetched, segmenting)) {
+        boolean sameFile = file.validator() != null && file.validator().equals(job.state().validator());
+        BodyLimit limit = total != null ? null : rules.limit(expected, sameFile ? job.total() : null,
+                folder(job.spec().modelType()), part.length());
+        job.sized(total);
+        job.state().validator(file.validator());
+        listener.onResponse(job.state().validator(), total);
+        if (PartJournal.splittable(job, file, fetched, segmenting)) {
             segmenting.slots().takeFirst(fetched.uri(), settings.stall());
-            return new Segments(this, task, guard, listener).fresh(fetched.uri(), body);
+            return new Segments(this, job, guard, listener).fresh(fetched.uri(), body);
         }
         segmenting.slots().takeFirst(fetched.uri(), settings.stall());
-        return stream(task, body, total, guard, listener, file.status(), fetched.uri(), limit);
+        return stream(job, body, total, guard, listener, file.status(), fetched.uri(), limit);
     }
 
     /** One connection to the end of the file; it holds a slot on {@code url}'s host, released here. */
-    private Outcome stream(DownloadTask task, BodyStream body, Long total, AttemptGuard guard,
+    private Outcome stream(QueuedJob job, BodyStream body, Long total, AttemptGuard guard,
             Listener listener, int status, URI url, BodyLimit limit) throws IOException, InterruptedException {
-        PartFile part = task.part;
-        if (task.journal.describes()) {  // one connection from the prefix on: the journal no longer describes it
-            task.journal.forget();
+        PartFile part = job.state().part();
+        if (job.state().journal().describes()) {  // one connection from the prefix on: the journal no longer describes it
+            job.state().journal().forget();
         }
-        task.connections = 1;
+        job.connections(1);
         Outcome ended;
         try {
             part.truncateToPrefix();
-            ended = new SingleStream(this, task, guard, listener).run(body, total, status, limit);
+            ended = new SingleStream(this, job, guard, listener).run(body, total, status, limit);
         } finally {
-            task.connections = 0;
+            job.connections(0);
             segmenting.slots().release(url);
         }
-        return ended != null ? ended : place(task, listener, status);
+        return ended != null ? ended : place(job, listener, status);
     }
 
-    public Outcome place(DownloadTask task, Listener listener, int status) throws DiskException {
+    public Outcome place(QueuedJob job, Listener listener, int status) throws DiskException {
         listener.onVerifying();
-        Outcome placed = placement.place(task.part, task.target(folder(task.spec.modelType())),
-                task.spec.expectedSha256(), task.found, status);
+        Outcome placed = placement.place(job.state().part(), job.target(folder(job.spec().modelType())),
+                job.spec().expectedSha256(), job.state().found(), status);
         if (placed instanceof Outcome.Done) {
-            task.journal.forget();
+            job.state().journal().forget();
         }
         return placed;
     }
 
     /** Takes the filename from Content-Disposition (or the URL), then opens the part for it. */
-    private Outcome nameFromResponse(DownloadTask task, HttpFetch.Response fetched, Listener listener)
+    private Outcome nameFromResponse(QueuedJob job, HttpFetch.Response fetched, Listener listener)
             throws DiskException {
         String offered = ContentDisposition.filename(
                 fetched.response().headers().firstValue("Content-Disposition").orElse(null))
@@ -436,20 +430,20 @@ public final class Downloader {
             return new Outcome.Fail("bad_filename", "the server's file name \"" + offered
                     + "\" is not usable; set \"filename\" in the entry", fetched.response().statusCode(), 0);
         }
-        task.filename = name.get();
-        Path target = task.target(folder(task.spec.modelType()));
+        job.named(name.get());
+        Path target = job.target(folder(job.spec().modelType()));
         if (!listener.onTarget(settings.targets().at(target))) {
-            task.filename = null;
+            job.named(null);
             return new Outcome.Fail("target_busy", "the server names the file " + target.getFileName() + ", which"
                     + " another job is downloading to " + target + "; nothing was written. Give this entry its"
                     + " own \"filename\", or retry once the other job is done", fetched.response().statusCode(), 0);
         }
-        Outcome present = openPart(task, target, listener);
+        Outcome present = openPart(job, target, listener);
         if (present != null) {
             return present;
         }
-        if (task.part.length() > 0) {  // a part from an earlier run, but this answer is from byte 0
-            task.part.reset();
+        if (job.state().part().length() > 0) {  // a part from an earlier run, but this answer is from byte 0
+            job.state().part().reset();
         }
         return null;
     }

@@ -42,7 +42,7 @@ public final class SegmentedDownload {
             RetryPolicy policy, RangeJournal journal, Duration stall, Duration timeout, long minSegmentSize) {}
 
     private final Tools tools;
-    private final DownloadTask task;
+    private final QueuedJob job;
     private final PartFile part;
     private final SegmentPlan<End> plan;
     private final AttemptGuard attempt;
@@ -54,15 +54,15 @@ public final class SegmentedDownload {
     private int renewals;
     private int busyAnswers;
 
-    public SegmentedDownload(Tools tools, DownloadTask task, SegmentPlan<End> plan, AttemptGuard attempt,
+    public SegmentedDownload(Tools tools, QueuedJob job, SegmentPlan<End> plan, AttemptGuard attempt,
             Downloader.Listener listener) {
         this.tools = tools;
-        this.task = task;
-        this.part = task.part;
+        this.job = job;
+        this.part = job.state().part();
         this.plan = plan;
         this.attempt = attempt;
         this.listener = listener;
-        this.checkpoints = new PartCheckpoints(tools.journal(), task.jobId, task.part, plan);
+        this.checkpoints = new PartCheckpoints(tools.journal(), job.jobId(), job.state().part(), plan);
     }
 
     /**
@@ -90,7 +90,7 @@ public final class SegmentedDownload {
             }
         }
         plan.join();
-        threads.add(Thread.ofVirtual().name("job-" + task.jobId + "-seg0").start(() -> connection(first, firstBody, 0)));
+        threads.add(Thread.ofVirtual().name("job-" + job.jobId() + "-seg0").start(() -> connection(first, firstBody, 0)));
         for (int i = 1; i < connections; i++) {
             int index = i;
             if (!tools.slots().tryTake(plan.url())) {
@@ -100,9 +100,9 @@ public final class SegmentedDownload {
                 tools.slots().release(plan.url());
                 break;
             }
-            threads.add(Thread.ofVirtual().name("job-" + task.jobId + "-seg" + i).start(() -> connection(null, null, index)));
+            threads.add(Thread.ofVirtual().name("job-" + job.jobId() + "-seg" + i).start(() -> connection(null, null, index)));
         }
-        task.connections = plan.running();
+        job.connections(plan.running());
         checkpoints.start();
         try {
             for (Thread t : threads) {
@@ -112,7 +112,7 @@ public final class SegmentedDownload {
             stopAll();
             throw e;
         } finally {
-            task.connections = 0;
+            job.connections(0);
             checkpoints.stop();
         }
         if (!plan.complete()) {
@@ -178,7 +178,7 @@ public final class SegmentedDownload {
                 }
             }
         } catch (DiskException e) {
-            plan.end(new End(Downloader.diskFailure(task, e), false, false));
+            plan.end(new End(Downloader.diskFailure(job, e), false, false));
         } catch (InterruptedException e) {
             // the attempt is stopping: stopAll() ended the plan
         } finally {
@@ -187,7 +187,7 @@ public final class SegmentedDownload {
             }
             plan.leave(segment);
             tools.slots().release(slotHost);
-            task.connections = plan.running();
+            job.connections(plan.running());
         }
     }
 
@@ -229,7 +229,7 @@ public final class SegmentedDownload {
 
     private void progress() {
         synchronized (progressLock) {
-            listener.onBytes(part.bytes(), task.total);
+            listener.onBytes(part.bytes(), job.total());
         }
     }
 
@@ -239,20 +239,20 @@ public final class SegmentedDownload {
         long to = segment.end() - 1;
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Range", "bytes=" + from + "-" + to);
-        if (task.validator != null) {
-            headers.put("If-Range", task.validator);
+        if (job.state().validator() != null) {
+            headers.put("If-Range", job.state().validator());
         }
         URI url = plan.url();
         HttpFetch.Response fetched;
         try {
-            fetched = tools.http().get(url, task.credentials, headers, tools.stall(), uri -> { });
+            fetched = tools.http().get(url, job.state().credentials(), headers, tools.stall(), uri -> { });
         } catch (IOException e) {
             return null;
         }
         var r = fetched.response();
         int status = r.statusCode();
-        var asked = new AnswerClassifier.Asked(from, to, task.validator, task.total, part.length(),
-                task.spec.expectedSize());
+        var asked = new AnswerClassifier.Asked(from, to, job.state().validator(), job.total(), part.length(),
+                job.spec().expectedSize());
         Answer answer = AnswerClassifier.classify(asked, status, r.headers(), null);
         if (answer instanceof Answer.File) {
             return r.body();
@@ -328,12 +328,12 @@ public final class SegmentedDownload {
             if (!refused.equals(plan.url())) {
                 return true;  // another connection renewed it already
             }
-            if (renewals++ > 0 || refused.equals(Credentials.strip(task.spec.url()))) {
+            if (renewals++ > 0 || refused.equals(Credentials.strip(job.spec().url()))) {
                 return false;
             }
             try {
-                HttpFetch.Response fresh = tools.http().get(task.spec.url(), task.credentials, Map.of("Range", "bytes=0-0"),
-                        tools.stall(), uri -> task.signedUrl = SignedUrl.of(uri));
+                HttpFetch.Response fresh = tools.http().get(job.spec().url(), job.state().credentials(), Map.of("Range", "bytes=0-0"),
+                        tools.stall(), uri -> job.state().signedUrl(SignedUrl.of(uri)));
                 fresh.response().body().close();
                 int status = fresh.response().statusCode();
                 if (status >= 300 || fresh.uri().equals(refused)) {
