@@ -2,6 +2,9 @@ package civitai.daemon.download.attempt;
 
 import civitai.daemon.download.fetch.RetryAfter;
 import civitai.daemon.download.part.PartFile;
+import civitai.daemon.download.retry.AttemptGuard;
+import civitai.daemon.download.retry.RetryPolicy;
+import civitai.daemon.download.retry.Watchdog;
 import civitai.daemon.download.rules.Outcome;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;

@@ -5,6 +5,7 @@ import civitai.daemon.download.part.BufferBudget;
 import civitai.daemon.download.part.DiskException;
 import civitai.daemon.download.part.JournalClaim;
 import civitai.daemon.download.part.PartFile;
+import civitai.daemon.download.retry.ResponseCheck;
 import civitai.daemon.target.Targets;
 import java.io.IOException;
 import java.nio.channels.FileChannel;

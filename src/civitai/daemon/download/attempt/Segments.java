@@ -6,6 +6,8 @@ import civitai.daemon.download.fetch.BodyStream;
 import civitai.daemon.download.fetch.HttpFetch;
 import civitai.daemon.download.part.DiskException;
 import civitai.daemon.download.part.PartFile;
+import civitai.daemon.download.retry.AttemptGuard;
+import civitai.daemon.download.retry.ResponseCheck;
 import civitai.daemon.download.rules.Outcome;
 import civitai.daemon.download.segment.*;
 import java.io.IOException;

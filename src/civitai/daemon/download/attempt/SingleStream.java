@@ -3,6 +3,8 @@ package civitai.daemon.download.attempt;
 import civitai.daemon.download.fetch.BodyStream;
 import civitai.daemon.download.fetch.HttpFetch;
 import civitai.daemon.download.part.PartFile;
+import civitai.daemon.download.retry.AttemptGuard;
+import civitai.daemon.download.retry.ResponseCheck;
 import civitai.daemon.download.rules.BodyLimit;
 import civitai.daemon.download.rules.ExpectedSize;
 import civitai.daemon.download.rules.Outcome;
