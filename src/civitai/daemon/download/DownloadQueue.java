@@ -158,7 +158,7 @@ public final class DownloadQueue implements AutoCloseable {
         long bytes = 0;
         for (JobState waiting : List.of(JobState.FAILED, JobState.PAUSED)) {
             for (Job job : store.inState(waiting)) {
-                java.nio.file.Path target = downloader.targetOf(job);
+                java.nio.file.Path target = targets.pathOf(job);
                 try {
                     if (target != null) {
                         var part = java.nio.file.Files.readAttributes(Targets.part(target),
@@ -218,7 +218,7 @@ public final class DownloadQueue implements AutoCloseable {
 
     /** Jobs of known size wait for space by this gate (none until it is set). */
     public void spaceBy(SpaceGate gate) {
-        this.space = new SpaceWait(gate, store, bus, downloader::folder);
+        this.space = new SpaceWait(gate, store, bus, targets::folder);
     }
 
     /** The bytes running downloads still write. */
@@ -318,7 +318,7 @@ public final class DownloadQueue implements AutoCloseable {
         AttemptRecorder.Next next;
         try {
             next = new AttemptRecorder(job, store, bus, log, target -> claim(id, target)).run(downloader, watchdog,
-                    policy, limits.stall(), limits.timeout(), downloader.folder(job.spec().modelType()));
+                    policy, limits.stall(), limits.timeout(), targets.folder(job.spec().modelType()));
         } catch (RuntimeException e) {  // the store itself failed: keep the job queued for later
             log.error("job " + id + ": could not be recorded", e);
             next = new AttemptRecorder.Next.RetryAfter(policy.max());

@@ -258,7 +258,7 @@ final class JobControl {
         if (queued != null) {
             queued.settle();
         }
-        Path target = downloader.targetOf(job);
+        Path target = downloader.targets().pathOf(job);
         boolean ownsPart = job.state() != JobState.COMPLETED && job.state() != JobState.SUPERSEDED
                 && !state.busyTargets.contains(downloader.targets().busyKey(job));
         if (ownsPart && target != null) {

@@ -64,7 +64,7 @@ public final class Segments {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Range", "bytes=" + first.start + "-" + (first.end() - 1));
         headers.put("If-Range", job.state().validator());
-        HttpFetch.Response fetched = downloader.fetch(job, guard, headers);
+        HttpFetch.Response fetched = downloader.handshake().fetch(job, guard, headers);
         BodyStream body = fetched.response().body();
         boolean handedOver = false;
         try {
