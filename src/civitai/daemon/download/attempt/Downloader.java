@@ -31,7 +31,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.channels.ClosedByInterruptException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 
