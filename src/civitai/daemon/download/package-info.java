@@ -1,6 +1,7 @@
 /**
  * The download engine, knowing nothing of Civitai. This package is the queue:
- * {@link civitai.daemon.download.DownloadQueue} dispatches queued jobs, {@code JobControl} is the
+ * {@link civitai.daemon.download.DownloadQueue} takes jobs in and answers status queries,
+ * {@code Dispatcher} starts queued jobs and settles each after its attempt, {@code JobControl} is the
  * pause/resume/cancel/retry state machine and the supersede rule, {@code SpaceWait} parks a job
  * that would not fit. One attempt is {@code download.attempt} ({@code Downloader}, recorded by
  * {@code AttemptRecorder}), stopped and retried as {@code download.retry} says (its watchdog, what
