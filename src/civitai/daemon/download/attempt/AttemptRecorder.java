@@ -1,7 +1,7 @@
 package civitai.daemon.download.attempt;
 
 import civitai.daemon.download.fetch.RetryAfter;
-import civitai.daemon.download.part.PartFile;
+import civitai.daemon.download.part.PartOnDisk;
 import civitai.daemon.download.retry.AttemptGuard;
 import civitai.daemon.download.retry.RetryPolicy;
 import civitai.daemon.download.retry.Watchdog;
@@ -123,7 +123,7 @@ public final class AttemptRecorder implements Downloader.Listener {
         if (target == null) {
             return 0;
         }
-        return PartFile.sizeOf(Targets.part(target));
+        return PartOnDisk.sizeOf(Targets.part(target));
     }
 
     @Override

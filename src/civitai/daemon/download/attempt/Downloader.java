@@ -12,6 +12,7 @@ import civitai.daemon.download.part.DiskException;
 import civitai.daemon.download.part.JournalClaim;
 import civitai.daemon.download.part.LibraryReuse;
 import civitai.daemon.download.part.PartFile;
+import civitai.daemon.download.part.PartOnDisk;
 import civitai.daemon.download.part.Placement;
 import civitai.daemon.download.retry.AttemptGuard;
 import civitai.daemon.download.retry.ResponseCheck;
@@ -154,7 +155,7 @@ public final class Downloader {
      */
     static Outcome.Fail diskFailure(QueuedJob job, DiskException e) {
         PartFile part = job.state().part();
-        long kept = part == null ? 0 : PartFile.sizeOf(part.path());
+        long kept = part == null ? 0 : PartOnDisk.sizeOf(part.path());
         String message = e.getMessage() + (kept > 0 ? "; the partial download (" + kept + " bytes in " + part.path()
                 + ") is kept: free some space, then retry and it continues from there" : "");
         return new Outcome.Fail(e.isDiskFull() ? "disk_full" : "disk_error", message, null, job.bytes());

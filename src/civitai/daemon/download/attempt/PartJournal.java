@@ -5,14 +5,10 @@ import civitai.daemon.download.part.BufferBudget;
 import civitai.daemon.download.part.DiskException;
 import civitai.daemon.download.part.JournalClaim;
 import civitai.daemon.download.part.PartFile;
+import civitai.daemon.download.part.PartOnDisk;
 import civitai.daemon.download.retry.ResponseCheck;
 import civitai.daemon.target.Targets;
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -44,13 +40,13 @@ public final class PartJournal {
         }
         Path path = Targets.part(target);
         long prefix = ranges.getOrDefault(0L, 0L);
-        if (JournalClaim.trusts(ranges, PartFile.sizeOf(path), job.total(), job.state().validator())) {
+        if (JournalClaim.trusts(ranges, PartOnDisk.sizeOf(path), job.total(), job.state().validator())) {
             ranges.remove(0L);
             journal.adopt();
             return PartFile.journalled(target, budget, prefix, ranges);
         }
         journal.forget();
-        truncate(path, prefix);  // bytes beyond the journalled prefix are not trusted
+        PartOnDisk.truncate(path, prefix);  // bytes beyond the journalled prefix are not trusted
         return PartFile.beside(target, budget);
     }
 
@@ -78,18 +74,5 @@ public final class PartJournal {
         return ranges && segmenting.connections() > 1 && !job.state().singleConnection() && file.total() != null
                 && (file.validator() != null || job.spec().expectedSha256() != null)
                 && file.total() - file.start() >= 2 * segmenting.minSegmentSize();
-    }
-
-    private static void truncate(Path file, long length) throws DiskException {
-        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-            if (ch.size() > length) {
-                ch.truncate(length);
-            }
-        } catch (IOException e) {
-            throw DiskException.of("write", file, e);
-        }
     }
 }

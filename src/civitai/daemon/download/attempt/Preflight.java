@@ -3,7 +3,7 @@ package civitai.daemon.download.attempt;
 import civitai.daemon.download.part.DiskException;
 import civitai.daemon.download.part.LibraryReuse;
 import civitai.daemon.download.part.LocalCopies;
-import civitai.daemon.download.part.PartFile;
+import civitai.daemon.download.part.PartOnDisk;
 import civitai.daemon.download.part.Placement;
 import civitai.daemon.download.rules.Outcome;
 import civitai.daemon.target.SubFolders;
@@ -106,7 +106,7 @@ final class Preflight {
         }
         if (state.part() == null) {
             Path part = Targets.part(target);
-            if (PartFile.discardUnlessRegular(part)) {  // a planted link must not take the download's bytes
+            if (PartOnDisk.discardUnlessRegular(part)) {  // a planted link must not take the download's bytes
                 listener.onWarning(part + " was not a regular file (a link?); it was removed, and the download"
                         + " starts from byte 0");
             }
