@@ -127,7 +127,8 @@ public final class Downloader {
         this.bodyRules = new BodyRules(maxFileSize, space);
     }
 
-    public Outcome attempt(QueuedJob job, AttemptGuard guard, Listener listener) throws InterruptedException {
+    /** One attempt at {@code job}, watched by {@code guard}; {@link AttemptRecorder} records it. */
+    Outcome attempt(QueuedJob job, AttemptGuard guard, Listener listener) throws InterruptedException {
         try {
             return run(job, guard, listener);
         } catch (DiskException e) {

@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * prefix and the journal forgotten); and the two decisions that depend on it — continue in
  * segments, or split an answer that is the file. Stateless.
  */
-public final class PartJournal {
+final class PartJournal {
     private PartJournal() {}
 
     /**

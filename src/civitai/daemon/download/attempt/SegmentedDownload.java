@@ -29,14 +29,14 @@ import java.util.List;
  * segment means for the others is {@link SegmentRequest}'s. What the part holds is journalled as
  * it goes ({@link PartCheckpoints}). One instance per attempt; its methods run on the attempt's thread.
  */
-public final class SegmentedDownload {
+final class SegmentedDownload {
     /** How a segmented attempt ended early; {@code resetPart}: the bytes so far are not this file's. */
-    public record End(Outcome outcome, boolean resetPart, boolean singleConnection) {}
+    record End(Outcome outcome, boolean resetPart, boolean singleConnection) {}
 
     private static final int FAILURES_PER_SEGMENT = 4;
 
     /** What every connection needs. */
-    public record Tools(HttpFetch http, ResponseCheck check, RangeTransfer transfer, Watchdog watchdog, HostSlots slots,
+    record Tools(HttpFetch http, ResponseCheck check, RangeTransfer transfer, Watchdog watchdog, HostSlots slots,
             RetryPolicy policy, RangeJournal journal, Duration stall, Duration timeout, long minSegmentSize) {}
 
     private final Tools tools;
@@ -50,7 +50,7 @@ public final class SegmentedDownload {
     private final PartCheckpoints checkpoints;
     private final SegmentRequest request;
 
-    public SegmentedDownload(Tools tools, QueuedJob job, SegmentPlan<End> plan, AttemptGuard attempt,
+    SegmentedDownload(Tools tools, QueuedJob job, SegmentPlan<End> plan, AttemptGuard attempt,
             Downloader.Listener listener) {
         this.tools = tools;
         this.job = job;
@@ -67,7 +67,7 @@ public final class SegmentedDownload {
      * the first continues {@code firstBody} (null: it opens its own request). Returns null when the
      * part is complete, else how the attempt ended.
      */
-    public End run(int connections, Segment first, BodyStream firstBody, boolean firstHasSlot)
+    End run(int connections, Segment first, BodyStream firstBody, boolean firstHasSlot)
             throws InterruptedException {
         handOver(firstBody, firstHasSlot);
         plan.join();

@@ -27,7 +27,7 @@ import java.util.TreeMap;
  * must fall back leaves the part as one clean prefix (or nothing, when the file changed) for a
  * single connection. Runs on the attempt's thread.
  */
-public final class Segments {
+final class Segments {
     private static final long MIN_STEAL = 256 * 1024;
     private static final long MIN_PIECE = 1L << 20;
 
@@ -37,7 +37,7 @@ public final class Segments {
     private final Downloader.Listener listener;
     private final Downloader.Segmenting segmenting;
 
-    public Segments(Downloader downloader, QueuedJob job, AttemptGuard guard, Downloader.Listener listener) {
+    Segments(Downloader downloader, QueuedJob job, AttemptGuard guard, Downloader.Listener listener) {
         this.downloader = downloader;
         this.job = job;
         this.guard = guard;
@@ -46,7 +46,7 @@ public final class Segments {
     }
 
     /** The answer to the first request is the file from the part's length: split the rest. */
-    public Outcome fresh(URI url, BodyStream body) throws IOException, InterruptedException {
+    Outcome fresh(URI url, BodyStream body) throws IOException, InterruptedException {
         PartFile part = job.state().part();
         Segment first = new Segment(part.length(), job.total());
         List<Segment> rest = new ArrayList<>();
@@ -55,7 +55,7 @@ public final class Segments {
     }
 
     /** The part holds ranges from an earlier attempt: fetch its gaps. */
-    public Outcome resume() throws IOException, InterruptedException {
+    Outcome resume() throws IOException, InterruptedException {
         List<Segment> gaps = gaps(job.state().part(), job.total());
         if (gaps.isEmpty()) {
             return downloader.place(job, listener, 206);
@@ -189,7 +189,7 @@ public final class Segments {
     }
 
     /** The ranges of {@code [0, total)} the part does not hold yet. */
-    public static List<Segment> gaps(PartFile part, long total) {
+    static List<Segment> gaps(PartFile part, long total) {
         List<Segment> gaps = new ArrayList<>();
         long at = part.length();
         for (var r : part.ahead().entrySet()) {

@@ -29,7 +29,7 @@ public final class SingleStream {
     private final AttemptGuard guard;
     private final Downloader.Listener listener;
 
-    public SingleStream(Downloader downloader, QueuedJob job, AttemptGuard guard, Downloader.Listener listener) {
+    SingleStream(Downloader downloader, QueuedJob job, AttemptGuard guard, Downloader.Listener listener) {
         this.downloader = downloader;
         this.job = job;
         this.guard = guard;
@@ -41,7 +41,7 @@ public final class SingleStream {
      * holds the whole file (or all a body without a length had), else how the attempt ends.
      * {@code limit} is null when {@code total} is known.
      */
-    public Outcome run(BodyStream first, Long total, int status, BodyLimit limit) throws IOException, InterruptedException {
+    Outcome run(BodyStream first, Long total, int status, BodyLimit limit) throws IOException, InterruptedException {
         PartFile part = job.state().part();
         BodyStream body = first;
         try {
