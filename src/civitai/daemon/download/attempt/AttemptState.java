@@ -9,7 +9,7 @@ import java.net.URI;
 import java.util.Set;
 
 /**
- * What the attempts at one job carry from one to the next within this run: the URL's
+ * What the attempts at one job carry from one to the next while the daemon runs: the URL's
  * credentials, the signed URL still worth reusing, the part and its running hash, whether the
  * range journal describes it, the validator of the bytes so far, what stood at the target before
  * the download, and whether the server is fetched over one connection only. Only the attempt

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Set;
 
 /**
- * One job as the queue holds it within this run: which job it is, what it asks for, and what
+ * One job as the queue holds it while the daemon runs: which job it is, what it asks for, and what
  * status queries read while it runs (its file name once known, its size, the bytes so far, the
  * connections fetching it, its speed). The queue creates it and keeps it across attempts; the
  * attempts report into it through package-private methods and keep what they carry from one to
