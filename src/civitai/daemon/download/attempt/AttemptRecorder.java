@@ -55,7 +55,8 @@ public final class AttemptRecorder implements Downloader.Listener {
 
     public Next run(Downloader downloader, Watchdog watchdog, RetryPolicy policy, Duration stall, Duration timeout,
             Path folder) {
-        long offset = job.state().part() != null ? job.bytes() : partLength(job.target(folder));  // a segmented part has holes
+        // a segmented part has holes: its bytes, not its length
+        long offset = job.state().part() != null ? job.bytes() : partLength(job.target(folder));
         String host = job.spec().url().getHost();
         long attemptId = store.startAttempt(job.jobId(), host, offset);
         var stored = store.find(job.jobId()).orElseThrow();

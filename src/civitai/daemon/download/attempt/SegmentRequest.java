@@ -156,8 +156,8 @@ final class SegmentRequest {
                 return false;
             }
             try {
-                HttpFetch.Response fresh = tools.http().get(job.spec().url(), job.state().credentials(), Map.of("Range", "bytes=0-0"),
-                        tools.stall(), uri -> job.state().signedUrl(SignedUrl.of(uri)));
+                HttpFetch.Response fresh = tools.http().get(job.spec().url(), job.state().credentials(),
+                        Map.of("Range", "bytes=0-0"), tools.stall(), uri -> job.state().signedUrl(SignedUrl.of(uri)));
                 fresh.response().body().close();
                 int status = fresh.response().statusCode();
                 if (status >= 300 || fresh.uri().equals(refused)) {

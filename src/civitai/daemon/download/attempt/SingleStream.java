@@ -66,7 +66,8 @@ public final class SingleStream {
                 if (body != first) {
                     body.close();
                 }
-                HttpFetch.Response next = downloader.handshake().fetch(job, guard, Handshake.rangeHeaders(job, part.length()));
+                HttpFetch.Response next = downloader.handshake().fetch(job, guard,
+                        Handshake.rangeHeaders(job, part.length()));
                 body = next.response().body();
                 Outcome other = nextPiece(next, body, total);
                 if (other != null) {
