@@ -1,6 +1,6 @@
 package civitai.daemon.download;
 
-import civitai.daemon.download.attempt.DownloadTask;
+import civitai.daemon.download.attempt.QueuedJob;
 import civitai.daemon.download.attempt.Downloader;
 import civitai.daemon.download.part.Placement;
 import civitai.daemon.events.Event;
@@ -229,12 +229,12 @@ final class JobControl {
     /** Carries out a stop on a job that no worker runs; called under the lock. */
     private void apply(QueueState.Stop stop, Job job) {
         long id = job.id();
-        DownloadTask task = state.tasks.get(id);
+        QueuedJob queued = state.jobs.get(id);
         switch (stop) {
             case PAUSE -> {
                 store.setState(id, JobState.PAUSED);
                 bus.publish(new Event.Paused(id));
-                return;  // the task keeps its hash state for the resume
+                return;  // the job keeps its hash state for the resume
             }
             case CANCEL -> {
                 store.setState(id, JobState.CANCELLED);
@@ -253,12 +253,12 @@ final class JobControl {
                 }
             }
         }
-        state.tasks.remove(id);
+        state.jobs.remove(id);
         state.notBeforeNanos.remove(id);
-        if (task != null && task.part != null) {
-            task.part.settle();
+        if (queued != null) {
+            queued.settle();
         }
-        Path target = downloader.targetOf(job);
+        Path target = downloader.targets().pathOf(job);
         boolean ownsPart = job.state() != JobState.COMPLETED && job.state() != JobState.SUPERSEDED
                 && !state.busyTargets.contains(downloader.targets().busyKey(job));
         if (ownsPart && target != null) {

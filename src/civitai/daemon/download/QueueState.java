@@ -1,6 +1,6 @@
 package civitai.daemon.download;
 
-import civitai.daemon.download.attempt.DownloadTask;
+import civitai.daemon.download.attempt.QueuedJob;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -12,7 +12,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The state the dispatcher ({@link DownloadQueue}) and {@link JobControl} share, and the one lock
  * that guards it: which jobs run (and on which targets), when a retry may start, what a user
- * asked of a running job. Every field but {@link #tasks} is read and written under {@link #lock}.
+ * asked of a running job. Every field but {@link #jobs} is read and written under {@link #lock}.
  */
 final class QueueState {
     /** What a user asked a running job to do once its worker has stopped. */
@@ -20,9 +20,11 @@ final class QueueState {
 
     final ReentrantLock lock = new ReentrantLock();
     final Condition changed = lock.newCondition();
-    final Map<Long, DownloadTask> tasks = new ConcurrentHashMap<>();  // carried across attempts
+    final Map<Long, QueuedJob> jobs = new ConcurrentHashMap<>();  // carried across attempts
     final Map<Long, Thread> running = new HashMap<>();
     final Set<String> busyTargets = new HashSet<>();
+    /** The target a running job took once its name came from the server. */
+    final Map<Long, String> claimedTargets = new HashMap<>();
     final Map<Long, Long> notBeforeNanos = new HashMap<>();
     final Map<Long, Stop> stopRequests = new HashMap<>();
     final Map<Long, Long> supersededBy = new HashMap<>();

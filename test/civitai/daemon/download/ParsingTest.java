@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import civitai.daemon.download.attempt.RetryPolicy;
 import civitai.daemon.download.fetch.ContentDisposition;
 import civitai.daemon.download.fetch.ContentRange;
 import civitai.daemon.download.fetch.SignedUrl;
+import civitai.daemon.download.retry.RetryPolicy;
 import civitai.daemon.download.rules.ExpectedSize;
 import civitai.daemon.target.SafeName;
 import java.net.URI;

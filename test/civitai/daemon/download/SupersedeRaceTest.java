@@ -3,8 +3,6 @@ package civitai.daemon.download;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import civitai.daemon.download.attempt.Downloader;
-import civitai.daemon.download.attempt.RetryPolicy;
-import civitai.daemon.download.attempt.Watchdog;
 import civitai.daemon.download.fetch.Bandwidth;
 import civitai.daemon.download.fetch.RefusalReader;
 import civitai.daemon.download.fetch.host.HostCredentials;
@@ -12,6 +10,8 @@ import civitai.daemon.download.fetch.host.HostGate;
 import civitai.daemon.download.fetch.host.HostSlots;
 import civitai.daemon.download.part.BufferBudget;
 import civitai.daemon.download.part.Placement;
+import civitai.daemon.download.retry.RetryPolicy;
+import civitai.daemon.download.retry.Watchdog;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;
 import civitai.daemon.log.DaemonLog;

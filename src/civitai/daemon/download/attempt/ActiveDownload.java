@@ -10,12 +10,12 @@ package civitai.daemon.download.attempt;
 public record ActiveDownload(long jobId, String modelType, String filename, long bytes, Long total,
         long bytesPerSecond, Long etaSeconds, int connections) {
 
-    public static ActiveDownload of(DownloadTask task) {
-        long bytes = task.bytes();
-        Long total = task.total;
-        long speed = task.speed.bytesPerSecond();
+    public static ActiveDownload of(QueuedJob job) {
+        long bytes = job.bytes();
+        Long total = job.total();
+        long speed = job.speed().bytesPerSecond();
         Long eta = total != null && speed > 0 ? Math.max(0, (total - bytes) / speed) : null;
-        return new ActiveDownload(task.jobId, task.spec.modelType(), task.filename, bytes, total, speed, eta,
-                task.connections);
+        return new ActiveDownload(job.jobId(), job.spec().modelType(), job.filename(), bytes, total, speed, eta,
+                job.connections());
     }
 }

@@ -1,7 +1,10 @@
 package civitai.daemon.download.attempt;
 
 import civitai.daemon.download.fetch.RetryAfter;
-import civitai.daemon.download.part.PartFile;
+import civitai.daemon.download.part.PartOnDisk;
+import civitai.daemon.download.retry.AttemptGuard;
+import civitai.daemon.download.retry.RetryPolicy;
+import civitai.daemon.download.retry.Watchdog;
 import civitai.daemon.download.rules.Outcome;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;
@@ -33,7 +36,7 @@ public final class AttemptRecorder implements Downloader.Listener {
         record Interrupted() implements Next {}
     }
 
-    private final DownloadTask task;
+    private final QueuedJob job;
     private final JobStore store;
     private final EventBus bus;
     private final DaemonLog log;
@@ -42,9 +45,9 @@ public final class AttemptRecorder implements Downloader.Listener {
     private long lastSaveNanos = System.nanoTime();
 
     /** @param claim takes a target learnt from the server; false when another job holds it */
-    public AttemptRecorder(DownloadTask task, JobStore store, EventBus bus, DaemonLog log, Predicate<Target> claim) {
+    public AttemptRecorder(QueuedJob job, JobStore store, EventBus bus, DaemonLog log, Predicate<Target> claim) {
         this.claim = claim;
-        this.task = task;
+        this.job = job;
         this.store = store;
         this.bus = bus;
         this.log = log;
@@ -52,28 +55,29 @@ public final class AttemptRecorder implements Downloader.Listener {
 
     public Next run(Downloader downloader, Watchdog watchdog, RetryPolicy policy, Duration stall, Duration timeout,
             Path folder) {
-        long offset = task.part != null ? task.bytes() : partLength(task.target(folder));  // a segmented part has holes
-        String host = task.spec.url().getHost();
-        long attemptId = store.startAttempt(task.jobId, host, offset);
-        var job = store.find(task.jobId).orElseThrow();
-        int attempt = job.attempts();
-        int thisRound = job.attemptsThisRound();
-        bus.publish(new Event.Started(task.jobId, attempt, offset, host));
+        // a segmented part has holes: its bytes, not its length
+        long offset = job.state().part() != null ? job.bytes() : partLength(job.target(folder));
+        String host = job.spec().url().getHost();
+        long attemptId = store.startAttempt(job.jobId(), host, offset);
+        var stored = store.find(job.jobId()).orElseThrow();
+        int attempt = stored.attempts();
+        int thisRound = stored.attemptsThisRound();
+        bus.publish(new Event.Started(job.jobId(), attempt, offset, host));
         AttemptGuard guard = watchdog.watch(Thread.currentThread(), stall, timeout);
         Outcome outcome;
         try {
-            outcome = downloader.attempt(task, guard, this);
+            outcome = downloader.attempt(job, guard, this);
         } catch (InterruptedException e) {
-            store.endAttempt(attemptId, task.bytes() - offset, null, "aborted", "daemon stopping");
-            store.saveProgress(task.jobId, task.bytes(), task.total, task.validator);
-            store.setState(task.jobId, JobState.QUEUED);
+            store.endAttempt(attemptId, job.bytes() - offset, null, "aborted", "daemon stopping");
+            store.saveProgress(job.jobId(), job.bytes(), job.total(), job.state().validator());
+            store.setState(job.jobId(), JobState.QUEUED);
             return new Next.Interrupted();
         } catch (DatabaseFull e) {  // the range journal's write: the disk is full under the database too
             outcome = new Outcome.Fail("disk_full", e.getMessage() + "; the partial download is kept: retry once"
-                    + " there is room and it continues from there", null, task.bytes());
+                    + " there is room and it continues from there", null, job.bytes());
         } catch (RuntimeException e) {
-            log.error("job " + task.jobId + ": unexpected error", e);
-            outcome = new Outcome.Fail("internal_error", "internal error: " + e, null, task.bytes());
+            log.error("job " + job.jobId() + ": unexpected error", e);
+            outcome = new Outcome.Fail("internal_error", "internal error: " + e, null, job.bytes());
         } finally {
             watchdog.release(guard);
         }
@@ -85,10 +89,10 @@ public final class AttemptRecorder implements Downloader.Listener {
         return switch (outcome) {
             case Outcome.Done d -> {
                 store.endAttempt(attemptId, Math.max(0, d.bytes() - offset), 200, "completed", null);
-                long ms = Duration.ofNanos(System.nanoTime() - task.startedNanos).toMillis();
-                store.complete(task.jobId, d.target().toString(), d.sha256(), d.bytes(), ms, d.downloaded(),
-                        task.fromLibrary == null ? null : task.fromLibrary.toString());
-                bus.publish(new Event.Completed(task.jobId, d.target().toString(), d.sha256(), d.bytes(),
+                long ms = Duration.ofNanos(System.nanoTime() - job.startedNanos()).toMillis();
+                store.complete(job.jobId(), d.target().toString(), d.sha256(), d.bytes(), ms, d.downloaded(),
+                        job.fromLibrary() == null ? null : job.fromLibrary().toString());
+                bus.publish(new Event.Completed(job.jobId(), d.target().toString(), d.sha256(), d.bytes(),
                         Duration.ofMillis(ms), d.downloaded()));
                 yield new Next.Finished();
             }
@@ -98,8 +102,8 @@ public final class AttemptRecorder implements Downloader.Listener {
                     yield fail(r.code(), r.message() + " (gave up after " + thisRound + " attempts)");
                 }
                 Duration delay = r.after() != null ? r.after() : policy.backoff(thisRound);
-                store.noteRetry(task.jobId, r.message());
-                bus.publish(new Event.Retrying(task.jobId, attempt, r.message(), delay));
+                store.noteRetry(job.jobId(), r.message());
+                bus.publish(new Event.Retrying(job.jobId(), attempt, r.message(), delay));
                 yield new Next.RetryAfter(delay);
             }
             case Outcome.Fail f -> {
@@ -110,9 +114,9 @@ public final class AttemptRecorder implements Downloader.Listener {
     }
 
     private Next fail(String code, String message) {
-        store.saveProgress(task.jobId, task.bytes(), task.total, task.validator);
-        store.fail(task.jobId, code, message);
-        bus.publish(new Event.Failed(task.jobId, code, message));
+        store.saveProgress(job.jobId(), job.bytes(), job.total(), job.state().validator());
+        store.fail(job.jobId(), code, message);
+        bus.publish(new Event.Failed(job.jobId(), code, message));
         return new Next.Finished();
     }
 
@@ -120,7 +124,7 @@ public final class AttemptRecorder implements Downloader.Listener {
         if (target == null) {
             return 0;
         }
-        return PartFile.sizeOf(Targets.part(target));
+        return PartOnDisk.sizeOf(Targets.part(target));
     }
 
     @Override
@@ -128,39 +132,39 @@ public final class AttemptRecorder implements Downloader.Listener {
         if (!claim.test(target)) {
             return false;
         }
-        store.setTarget(task.jobId, target.path().toString());
+        store.setTarget(job.jobId(), target.path().toString());
         return true;
     }
 
     @Override
     public void onResponse(String validator, Long total) {
-        store.saveProgress(task.jobId, task.bytes(), total, validator);
+        store.saveProgress(job.jobId(), job.bytes(), total, validator);
     }
 
     @Override
     public void onBytes(long bytes, Long total) {
-        task.speed.sample(bytes);
+        job.speed().sample(bytes);
         long now = System.nanoTime();
         if (now - lastEventNanos >= EVENT_EVERY_NANOS) {
             lastEventNanos = now;
-            ActiveDownload a = ActiveDownload.of(task);
-            bus.publish(new Event.Progress(task.jobId, bytes, total, a.bytesPerSecond(), a.etaSeconds(),
+            ActiveDownload a = ActiveDownload.of(job);
+            bus.publish(new Event.Progress(job.jobId(), bytes, total, a.bytesPerSecond(), a.etaSeconds(),
                     a.connections()));
         }
         if (now - lastSaveNanos >= SAVE_EVERY_NANOS) {
             lastSaveNanos = now;
-            store.saveProgress(task.jobId, bytes, total, task.validator);
+            store.saveProgress(job.jobId(), bytes, total, job.state().validator());
         }
     }
 
     @Override
     public void onWarning(String message) {
-        log.job(DaemonLog.Level.WARN, task.jobId, "warning", message);
+        log.job(DaemonLog.Level.WARN, job.jobId(), "warning", message);
     }
 
     @Override
     public void onVerifying() {
-        store.setState(task.jobId, JobState.VERIFYING);
-        bus.publish(new Event.Verifying(task.jobId));
+        store.setState(job.jobId(), JobState.VERIFYING);
+        bus.publish(new Event.Verifying(job.jobId()));
     }
 }

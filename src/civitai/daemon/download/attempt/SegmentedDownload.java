@@ -1,68 +1,65 @@
 package civitai.daemon.download.attempt;
 
-import civitai.daemon.download.fetch.Answer;
-import civitai.daemon.download.fetch.AnswerClassifier;
 import civitai.daemon.download.fetch.BodyStream;
-import civitai.daemon.download.fetch.HttpFetch;
-import civitai.daemon.download.fetch.SignedUrl;
-import civitai.daemon.download.fetch.host.Credentials;
 import civitai.daemon.download.fetch.host.HostSlots;
+import civitai.daemon.download.fetch.HttpFetch;
 import civitai.daemon.download.part.DiskException;
 import civitai.daemon.download.part.PartFile;
+import civitai.daemon.download.retry.AttemptGuard;
+import civitai.daemon.download.retry.ResponseCheck;
+import civitai.daemon.download.retry.RetryPolicy;
+import civitai.daemon.download.retry.Watchdog;
 import civitai.daemon.download.rules.Outcome;
-import civitai.daemon.download.segment.*;
+import civitai.daemon.download.segment.PartCheckpoints;
+import civitai.daemon.download.segment.RangeTransfer;
+import civitai.daemon.download.segment.Segment;
+import civitai.daemon.download.segment.SegmentPlan;
 import civitai.daemon.store.RangeJournal;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.channels.ClosedByInterruptException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The bytes of one file over several connections to the same URL, each a Range request for one
  * {@link Segment}, written at their offsets into the one part. Each connection has its own stall
- * watch; a dropped or stalled connection resumes its segment. A 200 to a Range request, a
- * Content-Range other than the one asked, or a changed ETag ends the attempt so the next one uses a
- * single connection; a refused (expired) URL is re-resolved once for all connections; a 429/503
- * halves the connections and waits its Retry-After. What the part holds is journalled as it goes
- * ({@link PartCheckpoints}). One instance per attempt; its methods run on the attempt's thread.
+ * watch; a dropped or stalled connection resumes its segment; what an answer that is not the
+ * segment means for the others is {@link SegmentRequest}'s. What the part holds is journalled as
+ * it goes ({@link PartCheckpoints}). One instance per attempt; its methods run on the attempt's thread.
  */
-public final class SegmentedDownload {
+final class SegmentedDownload {
     /** How a segmented attempt ended early; {@code resetPart}: the bytes so far are not this file's. */
-    public record End(Outcome outcome, boolean resetPart, boolean singleConnection) {}
+    record End(Outcome outcome, boolean resetPart, boolean singleConnection) {}
 
     private static final int FAILURES_PER_SEGMENT = 4;
-    private static final int BUSY_ANSWERS = 8;
 
     /** What every connection needs. */
-    public record Tools(HttpFetch http, ResponseCheck check, RangeTransfer transfer, Watchdog watchdog, HostSlots slots,
+    record Tools(HttpFetch http, ResponseCheck check, RangeTransfer transfer, Watchdog watchdog, HostSlots slots,
             RetryPolicy policy, RangeJournal journal, Duration stall, Duration timeout, long minSegmentSize) {}
 
     private final Tools tools;
-    private final DownloadTask task;
+    private final QueuedJob job;
     private final PartFile part;
     private final SegmentPlan<End> plan;
     private final AttemptGuard attempt;
     private final Downloader.Listener listener;
     private final Object progressLock = new Object();
-    private final Object renewLock = new Object();
     private final List<Thread> threads = new ArrayList<>();
     private final PartCheckpoints checkpoints;
-    private int renewals;
-    private int busyAnswers;
+    private final SegmentRequest request;
 
-    public SegmentedDownload(Tools tools, DownloadTask task, SegmentPlan<End> plan, AttemptGuard attempt,
+    SegmentedDownload(Tools tools, QueuedJob job, SegmentPlan<End> plan, AttemptGuard attempt,
             Downloader.Listener listener) {
         this.tools = tools;
-        this.task = task;
-        this.part = task.part;
+        this.job = job;
+        this.part = job.state().part();
         this.plan = plan;
         this.attempt = attempt;
         this.listener = listener;
-        this.checkpoints = new PartCheckpoints(tools.journal(), task.jobId, task.part, plan);
+        this.checkpoints = new PartCheckpoints(tools.journal(), job.jobId(), job.state().part(), plan);
+        this.request = new SegmentRequest(tools, job, plan, attempt);
     }
 
     /**
@@ -70,8 +67,35 @@ public final class SegmentedDownload {
      * the first continues {@code firstBody} (null: it opens its own request). Returns null when the
      * part is complete, else how the attempt ended.
      */
-    public End run(int connections, Segment first, BodyStream firstBody, boolean firstHasSlot)
+    End run(int connections, Segment first, BodyStream firstBody, boolean firstHasSlot)
             throws InterruptedException {
+        handOver(firstBody, firstHasSlot);
+        plan.join();
+        threads.add(Thread.ofVirtual().name("job-" + job.jobId() + "-seg0")
+                .start(() -> connection(first, firstBody, 0)));
+        for (int i = 1; i < connections; i++) {
+            int index = i;
+            if (!tools.slots().tryTake(plan.url())) {
+                break;
+            }
+            if (!plan.join()) {
+                tools.slots().release(plan.url());
+                break;
+            }
+            threads.add(Thread.ofVirtual().name("job-" + job.jobId() + "-seg" + i)
+                    .start(() -> connection(null, null, index)));
+        }
+        awaitConnections();
+        if (!plan.complete()) {
+            checkpoints.finalQuietly();  // what this attempt got stays for the next one
+        }
+        return plan.complete() ? null : plan.ended() != null ? plan.ended()
+                : new End(new Outcome.Retry("incomplete", "connections ended before the file was"
+                        + " complete", null, null, part.bytes()), false, false);
+    }
+
+    /** The first connection takes the open answer, with a host slot; until then the body is ours to close. */
+    private void handOver(BodyStream firstBody, boolean firstHasSlot) throws InterruptedException {
         try {
             checkpoints.record();
         } catch (RuntimeException e) {  // the database failed: the first answer is nobody's yet
@@ -89,20 +113,11 @@ public final class SegmentedDownload {
                 throw e;
             }
         }
-        plan.join();
-        threads.add(Thread.ofVirtual().name("job-" + task.jobId + "-seg0").start(() -> connection(first, firstBody, 0)));
-        for (int i = 1; i < connections; i++) {
-            int index = i;
-            if (!tools.slots().tryTake(plan.url())) {
-                break;
-            }
-            if (!plan.join()) {
-                tools.slots().release(plan.url());
-                break;
-            }
-            threads.add(Thread.ofVirtual().name("job-" + task.jobId + "-seg" + i).start(() -> connection(null, null, index)));
-        }
-        task.connections = plan.running();
+    }
+
+    /** Waits for every connection, checkpointing the part meanwhile; a stop ends them all. */
+    private void awaitConnections() throws InterruptedException {
+        job.connections(plan.running());
         checkpoints.start();
         try {
             for (Thread t : threads) {
@@ -112,15 +127,9 @@ public final class SegmentedDownload {
             stopAll();
             throw e;
         } finally {
-            task.connections = 0;
+            job.connections(0);
             checkpoints.stop();
         }
-        if (!plan.complete()) {
-            checkpoints.finalQuietly();  // what this attempt got stays for the next one
-        }
-        return plan.complete() ? null : plan.ended() != null ? plan.ended()
-                : new End(new Outcome.Retry("incomplete", "connections ended before the file was"
-                        + " complete", null, null, part.bytes()), false, false);
     }
 
     /** A stop of the attempt (pause, cancel, shutdown, its timeout): every connection ends now. */
@@ -159,26 +168,17 @@ public final class SegmentedDownload {
                 if (plan.overLimit() || (index > 0 && tools.slots().wanted(slotHost))) {
                     return;  // halved, or another download waits for this host: the segment goes back
                 }
-                if (body == null) {
-                    body = open(segment);
-                    if (body == null) {
-                        if (++failures > FAILURES_PER_SEGMENT) {
-                            plan.end(new End(new Outcome.Retry("network_error", "a segment of the file"
-                                    + " failed " + failures + " times", null, null, part.bytes()), false, false));
-                        }
-                        continue;
-                    }
+                if (body == null && (body = request.open(segment)) == null) {
+                    giveUpAfter(++failures, "a segment of the file failed ");
+                    continue;
                 }
                 failures = copy(segment, body, index) ? 0 : failures + 1;
                 body.close();
                 body = null;
-                if (failures > FAILURES_PER_SEGMENT) {
-                    plan.end(new End(new Outcome.Retry("network_error", "a segment's connection failed "
-                            + failures + " times", null, null, part.bytes()), false, false));
-                }
+                giveUpAfter(failures, "a segment's connection failed ");
             }
         } catch (DiskException e) {
-            plan.end(new End(Downloader.diskFailure(task, e), false, false));
+            plan.end(new End(Downloader.diskFailure(job, e), false, false));
         } catch (InterruptedException e) {
             // the attempt is stopping: stopAll() ended the plan
         } finally {
@@ -187,7 +187,15 @@ public final class SegmentedDownload {
             }
             plan.leave(segment);
             tools.slots().release(slotHost);
-            task.connections = plan.running();
+            job.connections(plan.running());
+        }
+    }
+
+    /** Too many failures in a row on one segment end the attempt. */
+    private void giveUpAfter(int failures, String what) {
+        if (failures > FAILURES_PER_SEGMENT) {
+            plan.end(new End(new Outcome.Retry("network_error", what + failures + " times", null, null,
+                    part.bytes()), false, false));
         }
     }
 
@@ -215,7 +223,7 @@ public final class SegmentedDownload {
             if (e instanceof InterruptedException ie) {
                 throw ie;
             }
-            if (e instanceof DiskException d && !(d.getCause() instanceof java.nio.channels.ClosedByInterruptException)) {
+            if (e instanceof DiskException d && !(d.getCause() instanceof ClosedByInterruptException)) {
                 throw d;
             }
             if (Thread.currentThread().isInterrupted()) {
@@ -229,131 +237,7 @@ public final class SegmentedDownload {
 
     private void progress() {
         synchronized (progressLock) {
-            listener.onBytes(part.bytes(), task.total);
-        }
-    }
-
-    /** Opens the Range request for the rest of a segment; null when this try failed (try again). */
-    private BodyStream open(Segment segment) throws InterruptedException, DiskException {
-        long from = segment.done();
-        long to = segment.end() - 1;
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Range", "bytes=" + from + "-" + to);
-        if (task.validator != null) {
-            headers.put("If-Range", task.validator);
-        }
-        URI url = plan.url();
-        HttpFetch.Response fetched;
-        try {
-            fetched = tools.http().get(url, task.credentials, headers, tools.stall(), uri -> { });
-        } catch (IOException e) {
-            return null;
-        }
-        var r = fetched.response();
-        int status = r.statusCode();
-        var asked = new AnswerClassifier.Asked(from, to, task.validator, task.total, part.length(),
-                task.spec.expectedSize());
-        Answer answer = AnswerClassifier.classify(asked, status, r.headers(), null);
-        if (answer instanceof Answer.File) {
-            return r.body();
-        }
-        if (!(answer instanceof Answer.Refused refused) || refused.kind() != Answer.Refusal.URL_REFUSED
-                && refused.kind() != Answer.Refusal.FINAL && refused.kind() != Answer.Refusal.TRANSIENT) {
-            r.body().close();  // nothing in it to read; a refusal's body is read for its words
-        }
-        switch (answer) {
-            case Answer.File f -> throw new AssertionError("returned above");
-            case Answer.RangeIgnored i -> plan.end(new End(new Outcome.Retry(
-                    i.changed() ? "resume_mismatch" : "no_ranges", i.changed()
-                    ? "the file changed on the server during the download (new ETag); restarting it"
-                    : "the server answered a Range request with the whole file; continuing with one connection",
-                    Duration.ZERO, status, part.bytes()), i.changed(), true));
-            case Answer.Changed c -> plan.end(new End(new Outcome.Retry("resume_mismatch", status == 416
-                    ? "the server cannot serve a part of the file (416); restarting it"
-                    : "the file changed on the server during the download (new ETag); restarting it",
-                    Duration.ZERO, status, part.bytes()), true, true));
-            case Answer.Complete c -> plan.end(new End(new Outcome.Retry("resume_mismatch", "the server"
-                    + " cannot serve a part of the file (416); restarting it", Duration.ZERO, status, part.bytes()),
-                    true, true));
-            case Answer.WrongRange w -> plan.end(new End(new Outcome.Retry("resume_mismatch",
-                    "the server sent Content-Range \"" + w.contentRange() + "\" for bytes " + from + "-" + to
-                    + "; continuing with one connection", Duration.ZERO, status, part.bytes()), false, true));
-            case Answer.Encoded e -> plan.end(new End(ResponseCheck.encoded(fetched, e, part.bytes()), false, false));
-            case Answer.Refused f -> refusedAnswer(fetched, f, url, from);
-            case Answer.Redirect d -> refused(fetched, new Answer.Refused(status, Answer.Refusal.FINAL, null), from);
-        }
-        return null;
-    }
-
-    /** 429 and 503 halve the connections; a refused URL is renewed once; the rest ends the attempt. */
-    private void refusedAnswer(HttpFetch.Response fetched, Answer.Refused refused, URI url, long from)
-            throws InterruptedException, DiskException {
-        switch (refused.kind()) {
-            case RATE_LIMITED, BUSY -> busy(refused);
-            case URL_REFUSED -> {
-                if (renew(url)) {
-                    fetched.response().body().close();
-                    return;  // the next try uses the fresh URL
-                }
-                refused(fetched, refused, from);
-            }
-            case TRANSIENT, FINAL -> refused(fetched, refused, from);
-        }
-    }
-
-    /** 429/503: half the connections, and this one waits the server's Retry-After. */
-    private void busy(Answer.Refused refused) throws InterruptedException {
-        int status = refused.status();
-        plan.halve();
-        Duration wait = tools.policy().waitFor(refused.retryAfter()).orElse(Duration.ofSeconds(1));
-        synchronized (renewLock) {
-            if (++busyAnswers > BUSY_ANSWERS) {
-                plan.end(new End(new Outcome.Retry("http_" + status, "the storage host kept answering "
-                        + status + "; trying again later", wait, status, part.bytes()), false, false));
-                return;
-            }
-        }
-        long waitNanos = Math.min(wait.toNanos(), attempt.remaining().toNanos());
-        attempt.onActivity();
-        TimeUnit.NANOSECONDS.sleep(waitNanos);
-        attempt.onActivity();
-    }
-
-    /**
-     * The URL was refused: re-resolves it once for all connections (one request to the original
-     * URL, whose redirect gives a fresh signed URL). True when there is a fresh URL to use.
-     */
-    private boolean renew(URI refused) throws InterruptedException {
-        synchronized (renewLock) {
-            if (!refused.equals(plan.url())) {
-                return true;  // another connection renewed it already
-            }
-            if (renewals++ > 0 || refused.equals(Credentials.strip(task.spec.url()))) {
-                return false;
-            }
-            try {
-                HttpFetch.Response fresh = tools.http().get(task.spec.url(), task.credentials, Map.of("Range", "bytes=0-0"),
-                        tools.stall(), uri -> task.signedUrl = SignedUrl.of(uri));
-                fresh.response().body().close();
-                int status = fresh.response().statusCode();
-                if (status >= 300 || fresh.uri().equals(refused)) {
-                    return false;
-                }
-                plan.url(fresh.uri());
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        }
-    }
-
-    private void refused(HttpFetch.Response fetched, Answer.Refused refused, long from) throws DiskException {
-        try (BodyStream body = fetched.response().body()) {
-            Outcome outcome = tools.check().refusal(fetched, body, refused, from, part.length());
-            plan.end(new End(outcome, false, false));
-        } catch (IOException e) {
-            plan.end(new End(new Outcome.Retry("network_error", e.toString(), null, null, part.bytes()),
-                    false, false));
+            listener.onBytes(part.bytes(), job.total());
         }
     }
 }

@@ -6,8 +6,11 @@ import civitai.daemon.download.fetch.BodyStream;
 import civitai.daemon.download.fetch.HttpFetch;
 import civitai.daemon.download.part.DiskException;
 import civitai.daemon.download.part.PartFile;
+import civitai.daemon.download.retry.AttemptGuard;
+import civitai.daemon.download.retry.ResponseCheck;
 import civitai.daemon.download.rules.Outcome;
-import civitai.daemon.download.segment.*;
+import civitai.daemon.download.segment.Segment;
+import civitai.daemon.download.segment.SegmentPlan;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -24,45 +27,45 @@ import java.util.TreeMap;
  * must fall back leaves the part as one clean prefix (or nothing, when the file changed) for a
  * single connection. Runs on the attempt's thread.
  */
-public final class Segments {
+final class Segments {
     private static final long MIN_STEAL = 256 * 1024;
     private static final long MIN_PIECE = 1L << 20;
 
     private final Downloader downloader;
-    private final DownloadTask task;
+    private final QueuedJob job;
     private final AttemptGuard guard;
     private final Downloader.Listener listener;
     private final Downloader.Segmenting segmenting;
 
-    public Segments(Downloader downloader, DownloadTask task, AttemptGuard guard, Downloader.Listener listener) {
+    Segments(Downloader downloader, QueuedJob job, AttemptGuard guard, Downloader.Listener listener) {
         this.downloader = downloader;
-        this.task = task;
+        this.job = job;
         this.guard = guard;
         this.listener = listener;
         this.segmenting = downloader.segmenting();
     }
 
     /** The answer to the first request is the file from the part's length: split the rest. */
-    public Outcome fresh(URI url, BodyStream body) throws IOException, InterruptedException {
-        PartFile part = task.part;
-        Segment first = new Segment(part.length(), task.total);
+    Outcome fresh(URI url, BodyStream body) throws IOException, InterruptedException {
+        PartFile part = job.state().part();
+        Segment first = new Segment(part.length(), job.total());
         List<Segment> rest = new ArrayList<>();
         cutIntoPieces(first, rest, segmenting.connections());
         return run(url, first, rest, body, true);
     }
 
     /** The part holds ranges from an earlier attempt: fetch its gaps. */
-    public Outcome resume() throws IOException, InterruptedException {
-        List<Segment> gaps = gaps(task.part, task.total);
+    Outcome resume() throws IOException, InterruptedException {
+        List<Segment> gaps = gaps(job.state().part(), job.total());
         if (gaps.isEmpty()) {
-            return downloader.place(task, listener, 206);
+            return downloader.place(job, listener, 206);
         }
         Segment first = gaps.remove(0);
         cutIntoPieces(first, gaps, segmenting.connections());  // before asking: the request is for the first piece alone
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Range", "bytes=" + first.start + "-" + (first.end() - 1));
-        headers.put("If-Range", task.validator);
-        HttpFetch.Response fetched = downloader.fetch(task, guard, headers);
+        headers.put("If-Range", job.state().validator());
+        HttpFetch.Response fetched = downloader.handshake().fetch(job, guard, headers);
         BodyStream body = fetched.response().body();
         boolean handedOver = false;
         try {
@@ -83,15 +86,15 @@ public final class Segments {
     private Outcome firstAnswer(HttpFetch.Response fetched, BodyStream body, Segment first)
             throws IOException {
         int status = fetched.response().statusCode();
-        var asked = new AnswerClassifier.Asked(first.start, first.end() - 1, task.validator, null,
-                task.part.length(), task.spec.expectedSize());
+        var asked = new AnswerClassifier.Asked(first.start, first.end() - 1, job.state().validator(), null,
+                job.state().part().length(), job.spec().expectedSize());
         Answer answer = AnswerClassifier.classify(asked, status, fetched.response().headers(), null);
         return switch (answer) {
             case Answer.File f -> null;
             case Answer.RangeIgnored r -> restartOrFallBack(r.changed(), status);
             case Answer.Changed c -> restartOrFallBack(true, status);
             case Answer.Complete c -> restartOrFallBack(true, status);  // the prefix is not the whole file
-            case Answer.Encoded e -> ResponseCheck.encoded(fetched, e, task.part.length());
+            case Answer.Encoded e -> ResponseCheck.encoded(fetched, e, job.state().part().length());
             case Answer.WrongRange w -> restartOrFallBack(false, status);
             case Answer.Refused r -> refused(fetched, body, r, first);
             case Answer.Redirect r -> refused(fetched, body, new Answer.Refused(status, Answer.Refusal.FINAL, null),
@@ -103,17 +106,17 @@ public final class Segments {
         return fallBack(new SegmentedDownload.End(new Outcome.Retry("resume_mismatch", changed
                 ? "the file changed on the server since the last attempt; restarting it"
                 : "the server did not resume the part as asked; continuing with one connection",
-                Duration.ZERO, status, task.part.bytes()), changed, true));
+                Duration.ZERO, status, job.state().part().bytes()), changed, true));
     }
 
     private Outcome refused(HttpFetch.Response fetched, BodyStream body, Answer.Refused refused, Segment first)
             throws IOException {
-        return downloader.tools().check().refusal(fetched, body, refused, first.start, task.part.length());
+        return downloader.tools().check().refusal(fetched, body, refused, first.start, job.state().part().length());
     }
 
     private Outcome run(URI url, Segment first, List<Segment> rest, BodyStream body, boolean firstHasSlot)
             throws IOException, InterruptedException {
-        PartFile part = task.part;
+        PartFile part = job.state().part();
         int connections = segmenting.connections();
         try {
             part.force();  // the journal may only claim bytes on disk
@@ -130,15 +133,15 @@ public final class Segments {
         }
         long minSteal = Math.max(MIN_STEAL, segmenting.minSegmentSize() / 8);
         SegmentPlan<SegmentedDownload.End> plan = new SegmentPlan<>(first, rest, before, minSteal, connections, url);
-        task.journal.adopt();
-        SegmentedDownload.End end = new SegmentedDownload(downloader.tools(), task, plan, guard, listener)
+        job.state().journal().adopt();
+        SegmentedDownload.End end = new SegmentedDownload(downloader.tools(), job, plan, guard, listener)
                 .run(connections, first, body, firstHasSlot);
-        if (end == null && part.length() == task.total) {
-            return downloader.place(task, listener, 206);
+        if (end == null && part.length() == job.total()) {
+            return downloader.place(job, listener, 206);
         }
         if (end == null) {
             end = new SegmentedDownload.End(new Outcome.Retry("incomplete", "the segments ended at byte "
-                    + part.length() + " of " + task.total, null, null, part.bytes()), false, false);
+                    + part.length() + " of " + job.total(), null, null, part.bytes()), false, false);
         }
         return fallBack(end);
     }
@@ -146,13 +149,13 @@ public final class Segments {
     /** Leaves the part as the next attempt needs it, and says how this one ended. */
     private Outcome fallBack(SegmentedDownload.End end) throws DiskException {
         if (end.resetPart()) {
-            task.part.reset();  // forgets the journal too
+            job.state().part().reset();  // forgets the journal too
         } else if (end.singleConnection()) {
-            task.part.keepPrefix();
-            task.journal.forget();
+            job.state().part().keepPrefix();
+            job.state().journal().forget();
         }
         if (end.singleConnection()) {
-            task.singleConnection = true;
+            job.state().useOneConnection();
         }
         return end.outcome();
     }
@@ -186,7 +189,7 @@ public final class Segments {
     }
 
     /** The ranges of {@code [0, total)} the part does not hold yet. */
-    public static List<Segment> gaps(PartFile part, long total) {
+    static List<Segment> gaps(PartFile part, long total) {
         List<Segment> gaps = new ArrayList<>();
         long at = part.length();
         for (var r : part.ahead().entrySet()) {

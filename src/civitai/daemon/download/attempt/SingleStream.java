@@ -3,6 +3,8 @@ package civitai.daemon.download.attempt;
 import civitai.daemon.download.fetch.BodyStream;
 import civitai.daemon.download.fetch.HttpFetch;
 import civitai.daemon.download.part.PartFile;
+import civitai.daemon.download.retry.AttemptGuard;
+import civitai.daemon.download.retry.ResponseCheck;
 import civitai.daemon.download.rules.BodyLimit;
 import civitai.daemon.download.rules.ExpectedSize;
 import civitai.daemon.download.rules.Outcome;
@@ -23,13 +25,13 @@ public final class SingleStream {
     public static final int TINY_IN_A_ROW = 16;
 
     private final Downloader downloader;
-    private final DownloadTask task;
+    private final QueuedJob job;
     private final AttemptGuard guard;
     private final Downloader.Listener listener;
 
-    public SingleStream(Downloader downloader, DownloadTask task, AttemptGuard guard, Downloader.Listener listener) {
+    SingleStream(Downloader downloader, QueuedJob job, AttemptGuard guard, Downloader.Listener listener) {
         this.downloader = downloader;
-        this.task = task;
+        this.job = job;
         this.guard = guard;
         this.listener = listener;
     }
@@ -39,8 +41,8 @@ public final class SingleStream {
      * holds the whole file (or all a body without a length had), else how the attempt ends.
      * {@code limit} is null when {@code total} is known.
      */
-    public Outcome run(BodyStream first, Long total, int status, BodyLimit limit) throws IOException, InterruptedException {
-        PartFile part = task.part;
+    Outcome run(BodyStream first, Long total, int status, BodyLimit limit) throws IOException, InterruptedException {
+        PartFile part = job.state().part();
         BodyStream body = first;
         try {
             for (int tiny = 0; ; ) {
@@ -64,7 +66,8 @@ public final class SingleStream {
                 if (body != first) {
                     body.close();
                 }
-                HttpFetch.Response next = downloader.fetch(task, guard, Downloader.rangeHeaders(task, part.length()));
+                HttpFetch.Response next = downloader.handshake().fetch(job, guard,
+                        Handshake.rangeHeaders(job, part.length()));
                 body = next.response().body();
                 Outcome other = nextPiece(next, body, total);
                 if (other != null) {
@@ -80,7 +83,7 @@ public final class SingleStream {
 
     /** Copies one answer; true when a body without a length went on past the limit. */
     private boolean copy(BodyStream body, Long total, BodyLimit limit) throws IOException, InterruptedException {
-        PartFile part = task.part;
+        PartFile part = job.state().part();
         long end = total != null ? total : Math.max(part.length(), limit.most());
         Segment rest = new Segment(part.length(), end);
         try (PartFile.Writer out = part.writer()) {
@@ -92,12 +95,12 @@ public final class SingleStream {
 
     /** The part as the last answer left it: the whole file, or short of it. */
     private Outcome ended(Long total, int status) {
-        PartFile part = task.part;
+        PartFile part = job.state().part();
         if (total != null && part.length() != total) {
             return new Outcome.Retry("incomplete", "connection closed at byte " + part.length() + " of " + total,
                     null, status, part.length());
         }
-        ExpectedSize expected = ExpectedSize.of(task.spec);
+        ExpectedSize expected = ExpectedSize.of(job.spec());
         if (total == null && expected != null && expected.rulesOut(part.length())) {
             return new Outcome.Retry("incomplete", "the answer gave no length and ended at byte " + part.length()
                     + ", short of the " + (expected.exact() ? "" : "about ") + expected.bytes() + " expected",
@@ -108,9 +111,9 @@ public final class SingleStream {
 
     /** Null when {@code body} is the next piece, from the part's length; else how the attempt ends. */
     private Outcome nextPiece(HttpFetch.Response next, BodyStream body, Long total) throws IOException {
-        PartFile part = task.part;
-        var verdict = downloader.tools().check().check(next, body, part.length(), task.validator,
-                task.spec.expectedSize(), part.length());
+        PartFile part = job.state().part();
+        var verdict = downloader.tools().check().check(next, body, part.length(), job.state().validator(),
+                job.spec().expectedSize(), part.length());
         switch (verdict) {
             case ResponseCheck.Verdict.File f when f.start() == part.length() && f.status() == 206
                     && (f.total() == null || f.total().equals(total)) -> {

@@ -7,10 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Map;
@@ -22,7 +20,7 @@ import java.util.Map;
  * channel of its own, so an interrupt that closes one writer's channel leaves the others alone.
  * The part is never opened through a link ({@link LinkOption#NOFOLLOW_LINKS} on every open): a link
  * planted at its name fails the open instead of writing outside download_dir, and
- * {@link #discardUnlessRegular} removes one before a download starts. Thread-safe.
+ * {@link PartOnDisk#discardUnlessRegular} removes one before a download starts. Thread-safe.
  */
 public final class PartFile {
     private static final int READ_CHUNK = 1 << 20;
@@ -65,35 +63,6 @@ public final class PartFile {
             ranges.forEach(part.hasher::written);
         }
         return part;
-    }
-
-    /**
-     * Removes what stands at the part's name when it is not a regular file (a link, dangling or
-     * not, is removed itself, never what it points to), so the download starts from byte 0;
-     * true when something was removed.
-     */
-    public static boolean discardUnlessRegular(Path part) throws DiskException {
-        try {
-            if (Files.readAttributes(part, BasicFileAttributes.class, NOFOLLOW).isRegularFile()) {
-                return false;
-            }
-            Files.delete(part);
-            return true;
-        } catch (NoSuchFileException e) {
-            return false;  // no part yet
-        } catch (IOException e) {
-            throw DiskException.of("remove what is not a file at", part, e);
-        }
-    }
-
-    /** The size of the regular file at {@code file}, never through a link; 0 when there is none. */
-    public static long sizeOf(Path file) {
-        try {
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, NOFOLLOW);
-            return a.isRegularFile() ? a.size() : 0;
-        } catch (IOException e) {
-            return 0;
-        }
     }
 
     public Path path() {

@@ -29,6 +29,17 @@ public final class JobTargets {
         return job.targetPath() == null ? null : Path.of(job.targetPath()).getFileName().toString();
     }
 
+    /** The folder a job of {@code modelType} goes to. */
+    public Path folder(String modelType) {
+        return targets.folder(modelType);
+    }
+
+    /** Where a stored job's file (and beside it its part) lives, or null while its name is unknown. */
+    public Path pathOf(Job job) {
+        Target target = of(job);
+        return target == null ? null : target.path();
+    }
+
     /** The target once its name is known, else null. */
     public Target of(Job job) {
         if (job.targetPath() != null) {

@@ -1,4 +1,4 @@
-package civitai.daemon.download.attempt;
+package civitai.daemon.download.retry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

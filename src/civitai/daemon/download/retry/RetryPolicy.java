@@ -1,4 +1,4 @@
-package civitai.daemon.download.attempt;
+package civitai.daemon.download.retry;
 
 import civitai.daemon.download.fetch.RetryAfter;
 import java.net.http.HttpHeaders;

@@ -1,4 +1,4 @@
-package civitai.daemon.download.attempt;
+package civitai.daemon.download.retry;
 
 import civitai.daemon.download.rules.Outcome;
 import java.time.Duration;
@@ -22,7 +22,7 @@ public final class AttemptGuard {
         }
 
         /** The attempt ends with a retry for this reason. */
-        Outcome.Retry retry(long bytes) {
+        public Outcome.Retry retry(long bytes) {
             return new Outcome.Retry(code, message(), null, null, bytes);
         }
     }

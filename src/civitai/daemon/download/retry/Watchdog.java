@@ -1,4 +1,4 @@
-package civitai.daemon.download.attempt;
+package civitai.daemon.download.retry;
 
 import java.time.Duration;
 import java.util.Set;
