@@ -6,7 +6,7 @@ import civitai.daemon.download.part.JournalClaim;
 import civitai.daemon.download.part.PartFile;
 import civitai.daemon.download.part.Placement;
 import civitai.daemon.download.rules.SpeedMeter;
-import civitai.daemon.store.JobSpec;
+import civitai.daemon.store.jobs.JobSpec;
 import java.nio.file.Path;
 
 /**

@@ -84,7 +84,7 @@ public final class Downloader {
      * @param buffers        the transfer buffers every download together may hold
      */
     public record Segmenting(int connections, long minSegmentSize, HostSlots slots,
-            civitai.daemon.store.RangeJournal journal, BufferBudget buffers) {}
+            civitai.daemon.store.journal.RangeJournal journal, BufferBudget buffers) {}
 
     private final HttpFetch http;
     private final Settings settings;
@@ -178,7 +178,7 @@ public final class Downloader {
     }
 
     /** Where a stored job's file and part live, or null while its name is unknown. */
-    public Path targetOf(civitai.daemon.store.Job job) {
+    public Path targetOf(civitai.daemon.store.jobs.Job job) {
         Target target = targets.of(job);
         return target == null ? null : target.path();
     }

@@ -11,7 +11,7 @@ import civitai.daemon.download.part.DiskException;
 import civitai.daemon.download.part.PartFile;
 import civitai.daemon.download.rules.Outcome;
 import civitai.daemon.download.segment.*;
-import civitai.daemon.store.RangeJournal;
+import civitai.daemon.store.journal.RangeJournal;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;

@@ -1,5 +1,8 @@
-package civitai.daemon.store;
+package civitai.daemon.store.jobs;
 
+import civitai.daemon.store.Database;
+import civitai.daemon.store.DatabaseFull;
+import civitai.daemon.store.Sql;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -34,7 +37,7 @@ public final class JobStore {
         this.db = db;
         this.clock = clock;
         this.keys = keys;
-        this.held = db.held();
+        this.held = HeldWrites.of(db);
     }
 
     /** True while job outcomes wait in memory for the database to have room. */
@@ -58,11 +61,11 @@ public final class JobStore {
 
     private Inserted insertIfAbsent(Connection c, JobSpec spec, JobState state) throws SQLException {
         // one statement for a new job (a batch of 10,000 is mostly new ones); a second only for a known one
-        Optional<Job> inserted = Sql.one(c, "INSERT INTO jobs (job_key, model_id,"
+        Optional<Job> inserted = JobRows.one(c, "INSERT INTO jobs (job_key, model_id,"
                 + " model_type, filename, url, expected_sha256, expected_size, priority,"
                 + " updated_at, entry_json, state, created_at, target_key, expected_size_exact)"
                 + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-                + " ON CONFLICT (job_key) DO NOTHING RETURNING " + Sql.JOB_COLUMNS,
+                + " ON CONFLICT (job_key) DO NOTHING RETURNING " + JobRows.JOB_COLUMNS,
                 spec.key(), spec.modelId(), spec.modelType(), spec.filename(), spec.url().toString(),
                 spec.expectedSha256(), spec.expectedSize(), spec.priority(), spec.updatedAt(),
                 spec.entryJson(), state.key(), now(), keys.key(spec.modelType(), spec.filename(), null),
@@ -77,11 +80,11 @@ public final class JobStore {
     public record Inserted(Job job, boolean created) {}
 
     public Optional<Job> find(long id) {
-        return db.run(c -> Sql.one(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE id = ?", id)).map(held::overlay);
+        return db.run(c -> JobRows.one(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE id = ?", id)).map(held::overlay);
     }
 
     private static Optional<Job> findByKey(Connection c, String key) throws SQLException {
-        return Sql.one(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE job_key = ?", key);
+        return JobRows.one(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE job_key = ?", key);
     }
 
     /**
@@ -89,7 +92,7 @@ public final class JobStore {
      * superseded yet: the ones a newer job takes the target from.
      */
     public List<Job> otherClaims(Job job) {
-        return held.overlayAll(db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE target_key ="
+        return held.overlayAll(db.run(c -> JobRows.many(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE target_key ="
                 + " (SELECT target_key FROM jobs WHERE id = ?) AND id <> ? AND state <> 'superseded' ORDER BY id",
                 job.id(), job.id())));
     }
@@ -101,7 +104,7 @@ public final class JobStore {
      */
     public Optional<Job> holder(String modelType, String filename) {
         String key = keys.key(modelType, filename, null);
-        return key == null ? Optional.empty() : db.run(c -> Sql.one(c, "SELECT " + Sql.JOB_COLUMNS
+        return key == null ? Optional.empty() : db.run(c -> JobRows.one(c, "SELECT " + JobRows.JOB_COLUMNS
                 + " FROM jobs WHERE target_key = ? AND state IN ('queued', 'waiting_space', 'downloading',"
                 + " 'verifying', 'paused', 'completed') ORDER BY id DESC LIMIT 1", key)).map(held::overlay);
     }
@@ -133,7 +136,7 @@ public final class JobStore {
 
     /** Per contested target, its newest job not superseded, oldest first. */
     public List<Job> newestOfContested() {
-        return held.overlayAll(db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE id IN"
+        return held.overlayAll(db.run(c -> JobRows.many(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE id IN"
                 + " (SELECT max(id) FROM jobs WHERE target_key IS NOT NULL AND state <> 'superseded'"
                 + " GROUP BY target_key HAVING count(*) > 1) ORDER BY id")));
     }
@@ -187,12 +190,12 @@ public final class JobStore {
     /** Jobs in {@code state}, in queue order: lower priority number first, then arrival. */
     public List<Job> inState(JobState state) {
         if (!held.any()) {
-            return db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE state = ?"
+            return db.run(c -> JobRows.many(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE state = ?"
                     + " ORDER BY priority, id", state.key()));
         }
         StringBuilder ids = new StringBuilder(",");  // the jobs a held write may move into the state, too
         held.jobs().forEach(id -> ids.append(id).append(','));
-        return inState(state, db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE state = ?"
+        return inState(state, db.run(c -> JobRows.many(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE state = ?"
                 + " OR instr(?, ',' || id || ',') > 0 ORDER BY priority, id", state.key(), ids.toString())));
     }
 
@@ -207,7 +210,7 @@ public final class JobStore {
      * dispatcher never loads every queued row.
      */
     public List<Job> queuedAfter(int priority, long id, int limit) {
-        return inState(JobState.QUEUED, db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs"
+        return inState(JobState.QUEUED, db.run(c -> JobRows.many(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs"
                 + " WHERE state = ? AND (priority > ? OR (priority = ? AND id > ?)) ORDER BY priority, id LIMIT ?",
                 JobState.QUEUED.key(), priority, priority, id, limit)));
     }
@@ -232,7 +235,7 @@ public final class JobStore {
     public Map<JobState, Integer> countsByState() {
         Map<JobState, Integer> counts = storedCounts();
         for (long id : held.jobs()) {
-            Optional<Job> stored = db.run(c -> Sql.one(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE id = ?", id));
+            Optional<Job> stored = db.run(c -> JobRows.one(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE id = ?", id));
             stored.ifPresent(j -> {
                 counts.merge(j.state(), -1, Integer::sum);
                 counts.merge(held.overlay(j).state(), 1, Integer::sum);
@@ -255,7 +258,7 @@ public final class JobStore {
 
     /** A start on a full disk: the requeue is held like an outcome, and the daemon serves meanwhile. */
     private int holdRequeue() {
-        List<Job> cut = db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs"
+        List<Job> cut = db.run(c -> JobRows.many(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs"
                 + " WHERE state IN ('downloading', 'verifying')"));
         keep(0, null, null, "UPDATE attempts SET outcome = 'interrupted', ended_at = coalesce(ended_at, ?),"
                 + " error = coalesce(error, 'the daemon stopped during this attempt') WHERE outcome IS NULL", now());
