@@ -47,7 +47,7 @@ public final class JobHistory {
         // a job a held write moves into one of the states is in the page too, and one it moves out is not
         StringBuilder heldIds = new StringBuilder(",");
         held.jobs().forEach(id -> heldIds.append(id).append(','));
-        List<Job> rows = db.run(c -> JobRows.many(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs"
+        List<Job> rows = db.run(c -> JobRows.many(c, JobRows.SELECT
                 + " WHERE (?1 IS NULL OR instr(?1, ',' || state || ',') > 0 OR instr(?4, ',' || id || ',') > 0)"
                 + " AND id < ?2 ORDER BY id DESC LIMIT ?3", wanted, below, limit + 1, heldIds.toString()));
         List<Job> seen = held.overlayAll(rows);
@@ -75,7 +75,7 @@ public final class JobHistory {
         }
         Object[] args = {after, afterId, modelType, since == null ? null : since.toString(), limit + 1,
                 search == null ? null : search.toLowerCase(java.util.Locale.ROOT)};
-        List<Job> rows = db.run(c -> JobRows.many(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs"
+        List<Job> rows = db.run(c -> JobRows.many(c, JobRows.SELECT
                 + " WHERE state = 'completed' AND (finished_at < ?1 OR (finished_at = ?1 AND id < ?2))"
                 + " AND (?3 IS NULL OR model_type = ?3) AND (?4 IS NULL OR finished_at >= ?4)"
                 + " AND (?6 IS NULL OR instr(lower(coalesce(filename, url)), ?6) > 0)"

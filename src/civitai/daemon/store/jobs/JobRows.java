@@ -14,6 +14,7 @@ final class JobRows {
             + " expected_size, priority, updated_at, entry_json, state, attempts, attempts_before_retry,"
             + " bytes_done, total_bytes, target_path, sha256, failure_reason, last_error, validator,"
             + " created_at, started_at, finished_at, duration_ms, expected_size_exact, from_library";
+    static final String SELECT = "SELECT " + JOB_COLUMNS + " FROM jobs";
 
     private JobRows() {}
 
