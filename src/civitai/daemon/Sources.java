@@ -9,7 +9,7 @@ import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;
 import civitai.daemon.huggingface.HfSidecar;
 import civitai.daemon.log.DaemonLog;
-import civitai.daemon.store.JobStore;
+import civitai.daemon.store.jobs.JobStore;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;

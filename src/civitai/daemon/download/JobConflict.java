@@ -1,6 +1,6 @@
 package civitai.daemon.download;
 
-import civitai.daemon.store.JobState;
+import civitai.daemon.store.jobs.JobState;
 
 /** A job control that does not fit the job's state, e.g. resuming a completed job. */
 public final class JobConflict extends RuntimeException {

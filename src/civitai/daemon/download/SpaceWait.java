@@ -3,9 +3,9 @@ package civitai.daemon.download;
 import civitai.daemon.download.rules.SpaceGate;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;
-import civitai.daemon.store.Job;
-import civitai.daemon.store.JobState;
-import civitai.daemon.store.JobStore;
+import civitai.daemon.store.jobs.Job;
+import civitai.daemon.store.jobs.JobState;
+import civitai.daemon.store.jobs.JobStore;
 import java.nio.file.Path;
 import java.util.function.Function;
 

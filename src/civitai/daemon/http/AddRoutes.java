@@ -9,7 +9,7 @@ import civitai.daemon.http.server.Reply;
 import civitai.daemon.http.server.Request;
 import civitai.daemon.manifest.EntryParser;
 import civitai.daemon.manifest.ManifestEntry;
-import civitai.daemon.store.JobStore;
+import civitai.daemon.store.jobs.JobStore;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;

@@ -6,7 +6,7 @@ import civitai.daemon.download.DownloadQueue;
 import civitai.daemon.download.attempt.ActiveDownload;
 import civitai.daemon.http.server.JsonValues;
 import civitai.daemon.log.Redactor;
-import civitai.daemon.store.Job;
+import civitai.daemon.store.jobs.Job;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
 import java.nio.file.Path;

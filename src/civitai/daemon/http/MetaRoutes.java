@@ -6,7 +6,7 @@ import civitai.daemon.events.EventStream;
 import civitai.daemon.events.FailureCode;
 import civitai.daemon.http.server.Reply;
 import civitai.daemon.http.server.Request;
-import civitai.daemon.store.JobState;
+import civitai.daemon.store.jobs.JobState;
 import civitai.daemon.target.Layout;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;

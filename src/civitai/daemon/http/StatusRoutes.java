@@ -7,7 +7,7 @@ import civitai.daemon.http.server.JsonValues;
 import civitai.daemon.http.server.Reply;
 import civitai.daemon.http.server.Request;
 import civitai.daemon.manifest.ManifestFile;
-import civitai.daemon.store.JobStore;
+import civitai.daemon.store.jobs.JobStore;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import java.time.Clock;

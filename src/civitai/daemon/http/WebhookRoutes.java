@@ -7,7 +7,7 @@ import civitai.daemon.http.server.Request;
 import civitai.daemon.log.DaemonLog;
 import civitai.daemon.notify.Target;
 import civitai.daemon.notify.Webhooks;
-import civitai.daemon.store.WebhookStore;
+import civitai.daemon.store.deliveries.WebhookStore;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;

@@ -64,7 +64,7 @@ public final class EntryParser {
         if (url.getRawUserInfo() == null) {
             return o;
         }
-        return new JsonObject().merge(o).set("url", civitai.daemon.store.JobSpec.withoutUserInfo(url).toString());
+        return new JsonObject().merge(o).set("url", civitai.daemon.store.jobs.JobSpec.withoutUserInfo(url).toString());
     }
 
     private static URI url(JsonObject o) throws InvalidEntry {

@@ -1,6 +1,6 @@
 package civitai.daemon.manifest;
 
-import civitai.daemon.store.JobSpec;
+import civitai.daemon.store.jobs.JobSpec;
 import java.net.URI;
 
 /**

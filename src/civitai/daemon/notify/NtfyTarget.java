@@ -1,6 +1,6 @@
 package civitai.daemon.notify;
 
-import civitai.daemon.store.WebhookStore.Delivery;
+import civitai.daemon.store.deliveries.WebhookStore.Delivery;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import java.net.URI;

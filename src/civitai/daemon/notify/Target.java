@@ -1,7 +1,7 @@
 package civitai.daemon.notify;
 
 import civitai.daemon.config.Notification;
-import civitai.daemon.store.WebhookStore.Delivery;
+import civitai.daemon.store.deliveries.WebhookStore.Delivery;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonValue;
 import java.net.URI;

@@ -1,7 +1,7 @@
 package civitai.daemon.notify;
 
 import civitai.daemon.events.Event;
-import civitai.daemon.store.Job;
+import civitai.daemon.store.jobs.Job;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 import java.nio.file.Path;

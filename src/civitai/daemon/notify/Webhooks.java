@@ -3,18 +3,18 @@ package civitai.daemon.notify;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.EventJson;
 import civitai.daemon.log.DaemonLog;
+import civitai.daemon.notify.Sender.Attempt;
 import civitai.daemon.store.DatabaseFull;
-import civitai.daemon.store.JobStore;
-import civitai.daemon.store.WebhookStore;
-import civitai.daemon.store.WebhookStore.Delivery;
+import civitai.daemon.store.deliveries.WebhookStore.Delivery;
+import civitai.daemon.store.deliveries.WebhookStore;
+import civitai.daemon.store.jobs.JobStore;
+import com.eclipsesource.json.JsonObject;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -26,28 +26,27 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code webhook_retry_delay} and then three times longer each time (15 s gives 15 + 45 + 135 +
  * 405 s, about ten minutes); a 429 or 503 that says how long to wait (Telegram's
  * {@code retry_after}, Retry-After) is waited out instead, up to {@link #MAX_RETRY_AFTER}.
- * Each {@link Target} formats its own request. Thread-safe.
+ * Each {@link Target} formats its own request, and one try of it is a {@link Sender}'s; this
+ * class owns which targets an event goes to, the delivery log's outbox and the retry schedule.
+ * Thread-safe.
  */
 public final class Webhooks implements AutoCloseable {
     static final int ATTEMPTS = 5;
-    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration IDLE_CHECK = Duration.ofSeconds(60);
     static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
-    private static final int MAX_ANSWER = 64 * 1024;
 
     private final List<Target> targets;
     private final Duration firstDelay;
     private final WebhookStore deliveries;
     private final JobStore jobs;
-    private final HttpClient client;
+    private final Sender sender;
     private final DaemonLog log;
     private final Clock clock;
-    private final String userAgent;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition added = lock.newCondition();
     private final Unrecorded unrecorded;
     private volatile boolean open = true;
-    private Thread sender;
+    private Thread sending;
 
     public Webhooks(List<Target> targets, Duration firstDelay, WebhookStore deliveries, JobStore jobs,
             HttpClient client, DaemonLog log, Clock clock, String userAgent) {
@@ -55,16 +54,15 @@ public final class Webhooks implements AutoCloseable {
         this.firstDelay = firstDelay;
         this.deliveries = deliveries;
         this.jobs = jobs;
-        this.client = client;
+        this.sender = new Sender(client, clock, userAgent);
         this.log = log;
         this.clock = clock;
-        this.userAgent = userAgent;
         this.unrecorded = new Unrecorded(log);
     }
 
     /** Starts sending, pending deliveries from before a restart included. */
     public void start() {
-        sender = Thread.ofVirtual().name("webhooks").start(this::sendUntilClosed);
+        sending = Thread.ofVirtual().name("webhooks").start(this::sendUntilClosed);
     }
 
     /** The configured targets, in config order. */
@@ -130,12 +128,12 @@ public final class Webhooks implements AutoCloseable {
      *
      * @return the recorded delivery, or empty when no target has that name
      */
-    public java.util.Optional<Delivery> test(String targetName) {
+    public Optional<Delivery> test(String targetName) {
         Target target = targets.stream().filter(t -> t.name().equals(targetName)).findFirst().orElse(null);
         if (target == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        String payload = new com.eclipsesource.json.JsonObject()
+        String payload = new JsonObject()
                 .add("event", "test")
                 .add("timestamp", Instant.now(clock).toString())
                 .add("title", "Test notification from civitai-daemon")
@@ -143,7 +141,7 @@ public final class Webhooks implements AutoCloseable {
                 .toString();
         Delivery probe = new Delivery(0, target.name(), recordedUrl(target), "test", null, payload, "pending", 0,
                 null, null, null, null, null);
-        Attempt result = attempt(target, probe);
+        Attempt result = sender.attempt(target, probe);
         if (result == null) {
             result = new Attempt(null, "interrupted: the daemon is stopping", null);
         }
@@ -192,7 +190,7 @@ public final class Webhooks implements AutoCloseable {
                 } catch (InterruptedException e) {
                     sends.forEach(Thread::interrupt);  // close(): the deliveries stay pending
                     for (Thread t : sends) {
-                        t.join(SEND_TIMEOUT);
+                        t.join(Sender.SEND_TIMEOUT);
                     }
                     return;
                 }
@@ -219,9 +217,6 @@ public final class Webhooks implements AutoCloseable {
         }
     }
 
-    /** One try's outcome: error null means delivered; {@code askedWait} is what the service asked for. */
-    private record Attempt(Integer status, String error, Duration askedWait) {}
-
     private void send(Delivery d) {
         Target target = targetOf(d);
         if (target == null) {
@@ -229,7 +224,7 @@ public final class Webhooks implements AutoCloseable {
                     + d.target() + "\" is no longer configured", null));
             return;
         }
-        Attempt result = attempt(target, d);
+        Attempt result = sender.attempt(target, d);
         if (result == null) {
             return;  // interrupted by close(): still pending, sent again after a restart
         }
@@ -250,39 +245,6 @@ public final class Webhooks implements AutoCloseable {
         } else {
             log.warn(what + "; next at " + retryAt);
         }
-    }
-
-    /** Sends once; null when interrupted. */
-    private Attempt attempt(Target target, Delivery d) {
-        try {
-            HttpRequest request = target.request(d, Instant.now(clock))
-                    .timeout(SEND_TIMEOUT)
-                    .setHeader("User-Agent", userAgent)
-                    .build();
-            HttpResponse<java.io.InputStream> r = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            String answer;
-            try (var in = r.body()) {
-                answer = new String(in.readNBytes(MAX_ANSWER), StandardCharsets.UTF_8);
-            }
-            int status = r.statusCode();
-            if (status >= 200 && status < 300) {
-                return new Attempt(status, null, null);
-            }
-            return new Attempt(status, "HTTP " + status + describe(answer), target.retryAfter(status, r.headers(), answer));
-        } catch (java.io.IOException e) {
-            return new Attempt(null, NetworkFailure.describe(e), null);
-        } catch (IllegalArgumentException e) {
-            return new Attempt(null, "bad request to the target: " + e.getMessage(), null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
-    }
-
-    /** The service's own words for a refusal (Telegram's description), kept short. */
-    private static String describe(String answer) {
-        String text = answer.strip().replaceAll("\\s+", " ");
-        return text.isEmpty() ? "" : ": " + (text.length() > 300 ? text.substring(0, 300) + "..." : text);
     }
 
     private Target targetOf(Delivery d) {
@@ -311,10 +273,10 @@ public final class Webhooks implements AutoCloseable {
     @Override
     public void close() {
         open = false;
-        if (sender != null) {
-            sender.interrupt();
+        if (sending != null) {
+            sending.interrupt();
             try {
-                sender.join(SEND_TIMEOUT.multipliedBy(2));
+                sending.join(Sender.SEND_TIMEOUT.multipliedBy(2));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

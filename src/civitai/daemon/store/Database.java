@@ -10,15 +10,20 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * The SQLite file (completed.db): one connection in WAL mode, schema migrated by
  * {@code PRAGMA user_version}. All access goes through {@link #run}, which holds one lock, so
- * SQLite sees a single writer. Job writes the disk has no room for are held in memory until it
- * has ({@link HeldWrites}). Thread-safe.
+ * SQLite sees a single writer. State that every user of some tables must share (the job writes
+ * held in memory while the disk has no room) is kept with it as a {@link Part}, ended before the
+ * connection closes. Thread-safe.
  */
 public final class Database implements AutoCloseable {
     /** Work done with the connection under the lock. */
@@ -27,23 +32,36 @@ public final class Database implements AutoCloseable {
         T run(Connection connection) throws SQLException;
     }
 
+    /** State kept with the database for the packages that use its tables; ended before it closes. */
+    public interface Part extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Makes a {@link Part}; {@code report} is the database's, for lines an operator should see. */
+    @FunctionalInterface
+    public interface PartMaker<T extends Part> {
+        T make(Database db, Consumer<String> report);
+    }
+
     private static final Set<PosixFilePermission> OWNER_ONLY =
             PosixFilePermissions.fromString("rw-------");
 
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock();
     private final Path file;
-    private final HeldWrites held;
+    private final Consumer<String> report;
+    private final Map<Class<?>, Part> parts = new LinkedHashMap<>();  // guarded by itself
 
-    /** A database that reports held writes on standard error. */
+    /** A database whose parts report on standard error. */
     public Database(Path file) {
         this(file, System.err::println);
     }
 
-    /** @param report takes one line when job writes start being held and when they are recorded */
-    public Database(Path file, java.util.function.Consumer<String> report) {
+    /** @param report takes the lines its parts report (job writes held for want of space, recorded) */
+    public Database(Path file, Consumer<String> report) {
         this.file = file.toAbsolutePath();
-        this.held = new HeldWrites(this, report);
+        this.report = report;
         Connection opened = null;
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
@@ -168,9 +186,19 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** The writes held for want of space; the job store's to use. */
-    HeldWrites held() {
-        return held;
+    /**
+     * This database's one part of {@code kind}, made on first use: every user of the tables it
+     * guards shares it.
+     */
+    public <T extends Part> T part(Class<T> kind, PartMaker<T> make) {
+        synchronized (parts) {
+            Part made = parts.get(kind);
+            if (made == null) {
+                made = make.make(this, report);
+                parts.put(kind, made);
+            }
+            return kind.cast(made);
+        }
     }
 
     private void migrate() throws SQLException {
@@ -207,7 +235,7 @@ public final class Database implements AutoCloseable {
     /**
      * A current schema needs no write, yet one is made: SQLite opens and reads a database in a
      * read-only folder without complaint, and this is what meets it first. A full disk is no
-     * reason to refuse a start: the job store waits it out ({@link HeldWrites}).
+     * reason to refuse a start: the job store waits it out (it holds its writes meanwhile).
      */
     private void confirmWritable(int version) {
         try {
@@ -224,7 +252,13 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
-        held.close();
+        List<Part> made;
+        synchronized (parts) {
+            made = new ArrayList<>(parts.values());
+        }
+        for (Part part : made.reversed()) {
+            part.close();
+        }
         run(c -> {
             c.close();
             return null;

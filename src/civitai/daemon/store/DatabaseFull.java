@@ -14,7 +14,7 @@ import org.sqlite.SQLiteException;
 public final class DatabaseFull extends StoreException implements Explained {
     private static final long serialVersionUID = 1L;
 
-    DatabaseFull(String message, Throwable cause) {
+    public DatabaseFull(String message, Throwable cause) {
         super(message, cause);
     }
 

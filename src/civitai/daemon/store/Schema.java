@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * The schema as a list of migrations: step {@code i} takes {@code PRAGMA user_version} from i to
  * i + 1. Append new steps; never edit a released one. A step adding a column the daemon computes
- * (such as {@code target_key}) leaves it null, and {@link JobStore#rekeyTargets} fills it.
+ * (such as {@code target_key}) leaves it null, and the job store fills it at the start.
  */
 final class Schema {
     private Schema() {}

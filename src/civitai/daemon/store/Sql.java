@@ -1,27 +1,24 @@
 package civitai.daemon.store;
 
-import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.WeakHashMap;
 
-/** Statement helpers and the one mapping from a jobs row to a {@link Job}. */
-final class Sql {
-    static final String JOB_COLUMNS = "id, model_id, model_type, filename, url, expected_sha256,"
-            + " expected_size, priority, updated_at, entry_json, state, attempts, attempts_before_retry,"
-            + " bytes_done, total_bytes, target_path, sha256, failure_reason, last_error, validator,"
-            + " created_at, started_at, finished_at, duration_ms, expected_size_exact, from_library";
-
+/**
+ * Statement helpers for the store's packages: statements prepared once per connection, arguments
+ * bound by position, and the columns read as the store writes them.
+ */
+public final class Sql {
     /**
      * Prepared statements kept per connection: compiling the same SQL again for each of 10,000
      * inserts was most of a batch's time. Used under the {@link Database} lock, like the connection.
@@ -32,7 +29,7 @@ final class Sql {
     private Sql() {}
 
     /** The connection's prepared statement for {@code sql}, parameters cleared; callers do not close it. */
-    static PreparedStatement prepare(Connection c, String sql) throws SQLException {
+    public static PreparedStatement prepare(Connection c, String sql) throws SQLException {
         Map<String, PreparedStatement> mine = PREPARED.computeIfAbsent(c, k -> new HashMap<>());
         PreparedStatement s = mine.get(sql);
         if (s == null || s.isClosed()) {
@@ -43,7 +40,7 @@ final class Sql {
         return s;
     }
 
-    static int exec(Connection c, String sql, Object... args) throws SQLException {
+    public static int exec(Connection c, String sql, Object... args) throws SQLException {
         PreparedStatement s = prepare(c, sql);
         try {
             bind(s, args);
@@ -70,7 +67,7 @@ final class Sql {
         }
     }
 
-    static void bind(PreparedStatement s, Object... args) throws SQLException {
+    public static void bind(PreparedStatement s, Object... args) throws SQLException {
         for (int i = 0; i < args.length; i++) {
             if (args[i] == null) {
                 s.setNull(i + 1, Types.NULL);
@@ -80,52 +77,39 @@ final class Sql {
         }
     }
 
-    static Optional<Job> one(Connection c, String sql, Object... arg) throws SQLException {
-        List<Job> jobs = many(c, sql, arg);
-        return jobs.isEmpty() ? Optional.empty() : Optional.of(jobs.get(0));
+    /** Reads one row of a result set, positioned on that row. */
+    @FunctionalInterface
+    public interface RowReader<T> {
+        T read(ResultSet rs) throws SQLException;
     }
 
-    static List<Job> many(Connection c, String sql, Object... args) throws SQLException {
+    /** The rows {@code sql} selects, each read by {@code reader}, in the order they come. */
+    public static <T> List<T> query(Connection c, String sql, RowReader<T> reader, Object... args)
+            throws SQLException {
         PreparedStatement s = prepare(c, sql);
         bind(s, args);
         try (ResultSet rs = s.executeQuery()) {
-            List<Job> jobs = new ArrayList<>();
+            List<T> rows = new ArrayList<>();
             while (rs.next()) {
-                jobs.add(read(rs));
+                rows.add(reader.read(rs));
             }
-            return jobs;
+            return rows;
         } catch (SQLException e) {
             forget(c, sql);
             throw e;
         }
     }
 
-    /**
-     * A row whose select list starts with {@link #JOB_COLUMNS}, read by position: looking each
-     * column up by name costs a native call per column per row, a third of a 10,000-job insert.
-     */
-    static Job read(ResultSet rs) throws SQLException {
-        JobSpec spec = new JobSpec(
-                longOrNull(rs, 2), rs.getString(3), rs.getString(4), URI.create(rs.getString(5)),
-                rs.getString(6), longOrNull(rs, 7), rs.getInt(8), rs.getString(9), rs.getString(10),
-                rs.getInt(25) == 1);
-        return new Job(rs.getLong(1), spec, JobState.of(rs.getString(11)),
-                rs.getInt(12), rs.getInt(13), rs.getLong(14), longOrNull(rs, 15), rs.getString(16),
-                rs.getString(17), rs.getString(18), rs.getString(19), rs.getString(20),
-                instant(rs.getString(21)), instant(rs.getString(22)), instant(rs.getString(23)),
-                longOrNull(rs, 24), rs.getString(26));
-    }
-
-    static Long longOrNull(ResultSet rs, String column) throws SQLException {
+    public static Long longOrNull(ResultSet rs, String column) throws SQLException {
         return longOrNull(rs, rs.findColumn(column));
     }
 
-    private static Long longOrNull(ResultSet rs, int column) throws SQLException {
+    public static Long longOrNull(ResultSet rs, int column) throws SQLException {
         long value = rs.getLong(column);
         return rs.wasNull() ? null : value;
     }
 
-    static Instant instant(ResultSet rs, String column) throws SQLException {
+    public static Instant instant(ResultSet rs, String column) throws SQLException {
         return instant(rs.getString(column));
     }
 
@@ -134,7 +118,7 @@ final class Sql {
      * hand: {@code Instant.parse} was a tenth of reading back 10,000 new jobs. Anything else goes
      * to {@code Instant.parse}, which also makes the errors.
      */
-    static Instant instant(String text) {
+    public static Instant instant(String text) {
         if (text == null) {
             return null;
         }
@@ -160,7 +144,7 @@ final class Sql {
                 || second < 0 || second > 59 || nanos < 0) {
             return Instant.parse(text);
         }
-        long days = java.time.LocalDate.of(year, month, day).toEpochDay();  // checks month and day
+        long days = LocalDate.of(year, month, day).toEpochDay();  // checks month and day
         return Instant.ofEpochSecond(days * 86_400 + hour * 3_600 + minute * 60 + second, nanos);
     }
 

@@ -12,7 +12,7 @@ import civitai.daemon.civitai.ModelTypes;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.FailureCode;
 import civitai.daemon.manifest.EntryParser;
-import civitai.daemon.store.JobState;
+import civitai.daemon.store.jobs.JobState;
 import civitai.daemon.testing.DaemonTest;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;

@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import civitai.daemon.store.jobs.Job;
+import civitai.daemon.store.jobs.JobSpec;
+import civitai.daemon.store.jobs.JobState;
+import civitai.daemon.store.jobs.JobStore;
 import civitai.daemon.target.Layout;
 import civitai.daemon.target.Targets;
 import civitai.daemon.testing.Bytes;

@@ -27,7 +27,7 @@ import civitai.daemon.download.rules.SpaceGate;
 import civitai.daemon.download.segment.RangeTransfer;
 import civitai.daemon.target.Target;
 import civitai.daemon.target.Targets;
-import civitai.daemon.store.RangeJournal;
+import civitai.daemon.store.journal.RangeJournal;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,7 +1,7 @@
 package civitai.daemon.download.attempt;
 
 import civitai.daemon.download.rules.SpeedMeter;
-import civitai.daemon.store.JobSpec;
+import civitai.daemon.store.jobs.JobSpec;
 import java.nio.file.Path;
 import java.util.Set;
 

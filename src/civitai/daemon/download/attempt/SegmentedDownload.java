@@ -14,7 +14,7 @@ import civitai.daemon.download.segment.PartCheckpoints;
 import civitai.daemon.download.segment.RangeTransfer;
 import civitai.daemon.download.segment.Segment;
 import civitai.daemon.download.segment.SegmentPlan;
-import civitai.daemon.store.RangeJournal;
+import civitai.daemon.store.journal.RangeJournal;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.ClosedByInterruptException;

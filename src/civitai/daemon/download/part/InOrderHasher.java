@@ -1,6 +1,6 @@
 package civitai.daemon.download.part;
 
-import civitai.daemon.store.ByteRanges;
+import civitai.daemon.store.journal.ByteRanges;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;

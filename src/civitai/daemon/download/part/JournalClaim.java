@@ -1,6 +1,6 @@
 package civitai.daemon.download.part;
 
-import civitai.daemon.store.RangeJournal;
+import civitai.daemon.store.journal.RangeJournal;
 import java.util.Map;
 
 /**

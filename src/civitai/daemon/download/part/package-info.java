@@ -8,7 +8,7 @@
  * ({@link civitai.daemon.download.part.DiskException}); whether the range journal describes the part
  * ({@link civitai.daemon.download.part.JournalClaim}); and placing a file: a verified part into
  * place ({@code Placement}), or a copy the library already has ({@code LibraryReuse}). Knows
- * nothing of HTTP or jobs, and of the store only {@code store.ByteRanges} and
- * {@code store.RangeJournal}; the engine ({@code download}) drives it.
+ * nothing of HTTP or jobs, and of the store only {@code store.journal.ByteRanges} and
+ * {@code store.journal.RangeJournal}; the engine ({@code download}) drives it.
  */
 package civitai.daemon.download.part;

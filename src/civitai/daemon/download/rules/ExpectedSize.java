@@ -1,6 +1,6 @@
 package civitai.daemon.download.rules;
 
-import civitai.daemon.store.JobSpec;
+import civitai.daemon.store.jobs.JobSpec;
 
 /**
  * The size an entry promises, and how exactly: a size in bytes is exact; a rounded one (such as

@@ -1,6 +1,6 @@
 package civitai.daemon.download.rules;
 
-import civitai.daemon.store.Job;
+import civitai.daemon.store.jobs.Job;
 import civitai.daemon.target.Target;
 import civitai.daemon.target.Targets;
 import java.nio.file.Path;

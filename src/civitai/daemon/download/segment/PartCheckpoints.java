@@ -2,7 +2,7 @@ package civitai.daemon.download.segment;
 
 import civitai.daemon.download.part.DiskException;
 import civitai.daemon.download.part.PartFile;
-import civitai.daemon.store.RangeJournal;
+import civitai.daemon.store.journal.RangeJournal;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;

@@ -1,6 +1,6 @@
 package civitai.daemon.download.segment;
 
-import civitai.daemon.store.ByteRanges;
+import civitai.daemon.store.journal.ByteRanges;
 import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

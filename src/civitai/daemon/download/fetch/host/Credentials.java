@@ -1,6 +1,6 @@
 package civitai.daemon.download.fetch.host;
 
-import civitai.daemon.store.JobSpec;
+import civitai.daemon.store.jobs.JobSpec;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

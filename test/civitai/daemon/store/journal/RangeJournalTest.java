@@ -1,7 +1,11 @@
-package civitai.daemon.store;
+package civitai.daemon.store.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import civitai.daemon.store.Database;
+import civitai.daemon.store.jobs.JobSpec;
+import civitai.daemon.store.jobs.JobState;
+import civitai.daemon.store.jobs.JobStore;
 import civitai.daemon.target.Layout;
 import civitai.daemon.target.Targets;
 import java.net.URI;

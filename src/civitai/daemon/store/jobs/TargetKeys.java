@@ -1,4 +1,4 @@
-package civitai.daemon.store;
+package civitai.daemon.store.jobs;
 
 /**
  * What identifies the file a job writes, as the store keeps it ({@code jobs.target_key}): two

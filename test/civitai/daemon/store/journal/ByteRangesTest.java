@@ -1,4 +1,4 @@
-package civitai.daemon.store;
+package civitai.daemon.store.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

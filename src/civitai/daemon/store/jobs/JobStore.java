@@ -1,40 +1,44 @@
-package civitai.daemon.store;
+package civitai.daemon.store.jobs;
 
-import java.net.URI;
+import civitai.daemon.store.Database;
+import civitai.daemon.store.DatabaseFull;
+import civitai.daemon.store.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Every job and every attempt, in SQLite: the single source of truth the queue works from and
  * the history users query with the sqlite3 CLI. What the engine records of a job is held in memory
  * while the disk is full ({@link HeldWrites}), and every read shows it; the other writes are
- * refused meanwhile ({@link DatabaseFull}). Thread-safe (through {@link Database}).
+ * refused meanwhile ({@link DatabaseFull}). The changes are made here; the queries are
+ * {@link JobReads}'s, and what a start puts right {@link JobRecovery}'s. Thread-safe (through
+ * {@link Database}).
  */
 public final class JobStore {
     private final Database db;
     private final Clock clock;
     private final TargetKeys keys;
     private final HeldWrites held;
+    private final JobReads reads;
+    private final JobRecovery recovery;
 
     public JobStore(Database db, Clock clock, TargetKeys keys) {
         this.db = db;
         this.clock = clock;
         this.keys = keys;
-        this.held = db.held();
+        this.held = HeldWrites.of(db);
+        this.reads = new JobReads(db, keys, held);
+        this.recovery = new JobRecovery(db, clock, keys, held);
     }
 
     /** True while job outcomes wait in memory for the database to have room. */
@@ -58,11 +62,11 @@ public final class JobStore {
 
     private Inserted insertIfAbsent(Connection c, JobSpec spec, JobState state) throws SQLException {
         // one statement for a new job (a batch of 10,000 is mostly new ones); a second only for a known one
-        Optional<Job> inserted = Sql.one(c, "INSERT INTO jobs (job_key, model_id,"
+        Optional<Job> inserted = JobRows.one(c, "INSERT INTO jobs (job_key, model_id,"
                 + " model_type, filename, url, expected_sha256, expected_size, priority,"
                 + " updated_at, entry_json, state, created_at, target_key, expected_size_exact)"
                 + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-                + " ON CONFLICT (job_key) DO NOTHING RETURNING " + Sql.JOB_COLUMNS,
+                + " ON CONFLICT (job_key) DO NOTHING RETURNING " + JobRows.JOB_COLUMNS,
                 spec.key(), spec.modelId(), spec.modelType(), spec.filename(), spec.url().toString(),
                 spec.expectedSha256(), spec.expectedSize(), spec.priority(), spec.updatedAt(),
                 spec.entryJson(), state.key(), now(), keys.key(spec.modelType(), spec.filename(), null),
@@ -77,11 +81,7 @@ public final class JobStore {
     public record Inserted(Job job, boolean created) {}
 
     public Optional<Job> find(long id) {
-        return db.run(c -> Sql.one(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE id = ?", id)).map(held::overlay);
-    }
-
-    private static Optional<Job> findByKey(Connection c, String key) throws SQLException {
-        return Sql.one(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE job_key = ?", key);
+        return reads.find(id);
     }
 
     /**
@@ -89,9 +89,7 @@ public final class JobStore {
      * superseded yet: the ones a newer job takes the target from.
      */
     public List<Job> otherClaims(Job job) {
-        return held.overlayAll(db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE target_key ="
-                + " (SELECT target_key FROM jobs WHERE id = ?) AND id <> ? AND state <> 'superseded' ORDER BY id",
-                job.id(), job.id())));
+        return reads.otherClaims(job);
     }
 
     /**
@@ -100,67 +98,25 @@ public final class JobStore {
      * superseded job holds nothing.
      */
     public Optional<Job> holder(String modelType, String filename) {
-        String key = keys.key(modelType, filename, null);
-        return key == null ? Optional.empty() : db.run(c -> Sql.one(c, "SELECT " + Sql.JOB_COLUMNS
-                + " FROM jobs WHERE target_key = ? AND state IN ('queued', 'waiting_space', 'downloading',"
-                + " 'verifying', 'paused', 'completed') ORDER BY id DESC LIMIT 1", key)).map(held::overlay);
+        return reads.holder(modelType, filename);
     }
 
     /** The {@link TargetKeys key} of a job's target; null while its file name is unknown. */
     public String targetKey(Job job) {
-        return keys.key(job.spec().modelType(), job.spec().filename(), job.targetPath());
+        return reads.targetKey(job);
     }
 
     /**
      * The target keys more than one job claims that are not superseded: only their jobs can have
-     * an {@link #otherClaims other claim}. One query, where asking {@code otherClaims} of each of a
-     * 10,000-job batch was a tenth of its time.
+     * an {@link #otherClaims other claim}.
      */
     public Set<String> contestedTargets() {
-        return db.run(c -> {
-            Set<String> out = new HashSet<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT target_key FROM jobs"
-                    + " WHERE target_key IS NOT NULL AND state <> 'superseded'"
-                    + " GROUP BY target_key HAVING count(*) > 1");
-                    ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-            return out;
-        });
+        return reads.contestedTargets();
     }
 
     /** Per contested target, its newest job not superseded, oldest first. */
     public List<Job> newestOfContested() {
-        return held.overlayAll(db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE id IN"
-                + " (SELECT max(id) FROM jobs WHERE target_key IS NOT NULL AND state <> 'superseded'"
-                + " GROUP BY target_key HAVING count(*) > 1) ORDER BY id")));
-    }
-
-    /**
-     * Gives every job the key its target has under the rule in force (a row from before the
-     * column, or one keyed under another layout or download_dir, is keyed again); returns how
-     * many keys changed. Run once at start, before jobs are added or dispatched.
-     */
-    public int rekeyTargets() {
-        return held.now(() -> db.transaction(c -> {
-            List<Object[]> changed = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement(
-                    "SELECT id, model_type, filename, target_path, target_key FROM jobs");
-                    ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    String key = keys.key(rs.getString(2), rs.getString(3), rs.getString(4));
-                    if (!Objects.equals(key, rs.getString(5))) {
-                        changed.add(new Object[] {key, rs.getLong(1)});
-                    }
-                }
-            }
-            for (Object[] row : changed) {
-                Sql.exec(c, "UPDATE jobs SET target_key = ? WHERE id = ?", row);
-            }
-            return changed.size();
-        }));
+        return reads.newestOfContested();
     }
 
     /**
@@ -168,111 +124,42 @@ public final class JobStore {
      * its own files. A file a job found already there (and adopted) is not one of them.
      */
     public Set<String> placedHashes(Job job) {
-        return db.run(c -> {
-            Set<String> out = new HashSet<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT sha256 FROM jobs WHERE target_key ="
-                    + " (SELECT target_key FROM jobs WHERE id = ?) AND sha256 IS NOT NULL AND placed = 1"
-                    + " AND state IN ('completed', 'superseded')")) {
-                Sql.bind(s, job.id());
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(rs.getString(1).toLowerCase(Locale.ROOT));
-                    }
-                }
-            }
-            return out;
-        });
+        return reads.placedHashes(job);
     }
 
     /** Jobs in {@code state}, in queue order: lower priority number first, then arrival. */
     public List<Job> inState(JobState state) {
-        if (!held.any()) {
-            return db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE state = ?"
-                    + " ORDER BY priority, id", state.key()));
-        }
-        StringBuilder ids = new StringBuilder(",");  // the jobs a held write may move into the state, too
-        held.jobs().forEach(id -> ids.append(id).append(','));
-        return inState(state, db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE state = ?"
-                + " OR instr(?, ',' || id || ',') > 0 ORDER BY priority, id", state.key(), ids.toString())));
+        return reads.inState(state);
     }
 
-    /** The rows as the held writes leave them, without those these writes move out of {@code state}. */
-    private List<Job> inState(JobState state, List<Job> rows) {
-        return held.any() ? held.overlayAll(rows).stream().filter(j -> j.state() == state).toList() : rows;
+    /** Up to {@code limit} queued jobs in queue order after the one with ({@code priority}, {@code id}). */
+    public List<Job> queuedAfter(int priority, long id, int limit) {
+        return reads.queuedAfter(priority, id, limit);
+    }
+
+    /** How many jobs are in each state, the held writes' state changes counted. */
+    public Map<JobState, Integer> countsByState() {
+        return reads.countsByState();
+    }
+
+    private static Optional<Job> findByKey(Connection c, String key) throws SQLException {
+        return JobRows.one(c, JobRows.SELECT + " WHERE job_key = ?", key);
     }
 
     /**
-     * Up to {@code limit} queued jobs in queue order after the one with ({@code priority},
-     * {@code id}) — a page of the queue read through the index it is ordered by, so the
-     * dispatcher never loads every queued row.
+     * Gives every job the key its target has under the rule in force; returns how many keys
+     * changed. Run once at start, before jobs are added or dispatched.
      */
-    public List<Job> queuedAfter(int priority, long id, int limit) {
-        return inState(JobState.QUEUED, db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs"
-                + " WHERE state = ? AND (priority > ? OR (priority = ? AND id > ?)) ORDER BY priority, id LIMIT ?",
-                JobState.QUEUED.key(), priority, priority, id, limit)));
-    }
-
-    private Map<JobState, Integer> storedCounts() {
-        return db.run(c -> {
-            Map<JobState, Integer> counts = new EnumMap<>(JobState.class);
-            for (JobState s : JobState.values()) {
-                counts.put(s, 0);
-            }
-            try (PreparedStatement s = c.prepareStatement("SELECT state, count(*) FROM jobs GROUP BY state");
-                    ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    counts.put(JobState.of(rs.getString(1)), rs.getInt(2));
-                }
-            }
-            return counts;
-        });
-    }
-
-    /** {@link #countsByState} with the held writes' state changes counted. */
-    public Map<JobState, Integer> countsByState() {
-        Map<JobState, Integer> counts = storedCounts();
-        for (long id : held.jobs()) {
-            Optional<Job> stored = db.run(c -> Sql.one(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs WHERE id = ?", id));
-            stored.ifPresent(j -> {
-                counts.merge(j.state(), -1, Integer::sum);
-                counts.merge(held.overlay(j).state(), 1, Integer::sum);
-            });
-        }
-        return counts;
+    public int rekeyTargets() {
+        return recovery.rekeyTargets();
     }
 
     /**
      * After a crash or restart, before any download starts: jobs that were mid-download go back to
-     * the queue, and the attempts the stop cut short (no outcome: a kill -9 or a power loss) say so.
+     * the queue, and the attempts the stop cut short say so.
      */
     public int requeueInterrupted() {
-        try {
-            return requeueInterruptedNow();
-        } catch (DatabaseFull e) {
-            return holdRequeue();
-        }
-    }
-
-    /** A start on a full disk: the requeue is held like an outcome, and the daemon serves meanwhile. */
-    private int holdRequeue() {
-        List<Job> cut = db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs"
-                + " WHERE state IN ('downloading', 'verifying')"));
-        keep(0, null, null, "UPDATE attempts SET outcome = 'interrupted', ended_at = coalesce(ended_at, ?),"
-                + " error = coalesce(error, 'the daemon stopped during this attempt') WHERE outcome IS NULL", now());
-        for (Job job : cut) {
-            keep(job.id(), null, j -> JobChanges.state(j, JobState.QUEUED), "UPDATE jobs SET state = 'queued'"
-                    + " WHERE id = ? AND state IN ('downloading', 'verifying')", job.id());
-        }
-        return cut.size();
-    }
-
-    private int requeueInterruptedNow() {
-        return held.now(() -> db.transaction(c -> {
-            Sql.exec(c, "UPDATE attempts SET outcome = 'interrupted', ended_at = coalesce(ended_at, ?),"
-                    + " error = coalesce(error, 'the daemon stopped during this attempt')"
-                    + " WHERE outcome IS NULL", now());
-            return Sql.exec(c, "UPDATE jobs SET state = 'queued' WHERE state IN ('downloading', 'verifying')");
-        }));
+        return recovery.requeueInterrupted();
     }
 
     /** A queued job waits for space; {@code why} says how much it needs and how much is free. */
@@ -351,7 +238,7 @@ public final class JobStore {
     /** Puts jobs in one transaction: all of them or, on an error, none. */
     public List<Inserted> insertAllIfAbsent(List<JobSpec> specs) {
         return held.now(() -> db.transaction(c -> {
-            List<Inserted> out = new java.util.ArrayList<>();
+            List<Inserted> out = new ArrayList<>();
             for (JobSpec spec : specs) {
                 out.add(insertIfAbsent(c, spec, JobState.QUEUED));
             }
@@ -382,7 +269,7 @@ public final class JobStore {
     }
 
     /** A write the engine makes of a job: held in memory while the database has no room for it. */
-    private void keep(long jobId, String key, java.util.function.UnaryOperator<Job> effect, String sql,
+    private void keep(long jobId, String key, UnaryOperator<Job> effect, String sql,
             Object... args) {
         held.write(new HeldWrites.Write(jobId, key, sql, args, effect));
     }

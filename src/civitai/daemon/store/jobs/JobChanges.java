@@ -1,4 +1,4 @@
-package civitai.daemon.store;
+package civitai.daemon.store.jobs;
 
 import java.time.Instant;
 

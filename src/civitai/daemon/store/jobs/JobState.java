@@ -1,4 +1,4 @@
-package civitai.daemon.store;
+package civitai.daemon.store.jobs;
 
 /**
  * The life of a job. Stored by its lower-case name. {@code SUPERSEDED}: a newer job took over the

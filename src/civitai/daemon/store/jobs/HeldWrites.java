@@ -1,5 +1,9 @@
-package civitai.daemon.store;
+package civitai.daemon.store.jobs;
 
+import civitai.daemon.store.Database;
+import civitai.daemon.store.DatabaseFull;
+import civitai.daemon.store.Sql;
+import civitai.daemon.store.StoreException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -20,7 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * is reported when writes start being held and one when they are recorded. Thread-safe; lock
  * order: this, then the {@link Database}'s.
  */
-final class HeldWrites implements AutoCloseable {
+final class HeldWrites implements Database.Part {
     private static final long FIRST_RETRY_MILLIS = 500;
     private static final long LAST_RETRY_MILLIS = 8_000;
     private static final int MAX_HELD = 10_000;
@@ -40,9 +44,14 @@ final class HeldWrites implements AutoCloseable {
     private Thread retrier;                               // guarded by lock
     private boolean closed;                               // guarded by lock
 
-    HeldWrites(Database db, Consumer<String> report) {
+    private HeldWrites(Database db, Consumer<String> report) {
         this.db = db;
         this.report = report;
+    }
+
+    /** The held writes of {@code db}: one for the database, which the job store and history share. */
+    static HeldWrites of(Database db) {
+        return db.part(HeldWrites.class, HeldWrites::new);
     }
 
     /** Makes {@code w} now, after the held writes; holds it when the database has no room. */

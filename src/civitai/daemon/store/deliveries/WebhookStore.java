@@ -1,5 +1,7 @@
-package civitai.daemon.store;
+package civitai.daemon.store.deliveries;
 
+import civitai.daemon.store.Database;
+import civitai.daemon.store.Sql;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;

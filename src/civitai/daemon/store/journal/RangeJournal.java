@@ -1,5 +1,6 @@
-package civitai.daemon.store;
+package civitai.daemon.store.journal;
 
+import civitai.daemon.store.Database;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
-package civitai.daemon.store;
+package civitai.daemon.store.jobs;
 
+import civitai.daemon.store.Database;
+import civitai.daemon.store.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,10 +22,12 @@ import java.util.Map;
 public final class JobHistory {
     private final Database db;
     private final Clock clock;
+    private final HeldWrites held;
 
     public JobHistory(Database db, Clock clock) {
         this.db = db;
         this.clock = clock;
+        this.held = HeldWrites.of(db);
     }
 
     /** One page and the cursor of the next, null on the last page. */
@@ -41,12 +45,12 @@ public final class JobHistory {
         states.forEach(s -> keys.append(s.key()).append(','));
         String wanted = states.isEmpty() ? null : keys.toString();
         // a job a held write moves into one of the states is in the page too, and one it moves out is not
-        StringBuilder held = new StringBuilder(",");
-        db.held().jobs().forEach(id -> held.append(id).append(','));
-        List<Job> rows = db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs"
+        StringBuilder heldIds = new StringBuilder(",");
+        held.jobs().forEach(id -> heldIds.append(id).append(','));
+        List<Job> rows = db.run(c -> JobRows.many(c, JobRows.SELECT
                 + " WHERE (?1 IS NULL OR instr(?1, ',' || state || ',') > 0 OR instr(?4, ',' || id || ',') > 0)"
-                + " AND id < ?2 ORDER BY id DESC LIMIT ?3", wanted, below, limit + 1, held.toString()));
-        List<Job> seen = db.held().overlayAll(rows);
+                + " AND id < ?2 ORDER BY id DESC LIMIT ?3", wanted, below, limit + 1, heldIds.toString()));
+        List<Job> seen = held.overlayAll(rows);
         Page page = page(seen, limit, j -> Long.toString(j.id()));
         return states.isEmpty() ? page
                 : new Page(page.jobs().stream().filter(j -> states.contains(j.state())).toList(), page.nextCursor());
@@ -71,12 +75,12 @@ public final class JobHistory {
         }
         Object[] args = {after, afterId, modelType, since == null ? null : since.toString(), limit + 1,
                 search == null ? null : search.toLowerCase(java.util.Locale.ROOT)};
-        List<Job> rows = db.run(c -> Sql.many(c, "SELECT " + Sql.JOB_COLUMNS + " FROM jobs"
+        List<Job> rows = db.run(c -> JobRows.many(c, JobRows.SELECT
                 + " WHERE state = 'completed' AND (finished_at < ?1 OR (finished_at = ?1 AND id < ?2))"
                 + " AND (?3 IS NULL OR model_type = ?3) AND (?4 IS NULL OR finished_at >= ?4)"
                 + " AND (?6 IS NULL OR instr(lower(coalesce(filename, url)), ?6) > 0)"
                 + " ORDER BY finished_at DESC, id DESC LIMIT ?5", args));
-        return page(db.held().overlayAll(rows), limit, j -> j.finishedAt() + "," + j.id());
+        return page(held.overlayAll(rows), limit, j -> j.finishedAt() + "," + j.id());
     }
 
     private static Page page(List<Job> rows, int limit, java.util.function.Function<Job, String> cursorOf) {

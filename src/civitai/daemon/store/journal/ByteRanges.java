@@ -1,4 +1,4 @@
-package civitai.daemon.store;
+package civitai.daemon.store.journal;
 
 import java.util.Map;
 import java.util.TreeMap;
