@@ -37,7 +37,7 @@ import civitai.daemon.huggingface.HubRefusals;
 import civitai.daemon.huggingface.HubResolver;
 import civitai.daemon.huggingface.HubUpdates;
 import civitai.daemon.library.Library;
-import civitai.daemon.library.LibraryIndex;
+import civitai.daemon.library.index.LibraryIndex;
 import civitai.daemon.library.ScanBusy;
 import civitai.daemon.log.DaemonLog;
 import civitai.daemon.log.Redactor;

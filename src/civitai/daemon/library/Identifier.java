@@ -3,6 +3,7 @@ package civitai.daemon.library;
 import civitai.daemon.civitai.CivitaiClient;
 import civitai.daemon.civitai.CivitaiException;
 import civitai.daemon.civitai.HashLookup;
+import civitai.daemon.library.index.LibraryIndex;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

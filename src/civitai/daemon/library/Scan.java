@@ -1,5 +1,9 @@
 package civitai.daemon.library;
 
+import civitai.daemon.library.index.Found;
+import civitai.daemon.library.index.LibraryFile;
+import civitai.daemon.library.index.LibraryIndex;
+import civitai.daemon.library.index.Root;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;

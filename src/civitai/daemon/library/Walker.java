@@ -1,5 +1,7 @@
 package civitai.daemon.library;
 
+import civitai.daemon.library.index.Found;
+import civitai.daemon.library.index.Root;
 import java.io.IOException;
 import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileVisitOption;

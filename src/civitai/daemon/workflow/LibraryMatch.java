@@ -1,6 +1,6 @@
 package civitai.daemon.workflow;
 
-import civitai.daemon.library.LibraryFile;
+import civitai.daemon.library.index.LibraryFile;
 import civitai.daemon.target.Layout;
 import java.nio.file.Path;
 import java.util.Collection;

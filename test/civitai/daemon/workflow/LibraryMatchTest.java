@@ -2,7 +2,7 @@ package civitai.daemon.workflow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import civitai.daemon.library.LibraryFile;
+import civitai.daemon.library.index.LibraryFile;
 import civitai.daemon.target.Layout;
 import java.nio.file.Path;
 import java.util.List;

@@ -3,7 +3,7 @@ package civitai.daemon.http.workflow;
 import civitai.daemon.download.part.DiskException;
 import civitai.daemon.download.part.LibraryReuse;
 import civitai.daemon.library.Library;
-import civitai.daemon.library.LibraryFile;
+import civitai.daemon.library.index.LibraryFile;
 import civitai.daemon.target.SubFolders;
 import civitai.daemon.workflow.ModelTypes;
 import civitai.daemon.workflow.PlanRow;

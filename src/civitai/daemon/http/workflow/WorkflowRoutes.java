@@ -4,7 +4,7 @@ import civitai.daemon.http.server.ApiException;
 import civitai.daemon.http.server.JsonBody;
 import civitai.daemon.http.server.Reply;
 import civitai.daemon.http.server.Request;
-import civitai.daemon.library.LibraryIndex;
+import civitai.daemon.library.index.LibraryIndex;
 import civitai.daemon.target.Layout;
 import civitai.daemon.workflow.LibraryMatch;
 import civitai.daemon.workflow.NotAWorkflow;

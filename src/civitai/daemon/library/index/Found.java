@@ -1,11 +1,11 @@
-package civitai.daemon.library;
+package civitai.daemon.library.index;
 
 import java.nio.file.Path;
 
 /** A model file a walk found: where, under which root, and its size, mtime and inode now. */
-record Found(Path path, Root root, long size, long mtimeMillis, String inode) {
+public record Found(Path path, Root root, long size, long mtimeMillis, String inode) {
     /** True when a row still describes this file as it is: nothing to hash again. */
-    boolean sameAs(LibraryFile row) {
+    public boolean sameAs(LibraryFile row) {
         return row.size() == size && row.mtimeMillis() == mtimeMillis && java.util.Objects.equals(row.inode(), inode)
                 && row.sha256() != null;
     }

@@ -1,4 +1,4 @@
-package civitai.daemon.library;
+package civitai.daemon.library.index;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

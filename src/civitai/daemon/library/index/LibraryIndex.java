@@ -1,4 +1,4 @@
-package civitai.daemon.library;
+package civitai.daemon.library.index;
 
 import civitai.daemon.store.Database;
 import java.time.Clock;
@@ -21,7 +21,7 @@ public final class LibraryIndex {
     }
 
     /** Every row of a root, present or missing. */
-    List<LibraryFile> under(Root root) {
+    public List<LibraryFile> under(Root root) {
         return db.run(c -> Rows.files(c, "WHERE root = ?", root.path().toString()));
     }
 
@@ -44,7 +44,7 @@ public final class LibraryIndex {
     }
 
     /** A newly found file, hashed. */
-    void insert(Found f, String sha256, String modelType) {
+    public void insert(Found f, String sha256, String modelType) {
         Instant now = Instant.now(clock);
         db.run(c -> Rows.exec(c, "INSERT INTO library_files (path, root, name, size, mtime_ms, inode, sha256, autov2,"
                 + " model_type, state, hashed_at, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'present', ?, ?)"
@@ -60,7 +60,7 @@ public final class LibraryIndex {
      * A row now describing the file {@code f} (the same file moved or changed): its identity
      * stays; what Civitai said of it is dropped when the content changed.
      */
-    void update(long id, Found f, String sha256, String modelType) {
+    public void update(long id, Found f, String sha256, String modelType) {
         Instant now = Instant.now(clock);
         db.transaction(c -> {
             Rows.exec(c, "DELETE FROM library_files WHERE path = ? AND id <> ?", f.path().toString(), id);
@@ -76,7 +76,7 @@ public final class LibraryIndex {
     }
 
     /** Files seen unchanged: only their seen time and state move. */
-    void seen(List<Long> ids) {
+    public void seen(List<Long> ids) {
         Instant now = Instant.now(clock);
         db.transaction(c -> {
             for (long id : ids) {
@@ -87,7 +87,7 @@ public final class LibraryIndex {
     }
 
     /** Marks the rows missing that still have the path they had (a moved file's row has another); how many. */
-    long missing(List<LibraryFile> rows) {
+    public long missing(List<LibraryFile> rows) {
         return db.transaction(c -> {
             long n = 0;
             for (LibraryFile f : rows) {
@@ -102,7 +102,7 @@ public final class LibraryIndex {
      * Up to {@code limit} SHA-256 of present files never matched, and not said unknown by Civitai
      * within {@code quiet} (an unknown hash is not asked again for a day).
      */
-    List<String> toIdentify(int limit, Duration quiet) {
+    public List<String> toIdentify(int limit, Duration quiet) {
         Instant since = Instant.now(clock).minus(quiet);
         return db.run(c -> {
             List<String> out = new java.util.ArrayList<>();
@@ -121,7 +121,7 @@ public final class LibraryIndex {
     }
 
     /** What Civitai said of a hash: every file with it is that version's. */
-    void matched(String sha256, civitai.daemon.civitai.HashLookup.Match m) {
+    public void matched(String sha256, civitai.daemon.civitai.HashLookup.Match m) {
         Instant now = Instant.now(clock);
         db.run(c -> Rows.exec(c, "UPDATE library_files SET source = 'civitai', model_id = ?, version_id = ?,"
                 + " model_name = ?, model_type = coalesce(model_type, ?), entry_json = ?, asked_at = ?,"
@@ -129,7 +129,7 @@ public final class LibraryIndex {
                 m.entryJson(), now, sha256));
     }
 
-    void unmatched(List<String> sha256s) {
+    public void unmatched(List<String> sha256s) {
         Instant now = Instant.now(clock);
         db.transaction(c -> {
             for (String sha : sha256s) {
