@@ -242,7 +242,7 @@ class CliTest extends DaemonTest {
     void theDataFoldersConfig_andTheSecretsFileBesideIt_areUsed() throws Exception {
         startWithPortInConfig();
         JsonObject c = Json.parse(Files.readString(dir.resolve("config.json"))).asObject();
-        Files.writeString(dir.resolve("config.json"), c.set("jwt_secret", "").toString());  // the secret moved out
+        Files.writeString(dir.resolve("config.json"), c.set("jwt_secret", "").toString());  // the secret is in the secrets file instead
         Files.writeString(dir.resolve(Locator.SECRETS_FILE), "CIVITAI_API_KEY=x\nCIVITAI_DAEMON_JWT_SECRET=" + SECRET + "\n");
         Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
         Locator locator = new Locator(Map.of("CIVITAI_DAEMON_DATA_DIR", dir.toString()), elsewhere);

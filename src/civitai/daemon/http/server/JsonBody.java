@@ -70,7 +70,7 @@ public final class JsonBody {
 
     /**
      * A body declared larger than {@code maxBytes} is refused without keeping it: sixteen such
-     * bodies read at once were a quarter of the heap. It is read and dropped first (up to
+     * bodies read at once would take a quarter of the heap. It is read and dropped first (up to
      * {@link #DRAIN_LIMIT}), since a server that answers and closes while the client still sends
      * resets the connection, and the client may never see the answer.
      */

@@ -29,10 +29,10 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A workflow in (issue 20): the models a ComfyUI workflow (UI or API JSON, or a PNG that carries
- * one) or A1111 parameters text names, planned against the library; the format is read from the
- * content, whatever the Content-Type says. The plan alone queues nothing; {@code ?queue=true}
- * queues what it says to download. Thread-safe.
+ * A workflow in: the models a ComfyUI workflow (UI or API JSON, or a PNG that carries one) or
+ * A1111 parameters text names, planned against the library; the format is read from the content,
+ * whatever the Content-Type says. The plan alone queues nothing; {@code ?queue=true} queues what
+ * it says to download. Thread-safe.
  * <pre>
  *   curl -s -XPOST localhost:8123/api/workflow --data-binary @workflow.json
  *   curl -s -XPOST 'localhost:8123/api/workflow?queue=true' --data-binary @ComfyUI_00001_.png
