@@ -11,6 +11,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.Locale;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -161,7 +162,7 @@ public final class Jwt {
             byte[] bytes = decode(part, "malformed token (base64url without padding)");
             JsonValue v = Json.parse(new String(bytes, StandardCharsets.UTF_8));
             if (v.isObject()) {
-                if (new java.util.HashSet<>(v.asObject().names()).size() != v.asObject().size()) {
+                if (new HashSet<>(v.asObject().names()).size() != v.asObject().size()) {
                     throw invalid("a key appears twice in the token");
                 }
                 return v.asObject();

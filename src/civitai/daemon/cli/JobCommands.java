@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -75,7 +76,7 @@ final class JobCommands {
     /** What {@code add} sends: the daemon resolves Civitai references itself. */
     static JsonObject entry(String reference, String type) {
         JsonObject e = new JsonObject();
-        String lower = reference.toLowerCase(java.util.Locale.ROOT);
+        String lower = reference.toLowerCase(Locale.ROOT);
         if (reference.matches("\\d{1,18}")) {
             e.add("modelId", Long.parseLong(reference));
         } else if (!lower.startsWith("http://") && !lower.startsWith("https://")) {

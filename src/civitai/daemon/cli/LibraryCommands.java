@@ -14,6 +14,7 @@ import com.eclipsesource.json.JsonValue;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * {@code scan} (start a library scan, {@code --watch} follows it to its end), {@code library}
@@ -152,7 +153,7 @@ final class LibraryCommands {
 
     int adopt(Args a) throws Failure {
         String update = a.value("--update");
-        if (update != null && !java.util.Set.of("notify", "auto", "pin").contains(update)) {
+        if (update != null && !Set.of("notify", "auto", "pin").contains(update)) {
             throw Failure.usage("--update must be notify, auto or pin, not " + update);
         }
         JsonObject body = new JsonObject();

@@ -1,6 +1,9 @@
 package civitai.daemon.events;
 
+import civitai.daemon.log.Redactor;
+import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -86,11 +89,11 @@ public final class EventStream {
         }
 
         /** The next frame, null after {@code timeout} without one; empty when the stream ends. */
-        public java.util.Optional<Frame> next(long timeout, TimeUnit unit) throws InterruptedException, Ended {
+        public Optional<Frame> next(long timeout, TimeUnit unit) throws InterruptedException, Ended {
             if (dropped || closed) {
                 throw new Ended();
             }
-            return java.util.Optional.ofNullable(queue.poll(timeout, unit));
+            return Optional.ofNullable(queue.poll(timeout, unit));
         }
 
         @Override
@@ -106,10 +109,10 @@ public final class EventStream {
 
     /** An event bus subscriber. */
     public void on(Event event) {
-        java.time.Instant at = java.time.Instant.now();
+        Instant at = Instant.now();
         // a frame keeps only what its data shows: a queued job's URL (up to 16 KiB) is not in it
         Event kept = event instanceof Event.Queued q ? new Event.Queued(q.jobId(), q.target(), "") : event;
-        publish(event.name(), () -> civitai.daemon.log.Redactor.urls(EventJson.of(kept, at)));
+        publish(event.name(), () -> Redactor.urls(EventJson.of(kept, at)));
     }
 
     private void publish(String name, Supplier<String> data) {
@@ -131,9 +134,9 @@ public final class EventStream {
      * {@code reset} frame when they are no longer all in the buffer. Empty when
      * {@code maxSubscribers} are already subscribed.
      */
-    public synchronized java.util.Optional<Subscriber> subscribe(Long lastEventId) {
+    public synchronized Optional<Subscriber> subscribe(Long lastEventId) {
         if (subscribers.size() >= maxSubscribers) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         Subscriber s = new Subscriber();
         if (lastEventId != null) {
@@ -150,7 +153,7 @@ public final class EventStream {
             }
         }
         subscribers.add(s);
-        return java.util.Optional.of(s);
+        return Optional.of(s);
     }
 
     /** Subscribers right now. */

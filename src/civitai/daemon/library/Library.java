@@ -7,11 +7,19 @@ import civitai.daemon.library.index.LibraryIndex;
 import civitai.daemon.library.index.Root;
 import civitai.daemon.target.Layout;
 import civitai.daemon.events.Event;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -39,8 +47,8 @@ public final class Library implements AutoCloseable {
     private volatile ScanResult last;
     private volatile String identifyError;
     private volatile long identified;
-    private volatile java.util.function.BiConsumer<Path, String> sidecars;
-    private final java.util.concurrent.atomic.LongAdder hashed = new java.util.concurrent.atomic.LongAdder();
+    private volatile BiConsumer<Path, String> sidecars;
+    private final LongAdder hashed = new LongAdder();
 
     /**
      * @param downloadDir the one writable root, in {@code layout}
@@ -80,7 +88,7 @@ public final class Library implements AutoCloseable {
     public Root rootOf(Path path) {
         Path p = path.toAbsolutePath().normalize();
         return roots.stream().filter(r -> r.contains(p))
-                .max(java.util.Comparator.comparingInt(r -> r.path().getNameCount())).orElse(null);
+                .max(Comparator.comparingInt(r -> r.path().getNameCount())).orElse(null);
     }
 
     /**
@@ -108,11 +116,11 @@ public final class Library implements AutoCloseable {
      * Sidecars for files Civitai identified, written by {@code writer} (the model's path and its
      * entry) as a download's are: in download_dir only (the other roots are never written).
      */
-    public void sidecarsBy(java.util.function.BiConsumer<Path, String> writer) {
+    public void sidecarsBy(BiConsumer<Path, String> writer) {
         this.sidecars = writer;
     }
 
-    private void identified(civitai.daemon.civitai.HashLookup.Match m) {
+    private void identified(HashLookup.Match m) {
         var writer = sidecars;
         if (writer == null) {
             return;
@@ -145,7 +153,7 @@ public final class Library implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            result = new ScanResult(rootName, java.time.Instant.now(clock), java.time.Instant.now(clock), 0, 0, 0, 0,
+            result = new ScanResult(rootName, Instant.now(clock), Instant.now(clock), 0, 0, 0, 0,
                     List.of(), scan.cancelled(), "the scan failed: " + e);
         } finally {
             finish(scan, result);
@@ -180,15 +188,15 @@ public final class Library implements AutoCloseable {
         if (root == null || sha256 == null || !Walker.isModel(file)) {
             return;
         }
-        java.nio.file.attribute.BasicFileAttributes attrs;
+        BasicFileAttributes attrs;
         try {
-            attrs = java.nio.file.Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
-        } catch (java.io.IOException e) {
+            attrs = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (IOException e) {
             return;  // gone again already: the next scan says so
         }
         Found f = new Found(file.toAbsolutePath().normalize(), root, attrs.size(),
                 attrs.lastModifiedTime().toMillis(), attrs.fileKey() == null ? null : attrs.fileKey().toString());
-        String sha = sha256.toLowerCase(java.util.Locale.ROOT);
+        String sha = sha256.toLowerCase(Locale.ROOT);
         index.byPath(f.path().toString()).ifPresentOrElse(row -> index.update(row.id(), f, sha, typeOf(f)),
                 () -> index.insert(f, sha, typeOf(f)));
     }
@@ -232,7 +240,7 @@ public final class Library implements AutoCloseable {
      * @throws ScanBusy        when a scan is running
      * @throws Dedupe.Refused  when {@code keep} is not a present copy, or changed since indexed
      */
-    public Dedupe.Result dedupe(String sha256, Path keep) throws ScanBusy, Dedupe.Refused, java.io.IOException {
+    public Dedupe.Result dedupe(String sha256, Path keep) throws ScanBusy, Dedupe.Refused, IOException {
         synchronized (this) {
             if (current != null || deduping) {
                 throw new ScanBusy("a library scan or another replacement of duplicates is running; try again"

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +36,7 @@ final class Walker {
     private final List<Path> realRoots = new ArrayList<>();
     private final BooleanSupplier cancelled;
     final List<Found> found = new ArrayList<>();
-    final List<Skipped> skipped = java.util.Collections.synchronizedList(new ArrayList<>());  // hashers add too
+    final List<Skipped> skipped = Collections.synchronizedList(new ArrayList<>());  // hashers add too
 
     Walker(List<Root> roots, BooleanSupplier cancelled) {
         this.roots = roots;

@@ -1,10 +1,12 @@
 package civitai.daemon.manifest;
 
+import civitai.daemon.store.JobSpec;
 import civitai.daemon.target.SafeName;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -31,7 +33,7 @@ public final class EntryParser {
             throw new InvalidEntry("an entry must be a JSON object, not " + value);
         }
         JsonObject o = value.asObject();
-        int bytes = o.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        int bytes = o.toString().getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_ENTRY_BYTES) {
             throw new InvalidEntry("the entry is " + bytes + " bytes; at most " + MAX_ENTRY_BYTES
                     + " (16 KiB), extra fields included, are kept per entry");
@@ -64,7 +66,7 @@ public final class EntryParser {
         if (url.getRawUserInfo() == null) {
             return o;
         }
-        return new JsonObject().merge(o).set("url", civitai.daemon.store.JobSpec.withoutUserInfo(url).toString());
+        return new JsonObject().merge(o).set("url", JobSpec.withoutUserInfo(url).toString());
     }
 
     private static URI url(JsonObject o) throws InvalidEntry {

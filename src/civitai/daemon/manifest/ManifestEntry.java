@@ -1,6 +1,9 @@
 package civitai.daemon.manifest;
 
 import civitai.daemon.store.JobSpec;
+import com.eclipsesource.json.Json;
+import com.eclipsesource.json.JsonValue;
+import com.eclipsesource.json.ParseException;
 import java.net.URI;
 
 /**
@@ -28,9 +31,9 @@ public record ManifestEntry(
      */
     public boolean adopted() {
         try {
-            com.eclipsesource.json.JsonValue v = com.eclipsesource.json.Json.parse(json);
+            JsonValue v = Json.parse(json);
             return v.isObject() && v.asObject().getBoolean("adopted", false);
-        } catch (com.eclipsesource.json.ParseException | UnsupportedOperationException e) {
+        } catch (ParseException | UnsupportedOperationException e) {
             return false;
         }
     }

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
@@ -61,7 +63,7 @@ class JwtTest {
             byte[] sig = mac.doFinal(input.getBytes(StandardCharsets.US_ASCII));
             return input + "." + spellSignature.apply(Base64.getUrlEncoder().withoutPadding()
                     .encodeToString(sig));
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new AssertionError(e);
         }
     }
@@ -129,6 +131,6 @@ class JwtTest {
         assertEquals(Role.ADMIN, jwt.verify(signed(url(HEADER), url(CLAIMS), s -> s)));
         String claims = claimsWithUrlOnlyCharacters();
         assertEquals(Role.ADMIN, jwt.verify(signed(url(HEADER), url(claims), s -> s)));
-        assertEquals(Role.VIEWER, jwt.verify(jwt.sign(Role.VIEWER, java.time.Duration.ofHours(1))));
+        assertEquals(Role.VIEWER, jwt.verify(jwt.sign(Role.VIEWER, Duration.ofHours(1))));
     }
 }

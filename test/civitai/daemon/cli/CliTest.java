@@ -25,7 +25,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,7 +56,7 @@ class CliTest extends DaemonTest {
 
     /** A command pointed at the test daemon's config file. */
     Run cli(String... args) {
-        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+        String[] all = Arrays.copyOf(args, args.length + 2);
         all[args.length] = "--config";
         all[args.length + 1] = dir.resolve("config.json").toString();
         return cli(Map.of(), all);
@@ -226,7 +230,7 @@ class CliTest extends DaemonTest {
         Locator locator = new Locator(Map.of("HOME", empty.toString(), "CIVITAI_DAEMON_DATA_DIR",
                 empty.resolve("data").toString()), empty);
         try {
-            locator.locate(Args.parse(java.util.List.of(), java.util.Set.of(), java.util.Set.of()));
+            locator.locate(Args.parse(List.of(), Set.of(), Set.of()));
             throw new AssertionError("found a daemon in an empty folder");
         } catch (Failure f) {
             assertEquals(ExitCode.UNREACHABLE, f.exitCode);
@@ -246,7 +250,7 @@ class CliTest extends DaemonTest {
         Files.writeString(dir.resolve(Locator.SECRETS_FILE), "CIVITAI_API_KEY=x\nCIVITAI_DAEMON_JWT_SECRET=" + SECRET + "\n");
         Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
         Locator locator = new Locator(Map.of("CIVITAI_DAEMON_DATA_DIR", dir.toString()), elsewhere);
-        Target t = locator.locate(Args.parse(java.util.List.of(), java.util.Set.of(), java.util.Set.of()));
+        Target t = locator.locate(Args.parse(List.of(), Set.of(), Set.of()));
         assertEquals(dir.resolve("config.json").toString(), t.source());
         assertEquals(200, daemon.send("GET", "/api/status", null, t.token()).statusCode());
     }
@@ -266,7 +270,7 @@ class CliTest extends DaemonTest {
         String screen = out.toString(StandardCharsets.UTF_8);
         assertTrue(screen.startsWith("\033[H") && screen.indexOf("\033[H", 1) > 0, "redrawn in place: " + screen);
         daemon.stop();
-        watcher.join(java.time.Duration.ofSeconds(30));
+        watcher.join(Duration.ofSeconds(30));
         assertFalse(watcher.isAlive(), "watch ends with the stream");
         assertEquals(3, code[0]);
     }

@@ -17,6 +17,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +26,7 @@ class LibraryCliTest extends DaemonTest {
     private record Run(int code, String out, String err) {}
 
     private Run cli(String... args) {
-        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+        String[] all = Arrays.copyOf(args, args.length + 2);
         all[args.length] = "--config";
         all[args.length + 1] = dir.resolve("config.json").toString();
         var out = new ByteArrayOutputStream();

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -101,7 +102,7 @@ class WorkflowCliTest extends DaemonTest {
         assertTrue(lines.get(0).matches("DECISION\\s+FOLDER\\s+NAME\\s+SIZE\\s+SOURCE\\s+TARGET / REASON"), r.out());
         String present = line(r.out(), "sd15/realisticVisionV51_v51VAE.safetensors");
         assertTrue(present.matches("present\\s+checkpoints\\s+\\S+\\s+2\\.0 KiB\\s+library\\s+"
-                + java.util.regex.Pattern.quote(comfy("checkpoints", "sd15/realisticVisionV51_v51VAE.safetensors")
+                + Pattern.quote(comfy("checkpoints", "sd15/realisticVisionV51_v51VAE.safetensors")
                 .toString())), present);
         String missing = line(r.out(), "ip-adapter-plus_sd15.safetensors");
         assertTrue(missing.matches("not_found\\s+ipadapter\\s+\\S+\\s+-\\s+-\\s+a name alone, and no library file"
@@ -141,7 +142,7 @@ class WorkflowCliTest extends DaemonTest {
         Run plan = cli(workflow.toString());
         assertEquals(ExitCode.OK, plan.code(), plan.err() + plan.out());
         assertTrue(line(plan.out(), CHECKPOINT).matches("download\\s+checkpoints\\s+\\S+\\s+-\\s+127\\.0\\.0\\.1\\s+"
-                + java.util.regex.Pattern.quote(comfy("checkpoints", CHECKPOINT).toString())), plan.out());
+                + Pattern.quote(comfy("checkpoints", CHECKPOINT).toString())), plan.out());
         assertTrue(plan.out().endsWith("0 present, 1 to download, 0 need a choice, 0 not found\n"), plan.out());
 
         Run r = cli(workflow.toString(), "--yes");
@@ -199,7 +200,7 @@ class WorkflowCliTest extends DaemonTest {
         assertEquals(ExitCode.OK, r.code(), r.err() + r.out());
         String checkpoint = line(r.out(), "anything-v5");
         assertTrue(checkpoint.matches("present_elsewhere\\s+checkpoints\\s+anything-v5\\s+4\\.9 KiB\\s+library\\s+same"
-                + " hash at " + java.util.regex.Pattern.quote(file.toAbsolutePath().normalize().toString()) + ".*"), checkpoint);
+                + " hash at " + Pattern.quote(file.toAbsolutePath().normalize().toString()) + ".*"), checkpoint);
         assertTrue(line(r.out(), "add_detail").matches("lookup_hash\\s+loras\\s+add_detail\\s+-\\s+civitai by hash\\s+.*"),
                 r.out());
         assertTrue(r.out().endsWith("1 present, 1 to download, 0 need a choice, 0 not found\n"), r.out());

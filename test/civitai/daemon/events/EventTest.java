@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -75,7 +76,7 @@ class EventTest {
         EventStream stream = new EventStream(1);
         try (EventStream.Subscriber s = stream.subscribe(null).orElseThrow()) {
             stream.on(ONE_OF_EACH.get(10));
-            EventStream.Frame f = s.next(5, java.util.concurrent.TimeUnit.SECONDS).orElseThrow();
+            EventStream.Frame f = s.next(5, TimeUnit.SECONDS).orElseThrow();
             assertEquals("model.update", f.name());
             assertEquals(EventJson.payload((Event.ModelUpdate) ONE_OF_EACH.get(10)), f.data());
         }

@@ -11,6 +11,7 @@ import com.eclipsesource.json.JsonValue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 import java.util.TreeMap;
@@ -80,7 +81,7 @@ class DuplicatesTest extends LibraryFixture {
         write(dir.resolve("models/lora/b.safetensors"), content);
         start(new JsonArray());
         settled();
-        Files.write(a, new byte[] {9}, java.nio.file.StandardOpenOption.APPEND);
+        Files.write(a, new byte[] {9}, StandardOpenOption.APPEND);
         var changed = daemon.post("/api/library/dedupe", body(Bytes.sha256(content), a));
         assertEquals(409, changed.statusCode(), changed.body());
         assertEquals(400, daemon.post("/api/library/dedupe", "{\"sha256\": \"xyz\"}").statusCode());

@@ -10,8 +10,10 @@ import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,7 +62,7 @@ class ScanTest extends LibraryFixture {
 
         Files.createDirectories(dir.resolve("models/checkpoint"));
         Files.move(a, dir.resolve("models/checkpoint/new-name.safetensors").toAbsolutePath(),
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                StandardCopyOption.ATOMIC_MOVE);
         JsonObject result = scan();
         assertEquals(0, result.getLong("hashed", -1), "the same inode, size and mtime: " + result);
         assertEquals(1, result.getLong("moved", -1));
@@ -120,7 +122,7 @@ class ScanTest extends LibraryFixture {
     @Test
     void secondScan_is409_andScansCanBeCancelled() throws Exception {
         write(dir.resolve("models/lora/x.safetensors"), Bytes.random(1000, 11));
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
         civitai.holdByHash(release);  // the scan waits in its identification step, so it is running
         try {
             start(new JsonArray());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,7 +26,7 @@ class SafeNameTest {
         assertTrue(SafeName.problem(name).isPresent(), name);
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void aNameOf250Bytes_fitsWithItsPartSuffix() {
         assertEquals(Optional.empty(), SafeName.problem("a".repeat(246) + ".bin"));
     }
@@ -56,7 +57,7 @@ class SafeNameTest {
         assertEquals(Optional.of(expected), SafeName.sanitise(offered));
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void aServerNameTooLong_isShortenedKeepingItsExtension_neverInsideACharacter() {
         String offered = "\u00dc".repeat(200) + ".safetensors";  // 412 bytes
         String name = SafeName.sanitise(offered).orElseThrow();

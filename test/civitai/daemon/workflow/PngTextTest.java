@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +42,7 @@ class PngTextTest {
         var e = assertThrows(NotAWorkflow.class, () -> WorkflowReader.read(plain));
         assertTrue(e.getMessage().startsWith(NotAWorkflow.WHAT));
         byte[] full = new PngWriter().text("parameters", PARAMS).bytes();
-        byte[] cut = java.util.Arrays.copyOf(full, 50);
+        byte[] cut = Arrays.copyOf(full, 50);
         var t = assertThrows(NotAWorkflow.class, () -> WorkflowReader.read(cut));
         assertTrue(t.getMessage().contains("truncated"), t.getMessage());
     }

@@ -6,6 +6,7 @@ import com.eclipsesource.json.JsonValue;
 import com.eclipsesource.json.ParseException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -118,7 +119,7 @@ public final class DaemonClient {
     private static String describe(IOException e) {
         String what = e.getClass().getSimpleName().replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2");
         String text = e.getMessage() == null || e.getMessage().isBlank() ? what.toLowerCase() : e.getMessage();
-        return e instanceof java.net.ConnectException ? "connection refused" : text;
+        return e instanceof ConnectException ? "connection refused" : text;
     }
 
     private static JsonValue parse(String body) {

@@ -8,8 +8,10 @@ import com.eclipsesource.json.JsonValue;
 import com.eclipsesource.json.ParseException;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -94,7 +96,7 @@ public final class Locator {
         try {
             JsonValue v = Json.parse(Files.readString(file, StandardCharsets.UTF_8));
             config = v.isObject() ? v.asObject() : null;
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             looked.add(file + " (no such file)");
             return null;
         } catch (IOException | ParseException e) {
@@ -167,7 +169,7 @@ public final class Locator {
             if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
                 return uri;
             }
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             // reported below
         }
         throw Failure.usage(source + " must be like http://127.0.0.1:8123, not " + url);

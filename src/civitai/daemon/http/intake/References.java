@@ -10,6 +10,8 @@ import civitai.daemon.huggingface.HubAnswer;
 import civitai.daemon.huggingface.HubResolver;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 
@@ -36,19 +38,19 @@ public final class References {
     /** A reference that could not be resolved; the message is for the client. */
     public static final class NotResolved extends Exception {
         private static final long serialVersionUID = 1L;
-        public final transient java.time.Duration retryAfter;
+        public final transient Duration retryAfter;
         public final String code;
 
         NotResolved(String message) {
             this(message, null);
         }
 
-        NotResolved(String message, java.time.Duration retryAfter) {
+        NotResolved(String message, Duration retryAfter) {
             this(message, retryAfter, retryAfter == null ? "bad_request" : "civitai_rate_limited");
         }
 
         /** {@code code} names the reason for a client that acts on it (gated, forbidden, …). */
-        NotResolved(String message, java.time.Duration retryAfter, String code) {
+        NotResolved(String message, Duration retryAfter, String code) {
             super(message);
             this.retryAfter = retryAfter;
             this.code = code;
@@ -112,9 +114,9 @@ public final class References {
         HubAnswer answer;
         try {
             answer = hub.resolve(ref);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new NotResolved("cannot reach the Hugging Face Hub: " + e.getMessage(),
-                    java.time.Duration.ofSeconds(30), "hub_unreachable");
+                    Duration.ofSeconds(30), "hub_unreachable");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NotResolved("interrupted while asking the Hugging Face Hub");
@@ -125,7 +127,7 @@ public final class References {
                 case HubAnswer.Refused r -> throw new NotResolved(r.message(), null, r.reason());
                 case HubAnswer.RateLimited r -> throw new NotResolved(
                         "the Hugging Face Hub is rate limiting; ask again later", r.pause(), "hub_rate_limited");
-                case HubAnswer.Failed r -> throw new NotResolved(r.message(), java.time.Duration.ofSeconds(30),
+                case HubAnswer.Failed r -> throw new NotResolved(r.message(), Duration.ofSeconds(30),
                         "hub_unavailable");
             };
         } catch (HfEntries.Invalid e) {

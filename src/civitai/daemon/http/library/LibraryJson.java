@@ -11,6 +11,7 @@ import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import java.time.Instant;
+import java.util.function.Predicate;
 
 /** The library's values as the API shows them. */
 public final class LibraryJson {
@@ -55,7 +56,7 @@ public final class LibraryJson {
                 .add("skipped", skipped).add("cancelled", r.cancelled()).add("error", JsonValues.nullable(r.error()));
     }
 
-    public static JsonObject group(LibraryQuery.Group g, java.util.function.Predicate<LibraryFile> writable) {
+    public static JsonObject group(LibraryQuery.Group g, Predicate<LibraryFile> writable) {
         JsonArray files = new JsonArray();
         g.files().forEach(f -> files.add(file(f, writable.test(f))));
         return new JsonObject().add("sha256", g.sha256()).add("size", g.size()).add("copies", g.inodes())

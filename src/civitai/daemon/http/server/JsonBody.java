@@ -6,7 +6,9 @@ import com.eclipsesource.json.ParseException;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
 
 /** Reads a JSON request body within limits: content type, size and nesting depth. */
@@ -65,7 +67,7 @@ public final class JsonBody {
     private static byte[] exactly(InputStream in, int length) throws IOException {
         byte[] bytes = new byte[length];
         int n = in.readNBytes(bytes, 0, length);
-        return n == length ? bytes : java.util.Arrays.copyOf(bytes, n);
+        return n == length ? bytes : Arrays.copyOf(bytes, n);
     }
 
     /**
@@ -77,7 +79,7 @@ public final class JsonBody {
     private static void refuseUnread(HttpExchange exchange, long declared, int maxBytes) throws ClientGone {
         if (declared <= DRAIN_LIMIT) {
             try (InputStream in = exchange.getRequestBody()) {
-                in.transferTo(java.io.OutputStream.nullOutputStream());
+                in.transferTo(OutputStream.nullOutputStream());
             } catch (IOException e) {
                 throw new ClientGone(e);
             }

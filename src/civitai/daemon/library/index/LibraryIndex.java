@@ -1,9 +1,11 @@
 package civitai.daemon.library.index;
 
+import civitai.daemon.civitai.HashLookup;
 import civitai.daemon.store.Database;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -105,7 +107,7 @@ public final class LibraryIndex {
     public List<String> toIdentify(int limit, Duration quiet) {
         Instant since = Instant.now(clock).minus(quiet);
         return db.run(c -> {
-            List<String> out = new java.util.ArrayList<>();
+            List<String> out = new ArrayList<>();
             try (var s = c.prepareStatement("SELECT DISTINCT sha256 FROM library_files WHERE state = 'present'"
                     + " AND sha256 IS NOT NULL AND source IS NULL AND (unmatched_at IS NULL OR unmatched_at < ?)"
                     + " ORDER BY sha256 LIMIT ?")) {
@@ -121,7 +123,7 @@ public final class LibraryIndex {
     }
 
     /** What Civitai said of a hash: every file with it is that version's. */
-    public void matched(String sha256, civitai.daemon.civitai.HashLookup.Match m) {
+    public void matched(String sha256, HashLookup.Match m) {
         Instant now = Instant.now(clock);
         db.run(c -> Rows.exec(c, "UPDATE library_files SET source = 'civitai', model_id = ?, version_id = ?,"
                 + " model_name = ?, model_type = coalesce(model_type, ?), entry_json = ?, asked_at = ?,"

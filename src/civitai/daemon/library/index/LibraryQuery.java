@@ -1,9 +1,13 @@
 package civitai.daemon.library.index;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The library's reads for the API: a filtered, sorted page of files, the duplicate groups, the
@@ -70,7 +74,7 @@ public final class LibraryQuery {
             terms.add("state = 'present' AND sha256 " + (f.duplicates() ? "" : "NOT ") + "IN (" + DUPLICATED + ")");
         }
         if (f.text() != null && !f.text().isBlank()) {
-            String like = "%" + f.text().strip().toLowerCase(java.util.Locale.ROOT)
+            String like = "%" + f.text().strip().toLowerCase(Locale.ROOT)
                     .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
             terms.add("(lower(name) LIKE ? ESCAPE '\\' OR lower(coalesce(model_name, '')) LIKE ? ESCAPE '\\')");
             args.add(like);
@@ -114,12 +118,12 @@ public final class LibraryQuery {
     /** Disk use per model type, by type name; files of no known type under {@code "other"}. */
     public Map<String, Use> byType() {
         return index.read(c -> {
-            Map<String, Use> out = new java.util.TreeMap<>();
+            Map<String, Use> out = new TreeMap<>();
             // one inner row per type and inode: hard links to one file count their bytes once
-            try (java.sql.PreparedStatement s = c.prepareStatement("SELECT coalesce(model_type, 'other'), sum(n),"
+            try (PreparedStatement s = c.prepareStatement("SELECT coalesce(model_type, 'other'), sum(n),"
                     + " sum(size) FROM (SELECT model_type, count(*) AS n, max(size) AS size FROM library_files"
                     + " WHERE state = 'present' GROUP BY model_type, coalesce(inode, path)) GROUP BY 1");
-                    java.sql.ResultSet rs = s.executeQuery()) {
+                    ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     out.merge(rs.getString(1), new Use(rs.getLong(2), rs.getLong(3)),
                             (a, b) -> new Use(a.files() + b.files(), a.bytes() + b.bytes()));
