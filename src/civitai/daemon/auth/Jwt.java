@@ -25,8 +25,8 @@ import javax.crypto.spec.SecretKeySpec;
  * wins), a header with {@code crit} is refused (this daemon understands no extension, RFC 7515
  * §4.1.11), each part must be base64url without padding in its one canonical spelling (§2: no
  * {@code =}, {@code +} or {@code /}, no stray bits in the last character, so one token has one
- * spelling), and {@code role} must be viewer or admin. Shared by the server (which verifies) and the
- * command-line client (which signs its own short-lived tokens). Thread-safe.
+ * spelling), and {@code role} must be viewer or admin. Shared by the server (which verifies) and
+ * the command-line client (which signs its own short-lived tokens). Thread-safe.
  */
 public final class Jwt {
     /** A token that is not a valid, unexpired HS256 token of ours; the message says why. */
@@ -58,7 +58,8 @@ public final class Jwt {
     public String sign(Role role, Duration ttl) {
         long now = clock.instant().getEpochSecond();
         String header = encode(new JsonObject().add("alg", "HS256").add("typ", "JWT").toString());
-        JsonObject claims = new JsonObject().add("sub", "civitai-daemon").add("role", role.name().toLowerCase(Locale.ROOT))
+        JsonObject claims = new JsonObject().add("sub", "civitai-daemon")
+                .add("role", role.name().toLowerCase(Locale.ROOT))
                 .add("iat", now).add("exp", now + ttl.toSeconds());
         if (ttl.compareTo(MAX_TTL) > 0) {
             claims.add("long_lived", true);  // asked for: --ttl beyond a year

@@ -59,7 +59,8 @@ public final class EventStream {
         }
 
         public String text() {
-            return (id > 0 ? "id: " + id + "\n" : "") + "event: " + name + "\ndata: " + data() + "\n\n";
+            return (id > 0 ? "id: " + id + "\n" : "") + "event: " + name + "\ndata: " + data()
+                    + "\n\n";
         }
     }
 
@@ -71,14 +72,16 @@ public final class EventStream {
 
     public EventStream(int maxSubscribers) {
         if (maxSubscribers < 1) {
-            throw new IllegalArgumentException("maxSubscribers must be at least 1: " + maxSubscribers);
+            throw new IllegalArgumentException("maxSubscribers must be at least 1: "
+                    + maxSubscribers);
         }
         this.maxSubscribers = maxSubscribers;
     }
 
     /** A subscriber of this stream; {@link #next} is called by one connection thread. */
     public final class Subscriber implements AutoCloseable {
-        private final BlockingQueue<Frame> queue = new LinkedBlockingQueue<>(QUEUE);  // grows only as frames wait
+        // grows only as frames wait
+        private final BlockingQueue<Frame> queue = new LinkedBlockingQueue<>(QUEUE);
         private volatile boolean dropped;
 
         private void offer(Frame f) {
@@ -89,7 +92,8 @@ public final class EventStream {
         }
 
         /** The next frame, null after {@code timeout} without one; empty when the stream ends. */
-        public Optional<Frame> next(long timeout, TimeUnit unit) throws InterruptedException, Ended {
+        public Optional<Frame> next(long timeout, TimeUnit unit)
+                throws InterruptedException, Ended {
             if (dropped || closed) {
                 throw new Ended();
             }
@@ -111,7 +115,8 @@ public final class EventStream {
     public void on(Event event) {
         Instant at = Instant.now();
         // a frame keeps only what its data shows: a queued job's URL (up to 16 KiB) is not in it
-        Event kept = event instanceof Event.Queued q ? new Event.Queued(q.jobId(), q.target(), "") : event;
+        Event kept = event instanceof Event.Queued q ? new Event.Queued(q.jobId(), q.target(), "")
+                : event;
         publish(event.name(), () -> Redactor.urls(EventJson.of(kept, at)));
     }
 
@@ -123,7 +128,8 @@ public final class EventStream {
             if (replay.size() > REPLAY) {
                 replay.removeFirst();
             }
-            for (Subscriber s : subscribers) {  // under the lock, so each queue gets frames in order
+            // under the lock, so each queue gets frames in order
+            for (Subscriber s : subscribers) {
                 s.offer(frame);
             }
         }

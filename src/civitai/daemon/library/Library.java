@@ -30,8 +30,8 @@ import java.util.function.Consumer;
  */
 public final class Library implements AutoCloseable {
     /** A scan now or the last one: its progress, its result once done, what identification said. */
-    public record Status(boolean running, Event.ScanProgress progress, ScanResult last, String identifyError,
-            long identified) {}
+    public record Status(boolean running, Event.ScanProgress progress, ScanResult last,
+            String identifyError, long identified) {}
 
     private final LibraryIndex index;
     private final List<Root> roots;
@@ -56,8 +56,8 @@ public final class Library implements AutoCloseable {
      * @param lookup      Civitai by hash; null: files are not identified
      * @param threads     files hashed at once
      */
-    public Library(LibraryIndex index, Path downloadDir, Layout layout, List<Path> extraRoots, HashLookup lookup,
-            Consumer<Event> events, int threads, Clock clock) {
+    public Library(LibraryIndex index, Path downloadDir, Layout layout, List<Path> extraRoots,
+            HashLookup lookup, Consumer<Event> events, int threads, Clock clock) {
         this.index = index;
         List<Root> all = new ArrayList<>();
         all.add(new Root(downloadDir.toAbsolutePath(), true));
@@ -100,7 +100,8 @@ public final class Library implements AutoCloseable {
     public synchronized Status scan(Path root) throws ScanBusy {
         if (current != null || deduping) {
             throw new ScanBusy(current != null
-                    ? "a library scan is running; cancel it (DELETE /api/library/scan) or wait for it"
+                    ? "a library scan is running; cancel it (DELETE /api/library/scan)"
+                            + " or wait for it"
                     : "duplicates are being replaced by hard links; scan once that is done");
         }
         List<Root> scanned = root == null ? roots : List.of(exactRoot(root));
@@ -137,8 +138,8 @@ public final class Library implements AutoCloseable {
     private Root exactRoot(Path root) {
         Path p = root.toAbsolutePath().normalize();
         return roots.stream().filter(r -> r.path().equals(p)).findFirst().orElseThrow(() ->
-                new IllegalArgumentException(root + " is not one of the library's roots " + roots.stream()
-                        .map(r -> r.path().toString()).toList()));
+                new IllegalArgumentException(root + " is not one of the library's roots "
+                        + roots.stream().map(r -> r.path().toString()).toList()));
     }
 
     private void run(Scan scan, String rootName) {
@@ -195,9 +196,11 @@ public final class Library implements AutoCloseable {
             return;  // gone again already: the next scan says so
         }
         Found f = new Found(file.toAbsolutePath().normalize(), root, attrs.size(),
-                attrs.lastModifiedTime().toMillis(), attrs.fileKey() == null ? null : attrs.fileKey().toString());
+                attrs.lastModifiedTime().toMillis(),
+                attrs.fileKey() == null ? null : attrs.fileKey().toString());
         String sha = sha256.toLowerCase(Locale.ROOT);
-        index.byPath(f.path().toString()).ifPresentOrElse(row -> index.update(row.id(), f, sha, typeOf(f)),
+        index.byPath(f.path().toString())
+                .ifPresentOrElse(row -> index.update(row.id(), f, sha, typeOf(f)),
                 () -> index.insert(f, sha, typeOf(f)));
     }
 
@@ -211,8 +214,8 @@ public final class Library implements AutoCloseable {
     }
 
     public synchronized Status status() {
-        return new Status(current != null, current == null ? null : current.progress().now(), last, identifyError,
-                identified);
+        return new Status(current != null, current == null ? null : current.progress().now(), last,
+                identifyError, identified);
     }
 
     /** Bytes hashed by the scans since the daemon started: a counter, for the hashing rate. */
@@ -240,11 +243,12 @@ public final class Library implements AutoCloseable {
      * @throws ScanBusy        when a scan is running
      * @throws Dedupe.Refused  when {@code keep} is not a present copy, or changed since indexed
      */
-    public Dedupe.Result dedupe(String sha256, Path keep) throws ScanBusy, Dedupe.Refused, IOException {
+    public Dedupe.Result dedupe(String sha256, Path keep)
+            throws ScanBusy, Dedupe.Refused, IOException {
         synchronized (this) {
             if (current != null || deduping) {
-                throw new ScanBusy("a library scan or another replacement of duplicates is running; try again"
-                        + " once it is done");
+                throw new ScanBusy("a library scan or another replacement of duplicates is running;"
+                        + " try again once it is done");
             }
             deduping = true;
         }

@@ -83,7 +83,8 @@ public final class EntryParser {
         } catch (URISyntaxException e) {
             throw new InvalidEntry("\"url\" is not a valid URL: " + e.getMessage());
         }
-        throw new InvalidEntry("\"url\" must be an absolute http:// or https:// URL, not \"" + text + "\"");
+        throw new InvalidEntry("\"url\" must be an absolute http:// or https:// URL, not \"" + text
+                + "\"");
     }
 
     private static String segment(JsonObject o, String key, boolean required) throws InvalidEntry {
@@ -101,7 +102,9 @@ public final class EntryParser {
         return value;
     }
 
-    /** A file name, or a path of safe segments under the type's folder ({@code sd15/x.safetensors}). */
+    /**
+     * A file name, or a path of safe segments under the type's folder ({@code sd15/x.safetensors}).
+     */
     private static String relativePath(JsonObject o, String key) throws InvalidEntry {
         String value = optionalString(o, key);
         if (value == null) {

@@ -11,7 +11,8 @@ import java.net.URI;
  *
  * @param sha256       lower-case hex, or null
  * @param expectedSize bytes, from the entry's {@code size} (bytes) or {@code sizeKB}; or null
- * @param exactSize    true when it came from {@code size} (exact), false from {@code sizeKB} (rounded)
+ * @param exactSize    true when it came from {@code size} (exact), false from {@code sizeKB}
+ *                     (rounded)
  */
 public record ManifestEntry(
         Long modelId,

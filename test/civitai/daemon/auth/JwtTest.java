@@ -55,7 +55,8 @@ class JwtTest {
     }
 
     /** {@code header.payload.signature}, the signature made over the parts exactly as spelled. */
-    private static String signed(String header, String payload, UnaryOperator<String> spellSignature) {
+    private static String signed(String header, String payload,
+            UnaryOperator<String> spellSignature) {
         String input = header + "." + payload;
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
@@ -100,7 +101,8 @@ class JwtTest {
         String claims = claimsWithUrlOnlyCharacters();
         String kid = "{\"alg\":\"HS256\",\"kid\":\"???>>>\"}";
         return Stream.of(
-                refusal("crit naming a claim", critical("{\"alg\":\"HS256\",\"crit\":[\"exp\"]}"), "crit"),
+                refusal("crit naming a claim", critical("{\"alg\":\"HS256\",\"crit\":[\"exp\"]}"),
+                        "crit"),
                 refusal("crit with b64 (RFC 7797)",
                         critical("{\"alg\":\"HS256\",\"b64\":false,\"crit\":[\"b64\"]}"), "crit"),
                 refusal("crit empty", critical("{\"alg\":\"HS256\",\"crit\":[]}"), "crit"),

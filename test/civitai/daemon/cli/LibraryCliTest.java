@@ -33,7 +33,8 @@ class LibraryCliTest extends DaemonTest {
         var err = new ByteArrayOutputStream();
         int code = Main.run(all, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8),
+                err.toString(StandardCharsets.UTF_8));
     }
 
     private Run ok(String... args) {
@@ -63,7 +64,8 @@ class LibraryCliTest extends DaemonTest {
         assertTrue(list.contains("flux.safetensors") && list.contains("1231067@1387174"), list);
         assertTrue(ok("library", "--unidentified").out().contains("own.safetensors"));
         String dupes = ok("dupes").out();
-        assertTrue(dupes.contains("flux-copy.safetensors") && dupes.contains("wasted in all: 18.4 MiB"), dupes);
+        assertTrue(dupes.contains("flux-copy.safetensors")
+                && dupes.contains("wasted in all: 18.4 MiB"), dupes);
         String adopted = ok("adopt", models.resolve("flux.safetensors").toString()).out();
         assertTrue(adopted.startsWith("adopted 1 file(s) (update: notify)"), adopted);
         assertEquals(2, cli("adopt", "--update", "sometimes").code(), "a usage error");

@@ -15,12 +15,13 @@ class SafeNameTest {
     @ParameterizedTest
     @ValueSource(strings = {
         "evil\u202Egnp.safetensors",       // right-to-left override: reads as "evilsafetensors.png"
-        "a\u2066b.safetensors", "zero\u200Bwidth.safetensors", "joiner\u200D.safetensors", "bom\uFEFF.bin",
-        "line\u2028sep.bin", "para\u2029sep.bin", "c1\u0085control.bin", "c1\u009Bcsi.bin",
-        "COM\u00B9", "com\u00B2.txt", "LPT\u00B3.bin", "CONIN$", "conout$.log", "CON .txt", "nul  .bin",
-        "trailing ", "trailing.", "x.safetensors.PART",
-        "arabic\u061Cmark.bin", "soft\u00ADhyphen.bin", "mongolian\u180Esep.bin", "inhibit\u206Aswap.bin",
-        "hangul\u3164filler.bin", "tag\uDB40\uDC01.bin", "lone\uD800surrogate.bin",
+        "a\u2066b.safetensors", "zero\u200Bwidth.safetensors", "joiner\u200D.safetensors",
+        "bom\uFEFF.bin", "line\u2028sep.bin", "para\u2029sep.bin", "c1\u0085control.bin",
+        "c1\u009Bcsi.bin", "COM\u00B9", "com\u00B2.txt", "LPT\u00B3.bin", "CONIN$", "conout$.log",
+        "CON .txt", "nul  .bin", "trailing ", "trailing.", "x.safetensors.PART",
+        "arabic\u061Cmark.bin", "soft\u00ADhyphen.bin", "mongolian\u180Esep.bin",
+        "inhibit\u206Aswap.bin", "hangul\u3164filler.bin", "tag\uDB40\uDC01.bin",
+        "lone\uD800surrogate.bin",
     })
     void refused(String name) {
         assertTrue(SafeName.problem(name).isPresent(), name);
@@ -40,7 +41,8 @@ class SafeNameTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Über Modell.safetensors", "COM10.bin", "console.txt", "v1.5 (pruned).ckpt"})
+    @ValueSource(strings = {"Über Modell.safetensors", "COM10.bin", "console.txt",
+            "v1.5 (pruned).ckpt"})
     void accepted(String name) {
         assertEquals(Optional.empty(), SafeName.problem(name), name);
     }

@@ -11,7 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PngTextTest {
-    private static final String PARAMS = "a cat <lora:neko:1>\nSteps: 20, Sampler: Euler, Model hash: 6ce0161689, Model: any";
+    private static final String PARAMS =
+            "a cat <lora:neko:1>\nSteps: 20, Sampler: Euler, Model hash: 6ce0161689, Model: any";
 
     private static List<String> names(List<Reference> refs) {
         return refs.stream().map(Reference::name).toList();
@@ -20,7 +21,8 @@ class PngTextTest {
     @Test
     void comfyPngPrefersTheUiWorkflowOverThePrompt() throws Exception {
         String ui = Files.readString(Path.of("test/resources/workflows/ipadapter_advanced.json"));
-        String api = Files.readString(Path.of("test/resources/workflows/default_graph_sdxl1_0.json"));
+        String api = Files.readString(Path.of(
+                "test/resources/workflows/default_graph_sdxl1_0.json"));
         byte[] png = new PngWriter().text("prompt", api).text("workflow", ui).bytes();
         assertEquals(3, WorkflowReader.read(png).size());
         byte[] promptOnly = new PngWriter().ztext("prompt", api).bytes();

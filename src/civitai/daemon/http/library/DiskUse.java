@@ -48,6 +48,7 @@ public record DiskUse(SpaceGate gate, Library library, LibraryQuery query) {
             files += e.getValue().files();
             bytes += e.getValue().bytes();
         }
-        return new JsonObject().add("files", files).add("bytes", bytes).add("per_model_type", perType);
+        return new JsonObject().add("files", files).add("bytes", bytes)
+                .add("per_model_type", perType);
     }
 }

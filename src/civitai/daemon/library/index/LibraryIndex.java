@@ -37,7 +37,8 @@ public final class LibraryIndex {
 
     /** The present files with this SHA-256. */
     public List<LibraryFile> withSha256(String sha256) {
-        return db.run(c -> Rows.files(c, "WHERE sha256 = ? AND state = 'present' ORDER BY path", sha256));
+        return db.run(c -> Rows.files(c, "WHERE sha256 = ? AND state = 'present' ORDER BY path",
+                sha256));
     }
 
     /** Every present file: what a workflow's models are looked for in. */
@@ -48,14 +49,16 @@ public final class LibraryIndex {
     /** A newly found file, hashed. */
     public void insert(Found f, String sha256, String modelType) {
         Instant now = Instant.now(clock);
-        db.run(c -> Rows.exec(c, "INSERT INTO library_files (path, root, name, size, mtime_ms, inode, sha256, autov2,"
-                + " model_type, state, hashed_at, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'present', ?, ?)"
-                + " ON CONFLICT(path) DO UPDATE SET root = excluded.root, size = excluded.size,"
-                + " mtime_ms = excluded.mtime_ms, inode = excluded.inode, sha256 = excluded.sha256,"
-                + " autov2 = excluded.autov2, model_type = excluded.model_type, state = 'present',"
+        db.run(c -> Rows.exec(c, "INSERT INTO library_files (path, root, name, size, mtime_ms,"
+                + " inode, sha256, autov2, model_type, state, hashed_at, seen_at) VALUES (?, ?, ?,"
+                + " ?, ?, ?, ?, ?, ?, 'present', ?, ?) ON CONFLICT(path) DO UPDATE"
+                + " SET root = excluded.root, size = excluded.size, mtime_ms = excluded.mtime_ms,"
+                + " inode = excluded.inode, sha256 = excluded.sha256, autov2 = excluded.autov2,"
+                + " model_type = excluded.model_type, state = 'present',"
                 + " hashed_at = excluded.hashed_at, seen_at = excluded.seen_at",
-                f.path().toString(), f.root().path().toString(), f.path().getFileName().toString(), f.size(),
-                f.mtimeMillis(), f.inode(), sha256, LibraryFile.autoV2(sha256), modelType, now, now));
+                f.path().toString(), f.root().path().toString(), f.path().getFileName().toString(),
+                f.size(), f.mtimeMillis(), f.inode(), sha256, LibraryFile.autoV2(sha256), modelType,
+                now, now));
     }
 
     /**
@@ -65,15 +68,19 @@ public final class LibraryIndex {
     public void update(long id, Found f, String sha256, String modelType) {
         Instant now = Instant.now(clock);
         db.transaction(c -> {
-            Rows.exec(c, "DELETE FROM library_files WHERE path = ? AND id <> ?", f.path().toString(), id);
-            Rows.exec(c, "UPDATE library_files SET source = NULL, model_id = NULL, version_id = NULL,"
-                    + " model_name = NULL, entry_json = NULL, unmatched_at = NULL, asked_at = NULL"
-                    + " WHERE id = ? AND sha256 IS NOT ?", id, sha256);
-            return Rows.exec(c, "UPDATE library_files SET path = ?, root = ?, name = ?, size = ?, mtime_ms = ?,"
-                    + " inode = ?, sha256 = ?, autov2 = ?, model_type = ?, state = 'present',"
-                    + " hashed_at = CASE WHEN sha256 IS ? THEN hashed_at ELSE ? END, seen_at = ? WHERE id = ?",
-                    f.path().toString(), f.root().path().toString(), f.path().getFileName().toString(), f.size(),
-                    f.mtimeMillis(), f.inode(), sha256, LibraryFile.autoV2(sha256), modelType, sha256, now, now, id);
+            Rows.exec(c, "DELETE FROM library_files WHERE path = ? AND id <> ?",
+                    f.path().toString(), id);
+            Rows.exec(c, "UPDATE library_files SET source = NULL, model_id = NULL,"
+                    + " version_id = NULL, model_name = NULL, entry_json = NULL,"
+                    + " unmatched_at = NULL, asked_at = NULL WHERE id = ? AND sha256 IS NOT ?",
+                    id, sha256);
+            return Rows.exec(c, "UPDATE library_files SET path = ?, root = ?, name = ?, size = ?,"
+                    + " mtime_ms = ?, inode = ?, sha256 = ?, autov2 = ?, model_type = ?,"
+                    + " state = 'present', hashed_at = CASE WHEN sha256 IS ? THEN hashed_at ELSE ?"
+                    + " END, seen_at = ? WHERE id = ?", f.path().toString(),
+                    f.root().path().toString(), f.path().getFileName().toString(), f.size(),
+                    f.mtimeMillis(), f.inode(), sha256, LibraryFile.autoV2(sha256), modelType,
+                    sha256, now, now, id);
         });
     }
 
@@ -82,19 +89,23 @@ public final class LibraryIndex {
         Instant now = Instant.now(clock);
         db.transaction(c -> {
             for (long id : ids) {
-                Rows.exec(c, "UPDATE library_files SET state = 'present', seen_at = ? WHERE id = ?", now, id);
+                Rows.exec(c, "UPDATE library_files SET state = 'present', seen_at = ? WHERE id = ?",
+                        now, id);
             }
             return null;
         });
     }
 
-    /** Marks the rows missing that still have the path they had (a moved file's row has another); how many. */
+    /**
+     * Marks the rows missing that still have the path they had (a moved file's row has another);
+     * how many.
+     */
     public long missing(List<LibraryFile> rows) {
         return db.transaction(c -> {
             long n = 0;
             for (LibraryFile f : rows) {
-                n += Rows.exec(c, "UPDATE library_files SET state = 'missing' WHERE id = ? AND path = ?"
-                        + " AND state = 'present'", f.id(), f.path());
+                n += Rows.exec(c, "UPDATE library_files SET state = 'missing' WHERE id = ?"
+                        + " AND path = ? AND state = 'present'", f.id(), f.path());
             }
             return n;
         });
@@ -108,9 +119,9 @@ public final class LibraryIndex {
         Instant since = Instant.now(clock).minus(quiet);
         return db.run(c -> {
             List<String> out = new ArrayList<>();
-            try (var s = c.prepareStatement("SELECT DISTINCT sha256 FROM library_files WHERE state = 'present'"
-                    + " AND sha256 IS NOT NULL AND source IS NULL AND (unmatched_at IS NULL OR unmatched_at < ?)"
-                    + " ORDER BY sha256 LIMIT ?")) {
+            try (var s = c.prepareStatement("SELECT DISTINCT sha256 FROM library_files"
+                    + " WHERE state = 'present' AND sha256 IS NOT NULL AND source IS NULL"
+                    + " AND (unmatched_at IS NULL OR unmatched_at < ?) ORDER BY sha256 LIMIT ?")) {
                 Rows.bind(s, since, limit);
                 try (var rs = s.executeQuery()) {
                     while (rs.next()) {
@@ -125,18 +136,18 @@ public final class LibraryIndex {
     /** What Civitai said of a hash: every file with it is that version's. */
     public void matched(String sha256, HashLookup.Match m) {
         Instant now = Instant.now(clock);
-        db.run(c -> Rows.exec(c, "UPDATE library_files SET source = 'civitai', model_id = ?, version_id = ?,"
-                + " model_name = ?, model_type = coalesce(model_type, ?), entry_json = ?, asked_at = ?,"
-                + " unmatched_at = NULL WHERE sha256 = ?", m.modelId(), m.versionId(), m.name(), m.modelType(),
-                m.entryJson(), now, sha256));
+        db.run(c -> Rows.exec(c, "UPDATE library_files SET source = 'civitai', model_id = ?,"
+                + " version_id = ?, model_name = ?, model_type = coalesce(model_type, ?),"
+                + " entry_json = ?, asked_at = ?, unmatched_at = NULL WHERE sha256 = ?",
+                m.modelId(), m.versionId(), m.name(), m.modelType(), m.entryJson(), now, sha256));
     }
 
     public void unmatched(List<String> sha256s) {
         Instant now = Instant.now(clock);
         db.transaction(c -> {
             for (String sha : sha256s) {
-                Rows.exec(c, "UPDATE library_files SET asked_at = ?, unmatched_at = ? WHERE sha256 = ?"
-                        + " AND source IS NULL", now, now, sha);
+                Rows.exec(c, "UPDATE library_files SET asked_at = ?, unmatched_at = ?"
+                        + " WHERE sha256 = ? AND source IS NULL", now, now, sha);
             }
             return null;
         });
@@ -144,8 +155,8 @@ public final class LibraryIndex {
 
     /** Present, identified files: what adopting "all" adopts. */
     public List<LibraryFile> identified() {
-        return db.run(c -> Rows.files(c, "WHERE state = 'present' AND source IS NOT NULL AND entry_json IS NOT NULL"
-                + " ORDER BY path"));
+        return db.run(c -> Rows.files(c, "WHERE state = 'present' AND source IS NOT NULL"
+                + " AND entry_json IS NOT NULL ORDER BY path"));
     }
 
     /** Runs read queries for the API ({@link LibraryQuery}). */
