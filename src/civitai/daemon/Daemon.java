@@ -15,7 +15,7 @@ import civitai.daemon.http.Api;
 import civitai.daemon.http.Server;
 import civitai.daemon.huggingface.HubResolver;
 import civitai.daemon.library.Library;
-import civitai.daemon.library.LibraryIndex;
+import civitai.daemon.library.index.LibraryIndex;
 import civitai.daemon.log.DaemonLog;
 import civitai.daemon.log.Redactor;
 import civitai.daemon.manifest.ManifestFile;

@@ -23,7 +23,7 @@ import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;
 import civitai.daemon.huggingface.HubRefusals;
 import civitai.daemon.library.Library;
-import civitai.daemon.library.LibraryIndex;
+import civitai.daemon.library.index.LibraryIndex;
 import civitai.daemon.library.ScanBusy;
 import civitai.daemon.log.DaemonLog;
 import civitai.daemon.manifest.Manifest;

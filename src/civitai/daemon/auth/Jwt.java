@@ -11,6 +11,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.Locale;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -24,8 +25,8 @@ import javax.crypto.spec.SecretKeySpec;
  * wins), a header with {@code crit} is refused (this daemon understands no extension, RFC 7515
  * §4.1.11), each part must be base64url without padding in its one canonical spelling (§2: no
  * {@code =}, {@code +} or {@code /}, no stray bits in the last character, so one token has one
- * spelling), and {@code role} must be viewer or admin. Shared by the server (which verifies) and the
- * command-line client (which signs its own short-lived tokens). Thread-safe.
+ * spelling), and {@code role} must be viewer or admin. Shared by the server (which verifies) and
+ * the command-line client (which signs its own short-lived tokens). Thread-safe.
  */
 public final class Jwt {
     /** A token that is not a valid, unexpired HS256 token of ours; the message says why. */
@@ -57,7 +58,8 @@ public final class Jwt {
     public String sign(Role role, Duration ttl) {
         long now = clock.instant().getEpochSecond();
         String header = encode(new JsonObject().add("alg", "HS256").add("typ", "JWT").toString());
-        JsonObject claims = new JsonObject().add("sub", "civitai-daemon").add("role", role.name().toLowerCase(Locale.ROOT))
+        JsonObject claims = new JsonObject().add("sub", "civitai-daemon")
+                .add("role", role.name().toLowerCase(Locale.ROOT))
                 .add("iat", now).add("exp", now + ttl.toSeconds());
         if (ttl.compareTo(MAX_TTL) > 0) {
             claims.add("long_lived", true);  // asked for: --ttl beyond a year
@@ -161,7 +163,7 @@ public final class Jwt {
             byte[] bytes = decode(part, "malformed token (base64url without padding)");
             JsonValue v = Json.parse(new String(bytes, StandardCharsets.UTF_8));
             if (v.isObject()) {
-                if (new java.util.HashSet<>(v.asObject().names()).size() != v.asObject().size()) {
+                if (new HashSet<>(v.asObject().names()).size() != v.asObject().size()) {
                     throw invalid("a key appears twice in the token");
                 }
                 return v.asObject();

@@ -76,14 +76,14 @@ public final class Cli {
     private Cli() {}
 
     /** Runs one client command; never throws for a user's mistake or a daemon's answer. */
-    public static int run(String command, List<String> args, Map<String, String> env, PrintStream out,
-            PrintStream err) {
+    public static int run(String command, List<String> args, Map<String, String> env,
+            PrintStream out, PrintStream err) {
         return run(command, args, env, System.in, out, err);
     }
 
     /** The same, reading standard input from {@code in} (tests pipe text in here). */
-    public static int run(String command, List<String> args, Map<String, String> env, InputStream in,
-            PrintStream out, PrintStream err) {
+    public static int run(String command, List<String> args, Map<String, String> env,
+            InputStream in, PrintStream out, PrintStream err) {
         Session session = new Session(env, Path.of("").toAbsolutePath(), in, out, err);
         try {
             return dispatch(command, args, session);
@@ -101,23 +101,29 @@ public final class Cli {
         var reports = new ReportCommands(s);
         var library = new LibraryCommands(s);
         return switch (command) {
-            case "status" -> new StatusCommand(s).run(Args.parse(args, Set.of(), Set.of("--watch")));
+            case "status" -> new StatusCommand(s)
+                    .run(Args.parse(args, Set.of(), Set.of("--watch")));
             case "list" -> jobs.list(Args.parse(args, Set.of("--state", "--limit"), Set.of()));
             case "add" -> jobs.add(Args.parse(args, Set.of("--type", "--priority"), Set.of()));
             case "batch" -> jobs.batch(Args.parse(args, Set.of(), Set.of()));
-            case "workflow" -> new WorkflowCommand(s).run(Args.parse(args, Set.of(), WorkflowCommand.FLAGS));
-            case "pause", "resume", "cancel", "retry" -> jobs.control(command, Args.parse(args, Set.of(), Set.of()));
+            case "workflow" -> new WorkflowCommand(s)
+                    .run(Args.parse(args, Set.of(), WorkflowCommand.FLAGS));
+            case "pause", "resume", "cancel", "retry" ->
+                    jobs.control(command, Args.parse(args, Set.of(), Set.of()));
             case "remove" -> jobs.remove(Args.parse(args, Set.of(), Set.of("--delete-file")));
-            case "completed" -> jobs.completed(Args.parse(args, Set.of("--type", "--limit"), Set.of()));
+            case "completed" -> jobs.completed(Args.parse(args, Set.of("--type", "--limit"),
+                    Set.of()));
             case "metrics" -> reports.metrics(Args.parse(args, Set.of(), Set.of()));
             case "updates" -> reports.updates(Args.parse(args, Set.of(), Set.of()));
             case "check-updates" -> reports.checkUpdates(Args.parse(args, Set.of(), Set.of()));
             case "scan" -> library.scan(Args.parse(args, Set.of("--root"), Set.of("--watch")));
-            case "library" -> library.library(Args.parse(args, Set.of("--type", "--root", "--sort", "--q", "--limit"),
+            case "library" -> library.library(Args.parse(args,
+                    Set.of("--type", "--root", "--sort", "--q", "--limit"),
                     Set.of("--unidentified")));
             case "dupes" -> library.dupes(Args.parse(args, Set.of(), Set.of()));
             case "adopt" -> library.adopt(Args.parse(args, Set.of("--update"), Set.of()));
-            case "token" -> new TokenCommand(s).run(Args.parse(args, TokenCommand.OPTIONS, Set.of()));
+            case "token" -> new TokenCommand(s)
+                    .run(Args.parse(args, TokenCommand.OPTIONS, Set.of()));
             case "config-merge" -> new ConfigMerge(s).run(args);
             default -> throw Failure.usage("unknown command \"" + command + "\"");
         };

@@ -55,12 +55,14 @@ final class ConfigMerge {
             }
         }
         if (defaults == null || config == null) {
-            throw Failure.usage("usage: config-merge --defaults NEW.json [--set key=value ...] [--secrets-file ENV] CONFIG");
+            throw Failure.usage("usage: config-merge --defaults NEW.json [--set key=value ...]"
+                    + " [--secrets-file ENV] CONFIG");
         }
         return merge(read(defaults), config, sets, secrets);
     }
 
-    private int merge(JsonObject defaults, Path config, List<String[]> sets, Path secrets) throws Failure {
+    private int merge(JsonObject defaults, Path config, List<String[]> sets, Path secrets)
+            throws Failure {
         boolean exists = Files.exists(config);
         JsonObject merged = exists ? read(config) : new JsonObject();
         List<String> added = new ArrayList<>();
@@ -96,9 +98,11 @@ final class ConfigMerge {
             throw Failure.error("cannot write " + config + ": " + e.getMessage());
         }
         session.out().println(config + ": " + (exists ? "" : "created; ")
-                + (exists && !added.isEmpty() ? "new keys with their defaults: " + String.join(", ", added) + "; " : "")
+                + (exists && !added.isEmpty() ? "new keys with their defaults: "
+                        + String.join(", ", added) + "; " : "")
                 + (changed.isEmpty() ? "" : "set: " + String.join(", ", changed) + "; ")
-                + (moved.isEmpty() ? "" : "moved to " + secrets.getFileName() + ": " + String.join(", ", moved) + "; ")
+                + (moved.isEmpty() ? "" : "moved to " + secrets.getFileName() + ": "
+                        + String.join(", ", moved) + "; ")
                 + "your values kept");
         return ExitCode.OK;
     }
@@ -121,7 +125,8 @@ final class ConfigMerge {
         } catch (IOException e) {
             throw Failure.error("cannot read " + file + ": " + e.getMessage());
         } catch (ParseException e) {
-            throw Failure.error(file + " is not valid JSON (" + e.getMessage() + "): fix it, then run the installer again");
+            throw Failure.error(file + " is not valid JSON (" + e.getMessage()
+                    + "): fix it, then run the installer again");
         }
     }
 }

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -25,8 +26,8 @@ import java.util.Set;
  * and {@code /api/completed}.
  */
 final class JobCommands {
-    static final Set<String> STATES = Set.of("queued", "downloading", "verifying", "completed", "failed",
-            "cancelled", "paused");
+    static final Set<String> STATES = Set.of("queued", "downloading", "verifying", "completed",
+            "failed", "cancelled", "paused");
     private static final int MAX_LIMIT = 500;
 
     private final Session session;
@@ -39,13 +40,14 @@ final class JobCommands {
         a.positional(0, "");
         String state = a.value("--state");
         if (state != null && !STATES.contains(state)) {
-            throw Failure.usage("--state must be one of " + String.join(", ", STATES.stream().sorted().toList())
-                    + ", not " + state);
+            throw Failure.usage("--state must be one of "
+                    + String.join(", ", STATES.stream().sorted().toList()) + ", not " + state);
         }
         int limit = limit(a);
         JsonObject answer = session.client(a).get("/api/jobs?limit=" + limit
                 + (state == null ? "" : "&state=" + state));
-        return show(a, answer, Views.jobs(Views.array(answer, "jobs")), "no jobs" + (state == null ? "" : " " + state));
+        return show(a, answer, Views.jobs(Views.array(answer, "jobs")),
+                "no jobs" + (state == null ? "" : " " + state));
     }
 
     int completed(Args a) throws Failure {
@@ -53,11 +55,13 @@ final class JobCommands {
         String type = a.value("--type");
         JsonObject answer = session.client(a).get("/api/completed?limit=" + limit(a)
                 + (type == null ? "" : "&model_type=" + encode(type)));
-        return show(a, answer, Views.completed(Views.array(answer, "jobs")), "nothing completed yet");
+        return show(a, answer, Views.completed(Views.array(answer, "jobs")),
+                "nothing completed yet");
     }
 
     int add(Args a) throws Failure {
-        String reference = a.positional(1, "what to add: a Civitai link, an AIR, a model id or a URL").get(0);
+        String reference = a.positional(1,
+                "what to add: a Civitai link, an AIR, a model id or a URL").get(0);
         JsonObject entry = entry(reference, a.value("--type"));
         Integer priority = a.integer("--priority", -1_000_000, 1_000_000);
         if (priority != null) {
@@ -75,13 +79,14 @@ final class JobCommands {
     /** What {@code add} sends: the daemon resolves Civitai references itself. */
     static JsonObject entry(String reference, String type) {
         JsonObject e = new JsonObject();
-        String lower = reference.toLowerCase(java.util.Locale.ROOT);
+        String lower = reference.toLowerCase(Locale.ROOT);
         if (reference.matches("\\d{1,18}")) {
             e.add("modelId", Long.parseLong(reference));
         } else if (!lower.startsWith("http://") && !lower.startsWith("https://")) {
             e.add("civitai", reference);  // an AIR, or a link without its scheme
         } else if (type != null && hostOf(lower).contains("civitai")) {
-            e.add("civitai", reference);  // a Civitai link filed under a type of the user's choosing
+            // a Civitai link filed under a type of the user's choosing
+            e.add("civitai", reference);
         } else {
             e.add("url", reference);  // the daemon resolves a Civitai link given without a type
         }
@@ -98,7 +103,8 @@ final class JobCommands {
     }
 
     int batch(Args a) throws Failure {
-        Path file = session.workingDir().resolve(a.positional(1, "the manifest file to add").get(0));
+        Path file = session.workingDir()
+                .resolve(a.positional(1, "the manifest file to add").get(0));
         JsonValue entries;
         try {
             entries = Json.parse(Files.readString(file, StandardCharsets.UTF_8));
@@ -115,8 +121,9 @@ final class JobCommands {
         Table t = new Table(">ID", "RESULT", "STATE", "TYPE", "FILE");
         for (JsonValue v : Views.array(answer, "jobs")) {
             JsonObject job = Views.object(v.asObject(), "job");
-            t.row(Views.text(job, "id", "?"), Views.text(v.asObject(), "result", ""), Views.text(job, "state", ""),
-                    Views.text(job, "model_type", ""), Views.name(job));
+            t.row(Views.text(job, "id", "?"), Views.text(v.asObject(), "result", ""),
+                    Views.text(job, "state", ""), Views.text(job, "model_type", ""),
+                    Views.name(job));
         }
         session.out().print(t.render());
         return ExitCode.OK;
@@ -130,7 +137,8 @@ final class JobCommands {
             session.printJson(answer);
         } else {
             JsonObject job = Views.object(answer, "job");
-            session.out().println("job " + id + " is " + Views.text(job, "state", "?") + ": " + Views.name(job));
+            session.out().println("job " + id + " is " + Views.text(job, "state", "?") + ": "
+                    + Views.name(job));
         }
         return ExitCode.OK;
     }
@@ -143,7 +151,8 @@ final class JobCommands {
         if (a.json()) {
             session.printJson(answer);
         } else {
-            session.out().println("job " + id + " removed" + (deleteFile ? ", and its file deleted" : ""));
+            session.out().println("job " + id + " removed"
+                    + (deleteFile ? ", and its file deleted" : ""));
         }
         return ExitCode.OK;
     }
@@ -154,7 +163,8 @@ final class JobCommands {
         session.out().println(switch (result) {
             case "queued" -> "queued as job " + Views.text(job, "id", "?");
             case "already_completed" -> "already downloaded as job " + Views.text(job, "id", "?");
-            default -> "already known as job " + Views.text(job, "id", "?") + " (" + Views.text(job, "state", "?") + ")";
+            default -> "already known as job " + Views.text(job, "id", "?") + " ("
+                    + Views.text(job, "state", "?") + ")";
         } + ": " + target(job));
     }
 

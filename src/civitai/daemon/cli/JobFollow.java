@@ -17,7 +17,8 @@ import java.util.Set;
  */
 final class JobFollow {
     /** States a job does not leave by itself; paused is not one, since the user may resume it. */
-    private static final Set<String> FINISHED = Set.of("completed", "failed", "cancelled", "superseded");
+    private static final Set<String> FINISHED =
+            Set.of("completed", "failed", "cancelled", "superseded");
 
     private final Session session;
     private final DaemonClient client;
@@ -37,7 +38,8 @@ final class JobFollow {
         JsonArray[] last = new JsonArray[1];
         LiveScreen.Frame end = new LiveScreen(session, placement).follow(client, () -> {
             last[0] = fetch();
-            return new LiveScreen.Frame(Views.jobs(last[0]).render(), finished(last[0]) == ids.size());
+            return new LiveScreen.Frame(Views.jobs(last[0]).render(),
+                    finished(last[0]) == ids.size());
         });
         if (end == null) {
             return null;
@@ -49,7 +51,8 @@ final class JobFollow {
     }
 
     static boolean anyFailed(JsonArray jobs) {
-        return jobs.values().stream().anyMatch(j -> FINISHED.contains(state(j)) && !state(j).equals("completed"));
+        return jobs.values().stream().anyMatch(j ->
+                FINISHED.contains(state(j)) && !state(j).equals("completed"));
     }
 
     private JsonArray fetch() throws Failure {
@@ -74,7 +77,8 @@ final class JobFollow {
             for (JsonValue j : jobs) {
                 if (!state(j).equals("completed")) {
                     JsonObject job = j.asObject();
-                    out.append(" job ").append(Views.text(job, "id", "?")).append(" ").append(state(j))
+                    out.append(" job ").append(Views.text(job, "id", "?")).append(" ")
+                            .append(state(j))
                             .append(Views.text(job, "failure_reason") == null ? ""
                                     : " (" + Views.text(job, "failure_reason") + ")");
                 }

@@ -14,6 +14,7 @@ import com.eclipsesource.json.JsonValue;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * {@code scan} (start a library scan, {@code --watch} follows it to its end), {@code library}
@@ -43,7 +44,8 @@ final class LibraryCommands {
             if (a.json()) {
                 session.printJson(answer);
             } else {
-                session.out().println("library scan started; civitai-daemon scan --watch follows one");
+                session.out().println("library scan started; civitai-daemon scan"
+                        + " --watch follows one");
             }
             return ExitCode.OK;
         }
@@ -76,15 +78,17 @@ final class LibraryCommands {
 
     private static String progress(JsonObject p) {
         return Format.bar(Views.number(p, "bytes_done"), Views.number(p, "bytes_total")) + "  "
-                + Views.text(p, "files_done", "0") + "/" + Views.text(p, "files_total", "?") + " files  "
-                + Format.speed(Views.number(p, "bytes_per_second")) + "  ETA "
+                + Views.text(p, "files_done", "0") + "/" + Views.text(p, "files_total", "?")
+                + " files  " + Format.speed(Views.number(p, "bytes_per_second")) + "  ETA "
                 + Format.duration(Views.number(p, "eta_seconds")) + "   ";
     }
 
     private static String summary(JsonObject last) {
-        String line = "scan " + (Views.text(last, "cancelled", "false").equals("true") ? "cancelled" : "done") + ": "
-                + Views.text(last, "files", "0") + " files, " + Views.text(last, "hashed", "0") + " hashed, "
-                + Views.text(last, "moved", "0") + " moved, " + Views.text(last, "missing", "0") + " missing, "
+        String line = "scan "
+                + (Views.text(last, "cancelled", "false").equals("true") ? "cancelled" : "done")
+                + ": " + Views.text(last, "files", "0") + " files, "
+                + Views.text(last, "hashed", "0") + " hashed, " + Views.text(last, "moved", "0")
+                + " moved, " + Views.text(last, "missing", "0") + " missing, "
                 + Views.text(last, "skipped_count", "0") + " skipped";
         String error = Views.text(last, "error");
         return error == null ? line : line + " (" + error + ")";
@@ -112,10 +116,12 @@ final class LibraryCommands {
             JsonObject f = v.asObject();
             String civitai = Views.text(f, "model_id") == null ? "-"
                     : Views.text(f, "model_id") + "@" + Views.text(f, "version_id", "?");
-            t.row(Views.text(f, "name", "?"), Views.text(f, "model_type", "-"), Format.bytes(Views.number(f, "size")),
-                    Views.text(f, "state", "?"), civitai, Views.text(f, "autov2", "-"));
+            t.row(Views.text(f, "name", "?"), Views.text(f, "model_type", "-"),
+                    Format.bytes(Views.number(f, "size")), Views.text(f, "state", "?"), civitai,
+                    Views.text(f, "autov2", "-"));
         }
-        session.out().print(t.isEmpty() ? "no files in the library (civitai-daemon scan indexes them)\n" : t.render());
+        session.out().print(t.isEmpty()
+                ? "no files in the library (civitai-daemon scan indexes them)\n" : t.render());
         Long total = Views.number(answer, "total");
         if (!t.isEmpty() && total != null && total > Views.array(answer, "files").size()) {
             session.out().println("(" + total + " in all: --limit up to 500)");
@@ -136,8 +142,10 @@ final class LibraryCommands {
             String sha = Views.text(g, "sha256", "?");
             boolean first = true;
             for (JsonValue f : Views.array(g, "files")) {
-                t.row(first ? sha.substring(0, Math.min(12, sha.length())) : "", first ? Views.text(g, "copies", "?") : "",
-                        first ? Format.bytes(Views.number(g, "wasted_bytes")) : "", Views.text(f.asObject(), "path", "?"));
+                t.row(first ? sha.substring(0, Math.min(12, sha.length())) : "",
+                        first ? Views.text(g, "copies", "?") : "",
+                        first ? Format.bytes(Views.number(g, "wasted_bytes")) : "",
+                        Views.text(f.asObject(), "path", "?"));
                 first = false;
             }
         }
@@ -145,14 +153,15 @@ final class LibraryCommands {
             session.out().println("no duplicates");
         } else {
             session.out().print(t.render());
-            session.out().println("wasted in all: " + Format.bytes(Views.number(answer, "wasted_bytes")));
+            session.out().println("wasted in all: "
+                    + Format.bytes(Views.number(answer, "wasted_bytes")));
         }
         return ExitCode.OK;
     }
 
     int adopt(Args a) throws Failure {
         String update = a.value("--update");
-        if (update != null && !java.util.Set.of("notify", "auto", "pin").contains(update)) {
+        if (update != null && !Set.of("notify", "auto", "pin").contains(update)) {
             throw Failure.usage("--update must be notify, auto or pin, not " + update);
         }
         JsonObject body = new JsonObject();
@@ -172,8 +181,8 @@ final class LibraryCommands {
             return ExitCode.OK;
         }
         session.out().println("adopted " + Views.text(answer, "added", "0") + " file(s) (update: "
-                + Views.text(answer, "update", "notify") + "), " + Views.text(answer, "already_in_manifest", "0")
-                + " already in manifest.json");
+                + Views.text(answer, "update", "notify") + "), "
+                + Views.text(answer, "already_in_manifest", "0") + " already in manifest.json");
         for (JsonValue p : Views.array(answer, "problems")) {
             session.out().println("  not adopted: " + Views.text(p.asObject(), "path", "?") + ": "
                     + Views.text(p.asObject(), "reason", "?"));

@@ -20,8 +20,8 @@ import java.util.Map;
 final class PlanView {
     /** What a row means for the user; the order is the summary's. */
     enum Outcome {
-        PRESENT("present"), DOWNLOAD("to download"), QUEUED("queued"), UNQUEUED("could not be queued"),
-        CHOICE("need a choice"), NOT_FOUND("not found");
+        PRESENT("present"), DOWNLOAD("to download"), QUEUED("queued"),
+        UNQUEUED("could not be queued"), CHOICE("need a choice"), NOT_FOUND("not found");
 
         final String words;
 
@@ -33,7 +33,10 @@ final class PlanView {
     private final List<JsonObject> rows = new ArrayList<>();
     private final boolean queued;
 
-    /** {@code answer}: the plan, with each row's {@code queue} answer when it was sent with ?queue=true. */
+    /**
+     * {@code answer}: the plan, with each row's {@code queue} answer when it was sent with
+     * ?queue=true.
+     */
     PlanView(JsonObject answer) {
         for (JsonValue v : Views.array(answer, "models")) {
             rows.add(v.asObject());
@@ -50,29 +53,39 @@ final class PlanView {
         JsonObject queue = Views.object(row, "queue");
         return switch (decision) {
             case "present", "present_elsewhere" -> Outcome.PRESENT;
-            case "download", "lookup_hash" -> queue.isEmpty() ? Outcome.DOWNLOAD : queueOutcome(queue);
+            case "download", "lookup_hash" -> queue.isEmpty() ? Outcome.DOWNLOAD
+                    : queueOutcome(queue);
             case "not_found" -> Outcome.NOT_FOUND;
-            default -> Outcome.CHOICE;  // conflict, ambiguous, unknown_folder, refused: the user decides
+            // conflict, ambiguous, unknown_folder, refused: the user decides
+            default -> Outcome.CHOICE;
         };
     }
 
     private static Outcome queueOutcome(JsonObject queue) {
-        if (Views.text(queue, "job_id") != null || Views.text(queue, "result", "").equals("duplicate")) {
-            return Outcome.QUEUED;  // its own job, another's (held, already known), or another row's
+        if (Views.text(queue, "job_id") != null
+                || Views.text(queue, "result", "").equals("duplicate")) {
+            // its own job, another's (held, already known), or another row's
+            return Outcome.QUEUED;
         }
-        return Views.text(queue, "code", "").equals("not_found") ? Outcome.NOT_FOUND : Outcome.UNQUEUED;
+        return Views.text(queue, "code", "").equals("not_found") ? Outcome.NOT_FOUND
+                : Outcome.UNQUEUED;
     }
 
     /** Exit 4 when anything the workflow needs will not be there without the user. */
     int exitCode() {
         boolean stuck = rows.stream().map(PlanView::outcome)
-                .anyMatch(o -> o == Outcome.CHOICE || o == Outcome.NOT_FOUND || o == Outcome.UNQUEUED);
+                .anyMatch(o -> o == Outcome.CHOICE || o == Outcome.NOT_FOUND
+                        || o == Outcome.UNQUEUED);
         return stuck ? ExitCode.INCOMPLETE : ExitCode.OK;
     }
 
-    /** The table; {@code sizes}: each row's file size when the library knows it (null otherwise). */
+    /**
+     * The table; {@code sizes}: each row's file size when the library knows it (null otherwise).
+     */
     String render(List<Long> sizes) {
-        Table t = queued ? new Table("DECISION", "FOLDER", "NAME", ">SIZE", "SOURCE", "QUEUE", "TARGET / REASON")
+        Table t = queued
+                ? new Table("DECISION", "FOLDER", "NAME", ">SIZE", "SOURCE", "QUEUE",
+                        "TARGET / REASON")
                 : new Table("DECISION", "FOLDER", "NAME", ">SIZE", "SOURCE", "TARGET / REASON");
         for (int i = 0; i < rows.size(); i++) {
             JsonObject row = rows.get(i);
@@ -89,7 +102,10 @@ final class PlanView {
         return t.isEmpty() ? "the workflow names no models\n" : t.render();
     }
 
-    /** {@code 1 present, 2 to download, 0 need a choice, 1 not found}; with queueing, what was queued. */
+    /**
+     * {@code 1 present, 2 to download, 0 need a choice, 1 not found}; with queueing, what was
+     * queued.
+     */
     String summary() {
         Map<Outcome, Integer> counts = new EnumMap<>(Outcome.class);
         rows.forEach(r -> counts.merge(outcome(r), 1, Integer::sum));
@@ -130,7 +146,8 @@ final class PlanView {
             return Views.text(queue, "reason", "?");
         }
         return switch (Views.text(row, "decision", "")) {
-            case "present", "download", "lookup_hash" -> Views.text(row, "target", Views.text(row, "reason", ""));
+            case "present", "download", "lookup_hash" ->
+                    Views.text(row, "target", Views.text(row, "reason", ""));
             default -> Views.text(row, "reason", "");
         };
     }

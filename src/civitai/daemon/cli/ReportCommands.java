@@ -45,7 +45,8 @@ final class ReportCommands {
         Table types = new Table("TYPE", ">FILES", ">BYTES");
         for (JsonObject.Member p : Views.object(m, "per_model_type")) {
             JsonObject tally = p.getValue().asObject();
-            types.row(p.getName(), Views.text(tally, "count", "0"), Format.bytes(Views.number(tally, "bytes")));
+            types.row(p.getName(), Views.text(tally, "count", "0"),
+                    Format.bytes(Views.number(tally, "bytes")));
         }
         if (!types.isEmpty()) {
             session.out().print("\n" + types.render());
@@ -63,21 +64,22 @@ final class ReportCommands {
         boolean running = u.get("running") != null && u.get("running").isTrue();
         JsonValue last = u.get("last_run");
         if (last == null || !last.isObject()) {
-            session.out().println(running ? "the first update check is running" : "no update check has run yet"
-                    + " (civitai-daemon check-updates starts one)");
+            session.out().println(running ? "the first update check is running" : "no update check"
+                    + " has run yet (civitai-daemon check-updates starts one)");
             return ExitCode.OK;
         }
         JsonObject run = last.asObject();
         session.out().println("last check " + Views.text(run, "started_at", "?") + " to "
-                + Views.text(run, "finished_at", "?") + ": " + Views.text(run, "models_checked", "0")
-                + " models checked, " + Views.text(run, "updates", "0") + " updates, "
-                + Views.text(run, "errors", "0") + " errors" + (running ? " (another check is running)" : ""));
+                + Views.text(run, "finished_at", "?") + ": "
+                + Views.text(run, "models_checked", "0") + " models checked, "
+                + Views.text(run, "updates", "0") + " updates, " + Views.text(run, "errors", "0")
+                + " errors" + (running ? " (another check is running)" : ""));
         Table t = new Table(">MODEL", "STATUS", ">VERSION", ">NEWEST", "MESSAGE");
         for (JsonValue v : Views.array(run, "models")) {
             JsonObject model = v.asObject();
             t.row(Views.text(model, "model_id", "?"), Views.text(model, "status", ""),
-                    Views.text(model, "version_id", "-"), Views.text(model, "newest_version_id", "-"),
-                    Views.text(model, "message", ""));
+                    Views.text(model, "version_id", "-"),
+                    Views.text(model, "newest_version_id", "-"), Views.text(model, "message", ""));
         }
         if (!t.isEmpty()) {
             session.out().print(t.render());

@@ -42,8 +42,8 @@ final class StatusCommand {
 
     static String render(JsonObject s, DaemonClient client) {
         StringBuilder out = new StringBuilder();
-        out.append(Views.text(s, "name", "civitai-daemon")).append(' ').append(Views.text(s, "version", "?"))
-                .append(" at ").append(client.target().base())
+        out.append(Views.text(s, "name", "civitai-daemon")).append(' ')
+                .append(Views.text(s, "version", "?")).append(" at ").append(client.target().base())
                 .append("  up ").append(Format.duration(Views.number(s, "uptime_seconds")))
                 .append("  workers ").append(Views.text(s, "workers", "?")).append('\n');
         StringBuilder counts = new StringBuilder();
@@ -51,7 +51,8 @@ final class StatusCommand {
             if (m.getValue().isNumber() && m.getValue().asDouble() == 0) {
                 continue;
             }
-            counts.append(counts.isEmpty() ? "" : ", ").append(m.getValue()).append(' ').append(m.getName());
+            counts.append(counts.isEmpty() ? "" : ", ").append(m.getValue()).append(' ')
+                    .append(m.getName());
         }
         out.append("jobs: ").append(counts.isEmpty() ? "none" : counts).append('\n');
         JsonObject manifest = Views.object(s, "manifest");
@@ -63,13 +64,16 @@ final class StatusCommand {
         if (active.isEmpty()) {
             return out.append("no active downloads\n").toString();
         }
-        out.append("downloading at ").append(Format.speed(Views.number(s, "bytes_per_second"))).append(":\n");
+        out.append("downloading at ").append(Format.speed(Views.number(s, "bytes_per_second")))
+                .append(":\n");
         Table t = new Table(">ID", "TYPE", "PROGRESS", ">SPEED", ">ETA", "FILE");
         for (JsonValue v : active) {
             JsonObject d = v.asObject();
             long bytes = Views.number(d, "bytes") == null ? 0 : Views.number(d, "bytes");
-            t.row(Views.text(d, "id", "?"), Views.text(d, "model_type", ""), Format.bar(bytes, Views.number(d, "total")),
-                    Format.speed(Views.number(d, "bytes_per_second")), Format.duration(Views.number(d, "eta_seconds")),
+            t.row(Views.text(d, "id", "?"), Views.text(d, "model_type", ""),
+                    Format.bar(bytes, Views.number(d, "total")),
+                    Format.speed(Views.number(d, "bytes_per_second")),
+                    Format.duration(Views.number(d, "eta_seconds")),
                     Views.text(d, "filename", "(name not known yet)"));
         }
         return out.append(t.render()).toString();

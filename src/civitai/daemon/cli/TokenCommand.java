@@ -48,7 +48,8 @@ final class TokenCommand {
         if (secret == null) {
             Path secrets = config.resolveSibling(Locator.SECRETS_FILE);
             throw Failure.error("no jwt_secret to sign with: not in " + config + ", "
-                    + (Files.exists(secrets) && !Files.isReadable(secrets) ? secrets + " is not readable by this user"
+                    + (Files.exists(secrets) && !Files.isReadable(secrets)
+                            ? secrets + " is not readable by this user"
                     + " (try sudo)" : "nor in " + secrets) + ", nor in " + Locator.SECRET_ENV);
         }
         session.out().println(new Jwt(secret, Clock.systemUTC()).sign(role, ttl));

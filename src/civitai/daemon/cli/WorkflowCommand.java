@@ -44,8 +44,8 @@ final class WorkflowCommand {
     }
 
     int run(Args a) throws Failure {
-        String name = a.positional(1, "the workflow: a ComfyUI JSON or PNG file, or - for A1111 text on"
-                + " standard input").get(0);
+        String name = a.positional(1, "the workflow: a ComfyUI JSON or PNG file, or - for A1111"
+                + " text on standard input").get(0);
         byte[] body = read(name);
         DaemonClient client = session.client(a);
         boolean yes = a.flag("--yes");
@@ -62,11 +62,13 @@ final class WorkflowCommand {
             return plan.exitCode();
         }
         JobFollow follow = new JobFollow(session, client, jobs(plan));
-        JsonArray finished = follow.run(a.json() ? LiveScreen.Placement.HIDDEN : LiveScreen.Placement.BELOW);
+        JsonArray finished = follow.run(a.json() ? LiveScreen.Placement.HIDDEN
+                : LiveScreen.Placement.BELOW);
         if (a.json()) {
             session.printJson(answer.add("jobs", finished == null ? new JsonArray() : finished));
         }
-        return finished != null && JobFollow.anyFailed(finished) ? ExitCode.DOWNLOAD_FAILED : plan.exitCode();
+        return finished != null && JobFollow.anyFailed(finished) ? ExitCode.DOWNLOAD_FAILED
+                : plan.exitCode();
     }
 
     /** The file's bytes, or standard input's for {@code -}; at most what the daemon takes. */
@@ -92,7 +94,8 @@ final class WorkflowCommand {
     private static byte[] limited(InputStream in, String where) throws Failure {
         byte[] bytes;
         try {
-            bytes = in.readNBytes(WorkflowReader.MAX_PNG_BYTES + 1);  // one byte past the limit tells it apart
+            // one byte past the limit tells it apart
+            bytes = in.readNBytes(WorkflowReader.MAX_PNG_BYTES + 1);
         } catch (IOException e) {
             throw Failure.usage("cannot read " + where + ": " + e.getMessage());
         }
@@ -106,7 +109,9 @@ final class WorkflowCommand {
         return bytes;
     }
 
-    /** Every job the queueing named (queued, held, already known), each once, in the plan's order. */
+    /**
+     * Every job the queueing named (queued, held, already known), each once, in the plan's order.
+     */
     private static Set<Long> jobs(PlanView plan) {
         Set<Long> ids = new LinkedHashSet<>();
         for (JsonObject row : plan.rows()) {

@@ -5,8 +5,8 @@ import java.time.Instant;
 
 /**
  * Something that happened: to a job ({@link OfJob}), to a manifest model the update checker
- * looked at, or to the library's scan. A closed family: consumers switch over it exhaustively, so a new event is a compile
- * error wherever it is not handled yet.
+ * looked at, or to the library's scan. A closed family: consumers switch over it exhaustively, so a
+ * new event is a compile error wherever it is not handled yet.
  */
 public sealed interface Event {
     /** Every event's name on the wire (SSE) and in logs: one per record, in the page's order. */
@@ -70,17 +70,20 @@ public sealed interface Event {
      * {@code total} and {@code etaSeconds} are null when the size is unknown; {@code connections}
      * fetch it now (more than one for a segmented download).
      */
-    record Progress(long jobId, long bytes, Long total, long bytesPerSecond, Long etaSeconds, int connections)
-            implements OfJob {}
+    record Progress(long jobId, long bytes, Long total, long bytesPerSecond, Long etaSeconds,
+            int connections) implements OfJob {}
 
     record Retrying(long jobId, int attempt, String reason, Duration delay) implements OfJob {}
 
     record Verifying(long jobId) implements OfJob {}
 
-    record Completed(long jobId, String path, String sha256, long bytes, Duration took, boolean downloaded)
-            implements OfJob {}
+    record Completed(long jobId, String path, String sha256, long bytes, Duration took,
+            boolean downloaded) implements OfJob {}
 
-    /** {@code reason} is a short code ({@code hash_mismatch}, {@code http_404}); message is for people. */
+    /**
+     * {@code reason} is a short code ({@code hash_mismatch}, {@code http_404}); message is for
+     * people.
+     */
     record Failed(long jobId, String reason, String message) implements OfJob {}
 
     record Cancelled(long jobId) implements OfJob {}
@@ -97,13 +100,16 @@ public sealed interface Event {
     /** A newer job ({@code byJobId}) took over this job's target; this one stops here. */
     record Superseded(long jobId, long byJobId) implements OfJob {}
 
-    /** Where a manifest file comes from, as the update checker saw it: {@code source} on the wire. */
+    /**
+     * Where a manifest file comes from, as the update checker saw it: {@code source} on the wire.
+     */
     sealed interface Origin {
         String source();
     }
 
     /** A Civitai model's version; strings are empty when Civitai did not say. */
-    record CivitaiVersion(long modelId, long versionId, String updatedAt, String modelName) implements Origin {
+    record CivitaiVersion(long modelId, long versionId, String updatedAt,
+            String modelName) implements Origin {
         /** A model whose check failed: no version is known. */
         public CivitaiVersion(long modelId) {
             this(modelId, 0, "", "");
@@ -132,7 +138,8 @@ public sealed interface Event {
      * The update checker found a newer version (or a re-upload) of a manifest model, or a new
      * SHA-256 at a Hub branch's head; {@code at} is when, by the checker's clock.
      */
-    record ModelUpdate(Instant at, Origin origin, String sha256, String filename) implements Event {}
+    record ModelUpdate(Instant at, Origin origin, String sha256,
+            String filename) implements Event {}
 
     /** The update checker could not check one model or Hub file; the others go on. */
     record ModelUpdateError(Instant at, Origin origin, String error) implements Event {}
@@ -141,13 +148,13 @@ public sealed interface Event {
      * A library scan moved on: of the files it has to hash (new or changed), how many files and
      * bytes are done, at what rate; {@code etaSeconds} null while the rate is unknown.
      */
-    record ScanProgress(long filesDone, long filesTotal, long bytesDone, long bytesTotal, long bytesPerSecond,
-            Long etaSeconds) implements Event {}
+    record ScanProgress(long filesDone, long filesTotal, long bytesDone, long bytesTotal,
+            long bytesPerSecond, Long etaSeconds) implements Event {}
 
     /**
      * A library scan ended: {@code files} present, {@code hashed} of them hashed this time,
      * {@code missing} gone since, {@code skipped} paths refused (links out of the roots, loops).
      */
-    record ScanFinished(long files, long hashed, long missing, long skipped, boolean cancelled, Duration took)
-            implements Event {}
+    record ScanFinished(long files, long hashed, long missing, long skipped, boolean cancelled,
+            Duration took) implements Event {}
 }

@@ -28,24 +28,27 @@ public final class EventJson {
      * says which fields follow: a Civitai model's ids, or a Hub file's repo, path and commit.
      */
     public static String payload(Event.ModelUpdate u) {
-        JsonObject o = new JsonObject().add("event", "model_update").add("timestamp", u.at().toString())
-                .add("source", u.origin().source());
+        JsonObject o = new JsonObject().add("event", "model_update")
+                .add("timestamp", u.at().toString()).add("source", u.origin().source());
         switch (u.origin()) {
-            case Event.CivitaiVersion v -> o.add("model_id", v.modelId()).add("version_id", v.versionId())
-                    .add("sha256", u.sha256()).add("updatedAt", v.updatedAt()).add("name", v.modelName());
-            case Event.HubFile f -> o.add("repo", f.repo()).add("path", f.path()).add("revision", f.revision())
-                    .add("commit", f.commit()).add("sha256", u.sha256()).add("name", f.repo());
+            case Event.CivitaiVersion v -> o.add("model_id", v.modelId())
+                    .add("version_id", v.versionId()).add("sha256", u.sha256())
+                    .add("updatedAt", v.updatedAt()).add("name", v.modelName());
+            case Event.HubFile f -> o.add("repo", f.repo()).add("path", f.path())
+                    .add("revision", f.revision()).add("commit", f.commit())
+                    .add("sha256", u.sha256()).add("name", f.repo());
         }
         return o.add("filename", u.filename()).toString();
     }
 
     /** The {@code model_update_error} document: what was checked (no version: none was found). */
     public static String payload(Event.ModelUpdateError e) {
-        JsonObject o = new JsonObject().add("event", "model_update_error").add("timestamp", e.at().toString())
-                .add("source", e.origin().source());
+        JsonObject o = new JsonObject().add("event", "model_update_error")
+                .add("timestamp", e.at().toString()).add("source", e.origin().source());
         switch (e.origin()) {
             case Event.CivitaiVersion v -> o.add("model_id", v.modelId());
-            case Event.HubFile f -> o.add("repo", f.repo()).add("path", f.path()).add("revision", f.revision());
+            case Event.HubFile f -> o.add("repo", f.repo()).add("path", f.path())
+                    .add("revision", f.revision());
         }
         return o.add("error", e.error()).toString();
     }
@@ -80,8 +83,8 @@ public final class EventJson {
         return new JsonObject().add("time", time.toString())
                 .add("files_done", p.filesDone()).add("files_total", p.filesTotal())
                 .add("bytes_done", p.bytesDone()).add("bytes_total", p.bytesTotal())
-                .add("bytes_per_second", p.bytesPerSecond()).add("eta_seconds", nullable(p.etaSeconds()))
-                .toString();
+                .add("bytes_per_second", p.bytesPerSecond())
+                .add("eta_seconds", nullable(p.etaSeconds())).toString();
     }
 
     private static String ofScan(Event.ScanFinished f, Instant time) {

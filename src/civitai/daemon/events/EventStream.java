@@ -1,6 +1,9 @@
 package civitai.daemon.events;
 
+import civitai.daemon.log.Redactor;
+import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -56,7 +59,8 @@ public final class EventStream {
         }
 
         public String text() {
-            return (id > 0 ? "id: " + id + "\n" : "") + "event: " + name + "\ndata: " + data() + "\n\n";
+            return (id > 0 ? "id: " + id + "\n" : "") + "event: " + name + "\ndata: " + data()
+                    + "\n\n";
         }
     }
 
@@ -68,14 +72,16 @@ public final class EventStream {
 
     public EventStream(int maxSubscribers) {
         if (maxSubscribers < 1) {
-            throw new IllegalArgumentException("maxSubscribers must be at least 1: " + maxSubscribers);
+            throw new IllegalArgumentException("maxSubscribers must be at least 1: "
+                    + maxSubscribers);
         }
         this.maxSubscribers = maxSubscribers;
     }
 
     /** A subscriber of this stream; {@link #next} is called by one connection thread. */
     public final class Subscriber implements AutoCloseable {
-        private final BlockingQueue<Frame> queue = new LinkedBlockingQueue<>(QUEUE);  // grows only as frames wait
+        // grows only as frames wait
+        private final BlockingQueue<Frame> queue = new LinkedBlockingQueue<>(QUEUE);
         private volatile boolean dropped;
 
         private void offer(Frame f) {
@@ -86,11 +92,12 @@ public final class EventStream {
         }
 
         /** The next frame, null after {@code timeout} without one; empty when the stream ends. */
-        public java.util.Optional<Frame> next(long timeout, TimeUnit unit) throws InterruptedException, Ended {
+        public Optional<Frame> next(long timeout, TimeUnit unit)
+                throws InterruptedException, Ended {
             if (dropped || closed) {
                 throw new Ended();
             }
-            return java.util.Optional.ofNullable(queue.poll(timeout, unit));
+            return Optional.ofNullable(queue.poll(timeout, unit));
         }
 
         @Override
@@ -106,10 +113,11 @@ public final class EventStream {
 
     /** An event bus subscriber. */
     public void on(Event event) {
-        java.time.Instant at = java.time.Instant.now();
+        Instant at = Instant.now();
         // a frame keeps only what its data shows: a queued job's URL (up to 16 KiB) is not in it
-        Event kept = event instanceof Event.Queued q ? new Event.Queued(q.jobId(), q.target(), "") : event;
-        publish(event.name(), () -> civitai.daemon.log.Redactor.urls(EventJson.of(kept, at)));
+        Event kept = event instanceof Event.Queued q ? new Event.Queued(q.jobId(), q.target(), "")
+                : event;
+        publish(event.name(), () -> Redactor.urls(EventJson.of(kept, at)));
     }
 
     private void publish(String name, Supplier<String> data) {
@@ -120,7 +128,8 @@ public final class EventStream {
             if (replay.size() > REPLAY) {
                 replay.removeFirst();
             }
-            for (Subscriber s : subscribers) {  // under the lock, so each queue gets frames in order
+            // under the lock, so each queue gets frames in order
+            for (Subscriber s : subscribers) {
                 s.offer(frame);
             }
         }
@@ -131,9 +140,9 @@ public final class EventStream {
      * {@code reset} frame when they are no longer all in the buffer. Empty when
      * {@code maxSubscribers} are already subscribed.
      */
-    public synchronized java.util.Optional<Subscriber> subscribe(Long lastEventId) {
+    public synchronized Optional<Subscriber> subscribe(Long lastEventId) {
         if (subscribers.size() >= maxSubscribers) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         Subscriber s = new Subscriber();
         if (lastEventId != null) {
@@ -150,7 +159,7 @@ public final class EventStream {
             }
         }
         subscribers.add(s);
-        return java.util.Optional.of(s);
+        return Optional.of(s);
     }
 
     /** Subscribers right now. */

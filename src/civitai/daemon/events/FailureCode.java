@@ -13,7 +13,8 @@ public enum FailureCode {
     HASH_MISMATCH("The file’s SHA-256 did not match the expected one"),
     SIZE_MISMATCH("The file’s size did not match the expected one"),
     TOO_LARGE("The server sent more than max_file_size without saying how large the file is"),
-    UNREQUESTED_ENCODING("The server compressed the file (Content-Encoding) although the daemon asked for it as it is"),
+    UNREQUESTED_ENCODING("The server compressed the file (Content-Encoding) although the daemon"
+            + " asked for it as it is"),
     TINY_RANGES("The server answered every request with only a few KiB of the file"),
     INCOMPLETE("The connection ended before the whole file arrived"),
     RESUME_MISMATCH("The server sent a different file when resuming"),
@@ -23,7 +24,8 @@ public enum FailureCode {
     STALLED("No data arrived for stall_timeout"),
     STOPPED("The download was stopped before it finished"),
     DISK_FULL("The disk is full: free some space, then retry"),
-    DISK_SPACE("The file is larger than its file system, or would leave less than min_free_space free"),
+    DISK_SPACE("The file is larger than its file system, or would leave less than"
+            + " min_free_space free"),
     DISK_ERROR("The file could not be written (is the folder writable?)"),
     TARGET_EXISTS("Another file already has this name and was left alone"),
     TARGET_BUSY("Another job is writing this file right now"),

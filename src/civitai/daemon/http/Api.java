@@ -43,7 +43,7 @@ public final class Api {
             civitai.daemon.civitai.UpdateChecker updates, String bindAddress, List<String> allowedHosts,
             civitai.daemon.notify.Webhooks notifications, List<AddressRange> trustedProxies,
             java.nio.file.Path downloadDir, civitai.daemon.library.Library library,
-            civitai.daemon.library.LibraryIndex libraryIndex, civitai.daemon.target.Layout layout,
+            civitai.daemon.library.index.LibraryIndex libraryIndex, civitai.daemon.target.Layout layout,
             civitai.daemon.download.rules.SpaceGate space, civitai.daemon.download.part.LibraryReuse reuse) {}
 
     private final Parts parts;
@@ -77,7 +77,7 @@ public final class Api {
 
     List<Router.Route> table() {
         var disks = new DiskUse(parts.space(), parts.library(),
-                new civitai.daemon.library.LibraryQuery(parts.libraryIndex()));
+                new civitai.daemon.library.index.LibraryQuery(parts.libraryIndex()));
         var status = new StatusRoutes(parts.version(), parts.clock(), parts.workers(), parts.store(), parts.queue(),
                 parts.port(), parts.manifest(), disks);
         var intake = new Intake(parts.queue(), parts.manifest(), parts.references());

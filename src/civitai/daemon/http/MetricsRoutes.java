@@ -7,7 +7,7 @@ import civitai.daemon.http.library.DiskUse;
 import civitai.daemon.http.server.ApiException;
 import civitai.daemon.http.server.Reply;
 import civitai.daemon.http.server.Request;
-import civitai.daemon.library.LibraryQuery;
+import civitai.daemon.library.index.LibraryQuery;
 import civitai.daemon.store.jobs.JobHistory.Metrics;
 import civitai.daemon.store.jobs.JobHistory.Tally;
 import civitai.daemon.store.jobs.JobHistory;

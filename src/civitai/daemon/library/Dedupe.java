@@ -1,5 +1,9 @@
 package civitai.daemon.library;
 
+import civitai.daemon.library.index.Found;
+import civitai.daemon.library.index.LibraryFile;
+import civitai.daemon.library.index.LibraryIndex;
+import civitai.daemon.library.index.Root;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,10 +46,11 @@ public final class Dedupe {
     Result run(String sha256, Path keep) throws Refused, IOException {
         List<LibraryFile> group = index.withSha256(sha256);
         LibraryFile kept = group.stream().filter(f -> Path.of(f.path()).equals(keep)).findFirst()
-                .orElseThrow(() -> new Refused(keep + " is not a present file of the group " + sha256));
+                .orElseThrow(() -> new Refused(keep + " is not a present file of the group "
+                        + sha256));
         if (!sha256.equals(new FileHasher().hash(keep, n -> { }, () -> false))) {
-            throw new Refused(keep + " changed since it was indexed (its SHA-256 is no longer " + sha256
-                    + "); scan again");
+            throw new Refused(keep + " changed since it was indexed (its SHA-256 is no longer "
+                    + sha256 + "); scan again");
         }
         Object keptKey = key(keep);
         List<Action> actions = new ArrayList<>();
@@ -62,7 +67,8 @@ public final class Dedupe {
         return new Result(sha256, kept.path(), actions, freed);
     }
 
-    private Action replace(LibraryFile f, Path keep, Object keptKey, String sha256) throws IOException {
+    private Action replace(LibraryFile f, Path keep, Object keptKey, String sha256)
+            throws IOException {
         Path path = Path.of(f.path());
         Root root = library.rootOf(path);
         if (root == null || !root.writable()) {
@@ -72,7 +78,8 @@ public final class Dedupe {
             return new Action(f.path(), "skipped", "already a hard link to the kept file");
         }
         if (!Files.getFileStore(path).equals(Files.getFileStore(keep))) {
-            return new Action(f.path(), "skipped", "on another file system: a hard link cannot join them");
+            return new Action(f.path(), "skipped",
+                    "on another file system: a hard link cannot join them");
         }
         if (!sha256.equals(new FileHasher().hash(path, n -> { }, () -> false))) {
             return new Action(f.path(), "skipped", "changed since it was indexed; scan again");
@@ -81,14 +88,17 @@ public final class Dedupe {
         try {
             Files.deleteIfExists(link);
             Files.createLink(link, keep);
-            Files.move(link, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(link, path, StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | UnsupportedOperationException e) {
             Files.deleteIfExists(link);
             return new Action(f.path(), "skipped", "could not link: " + e.getMessage());
         }
         BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
-        index.update(f.id(), new Found(path, root, attrs.size(), attrs.lastModifiedTime().toMillis(),
-                attrs.fileKey() == null ? null : attrs.fileKey().toString()), sha256, f.modelType());
+        index.update(f.id(), new Found(path, root, attrs.size(),
+                        attrs.lastModifiedTime().toMillis(),
+                        attrs.fileKey() == null ? null : attrs.fileKey().toString()),
+                sha256, f.modelType());
         return new Action(f.path(), "linked", null);
     }
 

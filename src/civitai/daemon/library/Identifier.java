@@ -3,10 +3,13 @@ package civitai.daemon.library;
 import civitai.daemon.civitai.CivitaiClient;
 import civitai.daemon.civitai.CivitaiException;
 import civitai.daemon.civitai.HashLookup;
+import civitai.daemon.library.index.LibraryIndex;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * Asks Civitai which versions the index's unidentified files are, {@link CivitaiClient#MAX_HASHES}
@@ -23,16 +26,16 @@ final class Identifier {
 
     private final LibraryIndex index;
     private final HashLookup lookup;
-    private final java.util.function.Consumer<HashLookup.Match> onMatch;
+    private final Consumer<HashLookup.Match> onMatch;
 
     /** @param onMatch told of each file Civitai named, after the index records it */
-    Identifier(LibraryIndex index, HashLookup lookup, java.util.function.Consumer<HashLookup.Match> onMatch) {
+    Identifier(LibraryIndex index, HashLookup lookup, Consumer<HashLookup.Match> onMatch) {
         this.index = index;
         this.lookup = lookup;
         this.onMatch = onMatch;
     }
 
-    Result identifyAll(java.util.function.BooleanSupplier cancelled) throws InterruptedException {
+    Result identifyAll(BooleanSupplier cancelled) throws InterruptedException {
         long asked = 0;
         long matched = 0;
         for (int call = 0; call < MAX_CALLS && !cancelled.getAsBoolean(); call++) {

@@ -1,13 +1,25 @@
 package civitai.daemon.library;
 
 import civitai.daemon.civitai.HashLookup;
+import civitai.daemon.library.index.Found;
+import civitai.daemon.library.index.LibraryFile;
+import civitai.daemon.library.index.LibraryIndex;
+import civitai.daemon.library.index.Root;
 import civitai.daemon.target.Layout;
 import civitai.daemon.events.Event;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -18,8 +30,8 @@ import java.util.function.Consumer;
  */
 public final class Library implements AutoCloseable {
     /** A scan now or the last one: its progress, its result once done, what identification said. */
-    public record Status(boolean running, Event.ScanProgress progress, ScanResult last, String identifyError,
-            long identified) {}
+    public record Status(boolean running, Event.ScanProgress progress, ScanResult last,
+            String identifyError, long identified) {}
 
     private final LibraryIndex index;
     private final List<Root> roots;
@@ -35,8 +47,8 @@ public final class Library implements AutoCloseable {
     private volatile ScanResult last;
     private volatile String identifyError;
     private volatile long identified;
-    private volatile java.util.function.BiConsumer<Path, String> sidecars;
-    private final java.util.concurrent.atomic.LongAdder hashed = new java.util.concurrent.atomic.LongAdder();
+    private volatile BiConsumer<Path, String> sidecars;
+    private final LongAdder hashed = new LongAdder();
 
     /**
      * @param downloadDir the one writable root, in {@code layout}
@@ -44,8 +56,8 @@ public final class Library implements AutoCloseable {
      * @param lookup      Civitai by hash; null: files are not identified
      * @param threads     files hashed at once
      */
-    public Library(LibraryIndex index, Path downloadDir, Layout layout, List<Path> extraRoots, HashLookup lookup,
-            Consumer<Event> events, int threads, Clock clock) {
+    public Library(LibraryIndex index, Path downloadDir, Layout layout, List<Path> extraRoots,
+            HashLookup lookup, Consumer<Event> events, int threads, Clock clock) {
         this.index = index;
         List<Root> all = new ArrayList<>();
         all.add(new Root(downloadDir.toAbsolutePath(), true));
@@ -76,7 +88,7 @@ public final class Library implements AutoCloseable {
     public Root rootOf(Path path) {
         Path p = path.toAbsolutePath().normalize();
         return roots.stream().filter(r -> r.contains(p))
-                .max(java.util.Comparator.comparingInt(r -> r.path().getNameCount())).orElse(null);
+                .max(Comparator.comparingInt(r -> r.path().getNameCount())).orElse(null);
     }
 
     /**
@@ -88,7 +100,8 @@ public final class Library implements AutoCloseable {
     public synchronized Status scan(Path root) throws ScanBusy {
         if (current != null || deduping) {
             throw new ScanBusy(current != null
-                    ? "a library scan is running; cancel it (DELETE /api/library/scan) or wait for it"
+                    ? "a library scan is running; cancel it (DELETE /api/library/scan)"
+                            + " or wait for it"
                     : "duplicates are being replaced by hard links; scan once that is done");
         }
         List<Root> scanned = root == null ? roots : List.of(exactRoot(root));
@@ -104,11 +117,11 @@ public final class Library implements AutoCloseable {
      * Sidecars for files Civitai identified, written by {@code writer} (the model's path and its
      * entry) as a download's are: in download_dir only (the other roots are never written).
      */
-    public void sidecarsBy(java.util.function.BiConsumer<Path, String> writer) {
+    public void sidecarsBy(BiConsumer<Path, String> writer) {
         this.sidecars = writer;
     }
 
-    private void identified(civitai.daemon.civitai.HashLookup.Match m) {
+    private void identified(HashLookup.Match m) {
         var writer = sidecars;
         if (writer == null) {
             return;
@@ -125,8 +138,8 @@ public final class Library implements AutoCloseable {
     private Root exactRoot(Path root) {
         Path p = root.toAbsolutePath().normalize();
         return roots.stream().filter(r -> r.path().equals(p)).findFirst().orElseThrow(() ->
-                new IllegalArgumentException(root + " is not one of the library's roots " + roots.stream()
-                        .map(r -> r.path().toString()).toList()));
+                new IllegalArgumentException(root + " is not one of the library's roots "
+                        + roots.stream().map(r -> r.path().toString()).toList()));
     }
 
     private void run(Scan scan, String rootName) {
@@ -141,7 +154,7 @@ public final class Library implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            result = new ScanResult(rootName, java.time.Instant.now(clock), java.time.Instant.now(clock), 0, 0, 0, 0,
+            result = new ScanResult(rootName, Instant.now(clock), Instant.now(clock), 0, 0, 0, 0,
                     List.of(), scan.cancelled(), "the scan failed: " + e);
         } finally {
             finish(scan, result);
@@ -176,16 +189,18 @@ public final class Library implements AutoCloseable {
         if (root == null || sha256 == null || !Walker.isModel(file)) {
             return;
         }
-        java.nio.file.attribute.BasicFileAttributes attrs;
+        BasicFileAttributes attrs;
         try {
-            attrs = java.nio.file.Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
-        } catch (java.io.IOException e) {
+            attrs = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (IOException e) {
             return;  // gone again already: the next scan says so
         }
         Found f = new Found(file.toAbsolutePath().normalize(), root, attrs.size(),
-                attrs.lastModifiedTime().toMillis(), attrs.fileKey() == null ? null : attrs.fileKey().toString());
-        String sha = sha256.toLowerCase(java.util.Locale.ROOT);
-        index.byPath(f.path().toString()).ifPresentOrElse(row -> index.update(row.id(), f, sha, typeOf(f)),
+                attrs.lastModifiedTime().toMillis(),
+                attrs.fileKey() == null ? null : attrs.fileKey().toString());
+        String sha = sha256.toLowerCase(Locale.ROOT);
+        index.byPath(f.path().toString())
+                .ifPresentOrElse(row -> index.update(row.id(), f, sha, typeOf(f)),
                 () -> index.insert(f, sha, typeOf(f)));
     }
 
@@ -199,8 +214,8 @@ public final class Library implements AutoCloseable {
     }
 
     public synchronized Status status() {
-        return new Status(current != null, current == null ? null : current.progress().now(), last, identifyError,
-                identified);
+        return new Status(current != null, current == null ? null : current.progress().now(), last,
+                identifyError, identified);
     }
 
     /** Bytes hashed by the scans since the daemon started: a counter, for the hashing rate. */
@@ -228,11 +243,12 @@ public final class Library implements AutoCloseable {
      * @throws ScanBusy        when a scan is running
      * @throws Dedupe.Refused  when {@code keep} is not a present copy, or changed since indexed
      */
-    public Dedupe.Result dedupe(String sha256, Path keep) throws ScanBusy, Dedupe.Refused, java.io.IOException {
+    public Dedupe.Result dedupe(String sha256, Path keep)
+            throws ScanBusy, Dedupe.Refused, IOException {
         synchronized (this) {
             if (current != null || deduping) {
-                throw new ScanBusy("a library scan or another replacement of duplicates is running; try again"
-                        + " once it is done");
+                throw new ScanBusy("a library scan or another replacement of duplicates is running;"
+                        + " try again once it is done");
             }
             deduping = true;
         }

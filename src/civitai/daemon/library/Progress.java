@@ -23,7 +23,9 @@ final class Progress {
     private volatile long filesTotal;
     private volatile long bytesTotal;
 
-    /** @param hashedEver the daemon's count of bytes hashed by every scan, this one's added to it */
+    /**
+     * @param hashedEver the daemon's count of bytes hashed by every scan, this one's added to it
+     */
     Progress(Consumer<Event> events, Clock clock, LongAdder hashedEver) {
         this.events = events;
         this.hashedEver = hashedEver;

@@ -1,5 +1,9 @@
 package civitai.daemon.library;
 
+import civitai.daemon.library.index.Found;
+import civitai.daemon.library.index.LibraryFile;
+import civitai.daemon.library.index.LibraryIndex;
+import civitai.daemon.library.index.Root;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -80,8 +84,8 @@ final class Scan {
         }
         List<ScanResult.Skip> skips = walker.skipped.stream()
                 .map(s -> new ScanResult.Skip(s.path().toString(), s.reason())).toList();
-        return new ScanResult(rootName, started, Instant.now(clock), walker.found.size(), hashed.get(), moved.get(),
-                missing, skips, cancelled, error);
+        return new ScanResult(rootName, started, Instant.now(clock), walker.found.size(),
+                hashed.get(), moved.get(), missing, skips, cancelled, error);
     }
 
     /** Sorts what was found into unchanged, moved and to-hash; fills {@code vanished}. */
@@ -107,7 +111,8 @@ final class Scan {
                 unchanged.add(row.id());
                 continue;
             }
-            LibraryFile old = row == null && f.inode() != null ? vanishedByInode.remove(f.inode()) : null;
+            LibraryFile old = row == null && f.inode() != null ? vanishedByInode.remove(f.inode())
+                    : null;
             if (old != null && old.size() == f.size() && old.mtimeMillis() == f.mtimeMillis()) {
                 vanished.remove(old);  // renamed or moved: the same inode, unchanged
                 index.update(old.id(), f, old.sha256(), typeOf(f));
@@ -117,17 +122,20 @@ final class Scan {
             work.add(new Work(f, row == null ? null : row.id()));
         }
         index.seen(unchanged);
-        vanished.stream().filter(v -> v.sha256() != null).forEach(v -> vanishedBySha.putIfAbsent(v.sha256(), v));
+        vanished.stream().filter(v -> v.sha256() != null)
+                .forEach(v -> vanishedBySha.putIfAbsent(v.sha256(), v));
         return work;
     }
 
     private void hashAll(List<Work> work) throws InterruptedException {
         progress.plan(work.size(), work.stream().mapToLong(w -> w.found().size()).sum());
         ConcurrentLinkedQueue<Work> queue = new ConcurrentLinkedQueue<>(work.stream()
-                .sorted(Comparator.comparingLong((Work w) -> w.found().size()).reversed()).toList());
+                .sorted(Comparator.comparingLong((Work w) -> w.found().size()).reversed())
+                .toList());
         List<Thread> workers = new ArrayList<>();
         for (int i = 0; i < Math.min(threads, Math.max(1, work.size())); i++) {
-            workers.add(Thread.ofPlatform().name("library-hash-" + i).daemon().start(() -> hashFrom(queue)));
+            workers.add(Thread.ofPlatform().name("library-hash-" + i).daemon()
+                    .start(() -> hashFrom(queue)));
         }
         try {
             for (Thread t : workers) {
@@ -154,7 +162,8 @@ final class Scan {
             } catch (CancellationException e) {
                 return;
             } catch (IOException e) {
-                walker.skipped.add(new Walker.Skipped(w.found().path(), "cannot be read: " + e.getMessage()));
+                walker.skipped.add(new Walker.Skipped(w.found().path(),
+                        "cannot be read: " + e.getMessage()));
             } finally {
                 progress.fileDone();
             }
@@ -171,7 +180,8 @@ final class Scan {
             old = vanishedBySha.remove(sha);
         }
         if (old != null) {
-            index.update(old.id(), w.found(), sha, typeOf(w.found()));  // renamed and copied: the same content
+            // renamed and copied: the same content
+            index.update(old.id(), w.found(), sha, typeOf(w.found()));
             moved.incrementAndGet();
         } else {
             index.insert(w.found(), sha, typeOf(w.found()));

@@ -9,8 +9,8 @@ import java.util.List;
  * this time (new or changed), {@code moved} recognised at a new path by inode or hash,
  * {@code missing} gone since the last scan, {@code skipped} paths refused.
  */
-public record ScanResult(String root, Instant started, Instant finished, long files, long hashed, long moved,
-        long missing, List<Skip> skipped, boolean cancelled, String error) {
+public record ScanResult(String root, Instant started, Instant finished, long files, long hashed,
+        long moved, long missing, List<Skip> skipped, boolean cancelled, String error) {
     public ScanResult {
         skipped = List.copyOf(skipped);
     }

@@ -38,7 +38,9 @@ final class TypeFolders {
         }
     }
 
-    /** The type of the file at {@code relative} (to its root, whose own name is {@code rootName}). */
+    /**
+     * The type of the file at {@code relative} (to its root, whose own name is {@code rootName}).
+     */
     String typeOf(String rootName, Path relative) {
         List<String> dirs = new ArrayList<>();
         dirs.add(rootName.toLowerCase(Locale.ROOT));

@@ -1,5 +1,7 @@
 package civitai.daemon.library;
 
+import civitai.daemon.library.index.Found;
+import civitai.daemon.library.index.Root;
 import java.io.IOException;
 import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileVisitOption;
@@ -9,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -23,8 +26,8 @@ import java.util.function.BooleanSupplier;
  */
 final class Walker {
     /** The extensions model files have; everything else beside them is not a model. */
-    static final Set<String> MODEL_EXTENSIONS = Set.of("safetensors", "sft", "ckpt", "pt", "pth", "bin", "gguf",
-            "onnx");
+    static final Set<String> MODEL_EXTENSIONS =
+            Set.of("safetensors", "sft", "ckpt", "pt", "pth", "bin", "gguf", "onnx");
 
     /** A path the walk refused, and why. */
     record Skipped(Path path, String reason) {}
@@ -33,7 +36,8 @@ final class Walker {
     private final List<Path> realRoots = new ArrayList<>();
     private final BooleanSupplier cancelled;
     final List<Found> found = new ArrayList<>();
-    final List<Skipped> skipped = java.util.Collections.synchronizedList(new ArrayList<>());  // hashers add too
+    // hashers add too
+    final List<Skipped> skipped = Collections.synchronizedList(new ArrayList<>());
 
     Walker(List<Root> roots, BooleanSupplier cancelled) {
         this.roots = roots;
@@ -70,14 +74,17 @@ final class Walker {
                         }
                         // a root inside this one is indexed as itself (read-only stays read-only)
                         boolean otherRoot = !dir.equals(root.path())
-                                && roots.stream().anyMatch(r -> r.path().equals(dir.toAbsolutePath().normalize()));
-                        return otherRoot || outside(dir) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                                && roots.stream().anyMatch(r ->
+                                        r.path().equals(dir.toAbsolutePath().normalize()));
+                        return otherRoot || outside(dir) ? FileVisitResult.SKIP_SUBTREE
+                                : FileVisitResult.CONTINUE;
                     }
 
                     @Override
                     public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                         if (attrs.isRegularFile() && isModel(file) && !outside(file)) {
-                            found.add(new Found(file, root, attrs.size(), attrs.lastModifiedTime().toMillis(),
+                            found.add(new Found(file, root, attrs.size(),
+                                    attrs.lastModifiedTime().toMillis(),
                                     attrs.fileKey() == null ? null : attrs.fileKey().toString()));
                         }
                         return FileVisitResult.CONTINUE;
@@ -102,7 +109,8 @@ final class Walker {
             if (realRoots.stream().anyMatch(real::startsWith)) {
                 return false;
             }
-            skipped.add(new Skipped(p, "a symbolic link out of the library's roots (to " + real + ")"));
+            skipped.add(new Skipped(p, "a symbolic link out of the library's roots (to " + real
+                    + ")"));
         } catch (IOException e) {
             skipped.add(new Skipped(p, "a broken symbolic link"));
         }

@@ -11,8 +11,9 @@ import java.time.temporal.ChronoUnit;
 
 /**
  * The daemon's two logs: {@code download.log} holds every line (each job event among them) and
- * {@code error.log} only warnings and errors; both rotate by size. Every line passes the {@link Redactor} first and is
- * echoed to the console. Thread-safe. A failing log write goes to the console, never to the caller.
+ * {@code error.log} only warnings and errors; both rotate by size. Every line passes the
+ * {@link Redactor} first and is echoed to the console. Thread-safe. A failing log write goes to the
+ * console, never to the caller.
  */
 public final class DaemonLog implements AutoCloseable {
     public enum Level { INFO, WARN, ERROR }
@@ -56,7 +57,10 @@ public final class DaemonLog implements AutoCloseable {
         write(Level.WARN, message);
     }
 
-    /** An {@link Explained} cause (anywhere in the chain) is one line, repeated at most once a minute. */
+    /**
+     * An {@link Explained} cause (anywhere in the chain) is one line, repeated at most once a
+     * minute.
+     */
     public void error(String message, Throwable cause) {
         for (Throwable c = cause; c != null; c = c.getCause()) {
             if (c instanceof Explained explained) {

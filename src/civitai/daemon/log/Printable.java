@@ -29,8 +29,8 @@ public final class Printable {
      */
     public static boolean isPrintable(int codePoint) {
         return switch (Character.getType(codePoint)) {
-            case Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR,
-                 Character.SURROGATE, Character.UNASSIGNED -> false;
+            case Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR,
+                 Character.PARAGRAPH_SEPARATOR, Character.SURROGATE, Character.UNASSIGNED -> false;
             default -> switch (codePoint) {
                 case 0x115F, 0x1160, 0x3164, 0xFFA0, 0xFFFD -> false;
                 default -> true;

@@ -15,7 +15,8 @@ public final class Redactor {
     private static final Pattern QUERY_SECRET = Pattern.compile(
             "(?i)([?&;](?:token|access_token|api_key|apikey|key|sig|signature|x-amz-signature"
                     + "|x-amz-credential|x-amz-security-token|authorization)=)[^&\\s\"'#]*");
-    private static final Pattern USER_INFO = Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)[^/\\s@\"'?#<>]+@");
+    private static final Pattern USER_INFO =
+            Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)[^/\\s@\"'?#<>]+@");
     private static final Redactor URLS = new Redactor(List.of());
     private static final Pattern BEARER = Pattern.compile("(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]+");
 
@@ -38,14 +39,16 @@ public final class Redactor {
         for (String secret : secrets) {
             out = out.replace(secret, MASK);
         }
-        // each pattern needs a character most lines lack: skip its scan then (every log line comes here)
+        // each pattern needs a character most lines lack: skip its scan then
+        // (every log line comes here)
         if (out.indexOf('@') >= 0) {
             out = USER_INFO.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK) + "@");
         }
         if (out.indexOf('=') >= 0) {
             out = QUERY_SECRET.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK));
         }
-        return containsBearer(out) ? BEARER.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK)) : out;
+        return containsBearer(out)
+                ? BEARER.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK)) : out;
     }
 
     private static boolean containsBearer(String text) {

@@ -1,10 +1,12 @@
 package civitai.daemon.manifest;
 
+import civitai.daemon.store.jobs.JobSpec;
 import civitai.daemon.target.SafeName;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -31,7 +33,7 @@ public final class EntryParser {
             throw new InvalidEntry("an entry must be a JSON object, not " + value);
         }
         JsonObject o = value.asObject();
-        int bytes = o.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        int bytes = o.toString().getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_ENTRY_BYTES) {
             throw new InvalidEntry("the entry is " + bytes + " bytes; at most " + MAX_ENTRY_BYTES
                     + " (16 KiB), extra fields included, are kept per entry");
@@ -64,7 +66,7 @@ public final class EntryParser {
         if (url.getRawUserInfo() == null) {
             return o;
         }
-        return new JsonObject().merge(o).set("url", civitai.daemon.store.jobs.JobSpec.withoutUserInfo(url).toString());
+        return new JsonObject().merge(o).set("url", JobSpec.withoutUserInfo(url).toString());
     }
 
     private static URI url(JsonObject o) throws InvalidEntry {
@@ -81,7 +83,8 @@ public final class EntryParser {
         } catch (URISyntaxException e) {
             throw new InvalidEntry("\"url\" is not a valid URL: " + e.getMessage());
         }
-        throw new InvalidEntry("\"url\" must be an absolute http:// or https:// URL, not \"" + text + "\"");
+        throw new InvalidEntry("\"url\" must be an absolute http:// or https:// URL, not \"" + text
+                + "\"");
     }
 
     private static String segment(JsonObject o, String key, boolean required) throws InvalidEntry {
@@ -99,7 +102,9 @@ public final class EntryParser {
         return value;
     }
 
-    /** A file name, or a path of safe segments under the type's folder ({@code sd15/x.safetensors}). */
+    /**
+     * A file name, or a path of safe segments under the type's folder ({@code sd15/x.safetensors}).
+     */
     private static String relativePath(JsonObject o, String key) throws InvalidEntry {
         String value = optionalString(o, key);
         if (value == null) {

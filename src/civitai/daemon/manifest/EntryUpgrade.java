@@ -48,7 +48,10 @@ public final class EntryUpgrade {
         return "notify".equals(policy(entry));
     }
 
-    /** The entry's {@code update} policy; a hand-edited value that is not text counts as the default. */
+    /**
+     * The entry's {@code update} policy; a hand-edited value that is not text counts as the
+     * default.
+     */
     private static String policy(JsonObject entry) {
         var v = entry.get("update");
         return v != null && v.isString() ? v.asString() : "auto";
@@ -86,7 +89,8 @@ public final class EntryUpgrade {
         return out;
     }
 
-    private void rewrite(JsonObject old, JsonObject replacement) throws IOException, Manifest.ManifestException {
+    private void rewrite(JsonObject old, JsonObject replacement)
+            throws IOException, Manifest.ManifestException {
         manifest.modify(array -> {
             JsonArray out = new JsonArray();
             boolean done = false;

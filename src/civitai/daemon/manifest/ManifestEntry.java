@@ -1,6 +1,9 @@
 package civitai.daemon.manifest;
 
 import civitai.daemon.store.jobs.JobSpec;
+import com.eclipsesource.json.Json;
+import com.eclipsesource.json.JsonValue;
+import com.eclipsesource.json.ParseException;
 import java.net.URI;
 
 /**
@@ -8,7 +11,8 @@ import java.net.URI;
  *
  * @param sha256       lower-case hex, or null
  * @param expectedSize bytes, from the entry's {@code size} (bytes) or {@code sizeKB}; or null
- * @param exactSize    true when it came from {@code size} (exact), false from {@code sizeKB} (rounded)
+ * @param exactSize    true when it came from {@code size} (exact), false from {@code sizeKB}
+ *                     (rounded)
  */
 public record ManifestEntry(
         Long modelId,
@@ -28,9 +32,9 @@ public record ManifestEntry(
      */
     public boolean adopted() {
         try {
-            com.eclipsesource.json.JsonValue v = com.eclipsesource.json.Json.parse(json);
+            JsonValue v = Json.parse(json);
             return v.isObject() && v.asObject().getBoolean("adopted", false);
-        } catch (com.eclipsesource.json.ParseException | UnsupportedOperationException e) {
+        } catch (ParseException | UnsupportedOperationException e) {
             return false;
         }
     }

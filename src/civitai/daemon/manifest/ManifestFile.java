@@ -38,7 +38,9 @@ public final class ManifestFile {
         this(file, () -> { });
     }
 
-    /** {@code beforeRename} runs after each read and merge, before the check: a test's hand edit. */
+    /**
+     * {@code beforeRename} runs after each read and merge, before the check: a test's hand edit.
+     */
     ManifestFile(Path file, Runnable beforeRename) {
         this.file = file;
         this.beforeRename = beforeRename;
@@ -59,7 +61,8 @@ public final class ManifestFile {
      */
     public int append(List<ManifestEntry> entries) throws IOException, Manifest.ManifestException {
         return rewrite(array -> {
-            Set<String> known = keys(array);  // once: checking each new entry against all is quadratic
+            // once: checking each new entry against all is quadratic
+            Set<String> known = keys(array);
             int added = 0;
             for (ManifestEntry entry : entries) {
                 if (known.add(entry.toSpec().key())) {
@@ -71,7 +74,9 @@ public final class ManifestFile {
         });
     }
 
-    /** The manifest's entries as JSON, for readers that need the user's fields (the update checker). */
+    /**
+     * The manifest's entries as JSON, for readers that need the user's fields (the update checker).
+     */
     public JsonArray read() throws IOException, Manifest.ManifestException {
         lock.lock();
         try {
@@ -87,14 +92,17 @@ public final class ManifestFile {
      * save of the file by someone else while it was applied: it must only compute, from the array
      * it is given.
      */
-    public void modify(UnaryOperator<JsonArray> change) throws IOException, Manifest.ManifestException {
+    public void modify(UnaryOperator<JsonArray> change)
+            throws IOException, Manifest.ManifestException {
         rewrite(array -> {
             JsonArray after = change.apply(Json.parse(array.toString()).asArray());
             return new Change<>(after.equals(array) ? null : after, null);
         });
     }
 
-    /** What a change makes of the array: the array to write (null: nothing to write) and a result. */
+    /**
+     * What a change makes of the array: the array to write (null: nothing to write) and a result.
+     */
     private record Change<T>(JsonArray write, T result) {}
 
     /**
@@ -114,8 +122,8 @@ public final class ManifestFile {
                 }
             }
             throw new IOException("manifest " + file + " was saved by someone else " + MAX_TRIES
-                    + " times while the daemon was changing it; the change was not written, the file"
-                    + " is as it was last saved");
+                    + " times while the daemon was changing it; the change was not written,"
+                    + " the file is as it was last saved");
         } finally {
             lock.unlock();
         }
@@ -171,8 +179,8 @@ public final class ManifestFile {
                 return value.asArray();
             }
         } catch (ParseException e) {
-            throw new Manifest.ManifestException("manifest " + file + " is not valid JSON (" + e.getMessage()
-                    + "); it was left as it is", e);
+            throw new Manifest.ManifestException("manifest " + file + " is not valid JSON ("
+                    + e.getMessage() + "); it was left as it is", e);
         }
         throw new Manifest.ManifestException("manifest " + file
                 + " is not a JSON array; it was left as it is", null);

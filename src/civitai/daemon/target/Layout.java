@@ -26,17 +26,23 @@ import java.util.Map;
  */
 public enum Layout {
     FLAT(Map.of()),
-    COMFYUI(Map.ofEntries(Map.entry("checkpoint", "models/checkpoints"), Map.entry("lora", "models/loras"),
-            Map.entry("embedding", "models/embeddings"), Map.entry("vae", "models/vae"),
-            Map.entry("controlnet", "models/controlnet"), Map.entry("upscaler", "models/upscale_models"),
-            Map.entry("hypernetwork", "models/hypernetworks"), Map.entry("motion_module", "models/animatediff_models"),
-            Map.entry("text_encoder", "models/text_encoders"), Map.entry("unet", "models/diffusion_models"),
+    COMFYUI(Map.ofEntries(Map.entry("checkpoint", "models/checkpoints"),
+            Map.entry("lora", "models/loras"), Map.entry("embedding", "models/embeddings"),
+            Map.entry("vae", "models/vae"), Map.entry("controlnet", "models/controlnet"),
+            Map.entry("upscaler", "models/upscale_models"),
+            Map.entry("hypernetwork", "models/hypernetworks"),
+            Map.entry("motion_module", "models/animatediff_models"),
+            Map.entry("text_encoder", "models/text_encoders"),
+            Map.entry("unet", "models/diffusion_models"),
             Map.entry("clip_vision", "models/clip_vision"))),
-    A1111(Map.ofEntries(Map.entry("checkpoint", "models/Stable-diffusion"), Map.entry("lora", "models/Lora"),
-            Map.entry("embedding", "embeddings"), Map.entry("vae", "models/VAE"),
-            Map.entry("controlnet", "models/ControlNet"), Map.entry("upscaler", "models/ESRGAN"),
-            Map.entry("hypernetwork", "models/hypernetworks"), Map.entry("motion_module", "models/AnimateDiff"),
-            Map.entry("text_encoder", "models/text_encoder"), Map.entry("unet", "models/Stable-diffusion"),
+    A1111(Map.ofEntries(Map.entry("checkpoint", "models/Stable-diffusion"),
+            Map.entry("lora", "models/Lora"), Map.entry("embedding", "embeddings"),
+            Map.entry("vae", "models/VAE"), Map.entry("controlnet", "models/ControlNet"),
+            Map.entry("upscaler", "models/ESRGAN"),
+            Map.entry("hypernetwork", "models/hypernetworks"),
+            Map.entry("motion_module", "models/AnimateDiff"),
+            Map.entry("text_encoder", "models/text_encoder"),
+            Map.entry("unet", "models/Stable-diffusion"),
             Map.entry("clip_vision", "models/clip_vision")));
 
     private final Map<String, String> folders;

@@ -8,15 +8,16 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The rules for one path segment (a {@code model_type}, or each segment of a {@code filename}): a plain name that
- * stays in its folder on Linux, macOS and Windows alike, that a person reads as it is (no bidi
- * overrides or invisible characters), and whose {@code .part} file can be created too. Pure
- * functions.
+ * The rules for one path segment (a {@code model_type}, or each segment of a {@code filename}): a
+ * plain name that stays in its folder on Linux, macOS and Windows alike, that a person reads as it
+ * is (no bidi overrides or invisible characters), and whose {@code .part} file can be created too.
+ * Pure functions.
  */
 public final class SafeName {
     /** File systems allow 255 bytes per name; the unfinished download adds ".part". */
     static final int MAX_BYTES = 255 - ".part".length();
-    private static final Set<String> WINDOWS_RESERVED = Set.of("CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+    private static final Set<String> WINDOWS_RESERVED = Set.of("CON", "PRN", "AUX", "NUL",
+            "CONIN$", "CONOUT$",
             "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
             "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
             "COM\u00b9", "COM\u00b2", "COM\u00b3", "LPT\u00b9", "LPT\u00b2", "LPT\u00b3");
@@ -34,7 +35,8 @@ public final class SafeName {
         }
         var m = FORBIDDEN.matcher(name);
         if (m.find()) {
-            return Optional.of("contains a forbidden character (" + describe(m.group().codePointAt(0))
+            return Optional.of("contains a forbidden character ("
+                    + describe(m.group().codePointAt(0))
                     + "): it must be a plain name, not a path");
         }
         for (int cp : name.codePoints().toArray()) {
@@ -44,7 +46,8 @@ public final class SafeName {
             }
         }
         if (name.endsWith(".") || name.endsWith(" ") || name.startsWith(" ")) {
-            return Optional.of("starts or ends with a space or ends with a dot (Windows drops them)");
+            return Optional.of("starts or ends with a space or ends with a dot"
+                    + " (Windows drops them)");
         }
         String device = deviceName(name);
         if (device != null) {
@@ -54,7 +57,8 @@ public final class SafeName {
             return Optional.of("ends with .part, the suffix of unfinished downloads");
         }
         if (name.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
-            return Optional.of("is longer than " + MAX_BYTES + " bytes (255, less the \".part\" of the unfinished file)");
+            return Optional.of("is longer than " + MAX_BYTES
+                    + " bytes (255, less the \".part\" of the unfinished file)");
         }
         return Optional.empty();
     }
@@ -64,8 +68,8 @@ public final class SafeName {
 
     /**
      * Why {@code relative} is not a path of safe segments under a type's folder
-     * ({@code sd15/anime/model.safetensors}, as ComfyUI names files in sub-folders), or empty when it
-     * is: '/' separates segments, and each must be a name {@link #problem} accepts.
+     * ({@code sd15/anime/model.safetensors}, as ComfyUI names files in sub-folders), or empty when
+     * it is: '/' separates segments, and each must be a name {@link #problem} accepts.
      */
     public static Optional<String> pathProblem(String relative) {
         if (relative == null || relative.isEmpty()) {
@@ -76,12 +80,14 @@ public final class SafeName {
         }
         String[] segments = relative.split("/", -1);
         if (segments.length > MAX_SEGMENTS) {
-            return Optional.of("has " + segments.length + " path segments; at most " + MAX_SEGMENTS);
+            return Optional.of("has " + segments.length + " path segments; at most "
+                    + MAX_SEGMENTS);
         }
         for (String segment : segments) {
             var p = problem(segment);
             if (p.isPresent()) {
-                return Optional.of(segments.length == 1 ? p.get() : "segment \"" + segment + "\" " + p.get());
+                return Optional.of(segments.length == 1 ? p.get()
+                        : "segment \"" + segment + "\" " + p.get());
             }
         }
         return Optional.empty();
@@ -97,10 +103,12 @@ public final class SafeName {
         if (serverName == null) {
             return Optional.empty();
         }
-        String base = serverName.substring(Math.max(serverName.lastIndexOf('/'), serverName.lastIndexOf('\\')) + 1);
+        String base = serverName.substring(Math.max(serverName.lastIndexOf('/'),
+                serverName.lastIndexOf('\\')) + 1);
         StringBuilder cleaned = new StringBuilder();
         for (int cp : base.codePoints().toArray()) {
-            boolean bad = FORBIDDEN.matcher(Character.toString(cp)).matches() || !Printable.isPrintable(cp);
+            boolean bad = FORBIDDEN.matcher(Character.toString(cp)).matches()
+                    || !Printable.isPrintable(cp);
             cleaned.appendCodePoint(bad ? '_' : cp);
         }
         String name = trimEnds(cleaned.toString());

@@ -28,14 +28,15 @@ public final class SubFolders {
         while (!Files.exists(existing, LinkOption.NOFOLLOW_LINKS) && !existing.equals(typeFolder)) {
             existing = existing.getParent();
         }
-        Optional<String> unsafe = Optional.of("the sub-folder " + parent + " leads out of " + typeFolder
-                + " (a link): move it, or name the file without it");
+        Optional<String> unsafe = Optional.of("the sub-folder " + parent + " leads out of "
+                + typeFolder + " (a link): move it, or name the file without it");
         Path root = typeFolder.toRealPath();
         if (Files.isSymbolicLink(existing) && !Files.exists(existing)) {
             return unsafe;  // dangling: creating through it would make a folder wherever it points
         }
         // checked before creating (nothing made through a link) and after (nothing raced in)
-        if (!existing.toRealPath().startsWith(root) || !Files.createDirectories(parent).toRealPath().startsWith(root)) {
+        if (!existing.toRealPath().startsWith(root)
+                || !Files.createDirectories(parent).toRealPath().startsWith(root)) {
             return unsafe;
         }
         return Optional.empty();

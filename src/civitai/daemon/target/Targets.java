@@ -16,7 +16,10 @@ public final class Targets {
     private final Layout layout;
     private final boolean foldsCase;
 
-    /** @param foldsCase whether {@code Model.safetensors} and {@code model.safetensors} are one file here */
+    /**
+     * @param foldsCase whether {@code Model.safetensors} and {@code model.safetensors} are one file
+     *                  here
+     */
     public Targets(Path downloadDir, Layout layout, boolean foldsCase) {
         this.downloadDir = downloadDir.toAbsolutePath().normalize();
         this.layout = layout;
@@ -83,7 +86,8 @@ public final class Targets {
         try {
             Files.createFile(probe);
             try {
-                return Files.exists(existing.resolve(probe.getFileName().toString().toUpperCase(Locale.ROOT)));
+                return Files.exists(existing.resolve(probe.getFileName().toString()
+                        .toUpperCase(Locale.ROOT)));
             } finally {
                 Files.deleteIfExists(probe);
             }

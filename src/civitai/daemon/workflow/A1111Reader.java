@@ -11,16 +11,19 @@ import java.util.regex.Pattern;
  * {@code <lora:..>} in the prompt and the hashes of {@code Lora hashes}, {@code TI hashes}.
  */
 final class A1111Reader {
-    private static final Pattern MODEL_HASH = Pattern.compile("(?:^|, )Model hash: ([0-9a-fA-F]{8,64})");
+    private static final Pattern MODEL_HASH =
+            Pattern.compile("(?:^|, )Model hash: ([0-9a-fA-F]{8,64})");
     private static final Pattern MODEL = Pattern.compile("(?:^|, )Model: ([^,\\n]+)");
-    private static final Pattern VAE_HASH = Pattern.compile("(?:^|, )VAE hash: ([0-9a-fA-F]{8,64})");
+    private static final Pattern VAE_HASH =
+            Pattern.compile("(?:^|, )VAE hash: ([0-9a-fA-F]{8,64})");
     private static final Pattern VAE = Pattern.compile("(?:^|, )VAE: ([^,\\n]+)");
     private static final Pattern HASH_LIST = Pattern.compile("(Lora|TI) hashes: \"([^\"]*)\"");
 
     private A1111Reader() {}
 
     static boolean looksLike(String text) {
-        return text.contains("Steps: ") && (text.contains("Sampler: ") || text.contains("Model hash: "));
+        return text.contains("Steps: ")
+                && (text.contains("Sampler: ") || text.contains("Model hash: "));
     }
 
     static List<Reference> read(String text) throws NotAWorkflow {
@@ -29,14 +32,17 @@ final class A1111Reader {
         var model = MODEL.matcher(text);
         if (hash.find() || model.find()) {
             String name = model.find(0) ? model.group(1).trim() : hash.group(1);
-            Optional<String> h = hash.find(0) ? Optional.of(hash.group(1).toLowerCase(Locale.ROOT)) : Optional.empty();
-            refs.add(new Reference("parameters", "Model", name, Optional.of("checkpoints"), Optional.empty(), h));
+            Optional<String> h = hash.find(0) ? Optional.of(hash.group(1).toLowerCase(Locale.ROOT))
+                    : Optional.empty();
+            refs.add(new Reference("parameters", "Model", name, Optional.of("checkpoints"),
+                    Optional.empty(), h));
         }
         var vaeHash = VAE_HASH.matcher(text);
         if (vaeHash.find()) {
             var vae = VAE.matcher(text);
-            refs.add(new Reference("parameters", "VAE", vae.find() ? vae.group(1).trim() : vaeHash.group(1),
-                    Optional.of("vae"), Optional.empty(), Optional.of(vaeHash.group(1).toLowerCase(Locale.ROOT))));
+            refs.add(new Reference("parameters", "VAE",
+                    vae.find() ? vae.group(1).trim() : vaeHash.group(1), Optional.of("vae"),
+                    Optional.empty(), Optional.of(vaeHash.group(1).toLowerCase(Locale.ROOT))));
         }
         var lists = HASH_LIST.matcher(text);
         var hashed = new ArrayList<String>();
@@ -47,8 +53,10 @@ final class A1111Reader {
                 if (colon > 0) {
                     String name = pair.substring(0, colon).trim();
                     hashed.add(name);
-                    refs.add(new Reference("parameters", lists.group(1) + " hashes", name, Optional.of(folder),
-                            Optional.empty(), Optional.of(pair.substring(colon + 1).trim().toLowerCase(Locale.ROOT))));
+                    refs.add(new Reference("parameters", lists.group(1) + " hashes", name,
+                            Optional.of(folder), Optional.empty(),
+                            Optional.of(pair.substring(colon + 1).trim()
+                                    .toLowerCase(Locale.ROOT))));
                 }
             }
         }

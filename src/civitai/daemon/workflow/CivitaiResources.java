@@ -15,9 +15,11 @@ import java.util.regex.Pattern;
  */
 final class CivitaiResources {
     private static final String LABEL = "Civitai resources: ";
-    private static final Pattern AIR_VERSION = Pattern.compile("urn:air:[^:]+:[^:]+:civitai:\\d+@(\\d+)");
-    private static final Map<String, String> FOLDER_BY_TYPE = Map.of("checkpoint", "checkpoints", "lora", "loras",
-            "lycoris", "loras", "locon", "loras", "embed", "embeddings", "textualinversion", "embeddings",
+    private static final Pattern AIR_VERSION =
+            Pattern.compile("urn:air:[^:]+:[^:]+:civitai:\\d+@(\\d+)");
+    private static final Map<String, String> FOLDER_BY_TYPE =
+            Map.of("checkpoint", "checkpoints", "lora", "loras", "lycoris", "loras", "locon",
+                    "loras", "embed", "embeddings", "textualinversion", "embeddings",
             "vae", "vae", "upscaler", "upscale_models", "controlnet", "controlnet");
 
     private CivitaiResources() {}
@@ -36,10 +38,13 @@ final class CivitaiResources {
         for (JsonValue e : list.asArray()) {
             if (e.isObject()) {
                 var o = e.asObject();
-                versionId(o.get("modelVersionId"), o.getString("air", "")).ifPresent(id -> refs.add(new Reference(
-                        "parameters", "Civitai resources", o.getString("modelName", "version " + id),
-                        Optional.ofNullable(FOLDER_BY_TYPE.get(o.getString("type", "").toLowerCase(Locale.ROOT))),
-                        Optional.of("https://civitai.com/api/download/models/" + id), Optional.empty())));
+                versionId(o.get("modelVersionId"), o.getString("air", "")).ifPresent(id ->
+                        refs.add(new Reference("parameters", "Civitai resources",
+                                o.getString("modelName", "version " + id),
+                                Optional.ofNullable(FOLDER_BY_TYPE.get(
+                                        o.getString("type", "").toLowerCase(Locale.ROOT))),
+                                Optional.of("https://civitai.com/api/download/models/" + id),
+                                Optional.empty())));
             }
         }
         return refs;

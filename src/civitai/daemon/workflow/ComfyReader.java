@@ -48,8 +48,8 @@ final class ComfyReader {
             }
         }
         JsonValue defs = graph.get("definitions");
-        if (defs != null && defs.isObject() && defs.asObject().get("subgraphs") instanceof JsonValue subs
-                && subs.isArray()) {
+        if (defs != null && defs.isObject()
+                && defs.asObject().get("subgraphs") instanceof JsonValue subs && subs.isArray()) {
             for (JsonValue sub : subs.asArray()) {
                 if (sub.isObject()) {
                     nodes(sub.asObject(), refs);
@@ -95,8 +95,11 @@ final class ComfyReader {
         return refs;
     }
 
-    /** A widget or input value naming a model file, unless {@code properties.models} already did. */
-    private static void value(String id, String type, JsonValue v, List<Reference> declared, List<Reference> refs) {
+    /**
+     * A widget or input value naming a model file, unless {@code properties.models} already did.
+     */
+    private static void value(String id, String type, JsonValue v, List<Reference> declared,
+            List<Reference> refs) {
         if (!v.isString()) {
             return;
         }
@@ -114,13 +117,16 @@ final class ComfyReader {
             return;
         }
         for (JsonValue e : list.asArray()) {
-            if (!e.isObject() || !(e.asObject().get("name") instanceof JsonValue n) || !n.isString()) {
+            if (!e.isObject() || !(e.asObject().get("name") instanceof JsonValue n)
+                    || !n.isString()) {
                 continue;
             }
             JsonObject o = e.asObject();
             refs.add(new Reference(id, type, n.asString(),
-                    Optional.ofNullable(o.getString("directory", null)).map(LoaderTable::modernFolder),
-                    Optional.ofNullable(o.getString("url", null)), Optional.ofNullable(o.getString("hash", null))));
+                    Optional.ofNullable(o.getString("directory", null))
+                            .map(LoaderTable::modernFolder),
+                    Optional.ofNullable(o.getString("url", null)),
+                    Optional.ofNullable(o.getString("hash", null))));
         }
     }
 }

@@ -1,6 +1,6 @@
 package civitai.daemon.workflow;
 
-import civitai.daemon.library.LibraryFile;
+import civitai.daemon.library.index.LibraryFile;
 import civitai.daemon.target.Layout;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -46,19 +46,26 @@ public final class LibraryMatch {
         Optional<String> hash = r.hash().map(h -> h.toLowerCase(Locale.ROOT));
         var here = library.stream().filter(f -> Path.of(f.path()).equals(target)).findFirst();
         if (here.isPresent()) {
-            if (hash.isPresent() && here.get().sha256() != null && !matches(here.get(), hash.get())) {
-                return found(r, PlanRow.Decision.CONFLICT, target, "a file of that name has another hash", here.get());
+            if (hash.isPresent() && here.get().sha256() != null
+                    && !matches(here.get(), hash.get())) {
+                return found(r, PlanRow.Decision.CONFLICT, target,
+                        "a file of that name has another hash", here.get());
             }
-            return found(r, PlanRow.Decision.PRESENT, target, "in the library at the target path", here.get());
+            return found(r, PlanRow.Decision.PRESENT, target, "in the library at the target path",
+                    here.get());
         }
         if (hash.isPresent()) {
             var same = library.stream().filter(f -> matches(f, hash.get())).toList();
             if (!same.isEmpty()) {
-                // A1111 names a model without its extension: the copy's extension makes it a file name
-                Path named = r.namesAFile() ? target : target.resolveSibling(target.getFileName() + extension(same.get(0)));
-                var atTarget = same.stream().filter(f -> Path.of(f.path()).equals(named)).findFirst();
+                // A1111 names a model without its extension: the copy's extension makes it a
+                // file name
+                Path named = r.namesAFile() ? target
+                        : target.resolveSibling(target.getFileName() + extension(same.get(0)));
+                var atTarget = same.stream().filter(f -> Path.of(f.path()).equals(named))
+                        .findFirst();
                 if (atTarget.isPresent()) {
-                    return found(r, PlanRow.Decision.PRESENT, named, "in the library at the target path", atTarget.get());
+                    return found(r, PlanRow.Decision.PRESENT, named,
+                            "in the library at the target path", atTarget.get());
                 }
                 return elsewhere(r, named, "same hash at ", same.get(0));
             }
@@ -82,7 +89,8 @@ public final class LibraryMatch {
             return new PlanRow(r, PlanRow.Decision.AMBIGUOUS, Optional.of(target), named.size()
                     + " library files have that name: choose one, or give the row a URL", named);
         }
-        return row(r, PlanRow.Decision.NOT_FOUND, target, "a name alone, and no library file has it");
+        return row(r, PlanRow.Decision.NOT_FOUND, target,
+                "a name alone, and no library file has it");
     }
 
     private static String extension(LibraryFile f) {
@@ -93,7 +101,8 @@ public final class LibraryMatch {
     /** A full SHA-256, or AutoV2 (its first 10 hex), as A1111 writes it. */
     private static boolean matches(LibraryFile f, String hash) {
         return f.sha256() != null && (f.sha256().equalsIgnoreCase(hash)
-                || (hash.length() >= 8 && hash.length() < 64 && f.sha256().toLowerCase(Locale.ROOT).startsWith(hash)));
+                || (hash.length() >= 8 && hash.length() < 64
+                        && f.sha256().toLowerCase(Locale.ROOT).startsWith(hash)));
     }
 
     private static PlanRow elsewhere(Reference r, Path target, String how, LibraryFile file) {
@@ -101,7 +110,8 @@ public final class LibraryMatch {
                 + ": choose this row to link it there", file);
     }
 
-    private static PlanRow found(Reference r, PlanRow.Decision d, Path target, String reason, LibraryFile file) {
+    private static PlanRow found(Reference r, PlanRow.Decision d, Path target, String reason,
+            LibraryFile file) {
         return new PlanRow(r, d, Optional.of(target), reason, List.of(file));
     }
 

@@ -38,9 +38,11 @@ final class LoaderTable {
             Map.entry("IPAdapterModelLoader", "ipadapter"));
 
     /** ComfyUI still accepts the old folder names; the plan speaks the new ones. */
-    private static final Map<String, String> LEGACY = Map.of("unet", "diffusion_models", "clip", "text_encoders");
+    private static final Map<String, String> LEGACY =
+            Map.of("unet", "diffusion_models", "clip", "text_encoders");
 
-    private static final Set<String> MODEL_EXTENSIONS = Set.of(".safetensors", ".ckpt", ".pt", ".pth", ".bin",
+    private static final Set<String> MODEL_EXTENSIONS =
+            Set.of(".safetensors", ".ckpt", ".pt", ".pth", ".bin",
             ".gguf", ".sft", ".pkl", ".onnx");
 
     private LoaderTable() {}

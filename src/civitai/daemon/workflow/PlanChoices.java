@@ -4,6 +4,7 @@ import civitai.daemon.target.SafeName;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -30,19 +31,24 @@ public final class PlanChoices {
 
     private PlanChoices() {}
 
-    /** The references with each row's choice applied; {@code choices} is null or an object by row index. */
+    /**
+     * The references with each row's choice applied; {@code choices} is null or an object by row
+     * index.
+     */
     public static List<Reference> apply(List<Reference> refs, JsonValue choices) throws Invalid {
         List<Reference> out = new ArrayList<>(refs);
         if (choices == null || choices.isNull()) {
             return out;
         }
         if (!choices.isObject()) {
-            throw new Invalid("\"choices\" must be an object by row index, such as {\"3\": {\"folder\": \"loras\"}}");
+            throw new Invalid("\"choices\" must be an object by row index, such as {\"3\":"
+                    + " {\"folder\": \"loras\"}}");
         }
         for (JsonObject.Member m : choices.asObject()) {
             int row = index(m.getName(), refs.size());
             if (!m.getValue().isObject()) {
-                throw new Invalid("the choice for row " + row + " must be an object with \"folder\" or \"url\"");
+                throw new Invalid("the choice for row " + row
+                        + " must be an object with \"folder\" or \"url\"");
             }
             out.set(row, chosen(out.get(row), m.getValue().asObject(), row));
         }
@@ -80,18 +86,21 @@ public final class PlanChoices {
             }
             int i = index(m.getName(), rows.size());
             PlanRow row = rows.get(i);
-            var picked = row.found().stream().filter(f -> f.path().equals(use.asString())).findFirst();
+            var picked = row.found().stream().filter(f -> f.path().equals(use.asString()))
+                    .findFirst();
             if (row.decision() != PlanRow.Decision.AMBIGUOUS || picked.isEmpty()) {
-                throw new Invalid("row " + i + ": \"use\" picks one of an ambiguous row's candidates, and "
-                        + use.asString() + " is not one");
+                throw new Invalid("row " + i + ": \"use\" picks one of an ambiguous row's"
+                        + " candidates, and " + use.asString() + " is not one");
             }
-            out.set(i, new PlanRow(row.reference(), PlanRow.Decision.PRESENT_ELSEWHERE, row.target(),
-                    "you chose " + picked.get().path(), List.of(picked.get())));
+            out.set(i, new PlanRow(row.reference(), PlanRow.Decision.PRESENT_ELSEWHERE,
+                    row.target(), "you chose " + picked.get().path(), List.of(picked.get())));
         }
         return out;
     }
 
-    /** The rows whose choice picks one of an ambiguous name's candidates (checked by {@link #pick}). */
+    /**
+     * The rows whose choice picks one of an ambiguous name's candidates (checked by {@link #pick}).
+     */
     public static Set<Integer> picked(JsonValue choices) {
         Set<Integer> out = new TreeSet<>();
         if (choices != null && choices.isObject()) {
@@ -114,10 +123,12 @@ public final class PlanChoices {
                 case "url" -> url = Optional.of(url(value, row));
                 case "use" -> {
                     if (value == null) {
-                        throw new Invalid("row " + row + ": \"use\" must be the path of one of the row's candidates");
+                        throw new Invalid("row " + row
+                                + ": \"use\" must be the path of one of the row's candidates");
                     }
                 }
-                default -> throw new Invalid("row " + row + ": a choice is \"folder\", \"url\" or \"use\", not \""
+                default -> throw new Invalid("row " + row
+                        + ": a choice is \"folder\", \"url\" or \"use\", not \""
                         + m.getName() + "\"");
             }
         }
@@ -126,7 +137,8 @@ public final class PlanChoices {
 
     private static String folder(String value, int row) throws Invalid {
         if (value == null || SafeName.problem(value).isPresent()) {
-            throw new Invalid("row " + row + ": \"folder\" must be a ComfyUI folder name such as \"loras\"");
+            throw new Invalid("row " + row
+                    + ": \"folder\" must be a ComfyUI folder name such as \"loras\"");
         }
         return value;
     }
@@ -134,10 +146,11 @@ public final class PlanChoices {
     private static String url(String value, int row) throws Invalid {
         try {
             URI u = new URI(value == null ? "" : value);
-            if (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null) {
+            if (("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
+                    && u.getHost() != null) {
                 return value;
             }
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             // reported below
         }
         throw new Invalid("row " + row + ": \"url\" must be an http(s) URL, not " + value);

@@ -1,6 +1,6 @@
 package civitai.daemon.workflow;
 
-import civitai.daemon.library.LibraryFile;
+import civitai.daemon.library.index.LibraryFile;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
@@ -10,9 +10,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * A plan as the API answers it: one row per reference with its index, node, name, folder, decision, url,
- * sha256 (or the shorter hash the workflow gave), target path, the size of the library's file it
- * found, the path of a copy found elsewhere, an ambiguous name's candidates, and reason; absent
+ * A plan as the API answers it: one row per reference with its index, node, name, folder, decision,
+ * url, sha256 (or the shorter hash the workflow gave), target path, the size of the library's file
+ * it found, the path of a copy found elsewhere, an ambiguous name's candidates, and reason; absent
  * values are null.
  */
 public final class PlanJson {
@@ -29,13 +29,15 @@ public final class PlanJson {
     /** @param index the row's place in the plan, by which a later queue request chooses it */
     static JsonObject row(int index, PlanRow row) {
         Reference r = row.reference();
-        return new JsonObject().add("row", index).add("node", r.node()).add("node_class", r.nodeClass()).add("name", r.name())
+        return new JsonObject().add("row", index).add("node", r.node())
+                .add("node_class", r.nodeClass()).add("name", r.name())
                 .add("folder", text(r.folder()))
                 .add("decision", row.decision().name().toLowerCase(Locale.ROOT))
                 .add("url", text(r.url())).add("hash", text(r.hash()))
                 .add("target", text(row.target().map(Object::toString)))
                 .add("size", row.file().<JsonValue>map(f -> Json.value(f.size())).orElse(Json.NULL))
-                .add("elsewhere", text(row.file().filter(f -> row.decision() == PlanRow.Decision.PRESENT_ELSEWHERE)
+                .add("elsewhere", text(row.file()
+                        .filter(f -> row.decision() == PlanRow.Decision.PRESENT_ELSEWHERE)
                         .map(LibraryFile::path)))
                 .add("candidates", candidates(row))
                 .add("reason", row.reason());
@@ -45,7 +47,8 @@ public final class PlanJson {
     private static JsonArray candidates(PlanRow row) {
         var out = new JsonArray();
         if (row.decision() == PlanRow.Decision.AMBIGUOUS) {
-            row.found().forEach(f -> out.add(new JsonObject().add("path", f.path()).add("size", f.size())
+            row.found().forEach(f -> out.add(new JsonObject().add("path", f.path())
+                    .add("size", f.size())
                     .add("sha256", f.sha256() == null ? Json.NULL : Json.value(f.sha256()))));
         }
         return out;

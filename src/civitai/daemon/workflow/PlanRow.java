@@ -1,6 +1,6 @@
 package civitai.daemon.workflow;
 
-import civitai.daemon.library.LibraryFile;
+import civitai.daemon.library.index.LibraryFile;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -25,7 +25,8 @@ public record PlanRow(Reference reference, Decision decision, Optional<Path> tar
 
     /** The one file a present, conflict or present_elsewhere row found. */
     public Optional<LibraryFile> file() {
-        return found.size() == 1 && decision != Decision.AMBIGUOUS ? Optional.of(found.get(0)) : Optional.empty();
+        return found.size() == 1 && decision != Decision.AMBIGUOUS ? Optional.of(found.get(0))
+                : Optional.empty();
     }
 
     /** The decisions, each named as the plan's JSON says it. */
@@ -34,7 +35,9 @@ public record PlanRow(Reference reference, Decision decision, Optional<Path> tar
         PRESENT,
         /** A file of that name is there with another hash: never overwritten. */
         CONFLICT,
-        /** The library has the file under another path or name: link it, do not download it again. */
+        /**
+         * The library has the file under another path or name: link it, do not download it again.
+         */
         PRESENT_ELSEWHERE,
         /** The workflow gives the URL. */
         DOWNLOAD,

@@ -20,7 +20,8 @@ final class PngText {
     private PngText() {}
 
     static boolean isPng(byte[] body) {
-        return body.length >= SIGNATURE.length && Arrays.equals(body, 0, SIGNATURE.length, SIGNATURE, 0, SIGNATURE.length);
+        return body.length >= SIGNATURE.length
+                && Arrays.equals(body, 0, SIGNATURE.length, SIGNATURE, 0, SIGNATURE.length);
     }
 
     static Map<String, String> read(byte[] png) throws NotAWorkflow {
@@ -38,7 +39,8 @@ final class PngText {
                 break;
             }
             if (!isText(t)) {
-                in.position(in.position() + length + 4);  // image data is not copied: a PNG may be 32 MiB
+                // image data is not copied: a PNG may be 32 MiB
+                in.position(in.position() + length + 4);
                 continue;
             }
             byte[] data = new byte[length];
@@ -53,21 +55,25 @@ final class PngText {
         return type.equals("tEXt") || type.equals("zTXt") || type.equals("iTXt");
     }
 
-    private static void chunk(String type, byte[] data, Map<String, String> texts) throws NotAWorkflow {
+    private static void chunk(String type, byte[] data, Map<String, String> texts)
+            throws NotAWorkflow {
         int nul = indexOf(data, 0);
         if (nul < 0) {
             return;
         }
         String key = new String(data, 0, nul, StandardCharsets.ISO_8859_1);
         switch (type) {
-            case "tEXt" -> texts.put(key, new String(data, nul + 1, data.length - nul - 1, StandardCharsets.ISO_8859_1));
-            case "zTXt" -> texts.put(key, new String(inflate(data, nul + 2), StandardCharsets.ISO_8859_1));
+            case "tEXt" -> texts.put(key, new String(data, nul + 1, data.length - nul - 1,
+                    StandardCharsets.ISO_8859_1));
+            case "zTXt" -> texts.put(key, new String(inflate(data, nul + 2),
+                    StandardCharsets.ISO_8859_1));
             default -> iTxt(key, data, nul, texts);
         }
     }
 
     /** keyword NUL, compression flag, method, language NUL, translated keyword NUL, UTF-8 text. */
-    private static void iTxt(String key, byte[] data, int nul, Map<String, String> texts) throws NotAWorkflow {
+    private static void iTxt(String key, byte[] data, int nul, Map<String, String> texts)
+            throws NotAWorkflow {
         if (nul + 3 > data.length) {
             return;
         }
@@ -78,7 +84,8 @@ final class PngText {
             return;
         }
         int start = translated + 1;
-        byte[] text = compressed ? inflate(data, start) : Arrays.copyOfRange(data, start, data.length);
+        byte[] text = compressed ? inflate(data, start)
+                : Arrays.copyOfRange(data, start, data.length);
         texts.put(key, new String(text, StandardCharsets.UTF_8));
     }
 
@@ -95,7 +102,8 @@ final class PngText {
                 }
                 out.write(buf, 0, n);
                 if (out.size() > WorkflowReader.MAX_TEXT_BYTES) {
-                    throw new NotAWorkflow("a PNG text chunk inflates past " + (WorkflowReader.MAX_TEXT_BYTES >> 20) + " MiB");
+                    throw new NotAWorkflow("a PNG text chunk inflates past "
+                            + (WorkflowReader.MAX_TEXT_BYTES >> 20) + " MiB");
                 }
             }
             return out.toByteArray();

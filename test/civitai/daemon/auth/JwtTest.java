@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
@@ -53,7 +55,8 @@ class JwtTest {
     }
 
     /** {@code header.payload.signature}, the signature made over the parts exactly as spelled. */
-    private static String signed(String header, String payload, UnaryOperator<String> spellSignature) {
+    private static String signed(String header, String payload,
+            UnaryOperator<String> spellSignature) {
         String input = header + "." + payload;
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
@@ -61,7 +64,7 @@ class JwtTest {
             byte[] sig = mac.doFinal(input.getBytes(StandardCharsets.US_ASCII));
             return input + "." + spellSignature.apply(Base64.getUrlEncoder().withoutPadding()
                     .encodeToString(sig));
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new AssertionError(e);
         }
     }
@@ -98,7 +101,8 @@ class JwtTest {
         String claims = claimsWithUrlOnlyCharacters();
         String kid = "{\"alg\":\"HS256\",\"kid\":\"???>>>\"}";
         return Stream.of(
-                refusal("crit naming a claim", critical("{\"alg\":\"HS256\",\"crit\":[\"exp\"]}"), "crit"),
+                refusal("crit naming a claim", critical("{\"alg\":\"HS256\",\"crit\":[\"exp\"]}"),
+                        "crit"),
                 refusal("crit with b64 (RFC 7797)",
                         critical("{\"alg\":\"HS256\",\"b64\":false,\"crit\":[\"b64\"]}"), "crit"),
                 refusal("crit empty", critical("{\"alg\":\"HS256\",\"crit\":[]}"), "crit"),
@@ -129,6 +133,6 @@ class JwtTest {
         assertEquals(Role.ADMIN, jwt.verify(signed(url(HEADER), url(CLAIMS), s -> s)));
         String claims = claimsWithUrlOnlyCharacters();
         assertEquals(Role.ADMIN, jwt.verify(signed(url(HEADER), url(claims), s -> s)));
-        assertEquals(Role.VIEWER, jwt.verify(jwt.sign(Role.VIEWER, java.time.Duration.ofHours(1))));
+        assertEquals(Role.VIEWER, jwt.verify(jwt.sign(Role.VIEWER, Duration.ofHours(1))));
     }
 }

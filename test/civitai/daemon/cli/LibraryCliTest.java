@@ -17,6 +17,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -25,14 +26,15 @@ class LibraryCliTest extends DaemonTest {
     private record Run(int code, String out, String err) {}
 
     private Run cli(String... args) {
-        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+        String[] all = Arrays.copyOf(args, args.length + 2);
         all[args.length] = "--config";
         all[args.length + 1] = dir.resolve("config.json").toString();
         var out = new ByteArrayOutputStream();
         var err = new ByteArrayOutputStream();
         int code = Main.run(all, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8),
+                err.toString(StandardCharsets.UTF_8));
     }
 
     private Run ok(String... args) {
@@ -62,7 +64,8 @@ class LibraryCliTest extends DaemonTest {
         assertTrue(list.contains("flux.safetensors") && list.contains("1231067@1387174"), list);
         assertTrue(ok("library", "--unidentified").out().contains("own.safetensors"));
         String dupes = ok("dupes").out();
-        assertTrue(dupes.contains("flux-copy.safetensors") && dupes.contains("wasted in all: 18.4 MiB"), dupes);
+        assertTrue(dupes.contains("flux-copy.safetensors")
+                && dupes.contains("wasted in all: 18.4 MiB"), dupes);
         String adopted = ok("adopt", models.resolve("flux.safetensors").toString()).out();
         assertTrue(adopted.startsWith("adopted 1 file(s) (update: notify)"), adopted);
         assertEquals(2, cli("adopt", "--update", "sometimes").code(), "a usage error");

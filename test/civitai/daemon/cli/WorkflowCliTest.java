@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.Test;
  */
 class WorkflowCliTest extends DaemonTest {
     private static final Path FIXTURES = Path.of("test/resources/workflows");
-    private static final String HF_URL = "https://huggingface.co/Comfy-Org/stable-diffusion-v1-5-archive/resolve/main/"
+    private static final String HF_URL =
+            "https://huggingface.co/Comfy-Org/stable-diffusion-v1-5-archive/resolve/main/"
             + "v1-5-pruned-emaonly-fp16.safetensors?download=true";
     private static final String CHECKPOINT = "v1-5-pruned-emaonly-fp16.safetensors";
 
@@ -45,15 +47,20 @@ class WorkflowCliTest extends DaemonTest {
         var out = new ByteArrayOutputStream();
         var err = new ByteArrayOutputStream();
         int code = Cli.run("workflow", all, Map.of(), new ByteArrayInputStream(stdin),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8),
+                err.toString(StandardCharsets.UTF_8));
     }
 
     private Run cli(String... args) {
         return cli(new byte[0], args);
     }
 
-    /** Starts on the comfyui layout, its port in config.json, once the start's library scan has ended. */
+    /**
+     * Starts on the comfyui layout, its port in config.json, once the start's library scan has
+     * ended.
+     */
     private void startComfy() throws IOException {
         start(config("layout", "comfyui"), new JsonArray());
         JsonObject c = Json.parse(Files.readString(dir.resolve("config.json"))).asObject();
@@ -66,7 +73,8 @@ class WorkflowCliTest extends DaemonTest {
     }
 
     private Path comfy(String folder, String name) {
-        return daemon.models().resolve("models").resolve(folder).resolve(name).toAbsolutePath().normalize();
+        return daemon.models().resolve("models").resolve(folder).resolve(name).toAbsolutePath()
+                .normalize();
     }
 
     private Path library(String folder, String name, byte[] content) throws IOException {
@@ -92,25 +100,30 @@ class WorkflowCliTest extends DaemonTest {
     }
 
     @Test
-    void plan_ofARealWorkflow_isATableOfEveryModel_andExits4ForTheOnesNotFound() throws IOException {
-        library("checkpoints", "sd15/realisticVisionV51_v51VAE.safetensors", Bytes.random(2_000, 7));
+    void plan_ofARealWorkflow_isATableOfEveryModel_andExits4ForTheOnesNotFound()
+            throws IOException {
+        library("checkpoints", "sd15/realisticVisionV51_v51VAE.safetensors",
+                Bytes.random(2_000, 7));
         startComfy();
         Run r = cli(FIXTURES.resolve("ipadapter_advanced.json").toString());
         assertEquals(ExitCode.INCOMPLETE, r.code(), r.err() + r.out());
         List<String> lines = r.out().lines().toList();
-        assertTrue(lines.get(0).matches("DECISION\\s+FOLDER\\s+NAME\\s+SIZE\\s+SOURCE\\s+TARGET / REASON"), r.out());
+        assertTrue(lines.get(0).matches(
+                "DECISION\\s+FOLDER\\s+NAME\\s+SIZE\\s+SOURCE\\s+TARGET / REASON"), r.out());
         String present = line(r.out(), "sd15/realisticVisionV51_v51VAE.safetensors");
         assertTrue(present.matches("present\\s+checkpoints\\s+\\S+\\s+2\\.0 KiB\\s+library\\s+"
-                + java.util.regex.Pattern.quote(comfy("checkpoints", "sd15/realisticVisionV51_v51VAE.safetensors")
+                + Pattern.quote(comfy("checkpoints", "sd15/realisticVisionV51_v51VAE.safetensors")
                 .toString())), present);
         String missing = line(r.out(), "ip-adapter-plus_sd15.safetensors");
-        assertTrue(missing.matches("not_found\\s+ipadapter\\s+\\S+\\s+-\\s+-\\s+a name alone, and no library file"
-                + " has it"), missing);
+        assertTrue(missing.matches("not_found\\s+ipadapter\\s+\\S+\\s+-\\s+-\\s+a name alone,"
+                + " and no library file has it"), missing);
         long notFound = lines.stream().filter(l -> l.startsWith("not_found ")).count();
-        assertEquals("1 present, 0 to download, 0 need a choice, " + notFound + " not found", lines.getLast());
+        assertEquals("1 present, 0 to download, 0 need a choice, " + notFound + " not found",
+                lines.getLast());
         Run json = cli(FIXTURES.resolve("ipadapter_advanced.json").toString(), "--json");
         assertEquals(ExitCode.INCOMPLETE, json.code(), json.err());
-        assertEquals(lines.size() - 2, Json.parse(json.out()).asObject().get("models").asArray().size(),
+        assertEquals(lines.size() - 2,
+                Json.parse(json.out()).asObject().get("models").asArray().size(),
                 "one table row per reference: " + json.out());
         assertEquals(0, jobs(), "a plan queues nothing");
     }
@@ -140,29 +153,35 @@ class WorkflowCliTest extends DaemonTest {
         Path workflow = defaultWorkflowFrom(storage.put(CHECKPOINT, content));
         Run plan = cli(workflow.toString());
         assertEquals(ExitCode.OK, plan.code(), plan.err() + plan.out());
-        assertTrue(line(plan.out(), CHECKPOINT).matches("download\\s+checkpoints\\s+\\S+\\s+-\\s+127\\.0\\.0\\.1\\s+"
-                + java.util.regex.Pattern.quote(comfy("checkpoints", CHECKPOINT).toString())), plan.out());
-        assertTrue(plan.out().endsWith("0 present, 1 to download, 0 need a choice, 0 not found\n"), plan.out());
+        assertTrue(line(plan.out(), CHECKPOINT)
+                .matches("download\\s+checkpoints\\s+\\S+\\s+-\\s+127\\.0\\.0\\.1\\s+"
+                + Pattern.quote(comfy("checkpoints", CHECKPOINT).toString())), plan.out());
+        assertTrue(plan.out().endsWith("0 present, 1 to download, 0 need a choice, 0 not found\n"),
+                plan.out());
 
         Run r = cli(workflow.toString(), "--yes");
         assertEquals(ExitCode.OK, r.code(), r.err() + r.out());
-        assertTrue(r.out().lines().findFirst().orElse("").matches("DECISION.*SOURCE\\s+QUEUE\\s+TARGET / REASON"),
-                r.out());
+        assertTrue(r.out().lines().findFirst().orElse("")
+                .matches("DECISION.*SOURCE\\s+QUEUE\\s+TARGET / REASON"), r.out());
         assertTrue(line(r.out(), CHECKPOINT).contains(" job 1 "), r.out());
-        assertTrue(r.out().contains("0 present, 1 queued, 0 need a choice, 0 not found\n"), r.out());
-        assertTrue(r.out().matches("(?s).*\\s1\\s+completed\\s+checkpoint.*" + CHECKPOINT + ".*"), "the job's row: "
-                + r.out());
+        assertTrue(r.out().contains("0 present, 1 queued, 0 need a choice, 0 not found\n"),
+                r.out());
+        assertTrue(r.out().matches("(?s).*\\s1\\s+completed\\s+checkpoint.*" + CHECKPOINT + ".*"),
+                "the job's row: " + r.out());
         assertTrue(r.out().endsWith("1 completed\n"), r.out());
-        assertEquals("completed", daemon.job(1).get("state"), "followed to the end before it returned");
+        assertEquals("completed", daemon.job(1).get("state"),
+                "followed to the end before it returned");
         assertArrayEquals(content, Files.readAllBytes(comfy("checkpoints", CHECKPOINT)));
 
         Run again = cli(workflow.toString(), "--yes", "--json");
         assertEquals(ExitCode.OK, again.code(), again.err() + again.out());
         JsonObject answer = Json.parse(again.out()).asObject();
         assertEquals(0, answer.getInt("queued", -1), "nothing new: " + again.out());
-        assertEquals("present", answer.get("models").asArray().get(0).asObject().getString("decision", null));
+        assertEquals("present", answer.get("models").asArray().get(0).asObject()
+                .getString("decision", null));
         assertEquals(new JsonArray(), answer.get("jobs"), "nothing to follow");
-        assertTrue(line(cli(workflow.toString()).out(), CHECKPOINT).matches("present\\s+checkpoints\\s+\\S+\\s+293\\.0 KiB"
+        assertTrue(line(cli(workflow.toString()).out(), CHECKPOINT)
+                .matches("present\\s+checkpoints\\s+\\S+\\s+293\\.0 KiB"
                 + "\\s+library\\s+.*"), "its size, now that the library has it");
         assertEquals(1, jobs());
     }
@@ -171,13 +190,15 @@ class WorkflowCliTest extends DaemonTest {
     void yes_whenTheDownloadFails_exits5_namingTheJob() throws IOException {
         startComfy();
         Path workflow = defaultWorkflowFrom(storage.put(CHECKPOINT, Bytes.random(1_000, 4)));
-        storage.fault(CHECKPOINT, new Fault.Status(404, "text/plain", "gone"), new Fault.Status(404, "text/plain", "gone"));
+        storage.fault(CHECKPOINT, new Fault.Status(404, "text/plain", "gone"),
+                new Fault.Status(404, "text/plain", "gone"));
         Run r = cli(workflow.toString(), "--yes");
         assertEquals(ExitCode.DOWNLOAD_FAILED, r.code(), r.err() + r.out());
         assertTrue(r.out().contains("0 completed, 1 did not: job 1 failed (not_found)\n"), r.out());
         assertEquals("failed", daemon.job(1).get("state"));
 
-        Run json = cli(workflow.toString(), "--yes", "--json");  // the failed job again, or a new one that fails
+        // the failed job again, or a new one that fails
+        Run json = cli(workflow.toString(), "--yes", "--json");
         assertEquals(ExitCode.DOWNLOAD_FAILED, json.code(), json.err() + json.out());
         JsonObject job = Json.parse(json.out()).asObject().get("jobs").asArray().get(0).asObject();
         assertEquals("failed", job.getString("state", null), json.out());
@@ -198,11 +219,14 @@ class WorkflowCliTest extends DaemonTest {
         Run r = cli(parameters.getBytes(StandardCharsets.UTF_8), "-");
         assertEquals(ExitCode.OK, r.code(), r.err() + r.out());
         String checkpoint = line(r.out(), "anything-v5");
-        assertTrue(checkpoint.matches("present_elsewhere\\s+checkpoints\\s+anything-v5\\s+4\\.9 KiB\\s+library\\s+same"
-                + " hash at " + java.util.regex.Pattern.quote(file.toAbsolutePath().normalize().toString()) + ".*"), checkpoint);
-        assertTrue(line(r.out(), "add_detail").matches("lookup_hash\\s+loras\\s+add_detail\\s+-\\s+civitai by hash\\s+.*"),
+        assertTrue(checkpoint.matches("present_elsewhere\\s+checkpoints\\s+anything-v5\\s+4\\.9"
+                + " KiB\\s+library\\s+same hash at "
+                + Pattern.quote(file.toAbsolutePath().normalize().toString()) + ".*"), checkpoint);
+        assertTrue(line(r.out(), "add_detail")
+                .matches("lookup_hash\\s+loras\\s+add_detail\\s+-\\s+civitai by hash\\s+.*"),
                 r.out());
-        assertTrue(r.out().endsWith("1 present, 1 to download, 0 need a choice, 0 not found\n"), r.out());
+        assertTrue(r.out().endsWith("1 present, 1 to download, 0 need a choice, 0 not found\n"),
+                r.out());
     }
 
     @Test

@@ -9,7 +9,10 @@ import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** A frame says what the event was when it was published, however late it is read; the replay keeps the newest. */
+/**
+ * A frame says what the event was when it was published, however late it is read; the replay keeps
+ * the newest.
+ */
 class EventStreamTest {
     @Test
     void aFrameReadLater_carriesThePublishTime() throws Exception {
@@ -26,7 +29,8 @@ class EventStreamTest {
         EventStream.Frame frame = late.next(1, TimeUnit.SECONDS).orElseThrow();
         JsonObject data = Json.parse(frame.data()).asObject();
         Instant time = Instant.parse(data.getString("time", ""));
-        assertTrue(!time.isBefore(before) && !time.isAfter(after), time + " not within the publish");
+        assertTrue(!time.isBefore(before) && !time.isAfter(after),
+                time + " not within the publish");
         assertEquals("job.queued", frame.name());
         assertEquals(1, frame.id());
     }
@@ -37,7 +41,8 @@ class EventStreamTest {
         for (int i = 1; i <= 10_000; i++) {
             stream.on(new Event.Verifying(i));
         }
-        EventStream.Subscriber recent = stream.subscribe(10_000L - EventStream.REPLAY).orElseThrow();
+        EventStream.Subscriber recent = stream.subscribe(10_000L - EventStream.REPLAY)
+                .orElseThrow();
         EventStream.Frame first = recent.next(1, TimeUnit.SECONDS).orElseThrow();
         assertEquals(10_000 - EventStream.REPLAY + 1, first.id());
         assertEquals(first.id(), Json.parse(first.data()).asObject().getLong("job_id", 0));

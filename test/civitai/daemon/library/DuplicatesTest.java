@@ -11,6 +11,7 @@ import com.eclipsesource.json.JsonValue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,7 +19,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Duplicates by SHA-256, hard links as one file, and dedupe that never touches a read-only root. */
+/**
+ * Duplicates by SHA-256, hard links as one file, and dedupe that never touches a read-only root.
+ */
 class DuplicatesTest extends LibraryFixture {
     @TempDir Path comfy;
 
@@ -42,8 +45,10 @@ class DuplicatesTest extends LibraryFixture {
         assertEquals(3, files("&duplicates=true").size());
         String metrics = daemon.get("/metrics").body();
         assertTrue(metrics.contains("civitai_daemon_library_files 3\n"), metrics);
-        assertTrue(metrics.contains("civitai_daemon_library_bytes " + 2 * content.length + "\n"), metrics);
-        assertTrue(metrics.contains("civitai_daemon_library_wasted_bytes " + content.length + "\n"), metrics);
+        assertTrue(metrics.contains("civitai_daemon_library_bytes " + 2 * content.length + "\n"),
+                metrics);
+        assertTrue(metrics.contains("civitai_daemon_library_wasted_bytes " + content.length + "\n"),
+                metrics);
     }
 
     @Test
@@ -52,7 +57,8 @@ class DuplicatesTest extends LibraryFixture {
         Path mine = write(dir.resolve("models/lora/mine.safetensors"), content);
         Path theirs = write(comfy.resolve("loras/theirs.safetensors"), content);
         Map<String, String> before = snapshot(comfy);
-        start(config().add("library_roots", new JsonArray().add(comfy.toString())), new JsonArray());
+        start(config().add("library_roots", new JsonArray().add(comfy.toString())),
+                new JsonArray());
         settled();
         String sha = Bytes.sha256(content);
         assertEquals("lora", named(files(""), "theirs.safetensors").getString("model_type", null),
@@ -70,7 +76,8 @@ class DuplicatesTest extends LibraryFixture {
         assertEquals(sha, Bytes.sha256(Files.readAllBytes(mine)));
         assertEquals(0, groups().size(), "linked: no longer a duplicate");
         scan();
-        assertEquals(before.keySet(), snapshot(comfy).keySet(), "no file was added to the read-only root");
+        assertEquals(before.keySet(), snapshot(comfy).keySet(),
+                "no file was added to the read-only root");
     }
 
     @Test
@@ -80,13 +87,14 @@ class DuplicatesTest extends LibraryFixture {
         write(dir.resolve("models/lora/b.safetensors"), content);
         start(new JsonArray());
         settled();
-        Files.write(a, new byte[] {9}, java.nio.file.StandardOpenOption.APPEND);
+        Files.write(a, new byte[] {9}, StandardOpenOption.APPEND);
         var changed = daemon.post("/api/library/dedupe", body(Bytes.sha256(content), a));
         assertEquals(409, changed.statusCode(), changed.body());
         assertEquals(400, daemon.post("/api/library/dedupe", "{\"sha256\": \"xyz\"}").statusCode());
         assertEquals(400, daemon.get("/api/library?sort=colour").statusCode());
         assertEquals(400, daemon.get("/api/library?identified=maybe").statusCode());
-        assertEquals(400, daemon.post("/api/library/scan", "{\"root\": \"/not/a/root\"}").statusCode());
+        assertEquals(400, daemon.post("/api/library/scan", "{\"root\": \"/not/a/root\"}")
+                .statusCode());
         assertEquals(404, daemon.get("/api/library/999999").statusCode());
     }
 
@@ -101,7 +109,8 @@ class DuplicatesTest extends LibraryFixture {
     }
 
     private static String body(String sha, Path keep) {
-        return new JsonObject().add("sha256", sha).add("keep", keep.toAbsolutePath().toString()).toString();
+        return new JsonObject().add("sha256", sha).add("keep", keep.toAbsolutePath().toString())
+                .toString();
     }
 
     private static String action(JsonObject result, Path path) {
@@ -123,7 +132,8 @@ class DuplicatesTest extends LibraryFixture {
         try (Stream<Path> all = Files.walk(root)) {
             for (Path p : all.toList()) {
                 BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-                out.put(root.relativize(p).toString(), a.size() + " " + a.lastModifiedTime() + " " + a.fileKey()
+                out.put(root.relativize(p).toString(),
+                        a.size() + " " + a.lastModifiedTime() + " " + a.fileKey()
                         + (a.isRegularFile() ? " " + Bytes.sha256(Files.readAllBytes(p)) : ""));
             }
         }

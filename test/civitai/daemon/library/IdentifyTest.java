@@ -34,7 +34,8 @@ class IdentifyTest extends LibraryFixture {
     @Test
     void byHash_atMost100PerRequest_andUnknownHashesNotAskedAgain() throws Exception {
         for (int i = 0; i < 150; i++) {
-            write(dir.resolve("models/lora/unknown-" + i + ".safetensors"), Bytes.random(64, 1000 + i));
+            write(dir.resolve("models/lora/unknown-" + i + ".safetensors"),
+                    Bytes.random(64, 1000 + i));
         }
         write(dir.resolve("models/lora/flux.safetensors"), civitai.content(FLUX_VERSION));
         start(new JsonArray());
@@ -47,43 +48,59 @@ class IdentifyTest extends LibraryFixture {
         assertEquals(FLUX_MODEL, flux.getLong("model_id", 0));
         assertEquals(FLUX_VERSION, flux.getLong("version_id", 0));
         assertEquals(150, files("&identified=false").size());
-        assertTrue(files("&identified=false").get(0).asObject().get("unknown_to_civitai_since").isString());
+        assertTrue(files("&identified=false").get(0).asObject().get("unknown_to_civitai_since")
+                .isString());
 
         scan();
-        assertEquals(List.of(100, 51), civitai.byHashBatches(), "a hash Civitai did not know waits a day");
+        assertEquals(List.of(100, 51), civitai.byHashBatches(),
+                "a hash Civitai did not know waits a day");
     }
 
     @Test
-    void identifiedFiles_getSidecarsInDownloadDir_neverInAReadOnlyRoot_norOverTheUsersOwn() throws Exception {
-        Path mine = write(dir.resolve("models/lora/flux.safetensors"), civitai.content(FLUX_VERSION));
-        Path theirs = write(comfy.resolve("loras/my-flux.safetensors"), civitai.content(FLUX_VERSION));
+    void identifiedFiles_getSidecarsInDownloadDir_neverInAReadOnlyRoot_norOverTheUsersOwn()
+            throws Exception {
+        Path mine = write(dir.resolve("models/lora/flux.safetensors"),
+                civitai.content(FLUX_VERSION));
+        Path theirs = write(comfy.resolve("loras/my-flux.safetensors"),
+                civitai.content(FLUX_VERSION));
         byte[] userSidecar = "{\"mine\": true}".getBytes();
-        Path keptCopy = write(dir.resolve("models/lora/kept/flux.safetensors"), civitai.content(FLUX_VERSION));
+        Path keptCopy = write(dir.resolve("models/lora/kept/flux.safetensors"),
+                civitai.content(FLUX_VERSION));
         write(keptCopy.resolveSibling("flux.civitai.json"), userSidecar);
         byte[] userPreview = "their own preview".getBytes();
-        Path withPreview = write(dir.resolve("models/lora/shown/flux.safetensors"), civitai.content(FLUX_VERSION));
+        Path withPreview = write(dir.resolve("models/lora/shown/flux.safetensors"),
+                civitai.content(FLUX_VERSION));
         write(withPreview.resolveSibling("flux.preview.png"), userPreview);
-        start(config().add("library_roots", new JsonArray().add(comfy.toString())), new JsonArray());
+        start(config().add("library_roots", new JsonArray().add(comfy.toString())),
+                new JsonArray());
         settled();
         Path sidecar = mine.resolveSibling("flux.civitai.json");
         Poll.until(() -> Files.exists(sidecar), () -> "the identified file's sidecar");
-        assertEquals(FLUX_VERSION, Json.parse(Files.readString(sidecar)).asObject().getLong("id", 0));
-        assertTrue(Files.notExists(theirs.resolveSibling("my-flux.civitai.json")), "a read-only root is never written");
-        assertEquals(new String(userSidecar), Files.readString(keptCopy.resolveSibling("flux.civitai.json")),
+        assertEquals(FLUX_VERSION, Json.parse(Files.readString(sidecar)).asObject()
+                .getLong("id", 0));
+        assertTrue(Files.notExists(theirs.resolveSibling("my-flux.civitai.json")),
+                "a read-only root is never written");
+        assertEquals(new String(userSidecar),
+                Files.readString(keptCopy.resolveSibling("flux.civitai.json")),
                 "a sidecar already there is left as it is");
         Path shownSidecar = withPreview.resolveSibling("flux.civitai.json");
         Poll.until(() -> Files.exists(shownSidecar), () -> "the sidecar beside the user's preview");
-        Poll.until(() -> Files.exists(mine.resolveSibling("flux.preview.jpeg")), () -> "the preview of the first");
-        assertEquals(new String(userPreview), Files.readString(withPreview.resolveSibling("flux.preview.png")));
+        Poll.until(() -> Files.exists(mine.resolveSibling("flux.preview.jpeg")),
+                () -> "the preview of the first");
+        assertEquals(new String(userPreview),
+                Files.readString(withPreview.resolveSibling("flux.preview.png")));
         try (var beside = Files.list(withPreview.getParent())) {
-            assertEquals(3, beside.count(), "model, sidecar and the user's preview; no second preview");
+            assertEquals(3, beside.count(),
+                    "model, sidecar and the user's preview; no second preview");
         }
     }
 
     @Test
     void adopt_addsNotifyEntries_thatARestartNeverQueues() throws Exception {
-        Path file = write(comfy.resolve("loras/my-flux.safetensors"), civitai.content(FLUX_VERSION));
-        start(config().add("library_roots", new JsonArray().add(comfy.toString())), new JsonArray());
+        Path file = write(comfy.resolve("loras/my-flux.safetensors"),
+                civitai.content(FLUX_VERSION));
+        start(config().add("library_roots", new JsonArray().add(comfy.toString())),
+                new JsonArray());
         settled();
         var r = daemon.post("/api/library/adopt", "{}");
         assertEquals(200, r.statusCode(), r.body());
@@ -96,12 +113,14 @@ class IdentifyTest extends LibraryFixture {
         assertEquals("notify", entry.getString("update", null));
         assertEquals(file.toAbsolutePath().toString(), entry.getString("path", null));
         assertEquals(FLUX_MODEL, entry.getLong("modelId", 0));
-        assertEquals(0, json(daemon.post("/api/library/adopt", "{}")).getInt("added", -1), "once only");
+        assertEquals(0, json(daemon.post("/api/library/adopt", "{}")).getInt("added", -1),
+                "once only");
 
         daemon.stop();
         daemon.startAgain();
         settled();
-        assertEquals(0, daemon.db().count("SELECT count(*) FROM jobs"), "the file is there: nothing to download");
+        assertEquals(0, daemon.db().count("SELECT count(*) FROM jobs"),
+                "the file is there: nothing to download");
         assertTrue(daemon.get("/api/updates/policies").body().contains("\"update\":\"notify\""),
                 "the update checker covers it");
         assertTrue(Files.exists(file));
@@ -117,8 +136,8 @@ class IdentifyTest extends LibraryFixture {
             hashes.add(Bytes.sha256(new byte[] {(byte) i}));
         }
         var http = HttpClient.newHttpClient();
-        var request = HttpRequest.newBuilder(URI.create(civitai.apiUrl() + "/model-versions/by-hash"))
-                .header("Content-Type", "application/json")
+        var request = HttpRequest.newBuilder(URI.create(civitai.apiUrl()
+                + "/model-versions/by-hash")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(hashes.toString())).build();
         assertEquals(400, http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode());
         var civitaiClient = new CivitaiClient(http, civitai.apiUrl(), null, "test", Duration.ofMillis(1),

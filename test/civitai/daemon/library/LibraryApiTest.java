@@ -27,18 +27,23 @@ class LibraryApiTest extends LibraryFixture {
         settled();
         write(dir.resolve("models/lora/a.safetensors"), Bytes.random(500_000, 31));
         write(dir.resolve("models/lora/b.safetensors"), Bytes.random(250_000, 32));
-        try (SseClient sse = SseClient.connect(URI.create("http://127.0.0.1:" + daemon.port() + "/api/events"))) {
+        try (SseClient sse = SseClient.connect(URI.create("http://127.0.0.1:" + daemon.port()
+                + "/api/events"))) {
             scan();
-            SseClient.Event end = sse.await(e -> e.name().equals("library.scan.finished"), "the scan's end");
+            SseClient.Event end = sse.await(e -> e.name().equals("library.scan.finished"),
+                    "the scan's end");
             JsonObject done = Json.parse(end.data()).asObject();
             assertEquals(2, done.getLong("hashed", -1), end.data());
-            assertTrue(done.get("job_id") == null, "a library event belongs to no job: " + end.data());
+            assertTrue(done.get("job_id") == null,
+                    "a library event belongs to no job: " + end.data());
             JsonObject last = Json.parse(sse.await(e -> e.name().equals("library.scan.progress")
-                    && Json.parse(e.data()).asObject().getLong("files_done", 0) == 2, "all hashed").data()).asObject();
+                    && Json.parse(e.data()).asObject().getLong("files_done", 0) == 2,
+                    "all hashed").data()).asObject();
             assertEquals(750_000, last.getLong("bytes_done", 0), last.toString());
             assertEquals(750_000, last.getLong("bytes_total", 0));
             assertEquals(2, last.getLong("files_total", 0));
-            assertTrue(last.get("bytes_per_second").isNumber() && last.get("eta_seconds") != null, last.toString());
+            assertTrue(last.get("bytes_per_second").isNumber() && last.get("eta_seconds") != null,
+                    last.toString());
         }
     }
 
@@ -51,10 +56,12 @@ class LibraryApiTest extends LibraryFixture {
         settled();
         JsonObject first = json(daemon.get("/api/library?sort=size&limit=2"));
         assertEquals(3, first.getLong("total", 0));
-        assertEquals("big.safetensors", first.get("files").asArray().get(0).asObject().getString("name", null));
+        assertEquals("big.safetensors",
+                first.get("files").asArray().get(0).asObject().getString("name", null));
         assertEquals(2, first.getLong("next_offset", 0));
         JsonObject rest = json(daemon.get("/api/library?sort=size&limit=2&offset=2"));
-        assertEquals("small.safetensors", only(rest.get("files").asArray()).getString("name", null));
+        assertEquals("small.safetensors",
+                only(rest.get("files").asArray()).getString("name", null));
         assertTrue(rest.get("next_offset").isNull());
         assertEquals(2, files("&type=lora").size());
         assertEquals("medium.safetensors", only(files("&q=EDIU")).getString("name", null));
@@ -70,7 +77,8 @@ class LibraryApiTest extends LibraryFixture {
         Jwt jwt = new Jwt(SECRET, Clock.systemUTC());
         String viewer = jwt.sign(Role.VIEWER, Duration.ofHours(1));
         String admin = jwt.sign(Role.ADMIN, Duration.ofHours(1));
-        for (String path : new String[] {"/api/library", "/api/library/duplicates", "/api/library/scan"}) {
+        for (String path : new String[] {"/api/library", "/api/library/duplicates",
+                "/api/library/scan"}) {
             assertEquals(200, daemon.send("GET", path, null, viewer).statusCode(), path);
             assertEquals(401, daemon.send("GET", path, null, null).statusCode(), path);
         }

@@ -17,7 +17,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import org.junit.jupiter.api.Test;
 
-/** A job whose SHA-256 the library already holds is satisfied from disk: no request to the storage host. */
+/**
+ * A job whose SHA-256 the library already holds is satisfied from disk: no request to the storage
+ * host.
+ */
 class ReuseTest extends LibraryFixture {
     @Test
     void aFileTheLibraryHolds_isLinkedToTheTarget_andNothingIsFetched() throws Exception {
@@ -38,7 +41,8 @@ class ReuseTest extends LibraryFixture {
         assertEquals(0, storage.requests("wanted.bin").size(), "the storage host is never asked");
         assertEquals(old.toString(), job.get("from_library"));
         JsonObject api = json(daemon.get("/api/jobs/" + id));
-        assertEquals(old.toString(), api.get("job").asObject().getString("from_library", null), api.toString());
+        assertEquals(old.toString(), api.get("job").asObject().getString("from_library", null),
+                api.toString());
         Object oldKey = Files.readAttributes(old, BasicFileAttributes.class).fileKey();
         assertEquals(oldKey, Files.readAttributes(target, BasicFileAttributes.class).fileKey(),
                 "one file system: a hard link, no second copy");
@@ -62,7 +66,8 @@ class ReuseTest extends LibraryFixture {
         assertEquals(0, storage.requests("copied.bin").size());
         assertEquals(old.toString(), job.get("from_library"));
         assertNotEquals(Files.readAttributes(old, BasicFileAttributes.class).fileKey(),
-                Files.readAttributes(target, BasicFileAttributes.class).fileKey(), "a copy, not a link");
+                Files.readAttributes(target, BasicFileAttributes.class).fileKey(),
+                "a copy, not a link");
         assertFalse(Files.exists(target.resolveSibling("copied.safetensors.library.part")));
     }
 

@@ -10,8 +10,10 @@ import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +32,8 @@ class ScanTest extends LibraryFixture {
         write(lora.resolve("a.preview.png"), Bytes.random(1000, 5));
         start(new JsonArray());
         JsonObject first = settled().get("last").asObject();
-        assertEquals(3, first.getLong("hashed", -1), "parts, sidecars and previews are not models: " + first);
+        assertEquals(3, first.getLong("hashed", -1),
+                "parts, sidecars and previews are not models: " + first);
 
         assertEquals(0, scan().getLong("hashed", -1), "nothing changed: nothing hashed");
         Files.write(lora.resolve("b.safetensors"), new byte[] {1}, StandardOpenOption.APPEND);
@@ -48,7 +51,8 @@ class ScanTest extends LibraryFixture {
 
         daemon.stop();
         daemon.startAgain();
-        assertEquals(0, settled().get("last").asObject().getLong("hashed", -1), "a start hashes only what changed");
+        assertEquals(0, settled().get("last").asObject().getLong("hashed", -1),
+                "a start hashes only what changed");
     }
 
     @Test
@@ -60,14 +64,15 @@ class ScanTest extends LibraryFixture {
 
         Files.createDirectories(dir.resolve("models/checkpoint"));
         Files.move(a, dir.resolve("models/checkpoint/new-name.safetensors").toAbsolutePath(),
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                StandardCopyOption.ATOMIC_MOVE);
         JsonObject result = scan();
         assertEquals(0, result.getLong("hashed", -1), "the same inode, size and mtime: " + result);
         assertEquals(1, result.getLong("moved", -1));
         JsonObject moved = only(files(""));
         assertEquals(id, moved.getLong("id", 0), "the file keeps its row");
         assertEquals("new-name.safetensors", moved.getString("name", null));
-        assertEquals("checkpoint", moved.getString("model_type", null), "its folder says what it is now");
+        assertEquals("checkpoint", moved.getString("model_type", null),
+                "its folder says what it is now");
 
         Path copy = dir.resolve("models/lora/copied.safetensors");
         Files.copy(dir.resolve("models/checkpoint/new-name.safetensors"), copy);
@@ -91,18 +96,22 @@ class ScanTest extends LibraryFixture {
         write(a, Bytes.random(10_000, 8));
         Files.setLastModifiedTime(a, FileTime.fromMillis(1_700_000_000_000L));
         scan();
-        assertEquals(row.getLong("id", 0), only(files("&state=present")).getLong("id", -1), "back, same row");
+        assertEquals(row.getLong("id", 0), only(files("&state=present")).getLong("id", -1),
+                "back, same row");
     }
 
     @Test
     void symlinks_followedWithinTheRoots_reportedAndSkippedOutOfThem() throws Exception {
-        Path target = write(dir.resolve("models/checkpoint/real.safetensors"), Bytes.random(20_000, 9));
+        Path target = write(dir.resolve("models/checkpoint/real.safetensors"),
+                Bytes.random(20_000, 9));
         Files.createDirectories(dir.resolve("models/lora"));
-        Files.createSymbolicLink(dir.resolve("models/lora/inside.safetensors"), target.toAbsolutePath());
+        Files.createSymbolicLink(dir.resolve("models/lora/inside.safetensors"),
+                target.toAbsolutePath());
         Path away = write(outside.resolve("away.safetensors"), Bytes.random(20_000, 10));
         Files.createSymbolicLink(dir.resolve("models/lora/away.safetensors"), away);
         Files.createSymbolicLink(dir.resolve("models/elsewhere"), outside);
-        Files.createSymbolicLink(dir.resolve("models/checkpoint/loop"), dir.resolve("models").toAbsolutePath());
+        Files.createSymbolicLink(dir.resolve("models/checkpoint/loop"),
+                dir.resolve("models").toAbsolutePath());
         start(new JsonArray());
         JsonObject last = settled().get("last").asObject();
 
@@ -110,7 +119,8 @@ class ScanTest extends LibraryFixture {
         assertEquals(2, files.size(), "the file and the link to it inside the roots: " + files);
         named(files, "inside.safetensors");
         String skipped = last.get("skipped").toString();
-        assertTrue(skipped.contains("away.safetensors") && skipped.contains("out of the library's roots"), skipped);
+        assertTrue(skipped.contains("away.safetensors")
+                && skipped.contains("out of the library's roots"), skipped);
         assertTrue(skipped.contains("elsewhere"), skipped);
         assertTrue(skipped.contains("loop"), skipped);
         assertEquals(0, json(daemon.get("/api/library/duplicates")).get("groups").asArray().size(),
@@ -120,7 +130,7 @@ class ScanTest extends LibraryFixture {
     @Test
     void secondScan_is409_andScansCanBeCancelled() throws Exception {
         write(dir.resolve("models/lora/x.safetensors"), Bytes.random(1000, 11));
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
         civitai.holdByHash(release);  // the scan waits in its identification step, so it is running
         try {
             start(new JsonArray());
@@ -145,7 +155,8 @@ class ScanTest extends LibraryFixture {
         Path extra = dir.resolve("models/shared");
         write(extra.resolve("loras/s.safetensors"), Bytes.random(4_000, 12));
         write(dir.resolve("models/lora/own.safetensors"), Bytes.random(4_000, 13));
-        start(config().add("library_roots", new JsonArray().add(extra.toString())), new JsonArray());
+        start(config().add("library_roots", new JsonArray().add(extra.toString())),
+                new JsonArray());
         settled();
         JsonArray files = files("");
         assertEquals(2, files.size(), files.toString());

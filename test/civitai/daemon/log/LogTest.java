@@ -22,13 +22,20 @@ class LogTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "GET https://civitai.com/api/download/models/1?token=abc123&x=1 | GET https://civitai.com/api/download/models/1?token=[REDACTED]&x=1",
-        "https://r2.example/f?X-Amz-Signature=deadbeef&X-Amz-Date=1   | https://r2.example/f?X-Amz-Signature=[REDACTED]&X-Amz-Date=1",
-        "/api/events?access_token=eyJhbGciOi.x.y                       | /api/events?access_token=[REDACTED]",
-        "Authorization: Bearer abcdef.123                             | Authorization: Bearer [REDACTED]",
-        "AUTHORIZATION: BEARER abcdef.123                             | AUTHORIZATION: BEARER [REDACTED]",
-        "header bEaReR\tabcdef.123 at the end                          | header bEaReR\t[REDACTED] at the end",
-        "https://user:pa55@host.example/m.safetensors                 | https://[REDACTED]@host.example/m.safetensors",
+        "GET https://civitai.com/api/download/models/1?token=abc123&x=1 |"
+                + " GET https://civitai.com/api/download/models/1?token=[REDACTED]&x=1",
+        "https://r2.example/f?X-Amz-Signature=deadbeef&X-Amz-Date=1   |"
+                + " https://r2.example/f?X-Amz-Signature=[REDACTED]&X-Amz-Date=1",
+        "/api/events?access_token=eyJhbGciOi.x.y                       |"
+                + " /api/events?access_token=[REDACTED]",
+        "Authorization: Bearer abcdef.123                             |"
+                + " Authorization: Bearer [REDACTED]",
+        "AUTHORIZATION: BEARER abcdef.123                             |"
+                + " AUTHORIZATION: BEARER [REDACTED]",
+        "header bEaReR\tabcdef.123 at the end                          |"
+                + " header bEaReR\t[REDACTED] at the end",
+        "https://user:pa55@host.example/m.safetensors                 |"
+                + " https://[REDACTED]@host.example/m.safetensors",
         "key is my-civitai-key-123 here                               | key is [REDACTED] here",
     })
     void secretsAreRedacted(String line, String expected) {
@@ -63,17 +70,19 @@ class LogTest {
     }
 
     @Test
-    void anExplainedCause_isOneLineWithoutTrace_andTheSameLineWithinAMinuteIsNotRepeated() throws IOException {
-        try (DaemonLog log = new DaemonLog(dir, 1 << 20, 3, new Redactor(List.of()), Clock.systemUTC(),
-                new PrintStream(new ByteArrayOutputStream(), true))) {
-            log.error("job 3: could not be recorded", new IllegalStateException("wrapped", new Full()));
+    void anExplainedCause_isOneLineWithoutTrace_andTheSameLineWithinAMinuteIsNotRepeated()
+            throws IOException {
+        try (DaemonLog log = new DaemonLog(dir, 1 << 20, 3, new Redactor(List.of()),
+                Clock.systemUTC(), new PrintStream(new ByteArrayOutputStream(), true))) {
+            log.error("job 3: could not be recorded",
+                    new IllegalStateException("wrapped", new Full()));
             log.error("job 3: could not be recorded", new Full());
             log.error("job 4: could not be recorded", new Full());
         }
         List<String> lines = Files.readAllLines(dir.resolve("error.log"));
         assertEquals(2, lines.size(), lines.toString());
-        assertTrue(lines.get(0).endsWith("ERROR job 3: could not be recorded: the disk is full: free some space"),
-                lines.get(0));
+        assertTrue(lines.get(0).endsWith("ERROR job 3: could not be recorded: the disk is full:"
+                + " free some space"), lines.get(0));
         assertTrue(lines.get(1).contains("job 4"), lines.get(1));
     }
 
@@ -85,10 +94,12 @@ class LogTest {
             }
         }
         try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(List.of("download.log", "download.log.1", "download.log.2", "download.log.3"),
-                    files.map(p -> p.getFileName().toString()).sorted().toList());
+            assertEquals(List.of("download.log", "download.log.1", "download.log.2",
+                    "download.log.3"), files.map(p -> p.getFileName().toString()).sorted()
+                            .toList());
         }
         assertTrue(Files.size(dir.resolve("download.log")) <= 10_000);
-        assertTrue(Files.readString(dir.resolve("download.log")).contains("line 0999"), "newest lines in the live file");
+        assertTrue(Files.readString(dir.resolve("download.log")).contains("line 0999"),
+                "newest lines in the live file");
     }
 }

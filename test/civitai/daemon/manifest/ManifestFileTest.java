@@ -64,14 +64,16 @@ class ManifestFileTest {
     private void saveByRename(JsonArray array) throws IOException {
         Path temp = dir.resolve("editor.tmp");
         Files.writeString(temp, array.toString());
-        Files.move(temp, file(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(temp, file(), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** {@code note} (4 digits) changed in place, so the size stays, and the mtime set back. */
     private void sameSizeSameMtime(int n) throws IOException {
         FileTime mtime = Files.getLastModifiedTime(file());
         String text = Files.readString(file());
-        String edited = text.replaceFirst("(\"note\": ?\")\\d{4}\"", "$1" + String.format("%04d", n) + "\"");
+        String edited = text.replaceFirst("(\"note\": ?\")\\d{4}\"",
+                "$1" + String.format("%04d", n) + "\"");
         assertEquals(text.length(), edited.length());
         Files.writeString(file(), edited);
         Files.setLastModifiedTime(file(), mtime);
@@ -83,8 +85,8 @@ class ManifestFileTest {
         try {
             switch (n % 3) {
                 case 0 -> saveByRename(onDisk().add(entryJson("hand-" + n + ".safetensors")));
-                case 1 -> Files.writeString(file(), onDisk().add(entryJson("hand-" + n + ".safetensors"))
-                        .toString());
+                case 1 -> Files.writeString(file(),
+                        onDisk().add(entryJson("hand-" + n + ".safetensors")).toString());
                 default -> sameSizeSameMtime(n);
             }
         } catch (IOException e) {
@@ -94,8 +96,8 @@ class ManifestFileTest {
 
     @Test
     void apiAdds_withAHandEditBeforeEachRename_loseNothing() throws Exception {
-        Files.writeString(file(), new JsonArray().add(entryJson("noted.safetensors").add("note", "0000"))
-                .toString());
+        Files.writeString(file(), new JsonArray()
+                .add(entryJson("noted.safetensors").add("note", "0000")).toString());
         AtomicInteger pending = new AtomicInteger();
         AtomicInteger edits = new AtomicInteger();
         ManifestFile manifest = new ManifestFile(file(), () -> {
@@ -113,7 +115,8 @@ class ManifestFileTest {
         for (int i = 1; i <= 200; i++) {
             assertTrue(names.contains("api-" + i + ".safetensors"), "API entry " + i + " lost");
             if (i % 3 != 2) {
-                assertTrue(names.contains("hand-" + i + ".safetensors"), "hand entry " + i + " lost");
+                assertTrue(names.contains("hand-" + i + ".safetensors"),
+                        "hand entry " + i + " lost");
             }
         }
         String note = onDisk().get(0).asObject().getString("note", null);
@@ -149,14 +152,17 @@ class ManifestFileTest {
     void aFileSavedOnEveryTry_isLeftAsLastSaved_andTheChangeIsRefused() throws Exception {
         Files.writeString(file(), "[]");
         AtomicInteger edits = new AtomicInteger();
-        ManifestFile manifest = new ManifestFile(file(), () -> handEdit(3 * edits.incrementAndGet()));
-        var e = assertThrows(IOException.class, () -> manifest.append(List.of(entry("api.safetensors"))));
+        ManifestFile manifest = new ManifestFile(file(),
+                () -> handEdit(3 * edits.incrementAndGet()));
+        var e = assertThrows(IOException.class,
+                () -> manifest.append(List.of(entry("api.safetensors"))));
         assertTrue(e.getMessage().contains("not written"), e.getMessage());
         assertEquals(ManifestFile.MAX_TRIES, edits.get());
         Set<String> names = filenames();
         assertFalse(names.contains("api.safetensors"));
         for (int i = 1; i <= ManifestFile.MAX_TRIES; i++) {
-            assertTrue(names.contains("hand-" + 3 * i + ".safetensors"), "hand entry " + i + " lost");
+            assertTrue(names.contains("hand-" + 3 * i + ".safetensors"),
+                    "hand entry " + i + " lost");
         }
     }
 

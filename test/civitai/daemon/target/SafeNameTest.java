@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -14,18 +15,19 @@ class SafeNameTest {
     @ParameterizedTest
     @ValueSource(strings = {
         "evil\u202Egnp.safetensors",       // right-to-left override: reads as "evilsafetensors.png"
-        "a\u2066b.safetensors", "zero\u200Bwidth.safetensors", "joiner\u200D.safetensors", "bom\uFEFF.bin",
-        "line\u2028sep.bin", "para\u2029sep.bin", "c1\u0085control.bin", "c1\u009Bcsi.bin",
-        "COM\u00B9", "com\u00B2.txt", "LPT\u00B3.bin", "CONIN$", "conout$.log", "CON .txt", "nul  .bin",
-        "trailing ", "trailing.", "x.safetensors.PART",
-        "arabic\u061Cmark.bin", "soft\u00ADhyphen.bin", "mongolian\u180Esep.bin", "inhibit\u206Aswap.bin",
-        "hangul\u3164filler.bin", "tag\uDB40\uDC01.bin", "lone\uD800surrogate.bin",
+        "a\u2066b.safetensors", "zero\u200Bwidth.safetensors", "joiner\u200D.safetensors",
+        "bom\uFEFF.bin", "line\u2028sep.bin", "para\u2029sep.bin", "c1\u0085control.bin",
+        "c1\u009Bcsi.bin", "COM\u00B9", "com\u00B2.txt", "LPT\u00B3.bin", "CONIN$", "conout$.log",
+        "CON .txt", "nul  .bin", "trailing ", "trailing.", "x.safetensors.PART",
+        "arabic\u061Cmark.bin", "soft\u00ADhyphen.bin", "mongolian\u180Esep.bin",
+        "inhibit\u206Aswap.bin", "hangul\u3164filler.bin", "tag\uDB40\uDC01.bin",
+        "lone\uD800surrogate.bin",
     })
     void refused(String name) {
         assertTrue(SafeName.problem(name).isPresent(), name);
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void aNameOf250Bytes_fitsWithItsPartSuffix() {
         assertEquals(Optional.empty(), SafeName.problem("a".repeat(246) + ".bin"));
     }
@@ -39,7 +41,8 @@ class SafeNameTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Über Modell.safetensors", "COM10.bin", "console.txt", "v1.5 (pruned).ckpt"})
+    @ValueSource(strings = {"Über Modell.safetensors", "COM10.bin", "console.txt",
+            "v1.5 (pruned).ckpt"})
     void accepted(String name) {
         assertEquals(Optional.empty(), SafeName.problem(name), name);
     }
@@ -56,7 +59,7 @@ class SafeNameTest {
         assertEquals(Optional.of(expected), SafeName.sanitise(offered));
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void aServerNameTooLong_isShortenedKeepingItsExtension_neverInsideACharacter() {
         String offered = "\u00dc".repeat(200) + ".safetensors";  // 412 bytes
         String name = SafeName.sanitise(offered).orElseThrow();

@@ -2,7 +2,7 @@ package civitai.daemon.workflow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import civitai.daemon.library.LibraryFile;
+import civitai.daemon.library.index.LibraryFile;
 import civitai.daemon.target.Layout;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,11 +11,12 @@ import org.junit.jupiter.api.Test;
 
 class LibraryMatchTest {
     private static final Path DIR = Path.of("/data/ComfyUI");
-    private static final String SHA = "6ce0161689b3853acaa03779ec93eafe75a02f4ced659bee03f50797806fa2fa";
+    private static final String SHA =
+            "6ce0161689b3853acaa03779ec93eafe75a02f4ced659bee03f50797806fa2fa";
 
     private static LibraryFile file(String path, String sha256) {
-        return new LibraryFile(1, path, DIR.toString(), 10, 0, null, sha256, null, null, null, null, null, null,
-                LibraryFile.PRESENT, null, null, null, null);
+        return new LibraryFile(1, path, DIR.toString(), 10, 0, null, sha256, null, null, null, null,
+                null, null, LibraryFile.PRESENT, null, null, null, null);
     }
 
     private static Reference ref(String name, String folder, String url, String hash) {
@@ -38,7 +39,8 @@ class LibraryMatchTest {
         assertEquals("CONFLICT /data/ComfyUI/models/checkpoints/sd15/a.safetensors",
                 decide(lib, ref("sd15/a.safetensors", "checkpoints", null, "ff00000000")));
         assertEquals("PRESENT_ELSEWHERE /data/ComfyUI/models/loras/c.safetensors",
-                decide(lib, ref("c.safetensors", "loras", "https://example.org/c", "ff" + SHA.substring(2, 10))));
+                decide(lib, ref("c.safetensors", "loras", "https://example.org/c",
+                        "ff" + SHA.substring(2, 10))));
         assertEquals("DOWNLOAD /data/ComfyUI/models/diffusion_models/d.safetensors",
                 decide(lib, ref("d.safetensors", "unet", "https://example.org/d", null)));
         assertEquals("LOOKUP_HASH /data/ComfyUI/models/vae/e.safetensors",
@@ -56,19 +58,24 @@ class LibraryMatchTest {
     @Test
     void anA1111NameWithoutExtension_takesItsCopysExtension_andIsPresentOnceLinkedThere() {
         var copy = file("/other/realisticVision.safetensors", SHA);
-        assertEquals("PRESENT_ELSEWHERE /data/ComfyUI/models/checkpoints/realisticVisionV51.safetensors",
-                decide(List.of(copy), ref("realisticVisionV51", "checkpoints", null, "6ce0161689")));
+        assertEquals("PRESENT_ELSEWHERE"
+                + " /data/ComfyUI/models/checkpoints/realisticVisionV51.safetensors",
+                decide(List.of(copy), ref("realisticVisionV51", "checkpoints", null,
+                        "6ce0161689")));
         var linked = file("/data/ComfyUI/models/checkpoints/realisticVisionV51.safetensors", SHA);
         assertEquals("PRESENT /data/ComfyUI/models/checkpoints/realisticVisionV51.safetensors",
-                decide(List.of(copy, linked), ref("realisticVisionV51", "checkpoints", null, "6ce0161689")));
+                decide(List.of(copy, linked), ref("realisticVisionV51", "checkpoints", null,
+                        "6ce0161689")));
     }
 
     @Test
     void theSameReferenceLandsInEachLayoutsFolder() {
         var r = ref("sd15/a.safetensors", "checkpoints", "https://example.org/a", null);
         assertEquals(Path.of("/d/models/Stable-diffusion/sd15/a.safetensors"),
-                new LibraryMatch(List.of(), Layout.A1111, Path.of("/d")).row(r).target().orElseThrow());
+                new LibraryMatch(List.of(), Layout.A1111, Path.of("/d")).row(r).target()
+                        .orElseThrow());
         assertEquals(Path.of("/d/checkpoint/sd15/a.safetensors"),
-                new LibraryMatch(List.of(), Layout.FLAT, Path.of("/d")).row(r).target().orElseThrow());
+                new LibraryMatch(List.of(), Layout.FLAT, Path.of("/d")).row(r).target()
+                        .orElseThrow());
     }
 }

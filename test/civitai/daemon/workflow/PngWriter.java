@@ -12,7 +12,8 @@ public final class PngWriter {
 
     public PngWriter() {
         out.writeBytes(PngText.SIGNATURE);
-        chunk("IHDR", ByteBuffer.allocate(13).putInt(1).putInt(1).put((byte) 8).put((byte) 0).array());
+        chunk("IHDR", ByteBuffer.allocate(13).putInt(1).putInt(1).put((byte) 8).put((byte) 0)
+                .array());
     }
 
     public PngWriter text(String key, String value) {
@@ -25,7 +26,8 @@ public final class PngWriter {
 
     public PngWriter itext(String key, String value, boolean compressed) {
         byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-        return chunk("iTXt", concat(latin1(key), new byte[] {0, (byte) (compressed ? 1 : 0), 0, 0, 0},
+        return chunk("iTXt", concat(latin1(key),
+                new byte[] {0, (byte) (compressed ? 1 : 0), 0, 0, 0},
                 compressed ? deflate(utf8) : utf8));
     }
 

@@ -60,7 +60,8 @@ class WorkflowReaderTest {
                   {"id": "9", "type": "UNETLoader", "widgets_values": ["flux/dev.safetensors", "NaN"]}]}]},
                  "models": [{"name": "t5.safetensors", "url": "https://example.org/t5", "directory": "clip"}]}
                 """);
-        assertEquals(List.of("3", "4", "4", "9", "workflow"), refs.stream().map(Reference::node).toList());
+        assertEquals(List.of("3", "4", "4", "9", "workflow"),
+                refs.stream().map(Reference::node).toList());
         assertEquals(List.of("odd.gguf|?", "easyneg|embeddings", "detail|loras",
                 "flux/dev.safetensors|diffusion_models", "t5.safetensors|text_encoders"),
                 refs.stream().map(r -> r.name() + "|" + r.folder().orElse("?")).toList());
@@ -76,7 +77,8 @@ class WorkflowReaderTest {
                 """);
         assertEquals(List.of("anything-v5|checkpoints|6ce0161689", "add_detail|loras|7c6bad76eb54",
                 "easyneg|embeddings|abcdef123456", "other|loras|"),
-                refs.stream().map(r -> r.name() + "|" + r.folder().orElse("?") + "|" + r.hash().orElse("")).toList());
+                refs.stream().map(r -> r.name() + "|" + r.folder().orElse("?") + "|"
+                        + r.hash().orElse("")).toList());
     }
 
     @Test
@@ -91,8 +93,8 @@ class WorkflowReaderTest {
         assertEquals(List.of("sdxl_vae.safetensors|vae|235745af8d|",
                 "SDXL|checkpoints||https://civitai.com/api/download/models/128078",
                 "Detail [x]|loras||https://civitai.com/api/download/models/135867"),
-                refs.stream().map(r -> r.name() + "|" + r.folder().orElse("?") + "|" + r.hash().orElse("")
-                        + "|" + r.url().orElse("")).toList());
+                refs.stream().map(r -> r.name() + "|" + r.folder().orElse("?") + "|"
+                        + r.hash().orElse("") + "|" + r.url().orElse("")).toList());
     }
 
     @Test

@@ -27,13 +27,18 @@ public final class Args {
         this.flags = flags;
     }
 
-    /** Parses {@code words} accepting the common options plus {@code valueOptions} and {@code flagOptions}. */
-    public static Args parse(List<String> words, Set<String> valueOptions, Set<String> flagOptions) throws Failure {
+    /**
+     * Parses {@code words} accepting the common options plus {@code valueOptions} and
+     * {@code flagOptions}.
+     */
+    public static Args parse(List<String> words, Set<String> valueOptions, Set<String> flagOptions)
+            throws Failure {
         List<String> positional = new ArrayList<>();
         Map<String, String> values = new HashMap<>();
         Set<String> flags = new HashSet<>();
         for (int i = 0; i < words.size(); i++) {
-            String word = words.get(i).equals("-c") ? "--config" : words.get(i);  // -c: kept from the first CLI
+            // -c: kept from the first CLI
+            String word = words.get(i).equals("-c") ? "--config" : words.get(i);
             if (!word.startsWith("--") || word.equals("--")) {
                 positional.add(word);
                 continue;
@@ -105,6 +110,7 @@ public final class Args {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw Failure.usage(option + " must be a whole number from " + min + " to " + max + ", not " + text);
+        throw Failure.usage(option + " must be a whole number from " + min + " to " + max + ", not "
+                + text);
     }
 }

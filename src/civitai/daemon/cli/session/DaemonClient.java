@@ -6,6 +6,7 @@ import com.eclipsesource.json.JsonValue;
 import com.eclipsesource.json.ParseException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,21 +43,26 @@ public final class DaemonClient {
     /** A request whose answer is a JSON object; {@code body} is sent as JSON when not null. */
     public JsonObject send(String method, String path, JsonValue body) throws Failure {
         HttpRequest.Builder b = request(path).timeout(REQUEST_TIMEOUT).method(method, body == null
-                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.toString()));
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body.toString()));
         if (body != null) {
             b.header("Content-Type", "application/json");
         }
         return answer(b.build());
     }
 
-    /** A POST of raw bytes (a workflow file as it is: the daemon reads its format from the content). */
+    /**
+     * A POST of raw bytes (a workflow file as it is: the daemon reads its format from the content).
+     */
     public JsonObject post(String path, byte[] body) throws Failure {
-        return answer(request(path).timeout(REQUEST_TIMEOUT).header("Content-Type", "application/octet-stream")
+        return answer(request(path).timeout(REQUEST_TIMEOUT)
+                .header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
     }
 
     private JsonObject answer(HttpRequest request) throws Failure {
-        HttpResponse<String> r = exchange(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpResponse<String> r = exchange(request,
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         JsonValue json = parse(r.body());
         if (r.statusCode() / 100 != 2) {
             throw refused(r.statusCode(), json, r.body());
@@ -70,7 +76,8 @@ public final class DaemonClient {
 
     /** The event stream, open; the caller reads it until it ends and closes it. */
     public InputStream events() throws Failure {
-        HttpRequest req = request("/api/events").header("Accept", "text/event-stream").GET().build();
+        HttpRequest req = request("/api/events").header("Accept", "text/event-stream").GET()
+                .build();
         HttpResponse<InputStream> r = exchange(req, HttpResponse.BodyHandlers.ofInputStream());
         if (r.statusCode() != 200) {
             try (InputStream body = r.body()) {
@@ -92,12 +99,14 @@ public final class DaemonClient {
         return b;
     }
 
-    private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws Failure {
+    private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler)
+            throws Failure {
         try {
             return http.send(request, handler);
         } catch (IOException e) {
-            throw Failure.unreachable("cannot reach the daemon at " + target.base() + " (from " + target.source()
-                    + "): " + describe(e) + ". Is it running? (systemctl status civitai-daemon)");
+            throw Failure.unreachable("cannot reach the daemon at " + target.base() + " (from "
+                    + target.source() + "): " + describe(e)
+                    + ". Is it running? (systemctl status civitai-daemon)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw Failure.error("interrupted");
@@ -106,19 +115,22 @@ public final class DaemonClient {
 
     private Failure refused(int status, JsonValue json, String body) {
         String message = head(body);
-        if (json != null && json.isObject() && json.asObject().get("error") instanceof JsonObject error
+        if (json != null && json.isObject()
+                && json.asObject().get("error") instanceof JsonObject error
                 && error.get("message") != null && error.get("message").isString()) {
             message = error.get("message").asString();
         }
-        String hint = status == 401 ? " (pass --token TOKEN, or run as a user who can read the daemon's"
-                + " config.json and secrets.env so a token is made for you)" : "";
+        String hint = status == 401 ? " (pass --token TOKEN, or run as a user who can read the"
+                + " daemon's config.json and secrets.env so a token is made for you)" : "";
         return Failure.error("the daemon answered " + status + ": " + message + hint);
     }
 
     private static String describe(IOException e) {
-        String what = e.getClass().getSimpleName().replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2");
-        String text = e.getMessage() == null || e.getMessage().isBlank() ? what.toLowerCase() : e.getMessage();
-        return e instanceof java.net.ConnectException ? "connection refused" : text;
+        String what = e.getClass().getSimpleName().replace("Exception", "")
+                .replaceAll("([a-z])([A-Z])", "$1 $2");
+        String text = e.getMessage() == null || e.getMessage().isBlank() ? what.toLowerCase()
+                : e.getMessage();
+        return e instanceof ConnectException ? "connection refused" : text;
     }
 
     private static JsonValue parse(String body) {

@@ -1,6 +1,9 @@
 package civitai.daemon.cli.session;
 
-/** The exit codes the user's shell sees from a command: one list, for every command and for {@link Failure}. */
+/**
+ * The exit codes the user's shell sees from a command: one list, for every command and for
+ * {@link Failure}.
+ */
 public final class ExitCode {
     public static final int OK = 0;
     /** The daemon (or a local file it needs) answered with an error. */

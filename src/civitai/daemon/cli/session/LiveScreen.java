@@ -17,12 +17,15 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LiveScreen {
     private static final long MIN_REDRAW_MILLIS = 250;
-    private static final long IDLE_REDRAW_SECONDS = 5;  // speeds and uptime move even without events
+    // speeds and uptime move even without events
+    private static final long IDLE_REDRAW_SECONDS = 5;
     private static final String HOME = "\033[H";
     private static final String CLEAR_LINE = "\033[K";
     private static final String CLEAR_BELOW = "\033[J";
 
-    /** Where frames go: the terminal's top (a dashboard), under what was printed before, or nowhere. */
+    /**
+     * Where frames go: the terminal's top (a dashboard), under what was printed before, or nowhere.
+     */
     public enum Placement { TOP, BELOW, HIDDEN }
 
     /** One drawing, and whether nothing more will change. */
@@ -49,14 +52,15 @@ public final class LiveScreen {
      */
     public Frame follow(DaemonClient client, Frames frames) throws Failure {
         InputStream events = client.events();
-        BlockingQueue<Boolean> signals = new LinkedBlockingQueue<>();  // true: an event, false: the end
+        // true: an event, false: the end
+        BlockingQueue<Boolean> signals = new LinkedBlockingQueue<>();
         Thread reader = Thread.ofVirtual().name("watch-events").start(() -> read(events, signals));
         try {
             Frame frame = draw(frames.next());
             while (!frame.last()) {
                 if (!awaitEvents(signals)) {
-                    throw Failure.unreachable("the daemon at " + client.target().base() + " closed the event stream"
-                            + " (it stopped or restarted)");
+                    throw Failure.unreachable("the daemon at " + client.target().base()
+                            + " closed the event stream (it stopped or restarted)");
                 }
                 frame = draw(frames.next());
             }
@@ -74,7 +78,10 @@ public final class LiveScreen {
         }
     }
 
-    /** Waits for an event (or the idle redraw) and the rest of its burst; false when the stream ended. */
+    /**
+     * Waits for an event (or the idle redraw) and the rest of its burst; false when the stream
+     * ended.
+     */
     private static boolean awaitEvents(BlockingQueue<Boolean> signals) throws InterruptedException {
         Boolean signal = signals.poll(IDLE_REDRAW_SECONDS, TimeUnit.SECONDS);
         long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MIN_REDRAW_MILLIS);
@@ -89,7 +96,8 @@ public final class LiveScreen {
         if (placement == Placement.HIDDEN) {
             return frame;
         }
-        // BELOW: back up over the previous frame (\033[nF: n lines up, to their start), then overwrite it
+        // BELOW: back up over the previous frame (\033[nF: n lines up, to their start), then
+        // overwrite it
         StringBuilder out = new StringBuilder(placement == Placement.TOP ? HOME
                 : linesDrawn > 0 ? "\033[" + linesDrawn + "F" : "");
         frame.text().lines().forEach(line -> out.append(line).append(CLEAR_LINE).append('\n'));
@@ -101,7 +109,8 @@ public final class LiveScreen {
 
     /** Signals each event (a blank line ends one) until the stream ends. */
     private static void read(InputStream events, BlockingQueue<Boolean> signals) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(events, StandardCharsets.UTF_8))) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(events,
+                StandardCharsets.UTF_8))) {
             boolean inEvent = false;
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 if (line.isEmpty() && inEvent) {

@@ -8,8 +8,10 @@ import com.eclipsesource.json.JsonValue;
 import com.eclipsesource.json.ParseException;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,7 +45,8 @@ public final class Locator {
         String token = first(args.value("--token"), env.get("CIVITAI_DAEMON_TOKEN"));
         String url = args.value("--url");
         String source = "--url";
-        if (url == null && env.get("CIVITAI_DAEMON_URL") != null && args.value("--config") == null) {
+        if (url == null && env.get("CIVITAI_DAEMON_URL") != null
+                && args.value("--config") == null) {
             url = env.get("CIVITAI_DAEMON_URL");
             source = "CIVITAI_DAEMON_URL";
         }
@@ -55,7 +58,8 @@ public final class Locator {
             Found found = read(candidate, looked);
             if (found != null) {
                 String secret = token != null ? null : secret(found.config, candidate);
-                String own = secret == null ? null : new Jwt(secret, Clock.systemUTC()).sign(Role.ADMIN, OWN_TOKEN_TTL);
+                String own = secret == null ? null
+                        : new Jwt(secret, Clock.systemUTC()).sign(Role.ADMIN, OWN_TOKEN_TTL);
                 return new Target(found.base, first(token, own), candidate.toString());
             }
         }
@@ -94,7 +98,7 @@ public final class Locator {
         try {
             JsonValue v = Json.parse(Files.readString(file, StandardCharsets.UTF_8));
             config = v.isObject() ? v.asObject() : null;
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             looked.add(file + " (no such file)");
             return null;
         } catch (IOException | ParseException e) {
@@ -109,7 +113,8 @@ public final class Locator {
         JsonValue bind = config.get("bind_address");
         String host = bind != null && bind.isString() ? bind.asString() : "127.0.0.1";
         host = switch (host) {
-            case "0.0.0.0", "", "*" -> "127.0.0.1";  // listening everywhere: this machine is one of them
+            // listening everywhere: this machine is one of them
+            case "0.0.0.0", "", "*" -> "127.0.0.1";
             case "::", "[::]" -> "[::1]";
             default -> host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
         };
@@ -119,12 +124,16 @@ public final class Locator {
     /** The first config file that exists among the candidates, for commands that only read it. */
     public Path firstConfig(String configOption) throws Failure {
         List<Path> candidates = candidates(configOption);
-        return candidates.stream().filter(Files::isRegularFile).findFirst().orElseThrow(() -> Failure.error(
-                "no config.json found (looked at " + String.join(", ", candidates.stream().map(Path::toString).toList())
+        return candidates.stream().filter(Files::isRegularFile).findFirst()
+                .orElseThrow(() -> Failure.error("no config.json found (looked at "
+                        + String.join(", ", candidates.stream().map(Path::toString).toList())
                 + "); pass --config FILE"));
     }
 
-    /** The jwt_secret of the daemon using {@code configFile}, if this user can read it; null otherwise. */
+    /**
+     * The jwt_secret of the daemon using {@code configFile}, if this user can read it; null
+     * otherwise.
+     */
     public String secret(Path configFile) {
         try {
             JsonValue v = Json.parse(Files.readString(configFile, StandardCharsets.UTF_8));
@@ -143,7 +152,8 @@ public final class Locator {
         if (Files.isReadable(secrets)) {
             try {
                 for (String line : Files.readAllLines(secrets, StandardCharsets.UTF_8)) {
-                    if (line.startsWith(SECRET_ENV + "=") && line.length() > SECRET_ENV.length() + 1) {
+                    if (line.startsWith(SECRET_ENV + "=")
+                            && line.length() > SECRET_ENV.length() + 1) {
                         return unquote(line.substring(SECRET_ENV.length() + 1).strip());
                     }
                 }
@@ -164,10 +174,11 @@ public final class Locator {
     private static URI baseUrl(String url, String source) throws Failure {
         try {
             URI uri = new URI(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
-            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+                    && uri.getHost() != null) {
                 return uri;
             }
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             // reported below
         }
         throw Failure.usage(source + " must be like http://127.0.0.1:8123, not " + url);

@@ -40,7 +40,8 @@ public final class SecretsFile {
      * @return the config keys that were blanked
      */
     public static List<String> moveOut(JsonObject config, Path envFile) throws IOException {
-        List<String> lines = Files.exists(envFile) ? new ArrayList<>(Files.readAllLines(envFile, StandardCharsets.UTF_8))
+        List<String> lines = Files.exists(envFile)
+                ? new ArrayList<>(Files.readAllLines(envFile, StandardCharsets.UTF_8))
                 : new ArrayList<>();
         List<String> moved = new ArrayList<>();
         boolean fileChanged = false;

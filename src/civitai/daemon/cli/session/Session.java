@@ -12,7 +12,8 @@ import java.util.Map;
  * manifest paths resolve against it), standard input (a file named {@code -}), and where output
  * goes.
  */
-public record Session(Map<String, String> env, Path workingDir, InputStream in, PrintStream out, PrintStream err) {
+public record Session(Map<String, String> env, Path workingDir, InputStream in, PrintStream out,
+        PrintStream err) {
     /** Finds the daemon from the command's options and the environment. */
     public DaemonClient client(Args args) throws Failure {
         return new DaemonClient(new Locator(env, workingDir).locate(args));

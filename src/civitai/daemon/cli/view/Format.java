@@ -34,7 +34,8 @@ public final class Format {
         long h = seconds / 3600;
         long m = seconds / 60 % 60;
         long s = seconds % 60;
-        return h > 0 ? String.format(Locale.ROOT, "%d:%02d:%02d", h, m, s) : String.format(Locale.ROOT, "%d:%02d", m, s);
+        return h > 0 ? String.format(Locale.ROOT, "%d:%02d:%02d", h, m, s)
+                : String.format(Locale.ROOT, "%d:%02d", m, s);
     }
 
     /** {@code [#########-----------]  45%}; an unknown total shows only the bytes so far. */

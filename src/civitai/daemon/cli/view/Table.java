@@ -24,7 +24,8 @@ public final class Table {
 
     public void row(String... cells) {
         if (cells.length != headers.length) {
-            throw new IllegalArgumentException("a row of " + cells.length + " cells in a table of " + headers.length);
+            throw new IllegalArgumentException("a row of " + cells.length + " cells in a table of "
+                    + headers.length);
         }
         rows.add(cells.clone());
     }
@@ -56,7 +57,8 @@ public final class Table {
                 line.append("  ");
             }
             String pad = " ".repeat(width[i] - cells[i].length());
-            line.append(right[i] ? pad + cells[i] : i == cells.length - 1 ? cells[i] : cells[i] + pad);
+            line.append(right[i] ? pad + cells[i] : i == cells.length - 1 ? cells[i]
+                    : cells[i] + pad);
         }
         out.append(line.toString().stripTrailing()).append('\n');
     }

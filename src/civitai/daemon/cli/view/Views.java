@@ -49,10 +49,11 @@ public final class Views {
             boolean live = state.equals("downloading") || state.equals("verifying");
             long bytes = number(j, "bytes") == null ? 0 : number(j, "bytes");
             String progress = live ? Format.bar(bytes, number(j, "total"))
-                    : state.equals("completed") ? Format.bytes(number(j, "total") != null ? number(j, "total") : bytes)
+                    : state.equals("completed") ? Format.bytes(number(j, "total") != null
+                            ? number(j, "total") : bytes)
                     : state.equals("failed") ? text(j, "failure_reason", "") : "";
-            t.row(text(j, "id", "?"), state, text(j, "model_type", ""), text(j, "priority", "0"), progress,
-                    live ? Format.speed(number(j, "bytes_per_second")) : "",
+            t.row(text(j, "id", "?"), state, text(j, "model_type", ""), text(j, "priority", "0"),
+                    progress, live ? Format.speed(number(j, "bytes_per_second")) : "",
                     live ? Format.duration(number(j, "eta_seconds")) : "", name(j));
         }
         return t;
@@ -65,7 +66,8 @@ public final class Views {
             JsonObject j = v.asObject();
             String sha = text(j, "sha256", "");
             t.row(text(j, "id", "?"), text(j, "model_type", ""),
-                    Format.bytes(number(j, "total") != null ? number(j, "total") : number(j, "bytes")),
+                    Format.bytes(number(j, "total") != null ? number(j, "total")
+                            : number(j, "bytes")),
                     text(j, "finished_at", "").replaceFirst("\\.\\d+Z$", "Z"),
                     sha.length() > 12 ? sha.substring(0, 12) : sha, text(j, "path", name(j)));
         }

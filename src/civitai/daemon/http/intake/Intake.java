@@ -30,7 +30,8 @@ public final class Intake {
     }
 
     /** The entry as sent (a full entry or a reference) as a checked entry. */
-    public ManifestEntry entry(JsonValue sent) throws References.NotResolved, EntryParser.InvalidEntry {
+    public ManifestEntry entry(JsonValue sent)
+            throws References.NotResolved, EntryParser.InvalidEntry {
         return EntryParser.parse(references.resolveIfReference(sent));
     }
 
@@ -45,7 +46,8 @@ public final class Intake {
         try {
             manifest.append(entries);
         } catch (Manifest.ManifestException e) {
-            throw new ApiException(409, "manifest_invalid", e.getMessage() + "; fix it, then add again");
+            throw new ApiException(409, "manifest_invalid",
+                    e.getMessage() + "; fix it, then add again");
         } catch (IOException e) {
             throw new ApiException(503, "manifest_unwritable", "cannot record the entry in "
                     + manifest.path() + ": " + e.getMessage());
@@ -59,7 +61,10 @@ public final class Intake {
                 : job.state() == JobState.COMPLETED ? "already_completed" : "already_known";
     }
 
-    /** Whether {@code url} names a Civitai model, version or download, which Civitai resolves and verifies. */
+    /**
+     * Whether {@code url} names a Civitai model, version or download, which Civitai resolves and
+     * verifies.
+     */
     public boolean isCivitai(String url) {
         return references.isCivitai(url);
     }

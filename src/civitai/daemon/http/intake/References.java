@@ -10,22 +10,29 @@ import civitai.daemon.huggingface.HubAnswer;
 import civitai.daemon.huggingface.HubResolver;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * Entries given as Civitai references rather than raw URLs: {@code {"civitai": "<link or AIR>"}},
  * {@code {"modelId": 4201}}, {@code {"versionId": 130072}}, {@code {"sha256": "<hash>"}} (the
- * Civitai file with that hash), {@code {"hash": "<short hash>"}} (the same by any hash type, such as
- * the AutoV2 an A1111 image names; the job is then verified by the file's full SHA-256), or a Civitai link in {@code url} without a {@code model_type};
- * and Hugging Face files, {@code {"url": "<hub link>", "model_type": ...}} or
- * {@code {"huggingface": "owner/name/path", "revision": ..., "model_type": ...}}, pinned to the
- * commit the Hub names with the Hub's SHA-256 expected. Each is resolved into a full entry; the
- * caller's other fields (priority, model_type, notes…) are kept on top. Thread-safe.
+ * Civitai file with that hash), {@code {"hash": "<short hash>"}} (the same by any hash type, such
+ * as the AutoV2 an A1111 image names; the job is then verified by the file's full SHA-256), or a
+ * Civitai link in {@code url} without a {@code model_type}; and Hugging Face files, {@code {"url":
+ * "<hub link>", "model_type": ...}} or {@code {"huggingface": "owner/name/path", "revision": ...,
+ * "model_type": ...}}, pinned to the commit the Hub names with the Hub's SHA-256 expected. Each is
+ * resolved into a full entry; the caller's other fields (priority, model_type, notes…) are kept on
+ * top. Thread-safe.
  */
 public final class References {
-    private static final Set<String> REFERENCE_KEYS = Set.of("civitai", "url", "modelId", "versionId", "fileId", "hash");
-    /** A hash of any type Civitai's by-hash lookup knows: SHA-256, AutoV2 (10 hex), AutoV3, BLAKE3, CRC32. */
+    private static final Set<String> REFERENCE_KEYS =
+            Set.of("civitai", "url", "modelId", "versionId", "fileId", "hash");
+    /**
+     * A hash of any type Civitai's by-hash lookup knows: SHA-256, AutoV2 (10 hex), AutoV3, BLAKE3,
+     * CRC32.
+     */
     private static final String CIVITAI_HASH = "[0-9A-Fa-f]{8,64}";
 
     private final Resolver resolver;
@@ -36,19 +43,19 @@ public final class References {
     /** A reference that could not be resolved; the message is for the client. */
     public static final class NotResolved extends Exception {
         private static final long serialVersionUID = 1L;
-        public final transient java.time.Duration retryAfter;
+        public final transient Duration retryAfter;
         public final String code;
 
         NotResolved(String message) {
             this(message, null);
         }
 
-        NotResolved(String message, java.time.Duration retryAfter) {
+        NotResolved(String message, Duration retryAfter) {
             this(message, retryAfter, retryAfter == null ? "bad_request" : "civitai_rate_limited");
         }
 
         /** {@code code} names the reason for a client that acts on it (gated, forbidden, …). */
-        NotResolved(String message, java.time.Duration retryAfter, String code) {
+        NotResolved(String message, Duration retryAfter, String code) {
             super(message);
             this.retryAfter = retryAfter;
             this.code = code;
@@ -59,12 +66,14 @@ public final class References {
             if (retryAfter == null) {
                 return new ApiException(400, code, getMessage());
             }
-            r.exchange.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1, retryAfter.toSeconds())));
+            r.exchange.getResponseHeaders()
+                    .set("Retry-After", Long.toString(Math.max(1, retryAfter.toSeconds())));
             return new ApiException(503, code, getMessage());
         }
     }
 
-    public References(Resolver resolver, String civitaiAuthority, HubResolver hub, String hubAuthority) {
+    public References(Resolver resolver, String civitaiAuthority, HubResolver hub,
+            String hubAuthority) {
         this.resolver = resolver;
         this.civitaiAuthority = civitaiAuthority;
         this.hub = hub;
@@ -94,7 +103,8 @@ public final class References {
         try {
             entry = resolver.resolve(ref.get());
         } catch (Resolver.Unresolvable e) {
-            throw new NotResolved("cannot resolve the Civitai reference: " + e.getMessage(), e.retryAfter());
+            throw new NotResolved("cannot resolve the Civitai reference: " + e.getMessage(),
+                    e.retryAfter());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NotResolved("interrupted while asking Civitai");
@@ -107,14 +117,16 @@ public final class References {
         return entry;
     }
 
-    /** The Hub's answer for the file, turned into a pinned entry or a refusal the user can act on. */
+    /**
+     * The Hub's answer for the file, turned into a pinned entry or a refusal the user can act on.
+     */
     private JsonObject fromHub(JsonObject given, HfReference ref) throws NotResolved {
         HubAnswer answer;
         try {
             answer = hub.resolveForDownload(ref);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new NotResolved("cannot reach the Hugging Face Hub: " + e.getMessage(),
-                    java.time.Duration.ofSeconds(30), "hub_unreachable");
+                    Duration.ofSeconds(30), "hub_unreachable");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NotResolved("interrupted while asking the Hugging Face Hub");
@@ -126,7 +138,7 @@ public final class References {
                 case HubAnswer.RateLimited r -> throw new NotResolved("the Hugging Face Hub is rate limiting"
                         + " this daemon; ask again in " + r.pause().toSeconds() + " s (downloads wait on their own)",
                         r.pause(), "hub_rate_limited");
-                case HubAnswer.Failed r -> throw new NotResolved(r.message(), java.time.Duration.ofSeconds(30),
+                case HubAnswer.Failed r -> throw new NotResolved(r.message(), Duration.ofSeconds(30),
                         "hub_unavailable");
             };
         } catch (HfEntries.Invalid e) {
@@ -150,8 +162,9 @@ public final class References {
             if (!civitai.isString()) {
                 throw new NotResolved("\"civitai\" must be a link, an AIR or a download URL");
             }
-            return Optional.of(Reference.parse(civitai.asString(), civitaiAuthority).orElseThrow(() -> new NotResolved(
-                    "\"" + civitai.asString() + "\" is not a Civitai model link, download URL or AIR")));
+            return Optional.of(Reference.parse(civitai.asString(), civitaiAuthority)
+                    .orElseThrow(() -> new NotResolved("\"" + civitai.asString()
+                            + "\" is not a Civitai model link, download URL or AIR")));
         }
         JsonValue url = o.get("url");
         if (url == null || url.isNull()) {
@@ -166,13 +179,14 @@ public final class References {
             }
             JsonValue sha = o.get("sha256");
             if (sha != null && sha.isString() && sha.asString().matches("[0-9A-Fa-f]{64}")) {
-                return Optional.of(new Reference.Hash(sha.asString()));  // which Civitai file is this?
+                // which Civitai file is this?
+                return Optional.of(new Reference.Hash(sha.asString()));
             }
             JsonValue hash = o.get("hash");
             if (hash != null) {
                 if (!hash.isString() || !hash.asString().matches(CIVITAI_HASH)) {
-                    throw new NotResolved("\"hash\" must be 8 to 64 hex digits (SHA-256, AutoV2, AutoV3, BLAKE3"
-                            + " or CRC32), not " + hash);
+                    throw new NotResolved("\"hash\" must be 8 to 64 hex digits (SHA-256, AutoV2,"
+                            + " AutoV3, BLAKE3 or CRC32), not " + hash);
                 }
                 return Optional.of(new Reference.Hash(hash.asString()));
             }

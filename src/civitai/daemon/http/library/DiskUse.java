@@ -2,8 +2,8 @@ package civitai.daemon.http.library;
 
 import civitai.daemon.download.rules.SpaceGate;
 import civitai.daemon.library.Library;
-import civitai.daemon.library.LibraryQuery;
-import civitai.daemon.library.Root;
+import civitai.daemon.library.index.LibraryQuery;
+import civitai.daemon.library.index.Root;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import java.util.List;
@@ -48,6 +48,7 @@ public record DiskUse(SpaceGate gate, Library library, LibraryQuery query) {
             files += e.getValue().files();
             bytes += e.getValue().bytes();
         }
-        return new JsonObject().add("files", files).add("bytes", bytes).add("per_model_type", perType);
+        return new JsonObject().add("files", files).add("bytes", bytes)
+                .add("per_model_type", perType);
     }
 }

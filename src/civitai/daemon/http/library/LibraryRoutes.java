@@ -7,10 +7,10 @@ import civitai.daemon.http.server.Reply;
 import civitai.daemon.http.server.Request;
 import civitai.daemon.library.Dedupe;
 import civitai.daemon.library.Library;
-import civitai.daemon.library.LibraryFile;
-import civitai.daemon.library.LibraryIndex;
-import civitai.daemon.library.LibraryQuery;
-import civitai.daemon.library.Root;
+import civitai.daemon.library.index.LibraryFile;
+import civitai.daemon.library.index.LibraryIndex;
+import civitai.daemon.library.index.LibraryQuery;
+import civitai.daemon.library.index.Root;
 import civitai.daemon.library.ScanBusy;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
@@ -25,11 +25,11 @@ import java.util.Locale;
  * its duplicates. A scan runs in the background; {@code GET /api/library/scan} and the
  * {@code library.scan.*} events follow it; {@code DELETE /api/library/scan} cancels it.
  * <pre>
- *   curl -s -XPOST localhost:8123/api/library/scan                  # every root (202; 409 if one runs)
+ *   curl -s -XPOST localhost:8123/api/library/scan     # every root (202; 409 if one runs)
  *   curl -s -XPOST localhost:8123/api/library/scan -H 'Content-Type: application/json' \
  *        -d '{"root": "/opt/ComfyUI/models"}'
- *   curl -s -XDELETE localhost:8123/api/library/scan                # {"cancelled": true|false}
- *   curl -s 'localhost:8123/api/library?type=lora&amp;identified=false&amp;sort=size&amp;limit=20&amp;offset=40'
+ *   curl -s -XDELETE localhost:8123/api/library/scan   # {"cancelled": true|false}
+ *   curl -s 'localhost:8123/api/library?type=lora&amp;identified=false&amp;sort=size&amp;limit=20'
  *   curl -s localhost:8123/api/library/duplicates
  *   curl -s -XPOST localhost:8123/api/library/dedupe -H 'Content-Type: application/json' \
  *        -d '{"sha256": "...", "keep": "/data/models/lora/a.safetensors"}'
@@ -47,8 +47,9 @@ public final class LibraryRoutes {
     }
 
     public Reply list(Request r) {
-        LibraryQuery.Filter filter = new LibraryQuery.Filter(r.query("type"), rootParam(r.query("root")),
-                r.query("source"), bool(r, "identified"), bool(r, "duplicates"), text(r.query("q")),
+        LibraryQuery.Filter filter = new LibraryQuery.Filter(r.query("type"),
+                rootParam(r.query("root")), r.query("source"), bool(r, "identified"),
+                bool(r, "duplicates"), text(r.query("q")),
                 state(r.query("state")));
         LibraryQuery.Sort sort = sort(r.query("sort"));
         int limit = r.intQuery("limit", 50, 1, 500);
@@ -57,8 +58,10 @@ public final class LibraryRoutes {
         JsonArray files = new JsonArray();
         page.files().forEach(f -> files.add(LibraryJson.file(f, writable(f))));
         long next = offset + page.files().size();
-        return Reply.ok(new JsonObject().add("files", files).add("total", page.total()).add("offset", offset)
-                .add("next_offset", next < page.total() ? JsonValues.nullable(next) : JsonValues.nullable((Long) null))
+        return Reply.ok(new JsonObject().add("files", files).add("total", page.total())
+                .add("offset", offset)
+                .add("next_offset", next < page.total() ? JsonValues.nullable(next)
+                        : JsonValues.nullable((Long) null))
                 .add("roots", roots()));
     }
 
@@ -69,10 +72,12 @@ public final class LibraryRoutes {
         } catch (NumberFormatException e) {
             throw ApiException.notFound("no library file " + r.params.get("id"));
         }
-        LibraryFile f = index.find(id).orElseThrow(() -> ApiException.notFound("no library file " + id));
+        LibraryFile f = index.find(id)
+                .orElseThrow(() -> ApiException.notFound("no library file " + id));
         JsonObject body = LibraryJson.file(f, writable(f));
         if (f.sha256() != null) {
-            body.add("copies", LibraryJson.group(query.group(f.sha256()), this::writable).get("copies"));
+            body.add("copies", LibraryJson.group(query.group(f.sha256()), this::writable)
+                    .get("copies"));
         }
         return Reply.ok(new JsonObject().add("file", body));
     }
@@ -96,7 +101,8 @@ public final class LibraryRoutes {
         if (r.exchange.getRequestHeaders().getFirst("Content-Type") != null) {
             JsonValue body = r.json(JsonBody.MAX_BODY);
             if (!body.isObject() || !body.asObject().names().stream().allMatch("root"::equals)) {
-                throw ApiException.badRequest("send {} or {\"root\": \"<one of the library's roots>\"}");
+                throw ApiException.badRequest("send {} or {\"root\": \"<one of the"
+                        + " library's roots>\"}");
             }
             JsonValue v = body.asObject().get("root");
             if (v != null && !v.isNull()) {
@@ -115,21 +121,22 @@ public final class LibraryRoutes {
     public Reply cancel(Request r) {
         boolean cancelled = library.cancel();
         return Reply.ok(new JsonObject().add("cancelled", cancelled)
-                .add("message", cancelled ? "the scan stops after the blocks being read" : "no scan is running"));
+                .add("message", cancelled ? "the scan stops after the blocks being read"
+                        : "no scan is running"));
     }
 
     public Reply dedupe(Request r) throws IOException {
         JsonValue body = r.json(JsonBody.MAX_BODY);
         JsonValue sha = body.isObject() ? body.asObject().get("sha256") : null;
         JsonValue keep = body.isObject() ? body.asObject().get("keep") : null;
-        if (sha == null || !sha.isString() || !sha.asString().matches("[0-9a-fA-F]{64}") || keep == null
-                || !keep.isString()) {
-            throw ApiException.badRequest("send {\"sha256\": \"<a duplicate group's SHA-256>\", \"keep\": \"<the"
-                    + " path of the copy to keep>\"}");
+        if (sha == null || !sha.isString() || !sha.asString().matches("[0-9a-fA-F]{64}")
+                || keep == null || !keep.isString()) {
+            throw ApiException.badRequest("send {\"sha256\": \"<a duplicate group's SHA-256>\","
+                    + " \"keep\": \"<the path of the copy to keep>\"}");
         }
         try {
-            return Reply.ok(LibraryJson.dedupe(library.dedupe(sha.asString().toLowerCase(Locale.ROOT),
-                    path(keep.asString(), "keep"))));
+            return Reply.ok(LibraryJson.dedupe(library.dedupe(sha.asString()
+                    .toLowerCase(Locale.ROOT), path(keep.asString(), "keep"))));
         } catch (ScanBusy e) {
             throw new ApiException(409, "scan_running", e.getMessage());
         } catch (Dedupe.Refused e) {

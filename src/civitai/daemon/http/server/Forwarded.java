@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  */
 public record Forwarded(String client, String scheme, String host, String prefix) {
     public static final String ATTRIBUTE = "civitai.forwarded";
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}(:\\d{1,5})?|\\[[0-9A-Fa-f:.]{2,45}](:\\d{1,5})?");
+    private static final Pattern HOST =
+            Pattern.compile("[A-Za-z0-9.-]{1,253}(:\\d{1,5})?|\\[[0-9A-Fa-f:.]{2,45}](:\\d{1,5})?");
     private static final Pattern PREFIX = Pattern.compile("(/[A-Za-z0-9._~-]+)*/?");
 
     /** A link to {@code path} (starting with '/') as the client sees this daemon. */
@@ -43,15 +44,19 @@ public record Forwarded(String client, String scheme, String host, String prefix
         String proto = header(exchange, "X-Forwarded-Proto");
         String fHost = header(exchange, "X-Forwarded-Host");
         String fPrefix = header(exchange, "X-Forwarded-Prefix");
-        String scheme = proto != null && List.of("http", "https").contains(first(proto).toLowerCase(Locale.ROOT))
+        String scheme = proto != null && List.of("http", "https")
+                .contains(first(proto).toLowerCase(Locale.ROOT))
                 ? first(proto).toLowerCase(Locale.ROOT) : "http";
         host = fHost != null && HOST.matcher(first(fHost)).matches() ? first(fHost) : host;
         String prefix = fPrefix != null && PREFIX.matcher(first(fPrefix)).matches()
                 ? first(fPrefix).replaceAll("/+$", "") : "";
-        return new Forwarded(client(direct, header(exchange, "X-Forwarded-For"), trusted), scheme, host, prefix);
+        return new Forwarded(client(direct, header(exchange, "X-Forwarded-For"), trusted), scheme,
+                host, prefix);
     }
 
-    /** The right-most X-Forwarded-For hop that is not a trusted proxy; the peer when there is none. */
+    /**
+     * The right-most X-Forwarded-For hop that is not a trusted proxy; the peer when there is none.
+     */
     private static String client(String peer, String forwardedFor, List<AddressRange> trusted) {
         if (forwardedFor == null) {
             return peer;
@@ -105,6 +110,7 @@ public record Forwarded(String client, String scheme, String host, String prefix
 
     /** The exchange's Forwarded (the filter's, or worked out now with no trusted proxy). */
     public static Forwarded from(HttpExchange exchange) {
-        return exchange.getAttribute(ATTRIBUTE) instanceof Forwarded f ? f : of(exchange, List.of());
+        return exchange.getAttribute(ATTRIBUTE) instanceof Forwarded f ? f
+                : of(exchange, List.of());
     }
 }

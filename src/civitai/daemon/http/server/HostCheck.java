@@ -24,11 +24,14 @@ public final class HostCheck {
         String bind = bindAddress.toLowerCase(Locale.ROOT);
         names.add(bind.contains(":") && !bind.startsWith("[") ? "[" + bind + "]" : bind);
         for (String host : allowedHosts) {
-            (host.matches(".*:\\d+$") && !host.endsWith("]") ? withPorts : names).add(host.toLowerCase(Locale.ROOT));
+            (host.matches(".*:\\d+$") && !host.endsWith("]") ? withPorts : names)
+                    .add(host.toLowerCase(Locale.ROOT));
         }
     }
 
-    /** A 421 {@link ApiException} unless {@code host} (the request's Host header) names this daemon. */
+    /**
+     * A 421 {@link ApiException} unless {@code host} (the request's Host header) names this daemon.
+     */
     public void check(String host) {
         if (host == null || host.isBlank()) {
             throw refused("the request has no Host header");
@@ -40,15 +43,17 @@ public final class HostCheck {
         int colon = given.lastIndexOf(':');
         boolean hasPort = colon > given.lastIndexOf(']');
         String name = hasPort ? given.substring(0, colon) : given;
-        if (names.contains(name) && (!hasPort || given.substring(colon + 1).equals(Integer.toString(port.getAsInt())))) {
+        if (names.contains(name) && (!hasPort
+                || given.substring(colon + 1).equals(Integer.toString(port.getAsInt())))) {
             return;
         }
         throw refused("Host \"" + Printable.excerpt(host, 100) + "\" is not this daemon's");
     }
 
     private static ApiException refused(String why) {
-        return new ApiException(421, "misdirected_request", why + ": with API auth off (no jwt_secret),"
-                + " only 127.0.0.1, localhost, [::1], the bind address and allowed_hosts are answered."
-                + " Behind a reverse proxy, add its host name to allowed_hosts in config.json");
+        return new ApiException(421, "misdirected_request", why + ": with API auth off (no"
+                + " jwt_secret), only 127.0.0.1, localhost, [::1], the bind address and"
+                + " allowed_hosts are answered. Behind a reverse proxy, add its host name to"
+                + " allowed_hosts in config.json");
     }
 }

@@ -6,7 +6,9 @@ import com.eclipsesource.json.ParseException;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
 
 /** Reads a JSON request body within limits: content type, size and nesting depth. */
@@ -41,9 +43,11 @@ public final class JsonBody {
      * of that size: reading an unknown length holds the bytes twice on the way, which a large body
      * cannot afford in the daemon's heap.
      */
-    public static byte[] bytes(HttpExchange exchange, int maxBytes, int maxUndeclared) throws IOException {
+    public static byte[] bytes(HttpExchange exchange, int maxBytes, int maxUndeclared)
+            throws IOException {
         String length = exchange.getRequestHeaders().getFirst("Content-Length");
-        long declared = length != null && length.strip().matches("\\d{1,18}") ? Long.parseLong(length.strip()) : -1;
+        long declared = length != null && length.strip().matches("\\d{1,18}")
+                ? Long.parseLong(length.strip()) : -1;
         if (declared > maxBytes) {
             refuseUnread(exchange, declared, maxBytes);
         }
@@ -55,8 +59,10 @@ public final class JsonBody {
             throw new ClientGone(e);
         }
         if (bytes.length > limit) {
-            throw new ApiException(413, "payload_too_large", "the body is larger than " + limit + " bytes"
-                    + (maxUndeclared < maxBytes ? " (send a Content-Length for a larger one, up to " + maxBytes + ")" : ""));
+            throw new ApiException(413, "payload_too_large",
+                    "the body is larger than " + limit + " bytes"
+                    + (maxUndeclared < maxBytes ? " (send a Content-Length for a larger one, up to "
+                            + maxBytes + ")" : ""));
         }
         return bytes;
     }
@@ -65,26 +71,28 @@ public final class JsonBody {
     private static byte[] exactly(InputStream in, int length) throws IOException {
         byte[] bytes = new byte[length];
         int n = in.readNBytes(bytes, 0, length);
-        return n == length ? bytes : java.util.Arrays.copyOf(bytes, n);
+        return n == length ? bytes : Arrays.copyOf(bytes, n);
     }
 
     /**
      * A body declared larger than {@code maxBytes} is refused without keeping it: sixteen such
-     * bodies read at once were a quarter of the heap. It is read and dropped first (up to
+     * bodies read at once would take a quarter of the heap. It is read and dropped first (up to
      * {@link #DRAIN_LIMIT}), since a server that answers and closes while the client still sends
      * resets the connection, and the client may never see the answer.
      */
-    private static void refuseUnread(HttpExchange exchange, long declared, int maxBytes) throws ClientGone {
+    private static void refuseUnread(HttpExchange exchange, long declared, int maxBytes)
+            throws ClientGone {
         if (declared <= DRAIN_LIMIT) {
             try (InputStream in = exchange.getRequestBody()) {
-                in.transferTo(java.io.OutputStream.nullOutputStream());
+                in.transferTo(OutputStream.nullOutputStream());
             } catch (IOException e) {
                 throw new ClientGone(e);
             }
         } else {
             exchange.getResponseHeaders().set("Connection", "close");
         }
-        throw new ApiException(413, "payload_too_large", "the body is larger than " + maxBytes + " bytes");
+        throw new ApiException(413, "payload_too_large",
+                "the body is larger than " + maxBytes + " bytes");
     }
 
     /** Refuses deeper nesting than any request needs before the parser recurses into it. */
@@ -103,7 +111,8 @@ public final class JsonBody {
                 inString = true;
             } else if (c == '{' || c == '[') {
                 if (++depth > MAX_DEPTH) {
-                    throw ApiException.badRequest("the body nests deeper than " + MAX_DEPTH + " levels");
+                    throw ApiException.badRequest("the body nests deeper than " + MAX_DEPTH
+                            + " levels");
                 }
             } else if (c == '}' || c == ']') {
                 depth--;

@@ -5,14 +5,18 @@ import java.util.Map;
 
 /**
  * What a handler answers: a status and a JSON body, or text (Prometheus), or bytes with their own
- * headers (the GUI), or nothing because the handler streamed the answer itself (server-sent events).
+ * headers (the GUI), or nothing because the handler streamed the answer itself (server-sent
+ * events).
  */
 public sealed interface Reply {
     public record Json(int status, JsonValue body) implements Reply {}
 
     public record Text(int status, String contentType, String body) implements Reply {}
 
-    /** Bytes with their own headers (the GUI's files, previews, redirects); an empty body sends none. */
+    /**
+     * Bytes with their own headers (the GUI's files, previews, redirects); an empty body sends
+     * none.
+     */
     public record Raw(int status, Map<String, String> headers, byte[] body) implements Reply {}
 
     /** The handler wrote the response itself. */
@@ -27,6 +31,6 @@ public sealed interface Reply {
     }
 
     /** Headers every JSON answer carries. */
-    public Map<String, String> JSON_HEADERS = Map.of("Content-Type", "application/json; charset=utf-8",
-            "Cache-Control", "no-store");
+    public Map<String, String> JSON_HEADERS =
+            Map.of("Content-Type", "application/json; charset=utf-8", "Cache-Control", "no-store");
 }

@@ -68,8 +68,8 @@ public final class Request {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw ApiException.badRequest("query parameter " + name + "=" + v + " must be a whole number from "
-                + min + " to " + max);
+        throw ApiException.badRequest("query parameter " + name + "=" + v
+                + " must be a whole number from " + min + " to " + max);
     }
 
     public boolean boolQuery(String name) {
@@ -80,7 +80,8 @@ public final class Request {
         if (v.equals("true") || v.equals("1")) {
             return true;
         }
-        throw ApiException.badRequest("query parameter " + name + "=" + v + " must be true or false");
+        throw ApiException.badRequest("query parameter " + name + "=" + v
+                + " must be true or false");
     }
 
     /** The client and the public URL it used, believing only trusted proxies. */

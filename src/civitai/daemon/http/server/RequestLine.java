@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 public final class RequestLine {
     /** RFC 9110 §5.6.2: a method is a token. */
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
-    private static final Pattern VERSION = Pattern.compile("HTTP/[0-9]\\.[0-9]", Pattern.CASE_INSENSITIVE);
+    private static final Pattern VERSION =
+            Pattern.compile("HTTP/[0-9]\\.[0-9]", Pattern.CASE_INSENSITIVE);
     private static final int SHOWN = 40;
 
     private RequestLine() {}
@@ -30,9 +31,10 @@ public final class RequestLine {
                     + shown(method) + "\" is not a token; send METHOD /path HTTP/1.1");
         }
         if (!VERSION.matcher(version).matches()) {
-            throw refusal(exchange, 400, "bad_request", "malformed request line: \"" + shown(version)
-                    + "\" is not an HTTP version (a space in the target?); send METHOD /path HTTP/1.1,"
-                    + " with spaces in the path written as %20");
+            throw refusal(exchange, 400, "bad_request",
+                    "malformed request line: \"" + shown(version) + "\" is not an HTTP version (a"
+                    + " space in the target?); send METHOD /path HTTP/1.1, with spaces in the path"
+                    + " written as %20");
         }
         if (!version.equalsIgnoreCase("HTTP/1.1") && !version.equalsIgnoreCase("HTTP/1.0")) {
             throw refusal(exchange, 400, "http_version_not_supported", version
@@ -41,7 +43,8 @@ public final class RequestLine {
     }
 
     /** The rest of such a connection cannot be trusted to frame the next request: closed after. */
-    private static ApiException refusal(HttpExchange exchange, int status, String code, String message) {
+    private static ApiException refusal(HttpExchange exchange, int status, String code,
+            String message) {
         exchange.getResponseHeaders().set("Connection", "close");
         return new ApiException(status, code, message);
     }

@@ -34,9 +34,11 @@ public final class Router implements HttpHandler {
 
     /**
      * One line of the route table. {@code needs} null: open to anyone (healthz).
-     * {@code tokenInQuery}: the route also takes {@code ?access_token=} (EventSource cannot send headers).
+     * {@code tokenInQuery}: the route also takes {@code ?access_token=} (EventSource cannot send
+     * headers).
      */
-    public record Route(String method, String pattern, Role needs, boolean tokenInQuery, Handler handler) {
+    public record Route(String method, String pattern, Role needs, boolean tokenInQuery,
+            Handler handler) {
         public Route(String method, String pattern, Role needs, Handler handler) {
             this(method, pattern, needs, false, handler);
         }
@@ -86,23 +88,28 @@ public final class Router implements HttpHandler {
                 reply = dispatch(exchange);
             } catch (ApiException e) {
                 if (e.status == 401 || e.status == 403) {
-                    log.warn("refused " + exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath()
-                            + " from " + Forwarded.from(exchange).client() + ": " + e.getMessage());
+                    log.warn("refused " + exchange.getRequestMethod() + " "
+                            + exchange.getRequestURI().getPath() + " from "
+                            + Forwarded.from(exchange).client() + ": " + e.getMessage());
                 }
                 reply = error(e.status, e.code, e.getMessage(), e.details);
             } catch (NoSuchJob e) {
                 reply = error(404, "not_found", e.getMessage(), null);
             } catch (JobConflict e) {
-                reply = error(409, "conflict", e.getMessage(), new JsonObject().add("state", e.current().key()));
-            } catch (DatabaseFull e) {  // one line in the log (a minute apart when it repeats), no trace
-                log.error("not recorded: " + exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath(), e);
+                reply = error(409, "conflict", e.getMessage(),
+                        new JsonObject().add("state", e.current().key()));
+            } catch (DatabaseFull e) {
+                // one line in the log (a minute apart when it repeats), no trace
+                log.error("not recorded: " + exchange.getRequestMethod() + " "
+                        + exchange.getRequestURI().getPath(), e);
                 reply = error(507, "disk_full", e.getMessage(), null);
             } catch (ClientGone e) {
                 return;  // the client stopped sending or reading; nobody is left to answer
             } catch (RuntimeException | IOException e) {
                 log.error("unexpected error serving " + exchange.getRequestMethod() + " "
                         + exchange.getRequestURI().getPath(), e);
-                reply = error(500, "internal_error", "internal error; the daemon's error.log has the details", null);
+                reply = error(500, "internal_error",
+                        "internal error; the daemon's error.log has the details", null);
             }
             write(exchange, reply);
         } catch (IOException e) {
@@ -146,7 +153,8 @@ public final class Router implements HttpHandler {
             return Role.ADMIN;
         }
         String header = exchange.getRequestHeaders().getFirst("Authorization");
-        String queryToken = Request.parseQuery(exchange.getRequestURI().getRawQuery()).get("access_token");
+        String queryToken = Request.parseQuery(exchange.getRequestURI().getRawQuery())
+                .get("access_token");
         String token;
         if (header != null) {
             if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -156,11 +164,11 @@ public final class Router implements HttpHandler {
         } else if (queryToken != null && route.tokenInQuery()) {
             token = queryToken;
         } else if (queryToken != null) {
-            throw new ApiException(401, "unauthorized", "a token in the query string is accepted only by"
-                    + " the event stream; send Authorization: Bearer <token>");
+            throw new ApiException(401, "unauthorized", "a token in the query string is accepted"
+                    + " only by the event stream; send Authorization: Bearer <token>");
         } else {
-            throw new ApiException(401, "unauthorized", "this API needs Authorization: Bearer <token>"
-                    + " (civitai-daemon token --role viewer)");
+            throw new ApiException(401, "unauthorized", "this API needs Authorization:"
+                    + " Bearer <token> (civitai-daemon token --role viewer)");
         }
         Role role;
         try {
@@ -169,7 +177,8 @@ public final class Router implements HttpHandler {
             throw new ApiException(401, "unauthorized", e.getMessage());
         }
         if (!role.mayDo(route.needs())) {
-            throw new ApiException(403, "forbidden", "this needs the " + route.needs().name().toLowerCase()
+            throw new ApiException(403, "forbidden",
+                    "this needs the " + route.needs().name().toLowerCase()
                     + " role; the token is " + role.name().toLowerCase());
         }
         return role;
@@ -188,7 +197,8 @@ public final class Router implements HttpHandler {
             case Reply.Streamed s -> { }
             case Reply.Json j -> {
                 Reply.JSON_HEADERS.forEach(exchange.getResponseHeaders()::set);
-                send(exchange, j.status(), (j.body().toString() + "\n").getBytes(StandardCharsets.UTF_8));
+                send(exchange, j.status(), (j.body().toString() + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
             }
             case Reply.Text t -> {
                 exchange.getResponseHeaders().set("Content-Type", t.contentType());

@@ -3,7 +3,7 @@ package civitai.daemon.http.workflow;
 import civitai.daemon.download.part.DiskException;
 import civitai.daemon.download.part.LibraryReuse;
 import civitai.daemon.library.Library;
-import civitai.daemon.library.LibraryFile;
+import civitai.daemon.library.index.LibraryFile;
 import civitai.daemon.target.SubFolders;
 import civitai.daemon.workflow.ModelTypes;
 import civitai.daemon.workflow.PlanRow;
@@ -36,7 +36,8 @@ public final class WorkflowLinks {
         Path target = row.target().orElseThrow();
         LibraryFile file = row.file().orElseThrow();
         if (file.sha256() == null) {
-            return failed("the library has not hashed " + file.path() + " yet: scan it, then choose the row again");
+            return failed("the library has not hashed " + file.path()
+                    + " yet: scan it, then choose the row again");
         }
         try {
             Path folder = typeFolder.apply(ModelTypes.of(row.reference().folder()).orElseThrow());
@@ -50,12 +51,12 @@ public final class WorkflowLinks {
             }
             var placed = reuse.place(file.sha256(), file.size(), target);
             if (placed.isEmpty()) {
-                return failed("cannot place " + file.path() + " at " + target + " (library_reuse is off, or the file"
-                        + " changed since it was hashed: scan the library)");
+                return failed("cannot place " + file.path() + " at " + target + " (library_reuse is"
+                        + " off, or the file changed since it was hashed: scan the library)");
             }
             library.verified(target, placed.get().sha256());
-            return new JsonObject().add("result", "linked").add("from", placed.get().source().toString())
-                    .add("verified", true);
+            return new JsonObject().add("result", "linked")
+                    .add("from", placed.get().source().toString()).add("verified", true);
         } catch (DiskException e) {
             return failed(e.getMessage());
         } catch (IOException e) {

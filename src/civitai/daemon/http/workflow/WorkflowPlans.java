@@ -13,10 +13,15 @@ import java.util.Optional;
  * then. Bounded; lost on restart (send the workflow again). Thread-safe.
  */
 public final class WorkflowPlans {
-    /** A few workflows' references (each a few hundred bytes a row): a GUI plans one, then queues it. */
+    /**
+     * A few workflows' references (each a few hundred bytes a row): a GUI plans one, then queues
+     * it.
+     */
     public static final int KEPT = 32;
 
-    /** What a body names, and the body's SHA-256: the plan's id, and the mark of the jobs it queues. */
+    /**
+     * What a body names, and the body's SHA-256: the plan's id, and the mark of the jobs it queues.
+     */
     public record Read(List<Reference> references, String sha256) {}
 
     private final Map<String, Read> byId = new LinkedHashMap<>(16, 0.75f, true) {

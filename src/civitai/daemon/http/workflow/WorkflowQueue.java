@@ -52,22 +52,24 @@ public final class WorkflowQueue {
      * One answer per row, in the plan's order, queueing the rows {@code chosen} accepts;
      * {@code workflow} marks each job with its source.
      */
-    public List<JsonObject> queue(List<PlanRow> rows, String workflow, Choice chosen) throws IOException {
+    public List<JsonObject> queue(List<PlanRow> rows, String workflow, Choice chosen)
+            throws IOException {
         List<JsonObject> answers = new ArrayList<>();
         List<Pending> pending = new ArrayList<>();
         Map<String, Integer> firstByFile = new HashMap<>();
         for (int i = 0; i < rows.size(); i++) {
             PlanRow row = rows.get(i);
             answers.add(!chosen.rows().test(i) ? not("not_queued", "not chosen")
-                    : row.decision() == PlanRow.Decision.PRESENT_ELSEWHERE && chosen.link().test(i) ? links.link(row)
+                    : row.decision() == PlanRow.Decision.PRESENT_ELSEWHERE && chosen.link().test(i)
+                    ? links.link(row)
                     : check(row, i, workflow, pending, firstByFile));
         }
         List<JobStore.Inserted> added = intake.add(pending.stream().map(Pending::entry).toList());
         for (int p = 0; p < pending.size(); p++) {
             JobStore.Inserted i = added.get(p);
             int row = pending.get(p).row();
-            answers.set(row, new JsonObject().add("result", Intake.outcome(i)).add("job_id", i.job().id())
-                    .merge(answers.get(row)));
+            answers.set(row, new JsonObject().add("result", Intake.outcome(i))
+                    .add("job_id", i.job().id()).merge(answers.get(row)));
         }
         return answers;
     }
@@ -75,7 +77,8 @@ public final class WorkflowQueue {
     /** The answer for a row that is not queued, or an empty answer the queued job fills in. */
     private JsonObject check(PlanRow row, int index, String workflow, List<Pending> pending,
             Map<String, Integer> firstByFile) {
-        if (row.decision() != PlanRow.Decision.DOWNLOAD && row.decision() != PlanRow.Decision.LOOKUP_HASH) {
+        if (row.decision() != PlanRow.Decision.DOWNLOAD
+                && row.decision() != PlanRow.Decision.LOOKUP_HASH) {
             return not("not_queued", row.reason());
         }
         Optional<String> sha256 = fullSha256(row.reference());
@@ -83,8 +86,10 @@ public final class WorkflowQueue {
         try {
             entry = intake.entry(sent(row, sha256, workflow));
         } catch (References.NotResolved e) {
-            JsonObject failed = not("failed", e.getMessage()).add("code", e.code);  // gated, not_found, …
-            return e.retryAfter == null ? failed : failed.add("retry_after", e.retryAfter.toSeconds());
+            // gated, not_found, …
+            JsonObject failed = not("failed", e.getMessage()).add("code", e.code);
+            return e.retryAfter == null ? failed
+                    : failed.add("retry_after", e.retryAfter.toSeconds());
         } catch (EntryParser.InvalidEntry e) {
             return not("failed", "bad entry: " + e.getMessage());
         }
@@ -96,8 +101,8 @@ public final class WorkflowQueue {
         Optional<Job> holder = store.holder(entry.modelType(), entry.filename());
         if (holder.isPresent()) {
             Job job = holder.get();
-            return not("held", "job " + job.id() + " (" + job.state().key() + ") already has this file")
-                    .add("job_id", job.id());
+            return not("held", "job " + job.id() + " (" + job.state().key()
+                    + ") already has this file").add("job_id", job.id());
         }
         pending.add(new Pending(index, entry));
         return notes(entry);
@@ -122,14 +127,17 @@ public final class WorkflowQueue {
         }
         sha256.ifPresent(h -> e.add("sha256", h));
         if (row.decision() == PlanRow.Decision.DOWNLOAD || r.namesAFile()) {
-            e.add("filename", r.name().replace('\\', '/'));  // a sub-folder kept, where ComfyUI looks
+            // a sub-folder kept, where ComfyUI looks
+            e.add("filename", r.name().replace('\\', '/'));
         }
         return e.add("model_type", ModelTypes.of(r.folder()).orElseThrow())
                 .add("workflow", new JsonObject().add("sha256", workflow).add("node", r.node())
                         .add("node_class", r.nodeClass()));
     }
 
-    /** What a queued row's answer says beyond its job: whether its download is checked by a hash. */
+    /**
+     * What a queued row's answer says beyond its job: whether its download is checked by a hash.
+     */
     private static JsonObject notes(ManifestEntry entry) {
         return new JsonObject().add("verified", entry.sha256() != null);
     }

@@ -4,7 +4,7 @@ import civitai.daemon.http.server.ApiException;
 import civitai.daemon.http.server.JsonBody;
 import civitai.daemon.http.server.Reply;
 import civitai.daemon.http.server.Request;
-import civitai.daemon.library.LibraryIndex;
+import civitai.daemon.library.index.LibraryIndex;
 import civitai.daemon.target.Layout;
 import civitai.daemon.workflow.LibraryMatch;
 import civitai.daemon.workflow.NotAWorkflow;
@@ -29,17 +29,19 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A workflow in (issue 20): the models a ComfyUI workflow (UI or API JSON, or a PNG that carries
- * one) or A1111 parameters text names, planned against the library; the format is read from the
- * content, whatever the Content-Type says. The plan alone queues nothing; {@code ?queue=true}
- * queues what it says to download. Thread-safe.
+ * A workflow in: the models a ComfyUI workflow (UI or API JSON, or a PNG that carries one) or
+ * A1111 parameters text names, planned against the library; the format is read from the content,
+ * whatever the Content-Type says. The plan alone queues nothing; {@code ?queue=true} queues what
+ * it says to download. Thread-safe.
  * <pre>
  *   curl -s -XPOST localhost:8123/api/workflow --data-binary @workflow.json
  *   curl -s -XPOST 'localhost:8123/api/workflow?queue=true' --data-binary @ComfyUI_00001_.png
  * </pre>
  */
 public final class WorkflowRoutes {
-    /** A PNG of up to 32 MiB in a 64 MiB heap: one body held at a time; the next waits this long. */
+    /**
+     * A PNG of up to 32 MiB in a 64 MiB heap: one body held at a time; the next waits this long.
+     */
     private static final Duration READ_WAIT = Duration.ofSeconds(30);
     private final Semaphore reads = new Semaphore(1);
 
@@ -49,7 +51,8 @@ public final class WorkflowRoutes {
     private final WorkflowQueue queue;
     private final WorkflowPlans plans = new WorkflowPlans();
 
-    public WorkflowRoutes(LibraryIndex library, Layout layout, Path downloadDir, WorkflowQueue queue) {
+    public WorkflowRoutes(LibraryIndex library, Layout layout, Path downloadDir,
+            WorkflowQueue queue) {
         this.library = library;
         this.layout = layout;
         this.downloadDir = downloadDir.toAbsolutePath().normalize();
@@ -77,14 +80,15 @@ public final class WorkflowRoutes {
      */
     public Reply queuePlan(Request r) throws IOException {
         String id = r.params.get("id");
-        WorkflowPlans.Read read = plans.find(id).orElseThrow(() -> ApiException.notFound("no plan " + id
-                + " (the last " + WorkflowPlans.KEPT + " workflows are kept, not across a restart): send the"
-                + " workflow to /api/workflow again"));
+        WorkflowPlans.Read read = plans.find(id).orElseThrow(() -> ApiException.notFound(
+                "no plan " + id + " (the last " + WorkflowPlans.KEPT + " workflows are kept, not"
+                + " across a restart): send the workflow to /api/workflow again"));
         JsonObject asked = object(r.json(JsonBody.MAX_BODY), "the body");
         List<PlanRow> rows;
         Set<Integer> chosen;
         Set<Integer> picked;
-        boolean listed = asked.get("rows") != null && asked.get("rows").isArray();  // null: every row, as ?queue=true
+        // null: every row, as ?queue=true
+        boolean listed = asked.get("rows") != null && asked.get("rows").isArray();
         try {
             List<Reference> refs = PlanChoices.apply(read.references(), asked.get("choices"));
             chosen = PlanChoices.rows(asked.get("rows"), refs.size());
@@ -93,8 +97,9 @@ public final class WorkflowRoutes {
         } catch (PlanChoices.Invalid e) {
             throw ApiException.badRequest(e.getMessage());
         }
-        return queued(rows, queue.queue(rows, read.sha256(), new WorkflowQueue.Choice(chosen::contains,
-                i -> (listed && chosen.contains(i)) || picked.contains(i))), read);
+        return queued(rows, queue.queue(rows, read.sha256(),
+                new WorkflowQueue.Choice(chosen::contains,
+                        i -> (listed && chosen.contains(i)) || picked.contains(i))), read);
     }
 
     private List<PlanRow> plan(List<Reference> refs) {
@@ -105,13 +110,15 @@ public final class WorkflowRoutes {
         return PlanJson.of(rows).add("summary", summary(rows)).add("plan_id", read.sha256());
     }
 
-    private static Reply queued(List<PlanRow> rows, List<JsonObject> queued, WorkflowPlans.Read read) {
+    private static Reply queued(List<PlanRow> rows, List<JsonObject> queued,
+            WorkflowPlans.Read read) {
         JsonObject answer = answer(rows, read);
         JsonArray models = answer.get("models").asArray();
         for (int i = 0; i < rows.size(); i++) {
             models.get(i).asObject().add("queue", queued.get(i));
         }
-        answer.add("queued", queued.stream().filter(q -> q.getString("result", "").equals("queued")).count());
+        answer.add("queued", queued.stream().filter(q -> q.getString("result", "").equals("queued"))
+                .count());
         return Reply.accepted(answer);
     }
 
@@ -127,14 +134,16 @@ public final class WorkflowRoutes {
         try {
             if (!reads.tryAcquire(READ_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 r.exchange.getResponseHeaders().set("Retry-After", "5");
-                throw new ApiException(503, "busy", "another workflow is being read; send this one again");
+                throw new ApiException(503, "busy",
+                        "another workflow is being read; send this one again");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException(503, "stopping", "the daemon is stopping");
         }
         try {
-            // a chunked body has no declared length, and reading one of unknown length holds it twice
+            // a chunked body has no declared length, and reading one of unknown length
+            // holds it twice
             byte[] body = r.bytes(WorkflowReader.MAX_PNG_BYTES, WorkflowReader.MAX_TEXT_BYTES);
             return new WorkflowPlans.Read(WorkflowReader.read(body), sha256(body));
         } catch (NotAWorkflow e) {

@@ -1,9 +1,13 @@
-package civitai.daemon.library;
+package civitai.daemon.library.index;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The library's reads for the API: a filtered, sorted page of files, the duplicate groups, the
@@ -12,8 +16,8 @@ import java.util.Map;
  */
 public final class LibraryQuery {
     /** What {@code GET /api/library} asks; null fields do not filter. */
-    public record Filter(String type, String root, String source, Boolean identified, Boolean duplicates,
-            String text, String state) {}
+    public record Filter(String type, String root, String source, Boolean identified,
+            Boolean duplicates, String text, String state) {}
 
     public enum Sort {
         NAME("name COLLATE NOCASE, id"), SIZE("size DESC, id"), DATE("mtime_ms DESC, id");
@@ -28,15 +32,19 @@ public final class LibraryQuery {
     public record Page(List<LibraryFile> files, long total) {}
 
     /** Files with one SHA-256 on several inodes; {@code wastedBytes} is what all but one take. */
-    public record Group(String sha256, long size, int inodes, long wastedBytes, List<LibraryFile> files) {}
+    public record Group(String sha256, long size, int inodes, long wastedBytes,
+            List<LibraryFile> files) {}
 
     public record Totals(long files, long bytes, long wastedBytes) {}
 
-    /** What one model type takes: its present files, and their bytes with a hard-linked file once. */
+    /**
+     * What one model type takes: its present files, and their bytes with a hard-linked file once.
+     */
     public record Use(long files, long bytes) {}
 
-    private static final String DUPLICATED = "SELECT sha256 FROM library_files WHERE state = 'present'"
-            + " AND sha256 IS NOT NULL GROUP BY sha256 HAVING count(DISTINCT coalesce(inode, path)) > 1";
+    private static final String DUPLICATED = "SELECT sha256 FROM library_files"
+            + " WHERE state = 'present' AND sha256 IS NOT NULL GROUP BY sha256"
+            + " HAVING count(DISTINCT coalesce(inode, path)) > 1";
 
     private final LibraryIndex index;
 
@@ -48,12 +56,13 @@ public final class LibraryQuery {
         List<Object> args = new ArrayList<>();
         String where = where(f, args);
         return index.read(c -> {
-            long total = Rows.count(c, "SELECT count(*) FROM library_files " + where, args.toArray());
+            long total = Rows.count(c, "SELECT count(*) FROM library_files " + where,
+                    args.toArray());
             List<Object> paged = new ArrayList<>(args);
             paged.add(limit);
             paged.add(offset);
-            return new Page(Rows.files(c, where + " ORDER BY " + sort.order + " LIMIT ? OFFSET ?", paged.toArray()),
-                    total);
+            return new Page(Rows.files(c, where + " ORDER BY " + sort.order + " LIMIT ? OFFSET ?",
+                    paged.toArray()), total);
         });
     }
 
@@ -67,12 +76,14 @@ public final class LibraryQuery {
             terms.add(f.identified() ? "source IS NOT NULL" : "source IS NULL");
         }
         if (f.duplicates() != null) {
-            terms.add("state = 'present' AND sha256 " + (f.duplicates() ? "" : "NOT ") + "IN (" + DUPLICATED + ")");
+            terms.add("state = 'present' AND sha256 " + (f.duplicates() ? "" : "NOT ") + "IN ("
+                    + DUPLICATED + ")");
         }
         if (f.text() != null && !f.text().isBlank()) {
-            String like = "%" + f.text().strip().toLowerCase(java.util.Locale.ROOT)
+            String like = "%" + f.text().strip().toLowerCase(Locale.ROOT)
                     .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
-            terms.add("(lower(name) LIKE ? ESCAPE '\\' OR lower(coalesce(model_name, '')) LIKE ? ESCAPE '\\')");
+            terms.add("(lower(name) LIKE ? ESCAPE '\\'"
+                    + " OR lower(coalesce(model_name, '')) LIKE ? ESCAPE '\\')");
             args.add(like);
             args.add(like);
         }
@@ -88,8 +99,8 @@ public final class LibraryQuery {
 
     /** Every duplicate group, the most wasteful first. */
     public List<Group> duplicates() {
-        List<LibraryFile> files = index.read(c -> Rows.files(c, "WHERE state = 'present' AND sha256 IN ("
-                + DUPLICATED + ") ORDER BY sha256, path"));
+        List<LibraryFile> files = index.read(c -> Rows.files(c, "WHERE state = 'present'"
+                + " AND sha256 IN (" + DUPLICATED + ") ORDER BY sha256, path"));
         Map<String, List<LibraryFile>> bySha = new LinkedHashMap<>();
         files.forEach(f -> bySha.computeIfAbsent(f.sha256(), k -> new ArrayList<>()).add(f));
         List<Group> groups = new ArrayList<>();
@@ -106,20 +117,23 @@ public final class LibraryQuery {
     }
 
     private static Group group(String sha256, List<LibraryFile> files) {
-        long inodes = files.stream().map(f -> f.inode() != null ? f.inode() : f.path()).distinct().count();
+        long inodes = files.stream().map(f -> f.inode() != null ? f.inode() : f.path()).distinct()
+                .count();
         long size = files.isEmpty() ? 0 : files.get(0).size();
-        return new Group(sha256, size, (int) inodes, size * Math.max(0, inodes - 1), List.copyOf(files));
+        return new Group(sha256, size, (int) inodes, size * Math.max(0, inodes - 1),
+                List.copyOf(files));
     }
 
     /** Disk use per model type, by type name; files of no known type under {@code "other"}. */
     public Map<String, Use> byType() {
         return index.read(c -> {
-            Map<String, Use> out = new java.util.TreeMap<>();
+            Map<String, Use> out = new TreeMap<>();
             // one inner row per type and inode: hard links to one file count their bytes once
-            try (java.sql.PreparedStatement s = c.prepareStatement("SELECT coalesce(model_type, 'other'), sum(n),"
-                    + " sum(size) FROM (SELECT model_type, count(*) AS n, max(size) AS size FROM library_files"
-                    + " WHERE state = 'present' GROUP BY model_type, coalesce(inode, path)) GROUP BY 1");
-                    java.sql.ResultSet rs = s.executeQuery()) {
+            try (PreparedStatement s = c.prepareStatement("SELECT coalesce(model_type, 'other'),"
+                    + " sum(n), sum(size) FROM (SELECT model_type, count(*) AS n, max(size) AS size"
+                    + " FROM library_files WHERE state = 'present' GROUP BY model_type,"
+                    + " coalesce(inode, path)) GROUP BY 1");
+                    ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     out.merge(rs.getString(1), new Use(rs.getLong(2), rs.getLong(3)),
                             (a, b) -> new Use(a.files() + b.files(), a.bytes() + b.bytes()));
@@ -132,9 +146,10 @@ public final class LibraryQuery {
     public Totals totals() {
         long wasted = duplicates().stream().mapToLong(Group::wastedBytes).sum();
         return index.read(c -> {
-            long files = Rows.count(c, "SELECT count(*) FROM library_files WHERE state = 'present'");
-            long bytes = Rows.count(c, "SELECT coalesce(sum(size), 0) FROM (SELECT DISTINCT coalesce(inode, path),"
-                    + " size FROM library_files WHERE state = 'present')");
+            long files = Rows.count(c, "SELECT count(*) FROM library_files"
+                    + " WHERE state = 'present'");
+            long bytes = Rows.count(c, "SELECT coalesce(sum(size), 0) FROM (SELECT DISTINCT"
+                    + " coalesce(inode, path), size FROM library_files WHERE state = 'present')");
             return new Totals(files, bytes, wasted);
         });
     }

@@ -1,4 +1,4 @@
-package civitai.daemon.library;
+package civitai.daemon.library.index;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -9,10 +9,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Statement helpers and the one mapping from a {@code library_files} row to a {@link LibraryFile}. */
+/**
+ * Statement helpers and the one mapping from a {@code library_files} row to a {@link LibraryFile}.
+ */
 final class Rows {
-    static final String COLUMNS = "id, path, root, size, mtime_ms, inode, sha256, autov2, model_type, source,"
-            + " model_id, version_id, model_name, state, hashed_at, unmatched_at, seen_at, entry_json";
+    static final String COLUMNS = "id, path, root, size, mtime_ms, inode, sha256, autov2,"
+            + " model_type, source, model_id, version_id, model_name, state, hashed_at,"
+            + " unmatched_at, seen_at, entry_json";
 
     private Rows() {}
 
@@ -24,7 +27,8 @@ final class Rows {
     }
 
     static List<LibraryFile> files(Connection c, String where, Object... args) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM library_files " + where)) {
+        try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM library_files "
+                + where)) {
             bind(s, args);
             List<LibraryFile> out = new ArrayList<>();
             try (ResultSet rs = s.executeQuery()) {
@@ -58,8 +62,9 @@ final class Rows {
     }
 
     private static LibraryFile file(ResultSet rs) throws SQLException {
-        return new LibraryFile(rs.getLong("id"), rs.getString("path"), rs.getString("root"), rs.getLong("size"),
-                rs.getLong("mtime_ms"), rs.getString("inode"), rs.getString("sha256"), rs.getString("autov2"),
+        return new LibraryFile(rs.getLong("id"), rs.getString("path"), rs.getString("root"),
+                rs.getLong("size"), rs.getLong("mtime_ms"), rs.getString("inode"),
+                rs.getString("sha256"), rs.getString("autov2"),
                 rs.getString("model_type"), rs.getString("source"), longOrNull(rs, "model_id"),
                 longOrNull(rs, "version_id"), rs.getString("model_name"), rs.getString("state"),
                 instant(rs.getString("hashed_at")), instant(rs.getString("unmatched_at")),

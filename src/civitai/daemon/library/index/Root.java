@@ -1,4 +1,4 @@
-package civitai.daemon.library;
+package civitai.daemon.library.index;
 
 import java.nio.file.Path;
 import java.util.Objects;
