@@ -59,4 +59,23 @@ class GateTest extends DaemonTest {
         assertTrue(waited >= 1_900, "the metadata call waited for the quota pause: " + waited + " ms");
         daemon.await(daemon.idOf("quota.safetensors"), "completed");
     }
+
+    @Test
+    void aDownloadHeldByTheGate_forLongerThanStallTimeout_isNotTakenForAStall() {
+        civitai.addVersion(900_012, "held.safetensors", content);
+        civitai.failApi("/api/v1/model-versions/1387174", new Fault.Status(429, "application/json",
+                "{\"error\":\"Too many requests\"}", Map.of("Retry-After", "3")));
+        start(config("stall_timeout", 1, "retries", 0), manifest());
+        Thread add = Thread.ofVirtual().start(() -> daemon.post("/api/download", "{\"versionId\": 1387174}"));
+        Poll.until(() -> civitai.requests().stream().anyMatch(r -> r.path().equals("/api/v1/model-versions/1387174")),
+                () -> "the rate-limited metadata call");
+
+        daemon.post("/api/download", entry("lora", "held.safetensors", civitai.downloadUrl(900_012), null).toString());
+        long id = daemon.idOf("held.safetensors");
+        daemon.await(id, "completed");
+
+        assertEquals(1, daemon.db().count("SELECT count(*) FROM attempts WHERE job_id = " + id),
+                "one attempt, waiting out the gate (3 s) past stall_timeout (1 s) without being aborted");
+        Poll.until(() -> !add.isAlive(), () -> "the metadata call to finish");
+    }
 }

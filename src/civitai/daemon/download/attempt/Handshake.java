@@ -42,11 +42,11 @@ final class Handshake {
         Consumer<URI> remember = target -> state.signedUrl(SignedUrl.of(target));
         URI original = job.spec().url();
         HttpFetch.Response r = http.get(reuse ? signed.uri() : original, state.credentials(), headers,
-                headerTimeout(guard), remember);
+                headerTimeout(guard), remember, guard);
         if (reuse && urlRefused(r)) {
             r.response().body().close();
             state.signedUrl(null);
-            r = http.get(original, state.credentials(), headers, headerTimeout(guard), remember);
+            r = http.get(original, state.credentials(), headers, headerTimeout(guard), remember, guard);
         }
         return r;
     }

@@ -63,7 +63,8 @@ final class SegmentRequest {
         URI url = plan.url();
         HttpFetch.Response fetched;
         try {
-            fetched = tools.http().get(url, job.state().credentials(), headers, tools.stall(), uri -> { });
+            fetched = tools.http().get(url, job.state().credentials(), headers, tools.stall(), uri -> { },
+                    attempt);
         } catch (IOException e) {
             return null;
         }
@@ -157,7 +158,8 @@ final class SegmentRequest {
             }
             try {
                 HttpFetch.Response fresh = tools.http().get(job.spec().url(), job.state().credentials(),
-                        Map.of("Range", "bytes=0-0"), tools.stall(), uri -> job.state().signedUrl(SignedUrl.of(uri)));
+                        Map.of("Range", "bytes=0-0"), tools.stall(), uri -> job.state().signedUrl(SignedUrl.of(uri)),
+                        attempt);
                 fresh.response().body().close();
                 int status = fresh.response().statusCode();
                 if (status >= 300 || fresh.uri().equals(refused)) {

@@ -43,10 +43,11 @@ public final class HttpFetch {
     /**
      * GETs {@code start}, following redirects. {@code onRedirect} hears each redirect target before
      * it is requested, so a signed URL is known even when the request to it then fails.
-     * {@code credentials} go to their own origin only, at any hop.
+     * {@code credentials} go to their own origin only, at any hop. {@code held} is told while a
+     * hop waits on its host's closed gate.
      */
     public Response get(URI start, Credentials credentials, Map<String, String> headers, Duration headerTimeout,
-            Consumer<URI> onRedirect) throws IOException, InterruptedException {
+            Consumer<URI> onRedirect, HostGate.Held held) throws IOException, InterruptedException {
         URI uri = Credentials.strip(start);
         for (int hop = 0; ; hop++) {
             // identity: a size, a resume offset and the hash are all of the file's own bytes
@@ -61,7 +62,7 @@ public final class HttpFetch {
             if (own != null) {
                 request.header(own.name(), own.value());
             }
-            gate.awaitOpen(uri);  // a gated host said 429 recently: nobody asks it until it is over
+            awaitGate(uri, held);
             HttpResponse<BodyStream> response = client.send(request.build(), BodyStream.handler(buffers));
             if (!(AnswerClassifier.classify(AnswerClassifier.Asked.whole(), response.statusCode(),
                     response.headers(), null) instanceof Answer.Redirect redirect)) {
@@ -73,6 +74,20 @@ public final class HttpFetch {
             }
             uri = resolve(uri, redirect.location());
             onRedirect.accept(uri);
+        }
+    }
+
+    /** A gated host said 429 recently: nobody asks it until that is over. */
+    private void awaitGate(URI uri, HostGate.Held held) throws InterruptedException {
+        if (!gate.holds(uri)) {
+            gate.awaitOpen(uri);  // open, or closed just now: then this waits unheld
+            return;
+        }
+        held.held(true);
+        try {
+            gate.awaitOpen(uri);
+        } finally {
+            held.held(false);
         }
     }
 

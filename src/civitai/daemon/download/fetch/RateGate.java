@@ -44,6 +44,11 @@ public final class RateGate implements HostGate {
             }
 
             @Override
+            public boolean holds(URI uri) {
+                return all.stream().anyMatch(g -> g.holds(uri));
+            }
+
+            @Override
             public Duration rateLimited(URI uri, Duration retryAfter) {
                 return all.stream().filter(g -> g.covers(uri)).findFirst()
                         .map(g -> g.rateLimited(uri, retryAfter)).orElse(retryAfter);
@@ -106,6 +111,11 @@ public final class RateGate implements HostGate {
         if (covers(uri)) {
             await();
         }
+    }
+
+    @Override
+    public boolean holds(URI uri) {
+        return covers(uri) && !closedFor().isZero();
     }
 
     @Override

@@ -1,14 +1,16 @@
 package civitai.daemon.download.retry;
 
+import civitai.daemon.download.fetch.host.HostGate;
 import civitai.daemon.download.rules.Outcome;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The limits of one attempt, watched by {@link Watchdog}: no byte for {@code stall} or a total of
  * more than {@code timeout} aborts it by interrupting its thread, after recording why so the
  * attempt can tell an abort from a shutdown. Thread-safe.
  */
-public final class AttemptGuard {
+public final class AttemptGuard implements HostGate.Held {
     /**
      * Why the watchdog stopped an attempt.
      *
@@ -33,6 +35,7 @@ public final class AttemptGuard {
     private final Duration stall;
     private final Duration timeout;
     private volatile long lastActivityNanos = System.nanoTime();
+    private final AtomicInteger heldRequests = new AtomicInteger();  // waiting on a host's gate
     private Abort abort;
     private boolean finished;
 
@@ -49,6 +52,20 @@ public final class AttemptGuard {
         lastActivityNanos = System.nanoTime();
     }
 
+    /**
+     * A request of this attempt waits on its host's closed gate (a 429 held for every caller): no
+     * stall is counted until the wait is over, and the stall clock starts again from its end.
+     */
+    @Override
+    public void held(boolean waiting) {
+        if (waiting) {
+            heldRequests.incrementAndGet();
+        } else {
+            lastActivityNanos = System.nanoTime();
+            heldRequests.decrementAndGet();
+        }
+    }
+
     /** Time left before the attempt's deadline (at least one millisecond). */
     public Duration remaining() {
         return Duration.ofNanos(Math.max(1_000_000, deadlineNanos - System.nanoTime()));
@@ -58,7 +75,7 @@ public final class AttemptGuard {
     public void check(long now) {
         if (now - deadlineNanos >= 0) {
             abort("timeout", "attempt took longer than timeout (" + seconds(timeout) + " s)");
-        } else if (now - lastActivityNanos >= stallNanos) {
+        } else if (heldRequests.get() == 0 && now - lastActivityNanos >= stallNanos) {
             abort("stalled", "no data for stall_timeout (" + seconds(stall) + " s)");
         }
     }

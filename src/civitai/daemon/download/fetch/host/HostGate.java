@@ -21,8 +21,22 @@ public interface HostGate {
         }
     };
 
+    /**
+     * Told while a request waits on a closed gate: the wait is the host's rule, not a download
+     * that stalled, so a stall watch is held meanwhile.
+     */
+    @FunctionalInterface
+    interface Held {
+        void held(boolean waiting);
+    }
+
     /** Blocks while requests to {@code uri}'s host must wait; returns at once for other hosts. */
     void awaitOpen(URI uri) throws InterruptedException;
+
+    /** True while a request to {@code uri} would wait in {@link #awaitOpen}. */
+    default boolean holds(URI uri) {
+        return false;
+    }
 
     /**
      * {@code uri}'s host answered 429 asking for {@code retryAfter} (null: it named no time): how
