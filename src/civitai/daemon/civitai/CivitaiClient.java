@@ -166,8 +166,7 @@ public final class CivitaiClient {
                 throw new CivitaiException(404, what + " not found on Civitai (" + error(r.body()) + ")");
             }
             if (status == 429) {
-                gate.close(RetryAfter.parse(r.headers().firstValue("Retry-After").orElse(null)).orElse(null),
-                        DEFAULT_PAUSE);
+                gate.close(RetryAfter.of(r.headers()).orElse(null), DEFAULT_PAUSE);
                 last = new CivitaiException(429, "Civitai is rate limiting (429)",
                         Duration.ofSeconds(Math.max(1, gate.closedFor().toSeconds())));
                 continue;  // an interactive call fails at the top of the loop

@@ -6,13 +6,9 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The one way this package sends a request to the Hub: to the configured endpoint, with the token
@@ -28,7 +24,6 @@ final class HubRequests {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     /** A 429 that names no time: the Hub's quota windows are minutes long. */
     private static final Duration DEFAULT_PAUSE = Duration.ofSeconds(60);
-    private static final Pattern RATE_T = Pattern.compile("(?:^|[;,\\s])t=(\\d{1,9})");
 
     /** The Hub's gate is closed: nothing was sent; ask again after {@code pause}. */
     static final class Held extends Exception {
@@ -88,21 +83,10 @@ final class HubRequests {
             if (r.body() instanceof Closeable unread) {
                 unread.close();
             }
-            gate.close(asked(r.headers()).orElse(null), DEFAULT_PAUSE);
+            gate.close(RetryAfter.of(r.headers()).orElse(null), DEFAULT_PAUSE);
             throw new Held(gate.askAgainIn());
         }
         return r;
-    }
-
-    /** The wait a 429 names: its Retry-After, else the reset ({@code t=}) of its RateLimit header. */
-    private static Optional<RetryAfter> asked(HttpHeaders h) {
-        Optional<RetryAfter> after = RetryAfter.parse(h.firstValue("Retry-After").orElse(null));
-        if (after.isPresent()) {
-            return after;
-        }
-        Matcher t = RATE_T.matcher(h.firstValue("RateLimit").orElse(""));
-        return t.find() ? Optional.of(new RetryAfter(Duration.ofSeconds(Long.parseLong(t.group(1))), null))
-                : Optional.empty();
     }
 
     static boolean sameAuthority(URI a, URI b) {

@@ -1,14 +1,19 @@
 package civitai.daemon.download.fetch;
 
+import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * A {@code Retry-After} header: a number of seconds, or an HTTP date. Read without a clock, so
+ * A {@code Retry-After} header: a number of seconds, or an HTTP date; or, when an answer has none,
+ * the reset ({@code t=} seconds) of its {@code RateLimit} header (the IETF draft the Hugging Face
+ * Hub sends). Read without a clock, so
  * reading stays pure; {@link #from} turns it into a wait. Immutable.
  *
  * @param seconds the wait the server asked for, or null when it gave a date
@@ -19,6 +24,19 @@ public record RetryAfter(Duration seconds, Instant at) {
         if ((seconds == null) == (at == null)) {
             throw new IllegalArgumentException("Retry-After is either seconds or a date");
         }
+    }
+
+    private static final Pattern RATE_LIMIT_RESET = Pattern.compile("(?:^|[;,\\s])t=(\\d{1,9})");
+
+    /** The wait an answer names: its Retry-After, else its RateLimit's reset; empty for neither. */
+    public static Optional<RetryAfter> of(HttpHeaders headers) {
+        Optional<RetryAfter> after = parse(headers.firstValue("Retry-After").orElse(null));
+        if (after.isPresent()) {
+            return after;
+        }
+        Matcher t = RATE_LIMIT_RESET.matcher(headers.firstValue("RateLimit").orElse(""));
+        return t.find() ? Optional.of(new RetryAfter(Duration.ofSeconds(Long.parseLong(t.group(1))), null))
+                : Optional.empty();
     }
 
     /** The header's meaning; empty when absent, negative or unreadable. */

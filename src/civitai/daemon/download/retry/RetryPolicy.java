@@ -47,9 +47,9 @@ public final class RetryPolicy {
         return max;
     }
 
-    /** Retry-After as seconds or an HTTP date; empty when absent or unreadable. */
+    /** Retry-After as seconds or an HTTP date, else RateLimit's reset; empty for neither. */
     public Optional<Duration> retryAfter(HttpHeaders headers) {
-        return waitFor(RetryAfter.parse(headers.firstValue("Retry-After").orElse(null)).orElse(null));
+        return waitFor(RetryAfter.of(headers).orElse(null));
     }
 
     public Optional<Duration> parseRetryAfter(String value) {

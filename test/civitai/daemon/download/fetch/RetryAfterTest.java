@@ -3,8 +3,12 @@ package civitai.daemon.download.fetch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,5 +44,29 @@ class RetryAfterTest {
     void isEitherSecondsOrADate() {
         assertThrows(IllegalArgumentException.class, () -> new RetryAfter(Duration.ZERO, NOW));
         assertThrows(IllegalArgumentException.class, () -> new RetryAfter(null, null));
+    }
+
+    /** An answer's wait: Retry-After first, else the reset (t=) of a RateLimit header. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', nullValues = "null", value = {
+        "7    | null                                   | 7",
+        "7    | '\"default\";r=0;t=30'                  | 7",
+        "null | '\"default\";r=0;t=30'                  | 30",
+        "null | 'limit=1000, remaining=0, reset=5, t=12' | 12",
+        "null | 'r=0'                                  | null",
+        "soon | 't=9'                                  | 9",
+        "null | null                                   | null",
+    })
+    void readsAnAnswersWait(String retryAfter, String rateLimit, Long seconds) {
+        var values = new HashMap<String, List<String>>();
+        if (retryAfter != null) {
+            values.put("Retry-After", List.of(retryAfter));
+        }
+        if (rateLimit != null) {
+            values.put("RateLimit", List.of(rateLimit));
+        }
+        HttpHeaders headers = HttpHeaders.of(Map.copyOf(values), (k, v) -> true);
+        assertEquals(Optional.ofNullable(seconds).map(Duration::ofSeconds),
+                RetryAfter.of(headers).map(r -> r.from(NOW)));
     }
 }
