@@ -36,7 +36,7 @@ describe('space', () => {
     const row = page.locator(`article.job[data-job-id="${added.json.job.id}"]`);
     await row.locator('.badge', { hasText: 'Waiting for space' }).waitFor({ timeout: 30_000 });
     const reason = await row.locator('.reason').innerText();
-    assert.match(reason, new RegExp(`needs ${disk.free_bytes} bytes and \\d+ kept free \\(min_free_space\\), \\d+ free`), reason);
+    assert.match(reason, new RegExp(`needs [\\d.]+ [KMGT]?i?B \\(${disk.free_bytes} bytes\\) and 2\\.0 GiB kept free \\(min_free_space\\), [\\d.]+ [KMGT]?i?B free`), reason);
     assert.match(await row.locator('.numbers').innerText(), /starts by itself once there is room/);
     assert.match(await row.locator('.size').innerText(), /^[\d.]+ GiB$/, 'the size it was added with');
     await page.locator('[data-count="waiting_space"]', { hasText: '(1)' }).waitFor();

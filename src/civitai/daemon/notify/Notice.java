@@ -1,5 +1,6 @@
 package civitai.daemon.notify;
 
+import civitai.daemon.log.Sizes;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
@@ -129,14 +130,7 @@ record Notice(String kind, String title, String line, List<Fact> facts, String t
         if (v == null || !v.isNumber()) {
             return null;
         }
-        double bytes = v.asDouble();
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
-        int u = 0;
-        while (bytes >= 1024 && u < units.length - 1) {
-            bytes /= 1024;
-            u++;
-        }
-        return u == 0 ? (long) bytes + " B" : String.format(Locale.ROOT, "%.1f %s", bytes, units[u]);
+        return Sizes.of(v.asLong());
     }
 
     static String duration(JsonValue v) {

@@ -56,7 +56,7 @@ class SpaceTest extends DaemonTest {
 
         long id = submit("wait.safetensors", content, content.length);
         Map<String, Object> waiting = daemon.await(id, "waiting_space");
-        assertTrue(String.valueOf(waiting.get("last_error")).contains("needs " + content.length), waiting.toString());
+        assertTrue(String.valueOf(waiting.get("last_error")).contains("(" + content.length + " bytes)"), waiting.toString());
         assertEquals(0, storage.requests("wait.safetensors").size(), "no attempt while waiting");
         assertTrue(json(daemon.get("/api/meta")).toString().contains("waiting_space"), "the GUI's state list");
 
@@ -74,7 +74,7 @@ class SpaceTest extends DaemonTest {
         try (SseClient sse = SseClient.connect(URI.create("http://127.0.0.1:" + daemon.port() + "/api/events"))) {
             long id = submit("live.safetensors", content, content.length);
             var waiting = sse.await("job.waiting_space", id);
-            assertTrue(waiting.data().contains("needs " + content.length), waiting.data());
+            assertTrue(waiting.data().contains("(" + content.length + " bytes)"), waiting.data());
             assertTrue(waiting.data().contains(" free"), waiting.data());
 
             Files.delete(filler);

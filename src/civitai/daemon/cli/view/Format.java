@@ -1,25 +1,16 @@
 package civitai.daemon.cli.view;
 
+import civitai.daemon.log.Sizes;
 import java.util.Locale;
 
 /** Human-readable sizes, speeds, durations and progress bars for the client's tables. */
 public final class Format {
-    private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB"};
     private static final int BAR = 20;
 
     private Format() {}
 
     public static String bytes(Long n) {
-        if (n == null) {
-            return "?";
-        }
-        double v = n;
-        int unit = 0;
-        while (v >= 1024 && unit < UNITS.length - 1) {
-            v /= 1024;
-            unit++;
-        }
-        return unit == 0 ? n + " B" : String.format(Locale.ROOT, "%.1f %s", v, UNITS[unit]);
+        return n == null ? "?" : Sizes.of(n);
     }
 
     public static String speed(Long bytesPerSecond) {

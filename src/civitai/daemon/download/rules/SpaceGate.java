@@ -1,5 +1,6 @@
 package civitai.daemon.download.rules;
 
+import civitai.daemon.log.Sizes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,15 +75,15 @@ public final class SpaceGate {
             return new Verdict.Fits();  // no answer: the write itself reports a full disk
         }
         if (needed > total) {
-            return new Verdict.TooBig("needs " + needed + " bytes but the file system at " + folder + " holds "
-                    + total + " in all");
+            return new Verdict.TooBig("needs " + exactly(needed) + " but the file system at " + folder
+                    + " holds " + Sizes.of(total) + " in all");
         }
         long keep = keepFree.applyAsLong(total);
         long free = usable - reserved;
         if (free - needed < keep) {
-            return new Verdict.Wait("waiting for space: needs " + needed + " bytes and " + keep
-                    + " kept free (min_free_space), " + Math.max(0, free) + " free"
-                    + (reserved > 0 ? " after running downloads (" + reserved + " bytes still to come)" : ""));
+            return new Verdict.Wait("waiting for space: needs " + exactly(needed) + " and "
+                    + Sizes.of(keep) + " kept free (min_free_space), " + Sizes.of(Math.max(0, free)) + " free"
+                    + (reserved > 0 ? " after running downloads (" + Sizes.of(reserved) + " still to come)" : ""));
         }
         return new Verdict.Fits();
     }
@@ -129,6 +130,11 @@ public final class SpaceGate {
             }
         }
         return List.copyOf(seen.values());
+    }
+
+    /** A size a job needs, readable and exact (the entry's or the server's own figure). */
+    private static String exactly(long bytes) {
+        return Sizes.of(bytes) + " (" + bytes + " bytes)";
     }
 
     /** The folder, or its nearest parent that exists: a job's folder is made only when it starts. */
