@@ -9,11 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import civitai.daemon.testing.Bytes;
 import civitai.daemon.testing.DaemonTest;
+import civitai.daemon.testing.Fault;
+import civitai.daemon.testing.Poll;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -166,5 +169,29 @@ class PartSymlinkTest extends DaemonTest {
         Map<String, Object> job = daemon.await(daemon.idOf("gone/nowhere.safetensors"), "failed");
         assertEquals("unsafe_path", job.get("failure_reason"), String.valueOf(job.get("last_error")));
         assertFalse(Files.exists(outside.resolve("no-such-folder")), "no folder was made where the link points");
+    }
+
+    @Test
+    void subFolderSwappedForALinkDuringTheDownload_failsTheJob_andRenamesNothingWhereItPoints()
+            throws Exception {
+        var release = new CountDownLatch(1);
+        var url = storage.put("swapped", content);
+        storage.fault("swapped", new Fault.Hold(100_000, release));
+        start(manifest(entry("lora", "sd15/swapped.safetensors", url, Bytes.sha256(content))));
+        long id = daemon.idOf("sd15/swapped.safetensors");
+        Path sub = lora().resolve("sd15");
+        Poll.until(() -> Files.exists(sub.resolve("swapped.safetensors.part")), () -> "the part in its sub-folder");
+
+        Files.move(sub, lora().resolve("sd15-moved"));
+        Files.createSymbolicLink(sub, outside);
+        byte[] planted = "a file of someone else's".getBytes();
+        Files.write(outside.resolve("swapped.safetensors.part"), planted);
+        release.countDown();
+
+        Map<String, Object> job = daemon.await(id, "failed");
+        assertEquals("unsafe_path", job.get("failure_reason"), String.valueOf(job.get("last_error")));
+        assertFalse(Files.exists(outside.resolve("swapped.safetensors"), LinkOption.NOFOLLOW_LINKS),
+                "nothing was renamed where the link points");
+        assertArrayEquals(planted, Files.readAllBytes(outside.resolve("swapped.safetensors.part")));
     }
 }

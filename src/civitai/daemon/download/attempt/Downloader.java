@@ -32,6 +32,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.channels.ClosedByInterruptException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -283,7 +284,8 @@ public final class Downloader {
 
     Outcome place(QueuedJob job, Listener listener, int status) throws DiskException {
         listener.onVerifying();
-        Outcome placed = placement.place(job.state().part(), job.target(targets.folder(job.spec().modelType())),
+        Path folder = targets.folder(job.spec().modelType());
+        Outcome placed = placement.place(job.state().part(), folder, job.target(folder),
                 job.spec().expectedSha256(), job.state().found(), status);
         if (placed instanceof Outcome.Done) {
             job.state().journal().forget();

@@ -7,7 +7,6 @@ import civitai.daemon.download.part.PartOnDisk;
 import civitai.daemon.download.part.Placement;
 import civitai.daemon.download.rules.Outcome;
 import civitai.daemon.target.ReuseMode;
-import civitai.daemon.target.SubFolders;
 import civitai.daemon.target.Targets;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,7 +43,7 @@ final class Preflight {
         Path folder = targets.folder(job.spec().modelType());
         Outcome unsafe = makeFolder(folder);
         if (unsafe == null) {
-            unsafe = subFolder(folder, job.target(folder));
+            unsafe = Placement.unsafeSubFolder(folder, job.target(folder));
         }
         if (unsafe != null || job.filename() == null) {
             return unsafe;
@@ -70,19 +69,6 @@ final class Preflight {
             throw DiskException.of("create folder", folder, e);
         }
         return null;
-    }
-
-    /** A failure when the sub-folder of a file name leads out of its type's folder; see {@link SubFolders}. */
-    private static Outcome subFolder(Path folder, Path target) throws DiskException {
-        if (target == null) {
-            return null;
-        }
-        try {
-            return SubFolders.make(folder, target).<Outcome>map(why -> new Outcome.Fail("unsafe_path", why, null, 0))
-                    .orElse(null);
-        } catch (IOException e) {
-            throw DiskException.of("create folder", target.getParent(), e);
-        }
     }
 
     /** Done when the library has the file by its SHA-256 and put it at the target. */

@@ -2,6 +2,7 @@ package civitai.daemon.download.part;
 
 import civitai.daemon.download.rules.Outcome;
 import civitai.daemon.target.ExistingFiles;
+import civitai.daemon.target.SubFolders;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
@@ -112,13 +113,19 @@ public final class Placement {
 
     /**
      * Verifies the finished {@code part} against {@code expectedSha256} (null: nothing to check),
-     * flushes it to disk and renames it to {@code target} in one step.
+     * flushes it to disk and renames it to {@code target} in one step. The target's sub-folder
+     * under {@code typeFolder} is checked again first: one swapped for a link while the download
+     * ran must not carry the rename (of whatever stands at the part's name there) out of it.
      *
      * @param found  what stood at the target before the download (null: nothing)
      * @param status the HTTP status of the answer that ended the download, for the record
      */
-    public Outcome place(PartFile part, Path target, String expectedSha256, Found found, Integer status)
-            throws DiskException {
+    public Outcome place(PartFile part, Path typeFolder, Path target, String expectedSha256, Found found,
+            Integer status) throws DiskException {
+        Outcome unsafe = unsafeSubFolder(typeFolder, target);
+        if (unsafe != null) {
+            return unsafe;
+        }
         String actual = part.sha256();
         long bytes = part.length();
         if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(actual)) {
@@ -135,6 +142,22 @@ public final class Placement {
         }
         fsyncAndRename(part.path(), target);
         return new Outcome.Done(target, actual, bytes, true);
+    }
+
+    /**
+     * A failure when the sub-folder of a file name leads out of its type's folder (see
+     * {@link SubFolders}, which makes it when it is safe); null when it is in place.
+     */
+    public static Outcome unsafeSubFolder(Path typeFolder, Path target) throws DiskException {
+        if (target == null) {
+            return null;
+        }
+        try {
+            return SubFolders.make(typeFolder, target)
+                    .<Outcome>map(why -> new Outcome.Fail("unsafe_path", why, null, 0)).orElse(null);
+        } catch (IOException e) {
+            throw DiskException.of("create folder", target.getParent(), e);
+        }
     }
 
     /** A file that is not this daemon's stands at the target: keep it, move it aside, or let it go. */
