@@ -8,6 +8,7 @@ import civitai.daemon.download.fetch.RateGate;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;
 import civitai.daemon.huggingface.HfSidecar;
+import civitai.daemon.huggingface.HubResolver;
 import civitai.daemon.log.DaemonLog;
 import civitai.daemon.store.jobs.JobStore;
 import java.net.http.HttpClient;
@@ -27,7 +28,7 @@ record Sources(RateGate gate, RateGate hubGate, CivitaiClient civitai, Resolver 
     static Sources build(Config config, DaemonLog log, Clock clock, HttpClient client, EventBus bus,
             JobStore store, Shutdown closing) {
         RateGate gate = new RateGate(config.civitaiUrl(), config.retryMaxDelay(), clock);
-        RateGate hubGate = new RateGate(config.huggingFace().endpoint(), config.retryMaxDelay(), clock);
+        RateGate hubGate = new RateGate(config.huggingFace().endpoint(), HubResolver.QUOTA_PAUSE, clock);
         CivitaiClient civitai = new CivitaiClient(client, config.civitaiUrl(), config.civitaiApiKey(),
                 Version.userAgent(), Duration.ofSeconds(2), gate);
         Resolver resolver = new Resolver(civitai, config.allowUnscanned(), config.filePreferences());

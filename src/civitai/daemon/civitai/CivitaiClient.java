@@ -166,7 +166,7 @@ public final class CivitaiClient {
                 throw new CivitaiException(404, what + " not found on Civitai (" + error(r.body()) + ")");
             }
             if (status == 429) {
-                gate.close(RetryAfter.of(r.headers()).orElse(null), DEFAULT_PAUSE);
+                gate.close(RetryAfter.of(429, r.headers()).orElse(null), DEFAULT_PAUSE);
                 last = new CivitaiException(429, "Civitai is rate limiting (429)",
                         Duration.ofSeconds(Math.max(1, gate.closedFor().toSeconds())));
                 continue;  // an interactive call fails at the top of the loop

@@ -22,8 +22,6 @@ import java.time.Duration;
  */
 final class HubRequests {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    /** A 429 that names no time: the Hub's quota windows are minutes long. */
-    private static final Duration DEFAULT_PAUSE = Duration.ofSeconds(60);
 
     /** The Hub's gate is closed: nothing was sent; ask again after {@code pause}. */
     static final class Held extends Exception {
@@ -83,7 +81,7 @@ final class HubRequests {
             if (r.body() instanceof Closeable unread) {
                 unread.close();
             }
-            gate.close(RetryAfter.of(r.headers()).orElse(null), DEFAULT_PAUSE);
+            gate.close(RetryAfter.of(429, r.headers()).orElse(null), HubResolver.QUOTA_PAUSE);
             throw new Held(gate.askAgainIn());
         }
         return r;

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -18,6 +19,11 @@ import java.util.regex.Pattern;
  * job is verified by one all the same.
  */
 public final class HubResolver {
+    /**
+     * How long a 429 from the Hub that names no time holds every request to it (its gate's pause,
+     * for downloads as for the resolver): the Hub's quota windows are minutes long.
+     */
+    public static final Duration QUOTA_PAUSE = Duration.ofSeconds(60);
     private static final int MAX_HOPS = 5;
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern SHA1 = Pattern.compile("[0-9a-f]{40}");
@@ -32,7 +38,7 @@ public final class HubResolver {
      */
     public HubResolver(HttpClient http, URI endpoint, String token, RateGate gate) {
         this.requests = new HubRequests(http, endpoint, token, gate);
-        this.nonLfs = new NonLfsFiles(requests, MAX_HOPS);
+        this.nonLfs = new NonLfsFiles(requests, MAX_HOPS, Duration.ofSeconds(60));
     }
 
     /** Where every Hub request goes ({@code hf_endpoint}), as it may be shown: never a secret in it. */

@@ -7,8 +7,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A non-LFS (git-stored) file has no SHA-256 of the Hub's, only its git SHA-1
@@ -16,7 +21,9 @@ import java.util.Optional;
  * fetched here at the pinned commit, checked against that SHA-1, and their SHA-256 becomes what
  * the job expects: the engine then verifies its own download as it does an LFS file's, and the
  * commit is pinned, so the bytes cannot change between the two. A mismatch is refused naming both
- * hashes. Redirects are followed, the token sent to the endpoint's host only. Thread-safe.
+ * hashes. Redirects are followed, the token sent to the endpoint's host only. The bytes must all
+ * come within a time limit: a Hub that stalls mid-body must not hold a person's add or the update
+ * check (a request's own timeout ends with its headers). Thread-safe.
  */
 final class NonLfsFiles {
     /** The Hub keeps larger files in LFS; a non-LFS file above this is not read into memory. */
@@ -24,10 +31,12 @@ final class NonLfsFiles {
 
     private final HubRequests requests;
     private final int maxHops;
+    private final Duration readWithin;
 
-    NonLfsFiles(HubRequests requests, int maxHops) {
+    NonLfsFiles(HubRequests requests, int maxHops, Duration readWithin) {
         this.requests = requests;
         this.maxHops = maxHops;
+        this.readWithin = readWithin;
     }
 
     /** {@code hub} with the SHA-256 of the file's verified bytes; or why there is none. */
@@ -62,11 +71,36 @@ final class NonLfsFiles {
                 if (status != 200) {
                     return HubResolver.refusal(ref, r);
                 }
-                bytes = body.readNBytes(MAX_BYTES + 1);
+                bytes = readWithin(body);
+            }
+            if (bytes == null) {
+                return new HubAnswer.Failed("the Hub sent " + ref.path() + " too slowly: not all of it"
+                        + " within " + readWithin.toSeconds() + " s");
             }
             return bytes.length > MAX_BYTES ? tooLarge(ref) : checked(ref, hub, bytes);
         }
         return new HubAnswer.Failed("more than " + maxHops + " redirects for " + ref.path());
+    }
+
+    /** At most MAX_BYTES + 1 of the body; null when they did not come within readWithin. */
+    private byte[] readWithin(InputStream body) throws IOException, InterruptedException {
+        CompletableFuture<byte[]> read = new CompletableFuture<>();
+        Thread reader = Thread.ofVirtual().name("hub-read").start(() -> {
+            try {
+                read.complete(body.readNBytes(MAX_BYTES + 1));
+            } catch (IOException | RuntimeException e) {
+                read.completeExceptionally(e);
+            }
+        });
+        try {
+            return read.get(readWithin.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return null;
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } finally {
+            reader.interrupt();  // a read still blocked ends (the body is closed by the caller)
+        }
     }
 
     private static HubAnswer checked(HfReference ref, HubAnswer.Resolved hub, byte[] bytes) {

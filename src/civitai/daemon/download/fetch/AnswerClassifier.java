@@ -84,7 +84,7 @@ public final class AnswerClassifier {
             default -> status >= 500 ? Answer.Refusal.TRANSIENT : Answer.Refusal.FINAL;
         };
         return new Answer.Refused(status, kind,
-                RetryAfter.of(headers).orElse(null));
+                RetryAfter.of(status, headers).orElse(null));
     }
 
     /** The part came with a strong ETag, and this answer carries another. */

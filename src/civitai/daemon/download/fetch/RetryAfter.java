@@ -11,9 +11,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A {@code Retry-After} header: a number of seconds, or an HTTP date; or, when an answer has none,
- * the reset ({@code t=} seconds) of its {@code RateLimit} header (the IETF draft the Hugging Face
- * Hub sends). Read without a clock, so
+ * A {@code Retry-After} header: a number of seconds, or an HTTP date; or, when an answer has none
+ * and its quota is spent (a 429, or {@code r=0} left), the reset ({@code t=} seconds) of its
+ * {@code RateLimit} header (the IETF draft the Hugging Face Hub sends; on other answers {@code t=}
+ * is only when a window ends, not a wait anyone asked for). Read without a clock, so
  * reading stays pure; {@link #from} turns it into a wait. Immutable.
  *
  * @param seconds the wait the server asked for, or null when it gave a date
@@ -27,16 +28,24 @@ public record RetryAfter(Duration seconds, Instant at) {
     }
 
     private static final Pattern RATE_LIMIT_RESET = Pattern.compile("(?:^|[;,\\s])t=(\\d{1,9})");
+    private static final Pattern RATE_LIMIT_SPENT = Pattern.compile("(?:^|[;,\\s])r=0+(?:$|[;,\\s])");
 
-    /** The wait an answer names: its Retry-After, else its RateLimit's reset; empty for neither. */
-    public static Optional<RetryAfter> of(HttpHeaders headers) {
+    /**
+     * The wait an answer of {@code status} names: its Retry-After, else its RateLimit's reset when
+     * the quota is spent; empty for neither.
+     */
+    public static Optional<RetryAfter> of(int status, HttpHeaders headers) {
         Optional<RetryAfter> after = parse(headers.firstValue("Retry-After").orElse(null));
         if (after.isPresent()) {
             return after;
         }
-        Matcher t = RATE_LIMIT_RESET.matcher(headers.firstValue("RateLimit").orElse(""));
-        return t.find() ? Optional.of(new RetryAfter(Duration.ofSeconds(Long.parseLong(t.group(1))), null))
-                : Optional.empty();
+        String rateLimit = headers.firstValue("RateLimit").orElse("");
+        Matcher t = RATE_LIMIT_RESET.matcher(rateLimit);
+        boolean spent = status == 429 || RATE_LIMIT_SPENT.matcher(rateLimit).find();
+        if (!spent || !t.find()) {
+            return Optional.empty();
+        }
+        return Optional.of(new RetryAfter(Duration.ofSeconds(Long.parseLong(t.group(1))), null));
     }
 
     /** The header's meaning; empty when absent, negative or unreadable. */

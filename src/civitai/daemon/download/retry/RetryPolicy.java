@@ -1,7 +1,6 @@
 package civitai.daemon.download.retry;
 
 import civitai.daemon.download.fetch.RetryAfter;
-import java.net.http.HttpHeaders;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,11 +44,6 @@ public final class RetryPolicy {
     /** The longest wait, used when a quota answer gives no Retry-After. */
     public Duration max() {
         return max;
-    }
-
-    /** Retry-After as seconds or an HTTP date, else RateLimit's reset; empty for neither. */
-    public Optional<Duration> retryAfter(HttpHeaders headers) {
-        return waitFor(RetryAfter.of(headers).orElse(null));
     }
 
     public Optional<Duration> parseRetryAfter(String value) {

@@ -46,18 +46,22 @@ class RetryAfterTest {
         assertThrows(IllegalArgumentException.class, () -> new RetryAfter(null, null));
     }
 
-    /** An answer's wait: Retry-After first, else the reset (t=) of a RateLimit header. */
+    /** An answer's wait: Retry-After first, else a spent quota's RateLimit reset (t=). */
     @ParameterizedTest
     @CsvSource(delimiter = '|', nullValues = "null", value = {
-        "7    | null                                   | 7",
-        "7    | '\"default\";r=0;t=30'                  | 7",
-        "null | '\"default\";r=0;t=30'                  | 30",
-        "null | 'limit=1000, remaining=0, reset=5, t=12' | 12",
-        "null | 'r=0'                                  | null",
-        "soon | 't=9'                                  | 9",
-        "null | null                                   | null",
+        "429 | 7    | null                                   | 7",
+        "429 | 7    | '\"default\";r=0;t=30'                  | 7",
+        "429 | null | '\"default\";r=0;t=30'                  | 30",
+        "429 | null | 'limit=1000, remaining=0, reset=5, t=12' | 12",
+        "429 | null | 'r=0'                                  | null",
+        "429 | soon | 't=9'                                  | 9",
+        "429 | null | null                                   | null",
+        "503 | null | '\"api\";r=0;t=40'                      | 40",
+        "502 | null | '\"api\";r=499;t=280'                   | null",
+        "200 | null | '\"api\";r=10;t=280'                    | null",
+        "503 | 5    | '\"api\";r=499;t=280'                   | 5",
     })
-    void readsAnAnswersWait(String retryAfter, String rateLimit, Long seconds) {
+    void readsAnAnswersWait(int status, String retryAfter, String rateLimit, Long seconds) {
         var values = new HashMap<String, List<String>>();
         if (retryAfter != null) {
             values.put("Retry-After", List.of(retryAfter));
@@ -67,6 +71,6 @@ class RetryAfterTest {
         }
         HttpHeaders headers = HttpHeaders.of(Map.copyOf(values), (k, v) -> true);
         assertEquals(Optional.ofNullable(seconds).map(Duration::ofSeconds),
-                RetryAfter.of(headers).map(r -> r.from(NOW)));
+                RetryAfter.of(status, headers).map(r -> r.from(NOW)));
     }
 }
