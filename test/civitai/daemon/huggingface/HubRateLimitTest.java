@@ -114,4 +114,23 @@ class HubRateLimitTest extends DaemonTest {
         assertFalse(firstHubRequestFor("c.bin").isBefore(rateLimited.plusSeconds(WAIT)),
                 "the engine's request waited on the gate: " + hub.hubSeen());
     }
+
+    @Test
+    void aBare429ToADownload_holdsTheHubForItsQuotaPause_notForRetryMaxDelay() {
+        String commit = hub.push("org/flux", "main", "a.safetensors", Bytes.random(50_000, 86), true);
+        hub.push("org/flux", "main", "b.safetensors", Bytes.random(40_000, 87), true);
+        hub.rateLimitNext(1);  // no Retry-After, no RateLimit: the Hub's quota pause decides
+        start(config("retries", 3, "retry_max_delay", 900, "stall_timeout", STALL)
+                        .set("hf_endpoint", hub.base().toString()),
+                manifest(pinned(commit, "a.safetensors", 0)));
+        long idA = daemon.idOf(url(commit, "a.safetensors"));
+        Poll.until(() -> daemon.job(idA).get("last_error") != null, () -> "a's attempt to end on the 429");
+
+        var add = daemon.post("/api/download", new JsonObject().add("huggingface", "org/flux/b.safetensors")
+                .add("model_type", "vae").toString());
+        assertEquals(503, add.statusCode(), add.body());
+        long retryAfter = Long.parseLong(add.headers().firstValue("Retry-After").orElse("0"));
+        assertTrue(retryAfter >= 1 && retryAfter <= HubResolver.QUOTA_PAUSE.toSeconds(),
+                "held for the Hub's quota pause, as the resolver's own 429 would be: " + retryAfter);
+    }
 }
