@@ -119,7 +119,7 @@ class HubRateLimitTest extends DaemonTest {
     void aBare429ToADownload_holdsTheHubForItsQuotaPause_notForRetryMaxDelay() {
         String commit = hub.push("org/flux", "main", "a.safetensors", Bytes.random(50_000, 86), true);
         hub.push("org/flux", "main", "b.safetensors", Bytes.random(40_000, 87), true);
-        hub.rateLimitNext(1);  // no Retry-After, no RateLimit: the Hub's quota pause decides
+        hub.bareRateLimitNext(1);  // no Retry-After, no RateLimit: the Hub's quota pause decides
         start(config("retries", 3, "retry_max_delay", 900, "stall_timeout", STALL)
                         .set("hf_endpoint", hub.base().toString()),
                 manifest(pinned(commit, "a.safetensors", 0)));

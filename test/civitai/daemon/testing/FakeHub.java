@@ -51,6 +51,7 @@ public final class FakeHub implements AutoCloseable {
     private volatile boolean corruptNonLfs;
     private volatile boolean nonLfsFromCdn;
     private volatile String rateLimitRetryAfter;
+    private volatile boolean rateLimitBare;
 
     private FakeHub() throws IOException {
         hub = server(this::serveHub);
@@ -111,6 +112,14 @@ public final class FakeHub implements AutoCloseable {
     /** As {@link #rateLimitNext(int)}, with {@code Retry-After: retryAfter} too when it is not null. */
     public void rateLimitNext(int n, String retryAfter) {
         rateLimitRetryAfter = retryAfter;
+        rateLimitBare = false;
+        rateLimited.set(n);
+    }
+
+    /** The next {@code n} requests to the Hub answer a bare 429: neither RateLimit nor Retry-After. */
+    public void bareRateLimitNext(int n) {
+        rateLimitRetryAfter = null;
+        rateLimitBare = true;
         rateLimited.set(n);
     }
 
@@ -139,7 +148,9 @@ public final class FakeHub implements AutoCloseable {
         String auth = ex.getRequestHeaders().getFirst("Authorization");
         hubSeen.add(new Seen(ex.getRequestMethod(), path, auth, Instant.now()));
         if (rateLimited.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-            ex.getResponseHeaders().set("RateLimit", "\"api\";r=0;t=7");
+            if (!rateLimitBare) {
+                ex.getResponseHeaders().set("RateLimit", "\"api\";r=0;t=7");
+            }
             if (rateLimitRetryAfter != null) {
                 ex.getResponseHeaders().set("Retry-After", rateLimitRetryAfter);
             }
