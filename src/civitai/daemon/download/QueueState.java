@@ -10,8 +10,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The state the dispatcher ({@link DownloadQueue}) and {@link JobControl} share, and the one lock
- * that guards it: which jobs run (and on which targets), when a retry may start, what a user
+ * The state the queue ({@link DownloadQueue}), its {@link Dispatcher} and {@link JobControl}
+ * share, and the one lock that guards it: which jobs run (and on which targets), when a retry may start, what a user
  * asked of a running job. Every field but {@link #jobs} is read and written under {@link #lock}.
  */
 final class QueueState {
