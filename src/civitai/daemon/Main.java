@@ -3,6 +3,8 @@ package civitai.daemon;
 import civitai.daemon.cli.Cli;
 import civitai.daemon.config.ConfigException;
 import civitai.daemon.config.ConfigLoader;
+import civitai.daemon.net.OutboundProxy;
+import civitai.daemon.store.StoreException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -89,7 +91,7 @@ public final class Main {
             return CONFIG;
         } catch (Exception e) {
             err.println("civitai-daemon: cannot start: "
-                    + (e instanceof civitai.daemon.store.StoreException ? e.getMessage() : e.toString()));
+                    + (e instanceof StoreException ? e.getMessage() : e.toString()));
             return INTERNAL;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -110,7 +112,7 @@ public final class Main {
      * how many connections the config allows.
      */
     static void tuneHttpClient() {
-        civitai.daemon.net.OutboundProxy.allowBasicAuthForTunnels();
+        OutboundProxy.allowBasicAuthForTunnels();
     }
 
     private static int usage(PrintStream err, String problem) {

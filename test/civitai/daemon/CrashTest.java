@@ -12,11 +12,21 @@ import civitai.daemon.testing.DaemonTest;
 import civitai.daemon.testing.Db;
 import civitai.daemon.testing.FakeStorage;
 import civitai.daemon.testing.Poll;
+import com.eclipsesource.json.Json;
 import com.eclipsesource.json.WriterConfig;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** The daemon as a separate process: SIGKILL mid-download and SIGTERM. */
@@ -91,8 +101,8 @@ class CrashTest extends DaemonTest {
         for (var r : ranges) {
             int from = ((Number) r.get("start")).intValue();
             int to = ((Number) r.get("end_byte")).intValue();
-            assertArrayEquals(java.util.Arrays.copyOfRange(content, from, to),
-                    java.util.Arrays.copyOfRange(onDisk, from, to), "the journal claims only bytes on disk");
+            assertArrayEquals(Arrays.copyOfRange(content, from, to),
+                    Arrays.copyOfRange(onDisk, from, to), "the journal claims only bytes on disk");
         }
         int before = storage.requests("seg").size();
         storage.pace(0);
@@ -114,7 +124,7 @@ class CrashTest extends DaemonTest {
                 assertTrue(to <= start || from >= end, r.header("Range") + " overlaps the journalled " + j);
             }
         }
-        java.util.TreeMap<Long, Long> merged = new java.util.TreeMap<>();  // a synced range and the written one after it touch
+        TreeMap<Long, Long> merged = new TreeMap<>();  // a synced range and the written one after it touch
         for (var j : ranges) {
             long start = ((Number) j.get("start")).longValue();
             long end = ((Number) j.get("end_byte")).longValue();
@@ -278,7 +288,7 @@ class CrashTest extends DaemonTest {
                     (String) big.get("last_error"));
             assertTrue(child.isAlive());
             assertEquals(200, call(port, "GET", "/healthz").statusCode());
-            var status = com.eclipsesource.json.Json.parse(call(port, "GET", "/api/status").body()).asObject();
+            var status = Json.parse(call(port, "GET", "/api/status").body()).asObject();
             var partials = status.get("partial_downloads").asObject();
             assertEquals(1, partials.getInt("jobs", 0));
             assertEquals(Files.size(part), partials.getLong("bytes", 0), "the space the failed job's part holds");
@@ -291,14 +301,14 @@ class CrashTest extends DaemonTest {
             Poll.until(() -> "completed".equals(new Db(dir.resolve("completed.db"))
                     .one("SELECT state FROM jobs WHERE id = " + id).get("state")), () -> "the retry after space was freed");
         }
-        assertTrue(java.util.Arrays.equals(content, Files.readAllBytes(dir.resolve("models/checkpoint/big.safetensors"))));
+        assertTrue(Arrays.equals(content, Files.readAllBytes(dir.resolve("models/checkpoint/big.safetensors"))));
     }
 
     @Test
     void aFullDiskUnderSegments_failsDiskFull_sayingWhatItsPartKeeps() throws Exception {
         Path models = dir.resolve("models");
         Files.createDirectories(models);
-        org.junit.jupiter.api.Assumptions.assumeTrue(exec("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs",
+        Assumptions.assumeTrue(exec("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs",
                 models.toString()), "needs root to mount a small tmpfs as a full disk");
         try {
             byte[] big = Bytes.random(SIZE, 33);
@@ -323,17 +333,17 @@ class CrashTest extends DaemonTest {
 
     private static boolean exec(String... command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        return p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+        return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
     }
 
-    private static java.net.http.HttpResponse<String> call(int port, String method, String path) {
+    private static HttpResponse<String> call(int port, String method, String path) {
         try {
-            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + port + path))
-                    .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + path))
+                    .method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);

@@ -8,12 +8,16 @@ import civitai.daemon.config.PortClaim;
 import civitai.daemon.testing.ChildDaemon;
 import civitai.daemon.testing.Poll;
 import com.eclipsesource.json.Json;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,13 +89,13 @@ class MainTest {
 
     @Test
     void serveIsTheDefault_andItsUsageErrorsKeepSysexits64() {
-        var err = new java.io.ByteArrayOutputStream();
-        var stream = new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8);
-        assertEquals(64, Main.run(new String[] {"--frobnicate"}, java.util.Map.of(), stream, stream));
-        assertTrue(err.toString(java.nio.charset.StandardCharsets.UTF_8).contains("unknown argument: --frobnicate"));
-        assertEquals(64, Main.run(new String[] {"serve", "--config"}, java.util.Map.of(), stream, stream));
+        var err = new ByteArrayOutputStream();
+        var stream = new PrintStream(err, true, StandardCharsets.UTF_8);
+        assertEquals(64, Main.run(new String[] {"--frobnicate"}, Map.of(), stream, stream));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown argument: --frobnicate"));
+        assertEquals(64, Main.run(new String[] {"serve", "--config"}, Map.of(), stream, stream));
         assertEquals(78, Main.run(new String[] {"serve", "--config", dir.resolve("missing.json").toString()},
-                java.util.Map.of(), stream, stream), "a config that cannot be read");
+                Map.of(), stream, stream), "a config that cannot be read");
     }
 
     private static ChildDaemon awaitOneExit(ChildDaemon a, ChildDaemon b) {

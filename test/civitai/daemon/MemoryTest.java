@@ -14,9 +14,14 @@ import civitai.daemon.testing.Poll;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.WriterConfig;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,7 +58,7 @@ class MemoryTest extends DaemonTest {
                     () -> "every download to end: " + db.query("SELECT id, state, last_error FROM jobs"));
             assertFalse(child.output().contains("OutOfMemoryError"), child.output());
             assertTrue(child.isAlive(), "the daemon is still running\n" + child.output());
-            assertTrue(java.util.stream.IntStream.range(0, FILES).allMatch(i -> storage.maxConcurrent("m" + i) >= 2),
+            assertTrue(IntStream.range(0, FILES).allMatch(i -> storage.maxConcurrent("m" + i) >= 2),
                     "every file was fetched by several connections");
         }
         for (int i = 0; i < FILES; i++) {
@@ -82,18 +87,18 @@ class MemoryTest extends DaemonTest {
     private static String batch(int n, int padding) {
         JsonArray entries = new JsonArray();
         for (int i = 0; i < n; i++) {
-            entries.add(entry("lora", "b" + i + ".safetensors", java.net.URI.create("http://127.0.0.1:9/b" + i),
+            entries.add(entry("lora", "b" + i + ".safetensors", URI.create("http://127.0.0.1:9/b" + i),
                     "a".repeat(64)).add("notes", "n".repeat(padding)));
         }
         return entries.toString();
     }
 
-    private static java.net.http.HttpResponse<String> post(int port, String body) throws Exception {
-        try (var client = java.net.http.HttpClient.newHttpClient()) {
-            return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+    private static HttpResponse<String> post(int port, String body) throws Exception {
+        try (var client = HttpClient.newHttpClient()) {
+            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                     + "/api/batch")).header("Content-Type", "application/json")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
         }
     }
 }

@@ -44,8 +44,8 @@ public final class ModelTypes {
     private ModelTypes() {}
 
     /** Every {@code model_type} this table gives, in the table's order (checkpoint first). */
-    public static java.util.List<String> names() {
-        return java.util.List.of("checkpoint", "lora", "embedding", "vae", "controlnet", "upscaler",
+    public static List<String> names() {
+        return List.of("checkpoint", "lora", "embedding", "vae", "controlnet", "upscaler",
                 "hypernetwork", "motion_module", "text_encoder", "unet", "clip_vision", "aesthetic_gradient",
                 "poses", "wildcards", "workflows", "detection", "other");
     }

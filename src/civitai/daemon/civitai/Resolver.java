@@ -5,7 +5,9 @@ import civitai.daemon.target.SafeName;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Turns a {@link Reference} into a manifest entry: the version (the newest published one when
@@ -24,19 +26,19 @@ public final class Resolver {
     /** A reference that cannot become an entry, with the reason in words. */
     public static final class Unresolvable extends Exception {
         private static final long serialVersionUID = 1L;
-        private final java.time.Duration retryAfter;
+        private final Duration retryAfter;
 
         Unresolvable(String message) {
             this(message, null);
         }
 
-        Unresolvable(String message, java.time.Duration retryAfter) {
+        Unresolvable(String message, Duration retryAfter) {
             super(message);
             this.retryAfter = retryAfter;
         }
 
         /** When asking again may succeed (Civitai is rate limiting), else null. */
-        public java.time.Duration retryAfter() {
+        public Duration retryAfter() {
             return retryAfter;
         }
     }
@@ -102,7 +104,7 @@ public final class Resolver {
             JsonObject best = null;
             for (JsonValue v : list.asArray()) {
                 JsonObject f = v.asObject();
-                boolean model = !java.util.Set.of("VAE", "Training Data", "Config", "Archive").contains(f.getString("type", ""));
+                boolean model = !Set.of("VAE", "Training Data", "Config", "Archive").contains(f.getString("type", ""));
                 int score = FileScore.of(preferences, f);
                 int bestScore = best == null ? -1 : FileScore.of(preferences, best);
                 if (model && (score > bestScore || (score == bestScore && f == primary))) {

@@ -17,6 +17,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Files beside a model downloaded from a Civitai reference, written once it is verified:
@@ -26,10 +30,10 @@ import java.util.Locale;
  * fatal. Thread-safe.
  */
 public final class Sidecars implements AutoCloseable {
-    private static final java.time.Duration STOP_GRACE = java.time.Duration.ofSeconds(5);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(5);
     /** Each write runs on its own virtual thread; tracked so a stop waits for them. */
-    private final java.util.concurrent.ExecutorService writers =
-            java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sidecars").factory());
+    private final ExecutorService writers =
+            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sidecars").factory());
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final int MAX_PREVIEW = 16 << 20;
 
@@ -70,7 +74,7 @@ public final class Sidecars implements AutoCloseable {
         }
         try {
             writers.execute(() -> writeFor(model, versionId, keepExisting));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // stopping: the next download (or scan) of this file writes them
         }
     }
@@ -78,7 +82,7 @@ public final class Sidecars implements AutoCloseable {
     private void writeFor(Path model, long versionId, boolean keepExisting) {
         try {
             String stem = stem(model.getFileName().toString());
-            if (keepExisting && java.nio.file.Files.exists(model.resolveSibling(stem + ".civitai.json"))) {
+            if (keepExisting && Files.exists(model.resolveSibling(stem + ".civitai.json"))) {
                 return;  // asked before the version is fetched: nothing to write, nothing to ask Civitai
             }
             write(model, client.version(versionId), keepExisting);
@@ -119,7 +123,7 @@ public final class Sidecars implements AutoCloseable {
 
     /** A {@code <stem>.preview.*} beside the model, as this daemon, A1111 and ComfyUI name them. */
     private static boolean hasPreview(Path model, String stem) throws IOException {
-        try (var files = java.nio.file.Files.list(model.getParent())) {
+        try (var files = Files.list(model.getParent())) {
             return files.anyMatch(f -> f.getFileName().toString().startsWith(stem + ".preview."));
         }
     }
@@ -181,7 +185,7 @@ public final class Sidecars implements AutoCloseable {
     public void close() {
         writers.shutdown();
         try {
-            if (!writers.awaitTermination(STOP_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (!writers.awaitTermination(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
                 writers.shutdownNow();
             }
         } catch (InterruptedException e) {

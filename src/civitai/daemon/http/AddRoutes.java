@@ -15,7 +15,11 @@ import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Adding jobs: one entry ({@code POST /api/download}) or a batch ({@code POST /api/batch}), each
@@ -40,8 +44,8 @@ final class AddRoutes {
      * One batch at a time: a body of up to {@link #MAX_BATCH_BODY} parses into a tree several
      * times its size, and two at once would not fit the daemon's heap. The next waits this long.
      */
-    private static final java.time.Duration BATCH_WAIT = java.time.Duration.ofSeconds(30);
-    private final java.util.concurrent.Semaphore batches = new java.util.concurrent.Semaphore(1);
+    private static final Duration BATCH_WAIT = Duration.ofSeconds(30);
+    private final Semaphore batches = new Semaphore(1);
 
     private final DownloadQueue queue;
     private final Intake intake;
@@ -72,7 +76,7 @@ final class AddRoutes {
 
     Reply batch(Request r) throws IOException {
         try {
-            if (!batches.tryAcquire(BATCH_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (!batches.tryAcquire(BATCH_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 r.exchange.getResponseHeaders().set("Retry-After", "5");
                 throw new ApiException(503, "busy", "another batch is being added; send this one again when it"
                         + " is done");
@@ -122,7 +126,7 @@ final class AddRoutes {
         if (array.size() > MAX_BATCH_ENTRIES) {
             throw new ApiException(413, "payload_too_large", "at most " + MAX_BATCH_ENTRIES + " entries per batch");
         }
-        List<ManifestEntry> entries = new java.util.ArrayList<>();
+        List<ManifestEntry> entries = new ArrayList<>();
         JsonArray problems = new JsonArray();
         for (int i = 0; i < array.size(); i++) {
             try {

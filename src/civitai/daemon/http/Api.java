@@ -4,6 +4,8 @@ import static civitai.daemon.auth.Role.ADMIN;
 import static civitai.daemon.auth.Role.VIEWER;
 
 import civitai.daemon.auth.Jwt;
+import civitai.daemon.civitai.Resolver;
+import civitai.daemon.civitai.UpdateChecker;
 import civitai.daemon.config.AddressRange;
 import civitai.daemon.download.DownloadQueue;
 import civitai.daemon.download.part.LibraryReuse;
@@ -19,15 +21,25 @@ import civitai.daemon.http.server.Router;
 import civitai.daemon.http.workflow.WorkflowLinks;
 import civitai.daemon.http.workflow.WorkflowQueue;
 import civitai.daemon.http.workflow.WorkflowRoutes;
+import civitai.daemon.huggingface.HubResolver;
+import civitai.daemon.library.Library;
+import civitai.daemon.library.index.LibraryIndex;
+import civitai.daemon.library.index.LibraryQuery;
 import civitai.daemon.log.DaemonLog;
 import civitai.daemon.manifest.ManifestFile;
+import civitai.daemon.notify.Webhooks;
 import civitai.daemon.store.deliveries.WebhookStore;
 import civitai.daemon.store.jobs.JobHistory;
 import civitai.daemon.store.jobs.JobState;
 import civitai.daemon.store.jobs.JobStore;
+import civitai.daemon.target.Layout;
+import com.sun.net.httpserver.Filter;
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.IntSupplier;
 
 /**
@@ -40,11 +52,11 @@ public final class Api {
     public record Parts(String version, Clock clock, int workers, Duration eventHeartbeat, JobStore store,
             JobHistory history, DownloadQueue queue, ManifestFile manifest, EventStream events,
             WebhookStore webhooks, IntSupplier port, Jwt jwt, DaemonLog log, References references,
-            civitai.daemon.civitai.UpdateChecker updates, String bindAddress, List<String> allowedHosts,
-            civitai.daemon.notify.Webhooks notifications, List<AddressRange> trustedProxies,
-            java.nio.file.Path downloadDir, civitai.daemon.library.Library library,
-            civitai.daemon.library.index.LibraryIndex libraryIndex, civitai.daemon.target.Layout layout,
-            civitai.daemon.download.rules.SpaceGate space, civitai.daemon.download.part.LibraryReuse reuse) {}
+            UpdateChecker updates, String bindAddress, List<String> allowedHosts,
+            Webhooks notifications, List<AddressRange> trustedProxies,
+            Path downloadDir, Library library,
+            LibraryIndex libraryIndex, Layout layout,
+            SpaceGate space, LibraryReuse reuse) {}
 
     private final Parts parts;
 
@@ -52,13 +64,13 @@ public final class Api {
      * Reference handling for the API, accepting links to the configured Civitai host and Hub
      * endpoint too (a mirror, a test server).
      */
-    public static References references(civitai.daemon.civitai.Resolver resolver, java.net.URI civitaiUrl,
-            civitai.daemon.huggingface.HubResolver hub, java.net.URI hubEndpoint) {
+    public static References references(Resolver resolver, URI civitaiUrl,
+            HubResolver hub, URI hubEndpoint) {
         return new References(resolver, authority(civitaiUrl), hub, authority(hubEndpoint));
     }
 
-    private static String authority(java.net.URI uri) {
-        return uri.getRawAuthority() == null ? "" : uri.getRawAuthority().toLowerCase(java.util.Locale.ROOT);
+    private static String authority(URI uri) {
+        return uri.getRawAuthority() == null ? "" : uri.getRawAuthority().toLowerCase(Locale.ROOT);
     }
 
     public Api(Parts parts) {
@@ -71,13 +83,13 @@ public final class Api {
     }
 
     /** Reads X-Forwarded-* from {@code trusted_proxies} before any route sees the request. */
-    com.sun.net.httpserver.Filter forwarded() {
+    Filter forwarded() {
         return Forwarded.filter(parts.trustedProxies());
     }
 
     List<Router.Route> table() {
         var disks = new DiskUse(parts.space(), parts.library(),
-                new civitai.daemon.library.index.LibraryQuery(parts.libraryIndex()));
+                new LibraryQuery(parts.libraryIndex()));
         var status = new StatusRoutes(parts.version(), parts.clock(), parts.workers(), parts.store(), parts.queue(),
                 parts.port(), parts.manifest(), disks);
         var intake = new Intake(parts.queue(), parts.manifest(), parts.references());

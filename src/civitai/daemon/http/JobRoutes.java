@@ -24,7 +24,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongFunction;
 
 /**
@@ -53,7 +55,7 @@ final class JobRoutes {
 
 
     Reply list(Request r) {
-        java.util.Set<JobState> states = java.util.EnumSet.noneOf(JobState.class);
+        Set<JobState> states = EnumSet.noneOf(JobState.class);
         if (r.query("state") != null) {
             for (String name : r.query("state").split(",", -1)) {
                 try {
@@ -110,9 +112,9 @@ final class JobRoutes {
         JsonArray attempts = new JsonArray();
         for (Map<String, Object> a : history.attempts(id)) {
             JsonObject row = new JsonObject();
-            a.forEach((k, v) -> row.add(k, v == null ? com.eclipsesource.json.Json.NULL
-                    : v instanceof Number n ? com.eclipsesource.json.Json.value(n.longValue())
-                    : com.eclipsesource.json.Json.value(v.toString())));
+            a.forEach((k, v) -> row.add(k, v == null ? Json.NULL
+                    : v instanceof Number n ? Json.value(n.longValue())
+                    : Json.value(v.toString())));
             attempts.add(row);
         }
         return Reply.ok(new JsonObject().add("job", json(job).add("attempt_log", attempts)));

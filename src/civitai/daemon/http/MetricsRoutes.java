@@ -11,6 +11,7 @@ import civitai.daemon.library.index.LibraryQuery;
 import civitai.daemon.store.jobs.JobHistory.Metrics;
 import civitai.daemon.store.jobs.JobHistory.Tally;
 import civitai.daemon.store.jobs.JobHistory;
+import civitai.daemon.store.jobs.JobState;
 import civitai.daemon.store.jobs.JobStore;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
@@ -70,7 +71,7 @@ final class MetricsRoutes {
         help(out, "civitai_daemon_jobs", "gauge", "Jobs by state.");
         m.jobsByState().forEach((s, n) -> out.append("civitai_daemon_jobs{state=\"").append(s.key()).append("\"} ").append(n).append('\n'));
         help(out, "civitai_daemon_queue_depth", "gauge", "Jobs waiting to start.");
-        line(out, "civitai_daemon_queue_depth", m.jobsByState().get(civitai.daemon.store.jobs.JobState.QUEUED));
+        line(out, "civitai_daemon_queue_depth", m.jobsByState().get(JobState.QUEUED));
         help(out, "civitai_daemon_active_downloads", "gauge", "Downloads running now.");
         line(out, "civitai_daemon_active_downloads", queue.active().size());
         help(out, "civitai_daemon_bytes_total", "counter", "Bytes received over all attempts.");

@@ -6,6 +6,7 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,7 +27,7 @@ public final class Server implements AutoCloseable {
      * server reads these once per JVM, when the first server is created: call before that; a
      * value already set (on the command line) wins.
      */
-    public static void limitClients(int maxConnections, java.time.Duration requestTimeout) {
+    public static void limitClients(int maxConnections, Duration requestTimeout) {
         setIfAbsent("jdk.httpserver.maxConnections", Integer.toString(maxConnections));
         setIfAbsent("sun.net.httpserver.maxReqTime", Long.toString(Math.max(1, requestTimeout.toSeconds())));
         setIfAbsent("sun.net.httpserver.timerMillis", "500");  // how often the cut is checked

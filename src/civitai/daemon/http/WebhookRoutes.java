@@ -11,6 +11,7 @@ import civitai.daemon.store.deliveries.WebhookStore;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
+import java.util.List;
 
 /**
  * {@code GET /api/notifications} (also {@code /api/webhooks}): the targets, their delivery counts,
@@ -80,7 +81,7 @@ final class WebhookRoutes {
                 .add("delivered_at", JsonValues.nullable(d.deliveredAt()));
     }
 
-    private static JsonArray strings(java.util.List<String> values) {
+    private static JsonArray strings(List<String> values) {
         JsonArray a = new JsonArray();
         values.forEach(a::add);
         return a;

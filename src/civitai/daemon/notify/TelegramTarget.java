@@ -1,5 +1,6 @@
 package civitai.daemon.notify;
 
+import civitai.daemon.log.Redactor;
 import civitai.daemon.store.deliveries.WebhookStore.Delivery;
 import com.eclipsesource.json.JsonObject;
 import java.net.URI;
@@ -19,7 +20,7 @@ record TelegramTarget(String name, List<String> events, URI apiUrl, String botTo
 
     @Override
     public String endpoint() {
-        return base() + "/bot" + civitai.daemon.log.Redactor.MASK + "/sendMessage";
+        return base() + "/bot" + Redactor.MASK + "/sendMessage";
     }
 
     @Override

@@ -1,7 +1,10 @@
 package civitai.chaos;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -19,13 +22,13 @@ public final class Chaos {
 
     private Chaos() {}
 
-    private static void clean(Path work) throws java.io.IOException {
-        if (!java.nio.file.Files.exists(work)) {
+    private static void clean(Path work) throws IOException {
+        if (!Files.exists(work)) {
             return;
         }
-        try (var paths = java.nio.file.Files.walk(work)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.deleteIfExists(p);
+        try (var paths = Files.walk(work)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
         }
     }

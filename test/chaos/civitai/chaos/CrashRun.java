@@ -9,6 +9,7 @@ import civitai.daemon.testing.TestDaemon;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.WriterConfig;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,7 +66,7 @@ final class CrashRun {
             List<Planned> jobs = plan(dir, storage, civitai, nginx);
             JsonArray manifest = new JsonArray();
             for (Planned p : jobs) {
-                manifest.add(TestDaemon.entry("checkpoint", p.filename(), java.net.URI.create(p.source()), p.sha256()));
+                manifest.add(TestDaemon.entry("checkpoint", p.filename(), URI.create(p.source()), p.sha256()));
             }
             Files.writeString(dir.resolve("manifest.json"), manifest.toString(WriterConfig.PRETTY_PRINT));
             Db db = new Db(dir.resolve("completed.db"));

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -124,7 +125,7 @@ final class DiskRun {
         } finally {
             Mounts.unmount(stage, dbDir);
         }
-        Files.walk(dbDir).sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(dbDir)).forEach(p -> p.toFile().delete());
+        Files.walk(dbDir).sorted(Comparator.reverseOrder()).filter(p -> !p.equals(dbDir)).forEach(p -> p.toFile().delete());
         if (Mounts.readOnlyBind(stage, dbDir)) {
             try {
                 outcome(stage, dir, "read-only folder, no database yet", "ro-new.out");

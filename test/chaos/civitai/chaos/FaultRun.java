@@ -15,9 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Each fault a real host or user inflicts, on a job of its own, with four connections per
@@ -57,7 +59,7 @@ final class FaultRun {
 
     private static Fault[] repeat(Fault f, int n) {
         Fault[] out = new Fault[n];
-        java.util.Arrays.fill(out, f);
+        Arrays.fill(out, f);
         return out;
     }
 
@@ -152,7 +154,7 @@ final class FaultRun {
         Fault.Status down = new Fault.Status(503, "text/html", "<html>Service Unavailable</html>");
         for (String path : List.of("/api/v1/models", "/api/v1/models/11821", "/api/v1/model-versions/777001")) {
             Fault.Status[] many = new Fault.Status[30];
-            java.util.Arrays.fill(many, down);
+            Arrays.fill(many, down);
             civitai.failApi(path, many);
         }
         var started = api.post("/api/updates/check", null);
@@ -184,7 +186,7 @@ final class FaultRun {
         int fiveHundreds = 0;
         int torn = 0;
         int added = 0;
-        Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+        Map<Integer, Integer> statuses = new TreeMap<>();
         for (int i = 0; i < 40; i++) {
             Thread editor = Thread.ofVirtual().start(() -> {
                 try {

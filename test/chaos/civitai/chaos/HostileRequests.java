@@ -1,6 +1,8 @@
 package civitai.chaos;
 
+import com.eclipsesource.json.Json;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
@@ -137,7 +139,7 @@ final class HostileRequests {
     }
 
     private static String quote(String s) {
-        return com.eclipsesource.json.Json.value(s).toString();
+        return Json.value(s).toString();
     }
 
     private byte[] headerAbuse() {
@@ -192,7 +194,7 @@ final class HostileRequests {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             return input + "." + b64.encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new AssertionError(e);
         }
     }

@@ -8,7 +8,10 @@ import civitai.daemon.testing.TestDaemon;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.WriterConfig;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -70,7 +74,7 @@ final class HostileRun {
             c.set("jwt_secret", secret);
         }
         for (String key : List.of("max_connections", "max_event_clients", "request_timeout")) {
-            String override = System.getenv("CHAOS_" + key.toUpperCase(java.util.Locale.ROOT));
+            String override = System.getenv("CHAOS_" + key.toUpperCase(Locale.ROOT));
             if (override != null) {  // to measure other caps than the defaults
                 c.set(key, Integer.parseInt(override));
                 stage.info(key + " (overridden for this run)", override);
@@ -180,7 +184,7 @@ final class HostileRun {
     }
 
     private static int freePort() throws IOException {
-        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (var s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
@@ -217,7 +221,7 @@ final class HostileRun {
                     && p.getFileName().toString().contains(HostileRequests.MARK)
                     && dirs.stream().noneMatch(d -> p.toAbsolutePath().startsWith(d.toAbsolutePath().resolve("models"))))) {
                 s.forEach(found::add);
-            } catch (IOException | java.io.UncheckedIOException e) {
+            } catch (IOException | UncheckedIOException e) {
                 // an unreadable corner: skip it
             }
         }

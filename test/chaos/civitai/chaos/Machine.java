@@ -3,6 +3,7 @@ package civitai.chaos;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /** The machine a run happened on (cores, memory, CPU model, kernel), for RESULTS.md. */
 final class Machine {
@@ -25,11 +26,11 @@ final class Machine {
                 .orElse("unknown");
     }
 
-    private static java.util.Optional<String> line(Path file, String prefix) {
+    private static Optional<String> line(Path file, String prefix) {
         try {
             return Files.readAllLines(file).stream().filter(l -> l.startsWith(prefix)).findFirst();
         } catch (IOException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 }

@@ -1,7 +1,9 @@
 package civitai.chaos;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +74,7 @@ final class Nginx implements AutoCloseable {
     private void awaitListening() throws IOException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
-            try (var s = new java.net.Socket("127.0.0.1", port)) {
+            try (var s = new Socket("127.0.0.1", port)) {
                 s.setSoTimeout(1000);  // listening: nothing to read
                 return;
             } catch (IOException e) {
@@ -105,7 +107,7 @@ final class Nginx implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 /** HTTP/1.1 by hand, so a request can be anything: raw bytes out, the status line back. */
@@ -23,7 +24,7 @@ final class RawHttp {
                 // the server may answer (413, 400) and close before the whole body is sent
             }
             return status(s.getInputStream());
-        } catch (java.net.SocketTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             return -1;
         } catch (IOException e) {
             return e.getMessage() != null && e.getMessage().contains("reset") ? 0 : -1;

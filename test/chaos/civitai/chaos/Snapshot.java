@@ -1,9 +1,11 @@
 package civitai.chaos;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * The daemon's resources at one moment: heap used after a full GC (jcmd GC.heap_info after
@@ -43,7 +45,7 @@ record Snapshot(long heapUsedKib, long rssKib, long peakRssKib, long fds, long t
         String jcmd = Path.of(System.getenv().getOrDefault("JAVA_BIN", "java")).resolveSibling("jcmd").toString();
         jcmd(jcmd, pid, "GC.run");
         String info = jcmd(jcmd, pid, "GC.heap_info");
-        var m = java.util.regex.Pattern.compile("(?m)^\\S+\\s+total \\d+K, used (\\d+)K").matcher(info);
+        var m = Pattern.compile("(?m)^\\S+\\s+total \\d+K, used (\\d+)K").matcher(info);
         long used = -1;
         while (m.find()) {  // young and old generation (SerialGC); the metaspace lines are not heap
             used = Math.max(0, used) + Long.parseLong(m.group(1));
@@ -56,7 +58,7 @@ record Snapshot(long heapUsedKib, long rssKib, long peakRssKib, long fds, long t
             Process p = new ProcessBuilder(jcmd, Long.toString(pid), command).redirectErrorStream(true).start();
             byte[] out = p.getInputStream().readAllBytes();
             p.waitFor(30, TimeUnit.SECONDS);
-            return new String(out, java.nio.charset.StandardCharsets.UTF_8);
+            return new String(out, StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "";
         } catch (InterruptedException e) {

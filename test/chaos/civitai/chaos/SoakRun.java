@@ -8,8 +8,10 @@ import civitai.daemon.testing.FakeStorage;
 import civitai.daemon.testing.TestDaemon;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.WriterConfig;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +57,7 @@ final class SoakRun {
                     JsonArray batch = new JsonArray();
                     for (int i = from; i < Math.min(n, from + 1000); i++) {
                         batch.add(TestDaemon.entry("lora", "soak-" + i + ".safetensors",
-                                java.net.URI.create(storage.url("soak") + "?n=" + i), sha));
+                                URI.create(storage.url("soak") + "?n=" + i), sha));
                     }
                     var r = api.call("POST", "/api/batch", batch.toString(), Duration.ofSeconds(60));
                     if (r.status() != 202 && r.status() != 200) {
@@ -107,7 +109,7 @@ final class SoakRun {
                     }
                 }
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // the run ended
         }
     }

@@ -14,6 +14,7 @@ import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** POST /api/download with a Civitai link, AIR or id, resolved against the fixture-built fake. */
@@ -163,7 +164,7 @@ class AddByReferenceTest extends DaemonTest {
     @Test
     void a429FromCivitai_failsAPersonsRequestAtOnce_with503AndWhenToAskAgain() {
         civitai.failApi("/api/v1/model-versions/1387174", new Fault.Status(429, "application/json",
-                "{\"error\":\"Too many requests\"}", java.util.Map.of("Retry-After", "900")));
+                "{\"error\":\"Too many requests\"}", Map.of("Retry-After", "900")));
         start(manifest());
         var r = daemon.post("/api/download", "{\"versionId\": 1387174}");
         assertEquals(503, r.statusCode(), r.body());
@@ -182,7 +183,7 @@ class AddByReferenceTest extends DaemonTest {
     @Test
     void afterTheRetryAfterHasPassed_theSameRequestIsResolved() {
         civitai.failApi("/api/v1/model-versions/1387174", new Fault.Status(429, "application/json",
-                "{\"error\":\"Too many requests\"}", java.util.Map.of("Retry-After", "1")));
+                "{\"error\":\"Too many requests\"}", Map.of("Retry-After", "1")));
         start(manifest());
         assertEquals(503, daemon.post("/api/download", "{\"versionId\": 1387174}").statusCode());
         Poll.until(() -> daemon.post("/api/download", "{\"versionId\": 1387174}").statusCode() == 202,

@@ -22,6 +22,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
@@ -262,7 +263,7 @@ class UpdateCheckTest extends DaemonTest {
     void rateLimitAndServerErrors_areWaitedOut() {
         publish(oldVersion(), newVersion());
         civitai.failApi("/api/v1/models", new Fault.Status(429, "application/json", "{\"error\":\"slow down\"}",
-                java.util.Map.of("Retry-After", "1")), new Fault.Status(500, "application/json", "{\"error\":\"oops\"}"));
+                Map.of("Retry-After", "1")), new Fault.Status(500, "application/json", "{\"error\":\"oops\"}"));
         start(config("webhook_url", hookUrl), manifest(oldEntry("auto")));
         check();
         assertEquals("updated", models().get(0).asObject().getString("status", null));
@@ -298,7 +299,7 @@ class UpdateCheckTest extends DaemonTest {
     void oneCheckAtATime() {
         publish(oldVersion());
         civitai.failApi("/api/v1/models", new Fault.Status(429, "application/json", "{}",
-                java.util.Map.of("Retry-After", "2")));
+                Map.of("Retry-After", "2")));
         start(manifest(oldEntry("auto")));
         assertEquals(202, daemon.post("/api/updates/check", null).statusCode());
         assertEquals(409, daemon.post("/api/updates/check", null).statusCode());

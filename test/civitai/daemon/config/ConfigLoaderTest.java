@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -211,7 +212,7 @@ class ConfigLoaderTest {
     void aRandomPort_isNeverTheHealthPort() throws Exception {
         Config c = load("{\"active_port\": null, \"health_port\": 8150}");
         // only the health port is free: taking it would write it back as active_port, and every later start would fail
-        var e = assertThrows(ConfigException.class, () -> new PortClaim(new java.util.Random(1)).claim(c, port -> port == 8150));
+        var e = assertThrows(ConfigException.class, () -> new PortClaim(new Random(1)).claim(c, port -> port == 8150));
         assertTrue(e.getMessage().startsWith("no free port in 8100-8200"), e.getMessage());
     }
 
@@ -290,16 +291,16 @@ class ConfigLoaderTest {
         assertEquals(List.of(), load("{}").trustedProxies());
         var e = assertThrows(ConfigException.class, () -> load("{\"trusted_proxies\": [\"proxy.lan\"]}"));
         assertTrue(e.getMessage().contains("not an IP address or CIDR range"), e.getMessage());
-        assertTrue(AddressRange.parse("10.0.0.0/8").contains(java.net.InetAddress.getByName("10.2.3.4")));
-        assertTrue(AddressRange.parse("127.0.0.1").contains(java.net.InetAddress.getByName("::ffff:127.0.0.1")));
-        assertFalse(AddressRange.parse("10.0.0.0/8").contains(java.net.InetAddress.getByName("11.0.0.1")));
+        assertTrue(AddressRange.parse("10.0.0.0/8").contains(InetAddress.getByName("10.2.3.4")));
+        assertTrue(AddressRange.parse("127.0.0.1").contains(InetAddress.getByName("::ffff:127.0.0.1")));
+        assertFalse(AddressRange.parse("10.0.0.0/8").contains(InetAddress.getByName("11.0.0.1")));
     }
 
     @Test
     void libraryRoots_areFoldersResolvedAgainstTheConfigsFolder() throws Exception {
-        assertEquals(java.util.List.of(), load("{}").libraryRoots());
+        assertEquals(List.of(), load("{}").libraryRoots());
         Config c = load("{\"library_roots\": [\"comfy/models\", \"/opt/a1111/models/\"]}");
-        assertEquals(java.util.List.of(dir.resolve("comfy/models").toAbsolutePath(), Path.of("/opt/a1111/models")),
+        assertEquals(List.of(dir.resolve("comfy/models").toAbsolutePath(), Path.of("/opt/a1111/models")),
                 c.libraryRoots());
         for (String bad : new String[] {"\"/opt/x\"", "[1]", "[\"\"]"}) {
             ConfigException e = assertThrows(ConfigException.class, () -> load("{\"library_roots\": " + bad + "}"));

@@ -8,10 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import civitai.daemon.testing.Bytes;
 import civitai.daemon.testing.DaemonTest;
+import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
 import java.io.IOException;
+import java.net.URI;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,19 +29,19 @@ class PathSafetyTest extends DaemonTest {
 
     /** Regular files under root; one that vanishes mid-walk (other processes share /tmp) is skipped. */
     private List<Path> everyFileUnder(Path root) throws IOException {
-        List<Path> files = new java.util.ArrayList<>();
-        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+        List<Path> files = new ArrayList<>();
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
-            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a) {
+            public FileVisitResult visitFile(Path file, BasicFileAttributes a) {
                 if (a.isRegularFile()) {
                     files.add(file);
                 }
-                return java.nio.file.FileVisitResult.CONTINUE;
+                return FileVisitResult.CONTINUE;
             }
 
             @Override
-            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
-                return java.nio.file.FileVisitResult.CONTINUE;
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                return FileVisitResult.CONTINUE;
             }
         });
         return files;
@@ -77,9 +83,9 @@ class PathSafetyTest extends DaemonTest {
         start(manifest(
                 new JsonObject().add("model_type", "lora"),
                 entry("lora", "hash.safetensors", url, "not-a-hash"),
-                entry("lora", "scheme.safetensors", java.net.URI.create("file:///etc/passwd"), null),
+                entry("lora", "scheme.safetensors", URI.create("file:///etc/passwd"), null),
                 entry("lora", "fine.safetensors", url, null),
-                com.eclipsesource.json.Json.value(7)));
+                Json.value(7)));
         daemon.await(daemon.idOf("fine.safetensors"), "completed");
 
         String log = daemon.log("download.log");

@@ -12,6 +12,7 @@ import civitai.daemon.testing.Bytes;
 import civitai.daemon.testing.DaemonTest;
 import civitai.daemon.testing.Fault;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
@@ -97,7 +98,7 @@ class RedirectTest extends DaemonTest {
     @Test
     void tokenInAQueryString_isRedactedFromTheLog() {
         var url = storage.put("tok.bin", content);
-        start(manifest(entry("lora", "tok.safetensors", java.net.URI.create(url + "?token=sekrit-value-123"),
+        start(manifest(entry("lora", "tok.safetensors", URI.create(url + "?token=sekrit-value-123"),
                 Bytes.sha256(content))));
         daemon.await(daemon.idOf("tok.safetensors"), "completed");
 

@@ -18,6 +18,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -119,7 +120,7 @@ class SegmentedTest extends DaemonTest {
         daemon.await(daemon.idOf("even.safetensors"), "completed");
         assertArrayEquals(four, Files.readAllBytes(daemon.models().resolve("lora/even.safetensors")));
         var ranges = storage.requests("even").stream().map(r -> r.header("Range")).toList();
-        assertTrue(ranges.stream().filter(java.util.Objects::nonNull)
+        assertTrue(ranges.stream().filter(Objects::nonNull)
                 .allMatch(r -> Long.parseLong(r.substring("bytes=".length(), r.indexOf('-'))) % (1 << 20) == 0),
                 "no piece was split: " + ranges);
     }

@@ -31,6 +31,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,6 +39,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,7 +83,7 @@ class SupersedeRaceTest {
                     queue.reprioritize(q.jobId(), 0);  // wakes the dispatcher, as a finishing job would
                     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
                     Path part = dir.resolve("models/lora/model.safetensors.part");
-                    while (!(java.nio.file.Files.exists(part) && part.toFile().length() > 0)
+                    while (!(Files.exists(part) && part.toFile().length() > 0)
                             && System.nanoTime() < deadline) {
                         Thread.onSpinWait();
                     }
@@ -102,8 +104,8 @@ class SupersedeRaceTest {
             }
             assertEquals(JobState.SUPERSEDED, store.find(olderId).orElseThrow().state());
             assertEquals(JobState.COMPLETED, job.state(), job.state() + ": " + job.lastError());
-            org.junit.jupiter.api.Assertions.assertArrayEquals(v2,
-                    java.nio.file.Files.readAllBytes(dir.resolve("models/lora/model.safetensors")),
+            Assertions.assertArrayEquals(v2,
+                    Files.readAllBytes(dir.resolve("models/lora/model.safetensors")),
                     "the placed file is the verified download");
             queue.close();
         } finally {

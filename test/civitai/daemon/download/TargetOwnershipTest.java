@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -202,7 +203,7 @@ class TargetOwnershipTest extends DaemonTest {
         start(new JsonArray());
         long first = add("model.safetensors", "v1", v1);
         daemon.await(first, "completed");
-        var release = new java.util.concurrent.CountDownLatch(1);
+        var release = new CountDownLatch(1);
         storage.fault("v2", new Fault.Hold(1000, release));  // job 2 stays in flight until the delete is done
         long second = add("model.safetensors", "v2", v2);
         daemon.await(second, "downloading");
@@ -252,7 +253,7 @@ class TargetOwnershipTest extends DaemonTest {
 
     @Test
     void twoJobsWhoseServerNamesCollide_neverShareOnePart_theLaterOneFailsSayingWhy() throws IOException {
-        var release = new java.util.concurrent.CountDownLatch(1);
+        var release = new CountDownLatch(1);
         storage.fault("a", new Fault.Hold(1000, release));  // job 1 holds the name until job 2 has failed
         start(config("workers", 2), new JsonArray());
         long first = add(null, "a", v1, "attachment; filename=\"model.safetensors\"");

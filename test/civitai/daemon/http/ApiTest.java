@@ -17,7 +17,10 @@ import com.eclipsesource.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** Adding jobs over the API: one, a batch, and what is recorded in manifest.json. */
@@ -228,7 +231,7 @@ class ApiTest extends DaemonTest {
         assertTrue(m.getDouble("average_bytes_per_second", 0) > 0);
         assertEquals(0.5, m.getDouble("success_rate", 0), 1e-9);
         assertEquals(1, m.get("failures_by_reason").asObject().getInt("not_found", -1));
-        String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+        String today = LocalDate.now(ZoneOffset.UTC).toString();
         assertEquals(1, m.get("per_day").asObject().get(today).asObject().getInt("count", 0));
         assertEquals(content.length, m.get("per_model_type").asObject().get("lora").asObject().getLong("bytes", 0));
 
@@ -245,7 +248,7 @@ class ApiTest extends DaemonTest {
     /** A metrics document without the free space, which other writers on the disk change between two reads. */
     private static String steady(String prometheus) {
         return prometheus.lines().filter(l -> !l.startsWith("civitai_daemon_free_bytes{"))
-                .collect(java.util.stream.Collectors.joining("\n"));
+                .collect(Collectors.joining("\n"));
     }
 
     private static List<Long> ids(JsonArray jobs) {
@@ -275,6 +278,6 @@ class ApiTest extends DaemonTest {
         assertEquals(400, r.statusCode(), r.body());
         assertTrue(r.body().contains("at most 16384 (16 KiB)"), r.body());
         assertEquals(0, daemon.db().count("SELECT count(*) FROM jobs"));
-        assertFalse(java.nio.file.Files.readString(dir.resolve("manifest.json")).contains(notes));
+        assertFalse(Files.readString(dir.resolve("manifest.json")).contains(notes));
     }
 }

@@ -25,8 +25,14 @@ import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The auth matrix against the real daemon with jwt_secret set. */
 class AuthTest extends DaemonTest {
@@ -98,14 +104,14 @@ class AuthTest extends DaemonTest {
     /** A token signed with the right secret but claims the daemon must still refuse. */
     private String signed(String header, String claims) throws Exception {
         String input = encode(header) + "." + encode(claims);
-        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-        mac.init(new javax.crypto.spec.SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         return input + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(
                 mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
         "{\"alg\":\"HS256\"}                  | {\"role\":\"admin\",\"exp\":NOW+3600,\"nbf\":NOW+600}        | not valid yet",
         "{\"alg\":\"HS256\"}                  | {\"role\":\"admin\",\"exp\":NOW+3600,\"iat\":NOW+600}        | issued in the future",
         "{\"alg\":\"HS256\"}                  | {\"role\":\"admin\",\"exp\":NOW+40000000}                | more than a year",
@@ -116,7 +122,7 @@ class AuthTest extends DaemonTest {
     })
     void signedTokensWithBadClaims_are401(String header, String claims, String why) throws Exception {
         long now = Instant.now().getEpochSecond();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("NOW\\+(\\d+)").matcher(claims);
+        Matcher m = Pattern.compile("NOW\\+(\\d+)").matcher(claims);
         String filled = m.replaceAll(r -> Long.toString(now + Long.parseLong(r.group(1))));
         var r = daemon.send("GET", "/api/status", null, signed(header.strip(), filled.strip()));
         assertEquals(401, r.statusCode(), r.body());

@@ -11,6 +11,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Base64;
@@ -66,7 +67,7 @@ class CredentialsSegmentsTest extends DaemonTest {
             String url = "http://u:p4ss@127.0.0.1:" + host.getAddress().getPort() + "/m.safetensors";
             start(config("connections_per_download", 4, "min_segment_size", 65_536),
                     new JsonArray().add(TestDaemon.entry("lora", "m.safetensors",
-                            java.net.URI.create(url), Bytes.sha256(content))));
+                            URI.create(url), Bytes.sha256(content))));
             long id = daemon.idOf("m.safetensors");
             var job = daemon.await(id, "completed");
             assertArrayEquals(content, Files.readAllBytes(daemon.models().resolve("lora/m.safetensors")));

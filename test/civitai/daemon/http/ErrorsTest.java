@@ -8,7 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import civitai.daemon.testing.DaemonTest;
 import civitai.daemon.testing.TestDaemon;
 import com.eclipsesource.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,13 +56,13 @@ class ErrorsTest extends DaemonTest {
         "DELETE | /api/jobs/1?delete_file=maybe | NONE | NONE               | 400 | bad_request",
     }, nullValues = "NONE")
     void errors(String method, String path, String type, String body, int status, String code) throws Exception {
-        var b = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + daemon.port() + path))
-                .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
-                        : java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        var b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
         if (type != null) {
             b.header("Content-Type", type);
         }
-        var r = java.net.http.HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        var r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(status, r.statusCode(), r.body());
         assertEquals(code, error(r).getString("code", null));
         if (status == 405) {
@@ -74,13 +81,13 @@ class ErrorsTest extends DaemonTest {
     @Test
     void aBodyDeclaredTooLarge_is413BeforeItIsSent() throws Exception {
         // the headers alone, declaring more than is ever read: a daemon that read first would wait for 100 MiB
-        try (var socket = new java.net.Socket("127.0.0.1", daemon.port())) {
+        try (var socket = new Socket("127.0.0.1", daemon.port())) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(("POST /api/batch HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "Content-Type: application/json\r\nContent-Length: " + (100 << 20) + "\r\n\r\n[")
-                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-            String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
-                    java.nio.charset.StandardCharsets.ISO_8859_1)).readLine();
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            String status = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.ISO_8859_1)).readLine();
             assertEquals("HTTP/1.1 413 Request Entity Too Large", status);
         }
     }

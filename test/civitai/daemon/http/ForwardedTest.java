@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -67,7 +68,7 @@ class ForwardedTest extends DaemonTest {
         assertTrue(daemon.log("download.log").contains("refused GET /api/jobs from 203.0.113.7"),
                 "the right-most hop that is not a trusted proxy");
         daemon.stop();
-        java.nio.file.Files.writeString(dir.resolve("config.json"),
+        Files.writeString(dir.resolve("config.json"),
                 config("jwt_secret", "a-secret-of-at-least-32-characters-long!").toString());
         daemon.startAgain();
         assertEquals(401, send("GET", "/api/status", null, "X-Forwarded-For", "203.0.113.99").statusCode());

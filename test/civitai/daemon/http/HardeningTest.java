@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -143,7 +144,7 @@ class HardeningTest extends DaemonTest {
     @Test
     void healthPort_answersWhileSlowClientsHoldEveryApiConnection() throws Exception {
         int healthPort;
-        try (var probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        try (var probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             healthPort = probe.getLocalPort();
         }
         try (ChildDaemon child = child(config("max_connections", 16, "max_event_clients", 4, "request_timeout", 600,
@@ -167,7 +168,7 @@ class HardeningTest extends DaemonTest {
 
     @Test
     void aHealthPortThatIsTaken_stopsTheStartWithAConfigError() throws Exception {
-        try (var taken = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        try (var taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                 ChildDaemon child = child(config("health_port", taken.getLocalPort()))) {
             assertEquals(78, child.awaitExit(Duration.ofSeconds(30)), child.output());
             assertTrue(child.output().contains("\"health_port\" is " + taken.getLocalPort() + " but that port is taken"),

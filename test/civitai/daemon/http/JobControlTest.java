@@ -16,6 +16,7 @@ import com.eclipsesource.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Pause, resume, cancel, retry and priority, on running and waiting jobs; illegal moves are 409. */
@@ -131,7 +132,7 @@ class JobControlTest extends DaemonTest {
         for (long id = 1; id <= 3; id++) {
             daemon.await(id, "completed");
         }
-        assertEquals(java.util.List.of("a", "c", "b"), storage.order());
+        assertEquals(List.of("a", "c", "b"), storage.order());
         assertEquals(400, daemon.send("PATCH", "/api/jobs/3", "{\"state\": \"queued\"}", null).statusCode());
         assertEquals(400, daemon.send("PATCH", "/api/jobs/3", "{\"priority\": 1.5}", null).statusCode());
     }

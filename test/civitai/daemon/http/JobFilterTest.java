@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import civitai.daemon.testing.Bytes;
 import civitai.daemon.testing.DaemonTest;
 import com.eclipsesource.json.JsonArray;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -58,7 +59,7 @@ class JobFilterTest extends DaemonTest {
     @Test
     void aBatchDryRun_answersPerEntry_andQueuesNothing() throws Exception {
         start(manifest());
-        String before = java.nio.file.Files.readString(dir.resolve("manifest.json"));
+        String before = Files.readString(dir.resolve("manifest.json"));
         String body = "[{\"url\": \"http://127.0.0.1:9/a.bin\", \"model_type\": \"vae\"}, {\"url\": \"http://127.0.0.1:9/b\"}]";
         var r = daemon.post("/api/batch?dry_run=true", body);
         assertEquals(200, r.statusCode(), r.body());
@@ -69,7 +70,7 @@ class JobFilterTest extends DaemonTest {
         assertEquals(1, problem.getInt("index", -1));
         assertEquals(true, problem.getString("reason", "").contains("model_type"), problem.toString());
         assertEquals(0, daemon.db().count("SELECT count(*) FROM jobs"));
-        assertEquals(before, java.nio.file.Files.readString(dir.resolve("manifest.json")), "nothing recorded");
+        assertEquals(before, Files.readString(dir.resolve("manifest.json")), "nothing recorded");
 
         var good = json(daemon.post("/api/batch?dry_run=1", "[{\"url\": \"http://127.0.0.1:9/a.bin\", \"model_type\": \"vae\"}]"));
         assertEquals(0, good.get("problems").asArray().size());

@@ -11,6 +11,7 @@ import civitai.daemon.testing.Bytes;
 import civitai.daemon.testing.DaemonTest;
 import com.eclipsesource.json.JsonObject;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -68,7 +69,7 @@ class PreviewTest extends DaemonTest {
     void anAbsolutePathToARealPreview_is404() throws Exception {
         layout();
         String absolute = daemon.models().resolve("lora/m.preview.jpeg").toAbsolutePath().toString();
-        assertEquals(404, preview(java.net.URLEncoder.encode(absolute, "UTF-8")).statusCode());
+        assertEquals(404, preview(URLEncoder.encode(absolute, "UTF-8")).statusCode());
     }
 
     @Test

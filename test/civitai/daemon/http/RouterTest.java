@@ -9,6 +9,7 @@ import civitai.daemon.http.server.Router;
 import civitai.daemon.log.DaemonLog;
 import civitai.daemon.log.Redactor;
 import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -38,7 +39,7 @@ class RouterTest {
     @Test
     void handlersOwnIOException_isA500InTheLog_notAClientThatWentAway() throws Exception {
         assertGeneric500(r -> {
-            throw new java.io.IOException("disk said no: secret internals");
+            throw new IOException("disk said no: secret internals");
         }, "IOException: disk said no: secret internals");
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import civitai.daemon.testing.FakeTelegram;
+import com.eclipsesource.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -33,7 +34,7 @@ class MarkdownV2Test {
     @Test
     void everyEventsMessage_parsesAsMarkdownV2_evenWithHostileNames() {
         String hostile = "_*[]()~`>#+-=|{}.!\\ name";
-        String payload = new com.eclipsesource.json.JsonObject().add("name", hostile).add("filename", hostile)
+        String payload = new JsonObject().add("name", hostile).add("filename", hostile)
                 .add("model_type", "lora").add("size", 12_345_678).add("duration_seconds", 75.5)
                 .add("average_bytes_per_second", 163_519).add("error", "not_found").add("error_message", hostile)
                 .add("model_id", 5).add("version_id", 6).add("attempts", 2).add("title", hostile)

@@ -21,15 +21,20 @@ import civitai.daemon.testing.Poll;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -135,10 +140,10 @@ class DatabaseFullTest extends DaemonTest {
         Path file = data.resolve("completed.db");
         List<String> reported = new CopyOnWriteArrayList<>();
         try (Database db = new Database(file, reported::add)) {
-            JobStore store = new JobStore(db, java.time.Clock.systemUTC(),
+            JobStore store = new JobStore(db, Clock.systemUTC(),
                     new Targets(data.resolve("models"), Layout.FLAT, false)::key);
             long id = store.insertIfAbsent(new JobSpec(1L, "lora", "a.safetensors",
-                    java.net.URI.create("http://127.0.0.1:1/a"), null, null, 0, null, "{}"), JobState.QUEUED).job().id();
+                    URI.create("http://127.0.0.1:1/a"), null, null, 0, null, "{}"), JobState.QUEUED).job().id();
             Path filler = fill(data.resolve("filler.bin"));
 
             store.saveProgress(id, 100, 1000L, "etag-1");
@@ -153,7 +158,7 @@ class DatabaseFullTest extends DaemonTest {
             assertTrue(store.inState(JobState.QUEUED).isEmpty(), "no longer queued as read");
             assertEquals("queued", new Db(file).one("SELECT state FROM jobs WHERE id = ?", id).get("state"));
             assertTrue(store.writesHeld());
-            org.junit.jupiter.api.Assertions.assertThrows(DatabaseFull.class, () -> store.setPriority(id, 5));
+            Assertions.assertThrows(DatabaseFull.class, () -> store.setPriority(id, 5));
             assertEquals(1, reported.size(), "one line when writes start being held: " + reported);
 
             Files.delete(filler);
@@ -169,13 +174,13 @@ class DatabaseFullTest extends DaemonTest {
     }
 
     /** Writes {@code file} until the file system has no room left; returns it. */
-    private static Path fill(Path file) throws java.io.IOException {
+    private static Path fill(Path file) throws IOException {
         byte[] block = new byte[64 << 10];
         try (var out = Files.newOutputStream(file)) {
             while (true) {
                 out.write(block);
             }
-        } catch (java.io.IOException full) {
+        } catch (IOException full) {
             if (!String.valueOf(full.getMessage()).contains("No space left")) {
                 throw full;
             }
@@ -186,7 +191,7 @@ class DatabaseFullTest extends DaemonTest {
     private final List<String> received = new CopyOnWriteArrayList<>();
     private HttpServer receiver;
 
-    private String startReceiver() throws java.io.IOException {
+    private String startReceiver() throws IOException {
         receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         receiver.createContext("/hook", ex -> {
             try (ex) {
@@ -205,7 +210,7 @@ class DatabaseFullTest extends DaemonTest {
     private String console() {
         try {
             return Files.readString(dir.resolve("console.log"));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return e.toString();
         }
     }
@@ -214,7 +219,7 @@ class DatabaseFullTest extends DaemonTest {
         return json(daemon.get("/api/jobs/" + id)).get("job").asObject();
     }
 
-    private java.util.Map<String, Object> row(long id) {
+    private Map<String, Object> row(long id) {
         return new Db(data.resolve("completed.db")).one("SELECT state, failure_reason, last_error, bytes_done"
                 + " FROM jobs WHERE id = ?", id);
     }

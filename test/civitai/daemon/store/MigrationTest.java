@@ -10,8 +10,10 @@ import civitai.daemon.target.Layout;
 import civitai.daemon.target.Targets;
 import civitai.daemon.testing.Db;
 import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +40,7 @@ class MigrationTest {
     @Test
     void aVersion1Database_isMigratedKeepingItsJobs() throws Exception {
         String url = "jdbc:sqlite:" + dir.resolve("completed.db");
-        try (var c = java.sql.DriverManager.getConnection(url); var s = c.createStatement()) {
+        try (var c = DriverManager.getConnection(url); var s = c.createStatement()) {
             for (String statement : Schema.MIGRATIONS.get(0).split(";\\s*\\n")) {
                 if (!statement.isBlank()) {
                     s.executeUpdate(statement);
@@ -59,7 +61,7 @@ class MigrationTest {
     @Test
     void rowsFromBeforeTargetKeys_getTheirResolvedPath_andTwoTypesOfOneFolderAreContested() throws Exception {
         String url = "jdbc:sqlite:" + dir.resolve("completed.db");
-        try (var c = java.sql.DriverManager.getConnection(url); var s = c.createStatement()) {
+        try (var c = DriverManager.getConnection(url); var s = c.createStatement()) {
             for (String migration : Schema.MIGRATIONS.subList(0, 7)) {
                 for (String statement : migration.split(";\\s*\\n")) {
                     if (!statement.isBlank()) {
@@ -82,7 +84,7 @@ class MigrationTest {
             JobStore store = new JobStore(db, Clock.systemUTC(), a1111::key);
             assertEquals(3, store.rekeyTargets());
             assertEquals(0, store.rekeyTargets(), "keys already right are left alone");
-            assertEquals(java.util.Set.of(a1111.in("unet", "m.safetensors").key()), store.contestedTargets());
+            assertEquals(Set.of(a1111.in("unet", "m.safetensors").key()), store.contestedTargets());
             assertEquals(List.of(2L), store.newestOfContested().stream().map(Job::id).toList());
             assertEquals(List.of(1L), store.otherClaims(store.find(2).orElseThrow()).stream().map(Job::id).toList());
         }

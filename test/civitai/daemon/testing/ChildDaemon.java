@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -42,7 +43,7 @@ public final class ChildDaemon implements AutoCloseable {
         String java = System.getenv().getOrDefault("JAVA_BIN",
                 ProcessHandle.current().info().command().orElse("java"));
         String jar = System.getenv().getOrDefault("DAEMON_JAR", "build/civitai-daemon.jar");
-        List<String> command = new java.util.ArrayList<>(prefix);
+        List<String> command = new ArrayList<>(prefix);
         command.add(java);
         Path options = Path.of("lib/jvm.options").toAbsolutePath();
         if (Files.exists(options)) {  // the options `make run` and the launcher use

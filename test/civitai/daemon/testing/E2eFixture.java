@@ -2,6 +2,7 @@ package civitai.daemon.testing;
 
 import civitai.daemon.auth.Jwt;
 import civitai.daemon.auth.Role;
+import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import java.io.BufferedReader;
@@ -10,6 +11,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
@@ -125,7 +127,7 @@ public final class E2eFixture {
                         .add("git_sha256", FakeHub.sha256(gitFile)).add("git_sha1", FakeHub.gitSha1(gitFile));
                 config.set("hf_endpoint", hub.base().toString());
             }
-            String secret = "e2e-secret-" + Long.toHexString(new java.security.SecureRandom().nextLong()) + "-0123456789";
+            String secret = "e2e-secret-" + Long.toHexString(new SecureRandom().nextLong()) + "-0123456789";
             if (jwt) {
                 config.set("jwt_secret", secret);
             }
@@ -188,7 +190,7 @@ public final class E2eFixture {
     /** The start's library scan, so a plan sees the seeded files. */
     private static void awaitScan(TestDaemon daemon, String token) {
         Poll.until(() -> {
-            JsonObject status = com.eclipsesource.json.Json.parse(daemon.send("GET", "/api/library/scan", null, token)
+            JsonObject status = Json.parse(daemon.send("GET", "/api/library/scan", null, token)
                     .body()).asObject();
             return !status.getBoolean("running", true) && status.get("last").isObject();
         }, () -> "the library scan to end");

@@ -1,24 +1,36 @@
 package civitai.daemon.testing;
 
 import com.eclipsesource.json.Json;
+import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
+import com.eclipsesource.json.ParseException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
 
 /**
  * Civitai on 127.0.0.1, built from the real answers in the fixtures: {@code /api/v1/models/{id}}
@@ -147,24 +159,24 @@ public final class FakeCivitai implements AutoCloseable {
     private static final Map<String, byte[]> IMAGES = new ConcurrentHashMap<>();
 
     private static byte[] drawImage(String path) {
-        var image = new java.awt.image.BufferedImage(240, 180, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        var image = new BufferedImage(240, 180, BufferedImage.TYPE_INT_RGB);
         int hue = Math.floorMod(path.hashCode(), 360);
         for (int y = 0; y < image.getHeight(); y++) {
             for (int x = 0; x < image.getWidth(); x++) {
                 float h = ((hue + x / 4f + y / 3f) % 360) / 360f;
-                image.setRGB(x, y, java.awt.Color.HSBtoRGB(h, 0.55f, 0.55f + 0.4f * y / image.getHeight()));
+                image.setRGB(x, y, Color.HSBtoRGB(h, 0.55f, 0.55f + 0.4f * y / image.getHeight()));
             }
         }
-        var out = new java.io.ByteArrayOutputStream();
+        var out = new ByteArrayOutputStream();
         try {
-            javax.imageio.ImageIO.write(image, "jpeg", out);
+            ImageIO.write(image, "jpeg", out);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
         byte[] jpeg = out.toByteArray();
         byte[] comment = path.getBytes(StandardCharsets.UTF_8);
         int length = comment.length + 2;
-        var withComment = new java.io.ByteArrayOutputStream();
+        var withComment = new ByteArrayOutputStream();
         withComment.write(jpeg, 0, 2);  // SOI, then a COM segment naming the path
         withComment.write(new byte[] {(byte) 0xFF, (byte) 0xFE, (byte) (length >> 8), (byte) length}, 0, 4);
         withComment.write(comment, 0, comment.length);
@@ -267,17 +279,17 @@ public final class FakeCivitai implements AutoCloseable {
     }
 
     private final List<Integer> byHashBatches = new CopyOnWriteArrayList<>();
-    private volatile java.util.concurrent.CountDownLatch byHashHold;
-    private final java.util.concurrent.CountDownLatch byHashHeld = new java.util.concurrent.CountDownLatch(1);
+    private volatile CountDownLatch byHashHold;
+    private final CountDownLatch byHashHeld = new CountDownLatch(1);
 
     /** Bulk by-hash requests wait for {@code release} before they are answered. */
-    public void holdByHash(java.util.concurrent.CountDownLatch release) {
+    public void holdByHash(CountDownLatch release) {
         byHashHold = release;
     }
 
     /** Waits until a bulk by-hash request is being held. */
     public void awaitByHashHeld() throws InterruptedException {
-        if (!byHashHeld.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!byHashHeld.await(30, TimeUnit.SECONDS)) {
             throw new AssertionError("no bulk by-hash request came");
         }
     }
@@ -289,11 +301,11 @@ public final class FakeCivitai implements AutoCloseable {
      */
     private void bulkByHash(HttpExchange ex) throws IOException {
         String text = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        java.util.concurrent.CountDownLatch hold = byHashHold;
+        CountDownLatch hold = byHashHold;
         if (hold != null) {
             byHashHeld.countDown();
             try {
-                hold.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                hold.await(60, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -302,7 +314,7 @@ public final class FakeCivitai implements AutoCloseable {
         JsonValue body;
         try {
             body = type != null && type.startsWith("application/json") ? Json.parse(text) : null;
-        } catch (com.eclipsesource.json.ParseException e) {
+        } catch (ParseException e) {
             body = null;
         }
         byHashBatches.add(body != null && body.isArray() ? body.asArray().size() : -1);
@@ -312,9 +324,9 @@ public final class FakeCivitai implements AutoCloseable {
                     + " SHA256 Hashes. Too many hashes\"}");
             return;
         }
-        java.util.Set<String> wanted = new java.util.HashSet<>();
-        body.asArray().forEach(v -> wanted.add(v.asString().toLowerCase(java.util.Locale.ROOT)));
-        com.eclipsesource.json.JsonArray out = new com.eclipsesource.json.JsonArray();
+        Set<String> wanted = new HashSet<>();
+        body.asArray().forEach(v -> wanted.add(v.asString().toLowerCase(Locale.ROOT)));
+        JsonArray out = new JsonArray();
         for (VersionFile f : files.values()) {
             String version = bodies.get("/api/v1/model-versions/" + f.versionId());
             if (version != null && f.size() <= MADE_UP_LIMIT && wanted.contains(sha256(f.versionId()))) {
@@ -326,7 +338,7 @@ public final class FakeCivitai implements AutoCloseable {
 
     /** {@code /models?ids=...}: the list shape of models_list_page_ids11821_2025.json. */
     private String modelsList(String query) {
-        com.eclipsesource.json.JsonArray items = new com.eclipsesource.json.JsonArray();
+        JsonArray items = new JsonArray();
         String ids = query.replaceAll(".*ids=([0-9,%C]+).*", "$1").replace("%2C", ",");
         for (String id : ids.split(",")) {
             String body = bodies.get("/api/v1/models/" + id);

@@ -1,6 +1,7 @@
 package civitai.daemon.testing;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -264,7 +265,7 @@ public final class FakeHub implements AutoCloseable {
         ex.close();
     }
 
-    private static HttpServer server(com.sun.net.httpserver.HttpHandler h) throws IOException {
+    private static HttpServer server(HttpHandler h) throws IOException {
         HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         s.createContext("/", h);
         s.setExecutor(Executors.newVirtualThreadPerTaskExecutor());

@@ -14,9 +14,11 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -162,7 +164,7 @@ public final class FakeStorage implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             String name = ex.getRequestURI().getPath().substring("/files/".length());
-            Map<String, List<String>> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             ex.getRequestHeaders().forEach((k, v) -> headers.put(k, List.copyOf(v)));
             Request request = new Request(name, ex.getRequestURI().getRawQuery(), headers, new AtomicLong(),
                     new AtomicInteger());
@@ -264,7 +266,7 @@ public final class FakeStorage implements AutoCloseable {
             writeBody(ex.getResponseBody(), content, (int) start, h.bytes(), request, rate);
             ex.getResponseBody().flush();
             try {
-                h.release().await(30, java.util.concurrent.TimeUnit.SECONDS);
+                h.release().await(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -356,7 +358,7 @@ public final class FakeStorage implements AutoCloseable {
         if (query == null || !query.contains("X-Amz-Expires=")) {
             return false;
         }
-        Map<String, String> params = new java.util.HashMap<>();
+        Map<String, String> params = new HashMap<>();
         for (String pair : query.split("&")) {
             int eq = pair.indexOf('=');
             params.put(pair.substring(0, eq), pair.substring(eq + 1));

@@ -1,6 +1,7 @@
 package civitai.daemon.testing;
 
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 
 /** A misbehaviour the fake storage host applies to one request. */
 public sealed interface Fault {
@@ -17,7 +18,7 @@ public sealed interface Fault {
      * Sends {@code bytes} bytes, then waits (at most 30 s) until {@code release} is counted down,
      * then the rest: a download held in flight for as long as a test needs, without a pace.
      */
-    record Hold(long bytes, java.util.concurrent.CountDownLatch release) implements Fault {}
+    record Hold(long bytes, CountDownLatch release) implements Fault {}
 
     /** Sends the answer at {@code bytesPerSecond}, whatever the host's pace: one slow connection. */
     record Slow(long bytesPerSecond) implements Fault {}

@@ -2,6 +2,7 @@ package civitai.daemon.testing;
 
 import civitai.daemon.Daemon;
 import civitai.daemon.config.ConfigLoader;
+import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
@@ -142,14 +143,14 @@ public final class TestDaemon implements AutoCloseable {
     /** Parses an answer's JSON body, failing with the body when it is not JSON. */
     public static JsonObject json(HttpResponse<String> response) {
         try {
-            return com.eclipsesource.json.Json.parse(response.body()).asObject();
+            return Json.parse(response.body()).asObject();
         } catch (RuntimeException e) {
             throw new AssertionError("not a JSON object (" + response.statusCode() + "): " + response.body(), e);
         }
     }
 
     public JsonObject getJson(String path) {
-        return com.eclipsesource.json.Json.parse(get(path).body()).asObject();
+        return Json.parse(get(path).body()).asObject();
     }
 
     /** The job row for a filename (or URL when the entry had no filename). */

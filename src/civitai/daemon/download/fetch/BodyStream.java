@@ -1,6 +1,7 @@
 package civitai.daemon.download.fetch;
 
 import civitai.daemon.download.part.BufferBudget;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.http.HttpResponse;
@@ -111,7 +112,7 @@ public final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>
      * {@link #next()} still returns them.
      */
     public byte[] head(int n) throws IOException {
-        var out = new java.io.ByteArrayOutputStream(n);
+        var out = new ByteArrayOutputStream(n);
         ArrayDeque<ByteBuffer> taken = new ArrayDeque<>();
         for (ByteBuffer b; out.size() < n && (b = next()) != null; ) {
             taken.add(b);
@@ -164,7 +165,7 @@ public final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>
 
     /** Up to {@code limit} first bytes of the body, for error answers. */
     public byte[] bytes(int limit) throws IOException {
-        var out = new java.io.ByteArrayOutputStream();
+        var out = new ByteArrayOutputStream();
         for (ByteBuffer b; out.size() < limit && (b = next()) != null; ) {
             byte[] bytes = new byte[Math.min(limit - out.size(), b.remaining())];
             b.get(bytes);

@@ -1,6 +1,8 @@
 package civitai.daemon.download.part;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
 
 /** A local file operation failed (disk full, no permission): not the network's fault, not retried. */
 public final class DiskException extends IOException {
@@ -18,9 +20,9 @@ public final class DiskException extends IOException {
         return diskFull;
     }
 
-    public static DiskException of(String action, java.nio.file.Path path, IOException cause) {
+    public static DiskException of(String action, Path path, IOException cause) {
         String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        boolean full = why.toLowerCase(java.util.Locale.ROOT).contains("no space");
+        boolean full = why.toLowerCase(Locale.ROOT).contains("no space");
         if (full) {
             why = "disk full (" + why + ")";
         }

@@ -12,7 +12,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The read side of the job records: pages of jobs, the completed history, and the figures
@@ -35,11 +38,11 @@ public final class JobHistory {
 
     /** Jobs newest first, optionally in one state; {@code cursor} is a previous page's. */
     public Page jobs(JobState state, int limit, String cursor) {
-        return jobs(state == null ? java.util.Set.of() : java.util.Set.of(state), limit, cursor);
+        return jobs(state == null ? Set.of() : Set.of(state), limit, cursor);
     }
 
     /** Jobs in any of {@code states} (every job when empty), newest first; the cursor is the last id shown. */
-    public Page jobs(java.util.Set<JobState> states, int limit, String cursor) {
+    public Page jobs(Set<JobState> states, int limit, String cursor) {
         long below = cursor == null ? Long.MAX_VALUE : Long.parseLong(cursor);
         StringBuilder keys = new StringBuilder(",");
         states.forEach(s -> keys.append(s.key()).append(','));
@@ -74,7 +77,7 @@ public final class JobHistory {
             afterId = Long.parseLong(cursor.substring(comma + 1));
         }
         Object[] args = {after, afterId, modelType, since == null ? null : since.toString(), limit + 1,
-                search == null ? null : search.toLowerCase(java.util.Locale.ROOT)};
+                search == null ? null : search.toLowerCase(Locale.ROOT)};
         List<Job> rows = db.run(c -> JobRows.many(c, JobRows.SELECT
                 + " WHERE state = 'completed' AND (finished_at < ?1 OR (finished_at = ?1 AND id < ?2))"
                 + " AND (?3 IS NULL OR model_type = ?3) AND (?4 IS NULL OR finished_at >= ?4)"
@@ -83,7 +86,7 @@ public final class JobHistory {
         return page(held.overlayAll(rows), limit, j -> j.finishedAt() + "," + j.id());
     }
 
-    private static Page page(List<Job> rows, int limit, java.util.function.Function<Job, String> cursorOf) {
+    private static Page page(List<Job> rows, int limit, Function<Job, String> cursorOf) {
         if (rows.size() <= limit) {
             return new Page(rows, null);
         }

@@ -4,8 +4,10 @@ import civitai.daemon.store.Database;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Map;
 
 /**
@@ -101,8 +103,8 @@ public final class RangeJournal {
     }
 
     /** Inserts the non-empty ranges; true when there was any. */
-    private static boolean insert(java.sql.Connection c, String sql, long jobId, Map<Long, Long> ranges, String boot)
-            throws java.sql.SQLException {
+    private static boolean insert(Connection c, String sql, long jobId, Map<Long, Long> ranges, String boot)
+            throws SQLException {
         boolean any = false;
         try (PreparedStatement s = c.prepareStatement(sql)) {
             for (var r : ranges.entrySet()) {
@@ -130,7 +132,7 @@ public final class RangeJournal {
         });
     }
 
-    private static void clear(java.sql.Connection c, long jobId) throws java.sql.SQLException {
+    private static void clear(Connection c, long jobId) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("DELETE FROM part_ranges WHERE job_id = ?")) {
             s.setLong(1, jobId);
             s.executeUpdate();

@@ -8,6 +8,7 @@ import civitai.daemon.store.jobs.JobState;
 import civitai.daemon.store.jobs.JobStore;
 import civitai.daemon.target.Layout;
 import civitai.daemon.target.Targets;
+import civitai.daemon.testing.Db;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -60,7 +61,7 @@ class RangeJournalTest {
             long id = job(db);
             new RangeJournal(db, null).record(id, Map.of(0L, 100L), Map.of(100L, 180L));
             assertEquals(Map.of(0L, 100L), new RangeJournal(db, null).ranges(id));
-            assertEquals(1, new civitai.daemon.testing.Db(dir.resolve("completed.db")).count("SELECT count(*) FROM part_ranges"));
+            assertEquals(1, new Db(dir.resolve("completed.db")).count("SELECT count(*) FROM part_ranges"));
         }
     }
 }
