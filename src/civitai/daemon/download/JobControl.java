@@ -1,7 +1,7 @@
 package civitai.daemon.download;
 
-import civitai.daemon.download.attempt.QueuedJob;
 import civitai.daemon.download.attempt.Downloader;
+import civitai.daemon.download.attempt.QueuedJob;
 import civitai.daemon.download.part.Placement;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;

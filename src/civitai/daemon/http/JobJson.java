@@ -1,7 +1,5 @@
 package civitai.daemon.http;
 
-import java.util.stream.Collectors;
-import java.util.Map;
 import civitai.daemon.download.DownloadQueue;
 import civitai.daemon.download.attempt.ActiveDownload;
 import civitai.daemon.http.server.JsonValues;
@@ -10,6 +8,8 @@ import civitai.daemon.store.jobs.Job;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /** A job as the API shows it. URLs lose their credential-like query values on the way out. */
 final class JobJson {

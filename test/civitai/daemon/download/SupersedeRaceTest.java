@@ -29,7 +29,6 @@ import civitai.daemon.testing.Bytes;
 import civitai.daemon.testing.FakeStorage;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -14,7 +14,6 @@ import civitai.daemon.testing.Poll;
 import com.eclipsesource.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import civitai.daemon.testing.FakeTelegram;
 import com.eclipsesource.json.JsonObject;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Telegram's MarkdownV2: every reserved character escaped, and messages that Telegram accepts. */
 class MarkdownV2Test {

@@ -1,7 +1,7 @@
 package civitai.daemon.download.attempt;
 
-import civitai.daemon.download.fetch.host.Credentials;
 import civitai.daemon.download.fetch.SignedUrl;
+import civitai.daemon.download.fetch.host.Credentials;
 import civitai.daemon.download.part.JournalClaim;
 import civitai.daemon.download.part.PartFile;
 import civitai.daemon.download.part.Placement;

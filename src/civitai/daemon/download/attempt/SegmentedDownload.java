@@ -1,8 +1,8 @@
 package civitai.daemon.download.attempt;
 
 import civitai.daemon.download.fetch.BodyStream;
-import civitai.daemon.download.fetch.host.HostSlots;
 import civitai.daemon.download.fetch.HttpFetch;
+import civitai.daemon.download.fetch.host.HostSlots;
 import civitai.daemon.download.part.DiskException;
 import civitai.daemon.download.part.PartFile;
 import civitai.daemon.download.retry.AttemptGuard;

@@ -9,10 +9,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Job writes the database refused for want of space ({@link DatabaseFull}), kept in memory in the
