@@ -36,10 +36,12 @@ public final class Main {
     }
 
     /** Runs one command; for {@code serve}, returns only when the daemon could not start. */
-    public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    public static int run(String[] args, Map<String, String> env, PrintStream out,
+            PrintStream err) {
         List<String> words = Arrays.asList(args);
         String command = words.isEmpty() || words.get(0).startsWith("-") ? "serve" : words.get(0);
-        List<String> rest = words.isEmpty() || words.get(0).startsWith("-") ? words : words.subList(1, words.size());
+        List<String> rest = words.isEmpty() || words.get(0).startsWith("-") ? words
+                : words.subList(1, words.size());
         return switch (command) {
             case "serve" -> serve(rest, env, out, err);
             case "version" -> {
@@ -54,7 +56,8 @@ public final class Main {
         };
     }
 
-    private static int serve(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+    private static int serve(List<String> args, Map<String, String> env, PrintStream out,
+            PrintStream err) {
         Path configFile = Path.of("config.json");
         for (int i = 0; i < args.size(); i++) {
             switch (args.get(i)) {
@@ -80,7 +83,8 @@ public final class Main {
         return serve(configFile, env, out, err);
     }
 
-    private static int serve(Path configFile, Map<String, String> env, PrintStream out, PrintStream err) {
+    private static int serve(Path configFile, Map<String, String> env, PrintStream out,
+            PrintStream err) {
         tuneHttpClient();
         Daemon daemon;
         try {

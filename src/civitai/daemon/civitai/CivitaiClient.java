@@ -42,13 +42,13 @@ public final class CivitaiClient {
     private final RateGate gate;
     private final boolean interactive;
 
-    public CivitaiClient(HttpClient http, URI base, String apiKey, String userAgent, Duration backoff,
-            RateGate gate) {
+    public CivitaiClient(HttpClient http, URI base, String apiKey, String userAgent,
+            Duration backoff, RateGate gate) {
         this(http, base, apiKey, userAgent, backoff, gate, false);
     }
 
-    private CivitaiClient(HttpClient http, URI base, String apiKey, String userAgent, Duration backoff,
-            RateGate gate, boolean interactive) {
+    private CivitaiClient(HttpClient http, URI base, String apiKey, String userAgent,
+            Duration backoff, RateGate gate, boolean interactive) {
         this.interactive = interactive;
         this.gate = gate;
         this.http = http;
@@ -71,7 +71,8 @@ public final class CivitaiClient {
      * Up to 100 models in one call ({@code /models?ids=...&nsfw=true}; without nsfw=true only PG
      * models come back). Models missing from the answer are simply not in the map.
      */
-    public Map<Long, JsonObject> models(List<Long> ids) throws CivitaiException, InterruptedException {
+    public Map<Long, JsonObject> models(List<Long> ids)
+            throws CivitaiException, InterruptedException {
         if (ids.size() > 100) {
             throw new IllegalArgumentException("at most 100 ids per call, not " + ids.size());
         }
@@ -113,7 +114,8 @@ public final class CivitaiClient {
     public List<JsonObject> versionsByHash(List<String> sha256s)
             throws CivitaiException, InterruptedException {
         if (sha256s.size() > MAX_HASHES) {
-            throw new IllegalArgumentException("at most " + MAX_HASHES + " hashes per call, not " + sha256s.size());
+            throw new IllegalArgumentException("at most " + MAX_HASHES + " hashes per call, not "
+                    + sha256s.size());
         }
         JsonArray body = new JsonArray();
         for (String sha : sha256s) {
@@ -140,7 +142,8 @@ public final class CivitaiClient {
         } catch (ParseException e) {
             // reported below
         }
-        throw new CivitaiException(502, "Civitai's answer for " + what + " is not the JSON array expected");
+        throw new CivitaiException(502,
+                "Civitai's answer for " + what + " is not the JSON array expected");
     }
 
     private JsonObject get(String path, String what) throws CivitaiException, InterruptedException {
@@ -161,7 +164,8 @@ public final class CivitaiClient {
             try {
                 r = http.send(request.get(), HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
-                last = new CivitaiException(0, "Civitai did not answer for " + what + ": " + e.getMessage());
+                last = new CivitaiException(0,
+                        "Civitai did not answer for " + what + ": " + e.getMessage());
                 Thread.sleep(backoff.multipliedBy(attempt).toMillis());
                 continue;
             }
@@ -170,11 +174,12 @@ public final class CivitaiClient {
                 return r.body();
             }
             if (status == 404) {
-                throw new CivitaiException(404, what + " not found on Civitai (" + error(r.body()) + ")");
+                throw new CivitaiException(404,
+                        what + " not found on Civitai (" + error(r.body()) + ")");
             }
             if (status == 429) {
-                gate.close(RetryAfter.parse(r.headers().firstValue("Retry-After").orElse(null)).orElse(null),
-                        DEFAULT_PAUSE);
+                gate.close(RetryAfter.parse(r.headers().firstValue("Retry-After").orElse(null))
+                        .orElse(null), DEFAULT_PAUSE);
                 last = new CivitaiException(429, "Civitai is rate limiting (429)",
                         Duration.ofSeconds(Math.max(1, gate.closedFor().toSeconds())));
                 continue;  // an interactive call fails at the top of the loop
@@ -192,7 +197,8 @@ public final class CivitaiClient {
     private void failIfClosed() throws CivitaiException {
         Duration again = gate.askAgainIn();
         if (!again.isZero()) {
-            throw new CivitaiException(429, "Civitai is rate limiting this daemon; ask again in " + again.toSeconds()
+            throw new CivitaiException(429,
+                    "Civitai is rate limiting this daemon; ask again in " + again.toSeconds()
                     + " s (downloads and update checks wait on their own)", again);
         }
     }
@@ -215,13 +221,15 @@ public final class CivitaiClient {
         } catch (ParseException e) {
             // reported below
         }
-        throw new CivitaiException(502, "Civitai's answer for " + what + " is not the JSON object expected");
+        throw new CivitaiException(502,
+                "Civitai's answer for " + what + " is not the JSON object expected");
     }
 
     private static String error(String body) {
         try {
             JsonValue v = Json.parse(body);
-            if (v.isObject() && v.asObject().get("error") != null && v.asObject().get("error").isString()) {
+            if (v.isObject() && v.asObject().get("error") != null
+                    && v.asObject().get("error").isString()) {
                 return v.asObject().get("error").asString();
             }
         } catch (ParseException e) {

@@ -31,8 +31,11 @@ public final class HashLookup {
         this.client = client;
     }
 
-    /** The matches among {@code sha256s} (lower-case hex), keyed by hash; unknown hashes are absent. */
-    public Map<String, Match> find(List<String> sha256s) throws CivitaiException, InterruptedException {
+    /**
+     * The matches among {@code sha256s} (lower-case hex), keyed by hash; unknown hashes are absent.
+     */
+    public Map<String, Match> find(List<String> sha256s)
+            throws CivitaiException, InterruptedException {
         Set<String> wanted = new HashSet<>(sha256s);
         Map<String, Match> out = new HashMap<>();
         for (JsonObject version : client.versionsByHash(sha256s)) {
@@ -53,8 +56,10 @@ public final class HashLookup {
             entry = null;  // a file Civitai names unusably: still known, with no entry to adopt
         }
         JsonValue model = version.get("model");
-        String modelName = model != null && model.isObject() ? model.asObject().getString("name", null) : null;
-        String type = model != null && model.isObject() ? model.asObject().getString("type", null) : null;
+        String modelName = model != null && model.isObject()
+                ? model.asObject().getString("name", null) : null;
+        String type = model != null && model.isObject() ? model.asObject().getString("type", null)
+                : null;
         String name = modelName == null ? version.getString("name", null)
                 : modelName + " " + version.getString("name", "");
         return Optional.of(new Match(sha, version.getLong("modelId", 0), version.getLong("id", 0),

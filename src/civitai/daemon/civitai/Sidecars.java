@@ -44,8 +44,8 @@ public final class Sidecars implements AutoCloseable {
     private final String userAgent;
     private final DaemonLog log;
 
-    public Sidecars(CivitaiClient client, HttpClient http, boolean previews, boolean allowNsfw, String userAgent,
-            DaemonLog log) {
+    public Sidecars(CivitaiClient client, HttpClient http, boolean previews, boolean allowNsfw,
+            String userAgent, DaemonLog log) {
         this.client = client;
         this.http = http;
         this.previews = previews;
@@ -83,7 +83,8 @@ public final class Sidecars implements AutoCloseable {
         try {
             String stem = stem(model.getFileName().toString());
             if (keepExisting && Files.exists(model.resolveSibling(stem + ".civitai.json"))) {
-                return;  // asked before the version is fetched: nothing to write, nothing to ask Civitai
+                // asked before the version is fetched: nothing to write, nothing to ask Civitai
+                return;
             }
             write(model, client.version(versionId), keepExisting);
         } catch (CivitaiException | IOException e) {
@@ -100,10 +101,12 @@ public final class Sidecars implements AutoCloseable {
     }
 
     /** @param keepExisting whether a preview already beside the model (any extension) is kept */
-    private void write(Path model, JsonObject version, boolean keepExisting) throws IOException, InterruptedException {
+    private void write(Path model, JsonObject version, boolean keepExisting)
+            throws IOException, InterruptedException {
         String stem = stem(model.getFileName().toString());
         replace(model.resolveSibling(stem + ".civitai.json"),
-                (version.toString(WriterConfig.PRETTY_PRINT) + "\n").getBytes(StandardCharsets.UTF_8));
+                (version.toString(WriterConfig.PRETTY_PRINT) + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
         if (!previews || (keepExisting && hasPreview(model, stem))) {
             return;
         }
@@ -112,11 +115,12 @@ public final class Sidecars implements AutoCloseable {
             return;
         }
         URI uri = URI.create(image.getString("url", ""));
-        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("User-Agent", userAgent)
-                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT)
+                .header("User-Agent", userAgent).build(), HttpResponse.BodyHandlers.ofByteArray());
         String type = r.headers().firstValue("Content-Type").orElse("");
         if (r.statusCode() != 200 || !type.startsWith("image/") || r.body().length > MAX_PREVIEW) {
-            throw new IOException("preview " + uri.getHost() + " answered " + r.statusCode() + " " + type);
+            throw new IOException("preview " + uri.getHost() + " answered " + r.statusCode() + " "
+                    + type);
         }
         replace(model.resolveSibling(stem + ".preview." + extension(uri, type)), r.body());
     }
@@ -149,7 +153,8 @@ public final class Sidecars implements AutoCloseable {
         Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
         try {
             Files.write(temp, bytes);
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(temp);
         }

@@ -5,7 +5,10 @@ import com.eclipsesource.json.JsonValue;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
-/** Which of a model's versions is the newest: what a model link without a version, and the update checker, take. */
+/**
+ * Which of a model's versions is the newest: what a model link without a version, and the update
+ * checker, take.
+ */
 final class Versions {
     private Versions() {}
 
@@ -34,7 +37,8 @@ final class Versions {
             }
         }
         if (best == null) {
-            throw new Resolver.Unresolvable("model " + model.getLong("id", 0) + " has no published version");
+            throw new Resolver.Unresolvable("model " + model.getLong("id", 0)
+                    + " has no published version");
         }
         return best.getLong("id", 0);
     }

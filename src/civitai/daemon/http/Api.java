@@ -49,8 +49,9 @@ import java.util.function.IntSupplier;
  */
 public final class Api {
     /** Everything the routes read or drive. */
-    public record Parts(String version, Clock clock, int workers, Duration eventHeartbeat, JobStore store,
-            JobHistory history, DownloadQueue queue, ManifestFile manifest, EventStream events,
+    public record Parts(String version, Clock clock, int workers, Duration eventHeartbeat,
+            JobStore store, JobHistory history, DownloadQueue queue, ManifestFile manifest,
+            EventStream events,
             WebhookStore webhooks, IntSupplier port, Jwt jwt, DaemonLog log, References references,
             UpdateChecker updates, String bindAddress, List<String> allowedHosts,
             Webhooks notifications, List<AddressRange> trustedProxies,
@@ -78,7 +79,8 @@ public final class Api {
     }
 
     Router router() {
-        return new Router(table(), parts.jwt(), new HostCheck(parts.bindAddress(), parts.allowedHosts(), parts.port()),
+        return new Router(table(), parts.jwt(),
+                new HostCheck(parts.bindAddress(), parts.allowedHosts(), parts.port()),
                 parts.log());
     }
 
@@ -90,13 +92,14 @@ public final class Api {
     List<Router.Route> table() {
         var disks = new DiskUse(parts.space(), parts.library(),
                 new LibraryQuery(parts.libraryIndex()));
-        var status = new StatusRoutes(parts.version(), parts.clock(), parts.workers(), parts.store(), parts.queue(),
-                parts.port(), parts.manifest(), disks);
+        var status = new StatusRoutes(parts.version(), parts.clock(), parts.workers(),
+                parts.store(), parts.queue(), parts.port(), parts.manifest(), disks);
         var intake = new Intake(parts.queue(), parts.manifest(), parts.references());
         var jobs = new JobRoutes(parts.queue(), parts.store(), parts.history(), parts.manifest());
         var adds = new AddRoutes(parts.queue(), intake);
-        var workflows = new WorkflowRoutes(parts.libraryIndex(), parts.layout(), parts.downloadDir(),
-                new WorkflowQueue(intake, parts.store(), new WorkflowLinks(parts.reuse(), parts.library(),
+        var workflows = new WorkflowRoutes(parts.libraryIndex(), parts.layout(),
+                parts.downloadDir(), new WorkflowQueue(intake, parts.store(),
+                        new WorkflowLinks(parts.reuse(), parts.library(),
                         type -> parts.layout().folder(parts.downloadDir(), type))));
         var metrics = new MetricsRoutes(parts.store(), parts.history(), parts.queue(), disks);
         var events = new EventRoutes(parts.events(), parts.eventHeartbeat());
@@ -116,16 +119,22 @@ public final class Api {
                 new Router.Route("POST", "/api/download", ADMIN, adds::download),
                 new Router.Route("POST", "/api/batch", ADMIN, adds::batch),
                 new Router.Route("POST", "/api/workflow", ADMIN, workflows::post),
-                new Router.Route("POST", "/api/workflow/plan/{id}/queue", ADMIN, workflows::queuePlan),
+                new Router.Route("POST", "/api/workflow/plan/{id}/queue", ADMIN,
+                        workflows::queuePlan),
                 new Router.Route("GET", "/api/jobs", VIEWER, jobs::list),
                 new Router.Route("GET", "/api/jobs/{id}", VIEWER, jobs::get),
                 new Router.Route("PATCH", "/api/jobs/{id}", ADMIN, jobs::patch),
                 new Router.Route("DELETE", "/api/jobs/{id}", ADMIN, jobs::delete),
-                new Router.Route("POST", "/api/jobs/{id}/pause", ADMIN, jobs.control(queue::pause, JobState.PAUSED)),
-                new Router.Route("POST", "/api/jobs/{id}/resume", ADMIN, jobs.control(queue::resume, null)),
-                new Router.Route("POST", "/api/jobs/{id}/cancel", ADMIN, jobs.control(queue::cancel, JobState.CANCELLED)),
-                new Router.Route("POST", "/api/jobs/{id}/retry", ADMIN, jobs.control(queue::retry, null)),
-                new Router.Route("GET", "/api/completed", VIEWER, previews.withPreviews(jobs::completed)),
+                new Router.Route("POST", "/api/jobs/{id}/pause", ADMIN,
+                        jobs.control(queue::pause, JobState.PAUSED)),
+                new Router.Route("POST", "/api/jobs/{id}/resume", ADMIN,
+                        jobs.control(queue::resume, null)),
+                new Router.Route("POST", "/api/jobs/{id}/cancel", ADMIN,
+                        jobs.control(queue::cancel, JobState.CANCELLED)),
+                new Router.Route("POST", "/api/jobs/{id}/retry", ADMIN,
+                        jobs.control(queue::retry, null)),
+                new Router.Route("GET", "/api/completed", VIEWER,
+                        previews.withPreviews(jobs::completed)),
                 new Router.Route("GET", "/api/metrics", VIEWER, metrics::get),
                 new Router.Route("GET", "/metrics", VIEWER, metrics::prometheus),
                 new Router.Route("GET", "/api/events", VIEWER, true, events::stream),

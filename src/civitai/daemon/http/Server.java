@@ -29,7 +29,8 @@ public final class Server implements AutoCloseable {
      */
     public static void limitClients(int maxConnections, Duration requestTimeout) {
         setIfAbsent("jdk.httpserver.maxConnections", Integer.toString(maxConnections));
-        setIfAbsent("sun.net.httpserver.maxReqTime", Long.toString(Math.max(1, requestTimeout.toSeconds())));
+        setIfAbsent("sun.net.httpserver.maxReqTime",
+                Long.toString(Math.max(1, requestTimeout.toSeconds())));
         setIfAbsent("sun.net.httpserver.timerMillis", "500");  // how often the cut is checked
     }
 
@@ -63,8 +64,9 @@ public final class Server implements AutoCloseable {
      */
     public void startHealth(int apiPort) {
         byte[] ok = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
-        byte[] elsewhere = ("{\"error\":{\"code\":\"not_found\",\"message\":\"this port answers GET /healthz"
-                + " only; the API is on port " + apiPort + "\"}}").getBytes(StandardCharsets.UTF_8);
+        byte[] elsewhere = ("{\"error\":{\"code\":\"not_found\","
+                + "\"message\":\"this port answers GET /healthz only; the API is on port " + apiPort
+                + "\"}}").getBytes(StandardCharsets.UTF_8);
         server.createContext("/", exchange -> {
             try (exchange) {
                 String method = exchange.getRequestMethod();

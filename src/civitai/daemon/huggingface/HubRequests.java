@@ -36,7 +36,8 @@ final class HubRequests {
         private final Duration pause;
 
         Held(Duration pause) {
-            super("the Hub is rate limiting; ask again in " + pause.toSeconds() + " s", null, false, false);
+            super("the Hub is rate limiting; ask again in " + pause.toSeconds() + " s", null, false,
+                    false);
             this.pause = pause;
         }
 
@@ -50,7 +51,9 @@ final class HubRequests {
     private final String token;
     private final RateGate gate;
 
-    /** {@code token} may be null or blank: public repos need none. {@code gate} covers the endpoint. */
+    /**
+     * {@code token} may be null or blank: public repos need none. {@code gate} covers the endpoint.
+     */
     HubRequests(HttpClient http, URI endpoint, String token, RateGate gate) {
         this.http = http;
         this.endpoint = endpoint;
@@ -78,8 +81,8 @@ final class HubRequests {
         if (!closed.isZero()) {
             throw new Held(closed);
         }
-        HttpRequest.Builder b = HttpRequest.newBuilder(at).method(method, HttpRequest.BodyPublishers.noBody())
-                .timeout(TIMEOUT);
+        HttpRequest.Builder b = HttpRequest.newBuilder(at)
+                .method(method, HttpRequest.BodyPublishers.noBody()).timeout(TIMEOUT);
         if (token != null && hub) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -94,19 +97,23 @@ final class HubRequests {
         return r;
     }
 
-    /** The wait a 429 names: its Retry-After, else the reset ({@code t=}) of its RateLimit header. */
+    /**
+     * The wait a 429 names: its Retry-After, else the reset ({@code t=}) of its RateLimit header.
+     */
     private static Optional<RetryAfter> asked(HttpHeaders h) {
         Optional<RetryAfter> after = RetryAfter.parse(h.firstValue("Retry-After").orElse(null));
         if (after.isPresent()) {
             return after;
         }
         Matcher t = RATE_T.matcher(h.firstValue("RateLimit").orElse(""));
-        return t.find() ? Optional.of(new RetryAfter(Duration.ofSeconds(Long.parseLong(t.group(1))), null))
+        return t.find() ? Optional.of(new RetryAfter(Duration.ofSeconds(Long.parseLong(t.group(1))),
+                null))
                 : Optional.empty();
     }
 
     static boolean sameAuthority(URI a, URI b) {
         return a.getScheme() != null && a.getScheme().equalsIgnoreCase(b.getScheme())
-                && a.getRawAuthority() != null && a.getRawAuthority().equalsIgnoreCase(b.getRawAuthority());
+                && a.getRawAuthority() != null
+                && a.getRawAuthority().equalsIgnoreCase(b.getRawAuthority());
     }
 }

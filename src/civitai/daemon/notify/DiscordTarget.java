@@ -27,7 +27,8 @@ record DiscordTarget(String name, List<String> events, URI webhookUrl) implement
         JsonArray fields = new JsonArray();
         for (Notice.Fact f : n.facts().subList(0, Math.min(25, n.facts().size()))) {
             fields.add(new JsonObject().add("name", TelegramTarget.cut(f.label(), 256))
-                    .add("value", TelegramTarget.cut(f.value(), 1024)).add("inline", !f.label().equals("Path")));
+                    .add("value", TelegramTarget.cut(f.value(), 1024))
+                    .add("inline", !f.label().equals("Path")));
         }
         JsonObject embed = new JsonObject()
                 .add("title", TelegramTarget.cut(n.title(), 256))

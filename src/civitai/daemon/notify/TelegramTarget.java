@@ -42,7 +42,8 @@ record TelegramTarget(String name, List<String> events, URI apiUrl, String botTo
             b.append('\n').append(MarkdownV2.escape(cut(n.line(), 500)));
         }
         for (Notice.Fact f : n.facts()) {
-            String line = "\n" + MarkdownV2.bold(f.label() + ":") + " " + MarkdownV2.escape(cut(f.value(), 600));
+            String line = "\n" + MarkdownV2.bold(f.label() + ":") + " "
+                    + MarkdownV2.escape(cut(f.value(), 600));
             if (b.length() + line.length() > MAX_TEXT) {
                 break;
             }

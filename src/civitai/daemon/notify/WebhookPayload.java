@@ -32,9 +32,10 @@ final class WebhookPayload {
                 .add("model_type", job.spec().modelType())
                 .add("filename", nullable(filename(job)))
                 .add("path", nullable(job.targetPath()))
-                .add("url", job.spec().url().getScheme() + "://" + job.spec().url().getRawAuthority()
-                        + job.spec().url().getRawPath())
-                .add("sha256", nullable(job.sha256() != null ? job.sha256() : job.spec().expectedSha256()))
+                .add("url", job.spec().url().getScheme() + "://"
+                        + job.spec().url().getRawAuthority() + job.spec().url().getRawPath())
+                .add("sha256", nullable(job.sha256() != null ? job.sha256()
+                        : job.spec().expectedSha256()))
                 .add("size", nullable(job.totalBytes()))
                 .add("attempts", job.attempts());
         switch (cause) {
@@ -46,7 +47,8 @@ final class WebhookPayload {
                     .add("path", c.path())
                     .add("sha256", c.sha256());
             case Event.Failed f -> o.add("error", f.reason()).add("error_message", f.message());
-            case Event.Started s -> o.add("attempt", s.attempt()).add("resumed_at_byte", s.offset());
+            case Event.Started s -> o.add("attempt", s.attempt())
+                    .add("resumed_at_byte", s.offset());
             default -> { }
         }
         return Redactor.urls(o.toString());
@@ -62,7 +64,8 @@ final class WebhookPayload {
         try {
             JsonValue entry = Json.parse(job.spec().entryJson());
             JsonValue name = entry.isObject() ? entry.asObject().get("name") : null;
-            return name != null && name.isString() && !name.asString().isBlank() ? name.asString() : null;
+            return name != null && name.isString() && !name.asString().isBlank() ? name.asString()
+                    : null;
         } catch (ParseException e) {
             return null;
         }

@@ -39,9 +39,11 @@ public final class Chaos {
         long seed = args.length > 2 ? Long.parseLong(args[2]) : System.nanoTime() & 0xffffffffL;
         Path root = Path.of("build/chaos");
         Report report = new Report(mode, seed);
-        clean(root.resolve("work"));  // a run starts from nothing: rounds of an earlier run must not mix in
+        // a run starts from nothing: rounds of an earlier run must not mix in
+        clean(root.resolve("work"));
         System.out.println("chaos " + mode.name() + ": seed " + seed + " (replay: make chaos"
-                + (mode.name().equals("long") ? "-long" : "") + " SEED=" + seed + "), " + Machine.describe());
+                + (mode.name().equals("long") ? "-long" : "") + " SEED=" + seed + "), "
+                + Machine.describe());
         List<Named> scenarios = List.of(
                 new Named("crash", 0.38, CrashRun::run),
                 new Named("faults", 0.12, FaultRun::run),
@@ -69,8 +71,8 @@ public final class Chaos {
             report.write(root.resolve("RESULTS.md"));
         }
         report.write(root.resolve("RESULTS.md"));
-        System.out.println("chaos " + mode.name() + ": " + (report.passed() ? "PASS" : "FAIL") + ", seed " + seed
-                + ", figures in " + root.resolve("RESULTS.md"));
+        System.out.println("chaos " + mode.name() + ": " + (report.passed() ? "PASS" : "FAIL")
+                + ", seed " + seed + ", figures in " + root.resolve("RESULTS.md"));
         System.exit(report.passed() ? 0 : 1);
     }
 }

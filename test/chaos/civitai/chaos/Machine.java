@@ -10,8 +10,9 @@ final class Machine {
     private Machine() {}
 
     static String describe() {
-        return Runtime.getRuntime().availableProcessors() + " cores (nproc), " + memory() + ", CPU " + cpu()
-                + ", kernel " + System.getProperty("os.version") + ", JDK " + System.getProperty("java.version");
+        return Runtime.getRuntime().availableProcessors() + " cores (nproc), " + memory() + ", CPU "
+                + cpu() + ", kernel " + System.getProperty("os.version") + ", JDK "
+                + System.getProperty("java.version");
     }
 
     private static String memory() {
@@ -22,8 +23,8 @@ final class Machine {
     }
 
     private static String cpu() {
-        return line(Path.of("/proc/cpuinfo"), "model name").map(l -> l.substring(l.indexOf(':') + 1).strip())
-                .orElse("unknown");
+        return line(Path.of("/proc/cpuinfo"), "model name")
+                .map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("unknown");
     }
 
     private static Optional<String> line(Path file, String prefix) {

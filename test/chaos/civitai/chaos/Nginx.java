@@ -61,9 +61,10 @@ final class Nginx implements AutoCloseable {
                     }
                 }
                 """.formatted(prefix.toAbsolutePath(), tmp, port, root.toAbsolutePath(), limitRate));
-        String binary = Files.isExecutable(Path.of("/usr/sbin/nginx")) ? "/usr/sbin/nginx" : "nginx";
-        Process p = new ProcessBuilder(List.of(binary, "-p", prefix.toAbsolutePath().toString(), "-c",
-                conf.toAbsolutePath().toString())).redirectErrorStream(true)
+        String binary = Files.isExecutable(Path.of("/usr/sbin/nginx")) ? "/usr/sbin/nginx"
+                : "nginx";
+        Process p = new ProcessBuilder(List.of(binary, "-p", prefix.toAbsolutePath().toString(),
+                "-c", conf.toAbsolutePath().toString())).redirectErrorStream(true)
                 .redirectOutput(prefix.resolve("logs/stdout.log").toFile()).start();
         Nginx n = new Nginx(p, port, prefix.resolve("logs/access.log"));
         stage.track(p.pid(), n);

@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 final class RawHttp {
     private RawHttp() {}
 
-    /** The answer's status, 0 when the connection closed without one, -1 on a timeout or refusal. */
+    /**
+     * The answer's status, 0 when the connection closed without one, -1 on a timeout or refusal.
+     */
     static int send(int port, byte[] request, int timeoutMillis) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), timeoutMillis);
@@ -44,11 +46,14 @@ final class RawHttp {
     }
 
     /** A request with a Host of 127.0.0.1:port, the body's Content-Length and Connection: close. */
-    static byte[] request(int port, String method, String target, String extraHeaders, byte[] body) {
-        String head = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n" + extraHeaders
-                + (body == null ? "" : "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n")
-                + "Connection: close\r\n\r\n";
-        return concat(head.getBytes(StandardCharsets.ISO_8859_1), body == null ? new byte[0] : body);
+    static byte[] request(int port, String method, String target, String extraHeaders,
+            byte[] body) {
+        String head = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
+                + extraHeaders + (body == null ? ""
+                        : "Content-Type: application/json\r\nContent-Length: " + body.length
+                + "\r\n") + "Connection: close\r\n\r\n";
+        return concat(head.getBytes(StandardCharsets.ISO_8859_1),
+                body == null ? new byte[0] : body);
     }
 
     static byte[] concat(byte[] a, byte[] b) {

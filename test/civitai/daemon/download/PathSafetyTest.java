@@ -27,7 +27,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PathSafetyTest extends DaemonTest {
     byte[] content = Bytes.random(10_000, 12);
 
-    /** Regular files under root; one that vanishes mid-walk (other processes share /tmp) is skipped. */
+    /**
+     * Regular files under root; one that vanishes mid-walk (other processes share /tmp) is skipped.
+     */
     private List<Path> everyFileUnder(Path root) throws IOException {
         List<Path> files = new ArrayList<>();
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
@@ -48,8 +50,9 @@ class PathSafetyTest extends DaemonTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"../escape.safetensors", "..", "a/../b.safetensors", "a//b.safetensors", "a\\b.safetensors",
-            "/etc/passwd", "nul\u0000byte", "tab\tname", "CON", "con.txt", "trailingdot.", "x.safetensors.part",
+    @ValueSource(strings = {"../escape.safetensors", "..", "a/../b.safetensors", "a//b.safetensors",
+            "a\\b.safetensors", "/etc/passwd", "nul\u0000byte", "tab\tname", "CON", "con.txt",
+                    "trailingdot.", "x.safetensors.part",
             "evil\u202Egnp.safetensors", "CONIN$", "COM\u00B9.bin", "zero\u200Bwidth.bin"})
     void unsafeFilename_isSkippedWithItsIndexAndReason(String filename) throws IOException {
         var url = storage.put("f.bin", content);
@@ -58,10 +61,12 @@ class PathSafetyTest extends DaemonTest {
         start(manifest(good, bad));
         daemon.await(daemon.idOf("good.safetensors"), "completed");
 
-        assertEquals(1, daemon.db().count("SELECT count(*) FROM jobs"), "only the good entry is queued");
+        assertEquals(1, daemon.db().count("SELECT count(*) FROM jobs"),
+                "only the good entry is queued");
         String log = daemon.log("download.log");
         assertTrue(log.contains("entry #1 skipped: \"filename\""), log);
-        assertEquals(List.of(daemon.models().resolve("lora/good.safetensors")), everyFileUnder(daemon.models()));
+        assertEquals(List.of(daemon.models().resolve("lora/good.safetensors")),
+                everyFileUnder(daemon.models()));
         assertEquals(List.of(), everyFileUnder(dir).stream()
                 .filter(p -> p.getFileName().toString().contains("escape")).toList());
     }
@@ -70,7 +75,8 @@ class PathSafetyTest extends DaemonTest {
     @ValueSource(strings = {"..", "../lora", "a/b", "", "/abs"})
     void unsafeModelType_isSkipped(String modelType) {
         var url = storage.put("t.bin", content);
-        start(manifest(entry(modelType, "x.safetensors", url, null), entry("lora", "ok.safetensors", url, null)));
+        start(manifest(entry(modelType, "x.safetensors", url, null),
+                entry("lora", "ok.safetensors", url, null)));
         daemon.await(daemon.idOf("ok.safetensors"), "completed");
 
         assertEquals(1, daemon.db().count("SELECT count(*) FROM jobs"));
@@ -91,7 +97,8 @@ class PathSafetyTest extends DaemonTest {
         String log = daemon.log("download.log");
         assertTrue(log.contains("entry #0 skipped: \"url\" is missing"), log);
         assertTrue(log.contains("entry #1 skipped: \"sha256\" must be 64 hex digits"), log);
-        assertTrue(log.contains("entry #2 skipped: \"url\" must be an absolute http:// or https:// URL"), log);
+        assertTrue(log.contains("entry #2 skipped: \"url\" must be an absolute http://"
+                + " or https:// URL"), log);
         assertTrue(log.contains("entry #4 skipped: an entry must be a JSON object"), log);
         assertTrue(log.contains("manifest: 1 entries, 1 new job(s), 4 skipped"), log);
         assertTrue(daemon.log("error.log").contains("entry #0 skipped"), "skips are warnings");
@@ -103,16 +110,19 @@ class PathSafetyTest extends DaemonTest {
         start(manifest(entry("lora", null, url, null)));
         daemon.await(daemon.idOf(url.toString()), "completed");
 
-        assertEquals(List.of(daemon.models().resolve("lora/evil.sh")), everyFileUnder(daemon.models()));
+        assertEquals(List.of(daemon.models().resolve("lora/evil.sh")),
+                everyFileUnder(daemon.models()));
     }
 
     @Test
     void rfc6266ExtendedFilename_winsAndIsDecoded() throws IOException {
         var url = storage.put("utf.bin", content,
-                "attachment; filename=\"fallback.safetensors\"; filename*=UTF-8''%C3%9Cber%20Modell.safetensors");
+                "attachment; filename=\"fallback.safetensors\";"
+                + " filename*=UTF-8''%C3%9Cber%20Modell.safetensors");
         start(manifest(entry("lora", null, url, null)));
         daemon.await(daemon.idOf(url.toString()), "completed");
 
-        assertArrayEquals(content, Files.readAllBytes(daemon.models().resolve("lora/Über Modell.safetensors")));
+        assertArrayEquals(content, Files.readAllBytes(daemon.models()
+                .resolve("lora/Über Modell.safetensors")));
     }
 }

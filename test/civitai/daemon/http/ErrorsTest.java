@@ -29,8 +29,10 @@ class ErrorsTest extends DaemonTest {
     }
 
     private static JsonObject error(HttpResponse<String> r) {
-        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), r.body());
-        assertFalse(r.body().contains("Exception") || r.body().contains("\tat "), "no stack trace: " + r.body());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
+                r.body());
+        assertFalse(r.body().contains("Exception") || r.body().contains("\tat "),
+                "no stack trace: " + r.body());
         JsonObject error = TestDaemon.json(r).get("error").asObject();
         assertFalse(error.getString("code", "").isEmpty());
         assertFalse(error.getString("message", "").isEmpty());
@@ -39,23 +41,28 @@ class ErrorsTest extends DaemonTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "POST   | /api/download | text/plain       | {}                       | 415 | unsupported_media_type",
+        "POST   | /api/download | text/plain       | {}                       | 415 |"
+                + " unsupported_media_type",
         "POST   | /api/download | application/json | {not json                | 400 | bad_request",
         "POST   | /api/download | application/json | []                       | 400 | bad_request",
-        "POST   | /api/download | application/json | {\"url\": \"ftp://x\", \"model_type\": \"lora\"} | 400 | bad_request",
+        "POST   | /api/download | application/json | {\"url\": \"ftp://x\", \"model_type\":"
+        + " \"lora\"} | 400 | bad_request",
         "POST   | /api/batch    | application/json | {\"entries\": 5}         | 400 | bad_request",
         "PATCH  | /api/jobs/1   | application/json | {\"priority\": 1}        | 404 | not_found",
-        "PUT    | /api/download | application/json | {}                       | 405 | method_not_allowed",
-        "GET    | /api/download | NONE             | NONE                     | 405 | method_not_allowed",
-        "DELETE | /api/status   | NONE             | NONE                     | 405 | method_not_allowed",
-        "GET    | /api/nothing  | NONE             | NONE                     | 404 | not_found",
+        "PUT    | /api/download | application/json | {}                       | 405 |"
+        + " method_not_allowed", "GET    | /api/download | NONE             | NONE                 "
+        + "    | 405 | method_not_allowed",
+        "DELETE | /api/status   | NONE             | NONE                     | 405 |"
+        + " method_not_allowed", "GET    | /api/nothing  | NONE             | NONE                 "
+        + "    | 404 | not_found",
         "GET    | /api/jobs/1/x | NONE             | NONE                     | 404 | not_found",
         "POST   | /api/jobs/1/explode | NONE       | NONE                     | 404 | not_found",
         "GET    | /api/completed?limit=9999 | NONE | NONE                     | 400 | bad_request",
         "GET    | /api/metrics?format=xml | NONE   | NONE                     | 400 | bad_request",
         "DELETE | /api/jobs/1?delete_file=maybe | NONE | NONE               | 400 | bad_request",
     }, nullValues = "NONE")
-    void errors(String method, String path, String type, String body, int status, String code) throws Exception {
+    void errors(String method, String path, String type, String body, int status, String code)
+    throws Exception {
         var b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port() + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
@@ -72,7 +79,8 @@ class ErrorsTest extends DaemonTest {
 
     @Test
     void tooLargeBody_is413() {
-        String big = "{\"url\": \"http://127.0.0.1/x\", \"model_type\": \"lora\", \"pad\": \"" + "x".repeat(1 << 20) + "\"}";
+        String big = "{\"url\": \"http://127.0.0.1/x\", \"model_type\": \"lora\", \"pad\": \""
+                + "x".repeat(1 << 20) + "\"}";
         var r = daemon.post("/api/download", big);
         assertEquals(413, r.statusCode());
         assertEquals("payload_too_large", error(r).getString("code", null));
@@ -80,12 +88,13 @@ class ErrorsTest extends DaemonTest {
 
     @Test
     void aBodyDeclaredTooLarge_is413BeforeItIsSent() throws Exception {
-        // the headers alone, declaring more than is ever read: a daemon that read first would wait for 100 MiB
+        // the headers alone, declaring more than is ever read: a daemon that read first would wait
+        // for 100 MiB
         try (var socket = new Socket("127.0.0.1", daemon.port())) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(("POST /api/batch HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: " + (100 << 20) + "\r\n\r\n[")
-                    .getBytes(StandardCharsets.ISO_8859_1));
+                    + "Content-Type: application/json\r\nContent-Length: " + (100 << 20)
+                    + "\r\n\r\n[").getBytes(StandardCharsets.ISO_8859_1));
             String status = new BufferedReader(new InputStreamReader(socket.getInputStream(),
                     StandardCharsets.ISO_8859_1)).readLine();
             assertEquals("HTTP/1.1 413 Request Entity Too Large", status);

@@ -41,22 +41,25 @@ import javax.imageio.ImageIO;
  */
 public final class FakeCivitai implements AutoCloseable {
     public static final String FIXTURE_401 = "error_download_401_unauthorized_QUOTED.json";
-    private static final List<String> MODEL_FIXTURES = List.of("model_lora_11821_two_versions_2025.json",
-            "model_lora_1231067_flux_2025.json");
-    private static final List<String> VERSION_FIXTURES = List.of("model_version_1387174_lora_flux_2025.json",
+    private static final List<String> MODEL_FIXTURES =
+            List.of("model_lora_11821_two_versions_2025.json", "model_lora_1231067_flux_2025.json");
+    private static final List<String> VERSION_FIXTURES =
+            List.of("model_version_1387174_lora_flux_2025.json",
             "wiki2023_model_version_1318_checkpoint.json");
 
     /**
      * A file of a version, as the fixtures describe it; its bytes are made on first use. Answers
      * carry those bytes' SHA-256 in place of the fixture's (for files small enough to make).
      */
-    public record VersionFile(long versionId, long fileId, String name, int size, String fixtureSha256) {}
+    public record VersionFile(long versionId, long fileId, String name, int size,
+            String fixtureSha256) {}
 
     /** Files up to this size get made-up bytes whose hash replaces the fixture's in answers. */
     static final int MADE_UP_LIMIT = 32 << 20;
 
     /** One request as Civitai saw it. */
-    public record Request(String path, String query, Map<String, List<String>> headers, long nanos) {
+    public record Request(String path, String query, Map<String, List<String>> headers,
+            long nanos) {
         public String header(String key) {
             List<String> v = headers.get(key);
             return v == null ? null : v.get(0);
@@ -131,7 +134,8 @@ public final class FakeCivitai implements AutoCloseable {
 
     /** Queues failures for the next download requests of a version. */
     public void failDownload(long versionId, Fault.Status... next) {
-        downloadFaults.computeIfAbsent(versionId, k -> new ConcurrentLinkedQueue<>()).addAll(List.of(next));
+        downloadFaults.computeIfAbsent(versionId, k -> new ConcurrentLinkedQueue<>())
+                .addAll(List.of(next));
     }
 
     /** Replaces the body served at an API path (e.g. {@code /api/v1/models/11821}). */
@@ -149,8 +153,8 @@ public final class FakeCivitai implements AutoCloseable {
     }
 
     /**
-     * The bytes served for an image path: a real JPEG (so a browser can show it, as the GUI tests do)
-     * whose colours and comment come from the path, so each image differs.
+     * The bytes served for an image path: a real JPEG (so a browser can show it, as the GUI tests
+     * do) whose colours and comment come from the path, so each image differs.
      */
     public static byte[] image(String path) {
         return IMAGES.computeIfAbsent(path, FakeCivitai::drawImage).clone();
@@ -178,7 +182,8 @@ public final class FakeCivitai implements AutoCloseable {
         int length = comment.length + 2;
         var withComment = new ByteArrayOutputStream();
         withComment.write(jpeg, 0, 2);  // SOI, then a COM segment naming the path
-        withComment.write(new byte[] {(byte) 0xFF, (byte) 0xFE, (byte) (length >> 8), (byte) length}, 0, 4);
+        withComment.write(new byte[] {(byte) 0xFF, (byte) 0xFE, (byte) (length >> 8),
+                (byte) length}, 0, 4);
         withComment.write(comment, 0, comment.length);
         withComment.write(jpeg, 2, jpeg.length - 2);
         return withComment.toByteArray();
@@ -199,7 +204,8 @@ public final class FakeCivitai implements AutoCloseable {
     }
 
     public long downloadHits(long versionId) {
-        return requests.stream().filter(r -> r.path().equals("/api/download/models/" + versionId)).count();
+        return requests.stream().filter(r -> r.path().equals("/api/download/models/" + versionId))
+                .count();
     }
 
     private void loadModel(String fixture) {
@@ -229,7 +235,8 @@ public final class FakeCivitai implements AutoCloseable {
                 long size = Math.round(file.getDouble("sizeKB", 1) * 1024);
                 JsonValue hashes = file.get("hashes");
                 files.put(versionId, new VersionFile(versionId, file.getLong("id", 0),
-                        file.getString("name", "model"), (int) Math.min(size, Integer.MAX_VALUE - 8),
+                        file.getString("name", "model"),
+                        (int) Math.min(size, Integer.MAX_VALUE - 8),
                         hashes == null ? null : hashes.asObject().getString("SHA256", null)));
             }
         }
@@ -240,7 +247,8 @@ public final class FakeCivitai implements AutoCloseable {
             Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             ex.getRequestHeaders().forEach((k, v) -> headers.put(k, List.copyOf(v)));
             String path = ex.getRequestURI().getPath();
-            requests.add(new Request(path, ex.getRequestURI().getRawQuery(), headers, System.nanoTime()));
+            requests.add(new Request(path, ex.getRequestURI().getRawQuery(), headers,
+                    System.nanoTime()));
             if (path.startsWith("/images/")) {
                 byte[] image = image(path);
                 ex.getResponseHeaders().set("Content-Type", "image/jpeg");
@@ -252,19 +260,22 @@ public final class FakeCivitai implements AutoCloseable {
                 Fault.Status fault = apiFaults.get(path).poll();
                 fault.headers().forEach(ex.getResponseHeaders()::set);
                 send(ex, fault.status(), fault.contentType(), fault.body());
-            } else if (path.equals("/api/v1/model-versions/by-hash") && ex.getRequestMethod().equals("POST")) {
+            } else if (path.equals("/api/v1/model-versions/by-hash")
+                    && ex.getRequestMethod().equals("POST")) {
                 bulkByHash(ex);
             } else if (path.startsWith("/api/v1/model-versions/by-hash/")) {
                 String hash = path.substring(path.lastIndexOf('/') + 1);
                 String body = files.values().stream()
-                        .filter(f -> f.size() <= MADE_UP_LIMIT && matches(sha256(f.versionId()), hash))
-                        .map(f -> bodies.get("/api/v1/model-versions/" + f.versionId())).filter(b -> b != null)
-                        .findFirst().orElse(null);
+                        .filter(f -> f.size() <= MADE_UP_LIMIT
+                                && matches(sha256(f.versionId()), hash))
+                        .map(f -> bodies.get("/api/v1/model-versions/" + f.versionId()))
+                        .filter(b -> b != null).findFirst().orElse(null);
                 send(ex, body == null ? 404 : 200, "application/json; charset=utf-8",
                         body == null ? "{\"error\":\"Model not found\"}" : served(body));
             } else if (path.equals("/api/v1/models") && ex.getRequestURI().getRawQuery() != null
                     && ex.getRequestURI().getRawQuery().contains("ids=")) {
-                send(ex, 200, "application/json; charset=utf-8", served(modelsList(ex.getRequestURI().getRawQuery())));
+                send(ex, 200, "application/json; charset=utf-8",
+                        served(modelsList(ex.getRequestURI().getRawQuery())));
             } else if (bodies.containsKey(path)) {
                 send(ex, 200, "application/json; charset=utf-8", served(bodies.get(path)));
             } else {
@@ -318,10 +329,11 @@ public final class FakeCivitai implements AutoCloseable {
             body = null;
         }
         byHashBatches.add(body != null && body.isArray() ? body.asArray().size() : -1);
-        if (body == null || !body.isArray() || body.asArray().size() > 100 || !body.asArray().values().stream()
-                .allMatch(v -> v.isString() && v.asString().length() == 64)) {
-            send(ex, 400, "application/json; charset=utf-8", "{\"error\":\"Request must include an array of"
-                    + " SHA256 Hashes. Too many hashes\"}");
+        if (body == null || !body.isArray() || body.asArray().size() > 100
+                || !body.asArray().values().stream()
+                        .allMatch(v -> v.isString() && v.asString().length() == 64)) {
+            send(ex, 400, "application/json; charset=utf-8", "{\"error\":\"Request must include an"
+                    + " array of SHA256 Hashes. Too many hashes\"}");
             return;
         }
         Set<String> wanted = new HashSet<>();
@@ -329,7 +341,8 @@ public final class FakeCivitai implements AutoCloseable {
         JsonArray out = new JsonArray();
         for (VersionFile f : files.values()) {
             String version = bodies.get("/api/v1/model-versions/" + f.versionId());
-            if (version != null && f.size() <= MADE_UP_LIMIT && wanted.contains(sha256(f.versionId()))) {
+            if (version != null && f.size() <= MADE_UP_LIMIT
+                    && wanted.contains(sha256(f.versionId()))) {
                 out.add(Json.parse(served(version)));
             }
         }
@@ -347,23 +360,31 @@ public final class FakeCivitai implements AutoCloseable {
             }
         }
         return new JsonObject().add("items", items)
-                .add("metadata", new JsonObject().add("currentPage", 1).add("pageSize", 100)).toString();
+                .add("metadata", new JsonObject().add("currentPage", 1).add("pageSize", 100))
+                .toString();
     }
 
     /** by-hash matches any hash type (API-NOTES.md); here SHA-256 and AutoV2, its first 10 hex. */
     private static boolean matches(String sha256, String hash) {
-        return sha256.equalsIgnoreCase(hash) || (hash.length() == 10 && sha256.regionMatches(true, 0, hash, 0, 10));
+        return sha256.equalsIgnoreCase(hash)
+                || (hash.length() == 10 && sha256.regionMatches(true, 0, hash, 0, 10));
     }
 
-    /** A fixture body as this fake serves it: download URLs point here, small files' hashes are ours. */
+    /**
+     * A fixture body as this fake serves it: download URLs point here, small files' hashes are
+     * ours.
+     */
     private String served(String body) {
         String out = body.replace("https://civitai.com/api/download", base() + "/api/download")
                 .replace("https://image.civitai.com/", base() + "/images/");
         for (VersionFile f : files.values()) {
-            if (f.fixtureSha256() != null && f.size() <= MADE_UP_LIMIT && out.contains(f.fixtureSha256())) {
+            if (f.fixtureSha256() != null && f.size() <= MADE_UP_LIMIT
+                    && out.contains(f.fixtureSha256())) {
                 String served = sha256(f.versionId()).toUpperCase();
-                out = out.replace(f.fixtureSha256(), served)  // the full hash first, then its AutoV2
-                        .replace("\"" + f.fixtureSha256().substring(0, 10) + "\"", "\"" + served.substring(0, 10) + "\"");
+                // the full hash first, then its AutoV2
+                out = out.replace(f.fixtureSha256(), served)
+                        .replace("\"" + f.fixtureSha256().substring(0, 10) + "\"",
+                                "\"" + served.substring(0, 10) + "\"");
             }
         }
         return out;
@@ -388,7 +409,8 @@ public final class FakeCivitai implements AutoCloseable {
         ex.sendResponseHeaders(307, -1);
     }
 
-    private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
+    private static void send(HttpExchange ex, int status, String type, String body)
+            throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", type);
         ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);

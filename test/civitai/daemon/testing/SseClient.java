@@ -58,7 +58,8 @@ public final class SseClient implements AutoCloseable {
     }
 
     private void read() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(),
+                StandardCharsets.UTF_8))) {
             String id = null;
             String name = "message";
             StringBuilder data = new StringBuilder();
@@ -109,8 +110,8 @@ public final class SseClient implements AutoCloseable {
     }
 
     public Event await(String name, long jobId) {
-        return await(e -> e.name().equals(name) && e.data().matches(".*\"job_id\":" + jobId + "[,}].*"),
-                name + " of job " + jobId);
+        return await(e -> e.name().equals(name)
+                && e.data().matches(".*\"job_id\":" + jobId + "[,}].*"), name + " of job " + jobId);
     }
 
     @Override

@@ -33,7 +33,9 @@ final class Handshake {
         this.stall = stall;
     }
 
-    /** The signed URL while it is valid, else the original; a refused signed URL falls back once. */
+    /**
+     * The signed URL while it is valid, else the original; a refused signed URL falls back once.
+     */
     HttpFetch.Response fetch(QueuedJob job, AttemptGuard guard, Map<String, String> headers)
             throws IOException, InterruptedException {
         AttemptState state = job.state();
@@ -41,8 +43,8 @@ final class Handshake {
         boolean reuse = signed != null && signed.usableAt(Instant.now(clock));
         Consumer<URI> remember = target -> state.signedUrl(SignedUrl.of(target));
         URI original = job.spec().url();
-        HttpFetch.Response r = http.get(reuse ? signed.uri() : original, state.credentials(), headers,
-                headerTimeout(guard), remember);
+        HttpFetch.Response r = http.get(reuse ? signed.uri() : original, state.credentials(),
+                headers, headerTimeout(guard), remember);
         if (reuse && urlRefused(r)) {
             r.response().body().close();
             state.signedUrl(null);

@@ -23,7 +23,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * on its own threads. Interrupting the reader ends a wait with {@link InterruptedIOException}.
  */
 public final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>, AutoCloseable {
-    private static final int READ_AHEAD = 4;  // buffers of jdk.httpclient.bufsize (64-256 KiB, see BufferBudget)
+    // buffers of jdk.httpclient.bufsize (64-256 KiB, see BufferBudget)
+    private static final int READ_AHEAD = 4;
     private static final ByteBuffer END = ByteBuffer.allocate(0);
 
     private final BufferBudget budget;

@@ -13,8 +13,10 @@ import java.util.regex.Pattern;
 public final class ContentDisposition {
     private static final Pattern EXTENDED = Pattern.compile(
             "(?i)(?:^|;)\\s*filename\\*\\s*=\\s*([\\w!#$%&+.^`{}~-]+)'[^']*'([^;\\s]+)");
-    private static final Pattern QUOTED = Pattern.compile("(?i)(?:^|;)\\s*filename\\s*=\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
-    private static final Pattern TOKEN = Pattern.compile("(?i)(?:^|;)\\s*filename\\s*=\\s*([^;\\s\"]+)");
+    private static final Pattern QUOTED =
+            Pattern.compile("(?i)(?:^|;)\\s*filename\\s*=\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final Pattern TOKEN =
+            Pattern.compile("(?i)(?:^|;)\\s*filename\\s*=\\s*([^;\\s\"]+)");
 
     private ContentDisposition() {}
 

@@ -31,8 +31,8 @@ public final class HttpFetch {
     /** The final answer and the URL that gave it. The caller closes the body. */
     public record Response(HttpResponse<BodyStream> response, URI uri) {}
 
-    public HttpFetch(HttpClient client, HostCredentials hostCredentials, String userAgent, HostGate gate,
-            BufferBudget buffers) {
+    public HttpFetch(HttpClient client, HostCredentials hostCredentials, String userAgent,
+            HostGate gate, BufferBudget buffers) {
         this.gate = gate;
         this.buffers = buffers;
         this.client = client;
@@ -45,8 +45,9 @@ public final class HttpFetch {
      * it is requested, so a signed URL is known even when the request to it then fails.
      * {@code credentials} go to their own origin only, at any hop.
      */
-    public Response get(URI start, Credentials credentials, Map<String, String> headers, Duration headerTimeout,
-            Consumer<URI> onRedirect) throws IOException, InterruptedException {
+    public Response get(URI start, Credentials credentials, Map<String, String> headers,
+            Duration headerTimeout, Consumer<URI> onRedirect)
+            throws IOException, InterruptedException {
         URI uri = Credentials.strip(start);
         for (int hop = 0; ; hop++) {
             // identity: a size, a resume offset and the hash are all of the file's own bytes
@@ -62,14 +63,16 @@ public final class HttpFetch {
                 request.header(own.name(), own.value());
             }
             gate.awaitOpen(uri);  // a gated host said 429 recently: nobody asks it until it is over
-            HttpResponse<BodyStream> response = client.send(request.build(), BodyStream.handler(buffers));
+            HttpResponse<BodyStream> response =
+                    client.send(request.build(), BodyStream.handler(buffers));
             if (!(AnswerClassifier.classify(AnswerClassifier.Asked.whole(), response.statusCode(),
                     response.headers(), null) instanceof Answer.Redirect redirect)) {
                 return new Response(response, uri);
             }
             response.body().close();
             if (hop == MAX_REDIRECTS) {
-                throw new IOException("more than " + MAX_REDIRECTS + " redirects from " + start.getHost());
+                throw new IOException("more than " + MAX_REDIRECTS + " redirects from "
+                        + start.getHost());
             }
             uri = resolve(uri, redirect.location());
             onRedirect.accept(uri);
@@ -79,7 +82,8 @@ public final class HttpFetch {
     private static URI resolve(URI base, String location) throws IOException {
         try {
             URI next = base.resolve(URI.create(location.strip()));
-            String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
+            String scheme = next.getScheme() == null ? ""
+                    : next.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https")) {
                 throw new IOException("redirect to a non-HTTP URL: " + scheme);
             }

@@ -29,7 +29,8 @@ public record RetryAfter(Duration seconds, Instant at) {
         String v = header.strip();
         try {
             long n = Long.parseLong(v);
-            return n < 0 ? Optional.empty() : Optional.of(new RetryAfter(Duration.ofSeconds(n), null));
+            return n < 0 ? Optional.empty()
+                    : Optional.of(new RetryAfter(Duration.ofSeconds(n), null));
         } catch (NumberFormatException e) {
             try {
                 return Optional.of(new RetryAfter(null,

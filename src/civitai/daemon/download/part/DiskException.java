@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** A local file operation failed (disk full, no permission): not the network's fault, not retried. */
+/**
+ * A local file operation failed (disk full, no permission): not the network's fault, not retried.
+ */
 public final class DiskException extends IOException {
     private static final long serialVersionUID = 1L;
 
@@ -21,7 +23,8 @@ public final class DiskException extends IOException {
     }
 
     public static DiskException of(String action, Path path, IOException cause) {
-        String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        String why = cause.getMessage() == null ? cause.getClass().getSimpleName()
+                : cause.getMessage();
         boolean full = why.toLowerCase(Locale.ROOT).contains("no space");
         if (full) {
             why = "disk full (" + why + ")";

@@ -19,7 +19,8 @@ public final class RetryPolicy {
     private final RandomGenerator random;
     private final Clock clock;
 
-    public RetryPolicy(int retries, Duration base, Duration max, RandomGenerator random, Clock clock) {
+    public RetryPolicy(int retries, Duration base, Duration max, RandomGenerator random,
+            Clock clock) {
         this.retries = retries;
         this.base = base;
         this.max = max;
@@ -49,7 +50,8 @@ public final class RetryPolicy {
 
     /** Retry-After as seconds or an HTTP date; empty when absent or unreadable. */
     public Optional<Duration> retryAfter(HttpHeaders headers) {
-        return waitFor(RetryAfter.parse(headers.firstValue("Retry-After").orElse(null)).orElse(null));
+        return waitFor(RetryAfter.parse(headers.firstValue("Retry-After").orElse(null))
+                .orElse(null));
     }
 
     public Optional<Duration> parseRetryAfter(String value) {
@@ -58,6 +60,7 @@ public final class RetryPolicy {
 
     /** The wait a Retry-After asks for from now; empty for none. */
     public Optional<Duration> waitFor(RetryAfter retryAfter) {
-        return retryAfter == null ? Optional.empty() : Optional.of(retryAfter.from(Instant.now(clock)));
+        return retryAfter == null ? Optional.empty()
+                : Optional.of(retryAfter.from(Instant.now(clock)));
     }
 }

@@ -74,22 +74,24 @@ public final class SpaceGate {
             return new Verdict.Fits();  // no answer: the write itself reports a full disk
         }
         if (needed > total) {
-            return new Verdict.TooBig("needs " + needed + " bytes but the file system at " + folder + " holds "
-                    + total + " in all");
+            return new Verdict.TooBig("needs " + needed + " bytes but the file system at " + folder
+                    + " holds " + total + " in all");
         }
         long keep = keepFree.applyAsLong(total);
         long free = usable - reserved;
         if (free - needed < keep) {
             return new Verdict.Wait("waiting for space: needs " + needed + " bytes and " + keep
                     + " kept free (min_free_space), " + Math.max(0, free) + " free"
-                    + (reserved > 0 ? " after running downloads (" + reserved + " bytes still to come)" : ""));
+                    + (reserved > 0 ? " after running downloads (" + reserved
+                            + " bytes still to come)" : ""));
         }
         return new Verdict.Fits();
     }
 
     /**
      * What may still be written where {@code folder} is before less than the kept-free amount is
-     * left (it may be negative); null when the file system does not say. Bounds a body of unknown size.
+     * left (it may be negative); null when the file system does not say. Bounds a body of unknown
+     * size.
      */
     public Long room(Path folder) {
         try {
@@ -131,7 +133,9 @@ public final class SpaceGate {
         return List.copyOf(seen.values());
     }
 
-    /** The folder, or its nearest parent that exists: a job's folder is made only when it starts. */
+    /**
+     * The folder, or its nearest parent that exists: a job's folder is made only when it starts.
+     */
     private static Path existing(Path folder) {
         Path p = folder.toAbsolutePath();
         while (p != null && !Files.exists(p)) {

@@ -33,9 +33,12 @@ public final class SegmentPlan<E> {
     private URI url;
     private E end;
 
-    /** {@code segments} wait for connections; {@code assigned} (may be null) is the first connection's. */
-    public SegmentPlan(Segment assigned, List<Segment> segments, Map<Long, Long> before, long minSteal, int connections,
-            URI url) {
+    /**
+     * {@code segments} wait for connections; {@code assigned} (may be null) is the first
+     * connection's.
+     */
+    public SegmentPlan(Segment assigned, List<Segment> segments, Map<Long, Long> before,
+            long minSteal, int connections, URI url) {
         waiting.addAll(segments);
         if (assigned != null) {
             all.add(assigned);
@@ -148,7 +151,10 @@ public final class SegmentPlan<E> {
         positions.forEach(Segment::synced);
     }
 
-    /** The ranges on disk: those from before this attempt (fsynced when it began) and each segment's fsynced front. */
+    /**
+     * The ranges on disk: those from before this attempt (fsynced when it began) and each segment's
+     * fsynced front.
+     */
     public synchronized Map<Long, Long> syncedRanges() {
         TreeMap<Long, Long> ranges = new TreeMap<>(before);
         for (Segment s : all) {
