@@ -80,8 +80,8 @@ class MemoryTest extends DaemonTest {
         try (ChildDaemon child = ChildDaemon.start(dir.resolve("config.json"),
                 dir.resolve("child.out"))) {
             int port = child.awaitPort();
-            // 15 MB of valid entries: the limit was 16 MiB, and parsing this ended the daemon with
-            // OutOfMemoryError
+            // 15 MB of valid entries: under a 16 MiB limit, parsing this would end the daemon
+            // with OutOfMemoryError
             var big = post(port, batch(10_000, 1_400));
             assertEquals(413, big.statusCode(), big.body());
             // the most the limit lets in: 10,000 entries in just under 4 MiB

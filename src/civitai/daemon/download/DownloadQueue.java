@@ -64,8 +64,8 @@ public final class DownloadQueue implements AutoCloseable {
 
     /**
      * Requeues what a crash or stop interrupted, lets the newest job of each target supersede
-     * the others (jobs keyed before their layout folded two types into one folder), and starts
-     * dispatching.
+     * the others (jobs stored under an older key, whose layout puts two types in one folder),
+     * and starts dispatching.
      */
     public void start() {
         int resumed = store.requeueInterrupted();
@@ -214,8 +214,8 @@ public final class DownloadQueue implements AutoCloseable {
 
     /**
      * Per target that more than one live job claims, the newest supersedes the others: only jobs
-     * stored before their targets were keyed by the resolved path (or under another layout) can
-     * be in this state. Before the dispatcher starts.
+     * stored with an older target key than the resolved path (or under another layout) can be in
+     * this state. Before the dispatcher starts.
      */
     private void settleContested() {
         List<Job> newest = store.newestOfContested();

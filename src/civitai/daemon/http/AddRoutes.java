@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
 final class AddRoutes {
     /**
      * 10,000 entries of ~400 bytes. Parsed and checked, a batch holds about four times its size
-     * at once: 16 MiB (the limit before) exhausted the daemon's 64 MiB heap by itself.
+     * at once: a 16 MiB batch would exhaust the daemon's 64 MiB heap by itself.
      */
     static final int MAX_BATCH_BODY = 4 << 20;
     static final int MAX_BATCH_ENTRIES = 10_000;

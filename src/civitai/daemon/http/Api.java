@@ -144,7 +144,7 @@ public final class Api {
                 new Router.Route("POST", "/api/notifications/{name}/test", ADMIN, webhooks::test),
                 new Router.Route("GET", "/api/updates", VIEWER, updates::last),
                 new Router.Route("POST", "/api/updates/check", ADMIN, updates::check),
-                // the browser GUI (issue 9): the page and its files are open, like any login page;
+                // the browser GUI: the page and its files are open, like any login page;
                 // everything they show comes from the API routes above, with the caller's token
                 new Router.Route("GET", "/", null, gui::root),
                 new Router.Route("GET", "/gui", null, gui::page),

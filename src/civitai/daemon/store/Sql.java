@@ -21,7 +21,7 @@ import java.util.WeakHashMap;
 public final class Sql {
     /**
      * Prepared statements kept per connection: compiling the same SQL again for each of 10,000
-     * inserts was most of a batch's time. Used under the {@link Database} lock, like the
+     * inserts is most of a batch's time. Used under the {@link Database} lock, like the
      * connection.
      */
     private static final Map<Connection, Map<String, PreparedStatement>> PREPARED =
@@ -119,7 +119,7 @@ public final class Sql {
 
     /**
      * Parses what the store writes, {@link Instant#toString()} ("2026-11-22T19:27:33.186Z"), by
-     * hand: {@code Instant.parse} was a tenth of reading back 10,000 new jobs. Anything else goes
+     * hand: {@code Instant.parse} is a tenth of reading back 10,000 new jobs. Anything else goes
      * to {@code Instant.parse}, which also makes the errors.
      */
     public static Instant instant(String text) {

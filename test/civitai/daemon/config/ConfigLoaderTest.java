@@ -242,7 +242,7 @@ class ConfigLoaderTest {
         assertTrue(e.getMessage().startsWith("no free port in 8100-8200"), e.getMessage());
     }
 
-    // notifications, proxy, no_proxy, trusted_proxies (issue 11)
+    // notifications, proxy, no_proxy, trusted_proxies
 
     @Test
     void notifications_takeEachType_withDefaultEventsAndNames_andSecretsFromTheEnvironment()
