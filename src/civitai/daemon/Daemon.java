@@ -21,9 +21,9 @@ import civitai.daemon.log.Redactor;
 import civitai.daemon.manifest.ManifestFile;
 import civitai.daemon.notify.Webhooks;
 import civitai.daemon.store.Database;
+import civitai.daemon.store.deliveries.WebhookStore;
 import civitai.daemon.store.jobs.JobHistory;
 import civitai.daemon.store.jobs.JobStore;
-import civitai.daemon.store.deliveries.WebhookStore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.security.SecureRandom;
@@ -57,8 +57,10 @@ public final class Daemon implements AutoCloseable {
                 new Redactor(config.secrets()), clock, console);
         warnings.forEach(log::warn);
         Server.limitClients(config.maxConnections(), config.requestTimeout());
-        if (System.getProperty("jdk.httpclient.bufsize") == null) {  // read once, when the first client is made
-            System.setProperty("jdk.httpclient.bufsize", Integer.toString(BufferBudget.clientBufferSize(
+        // read once, when the first client is made
+        if (System.getProperty("jdk.httpclient.bufsize") == null) {
+            System.setProperty("jdk.httpclient.bufsize",
+                    Integer.toString(BufferBudget.clientBufferSize(
                     config.workers() * config.connectionsPerDownload())));
         }
         Outbound outbound = new Outbound(config);
@@ -99,22 +101,26 @@ public final class Daemon implements AutoCloseable {
     /** The health listener on {@code health_port}, bound; null when there is none. */
     private static Server bindHealth(Config config, Server bound, Outbound outbound, DaemonLog log)
             throws IOException, ConfigException {
-        Server health = config.healthPort() == 0 ? null : Server.bind(config.bindAddress(), config.healthPort()).orElse(null);
+        Server health = config.healthPort() == 0 ? null
+                : Server.bind(config.bindAddress(), config.healthPort()).orElse(null);
         if (config.healthPort() != 0 && health == null) {
             outbound.close();
             bound.close();
             log.close();
-            throw new ConfigException("config key \"health_port\" is " + config.healthPort() + " but that port is"
-                    + " taken on " + config.bindAddress() + "; choose another, or 0 for no health listener");
+            throw new ConfigException("config key \"health_port\" is " + config.healthPort()
+                    + " but that port is" + " taken on " + config.bindAddress()
+                    + "; choose another, or 0 for no health listener");
         }
         return health;
     }
 
-    private void wire(Server server, Server health, Outbound outbound, Clock clock) throws IOException {
+    private void wire(Server server, Server health, Outbound outbound, Clock clock)
+            throws IOException {
         this.server = server;
         closing.closeLater(outbound);
         Foundation base = Foundation.build(config, log, clock, outbound, closing);
-        Sources sources = Sources.build(config, log, clock, base.client(), base.bus(), base.store(), closing);
+        Sources sources = Sources.build(config, log, clock, base.client(), base.bus(), base.store(),
+                closing);
         Engine engine = Engine.build(config, log, clock, base, sources, closing);
         Updates updates = Updates.build(config, log, clock, base, sources, engine, closing);
         server.start(new Api(apiParts(server, clock, base, sources, engine, updates)));
@@ -123,16 +129,18 @@ public final class Daemon implements AutoCloseable {
         if (health != null) {
             health.startHealth(server.port());
             closing.closeLater(health);
-            log.info("health listener on http://" + hostForUrl() + ":" + health.port() + "/healthz");
+            log.info("health listener on http://" + hostForUrl() + ":" + health.port()
+                    + "/healthz");
         }
         log.info("civitai-daemon " + Version.current() + " listening on http://" + hostForUrl()
-                + ":" + server.port() + " (status: /api/status), downloading to " + config.downloadDir()
-                + (config.jwtSecret() == null ? "; API auth is off (no jwt_secret)" : ""));
+                + ":" + server.port() + " (status: /api/status), downloading to "
+                + config.downloadDir() + (config.jwtSecret() == null
+                        ? "; API auth is off (no jwt_secret)" : ""));
     }
 
     /** Everything the routes read or drive, from the parts built before them. */
-    private Api.Parts apiParts(Server server, Clock clock, Foundation base, Sources sources, Engine engine,
-            Updates checks) {
+    private Api.Parts apiParts(Server server, Clock clock, Foundation base, Sources sources,
+            Engine engine, Updates checks) {
         Database db = base.db();
         JobStore store = base.store();
         EventStream events = base.events();
@@ -148,9 +156,11 @@ public final class Daemon implements AutoCloseable {
         HubResolver hub = checks.hub();
         UpdateChecker updates = checks.checker();
         return new Api.Parts(Version.current(), clock, config.workers(), config.eventHeartbeat(),
-                store, new JobHistory(db, clock), queue, manifestFile, events, deliveries, server::port,
-                config.jwtSecret() == null ? null : new Jwt(config.jwtSecret(), clock), log,
-                Api.references(interactive, config.civitaiUrl(), hub, config.huggingFace().endpoint()), updates,
+                store, new JobHistory(db, clock), queue, manifestFile, events, deliveries,
+                server::port, config.jwtSecret() == null ? null
+                : new Jwt(config.jwtSecret(), clock), log,
+                Api.references(interactive, config.civitaiUrl(), hub,
+                        config.huggingFace().endpoint()), updates,
                 config.bindAddress(), config.allowedHosts(),
                 webhooks, config.trustedProxies(), config.downloadDir(), library, libraryIndex,
                 config.layout(), space, reuse);
@@ -173,7 +183,8 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         closed = true;
-        log.info("stopping: unfinished downloads keep their .part files and resume on the next start");
+        log.info("stopping: unfinished downloads keep their .part files and resume on"
+                + " the next start");
         closing.closeAll(log);
     }
 

@@ -9,8 +9,8 @@ import civitai.daemon.net.OutboundProxy;
 import civitai.daemon.notify.Target;
 import civitai.daemon.notify.Webhooks;
 import civitai.daemon.store.Database;
-import civitai.daemon.store.jobs.JobStore;
 import civitai.daemon.store.deliveries.WebhookStore;
+import civitai.daemon.store.jobs.JobStore;
 import civitai.daemon.target.Targets;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -23,9 +23,11 @@ import java.util.concurrent.ScheduledExecutorService;
  * the outbound HTTP client, and the notifications, delivered from their own store.
  */
 record Foundation(Database db, Targets targets, JobStore store, EventBus bus, EventStream events,
-        ScheduledExecutorService scheduler, HttpClient client, WebhookStore deliveries, Webhooks webhooks) {
+        ScheduledExecutorService scheduler, HttpClient client, WebhookStore deliveries,
+        Webhooks webhooks) {
 
-    static Foundation build(Config config, DaemonLog log, Clock clock, Outbound outbound, Shutdown closing) {
+    static Foundation build(Config config, DaemonLog log, Clock clock, Outbound outbound,
+            Shutdown closing) {
         Database db = closing.closeLater(new Database(config.databaseFile(), log::warn));
         Targets targets = Targets.probing(config.downloadDir(), config.layout());
         JobStore store = new JobStore(db, clock, targets::key);
@@ -43,10 +45,12 @@ record Foundation(Database db, Targets targets, JobStore store, EventBus bus, Ev
         HttpClient client = outbound.client();
         log.info("outbound connections: " + new OutboundProxy(config.outboundProxy()).describe());
         WebhookStore deliveries = new WebhookStore(db, clock);
-        Webhooks webhooks = closing.closeLater(new Webhooks(config.notifications().stream().map(Target::of).toList(),
-                config.webhookRetryDelay(), deliveries, store, client, log, clock, Version.userAgent()));
+        Webhooks webhooks = closing.closeLater(new Webhooks(config.notifications().stream()
+                .map(Target::of).toList(), config.webhookRetryDelay(), deliveries, store, client,
+                log, clock, Version.userAgent()));
         bus.subscribe(webhooks::on);
         webhooks.start();
-        return new Foundation(db, targets, store, bus, events, scheduler, client, deliveries, webhooks);
+        return new Foundation(db, targets, store, bus, events, scheduler, client, deliveries,
+                webhooks);
     }
 }

@@ -3,6 +3,8 @@ package civitai.daemon;
 import civitai.daemon.cli.Cli;
 import civitai.daemon.config.ConfigException;
 import civitai.daemon.config.ConfigLoader;
+import civitai.daemon.net.OutboundProxy;
+import civitai.daemon.store.StoreException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -34,10 +36,12 @@ public final class Main {
     }
 
     /** Runs one command; for {@code serve}, returns only when the daemon could not start. */
-    public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    public static int run(String[] args, Map<String, String> env, PrintStream out,
+            PrintStream err) {
         List<String> words = Arrays.asList(args);
         String command = words.isEmpty() || words.get(0).startsWith("-") ? "serve" : words.get(0);
-        List<String> rest = words.isEmpty() || words.get(0).startsWith("-") ? words : words.subList(1, words.size());
+        List<String> rest = words.isEmpty() || words.get(0).startsWith("-") ? words
+                : words.subList(1, words.size());
         return switch (command) {
             case "serve" -> serve(rest, env, out, err);
             case "version" -> {
@@ -52,7 +56,8 @@ public final class Main {
         };
     }
 
-    private static int serve(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+    private static int serve(List<String> args, Map<String, String> env, PrintStream out,
+            PrintStream err) {
         Path configFile = Path.of("config.json");
         for (int i = 0; i < args.size(); i++) {
             switch (args.get(i)) {
@@ -78,7 +83,8 @@ public final class Main {
         return serve(configFile, env, out, err);
     }
 
-    private static int serve(Path configFile, Map<String, String> env, PrintStream out, PrintStream err) {
+    private static int serve(Path configFile, Map<String, String> env, PrintStream out,
+            PrintStream err) {
         tuneHttpClient();
         Daemon daemon;
         try {
@@ -89,7 +95,7 @@ public final class Main {
             return CONFIG;
         } catch (Exception e) {
             err.println("civitai-daemon: cannot start: "
-                    + (e instanceof civitai.daemon.store.StoreException ? e.getMessage() : e.toString()));
+                    + (e instanceof StoreException ? e.getMessage() : e.toString()));
             return INTERNAL;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -110,7 +116,7 @@ public final class Main {
      * how many connections the config allows.
      */
     static void tuneHttpClient() {
-        civitai.daemon.net.OutboundProxy.allowBasicAuthForTunnels();
+        OutboundProxy.allowBasicAuthForTunnels();
     }
 
     private static int usage(PrintStream err, String problem) {

@@ -31,7 +31,8 @@ final class Outbound implements AutoCloseable {
     private final Config config;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpClient client = new Deferred();
-    private CompletableFuture<HttpClient> built;  // guarded by this: null until a build starts; a failed one is replaced
+    // guarded by this: null until a build starts; a failed one is replaced
+    private CompletableFuture<HttpClient> built;
 
     Outbound(Config config) {
         this.config = config;
@@ -83,13 +84,16 @@ final class Outbound implements AutoCloseable {
             OutboundProxy proxy = new OutboundProxy(config.outboundProxy());
             HttpClient.Builder builder = HttpClient.newBuilder();
             if (proxy.active()) {
-                OutboundProxy.allowBasicAuthForTunnels();  // in case Main did not run (tests); no-op if too late
+                // in case Main did not run (tests); no-op if too late
+                OutboundProxy.allowBasicAuthForTunnels();
                 builder.proxy(proxy).authenticator(proxy.authenticator());
             }
             into.complete(builder
-                    .followRedirects(HttpClient.Redirect.NEVER)  // HttpFetch follows them, to control headers
+                    // HttpFetch follows them, to control headers
+                    .followRedirects(HttpClient.Redirect.NEVER)
                     .version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(Math.min(30, Math.max(1, config.stallTimeout().toSeconds()))))
+                    .connectTimeout(Duration.ofSeconds(Math.min(30,
+                            Math.max(1, config.stallTimeout().toSeconds()))))
                     .executor(executor)
                     .build());
         } catch (RuntimeException | Error e) {
@@ -99,7 +103,8 @@ final class Outbound implements AutoCloseable {
 
     /** A request's failure to get a client, as the I/O error its caller handles. */
     private static IOException unavailable(CompletionException e) {
-        return new IOException("the HTTP client could not be set up: " + e.getCause(), e.getCause());
+        return new IOException("the HTTP client could not be set up: " + e.getCause(),
+                e.getCause());
     }
 
     @Override
@@ -216,7 +221,8 @@ final class Outbound implements AutoCloseable {
         @Override
         public boolean isTerminated() {
             CompletableFuture<HttpClient> last = current();
-            return last != null && last.isDone() && !last.isCompletedExceptionally() && last.join().isTerminated();
+            return last != null && last.isDone() && !last.isCompletedExceptionally()
+                    && last.join().isTerminated();
         }
     }
 }

@@ -23,7 +23,10 @@ final class Shutdown {
         closing.push(step);
     }
 
-    /** Closes every part, the newest first; a failure is logged (unless closing the log) and the rest still close. */
+    /**
+     * Closes every part, the newest first; a failure is logged (unless closing the log) and the
+     * rest still close.
+     */
     void closeAll(DaemonLog log) {
         while (!closing.isEmpty()) {
             AutoCloseable part = closing.pop();

@@ -22,16 +22,18 @@ import java.time.Duration;
  * checker's, and the API's, which answers a 429 at once), and the sidecar writers of Civitai and
  * the Hub on completed downloads.
  */
-record Sources(RateGate gate, RateGate hubGate, CivitaiClient civitai, Resolver resolver, Resolver interactive,
-        Sidecars sidecars) {
+record Sources(RateGate gate, RateGate hubGate, CivitaiClient civitai, Resolver resolver,
+        Resolver interactive, Sidecars sidecars) {
 
     static Sources build(Config config, DaemonLog log, Clock clock, HttpClient client, EventBus bus,
             JobStore store, Shutdown closing) {
         RateGate gate = new RateGate(config.civitaiUrl(), config.retryMaxDelay(), clock);
-        RateGate hubGate = new RateGate(config.huggingFace().endpoint(), HubResolver.QUOTA_PAUSE, clock);
-        CivitaiClient civitai = new CivitaiClient(client, config.civitaiUrl(), config.civitaiApiKey(),
-                Version.userAgent(), Duration.ofSeconds(2), gate);
-        Resolver resolver = new Resolver(civitai, config.allowUnscanned(), config.filePreferences());
+        RateGate hubGate = new RateGate(config.huggingFace().endpoint(), HubResolver.QUOTA_PAUSE,
+                clock);
+        CivitaiClient civitai = new CivitaiClient(client, config.civitaiUrl(),
+                config.civitaiApiKey(), Version.userAgent(), Duration.ofSeconds(2), gate);
+        Resolver resolver = new Resolver(civitai, config.allowUnscanned(),
+                config.filePreferences());
         // a person waiting on the API is told when to ask again instead of waiting out a 429
         Resolver interactive = new Resolver(civitai.interactive(), config.allowUnscanned(),
                 config.filePreferences());
@@ -45,13 +47,13 @@ record Sources(RateGate gate, RateGate hubGate, CivitaiClient civitai, Resolver 
      * Civitai's asking Civitai again (on its own threads). Returns Civitai's, which also writes the
      * sidecars of files the library identifies; null when sidecars are off.
      */
-    private static Sidecars subscribeSidecars(Config config, DaemonLog log, Shutdown closing, EventBus bus,
-            JobStore store, CivitaiClient civitai, HttpClient client) {
+    private static Sidecars subscribeSidecars(Config config, DaemonLog log, Shutdown closing,
+            EventBus bus, JobStore store, CivitaiClient civitai, HttpClient client) {
         if (!config.sidecars()) {
             return null;
         }
-        Sidecars sidecars = closing.closeLater(new Sidecars(civitai, client, config.previews(), config.allowNsfwPreviews(),
-                Version.userAgent(), log));
+        Sidecars sidecars = closing.closeLater(new Sidecars(civitai, client, config.previews(),
+                config.allowNsfwPreviews(), Version.userAgent(), log));
         HfSidecar hub = new HfSidecar(log);
         bus.subscribe(event -> {
             if (event instanceof Event.Completed c && c.downloaded()) {

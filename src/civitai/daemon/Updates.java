@@ -24,11 +24,13 @@ import java.util.concurrent.TimeUnit;
  * scheduler's shutdown is registered here, so on stop it is the first thing to go.
  */
 record Updates(HubResolver hub, UpdateChecker checker) {
-    /** Between the update check's HEADs to the Hub: a few hundred files stay well inside its quota. */
+    /**
+     * Between the update check's HEADs to the Hub: a few hundred files stay well inside its quota.
+     */
     private static final Duration HUB_PACE = Duration.ofMillis(250);
 
-    static Updates build(Config config, DaemonLog log, Clock clock, Foundation base, Sources sources,
-            Engine engine, Shutdown closing) {
+    static Updates build(Config config, DaemonLog log, Clock clock, Foundation base,
+            Sources sources, Engine engine, Shutdown closing) {
         HttpClient client = base.client();
         EventBus bus = base.bus();
         ScheduledExecutorService scheduler = base.scheduler();
@@ -36,19 +38,21 @@ record Updates(HubResolver hub, UpdateChecker checker) {
         Resolver resolver = sources.resolver();
         ManifestFile manifestFile = engine.manifestFile();
         DownloadQueue queue = engine.queue();
-        HubResolver hub = new HubResolver(client, config.huggingFace().endpoint(), config.huggingFace().token(),
-                sources.hubGate());
-        EntryUpgrade upgrade = new EntryUpgrade(manifestFile, config.manifestMode(), entry -> queue.submit(entry.toSpec()));
-        UpdateChecker updates = closing.closeLater(new UpdateChecker(civitai, resolver, manifestFile, upgrade,
-                new HubUpdates(hub, upgrade, bus::publish, log, clock, HUB_PACE), bus::publish, log, clock));
+        HubResolver hub = new HubResolver(client, config.huggingFace().endpoint(),
+                config.huggingFace().token(), sources.hubGate());
+        EntryUpgrade upgrade = new EntryUpgrade(manifestFile, config.manifestMode(),
+                entry -> queue.submit(entry.toSpec()));
+        UpdateChecker updates = closing.closeLater(new UpdateChecker(civitai, resolver,
+                manifestFile, upgrade, new HubUpdates(hub, upgrade, bus::publish, log, clock,
+                        HUB_PACE), bus::publish, log, clock));
         scheduleUpdates(config, log, scheduler, updates, config.updateFirstDelay());
         closing.push(scheduler::shutdownNow);  // stops first: no tick reaches a part being closed
         return new Updates(hub, updates);
     }
 
     /** The scheduler only triggers a check (which runs on its own thread), then plans the next. */
-    private static void scheduleUpdates(Config config, DaemonLog log, ScheduledExecutorService scheduler,
-            UpdateChecker updates, Duration delay) {
+    private static void scheduleUpdates(Config config, DaemonLog log,
+            ScheduledExecutorService scheduler, UpdateChecker updates, Duration delay) {
         if (config.updateInterval().isZero()) {
             return;
         }
@@ -58,8 +62,10 @@ record Updates(HubResolver hub, UpdateChecker checker) {
             } catch (Throwable t) {  // an escaped exception would end the schedule silently
                 log.error("could not start the update check", t);
             }
-            long jitter = (long) (config.updateInterval().toMillis() * 0.05 * new Random().nextDouble());
-            scheduleUpdates(config, log, scheduler, updates, config.updateInterval().plusMillis(jitter));
+            long jitter = (long) (config.updateInterval().toMillis() * 0.05
+                    * new Random().nextDouble());
+            scheduleUpdates(config, log, scheduler, updates,
+                    config.updateInterval().plusMillis(jitter));
         }, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 }

@@ -10,7 +10,8 @@ public final class Version {
 
     public static String current() {
         try (InputStream in = Version.class.getResourceAsStream("VERSION")) {
-            return in == null ? "dev" : new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+            return in == null ? "dev" : new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .strip();
         } catch (IOException e) {
             return "dev";
         }

@@ -28,14 +28,18 @@ class LifecycleTest extends DaemonTest {
         TestDaemon.testConfig(civitai);  // the test's own HTTP client exists before the snapshot
         Set<String> before = platformThreads();
         byte[] content = Bytes.random(100_000, 3);
-        start(manifest(entry("lora", "a.safetensors", storage.put("a", content), Bytes.sha256(content))));
+        start(manifest(entry("lora", "a.safetensors", storage.put("a", content),
+                Bytes.sha256(content))));
         daemon.await(daemon.idOf("a.safetensors"), "completed");
         daemon.stop();
         Poll.until(() -> daemonsThreads(before).isEmpty(),
                 () -> "the daemon's threads to end; still alive: " + daemonsThreads(before));
     }
 
-    /** Threads started since {@code before}, less the JVM's own (virtual-thread carriers and the like). */
+    /**
+     * Threads started since {@code before}, less the JVM's own (virtual-thread carriers and the
+     * like).
+     */
     private static Set<String> daemonsThreads(Set<String> before) {
         Set<String> left = platformThreads();
         left.removeAll(before);

@@ -14,9 +14,14 @@ import civitai.daemon.testing.Poll;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.WriterConfig;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,33 +46,42 @@ class MemoryTest extends DaemonTest {
             entries.add(entry("checkpoint", "m" + i + ".safetensors", storage.put("m" + i, content),
                     Bytes.sha256(content)));
         }
-        Files.writeString(dir.resolve("config.json"), config("workers", FILES, "connections_per_download", 4,
-                "min_segment_size", 1 << 20, "max_connections_per_host", 4 * FILES).toString(WriterConfig.PRETTY_PRINT));
+        Files.writeString(dir.resolve("config.json"),
+                config("workers", FILES, "connections_per_download", 4, "min_segment_size", 1 << 20,
+                        "max_connections_per_host", 4 * FILES).toString(WriterConfig.PRETTY_PRINT));
         Files.writeString(dir.resolve("manifest.json"), entries.toString());
-        storage.pace(4_000_000);  // per connection: every download's segments overlap (unpaced, one may finish alone)
+        // per connection: every download's segments overlap (unpaced, one may finish alone)
+        storage.pace(4_000_000);
         Db db = new Db(dir.resolve("completed.db"));
-        try (ChildDaemon child = ChildDaemon.start(dir.resolve("config.json"), dir.resolve("child.out"))) {
+        try (ChildDaemon child = ChildDaemon.start(dir.resolve("config.json"),
+                dir.resolve("child.out"))) {
             child.awaitPort();
             Poll.until(() -> !child.isAlive()
-                    || db.count("SELECT count(*) FROM jobs WHERE state IN ('completed', 'failed')") == FILES,
-                    () -> "every download to end: " + db.query("SELECT id, state, last_error FROM jobs"));
+                    || db.count("SELECT count(*) FROM jobs WHERE state IN"
+                    + " ('completed', 'failed')") == FILES,
+                    () -> "every download to end: "
+                    + db.query("SELECT id, state, last_error FROM jobs"));
             assertFalse(child.output().contains("OutOfMemoryError"), child.output());
             assertTrue(child.isAlive(), "the daemon is still running\n" + child.output());
-            assertTrue(java.util.stream.IntStream.range(0, FILES).allMatch(i -> storage.maxConcurrent("m" + i) >= 2),
+            assertTrue(IntStream.range(0, FILES).allMatch(i -> storage.maxConcurrent("m" + i) >= 2),
                     "every file was fetched by several connections");
         }
         for (int i = 0; i < FILES; i++) {
-            assertArrayEquals(contents.get(i), Files.readAllBytes(dir.resolve("models/checkpoint/m" + i + ".safetensors")),
+            assertArrayEquals(contents.get(i),
+                    Files.readAllBytes(dir.resolve("models/checkpoint/m" + i + ".safetensors")),
                     "file " + i);
         }
     }
     @Test
     void aBatchTooBigForTheHeap_isRefused_andAFullSizeOneFits() throws Exception {
-        Files.writeString(dir.resolve("config.json"), config("workers", 1).toString(WriterConfig.PRETTY_PRINT));
+        Files.writeString(dir.resolve("config.json"),
+                config("workers", 1).toString(WriterConfig.PRETTY_PRINT));
         Files.writeString(dir.resolve("manifest.json"), "[]");
-        try (ChildDaemon child = ChildDaemon.start(dir.resolve("config.json"), dir.resolve("child.out"))) {
+        try (ChildDaemon child = ChildDaemon.start(dir.resolve("config.json"),
+                dir.resolve("child.out"))) {
             int port = child.awaitPort();
-            // 15 MB of valid entries: the limit was 16 MiB, and parsing this ended the daemon with OutOfMemoryError
+            // 15 MB of valid entries: under a 16 MiB limit, parsing this would end the daemon
+            // with OutOfMemoryError
             var big = post(port, batch(10_000, 1_400));
             assertEquals(413, big.statusCode(), big.body());
             // the most the limit lets in: 10,000 entries in just under 4 MiB
@@ -82,18 +96,19 @@ class MemoryTest extends DaemonTest {
     private static String batch(int n, int padding) {
         JsonArray entries = new JsonArray();
         for (int i = 0; i < n; i++) {
-            entries.add(entry("lora", "b" + i + ".safetensors", java.net.URI.create("http://127.0.0.1:9/b" + i),
-                    "a".repeat(64)).add("notes", "n".repeat(padding)));
+            entries.add(entry("lora", "b" + i + ".safetensors",
+                    URI.create("http://127.0.0.1:9/b" + i), "a".repeat(64))
+                            .add("notes", "n".repeat(padding)));
         }
         return entries.toString();
     }
 
-    private static java.net.http.HttpResponse<String> post(int port, String body) throws Exception {
-        try (var client = java.net.http.HttpClient.newHttpClient()) {
-            return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+    private static HttpResponse<String> post(int port, String body) throws Exception {
+        try (var client = HttpClient.newHttpClient()) {
+            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                     + "/api/batch")).header("Content-Type", "application/json")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
         }
     }
 }

@@ -3,6 +3,7 @@ package civitai.daemon.civitai;
 import civitai.daemon.download.fetch.RateGate;
 import civitai.daemon.download.fetch.RetryAfter;
 import com.eclipsesource.json.Json;
+import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 import com.eclipsesource.json.ParseException;
@@ -12,6 +13,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * Civitai's REST API v1 for metadata: {@code /models/{id}}, {@code /model-versions/{id}} and
@@ -35,13 +42,13 @@ public final class CivitaiClient {
     private final RateGate gate;
     private final boolean interactive;
 
-    public CivitaiClient(HttpClient http, URI base, String apiKey, String userAgent, Duration backoff,
-            RateGate gate) {
+    public CivitaiClient(HttpClient http, URI base, String apiKey, String userAgent,
+            Duration backoff, RateGate gate) {
         this(http, base, apiKey, userAgent, backoff, gate, false);
     }
 
-    private CivitaiClient(HttpClient http, URI base, String apiKey, String userAgent, Duration backoff,
-            RateGate gate, boolean interactive) {
+    private CivitaiClient(HttpClient http, URI base, String apiKey, String userAgent,
+            Duration backoff, RateGate gate, boolean interactive) {
         this.interactive = interactive;
         this.gate = gate;
         this.http = http;
@@ -64,13 +71,14 @@ public final class CivitaiClient {
      * Up to 100 models in one call ({@code /models?ids=...&nsfw=true}; without nsfw=true only PG
      * models come back). Models missing from the answer are simply not in the map.
      */
-    public java.util.Map<Long, JsonObject> models(java.util.List<Long> ids) throws CivitaiException, InterruptedException {
+    public Map<Long, JsonObject> models(List<Long> ids)
+            throws CivitaiException, InterruptedException {
         if (ids.size() > 100) {
             throw new IllegalArgumentException("at most 100 ids per call, not " + ids.size());
         }
-        String list = ids.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+        String list = ids.stream().map(String::valueOf).collect(Collectors.joining(","));
         JsonObject page = get("/models?ids=" + list + "&nsfw=true&limit=100", "models " + list);
-        java.util.Map<Long, JsonObject> out = new java.util.LinkedHashMap<>();
+        Map<Long, JsonObject> out = new LinkedHashMap<>();
         JsonValue items = page.get("items");
         if (items != null && items.isArray()) {
             for (JsonValue item : items.asArray()) {
@@ -103,12 +111,13 @@ public final class CivitaiClient {
      * version object like {@code /model-versions/by-hash/{hash}}'s, keyed here by every SHA-256
      * of its files (upper-case as Civitai writes them). Hashes Civitai does not know are absent.
      */
-    public java.util.List<JsonObject> versionsByHash(java.util.List<String> sha256s)
+    public List<JsonObject> versionsByHash(List<String> sha256s)
             throws CivitaiException, InterruptedException {
         if (sha256s.size() > MAX_HASHES) {
-            throw new IllegalArgumentException("at most " + MAX_HASHES + " hashes per call, not " + sha256s.size());
+            throw new IllegalArgumentException("at most " + MAX_HASHES + " hashes per call, not "
+                    + sha256s.size());
         }
-        com.eclipsesource.json.JsonArray body = new com.eclipsesource.json.JsonArray();
+        JsonArray body = new JsonArray();
         for (String sha : sha256s) {
             if (!sha.matches("[0-9A-Fa-f]{64}")) {
                 throw new IllegalArgumentException("not a SHA-256: " + sha);
@@ -119,7 +128,7 @@ public final class CivitaiClient {
         String answer = fetch(() -> request("/model-versions/by-hash")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), what);
-        java.util.List<JsonObject> versions = new java.util.ArrayList<>();
+        List<JsonObject> versions = new ArrayList<>();
         try {
             JsonValue v = Json.parse(answer);
             if (v.isArray()) {
@@ -133,7 +142,8 @@ public final class CivitaiClient {
         } catch (ParseException e) {
             // reported below
         }
-        throw new CivitaiException(502, "Civitai's answer for " + what + " is not the JSON array expected");
+        throw new CivitaiException(502,
+                "Civitai's answer for " + what + " is not the JSON array expected");
     }
 
     private JsonObject get(String path, String what) throws CivitaiException, InterruptedException {
@@ -141,7 +151,7 @@ public final class CivitaiClient {
     }
 
     /** The body of a 200 answer; the gate, 429s and retries of 5xx are handled here. */
-    private String fetch(java.util.function.Supplier<HttpRequest> request, String what)
+    private String fetch(Supplier<HttpRequest> request, String what)
             throws CivitaiException, InterruptedException {
         CivitaiException last = null;
         for (int attempt = 1; attempt <= TRIES; attempt++) {
@@ -154,7 +164,8 @@ public final class CivitaiClient {
             try {
                 r = http.send(request.get(), HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
-                last = new CivitaiException(0, "Civitai did not answer for " + what + ": " + e.getMessage());
+                last = new CivitaiException(0,
+                        "Civitai did not answer for " + what + ": " + e.getMessage());
                 Thread.sleep(backoff.multipliedBy(attempt).toMillis());
                 continue;
             }
@@ -163,7 +174,8 @@ public final class CivitaiClient {
                 return r.body();
             }
             if (status == 404) {
-                throw new CivitaiException(404, what + " not found on Civitai (" + error(r.body()) + ")");
+                throw new CivitaiException(404,
+                        what + " not found on Civitai (" + error(r.body()) + ")");
             }
             if (status == 429) {
                 gate.close(RetryAfter.of(429, r.headers()).orElse(null), DEFAULT_PAUSE);
@@ -184,7 +196,8 @@ public final class CivitaiClient {
     private void failIfClosed() throws CivitaiException {
         Duration again = gate.askAgainIn();
         if (!again.isZero()) {
-            throw new CivitaiException(429, "Civitai is rate limiting this daemon; ask again in " + again.toSeconds()
+            throw new CivitaiException(429,
+                    "Civitai is rate limiting this daemon; ask again in " + again.toSeconds()
                     + " s (downloads and update checks wait on their own)", again);
         }
     }
@@ -207,13 +220,15 @@ public final class CivitaiClient {
         } catch (ParseException e) {
             // reported below
         }
-        throw new CivitaiException(502, "Civitai's answer for " + what + " is not the JSON object expected");
+        throw new CivitaiException(502,
+                "Civitai's answer for " + what + " is not the JSON object expected");
     }
 
     private static String error(String body) {
         try {
             JsonValue v = Json.parse(body);
-            if (v.isObject() && v.asObject().get("error") != null && v.asObject().get("error").isString()) {
+            if (v.isObject() && v.asObject().get("error") != null
+                    && v.asObject().get("error").isString()) {
                 return v.asObject().get("error").asString();
             }
         } catch (ParseException e) {

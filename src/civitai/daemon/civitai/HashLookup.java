@@ -2,11 +2,13 @@ package civitai.daemon.civitai;
 
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -29,8 +31,11 @@ public final class HashLookup {
         this.client = client;
     }
 
-    /** The matches among {@code sha256s} (lower-case hex), keyed by hash; unknown hashes are absent. */
-    public Map<String, Match> find(List<String> sha256s) throws CivitaiException, InterruptedException {
+    /**
+     * The matches among {@code sha256s} (lower-case hex), keyed by hash; unknown hashes are absent.
+     */
+    public Map<String, Match> find(List<String> sha256s)
+            throws CivitaiException, InterruptedException {
         Set<String> wanted = new HashSet<>(sha256s);
         Map<String, Match> out = new HashMap<>();
         for (JsonObject version : client.versionsByHash(sha256s)) {
@@ -43,7 +48,7 @@ public final class HashLookup {
         return out;
     }
 
-    private static java.util.Optional<Match> match(JsonObject version, String sha) {
+    private static Optional<Match> match(JsonObject version, String sha) {
         JsonObject entry;
         try {
             entry = Resolver.entryForFile(version, sha);
@@ -51,17 +56,19 @@ public final class HashLookup {
             entry = null;  // a file Civitai names unusably: still known, with no entry to adopt
         }
         JsonValue model = version.get("model");
-        String modelName = model != null && model.isObject() ? model.asObject().getString("name", null) : null;
-        String type = model != null && model.isObject() ? model.asObject().getString("type", null) : null;
+        String modelName = model != null && model.isObject()
+                ? model.asObject().getString("name", null) : null;
+        String type = model != null && model.isObject() ? model.asObject().getString("type", null)
+                : null;
         String name = modelName == null ? version.getString("name", null)
                 : modelName + " " + version.getString("name", "");
-        return java.util.Optional.of(new Match(sha, version.getLong("modelId", 0), version.getLong("id", 0),
+        return Optional.of(new Match(sha, version.getLong("modelId", 0), version.getLong("id", 0),
                 name == null ? null : name.strip(), ModelTypes.of(type, null),
                 entry == null ? null : entry.toString()));
     }
 
     private static List<String> hashes(JsonObject version) {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         JsonValue files = version.get("files");
         if (files != null && files.isArray()) {
             for (JsonValue f : files.asArray()) {

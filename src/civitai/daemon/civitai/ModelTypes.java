@@ -31,23 +31,26 @@ import java.util.Map;
  */
 public final class ModelTypes {
     private static final Map<String, String> TYPES = Map.ofEntries(
-            Map.entry("checkpoint", "checkpoint"), Map.entry("lora", "lora"), Map.entry("locon", "lora"),
-            Map.entry("dora", "lora"), Map.entry("textualinversion", "embedding"), Map.entry("vae", "vae"),
+            Map.entry("checkpoint", "checkpoint"), Map.entry("lora", "lora"),
+            Map.entry("locon", "lora"), Map.entry("dora", "lora"),
+            Map.entry("textualinversion", "embedding"), Map.entry("vae", "vae"),
             Map.entry("controlnet", "controlnet"), Map.entry("upscaler", "upscaler"),
             Map.entry("hypernetwork", "hypernetwork"), Map.entry("motionmodule", "motion_module"),
-            Map.entry("textencoder", "text_encoder"), Map.entry("clip", "text_encoder"), Map.entry("unet", "unet"),
-            Map.entry("clipvision", "clip_vision"), Map.entry("aestheticgradient", "aesthetic_gradient"),
-            Map.entry("poses", "poses"), Map.entry("wildcards", "wildcards"), Map.entry("workflows", "workflows"),
+            Map.entry("textencoder", "text_encoder"), Map.entry("clip", "text_encoder"),
+            Map.entry("unet", "unet"), Map.entry("clipvision", "clip_vision"),
+            Map.entry("aestheticgradient", "aesthetic_gradient"), Map.entry("poses", "poses"),
+            Map.entry("wildcards", "wildcards"), Map.entry("workflows", "workflows"),
             Map.entry("comfyworkflows", "workflows"), Map.entry("detection", "detection"),
-            Map.entry("visionlanguage", "other"), Map.entry("llm", "other"), Map.entry("other", "other"));
+            Map.entry("visionlanguage", "other"), Map.entry("llm", "other"),
+            Map.entry("other", "other"));
 
     private ModelTypes() {}
 
     /** Every {@code model_type} this table gives, in the table's order (checkpoint first). */
-    public static java.util.List<String> names() {
-        return java.util.List.of("checkpoint", "lora", "embedding", "vae", "controlnet", "upscaler",
-                "hypernetwork", "motion_module", "text_encoder", "unet", "clip_vision", "aesthetic_gradient",
-                "poses", "wildcards", "workflows", "detection", "other");
+    public static List<String> names() {
+        return List.of("checkpoint", "lora", "embedding", "vae", "controlnet", "upscaler",
+                "hypernetwork", "motion_module", "text_encoder", "unet", "clip_vision",
+                "aesthetic_gradient", "poses", "wildcards", "workflows", "detection", "other");
     }
 
     /**

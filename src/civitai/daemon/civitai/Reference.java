@@ -31,7 +31,8 @@ public sealed interface Reference {
         }
     }
 
-    Set<String> CIVITAI_HOSTS = Set.of("civitai.com", "www.civitai.com", "civitai.red", "www.civitai.red");
+    Set<String> CIVITAI_HOSTS = Set.of("civitai.com", "www.civitai.com", "civitai.red",
+            "www.civitai.red");
 
     /**
      * Parses a link or AIR. {@code extraHost} is accepted besides Civitai's own hosts (the
@@ -54,27 +55,32 @@ public sealed interface Reference {
             return Optional.empty();
         }
         String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
-        String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority().toLowerCase(Locale.ROOT);
-        if (!CIVITAI_HOSTS.contains(host) && !authority.equals(extraHost) && !host.equals(extraHost)) {
+        String authority = uri.getRawAuthority() == null ? ""
+                : uri.getRawAuthority().toLowerCase(Locale.ROOT);
+        if (!CIVITAI_HOSTS.contains(host) && !authority.equals(extraHost)
+                && !host.equals(extraHost)) {
             return Optional.empty();
         }
         String path = uri.getPath() == null ? "" : uri.getPath();
         Long fileId = Parsing.query(uri, "fileId");
         Matcher m = Parsing.MODEL_PAGE.matcher(path);
         if (m.matches()) {
-            return Optional.of(new Model(Long.parseLong(m.group(1)), Parsing.query(uri, "modelVersionId"), fileId));
+            return Optional.of(new Model(Long.parseLong(m.group(1)),
+                    Parsing.query(uri, "modelVersionId"), fileId));
         }
         Matcher d = Parsing.DOWNLOAD.matcher(path);
         if (d.matches()) {
             return Optional.of(new Version(Long.parseLong(d.group(1)), fileId));
         }
         Matcher v = Parsing.VERSION_API.matcher(path);
-        return v.matches() ? Optional.of(new Version(Long.parseLong(v.group(1)), fileId)) : Optional.empty();
+        return v.matches() ? Optional.of(new Version(Long.parseLong(v.group(1)), fileId))
+                : Optional.empty();
     }
 
     /** The patterns behind {@link #parse}. */
     final class Parsing {
-        static final Pattern AIR = Pattern.compile("(?i)urn:air:[^:]+:[^:]+:civitai:(\\d+)(?:@(\\d+))?");
+        static final Pattern AIR = Pattern.compile(
+                "(?i)urn:air:[^:]+:[^:]+:civitai:(\\d+)(?:@(\\d+))?");
         static final Pattern MODEL_PAGE = Pattern.compile("/models/(\\d+)(?:/[^/]*)?/?");
         static final Pattern DOWNLOAD = Pattern.compile("/api/download/models/(\\d+)/?");
         static final Pattern VERSION_API = Pattern.compile("/api/v1/model-versions/(\\d+)/?");

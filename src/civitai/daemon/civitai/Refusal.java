@@ -33,8 +33,10 @@ public record Refusal(String code, String message) {
             return fromJson(status, json);
         }
         String lowerText = text.toLowerCase(Locale.ROOT);
-        boolean html = type.contains("html") || lowerText.startsWith("<!doctype html") || lowerText.startsWith("<html");
-        if (html && (lowerText.contains("login") || lowerText.contains("sign in") || lowerText.contains("log in"))) {
+        boolean html = type.contains("html") || lowerText.startsWith("<!doctype html")
+                || lowerText.startsWith("<html");
+        if (html && (lowerText.contains("login") || lowerText.contains("sign in")
+                || lowerText.contains("log in"))) {
             return new Refusal("auth_required", "got Civitai's login page instead of the model:"
                     + " this model needs a Civitai API key (set civitai_api_key)");
         }
@@ -50,9 +52,11 @@ public record Refusal(String code, String message) {
         String lowerMessage = message == null ? "" : message.toLowerCase(Locale.ROOT);
         String lowerError = error == null ? "" : error.toLowerCase(Locale.ROOT);
         if (lowerMessage.contains("disabled downloads")) {
-            return new Refusal("downloads_disabled", "the creator has disabled downloads of this file");
+            return new Refusal("downloads_disabled",
+                    "the creator has disabled downloads of this file");
         }
-        if (lowerMessage.contains("logged in") || (status == 401 && lowerError.contains("unauthorized"))) {
+        if (lowerMessage.contains("logged in")
+                || (status == 401 && lowerError.contains("unauthorized"))) {
             return new Refusal("auth_required", "this model needs a Civitai API key: the creator"
                     + " requires a logged-in account (set civitai_api_key)");
         }
@@ -67,13 +71,17 @@ public record Refusal(String code, String message) {
         return byStatus(status, error != null ? error : message);
     }
 
-    /** Civitai's meaning of 401 and 410; the engine's wording, with Civitai's detail, for the rest. */
+    /**
+     * Civitai's meaning of 401 and 410; the engine's wording, with Civitai's detail, for the rest.
+     */
     private static Refusal byStatus(int status, String detail) {
         String quoted = detail == null ? null : firstLine(detail);
         return switch (status) {
             case 401 -> new Refusal("auth_required", "this model needs a Civitai API key"
-                    + " (set civitai_api_key)" + (quoted == null ? "" : " (Civitai: " + quoted + ")"));
-            case 410 -> new Refusal("archived", "model archived on Civitai, not available for download");
+                    + " (set civitai_api_key)" + (quoted == null ? ""
+                            : " (Civitai: " + quoted + ")"));
+            case 410 -> new Refusal("archived",
+                    "model archived on Civitai, not available for download");
             default -> {
                 RefusalReader.Reason plain = PlainRefusals.byStatus(CIVITAI, status, quoted);
                 yield new Refusal(plain.code(), plain.message());

@@ -5,7 +5,9 @@ import civitai.daemon.target.SafeName;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Turns a {@link Reference} into a manifest entry: the version (the newest published one when
@@ -24,19 +26,19 @@ public final class Resolver {
     /** A reference that cannot become an entry, with the reason in words. */
     public static final class Unresolvable extends Exception {
         private static final long serialVersionUID = 1L;
-        private final java.time.Duration retryAfter;
+        private final Duration retryAfter;
 
         Unresolvable(String message) {
             this(message, null);
         }
 
-        Unresolvable(String message, java.time.Duration retryAfter) {
+        Unresolvable(String message, Duration retryAfter) {
             super(message);
             this.retryAfter = retryAfter;
         }
 
         /** When asking again may succeed (Civitai is rate limiting), else null. */
-        public java.time.Duration retryAfter() {
+        public Duration retryAfter() {
             return retryAfter;
         }
     }
@@ -54,14 +56,16 @@ public final class Resolver {
                 return entry(version, fileWithHash(version, h.hash()));
             }
             long versionId = switch (ref) {
-                case Reference.Model m -> m.versionId() != null ? m.versionId() : Versions.newest(client.model(m.modelId()));
+                case Reference.Model m -> m.versionId() != null ? m.versionId()
+                        : Versions.newest(client.model(m.modelId()));
                 case Reference.Version v -> v.versionId();
                 case Reference.Hash h -> throw new IllegalStateException("handled above");
             };
             JsonObject version = client.version(versionId);
-            if (ref instanceof Reference.Model m && version.getLong("modelId", m.modelId()) != m.modelId()) {
-                throw new Unresolvable("version " + versionId + " belongs to model " + version.getLong("modelId", 0)
-                        + ", not " + m.modelId());
+            if (ref instanceof Reference.Model m
+                    && version.getLong("modelId", m.modelId()) != m.modelId()) {
+                throw new Unresolvable("version " + versionId + " belongs to model "
+                        + version.getLong("modelId", 0) + ", not " + m.modelId());
             }
             return entry(version, chooseFile(version, ref.fileId(), preferences));
         } catch (CivitaiException e) {
@@ -69,11 +73,13 @@ public final class Resolver {
         }
     }
 
-    static JsonObject chooseFile(JsonObject version, Long fileId, FilePreferences preferences) throws Unresolvable {
+    static JsonObject chooseFile(JsonObject version, Long fileId, FilePreferences preferences)
+            throws Unresolvable {
         JsonValue list = version.get("files");
         if (list == null || !list.isArray() || list.asArray().isEmpty()) {
-            throw new Unresolvable("version " + version.getLong("id", 0) + " has no files to download"
-                    + (version.get("model") != null && "Archived".equals(version.get("model").asObject()
+            throw new Unresolvable("version " + version.getLong("id", 0)
+                    + " has no files to download" + (version.get("model") != null
+                            && "Archived".equals(version.get("model").asObject()
                             .getString("mode", "")) ? " (the model is archived)" : ""));
         }
         JsonObject primary = null;
@@ -90,19 +96,22 @@ public final class Resolver {
                 primary = f;
             }
             JsonValue meta = f.get("metadata");
-            if (safeTensor == null && "Model".equals(f.getString("type", "")) && meta != null && meta.isObject()
-                    && "SafeTensor".equals(meta.asObject().getString("format", ""))) {
+            if (safeTensor == null && "Model".equals(f.getString("type", "")) && meta != null
+                    && meta.isObject() && "SafeTensor".equals(meta.asObject()
+                            .getString("format", ""))) {
                 safeTensor = f;
             }
         }
         if (fileId != null) {
-            throw new Unresolvable("version " + version.getLong("id", 0) + " has no file " + fileId);
+            throw new Unresolvable("version " + version.getLong("id", 0) + " has no file "
+                    + fileId);
         }
         if (!preferences.isEmpty()) {
             JsonObject best = null;
             for (JsonValue v : list.asArray()) {
                 JsonObject f = v.asObject();
-                boolean model = !java.util.Set.of("VAE", "Training Data", "Config", "Archive").contains(f.getString("type", ""));
+                boolean model = !Set.of("VAE", "Training Data", "Config", "Archive")
+                        .contains(f.getString("type", ""));
                 int score = FileScore.of(preferences, f);
                 int bestScore = best == null ? -1 : FileScore.of(preferences, best);
                 if (model && (score > bestScore || (score == bestScore && f == primary))) {
@@ -113,7 +122,8 @@ public final class Resolver {
                 return best;
             }
         }
-        return primary != null ? primary : safeTensor != null ? safeTensor : list.asArray().get(0).asObject();
+        return primary != null ? primary : safeTensor != null ? safeTensor
+                : list.asArray().get(0).asObject();
     }
 
     /**
@@ -127,7 +137,8 @@ public final class Resolver {
         if (ext != null && !ext.equals(extension(chosen.getString("name", null)))) {
             for (JsonValue v : list.asArray()) {
                 JsonObject f = v.asObject();
-                if (ext.equals(extension(f.getString("name", null))) && !"VAE".equals(f.getString("type", ""))) {
+                if (ext.equals(extension(f.getString("name", null)))
+                        && !"VAE".equals(f.getString("type", ""))) {
                     chosen = f;
                     break;
                 }
@@ -144,8 +155,8 @@ public final class Resolver {
     }
 
     /**
-     * The file of a by-hash answer that has the hash (any hash type); for a full SHA-256 that no file
-     * lists, the preferred one (Civitai matched it, and some old files list a wrong SHA256).
+     * The file of a by-hash answer that has the hash (any hash type); for a full SHA-256 that no
+     * file lists, the preferred one (Civitai matched it, and some old files list a wrong SHA256).
      */
     private JsonObject fileWithHash(JsonObject version, String hash) throws Unresolvable {
         JsonValue list = version.get("files");
@@ -154,7 +165,8 @@ public final class Resolver {
                 JsonValue hashes = v.asObject().get("hashes");
                 if (hashes != null && hashes.isObject()) {
                     for (JsonObject.Member m : hashes.asObject()) {
-                        if (m.getValue().isString() && m.getValue().asString().equalsIgnoreCase(hash)) {
+                        if (m.getValue().isString()
+                                && m.getValue().asString().equalsIgnoreCase(hash)) {
                             return v.asObject();
                         }
                     }
@@ -162,8 +174,8 @@ public final class Resolver {
             }
         }
         if (hash.length() < 64) {  // a short hash names one file, or the answer is not for it
-            throw new Unresolvable("Civitai's version " + version.getLong("id", 0) + " for hash " + hash
-                    + " lists no file with that hash");
+            throw new Unresolvable("Civitai's version " + version.getLong("id", 0) + " for hash "
+                    + hash + " lists no file with that hash");
         }
         return chooseFile(version, null, preferences);
     }
@@ -197,18 +209,21 @@ public final class Resolver {
         String name = file.getString("name", null);
         var safe = SafeName.sanitise(name);
         if (safe.isEmpty()) {
-            throw new Unresolvable("Civitai's file name \"" + name + "\" is not usable as a file name");
+            throw new Unresolvable("Civitai's file name \"" + name
+                    + "\" is not usable as a file name");
         }
         JsonObject model = version.get("model") != null && version.get("model").isObject()
                 ? version.get("model").asObject() : new JsonObject();
         JsonObject entry = new JsonObject()
                 .add("url", downloadUrl(file.getString("downloadUrl", null), versionId, fileId))
-                .add("model_type", ModelTypes.of(model.getString("type", null), file.getString("type", null)))
+                .add("model_type", ModelTypes.of(model.getString("type", null),
+                        file.getString("type", null)))
                 .add("filename", safe.get())
                 .add("modelId", version.getLong("modelId", 0))
                 .add("versionId", versionId)
                 .add("fileId", fileId);
-        String sha = file.get("hashes") != null ? file.get("hashes").asObject().getString("SHA256", null) : null;
+        String sha = file.get("hashes") != null
+                ? file.get("hashes").asObject().getString("SHA256", null) : null;
         if (sha != null) {
             entry.add("sha256", sha.toLowerCase(Locale.ROOT));
         }
@@ -232,7 +247,8 @@ public final class Resolver {
         for (String scan : new String[] {"pickleScanResult", "virusScanResult"}) {
             String result = file.getString(scan, "Pending");
             if (!result.equals("Success")) {
-                throw new Unresolvable("Civitai's " + (scan.startsWith("pickle") ? "pickle" : "virus") + " scan of "
+                throw new Unresolvable("Civitai's "
+                        + (scan.startsWith("pickle") ? "pickle" : "virus") + " scan of "
                         + file.getString("name", "the file") + " is " + result + ", not Success;"
                         + " set \"allow_unscanned\": true to download it anyway");
             }
@@ -240,7 +256,8 @@ public final class Resolver {
     }
 
     /** Civitai's own download URL for the file, with {@code ?fileId=} so the right file comes. */
-    private static String downloadUrl(String given, long versionId, long fileId) throws Unresolvable {
+    private static String downloadUrl(String given, long versionId, long fileId)
+            throws Unresolvable {
         if (given == null) {
             throw new Unresolvable("Civitai gave no download URL for version " + versionId);
         }

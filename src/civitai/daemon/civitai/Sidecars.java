@@ -17,6 +17,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Files beside a model downloaded from a Civitai reference, written once it is verified:
@@ -26,10 +30,10 @@ import java.util.Locale;
  * fatal. Thread-safe.
  */
 public final class Sidecars implements AutoCloseable {
-    private static final java.time.Duration STOP_GRACE = java.time.Duration.ofSeconds(5);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(5);
     /** Each write runs on its own virtual thread; tracked so a stop waits for them. */
-    private final java.util.concurrent.ExecutorService writers =
-            java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sidecars").factory());
+    private final ExecutorService writers =
+            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sidecars").factory());
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final int MAX_PREVIEW = 16 << 20;
 
@@ -40,8 +44,8 @@ public final class Sidecars implements AutoCloseable {
     private final String userAgent;
     private final DaemonLog log;
 
-    public Sidecars(CivitaiClient client, HttpClient http, boolean previews, boolean allowNsfw, String userAgent,
-            DaemonLog log) {
+    public Sidecars(CivitaiClient client, HttpClient http, boolean previews, boolean allowNsfw,
+            String userAgent, DaemonLog log) {
         this.client = client;
         this.http = http;
         this.previews = previews;
@@ -70,7 +74,7 @@ public final class Sidecars implements AutoCloseable {
         }
         try {
             writers.execute(() -> writeFor(model, versionId, keepExisting));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // stopping: the next download (or scan) of this file writes them
         }
     }
@@ -78,8 +82,9 @@ public final class Sidecars implements AutoCloseable {
     private void writeFor(Path model, long versionId, boolean keepExisting) {
         try {
             String stem = stem(model.getFileName().toString());
-            if (keepExisting && java.nio.file.Files.exists(model.resolveSibling(stem + ".civitai.json"))) {
-                return;  // asked before the version is fetched: nothing to write, nothing to ask Civitai
+            if (keepExisting && Files.exists(model.resolveSibling(stem + ".civitai.json"))) {
+                // asked before the version is fetched: nothing to write, nothing to ask Civitai
+                return;
             }
             write(model, client.version(versionId), keepExisting);
         } catch (CivitaiException | IOException e) {
@@ -96,10 +101,12 @@ public final class Sidecars implements AutoCloseable {
     }
 
     /** @param keepExisting whether a preview already beside the model (any extension) is kept */
-    private void write(Path model, JsonObject version, boolean keepExisting) throws IOException, InterruptedException {
+    private void write(Path model, JsonObject version, boolean keepExisting)
+            throws IOException, InterruptedException {
         String stem = stem(model.getFileName().toString());
         replace(model.resolveSibling(stem + ".civitai.json"),
-                (version.toString(WriterConfig.PRETTY_PRINT) + "\n").getBytes(StandardCharsets.UTF_8));
+                (version.toString(WriterConfig.PRETTY_PRINT) + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
         if (!previews || (keepExisting && hasPreview(model, stem))) {
             return;
         }
@@ -108,18 +115,19 @@ public final class Sidecars implements AutoCloseable {
             return;
         }
         URI uri = URI.create(image.getString("url", ""));
-        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("User-Agent", userAgent)
-                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT)
+                .header("User-Agent", userAgent).build(), HttpResponse.BodyHandlers.ofByteArray());
         String type = r.headers().firstValue("Content-Type").orElse("");
         if (r.statusCode() != 200 || !type.startsWith("image/") || r.body().length > MAX_PREVIEW) {
-            throw new IOException("preview " + uri.getHost() + " answered " + r.statusCode() + " " + type);
+            throw new IOException("preview " + uri.getHost() + " answered " + r.statusCode() + " "
+                    + type);
         }
         replace(model.resolveSibling(stem + ".preview." + extension(uri, type)), r.body());
     }
 
     /** A {@code <stem>.preview.*} beside the model, as this daemon, A1111 and ComfyUI name them. */
     private static boolean hasPreview(Path model, String stem) throws IOException {
-        try (var files = java.nio.file.Files.list(model.getParent())) {
+        try (var files = Files.list(model.getParent())) {
             return files.anyMatch(f -> f.getFileName().toString().startsWith(stem + ".preview."));
         }
     }
@@ -145,7 +153,8 @@ public final class Sidecars implements AutoCloseable {
         Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
         try {
             Files.write(temp, bytes);
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(temp);
         }
@@ -181,7 +190,7 @@ public final class Sidecars implements AutoCloseable {
     public void close() {
         writers.shutdown();
         try {
-            if (!writers.awaitTermination(STOP_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (!writers.awaitTermination(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
                 writers.shutdownNow();
             }
         } catch (InterruptedException e) {

@@ -13,6 +13,7 @@ import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,25 +24,27 @@ import java.util.function.Consumer;
 
 /**
  * The daily check for new versions. For every manifest entry with a {@code modelId} it asks
- * Civitai for the model (100 models per call), finds the newest published version (by {@code publishedAt}, not by
- * position) and the file matching the entry's choice, and compares version, SHA-256 and
- * {@code updatedAt} with the entry. On a change, by the entry's {@code "update"} policy
- * ({@link EntryUpgrade}): {@code auto} (default) rewrites manifest.json by {@code manifest_mode}
- * and queues the new file; {@code notify} only reports; {@code pin} is never checked. Then the
- * Hugging Face entries asked at a branch ({@link HubUpdates}), under the same policies. Every
- * change is a {@code model_update} event and an "upgrade" line in download.log; an error for one
- * model is a {@code model_update_error} and never stops the others. One run at a time. Thread-safe.
+ * Civitai for the model (100 models per call), finds the newest published version (by
+ * {@code publishedAt}, not by position) and the file matching the entry's choice, and compares
+ * version, SHA-256 and {@code updatedAt} with the entry. On a change, by the entry's
+ * {@code "update"} policy ({@link EntryUpgrade}): {@code auto} (default) rewrites manifest.json by
+ * {@code manifest_mode} and queues the new file; {@code notify} only reports; {@code pin} is never
+ * checked. Then the Hugging Face entries asked at a branch ({@link HubUpdates}), under the same
+ * policies. Every change is a {@code model_update} event and an "upgrade" line in download.log; an
+ * error for one model is a {@code model_update_error} and never stops the others. One run at a
+ * time. Thread-safe.
  */
 public final class UpdateChecker implements AutoCloseable {
     /** How one model stood at the last check. */
-    public record ModelState(long modelId, String status, Long versionId, Long newestVersionId, String message) {}
+    public record ModelState(long modelId, String status, Long versionId, Long newestVersionId,
+            String message) {}
 
     /**
      * The last run: when, how many Civitai models and Hub files, what changed, what failed
      * ({@code updates} and {@code errors} count both).
      */
-    public record Run(Instant started, Instant finished, int checked, int updates, int errors, List<ModelState> models,
-            List<HubUpdates.FileState> files) {}
+    public record Run(Instant started, Instant finished, int checked, int updates, int errors,
+            List<ModelState> models, List<HubUpdates.FileState> files) {}
 
     private final CivitaiClient client;
     private final Resolver resolver;
@@ -60,8 +63,9 @@ public final class UpdateChecker implements AutoCloseable {
      * @param publish takes what a check finds ({@link Event.ModelUpdate},
      *                {@link Event.ModelUpdateError}) to the event bus
      */
-    public UpdateChecker(CivitaiClient client, Resolver resolver, ManifestFile manifest, EntryUpgrade upgrade,
-            HubUpdates hub, Consumer<Event> publish, DaemonLog log, Clock clock) {
+    public UpdateChecker(CivitaiClient client, Resolver resolver, ManifestFile manifest,
+            EntryUpgrade upgrade, HubUpdates hub, Consumer<Event> publish, DaemonLog log,
+            Clock clock) {
         this.client = client;
         this.resolver = resolver;
         this.manifest = manifest;
@@ -106,7 +110,7 @@ public final class UpdateChecker implements AutoCloseable {
         if (t != null && t.isAlive()) {
             t.interrupt();
             try {
-                t.join(java.time.Duration.ofSeconds(5));
+                t.join(Duration.ofSeconds(5));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -131,11 +135,15 @@ public final class UpdateChecker implements AutoCloseable {
         List<HubUpdates.FileState> files = hub.check(entries);
         List<String> all = new ArrayList<>(states.stream().map(ModelState::status).toList());
         files.forEach(f -> all.add(f.status()));
-        int updates = (int) all.stream().filter(s -> s.equals("updated") || s.equals("notified")).count();
-        int errors = (int) all.stream().filter(s -> s.equals("error") || s.equals("deleted")).count();
-        log.info("update check: " + byModel.size() + " model(s) and " + files.size() + " Hugging Face file(s) checked, "
-                + updates + " update(s), " + errors + " error(s)");
-        return new Run(started, Instant.now(clock), byModel.size(), updates, errors, List.copyOf(states), files);
+        int updates = (int) all.stream().filter(s -> s.equals("updated") || s.equals("notified"))
+                .count();
+        int errors = (int) all.stream().filter(s -> s.equals("error") || s.equals("deleted"))
+                .count();
+        log.info("update check: " + byModel.size() + " model(s) and " + files.size()
+                + " Hugging Face file(s) checked, " + updates + " update(s), " + errors
+                + " error(s)");
+        return new Run(started, Instant.now(clock), byModel.size(), updates, errors,
+                List.copyOf(states), files);
     }
 
     private static Map<Long, List<JsonObject>> entriesByModel(JsonArray entries) {
@@ -160,7 +168,8 @@ public final class UpdateChecker implements AutoCloseable {
             try {
                 models.putAll(client.models(chunk));
             } catch (CivitaiException e) {
-                log.warn("update check: bulk lookup failed (" + e.getMessage() + "); asking model by model");
+                log.warn("update check: bulk lookup failed (" + e.getMessage()
+                        + "); asking model by model");
             }
         }
         return models;
@@ -177,12 +186,15 @@ public final class UpdateChecker implements AutoCloseable {
             }
         } catch (CivitaiException e) {
             String status = e.status() == 404 ? "deleted" : "error";
-            String message = e.status() == 404 ? "model deleted on Civitai (or hidden); entry and file kept" : e.getMessage();
+            String message = e.status() == 404
+                    ? "model deleted on Civitai (or hidden); entry and file kept" : e.getMessage();
             fail(modelId, message);
-            states.add(new ModelState(modelId, status, number(entries.get(0), "versionId"), null, message));
+            states.add(new ModelState(modelId, status, number(entries.get(0), "versionId"), null,
+                    message));
         } catch (Resolver.Unresolvable e) {
             fail(modelId, e.getMessage());
-            states.add(new ModelState(modelId, "error", number(entries.get(0), "versionId"), null, e.getMessage()));
+            states.add(new ModelState(modelId, "error", number(entries.get(0), "versionId"), null,
+                    e.getMessage()));
         }
         return states;
     }
@@ -193,9 +205,11 @@ public final class UpdateChecker implements AutoCloseable {
         JsonObject next = resolver.entryLike(version, entry.getString("filename", null));
         String oldSha = entry.getString("sha256", null);
         String newSha = next.getString("sha256", null);
-        boolean newVersion = current == null ? oldSha != null && newSha != null && !oldSha.equalsIgnoreCase(newSha)
+        boolean newVersion = current == null
+                ? oldSha != null && newSha != null && !oldSha.equalsIgnoreCase(newSha)
                 : current != newest;
-        boolean reuploaded = !newVersion && oldSha != null && newSha != null && !oldSha.equalsIgnoreCase(newSha);
+        boolean reuploaded = !newVersion && oldSha != null && newSha != null
+                && !oldSha.equalsIgnoreCase(newSha);
         if (!newVersion && !reuploaded) {
             return new ModelState(modelId, "current", current, newest, null);
         }
@@ -218,13 +232,15 @@ public final class UpdateChecker implements AutoCloseable {
     private void announce(long modelId, JsonObject next, String what) {
         log.info("upgrade: model " + modelId + ": " + what);
         publish.accept(new Event.ModelUpdate(Instant.now(clock), new Event.CivitaiVersion(modelId,
-                next.getLong("versionId", 0), next.getString("updatedAt", ""), next.getString("name", "")),
-                next.getString("sha256", ""), next.getString("filename", "")));
+                next.getLong("versionId", 0), next.getString("updatedAt", ""),
+                next.getString("name", "")), next.getString("sha256", ""),
+                next.getString("filename", "")));
     }
 
     private void fail(long modelId, String error) {
         log.warn("update check: model " + modelId + ": " + error);
-        publish.accept(new Event.ModelUpdateError(Instant.now(clock), new Event.CivitaiVersion(modelId), error));
+        publish.accept(new Event.ModelUpdateError(Instant.now(clock),
+                new Event.CivitaiVersion(modelId), error));
     }
 
     private static Long number(JsonObject o, String key) {

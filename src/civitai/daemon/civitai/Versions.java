@@ -2,8 +2,13 @@ package civitai.daemon.civitai;
 
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 
-/** Which of a model's versions is the newest: what a model link without a version, and the update checker, take. */
+/**
+ * Which of a model's versions is the newest: what a model link without a version, and the update
+ * checker, take.
+ */
 final class Versions {
     private Versions() {}
 
@@ -32,14 +37,15 @@ final class Versions {
             }
         }
         if (best == null) {
-            throw new Resolver.Unresolvable("model " + model.getLong("id", 0) + " has no published version");
+            throw new Resolver.Unresolvable("model " + model.getLong("id", 0)
+                    + " has no published version");
         }
         return best.getLong("id", 0);
     }
 
     private static boolean newer(JsonObject a, JsonObject b) {
-        java.time.Instant da = date(a);
-        java.time.Instant db = date(b);
+        Instant da = date(a);
+        Instant db = date(b);
         if (da != null && db != null && !da.equals(db)) {
             return da.isAfter(db);
         }
@@ -50,13 +56,13 @@ final class Versions {
     }
 
     /** publishedAt, else createdAt; null when neither is a date. */
-    private static java.time.Instant date(JsonObject version) {
+    private static Instant date(JsonObject version) {
         for (String key : new String[] {"publishedAt", "createdAt"}) {
             JsonValue v = version.get(key);
             if (v != null && v.isString()) {
                 try {
-                    return java.time.Instant.parse(v.asString());
-                } catch (java.time.format.DateTimeParseException e) {
+                    return Instant.parse(v.asString());
+                } catch (DateTimeParseException e) {
                     // not a date: try the next key
                 }
             }

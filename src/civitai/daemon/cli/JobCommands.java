@@ -7,7 +7,6 @@ import civitai.daemon.cli.session.Session;
 import civitai.daemon.cli.view.Table;
 import civitai.daemon.cli.view.Views;
 import com.eclipsesource.json.Json;
-import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 import com.eclipsesource.json.ParseException;

@@ -10,7 +10,6 @@ import civitai.daemon.cli.view.Views;
 import civitai.daemon.workflow.WorkflowReader;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
-import com.eclipsesource.json.JsonValue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;

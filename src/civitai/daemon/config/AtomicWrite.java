@@ -46,6 +46,7 @@ public final class AtomicWrite {
 
     /** The second half: renames a prepared temp file over {@code target} in one step. */
     public static void moveOver(Path temp, Path target) throws IOException {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
     }
 }

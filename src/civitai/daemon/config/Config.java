@@ -32,15 +32,17 @@ import java.util.stream.Stream;
  * @param retryBaseDelay   first retry delay; later ones double, with jitter
  * @param retryMaxDelay    cap on one retry delay, also the wait after a quota 429
  * @param webhookSecret    HMAC key for webhook signatures; null for unsigned deliveries
- * @param webhookRetryDelay the first wait before a webhook is retried; each next one is 3 times longer
+ * @param webhookRetryDelay the first wait before a webhook is retried; each next one is 3 times
+ *                          longer
  * @param allowUnauthenticatedRemote serve without {@code jwt_secret} on a non-loopback address
  * @param eventHeartbeat   how often an idle event stream gets a comment, so proxies keep it open
  * @param allowUnscanned   accept Civitai files whose pickle or virus scan did not pass
- * @param updateInterval   time between update checks (a little jitter is added); zero turns them off
+ * @param updateInterval   time between update checks (a little jitter is added); zero turns them
+ *                         off
  * @param updateFirstDelay time from start to the first update check
  * @param layout           flat, comfyui or a1111: the folder each model_type goes to
- * @param sidecars         write {@code <name>.civitai.json} beside files from Civitai references and
- *                         {@code <name>.hf.json} beside files from the Hugging Face Hub
+ * @param sidecars         write {@code <name>.civitai.json} beside files from Civitai references
+ *                         and {@code <name>.hf.json} beside files from the Hugging Face Hub
  * @param previews         write {@code <name>.preview.<ext>} too
  * @param allowNsfwPreviews take the first image even when it is NSFW
  * @param filePreferences  format / fp / size wanted when a version has several files
@@ -57,7 +59,8 @@ import java.util.stream.Stream;
  * @param notifications    where events are sent (Telegram, ntfy, Discord, webhooks), the top-level
  *                         {@code webhook_url} included as webhook targets
  * @param outboundProxy    the forward proxy for Civitai, downloads and notifications
- * @param trustedProxies   reverse proxies (IPs, CIDR ranges) whose X-Forwarded-* headers are believed
+ * @param trustedProxies   reverse proxies (IPs, CIDR ranges) whose X-Forwarded-* headers are
+ *                         believed
  * @param healthPort       a second listener on the bind address that answers {@code /healthz} only,
  *                         so a supervisor still sees the daemon while clients hold every API
  *                         connection; 0: none

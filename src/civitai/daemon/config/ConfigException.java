@@ -1,6 +1,8 @@
 package civitai.daemon.config;
 
-/** A configuration that cannot be used; the message names the key, the value and what is expected. */
+/**
+ * A configuration that cannot be used; the message names the key, the value and what is expected.
+ */
 public final class ConfigException extends Exception {
     private static final long serialVersionUID = 1L;
 

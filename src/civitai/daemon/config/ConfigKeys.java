@@ -27,7 +27,8 @@ final class ConfigKeys {
     }
 
     private static ConfigException bad(String key, JsonValue value, String expected) {
-        return new ConfigException("config key \"" + key + "\" is " + value + "; expected " + expected);
+        return new ConfigException("config key \"" + key + "\" is " + value + "; expected "
+                + expected);
     }
 
     Duration seconds(String key, double fallback, double min, double max) throws ConfigException {
@@ -168,7 +169,8 @@ final class ConfigKeys {
         }
         List<Path> folders = new ArrayList<>();
         for (JsonValue item : value.asArray()) {
-            if (!item.isString() || item.asString().isBlank() || item.asString().indexOf('\0') >= 0) {
+            if (!item.isString() || item.asString().isBlank()
+                    || item.asString().indexOf('\0') >= 0) {
                 throw bad(key, value, expected + " (" + item + " is not one)");
             }
             try {

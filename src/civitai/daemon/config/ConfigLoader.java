@@ -34,18 +34,22 @@ public final class ConfigLoader {
             "active_port", "civitai_api_key", "jwt_secret", "civitai_url", "manifest_mode",
             "bind_address", "stall_timeout", "max_download_speed", "database", "manifest",
             "log_dir", "log_max_bytes", "log_files", "retry_base_delay", "retry_max_delay",
-            "webhook_secret", "webhook_retry_delay", "allow_unauthenticated_remote", "event_heartbeat",
-            "allow_unscanned", "update_interval_hours", "update_first_delay", "layout",
-            "sidecars", "previews", "allow_nsfw_previews", "file_preferences",
-            "allowed_hosts", "max_connections", "max_event_clients", "request_timeout", "existing_files",
-            "connections_per_download", "min_segment_size", "max_connections_per_host",
+            "webhook_secret", "webhook_retry_delay", "allow_unauthenticated_remote",
+            "event_heartbeat", "allow_unscanned", "update_interval_hours", "update_first_delay",
+            "layout", "sidecars", "previews", "allow_nsfw_previews", "file_preferences",
+            "allowed_hosts", "max_connections", "max_event_clients", "request_timeout",
+            "existing_files", "connections_per_download", "min_segment_size",
+            "max_connections_per_host",
             "notifications", "proxy", "no_proxy", "trusted_proxies", "health_port",
             "library_roots", "library_reuse", "min_free_space", "max_file_size", "hf_endpoint",
             "hf_token");
 
     private final Map<String, String> env;
 
-    /** @param env the environment: secret overrides, {@code ${NAME}} in notifications, proxy variables */
+    /**
+     * @param env the environment: secret overrides, {@code ${NAME}} in notifications, proxy
+     *            variables
+     */
     public ConfigLoader(Map<String, String> env) {
         this.env = Map.copyOf(env);
     }
@@ -109,7 +113,8 @@ public final class ConfigLoader {
                 (int) keys.integer("connections_per_download", 4, 1, 16),
                 keys.integer("min_segment_size", 32L << 20, 64 * 1024, 1L << 40),
                 (int) keys.integer("max_connections_per_host", 8, 1, 64),
-                new NotificationKeys(env).read(webhookUrls, webhookSecret, json.get("notifications")),
+                new NotificationKeys(env).read(webhookUrls, webhookSecret,
+                        json.get("notifications")),
                 ProxyKeys.outbound(json.get("proxy"), json.get("no_proxy"), env),
                 ProxyKeys.trusted(json.get("trusted_proxies")),
                 (int) keys.integer("health_port", 0, 0, 65_535),
@@ -120,18 +125,22 @@ public final class ConfigLoader {
                 new HubSettings(keys.httpUrl("hf_endpoint", HubSettings.DEFAULT_ENDPOINT),
                         secret("hf_token", "HF_TOKEN", keys)));
         if (config.maxEventClients() >= config.maxConnections()) {
-            throw new ConfigException("config key \"max_event_clients\" is " + config.maxEventClients()
-                    + "; expected fewer than max_connections (" + config.maxConnections()
+            throw new ConfigException("config key \"max_event_clients\" is "
+                    + config.maxEventClients() + "; expected fewer than max_connections ("
+                    + config.maxConnections()
                     + "), so other requests still get a connection");
         }
-        if (config.healthPort() != 0 && Integer.valueOf(config.healthPort()).equals(config.activePort())) {
+        if (config.healthPort() != 0 && Integer.valueOf(config.healthPort())
+                .equals(config.activePort())) {
             throw new ConfigException("config key \"health_port\" is " + config.healthPort()
-                    + ", the same as active_port; give the health listener a port of its own, or 0 for none");
+                    + ", the same as active_port; give the health listener a port of its"
+                    + " own, or 0 for none");
         }
-        if (config.jwtSecret() == null && !config.loopbackOnly() && !config.allowUnauthenticatedRemote()) {
-            throw new ConfigException("config key \"bind_address\" is \"" + config.bindAddress() + "\" but"
-                    + " \"jwt_secret\" is not set: the API would be open to the network. Set jwt_secret"
-                    + " (or CIVITAI_DAEMON_JWT_SECRET), bind to 127.0.0.1, or set"
+        if (config.jwtSecret() == null && !config.loopbackOnly()
+                && !config.allowUnauthenticatedRemote()) {
+            throw new ConfigException("config key \"bind_address\" is \"" + config.bindAddress()
+                    + "\" but" + " \"jwt_secret\" is not set: the API would be open to the network."
+                    + " Set jwt_secret (or CIVITAI_DAEMON_JWT_SECRET), bind to 127.0.0.1, or set"
                     + " \"allow_unauthenticated_remote\": true");
         }
         return new Loaded(config, List.copyOf(warnings));
@@ -148,8 +157,9 @@ public final class ConfigLoader {
         try {
             value = Json.parse(text);
         } catch (ParseException e) {
-            throw new ConfigException("config file " + file + " is not valid JSON: " + e.getMessage()
-                    + " (line " + e.getLocation().line + ", column " + e.getLocation().column + ")", e);
+            throw new ConfigException("config file " + file + " is not valid JSON: "
+                    + e.getMessage() + " (line " + e.getLocation().line + ", column "
+                    + e.getLocation().column + ")", e);
         }
         if (!value.isObject()) {
             throw new ConfigException("config file " + file + " must hold a JSON object {...}");
@@ -207,13 +217,14 @@ public final class ConfigLoader {
         String expected = "an object with any of \"format\", \"fp\", \"size\" as strings,"
                 + " e.g. {\"format\": \"SafeTensor\", \"fp\": \"fp16\"}";
         if (!value.isObject()) {
-            throw new ConfigException("config key \"file_preferences\" is " + value + "; expected " + expected);
+            throw new ConfigException("config key \"file_preferences\" is " + value + "; expected "
+                    + expected);
         }
         Map<String, String> out = new HashMap<>();
         for (JsonObject.Member m : value.asObject()) {
             if (!Set.of("format", "fp", "size").contains(m.getName()) || !m.getValue().isString()) {
-                throw new ConfigException("config key \"file_preferences\" has " + m.getName() + ": " + m.getValue()
-                        + "; expected " + expected);
+                throw new ConfigException("config key \"file_preferences\" has " + m.getName()
+                        + ": " + m.getValue() + "; expected " + expected);
             }
             out.put(m.getName(), m.getValue().asString());
         }

@@ -20,6 +20,7 @@ public record HubSettings(URI endpoint, String token) {
 
     @Override
     public String toString() {
-        return "HubSettings[endpoint=" + endpoint + ", token=" + (token == null ? "none" : "(secret)") + "]";
+        return "HubSettings[endpoint=" + endpoint + ", token="
+                + (token == null ? "none" : "(secret)") + "]";
     }
 }

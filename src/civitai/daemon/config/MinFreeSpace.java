@@ -22,9 +22,11 @@ public record MinFreeSpace(long bytes, int percent) {
             return new MinFreeSpace(v.asLong(), 0);
         }
         if (v.isString() && v.asString().matches("[0-9]{1,2}%")) {
-            return new MinFreeSpace(0, Integer.parseInt(v.asString().substring(0, v.asString().length() - 1)));
+            return new MinFreeSpace(0, Integer.parseInt(v.asString()
+                    .substring(0, v.asString().length() - 1)));
         }
         throw new ConfigException("config key \"min_free_space\" is " + v
-                + "; expected a number of bytes (2147483648) or a percentage of the file system (\"5%\")");
+                + "; expected a number of bytes (2147483648) or a percentage of the file"
+                + " system (\"5%\")");
     }
 }

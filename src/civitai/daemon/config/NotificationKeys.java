@@ -34,7 +34,8 @@ final class NotificationKeys {
     }
 
     /** The legacy webhook URLs first (all events, the global secret), then the list, in order. */
-    List<Notification> read(List<URI> webhookUrls, String webhookSecret, JsonValue list) throws ConfigException {
+    List<Notification> read(List<URI> webhookUrls, String webhookSecret, JsonValue list)
+            throws ConfigException {
         List<Notification> out = new ArrayList<>();
         for (URI url : webhookUrls) {
             out.add(new Notification(freeName("webhook"), "webhook", Notification.EVENTS, null, url,
@@ -45,13 +46,15 @@ final class NotificationKeys {
         }
         if (!list.isArray()) {
             throw new ConfigException("config key \"notifications\" is " + list
-                    + "; expected a list of targets like {\"type\": \"ntfy\", \"url\": \"https://ntfy.sh/topic\"}");
+                    + "; expected a list of targets like {\"type\": \"ntfy\", \"url\":"
+                    + " \"https://ntfy.sh/topic\"}");
         }
         int index = 0;
         for (JsonValue item : list.asArray()) {
             index++;
             if (!item.isObject()) {
-                throw new ConfigException("notifications #" + index + " is " + item + "; expected an object");
+                throw new ConfigException("notifications #" + index + " is " + item
+                        + "; expected an object");
             }
             out.add(target(index, item.asObject()));
         }
@@ -62,18 +65,21 @@ final class NotificationKeys {
         String where = "notifications #" + index;
         String type = plain(where, o, "type");
         if (type == null || !Notification.TYPES.contains(type)) {
-            throw new ConfigException(where + ": \"type\" is " + o.get("type") + "; expected one of " + Notification.TYPES);
+            throw new ConfigException(where + ": \"type\" is " + o.get("type")
+                    + "; expected one of " + Notification.TYPES);
         }
         for (String key : o.names()) {
-            if (!KEYS.get(type).contains(key) && !Set.of("type", "name", "events", "api_url").contains(key)) {
-                throw new ConfigException(where + " (" + type + "): unknown key \"" + key + "\"; expected "
-                        + KEYS.get(type) + " and optionally name, events, api_url");
+            if (!KEYS.get(type).contains(key)
+                    && !Set.of("type", "name", "events", "api_url").contains(key)) {
+                throw new ConfigException(where + " (" + type + "): unknown key \"" + key
+                        + "\"; expected " + KEYS.get(type)
+                        + " and optionally name, events, api_url");
             }
         }
         String name = plain(where, o, "name");
         if (name != null && (!NAME.matcher(name).matches() || !names.add(name))) {
-            throw new ConfigException(where + ": \"name\" \"" + name + "\" must be unique and made of"
-                    + " letters, digits, '.', '_' or '-' (at most 64)");
+            throw new ConfigException(where + ": \"name\" \"" + name + "\" must be unique and made"
+                    + " of letters, digits, '.', '_' or '-' (at most 64)");
         }
         name = name == null ? freeName(type) : name;
         URI apiUrl = o.get("api_url") == null ? null : url(where, o, "api_url");
@@ -83,8 +89,8 @@ final class NotificationKeys {
                     required(where, o, "bot_token"), required(where, o, "chat_id"), null, null);
             case "ntfy" -> new Notification(name, type, events, apiUrl, url(where, o, "url"),
                     null, null, value(where, o, "token"), null);
-            case "discord" -> new Notification(name, type, events, apiUrl, url(where, o, "webhook_url"),
-                    null, null, null, null);
+            case "discord" -> new Notification(name, type, events, apiUrl,
+                    url(where, o, "webhook_url"), null, null, null, null);
             default -> new Notification(name, type, events, apiUrl, url(where, o, "url"),
                     null, null, null, value(where, o, "secret"));
         };
@@ -114,8 +120,8 @@ final class NotificationKeys {
             }
         }
         if (out.isEmpty()) {
-            throw new ConfigException(where + ": \"events\" is " + value + "; expected a non-empty list from "
-                    + Notification.EVENTS);
+            throw new ConfigException(where + ": \"events\" is " + value
+                    + "; expected a non-empty list from " + Notification.EVENTS);
         }
         return List.copyOf(new LinkedHashSet<>(out));
     }
@@ -126,7 +132,8 @@ final class NotificationKeys {
             return null;
         }
         if (!v.isString() || v.asString().isBlank()) {
-            throw new ConfigException(where + ": \"" + key + "\" is " + v + "; expected a non-empty string");
+            throw new ConfigException(where + ": \"" + key + "\" is " + v
+                    + "; expected a non-empty string");
         }
         return v.asString().strip();
     }

@@ -44,15 +44,19 @@ public final class PortClaim {
         if (config.activePort() != null) {
             return bindConfigured(config, config.activePort(), binder);
         }
-        Path lockFile = config.configFile().resolveSibling("." + config.configFile().getFileName() + ".lock");
-        synchronized (PortClaim.class) {  // a FileLock excludes other processes, not this one's threads
+        Path lockFile = config.configFile()
+                .resolveSibling("." + config.configFile().getFileName() + ".lock");
+        // a FileLock excludes other processes, not this one's threads
+        synchronized (PortClaim.class) {
             return claimLocked(config, lockFile, binder);
         }
     }
 
     @SuppressWarnings("try")  // the lock is held for the block's duration, never referenced
-    private int claimLocked(Config config, Path lockFile, Binder binder) throws ConfigException, IOException {
-        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    private int claimLocked(Config config, Path lockFile, Binder binder)
+            throws ConfigException, IOException {
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
                 FileLock lock = channel.lock()) {
             Integer written = readActivePort(config.configFile());
             if (written != null) {  // another daemon chose while we waited for the lock
@@ -67,8 +71,8 @@ public final class PortClaim {
     private static int bindConfigured(Config config, int port, Binder binder)
             throws ConfigException, IOException {
         if (!binder.tryBind(port)) {
-            throw new ConfigException("port " + port + " (config key \"active_port\") is already in use"
-                    + " on " + config.bindAddress() + ": stop whatever listens there, or set"
+            throw new ConfigException("port " + port + " (config key \"active_port\") is already in"
+                    + " use on " + config.bindAddress() + ": stop whatever listens there, or set"
                     + " \"active_port\": null to pick a free port in " + FIRST + "-" + LAST);
         }
         return port;
@@ -88,11 +92,13 @@ public final class PortClaim {
                 return port;
             }
         }
-        throw new ConfigException("no free port in " + FIRST + "-" + LAST + "; set \"active_port\"");
+        throw new ConfigException("no free port in " + FIRST + "-" + LAST
+                + "; set \"active_port\"");
     }
 
     private static Integer readActivePort(Path file) throws IOException {
-        var value = Json.parse(Files.readString(file, StandardCharsets.UTF_8)).asObject().get("active_port");
+        var value = Json.parse(Files.readString(file, StandardCharsets.UTF_8)).asObject()
+                .get("active_port");
         return value == null || value.isNull() ? null : value.asInt();
     }
 

@@ -14,13 +14,16 @@ final class ProxyKeys {
 
     static ProxySettings outbound(JsonValue proxy, JsonValue noProxy, Map<String, String> env)
             throws ConfigException {
-        List<String> except = noProxy == null || noProxy.isNull() ? null : hosts("no_proxy", noProxy);
+        List<String> except = noProxy == null || noProxy.isNull() ? null
+                : hosts("no_proxy", noProxy);
         if (proxy != null && !proxy.isNull()) {
             if (!proxy.isString()) {
-                throw new ConfigException("config key \"proxy\" is " + proxy + "; expected \"http://host:port\"");
+                throw new ConfigException("config key \"proxy\" is " + proxy
+                        + "; expected \"http://host:port\"");
             }
             URI uri = parse("proxy", proxy.asString());
-            return new ProxySettings(uri, uri, except == null ? ProxySettings.DEFAULT_NO_PROXY : except, "config");
+            return new ProxySettings(uri, uri,
+                    except == null ? ProxySettings.DEFAULT_NO_PROXY : except, "config");
         }
         URI http = fromEnv(env, "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY");
         URI https = fromEnv(env, "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY");
@@ -38,19 +41,23 @@ final class ProxyKeys {
             return split(value.asString());
         }
         if (!value.isArray()) {
-            throw new ConfigException("config key \"" + key + "\" is " + value + "; expected a list of hosts");
+            throw new ConfigException("config key \"" + key + "\" is " + value
+                    + "; expected a list of hosts");
         }
         List<String> out = new ArrayList<>();
         for (JsonValue v : value.asArray()) {
             if (!v.isString() || v.asString().isBlank()) {
-                throw new ConfigException("config key \"" + key + "\": item " + v + " is not a host name or address");
+                throw new ConfigException("config key \"" + key + "\": item " + v
+                        + " is not a host name or address");
             }
             out.add(v.asString().strip());
         }
         return out;
     }
 
-    /** {@code trusted_proxies}: IP addresses or CIDR ranges, checked here so a typo stops the start. */
+    /**
+     * {@code trusted_proxies}: IP addresses or CIDR ranges, checked here so a typo stops the start.
+     */
     static List<AddressRange> trusted(JsonValue value) throws ConfigException {
         if (value == null || value.isNull()) {
             return List.of();
@@ -60,7 +67,8 @@ final class ProxyKeys {
             AddressRange range = AddressRange.parse(cidr);
             if (range == null) {
                 throw new ConfigException("config key \"trusted_proxies\": \"" + cidr
-                        + "\" is not an IP address or CIDR range (e.g. 127.0.0.1, 10.0.0.0/8, ::1)");
+                        + "\" is not an IP address or CIDR range (e.g. 127.0.0.1,"
+                        + " 10.0.0.0/8, ::1)");
             }
             out.add(range);
         }
@@ -85,7 +93,8 @@ final class ProxyKeys {
         for (String name : names) {
             String v = env.get(name);
             if (v != null && !v.isBlank()) {
-                return parse("environment " + name, v.contains("://") ? v.strip() : "http://" + v.strip());
+                return parse("environment " + name,
+                        v.contains("://") ? v.strip() : "http://" + v.strip());
             }
         }
         return null;
@@ -95,14 +104,16 @@ final class ProxyKeys {
         try {
             URI uri = new URI(text.strip());
             if ("http".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null
-                    && (uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/"))) {
+                    && (uri.getRawPath() == null || uri.getRawPath().isEmpty()
+                            || uri.getRawPath().equals("/"))) {
                 return uri;
             }
         } catch (URISyntaxException e) {
             // reported below
         }
-        throw new ConfigException(key + " is \"" + redactUserInfo(text) + "\"; expected http://[user:password@]host:port"
-                + " (an http proxy; https to the proxy itself and socks are not supported)");
+        throw new ConfigException(key + " is \"" + redactUserInfo(text) + "\"; expected"
+                + " http://[user:password@]host:port (an http proxy; https to the proxy itself and"
+                + " socks are not supported)");
     }
 
     private static String redactUserInfo(String text) {

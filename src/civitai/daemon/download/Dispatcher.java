@@ -28,7 +28,8 @@ final class Dispatcher {
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
     private static final long IDLE_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long SPACE_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(2);
-    private static final int PAGE = 32;  // queued jobs read per query: the first that may start usually is in it
+    // queued jobs read per query: the first that may start usually is in it
+    private static final int PAGE = 32;
 
     private final QueueState state;
     private final JobStore store;
@@ -42,12 +43,14 @@ final class Dispatcher {
     private final EventBus bus;
     private volatile SpaceWait space;
 
-    private long lastStartNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);  // guarded by state.lock
+    // guarded by state.lock
+    private long lastStartNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     private volatile boolean open = true;
     private Thread loop;
 
     Dispatcher(QueueState state, JobStore store, EventBus bus, DaemonLog log, Downloader downloader,
-            Watchdog watchdog, RetryPolicy policy, DownloadQueue.Limits limits, JobControl control) {
+            Watchdog watchdog, RetryPolicy policy, DownloadQueue.Limits limits,
+            JobControl control) {
         this.state = state;
         this.store = store;
         this.bus = bus;
@@ -89,7 +92,8 @@ final class Dispatcher {
                 long waitNanos;
                 try {
                     waitNanos = startWhatCan();
-                } catch (DatabaseFull e) {  // a write the disk had no room for: look again once it may have
+                } catch (DatabaseFull e) {
+                    // a write the disk had no room for: look again once it may have
                     log.error("download dispatcher", e);
                     waitNanos = SPACE_RECHECK_NANOS;
                 }
@@ -112,7 +116,8 @@ final class Dispatcher {
             return IDLE_RECHECK_NANOS;
         }
         if (store.writesHeld()) {
-            return SPACE_RECHECK_NANOS;  // the database has no room to record an attempt: none starts
+            // the database has no room to record an attempt: none starts
+            return SPACE_RECHECK_NANOS;
         }
         long now = System.nanoTime();
         long wait = IDLE_RECHECK_NANOS;
@@ -126,7 +131,8 @@ final class Dispatcher {
                 priority = job.spec().priority();
                 afterId = job.id();
                 Long notBefore = state.notBeforeNanos.get(job.id());
-                if (state.running.containsKey(job.id()) || state.busyTargets.contains(targets.busyKey(job))) {
+                if (state.running.containsKey(job.id())
+                        || state.busyTargets.contains(targets.busyKey(job))) {
                     continue;
                 }
                 if (notBefore != null && notBefore - now > 0) {
@@ -156,7 +162,8 @@ final class Dispatcher {
         state.notBeforeNanos.remove(job.id());
         state.busyTargets.add(key);
         lastStartNanos = System.nanoTime();
-        Thread worker = Thread.ofVirtual().name("job-" + job.id()).unstarted(() -> work(queued, key));
+        Thread worker = Thread.ofVirtual().name("job-" + job.id())
+                .unstarted(() -> work(queued, key));
         state.running.put(job.id(), worker);
         worker.start();
     }
@@ -165,8 +172,9 @@ final class Dispatcher {
         long id = job.jobId();
         AttemptRecorder.Next next;
         try {
-            next = new AttemptRecorder(job, store, bus, log, target -> claim(id, target)).run(downloader, watchdog,
-                    policy, limits.stall(), limits.timeout(), targets.folder(job.spec().modelType()));
+            next = new AttemptRecorder(job, store, bus, log, target -> claim(id, target))
+                    .run(downloader, watchdog, policy, limits.stall(), limits.timeout(),
+                            targets.folder(job.spec().modelType()));
         } catch (RuntimeException e) {  // the store itself failed: keep the job queued for later
             log.error("job " + id + ": could not be recorded", e);
             next = new AttemptRecorder.Next.RetryAfter(policy.max());
@@ -237,7 +245,8 @@ final class Dispatcher {
         for (Thread t : workers) {
             try {
                 if (!t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
-                    log.warn("download " + t.getName() + " did not stop within " + SHUTDOWN_GRACE.toSeconds() + " s");
+                    log.warn("download " + t.getName() + " did not stop within "
+                            + SHUTDOWN_GRACE.toSeconds() + " s");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -51,20 +51,21 @@ public final class DownloadQueue implements AutoCloseable {
     private final JobTargets targets;
     private final Dispatcher dispatcher;
 
-    public DownloadQueue(JobStore store, EventBus bus, DaemonLog log, Downloader downloader, Watchdog watchdog,
-            RetryPolicy policy, Limits limits) {
+    public DownloadQueue(JobStore store, EventBus bus, DaemonLog log, Downloader downloader,
+            Watchdog watchdog, RetryPolicy policy, Limits limits) {
         this.store = store;
         this.bus = bus;
         this.log = log;
         this.targets = downloader.targets();
         this.control = new JobControl(state, store, bus, log, downloader, JobControl.STOP_GRACE);
-        this.dispatcher = new Dispatcher(state, store, bus, log, downloader, watchdog, policy, limits, control);
+        this.dispatcher = new Dispatcher(state, store, bus, log, downloader, watchdog, policy,
+                limits, control);
     }
 
     /**
      * Requeues what a crash or stop interrupted, lets the newest job of each target supersede
-     * the others (jobs keyed before their layout folded two types into one folder), and starts
-     * dispatching.
+     * the others (jobs stored under an older key, whose layout puts two types in one folder),
+     * and starts dispatching.
      */
     public void start() {
         int resumed = store.requeueInterrupted();
@@ -78,7 +79,8 @@ public final class DownloadQueue implements AutoCloseable {
     /** Adds jobs in one transaction (all or none); returns each stored job. */
     public List<JobStore.Inserted> submitAll(List<JobSpec> specs) {
         List<JobStore.Inserted> inserted;
-        state.lock.lock();  // the dispatcher must not start a new job before the older ones are superseded
+        // the dispatcher must not start a new job before the older ones are superseded
+        state.lock.lock();
         try {
             inserted = store.insertAllIfAbsent(specs);
             // per contested target, the batch's last new job supersedes the others, the batch's own
@@ -96,7 +98,8 @@ public final class DownloadQueue implements AutoCloseable {
                     }
                 }
             }
-            lastNew.values().stream().sorted(Comparator.comparingLong(Job::id)).forEach(control::supersedeOthers);
+            lastNew.values().stream().sorted(Comparator.comparingLong(Job::id))
+                    .forEach(control::supersedeOthers);
             state.changed.signalAll();
         } finally {
             state.lock.unlock();
@@ -107,13 +110,15 @@ public final class DownloadQueue implements AutoCloseable {
     /** Adds a job unless the same one (same target and hash) is known; returns the stored job. */
     public JobStore.Inserted submit(JobSpec spec) {
         JobStore.Inserted inserted;
-        state.lock.lock();  // the dispatcher must not start the new job before the older ones are superseded
+        // the dispatcher must not start the new job before the older ones are superseded
+        state.lock.lock();
         try {
             inserted = store.insertIfAbsent(spec, JobState.QUEUED);
             if (inserted.created()) {
                 control.supersedeOthers(inserted.job());
                 // under the lock too, so no job.started can come before its job.queued
-                bus.publish(new Event.Queued(inserted.job().id(), JobControl.label(spec), spec.url().toString()));
+                bus.publish(new Event.Queued(inserted.job().id(), JobControl.label(spec),
+                        spec.url().toString()));
                 state.changed.signalAll();
             }
         } finally {
@@ -133,7 +138,9 @@ public final class DownloadQueue implements AutoCloseable {
         return new JobStore.Inserted(control.reclaim(inserted.job().id()), true);
     }
 
-    /** Parts kept on disk by jobs that wait for a person (failed or paused): the space they hold. */
+    /**
+     * Parts kept on disk by jobs that wait for a person (failed or paused): the space they hold.
+     */
     public record Partials(int jobs, long bytes) {}
 
     public Partials partials() {
@@ -144,7 +151,8 @@ public final class DownloadQueue implements AutoCloseable {
                 Path target = targets.pathOf(job);
                 try {
                     if (target != null) {
-                        var part = Files.readAttributes(Targets.part(target), BasicFileAttributes.class,
+                        var part = Files.readAttributes(Targets.part(target),
+                                BasicFileAttributes.class,
                                 LinkOption.NOFOLLOW_LINKS);  // a link is no part of this job's
                         if (part.isRegularFile()) {
                             bytes += part.size();
@@ -161,8 +169,9 @@ public final class DownloadQueue implements AutoCloseable {
 
     /** The jobs downloading now, with their progress. */
     public List<ActiveDownload> active() {
-        return state.jobs.values().stream().filter(j -> state.isRunning(j.jobId())).map(ActiveDownload::of)
-                .sorted(Comparator.comparingLong(ActiveDownload::jobId)).toList();
+        return state.jobs.values().stream().filter(j -> state.isRunning(j.jobId()))
+                .map(ActiveDownload::of).sorted(Comparator.comparingLong(ActiveDownload::jobId))
+                .toList();
     }
 
     /** Pauses a queued or running job; its part stays and a resume continues it. */
@@ -205,14 +214,15 @@ public final class DownloadQueue implements AutoCloseable {
 
     /**
      * Per target that more than one live job claims, the newest supersedes the others: only jobs
-     * stored before their targets were keyed by the resolved path (or under another layout) can
-     * be in this state. Before the dispatcher starts.
+     * stored with an older target key than the resolved path (or under another layout) can be in
+     * this state. Before the dispatcher starts.
      */
     private void settleContested() {
         List<Job> newest = store.newestOfContested();
         newest.forEach(control::supersedeOthers);
         if (!newest.isEmpty()) {
-            log.info(newest.size() + " target(s) were held by more than one job: the newest job of each keeps it");
+            log.info(newest.size() + " target(s) were held by more than one job: the newest job"
+                    + " of each keeps it");
         }
     }
 

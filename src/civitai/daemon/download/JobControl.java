@@ -1,7 +1,7 @@
 package civitai.daemon.download;
 
-import civitai.daemon.download.attempt.QueuedJob;
 import civitai.daemon.download.attempt.Downloader;
+import civitai.daemon.download.attempt.QueuedJob;
 import civitai.daemon.download.part.Placement;
 import civitai.daemon.events.Event;
 import civitai.daemon.events.EventBus;
@@ -21,13 +21,16 @@ import java.util.Arrays;
 /**
  * The state machine of what a user may do to a job — pause, resume, cancel, retry, delete,
  * reprioritize — and from which states, and the rule that a target belongs to one live job: a
- * newer job for the same resolved file (its {@code Target}) supersedes the older ones. A job no worker runs
- * changes at once; a running one is
+ * newer job for the same resolved file (its {@code Target}) supersedes the older ones. A job no
+ * worker runs changes at once; a running one is
  * asked to stop (its worker is interrupted) and the change is applied when the worker ends
  * ({@link #afterWorker}). Thread-safe: everything happens under the shared {@link QueueState} lock.
  */
 final class JobControl {
-    /** How long a pause or cancel waits for the worker to stop before answering with the state as it is. */
+    /**
+     * How long a pause or cancel waits for the worker to stop before answering with the state as it
+     * is.
+     */
     static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
     private final QueueState state;
@@ -47,7 +50,9 @@ final class JobControl {
         this.downloader = downloader;
     }
 
-    /** A superseded job asked for again takes its target back: queued anew, the others superseded. */
+    /**
+     * A superseded job asked for again takes its target back: queued anew, the others superseded.
+     */
     Job reclaim(long id) {
         state.lock.lock();
         try {
@@ -69,7 +74,8 @@ final class JobControl {
     }
 
     Job pause(long id) {
-        return stop(id, "pause", QueueState.Stop.PAUSE, JobState.QUEUED, JobState.DOWNLOADING, JobState.VERIFYING);
+        return stop(id, "pause", QueueState.Stop.PAUSE, JobState.QUEUED, JobState.DOWNLOADING,
+                JobState.VERIFYING);
     }
 
     Job cancel(long id) {
@@ -85,28 +91,34 @@ final class JobControl {
     boolean delete(long id, boolean deleteFile) {
         Job job = existing(id);
         boolean hasFile = deleteFile && checkFileIsOurs(job);
-        stop(id, "delete", deleteFile ? QueueState.Stop.DELETE_WITH_FILE : QueueState.Stop.DELETE, JobState.values());
+        stop(id, "delete", deleteFile ? QueueState.Stop.DELETE_WITH_FILE : QueueState.Stop.DELETE,
+                JobState.values());
         return hasFile && !Files.exists(Path.of(job.targetPath()));
     }
 
-    /** True when the job's file is there and is the one it verified; a conflict when another file is. */
+    /**
+     * True when the job's file is there and is the one it verified; a conflict when another file
+     * is.
+     */
     private static boolean checkFileIsOurs(Job job) {
-        if (job.targetPath() == null || job.sha256() == null || !Files.isRegularFile(Path.of(job.targetPath()),
-                LinkOption.NOFOLLOW_LINKS)) {
+        if (job.targetPath() == null || job.sha256() == null
+                || !Files.isRegularFile(Path.of(job.targetPath()), LinkOption.NOFOLLOW_LINKS)) {
             return false;  // no file of this job's to delete
         }
         String actual;
         try {
             actual = Placement.sha256Of(Path.of(job.targetPath()));
         } catch (IOException e) {
-            throw new JobConflict(job.id(), "delete_file", job.state(), "cannot read " + job.targetPath()
-                    + " to check it is this job's file (" + e.getMessage() + "); it was left as it is");
+            throw new JobConflict(job.id(), "delete_file", job.state(),
+                    "cannot read " + job.targetPath() + " to check it is this job's file ("
+                    + e.getMessage() + "); it was left as it is");
         }
         if (!actual.equalsIgnoreCase(job.sha256())) {
-            throw new JobConflict(job.id(), "delete_file", job.state(), job.targetPath() + " is not the file job "
-                    + job.id() + " verified (it has sha256 " + actual + ", the job verified " + job.sha256()
-                    + "): another job or a person put it there, so it was kept. Remove the job without"
-                    + " delete_file");
+            throw new JobConflict(job.id(), "delete_file", job.state(),
+                    job.targetPath() + " is not the file job " + job.id()
+                    + " verified (it has sha256 " + actual + ", the job verified " + job.sha256()
+                    + "): another job or a person put it there, so it was kept. Remove"
+                    + " the job without delete_file");
         }
         return true;
     }
@@ -124,9 +136,11 @@ final class JobControl {
                 if (worker == null) {
                     apply(QueueState.Stop.SUPERSEDE, older);
                 } else {
-                    // a delete or cancel already asked for ends the job too, and stands; a pause does not
+                    // a delete or cancel already asked for ends the job too, and stands; a pause
+                    // does not
                     state.stopRequests.merge(older.id(), QueueState.Stop.SUPERSEDE,
-                            (asked, supersede) -> asked == QueueState.Stop.PAUSE ? supersede : asked);
+                            (asked, supersede) -> asked == QueueState.Stop.PAUSE ? supersede
+                            : asked);
                     state.supersededBy.put(older.id(), newer.id());
                     worker.interrupt();
                 }
@@ -183,7 +197,8 @@ final class JobControl {
             worker = state.running.get(id);
             if (worker == null) {
                 apply(stop, job);
-                return stop == QueueState.Stop.PAUSE || stop == QueueState.Stop.CANCEL ? existing(id) : job;
+                return stop == QueueState.Stop.PAUSE || stop == QueueState.Stop.CANCEL
+                        ? existing(id) : job;
             }
             state.stopRequests.put(id, stop);
             worker.interrupt();
@@ -205,7 +220,8 @@ final class JobControl {
     boolean afterWorker(long jobId, boolean finished) {
         QueueState.Stop stop = state.stopRequests.remove(jobId);
         if (stop == QueueState.Stop.SUPERSEDE && finished) {
-            store.find(jobId).ifPresent(job -> apply(stop, job));  // it completed first: it still hands over
+            // it completed first: it still hands over
+            store.find(jobId).ifPresent(job -> apply(stop, job));
             return false;
         }
         if (stop == null || finished) {
@@ -247,8 +263,9 @@ final class JobControl {
             }
             case DELETE, DELETE_WITH_FILE -> {
                 store.delete(id);
-                if (stop == QueueState.Stop.DELETE_WITH_FILE && job.targetPath() != null && job.sha256() != null
-                        && (job.state() == JobState.COMPLETED || job.state() == JobState.SUPERSEDED)) {
+                if (stop == QueueState.Stop.DELETE_WITH_FILE && job.targetPath() != null
+                        && job.sha256() != null && (job.state() == JobState.COMPLETED
+                                || job.state() == JobState.SUPERSEDED)) {
                     deleteQuietly(Path.of(job.targetPath()));
                 }
             }
@@ -275,6 +292,7 @@ final class JobControl {
     }
 
     static String label(JobSpec spec) {
-        return spec.modelType() + "/" + (spec.filename() == null ? "(name from server)" : spec.filename());
+        return spec.modelType() + "/" + (spec.filename() == null ? "(name from server)"
+                : spec.filename());
     }
 }

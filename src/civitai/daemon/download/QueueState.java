@@ -11,8 +11,9 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The state the queue ({@link DownloadQueue}), its {@link Dispatcher} and {@link JobControl}
- * share, and the one lock that guards it: which jobs run (and on which targets), when a retry may start, what a user
- * asked of a running job. Every field but {@link #jobs} is read and written under {@link #lock}.
+ * share, and the one lock that guards it: which jobs run (and on which targets), when a retry may
+ * start, what a user asked of a running job. Every field but {@link #jobs} is read and written
+ * under {@link #lock}.
  */
 final class QueueState {
     /** What a user asked a running job to do once its worker has stopped. */

@@ -32,7 +32,8 @@ final class SpaceWait {
 
     /** True when {@code job} must not start now (it now waits, or has failed). */
     boolean holds(Job job, long reserved) {
-        Long size = job.spec().expectedSize() != null ? job.spec().expectedSize() : job.totalBytes();
+        Long size = job.spec().expectedSize() != null ? job.spec().expectedSize()
+                : job.totalBytes();
         if (size == null) {
             return false;  // unknown until the first answer: the write reports a full disk
         }
@@ -58,11 +59,14 @@ final class SpaceWait {
     int release(long reserved) {
         int waiting = 0;
         for (Job job : store.inState(JobState.WAITING_SPACE)) {
-            Long size = job.spec().expectedSize() != null ? job.spec().expectedSize() : job.totalBytes();
+            Long size = job.spec().expectedSize() != null ? job.spec().expectedSize()
+                    : job.totalBytes();
             long needed = size == null ? 0 : Math.max(0, size - job.bytesDone());
-            if (gate.check(folders.apply(job.spec().modelType()), needed, reserved) instanceof SpaceGate.Verdict.Fits) {
+            if (gate.check(folders.apply(job.spec().modelType()), needed,
+                    reserved) instanceof SpaceGate.Verdict.Fits) {
                 if (store.spaceFound(job.id())) {
-                    bus.publish(new Event.Queued(job.id(), JobControl.label(job.spec()), job.spec().url().toString()));
+                    bus.publish(new Event.Queued(job.id(), JobControl.label(job.spec()),
+                            job.spec().url().toString()));
                 }
             } else {
                 waiting++;

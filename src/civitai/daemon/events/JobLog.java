@@ -1,7 +1,7 @@
 package civitai.daemon.events;
 
-import civitai.daemon.log.DaemonLog;
 import civitai.daemon.log.DaemonLog.Level;
+import civitai.daemon.log.DaemonLog;
 
 /**
  * Writes every job event but progress to logs/download.log (and failures to error.log), and the

@@ -15,7 +15,11 @@ import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Adding jobs: one entry ({@code POST /api/download}) or a batch ({@code POST /api/batch}), each
@@ -32,7 +36,7 @@ import java.util.List;
 final class AddRoutes {
     /**
      * 10,000 entries of ~400 bytes. Parsed and checked, a batch holds about four times its size
-     * at once: 16 MiB (the limit before) exhausted the daemon's 64 MiB heap by itself.
+     * at once: a 16 MiB batch would exhaust the daemon's 64 MiB heap by itself.
      */
     static final int MAX_BATCH_BODY = 4 << 20;
     static final int MAX_BATCH_ENTRIES = 10_000;
@@ -40,8 +44,8 @@ final class AddRoutes {
      * One batch at a time: a body of up to {@link #MAX_BATCH_BODY} parses into a tree several
      * times its size, and two at once would not fit the daemon's heap. The next waits this long.
      */
-    private static final java.time.Duration BATCH_WAIT = java.time.Duration.ofSeconds(30);
-    private final java.util.concurrent.Semaphore batches = new java.util.concurrent.Semaphore(1);
+    private static final Duration BATCH_WAIT = Duration.ofSeconds(30);
+    private final Semaphore batches = new Semaphore(1);
 
     private final DownloadQueue queue;
     private final Intake intake;
@@ -62,20 +66,23 @@ final class AddRoutes {
         } catch (EntryParser.InvalidEntry e) {
             throw ApiException.badRequest("bad entry: " + e.getMessage());
         }
-        if (dryRun) {  // what would be queued: a reference resolved (a Hub file's commit, size, SHA-256), nothing kept
+        // what would be queued: a reference resolved (a Hub file's commit, size, SHA-256), nothing
+        // kept
+        if (dryRun) {
             return Reply.ok(new JsonObject().add("entry", Json.parse(entry.json())));
         }
         JobStore.Inserted inserted = intake.add(List.of(entry)).get(0);
-        r.exchange.getResponseHeaders().set("Location", r.forwarded().link("/api/jobs/" + inserted.job().id()));
+        r.exchange.getResponseHeaders()
+                .set("Location", r.forwarded().link("/api/jobs/" + inserted.job().id()));
         return Reply.accepted(result(inserted));
     }
 
     Reply batch(Request r) throws IOException {
         try {
-            if (!batches.tryAcquire(BATCH_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (!batches.tryAcquire(BATCH_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 r.exchange.getResponseHeaders().set("Retry-After", "5");
-                throw new ApiException(503, "busy", "another batch is being added; send this one again when it"
-                        + " is done");
+                throw new ApiException(503, "busy", "another batch is being added; send this one"
+                        + " again when it is done");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -89,19 +96,23 @@ final class AddRoutes {
     }
 
     private Reply addBatch(Request r) throws IOException {
-        Checked checked = check(r);  // the request's JSON tree is garbage from here: 10,000 entries are ~10 MB
-        if (r.boolQuery("dry_run")) {  // the GUI checks first: per-entry answers without a failed request
-            return Reply.ok(new JsonObject().add("entries", checked.size()).add("valid", checked.valid().size())
-                    .add("problems", checked.problems()));
+        // the request's JSON tree is garbage from here: 10,000 entries are ~10 MB
+        Checked checked = check(r);
+        // the GUI checks first: per-entry answers without a failed request
+        if (r.boolQuery("dry_run")) {
+            return Reply.ok(new JsonObject().add("entries", checked.size())
+                    .add("valid", checked.valid().size()).add("problems", checked.problems()));
         }
         if (!checked.problems().isEmpty()) {
-            throw new ApiException(400, "invalid_entries", checked.problems().size() + " of " + checked.size()
+            throw new ApiException(400, "invalid_entries",
+                    checked.problems().size() + " of " + checked.size()
                     + " entries are invalid; nothing was queued", checked.problems());
         }
         intake.record(checked.valid());
         JsonArray jobs = new JsonArray();
         // each job in brief: a 10,000-entry batch answers in well under a megabyte
-        for (JobStore.Inserted submitted : queue.submitAll(checked.valid().stream().map(ManifestEntry::toSpec).toList())) {
+        for (JobStore.Inserted submitted
+                : queue.submitAll(checked.valid().stream().map(ManifestEntry::toSpec).toList())) {
             JobStore.Inserted i = queue.reclaim(submitted);
             jobs.add(outcome(i).add("job", JobJson.brief(i.job())));
         }
@@ -114,15 +125,17 @@ final class AddRoutes {
     private Checked check(Request r) throws IOException {
         JsonValue body = r.json(MAX_BATCH_BODY);
         JsonArray array = body.isArray() ? body.asArray()
-                : body.isObject() && body.asObject().get("entries") != null && body.asObject().get("entries").isArray()
+                : body.isObject() && body.asObject().get("entries") != null
+                && body.asObject().get("entries").isArray()
                         ? body.asObject().get("entries").asArray() : null;
         if (array == null) {
             throw ApiException.badRequest("send an array of entries, or {\"entries\": [...]}");
         }
         if (array.size() > MAX_BATCH_ENTRIES) {
-            throw new ApiException(413, "payload_too_large", "at most " + MAX_BATCH_ENTRIES + " entries per batch");
+            throw new ApiException(413, "payload_too_large",
+                    "at most " + MAX_BATCH_ENTRIES + " entries per batch");
         }
-        List<ManifestEntry> entries = new java.util.ArrayList<>();
+        List<ManifestEntry> entries = new ArrayList<>();
         JsonArray problems = new JsonArray();
         for (int i = 0; i < array.size(); i++) {
             try {
@@ -141,7 +154,8 @@ final class AddRoutes {
 
     /** The job and what happened to the request: queued now, or known already. */
     private JsonObject result(JobStore.Inserted inserted) {
-        return outcome(inserted).add("job", JobJson.of(inserted.job(), JobJson.live(queue).get(inserted.job().id())));
+        return outcome(inserted).add("job",
+                JobJson.of(inserted.job(), JobJson.live(queue).get(inserted.job().id())));
     }
 
     private static JsonObject outcome(JobStore.Inserted inserted) {

@@ -43,9 +43,10 @@ final class AdoptRoutes {
 
     Reply adopt(Request r) throws IOException {
         JsonValue body = r.json(AddRoutes.MAX_BATCH_BODY);
-        if (!body.isObject() || !body.asObject().names().stream().allMatch(n -> n.equals("paths") || n.equals("update"))) {
-            throw ApiException.badRequest("send {} (every identified file) or {\"paths\": [...], \"update\":"
-                    + " \"notify\" | \"auto\"}");
+        if (!body.isObject() || !body.asObject().names().stream()
+                .allMatch(n -> n.equals("paths") || n.equals("update"))) {
+            throw ApiException.badRequest("send {} (every identified file) or {\"paths\": [...],"
+                    + " \"update\": \"notify\" | \"auto\"}");
         }
         String update = policy(body.asObject().get("update"));
         JsonArray problems = new JsonArray();
@@ -55,7 +56,8 @@ final class AdoptRoutes {
         for (LibraryFile f : files) {
             try {
                 entries.add(EntryParser.parse(entry(f, update)));
-                adopted.add(new JsonObject().add("path", f.path()).add("model_id", JsonValues.nullable(f.modelId()))
+                adopted.add(new JsonObject().add("path", f.path())
+                        .add("model_id", JsonValues.nullable(f.modelId()))
                         .add("version_id", JsonValues.nullable(f.versionId())));
             } catch (EntryParser.InvalidEntry e) {
                 problems.add(new JsonObject().add("path", f.path()).add("reason", e.getMessage()));
@@ -65,9 +67,11 @@ final class AdoptRoutes {
         try {
             added = manifest.append(entries);
         } catch (Manifest.ManifestException e) {
-            throw new ApiException(409, "manifest_invalid", e.getMessage() + "; fix it, then adopt again");
+            throw new ApiException(409, "manifest_invalid",
+                    e.getMessage() + "; fix it, then adopt again");
         }
-        return Reply.ok(new JsonObject().add("added", added).add("already_in_manifest", entries.size() - added)
+        return Reply.ok(new JsonObject().add("added", added)
+                .add("already_in_manifest", entries.size() - added)
                 .add("files", adopted).add("problems", problems).add("update", update));
     }
 
@@ -86,7 +90,8 @@ final class AdoptRoutes {
             return index.identified();
         }
         if (!paths.isArray() || paths.asArray().size() > MAX_PATHS) {
-            throw ApiException.badRequest("\"paths\" must be a list of up to " + MAX_PATHS + " paths");
+            throw ApiException.badRequest("\"paths\" must be a list of up to " + MAX_PATHS
+                    + " paths");
         }
         List<LibraryFile> out = new ArrayList<>();
         for (JsonValue p : paths.asArray()) {
@@ -110,8 +115,10 @@ final class AdoptRoutes {
     private static JsonObject entry(LibraryFile f, String update) {
         JsonObject entry = Json.parse(f.entryJson()).asObject();
         if (f.modelType() != null) {
-            entry.set("model_type", f.modelType());  // where the file is says more than Civitai's type
+            // where the file is says more than Civitai's type
+            entry.set("model_type", f.modelType());
         }
-        return entry.set("filename", f.name()).set("adopted", true).set("path", f.path()).set("update", update);
+        return entry.set("filename", f.name()).set("adopted", true).set("path", f.path())
+                .set("update", update);
     }
 }

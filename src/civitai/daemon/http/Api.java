@@ -4,6 +4,8 @@ import static civitai.daemon.auth.Role.ADMIN;
 import static civitai.daemon.auth.Role.VIEWER;
 
 import civitai.daemon.auth.Jwt;
+import civitai.daemon.civitai.Resolver;
+import civitai.daemon.civitai.UpdateChecker;
 import civitai.daemon.config.AddressRange;
 import civitai.daemon.download.DownloadQueue;
 import civitai.daemon.download.part.LibraryReuse;
@@ -19,15 +21,25 @@ import civitai.daemon.http.server.Router;
 import civitai.daemon.http.workflow.WorkflowLinks;
 import civitai.daemon.http.workflow.WorkflowQueue;
 import civitai.daemon.http.workflow.WorkflowRoutes;
+import civitai.daemon.huggingface.HubResolver;
+import civitai.daemon.library.Library;
+import civitai.daemon.library.index.LibraryIndex;
+import civitai.daemon.library.index.LibraryQuery;
 import civitai.daemon.log.DaemonLog;
 import civitai.daemon.manifest.ManifestFile;
+import civitai.daemon.notify.Webhooks;
 import civitai.daemon.store.deliveries.WebhookStore;
 import civitai.daemon.store.jobs.JobHistory;
 import civitai.daemon.store.jobs.JobState;
 import civitai.daemon.store.jobs.JobStore;
+import civitai.daemon.target.Layout;
+import com.sun.net.httpserver.Filter;
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.IntSupplier;
 
 /**
@@ -37,14 +49,15 @@ import java.util.function.IntSupplier;
  */
 public final class Api {
     /** Everything the routes read or drive. */
-    public record Parts(String version, Clock clock, int workers, Duration eventHeartbeat, JobStore store,
-            JobHistory history, DownloadQueue queue, ManifestFile manifest, EventStream events,
+    public record Parts(String version, Clock clock, int workers, Duration eventHeartbeat,
+            JobStore store, JobHistory history, DownloadQueue queue, ManifestFile manifest,
+            EventStream events,
             WebhookStore webhooks, IntSupplier port, Jwt jwt, DaemonLog log, References references,
-            civitai.daemon.civitai.UpdateChecker updates, String bindAddress, List<String> allowedHosts,
-            civitai.daemon.notify.Webhooks notifications, List<AddressRange> trustedProxies,
-            java.nio.file.Path downloadDir, civitai.daemon.library.Library library,
-            civitai.daemon.library.index.LibraryIndex libraryIndex, civitai.daemon.target.Layout layout,
-            civitai.daemon.download.rules.SpaceGate space, civitai.daemon.download.part.LibraryReuse reuse) {}
+            UpdateChecker updates, String bindAddress, List<String> allowedHosts,
+            Webhooks notifications, List<AddressRange> trustedProxies,
+            Path downloadDir, Library library,
+            LibraryIndex libraryIndex, Layout layout,
+            SpaceGate space, LibraryReuse reuse) {}
 
     private final Parts parts;
 
@@ -52,13 +65,13 @@ public final class Api {
      * Reference handling for the API, accepting links to the configured Civitai host and Hub
      * endpoint too (a mirror, a test server).
      */
-    public static References references(civitai.daemon.civitai.Resolver resolver, java.net.URI civitaiUrl,
-            civitai.daemon.huggingface.HubResolver hub, java.net.URI hubEndpoint) {
+    public static References references(Resolver resolver, URI civitaiUrl,
+            HubResolver hub, URI hubEndpoint) {
         return new References(resolver, authority(civitaiUrl), hub, authority(hubEndpoint));
     }
 
-    private static String authority(java.net.URI uri) {
-        return uri.getRawAuthority() == null ? "" : uri.getRawAuthority().toLowerCase(java.util.Locale.ROOT);
+    private static String authority(URI uri) {
+        return uri.getRawAuthority() == null ? "" : uri.getRawAuthority().toLowerCase(Locale.ROOT);
     }
 
     public Api(Parts parts) {
@@ -66,25 +79,27 @@ public final class Api {
     }
 
     Router router() {
-        return new Router(table(), parts.jwt(), new HostCheck(parts.bindAddress(), parts.allowedHosts(), parts.port()),
+        return new Router(table(), parts.jwt(),
+                new HostCheck(parts.bindAddress(), parts.allowedHosts(), parts.port()),
                 parts.log());
     }
 
     /** Reads X-Forwarded-* from {@code trusted_proxies} before any route sees the request. */
-    com.sun.net.httpserver.Filter forwarded() {
+    Filter forwarded() {
         return Forwarded.filter(parts.trustedProxies());
     }
 
     List<Router.Route> table() {
         var disks = new DiskUse(parts.space(), parts.library(),
-                new civitai.daemon.library.index.LibraryQuery(parts.libraryIndex()));
-        var status = new StatusRoutes(parts.version(), parts.clock(), parts.workers(), parts.store(), parts.queue(),
-                parts.port(), parts.manifest(), disks);
+                new LibraryQuery(parts.libraryIndex()));
+        var status = new StatusRoutes(parts.version(), parts.clock(), parts.workers(),
+                parts.store(), parts.queue(), parts.port(), parts.manifest(), disks);
         var intake = new Intake(parts.queue(), parts.manifest(), parts.references());
         var jobs = new JobRoutes(parts.queue(), parts.store(), parts.history(), parts.manifest());
         var adds = new AddRoutes(parts.queue(), intake);
-        var workflows = new WorkflowRoutes(parts.libraryIndex(), parts.layout(), parts.downloadDir(),
-                new WorkflowQueue(intake, parts.store(), new WorkflowLinks(parts.reuse(), parts.library(),
+        var workflows = new WorkflowRoutes(parts.libraryIndex(), parts.layout(),
+                parts.downloadDir(), new WorkflowQueue(intake, parts.store(),
+                        new WorkflowLinks(parts.reuse(), parts.library(),
                         type -> parts.layout().folder(parts.downloadDir(), type))));
         var metrics = new MetricsRoutes(parts.store(), parts.history(), parts.queue(), disks);
         var events = new EventRoutes(parts.events(), parts.eventHeartbeat());
@@ -104,16 +119,22 @@ public final class Api {
                 new Router.Route("POST", "/api/download", ADMIN, adds::download),
                 new Router.Route("POST", "/api/batch", ADMIN, adds::batch),
                 new Router.Route("POST", "/api/workflow", ADMIN, workflows::post),
-                new Router.Route("POST", "/api/workflow/plan/{id}/queue", ADMIN, workflows::queuePlan),
+                new Router.Route("POST", "/api/workflow/plan/{id}/queue", ADMIN,
+                        workflows::queuePlan),
                 new Router.Route("GET", "/api/jobs", VIEWER, jobs::list),
                 new Router.Route("GET", "/api/jobs/{id}", VIEWER, jobs::get),
                 new Router.Route("PATCH", "/api/jobs/{id}", ADMIN, jobs::patch),
                 new Router.Route("DELETE", "/api/jobs/{id}", ADMIN, jobs::delete),
-                new Router.Route("POST", "/api/jobs/{id}/pause", ADMIN, jobs.control(queue::pause, JobState.PAUSED)),
-                new Router.Route("POST", "/api/jobs/{id}/resume", ADMIN, jobs.control(queue::resume, null)),
-                new Router.Route("POST", "/api/jobs/{id}/cancel", ADMIN, jobs.control(queue::cancel, JobState.CANCELLED)),
-                new Router.Route("POST", "/api/jobs/{id}/retry", ADMIN, jobs.control(queue::retry, null)),
-                new Router.Route("GET", "/api/completed", VIEWER, previews.withPreviews(jobs::completed)),
+                new Router.Route("POST", "/api/jobs/{id}/pause", ADMIN,
+                        jobs.control(queue::pause, JobState.PAUSED)),
+                new Router.Route("POST", "/api/jobs/{id}/resume", ADMIN,
+                        jobs.control(queue::resume, null)),
+                new Router.Route("POST", "/api/jobs/{id}/cancel", ADMIN,
+                        jobs.control(queue::cancel, JobState.CANCELLED)),
+                new Router.Route("POST", "/api/jobs/{id}/retry", ADMIN,
+                        jobs.control(queue::retry, null)),
+                new Router.Route("GET", "/api/completed", VIEWER,
+                        previews.withPreviews(jobs::completed)),
                 new Router.Route("GET", "/api/metrics", VIEWER, metrics::get),
                 new Router.Route("GET", "/metrics", VIEWER, metrics::prometheus),
                 new Router.Route("GET", "/api/events", VIEWER, true, events::stream),
@@ -123,7 +144,7 @@ public final class Api {
                 new Router.Route("POST", "/api/notifications/{name}/test", ADMIN, webhooks::test),
                 new Router.Route("GET", "/api/updates", VIEWER, updates::last),
                 new Router.Route("POST", "/api/updates/check", ADMIN, updates::check),
-                // the browser GUI (issue 9): the page and its files are open, like any login page;
+                // the browser GUI: the page and its files are open, like any login page;
                 // everything they show comes from the API routes above, with the caller's token
                 new Router.Route("GET", "/", null, gui::root),
                 new Router.Route("GET", "/gui", null, gui::page),

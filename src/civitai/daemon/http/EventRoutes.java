@@ -35,19 +35,21 @@ final class EventRoutes {
 
     Reply stream(Request r) throws IOException {
         HttpExchange exchange = r.exchange;
-        Long lastEventId = lastEventId(exchange.getRequestHeaders().getFirst("Last-Event-ID"), r.query("lastEventId"));
+        Long lastEventId = lastEventId(exchange.getRequestHeaders().getFirst("Last-Event-ID"),
+                r.query("lastEventId"));
         Optional<EventStream.Subscriber> subscribed = stream.subscribe(lastEventId);
         if (subscribed.isEmpty()) {
             exchange.getResponseHeaders().set("Retry-After", "10");
-            throw new ApiException(503, "too_many_event_clients", "the event stream has its maximum of"
-                    + " subscribers (max_event_clients); try again later");
+            throw new ApiException(503, "too_many_event_clients", "the event stream has its maximum"
+                    + " of subscribers (max_event_clients); try again later");
         }
         try (EventStream.Subscriber subscriber = subscribed.get()) {
             return stream(exchange, subscriber);
         }
     }
 
-    private Reply stream(HttpExchange exchange, EventStream.Subscriber subscriber) throws IOException {
+    private Reply stream(HttpExchange exchange, EventStream.Subscriber subscriber)
+            throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         exchange.getResponseHeaders().set("Cache-Control", "no-cache");
         exchange.getResponseHeaders().set("X-Accel-Buffering", "no");
@@ -70,7 +72,8 @@ final class EventRoutes {
     private void pump(EventStream.Subscriber subscriber, OutputStream out)
             throws IOException, InterruptedException, EventStream.Ended {
         while (true) {
-            Optional<EventStream.Frame> first = subscriber.next(heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+            Optional<EventStream.Frame> first =
+                    subscriber.next(heartbeat.toMillis(), TimeUnit.MILLISECONDS);
             if (first.isEmpty()) {
                 write(out, ": heartbeat\n\n");
                 continue;

@@ -33,10 +33,12 @@ import java.util.regex.Pattern;
  */
 final class GuiRoutes {
     static final String ROOT = "civitai/daemon/web/";
-    /** No inline script or style element, nothing from another origin; data: for Bootstrap's icons. */
-    static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:;"
-            + " connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self';"
-            + " frame-ancestors 'none'";
+    /**
+     * No inline script or style element, nothing from another origin; data: for Bootstrap's icons.
+     */
+    static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self';"
+            + " img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; manifest-src"
+            + " 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{0,80}\\.(js|css|svg)");
     private static final Map<String, String> TYPES = Map.of(
             "html", "text/html; charset=utf-8",
@@ -58,7 +60,10 @@ final class GuiRoutes {
         this.loader = loader;
     }
 
-    /** {@code /}: to the page; relative, so {@code /civitai/} behind a proxy goes to {@code /civitai/gui}. */
+    /**
+     * {@code /}: to the page; relative, so {@code /civitai/} behind a proxy goes to
+     * {@code /civitai/gui}.
+     */
     Reply root(Request r) {
         return redirect("gui");
     }
@@ -111,7 +116,9 @@ final class GuiRoutes {
         return new Reply.Raw(302, h, new byte[0]);
     }
 
-    /** {@code If-None-Match}: a list of tags (weak ones compare by their opaque part) or {@code *}. */
+    /**
+     * {@code If-None-Match}: a list of tags (weak ones compare by their opaque part) or {@code *}.
+     */
     static boolean matches(String ifNoneMatch, String etag) {
         if (ifNoneMatch == null) {
             return false;
@@ -163,12 +170,15 @@ final class GuiRoutes {
             String header = r.exchange.getRequestHeaders().getFirst("Authorization");
             if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 return Reply.ok(out.add("role", JsonValues.nullable((String) null))
-                        .add("reason", header == null ? "no token" : "use Authorization: Bearer <token>"));
+                        .add("reason", header == null ? "no token"
+                                : "use Authorization: Bearer <token>"));
             }
             try {
-                return Reply.ok(out.add("role", jwt.verify(header.substring(7).strip()).name().toLowerCase(Locale.ROOT)));
+                return Reply.ok(out.add("role",
+                        jwt.verify(header.substring(7).strip()).name().toLowerCase(Locale.ROOT)));
             } catch (Jwt.InvalidToken e) {
-                return Reply.ok(out.add("role", JsonValues.nullable((String) null)).add("reason", e.getMessage()));
+                return Reply.ok(out.add("role", JsonValues.nullable((String) null))
+                        .add("reason", e.getMessage()));
             }
         };
     }

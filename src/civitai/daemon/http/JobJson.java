@@ -1,7 +1,5 @@
 package civitai.daemon.http;
 
-import java.util.stream.Collectors;
-import java.util.Map;
 import civitai.daemon.download.DownloadQueue;
 import civitai.daemon.download.attempt.ActiveDownload;
 import civitai.daemon.http.server.JsonValues;
@@ -10,6 +8,8 @@ import civitai.daemon.store.jobs.Job;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /** A job as the API shows it. URLs lose their credential-like query values on the way out. */
 final class JobJson {
@@ -48,7 +48,8 @@ final class JobJson {
                 .add("sha256", JsonValues.nullable(job.sha256()))
                 .add("attempts", job.attempts())
                 .add("bytes", live != null ? live.bytes() : job.bytesDone())
-                .add("total", JsonValues.nullable(live != null && live.total() != null ? live.total() : job.totalBytes()))
+                .add("total", JsonValues.nullable(live != null && live.total() != null
+                        ? live.total() : job.totalBytes()))
                 .add("connections", live != null ? live.connections() : 0)
                 .add("path", JsonValues.nullable(job.targetPath()))
                 .add("from_library", JsonValues.nullable(job.fromLibrary()))
@@ -57,9 +58,11 @@ final class JobJson {
                 .add("created_at", JsonValues.nullable(job.createdAt()))
                 .add("started_at", JsonValues.nullable(job.startedAt()))
                 .add("finished_at", JsonValues.nullable(job.finishedAt()))
-                .add("duration_seconds", job.durationMs() == null ? Json.NULL : Json.value(job.durationMs() / 1000.0));
+                .add("duration_seconds", job.durationMs() == null ? Json.NULL
+                        : Json.value(job.durationMs() / 1000.0));
         if (live != null) {
-            o.add("bytes_per_second", live.bytesPerSecond()).add("eta_seconds", JsonValues.nullable(live.etaSeconds()));
+            o.add("bytes_per_second", live.bytesPerSecond())
+                    .add("eta_seconds", JsonValues.nullable(live.etaSeconds()));
         }
         return o;
     }

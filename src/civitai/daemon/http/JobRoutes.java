@@ -24,7 +24,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongFunction;
 
 /**
@@ -53,14 +55,15 @@ final class JobRoutes {
 
 
     Reply list(Request r) {
-        java.util.Set<JobState> states = java.util.EnumSet.noneOf(JobState.class);
+        Set<JobState> states = EnumSet.noneOf(JobState.class);
         if (r.query("state") != null) {
             for (String name : r.query("state").split(",", -1)) {
                 try {
                     states.add(JobState.of(name.strip()));
                 } catch (IllegalArgumentException e) {
-                    throw ApiException.badRequest("state=" + r.query("state") + ": \"" + name + "\" is not one of"
-                            + " queued, downloading, verifying, completed, failed, cancelled, paused");
+                    throw ApiException.badRequest("state=" + r.query("state") + ": \"" + name
+                            + "\" is not one of" + " queued, downloading, verifying, completed,"
+                            + " failed, cancelled, paused");
                 }
             }
         }
@@ -81,8 +84,8 @@ final class JobRoutes {
         if (search != null && search.length() > 200) {
             throw ApiException.badRequest("q= is at most 200 characters");
         }
-        return page(history.completed(r.intQuery("limit", 50, 1, 500), cursor, modelType, since(r.query("since")),
-                search));
+        return page(history.completed(r.intQuery("limit", 50, 1, 500), cursor, modelType,
+                since(r.query("since")), search));
     }
 
     private static Instant since(String text) {
@@ -90,10 +93,11 @@ final class JobRoutes {
             return null;
         }
         try {
-            return text.length() == 10 ? LocalDate.parse(text).atStartOfDay().toInstant(ZoneOffset.UTC) : Instant.parse(text);
+            return text.length() == 10 ? LocalDate.parse(text).atStartOfDay()
+                    .toInstant(ZoneOffset.UTC) : Instant.parse(text);
         } catch (DateTimeParseException e) {
-            throw ApiException.badRequest("since=" + text + " must be a date (2026-11-01) or an instant"
-                    + " (2026-11-01T12:00:00Z)");
+            throw ApiException.badRequest("since=" + text + " must be a date (2026-11-01) or an"
+                    + " instant (2026-11-01T12:00:00Z)");
         }
     }
 
@@ -101,7 +105,8 @@ final class JobRoutes {
         JsonArray jobs = new JsonArray();
         Map<Long, ActiveDownload> live = JobJson.live(queue);
         page.jobs().forEach(j -> jobs.add(JobJson.of(j, live.get(j.id()))));
-        return Reply.ok(new JsonObject().add("jobs", jobs).add("next_cursor", JsonValues.nullable(page.nextCursor())));
+        return Reply.ok(new JsonObject().add("jobs", jobs)
+                .add("next_cursor", JsonValues.nullable(page.nextCursor())));
     }
 
     Reply get(Request r) {
@@ -110,9 +115,9 @@ final class JobRoutes {
         JsonArray attempts = new JsonArray();
         for (Map<String, Object> a : history.attempts(id)) {
             JsonObject row = new JsonObject();
-            a.forEach((k, v) -> row.add(k, v == null ? com.eclipsesource.json.Json.NULL
-                    : v instanceof Number n ? com.eclipsesource.json.Json.value(n.longValue())
-                    : com.eclipsesource.json.Json.value(v.toString())));
+            a.forEach((k, v) -> row.add(k, v == null ? Json.NULL
+                    : v instanceof Number n ? Json.value(n.longValue())
+                    : Json.value(v.toString())));
             attempts.add(row);
         }
         return Reply.ok(new JsonObject().add("job", json(job).add("attempt_log", attempts)));
@@ -122,13 +127,17 @@ final class JobRoutes {
         JsonValue body = r.json(JsonBody.MAX_BODY);
         if (!body.isObject() || body.asObject().names().isEmpty()
                 || !body.asObject().names().stream().allMatch("priority"::equals)) {
-            throw ApiException.badRequest("send {\"priority\": n}; only the priority of a job can be changed");
+            throw ApiException.badRequest("send {\"priority\": n}; only the priority of a job"
+                    + " can be changed");
         }
         JsonValue p = body.asObject().get("priority");
-        if (!p.isNumber() || p.asDouble() != Math.rint(p.asDouble()) || Math.abs(p.asDouble()) > 1_000_000) {
-            throw ApiException.badRequest("\"priority\" must be a whole number from -1000000 to 1000000");
+        if (!p.isNumber() || p.asDouble() != Math.rint(p.asDouble())
+                || Math.abs(p.asDouble()) > 1_000_000) {
+            throw ApiException.badRequest("\"priority\" must be a whole number from"
+                    + " -1000000 to 1000000");
         }
-        return Reply.ok(new JsonObject().add("job", json(queue.reprioritize(r.id(), (int) p.asDouble()))));
+        return Reply.ok(new JsonObject()
+                .add("job", json(queue.reprioritize(r.id(), (int) p.asDouble()))));
     }
 
     /**
@@ -162,8 +171,8 @@ final class JobRoutes {
                 return kept;
             });
         } catch (Manifest.ManifestException | IOException e) {
-            return "entry kept: manifest.json could not be rewritten (" + e.getMessage() + "); remove the entry"
-                    + " by hand or the job comes back at the next start";
+            return "entry kept: manifest.json could not be rewritten (" + e.getMessage()
+                    + "); remove the entry by hand or the job comes back at the next start";
         }
         return removed[0] > 0 ? "entry removed" : "no entry";
     }
@@ -172,7 +181,8 @@ final class JobRoutes {
         try {
             return EntryParser.parse(entry).toSpec().key().equals(key);
         } catch (EntryParser.InvalidEntry e) {
-            return false;  // an entry that does not parse is no job's; it stays as the user wrote it
+            // an entry that does not parse is no job's; it stays as the user wrote it
+            return false;
         }
     }
 
@@ -185,7 +195,8 @@ final class JobRoutes {
             Job job = action.apply(r.id());
             JsonObject body = new JsonObject().add("job", json(job));
             if (settles != null && job != null && job.state() != settles) {
-                return Reply.accepted(body.add("pending", "the download is still stopping; its state changes to "
+                return Reply.accepted(body.add("pending",
+                        "the download is still stopping; its state changes to "
                         + settles.key() + " shortly (watch /api/events)"));
             }
             return Reply.ok(body);

@@ -59,14 +59,17 @@ final class MetaRoutes {
         return switch (s) {
             case QUEUED -> new StateText("Queued", "Waiting for a free download slot", true);
             case DOWNLOADING -> new StateText("Downloading", "Being downloaded", true);
-            case VERIFYING -> new StateText("Verifying", "Downloaded; its SHA-256 is being checked", true);
+            case VERIFYING -> new StateText("Verifying", "Downloaded; its SHA-256 is being checked",
+                    true);
             case COMPLETED -> new StateText("Completed", "Downloaded and verified", false);
-            case FAILED -> new StateText("Failed", "Stopped by an error; retry it once the cause is fixed", true);
+            case FAILED -> new StateText("Failed",
+                    "Stopped by an error; retry it once the cause is fixed", true);
             case CANCELLED -> new StateText("Cancelled", "Stopped by request", false);
             case PAUSED -> new StateText("Paused", "Paused by request; resume it to go on", true);
-            case SUPERSEDED -> new StateText("Superseded", "A newer job for the same file took over", false);
-            case WAITING_SPACE -> new StateText("Waiting for space", "Its file would leave less than min_free_space"
-                    + " free; it starts by itself once there is room", true);
+            case SUPERSEDED -> new StateText("Superseded",
+                    "A newer job for the same file took over", false);
+            case WAITING_SPACE -> new StateText("Waiting for space", "Its file would leave less"
+                    + " than min_free_space free; it starts by itself once there is room", true);
         };
     }
 
@@ -74,8 +77,8 @@ final class MetaRoutes {
         JsonArray texts = new JsonArray();
         for (JobState s : JobState.values()) {
             StateText t = text(s);
-            texts.add(new JsonObject().add("state", s.key()).add("label", t.label()).add("text", t.text())
-                    .add("unfinished", t.unfinished()));
+            texts.add(new JsonObject().add("state", s.key()).add("label", t.label())
+                    .add("text", t.text()).add("unfinished", t.unfinished()));
         }
         return texts;
     }

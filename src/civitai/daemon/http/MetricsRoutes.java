@@ -11,6 +11,7 @@ import civitai.daemon.library.index.LibraryQuery;
 import civitai.daemon.store.jobs.JobHistory.Metrics;
 import civitai.daemon.store.jobs.JobHistory.Tally;
 import civitai.daemon.store.jobs.JobHistory;
+import civitai.daemon.store.jobs.JobState;
 import civitai.daemon.store.jobs.JobStore;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
@@ -68,9 +69,11 @@ final class MetricsRoutes {
         Metrics m = history.metrics(store.countsByState());
         StringBuilder out = new StringBuilder();
         help(out, "civitai_daemon_jobs", "gauge", "Jobs by state.");
-        m.jobsByState().forEach((s, n) -> out.append("civitai_daemon_jobs{state=\"").append(s.key()).append("\"} ").append(n).append('\n'));
+        m.jobsByState().forEach((s, n) ->
+                out.append("civitai_daemon_jobs{state=\"").append(s.key()).append("\"} ").append(n)
+                        .append('\n'));
         help(out, "civitai_daemon_queue_depth", "gauge", "Jobs waiting to start.");
-        line(out, "civitai_daemon_queue_depth", m.jobsByState().get(civitai.daemon.store.jobs.JobState.QUEUED));
+        line(out, "civitai_daemon_queue_depth", m.jobsByState().get(JobState.QUEUED));
         help(out, "civitai_daemon_active_downloads", "gauge", "Downloads running now.");
         line(out, "civitai_daemon_active_downloads", queue.active().size());
         help(out, "civitai_daemon_bytes_total", "counter", "Bytes received over all attempts.");
@@ -82,10 +85,14 @@ final class MetricsRoutes {
         help(out, "civitai_daemon_failures", "gauge", "Failed jobs by reason.");
         m.failuresByReason().forEach((reason, n) -> out.append("civitai_daemon_failures{reason=\"")
                 .append(escape(reason)).append("\"} ").append(n).append('\n'));
-        help(out, "civitai_daemon_webhook_failures_total", "counter", "Webhook deliveries that gave up.");
-        line(out, "civitai_daemon_webhook_failures_total", m.webhooksByState().getOrDefault("failed", 0L));
-        help(out, "civitai_daemon_webhook_pending", "gauge", "Webhook deliveries waiting to be sent.");
-        line(out, "civitai_daemon_webhook_pending", m.webhooksByState().getOrDefault("pending", 0L));
+        help(out, "civitai_daemon_webhook_failures_total", "counter",
+                "Webhook deliveries that gave up.");
+        line(out, "civitai_daemon_webhook_failures_total",
+                m.webhooksByState().getOrDefault("failed", 0L));
+        help(out, "civitai_daemon_webhook_pending", "gauge",
+                "Webhook deliveries waiting to be sent.");
+        line(out, "civitai_daemon_webhook_pending",
+                m.webhooksByState().getOrDefault("pending", 0L));
         libraryLines(out);
         diskLines(out);
         return new Reply.Text(200, "text/plain; version=0.0.4; charset=utf-8", out.toString());
@@ -93,38 +100,54 @@ final class MetricsRoutes {
 
     private void libraryLines(StringBuilder out) {
         LibraryQuery.Totals t = disks.query().totals();
-        help(out, "civitai_daemon_library_files", "gauge", "Model files present in the library's index.");
+        help(out, "civitai_daemon_library_files", "gauge",
+                "Model files present in the library's index.");
         line(out, "civitai_daemon_library_files", t.files());
-        help(out, "civitai_daemon_library_bytes", "gauge", "Bytes of the library's files (a hard-linked file once).");
+        help(out, "civitai_daemon_library_bytes", "gauge",
+                "Bytes of the library's files (a hard-linked file once).");
         line(out, "civitai_daemon_library_bytes", t.bytes());
-        help(out, "civitai_daemon_library_wasted_bytes", "gauge", "Bytes taken by duplicate copies beyond the first.");
+        help(out, "civitai_daemon_library_wasted_bytes", "gauge",
+                "Bytes taken by duplicate copies beyond the first.");
         line(out, "civitai_daemon_library_wasted_bytes", t.wastedBytes());
         Map<String, LibraryQuery.Use> byType = disks.byType();
-        help(out, "civitai_daemon_library_type_files", "gauge", "Model files in the library's index, per model type.");
-        byType.forEach((type, use) -> labelled(out, "civitai_daemon_library_type_files", "model_type", type, use.files()));
-        help(out, "civitai_daemon_library_type_bytes", "gauge", "Bytes of the library's files per model type.");
-        byType.forEach((type, use) -> labelled(out, "civitai_daemon_library_type_bytes", "model_type", type, use.bytes()));
-        help(out, "civitai_daemon_library_hashed_bytes_total", "counter", "Bytes hashed by library scans.");
+        help(out, "civitai_daemon_library_type_files", "gauge",
+                "Model files in the library's index, per model type.");
+        byType.forEach((type, use) -> labelled(out, "civitai_daemon_library_type_files",
+                "model_type", type, use.files()));
+        help(out, "civitai_daemon_library_type_bytes", "gauge",
+                "Bytes of the library's files per model type.");
+        byType.forEach((type, use) -> labelled(out, "civitai_daemon_library_type_bytes",
+                "model_type", type, use.bytes()));
+        help(out, "civitai_daemon_library_hashed_bytes_total", "counter",
+                "Bytes hashed by library scans.");
         line(out, "civitai_daemon_library_hashed_bytes_total", disks.library().hashedBytes());
         Event.ScanProgress now = disks.library().status().progress();
-        help(out, "civitai_daemon_library_hash_bytes_per_second", "gauge", "The running scan's hashing rate (0: none runs).");
-        line(out, "civitai_daemon_library_hash_bytes_per_second", now == null ? 0 : now.bytesPerSecond());
+        help(out, "civitai_daemon_library_hash_bytes_per_second", "gauge",
+                "The running scan's hashing rate (0: none runs).");
+        line(out, "civitai_daemon_library_hash_bytes_per_second",
+                now == null ? 0 : now.bytesPerSecond());
     }
 
     /** Each file system models are on, labelled by the first folder on it (download_dir first). */
     private void diskLines(StringBuilder out) {
         List<SpaceGate.Disk> all = disks.disks();
-        help(out, "civitai_daemon_free_bytes", "gauge", "Free bytes on each file system models are on.");
-        all.forEach(d -> labelled(out, "civitai_daemon_free_bytes", "path", d.path().toString(), d.free()));
+        help(out, "civitai_daemon_free_bytes", "gauge",
+                "Free bytes on each file system models are on.");
+        all.forEach(d -> labelled(out, "civitai_daemon_free_bytes", "path", d.path().toString(),
+                d.free()));
         help(out, "civitai_daemon_size_bytes", "gauge", "Size of each file system models are on.");
-        all.forEach(d -> labelled(out, "civitai_daemon_size_bytes", "path", d.path().toString(), d.total()));
-        help(out, "civitai_daemon_min_free_bytes", "gauge", "Bytes downloads leave free there (min_free_space).");
-        all.forEach(d -> labelled(out, "civitai_daemon_min_free_bytes", "path", d.path().toString(), d.keepFree()));
+        all.forEach(d -> labelled(out, "civitai_daemon_size_bytes", "path", d.path().toString(),
+                d.total()));
+        help(out, "civitai_daemon_min_free_bytes", "gauge",
+                "Bytes downloads leave free there (min_free_space).");
+        all.forEach(d -> labelled(out, "civitai_daemon_min_free_bytes", "path", d.path().toString(),
+                d.keepFree()));
     }
 
-    private static void labelled(StringBuilder out, String name, String label, String value, long n) {
-        out.append(name).append('{').append(label).append("=\"").append(escape(value)).append("\"} ").append(n)
-                .append('\n');
+    private static void labelled(StringBuilder out, String name, String label, String value,
+            long n) {
+        out.append(name).append('{').append(label).append("=\"").append(escape(value))
+                .append("\"} ").append(n).append('\n');
     }
 
     private static void help(StringBuilder out, String name, String type, String help) {
@@ -146,7 +169,8 @@ final class MetricsRoutes {
 
     private static JsonObject tallies(Map<String, Tally> tallies) {
         JsonObject o = new JsonObject();
-        tallies.forEach((k, t) -> o.add(k, new JsonObject().add("count", t.count()).add("bytes", t.bytes())));
+        tallies.forEach((k, t) -> o.add(k,
+                new JsonObject().add("count", t.count()).add("bytes", t.bytes())));
         return o;
     }
 

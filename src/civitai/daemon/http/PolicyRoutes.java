@@ -71,7 +71,8 @@ final class PolicyRoutes {
                 return array;
             });
         } catch (Manifest.ManifestException e) {
-            throw new ApiException(409, "manifest_invalid", e.getMessage() + "; fix it, then try again");
+            throw new ApiException(409, "manifest_invalid",
+                    e.getMessage() + "; fix it, then try again");
         }
         if (!found[0]) {
             throw ApiException.notFound("no manifest entry has modelId " + modelId);
@@ -93,7 +94,8 @@ final class PolicyRoutes {
                 .add("name", JsonValues.nullable(text(entry, "name")))
                 .add("filename", JsonValues.nullable(text(entry, "filename")))
                 .add("model_type", JsonValues.nullable(text(entry, "model_type")))
-                .add("version_id", version != null && version.isNumber() ? version : JsonValues.nullable((String) null))
+                .add("version_id", version != null && version.isNumber() ? version
+                        : JsonValues.nullable((String) null))
                 .add("update", entry.getString("update", "auto"));
     }
 

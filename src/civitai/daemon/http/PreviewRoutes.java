@@ -30,8 +30,10 @@ import java.util.regex.Pattern;
  */
 final class PreviewRoutes {
     static final List<String> EXTENSIONS = List.of("jpeg", "jpg", "png", "webp", "gif");
-    private static final Pattern PREVIEW = Pattern.compile(".+\\.preview\\.(jpeg|jpg|png|webp|gif)");
-    private static final Map<String, String> TYPES = Map.of("jpeg", "image/jpeg", "jpg", "image/jpeg",
+    private static final Pattern PREVIEW =
+            Pattern.compile(".+\\.preview\\.(jpeg|jpg|png|webp|gif)");
+    private static final Map<String, String> TYPES =
+            Map.of("jpeg", "image/jpeg", "jpg", "image/jpeg",
             "png", "image/png", "webp", "image/webp", "gif", "image/gif");
     private static final long MAX_BYTES = 16 << 20;
 
@@ -43,7 +45,8 @@ final class PreviewRoutes {
 
     Reply get(Request r) throws IOException {
         String relative = r.query("path");
-        Path file = resolve(relative).orElseThrow(() -> ApiException.notFound("no preview " + relative));
+        Path file = resolve(relative).orElseThrow(() ->
+                ApiException.notFound("no preview " + relative));
         String name = file.getFileName().toString();
         Map<String, String> headers = GuiRoutes.headers("image");
         headers.put("Content-Type", TYPES.get(name.substring(name.lastIndexOf('.') + 1)));
@@ -66,13 +69,16 @@ final class PreviewRoutes {
         } catch (InvalidPathException e) {
             return Optional.empty();
         }
-        if (!candidate.startsWith(root) || !PREVIEW.matcher(candidate.getFileName().toString()).matches()
+        if (!candidate.startsWith(root)
+                || !PREVIEW.matcher(candidate.getFileName().toString()).matches()
                 || !Files.isRegularFile(candidate) || !Files.isDirectory(root)) {
             return Optional.empty();
         }
         Path real = candidate.toRealPath();
-        if (!real.startsWith(root.toRealPath()) || !PREVIEW.matcher(real.getFileName().toString()).matches()
-                || !Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS) || Files.size(real) > MAX_BYTES) {
+        if (!real.startsWith(root.toRealPath())
+                || !PREVIEW.matcher(real.getFileName().toString()).matches()
+                || !Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)
+                || Files.size(real) > MAX_BYTES) {
             return Optional.empty();
         }
         return Optional.of(real);

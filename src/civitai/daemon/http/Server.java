@@ -6,6 +6,7 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,9 +27,10 @@ public final class Server implements AutoCloseable {
      * server reads these once per JVM, when the first server is created: call before that; a
      * value already set (on the command line) wins.
      */
-    public static void limitClients(int maxConnections, java.time.Duration requestTimeout) {
+    public static void limitClients(int maxConnections, Duration requestTimeout) {
         setIfAbsent("jdk.httpserver.maxConnections", Integer.toString(maxConnections));
-        setIfAbsent("sun.net.httpserver.maxReqTime", Long.toString(Math.max(1, requestTimeout.toSeconds())));
+        setIfAbsent("sun.net.httpserver.maxReqTime",
+                Long.toString(Math.max(1, requestTimeout.toSeconds())));
         setIfAbsent("sun.net.httpserver.timerMillis", "500");  // how often the cut is checked
     }
 
@@ -62,8 +64,9 @@ public final class Server implements AutoCloseable {
      */
     public void startHealth(int apiPort) {
         byte[] ok = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
-        byte[] elsewhere = ("{\"error\":{\"code\":\"not_found\",\"message\":\"this port answers GET /healthz"
-                + " only; the API is on port " + apiPort + "\"}}").getBytes(StandardCharsets.UTF_8);
+        byte[] elsewhere = ("{\"error\":{\"code\":\"not_found\","
+                + "\"message\":\"this port answers GET /healthz only; the API is on port " + apiPort
+                + "\"}}").getBytes(StandardCharsets.UTF_8);
         server.createContext("/", exchange -> {
             try (exchange) {
                 String method = exchange.getRequestMethod();

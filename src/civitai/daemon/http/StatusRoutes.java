@@ -34,8 +34,8 @@ final class StatusRoutes {
     private final ManifestFile manifest;
     private final DiskUse disks;
 
-    StatusRoutes(String version, Clock clock, int workers, JobStore store, DownloadQueue queue, IntSupplier port,
-            ManifestFile manifest, DiskUse disks) {
+    StatusRoutes(String version, Clock clock, int workers, JobStore store, DownloadQueue queue,
+            IntSupplier port, ManifestFile manifest, DiskUse disks) {
         this.manifest = manifest;
         this.disks = disks;
         this.version = version;
@@ -60,8 +60,8 @@ final class StatusRoutes {
     /** Writes the database had no room for (a full disk), kept in memory until it has. */
     private JsonObject database() {
         int held = store.heldWrites();
-        String error = held == 0 ? null : "its disk is full: " + held + " job write(s) are kept in memory and"
-                + " recorded once it has room; nothing new starts meanwhile";
+        String error = held == 0 ? null : "its disk is full: " + held + " job write(s) are kept in"
+                + " memory and recorded once it has room; nothing new starts meanwhile";
         return new JsonObject().add("writes_held", held).add("error", JsonValues.nullable(error));
     }
 

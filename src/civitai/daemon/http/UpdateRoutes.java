@@ -12,7 +12,8 @@ import com.eclipsesource.json.JsonObject;
 
 /**
  * {@code GET /api/updates} (the last check: when, models and Hugging Face files checked, updates,
- * errors, each model's state and each Hub file's) and {@code POST /api/updates/check} (run one now; one at a time).
+ * errors, each model's state and each Hub file's) and {@code POST /api/updates/check} (run one now;
+ * one at a time).
  */
 final class UpdateRoutes {
     private final UpdateChecker checker;
@@ -43,13 +44,15 @@ final class UpdateRoutes {
         }
         JsonArray files = new JsonArray();
         for (HubUpdates.FileState f : run.files()) {
-            files.add(new JsonObject().add("source", "huggingface").add("repo", f.repo()).add("path", f.path())
-                    .add("revision", f.revision()).add("status", f.status()).add("commit", JsonValues.nullable(f.commit()))
+            files.add(new JsonObject().add("source", "huggingface").add("repo", f.repo())
+                    .add("path", f.path()).add("revision", f.revision()).add("status", f.status())
+                    .add("commit", JsonValues.nullable(f.commit()))
                     .add("newest_commit", JsonValues.nullable(f.newestCommit()))
                     .add("message", JsonValues.nullable(f.message())));
         }
         return Reply.ok(out.add("last_run", new JsonObject()
-                .add("started_at", run.started().toString()).add("finished_at", run.finished().toString())
+                .add("started_at", run.started().toString())
+                .add("finished_at", run.finished().toString())
                 .add("models_checked", run.checked()).add("files_checked", run.files().size())
                 .add("updates", run.updates()).add("errors", run.errors())
                 .add("models", models).add("files", files)));

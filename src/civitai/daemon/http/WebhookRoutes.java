@@ -11,6 +11,7 @@ import civitai.daemon.store.deliveries.WebhookStore;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
+import java.util.List;
 
 /**
  * {@code GET /api/notifications} (also {@code /api/webhooks}): the targets, their delivery counts,
@@ -35,7 +36,8 @@ final class WebhookRoutes {
     Reply recent(Request r) {
         int limit = r.intQuery("limit", 50, 1, 500);
         String only = r.query("target");
-        if (only != null && notifications.targets().stream().noneMatch(t -> t.name().equals(only))) {
+        if (only != null && notifications.targets().stream()
+                .noneMatch(t -> t.name().equals(only))) {
             throw ApiException.notFound("no notification target named " + only);
         }
         JsonArray targets = new JsonArray();
@@ -51,7 +53,8 @@ final class WebhookRoutes {
                     .add("failed", tally.failed()));
         }
         JsonArray out = new JsonArray();
-        for (WebhookStore.Delivery d : only == null ? deliveries.recent(limit) : deliveries.recent(only, limit)) {
+        for (WebhookStore.Delivery d : only == null ? deliveries.recent(limit)
+                : deliveries.recent(only, limit)) {
             out.add(json(d));
         }
         return Reply.ok(new JsonObject().add("targets", targets).add("deliveries", out));
@@ -61,7 +64,8 @@ final class WebhookRoutes {
         String name = r.params.get("name");
         WebhookStore.Delivery d = notifications.test(name)
                 .orElseThrow(() -> ApiException.notFound("no notification target named " + name));
-        return Reply.ok(new JsonObject().add("delivered", d.state().equals("delivered")).add("delivery", json(d)));
+        return Reply.ok(new JsonObject().add("delivered", d.state().equals("delivered"))
+                .add("delivery", json(d)));
     }
 
     private JsonObject json(WebhookStore.Delivery d) {
@@ -75,12 +79,13 @@ final class WebhookRoutes {
                 .add("attempts", d.attempts())
                 .add("last_status", d.lastStatus() == null ? Json.NULL : Json.value(d.lastStatus()))
                 .add("last_error", JsonValues.nullable(log.redact(d.lastError())))
-                .add("next_attempt_at", d.state().equals("pending") ? JsonValues.nullable(d.nextAttemptAt()) : Json.NULL)
+                .add("next_attempt_at", d.state().equals("pending")
+                        ? JsonValues.nullable(d.nextAttemptAt()) : Json.NULL)
                 .add("created_at", JsonValues.nullable(d.createdAt()))
                 .add("delivered_at", JsonValues.nullable(d.deliveredAt()));
     }
 
-    private static JsonArray strings(java.util.List<String> values) {
+    private static JsonArray strings(List<String> values) {
         JsonArray a = new JsonArray();
         values.forEach(a::add);
         return a;

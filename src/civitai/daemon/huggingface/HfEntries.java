@@ -15,7 +15,9 @@ public final class HfEntries {
     /** The fields the reference itself is written in; the caller's others are kept. */
     private static final Set<String> REFERENCE_KEYS = Set.of("huggingface", "url", "revision");
 
-    /** An entry that names a Hub file but cannot become a job; the message is for the client (400). */
+    /**
+     * An entry that names a Hub file but cannot become a job; the message is for the client (400).
+     */
     public static final class Invalid extends Exception {
         private static final long serialVersionUID = 1L;
 
@@ -26,26 +28,34 @@ public final class HfEntries {
 
     private HfEntries() {}
 
-    /** The Hub file {@code entry} names, if any; an entry that names one badly is {@link Invalid}. */
-    public static Optional<HfReference> find(JsonObject entry, String endpointAuthority) throws Invalid {
+    /**
+     * The Hub file {@code entry} names, if any; an entry that names one badly is {@link Invalid}.
+     */
+    public static Optional<HfReference> find(JsonObject entry, String endpointAuthority)
+            throws Invalid {
         JsonValue hf = entry.get("huggingface");
         Optional<HfReference> ref;
         if (hf != null) {
             JsonValue rev = entry.get("revision");
             if (!hf.isString() || (rev != null && !rev.isNull() && !rev.isString())) {
-                throw new Invalid("\"huggingface\" must be \"owner/name/path\" and \"revision\" a string");
+                throw new Invalid("\"huggingface\" must be \"owner/name/path\" and"
+                        + " \"revision\" a string");
             }
-            ref = Optional.of(HfReference.parseEntry(hf.asString(), rev == null || rev.isNull() ? null : rev.asString())
-                    .orElseThrow(() -> new Invalid("\"" + hf.asString() + "\" is not owner/name/path/to/file")));
+            ref = Optional.of(HfReference.parseEntry(hf.asString(),
+                    rev == null || rev.isNull() ? null : rev.asString())
+                            .orElseThrow(() -> new Invalid("\"" + hf.asString()
+                                    + "\" is not owner/name/path/to/file")));
         } else {
             JsonValue url = entry.get("url");
-            ref = url != null && url.isString() ? HfReference.parseLink(url.asString(), endpointAuthority)
+            ref = url != null && url.isString()
+                    ? HfReference.parseLink(url.asString(), endpointAuthority)
                     : Optional.empty();
         }
         if (ref.isPresent()) {
             JsonValue type = entry.get("model_type");
             if (type == null || !type.isString() || type.asString().isBlank()) {
-                throw new Invalid("a Hugging Face file needs \"model_type\" (the Hub does not say what it is)");
+                throw new Invalid("a Hugging Face file needs \"model_type\" (the Hub does not"
+                        + " say what it is)");
             }
         }
         return ref;
@@ -56,9 +66,11 @@ public final class HfEntries {
      * SHA-256 as the expected hash, and where it came from. A {@code sha256} the caller gave that
      * is not the Hub's is refused, naming both.
      */
-    public static JsonObject resolved(JsonObject given, HfReference ref, HubAnswer.Resolved hub) throws Invalid {
+    public static JsonObject resolved(JsonObject given, HfReference ref, HubAnswer.Resolved hub)
+            throws Invalid {
         JsonValue asked = given.get("sha256");
-        Optional<String> clash = HubResolver.disagreement(asked != null && asked.isString() ? asked.asString() : null, hub);
+        Optional<String> clash = HubResolver.disagreement(asked != null && asked.isString()
+                ? asked.asString() : null, hub);
         if (clash.isPresent()) {
             throw new Invalid(clash.get());
         }

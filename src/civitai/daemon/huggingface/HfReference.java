@@ -22,13 +22,16 @@ public record HfReference(String repo, String revision, String path) {
 
     private static final Pattern LINK = Pattern.compile(
             "/((?:datasets/|spaces/)?[^/]+/[^/]+)/(?:resolve|blob)/([^/]+)/(.+)");
-    private static final Pattern SHORT = Pattern.compile("((?:datasets/|spaces/)?[^/]+/[^/]+)/(.+)");
+    private static final Pattern SHORT =
+            Pattern.compile("((?:datasets/|spaces/)?[^/]+/[^/]+)/(.+)");
     private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
 
     public HfReference {
         if (repo == null || revision == null || path == null || repo.isBlank() || revision.isBlank()
-                || path.isBlank() || path.endsWith("/") || hasDotSegment(path) || hasDotSegment(repo)) {
-            throw new IllegalArgumentException("not a Hugging Face file: " + repo + " " + revision + " " + path);
+                || path.isBlank() || path.endsWith("/") || hasDotSegment(path)
+                || hasDotSegment(repo)) {
+            throw new IllegalArgumentException("not a Hugging Face file: " + repo + " " + revision
+                    + " " + path);
         }
     }
 
@@ -48,7 +51,8 @@ public record HfReference(String repo, String revision, String path) {
             return Optional.empty();
         }
         String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
-        String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority().toLowerCase(Locale.ROOT);
+        String authority = uri.getRawAuthority() == null ? ""
+                : uri.getRawAuthority().toLowerCase(Locale.ROOT);
         boolean hub = host.equals(HUB_HOST) || host.equals("www." + HUB_HOST);
         if (!hub && !authority.equals(endpointAuthority)) {
             return Optional.empty();
@@ -90,7 +94,8 @@ public record HfReference(String repo, String revision, String path) {
     public static String bare(String url) {
         try {
             URI u = new URI(url);
-            return new URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), null, null).toString();
+            return new URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), null, null)
+                    .toString();
         } catch (URISyntaxException e) {
             return "";
         }

@@ -22,7 +22,8 @@ import java.util.Optional;
  */
 public final class HfSidecar {
     /** The entry's fields the sidecar carries, in this order. */
-    private static final List<String> FIELDS = List.of("repo", "path", "revision", "commit", "sha256", "size");
+    private static final List<String> FIELDS =
+            List.of("repo", "path", "revision", "commit", "sha256", "size");
 
     private final DaemonLog log;
 
@@ -32,18 +33,21 @@ public final class HfSidecar {
 
     /** True when {@code entryJson} is an entry {@link HfEntries} resolved from the Hub. */
     public static boolean fromHub(String entryJson) {
-        return entry(entryJson).map(e -> "huggingface".equals(e.getString("source", null))).orElse(false);
+        return entry(entryJson).map(e -> "huggingface".equals(e.getString("source", null)))
+                .orElse(false);
     }
 
     /** Writes the sidecar of {@code model} when its entry came from the Hub; else nothing. */
     public void afterDownload(Path model, String entryJson) {
-        Optional<JsonObject> entry = entry(entryJson).filter(e -> "huggingface".equals(e.getString("source", null)));
+        Optional<JsonObject> entry = entry(entryJson)
+                .filter(e -> "huggingface".equals(e.getString("source", null)));
         if (entry.isEmpty()) {
             return;
         }
         Path target = model.resolveSibling(stem(model.getFileName().toString()) + ".hf.json");
         try {
-            AtomicWrite.replace(target, document(entry.get()).toString(WriterConfig.PRETTY_PRINT) + "\n");
+            AtomicWrite.replace(target, document(entry.get()).toString(WriterConfig.PRETTY_PRINT)
+                    + "\n");
         } catch (IOException | RuntimeException e) {
             log.warn("sidecar " + target + " not written: " + e.getMessage());
         }

@@ -7,13 +7,16 @@ import java.time.Duration;
 public sealed interface HubAnswer {
     /**
      * The file at a commit. {@code sha256} is the Hub's for an LFS file; a git-stored one has its
-     * {@code gitSha1} ({@code sha1("blob <len>\0" + bytes)}) instead, and a {@code sha256} only once
-     * its bytes were read and matched that ({@link HubResolver#withSha256}). {@code pinned} is the
-     * resolve URL at the commit: the signed CDN URL is never kept.
+     * {@code gitSha1} ({@code sha1("blob <len>\0" + bytes)}) instead, and a {@code sha256} only
+     * once its bytes were read and matched that ({@link HubResolver#withSha256}). {@code pinned} is
+     * the resolve URL at the commit: the signed CDN URL is never kept.
      */
-    record Resolved(String commit, String sha256, String gitSha1, long size, URI pinned) implements HubAnswer {}
+    record Resolved(String commit, String sha256, String gitSha1, long size,
+            URI pinned) implements HubAnswer {}
 
-    /** A refusal a user can act on: {@code reason} is gated, forbidden, not_found or unauthorized. */
+    /**
+     * A refusal a user can act on: {@code reason} is gated, forbidden, not_found or unauthorized.
+     */
     record Refused(String reason, String message) implements HubAnswer {}
 
     /** 429: every request to the Hub waits this long (from Retry-After or RateLimit's t=). */

@@ -18,11 +18,16 @@ public record HubRefusals(URI endpoint) implements RefusalReader {
         String page = "https://" + HfReference.HUB_HOST + "/" + ref.repo();
         return switch (status) {
             case 401 -> gated
-                    ? new HubAnswer.Refused("gated", "accept the licence at " + page + " and set hf_token")
-                    : new HubAnswer.Refused("unauthorized", ref.repo() + " is private or missing: set hf_token");
-            case 403 -> new HubAnswer.Refused("forbidden", "hf_token has no access to " + ref.repo());
-            case 404 -> new HubAnswer.Refused("not_found", (errorCode == null || errorCode.isEmpty() ? "not found"
-                    : errorCode) + ": " + ref.path() + " at " + ref.revision() + " in " + ref.repo());
+                    ? new HubAnswer.Refused("gated",
+                            "accept the licence at " + page + " and set hf_token")
+                    : new HubAnswer.Refused("unauthorized",
+                            ref.repo() + " is private or missing: set hf_token");
+            case 403 -> new HubAnswer.Refused("forbidden",
+                    "hf_token has no access to " + ref.repo());
+            case 404 -> new HubAnswer.Refused("not_found",
+                    (errorCode == null || errorCode.isEmpty() ? "not found"
+                    : errorCode) + ": " + ref.path() + " at " + ref.revision() + " in "
+                    + ref.repo());
             default -> null;
         };
     }

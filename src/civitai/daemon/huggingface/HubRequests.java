@@ -29,7 +29,8 @@ final class HubRequests {
         private final Duration pause;
 
         Held(Duration pause) {
-            super("the Hub is rate limiting; ask again in " + pause.toSeconds() + " s", null, false, false);
+            super("the Hub is rate limiting; ask again in " + pause.toSeconds() + " s", null, false,
+                    false);
             this.pause = pause;
         }
 
@@ -43,7 +44,9 @@ final class HubRequests {
     private final String token;
     private final RateGate gate;
 
-    /** {@code token} may be null or blank: public repos need none. {@code gate} covers the endpoint. */
+    /**
+     * {@code token} may be null or blank: public repos need none. {@code gate} covers the endpoint.
+     */
     HubRequests(HttpClient http, URI endpoint, String token, RateGate gate) {
         this.http = http;
         this.endpoint = endpoint;
@@ -71,8 +74,8 @@ final class HubRequests {
         if (!closed.isZero()) {
             throw new Held(closed);
         }
-        HttpRequest.Builder b = HttpRequest.newBuilder(at).method(method, HttpRequest.BodyPublishers.noBody())
-                .timeout(TIMEOUT);
+        HttpRequest.Builder b = HttpRequest.newBuilder(at)
+                .method(method, HttpRequest.BodyPublishers.noBody()).timeout(TIMEOUT);
         if (token != null && hub) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -89,6 +92,7 @@ final class HubRequests {
 
     static boolean sameAuthority(URI a, URI b) {
         return a.getScheme() != null && a.getScheme().equalsIgnoreCase(b.getScheme())
-                && a.getRawAuthority() != null && a.getRawAuthority().equalsIgnoreCase(b.getRawAuthority());
+                && a.getRawAuthority() != null
+                && a.getRawAuthority().equalsIgnoreCase(b.getRawAuthority());
     }
 }

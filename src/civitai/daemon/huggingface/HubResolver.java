@@ -41,7 +41,9 @@ public final class HubResolver {
         this.nonLfs = new NonLfsFiles(requests, MAX_HOPS, Duration.ofSeconds(60));
     }
 
-    /** Where every Hub request goes ({@code hf_endpoint}), as it may be shown: never a secret in it. */
+    /**
+     * Where every Hub request goes ({@code hf_endpoint}), as it may be shown: never a secret in it.
+     */
     public String endpoint() {
         return HfReference.bare(requests.endpoint().toString());
     }
@@ -55,18 +57,21 @@ public final class HubResolver {
         }
     }
 
-    private HubAnswer pin(HfReference ref) throws IOException, InterruptedException, HubRequests.Held {
+    private HubAnswer pin(HfReference ref)
+            throws IOException, InterruptedException, HubRequests.Held {
         URI endpoint = requests.endpoint();
         URI at = ref.resolveUri(endpoint, ref.revision());
         Pinning seen = new Pinning();
         for (int hop = 0; hop < MAX_HOPS; hop++) {
-            HttpResponse<Void> r = requests.send("HEAD", at, HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> r = requests.send("HEAD", at,
+                    HttpResponse.BodyHandlers.discarding());
             seen.read(r);
             int status = r.statusCode();
             if (status >= 300 && status < 400) {
                 Optional<String> location = r.headers().firstValue("Location");
                 if (location.isEmpty()) {
-                    return new HubAnswer.Failed("a redirect without a Location from " + at.getHost());
+                    return new HubAnswer.Failed("a redirect without a Location from "
+                            + at.getHost());
                 }
                 URI next = at.resolve(location.get());
                 if (!requests.onEndpoint(next)) {
@@ -83,7 +88,10 @@ public final class HubResolver {
         return new HubAnswer.Failed("more than " + MAX_HOPS + " redirects within the Hub");
     }
 
-    /** {@link #resolve}, with a non-LFS file's bytes checked and its SHA-256 given: what a job needs. */
+    /**
+     * {@link #resolve}, with a non-LFS file's bytes checked and its SHA-256 given: what a job
+     * needs.
+     */
     public HubAnswer resolveForDownload(HfReference ref) throws IOException, InterruptedException {
         HubAnswer answer = resolve(ref);
         return answer instanceof HubAnswer.Resolved r ? withSha256(ref, r) : answer;
@@ -93,7 +101,8 @@ public final class HubResolver {
      * {@code hub} itself when the Hub named the file's SHA-256 (an LFS file) or no hash at all;
      * for a non-LFS file, its bytes at the commit checked against its git SHA-1, and their SHA-256.
      */
-    public HubAnswer withSha256(HfReference ref, HubAnswer.Resolved hub) throws IOException, InterruptedException {
+    public HubAnswer withSha256(HfReference ref, HubAnswer.Resolved hub)
+            throws IOException, InterruptedException {
         return hub.sha256() != null || hub.gitSha1() == null ? hub : nonLfs.verify(ref, hub);
     }
 
@@ -106,7 +115,8 @@ public final class HubResolver {
                 || manifestSha256.strip().equalsIgnoreCase(hub.sha256())) {
             return Optional.empty();
         }
-        return Optional.of("the manifest says sha256 " + manifestSha256.strip().toLowerCase(Locale.ROOT)
+        return Optional.of("the manifest says sha256 "
+                + manifestSha256.strip().toLowerCase(Locale.ROOT)
                 + " but the Hub says " + hub.sha256() + " at commit " + hub.commit());
     }
 
@@ -114,7 +124,8 @@ public final class HubResolver {
     static HubAnswer refusal(HfReference ref, HttpResponse<?> r) {
         String code = r.headers().firstValue("X-Error-Code").orElse("");
         HubAnswer refused = HubRefusals.of(ref, r.statusCode(), code.equals("GatedRepo"), code);
-        return refused != null ? refused : new HubAnswer.Failed("the Hub answered " + r.statusCode());
+        return refused != null ? refused
+                : new HubAnswer.Failed("the Hub answered " + r.statusCode());
     }
 
     /** The Hub's headers as they arrive over the hops: the first one seen of each counts. */
@@ -129,7 +140,8 @@ public final class HubResolver {
                 commit = r.headers().firstValue("X-Repo-Commit").orElse(null);
             }
             if (linkedEtag == null) {
-                linkedEtag = r.headers().firstValue("X-Linked-Etag").map(Pinning::unquote).orElse(null);
+                linkedEtag = r.headers().firstValue("X-Linked-Etag").map(Pinning::unquote)
+                        .orElse(null);
             }
             if (size < 0) {
                 size = r.headers().firstValue("X-Linked-Size").map(Long::parseLong).orElse(-1L);
@@ -146,9 +158,12 @@ public final class HubResolver {
             if (commit == null || !SHA1.matcher(commit).matches()) {
                 return new HubAnswer.Failed("the Hub named no commit for " + ref.path());
             }
-            String sha256 = linkedEtag != null && SHA256.matcher(linkedEtag).matches() ? linkedEtag : null;
-            String sha1 = sha256 == null && etag != null && SHA1.matcher(etag).matches() ? etag : null;
-            return new HubAnswer.Resolved(commit, sha256, sha1, size, ref.resolveUri(endpoint, commit));
+            String sha256 = linkedEtag != null && SHA256.matcher(linkedEtag).matches() ? linkedEtag
+                    : null;
+            String sha1 = sha256 == null && etag != null && SHA1.matcher(etag).matches() ? etag
+                    : null;
+            return new HubAnswer.Resolved(commit, sha256, sha1, size,
+                    ref.resolveUri(endpoint, commit));
         }
 
         static String unquote(String v) {

@@ -33,7 +33,8 @@ public final class HubUpdates {
             String newestCommit, String message) {}
 
     /** The fields a resolve writes: the new answer's, never the old entry's. */
-    private static final List<String> RESOLVED_KEYS = List.of("sha256", "git_sha1", "size", "commit", "url");
+    private static final List<String> RESOLVED_KEYS =
+            List.of("sha256", "git_sha1", "size", "commit", "url");
 
     private final HubResolver resolver;
     private final EntryUpgrade upgrade;
@@ -42,8 +43,8 @@ public final class HubUpdates {
     private final Clock clock;
     private final Duration pace;
 
-    public HubUpdates(HubResolver resolver, EntryUpgrade upgrade, Consumer<Event> publish, DaemonLog log,
-            Clock clock, Duration pace) {
+    public HubUpdates(HubResolver resolver, EntryUpgrade upgrade, Consumer<Event> publish,
+            DaemonLog log, Clock clock, Duration pace) {
         this.resolver = resolver;
         this.upgrade = upgrade;
         this.publish = publish;
@@ -76,7 +77,10 @@ public final class HubUpdates {
         return states;
     }
 
-    /** Entries asked at a branch, by the file they name; pinned ones (commit or policy) are left out. */
+    /**
+     * Entries asked at a branch, by the file they name; pinned ones (commit or policy) are left
+     * out.
+     */
     private static Map<HfReference, List<JsonObject>> branchEntries(JsonArray manifest) {
         Map<HfReference, List<JsonObject>> byFile = new LinkedHashMap<>();
         for (JsonValue v : manifest) {
@@ -88,7 +92,8 @@ public final class HubUpdates {
             HfReference ref;
             try {
                 ref = new HfReference(text(entry, "repo", null),
-                        text(entry, "revision", HfReference.DEFAULT_REVISION), text(entry, "path", null));
+                        text(entry, "revision", HfReference.DEFAULT_REVISION),
+                        text(entry, "path", null));
             } catch (IllegalArgumentException | UnsupportedOperationException e) {
                 continue;  // not an entry HfEntries wrote: nothing to ask the Hub
             }
@@ -104,22 +109,24 @@ public final class HubUpdates {
         return switch (answer) {
             case HubAnswer.Resolved r -> compare(ref, entries, r);
             case HubAnswer.Refused r -> fail(ref, entries, r.reason() + ": " + r.message());
-            case HubAnswer.RateLimited r -> fail(ref, entries, "the Hub asks to wait " + r.pause().toSeconds()
+            case HubAnswer.RateLimited r ->
+                    fail(ref, entries, "the Hub asks to wait " + r.pause().toSeconds()
                     + " s; the other Hub files wait for the next check");
             case HubAnswer.Failed f -> fail(ref, entries, f.message());
         };
     }
 
-    private List<FileState> compare(HfReference ref, List<JsonObject> entries, HubAnswer.Resolved hub)
-            throws InterruptedException {
+    private List<FileState> compare(HfReference ref, List<JsonObject> entries,
+            HubAnswer.Resolved hub) throws InterruptedException {
         List<FileState> states = new ArrayList<>();
-        // append keeps the old entry beside the new one: once the new file is recorded, it is not news
+        // append keeps the old entry beside the new one: once the new file is recorded, it is not
+        // news
         boolean recorded = entries.stream().anyMatch(e -> !changed(e, hub));
         for (JsonObject entry : entries) {
             String commit = text(entry, "commit", null);
             if (recorded || !changed(entry, hub)) {
-                states.add(new FileState(ref.repo(), ref.path(), ref.revision(), "current", commit, hub.commit(),
-                        null));
+                states.add(new FileState(ref.repo(), ref.path(), ref.revision(), "current", commit,
+                        hub.commit(), null));
                 continue;
             }
             states.add(update(ref, entry, hub));
@@ -127,7 +134,9 @@ public final class HubUpdates {
         return states;
     }
 
-    /** A text field of a hand-editable entry: its default when absent or not text (never a throw). */
+    /**
+     * A text field of a hand-editable entry: its default when absent or not text (never a throw).
+     */
     private static String text(JsonObject entry, String key, String fallback) {
         JsonValue v = entry.get(key);
         return v != null && v.isString() ? v.asString() : fallback;
@@ -143,13 +152,15 @@ public final class HubUpdates {
         return gitSha1 != null && hub.gitSha1() != null && !gitSha1.equalsIgnoreCase(hub.gitSha1());
     }
 
-    private FileState update(HfReference ref, JsonObject entry, HubAnswer.Resolved head) throws InterruptedException {
+    private FileState update(HfReference ref, JsonObject entry, HubAnswer.Resolved head)
+            throws InterruptedException {
         HubAnswer checked = withSha256(ref, head);
         if (!(checked instanceof HubAnswer.Resolved hub)) {
             return checkFile(ref, List.of(entry), checked).get(0);
         }
         String commit = text(entry, "commit", null);
-        String why = "new file at " + ref.revision() + " (commit " + hub.commit() + ", had " + commit + ")";
+        String why = "new file at " + ref.revision() + " (commit " + hub.commit() + ", had "
+                + commit + ")";
         JsonObject next;
         try {
             next = HfEntries.resolved(withoutResolvedFields(entry), ref, hub);
@@ -158,19 +169,25 @@ public final class HubUpdates {
         }
         if (EntryUpgrade.notifyOnly(entry)) {
             announce(ref, hub, next, why + "; not downloaded (update: notify)");
-            return new FileState(ref.repo(), ref.path(), ref.revision(), "notified", commit, hub.commit(), why);
+            return new FileState(ref.repo(), ref.path(), ref.revision(), "notified", commit,
+                    hub.commit(), why);
         }
         try {
             ManifestEntry queued = upgrade.apply(entry, next, hub.commit().substring(0, 8));
-            announce(ref, hub, next, why + "; queued " + queued.modelType() + "/" + queued.filename());
-            return new FileState(ref.repo(), ref.path(), ref.revision(), "updated", commit, hub.commit(), why);
+            announce(ref, hub, next, why + "; queued " + queued.modelType() + "/"
+                    + queued.filename());
+            return new FileState(ref.repo(), ref.path(), ref.revision(), "updated", commit,
+                    hub.commit(), why);
         } catch (EntryUpgrade.Unrecorded e) {
             return fail(ref, List.of(entry), e.getMessage()).get(0);
         }
     }
 
-    /** The new file's SHA-256 for its job: a non-LFS file's bytes are read for it (not for a check). */
-    private HubAnswer withSha256(HfReference ref, HubAnswer.Resolved head) throws InterruptedException {
+    /**
+     * The new file's SHA-256 for its job: a non-LFS file's bytes are read for it (not for a check).
+     */
+    private HubAnswer withSha256(HfReference ref, HubAnswer.Resolved head)
+            throws InterruptedException {
         try {
             return resolver.withSha256(ref, head);
         } catch (IOException e) {
@@ -189,17 +206,20 @@ public final class HubUpdates {
     }
 
     private void announce(HfReference ref, HubAnswer.Resolved hub, JsonObject next, String what) {
-        log.info("upgrade: huggingface " + ref.repo() + "/" + ref.path() + "@" + ref.revision() + ": " + what);
+        log.info("upgrade: huggingface " + ref.repo() + "/" + ref.path() + "@" + ref.revision()
+                + ": " + what);
         publish.accept(new Event.ModelUpdate(Instant.now(clock),
                 new Event.HubFile(ref.repo(), ref.path(), ref.revision(), hub.commit()),
                 hub.sha256() == null ? "" : hub.sha256(), next.getString("filename", "")));
     }
 
     private List<FileState> fail(HfReference ref, List<JsonObject> entries, String error) {
-        log.warn("update check: huggingface " + ref.repo() + "/" + ref.path() + "@" + ref.revision() + ": " + error);
+        log.warn("update check: huggingface " + ref.repo() + "/" + ref.path() + "@" + ref.revision()
+                + ": " + error);
         publish.accept(new Event.ModelUpdateError(Instant.now(clock),
                 new Event.HubFile(ref.repo(), ref.path(), ref.revision()), error));
-        return entries.stream().map(e -> new FileState(ref.repo(), ref.path(), ref.revision(), "error",
+        return entries.stream().map(e ->
+                new FileState(ref.repo(), ref.path(), ref.revision(), "error",
                 text(e, "commit", null), null, error)).toList();
     }
 }

@@ -40,7 +40,8 @@ final class NonLfsFiles {
     }
 
     /** {@code hub} with the SHA-256 of the file's verified bytes; or why there is none. */
-    HubAnswer verify(HfReference ref, HubAnswer.Resolved hub) throws IOException, InterruptedException {
+    HubAnswer verify(HfReference ref, HubAnswer.Resolved hub)
+            throws IOException, InterruptedException {
         try {
             return read(ref, hub);
         } catch (HubRequests.Held held) {
@@ -63,7 +64,8 @@ final class NonLfsFiles {
                 if (status >= 300 && status < 400) {
                     Optional<String> location = r.headers().firstValue("Location");
                     if (location.isEmpty()) {
-                        return new HubAnswer.Failed("a redirect without a Location from " + at.getHost());
+                        return new HubAnswer.Failed("a redirect without a Location from "
+                                + at.getHost());
                     }
                     at = at.resolve(location.get());
                     continue;
@@ -74,8 +76,8 @@ final class NonLfsFiles {
                 bytes = readWithin(body);
             }
             if (bytes == null) {
-                return new HubAnswer.Failed("the Hub sent " + ref.path() + " too slowly: not all of it"
-                        + " within " + readWithin.toSeconds() + " s");
+                return new HubAnswer.Failed("the Hub sent " + ref.path() + " too slowly:"
+                        + " not all of it within " + readWithin.toSeconds() + " s");
             }
             return bytes.length > MAX_BYTES ? tooLarge(ref) : checked(ref, hub, bytes);
         }
@@ -106,8 +108,9 @@ final class NonLfsFiles {
     private static HubAnswer checked(HfReference ref, HubAnswer.Resolved hub, byte[] bytes) {
         String sha1 = gitSha1(bytes);
         if (!sha1.equals(hub.gitSha1())) {
-            return new HubAnswer.Refused("hash_mismatch", "the Hub names git SHA-1 " + hub.gitSha1() + " for "
-                    + ref.path() + " at commit " + hub.commit() + " but the bytes it sent hash to " + sha1
+            return new HubAnswer.Refused("hash_mismatch",
+                    "the Hub names git SHA-1 " + hub.gitSha1() + " for " + ref.path()
+                    + " at commit " + hub.commit() + " but the bytes it sent hash to " + sha1
                     + "; nothing was queued");
         }
         String sha256 = hex(digest("SHA-256").digest(bytes));
@@ -116,8 +119,9 @@ final class NonLfsFiles {
 
     private static HubAnswer tooLarge(HfReference ref) {
         return new HubAnswer.Refused("too_large", ref.path() + " in " + ref.repo()
-                + " is a non-LFS file larger than " + MAX_BYTES / (1024 * 1024) + " MiB: the Hub gives no"
-                + " SHA-256 for it, and the daemon reads such a file whole to verify it, so it is refused");
+                + " is a non-LFS file larger than " + MAX_BYTES / (1024 * 1024) + " MiB: the Hub"
+                + " gives no SHA-256 for it, and the daemon reads such a file whole to verify it,"
+                + " so it is refused");
     }
 
     /** Git's object id of a blob: what the Hub's ETag of a non-LFS file is. */

@@ -1,12 +1,12 @@
 package civitai.daemon.library;
 
 import civitai.daemon.civitai.HashLookup;
+import civitai.daemon.events.Event;
 import civitai.daemon.library.index.Found;
 import civitai.daemon.library.index.LibraryFile;
 import civitai.daemon.library.index.LibraryIndex;
 import civitai.daemon.library.index.Root;
 import civitai.daemon.target.Layout;
-import civitai.daemon.events.Event;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,9 @@ package civitai.daemon.log;
 
 import java.util.Locale;
 
-/** A byte count as a person reads it: {@code 512 B}, {@code 7.2 GiB} (binary units, one decimal). */
+/**
+ * A byte count as a person reads it: {@code 512 B}, {@code 7.2 GiB} (binary units, one decimal).
+ */
 public final class Sizes {
     private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB"};
 

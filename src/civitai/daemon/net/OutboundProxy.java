@@ -17,9 +17,10 @@ import java.util.Locale;
 
 /**
  * Picks the forward proxy for each outbound URI the way curl does: {@code https} URLs through the
- * https proxy (a CONNECT tunnel, so the Civitai API key stays inside TLS), {@code http} URLs through
- * the http proxy, and none for a {@code no_proxy} host: {@code *}, a name (which also covers its
- * sub-domains; a leading dot is optional), an IP address or a CIDR range. Immutable, thread-safe.
+ * https proxy (a CONNECT tunnel, so the Civitai API key stays inside TLS), {@code http} URLs
+ * through the http proxy, and none for a {@code no_proxy} host: {@code *}, a name (which also
+ * covers its sub-domains; a leading dot is optional), an IP address or a CIDR range. Immutable,
+ * thread-safe.
  */
 public final class OutboundProxy extends ProxySelector {
     /**
@@ -54,7 +55,8 @@ public final class OutboundProxy extends ProxySelector {
             return List.of(Proxy.NO_PROXY);
         }
         int port = proxy.getPort() < 0 ? 80 : proxy.getPort();
-        return List.of(new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(proxy.getHost(), port)));
+        return List.of(new Proxy(Proxy.Type.HTTP,
+                InetSocketAddress.createUnresolved(proxy.getHost(), port)));
     }
 
     /** The proxy a request to {@code uri} goes through, or null for a direct connection. */
@@ -112,7 +114,8 @@ public final class OutboundProxy extends ProxySelector {
                 for (URI proxy : new URI[] {settings.https(), settings.http()}) {
                     if (proxy != null && proxy.getRawUserInfo() != null
                             && proxy.getHost().equalsIgnoreCase(getRequestingHost())
-                            && (proxy.getPort() < 0 ? 80 : proxy.getPort()) == getRequestingPort()) {
+                            && (proxy.getPort() < 0 ? 80
+                                    : proxy.getPort()) == getRequestingPort()) {
                         return credentials(proxy.getRawUserInfo());
                     }
                 }
@@ -138,11 +141,13 @@ public final class OutboundProxy extends ProxySelector {
         if (!active()) {
             return "direct (no proxy)";
         }
-        return "through " + shown(settings.https()) + " (https), " + shown(settings.http()) + " (http) from "
-                + settings.source() + "; not for " + (settings.noProxy().isEmpty() ? "any host" : settings.noProxy());
+        return "through " + shown(settings.https()) + " (https), " + shown(settings.http())
+                + " (http) from " + settings.source() + "; not for "
+                + (settings.noProxy().isEmpty() ? "any host" : settings.noProxy());
     }
 
     private static String shown(URI proxy) {
-        return proxy == null ? "direct" : "http://" + proxy.getHost() + ":" + (proxy.getPort() < 0 ? 80 : proxy.getPort());
+        return proxy == null ? "direct"
+                : "http://" + proxy.getHost() + ":" + (proxy.getPort() < 0 ? 80 : proxy.getPort());
     }
 }

@@ -1,5 +1,6 @@
 package civitai.daemon.notify;
 
+import civitai.daemon.log.Redactor;
 import civitai.daemon.store.deliveries.WebhookStore.Delivery;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
@@ -17,7 +18,7 @@ record DiscordTarget(String name, List<String> events, URI webhookUrl) implement
     public String endpoint() {
         String path = webhookUrl.getRawPath();
         return webhookUrl.getScheme() + "://" + webhookUrl.getRawAuthority()
-                + path.substring(0, path.lastIndexOf('/') + 1) + civitai.daemon.log.Redactor.MASK;
+                + path.substring(0, path.lastIndexOf('/') + 1) + Redactor.MASK;
     }
 
     @Override
@@ -26,7 +27,8 @@ record DiscordTarget(String name, List<String> events, URI webhookUrl) implement
         JsonArray fields = new JsonArray();
         for (Notice.Fact f : n.facts().subList(0, Math.min(25, n.facts().size()))) {
             fields.add(new JsonObject().add("name", TelegramTarget.cut(f.label(), 256))
-                    .add("value", TelegramTarget.cut(f.value(), 1024)).add("inline", !f.label().equals("Path")));
+                    .add("value", TelegramTarget.cut(f.value(), 1024))
+                    .add("inline", !f.label().equals("Path")));
         }
         JsonObject embed = new JsonObject()
                 .add("title", TelegramTarget.cut(n.title(), 256))

@@ -14,7 +14,8 @@ import javax.net.ssl.SSLException;
  */
 final class NetworkFailure {
     private static final Pattern CLASS_NAME =
-            Pattern.compile("(?:[a-z][a-z0-9_]*\\.)*[A-Z][A-Za-z0-9_]*(?:Exception|Error)(?::\\s*)?");
+            Pattern.compile(
+            "(?:[a-z][a-z0-9_]*\\.)*[A-Z][A-Za-z0-9_]*(?:Exception|Error)(?::\\s*)?");
 
     private NetworkFailure() {}
 
@@ -27,7 +28,8 @@ final class NetworkFailure {
             case SSLException s -> "TLS failed";
             default -> "network error";
         };
-        String detail = e.getMessage() == null ? "" : CLASS_NAME.matcher(e.getMessage()).replaceAll("").strip();
+        String detail = e.getMessage() == null ? ""
+                : CLASS_NAME.matcher(e.getMessage()).replaceAll("").strip();
         return detail.isEmpty() || detail.equalsIgnoreCase(what) ? what : what + ": " + detail;
     }
 }

@@ -49,7 +49,8 @@ record Notice(String kind, String title, String line, List<Fact> facts, String t
             case "download_failed" -> {
                 add(facts, "Type", text(p, "model_type"));
                 add(facts, "File", text(p, "filename"));
-                add(facts, "Reason", text(p, "error_message") == null ? text(p, "error") : text(p, "error_message"));
+                add(facts, "Reason", text(p, "error_message") == null ? text(p, "error")
+                        : text(p, "error_message"));
                 add(facts, "Attempts", number(p.get("attempts")));
                 yield new Notice("failure", "Download failed: " + name, "", facts, ts);
             }
@@ -58,13 +59,15 @@ record Notice(String kind, String title, String line, List<Fact> facts, String t
                 add(facts, "Size", size(p.get("size")));
                 yield new Notice("info", "Download started: " + name, "", facts, ts);
             }
-            case "download_cancelled" -> new Notice("warning", "Download cancelled: " + name, "", facts, ts);
+            case "download_cancelled" -> new Notice("warning", "Download cancelled: " + name, "",
+                    facts, ts);
             case "model_update" -> {
                 add(facts, "File", text(p, "filename"));
                 add(facts, "Model", number(p.get("model_id")));
                 add(facts, "Version", number(p.get("version_id")));
                 add(facts, "Commit", text(p, "commit"));
-                yield new Notice("update", "New version: " + name, "It has been queued for download.", facts, ts);
+                yield new Notice("update", "New version: " + name,
+                        "It has been queued for download.", facts, ts);
             }
             case "model_update_error" -> {
                 add(facts, "Model", number(p.get("model_id")));

@@ -40,7 +40,8 @@ record NtfyTarget(String name, List<String> events, URI topicUrl, String token) 
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
         if (token != null) {
             b.header("Authorization", token.contains(":")
-                    ? "Basic " + Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8))
+                    ? "Basic " + Base64.getEncoder()
+                            .encodeToString(token.getBytes(StandardCharsets.UTF_8))
                     : "Bearer " + token);
         }
         return b;

@@ -20,7 +20,10 @@ final class Sender {
     static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
     private static final int MAX_ANSWER = 64 * 1024;
 
-    /** One try's outcome: error null means delivered; {@code askedWait} is what the service asked for. */
+    /**
+     * One try's outcome: error null means delivered; {@code askedWait} is what the service asked
+     * for.
+     */
     record Attempt(Integer status, String error, Duration askedWait) {}
 
     private final HttpClient client;
@@ -40,7 +43,8 @@ final class Sender {
                     .timeout(SEND_TIMEOUT)
                     .setHeader("User-Agent", userAgent)
                     .build();
-            HttpResponse<InputStream> r = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> r = client.send(request,
+                    HttpResponse.BodyHandlers.ofInputStream());
             String answer;
             try (var in = r.body()) {
                 answer = new String(in.readNBytes(MAX_ANSWER), StandardCharsets.UTF_8);
@@ -64,6 +68,7 @@ final class Sender {
     /** The service's own words for a refusal (Telegram's description), kept short. */
     private static String describe(String answer) {
         String text = answer.strip().replaceAll("\\s+", " ");
-        return text.isEmpty() ? "" : ": " + (text.length() > 300 ? text.substring(0, 300) + "..." : text);
+        return text.isEmpty() ? "" : ": "
+                + (text.length() > 300 ? text.substring(0, 300) + "..." : text);
     }
 }

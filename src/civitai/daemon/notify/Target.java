@@ -49,16 +49,20 @@ public sealed interface Target permits TelegramTarget, NtfyTarget, DiscordTarget
             return null;
         }
         Duration fromBody = retryAfterInBody(body);
-        return fromBody != null ? fromBody : headers.firstValue("Retry-After").map(Target::retryAfterHeader).orElse(null);
+        return fromBody != null ? fromBody
+                : headers.firstValue("Retry-After").map(Target::retryAfterHeader).orElse(null);
     }
 
     static Target of(Notification n) {
         return switch (n.type()) {
             case "telegram" -> new TelegramTarget(n.name(), n.events(),
-                    n.apiUrl() == null ? URI.create("https://api.telegram.org") : n.apiUrl(), n.botToken(), n.chatId());
-            case "ntfy" -> new NtfyTarget(n.name(), n.events(), rebase(n.url(), n.apiUrl()), n.token());
+                    n.apiUrl() == null ? URI.create("https://api.telegram.org") : n.apiUrl(),
+                    n.botToken(), n.chatId());
+            case "ntfy" -> new NtfyTarget(n.name(), n.events(), rebase(n.url(), n.apiUrl()),
+                    n.token());
             case "discord" -> new DiscordTarget(n.name(), n.events(), rebase(n.url(), n.apiUrl()));
-            default -> new WebhookTarget(n.name(), n.events(), rebase(n.url(), n.apiUrl()), n.secret());
+            default -> new WebhookTarget(n.name(), n.events(), rebase(n.url(), n.apiUrl()),
+                    n.secret());
         };
     }
 
@@ -67,7 +71,8 @@ public sealed interface Target permits TelegramTarget, NtfyTarget, DiscordTarget
         if (apiUrl == null) {
             return url;
         }
-        String prefix = apiUrl.getRawPath() == null ? "" : apiUrl.getRawPath().replaceAll("/+$", "");
+        String prefix = apiUrl.getRawPath() == null ? ""
+                : apiUrl.getRawPath().replaceAll("/+$", "");
         String query = url.getRawQuery() == null ? "" : "?" + url.getRawQuery();
         return URI.create(apiUrl.getScheme() + "://" + apiUrl.getRawAuthority() + prefix
                 + (url.getRawPath() == null ? "" : url.getRawPath()) + query);
@@ -81,7 +86,8 @@ public sealed interface Target permits TelegramTarget, NtfyTarget, DiscordTarget
             var o = Json.parse(body).asObject();
             JsonValue v = o.get("parameters") != null && o.get("parameters").isObject()
                     ? o.get("parameters").asObject().get("retry_after") : o.get("retry_after");
-            return v != null && v.isNumber() && v.asDouble() >= 0 ? Duration.ofMillis(Math.round(v.asDouble() * 1000)) : null;
+            return v != null && v.isNumber() && v.asDouble() >= 0
+                    ? Duration.ofMillis(Math.round(v.asDouble() * 1000)) : null;
         } catch (RuntimeException e) {
             return null;  // not the JSON we know: fall back to the header
         }
@@ -93,7 +99,8 @@ public sealed interface Target permits TelegramTarget, NtfyTarget, DiscordTarget
             return seconds >= 0 ? Duration.ofSeconds(seconds) : null;
         } catch (NumberFormatException e) {
             try {
-                Instant at = ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Instant at = ZonedDateTime.parse(value.strip(),
+                        DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
                 Duration d = Duration.between(Instant.now(), at);
                 return d.isNegative() ? Duration.ZERO : d;
             } catch (DateTimeParseException e2) {

@@ -1,5 +1,6 @@
 package civitai.daemon.notify;
 
+import civitai.daemon.log.Redactor;
 import civitai.daemon.store.deliveries.WebhookStore.Delivery;
 import com.eclipsesource.json.JsonObject;
 import java.net.URI;
@@ -19,7 +20,7 @@ record TelegramTarget(String name, List<String> events, URI apiUrl, String botTo
 
     @Override
     public String endpoint() {
-        return base() + "/bot" + civitai.daemon.log.Redactor.MASK + "/sendMessage";
+        return base() + "/bot" + Redactor.MASK + "/sendMessage";
     }
 
     @Override
@@ -41,7 +42,8 @@ record TelegramTarget(String name, List<String> events, URI apiUrl, String botTo
             b.append('\n').append(MarkdownV2.escape(cut(n.line(), 500)));
         }
         for (Notice.Fact f : n.facts()) {
-            String line = "\n" + MarkdownV2.bold(f.label() + ":") + " " + MarkdownV2.escape(cut(f.value(), 600));
+            String line = "\n" + MarkdownV2.bold(f.label() + ":") + " "
+                    + MarkdownV2.escape(cut(f.value(), 600));
             if (b.length() + line.length() > MAX_TEXT) {
                 break;
             }

@@ -20,7 +20,9 @@ final class Unrecorded {
         this.log = log;
     }
 
-    /** Records delivery {@code id}'s outcome by {@code write}, or keeps it when the disk is full. */
+    /**
+     * Records delivery {@code id}'s outcome by {@code write}, or keeps it when the disk is full.
+     */
     void record(long id, Runnable write) {
         try {
             write.run();

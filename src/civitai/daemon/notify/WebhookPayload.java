@@ -1,9 +1,12 @@
 package civitai.daemon.notify;
 
 import civitai.daemon.events.Event;
+import civitai.daemon.log.Redactor;
 import civitai.daemon.store.jobs.Job;
+import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
+import com.eclipsesource.json.ParseException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.regex.Matcher;
@@ -29,9 +32,10 @@ final class WebhookPayload {
                 .add("model_type", job.spec().modelType())
                 .add("filename", nullable(filename(job)))
                 .add("path", nullable(job.targetPath()))
-                .add("url", job.spec().url().getScheme() + "://" + job.spec().url().getRawAuthority()
-                        + job.spec().url().getRawPath())
-                .add("sha256", nullable(job.sha256() != null ? job.sha256() : job.spec().expectedSha256()))
+                .add("url", job.spec().url().getScheme() + "://"
+                        + job.spec().url().getRawAuthority() + job.spec().url().getRawPath())
+                .add("sha256", nullable(job.sha256() != null ? job.sha256()
+                        : job.spec().expectedSha256()))
                 .add("size", nullable(job.totalBytes()))
                 .add("attempts", job.attempts());
         switch (cause) {
@@ -43,10 +47,11 @@ final class WebhookPayload {
                     .add("path", c.path())
                     .add("sha256", c.sha256());
             case Event.Failed f -> o.add("error", f.reason()).add("error_message", f.message());
-            case Event.Started s -> o.add("attempt", s.attempt()).add("resumed_at_byte", s.offset());
+            case Event.Started s -> o.add("attempt", s.attempt())
+                    .add("resumed_at_byte", s.offset());
             default -> { }
         }
-        return civitai.daemon.log.Redactor.urls(o.toString());
+        return Redactor.urls(o.toString());
     }
 
     private static Long versionId(Job job) {
@@ -57,10 +62,11 @@ final class WebhookPayload {
     /** The entry's {@code name} (set for Civitai references: "model version"), or null. */
     private static String modelName(Job job) {
         try {
-            JsonValue entry = com.eclipsesource.json.Json.parse(job.spec().entryJson());
+            JsonValue entry = Json.parse(job.spec().entryJson());
             JsonValue name = entry.isObject() ? entry.asObject().get("name") : null;
-            return name != null && name.isString() && !name.asString().isBlank() ? name.asString() : null;
-        } catch (com.eclipsesource.json.ParseException e) {
+            return name != null && name.isString() && !name.asString().isBlank() ? name.asString()
+                    : null;
+        } catch (ParseException e) {
             return null;
         }
     }
@@ -73,10 +79,10 @@ final class WebhookPayload {
     }
 
     private static JsonValue nullable(Long v) {
-        return v == null ? com.eclipsesource.json.Json.NULL : com.eclipsesource.json.Json.value(v);
+        return v == null ? Json.NULL : Json.value(v);
     }
 
     private static JsonValue nullable(String v) {
-        return v == null ? com.eclipsesource.json.Json.NULL : com.eclipsesource.json.Json.value(v);
+        return v == null ? Json.NULL : Json.value(v);
     }
 }

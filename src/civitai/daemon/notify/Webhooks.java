@@ -48,8 +48,8 @@ public final class Webhooks implements AutoCloseable {
     private volatile boolean open = true;
     private Thread sending;
 
-    public Webhooks(List<Target> targets, Duration firstDelay, WebhookStore deliveries, JobStore jobs,
-            HttpClient client, DaemonLog log, Clock clock, String userAgent) {
+    public Webhooks(List<Target> targets, Duration firstDelay, WebhookStore deliveries,
+            JobStore jobs, HttpClient client, DaemonLog log, Clock clock, String userAgent) {
         this.targets = List.copyOf(targets);
         this.firstDelay = firstDelay;
         this.deliveries = deliveries;
@@ -104,8 +104,10 @@ public final class Webhooks implements AutoCloseable {
         }
         jobs.find(event.jobId()).ifPresent(job -> {
             try {
-                deliveries.add(to, name, job.id(), WebhookPayload.of(name, Instant.now(clock), job, event));
-            } catch (DatabaseFull e) {  // the outbox is in the database: a delivery it cannot hold is not sent
+                deliveries.add(to, name, job.id(),
+                        WebhookPayload.of(name, Instant.now(clock), job, event));
+            } catch (DatabaseFull e) {
+                // the outbox is in the database: a delivery it cannot hold is not sent
                 log.error("webhook " + name + " of job " + job.id() + " not sent", e);
                 return;
             }
@@ -129,7 +131,8 @@ public final class Webhooks implements AutoCloseable {
      * @return the recorded delivery, or empty when no target has that name
      */
     public Optional<Delivery> test(String targetName) {
-        Target target = targets.stream().filter(t -> t.name().equals(targetName)).findFirst().orElse(null);
+        Target target = targets.stream().filter(t -> t.name().equals(targetName)).findFirst()
+                .orElse(null);
         if (target == null) {
             return Optional.empty();
         }
@@ -139,14 +142,14 @@ public final class Webhooks implements AutoCloseable {
                 .add("title", "Test notification from civitai-daemon")
                 .add("message", "The " + target.type() + " target \"" + target.name() + "\" works.")
                 .toString();
-        Delivery probe = new Delivery(0, target.name(), recordedUrl(target), "test", null, payload, "pending", 0,
-                null, null, null, null, null);
+        Delivery probe = new Delivery(0, target.name(), recordedUrl(target), "test", null, payload,
+                "pending", 0, null, null, null, null, null);
         Attempt result = sender.attempt(target, probe);
         if (result == null) {
             result = new Attempt(null, "interrupted: the daemon is stopping", null);
         }
-        long id = deliveries.addTried(new WebhookStore.Recipient(target.name(), recordedUrl(target)), "test",
-                payload, result.status(), result.error());
+        long id = deliveries.addTried(new WebhookStore.Recipient(target.name(),
+                recordedUrl(target)), "test", payload, result.status(), result.error());
         return deliveries.recent(target.name(), 1).stream().filter(d -> d.id() == id).findFirst();
     }
 
@@ -173,7 +176,8 @@ public final class Webhooks implements AutoCloseable {
         while (open) {
             try {
                 unrecorded.retry();
-                List<Delivery> due = deliveries.due(32).stream().filter(d -> !unrecorded.holds(d.id())).toList();
+                List<Delivery> due = deliveries.due(32).stream()
+                        .filter(d -> !unrecorded.holds(d.id())).toList();
                 if (due.isEmpty()) {
                     if (unrecorded.any()) {
                         sleepQuietly();  // their rows look due: wait for the database, not for them
@@ -182,7 +186,8 @@ public final class Webhooks implements AutoCloseable {
                     }
                     continue;
                 }
-                List<Thread> sends = due.stream().map(d -> Thread.ofVirtual().start(() -> send(d))).toList();
+                List<Thread> sends = due.stream().map(d -> Thread.ofVirtual().start(() -> send(d)))
+                        .toList();
                 try {
                     for (Thread t : sends) {
                         t.join();
@@ -211,7 +216,8 @@ public final class Webhooks implements AutoCloseable {
         }
         lock.lock();
         try {
-            added.await(Math.min(wait.toMillis(), IDLE_CHECK.toMillis()) + 1, TimeUnit.MILLISECONDS);
+            added.await(Math.min(wait.toMillis(), IDLE_CHECK.toMillis()) + 1,
+                    TimeUnit.MILLISECONDS);
         } finally {
             lock.unlock();
         }
@@ -220,7 +226,8 @@ public final class Webhooks implements AutoCloseable {
     private void send(Delivery d) {
         Target target = targetOf(d);
         if (target == null) {
-            unrecorded.record(d.id(), () -> deliveries.attemptFailed(d.id(), null, "notification target \""
+            unrecorded.record(d.id(), () ->
+                    deliveries.attemptFailed(d.id(), null, "notification target \""
                     + d.target() + "\" is no longer configured", null));
             return;
         }
@@ -237,11 +244,13 @@ public final class Webhooks implements AutoCloseable {
         Duration wait = result.askedWait() != null ? min(result.askedWait(), MAX_RETRY_AFTER)
                 : firstDelay.multipliedBy((long) Math.pow(3, attempt - 1));
         Instant retryAt = last ? null : Instant.now(clock).plus(wait);
-        unrecorded.record(d.id(), () -> deliveries.attemptFailed(d.id(), result.status(), result.error(), retryAt));
-        String what = target.type() + " " + d.event() + " to " + d.url() + " (" + target.name() + ") failed ("
-                + result.error() + "), attempt " + attempt + " of " + ATTEMPTS;
+        unrecorded.record(d.id(), () ->
+                deliveries.attemptFailed(d.id(), result.status(), result.error(), retryAt));
+        String what = target.type() + " " + d.event() + " to " + d.url() + " (" + target.name()
+                + ") failed (" + result.error() + "), attempt " + attempt + " of " + ATTEMPTS;
         if (last) {
-            log.job(DaemonLog.Level.ERROR, d.jobId() == null ? 0 : d.jobId(), "webhook", what + "; giving up");
+            log.job(DaemonLog.Level.ERROR, d.jobId() == null ? 0 : d.jobId(), "webhook",
+                    what + "; giving up");
         } else {
             log.warn(what + "; next at " + retryAt);
         }

@@ -32,7 +32,9 @@ public final class Database implements AutoCloseable {
         T run(Connection connection) throws SQLException;
     }
 
-    /** State kept with the database for the packages that use its tables; ended before it closes. */
+    /**
+     * State kept with the database for the packages that use its tables; ended before it closes.
+     */
     public interface Part extends AutoCloseable {
         @Override
         void close();
@@ -58,7 +60,9 @@ public final class Database implements AutoCloseable {
         this(file, System.err::println);
     }
 
-    /** @param report takes the lines its parts report (job writes held for want of space, recorded) */
+    /**
+     * @param report takes the lines its parts report (job writes held for want of space, recorded)
+     */
     public Database(Path file, Consumer<String> report) {
         this.file = file.toAbsolutePath();
         this.report = report;
@@ -75,7 +79,8 @@ public final class Database implements AutoCloseable {
             }
             connection = opened;
             migrate();
-        } catch (SQLException | IOException | StoreException e) {  // migrate's write is the first to meet a read-only folder
+        } catch (SQLException | IOException | StoreException e) {
+            // migrate's write is the first to meet a read-only folder
             closeQuietly(opened);  // a failed open holds no file: the user may unmount or move it
             throw new StoreException("cannot open database " + file + ": " + why(file, e), e);
         }
@@ -121,13 +126,14 @@ public final class Database implements AutoCloseable {
         Path folder = file.toAbsolutePath().getParent();
         String raw = String.valueOf(e.getMessage());
         if (raw.contains("SQLITE_BUSY") || raw.contains("database is locked")) {
-            return "another process holds a lock on it (a second daemon on the same database, or a sqlite3"
-                    + " shell in a transaction): stop that process, then start again (" + raw + ")";
+            return "another process holds a lock on it (a second daemon on the same database,"
+                    + " or a sqlite3 shell in a transaction): stop that process, then start again ("
+                    + raw + ")";
         }
         if (Files.isDirectory(folder) && !Files.isWritable(folder)) {
-            return "its folder " + folder + " is read-only, and SQLite must write the database and its -wal and"
-                    + " -shm files there: make the folder writable, or point \"database\" in config.json"
-                    + " at a writable place (" + raw + ")";
+            return "its folder " + folder + " is read-only, and SQLite must write the database and"
+                    + " its -wal and -shm files there: make the folder writable,"
+                    + " or point \"database\" in config.json at a writable place (" + raw + ")";
         }
         if (Files.exists(file) && !Files.isWritable(file)) {
             return "the file is read-only: make it writable (" + raw + ")";
@@ -135,15 +141,18 @@ public final class Database implements AutoCloseable {
         return raw;
     }
 
-    /** Runs {@code work} under the lock; a {@link SQLException} becomes a {@link StoreException}. */
+    /**
+     * Runs {@code work} under the lock; a {@link SQLException} becomes a {@link StoreException}.
+     */
     public <T> T run(Work<T> work) {
         lock.lock();
         try {
             return work.run(connection);
         } catch (SQLException e) {
             if (DatabaseFull.is(e)) {
-                throw new DatabaseFull("the database " + file + " cannot be written, its disk is full ("
-                        + e.getMessage() + "): free some space there", e);
+                throw new DatabaseFull("the database " + file
+                        + " cannot be written, its disk is full (" + e.getMessage()
+                        + "): free some space there", e);
             }
             throw new StoreException("database error: " + e.getMessage(), e);
         } finally {
@@ -205,7 +214,8 @@ public final class Database implements AutoCloseable {
         List<String> steps = Schema.MIGRATIONS;
         boolean current = transaction(c -> {
             int version;
-            try (Statement s = c.createStatement(); var rs = s.executeQuery("PRAGMA user_version")) {
+            try (Statement s = c.createStatement(); var rs =
+                    s.executeQuery("PRAGMA user_version")) {
                 version = rs.getInt(1);
             }
             if (version > steps.size()) {

@@ -25,7 +25,8 @@ public final class DatabaseFull extends StoreException implements Explained {
         }
         SQLiteErrorCode code = s.getResultCode();
         return code == SQLiteErrorCode.SQLITE_FULL || code == SQLiteErrorCode.SQLITE_IOERR_WRITE
-                || code == SQLiteErrorCode.SQLITE_IOERR_FSYNC || code == SQLiteErrorCode.SQLITE_IOERR_SHMSIZE
+                || code == SQLiteErrorCode.SQLITE_IOERR_FSYNC
+                || code == SQLiteErrorCode.SQLITE_IOERR_SHMSIZE
                 || (code.code & 0xff) == SQLiteErrorCode.SQLITE_FULL.code;
     }
 }

@@ -21,14 +21,18 @@ import java.util.WeakHashMap;
 public final class Sql {
     /**
      * Prepared statements kept per connection: compiling the same SQL again for each of 10,000
-     * inserts was most of a batch's time. Used under the {@link Database} lock, like the connection.
+     * inserts is most of a batch's time. Used under the {@link Database} lock, like the
+     * connection.
      */
     private static final Map<Connection, Map<String, PreparedStatement>> PREPARED =
             Collections.synchronizedMap(new WeakHashMap<>());
 
     private Sql() {}
 
-    /** The connection's prepared statement for {@code sql}, parameters cleared; callers do not close it. */
+    /**
+     * The connection's prepared statement for {@code sql}, parameters cleared; callers do not close
+     * it.
+     */
     public static PreparedStatement prepare(Connection c, String sql) throws SQLException {
         Map<String, PreparedStatement> mine = PREPARED.computeIfAbsent(c, k -> new HashMap<>());
         PreparedStatement s = mine.get(sql);
@@ -115,7 +119,7 @@ public final class Sql {
 
     /**
      * Parses what the store writes, {@link Instant#toString()} ("2026-11-22T19:27:33.186Z"), by
-     * hand: {@code Instant.parse} was a tenth of reading back 10,000 new jobs. Anything else goes
+     * hand: {@code Instant.parse} is a tenth of reading back 10,000 new jobs. Anything else goes
      * to {@code Instant.parse}, which also makes the errors.
      */
     public static Instant instant(String text) {
@@ -123,8 +127,9 @@ public final class Sql {
             return null;
         }
         int n = text.length();
-        if (n < 20 || n > 30 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T'
-                || text.charAt(13) != ':' || text.charAt(16) != ':' || text.charAt(n - 1) != 'Z') {
+        if (n < 20 || n > 30 || text.charAt(4) != '-' || text.charAt(7) != '-'
+                || text.charAt(10) != 'T' || text.charAt(13) != ':' || text.charAt(16) != ':'
+                || text.charAt(n - 1) != 'Z') {
             return Instant.parse(text);
         }
         int nanos = 0;
@@ -139,7 +144,8 @@ public final class Sql {
             }
         }
         int year = digits(text, 0, 4), month = digits(text, 5, 7), day = digits(text, 8, 10);
-        int hour = digits(text, 11, 13), minute = digits(text, 14, 16), second = digits(text, 17, 19);
+        int hour = digits(text, 11, 13), minute = digits(text, 14, 16),
+                second = digits(text, 17, 19);
         if (year < 0 || month < 0 || day < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59
                 || second < 0 || second > 59 || nanos < 0) {
             return Instant.parse(text);

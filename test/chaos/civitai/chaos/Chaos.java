@@ -1,7 +1,10 @@
 package civitai.chaos;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -19,13 +22,13 @@ public final class Chaos {
 
     private Chaos() {}
 
-    private static void clean(Path work) throws java.io.IOException {
-        if (!java.nio.file.Files.exists(work)) {
+    private static void clean(Path work) throws IOException {
+        if (!Files.exists(work)) {
             return;
         }
-        try (var paths = java.nio.file.Files.walk(work)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.deleteIfExists(p);
+        try (var paths = Files.walk(work)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
         }
     }
@@ -36,9 +39,11 @@ public final class Chaos {
         long seed = args.length > 2 ? Long.parseLong(args[2]) : System.nanoTime() & 0xffffffffL;
         Path root = Path.of("build/chaos");
         Report report = new Report(mode, seed);
-        clean(root.resolve("work"));  // a run starts from nothing: rounds of an earlier run must not mix in
+        // a run starts from nothing: rounds of an earlier run must not mix in
+        clean(root.resolve("work"));
         System.out.println("chaos " + mode.name() + ": seed " + seed + " (replay: make chaos"
-                + (mode.name().equals("long") ? "-long" : "") + " SEED=" + seed + "), " + Machine.describe());
+                + (mode.name().equals("long") ? "-long" : "") + " SEED=" + seed + "), "
+                + Machine.describe());
         List<Named> scenarios = List.of(
                 new Named("crash", 0.38, CrashRun::run),
                 new Named("faults", 0.12, FaultRun::run),
@@ -66,8 +71,8 @@ public final class Chaos {
             report.write(root.resolve("RESULTS.md"));
         }
         report.write(root.resolve("RESULTS.md"));
-        System.out.println("chaos " + mode.name() + ": " + (report.passed() ? "PASS" : "FAIL") + ", seed " + seed
-                + ", figures in " + root.resolve("RESULTS.md"));
+        System.out.println("chaos " + mode.name() + ": " + (report.passed() ? "PASS" : "FAIL")
+                + ", seed " + seed + ", figures in " + root.resolve("RESULTS.md"));
         System.exit(report.passed() ? 0 : 1);
     }
 }

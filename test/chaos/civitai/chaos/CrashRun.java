@@ -9,6 +9,7 @@ import civitai.daemon.testing.TestDaemon;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.WriterConfig;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +32,8 @@ final class CrashRun {
     private static final long PACE = 700_000;
 
     /** One job of a round: where it comes from and what it must end as. */
-    private record Planned(String filename, String sha256, long size, String source, String object) {}
+    private record Planned(String filename, String sha256, long size, String source,
+            String object) {}
 
     private final Stage stage;
     private int kills;
@@ -59,28 +61,34 @@ final class CrashRun {
     private void round() throws Exception {
         Path dir = stage.dir.resolve("round-" + (++rounds));
         Files.createDirectories(dir.resolve("www"));
-        try (FakeStorage storage = new FakeStorage(); FakeCivitai civitai = new FakeCivitai(storage);
+        try (FakeStorage storage = new FakeStorage(); FakeCivitai civitai =
+                new FakeCivitai(storage);
                 Nginx nginx = Nginx.start(stage, dir.resolve("www"), PACE / 1000 + "k")) {
             storage.pace(PACE);
             List<Planned> jobs = plan(dir, storage, civitai, nginx);
             JsonArray manifest = new JsonArray();
             for (Planned p : jobs) {
-                manifest.add(TestDaemon.entry("checkpoint", p.filename(), java.net.URI.create(p.source()), p.sha256()));
+                manifest.add(TestDaemon.entry("checkpoint", p.filename(), URI.create(p.source()),
+                        p.sha256()));
             }
-            Files.writeString(dir.resolve("manifest.json"), manifest.toString(WriterConfig.PRETTY_PRINT));
+            Files.writeString(dir.resolve("manifest.json"),
+                    manifest.toString(WriterConfig.PRETTY_PRINT));
             Db db = new Db(dir.resolve("completed.db"));
             int life = 0;
             Path dbFile = dir.resolve("completed.db");
-            while (kills < stage.mode.kills() && !stage.overTime() && !allEnded(dbFile, db) && life < 60) {
+            while (kills < stage.mode.kills() && !stage.overTime() && !allEnded(dbFile, db)
+                    && life < 60) {
                 writeConfig(dir, civitai);
-                String out = "life-" + rounds + "-" + (++life) + (lastSegmented ? "-4" : "-1") + ".out";
+                String out = "life-" + rounds + "-" + (++life) + (lastSegmented ? "-4" : "-1")
+                        + ".out";
                 try (ChildDaemon d = stage.daemon(dir.resolve("config.json"), out, List.of())) {
                     d.awaitPort();
                     killSoon(d, dir, jobs, db);
                 }
             }
             writeConfig(dir, civitai);
-            try (ChildDaemon last = stage.daemon(dir.resolve("config.json"), "final-" + rounds + ".out", List.of())) {
+            try (ChildDaemon last = stage.daemon(dir.resolve("config.json"),
+                    "final-" + rounds + ".out", List.of())) {
                 last.awaitPort();
                 long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
                 while (!allEnded(dbFile, db) && System.nanoTime() < deadline) {
@@ -93,7 +101,8 @@ final class CrashRun {
         }
     }
 
-    private List<Planned> plan(Path dir, FakeStorage storage, FakeCivitai civitai, Nginx nginx) throws Exception {
+    private List<Planned> plan(Path dir, FakeStorage storage, FakeCivitai civitai, Nginx nginx)
+            throws Exception {
         List<Planned> jobs = new ArrayList<>();
         for (int i = 0; i < JOBS; i++) {
             int size = (1 << 20) + stage.random.nextInt(stage.mode.crashFileMiB() << 20);
@@ -106,11 +115,12 @@ final class CrashRun {
                     Files.write(dir.resolve("www").resolve(name), content);
                     jobs.add(new Planned(name, sha, size, nginx.url(name).toString(), "/" + name));
                 }
-                case 1 -> jobs.add(new Planned(name, sha, size, storage.put(name, content).toString(), name));
+                case 1 -> jobs.add(new Planned(name, sha, size,
+                        storage.put(name, content).toString(), name));
                 default -> {
                     var f = civitai.addVersion(900_000 + rounds * 100 + i, name, content);
-                    jobs.add(new Planned(name, sha, size, civitai.downloadUrl(f.versionId()).toString(),
-                            civitai.objectName(f)));
+                    jobs.add(new Planned(name, sha, size,
+                            civitai.downloadUrl(f.versionId()).toString(), civitai.objectName(f)));
                 }
             }
         }
@@ -118,7 +128,8 @@ final class CrashRun {
     }
 
     private void writeConfig(Path dir, FakeCivitai civitai) throws Exception {
-        String forced = System.getenv("CHAOS_CONNECTIONS");  // 1 or 4 for every life, to narrow a finding down
+        // 1 or 4 for every life, to narrow a finding down
+        String forced = System.getenv("CHAOS_CONNECTIONS");
         boolean segmented = forced == null ? stage.random.nextBoolean() : forced.equals("4");
         lastSegmented = segmented;
         if (segmented) {
@@ -135,11 +146,15 @@ final class CrashRun {
         Files.writeString(dir.resolve("config.json"), c.toString(WriterConfig.PRETTY_PRINT));
     }
 
-    /** Kills after a random moment, or in a finish window when this kill is one of the targeted third. */
+    /**
+     * Kills after a random moment, or in a finish window when this kill is one of the targeted
+     * third.
+     */
     private void killSoon(ChildDaemon d, Path dir, List<Planned> jobs, Db db) throws Exception {
         boolean targeted = stage.random.nextInt(3) == 0;
         long waitMs = 1500 + stage.random.nextInt(4500);
-        long end = System.nanoTime() + (targeted ? Duration.ofSeconds(8) : Duration.ofMillis(waitMs)).toNanos();
+        long end = System.nanoTime() + (targeted ? Duration.ofSeconds(8)
+                : Duration.ofMillis(waitMs)).toNanos();
         Path models = dir.resolve("models/checkpoint");
         int finalsAtStart = finals(models, jobs);
         boolean inWindow = false;
@@ -180,18 +195,21 @@ final class CrashRun {
             return false;
         }
         try {
-            return db.count("SELECT count(*) FROM jobs WHERE state NOT IN ('completed', 'failed')") == 0
+            return db.count("SELECT count(*) FROM jobs WHERE state NOT IN"
+                    + " ('completed', 'failed')") == 0
                     && db.count("SELECT count(*) FROM jobs") == JOBS;
         } catch (AssertionError e) {
             return false;  // the database is not there yet, or mid-creation
         }
     }
 
-    private void verify(Path dir, Db db, List<Planned> jobs, FakeStorage storage, Nginx nginx) throws Exception {
+    private void verify(Path dir, Db db, List<Planned> jobs, FakeStorage storage, Nginx nginx)
+            throws Exception {
         Path models = dir.resolve("models/checkpoint");
         List<Map<String, Object>> rows = db.query("SELECT * FROM jobs ORDER BY id");
         if (rows.size() != JOBS) {
-            problems.add("round " + rounds + ": " + rows.size() + " job rows for " + JOBS + " entries");
+            problems.add("round " + rounds + ": " + rows.size() + " job rows for " + JOBS
+                    + " entries");
         }
         for (int i = 0; i < jobs.size(); i++) {
             Planned p = jobs.get(i);
@@ -202,8 +220,8 @@ final class CrashRun {
             }
             var row = mine.get(0);
             if (!"completed".equals(row.get("state"))) {
-                problems.add(p.filename() + " ended " + row.get("state") + ": " + row.get("failure_reason") + " "
-                        + row.get("last_error"));
+                problems.add(p.filename() + " ended " + row.get("state") + ": "
+                        + row.get("failure_reason") + " " + row.get("last_error"));
             }
             Path target = models.resolve(p.filename());
             if (Files.exists(target) && !Disk.sha256(target).equals(p.sha256())) {
@@ -211,7 +229,8 @@ final class CrashRun {
             } else if (!Files.exists(target) && "completed".equals(row.get("state"))) {
                 problems.add(p.filename() + ": completed without its file");
             }
-            sentBytes += p.object().startsWith("/") ? nginx.bytesSent(p.object()) : storage.bytesSent(p.object());
+            sentBytes += p.object().startsWith("/") ? nginx.bytesSent(p.object())
+                    : storage.bytesSent(p.object());
         }
         orderKept(db);
         for (Path part : Disk.parts(dir.resolve("models"))) {
@@ -239,8 +258,9 @@ final class CrashRun {
      * (to idle workers at once) race to their first attempt row, so a second of slack is allowed.
      */
     private void orderKept(Db db) {
-        var first = db.query("SELECT j.id, a.started_at FROM jobs j JOIN attempts a ON a.job_id = j.id"
-                + " AND a.number = (SELECT min(number) FROM attempts WHERE job_id = j.id) ORDER BY j.id");
+        var first = db.query("SELECT j.id, a.started_at FROM jobs j JOIN attempts a"
+                + " ON a.job_id = j.id AND a.number = (SELECT min(number) FROM attempts"
+                + " WHERE job_id = j.id) ORDER BY j.id");
         Instant previous = Instant.MIN;
         for (var r : first) {
             Instant at = Instant.parse((String) r.get("started_at"));
@@ -256,13 +276,14 @@ final class CrashRun {
         stage.info("rounds (fresh set of 14 jobs, 10 workers each)", rounds);
         stage.check("kill -9", kills, ">= " + stage.mode.kills(), kills >= stage.mode.kills());
         stage.info("kills in a finish window (full part or new final file)", finishWindowKills);
-        stage.info("daemon lives with 4 connections / 1 connection", segmentedLives + " / " + singleLives);
+        stage.info("daemon lives with 4 connections / 1 connection",
+                segmentedLives + " / " + singleLives);
         stage.info("bytes of the files", totalBytes);
         double pct = totalBytes == 0 ? 0 : 100.0 * (sentBytes - totalBytes) / totalBytes;
-        stage.goal("re-downloaded bytes (sent by the hosts - file sizes)", String.format("%d (%.2f %%)",
-                sentBytes - totalBytes, pct), "<= 5 %", pct <= 5.0);
-        stage.check("problems (lost/duplicated jobs, bad files, parts, journal, order)", problems.size(), "0",
-                problems.isEmpty());
+        stage.goal("re-downloaded bytes (sent by the hosts - file sizes)",
+                String.format("%d (%.2f %%)", sentBytes - totalBytes, pct), "<= 5 %", pct <= 5.0);
+        stage.check("problems (lost/duplicated jobs, bad files, parts, journal, order)",
+                problems.size(), "0", problems.isEmpty());
         problems.stream().limit(20).forEach(p -> stage.report.fail(stage.name, p));
     }
 }

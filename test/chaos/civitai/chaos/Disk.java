@@ -38,6 +38,7 @@ final class Disk {
     }
 
     static List<Path> parts(Path dir) throws IOException {
-        return files(dir).stream().filter(p -> p.getFileName().toString().endsWith(".part")).toList();
+        return files(dir).stream().filter(p -> p.getFileName().toString().endsWith(".part"))
+                .toList();
     }
 }

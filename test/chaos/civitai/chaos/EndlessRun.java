@@ -41,61 +41,75 @@ final class EndlessRun {
                 EndlessHost endless = new EndlessHost(Arrays.copyOf(content, 64 * 1024), ENDLESS)) {
             storage.fault("hashed", repeat(new Fault.Endless(ENDLESS), 8));
             storage.fault("gzip", repeat(new Fault.Gzip(), 8));
-            // a stall, not a cut: a cut body's last bytes may never reach the daemon (the JDK client
-            // drops them on the error), and then the retry starts from byte 0 with no Range at all
+            // a stall, not a cut: a cut body's last bytes may never reach the daemon (the JDK
+            // client drops them on the error), and then the retry starts from byte 0 with no Range
+            // at all
             tiny.fault("tiny", new Fault.Stall(100_000));
             tiny.capRanges(4096);
             Map<String, String> expected = new LinkedHashMap<>();  // file name → failure reason
             JsonArray manifest = new JsonArray();
             expected.put("sized.safetensors", "size_mismatch");
-            manifest.add(TestDaemon.entry("lora", "sized.safetensors", endless.url("sized"), null).add("sizeKB", 1024));
+            manifest.add(TestDaemon.entry("lora", "sized.safetensors", endless.url("sized"), null)
+                    .add("sizeKB", 1024));
             expected.put("unsized.safetensors", "too_large");
-            manifest.add(TestDaemon.entry("lora", "unsized.safetensors", endless.url("unsized"), null));
+            manifest.add(TestDaemon.entry("lora", "unsized.safetensors", endless.url("unsized"),
+                    null));
             expected.put("hashed.safetensors", "size_mismatch");
-            manifest.add(TestDaemon.entry("lora", "hashed.safetensors", storage.put("hashed", content),
-                    Bytes.sha256(content)).add("sizeKB", 1024));
+            manifest.add(TestDaemon.entry("lora", "hashed.safetensors",
+                    storage.put("hashed", content), Bytes.sha256(content)).add("sizeKB", 1024));
             expected.put("gzip.safetensors", "unrequested_encoding");
-            manifest.add(TestDaemon.entry("lora", "gzip.safetensors", storage.put("gzip", new byte[4 * MIB]), null));
+            manifest.add(TestDaemon.entry("lora", "gzip.safetensors",
+                    storage.put("gzip", new byte[4 * MIB]), null));
             expected.put("tiny.safetensors", "tiny_ranges");
-            manifest.add(TestDaemon.entry("lora", "tiny.safetensors", tiny.put("tiny", content), Bytes.sha256(content)));
-            Files.writeString(dir.resolve("manifest.json"), manifest.toString(WriterConfig.PRETTY_PRINT));
-            Files.writeString(dir.resolve("config.json"), TestDaemon.testConfig(civitai).set("workers", 5)
-                    .set("max_file_size", MAX_FILE_SIZE).set("min_free_space", 0).set("update_interval_hours", 0)
-                    .toString(WriterConfig.PRETTY_PRINT));
-            try (ChildDaemon d = stage.daemon(dir.resolve("config.json"), "daemon.out", List.of())) {
+            manifest.add(TestDaemon.entry("lora", "tiny.safetensors", tiny.put("tiny", content),
+                    Bytes.sha256(content)));
+            Files.writeString(dir.resolve("manifest.json"),
+                    manifest.toString(WriterConfig.PRETTY_PRINT));
+            Files.writeString(dir.resolve("config.json"),
+                    TestDaemon.testConfig(civitai).set("workers", 5)
+                            .set("max_file_size", MAX_FILE_SIZE).set("min_free_space", 0)
+                    .set("update_interval_hours", 0).toString(WriterConfig.PRETTY_PRINT));
+            try (ChildDaemon d = stage.daemon(dir.resolve("config.json"), "daemon.out",
+                    List.of())) {
                 Api api = new Api(d.awaitPort());
                 Db db = new Db(dir.resolve("completed.db"));
                 long t0 = System.nanoTime();
                 long deadline = t0 + Duration.ofSeconds(60).toNanos();
-                while (db.count("SELECT count(*) FROM jobs WHERE state IN ('completed', 'failed')") < expected.size()
+                while (db.count("SELECT count(*) FROM jobs WHERE state IN"
+                        + " ('completed', 'failed')") < expected.size()
                         && System.nanoTime() < deadline) {
                     Nginx.sleep(100);
                 }
                 stage.info("time until every job ended (ms)", (System.nanoTime() - t0) / 1_000_000);
                 judge(stage, dir, db, expected);
                 long sent = endless.bytesSent() + storage.bytesSent("hashed");
-                stage.check("bytes the endless hosts sent (3 jobs)", sent, "< 64 MiB, not 1 GiB each", sent < 64L * MIB);
-                stage.check("/healthz after the endless bodies", api.get("/healthz").status(), "200",
-                        api.get("/healthz").status() == 200);
+                stage.check("bytes the endless hosts sent (3 jobs)", sent,
+                        "< 64 MiB, not 1 GiB each", sent < 64L * MIB);
+                stage.check("/healthz after the endless bodies", api.get("/healthz").status(),
+                        "200", api.get("/healthz").status() == 200);
             }
         }
     }
 
-    private static void judge(Stage stage, Path dir, Db db, Map<String, String> expected) throws Exception {
+    private static void judge(Stage stage, Path dir, Db db, Map<String, String> expected)
+            throws Exception {
         for (var e : expected.entrySet()) {
-            var row = db.one("SELECT state, failure_reason, last_error FROM jobs WHERE filename = ?", e.getKey());
+            var row = db.one("SELECT state, failure_reason, last_error FROM jobs"
+                    + " WHERE filename = ?", e.getKey());
             String got = row.get("state") + " / " + row.get("failure_reason");
-            stage.check(e.getKey().replace(".safetensors", "") + ": outcome", got, "failed / " + e.getValue(),
-                    got.equals("failed / " + e.getValue()));
+            stage.check(e.getKey().replace(".safetensors", "") + ": outcome", got,
+                    "failed / " + e.getValue(), got.equals("failed / " + e.getValue()));
         }
         Path folder = dir.resolve("models/lora");
-        long finals = Disk.files(folder).stream().filter(p -> !p.getFileName().toString().endsWith(".part")).count();
+        long finals = Disk.files(folder).stream()
+                .filter(p -> !p.getFileName().toString().endsWith(".part")).count();
         stage.check("files in the final folder", finals, "0", finals == 0);
         long largest = 0;
         for (Path part : Disk.parts(folder)) {
             largest = Math.max(largest, Files.size(part));
         }
-        stage.check("largest part kept (bytes)", largest, "<= max_file_size", largest <= MAX_FILE_SIZE);
+        stage.check("largest part kept (bytes)", largest, "<= max_file_size",
+                largest <= MAX_FILE_SIZE);
     }
 
     private static Fault[] repeat(Fault f, int n) {

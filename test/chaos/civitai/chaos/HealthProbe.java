@@ -18,8 +18,8 @@ final class HealthProbe implements AutoCloseable {
     private volatile boolean running = true;
 
     HealthProbe(int port) {
-        byte[] probe = ("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n")
-                .getBytes(StandardCharsets.ISO_8859_1);
+        byte[] probe = ("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
         thread = Thread.ofPlatform().name("healthz-probe").daemon().start(() -> {
             long lastAnswer = System.nanoTime();
             while (running) {
@@ -27,7 +27,8 @@ final class HealthProbe implements AutoCloseable {
                 int status = RawHttp.send(port, probe, 2000);
                 long ms = (System.nanoTime() - t) / 1_000_000;
                 if (status == 200) {
-                    longestGapMillis.accumulateAndGet((System.nanoTime() - lastAnswer) / 1_000_000, Math::max);
+                    longestGapMillis.accumulateAndGet((System.nanoTime() - lastAnswer) / 1_000_000,
+                            Math::max);
                     lastAnswer = System.nanoTime();
                     answered.incrementAndGet();
                     slowestMillis.accumulateAndGet(ms, Math::max);

@@ -8,7 +8,10 @@ import civitai.daemon.testing.TestDaemon;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.WriterConfig;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -35,7 +39,8 @@ final class HostileRun {
     private HostileRun() {}
 
     static void run(Stage stage) throws Exception {
-        try (FakeStorage storage = new FakeStorage(); FakeCivitai civitai = new FakeCivitai(storage)) {
+        try (FakeStorage storage = new FakeStorage(); FakeCivitai civitai =
+                new FakeCivitai(storage)) {
             Path open = stage.dir.resolve("auth-off");
             Path auth = stage.dir.resolve("auth-on");
             int half = stage.mode.hostileRequests() / 2;
@@ -52,25 +57,26 @@ final class HostileRun {
                 alive(stage, "auth on", d, port);
             }
             for (Path dir : List.of(open, auth)) {
-                String integrity = (String) new Db(dir.resolve("completed.db")).one("PRAGMA integrity_check")
-                        .values().iterator().next();
-                stage.check("integrity_check (" + dir.getFileName() + ")", integrity, "ok", "ok".equals(integrity));
+                String integrity = (String) new Db(dir.resolve("completed.db"))
+                        .one("PRAGMA integrity_check").values().iterator().next();
+                stage.check("integrity_check (" + dir.getFileName() + ")", integrity, "ok",
+                        "ok".equals(integrity));
             }
             escaped(stage, List.of(open, auth));
         }
     }
 
-    private static ChildDaemon start(Stage stage, Path dir, FakeCivitai civitai, String secret, int healthPort)
-            throws IOException {
+    private static ChildDaemon start(Stage stage, Path dir, FakeCivitai civitai, String secret,
+            int healthPort) throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("manifest.json"), "[]");
-        JsonObject c = TestDaemon.testConfig(civitai).set("update_interval_hours", 0).set("retries", 0)
-                .set("health_port", healthPort);
+        JsonObject c = TestDaemon.testConfig(civitai).set("update_interval_hours", 0)
+                .set("retries", 0).set("health_port", healthPort);
         if (secret != null) {
             c.set("jwt_secret", secret);
         }
         for (String key : List.of("max_connections", "max_event_clients", "request_timeout")) {
-            String override = System.getenv("CHAOS_" + key.toUpperCase(java.util.Locale.ROOT));
+            String override = System.getenv("CHAOS_" + key.toUpperCase(Locale.ROOT));
             if (override != null) {  // to measure other caps than the defaults
                 c.set(key, Integer.parseInt(override));
                 stage.info(key + " (overridden for this run)", override);
@@ -80,7 +86,8 @@ final class HostileRun {
         return stage.daemon(dir.resolve("config.json"), dir.getFileName() + ".out", List.of());
     }
 
-    private static void hostile(Stage stage, String label, int port, int count, String secret) throws Exception {
+    private static void hostile(Stage stage, String label, int port, int count, String secret)
+            throws Exception {
         Map<String, Map<Integer, Integer>> tally = new ConcurrentHashMap<>();
         AtomicInteger sent = new AtomicInteger();
         long seed = stage.random.nextLong();
@@ -92,10 +99,12 @@ final class HostileRun {
                 int share = count / threads + (t < count % threads ? 1 : 0);
                 senders.add(Thread.ofVirtual().start(() -> {
                     HostileRequests gen = new HostileRequests(r, port, secret);
-                    for (int i = 0; i < share; i++) {  // bounded by count; each request by its 15 s timeout
+                    // bounded by count; each request by its 15 s timeout
+                    for (int i = 0; i < share; i++) {
                         var h = gen.next();
                         int status = RawHttp.send(port, h.bytes(), 15_000);
-                        tally.computeIfAbsent(h.kind(), k -> new TreeMap<>()).merge(status, 1, Integer::sum);
+                        tally.computeIfAbsent(h.kind(), k -> new TreeMap<>())
+                                .merge(status, 1, Integer::sum);
                         sent.incrementAndGet();
                     }
                 }));
@@ -103,7 +112,8 @@ final class HostileRun {
             for (Thread t : senders) {
                 t.join();
             }
-            stage.check("hostile requests sent (" + label + ")", sent.get(), ">= " + count, sent.get() >= count);
+            stage.check("hostile requests sent (" + label + ")", sent.get(), ">= " + count,
+                    sent.get() >= count);
             int fiveXx = 0;
             int unanswered = 0;
             for (var e : new TreeMap<>(tally).entrySet()) {
@@ -115,8 +125,8 @@ final class HostileRun {
             }
             stage.check("5xx answers (" + label + ")", fiveXx, "0", fiveXx == 0);
             stage.info("closed without an answer (" + label + ")", unanswered);
-            stage.check("/healthz answered during hostile requests (" + label + ")", probe.figure(), "all",
-                    probe.missed.get() == 0);
+            stage.check("/healthz answered during hostile requests (" + label + ")", probe.figure(),
+                    "all", probe.missed.get() == 0);
         }
     }
 
@@ -124,14 +134,17 @@ final class HostileRun {
      * Event-stream clients and slow clients held open together, /healthz probed throughout on the
      * API's port and on the health port.
      */
-    private static void floods(Stage stage, int port, int healthPort, ChildDaemon d) throws Exception {
+    private static void floods(Stage stage, int port, int healthPort, ChildDaemon d)
+            throws Exception {
         List<Socket> held = new ArrayList<>();
         Map<Integer, Integer> sse = new TreeMap<>();
         int hold = stage.mode.name().equals("long") ? 60 : 25;
         Snapshot before = Snapshot.of(d.pid());
-        try (HealthProbe probe = new HealthProbe(port); HealthProbe healthProbe = new HealthProbe(healthPort)) {
-            byte[] events = ("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAccept: text/event-stream\r\n\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1);
+        try (HealthProbe probe = new HealthProbe(port); HealthProbe healthProbe =
+                new HealthProbe(healthPort)) {
+            byte[] events = ("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                    + "\r\nAccept: text/event-stream\r\n\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1);
             for (int i = 0; i < stage.mode.eventClients() && !stage.overTime(); i++) {
                 Socket s = connect(port);
                 if (s == null) {
@@ -150,9 +163,11 @@ final class HostileRun {
                 sse.merge(status, 1, Integer::sum);
             }
             stage.info("event-stream clients by answer (max_event_clients default 1000)", sse);
-            long sseFiveXx = sse.entrySet().stream().filter(e -> e.getKey() >= 500 && e.getKey() != 503)
+            long sseFiveXx = sse.entrySet().stream()
+                    .filter(e -> e.getKey() >= 500 && e.getKey() != 503)
                     .mapToLong(Map.Entry::getValue).sum();
-            stage.check("event-stream 5xx other than the cap's 503", sseFiveXx, "0", sseFiveXx == 0);
+            stage.check("event-stream 5xx other than the cap's 503", sseFiveXx, "0",
+                    sseFiveXx == 0);
             Slowloris slow = new Slowloris(port, stage.mode.slowClients());
             slow.open(stage);
             long end = System.nanoTime() + Duration.ofSeconds(hold).toNanos();
@@ -161,15 +176,17 @@ final class HostileRun {
                 Nginx.sleep(1000);
             }
             Snapshot during = Snapshot.of(d.pid());
-            stage.info("slow clients opened / refused at connect / cut by the daemon within " + hold + " s",
-                    slow.opened + " / " + slow.refused + " / " + slow.cut);
+            stage.info("slow clients opened / refused at connect / cut by the daemon within " + hold
+                    + " s", slow.opened + " / " + slow.refused + " / " + slow.cut);
             stage.info("daemon during the floods: " + Snapshot.HEADER, during);
-            // a goal, not a gate: beyond max_connections new connections (the probe's too) are closed
-            // at accept until request_timeout cuts the slow ones (see RELIABILITY.md)
-            stage.goal("/healthz on the API port answered during " + stage.mode.eventClients() + " event-stream + "
-                    + stage.mode.slowClients() + " slow clients", probe.figure(), "all", probe.missed.get() == 0);
-            stage.check("/healthz on health_port answered during the same floods", healthProbe.figure(), "all",
-                    healthProbe.missed.get() == 0 && healthProbe.answered.get() > 0);
+            // a goal, not a gate: beyond max_connections new connections (the probe's too) are
+            // closed at accept until request_timeout cuts the slow ones (see RELIABILITY.md)
+            stage.goal("/healthz on the API port answered during " + stage.mode.eventClients()
+                    + " event-stream + " + stage.mode.slowClients() + " slow clients",
+                    probe.figure(), "all", probe.missed.get() == 0);
+            stage.check("/healthz on health_port answered during the same floods",
+                    healthProbe.figure(), "all", healthProbe.missed.get() == 0
+                    && healthProbe.answered.get() > 0);
             slow.close();
             stage.info("daemon before the floods: " + Snapshot.HEADER, before);
         } finally {
@@ -180,7 +197,7 @@ final class HostileRun {
     }
 
     private static int freePort() throws IOException {
-        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (var s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
@@ -204,7 +221,8 @@ final class HostileRun {
         boolean up = d.isAlive() && new Api(port).get("/healthz").status() == 200;
         stage.check("daemon alive and answering at the end (" + label + ")", up, "true", up);
         if (!d.isAlive()) {
-            stage.report.fail(stage.name, "the daemon died: " + d.output().lines().filter(l -> !l.startsWith("WARNING"))
+            stage.report.fail(stage.name, "the daemon died: "
+                    + d.output().lines().filter(l -> !l.startsWith("WARNING"))
                     .reduce("", (a, b) -> a.length() > 2000 ? a : a + "\n" + b));
         }
     }
@@ -215,9 +233,10 @@ final class HostileRun {
         for (Path root : List.of(stage.dir.getParent(), Path.of("/tmp"), Path.of("/etc"))) {
             try (var s = Files.find(root, 6, (p, a) -> p.getFileName() != null
                     && p.getFileName().toString().contains(HostileRequests.MARK)
-                    && dirs.stream().noneMatch(d -> p.toAbsolutePath().startsWith(d.toAbsolutePath().resolve("models"))))) {
+                    && dirs.stream().noneMatch(d ->
+                            p.toAbsolutePath().startsWith(d.toAbsolutePath().resolve("models"))))) {
                 s.forEach(found::add);
-            } catch (IOException | java.io.UncheckedIOException e) {
+            } catch (IOException | UncheckedIOException e) {
                 // an unreadable corner: skip it
             }
         }
@@ -225,12 +244,14 @@ final class HostileRun {
             for (Path f : Disk.files(dir)) {
                 String rel = dir.relativize(f).toString();
                 if (!rel.startsWith("models/") && !rel.startsWith("logs/") && !rel.matches(
-                        "(config\\.json|manifest\\.json(\\.bak)?|completed\\.db(-wal|-shm)?|[a-z-]+\\.out)")) {
+                        "(config\\.json|manifest\\.json(\\.bak)?|completed\\.db(-wal|-shm)?"
+                                + "|[a-z-]+\\.out)")) {
                     found.add(f);
                 }
             }
         }
-        stage.check("files outside download_dir (traversal marker or unexpected)", found.size(), "0", found.isEmpty());
+        stage.check("files outside download_dir (traversal marker or unexpected)", found.size(),
+                "0", found.isEmpty());
         found.stream().limit(10).forEach(f -> stage.report.fail(stage.name, "escaped file: " + f));
     }
 }

@@ -3,14 +3,16 @@ package civitai.chaos;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /** The machine a run happened on (cores, memory, CPU model, kernel), for RESULTS.md. */
 final class Machine {
     private Machine() {}
 
     static String describe() {
-        return Runtime.getRuntime().availableProcessors() + " cores (nproc), " + memory() + ", CPU " + cpu()
-                + ", kernel " + System.getProperty("os.version") + ", JDK " + System.getProperty("java.version");
+        return Runtime.getRuntime().availableProcessors() + " cores (nproc), " + memory() + ", CPU "
+                + cpu() + ", kernel " + System.getProperty("os.version") + ", JDK "
+                + System.getProperty("java.version");
     }
 
     private static String memory() {
@@ -21,15 +23,15 @@ final class Machine {
     }
 
     private static String cpu() {
-        return line(Path.of("/proc/cpuinfo"), "model name").map(l -> l.substring(l.indexOf(':') + 1).strip())
-                .orElse("unknown");
+        return line(Path.of("/proc/cpuinfo"), "model name")
+                .map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("unknown");
     }
 
-    private static java.util.Optional<String> line(Path file, String prefix) {
+    private static Optional<String> line(Path file, String prefix) {
         try {
             return Files.readAllLines(file).stream().filter(l -> l.startsWith(prefix)).findFirst();
         } catch (IOException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 }

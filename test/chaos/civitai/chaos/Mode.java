@@ -10,8 +10,8 @@ package civitai.chaos;
  * @param eventClients    event-stream clients held open at once
  * @param soakDownloads   small downloads in the soak
  */
-record Mode(String name, int kills, int crashFileMiB, int hostileRequests, int slowClients, int eventClients,
-        int soakDownloads) {
+record Mode(String name, int kills, int crashFileMiB, int hostileRequests, int slowClients,
+        int eventClients, int soakDownloads) {
     static Mode of(String name) {
         return switch (name) {
             case "ci" -> new Mode("ci", 16, 12, 10_000, 10_000, 3_000, 1_000);

@@ -13,15 +13,15 @@ final class Mounts {
     private Mounts() {}
 
     static boolean tmpfs(Stage stage, Path at, String size, boolean readOnly) throws IOException {
-        return mount(stage, at, List.of("mount", "-t", "tmpfs", "-o", (readOnly ? "ro," : "") + "size=" + size,
-                "tmpfs", at.toAbsolutePath().toString()));
+        return mount(stage, at, List.of("mount", "-t", "tmpfs", "-o",
+                (readOnly ? "ro," : "") + "size=" + size, "tmpfs", at.toAbsolutePath().toString()));
     }
 
     /** Makes {@code at} read-only in place (a bind mount of itself, remounted ro). */
     static boolean readOnlyBind(Stage stage, Path at) throws IOException {
         String p = at.toAbsolutePath().toString();
-        return mount(stage, at, List.of("mount", "--bind", p, p)) && (exec(List.of("mount", "-o", "remount,bind,ro", p))
-                || !unmount(stage, at));
+        return mount(stage, at, List.of("mount", "--bind", p, p))
+                && (exec(List.of("mount", "-o", "remount,bind,ro", p)) || !unmount(stage, at));
     }
 
     static boolean remount(Path at, String size) {

@@ -1,7 +1,9 @@
 package civitai.chaos;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,9 +61,10 @@ final class Nginx implements AutoCloseable {
                     }
                 }
                 """.formatted(prefix.toAbsolutePath(), tmp, port, root.toAbsolutePath(), limitRate));
-        String binary = Files.isExecutable(Path.of("/usr/sbin/nginx")) ? "/usr/sbin/nginx" : "nginx";
-        Process p = new ProcessBuilder(List.of(binary, "-p", prefix.toAbsolutePath().toString(), "-c",
-                conf.toAbsolutePath().toString())).redirectErrorStream(true)
+        String binary = Files.isExecutable(Path.of("/usr/sbin/nginx")) ? "/usr/sbin/nginx"
+                : "nginx";
+        Process p = new ProcessBuilder(List.of(binary, "-p", prefix.toAbsolutePath().toString(),
+                "-c", conf.toAbsolutePath().toString())).redirectErrorStream(true)
                 .redirectOutput(prefix.resolve("logs/stdout.log").toFile()).start();
         Nginx n = new Nginx(p, port, prefix.resolve("logs/access.log"));
         stage.track(p.pid(), n);
@@ -72,7 +75,7 @@ final class Nginx implements AutoCloseable {
     private void awaitListening() throws IOException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
-            try (var s = new java.net.Socket("127.0.0.1", port)) {
+            try (var s = new Socket("127.0.0.1", port)) {
                 s.setSoTimeout(1000);  // listening: nothing to read
                 return;
             } catch (IOException e) {
@@ -105,7 +108,7 @@ final class Nginx implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }

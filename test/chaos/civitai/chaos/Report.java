@@ -16,7 +16,8 @@ final class Report {
      * One figure: {@code ok} is null for a figure that only informs; a {@code goal} is a target
      * whose miss is marked but does not fail the run (a figure to improve, not a broken promise).
      */
-    record Figure(String scenario, String name, String value, String target, Boolean ok, boolean goal) {
+    record Figure(String scenario, String name, String value, String target, Boolean ok,
+            boolean goal) {
         Figure(String scenario, String name, String value, String target, Boolean ok) {
             this(scenario, name, value, target, ok, false);
         }
@@ -62,23 +63,29 @@ final class Report {
     }
 
     synchronized boolean passed() {
-        return findings.isEmpty() && figures.stream().allMatch(f -> f.ok() == null || f.ok() || f.goal());
+        return findings.isEmpty() && figures.stream()
+                .allMatch(f -> f.ok() == null || f.ok() || f.goal());
     }
 
     synchronized void write(Path file) throws IOException {
         StringBuilder md = new StringBuilder();
-        md.append("# make chaos").append(mode.name().equals("long") ? "-long" : "").append(": results\n\n");
-        md.append("- started: ").append(started).append(", ended: ").append(Instant.now()).append('\n');
+        md.append("# make chaos").append(mode.name().equals("long") ? "-long" : "")
+                .append(": results\n\n");
+        md.append("- started: ").append(started).append(", ended: ").append(Instant.now())
+                .append('\n');
         md.append("- mode: ").append(mode).append('\n');
-        md.append("- seed: ").append(seed).append(" (replay: `make chaos").append(mode.name().equals("long") ? "-long" : "")
+        md.append("- seed: ").append(seed).append(" (replay: `make chaos")
+                .append(mode.name().equals("long") ? "-long" : "")
                 .append(" SEED=").append(seed).append("`)\n");
         md.append("- machine: ").append(Machine.describe()).append("\n");
         md.append("- verdict: ").append(passed() ? "PASS" : "FAIL").append("\n\n");
         md.append("| scenario | figure | value | target | |\n|---|---|---|---|---|\n");
         for (Figure f : figures) {
-            md.append("| ").append(f.scenario()).append(" | ").append(f.name().replace("|", "\\|")).append(" | ")
-                    .append(f.value().replace("|", "\\|")).append(" | ").append(f.target().replace("|", "\\|"))
-                    .append(" | ").append(f.ok() == null || f.ok() ? f.mark() : "**" + f.mark() + "**").append(" |\n");
+            md.append("| ").append(f.scenario()).append(" | ").append(f.name().replace("|", "\\|"))
+                    .append(" | ").append(f.value().replace("|", "\\|")).append(" | ")
+                    .append(f.target().replace("|", "\\|")).append(" | ")
+                    .append(f.ok() == null || f.ok() ? f.mark() : "**" + f.mark() + "**")
+                    .append(" |\n");
         }
         if (!findings.isEmpty()) {
             md.append("\n## Failures\n\n");

@@ -25,7 +25,8 @@ final class Slowloris implements AutoCloseable {
     }
 
     void open(Stage stage) {
-        byte[] start = "GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-a: ".getBytes(StandardCharsets.ISO_8859_1);
+        byte[] start = "GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-a: "
+                .getBytes(StandardCharsets.ISO_8859_1);
         for (int i = 0; i < count && !stage.overTime(); i++) {
             Socket s = HostileRun.connect(port);
             if (s == null) {

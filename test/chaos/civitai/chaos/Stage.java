@@ -26,7 +26,8 @@ final class Stage implements AutoCloseable {
     private final Path pids;
     private final List<AutoCloseable> children = new ArrayList<>();
 
-    Stage(String name, Mode mode, long seed, Report report, Path root, Duration budget) throws IOException {
+    Stage(String name, Mode mode, long seed, Report report, Path root, Duration budget)
+            throws IOException {
         this.name = name;
         this.mode = mode;
         this.random = new Random(seed ^ name.hashCode());
@@ -49,7 +50,8 @@ final class Stage implements AutoCloseable {
     /** Starts the daemon jar on {@code config} (as a user does), tracked until the stage closes. */
     ChildDaemon daemon(Path config, String outputName, List<String> prefix) {
         ChildDaemon child = prefix.isEmpty() ? ChildDaemon.start(config, dir.resolve(outputName))
-                : ChildDaemon.startWithFileSizeLimit(config, dir.resolve(outputName), Long.parseLong(prefix.get(0)));
+                : ChildDaemon.startWithFileSizeLimit(config, dir.resolve(outputName),
+                        Long.parseLong(prefix.get(0)));
         track(child.pid(), child);
         return child;
     }
@@ -57,7 +59,8 @@ final class Stage implements AutoCloseable {
     void track(long pid, AutoCloseable child) {
         children.add(child);
         try {
-            Files.writeString(pids, pid + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(pids, pid + "\n", StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -31,7 +31,8 @@ final class SymlinkRun {
     private SymlinkRun() {}
 
     static void run(Stage stage) throws Exception {
-        try (FakeStorage storage = new FakeStorage(); FakeCivitai civitai = new FakeCivitai(storage)) {
+        try (FakeStorage storage = new FakeStorage(); FakeCivitai civitai =
+                new FakeCivitai(storage)) {
             Path dir = stage.dir.resolve("shared").toAbsolutePath();  // links name absolute paths
             Path lora = Files.createDirectories(dir.resolve("models/lora"));
             Path outside = Files.createDirectories(stage.dir.resolve("outside").toAbsolutePath());
@@ -39,8 +40,10 @@ final class SymlinkRun {
             Files.writeString(config, TestDaemon.testConfig(civitai).set("update_interval_hours", 0)
                     .set("connections_per_download", 4).set("min_segment_size", 256 << 10)
                     .set("min_free_space", 0).toString(WriterConfig.PRETTY_PRINT));
-            Path theirs = Files.write(outside.resolve("theirs.safetensors"), Bytes.random(SIZE, stage.random.nextLong()));
-            Files.createSymbolicLink(lora.resolve("dangling.safetensors.part"), outside.resolve("created.bin"));
+            Path theirs = Files.write(outside.resolve("theirs.safetensors"),
+                    Bytes.random(SIZE, stage.random.nextLong()));
+            Files.createSymbolicLink(lora.resolve("dangling.safetensors.part"),
+                    outside.resolve("created.bin"));
             Files.createSymbolicLink(lora.resolve("config.safetensors.part"), config);
             Files.createSymbolicLink(lora.resolve("aimed.safetensors"), theirs);
             Files.createSymbolicLink(lora.resolve("sd15"), outside);
@@ -48,40 +51,51 @@ final class SymlinkRun {
             Map<String, String> before = hashes(outside, config);
 
             JsonArray manifest = new JsonArray();
-            for (String name : List.of("dangling.safetensors", "config.safetensors", "aimed.safetensors",
-                    "sd15/deeper/escaped.safetensors", "gone/nowhere.safetensors", "plain.safetensors")) {
+            for (String name : List.of("dangling.safetensors", "config.safetensors",
+                    "aimed.safetensors", "sd15/deeper/escaped.safetensors",
+                    "gone/nowhere.safetensors", "plain.safetensors")) {
                 byte[] content = Bytes.random(SIZE, stage.random.nextLong());
-                manifest.add(TestDaemon.entry("lora", name, storage.put(name.replace('/', '_'), content),
-                        Bytes.sha256(content)));
+                manifest.add(TestDaemon.entry("lora", name,
+                        storage.put(name.replace('/', '_'), content), Bytes.sha256(content)));
             }
             Files.writeString(dir.resolve("manifest.json"), manifest.toString());
             Db db = new Db(dir.resolve("completed.db"));
             try (ChildDaemon d = stage.daemon(config, "symlink.out", List.of())) {
                 d.awaitPort();
-                DiskRun.await(db, "SELECT count(*) FROM jobs WHERE state IN ('completed', 'failed', 'paused')", 6, 60);
-                for (var row : db.query("SELECT filename, state, failure_reason FROM jobs ORDER BY id")) {
-                    stage.info("job " + row.get("filename"), row.get("state") + " / " + row.get("failure_reason"));
+                DiskRun.await(db, "SELECT count(*) FROM jobs WHERE state IN ('completed',"
+                        + " 'failed', 'paused')", 6, 60);
+                for (var row : db.query("SELECT filename, state, failure_reason"
+                        + " FROM jobs ORDER BY id")) {
+                    stage.info("job " + row.get("filename"),
+                            row.get("state") + " / " + row.get("failure_reason"));
                 }
                 d.sigterm();
                 d.awaitExit(Duration.ofSeconds(20));
             }
-            stage.check("outside download_dir: files created or changed", changed(before, hashes(outside, config)),
-                    "none", before.equals(hashes(outside, config)));
-            for (String name : List.of("dangling.safetensors", "config.safetensors", "plain.safetensors")) {
+            stage.check("outside download_dir: files created or changed",
+                    changed(before, hashes(outside, config)), "none",
+                    before.equals(hashes(outside, config)));
+            for (String name : List.of("dangling.safetensors", "config.safetensors",
+                    "plain.safetensors")) {
                 Path target = lora.resolve(name);
                 boolean ok = Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)
                         && "completed".equals(state(db, name));
-                stage.check("planted part: " + name + " completed as a regular file", ok, "true", ok);
+                stage.check("planted part: " + name + " completed as a regular file", ok, "true",
+                        ok);
             }
-            stage.check("link at a target: kept, still a link", Files.isSymbolicLink(lora.resolve("aimed.safetensors")),
+            stage.check("link at a target: kept, still a link",
+                    Files.isSymbolicLink(lora.resolve("aimed.safetensors")),
                     "true", Files.isSymbolicLink(lora.resolve("aimed.safetensors")));
-            for (String name : List.of("sd15/deeper/escaped.safetensors", "gone/nowhere.safetensors")) {
-                Object reason = db.one("SELECT failure_reason FROM jobs WHERE filename = ?", name).get("failure_reason");
-                stage.check("sub-folder that is a link out (" + name + "): the job", reason, "unsafe_path",
-                        "unsafe_path".equals(reason));
+            for (String name : List.of("sd15/deeper/escaped.safetensors",
+                    "gone/nowhere.safetensors")) {
+                Object reason = db.one("SELECT failure_reason FROM jobs WHERE filename = ?", name)
+                        .get("failure_reason");
+                stage.check("sub-folder that is a link out (" + name + "): the job", reason,
+                        "unsafe_path", "unsafe_path".equals(reason));
             }
             boolean none = !Files.exists(outside.resolve("no-such-folder"));
-            stage.check("dangling sub-folder link: nothing made where it points", none, "true", none);
+            stage.check("dangling sub-folder link: nothing made where it points", none, "true",
+                    none);
             try (ChildDaemon again = stage.daemon(config, "symlink-again.out", List.of())) {
                 boolean serves = again.awaitPort() > 0;
                 stage.check("daemon starts again on its config", serves, "true", serves);
@@ -90,7 +104,8 @@ final class SymlinkRun {
     }
 
     private static String state(Db db, String filename) {
-        return String.valueOf(db.one("SELECT state FROM jobs WHERE filename = ?", filename).get("state"));
+        return String.valueOf(db.one("SELECT state FROM jobs WHERE filename = ?", filename)
+                .get("state"));
     }
 
     /** Every regular file under {@code outside}, and the config, by path, with its SHA-256. */

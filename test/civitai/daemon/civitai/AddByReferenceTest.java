@@ -14,6 +14,7 @@ import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** POST /api/download with a Civitai link, AIR or id, resolved against the fixture-built fake. */
@@ -35,7 +36,8 @@ class AddByReferenceTest extends DaemonTest {
     @Test
     void aModelPageLink_isResolved_recorded_andDownloadedWithItsHash() throws IOException {
         start(manifest());
-        String link = civitai.base() + "/models/" + FLUX_MODEL + "/vivid-impressions?modelVersionId=" + FLUX_VERSION;
+        String link = civitai.base() + "/models/" + FLUX_MODEL
+                + "/vivid-impressions?modelVersionId=" + FLUX_VERSION;
         JsonObject job = add(new JsonObject().add("civitai", link).add("priority", 3).toString());
 
         assertEquals("lora", job.getString("model_type", null));
@@ -45,12 +47,15 @@ class AddByReferenceTest extends DaemonTest {
         JsonObject entry = recorded();
         assertEquals(FLUX_MODEL, entry.getLong("modelId", 0));
         assertEquals(FLUX_VERSION, entry.getLong("versionId", 0));
-        assertEquals("2025-02-08T11:29:04.526Z", entry.getString("updatedAt", null), "from /model-versions");
-        assertTrue(entry.getString("url", "").endsWith("/api/download/models/1387174?fileId=1289799"));
+        assertEquals("2025-02-08T11:29:04.526Z", entry.getString("updatedAt", null),
+                "from /model-versions");
+        assertTrue(entry.getString("url", "")
+                .endsWith("/api/download/models/1387174?fileId=1289799"));
 
         daemon.await(job.getLong("id", 0), "completed");
         assertArrayEquals(civitai.content(FLUX_VERSION),
-                Files.readAllBytes(daemon.models().resolve("lora/pp-storybook_rank2_bf16.safetensors")));
+                Files.readAllBytes(daemon.models()
+                        .resolve("lora/pp-storybook_rank2_bf16.safetensors")));
     }
 
     @Test
@@ -73,9 +78,12 @@ class AddByReferenceTest extends DaemonTest {
         assertEquals("VSK.safetensors", job.getString("filename", null));
     }
 
-    /** Civitai omits null fields; older answers and its own API docs have no publishedAt or status. */
+    /**
+     * Civitai omits null fields; older answers and its own API docs have no publishedAt or status.
+     */
     @Test
-    void versionsWithoutPublishedAtOrStatus_countAsPublished_newestByCreatedAt() throws IOException {
+    void versionsWithoutPublishedAtOrStatus_countAsPublished_newestByCreatedAt()
+            throws IOException {
         JsonObject model = Json.parse(civitai.body("/api/v1/models/11821")).asObject();
         JsonArray reversed = new JsonArray();
         var versions = model.get("modelVersions").asArray().values();
@@ -103,9 +111,11 @@ class AddByReferenceTest extends DaemonTest {
         assertEquals("lora", byAir.getString("model_type", null));
         daemon.post("/api/jobs/" + byAir.getLong("id", 0) + "/cancel", null);
 
-        var again = daemon.post("/api/download", "{\"url\": \"" + civitai.base() + "/api/download/models/1387174\"}");
+        var again = daemon.post("/api/download",
+                "{\"url\": \"" + civitai.base() + "/api/download/models/1387174\"}");
         assertEquals(202, again.statusCode(), again.body());
-        assertEquals("already_known", json(again).getString("result", null), "the same file is one job");
+        assertEquals("already_known", json(again).getString("result", null),
+                "the same file is one job");
     }
 
     @Test
@@ -123,7 +133,8 @@ class AddByReferenceTest extends DaemonTest {
     void aShortHash_findsTheCivitaiFile_andTheJobExpectsItsFullSha256() {
         start(manifest());
         String sha256 = civitai.sha256(FLUX_VERSION);
-        JsonObject job = add("{\"hash\": \"" + sha256.substring(0, 10).toUpperCase() + "\"}");  // AutoV2
+        // AutoV2
+        JsonObject job = add("{\"hash\": \"" + sha256.substring(0, 10).toUpperCase() + "\"}");
         assertEquals("pp-storybook_rank2_bf16.safetensors", job.getString("filename", null));
         assertEquals(sha256, job.getString("expected_sha256", null));
         var bad = daemon.post("/api/download", "{\"hash\": \"not-hex\"}");
@@ -144,26 +155,28 @@ class AddByReferenceTest extends DaemonTest {
         assertEquals(400, noFile.statusCode());
         assertTrue(noFile.body().contains("has no file 5"), noFile.body());
 
-        var notCivitai = daemon.post("/api/download", "{\"civitai\": \"https://example.com/models/1\"}");
+        var notCivitai = daemon.post("/api/download",
+                "{\"civitai\": \"https://example.com/models/1\"}");
         assertEquals(400, notCivitai.statusCode());
         assertTrue(notCivitai.body().contains("is not a Civitai model link"), notCivitai.body());
     }
 
     @Test
     void filesThatFailedCivitaisScans_areRefused() {
-        String body = civitai.body("/api/v1/model-versions/1387174").replace("\"pickleScanResult\": \"Success\"",
-                "\"pickleScanResult\": \"Danger\"");
+        String body = civitai.body("/api/v1/model-versions/1387174")
+                .replace("\"pickleScanResult\": \"Success\"", "\"pickleScanResult\": \"Danger\"");
         civitai.body("/api/v1/model-versions/1387174", body);
         start(manifest());
         var r = daemon.post("/api/download", "{\"versionId\": 1387174}");
         assertEquals(400, r.statusCode());
-        assertTrue(r.body().contains("pickle scan") && r.body().contains("allow_unscanned"), r.body());
+        assertTrue(r.body().contains("pickle scan") && r.body().contains("allow_unscanned"),
+                r.body());
     }
 
     @Test
     void a429FromCivitai_failsAPersonsRequestAtOnce_with503AndWhenToAskAgain() {
         civitai.failApi("/api/v1/model-versions/1387174", new Fault.Status(429, "application/json",
-                "{\"error\":\"Too many requests\"}", java.util.Map.of("Retry-After", "900")));
+                "{\"error\":\"Too many requests\"}", Map.of("Retry-After", "900")));
         start(manifest());
         var r = daemon.post("/api/download", "{\"versionId\": 1387174}");
         assertEquals(503, r.statusCode(), r.body());
@@ -174,7 +187,8 @@ class AddByReferenceTest extends DaemonTest {
         var again = daemon.post("/api/batch", "[{\"versionId\": 1387174}]");
         assertEquals(503, again.statusCode(), again.body());
         long retryAfter = Long.parseLong(again.headers().firstValue("Retry-After").orElse("0"));
-        assertTrue(retryAfter > 800 && retryAfter <= 900, "the time the gate reopens: " + retryAfter);
+        assertTrue(retryAfter > 800 && retryAfter <= 900,
+                "the time the gate reopens: " + retryAfter);
         assertEquals(hits, civitai.requests().size(), "a closed gate asks Civitai nothing");
         assertEquals(0, daemon.db().count("SELECT count(*) FROM jobs"));
     }
@@ -182,11 +196,11 @@ class AddByReferenceTest extends DaemonTest {
     @Test
     void afterTheRetryAfterHasPassed_theSameRequestIsResolved() {
         civitai.failApi("/api/v1/model-versions/1387174", new Fault.Status(429, "application/json",
-                "{\"error\":\"Too many requests\"}", java.util.Map.of("Retry-After", "1")));
+                "{\"error\":\"Too many requests\"}", Map.of("Retry-After", "1")));
         start(manifest());
         assertEquals(503, daemon.post("/api/download", "{\"versionId\": 1387174}").statusCode());
-        Poll.until(() -> daemon.post("/api/download", "{\"versionId\": 1387174}").statusCode() == 202,
-                () -> "the add to succeed once the gate reopened");
+        Poll.until(() -> daemon.post("/api/download", "{\"versionId\": 1387174}")
+                .statusCode() == 202, () -> "the add to succeed once the gate reopened");
         assertEquals(1, daemon.db().count("SELECT count(*) FROM jobs"));
     }
 
@@ -197,7 +211,8 @@ class AddByReferenceTest extends DaemonTest {
         assertEquals(400, r.statusCode(), r.body());
         var details = json(r).get("error").asObject().get("details").asArray();
         assertEquals(1, details.get(0).asObject().getInt("index", -1));
-        assertTrue(details.get(0).asObject().getString("reason", "").contains("not found on Civitai"));
+        assertTrue(details.get(0).asObject().getString("reason", "")
+                .contains("not found on Civitai"));
         assertEquals(0, daemon.db().count("SELECT count(*) FROM jobs"));
     }
 
@@ -206,7 +221,8 @@ class AddByReferenceTest extends DaemonTest {
         for (var v : model.get("modelVersions").asArray()) {
             if (v.asObject().getLong("id", 0) == versionId) {
                 JsonObject version = Json.parse(v.toString()).asObject();
-                version.add("modelId", modelId).add("model", new JsonObject().add("name", model.getString("name", ""))
+                version.add("modelId", modelId)
+                        .add("model", new JsonObject().add("name", model.getString("name", ""))
                         .add("type", model.getString("type", "")));
                 return version;
             }

@@ -40,7 +40,8 @@ class SidecarTest extends DaemonTest {
         Poll.until(() -> Files.exists(meta) && Files.exists(preview), () -> "the sidecars");
 
         assertEquals(1387174, Json.parse(Files.readString(meta)).asObject().getLong("id", 0));
-        String imagePath = "/images/xG1nkqKTMzGDvpLrqFT7WA/42b875cf-c62b-41fa-a349-383b7f074351/width=832/56547310.jpeg";
+        String imagePath = "/images/xG1nkqKTMzGDvpLrqFT7WA/42b875cf-c62b-41fa-a349-383b7f074351"
+                + "/width=832/56547310.jpeg";
         assertArrayEquals(FakeCivitai.image(imagePath), Files.readAllBytes(preview));
     }
 
@@ -57,7 +58,8 @@ class SidecarTest extends DaemonTest {
         addFlux();
         Path preview = lora(STEM + ".preview.jpeg");
         Poll.until(() -> Files.exists(preview), () -> "the preview");
-        assertFalse(new String(Files.readAllBytes(preview)).contains("/images/nsfw/first.jpeg"), "the NSFW one was skipped");
+        assertFalse(new String(Files.readAllBytes(preview)).contains("/images/nsfw/first.jpeg"),
+                "the NSFW one was skipped");
 
         daemon.stop();
         Files.delete(preview);
@@ -66,10 +68,12 @@ class SidecarTest extends DaemonTest {
         var r = daemon.send("DELETE", "/api/jobs/1", null, null);
         assertEquals(200, r.statusCode());
         daemon.stop();
-        Files.writeString(dir.resolve("config.json"), config("allow_nsfw_previews", true).toString());
+        Files.writeString(dir.resolve("config.json"),
+                config("allow_nsfw_previews", true).toString());
         daemon.startAgain();
         addFlux();
         Poll.until(() -> Files.exists(preview), () -> "the preview");
-        assertArrayEquals(FakeCivitai.image("/images/nsfw/first.jpeg"), Files.readAllBytes(preview));
+        assertArrayEquals(FakeCivitai.image("/images/nsfw/first.jpeg"),
+                Files.readAllBytes(preview));
     }
 }

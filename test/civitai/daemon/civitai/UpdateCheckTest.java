@@ -22,6 +22,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
@@ -48,7 +49,8 @@ class UpdateCheckTest extends DaemonTest {
         receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
         receiver.createContext("/hook", ex -> {
             try (ex) {
-                hooks.add(Json.parse(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)).asObject());
+                hooks.add(Json.parse(new String(ex.getRequestBody().readAllBytes(),
+                        StandardCharsets.UTF_8)).asObject());
                 ex.sendResponseHeaders(204, -1);
             }
         });
@@ -63,11 +65,14 @@ class UpdateCheckTest extends DaemonTest {
     }
 
     /** A version in the shape of model_version_1387174_lora_flux_2025.json, with our file. */
-    private JsonObject version(long id, String name, byte[] content, String publishedAt, String sha256) {
+    private JsonObject version(long id, String name, byte[] content, String publishedAt,
+            String sha256) {
         civitai.addVersion(id, name, content);
-        JsonObject v = Json.parse(Fixtures.read("model_version_1387174_lora_flux_2025.json")).asObject();
+        JsonObject v = Json.parse(Fixtures.read("model_version_1387174_lora_flux_2025.json"))
+                .asObject();
         v.set("id", id).set("modelId", MODEL).set("name", "v" + id).set("publishedAt", publishedAt)
-                .set("updatedAt", publishedAt).set("downloadUrl", civitai.base() + "/api/download/models/" + id);
+                .set("updatedAt", publishedAt)
+                .set("downloadUrl", civitai.base() + "/api/download/models/" + id);
         JsonObject file = v.get("files").asArray().get(0).asObject();
         file.set("id", id * 10).set("name", name).set("sizeKB", content.length / 1024.0)
                 .set("downloadUrl", civitai.base() + "/api/download/models/" + id);
@@ -75,9 +80,12 @@ class UpdateCheckTest extends DaemonTest {
         return v;
     }
 
-    /** Publishes the model with these versions (in this order) in the shape of the /models fixture. */
+    /**
+     * Publishes the model with these versions (in this order) in the shape of the /models fixture.
+     */
     private void publish(JsonObject... versions) {
-        JsonObject model = Json.parse(Fixtures.read("model_lora_1231067_flux_2025.json")).asObject();
+        JsonObject model = Json.parse(Fixtures.read("model_lora_1231067_flux_2025.json"))
+                .asObject();
         model.set("id", MODEL).set("name", "Test Style");
         JsonArray list = new JsonArray();
         for (JsonObject v : versions) {
@@ -89,28 +97,36 @@ class UpdateCheckTest extends DaemonTest {
     }
 
     private JsonObject oldVersion() {
-        return version(OLD, "style.safetensors", oldBytes, "2025-01-01T00:00:00.000Z", Bytes.sha256(oldBytes));
+        return version(OLD, "style.safetensors", oldBytes, "2025-01-01T00:00:00.000Z",
+                Bytes.sha256(oldBytes));
     }
 
     private JsonObject newVersion() {
-        return version(NEW, "style.safetensors", newBytes, "2025-06-01T00:00:00.000Z", Bytes.sha256(newBytes));
+        return version(NEW, "style.safetensors", newBytes, "2025-06-01T00:00:00.000Z",
+                Bytes.sha256(newBytes));
     }
 
     private JsonObject oldEntry(String update) {
-        return new JsonObject().add("modelId", MODEL).add("versionId", OLD).add("model_type", "lora")
-                .add("filename", "style.safetensors")
+        return new JsonObject().add("modelId", MODEL).add("versionId", OLD)
+                .add("model_type", "lora").add("filename", "style.safetensors")
                 .add("url", civitai.base() + "/api/download/models/" + OLD + "?fileId=" + OLD * 10)
-                .add("sha256", Bytes.sha256(oldBytes)).add("priority", 5).add("note", "mine").add("update", update);
+                .add("sha256", Bytes.sha256(oldBytes)).add("priority", 5).add("note", "mine")
+                .add("update", update);
     }
 
-    /** Starts with the old version in place, then publishes the new one (listed second, not first). */
+    /**
+     * Starts with the old version in place, then publishes the new one (listed second, not first).
+     */
     private void startWithOldThenPublish(String mode, JsonObject... entries) {
         publish(oldVersion());
-        start(config("manifest_mode", mode, "webhook_url", hookUrl, "webhook_retry_delay", 0.05), manifest(entries));
+        start(config("manifest_mode", mode, "webhook_url", hookUrl, "webhook_retry_delay", 0.05),
+                manifest(entries));
         daemon.await(entries.length, "completed");
         check();
-        assertTrue(models().values().stream().anyMatch(m -> m.asObject().getLong("model_id", 0) == MODEL
-                && m.asObject().getString("status", "").equals("current")), "nothing new yet: " + models());
+        assertTrue(models().values().stream()
+                .anyMatch(m -> m.asObject().getLong("model_id", 0) == MODEL
+                        && m.asObject().getString("status", "").equals("current")),
+                "nothing new yet: " + models());
         publish(oldVersion(), newVersion());
     }
 
@@ -120,7 +136,8 @@ class UpdateCheckTest extends DaemonTest {
         assertEquals(202, r.statusCode(), r.body());
         Poll.until(() -> {
             JsonObject u = daemon.getJson("/api/updates");
-            return !u.getBoolean("running", true) && !u.get("last_run").isNull() && !u.toString().equals(before);
+            return !u.getBoolean("running", true) && !u.get("last_run").isNull()
+                    && !u.toString().equals(before);
         }, () -> "the check to finish");
     }
 
@@ -133,12 +150,15 @@ class UpdateCheckTest extends DaemonTest {
     }
 
     private JsonObject hook(String event) {
-        Poll.until(() -> hooks.stream().anyMatch(h -> h.getString("event", "").equals(event)), () -> event + " webhook");
-        return hooks.stream().filter(h -> h.getString("event", "").equals(event)).findFirst().orElseThrow();
+        Poll.until(() -> hooks.stream().anyMatch(h -> h.getString("event", "").equals(event)),
+                () -> event + " webhook");
+        return hooks.stream().filter(h -> h.getString("event", "").equals(event)).findFirst()
+                .orElseThrow();
     }
 
     @Test
-    void replace_swapsTheEntry_keepsTheUsersFields_downloadsTheNewFile_andSendsTheWebhook() throws IOException {
+    void replace_swapsTheEntry_keepsTheUsersFields_downloadsTheNewFile_andSendsTheWebhook()
+            throws IOException {
         startWithOldThenPublish("replace", oldEntry("auto"));
         check();
 
@@ -151,7 +171,8 @@ class UpdateCheckTest extends DaemonTest {
         assertEquals("mine", entry.getString("note", null));
         assertTrue(Files.exists(dir.resolve("manifest.json.bak")));
         daemon.await(2, "completed");
-        assertArrayEquals(newBytes, Files.readAllBytes(daemon.models().resolve("lora/style.safetensors")));
+        assertArrayEquals(newBytes, Files.readAllBytes(daemon.models()
+                .resolve("lora/style.safetensors")));
         JsonObject hook = hook("model_update");
         assertEquals(MODEL, hook.getLong("model_id", 0));
         assertEquals(NEW, hook.getLong("version_id", 0));
@@ -172,8 +193,10 @@ class UpdateCheckTest extends DaemonTest {
         assertEquals(OLD, entries.get(0).asObject().getLong("versionId", 0));
         assertEquals(NEW, entries.get(1).asObject().getLong("versionId", 0));
         daemon.await(2, "completed");
-        assertArrayEquals(oldBytes, Files.readAllBytes(daemon.models().resolve("lora/style.safetensors")));
-        assertArrayEquals(newBytes, Files.readAllBytes(daemon.models().resolve("lora/style-v7002.safetensors")));
+        assertArrayEquals(oldBytes, Files.readAllBytes(daemon.models()
+                .resolve("lora/style.safetensors")));
+        assertArrayEquals(newBytes, Files.readAllBytes(daemon.models()
+                .resolve("lora/style-v7002.safetensors")));
     }
 
     @Test
@@ -182,49 +205,59 @@ class UpdateCheckTest extends DaemonTest {
         check();
         assertEquals("notified", models().get(0).asObject().getString("status", null));
         assertEquals(NEW, hook("model_update").getLong("version_id", 0));
-        assertEquals(OLD, manifestOnDisk().get(0).asObject().getLong("versionId", 0), "manifest unchanged");
+        assertEquals(OLD, manifestOnDisk().get(0).asObject().getLong("versionId", 0),
+                "manifest unchanged");
         assertEquals(1, daemon.db().count("SELECT count(*) FROM jobs"), "nothing queued");
 
         JsonObject pinned = oldEntry("pin");
         Files.writeString(dir.resolve("manifest.json"), manifest(pinned).toString());
-        long asked = civitai.requests().stream().filter(r -> r.path().equals("/api/v1/models/777")).count();
+        long asked = civitai.requests().stream().filter(r -> r.path().equals("/api/v1/models/777"))
+                .count();
         check();
-        assertEquals(asked, civitai.requests().stream().filter(r -> r.path().equals("/api/v1/models/777")).count());
+        assertEquals(asked, civitai.requests().stream()
+                .filter(r -> r.path().equals("/api/v1/models/777")).count());
         assertEquals(0, models().size());
     }
 
     @Test
     void aReuploadedFile_withANewHash_isAnUpdateToo() throws IOException {
         publish(oldVersion());
-        start(config("webhook_url", hookUrl, "webhook_retry_delay", 0.05), manifest(oldEntry("auto")));
+        start(config("webhook_url", hookUrl, "webhook_retry_delay", 0.05),
+                manifest(oldEntry("auto")));
         daemon.await(1, "completed");
         byte[] reuploaded = Bytes.random(125_000, 7003);
-        publish(version(OLD, "style.safetensors", reuploaded, "2025-01-01T00:00:00.000Z", Bytes.sha256(reuploaded)));
+        publish(version(OLD, "style.safetensors", reuploaded, "2025-01-01T00:00:00.000Z",
+                Bytes.sha256(reuploaded)));
         check();
 
-        assertEquals(Bytes.sha256(reuploaded), manifestOnDisk().get(0).asObject().getString("sha256", null));
+        assertEquals(Bytes.sha256(reuploaded),
+                manifestOnDisk().get(0).asObject().getString("sha256", null));
         daemon.await(2, "completed");
-        assertArrayEquals(reuploaded, Files.readAllBytes(daemon.models().resolve("lora/style.safetensors")));
+        assertArrayEquals(reuploaded, Files.readAllBytes(daemon.models()
+                .resolve("lora/style.safetensors")));
         assertTrue(models().get(0).asObject().getString("message", "").contains("re-uploaded"));
     }
 
     @Test
     void errorsForOneModel_areReported_andNeverStopTheOthers() throws IOException {
-        JsonObject deleted = oldEntry("auto").set("modelId", 404404).set("filename", "gone.safetensors")
-                .set("sha256", Bytes.sha256(oldBytes));
-        JsonObject broken = oldEntry("auto").set("modelId", 500500).set("filename", "broken.safetensors");
+        JsonObject deleted = oldEntry("auto").set("modelId", 404404)
+                .set("filename", "gone.safetensors").set("sha256", Bytes.sha256(oldBytes));
+        JsonObject broken = oldEntry("auto").set("modelId", 500500)
+                .set("filename", "broken.safetensors");
         civitai.body("/api/v1/models/500500", "{\"id\": 500500, \"modelVersions\": [ {not json");
         startWithOldThenPublish("replace", deleted, broken, oldEntry("auto"));
         check();
 
-        var states = models().values().stream().map(v -> v.asObject().getString("status", "")).toList();
+        var states = models().values().stream().map(v -> v.asObject().getString("status", ""))
+                .toList();
         assertEquals(List.of("deleted", "error", "updated"), states);
         JsonObject error = hook("model_update_error");
         assertEquals(404404, error.getLong("model_id", 0));
         assertTrue(error.getString("error", "").contains("deleted on Civitai"));
         assertTrue(hooks.stream().anyMatch(h -> h.getLong("model_id", 0) == 500500
                 && h.getString("event", "").equals("model_update_error")));
-        assertTrue(manifestOnDisk().toString().contains("gone.safetensors"), "a deleted model keeps its entry");
+        assertTrue(manifestOnDisk().toString().contains("gone.safetensors"),
+                "a deleted model keeps its entry");
         JsonObject run = daemon.getJson("/api/updates").get("last_run").asObject();
         assertEquals(3, run.getInt("models_checked", 0));
         assertEquals(2, run.getInt("errors", 0));
@@ -232,26 +265,29 @@ class UpdateCheckTest extends DaemonTest {
 
     @Test
     void updatesAndErrors_reachTheEventStream_asTheWebhookReceivesThem() {
-        JsonObject deleted = oldEntry("notify").set("modelId", 404404).set("filename", "gone.safetensors")
-                .set("sha256", Bytes.sha256(oldBytes));
+        JsonObject deleted = oldEntry("notify").set("modelId", 404404)
+                .set("filename", "gone.safetensors").set("sha256", Bytes.sha256(oldBytes));
         startWithOldThenPublish("replace", deleted, oldEntry("notify"));
-        try (SseClient sse = SseClient.connect(URI.create("http://127.0.0.1:" + daemon.port() + "/api/events"))) {
+        try (SseClient sse = SseClient.connect(URI.create("http://127.0.0.1:" + daemon.port()
+                + "/api/events"))) {
             check();
             JsonObject update = frame(sse, "model.update");
             heard(update);
-            assertEquals(List.of("event", "timestamp", "source", "model_id", "version_id", "sha256", "updatedAt",
-                    "name", "filename"), update.names());
+            assertEquals(List.of("event", "timestamp", "source", "model_id", "version_id", "sha256",
+                    "updatedAt", "name", "filename"), update.names());
             assertEquals(NEW, update.getLong("version_id", 0));
             JsonObject error = frame(sse, "model.update.error");
             heard(error);
-            assertEquals(List.of("event", "timestamp", "source", "model_id", "error"), error.names());
+            assertEquals(List.of("event", "timestamp", "source", "model_id", "error"),
+                    error.names());
             assertEquals(404404, error.getLong("model_id", 0));
         }
     }
 
     /** A webhook receives the very document the event stream carried. */
     private void heard(JsonObject document) {
-        Poll.until(() -> hooks.contains(document), () -> "a webhook with " + document + "; got " + hooks);
+        Poll.until(() -> hooks.contains(document),
+                () -> "a webhook with " + document + "; got " + hooks);
     }
 
     private static JsonObject frame(SseClient sse, String name) {
@@ -261,36 +297,43 @@ class UpdateCheckTest extends DaemonTest {
     @Test
     void rateLimitAndServerErrors_areWaitedOut() {
         publish(oldVersion(), newVersion());
-        civitai.failApi("/api/v1/models", new Fault.Status(429, "application/json", "{\"error\":\"slow down\"}",
-                java.util.Map.of("Retry-After", "1")), new Fault.Status(500, "application/json", "{\"error\":\"oops\"}"));
+        civitai.failApi("/api/v1/models",
+                new Fault.Status(429, "application/json", "{\"error\":\"slow down\"}",
+                        Map.of("Retry-After", "1")),
+                new Fault.Status(500, "application/json", "{\"error\":\"oops\"}"));
         start(config("webhook_url", hookUrl), manifest(oldEntry("auto")));
         check();
         assertEquals("updated", models().get(0).asObject().getString("status", null));
-        assertEquals(3, civitai.requests().stream().filter(r -> r.path().equals("/api/v1/models")).count(),
-                "429, 500, then the answer");
+        assertEquals(3, civitai.requests().stream().filter(r -> r.path().equals("/api/v1/models"))
+                .count(), "429, 500, then the answer");
     }
 
     @Test
     void modelsAreAskedForInBulk_notOneByOne() {
         publish(oldVersion(), newVersion());
         JsonObject other = oldEntry("notify").set("modelId", 11821).set("versionId", 127062)
-                .set("filename", "VSK.safetensors").set("sha256", "260f2989f160c67b09fd68482d1cc45de61a33eec5d2fa6fcd6cf7e09bba7d47");
+                .set("filename", "VSK.safetensors")
+                .set("sha256", "260f2989f160c67b09fd68482d1cc45de61a33eec5d2fa6fcd6cf7e09bba7d47");
         start(manifest(oldEntry("auto"), other));
         check();
-        long single = civitai.requests().stream().filter(r -> r.path().startsWith("/api/v1/models/")).count();
-        long bulk = civitai.requests().stream().filter(r -> r.path().equals("/api/v1/models")).count();
+        long single = civitai.requests().stream()
+                .filter(r -> r.path().startsWith("/api/v1/models/")).count();
+        long bulk = civitai.requests().stream().filter(r -> r.path().equals("/api/v1/models"))
+                .count();
         assertEquals(0, single, "no model was asked for alone");
         assertEquals(1, bulk);
-        assertTrue(civitai.requests().stream().filter(r -> r.path().equals("/api/v1/models")).findFirst().orElseThrow()
-                .query().contains("nsfw=true"));
-        assertEquals(2, daemon.getJson("/api/updates").get("last_run").asObject().getInt("models_checked", 0));
+        assertTrue(civitai.requests().stream().filter(r -> r.path().equals("/api/v1/models"))
+                .findFirst().orElseThrow().query().contains("nsfw=true"));
+        assertEquals(2, daemon.getJson("/api/updates").get("last_run").asObject()
+                .getInt("models_checked", 0));
     }
 
     @Test
     void theFirstCheck_runsShortlyAfterStart_byItself() {
         publish(oldVersion(), newVersion());
         start(config("update_first_delay", 0.2), manifest(oldEntry("auto")));
-        Poll.until(() -> !daemon.getJson("/api/updates").get("last_run").isNull(), () -> "the first scheduled check");
+        Poll.until(() -> !daemon.getJson("/api/updates").get("last_run").isNull(),
+                () -> "the first scheduled check");
         daemon.await(2, "completed");
     }
 
@@ -298,7 +341,7 @@ class UpdateCheckTest extends DaemonTest {
     void oneCheckAtATime() {
         publish(oldVersion());
         civitai.failApi("/api/v1/models", new Fault.Status(429, "application/json", "{}",
-                java.util.Map.of("Retry-After", "2")));
+                Map.of("Retry-After", "2")));
         start(manifest(oldEntry("auto")));
         assertEquals(202, daemon.post("/api/updates/check", null).statusCode());
         assertEquals(409, daemon.post("/api/updates/check", null).statusCode());

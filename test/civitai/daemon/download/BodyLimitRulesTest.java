@@ -8,7 +8,10 @@ import civitai.daemon.download.rules.BodyLimit;
 import civitai.daemon.download.rules.ExpectedSize;
 import org.junit.jupiter.api.Test;
 
-/** Where a body without a length is cut: the entry's size, an earlier answer's, max_file_size, free space. */
+/**
+ * Where a body without a length is cut: the entry's size, an earlier answer's, max_file_size, free
+ * space.
+ */
 class BodyLimitRulesTest {
     private static final long MAX = 1L << 30;
 
@@ -17,7 +20,8 @@ class BodyLimitRulesTest {
         BodyLimit rounded = BodyLimit.of(new ExpectedSize(1 << 20, false), null, MAX, 10L, 0);
         assertEquals((1 << 20) + (1 << 20) / 100 + 64 * 1024, rounded.most());
         assertEquals("size_mismatch", rounded.code());
-        assertEquals(1 << 20, BodyLimit.of(new ExpectedSize(1 << 20, true), null, MAX, null, 0).most());
+        assertEquals(1 << 20, BodyLimit.of(new ExpectedSize(1 << 20, true), null, MAX, null, 0)
+                .most());
     }
 
     @Test
@@ -35,7 +39,9 @@ class BodyLimitRulesTest {
         BodyLimit space = BodyLimit.of(null, null, MAX, 1000L, 300);
         assertEquals("disk_space", space.code());
         assertEquals(1300, space.most(), "the part's bytes plus what may still be written");
-        assertFalse(space.dropsPart(), "a part cut for space is kept for a retry once space is freed");
-        assertEquals(300, BodyLimit.of(null, null, MAX, -50L, 300).most(), "no room: not a byte more");
+        assertFalse(space.dropsPart(),
+                "a part cut for space is kept for a retry once space is freed");
+        assertEquals(300, BodyLimit.of(null, null, MAX, -50L, 300).most(),
+                "no room: not a byte more");
     }
 }

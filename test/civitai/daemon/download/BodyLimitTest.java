@@ -35,17 +35,21 @@ class BodyLimitTest extends DaemonTest {
     private final byte[] content = Bytes.random(MIB, 22);
 
     @Test
-    void endlessBody_withSizeKB_noHash_failsSizeMismatch_havingWrittenNoMoreThanTheTolerance() throws IOException {
+    void endlessBody_withSizeKB_noHash_failsSizeMismatch_havingWrittenNoMoreThanTheTolerance()
+            throws IOException {
         var url = storage.put("endless.bin", content);
         storage.fault("endless.bin", new Fault.Endless(ENDLESS), new Fault.Endless(ENDLESS),
                 new Fault.Endless(ENDLESS), new Fault.Endless(ENDLESS));
         start(manifest(entry("lora", "endless.safetensors", url, null).add("sizeKB", 1024)));
         var job = awaitEnd(daemon.idOf("endless.safetensors"));
 
-        assertEquals("failed", job.get("state"), "a body beyond the expected size is not the model: " + job);
+        assertEquals("failed", job.get("state"),
+                "a body beyond the expected size is not the model: " + job);
         assertEquals("size_mismatch", job.get("failure_reason"));
-        assertEquals(1L, attempts(((Number) job.get("id")).longValue()), "another answer would only stream forever again");
-        assertTrue(storage.bytesSent("endless.bin") < ENDLESS, "the daemon hung up: " + storage.bytesSent("endless.bin"));
+        assertEquals(1L, attempts(((Number) job.get("id")).longValue()),
+                "another answer would only stream forever again");
+        assertTrue(storage.bytesSent("endless.bin") < ENDLESS,
+                "the daemon hung up: " + storage.bytesSent("endless.bin"));
         assertBounded("lora/endless.safetensors", MOST_FOR_1_MIB);
     }
 
@@ -54,19 +58,22 @@ class BodyLimitTest extends DaemonTest {
         var url = storage.put("hashed.bin", content);
         storage.fault("hashed.bin", new Fault.Endless(ENDLESS), new Fault.Endless(ENDLESS),
                 new Fault.Endless(ENDLESS), new Fault.Endless(ENDLESS));
-        start(manifest(entry("lora", "hashed.safetensors", url, Bytes.sha256(content)).add("sizeKB", 1024)));
+        start(manifest(entry("lora", "hashed.safetensors", url, Bytes.sha256(content))
+                .add("sizeKB", 1024)));
         var job = awaitEnd(daemon.idOf("hashed.safetensors"));
 
         assertEquals("size_mismatch", job.get("failure_reason"), job.toString());
         long sent = storage.bytesSent("hashed.bin");
-        assertTrue(sent < ENDLESS, "one bounded read, not " + attempts(((Number) job.get("id")).longValue()) + " endless ones: " + sent);
+        assertTrue(sent < ENDLESS, "one bounded read, not "
+                + attempts(((Number) job.get("id")).longValue()) + " endless ones: " + sent);
         assertBounded("lora/hashed.safetensors", MOST_FOR_1_MIB);
     }
 
     @Test
     void closeDelimitedEndlessBody_isCutAtTheExpectedSize() throws IOException {
         try (EndlessHost host = new EndlessHost(Arrays.copyOf(content, 64 * 1024), ENDLESS)) {
-            start(manifest(entry("lora", "closed.safetensors", host.url("closed.bin"), null).add("sizeKB", 1024)));
+            start(manifest(entry("lora", "closed.safetensors", host.url("closed.bin"), null)
+                    .add("sizeKB", 1024)));
             var job = awaitEnd(daemon.idOf("closed.safetensors"));
 
             assertEquals("size_mismatch", job.get("failure_reason"), job.toString());
@@ -79,11 +86,13 @@ class BodyLimitTest extends DaemonTest {
     void endlessBody_withNoExpectedSize_stopsAtMaxFileSize() throws IOException {
         var url = storage.put("unsized.bin", content);
         storage.fault("unsized.bin", new Fault.Endless(ENDLESS));
-        start(config("max_file_size", 4 * MIB), manifest(entry("lora", "unsized.safetensors", url, null)));
+        start(config("max_file_size", 4 * MIB),
+                manifest(entry("lora", "unsized.safetensors", url, null)));
         var job = awaitEnd(daemon.idOf("unsized.safetensors"));
 
         assertEquals("too_large", job.get("failure_reason"), job.toString());
-        assertTrue(((String) job.get("last_error")).contains("max_file_size"), (String) job.get("last_error"));
+        assertTrue(((String) job.get("last_error")).contains("max_file_size"),
+                (String) job.get("last_error"));
         assertBounded("lora/unsized.safetensors", 4 * MIB);
     }
 
@@ -95,7 +104,8 @@ class BodyLimitTest extends DaemonTest {
         var job = awaitEnd(daemon.idOf("sized-once.safetensors"));
 
         assertEquals("size_mismatch", job.get("failure_reason"), job.toString());
-        assertTrue(((String) job.get("last_error")).contains("an earlier answer said the file has " + content.length),
+        assertTrue(((String) job.get("last_error"))
+                .contains("an earlier answer said the file has " + content.length),
                 (String) job.get("last_error"));
         assertBounded("lora/sized-once.safetensors", content.length);
     }
@@ -103,39 +113,46 @@ class BodyLimitTest extends DaemonTest {
     @Test
     void rangesServedInPieces_completeInOneAttempt() throws IOException {
         var url = storage.put("pieces.bin", content);
-        storage.fault("pieces.bin", new Fault.Stall(100_000));  // a stall keeps what was sent; a cut may not
+        // a stall keeps what was sent; a cut may not
+        storage.fault("pieces.bin", new Fault.Stall(100_000));
         storage.capRanges(SingleStream.TINY);  // the smallest piece that is not tiny
         start(manifest(entry("lora", "pieces.safetensors", url, Bytes.sha256(content))));
         var job = awaitEnd(daemon.idOf("pieces.safetensors"));
 
         assertEquals("completed", job.get("state"), job.toString());
-        assertEquals(2L, attempts(((Number) job.get("id")).longValue()), "the stalled one, then one in pieces");
+        assertEquals(2L, attempts(((Number) job.get("id")).longValue()),
+                "the stalled one, then one in pieces");
     }
 
     @Test
     void bodyWithoutLength_thatEndsAtTheExpectedSize_completes() throws IOException {
         var url = storage.put("fits.bin", content);
         storage.fault("fits.bin", new Fault.Endless(content.length));
-        start(config("max_file_size", 4 * MIB), manifest(entry("lora", "fits.safetensors", url, Bytes.sha256(content))
+        start(config("max_file_size", 4 * MIB),
+                manifest(entry("lora", "fits.safetensors", url, Bytes.sha256(content))
                 .add("sizeKB", 1024)));
         var job = awaitEnd(daemon.idOf("fits.safetensors"));
 
         assertEquals("completed", job.get("state"), job.toString());
-        assertEquals(Bytes.sha256(content), Bytes.sha256(Files.readAllBytes(daemon.models().resolve("lora/fits.safetensors"))));
+        assertEquals(Bytes.sha256(content),
+                Bytes.sha256(Files.readAllBytes(daemon.models().resolve("lora/fits.safetensors"))));
     }
 
     @Test
     void unrequestedGzip_isRefused_andNothingIsSaved() throws IOException {
         byte[] model = new byte[4 * MIB];  // zeros: gzip makes a few KiB of them
         var url = storage.put("packed.bin", model);
-        storage.fault("packed.bin", new Fault.Gzip(), new Fault.Gzip(), new Fault.Gzip(), new Fault.Gzip());
+        storage.fault("packed.bin", new Fault.Gzip(), new Fault.Gzip(), new Fault.Gzip(),
+                new Fault.Gzip());
         start(manifest(entry("lora", "packed.safetensors", url, null)));
         var job = awaitEnd(daemon.idOf("packed.safetensors"));
 
         assertEquals("failed", job.get("state"), "a gzip body is not the model: " + job);
         assertEquals("unrequested_encoding", job.get("failure_reason"));
-        assertTrue(((String) job.get("last_error")).contains("gzip"), (String) job.get("last_error"));
-        assertEquals(1L, attempts(((Number) job.get("id")).longValue()), "asking again gets the same encoding");
+        assertTrue(((String) job.get("last_error")).contains("gzip"),
+                (String) job.get("last_error"));
+        assertEquals(1L, attempts(((Number) job.get("id")).longValue()),
+                "asking again gets the same encoding");
         assertEquals("identity", storage.requests("packed.bin").get(0).header("Accept-Encoding"));
         assertBounded("lora/packed.safetensors", 0);
     }
@@ -143,22 +160,27 @@ class BodyLimitTest extends DaemonTest {
     @Test
     void everyRangeAnsweredWithFourKiB_givesUpWithTheReason() throws IOException {
         var url = storage.put("tiny.bin", content);
-        storage.fault("tiny.bin", new Fault.Stall(100_000));  // a stall keeps what was sent; a cut may not
+        // a stall keeps what was sent; a cut may not
+        storage.fault("tiny.bin", new Fault.Stall(100_000));
         storage.capRanges(4096);
-        start(config("retries", 100), manifest(entry("lora", "tiny.safetensors", url, Bytes.sha256(content))));
+        start(config("retries", 100), manifest(entry("lora", "tiny.safetensors", url,
+                Bytes.sha256(content))));
         var job = awaitEnd(daemon.idOf("tiny.safetensors"));
 
         assertEquals("failed", job.get("state"), job.toString());
         assertEquals("tiny_ranges", job.get("failure_reason"), job.toString());
-        long ranges = storage.requests("tiny.bin").stream().filter(r -> r.header("Range") != null).count();
+        long ranges = storage.requests("tiny.bin").stream().filter(r -> r.header("Range") != null)
+                .count();
         assertTrue(ranges <= 64, "a bounded number of tiny answers: " + ranges);
         assertBounded("lora/tiny.safetensors", content.length);
     }
 
     /** Waits for the job to complete or fail. */
     private Map<String, Object> awaitEnd(long id) {
-        Poll.until(() -> daemon.db().count("SELECT count(*) FROM jobs WHERE id = ? AND state IN ('completed', 'failed')",
-                id) == 1, () -> "job " + id + " to end: " + daemon.job(id) + "\nattempts: " + attemptRows(id));
+        Poll.until(() -> daemon.db().count("SELECT count(*) FROM jobs WHERE id = ? AND state IN"
+                + " ('completed', 'failed')", id) == 1,
+                () -> "job " + id + " to end: " + daemon.job(id) + "\nattempts: "
+                + attemptRows(id));
         return daemon.job(id);
     }
 
@@ -170,8 +192,10 @@ class BodyLimitTest extends DaemonTest {
         Path folder = file.getParent();
         try (Stream<Path> files = Files.exists(folder) ? Files.list(folder) : Stream.empty()) {
             for (Path p : files.toList()) {
-                assertTrue(p.getFileName().toString().endsWith(".part"), "only a part may stay: " + p);
-                assertTrue(Files.size(p) <= most, p + " holds " + Files.size(p) + " bytes, more than " + most);
+                assertTrue(p.getFileName().toString().endsWith(".part"),
+                        "only a part may stay: " + p);
+                assertTrue(Files.size(p) <= most,
+                        p + " holds " + Files.size(p) + " bytes, more than " + most);
             }
         }
     }

@@ -24,8 +24,9 @@ class DownloadTest extends DaemonTest {
         long version = 1387174;  // the Flux LORA of model_version_1387174_lora_flux_2025.json
         var file = civitai.file(version);
         start(manifest(
-                entry("lora", file.name(), civitai.downloadUrl(version), civitai.sha256(version).toUpperCase())
-                        .add("modelId", 1231067).add("note", "kept")));
+                entry("lora", file.name(), civitai.downloadUrl(version),
+                        civitai.sha256(version).toUpperCase()).add("modelId", 1231067)
+                                .add("note", "kept")));
 
         long id = daemon.idOf(file.name());
         Map<String, Object> job = daemon.await(id, "completed");
@@ -35,7 +36,8 @@ class DownloadTest extends DaemonTest {
         assertEquals(civitai.sha256(version), job.get("sha256"));
         assertEquals(target.toString(), job.get("target_path"));
         assertEquals((long) file.size(), ((Number) job.get("bytes_done")).longValue());
-        assertTrue(((String) job.get("entry_json")).contains("\"note\":\"kept\""), "extra fields are kept");
+        assertTrue(((String) job.get("entry_json")).contains("\"note\":\"kept\""),
+                "extra fields are kept");
         assertFalse(Files.exists(target.resolveSibling(file.name() + ".part")), "no .part left");
         assertTrue(daemon.log("download.log").contains("job " + id + " completed"));
     }
@@ -56,8 +58,8 @@ class DownloadTest extends DaemonTest {
     void hashMismatch_isRetriedThenFailsWithHashMismatch_andNothingReachesTheFinalPath() {
         byte[] content = Bytes.random(200_000, 2);
         var url = storage.put("bad.bin", content);
-        storage.fault("bad.bin", new Fault.WrongBytes(), new Fault.WrongBytes(), new Fault.WrongBytes(),
-                new Fault.WrongBytes());
+        storage.fault("bad.bin", new Fault.WrongBytes(), new Fault.WrongBytes(),
+                new Fault.WrongBytes(), new Fault.WrongBytes());
         start(manifest(entry("lora", "bad.safetensors", url, Bytes.sha256(content))));
 
         long id = daemon.idOf("bad.safetensors");
@@ -67,7 +69,8 @@ class DownloadTest extends DaemonTest {
         assertEquals(4L, ((Number) job.get("attempts")).longValue(), "1 attempt + retries: 3");
         Path folder = daemon.models().resolve("lora");
         assertFalse(Files.exists(folder.resolve("bad.safetensors")));
-        assertFalse(Files.exists(folder.resolve("bad.safetensors.part")), "a mismatching part is removed");
+        assertFalse(Files.exists(folder.resolve("bad.safetensors.part")),
+                "a mismatching part is removed");
         assertTrue(daemon.log("error.log").contains("hash_mismatch"));
     }
 
@@ -90,7 +93,8 @@ class DownloadTest extends DaemonTest {
     void existingFileWithTheRightHash_isRecordedWithoutDownloading() throws IOException {
         byte[] content = Bytes.random(100_000, 4);
         var url = storage.put("have.bin", content);
-        Path target = Files.createDirectories(dir.resolve("models/checkpoint")).resolve("have.safetensors");
+        Path target = Files.createDirectories(dir.resolve("models/checkpoint"))
+                .resolve("have.safetensors");
         Files.write(target, content);
         start(manifest(entry("checkpoint", "have.safetensors", url, Bytes.sha256(content))));
 
@@ -105,9 +109,10 @@ class DownloadTest extends DaemonTest {
         byte[] old = Bytes.random(100_000, 5);
         byte[] wanted = Bytes.random(100_000, 6);
         var url = storage.put("new.bin", wanted);
-        storage.fault("new.bin", new Fault.WrongBytes(), new Fault.WrongBytes(), new Fault.WrongBytes(),
-                new Fault.WrongBytes());
-        Path target = Files.createDirectories(dir.resolve("models/lora")).resolve("model.safetensors");
+        storage.fault("new.bin", new Fault.WrongBytes(), new Fault.WrongBytes(),
+                new Fault.WrongBytes(), new Fault.WrongBytes());
+        Path target = Files.createDirectories(dir.resolve("models/lora"))
+                .resolve("model.safetensors");
         Files.write(target, old);
         start(manifest(entry("lora", "model.safetensors", url, Bytes.sha256(wanted))));
 

@@ -29,13 +29,15 @@ class JobControlTest {
     @TempDir Path dir;
 
     @Test
-    void aPauseTheWorkerHasNotHonouredYet_answersWithTheStateAsItIs_andNotesItIsStillRunning() throws Exception {
+    void aPauseTheWorkerHasNotHonouredYet_answersWithTheStateAsItIs_andNotesItIsStillRunning()
+            throws Exception {
         try (Database db = new Database(dir.resolve("completed.db"));
-                DaemonLog log = new DaemonLog(dir, 1 << 20, 2, new Redactor(List.of()), Clock.systemUTC(),
-                        new PrintStream(OutputStream.nullOutputStream()))) {
-            JobStore store = new JobStore(db, Clock.systemUTC(), new Targets(Path.of("models"), Layout.FLAT, false)::key);
-            JobSpec spec = new JobSpec(null, "lora", "slow.safetensors", URI.create("http://127.0.0.1:1/slow"),
-                    null, null, 0, null, "{}");
+                DaemonLog log = new DaemonLog(dir, 1 << 20, 2, new Redactor(List.of()),
+                        Clock.systemUTC(), new PrintStream(OutputStream.nullOutputStream()))) {
+            JobStore store = new JobStore(db, Clock.systemUTC(),
+                    new Targets(Path.of("models"), Layout.FLAT, false)::key);
+            JobSpec spec = new JobSpec(null, "lora", "slow.safetensors",
+                    URI.create("http://127.0.0.1:1/slow"), null, null, 0, null, "{}");
             long id = store.insertIfAbsent(spec, JobState.QUEUED).job().id();
             store.startAttempt(id, "127.0.0.1", 0);
             QueueState state = new QueueState();
@@ -52,13 +54,16 @@ class JobControlTest {
             });
             state.running.put(id, stubborn);
             // the downloader is only needed once the worker has stopped, which this one does not
-            JobControl control = new JobControl(state, store, new EventBus(e -> { }), log, null, Duration.ofMillis(50));
+            JobControl control = new JobControl(state, store, new EventBus(e -> { }), log, null,
+                    Duration.ofMillis(50));
 
             Job answered = control.pause(id);
 
-            assertEquals(JobState.DOWNLOADING, answered.state(), "the state as it is, not a pretended pause");
+            assertEquals(JobState.DOWNLOADING, answered.state(),
+                    "the state as it is, not a pretended pause");
             assertTrue(control.stillRunning(id));
-            assertEquals(QueueState.Stop.PAUSE, state.stopRequests.get(id), "the pause is still asked for");
+            assertEquals(QueueState.Stop.PAUSE, state.stopRequests.get(id),
+                    "the pause is still asked for");
             release.countDown();
             stubborn.join(10_000);
         }

@@ -26,8 +26,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  * a layout puts in one folder share their targets.
  */
 class LayoutTest extends DaemonTest {
-    private static final List<String> TYPES = List.of("checkpoint", "lora", "embedding", "vae", "controlnet",
-            "upscaler", "hypernetwork", "motion_module", "text_encoder", "unet", "clip_vision", "poses");
+    private static final List<String> TYPES =
+            List.of("checkpoint", "lora", "embedding", "vae", "controlnet", "upscaler",
+                    "hypernetwork", "motion_module", "text_encoder", "unet", "clip_vision",
+            "poses");
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
@@ -47,7 +49,8 @@ class LayoutTest extends DaemonTest {
     })
     void eachTypeLandsInTheLayoutsFolder(String layout, String modelType, String folder) {
         byte[] content = Bytes.random(20_000, 91);
-        start(config("layout", layout), manifest(entry(modelType, "m.safetensors", storage.put("m", content), null)));
+        start(config("layout", layout),
+                manifest(entry(modelType, "m.safetensors", storage.put("m", content), null)));
         var job = daemon.await(1, "completed");
 
         Path expected = daemon.models().resolve(folder).resolve("m.safetensors");
@@ -65,24 +68,29 @@ class LayoutTest extends DaemonTest {
         JsonArray batch = new JsonArray();
         for (int i = 0; i < TYPES.size(); i++) {
             byte[] content = Bytes.random(5_000, 200 + i);
-            batch.add(entry(TYPES.get(i), "m.safetensors", storage.put("m" + i, content), Bytes.sha256(content)));
+            batch.add(entry(TYPES.get(i), "m.safetensors", storage.put("m" + i, content),
+                    Bytes.sha256(content)));
         }
         start(config("layout", layout), new JsonArray());
         var r = daemon.post("/api/batch", batch.toString());
         assertEquals(202, r.statusCode(), r.body());
-        Poll.until(() -> daemon.db().count("SELECT count(*) FROM jobs WHERE state NOT IN ('completed', 'superseded')") == 0,
-                () -> "every job to end: " + daemon.db().query("SELECT id, model_type, state FROM jobs"));
+        Poll.until(() -> daemon.db().count("SELECT count(*) FROM jobs WHERE state NOT IN"
+                + " ('completed', 'superseded')") == 0,
+                () -> "every job to end: " + daemon.db()
+                        .query("SELECT id, model_type, state FROM jobs"));
 
-        List<Map<String, Object>> live = daemon.db().query("SELECT model_type, target_path FROM jobs"
-                + " WHERE state <> 'superseded'");
+        List<Map<String, Object>> live = daemon.db().query("SELECT model_type, target_path"
+                + " FROM jobs WHERE state <> 'superseded'");
         Set<Object> paths = new HashSet<>();
-        live.forEach(job -> assertTrue(paths.add(job.get("target_path")), "one live job per file: " + live));
+        live.forEach(job -> assertTrue(paths.add(job.get("target_path")),
+                "one live job per file: " + live));
         assertEquals(superseded.isEmpty() ? List.of() : List.of(Map.of("model_type", superseded)),
                 daemon.db().query("SELECT model_type FROM jobs WHERE state = 'superseded'"));
     }
 
     @Test
-    void aLayoutThatFoldsTwoTypesIntoOneFolder_letsTheNewestJobOfTheTargetKeepIt() throws IOException {
+    void aLayoutThatFoldsTwoTypesIntoOneFolder_letsTheNewestJobOfTheTargetKeepIt()
+            throws IOException {
         URI missing = storage.url("gone");  // 404: the jobs fail and keep no target path
         start(manifest(entry("checkpoint", "m.safetensors", missing, null),
                 entry("unet", "m.safetensors", missing, null)));
@@ -95,12 +103,14 @@ class LayoutTest extends DaemonTest {
         Files.writeString(dir.resolve("config.json"), config("layout", "a1111").toString());
         daemon.startAgain();
         daemon.await(checkpoint, "superseded");
-        assertEquals("failed", daemon.state(unet), "the newer job keeps models/Stable-diffusion/m.safetensors");
+        assertEquals("failed", daemon.state(unet),
+                "the newer job keeps models/Stable-diffusion/m.safetensors");
     }
 
     private long idOf(String modelType) {
-        Poll.until(() -> daemon.db().count("SELECT count(*) FROM jobs WHERE model_type = ?", modelType) == 1,
-                () -> "a " + modelType + " job");
-        return ((Number) daemon.db().one("SELECT id FROM jobs WHERE model_type = ?", modelType).get("id")).longValue();
+        Poll.until(() -> daemon.db().count("SELECT count(*) FROM jobs WHERE model_type = ?",
+                modelType) == 1, () -> "a " + modelType + " job");
+        return ((Number) daemon.db().one("SELECT id FROM jobs WHERE model_type = ?", modelType)
+                .get("id")).longValue();
     }
 }

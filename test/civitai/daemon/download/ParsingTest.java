@@ -55,20 +55,25 @@ class ParsingTest {
     @Test
     void retryAfter_secondsOrHttpDate() {
         Clock clock = Clock.fixed(Instant.parse("2026-11-22T10:00:00Z"), ZoneOffset.UTC);
-        RetryPolicy p = new RetryPolicy(3, Duration.ofSeconds(1), Duration.ofSeconds(60), new Random(1), clock);
+        RetryPolicy p = new RetryPolicy(3, Duration.ofSeconds(1), Duration.ofSeconds(60),
+                new Random(1), clock);
         assertEquals(Optional.of(Duration.ofSeconds(7)), p.parseRetryAfter("7"));
-        assertEquals(Optional.of(Duration.ofSeconds(90)), p.parseRetryAfter("Sun, 22 Nov 2026 10:01:30 GMT"));
-        assertEquals(Optional.of(Duration.ZERO), p.parseRetryAfter("Sun, 22 Nov 2026 09:00:00 GMT"));
+        assertEquals(Optional.of(Duration.ofSeconds(90)),
+                p.parseRetryAfter("Sun, 22 Nov 2026 10:01:30 GMT"));
+        assertEquals(Optional.of(Duration.ZERO),
+                p.parseRetryAfter("Sun, 22 Nov 2026 09:00:00 GMT"));
         assertEquals(Optional.empty(), p.parseRetryAfter("soon"));
     }
 
     @Test
     void backoff_growsExponentiallyWithJitter_andIsCapped() {
-        RetryPolicy p = new RetryPolicy(10, Duration.ofSeconds(1), Duration.ofSeconds(20), new Random(2), Clock.systemUTC());
+        RetryPolicy p = new RetryPolicy(10, Duration.ofSeconds(1), Duration.ofSeconds(20),
+                new Random(2), Clock.systemUTC());
         for (int attempt = 1; attempt <= 8; attempt++) {
             long full = Math.min(20_000, 1000L << (attempt - 1));
             long ms = p.backoff(attempt).toMillis();
-            assertTrue(ms >= full / 2 && ms <= full, "attempt " + attempt + ": " + ms + " ms of " + full);
+            assertTrue(ms >= full / 2 && ms <= full,
+                    "attempt " + attempt + ": " + ms + " ms of " + full);
         }
         assertTrue(p.mayRetry(10));
         assertFalse(p.mayRetry(11));
@@ -76,7 +81,8 @@ class ParsingTest {
 
     @Test
     void signedUrlExpiry_fromAmzParameters() {
-        SignedUrl url = SignedUrl.of(URI.create("https://r2.example/f?X-Amz-Date=20261122T100000Z&X-Amz-Expires=3600"));
+        SignedUrl url = SignedUrl.of(URI.create(
+                "https://r2.example/f?X-Amz-Date=20261122T100000Z&X-Amz-Expires=3600"));
         assertEquals(Instant.parse("2026-11-22T11:00:00Z"), url.expiresAt());
         assertTrue(url.usableAt(Instant.parse("2026-11-22T10:59:00Z")));
         assertFalse(url.usableAt(Instant.parse("2026-11-22T10:59:45Z")), "30 s safety margin");
@@ -91,7 +97,8 @@ class ParsingTest {
         assertEquals(new ContentRange(100, 999, null), ContentRange.parse("bytes 100-999/*"));
         assertEquals(new ContentRange(-1, -1, 1000L), ContentRange.parse("bytes */1000"));
         assertNull(ContentRange.parse("items 1-2/3"));
-        assertNull(ContentRange.parse("bytes 0-99999999999999999999/1"), "a number beyond a long is no range");
+        assertNull(ContentRange.parse("bytes 0-99999999999999999999/1"),
+                "a number beyond a long is no range");
     }
 
     @Test

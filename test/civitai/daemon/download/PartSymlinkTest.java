@@ -43,11 +43,12 @@ class PartSymlinkTest extends DaemonTest {
     /** The completed job's file is a regular file in the type folder with the download's bytes. */
     private void assertRegularFileWithContent(long id, Path target) throws IOException {
         Map<String, Object> job = daemon.await(id, "completed");
-        assertTrue(Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS), target + " is a regular file");
+        assertTrue(Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS),
+                target + " is a regular file");
         assertArrayEquals(content, Files.readAllBytes(target));
         assertEquals(Bytes.sha256(content), job.get("sha256"));
-        assertFalse(Files.exists(target.resolveSibling(target.getFileName() + ".part"), LinkOption.NOFOLLOW_LINKS),
-                "no part is left");
+        assertFalse(Files.exists(target.resolveSibling(target.getFileName() + ".part"),
+                LinkOption.NOFOLLOW_LINKS), "no part is left");
     }
 
     @Test
@@ -58,14 +59,17 @@ class PartSymlinkTest extends DaemonTest {
         long id = download("dangling");
 
         assertRegularFileWithContent(id, lora().resolve("dangling.safetensors"));
-        assertFalse(Files.exists(escape, LinkOption.NOFOLLOW_LINKS), "nothing was written outside download_dir");
+        assertFalse(Files.exists(escape, LinkOption.NOFOLLOW_LINKS),
+                "nothing was written outside download_dir");
         String log = daemon.log("download.log");
-        assertTrue(log.lines().anyMatch(l -> l.contains(" WARN ") && l.contains("dangling.safetensors.part was not"
+        assertTrue(log.lines().anyMatch(l ->
+                l.contains(" WARN ") && l.contains("dangling.safetensors.part was not"
                 + " a regular file")), "the removed link is logged as a warning: " + log);
     }
 
     @Test
-    void linkToAnOutsideFileAsPart_leavesThatFileUnchanged_andDownloadsFromZero() throws IOException {
+    void linkToAnOutsideFileAsPart_leavesThatFileUnchanged_andDownloadsFromZero()
+            throws IOException {
         byte[] theirs = Bytes.random(100_000, 72);
         Path victim = Files.write(outside.resolve("victim.bin"), theirs);
         Files.createSymbolicLink(lora().resolve("linked.safetensors.part"), victim);
@@ -74,12 +78,14 @@ class PartSymlinkTest extends DaemonTest {
 
         assertRegularFileWithContent(id, lora().resolve("linked.safetensors"));
         assertArrayEquals(theirs, Files.readAllBytes(victim), "the outside file is untouched");
-        assertEquals(null, storage.requests("linked").get(0).header("Range"), "the download started from byte 0");
+        assertEquals(null, storage.requests("linked").get(0).header("Range"),
+                "the download started from byte 0");
     }
 
     @Test
     void linkAsTarget_isAFileThisDaemonDidNotPutThere_andIsKept() throws IOException {
-        Path theirs = Files.write(outside.resolve("theirs.safetensors"), content);  // even the right bytes
+        // even the right bytes
+        Path theirs = Files.write(outside.resolve("theirs.safetensors"), content);
         Path target = Files.createSymbolicLink(lora().resolve("aimed.safetensors"), theirs);
 
         long id = download("aimed");
@@ -93,7 +99,8 @@ class PartSymlinkTest extends DaemonTest {
 
     @Test
     void danglingLinkAsTarget_isKept_andNothingIsFetched() throws IOException {
-        Path target = Files.createSymbolicLink(lora().resolve("gone.safetensors"), outside.resolve("gone.bin"));
+        Path target = Files.createSymbolicLink(lora().resolve("gone.safetensors"),
+                outside.resolve("gone.bin"));
 
         long id = download("gone");
 
@@ -113,8 +120,10 @@ class PartSymlinkTest extends DaemonTest {
         start(config("existing_files", "replace"),
                 manifest(entry("lora", "swapped.safetensors", url, Bytes.sha256(content))));
 
-        assertRegularFileWithContent(daemon.idOf("swapped.safetensors"), lora().resolve("swapped.safetensors"));
-        assertArrayEquals(theirs, Files.readAllBytes(victim), "the file the link pointed to is untouched");
+        assertRegularFileWithContent(daemon.idOf("swapped.safetensors"),
+                lora().resolve("swapped.safetensors"));
+        assertArrayEquals(theirs, Files.readAllBytes(victim),
+                "the file the link pointed to is untouched");
     }
 
     @Test
@@ -137,14 +146,17 @@ class PartSymlinkTest extends DaemonTest {
     }
 
     @Test
-    void subFolderThatIsALinkOutOfTheTypeFolder_failsTheJob_andNothingIsWrittenThrough() throws IOException {
+    void subFolderThatIsALinkOutOfTheTypeFolder_failsTheJob_andNothingIsWrittenThrough()
+            throws IOException {
         Files.createSymbolicLink(lora().resolve("sd15"), outside);
         var url = storage.put("escaped", content);
-        start(manifest(entry("lora", "sd15/deeper/escaped.safetensors", url, Bytes.sha256(content))));
+        start(manifest(entry("lora", "sd15/deeper/escaped.safetensors", url,
+                Bytes.sha256(content))));
         long id = daemon.idOf("sd15/deeper/escaped.safetensors");
 
         Map<String, Object> job = daemon.await(id, "failed");
-        assertEquals("unsafe_path", job.get("failure_reason"), String.valueOf(job.get("last_error")));
+        assertEquals("unsafe_path", job.get("failure_reason"),
+                String.valueOf(job.get("last_error")));
         assertFalse(Files.exists(outside.resolve("deeper")), "no folder was made through the link");
         assertEquals(0, storage.requests("escaped").size(), "nothing was fetched");
     }
@@ -152,8 +164,10 @@ class PartSymlinkTest extends DaemonTest {
     @Test
     void fileNameThatClimbsOut_isRefusedAsAnEntry() {
         start(manifest());
-        for (String name : new String[] {"../x.safetensors", "a/../../x.safetensors", "/etc/x.safetensors", "a//x.safetensors"}) {
-            var r = daemon.post("/api/download", "{\"url\": \"" + storage.put("x", content) + "\", \"model_type\": \"lora\","
+        for (String name : new String[] {"../x.safetensors", "a/../../x.safetensors",
+                "/etc/x.safetensors", "a//x.safetensors"}) {
+            var r = daemon.post("/api/download",
+                    "{\"url\": \"" + storage.put("x", content) + "\", \"model_type\": \"lora\","
                     + " \"filename\": \"" + name + "\"}");
             assertEquals(400, r.statusCode(), name + ": " + r.body());
         }
@@ -161,14 +175,17 @@ class PartSymlinkTest extends DaemonTest {
     }
 
     @Test
-    void subFolderThatIsADanglingLink_failsTheJob_andMakesNothingWhereItPoints() throws IOException {
+    void subFolderThatIsADanglingLink_failsTheJob_andMakesNothingWhereItPoints()
+            throws IOException {
         Files.createSymbolicLink(lora().resolve("gone"), outside.resolve("no-such-folder"));
         var url = storage.put("nowhere", content);
         start(manifest(entry("lora", "gone/nowhere.safetensors", url, Bytes.sha256(content))));
 
         Map<String, Object> job = daemon.await(daemon.idOf("gone/nowhere.safetensors"), "failed");
-        assertEquals("unsafe_path", job.get("failure_reason"), String.valueOf(job.get("last_error")));
-        assertFalse(Files.exists(outside.resolve("no-such-folder")), "no folder was made where the link points");
+        assertEquals("unsafe_path", job.get("failure_reason"),
+                String.valueOf(job.get("last_error")));
+        assertFalse(Files.exists(outside.resolve("no-such-folder")),
+                "no folder was made where the link points");
     }
 
     @Test
@@ -180,7 +197,8 @@ class PartSymlinkTest extends DaemonTest {
         start(manifest(entry("lora", "sd15/swapped.safetensors", url, Bytes.sha256(content))));
         long id = daemon.idOf("sd15/swapped.safetensors");
         Path sub = lora().resolve("sd15");
-        Poll.until(() -> Files.exists(sub.resolve("swapped.safetensors.part")), () -> "the part in its sub-folder");
+        Poll.until(() -> Files.exists(sub.resolve("swapped.safetensors.part")),
+                () -> "the part in its sub-folder");
 
         Files.move(sub, lora().resolve("sd15-moved"));
         Files.createSymbolicLink(sub, outside);
@@ -189,7 +207,8 @@ class PartSymlinkTest extends DaemonTest {
         release.countDown();
 
         Map<String, Object> job = daemon.await(id, "failed");
-        assertEquals("unsafe_path", job.get("failure_reason"), String.valueOf(job.get("last_error")));
+        assertEquals("unsafe_path", job.get("failure_reason"),
+                String.valueOf(job.get("last_error")));
         assertFalse(Files.exists(outside.resolve("swapped.safetensors"), LinkOption.NOFOLLOW_LINKS),
                 "nothing was renamed where the link points");
         assertArrayEquals(planted, Files.readAllBytes(outside.resolve("swapped.safetensors.part")));

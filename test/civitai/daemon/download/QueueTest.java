@@ -35,7 +35,8 @@ class QueueTest extends DaemonTest {
 
     @Test
     void lowerPriorityNumberRunsFirst_tiesInArrivalOrder() {
-        start(config("workers", 1), manifest(job("p5", 5), job("p1", 1), job("p3a", 3), job("p3b", 3)));
+        start(config("workers", 1), manifest(job("p5", 5), job("p1", 1), job("p3a", 3),
+                job("p3b", 3)));
         awaitAll("p5", "p1", "p3a", "p3b");
         assertEquals(List.of("p1", "p3a", "p3b", "p5"), storage.order());
     }
@@ -74,14 +75,17 @@ class QueueTest extends DaemonTest {
     @Test
     void twoEntriesForOneTarget_theLaterSupersedesTheEarlier_andOnlyItRuns() throws IOException {
         byte[] other = Bytes.random(400_000, 15);
-        var first = entry("lora", "same.safetensors", storage.put("one", content), Bytes.sha256(content));
-        var second = entry("lora", "same.safetensors", storage.put("two", other), Bytes.sha256(other));
+        var first = entry("lora", "same.safetensors", storage.put("one", content),
+                Bytes.sha256(content));
+        var second = entry("lora", "same.safetensors", storage.put("two", other),
+                Bytes.sha256(other));
         start(config("workers", 2), manifest(first, second));
         daemon.await(2, "completed");
 
         assertEquals("superseded", daemon.state(1));
         assertEquals(0, storage.requests("one").size(), "the superseded job never ran");
-        assertArrayEquals(other, Files.readAllBytes(daemon.models().resolve("lora/same.safetensors")));
+        assertArrayEquals(other, Files.readAllBytes(daemon.models()
+                .resolve("lora/same.safetensors")));
         daemon.stop();
         daemon.startAgain();
         daemon.await(2, "completed");
@@ -97,7 +101,8 @@ class QueueTest extends DaemonTest {
 
         var job = daemon.await(daemon.idOf("x.safetensors"), "failed");
         assertEquals("disk_error", job.get("failure_reason"));
-        assertTrue(((String) job.get("last_error")).contains("cannot create folder"), (String) job.get("last_error"));
+        assertTrue(((String) job.get("last_error")).contains("cannot create folder"),
+                (String) job.get("last_error"));
         awaitAll("fine");
         assertEquals(200, daemon.get("/healthz").statusCode());
     }

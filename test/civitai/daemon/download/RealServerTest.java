@@ -35,7 +35,8 @@ class RealServerTest extends DaemonTest {
         storage.contentType("text/plain");  // nginx without a MIME table
         start(manifest(entry("lora", "plain.safetensors", url, Bytes.sha256(content))));
         daemon.await(daemon.idOf("plain.safetensors"), "completed");
-        assertArrayEquals(content, Files.readAllBytes(daemon.models().resolve("lora/plain.safetensors")));
+        assertArrayEquals(content, Files.readAllBytes(daemon.models()
+                .resolve("lora/plain.safetensors")));
     }
 
     @Test
@@ -46,7 +47,8 @@ class RealServerTest extends DaemonTest {
         start(manifest(entry("lora", "page.safetensors", url, Bytes.sha256(content))));
         var job = daemon.await(daemon.idOf("page.safetensors"), "failed");
         assertEquals("not_a_file", job.get("failure_reason"), lastError(job));
-        assertEquals(1L, ((Number) job.get("attempts")).longValue(), "known as a page at once, not by its hash");
+        assertEquals(1L, ((Number) job.get("attempts")).longValue(),
+                "known as a page at once, not by its hash");
     }
 
     @Test
@@ -59,7 +61,8 @@ class RealServerTest extends DaemonTest {
         String error = lastError(job);
         assertEquals("forbidden", job.get("failure_reason"));
         assertTrue(error.chars().noneMatch(Character::isISOControl), "printable only: " + error);
-        assertFalse(error.contains("PK") || error.contains("red"), "no excerpt of a binary body: " + error);
+        assertFalse(error.contains("PK") || error.contains("red"),
+                "no excerpt of a binary body: " + error);
         assertFalse(error.contains("Civitai"), "not Civitai that answered: " + error);
         assertTrue(error.contains(storage.base().getAuthority()), "names the host: " + error);
     }
@@ -67,7 +70,8 @@ class RealServerTest extends DaemonTest {
     @Test
     void storageHostRefusal_quotesAShortExcerpt_withoutNamingCivitai() {
         var url = storage.put("gone.bin", content);
-        storage.fault("gone.bin", new Fault.Status(404, "text/plain", "No such object\n" + "x".repeat(5000)));
+        storage.fault("gone.bin", new Fault.Status(404, "text/plain",
+                "No such object\n" + "x".repeat(5000)));
         start(manifest(entry("lora", "gone.safetensors", url, Bytes.sha256(content))));
         var job = daemon.await(daemon.idOf("gone.safetensors"), "failed");
         String error = lastError(job);
@@ -78,24 +82,29 @@ class RealServerTest extends DaemonTest {
     }
 
     @Test
-    void resumeAnsweredByAnHtmlPage_isWordedForWhatHappened_andTheRetryStartsClean() throws IOException {
+    void resumeAnsweredByAnHtmlPage_isWordedForWhatHappened_andTheRetryStartsClean()
+            throws IOException {
         var url = storage.put("resume.bin", content);
         storage.pace(2_000_000);
         storage.fault("resume.bin", new Fault.Drop(150_000), new Fault.Status(200, "text/html",
-                "<!DOCTYPE html><html><head><title>Log in</title></head><body>Sign in</body></html>"));
+                "<!DOCTYPE html><html><head><title>Log in</title></head><body>Sign"
+                + " in</body></html>"));
         start(manifest(entry("lora", "resume.safetensors", url, Bytes.sha256(content))));
         long id = daemon.idOf("resume.safetensors");
         var job = daemon.await(id, "failed");
         String error = lastError(job);
         assertFalse(error.contains("API key") || error.contains("Civitai"), error);
         assertTrue(error.contains("HTML page") && error.contains("resume"), error);
-        assertTrue(storage.requests("resume.bin").get(1).header("Range") != null, "the refused request was a resume");
+        assertTrue(storage.requests("resume.bin").get(1).header("Range") != null,
+                "the refused request was a resume");
 
         storage.pace(0);
         assertEquals(200, daemon.post("/api/jobs/" + id + "/retry", "").statusCode());
         daemon.await(id, "completed");
         List<FakeStorage.Request> requests = storage.requests("resume.bin");
-        assertNull(requests.get(requests.size() - 1).header("Range"), "the retry asks for the whole file");
-        assertArrayEquals(content, Files.readAllBytes(daemon.models().resolve("lora/resume.safetensors")));
+        assertNull(requests.get(requests.size() - 1).header("Range"),
+                "the retry asks for the whole file");
+        assertArrayEquals(content, Files.readAllBytes(daemon.models()
+                .resolve("lora/resume.safetensors")));
     }
 }

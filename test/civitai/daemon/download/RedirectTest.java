@@ -12,6 +12,7 @@ import civitai.daemon.testing.Bytes;
 import civitai.daemon.testing.DaemonTest;
 import civitai.daemon.testing.Fault;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
@@ -27,8 +28,8 @@ class RedirectTest extends DaemonTest {
         var file = civitai.addVersion(VERSION, "redirected.safetensors", content);
         storage.fault(civitai.objectName(file), storageFaults);
         storage.pace(3_000_000);  // a drop comes well after the answer's headers were taken in
-        start(config("stall_timeout", 0.5), manifest(entry("lora", null, civitai.downloadUrl(VERSION),
-                Bytes.sha256(content))));
+        start(config("stall_timeout", 0.5),
+                manifest(entry("lora", null, civitai.downloadUrl(VERSION), Bytes.sha256(content))));
         return daemon.idOf(civitai.downloadUrl(VERSION).toString());
     }
 
@@ -43,13 +44,14 @@ class RedirectTest extends DaemonTest {
 
         var toCivitai = civitai.requests().get(0);
         assertEquals("Bearer test-api-key-0123456789", toCivitai.header("Authorization"));
-        assertTrue(toCivitai.header("User-Agent").startsWith("civitai-daemon/"), toCivitai.header("User-Agent"));
+        assertTrue(toCivitai.header("User-Agent").startsWith("civitai-daemon/"),
+                toCivitai.header("User-Agent"));
         var toStorage = storage.requests(object());
         assertEquals(1, toStorage.size());
         assertNull(toStorage.get(0).header("Authorization"), "R2 rejects it, and it must not leak");
         assertTrue(toStorage.get(0).header("User-Agent").startsWith("civitai-daemon/"));
-        assertArrayEquals(content, Files.readAllBytes(daemon.models().resolve("lora/redirected.safetensors")),
-                "the name came from Content-Disposition");
+        assertArrayEquals(content, Files.readAllBytes(daemon.models()
+                .resolve("lora/redirected.safetensors")), "the name came from Content-Disposition");
     }
 
     @Test
@@ -87,7 +89,8 @@ class RedirectTest extends DaemonTest {
     @Test
     void refusedSignedUrl_fallsBackToCivitaiInTheSameAttempt() {
         long id = startDownload(new Fault.Drop(100_000),
-                new Fault.Status(403, "application/xml", "<Error><Code>AccessDenied</Code></Error>"));
+                new Fault.Status(403, "application/xml",
+                        "<Error><Code>AccessDenied</Code></Error>"));
         daemon.await(id, "completed");
 
         assertEquals(2, civitai.downloadHits(VERSION));
@@ -97,7 +100,7 @@ class RedirectTest extends DaemonTest {
     @Test
     void tokenInAQueryString_isRedactedFromTheLog() {
         var url = storage.put("tok.bin", content);
-        start(manifest(entry("lora", "tok.safetensors", java.net.URI.create(url + "?token=sekrit-value-123"),
+        start(manifest(entry("lora", "tok.safetensors", URI.create(url + "?token=sekrit-value-123"),
                 Bytes.sha256(content))));
         daemon.await(daemon.idOf("tok.safetensors"), "completed");
 

@@ -34,7 +34,8 @@ class ResumeTest extends DaemonTest {
 
     private void assertCompletedWithRightBytes(long id, String name) throws IOException {
         daemon.await(id, "completed");
-        assertArrayEquals(content, Files.readAllBytes(daemon.models().resolve("lora/" + name + ".safetensors")));
+        assertArrayEquals(content, Files.readAllBytes(daemon.models()
+                .resolve("lora/" + name + ".safetensors")));
     }
 
     /** The second request asked for exactly the bytes the first did not deliver. */
@@ -68,7 +69,8 @@ class ResumeTest extends DaemonTest {
     void stall_isAbortedAfterStallTimeout_andResumes() throws IOException {
         var url = storage.put("stall", content);
         storage.fault("stall", new Fault.Stall(250_000));
-        start(config("stall_timeout", 0.5), manifest(entry("lora", "stall.safetensors", url, Bytes.sha256(content))));
+        start(config("stall_timeout", 0.5),
+                manifest(entry("lora", "stall.safetensors", url, Bytes.sha256(content))));
         long id = daemon.idOf("stall.safetensors");
 
         assertCompletedWithRightBytes(id, "stall");
@@ -85,14 +87,18 @@ class ResumeTest extends DaemonTest {
         long id = daemon.idOf("slow.safetensors");
 
         daemon.await(id, "completed");
-        assertArrayEquals(content, Files.readAllBytes(daemon.models().resolve("lora/slow.safetensors")));
+        assertArrayEquals(content, Files.readAllBytes(daemon.models()
+                .resolve("lora/slow.safetensors")));
         assertTrue(((String) attemptRows(id).get(0).get("error")).startsWith("timeout"));
         long previous = 0;
-        var resumes = storage.requests("slow").stream().filter(r -> r.header("Range") != null).toList();
+        var resumes = storage.requests("slow").stream().filter(r -> r.header("Range") != null)
+                .toList();
         assertTrue(!resumes.isEmpty(), "retries resumed the part");
-        for (var retry : resumes) {  // an attempt cut before its first byte (a busy machine) leaves nothing to resume
+        // an attempt cut before its first byte (a busy machine) leaves nothing to resume
+        for (var retry : resumes) {
             long from = Long.parseLong(retry.header("Range").replaceAll("\\D", ""));
-            assertTrue(from > previous, "each retry resumes further on: " + from + " after " + previous);
+            assertTrue(from > previous, "each retry resumes further on: " + from + " after "
+                    + previous);
             previous = from;
         }
     }
@@ -108,13 +114,15 @@ class ResumeTest extends DaemonTest {
     void changedEtag_restartsTheFileFromZero() throws IOException {
         var url = storage.put("changing", content);
         byte[] replaced = Bytes.random(SIZE, 43);
-        storage.fault("changing", new Fault.DropAndReplace(300_000, replaced));  // re-uploaded: a new ETag
+        // re-uploaded: a new ETag
+        storage.fault("changing", new Fault.DropAndReplace(300_000, replaced));
         storage.pace(3_000_000);
         start(manifest(entry("lora", "changing.safetensors", url, null)));
         long id = daemon.idOf("changing.safetensors");
 
         daemon.await(id, "completed");
-        assertArrayEquals(replaced, Files.readAllBytes(daemon.models().resolve("lora/changing.safetensors")));
+        assertArrayEquals(replaced, Files.readAllBytes(daemon.models()
+                .resolve("lora/changing.safetensors")));
         assertEquals(Bytes.sha256(replaced), daemon.job(id).get("sha256"));
         FakeStorage.Request second = storage.requests("changing").get(1);
         assertTrue(second.header("If-Range") != null, "the resume was guarded");
@@ -141,7 +149,8 @@ class ResumeTest extends DaemonTest {
         start(manifest(entry("lora", "restart.safetensors", url, Bytes.sha256(content))));
         long id = daemon.idOf("restart.safetensors");
         Path part = daemon.models().resolve("lora/restart.safetensors.part");
-        Poll.until(() -> Files.exists(part) && part.toFile().length() > 100_000, () -> "some bytes in the part");
+        Poll.until(() -> Files.exists(part) && part.toFile().length() > 100_000,
+                () -> "some bytes in the part");
 
         daemon.stop();
         long kept = Files.size(part);

@@ -18,6 +18,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,13 +39,15 @@ class SegmentedTest extends DaemonTest {
 
     private long startOn(String name, Object... config) {
         var url = storage.put(name, content);
-        start(config(segmented(config)), manifest(entry("lora", name + ".safetensors", url, Bytes.sha256(content))));
+        start(config(segmented(config)),
+                manifest(entry("lora", name + ".safetensors", url, Bytes.sha256(content))));
         return daemon.idOf(name + ".safetensors");
     }
 
     private void assertCompleted(long id, String name) throws IOException {
         daemon.await(id, "completed");
-        assertArrayEquals(content, Files.readAllBytes(daemon.models().resolve("lora/" + name + ".safetensors")));
+        assertArrayEquals(content, Files.readAllBytes(daemon.models()
+                .resolve("lora/" + name + ".safetensors")));
         assertEquals(Bytes.sha256(content), daemon.job(id).get("sha256"));
         assertEquals(0, daemon.db().count("SELECT count(*) FROM part_ranges WHERE job_id = ?", id),
                 "the journal is cleared once the file is in place");
@@ -60,10 +63,13 @@ class SegmentedTest extends DaemonTest {
         storage.pace(2_000_000);
         long id = startOn("multi");
         assertCompleted(id, "multi");
-        assertTrue(storage.maxConcurrent("multi") >= 2, "connections at once: " + storage.maxConcurrent("multi"));
-        assertTrue(boundedRanges("multi").size() >= 3, "bounded Range requests: " + storage.requests("multi").size());
+        assertTrue(storage.maxConcurrent("multi") >= 2,
+                "connections at once: " + storage.maxConcurrent("multi"));
+        assertTrue(boundedRanges("multi").size() >= 3,
+                "bounded Range requests: " + storage.requests("multi").size());
         long sent = storage.bytesSent("multi");
-        assertTrue(sent < SIZE + 4 * 256 * 1024, "no byte fetched twice beyond a cut-off piece: " + sent);
+        assertTrue(sent < SIZE + 4 * 256 * 1024,
+                "no byte fetched twice beyond a cut-off piece: " + sent);
     }
 
     @Test
@@ -73,9 +79,11 @@ class SegmentedTest extends DaemonTest {
         long id = startOn("capped", "max_download_speed", 500_000);
         assertCompleted(id, "capped");
         long millis = (System.nanoTime() - started) / 1_000_000;
-        assertTrue(storage.maxConcurrent("capped") >= 2, "connections at once: " + storage.maxConcurrent("capped"));
+        assertTrue(storage.maxConcurrent("capped") >= 2,
+                "connections at once: " + storage.maxConcurrent("capped"));
         // a lower bound only, which a slow machine cannot break: 2 MB at 500 kB/s is 4 s, less the
-        // quarter second the limiter lets through at once; 4 uncapped connections would take ~0.25 s
+        // quarter second the limiter lets through at once; 4 uncapped connections would take ~0.25
+        // s
         assertTrue(millis >= 3_700, "took " + millis + " ms");
     }
 
@@ -89,9 +97,11 @@ class SegmentedTest extends DaemonTest {
                 manifest(entry("lora", "slow.safetensors", url, Bytes.sha256(big))));
         long id = daemon.idOf("slow.safetensors");
         daemon.await(id, "completed");
-        assertArrayEquals(big, Files.readAllBytes(daemon.models().resolve("lora/slow.safetensors")));
+        assertArrayEquals(big, Files.readAllBytes(daemon.models()
+                .resolve("lora/slow.safetensors")));
 
-        // the slow connection's request stopped short of its piece, whose back half another asked for
+        // the slow connection's request stopped short of its piece, whose back half another asked
+        // for
         var ranges = storage.requests("slow").stream().filter(r -> r.header("Range") != null
                 && r.header("Range").matches("bytes=\\d+-\\d+")).toList();
         boolean split = false;
@@ -99,12 +109,14 @@ class SegmentedTest extends DaemonTest {
             long from = Long.parseLong(r.header("Range").replaceAll("bytes=(\\d+)-\\d+", "$1"));
             long to = Long.parseLong(r.header("Range").replaceAll("bytes=\\d+-(\\d+)", "$1"));
             split |= r.bytesSent().get() < to + 1 - from && ranges.stream().anyMatch(other -> {
-                long start = Long.parseLong(other.header("Range").replaceAll("bytes=(\\d+)-\\d+", "$1"));
+                long start = Long.parseLong(other.header("Range")
+                        .replaceAll("bytes=(\\d+)-\\d+", "$1"));
                 return start > from && start <= to;
             });
         }
-        assertTrue(split, "a piece cut short and its back half asked for: " + storage.requests("slow").stream()
-                .map(r -> r.header("Range") + " sent " + r.bytesSent().get()).toList());
+        assertTrue(split, "a piece cut short and its back half asked for: "
+                + storage.requests("slow").stream()
+                        .map(r -> r.header("Range") + " sent " + r.bytesSent().get()).toList());
     }
 
     @Test
@@ -117,10 +129,12 @@ class SegmentedTest extends DaemonTest {
         start(config(segmented("min_segment_size", 1 << 20)),
                 manifest(entry("lora", "even.safetensors", url, Bytes.sha256(four))));
         daemon.await(daemon.idOf("even.safetensors"), "completed");
-        assertArrayEquals(four, Files.readAllBytes(daemon.models().resolve("lora/even.safetensors")));
+        assertArrayEquals(four, Files.readAllBytes(daemon.models()
+                .resolve("lora/even.safetensors")));
         var ranges = storage.requests("even").stream().map(r -> r.header("Range")).toList();
-        assertTrue(ranges.stream().filter(java.util.Objects::nonNull)
-                .allMatch(r -> Long.parseLong(r.substring("bytes=".length(), r.indexOf('-'))) % (1 << 20) == 0),
+        assertTrue(ranges.stream().filter(Objects::nonNull)
+                .allMatch(r -> Long.parseLong(r.substring("bytes=".length(),
+                        r.indexOf('-'))) % (1 << 20) == 0),
                 "no piece was split: " + ranges);
     }
 
@@ -144,7 +158,8 @@ class SegmentedTest extends DaemonTest {
     @Test
     void busySegment_503_halvesTheConnections_andHonoursRetryAfter() throws IOException {
         storage.pace(2_000_000);
-        storage.faultSegments("busy", new Fault.Status(503, "text/plain", "slow down", Map.of("Retry-After", "1")));
+        storage.faultSegments("busy", new Fault.Status(503, "text/plain", "slow down",
+                Map.of("Retry-After", "1")));
         long id = startOn("busy");
         assertCompleted(id, "busy");
         assertTrue(storage.requests("busy").stream().anyMatch(r -> r.status().get() == 503));
@@ -158,7 +173,8 @@ class SegmentedTest extends DaemonTest {
         assertCompleted(id, "etag");
         var requests = storage.requests("etag");
         var last = requests.get(requests.size() - 1);
-        assertEquals(null, last.header("Range"), "the restart fetches the whole file: " + last.headers());
+        assertEquals(null, last.header("Range"),
+                "the restart fetches the whole file: " + last.headers());
         assertTrue(((String) attemptRows(id).get(0).get("error")).contains("changed"));
     }
 
@@ -187,11 +203,12 @@ class SegmentedTest extends DaemonTest {
     @Test
     void fileSmallerThanMinSegmentSize_usesOneConnection() throws IOException {
         var url = storage.put("small", content);
-        start(config("connections_per_download", 4), manifest(entry("lora", "small.safetensors", url,
-                Bytes.sha256(content))));
+        start(config("connections_per_download", 4),
+                manifest(entry("lora", "small.safetensors", url, Bytes.sha256(content))));
         long id = daemon.idOf("small.safetensors");
         assertCompleted(id, "small");
-        assertEquals(1, storage.requests("small").size(), "2 MB is below the default 32 MiB segment");
+        assertEquals(1, storage.requests("small").size(),
+                "2 MB is below the default 32 MiB segment");
     }
 
     @Test
@@ -199,18 +216,22 @@ class SegmentedTest extends DaemonTest {
         long version = 900_077;
         civitai.addVersion(version, "signed.safetensors", content);
         civitai.signedUrlSeconds(1);
-        storage.pace(200_000);  // each connection needs seconds: they reconnect after the URL expired
+        // each connection needs seconds: they reconnect after the URL expired
+        storage.pace(200_000);
         storage.faultSegments(civitai.objectName(civitai.file(version)), new Fault.Drop(300_000),
                 new Fault.Drop(300_000));
-        start(config(segmented()), manifest(entry("lora", "signed.safetensors", civitai.downloadUrl(version),
-                Bytes.sha256(content))));
+        start(config(segmented()), manifest(entry("lora", "signed.safetensors",
+                civitai.downloadUrl(version), Bytes.sha256(content))));
         long id = daemon.idOf("signed.safetensors");
         Poll.until(() -> civitai.downloadHits(version) == 1, () -> "the first Civitai call");
         civitai.signedUrlSeconds(3600);  // the renewed URL stays valid
         assertCompleted(id, "signed");
-        assertEquals(2, civitai.downloadHits(version), () -> "one Civitai call to start, one to renew for all: "
-                + storage.requests().stream().map(r -> r.header("Range") + " " + r.status().get()).toList());
-        assertTrue(storage.requests().stream().anyMatch(r -> r.status().get() == 403), "the URL did expire");
+        assertEquals(2, civitai.downloadHits(version),
+                () -> "one Civitai call to start, one to renew for all: "
+                + storage.requests().stream().map(r -> r.header("Range") + " " + r.status().get())
+                        .toList());
+        assertTrue(storage.requests().stream().anyMatch(r -> r.status().get() == 403),
+                "the URL did expire");
     }
 
     @Test
@@ -218,13 +239,17 @@ class SegmentedTest extends DaemonTest {
         storage.pace(500_000);
         var url = storage.put("shown", content);
         start(config(segmented()), manifest());
-        try (SseClient sse = SseClient.connect(URI.create("http://127.0.0.1:" + daemon.port() + "/api/events"))) {
-            daemon.post("/api/download", entry("lora", "shown.safetensors", url, Bytes.sha256(content)).toString());
+        try (SseClient sse = SseClient.connect(URI.create("http://127.0.0.1:" + daemon.port()
+                + "/api/events"))) {
+            daemon.post("/api/download", entry("lora", "shown.safetensors", url,
+                    Bytes.sha256(content)).toString());
             long id = daemon.idOf("shown.safetensors");
-            Poll.until(() -> connectionsIn(daemon.getJson("/api/status")) >= 2, () -> "connections in /api/status: "
-                    + daemon.get("/api/status").body());
-            assertTrue(daemon.getJson("/api/jobs/" + id).get("job").asObject().getInt("connections", 0) >= 1);
-            sse.await(e -> e.name().equals("job.progress") && e.data().matches(".*\"connections\":[2-9].*"),
+            Poll.until(() -> connectionsIn(daemon.getJson("/api/status")) >= 2,
+                    () -> "connections in /api/status: " + daemon.get("/api/status").body());
+            assertTrue(daemon.getJson("/api/jobs/" + id).get("job").asObject()
+                    .getInt("connections", 0) >= 1);
+            sse.await(e -> e.name().equals("job.progress")
+                    && e.data().matches(".*\"connections\":[2-9].*"),
                     "a progress event with several connections");
             assertCompleted(id, "shown");
         }
@@ -240,8 +265,8 @@ class SegmentedTest extends DaemonTest {
         storage.pace(1_000_000);
         var a = storage.put("capA", content);
         var b = storage.put("capB", content);
-        start(config(segmented("workers", 2, "max_connections_per_host", 3, "throttle", 0)), manifest(
-                entry("lora", "capA.safetensors", a, Bytes.sha256(content)),
+        start(config(segmented("workers", 2, "max_connections_per_host", 3, "throttle", 0)),
+                manifest(entry("lora", "capA.safetensors", a, Bytes.sha256(content)),
                 entry("lora", "capB.safetensors", b, Bytes.sha256(content))));
         long idA = daemon.idOf("capA.safetensors");
         long idB = daemon.idOf("capB.safetensors");

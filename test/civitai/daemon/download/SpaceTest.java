@@ -27,7 +27,8 @@ class SpaceTest extends DaemonTest {
     void mountSmallFileSystem() throws Exception {
         small = dir.resolve("small");
         Files.createDirectories(small);
-        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", small.toString()), "tmpfs needs root");
+        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", small.toString()),
+                "tmpfs needs root");
     }
 
     @AfterEach
@@ -44,8 +45,10 @@ class SpaceTest extends DaemonTest {
     }
 
     private long submit(String name, byte[] content, long size) {
-        var body = entry("lora", name, storage.put(name, content), Bytes.sha256(content)).add("size", size);
-        return json(daemon.post("/api/download", body.toString())).get("job").asObject().getLong("id", 0);
+        var body = entry("lora", name, storage.put(name, content), Bytes.sha256(content))
+                .add("size", size);
+        return json(daemon.post("/api/download", body.toString())).get("job").asObject()
+                .getLong("id", 0);
     }
 
     @Test
@@ -56,9 +59,11 @@ class SpaceTest extends DaemonTest {
 
         long id = submit("wait.safetensors", content, content.length);
         Map<String, Object> waiting = daemon.await(id, "waiting_space");
-        assertTrue(String.valueOf(waiting.get("last_error")).contains("(" + content.length + " bytes)"), waiting.toString());
+        assertTrue(String.valueOf(waiting.get("last_error"))
+                .contains("(" + content.length + " bytes)"), waiting.toString());
         assertEquals(0, storage.requests("wait.safetensors").size(), "no attempt while waiting");
-        assertTrue(json(daemon.get("/api/meta")).toString().contains("waiting_space"), "the GUI's state list");
+        assertTrue(json(daemon.get("/api/meta")).toString().contains("waiting_space"),
+                "the GUI's state list");
 
         Files.delete(filler);
         daemon.await(id, "completed");
@@ -71,7 +76,8 @@ class SpaceTest extends DaemonTest {
         start(config("download_dir", small.toString(), "min_free_space", 1 << 20), new JsonArray());
         byte[] content = Bytes.random(3 << 19, 84);
 
-        try (SseClient sse = SseClient.connect(URI.create("http://127.0.0.1:" + daemon.port() + "/api/events"))) {
+        try (SseClient sse = SseClient.connect(URI.create("http://127.0.0.1:" + daemon.port()
+                + "/api/events"))) {
             long id = submit("live.safetensors", content, content.length);
             var waiting = sse.await("job.waiting_space", id);
             assertTrue(waiting.data().contains("(" + content.length + " bytes)"), waiting.data());
@@ -90,20 +96,23 @@ class SpaceTest extends DaemonTest {
         Files.write(small.resolve("filler.bin"), new byte[1 << 20]);
         Path other = Files.createDirectories(dir.resolve("other-root"));
         start(config("download_dir", small.toString(), "min_free_space", 1 << 20)
-                .add("library_roots", new JsonArray().add(other.toString()).add(small.resolve("lora").toString())),
+                .add("library_roots", new JsonArray().add(other.toString())
+                        .add(small.resolve("lora").toString())),
                 new JsonArray());
 
         var disks = daemon.getJson("/api/status").get("disk_space").asArray();
-        assertEquals(2, disks.size(), "the tmpfs once (download_dir and a root in it), the temp folder's: " + disks);
+        assertEquals(2, disks.size(), "the tmpfs once (download_dir and a root in it),"
+                + " the temp folder's: " + disks);
         var tmpfs = disks.get(0).asObject();
         assertEquals(small.toAbsolutePath().toString(), tmpfs.getString("path", null));
         assertEquals(4 << 20, tmpfs.getLong("total_bytes", 0));
         assertEquals(3 << 20, tmpfs.getLong("free_bytes", 0), "4 MiB less the filler");
         assertEquals(1 << 20, tmpfs.getLong("min_free_space", 0));
-        assertEquals(other.toAbsolutePath().toString(), disks.get(1).asObject().getString("path", null));
+        assertEquals(other.toAbsolutePath().toString(),
+                disks.get(1).asObject().getString("path", null));
         String metrics = daemon.get("/metrics").body();
-        assertTrue(metrics.contains("civitai_daemon_free_bytes{path=\"" + small.toAbsolutePath() + "\"} " + (3 << 20) + "\n"),
-                metrics);
+        assertTrue(metrics.contains("civitai_daemon_free_bytes{path=\"" + small.toAbsolutePath()
+                + "\"} " + (3 << 20) + "\n"), metrics);
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,28 +54,33 @@ class TargetOwnershipTest extends DaemonTest {
         daemon.await(second, "completed");
 
         assertEquals("superseded", daemon.state(first));
-        assertArrayEquals(v2, Files.readAllBytes(target()), "the newer job's file replaced the older job's own file");
+        assertArrayEquals(v2, Files.readAllBytes(target()),
+                "the newer job's file replaced the older job's own file");
 
         var refused = daemon.send("DELETE", "/api/jobs/" + first + "?delete_file=true", null, null);
         assertEquals(409, refused.statusCode(), refused.body());
-        assertTrue(refused.body().contains("is not the file job " + first + " verified"), refused.body());
+        assertTrue(refused.body().contains("is not the file job " + first + " verified"),
+                refused.body());
         assertArrayEquals(v2, Files.readAllBytes(target()), "job 2's file is kept");
         assertEquals("superseded", daemon.state(first), "nothing was removed");
 
-        var deleted = daemon.send("DELETE", "/api/jobs/" + second + "?delete_file=true", null, null);
+        var deleted = daemon.send("DELETE", "/api/jobs/" + second + "?delete_file=true", null,
+                null);
         assertEquals(200, deleted.statusCode(), deleted.body());
         assertFalse(Files.exists(target()));
     }
 
     @Test
-    void aBatch_supersedesTheOlderJobOfItsTarget_andItsOwnEarlierEntryForTheSameTarget() throws IOException {
+    void aBatch_supersedesTheOlderJobOfItsTarget_andItsOwnEarlierEntryForTheSameTarget()
+            throws IOException {
         start(new JsonArray());
         long first = add("model.safetensors", "v1", v1);
         daemon.await(first, "completed");
         byte[] other = Bytes.random(100_000, 43);
         var r = daemon.post("/api/batch", manifest(
                 entry("lora", "model.safetensors", storage.put("v2", v2), Bytes.sha256(v2)),
-                entry("lora", "other.safetensors", storage.put("other", other), Bytes.sha256(other)),
+                entry("lora", "other.safetensors", storage.put("other", other),
+                        Bytes.sha256(other)),
                 entry("lora", "model.safetensors", storage.put("v3", v1), null)).toString());
         assertEquals(202, r.statusCode(), r.body());
         var jobs = json(r).get("jobs").asArray();
@@ -84,8 +90,10 @@ class TargetOwnershipTest extends DaemonTest {
 
         daemon.await(third, "completed");
         daemon.await(unrelated, "completed");
-        assertEquals("superseded", daemon.state(first), "the batch took the target from the older job");
-        assertEquals("superseded", daemon.state(second), "the later entry of the batch for a target wins");
+        assertEquals("superseded", daemon.state(first),
+                "the batch took the target from the older job");
+        assertEquals("superseded", daemon.state(second),
+                "the later entry of the batch for a target wins");
         assertArrayEquals(v1, Files.readAllBytes(target()));
     }
 
@@ -119,7 +127,8 @@ class TargetOwnershipTest extends DaemonTest {
     }
 
     @Test
-    void twoTypesOfOneFolder_shareTheTarget_soTheNewerJobSupersedesTheRunningOne() throws IOException {
+    void twoTypesOfOneFolder_shareTheTarget_soTheNewerJobSupersedesTheRunningOne()
+            throws IOException {
         storage.pace(100_000);
         start(config("layout", "a1111"), new JsonArray());
         long checkpoint = add("checkpoint", "model.safetensors", "v1", v1);
@@ -129,7 +138,8 @@ class TargetOwnershipTest extends DaemonTest {
         daemon.await(unet, "completed");
 
         Path target = daemon.models().resolve("models/Stable-diffusion/model.safetensors");
-        assertEquals("superseded", daemon.state(checkpoint), "both types go to models/Stable-diffusion");
+        assertEquals("superseded", daemon.state(checkpoint),
+                "both types go to models/Stable-diffusion");
         assertArrayEquals(v2, Files.readAllBytes(target));
         assertFalse(Files.exists(target.resolveSibling("model.safetensors.part")));
     }
@@ -144,7 +154,8 @@ class TargetOwnershipTest extends DaemonTest {
         var job = daemon.await(id, "failed");
 
         assertEquals("target_exists", job.get("failure_reason"));
-        assertTrue(((String) job.get("last_error")).contains("existing_files"), (String) job.get("last_error"));
+        assertTrue(((String) job.get("last_error")).contains("existing_files"),
+                (String) job.get("last_error"));
         assertArrayEquals(mine, Files.readAllBytes(target()));
         assertEquals(0, storage.requests("v1").size(), "nothing was downloaded");
     }
@@ -158,7 +169,8 @@ class TargetOwnershipTest extends DaemonTest {
         daemon.await(add("model.safetensors", "v1", v1), "completed");
 
         assertArrayEquals(v1, Files.readAllBytes(target()));
-        Path aside = target().resolveSibling("model.replaced-" + LocalDate.now(ZoneOffset.UTC) + ".safetensors");
+        Path aside = target().resolveSibling("model.replaced-" + LocalDate.now(ZoneOffset.UTC)
+                + ".safetensors");
         assertArrayEquals(mine, Files.readAllBytes(aside));
     }
 
@@ -193,7 +205,8 @@ class TargetOwnershipTest extends DaemonTest {
         daemon.stop();
         daemon.startAgain();
         daemon.await(daemon.idOf("other.safetensors"), "completed");
-        assertEquals(0, daemon.db().count("SELECT count(*) FROM jobs WHERE filename = 'model.safetensors'"));
+        assertEquals(0, daemon.db().count("SELECT count(*) FROM jobs"
+                + " WHERE filename = 'model.safetensors'"));
         assertFalse(Files.exists(target()));
     }
 
@@ -202,8 +215,9 @@ class TargetOwnershipTest extends DaemonTest {
         start(new JsonArray());
         long first = add("model.safetensors", "v1", v1);
         daemon.await(first, "completed");
-        var release = new java.util.concurrent.CountDownLatch(1);
-        storage.fault("v2", new Fault.Hold(1000, release));  // job 2 stays in flight until the delete is done
+        var release = new CountDownLatch(1);
+        // job 2 stays in flight until the delete is done
+        storage.fault("v2", new Fault.Hold(1000, release));
         long second = add("model.safetensors", "v2", v2);
         daemon.await(second, "downloading");
         Path part = target().resolveSibling("model.safetensors.part");
@@ -215,7 +229,8 @@ class TargetOwnershipTest extends DaemonTest {
         assertTrue(Files.exists(part), "job " + second + "'s part, being written, is still there");
         release.countDown();
         daemon.await(second, "completed");
-        assertArrayEquals(v2, Files.readAllBytes(target()), "the file in place is the one job 2 verified");
+        assertArrayEquals(v2, Files.readAllBytes(target()),
+                "the file in place is the one job 2 verified");
     }
 
     @Test
@@ -223,7 +238,8 @@ class TargetOwnershipTest extends DaemonTest {
         start(new JsonArray());
         long first = add("model.safetensors", "v1", v1);
         daemon.await(first, "completed");
-        var r2 = daemon.post("/api/download", entry("lora", "model.safetensors", storage.url("missing"),
+        var r2 = daemon.post("/api/download",
+                entry("lora", "model.safetensors", storage.url("missing"),
                 Bytes.sha256(v2)).toString());
         assertEquals(202, r2.statusCode(), r2.body());
         assertEquals("superseded", daemon.state(first));
@@ -239,35 +255,43 @@ class TargetOwnershipTest extends DaemonTest {
         Files.createDirectories(dir.resolve("models/lora"));
         Files.write(dir.resolve("models/lora/model.safetensors"), mine);
         start(new JsonArray());
-        var noSha = daemon.post("/api/download", entry("lora", "model.safetensors", storage.put("v1", v1), null).toString());
+        var noSha = daemon.post("/api/download",
+                entry("lora", "model.safetensors", storage.put("v1", v1), null).toString());
         assertEquals(202, noSha.statusCode(), noSha.body());
         daemon.await(json(noSha).get("job").asObject().getLong("id", 0), "completed");
-        assertArrayEquals(mine, Files.readAllBytes(target()), "the user's file was taken as the model");
+        assertArrayEquals(mine, Files.readAllBytes(target()),
+                "the user's file was taken as the model");
 
         long second = add("model.safetensors", "v2", v2);
         var job = daemon.await(second, "failed");
         assertEquals("target_exists", job.get("failure_reason"));
-        assertArrayEquals(mine, Files.readAllBytes(target()), "existing_files keep: the user's file is never replaced");
+        assertArrayEquals(mine, Files.readAllBytes(target()),
+                "existing_files keep: the user's file is never replaced");
     }
 
     @Test
-    void twoJobsWhoseServerNamesCollide_neverShareOnePart_theLaterOneFailsSayingWhy() throws IOException {
-        var release = new java.util.concurrent.CountDownLatch(1);
-        storage.fault("a", new Fault.Hold(1000, release));  // job 1 holds the name until job 2 has failed
+    void twoJobsWhoseServerNamesCollide_neverShareOnePart_theLaterOneFailsSayingWhy()
+            throws IOException {
+        var release = new CountDownLatch(1);
+        // job 1 holds the name until job 2 has failed
+        storage.fault("a", new Fault.Hold(1000, release));
         start(config("workers", 2), new JsonArray());
         long first = add(null, "a", v1, "attachment; filename=\"model.safetensors\"");
         daemon.await(first, "downloading");
         long second = add(null, "b", v2, "attachment; filename=\"model.safetensors\"");
         var failed = daemon.await(second, "failed");
         assertEquals("target_busy", failed.get("failure_reason"));
-        assertTrue(((String) failed.get("last_error")).contains("own \"filename\""), (String) failed.get("last_error"));
+        assertTrue(((String) failed.get("last_error")).contains("own \"filename\""),
+                (String) failed.get("last_error"));
         release.countDown();
         daemon.await(first, "completed");
-        assertArrayEquals(v1, Files.readAllBytes(target()), "job 1's verified file, untouched by job 2");
+        assertArrayEquals(v1, Files.readAllBytes(target()),
+                "job 1's verified file, untouched by job 2");
     }
 
     private long add(String filename, String name, byte[] content, String disposition) {
-        var r = daemon.post("/api/download", entry("lora", filename, storage.put(name, content, disposition),
+        var r = daemon.post("/api/download",
+                entry("lora", filename, storage.put(name, content, disposition),
                 Bytes.sha256(content)).toString());
         assertEquals(202, r.statusCode(), r.body());
         return json(r).get("job").asObject().getLong("id", 0);

@@ -17,7 +17,10 @@ import com.eclipsesource.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** Adding jobs over the API: one, a batch, and what is recorded in manifest.json. */
@@ -31,8 +34,8 @@ class ApiTest extends DaemonTest {
     @Test
     void download_queuesTheEntry_recordsItInTheManifest_andDownloadsIt() throws IOException {
         start(manifest());
-        var body = entry("lora", "api.safetensors", storage.put("api", content), Bytes.sha256(content))
-                .add("note", "from curl");
+        var body = entry("lora", "api.safetensors", storage.put("api", content),
+                Bytes.sha256(content)).add("note", "from curl");
         var response = daemon.post("/api/download", body.toString());
 
         assertEquals(202, response.statusCode(), response.body());
@@ -42,14 +45,16 @@ class ApiTest extends DaemonTest {
         daemon.await(id, "completed");
         JsonArray recorded = manifestOnDisk();
         assertEquals(1, recorded.size());
-        assertEquals("from curl", recorded.get(0).asObject().getString("note", null), "extra fields kept");
+        assertEquals("from curl", recorded.get(0).asObject().getString("note", null),
+                "extra fields kept");
         assertTrue(Files.exists(dir.resolve("manifest.json.bak")), "the previous manifest is kept");
     }
 
     @Test
     void theSameEntryTwice_isOneJobAndOneManifestEntry() throws IOException {
         start(manifest());
-        String body = entry("lora", "twice.safetensors", storage.put("twice", content), Bytes.sha256(content)).toString();
+        String body = entry("lora", "twice.safetensors", storage.put("twice", content),
+                Bytes.sha256(content)).toString();
         long id = json(daemon.post("/api/download", body)).get("job").asObject().getLong("id", 0);
         daemon.await(id, "completed");
 
@@ -65,7 +70,8 @@ class ApiTest extends DaemonTest {
         var response = daemon.post("/api/download",
                 entry("lora", "../escape.safetensors", storage.put("x", content), null).toString());
         assertEquals(400, response.statusCode());
-        assertTrue(json(response).get("error").asObject().getString("message", "").contains("\"filename\""));
+        assertTrue(json(response).get("error").asObject().getString("message", "")
+                .contains("\"filename\""));
         assertEquals(0, manifestOnDisk().size());
         assertEquals(0, daemon.db().count("SELECT count(*) FROM jobs"));
     }
@@ -86,7 +92,8 @@ class ApiTest extends DaemonTest {
         assertEquals(2, details.size());
         assertEquals(1, details.get(0).asObject().getInt("index", -1));
         assertEquals(2, details.get(1).asObject().getInt("index", -1));
-        assertTrue(details.get(1).asObject().getString("reason", "").contains("\"url\" is missing"));
+        assertTrue(details.get(1).asObject().getString("reason", "")
+                .contains("\"url\" is missing"));
         assertEquals(0, daemon.db().count("SELECT count(*) FROM jobs"));
         assertEquals(0, manifestOnDisk().size());
     }
@@ -94,12 +101,15 @@ class ApiTest extends DaemonTest {
     @Test
     void batch_queuesAll_andReportsWhatIsAlreadyThere() throws IOException {
         start(manifest());
-        var first = entry("lora", "b1.safetensors", storage.put("b1", content), Bytes.sha256(content));
-        long done = json(daemon.post("/api/download", first.toString())).get("job").asObject().getLong("id", 0);
+        var first = entry("lora", "b1.safetensors", storage.put("b1", content),
+                Bytes.sha256(content));
+        long done = json(daemon.post("/api/download", first.toString())).get("job").asObject()
+                .getLong("id", 0);
         daemon.await(done, "completed");
 
         var second = entry("vae", "b2.safetensors", storage.put("b2", content), null);
-        var response = daemon.post("/api/batch", new JsonObject().add("entries", manifest(first, second)).toString());
+        var response = daemon.post("/api/batch",
+                new JsonObject().add("entries", manifest(first, second)).toString());
 
         assertEquals(202, response.statusCode(), response.body());
         JsonArray jobs = json(response).get("jobs").asArray();
@@ -114,7 +124,8 @@ class ApiTest extends DaemonTest {
     void unparsableManifest_isNeverOverwritten_andTheAddIsRefused() throws IOException {
         start(manifest());
         Files.writeString(dir.resolve("manifest.json"), "[ {\"oops\": ");
-        var response = daemon.post("/api/download", entry("lora", "m.safetensors", storage.put("m", content), null).toString());
+        var response = daemon.post("/api/download",
+                entry("lora", "m.safetensors", storage.put("m", content), null).toString());
         assertEquals(409, response.statusCode());
         assertEquals("[ {\"oops\": ", Files.readString(dir.resolve("manifest.json")));
         assertTrue(daemon.getJson("/api/status").get("manifest").asObject().getString("error", "")
@@ -137,7 +148,8 @@ class ApiTest extends DaemonTest {
     void jobs_arePagedNewestFirst_andFilteredByState() {
         var entries = new JsonArray();
         for (int i = 0; i < 5; i++) {
-            entries.add(entry("lora", "p" + i + ".safetensors", storage.put("p" + i, content), null));
+            entries.add(entry("lora", "p" + i + ".safetensors", storage.put("p" + i, content),
+                    null));
         }
         start(entries);
         for (long id = 1; id <= 5; id++) {
@@ -149,7 +161,8 @@ class ApiTest extends DaemonTest {
         String cursor = page1.getString("next_cursor", null);
         JsonObject page2 = daemon.getJson("/api/jobs?limit=2&cursor=" + cursor);
         assertEquals(List.of(3L, 2L), ids(page2.get("jobs").asArray()));
-        JsonObject last = daemon.getJson("/api/jobs?limit=2&cursor=" + page2.getString("next_cursor", null));
+        JsonObject last = daemon.getJson("/api/jobs?limit=2&cursor="
+                + page2.getString("next_cursor", null));
         assertEquals(List.of(1L), ids(last.get("jobs").asArray()));
         assertTrue(last.get("next_cursor").isNull());
         assertEquals(0, daemon.getJson("/api/jobs?state=failed").get("jobs").asArray().size());
@@ -169,7 +182,8 @@ class ApiTest extends DaemonTest {
         assertEquals("completed", job.getString("state", null));
         assertEquals(Bytes.sha256(content), job.getString("sha256", null));
         assertEquals(2, job.get("attempt_log").asArray().size());
-        assertEquals("retry", job.get("attempt_log").asArray().get(0).asObject().getString("outcome", null));
+        assertEquals("retry", job.get("attempt_log").asArray().get(0).asObject()
+                .getString("outcome", null));
         assertEquals(404, daemon.get("/api/jobs/99").statusCode());
         assertEquals(404, daemon.get("/api/jobs/abc").statusCode());
     }
@@ -189,11 +203,15 @@ class ApiTest extends DaemonTest {
             String after = all.get(i).asObject().getString("finished_at", "");
             assertTrue(before.compareTo(after) >= 0, "newest first: " + before + " then " + after);
         }
-        assertEquals(2, daemon.getJson("/api/completed?model_type=lora").get("jobs").asArray().size());
-        assertEquals(0, daemon.getJson("/api/completed?since=2999-01-01").get("jobs").asArray().size());
-        assertEquals(3, daemon.getJson("/api/completed?since=2000-01-01T00:00:00Z").get("jobs").asArray().size());
+        assertEquals(2, daemon.getJson("/api/completed?model_type=lora").get("jobs").asArray()
+                .size());
+        assertEquals(0, daemon.getJson("/api/completed?since=2999-01-01").get("jobs").asArray()
+                .size());
+        assertEquals(3, daemon.getJson("/api/completed?since=2000-01-01T00:00:00Z").get("jobs")
+                .asArray().size());
         JsonObject page = daemon.getJson("/api/completed?limit=2");
-        JsonObject rest = daemon.getJson("/api/completed?limit=2&cursor=" + page.getString("next_cursor", null));
+        JsonObject rest = daemon.getJson("/api/completed?limit=2&cursor="
+                + page.getString("next_cursor", null));
         assertEquals(1, rest.get("jobs").asArray().size());
         assertEquals(400, daemon.get("/api/completed?since=yesterday").statusCode());
     }
@@ -206,12 +224,14 @@ class ApiTest extends DaemonTest {
         daemon.await(2, "completed");
 
         assertEquals(200, daemon.send("DELETE", "/api/jobs/1", null, null).statusCode());
-        assertEquals(200, daemon.send("DELETE", "/api/jobs/2?delete_file=true", null, null).statusCode());
+        assertEquals(200, daemon.send("DELETE", "/api/jobs/2?delete_file=true", null, null)
+                .statusCode());
 
         assertEquals(404, daemon.get("/api/jobs/1").statusCode());
         assertTrue(Files.exists(daemon.models().resolve("lora/keep.safetensors")));
         assertFalse(Files.exists(daemon.models().resolve("lora/drop.safetensors")));
-        assertEquals(0, daemon.db().count("SELECT count(*) FROM attempts"), "attempts go with their job");
+        assertEquals(0, daemon.db().count("SELECT count(*) FROM attempts"),
+                "attempts go with their job");
     }
 
     @Test
@@ -228,24 +248,31 @@ class ApiTest extends DaemonTest {
         assertTrue(m.getDouble("average_bytes_per_second", 0) > 0);
         assertEquals(0.5, m.getDouble("success_rate", 0), 1e-9);
         assertEquals(1, m.get("failures_by_reason").asObject().getInt("not_found", -1));
-        String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+        String today = LocalDate.now(ZoneOffset.UTC).toString();
         assertEquals(1, m.get("per_day").asObject().get(today).asObject().getInt("count", 0));
-        assertEquals(content.length, m.get("per_model_type").asObject().get("lora").asObject().getLong("bytes", 0));
+        assertEquals(content.length, m.get("per_model_type").asObject().get("lora").asObject()
+                .getLong("bytes", 0));
 
         var prometheus = daemon.get("/metrics");
         assertEquals(200, prometheus.statusCode());
-        assertTrue(prometheus.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
-        assertTrue(prometheus.body().contains("civitai_daemon_jobs{state=\"completed\"} 1"), prometheus.body());
+        assertTrue(prometheus.headers().firstValue("Content-Type").orElse("")
+                .startsWith("text/plain; version=0.0.4"));
+        assertTrue(prometheus.body().contains("civitai_daemon_jobs{state=\"completed\"} 1"),
+                prometheus.body());
         assertTrue(prometheus.body().contains("civitai_daemon_failures{reason=\"not_found\"} 1"));
         assertTrue(prometheus.body().contains("civitai_daemon_queue_depth 0"));
         assertTrue(prometheus.body().contains("civitai_daemon_webhook_failures_total 0"));
-        assertEquals(steady(prometheus.body()), steady(daemon.get("/api/metrics?format=prometheus").body()));
+        assertEquals(steady(prometheus.body()),
+                steady(daemon.get("/api/metrics?format=prometheus").body()));
     }
 
-    /** A metrics document without the free space, which other writers on the disk change between two reads. */
+    /**
+     * A metrics document without the free space, which other writers on the disk change between two
+     * reads.
+     */
     private static String steady(String prometheus) {
         return prometheus.lines().filter(l -> !l.startsWith("civitai_daemon_free_bytes{"))
-                .collect(java.util.stream.Collectors.joining("\n"));
+                .collect(Collectors.joining("\n"));
     }
 
     private static List<Long> ids(JsonArray jobs) {
@@ -255,7 +282,8 @@ class ApiTest extends DaemonTest {
     @Test
     void manifestEntryAddedByTheApi_surviveARestartWithoutDuplicates() throws IOException {
         start(manifest());
-        long id = json(daemon.post("/api/download", entry("lora", "r.safetensors", storage.put("r", content), null)
+        long id = json(daemon.post("/api/download",
+                entry("lora", "r.safetensors", storage.put("r", content), null)
                 .toString())).get("job").asObject().getLong("id", 0);
         daemon.await(id, "completed");
         daemon.stop();
@@ -270,11 +298,12 @@ class ApiTest extends DaemonTest {
     void anEntryOver16KiB_extraFieldsIncluded_is400_andNothingIsRecorded() throws Exception {
         start(new JsonArray());
         String notes = "n".repeat(17_000);
-        var r = daemon.post("/api/download", new JsonObject().add("url", storage.url("big-notes.bin").toString())
+        var r = daemon.post("/api/download",
+                new JsonObject().add("url", storage.url("big-notes.bin").toString())
                 .add("model_type", "lora").add("notes", notes).toString());
         assertEquals(400, r.statusCode(), r.body());
         assertTrue(r.body().contains("at most 16384 (16 KiB)"), r.body());
         assertEquals(0, daemon.db().count("SELECT count(*) FROM jobs"));
-        assertFalse(java.nio.file.Files.readString(dir.resolve("manifest.json")).contains(notes));
+        assertFalse(Files.readString(dir.resolve("manifest.json")).contains(notes));
     }
 }

@@ -23,10 +23,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The auth matrix against the real daemon with jwt_secret set. */
 class AuthTest extends DaemonTest {
@@ -61,16 +66,20 @@ class AuthTest extends DaemonTest {
         assertEquals(403, status("POST", "/api/download", viewer));
         assertEquals(403, status("POST", "/api/jobs/1/pause", viewer));
         assertEquals(403, status("DELETE", "/api/jobs/1", viewer));
-        assertEquals(400, status("POST", "/api/download", admin), "admin passes auth; {} is a bad entry");
+        assertEquals(400, status("POST", "/api/download", admin),
+                "admin passes auth; {} is a bad entry");
         assertEquals(404, status("POST", "/api/jobs/1/pause", admin));
     }
 
     @Test
     void badSignature_wrongSecret_and_tampering_are401() {
-        String otherSecret = new Jwt("another-secret-entirely-000000000", Clock.systemUTC()).sign(Role.ADMIN, Duration.ofHours(1));
+        String otherSecret = new Jwt("another-secret-entirely-000000000", Clock.systemUTC())
+                .sign(Role.ADMIN, Duration.ofHours(1));
         assertEquals(401, status("GET", "/api/status", otherSecret));
         String[] parts = viewer.split("\\.");
-        String promoted = parts[0] + "." + encode("{\"role\":\"admin\",\"exp\":" + (Instant.now().getEpochSecond() + 3600) + "}")
+        String promoted = parts[0] + "."
+                + encode("{\"role\":\"admin\",\"exp\":" + (Instant.now().getEpochSecond() + 3600)
+                        + "}")
                 + "." + parts[2];
         assertEquals(401, status("POST", "/api/download", promoted));
         assertEquals(401, status("GET", "/api/status", "not-a-jwt"));
@@ -80,9 +89,11 @@ class AuthTest extends DaemonTest {
     @Test
     void algNone_isRefused() {
         long exp = Instant.now().getEpochSecond() + 3600;
-        String none = encode("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + encode("{\"role\":\"admin\",\"exp\":" + exp + "}") + ".";
+        String none = encode("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "."
+                + encode("{\"role\":\"admin\",\"exp\":" + exp + "}") + ".";
         assertEquals(401, status("GET", "/api/status", none));
-        String hs512 = encode("{\"alg\":\"HS512\"}") + "." + encode("{\"role\":\"admin\",\"exp\":" + exp + "}") + ".AAAA";
+        String hs512 = encode("{\"alg\":\"HS512\"}") + "."
+                + encode("{\"role\":\"admin\",\"exp\":" + exp + "}") + ".AAAA";
         assertEquals(401, status("GET", "/api/status", hs512));
     }
 
@@ -98,25 +109,33 @@ class AuthTest extends DaemonTest {
     /** A token signed with the right secret but claims the daemon must still refuse. */
     private String signed(String header, String claims) throws Exception {
         String input = encode(header) + "." + encode(claims);
-        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-        mac.init(new javax.crypto.spec.SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         return input + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(
                 mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
-        "{\"alg\":\"HS256\"}                  | {\"role\":\"admin\",\"exp\":NOW+3600,\"nbf\":NOW+600}        | not valid yet",
-        "{\"alg\":\"HS256\"}                  | {\"role\":\"admin\",\"exp\":NOW+3600,\"iat\":NOW+600}        | issued in the future",
-        "{\"alg\":\"HS256\"}                  | {\"role\":\"admin\",\"exp\":NOW+40000000}                | more than a year",
-        "{\"alg\":\"HS256\",\"alg\":\"none\"}     | {\"role\":\"admin\",\"exp\":NOW+3600}                    | appears twice",
-        "{\"alg\":\"HS256\"}                  | {\"role\":\"viewer\",\"role\":\"admin\",\"exp\":NOW+3600}  | appears twice",
-        "{\"alg\":\"HS256\"}                  | {\"role\":\"admin\",\"exp\":NOW+3600,\"nbf\":\"soon\"}        | not a number",
-        "{\"alg\":\"HS256\",\"crit\":[\"exp\"]} | {\"role\":\"admin\",\"exp\":NOW+3600}                    | crit",
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{\"alg\":\"HS256\"}                  | {\"role\":\"admin\",\"exp\":NOW+3600,"
+                + "\"nbf\":NOW+600}        | not valid yet",
+        "{\"alg\":\"HS256\"}                  | {\"role\":\"admin\",\"exp\":NOW+3600,"
+        + "\"iat\":NOW+600}        | issued in the future",
+        "{\"alg\":\"HS256\"}                  | {\"role\":\"admin\","
+        + "\"exp\":NOW+40000000}                | more than a year",
+        "{\"alg\":\"HS256\",\"alg\":\"none\"}     | {\"role\":\"admin\","
+        + "\"exp\":NOW+3600}                    | appears twice",
+        "{\"alg\":\"HS256\"}                  | {\"role\":\"viewer\",\"role\":\"admin\","
+        + "\"exp\":NOW+3600}  | appears twice",
+        "{\"alg\":\"HS256\"}                  | {\"role\":\"admin\",\"exp\":NOW+3600,"
+        + "\"nbf\":\"soon\"}        | not a number",
+        "{\"alg\":\"HS256\",\"crit\":[\"exp\"]} | {\"role\":\"admin\","
+        + "\"exp\":NOW+3600}                    | crit",
     })
-    void signedTokensWithBadClaims_are401(String header, String claims, String why) throws Exception {
+    void signedTokensWithBadClaims_are401(String header, String claims, String why)
+    throws Exception {
         long now = Instant.now().getEpochSecond();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("NOW\\+(\\d+)").matcher(claims);
+        Matcher m = Pattern.compile("NOW\\+(\\d+)").matcher(claims);
         String filled = m.replaceAll(r -> Long.toString(now + Long.parseLong(r.group(1))));
         var r = daemon.send("GET", "/api/status", null, signed(header.strip(), filled.strip()));
         assertEquals(401, r.statusCode(), r.body());
@@ -140,7 +159,8 @@ class AuthTest extends DaemonTest {
                 + "/api/events?access_token=" + viewer))) {
             assertEquals(200, events.status());
         }
-        try (SseClient refused = SseClient.connect(URI.create("http://127.0.0.1:" + daemon.port() + "/api/events"))) {
+        try (SseClient refused = SseClient.connect(URI.create("http://127.0.0.1:" + daemon.port()
+                + "/api/events"))) {
             assertEquals(401, refused.status());
         }
         assertTrue(!daemon.log("download.log").contains(viewer), "the token is never logged");
@@ -150,7 +170,8 @@ class AuthTest extends DaemonTest {
     void tokenCommand_printsATokenTheDaemonAccepts() throws Exception {
         var out = new ByteArrayOutputStream();
         int code = Main.run(new String[] {"token", "--role", "admin", "--ttl", "1h", "--config",
-                dir.resolve("config.json").toString()}, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+                dir.resolve("config.json").toString()}, Map.of(),
+                new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
         assertEquals(0, code);
         String token = out.toString(StandardCharsets.UTF_8).strip();
         assertEquals(200, status("GET", "/api/status", token));
@@ -163,14 +184,16 @@ class AuthTest extends DaemonTest {
         Files.writeString(file, "{\"bind_address\": \"0.0.0.0\"}");
         var e = assertThrows(ConfigException.class, () -> new ConfigLoader(Map.of()).load(file));
         assertTrue(e.getMessage().contains("jwt_secret"), e.getMessage());
-        Files.writeString(file, "{\"bind_address\": \"0.0.0.0\", \"allow_unauthenticated_remote\": true}");
+        Files.writeString(file, "{\"bind_address\": \"0.0.0.0\","
+                + " \"allow_unauthenticated_remote\": true}");
         new ConfigLoader(Map.of()).load(file);
         Files.writeString(file, "{\"bind_address\": \"0.0.0.0\"}");
         new ConfigLoader(Map.of("CIVITAI_DAEMON_JWT_SECRET", SECRET)).load(file);
     }
 
     private static String encode(String json) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(json.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test

@@ -49,10 +49,11 @@ class ConcurrencyTest extends DaemonTest {
 
         storage.pace(0);
         Poll.until(Duration.ofSeconds(60), () -> daemon.db().count("SELECT count(*) FROM jobs"
-                + " WHERE state IN ('queued', 'downloading', 'verifying')") == 0, () -> "the queue to drain: "
-                + daemon.db().query("SELECT id, state FROM jobs"));
+                + " WHERE state IN ('queued', 'downloading', 'verifying')") == 0,
+                () -> "the queue to drain: " + daemon.db().query("SELECT id, state FROM jobs"));
 
-        assertEquals(added.size(), daemon.db().count("SELECT count(*) FROM jobs"), "one job per distinct entry");
+        assertEquals(added.size(), daemon.db().count("SELECT count(*) FROM jobs"),
+                "one job per distinct entry");
         for (Map<String, Object> job : daemon.db().query("SELECT * FROM jobs")) {
             int i = Integer.parseInt(((String) job.get("filename")).replaceAll("\\D", ""));
             Path target = daemon.models().resolve("lora/" + job.get("filename"));
@@ -63,18 +64,21 @@ class ConcurrencyTest extends DaemonTest {
                     assertTrue(Files.exists(target));
                     assertFalse(Files.exists(part), "no part beside a completed file");
                 }
-                case "cancelled" -> assertFalse(Files.exists(part), "a cancelled job leaves no part");
+                case "cancelled" -> assertFalse(Files.exists(part),
+                        "a cancelled job leaves no part");
                 case "paused", "failed" -> { }
                 default -> throw new AssertionError("unexpected state " + job);
             }
             assertEquals(((Number) job.get("attempts")).longValue(),
-                    daemon.db().count("SELECT count(*) FROM attempts WHERE job_id = ?", job.get("id")));
+                    daemon.db().count("SELECT count(*) FROM attempts WHERE job_id = ?",
+                            job.get("id")));
         }
         assertEquals(0, daemon.db().count("SELECT count(*) FROM attempts WHERE ended_at IS NULL"),
                 "every attempt was closed");
     }
 
-    private void client(Random random, byte[][] contents, Set<Integer> added, List<String> problems) {
+    private void client(Random random, byte[][] contents, Set<Integer> added,
+            List<String> problems) {
         for (int op = 0; op < OPS; op++) {
             int file = random.nextInt(FILES);
             long id = 1 + random.nextInt(FILES);
@@ -87,7 +91,8 @@ class ConcurrencyTest extends DaemonTest {
                 case 2 -> daemon.post("/api/jobs/" + id + "/pause", null);
                 case 3 -> daemon.post("/api/jobs/" + id + "/resume", null);
                 case 4 -> daemon.post("/api/jobs/" + id + "/cancel", null);
-                case 5 -> daemon.send("PATCH", "/api/jobs/" + id, "{\"priority\": " + random.nextInt(10) + "}", null);
+                case 5 -> daemon.send("PATCH", "/api/jobs/" + id,
+                        "{\"priority\": " + random.nextInt(10) + "}", null);
                 default -> daemon.get("/api/jobs?limit=5");
             };
             int s = response.statusCode();

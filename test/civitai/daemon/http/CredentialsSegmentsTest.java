@@ -11,6 +11,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Base64;
@@ -25,9 +26,11 @@ class CredentialsSegmentsTest extends DaemonTest {
     @Test
     void segmentedDownloadOfAUrlWithUserInfo_sendsBasicAuthOnEveryConnection() throws Exception {
         byte[] content = Bytes.random(2_000_000, 5);
-        String expected = "Basic " + Base64.getEncoder().encodeToString("u:p4ss".getBytes(StandardCharsets.UTF_8));
+        String expected = "Basic " + Base64.getEncoder()
+                .encodeToString("u:p4ss".getBytes(StandardCharsets.UTF_8));
         List<String> seen = new CopyOnWriteArrayList<>();
-        HttpServer host = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        HttpServer host = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                0), 16);
         host.createContext("/m.safetensors", ex -> {
             try (ex) {
                 String auth = ex.getRequestHeaders().getFirst("Authorization");
@@ -41,11 +44,13 @@ class CredentialsSegmentsTest extends DaemonTest {
                 long from = 0;
                 long to = content.length - 1;
                 String range = ex.getRequestHeaders().getFirst("Range");
-                Matcher m = range == null ? null : Pattern.compile("bytes=(\\d+)-(\\d*)").matcher(range);
+                Matcher m = range == null ? null
+                        : Pattern.compile("bytes=(\\d+)-(\\d*)").matcher(range);
                 if (m != null && m.matches()) {
                     from = Long.parseLong(m.group(1));
                     to = m.group(2).isEmpty() ? to : Math.min(to, Long.parseLong(m.group(2)));
-                    ex.getResponseHeaders().set("Content-Range", "bytes " + from + "-" + to + "/" + content.length);
+                    ex.getResponseHeaders().set("Content-Range",
+                            "bytes " + from + "-" + to + "/" + content.length);
                     ex.sendResponseHeaders(206, to - from + 1);
                 } else {
                     ex.sendResponseHeaders(200, content.length);
@@ -63,13 +68,15 @@ class CredentialsSegmentsTest extends DaemonTest {
         });
         host.start();
         try {
-            String url = "http://u:p4ss@127.0.0.1:" + host.getAddress().getPort() + "/m.safetensors";
+            String url = "http://u:p4ss@127.0.0.1:" + host.getAddress().getPort()
+                    + "/m.safetensors";
             start(config("connections_per_download", 4, "min_segment_size", 65_536),
                     new JsonArray().add(TestDaemon.entry("lora", "m.safetensors",
-                            java.net.URI.create(url), Bytes.sha256(content))));
+                            URI.create(url), Bytes.sha256(content))));
             long id = daemon.idOf("m.safetensors");
             var job = daemon.await(id, "completed");
-            assertArrayEquals(content, Files.readAllBytes(daemon.models().resolve("lora/m.safetensors")));
+            assertArrayEquals(content, Files.readAllBytes(daemon.models()
+                    .resolve("lora/m.safetensors")));
             assertEquals(List.of(), seen.stream().filter(s -> !s.startsWith(expected)).toList(),
                     "requests without the credentials; job: " + job);
         } finally {

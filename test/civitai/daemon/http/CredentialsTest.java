@@ -56,7 +56,8 @@ class CredentialsTest extends DaemonTest {
         });
         host.createContext("/hook", ex -> {
             try (ex) {
-                webhookBodies.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                webhookBodies.add(new String(ex.getRequestBody().readAllBytes(),
+                        StandardCharsets.UTF_8));
                 ex.sendResponseHeaders(204, -1);
             }
         });
@@ -71,9 +72,11 @@ class CredentialsTest extends DaemonTest {
     @Test
     void userInfoIsSentAsBasicAuth_andRedactedEverywhereElse() throws Exception {
         int port = host.getAddress().getPort();
-        URI url = URI.create("http://mirror-user:" + PASSWORD + "@127.0.0.1:" + port + "/private/model.safetensors");
+        URI url = URI.create("http://mirror-user:" + PASSWORD + "@127.0.0.1:" + port
+                + "/private/model.safetensors");
         start(config("webhook_url", "http://127.0.0.1:" + port + "/hook"), new JsonArray());
-        try (SseClient events = SseClient.connect(URI.create("http://127.0.0.1:" + daemon.port() + "/api/events"))) {
+        try (SseClient events = SseClient.connect(URI.create("http://127.0.0.1:" + daemon.port()
+                + "/api/events"))) {
             var added = daemon.post("/api/download", new JsonObject().add("url", url.toString())
                     .add("model_type", "lora").toString());
             assertEquals(202, added.statusCode(), added.body());
@@ -84,16 +87,20 @@ class CredentialsTest extends DaemonTest {
             assertFalse(events.events().toString().contains(PASSWORD), "events");
         }
         assertTrue(Files.exists(daemon.models().resolve("lora/model.safetensors")));
-        Poll.until(() -> webhookBodies.stream().anyMatch(b -> b.contains("download_completed")), () -> "the webhook");
+        Poll.until(() -> webhookBodies.stream().anyMatch(b -> b.contains("download_completed")),
+                () -> "the webhook");
 
         String everything = daemon.get("/api/jobs").body() + daemon.get("/api/completed").body()
-                + daemon.get("/api/jobs/1").body() + daemon.log("download.log") + daemon.log("error.log")
-                + Files.readString(dir.resolve("manifest.json")) + String.join("\n", webhookBodies);
+                + daemon.get("/api/jobs/1").body() + daemon.log("download.log")
+                + daemon.log("error.log") + Files.readString(dir.resolve("manifest.json"))
+                + String.join("\n", webhookBodies);
         assertFalse(everything.contains(PASSWORD), everything);
-        assertTrue(everything.contains("127.0.0.1:" + port + "/private/model.safetensors"), "the URL itself is shown");
+        assertTrue(everything.contains("127.0.0.1:" + port + "/private/model.safetensors"),
+                "the URL itself is shown");
 
         List<Map<String, Object>> rows = daemon.db().query("SELECT * FROM jobs");
         rows.get(0).forEach((column, value) -> assertTrue(column.equals("url")
-                || value == null || !value.toString().contains(PASSWORD), column + " holds the password"));
+                || value == null || !value.toString().contains(PASSWORD),
+                column + " holds the password"));
     }
 }

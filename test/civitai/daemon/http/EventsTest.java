@@ -29,8 +29,8 @@ class EventsTest extends DaemonTest {
         try (SseClient sse = SseClient.connect(events("/api/events"))) {
             assertEquals(200, sse.status());
             assertTrue(sse.contentType().startsWith("text/event-stream"));
-            daemon.post("/api/download", entry("lora", "live.safetensors", storage.put("live", content),
-                    Bytes.sha256(content)).toString());
+            daemon.post("/api/download", entry("lora", "live.safetensors",
+                    storage.put("live", content), Bytes.sha256(content)).toString());
 
             sse.await("job.queued", 1);
             sse.await("job.started", 1);
@@ -44,8 +44,10 @@ class EventsTest extends DaemonTest {
             for (int i = 1; i < ids.size(); i++) {
                 assertTrue(ids.get(i) > ids.get(i - 1), "ids increase: " + ids);
             }
-            long progressEvents = sse.events().stream().filter(e -> e.name().equals("job.progress")).count();
-            assertTrue(progressEvents >= 1 && progressEvents <= 4 * 3 + 4, "throttled progress: " + progressEvents);
+            long progressEvents = sse.events().stream().filter(e -> e.name().equals("job.progress"))
+                    .count();
+            assertTrue(progressEvents >= 1 && progressEvents <= 4 * 3 + 4,
+                    "throttled progress: " + progressEvents);
         }
     }
 
@@ -54,19 +56,23 @@ class EventsTest extends DaemonTest {
         start(manifest());
         String lastSeen;
         try (SseClient first = SseClient.connect(events("/api/events"))) {
-            daemon.post("/api/download", entry("lora", "a.safetensors", storage.put("a", content), null).toString());
+            daemon.post("/api/download", entry("lora", "a.safetensors", storage.put("a", content),
+                    null).toString());
             lastSeen = first.await("job.completed", 1).id();
         }
-        daemon.post("/api/download", entry("lora", "b.safetensors", storage.put("b", content), null).toString());
+        daemon.post("/api/download", entry("lora", "b.safetensors", storage.put("b", content), null)
+                .toString());
         daemon.await(2, "completed");
 
-        try (SseClient again = SseClient.connect(events("/api/events"), "Last-Event-ID", lastSeen)) {
+        try (SseClient again = SseClient.connect(events("/api/events"), "Last-Event-ID",
+                lastSeen)) {
             var queued = again.await("job.queued", 2);
             again.await("job.completed", 2);
             assertEquals(Long.parseLong(lastSeen) + 1, Long.parseLong(again.events().get(0).id()),
                     "the replay starts right after the last event seen");
             assertTrue(again.events().indexOf(queued) == 0);
-            assertFalse(again.events().stream().anyMatch(e -> e.data().matches(".*\"job_id\":1[,}].*")));
+            assertFalse(again.events().stream()
+                    .anyMatch(e -> e.data().matches(".*\"job_id\":1[,}].*")));
         }
     }
 
@@ -83,8 +89,10 @@ class EventsTest extends DaemonTest {
     void idleStreams_getHeartbeats_andTheOldPathServesTheSameStream() {
         start(config("event_heartbeat", 0.1), manifest());
         try (SseClient ws = SseClient.connect(events("/ws/downloads"))) {
-            Poll.until(() -> ws.comments().contains("heartbeat"), () -> "a heartbeat comment; got " + ws.comments());
-            daemon.post("/api/download", entry("lora", "h.safetensors", storage.put("h", content), null).toString());
+            Poll.until(() -> ws.comments().contains("heartbeat"),
+                    () -> "a heartbeat comment; got " + ws.comments());
+            daemon.post("/api/download", entry("lora", "h.safetensors", storage.put("h", content),
+                    null).toString());
             ws.await("job.completed", 1);
         }
     }

@@ -11,8 +11,8 @@ import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.WriterConfig;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,24 +34,27 @@ class HardeningTest extends DaemonTest {
     static String raw(int port, String host, String method, String path) throws IOException {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             s.setSoTimeout(10_000);
-            String request = method + " " + path + " HTTP/1.1\r\n" + (host == null ? "" : "Host: " + host + "\r\n")
-                    + "Connection: close\r\n\r\n";
+            String request = method + " " + path + " HTTP/1.1\r\n"
+                    + (host == null ? "" : "Host: " + host + "\r\n") + "Connection: close\r\n\r\n";
             s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
             return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"evil.example:%d", "evil.example", "127.0.0.1.nip.io:%d", "127.0.0.1:1", "[::2]:%d"})
+    @ValueSource(strings = {"evil.example:%d", "evil.example", "127.0.0.1.nip.io:%d", "127.0.0.1:1",
+            "[::2]:%d"})
     void foreignHost_isRefusedWith421_whenAuthIsOff(String host) throws IOException {
         start(new JsonArray());
         String answer = raw(daemon.port(), host.formatted(daemon.port()), "/api/jobs");
         assertTrue(answer.startsWith("HTTP/1.1 421"), answer);
-        assertTrue(answer.contains("misdirected_request") && answer.contains("allowed_hosts"), answer);
+        assertTrue(answer.contains("misdirected_request") && answer.contains("allowed_hosts"),
+                answer);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"127.0.0.1:%d", "localhost:%d", "LOCALHOST:%d", "[::1]:%d", "localhost"})
+    @ValueSource(strings = {"127.0.0.1:%d", "localhost:%d", "LOCALHOST:%d", "[::1]:%d",
+            "localhost"})
     void loopbackNames_areAnswered(String host) throws IOException {
         start(new JsonArray());
         String answer = raw(daemon.port(), host.formatted(daemon.port()), "/api/jobs");
@@ -63,8 +66,10 @@ class HardeningTest extends DaemonTest {
         JsonObject config = config();
         config.add("allowed_hosts", new JsonArray().add("models.example.org").add("nas.lan:8443"));
         start(config, new JsonArray());
-        assertTrue(raw(daemon.port(), "models.example.org", "/api/status").startsWith("HTTP/1.1 200"));
-        assertTrue(raw(daemon.port(), "Models.Example.org:" + daemon.port(), "/api/status").startsWith("HTTP/1.1 200"));
+        assertTrue(raw(daemon.port(), "models.example.org", "/api/status")
+                .startsWith("HTTP/1.1 200"));
+        assertTrue(raw(daemon.port(), "Models.Example.org:" + daemon.port(), "/api/status")
+                .startsWith("HTTP/1.1 200"));
         assertTrue(raw(daemon.port(), "nas.lan:8443", "/api/status").startsWith("HTTP/1.1 200"));
         assertTrue(raw(daemon.port(), "nas.lan:9999", "/api/status").startsWith("HTTP/1.1 421"));
     }
@@ -91,13 +96,15 @@ class HardeningTest extends DaemonTest {
             }
             String third = raw(daemon.port(), "127.0.0.1", "/api/events");
             assertTrue(third.startsWith("HTTP/1.1 503"), third);
-            assertTrue(third.toLowerCase().contains("retry-after: 10") && third.contains("max_event_clients"), third);
+            assertTrue(third.toLowerCase().contains("retry-after: 10")
+                    && third.contains("max_event_clients"), third);
         } finally {
             for (Socket s : streams) {
                 s.close();
             }
         }
-        Poll.until(Duration.ofSeconds(20), () -> answers(daemon.port(), "/api/events", "HTTP/1.1 200"),
+        Poll.until(Duration.ofSeconds(20),
+                () -> answers(daemon.port(), "/api/events", "HTTP/1.1 200"),
                 () -> "a closed stream's place to be free again");
     }
 
@@ -107,7 +114,8 @@ class HardeningTest extends DaemonTest {
      */
     @Test
     void slowClients_areCutAfterTheRequestTimeout() throws Exception {
-        try (ChildDaemon child = child(config("max_connections", 16, "max_event_clients", 4, "request_timeout", 1))) {
+        try (ChildDaemon child = child(config("max_connections", 16, "max_event_clients", 4,
+                "request_timeout", 1))) {
             int port = child.awaitPort();
             List<Socket> slow = openSlowClients(port, 16);
             try {
@@ -124,8 +132,10 @@ class HardeningTest extends DaemonTest {
     }
 
     @Test
-    void connectionsBeyondMaxConnections_areClosedAtAccept_andServedAgainOnceFree() throws Exception {
-        try (ChildDaemon child = child(config("max_connections", 16, "max_event_clients", 4, "request_timeout", 600))) {
+    void connectionsBeyondMaxConnections_areClosedAtAccept_andServedAgainOnceFree()
+            throws Exception {
+        try (ChildDaemon child = child(config("max_connections", 16, "max_event_clients", 4,
+                "request_timeout", 600))) {
             int port = child.awaitPort();
             List<Socket> slow = openSlowClients(port, 16);
             try {
@@ -143,35 +153,37 @@ class HardeningTest extends DaemonTest {
     @Test
     void healthPort_answersWhileSlowClientsHoldEveryApiConnection() throws Exception {
         int healthPort;
-        try (var probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        try (var probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             healthPort = probe.getLocalPort();
         }
-        try (ChildDaemon child = child(config("max_connections", 16, "max_event_clients", 4, "request_timeout", 600,
-                "health_port", healthPort))) {
+        try (ChildDaemon child = child(config("max_connections", 16, "max_event_clients", 4,
+                "request_timeout", 600, "health_port", healthPort))) {
             int port = child.awaitPort();
             List<Socket> slow = openSlowClients(port, 16);
             try {
                 Poll.until(Duration.ofSeconds(30), () -> closedUnanswered(port),
                         () -> "the API port to be full: a 17th connection closed unanswered");
                 String health = raw(healthPort, "127.0.0.1", "/healthz");
-                assertTrue(health.startsWith("HTTP/1.1 200") && health.endsWith("{\"status\":\"ok\"}"), health);
+                assertTrue(health.startsWith("HTTP/1.1 200")
+                        && health.endsWith("{\"status\":\"ok\"}"), health);
                 String other = raw(healthPort, "127.0.0.1", "/api/status");
-                assertTrue(other.startsWith("HTTP/1.1 404") && other.contains("the API is on port " + port), other);
+                assertTrue(other.startsWith("HTTP/1.1 404")
+                        && other.contains("the API is on port " + port), other);
             } finally {
                 closeAll(slow);
             }
-            assertTrue(child.output().contains("health listener on http://127.0.0.1:" + healthPort + "/healthz"),
-                    child.output());
+            assertTrue(child.output().contains("health listener on http://127.0.0.1:" + healthPort
+                    + "/healthz"), child.output());
         }
     }
 
     @Test
     void aHealthPortThatIsTaken_stopsTheStartWithAConfigError() throws Exception {
-        try (var taken = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        try (var taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                 ChildDaemon child = child(config("health_port", taken.getLocalPort()))) {
             assertEquals(78, child.awaitExit(Duration.ofSeconds(30)), child.output());
-            assertTrue(child.output().contains("\"health_port\" is " + taken.getLocalPort() + " but that port is taken"),
-                    child.output());
+            assertTrue(child.output().contains("\"health_port\" is " + taken.getLocalPort()
+                    + " but that port is taken"), child.output());
         }
     }
 
@@ -185,7 +197,8 @@ class HardeningTest extends DaemonTest {
         List<Socket> slow = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
-            s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHo".getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream()
+                    .write("GET /healthz HTTP/1.1\r\nHo".getBytes(StandardCharsets.ISO_8859_1));
             slow.add(s);
         }
         return slow;

@@ -16,9 +16,12 @@ import com.eclipsesource.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Pause, resume, cancel, retry and priority, on running and waiting jobs; illegal moves are 409. */
+/**
+ * Pause, resume, cancel, retry and priority, on running and waiting jobs; illegal moves are 409.
+ */
 class JobControlTest extends DaemonTest {
     byte[] content = Bytes.random(1_000_000, 61);
 
@@ -33,13 +36,15 @@ class JobControlTest extends DaemonTest {
     }
 
     private void awaitBytes(String name) {
-        Poll.until(() -> Files.exists(part(name)) && part(name).toFile().length() > 100_000, () -> "bytes of " + name);
+        Poll.until(() -> Files.exists(part(name)) && part(name).toFile().length() > 100_000,
+                () -> "bytes of " + name);
     }
 
     @Test
     void pauseARunningJob_keepsItsPart_andResumeContinuesFromIt() throws IOException {
         storage.pace(300_000);
-        start(manifest(entry("lora", "p.safetensors", storage.put("p", content), Bytes.sha256(content))));
+        start(manifest(entry("lora", "p.safetensors", storage.put("p", content),
+                Bytes.sha256(content))));
         awaitBytes("p.safetensors");
 
         assertEquals("paused", control(1, "pause").getString("state", null));
@@ -49,26 +54,30 @@ class JobControlTest extends DaemonTest {
         assertEquals("queued", control(1, "resume").getString("state", null));
 
         daemon.await(1, "completed");
-        assertArrayEquals(content, Files.readAllBytes(daemon.models().resolve("lora/p.safetensors")));
+        assertArrayEquals(content, Files.readAllBytes(daemon.models()
+                .resolve("lora/p.safetensors")));
         assertEquals("bytes=" + kept + "-", storage.requests("p").get(1).header("Range"));
     }
 
     @Test
     void cancelARunningJob_removesItsPart_andOnlyRetryBringsItBack() throws IOException {
         storage.pace(300_000);
-        start(manifest(entry("lora", "c.safetensors", storage.put("c", content), Bytes.sha256(content))));
+        start(manifest(entry("lora", "c.safetensors", storage.put("c", content),
+                Bytes.sha256(content))));
         awaitBytes("c.safetensors");
 
         assertEquals("cancelled", control(1, "cancel").getString("state", null));
         assertFalse(Files.exists(part("c.safetensors")));
         var resume = daemon.post("/api/jobs/1/resume", null);
         assertEquals(409, resume.statusCode());
-        assertEquals("cancelled", json(resume).get("error").asObject().get("details").asObject().getString("state", null));
+        assertEquals("cancelled", json(resume).get("error").asObject().get("details").asObject()
+                .getString("state", null));
 
         storage.pace(0);
         assertEquals("queued", control(1, "retry").getString("state", null));
         daemon.await(1, "completed");
-        assertArrayEquals(content, Files.readAllBytes(daemon.models().resolve("lora/c.safetensors")));
+        assertArrayEquals(content, Files.readAllBytes(daemon.models()
+                .resolve("lora/c.safetensors")));
     }
 
     @Test
@@ -95,7 +104,8 @@ class JobControlTest extends DaemonTest {
 
         control(1, "retry");
         var job = daemon.await(1, "completed");
-        assertEquals(5L, ((Number) job.get("attempts")).longValue(), "4 failed, then 1 after the retry");
+        assertEquals(5L, ((Number) job.get("attempts")).longValue(),
+                "4 failed, then 1 after the retry");
         assertEquals(null, job.get("failure_reason"));
     }
 
@@ -121,7 +131,8 @@ class JobControlTest extends DaemonTest {
         start(config("workers", 1), manifest(
                 entry("lora", "a.safetensors", storage.put("a", content), null).add("priority", 1),
                 entry("lora", "b.safetensors", storage.put("b", content), null).add("priority", 2),
-                entry("lora", "c.safetensors", storage.put("c", content), null).add("priority", 3)));
+                entry("lora", "c.safetensors", storage.put("c", content), null)
+                        .add("priority", 3)));
         Poll.until(() -> !storage.requests("a").isEmpty(), () -> "a to start");
 
         var r = daemon.send("PATCH", "/api/jobs/3", "{\"priority\": 0}", null);
@@ -131,8 +142,10 @@ class JobControlTest extends DaemonTest {
         for (long id = 1; id <= 3; id++) {
             daemon.await(id, "completed");
         }
-        assertEquals(java.util.List.of("a", "c", "b"), storage.order());
-        assertEquals(400, daemon.send("PATCH", "/api/jobs/3", "{\"state\": \"queued\"}", null).statusCode());
-        assertEquals(400, daemon.send("PATCH", "/api/jobs/3", "{\"priority\": 1.5}", null).statusCode());
+        assertEquals(List.of("a", "c", "b"), storage.order());
+        assertEquals(400, daemon.send("PATCH", "/api/jobs/3", "{\"state\": \"queued\"}", null)
+                .statusCode());
+        assertEquals(400, daemon.send("PATCH", "/api/jobs/3", "{\"priority\": 1.5}", null)
+                .statusCode());
     }
 }

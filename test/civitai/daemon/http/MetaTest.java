@@ -30,11 +30,14 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** {@code GET /api/meta}: the lists the GUI builds itself from, read from the daemon's own types. */
+/**
+ * {@code GET /api/meta}: the lists the GUI builds itself from, read from the daemon's own types.
+ */
 class MetaTest extends DaemonTest {
     /** Where a failure or retry code is written: the first argument of these calls. */
     private static final Pattern PRODUCER = Pattern.compile(
-            "(?:new (?:Outcome\\.Fail|Outcome\\.Retry|Refusal|RefusalReader\\.Reason|Reason)|\\babort)\\(");
+            "(?:new (?:Outcome\\.Fail|Outcome\\.Retry|Refusal|RefusalReader\\.Reason|Reason)"
+                    + "|\\babort)\\(");
     private static final Pattern LITERAL = Pattern.compile("\"([a-z0-9_]*)\"");
 
     private JsonObject meta() {
@@ -54,19 +57,22 @@ class MetaTest extends DaemonTest {
         assertTrue(states.contains("superseded"), states.toString());
         List<String> events = strings(meta.get("events"));
         assertEquals(Event.Kind.values().length + 1, events.size(), events.toString());
-        assertTrue(events.containsAll(List.of("job.superseded", "model.update", "model.update.error", "reset")),
-                events.toString());
+        assertTrue(events.containsAll(List.of("job.superseded", "model.update",
+                "model.update.error", "reset")), events.toString());
     }
 
     @Test
     void everyJobState_hasALabelAndASentence_waitingForSpaceAmongTheUnfinished() {
-        var texts = meta().get("job_state_texts").asArray().values().stream().map(JsonValue::asObject).toList();
+        var texts = meta().get("job_state_texts").asArray().values().stream()
+                .map(JsonValue::asObject).toList();
         assertEquals(Arrays.stream(JobState.values()).map(JobState::key).toList(),
                 texts.stream().map(t -> t.getString("state", null)).toList());
         for (JsonObject t : texts) {
-            assertFalse(t.getString("label", "").isBlank() || t.getString("text", "").isBlank(), t.toString());
+            assertFalse(t.getString("label", "").isBlank() || t.getString("text", "").isBlank(),
+                    t.toString());
         }
-        JsonObject waiting = texts.stream().filter(t -> t.getString("state", "").equals("waiting_space")).findFirst()
+        JsonObject waiting = texts.stream()
+                .filter(t -> t.getString("state", "").equals("waiting_space")).findFirst()
                 .orElseThrow();
         assertEquals("Waiting for space", waiting.getString("label", null));
         assertTrue(waiting.getBoolean("unfinished", false));
@@ -75,7 +81,8 @@ class MetaTest extends DaemonTest {
 
     @Test
     void everyFailureCode_hasText() {
-        var codes = meta().get("failure_codes").asArray().values().stream().map(JsonValue::asObject).toList();
+        var codes = meta().get("failure_codes").asArray().values().stream().map(JsonValue::asObject)
+                .toList();
         assertEquals(FailureCode.values().length, codes.size());
         for (JsonObject c : codes) {
             assertFalse(c.getString("text", "").isBlank(), c.toString());
@@ -84,7 +91,10 @@ class MetaTest extends DaemonTest {
                 && c.getString("text", "").contains("{status}")), codes.toString());
     }
 
-    /** A code written where a download fails or retries, but missing from the table, reads as a bare code. */
+    /**
+     * A code written where a download fails or retries, but missing from the table, reads as a bare
+     * code.
+     */
     @Test
     void everyCodeTheSourcesWrite_isInTheTable() throws IOException {
         Set<String> written = new TreeSet<>();
@@ -95,7 +105,8 @@ class MetaTest extends DaemonTest {
                 while (m.find()) {
                     Matcher literal = LITERAL.matcher(firstArgument(source, m.end()));
                     while (literal.find()) {
-                        written.add(literal.group(1).equals("http_") ? "http_404" : literal.group(1));
+                        written.add(literal.group(1).equals("http_") ? "http_404"
+                                : literal.group(1));
                     }
                 }
             }
@@ -130,25 +141,32 @@ class MetaTest extends DaemonTest {
     }
 
     @Test
-    void modelTypes_areTheOnesTheDaemonGives_eachAcceptedByTheValidator_withAFolderPerLayout() throws Exception {
-        var types = meta().get("model_types").asArray().values().stream().map(JsonValue::asObject).toList();
+    void modelTypes_areTheOnesTheDaemonGives_eachAcceptedByTheValidator_withAFolderPerLayout()
+            throws Exception {
+        var types = meta().get("model_types").asArray().values().stream().map(JsonValue::asObject)
+                .toList();
         assertEquals(ModelTypes.known(), types.stream().map(t -> t.getString("type", "")).toList());
-        for (String civitai : List.of("Checkpoint", "LORA", "LoCon", "TextualInversion", "Controlnet", "Upscaler",
-                "MotionModule", "CLIP", "UNet", "AestheticGradient", "Detection", "ComfyWorkflows", "Brand new")) {
+        for (String civitai : List.of("Checkpoint", "LORA", "LoCon", "TextualInversion",
+                "Controlnet", "Upscaler", "MotionModule", "CLIP", "UNet", "AestheticGradient",
+                "Detection", "ComfyWorkflows", "Brand new")) {
             assertTrue(ModelTypes.known().contains(ModelTypes.of(civitai, null)), civitai);
         }
         for (JsonObject t : types) {
             String type = t.getString("type", "");
-            EntryParser.parse(new JsonObject().add("model_type", type).add("filename", "x.safetensors")
+            EntryParser.parse(new JsonObject().add("model_type", type)
+                    .add("filename", "x.safetensors")
                     .add("url", "https://example.org/x"));
-            assertEquals(Set.of("flat", "comfyui", "a1111"), Set.copyOf(t.get("folders").asObject().names()), type);
+            assertEquals(Set.of("flat", "comfyui", "a1111"),
+                    Set.copyOf(t.get("folders").asObject().names()), type);
             assertEquals(type, t.get("folders").asObject().getString("flat", ""));
         }
-        JsonObject checkpoint = types.stream().filter(t -> t.getString("type", "").equals("checkpoint")).findFirst()
+        JsonObject checkpoint = types.stream()
+                .filter(t -> t.getString("type", "").equals("checkpoint")).findFirst()
                 .orElseThrow().get("folders").asObject();
         assertEquals("models/Stable-diffusion", checkpoint.getString("a1111", ""));
         assertEquals("models/checkpoints", checkpoint.getString("comfyui", ""));
-        assertEquals("other", types.get(types.size() - 1).getString("type", ""), "other comes last");
+        assertEquals("other", types.get(types.size() - 1).getString("type", ""),
+                "other comes last");
     }
 
     @Test

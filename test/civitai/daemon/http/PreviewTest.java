@@ -11,6 +11,7 @@ import civitai.daemon.testing.Bytes;
 import civitai.daemon.testing.DaemonTest;
 import com.eclipsesource.json.JsonObject;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -26,7 +27,8 @@ class PreviewTest extends DaemonTest {
     static final byte[] JPEG = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0, 1, 2, 3};
 
     private HttpResponse<byte[]> preview(String rawQueryValue) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port()
+        return HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port()
                 + "/api/preview?path=" + rawQueryValue)).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
     }
@@ -49,14 +51,17 @@ class PreviewTest extends DaemonTest {
         assertArrayEquals(JPEG, r.body());
         assertEquals("image/jpeg", r.headers().firstValue("Content-Type").orElse(""));
         assertEquals("nosniff", r.headers().firstValue("X-Content-Type-Options").orElse(""));
-        assertEquals(200, preview("lora%2Fm.preview.jpeg").statusCode(), "an encoded slash is the same path");
+        assertEquals(200, preview("lora%2Fm.preview.jpeg").statusCode(),
+                "an encoded slash is the same path");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"../outside.preview.jpeg", "..%2Foutside.preview.jpeg", "%2e%2e%2foutside.preview.jpeg",
-            "lora/../../outside.preview.jpeg", "lora%2F..%2F..%2Foutside.preview.jpeg", "%252e%252e%252foutside.preview.jpeg",
-            "lora/m.safetensors", "notes.txt", "lora/missing.preview.jpeg", "lora%5C..%5C..%5Coutside.preview.jpeg",
-            "%2Fetc%2Fpasswd", "lora/m.preview.jpeg%00.txt", "", "lora", "lora/", "..", "config.json"})
+    @ValueSource(strings = {"../outside.preview.jpeg", "..%2Foutside.preview.jpeg",
+            "%2e%2e%2foutside.preview.jpeg", "lora/../../outside.preview.jpeg",
+                    "lora%2F..%2F..%2Foutside.preview.jpeg", "%252e%252e%252foutside.preview.jpeg",
+            "lora/m.safetensors", "notes.txt", "lora/missing.preview.jpeg",
+            "lora%5C..%5C..%5Coutside.preview.jpeg", "%2Fetc%2Fpasswd",
+            "lora/m.preview.jpeg%00.txt", "", "lora", "lora/", "..", "config.json"})
     void anythingElse_is404(String value) throws Exception {
         layout();
         var r = preview(value);
@@ -67,32 +72,37 @@ class PreviewTest extends DaemonTest {
     @Test
     void anAbsolutePathToARealPreview_is404() throws Exception {
         layout();
-        String absolute = daemon.models().resolve("lora/m.preview.jpeg").toAbsolutePath().toString();
-        assertEquals(404, preview(java.net.URLEncoder.encode(absolute, "UTF-8")).statusCode());
+        String absolute = daemon.models().resolve("lora/m.preview.jpeg").toAbsolutePath()
+                .toString();
+        assertEquals(404, preview(URLEncoder.encode(absolute, "UTF-8")).statusCode());
     }
 
     @Test
     void aSymlinkLeadingOut_is404_evenNamedLikeAPreview() throws Exception {
         layout();
         Path lora = daemon.models().resolve("lora");
-        Files.createSymbolicLink(lora.resolve("out.preview.jpeg"), dir.resolve("outside.preview.jpeg"));
+        Files.createSymbolicLink(lora.resolve("out.preview.jpeg"),
+                dir.resolve("outside.preview.jpeg"));
         Files.createSymbolicLink(lora.resolve("cfg.preview.png"), dir.resolve("config.json"));
         Files.createSymbolicLink(daemon.models().resolve("up"), dir);
         assertEquals(404, preview("lora/out.preview.jpeg").statusCode());
         assertEquals(404, preview("lora/cfg.preview.png").statusCode());
         assertEquals(404, preview("up/outside.preview.jpeg").statusCode());
         Files.createSymbolicLink(lora.resolve("in.preview.jpeg"), lora.resolve("m.preview.jpeg"));
-        assertEquals(200, preview("lora/in.preview.jpeg").statusCode(), "a link that stays inside is fine");
+        assertEquals(200, preview("lora/in.preview.jpeg").statusCode(),
+                "a link that stays inside is fine");
     }
 
     @Test
     void completedJobs_nameTheirPreview() throws Exception {
         byte[] content = Bytes.random(50_000, 7);
         start(manifest());
-        long with = json(daemon.post("/api/download", entry("lora", "with.safetensors", storage.put("w", content),
+        long with = json(daemon.post("/api/download",
+                entry("lora", "with.safetensors", storage.put("w", content),
                 Bytes.sha256(content)).toString())).get("job").asObject().getLong("id", 0);
         byte[] other = Bytes.random(50_000, 8);
-        long without = json(daemon.post("/api/download", entry("lora", "without.safetensors", storage.put("o", other),
+        long without = json(daemon.post("/api/download",
+                entry("lora", "without.safetensors", storage.put("o", other),
                 Bytes.sha256(other)).toString())).get("job").asObject().getLong("id", 0);
         daemon.await(with, "completed");
         daemon.await(without, "completed");

@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * runs get the JDK's own answer, as RELIABILITY.md lists it, and the connection closed.
  */
 class RequestLineTest extends DaemonTest {
-    private static final Pattern EXCEPTION_NAME = Pattern.compile("[A-Z][A-Za-z]*(Exception|Error)\\b");
+    private static final Pattern EXCEPTION_NAME =
+            Pattern.compile("[A-Z][A-Za-z]*(Exception|Error)\\b");
 
     /** One answer: status line, headers (lower-case names), body. */
     private record Answer(String statusLine, String headers, String body) {
@@ -35,7 +36,8 @@ class RequestLineTest extends DaemonTest {
     private Answer send(String head) throws IOException {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), daemon.port())) {
             s.setSoTimeout(10_000);
-            String request = head.replace("HOST", "127.0.0.1:" + daemon.port()).replace("\\r\\n", "\r\n");
+            String request = head.replace("HOST", "127.0.0.1:" + daemon.port())
+                    .replace("\\r\\n", "\r\n");
             s.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
             s.shutdownOutput();
             String text = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -43,7 +45,8 @@ class RequestLineTest extends DaemonTest {
             assertTrue(end > 0, "an answer with headers: " + text);
             int firstLine = text.indexOf("\r\n");
             return new Answer(text.substring(0, firstLine),
-                    text.substring(firstLine, end).toLowerCase(Locale.ROOT) + "\r\n", text.substring(end + 4));
+                    text.substring(firstLine, end).toLowerCase(Locale.ROOT) + "\r\n",
+                    text.substring(end + 4));
         }
     }
 
@@ -52,15 +55,17 @@ class RequestLineTest extends DaemonTest {
         "G(T /api/status HTTP/1.1\\r\\nHost: HOST\\r\\n\\r\\n         | 400 | bad_request",
         "GET /api/status FOO\\r\\nHost: HOST\\r\\n\\r\\n              | 400 | bad_request",
         "GET /api/status HTTP/1.1 \\r\\nHost: HOST\\r\\n\\r\\n        | 400 | bad_request",
-        "GET /api/status HTTP/9.9\\r\\nHost: HOST\\r\\n\\r\\n         | 400 | http_version_not_supported",
-        "GET /api/status HTTP/2.0\\r\\nHost: HOST\\r\\n\\r\\n         | 400 | http_version_not_supported",
+        "GET /api/status HTTP/9.9\\r\\nHost: HOST\\r\\n\\r\\n         | 400 |"
+        + " http_version_not_supported",
+        "GET /api/status HTTP/2.0\\r\\nHost: HOST\\r\\n\\r\\n         | 400 |"
+        + " http_version_not_supported",
         "FOO /api/status HTTP/1.1\\r\\nHost: HOST\\r\\n\\r\\n         | 405 | method_not_allowed",
         "GET /a%00b HTTP/1.1\\r\\nHost: HOST\\r\\n\\r\\n              | 404 | not_found",
         "GET /api/jobs?status=%ff HTTP/1.1\\r\\nHost: HOST\\r\\n\\r\\n | 200 | ",
         "GET http://HOST/api/status HTTP/1.1\\r\\nHost: HOST\\r\\n\\r\\n | 200 | ",
     })
-    void linesThatReachTheDaemon_getJson_namingNoExceptionClass(String head, int status, String code)
-            throws IOException {
+    void linesThatReachTheDaemon_getJson_namingNoExceptionClass(String head, int status,
+            String code) throws IOException {
         start(new JsonArray());
         Answer a = send(head.strip());
         assertEquals(status, a.status(), a.toString());
@@ -87,7 +92,8 @@ class RequestLineTest extends DaemonTest {
         "GET /api/status HTTP/1.1\\r\\nHost: HOST\\r\\nTransfer-Encoding: gzip\\r\\n\\r\\n | 501",
         "OPTIONS * HTTP/1.1\\r\\nHost: HOST\\r\\n\\r\\n                              | 404",
     })
-    void linesTheJdkRefusesItself_areAnsweredBeforeAnyRoute(String head, int status) throws IOException {
+    void linesTheJdkRefusesItself_areAnsweredBeforeAnyRoute(String head, int status)
+    throws IOException {
         start(new JsonArray());
         Answer a = send(head.strip());
         assertEquals(status, a.status(), a.toString());

@@ -9,6 +9,7 @@ import civitai.daemon.http.server.Router;
 import civitai.daemon.log.DaemonLog;
 import civitai.daemon.log.Redactor;
 import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -24,7 +25,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The error boundary: a handler's unexpected exception is a generic 500, its trace only in the log. */
+/**
+ * The error boundary: a handler's unexpected exception is a generic 500, its trace only in the log.
+ */
 class RouterTest {
     @TempDir Path dir;
 
@@ -38,16 +41,18 @@ class RouterTest {
     @Test
     void handlersOwnIOException_isA500InTheLog_notAClientThatWentAway() throws Exception {
         assertGeneric500(r -> {
-            throw new java.io.IOException("disk said no: secret internals");
+            throw new IOException("disk said no: secret internals");
         }, "IOException: disk said no: secret internals");
     }
 
     private void assertGeneric500(Router.Handler handler, String logged) throws Exception {
-        try (DaemonLog log = new DaemonLog(dir, 1 << 20, 2, new Redactor(List.of()), Clock.systemUTC(),
-                new PrintStream(OutputStream.nullOutputStream()))) {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
-            Router router = new Router(List.of(new Router.Route("GET", "/api/boom", null, handler)), null,
-                    new HostCheck("127.0.0.1", List.of(), () -> server.getAddress().getPort()), log);
+        try (DaemonLog log = new DaemonLog(dir, 1 << 20, 2, new Redactor(List.of()),
+                Clock.systemUTC(), new PrintStream(OutputStream.nullOutputStream()))) {
+            HttpServer server = HttpServer.create(new InetSocketAddress(
+                    InetAddress.getLoopbackAddress(), 0), 8);
+            Router router = new Router(List.of(new Router.Route("GET", "/api/boom", null, handler)),
+                    null, new HostCheck("127.0.0.1", List.of(),
+                            () -> server.getAddress().getPort()), log);
             server.createContext("/", router);
             server.start();
             try {
@@ -55,8 +60,9 @@ class RouterTest {
                         "http://127.0.0.1:" + server.getAddress().getPort() + "/api/boom")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(500, r.statusCode());
-                assertEquals("{\"error\":{\"code\":\"internal_error\",\"message\":\"internal error; the daemon's"
-                        + " error.log has the details\"}}", r.body().strip());
+                assertEquals("{\"error\":{\"code\":\"internal_error\","
+                        + "\"message\":\"internal error; the daemon's error.log has"
+                        + " the details\"}}", r.body().strip());
                 assertFalse(r.body().contains("secret internals"));
             } finally {
                 server.stop(0);

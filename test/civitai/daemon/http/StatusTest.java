@@ -24,7 +24,8 @@ class StatusTest extends DaemonTest {
     void status_showsEachActiveDownloadWithProgressSpeedAndEta() {
         byte[] content = Bytes.random(2_000_000, 21);
         storage.pace(500_000);
-        start(manifest(entry("lora", "live.safetensors", storage.put("live", content), Bytes.sha256(content))));
+        start(manifest(entry("lora", "live.safetensors", storage.put("live", content),
+                Bytes.sha256(content))));
 
         JsonObject[] seen = new JsonObject[1];
         Poll.until(() -> {
@@ -35,7 +36,8 @@ class StatusTest extends DaemonTest {
             }
             JsonObject a = active.get(0).asObject();
             seen[0] = status;
-            return a.getLong("bytes", 0) > 0 && a.getLong("bytes_per_second", 0) > 0 && !a.get("eta_seconds").isNull();
+            return a.getLong("bytes", 0) > 0 && a.getLong("bytes_per_second", 0) > 0
+                    && !a.get("eta_seconds").isNull();
         }, () -> "an active download with speed and ETA");
 
         JsonObject status = seen[0];
@@ -54,11 +56,13 @@ class StatusTest extends DaemonTest {
         start(manifest());
         var health = daemon.get("/healthz");
         assertEquals(200, health.statusCode());
-        assertEquals("application/json; charset=utf-8", health.headers().firstValue("Content-Type").orElse(""));
+        assertEquals("application/json; charset=utf-8",
+                health.headers().firstValue("Content-Type").orElse(""));
 
         var post = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + daemon.port() + "/api/status"))
-                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(405, post.statusCode());
         assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElse(""));
         assertTrue(post.body().contains("\"code\":\"method_not_allowed\""), post.body());

@@ -26,17 +26,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** {@code POST /api/workflow}: a real workflow planned against the library, and queued on request. */
+/**
+ * {@code POST /api/workflow}: a real workflow planned against the library, and queued on request.
+ */
 class WorkflowRoutesTest extends DaemonTest {
     private static final Path FIXTURES = Path.of("test/resources/workflows");
-    private static final String HF_URL = "https://huggingface.co/Comfy-Org/stable-diffusion-v1-5-archive/resolve/main/"
+    private static final String HF_URL =
+            "https://huggingface.co/Comfy-Org/stable-diffusion-v1-5-archive/resolve/main/"
             + "v1-5-pruned-emaonly-fp16.safetensors?download=true";
     private static final String CHECKPOINT = "v1-5-pruned-emaonly-fp16.safetensors";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private HttpResponse<String> post(String query, byte[] body, String contentType) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port() + "/api/workflow" + query))
-                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+    private HttpResponse<String> post(String query, byte[] body, String contentType)
+            throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port()
+                + "/api/workflow" + query)).header("Content-Type", contentType)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -68,7 +73,8 @@ class WorkflowRoutesTest extends DaemonTest {
     }
 
     private Path comfy(String folder, String name) {
-        return daemon.models().resolve("models").resolve(folder).resolve(name).toAbsolutePath().normalize();
+        return daemon.models().resolve("models").resolve(folder).resolve(name).toAbsolutePath()
+                .normalize();
     }
 
     private long jobs() {
@@ -98,7 +104,8 @@ class WorkflowRoutesTest extends DaemonTest {
         assertEquals(comfy("checkpoints", "sd15/realisticVisionV51_v51VAE.safetensors").toString(),
                 checkpoint.getString("target", null));
         assertEquals("not_queued", checkpoint.get("queue").asObject().getString("result", null));
-        assertEquals("not_found", model(answer, "ip-adapter-plus_sd15.safetensors").getString("decision", null));
+        assertEquals("not_found", model(answer, "ip-adapter-plus_sd15.safetensors")
+                .getString("decision", null));
         assertEquals(1, answer.get("summary").asObject().getInt("present", 0), r.body());
         assertEquals(0, answer.getInt("queued", -1));
         assertEquals(0, jobs());
@@ -123,12 +130,14 @@ class WorkflowRoutesTest extends DaemonTest {
         assertEquals(202, queued.statusCode(), queued.body());
         JsonObject q = model(json(queued), CHECKPOINT).get("queue").asObject();
         assertEquals("queued", q.getString("result", null), queued.body());
-        assertFalse(q.getBoolean("verified", true), "a plain URL with no hash is not verified: " + q);
+        assertFalse(q.getBoolean("verified", true),
+                "a plain URL with no hash is not verified: " + q);
         long id = q.getLong("job_id", 0);
         daemon.await(id, "completed");
         assertArrayEquals(content, Files.readAllBytes(target));
         String entry = (String) daemon.job(id).get("entry_json");
-        assertTrue(entry.contains("\"workflow\":{\"sha256\":\"" + Bytes.sha256(workflow) + "\""), entry);
+        assertTrue(entry.contains("\"workflow\":{\"sha256\":\"" + Bytes.sha256(workflow) + "\""),
+                entry);
 
         HttpResponse<String> again = post("?queue=true", workflow, "application/json");
         assertEquals(202, again.statusCode(), again.body());
@@ -139,12 +148,15 @@ class WorkflowRoutesTest extends DaemonTest {
     }
 
     @Test
-    void aHuggingFaceUrlInTheWorkflow_goesThroughTheHub_pinnedAndVerifiedByItsSha256() throws Exception {
+    void aHuggingFaceUrlInTheWorkflow_goesThroughTheHub_pinnedAndVerifiedByItsSha256()
+            throws Exception {
         byte[] content = Bytes.random(300_000, 17);
         try (FakeHub hub = FakeHub.start()) {
-            String commit = hub.push("Comfy-Org/stable-diffusion-v1-5-archive", "main", CHECKPOINT, content, true);
+            String commit = hub.push("Comfy-Org/stable-diffusion-v1-5-archive", "main", CHECKPOINT,
+                    content, true);
             startComfy(config("layout", "comfyui", "hf_endpoint", hub.base().toString()));
-            byte[] workflow = Files.readAllBytes(FIXTURES.resolve("default.json"));  // its huggingface.co link as is
+            // its huggingface.co link as is
+            byte[] workflow = Files.readAllBytes(FIXTURES.resolve("default.json"));
 
             HttpResponse<String> queued = post("?queue=true", workflow, "application/json");
             assertEquals(202, queued.statusCode(), queued.body());
@@ -154,7 +166,8 @@ class WorkflowRoutesTest extends DaemonTest {
             long id = q.getLong("job_id", 0);
             var job = daemon.await(id, "completed");
             assertEquals(FakeHub.sha256(content), job.get("expected_sha256"));
-            assertTrue(((String) job.get("url")).contains("/resolve/" + commit + "/"), job.toString());
+            assertTrue(((String) job.get("url")).contains("/resolve/" + commit + "/"),
+                    job.toString());
             assertArrayEquals(content, Files.readAllBytes(comfy("checkpoints", CHECKPOINT)));
         }
     }
@@ -162,15 +175,18 @@ class WorkflowRoutesTest extends DaemonTest {
     @Test
     void aGatedHuggingFaceRepoInTheWorkflow_isReportedAsSuch_andQueuesNothing() throws Exception {
         try (FakeHub hub = FakeHub.start()) {
-            hub.push("Comfy-Org/stable-diffusion-v1-5-archive", "main", CHECKPOINT, Bytes.random(1_000, 18), true);
+            hub.push("Comfy-Org/stable-diffusion-v1-5-archive", "main", CHECKPOINT,
+                    Bytes.random(1_000, 18), true);
             hub.gate("Comfy-Org/stable-diffusion-v1-5-archive", "hf_someone_elses");
             startComfy(config("layout", "comfyui", "hf_endpoint", hub.base().toString()));
-            HttpResponse<String> r = post("?queue=true", Files.readAllBytes(FIXTURES.resolve("default.json")), "text/plain");
+            HttpResponse<String> r = post("?queue=true",
+                    Files.readAllBytes(FIXTURES.resolve("default.json")), "text/plain");
 
             JsonObject q = model(json(r), CHECKPOINT).get("queue").asObject();
             assertEquals("failed", q.getString("result", null), r.body());
             assertEquals("gated", q.getString("code", null), r.body());
-            assertTrue(q.toString().contains("accept the licence at https://huggingface.co/Comfy-Org/"), r.body());
+            assertTrue(q.toString().contains("accept the licence at"
+                    + " https://huggingface.co/Comfy-Org/"), r.body());
             assertEquals(0, jobs());
         }
     }
@@ -182,10 +198,12 @@ class WorkflowRoutesTest extends DaemonTest {
         URI mirror = storage.put("mirror.safetensors", content);
         storage.fault(CHECKPOINT, new Fault.Slow(60_000));  // seconds, while we ask again
         startComfy();
-        HttpResponse<String> first = post("?queue=true", defaultWorkflowFrom(url), "application/json");
+        HttpResponse<String> first = post("?queue=true", defaultWorkflowFrom(url),
+                "application/json");
         long id = model(json(first), CHECKPOINT).get("queue").asObject().getLong("job_id", 0);
         assertTrue(id > 0, first.body());
-        HttpResponse<String> second = post("?queue=true", defaultWorkflowFrom(mirror), "application/json");
+        HttpResponse<String> second = post("?queue=true", defaultWorkflowFrom(mirror),
+                "application/json");
         JsonObject q = model(json(second), CHECKPOINT).get("queue").asObject();
         assertEquals("held", q.getString("result", null), second.body());
         assertEquals(id, q.getLong("job_id", 0));
@@ -204,10 +222,10 @@ class WorkflowRoutesTest extends DaemonTest {
         long version = 1387174;  // a real LoRA version from the fixtures
         String sha256 = civitai.sha256(version);
         startComfy();
-        String parameters = "a storybook fox <lora:pp-storybook_rank2_bf16:0.8>\nNegative prompt: blurry\n"
-                + "Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1, Size: 512x512, Model hash: 0123456789,"
-                + " Model: unknown_checkpoint, Lora hashes: \"pp-storybook_rank2_bf16: " + sha256.substring(0, 10)
-                + "\", Version: v1.10.1";
+        String parameters = "a storybook fox <lora:pp-storybook_rank2_bf16:0.8>\nNegative prompt:"
+                + " blurry\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1, Size: 512x512,"
+                + " Model hash: 0123456789, Model: unknown_checkpoint, Lora hashes:"
+                + " \"pp-storybook_rank2_bf16: " + sha256.substring(0, 10) + "\", Version: v1.10.1";
         byte[] png = new PngWriter().text("parameters", parameters).bytes();
 
         HttpResponse<String> r = post("?queue=true", png, "application/octet-stream");
@@ -216,12 +234,14 @@ class WorkflowRoutesTest extends DaemonTest {
         assertEquals("lookup_hash", lora.getString("decision", null), r.body());
         JsonObject q = lora.get("queue").asObject();
         assertEquals("queued", q.getString("result", null), r.body());
-        assertTrue(q.getBoolean("verified", false), "verified by the full SHA-256 Civitai names: " + q);
+        assertTrue(q.getBoolean("verified", false),
+                "verified by the full SHA-256 Civitai names: " + q);
         long id = q.getLong("job_id", 0);
         daemon.await(id, "completed");
         assertEquals(sha256, daemon.job(id).get("expected_sha256"));
         Path file = comfy("loras", "pp-storybook_rank2_bf16.safetensors");
-        assertArrayEquals(civitai.content(version), Files.readAllBytes(file), "Civitai's file name, in loras");
+        assertArrayEquals(civitai.content(version), Files.readAllBytes(file),
+                "Civitai's file name, in loras");
 
         JsonObject checkpoint = model(json(r), "unknown_checkpoint").get("queue").asObject();
         assertEquals("failed", checkpoint.getString("result", null), r.body());
@@ -238,23 +258,28 @@ class WorkflowRoutesTest extends DaemonTest {
                    "properties": {"models": [{"name": "Illustrious/anime/x.safetensors", "url": "%s",
                                               "directory": "loras"}]}}]}
                 """.formatted(url);
-        HttpResponse<String> r = post("?queue=true", workflow.getBytes(StandardCharsets.UTF_8), "application/json");
+        HttpResponse<String> r = post("?queue=true", workflow.getBytes(StandardCharsets.UTF_8),
+                "application/json");
         assertEquals(202, r.statusCode(), r.body());
         JsonObject q = model(json(r), "Illustrious/anime/x.safetensors").get("queue").asObject();
         assertEquals("queued", q.getString("result", null), r.body());
         daemon.await(q.getLong("job_id", 0), "completed");
-        assertArrayEquals(content, Files.readAllBytes(comfy("loras", "Illustrious/anime/x.safetensors")));
+        assertArrayEquals(content, Files.readAllBytes(comfy("loras",
+                "Illustrious/anime/x.safetensors")));
 
-        HttpResponse<String> plan = post("", workflow.getBytes(StandardCharsets.UTF_8), "application/json");
-        assertEquals("present", model(json(plan), "Illustrious/anime/x.safetensors").getString("decision", null),
-                "the library finds it at the path the workflow names once the scan sees it, or the job holds it: "
+        HttpResponse<String> plan = post("", workflow.getBytes(StandardCharsets.UTF_8),
+                "application/json");
+        assertEquals("present", model(json(plan), "Illustrious/anime/x.safetensors")
+                .getString("decision", null), "the library finds it at the path the workflow names"
+                + " once the scan sees it, or the job holds it: "
                         + plan.body());
     }
 
     private HttpResponse<String> queuePlan(String id, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port() + "/api/workflow/plan/"
-                + id + "/queue")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port()
+                + "/api/workflow/plan/" + id + "/queue")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -267,7 +292,8 @@ class WorkflowRoutesTest extends DaemonTest {
                   {"id": 7, "type": "SomeCustomLoader", "widgets_values": ["custom.safetensors"]},
                   {"id": 8, "type": "LoraLoader", "widgets_values": ["nobody-knows.safetensors", 1, 1]}]}
                 """;
-        HttpResponse<String> plan = post("", workflow.getBytes(StandardCharsets.UTF_8), "application/json");
+        HttpResponse<String> plan = post("", workflow.getBytes(StandardCharsets.UTF_8),
+                "application/json");
         assertEquals(200, plan.statusCode(), plan.body());
         JsonObject custom = model(json(plan), "custom.safetensors");
         assertEquals("unknown_folder", custom.getString("decision", null), plan.body());
@@ -275,11 +301,13 @@ class WorkflowRoutesTest extends DaemonTest {
         String id = json(plan).getString("plan_id", null);
         assertEquals(Bytes.sha256(workflow.getBytes(StandardCharsets.UTF_8)), id);
 
-        HttpResponse<String> queued = queuePlan(id, "{\"rows\": [" + row + "], \"choices\": {\"" + row
+        HttpResponse<String> queued = queuePlan(id,
+                "{\"rows\": [" + row + "], \"choices\": {\"" + row
                 + "\": {\"folder\": \"loras\", \"url\": \"" + url + "\"}}}");
         assertEquals(202, queued.statusCode(), queued.body());
         JsonObject q = model(json(queued), "custom.safetensors");
-        assertEquals("download", q.getString("decision", null), "planned again with the choices: " + queued.body());
+        assertEquals("download", q.getString("decision", null),
+                "planned again with the choices: " + queued.body());
         daemon.await(q.get("queue").asObject().getLong("job_id", 0), "completed");
         assertArrayEquals(content, Files.readAllBytes(comfy("loras", "custom.safetensors")));
         JsonObject other = model(json(queued), "nobody-knows.safetensors").get("queue").asObject();
@@ -297,17 +325,23 @@ class WorkflowRoutesTest extends DaemonTest {
                   "properties": {"models": [{"name": "style/wanted.safetensors", "url": "%s",
                                              "hash": "%s", "hash_type": "sha256", "directory": "loras"}]}}]}
                 """.formatted(storage.put("wanted", content), Bytes.sha256(content));
-        HttpResponse<String> all = post("?queue=true", workflow.getBytes(StandardCharsets.UTF_8), "application/json");
+        HttpResponse<String> all = post("?queue=true", workflow.getBytes(StandardCharsets.UTF_8),
+                "application/json");
         JsonObject row = model(json(all), "style/wanted.safetensors");
         assertEquals("present_elsewhere", row.getString("decision", null), all.body());
-        assertEquals(theirs.toAbsolutePath().normalize().toString(), row.getString("elsewhere", null));
+        assertEquals(theirs.toAbsolutePath().normalize().toString(),
+                row.getString("elsewhere", null));
         assertEquals(content.length, row.getLong("size", 0));
-        assertEquals("not_queued", row.get("queue").asObject().getString("result", null), "a link is the user's choice");
+        assertEquals("not_queued", row.get("queue").asObject().getString("result", null),
+                "a link is the user's choice");
 
-        HttpResponse<String> nulls = queuePlan(json(all).getString("plan_id", null), "{\"rows\": null}");
-        assertEquals("not_queued", model(json(nulls), "style/wanted.safetensors").get("queue").asObject()
-                .getString("result", null), "rows null is every row, as ?queue=true: no link " + nulls.body());
-        HttpResponse<String> chosen = queuePlan(json(all).getString("plan_id", null), "{\"rows\": [0]}");
+        HttpResponse<String> nulls = queuePlan(json(all).getString("plan_id", null),
+                "{\"rows\": null}");
+        assertEquals("not_queued", model(json(nulls), "style/wanted.safetensors").get("queue")
+                .asObject().getString("result", null),
+                "rows null is every row, as ?queue=true: no link " + nulls.body());
+        HttpResponse<String> chosen = queuePlan(json(all).getString("plan_id", null),
+                "{\"rows\": [0]}");
         assertEquals(202, chosen.statusCode(), chosen.body());
         JsonObject q = model(json(chosen), "style/wanted.safetensors").get("queue").asObject();
         assertEquals("linked", q.getString("result", null), chosen.body());
@@ -315,12 +349,14 @@ class WorkflowRoutesTest extends DaemonTest {
         assertTrue(Files.isSameFile(theirs, target), "one file on one file system: a hard link");
         assertEquals(0, storage.requests("wanted").size(), "nothing was downloaded");
         assertEquals(0, jobs());
-        HttpResponse<String> again = post("", workflow.getBytes(StandardCharsets.UTF_8), "application/json");
-        assertEquals("present", model(json(again), "style/wanted.safetensors").getString("decision", null),
-                "the library knows the placed file: " + again.body());
-        HttpResponse<String> twice = queuePlan(json(all).getString("plan_id", null), "{\"rows\": [0]}");
-        assertEquals("not_queued", model(json(twice), "style/wanted.safetensors").get("queue").asObject()
-                .getString("result", null), "present now: nothing to do");
+        HttpResponse<String> again = post("", workflow.getBytes(StandardCharsets.UTF_8),
+                "application/json");
+        assertEquals("present", model(json(again), "style/wanted.safetensors")
+                .getString("decision", null), "the library knows the placed file: " + again.body());
+        HttpResponse<String> twice = queuePlan(json(all).getString("plan_id", null),
+                "{\"rows\": [0]}");
+        assertEquals("not_queued", model(json(twice), "style/wanted.safetensors").get("queue")
+                .asObject().getString("result", null), "present now: nothing to do");
     }
 
     @Test
@@ -328,27 +364,35 @@ class WorkflowRoutesTest extends DaemonTest {
         byte[] content = Bytes.random(12_000, 18);
         Path other = dir.resolve("ComfyUI-models");
         Path theirs = write(other.resolve("loras/theirs.safetensors"), content);
-        startComfy(config("layout", "comfyui").set("library_roots", new JsonArray().add(other.toString())));
+        startComfy(config("layout", "comfyui")
+                .set("library_roots", new JsonArray().add(other.toString())));
         assertFalse(Files.exists(comfy("loras", "")), "no loras folder in download_dir yet");
         String workflow = """
                 {"nodes": [{"id": 5, "type": "LoraLoader", "widgets_values": ["mine.safetensors", 1, 1],
                   "properties": {"models": [{"name": "mine.safetensors", "hash": "%s", "directory": "loras"}]}}]}
                 """.formatted(Bytes.sha256(content));
-        HttpResponse<String> plan = post("", workflow.getBytes(StandardCharsets.UTF_8), "application/json");
-        assertEquals("present_elsewhere", model(json(plan), "mine.safetensors").getString("decision", null), plan.body());
-        HttpResponse<String> r = queuePlan(json(plan).getString("plan_id", null), "{\"rows\": [0]}");
-        assertEquals("linked", model(json(r), "mine.safetensors").get("queue").asObject().getString("result", null),
-                r.body());
+        HttpResponse<String> plan = post("", workflow.getBytes(StandardCharsets.UTF_8),
+                "application/json");
+        assertEquals("present_elsewhere",
+                model(json(plan), "mine.safetensors").getString("decision", null), plan.body());
+        HttpResponse<String> r = queuePlan(json(plan).getString("plan_id", null),
+                "{\"rows\": [0]}");
+        assertEquals("linked", model(json(r), "mine.safetensors").get("queue").asObject()
+                .getString("result", null), r.body());
         assertTrue(Files.isSameFile(theirs, comfy("loras", "mine.safetensors")));
     }
 
     @Test
     void ambiguousName_listsItsCandidates_andTheOneTheUserPicksIsLinked() throws Exception {
-        Path first = write(dir.resolve("models/models/loras/sd15/x.safetensors"), Bytes.random(9_000, 16));
-        Path second = write(dir.resolve("models/models/loras/sdxl/x.safetensors"), Bytes.random(11_000, 17));
+        Path first = write(dir.resolve("models/models/loras/sd15/x.safetensors"),
+                Bytes.random(9_000, 16));
+        Path second = write(dir.resolve("models/models/loras/sdxl/x.safetensors"),
+                Bytes.random(11_000, 17));
         startComfy();
-        String workflow = "{\"nodes\": [{\"id\": 2, \"type\": \"LoraLoader\", \"widgets_values\": [\"x.safetensors\", 1, 1]}]}";
-        HttpResponse<String> plan = post("", workflow.getBytes(StandardCharsets.UTF_8), "application/json");
+        String workflow = "{\"nodes\": [{\"id\": 2, \"type\": \"LoraLoader\", \"widgets_values\":"
+                + " [\"x.safetensors\", 1, 1]}]}";
+        HttpResponse<String> plan = post("", workflow.getBytes(StandardCharsets.UTF_8),
+                "application/json");
         JsonObject row = model(json(plan), "x.safetensors");
         assertEquals("ambiguous", row.getString("decision", null), plan.body());
         JsonArray candidates = row.get("candidates").asArray();
@@ -356,14 +400,18 @@ class WorkflowRoutesTest extends DaemonTest {
         assertEquals(11_000, candidates.get(1).asObject().getLong("size", 0));
         String id = json(plan).getString("plan_id", null);
 
-        HttpResponse<String> wrong = queuePlan(id, "{\"rows\": [0], \"choices\": {\"0\": {\"use\": \"/etc/passwd\"}}}");
+        HttpResponse<String> wrong = queuePlan(id,
+                "{\"rows\": [0], \"choices\": {\"0\": {\"use\": \"/etc/passwd\"}}}");
         assertEquals(400, wrong.statusCode(), wrong.body());
         String picked = second.toAbsolutePath().normalize().toString();
-        HttpResponse<String> r = queuePlan(id, "{\"choices\": {\"0\": {\"use\": \"" + picked + "\"}}}");  // no rows: the pick is enough
+        // no rows: the pick is enough
+        HttpResponse<String> r = queuePlan(id,
+                "{\"choices\": {\"0\": {\"use\": \"" + picked + "\"}}}");
         assertEquals(202, r.statusCode(), r.body());
         JsonObject q = model(json(r), "x.safetensors").get("queue").asObject();
         assertEquals("linked", q.getString("result", null), r.body());
-        assertTrue(Files.isSameFile(second, comfy("loras", "x.safetensors")), "the file the user picked");
+        assertTrue(Files.isSameFile(second, comfy("loras", "x.safetensors")),
+                "the file the user picked");
         assertFalse(Files.isSameFile(first, comfy("loras", "x.safetensors")));
     }
 
@@ -373,10 +421,14 @@ class WorkflowRoutesTest extends DaemonTest {
         HttpResponse<String> none = queuePlan("ab".repeat(32), "{}");
         assertEquals(404, none.statusCode(), none.body());
         assertTrue(none.body().contains("send the workflow"), none.body());
-        String workflow = "{\"nodes\": [{\"id\": 1, \"type\": \"LoraLoader\", \"widgets_values\": [\"a.safetensors\", 1, 1]}]}";
-        String id = json(post("", workflow.getBytes(StandardCharsets.UTF_8), "application/json")).getString("plan_id", null);
-        for (String bad : new String[] {"{\"rows\": [5]}", "{\"rows\": \"all\"}", "{\"choices\": {\"0\": {\"folder\": \"../x\"}}}",
-                "{\"choices\": {\"0\": {\"url\": \"file:///etc/passwd\"}}}", "{\"choices\": {\"0\": {\"size\": 1}}}", "[]"}) {
+        String workflow = "{\"nodes\": [{\"id\": 1, \"type\": \"LoraLoader\", \"widgets_values\":"
+                + " [\"a.safetensors\", 1, 1]}]}";
+        String id = json(post("", workflow.getBytes(StandardCharsets.UTF_8), "application/json"))
+                .getString("plan_id", null);
+        for (String bad : new String[] {"{\"rows\": [5]}", "{\"rows\": \"all\"}",
+                "{\"choices\": {\"0\": {\"folder\": \"../x\"}}}",
+                "{\"choices\": {\"0\": {\"url\": \"file:///etc/passwd\"}}}",
+                "{\"choices\": {\"0\": {\"size\": 1}}}", "[]"}) {
             HttpResponse<String> r = queuePlan(id, bad);
             assertEquals(400, r.statusCode(), bad + " -> " + r.body());
             assertTrue(r.body().contains("\"error\""), r.body());
@@ -395,12 +447,14 @@ class WorkflowRoutesTest extends DaemonTest {
                    "properties": {"models": [{"name": "gone.safetensors", "directory": "vae", "hash": "%s"}]}}],
                  "models": [{"name": "t5.safetensors", "url": "%s", "directory": "clip"}]}
                 """.formatted(unknown, url);
-        HttpResponse<String> r = post("?queue=true", workflow.getBytes(StandardCharsets.UTF_8), "text/plain");
+        HttpResponse<String> r = post("?queue=true", workflow.getBytes(StandardCharsets.UTF_8),
+                "text/plain");
         assertEquals(202, r.statusCode(), r.body());
         JsonObject gone = model(json(r), "gone.safetensors");
         assertEquals("lookup_hash", gone.getString("decision", null), r.body());
         assertEquals("failed", gone.get("queue").asObject().getString("result", null), r.body());
-        assertTrue(gone.get("queue").asObject().getString("reason", "").contains("resolve"), r.body());
+        assertTrue(gone.get("queue").asObject().getString("reason", "").contains("resolve"),
+                r.body());
         JsonObject t5 = model(json(r), "t5.safetensors").get("queue").asObject();
         assertEquals("queued", t5.getString("result", null), r.body());
         daemon.await(t5.getLong("job_id", 0), "completed");
@@ -411,14 +465,16 @@ class WorkflowRoutesTest extends DaemonTest {
     void garbage_isA400WithTheReason_notA500() throws Exception {
         startComfy();
         for (String body : new String[] {"hello there", "{\"a\": 1}", "{not json", ""}) {
-            HttpResponse<String> r = post("", body.getBytes(StandardCharsets.UTF_8), "application/json");
+            HttpResponse<String> r = post("", body.getBytes(StandardCharsets.UTF_8),
+                    "application/json");
             assertEquals(400, r.statusCode(), body + ": " + r.body());
             JsonObject error = json(r).get("error").asObject();
             assertEquals("not_a_workflow", error.getString("code", null), r.body());
-            assertTrue(error.getString("message", "").startsWith("not a ComfyUI workflow, a ComfyUI/A1111 PNG"),
-                    r.body());
+            assertTrue(error.getString("message", "")
+                    .startsWith("not a ComfyUI workflow, a ComfyUI/A1111 PNG"), r.body());
         }
-        byte[] brokenPng = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 99, 't', 'E', 'X', 't'};
+        byte[] brokenPng = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 99, 't',
+                'E', 'X', 't'};
         assertEquals(400, post("", brokenPng, "image/png").statusCode());
         assertEquals(400, post("?queue=maybe", new byte[] {'{'}, "text/plain").statusCode());
     }

@@ -26,20 +26,24 @@ class HfEntriesTest {
     @Test
     void aLinkOrAFieldNamesTheFileAndNeedsAModelType() throws Exception {
         assertEquals(Optional.of(REF), HfEntries.find(json(
-                "{\"url\":\"https://huggingface.co/org/m/blob/main/vae/ae.safetensors\",\"model_type\":\"vae\"}"), ""));
+                "{\"url\":\"https://huggingface.co/org/m/blob/main/vae/ae.safetensors\","
+                + "\"model_type\":\"vae\"}"), ""));
         assertEquals(Optional.of(REF), HfEntries.find(json(
                 "{\"huggingface\":\"org/m/vae/ae.safetensors\",\"model_type\":\"vae\"}"), ""));
         var e = assertThrows(HfEntries.Invalid.class, () -> HfEntries.find(json(
                 "{\"huggingface\":\"org/m/vae/ae.safetensors\"}"), ""));
         assertTrue(e.getMessage().contains("model_type"), e.getMessage());
-        assertThrows(HfEntries.Invalid.class, () -> HfEntries.find(json("{\"huggingface\":\"org\",\"model_type\":\"vae\"}"), ""));
-        assertEquals(Optional.empty(), HfEntries.find(json("{\"url\":\"https://example.com/a.bin\"}"), ""));
+        assertThrows(HfEntries.Invalid.class,
+                () -> HfEntries.find(json("{\"huggingface\":\"org\",\"model_type\":\"vae\"}"), ""));
+        assertEquals(Optional.empty(),
+                HfEntries.find(json("{\"url\":\"https://example.com/a.bin\"}"), ""));
     }
 
     @Test
     void theResolvedEntryIsPinnedAndRecordsWhereItCameFrom() throws Exception {
         JsonObject e = HfEntries.resolved(json(
-                "{\"huggingface\":\"org/m/vae/ae.safetensors\",\"model_type\":\"vae\",\"priority\":3}"), REF, HUB);
+                "{\"huggingface\":\"org/m/vae/ae.safetensors\",\"model_type\":\"vae\","
+                + "\"priority\":3}"), REF, HUB);
         assertEquals(HUB.pinned().toString(), e.getString("url", null));
         assertEquals("huggingface", e.getString("source", null));
         assertEquals("org/m", e.getString("repo", null));
@@ -56,8 +60,10 @@ class HfEntriesTest {
     @Test
     void aGivenSha256ThatIsNotTheHubsIsRefusedNamingBoth() {
         var e = assertThrows(HfEntries.Invalid.class, () -> HfEntries.resolved(json(
-                "{\"huggingface\":\"org/m/vae/ae.safetensors\",\"model_type\":\"vae\",\"sha256\":\"" + "b".repeat(64)
+                "{\"huggingface\":\"org/m/vae/ae.safetensors\",\"model_type\":\"vae\",\"sha256\":\""
+                + "b".repeat(64)
                         + "\"}"), REF, HUB));
-        assertTrue(e.getMessage().contains("b".repeat(64)) && e.getMessage().contains(SHA), e.getMessage());
+        assertTrue(e.getMessage().contains("b".repeat(64)) && e.getMessage().contains(SHA),
+                e.getMessage());
     }
 }

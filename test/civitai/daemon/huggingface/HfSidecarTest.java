@@ -20,7 +20,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** {@code <stem>.hf.json} beside a file downloaded from the Hub: where it came from, never a secret. */
+/**
+ * {@code <stem>.hf.json} beside a file downloaded from the Hub: where it came from, never a secret.
+ */
 class HfSidecarTest extends DaemonTest {
     private static final String TOKEN = "hf_sidecartoken0123456789";
     private final byte[] vae = Bytes.random(200_000, 51);
@@ -37,11 +39,13 @@ class HfSidecarTest extends DaemonTest {
     }
 
     private void startWith(Object... more) {
-        start(config(more).set("hf_endpoint", hub.base().toString()).set("hf_token", TOKEN), manifest());
+        start(config(more).set("hf_endpoint", hub.base().toString()).set("hf_token", TOKEN),
+                manifest());
     }
 
     private Path downloadVae() {
-        var r = daemon.post("/api/download", new JsonObject().add("huggingface", "org/flux/vae/ae.safetensors")
+        var r = daemon.post("/api/download",
+                new JsonObject().add("huggingface", "org/flux/vae/ae.safetensors")
                 .add("model_type", "vae").toString());
         assertEquals(202, r.statusCode(), r.body());
         daemon.await(json(r).get("job").asObject().getLong("id", 0), "completed");
@@ -58,25 +62,30 @@ class HfSidecarTest extends DaemonTest {
 
         String text = Files.readString(sidecar);
         JsonObject meta = Json.parse(text).asObject();
-        assertEquals(List.of("repo", "path", "revision", "commit", "sha256", "size", "url"), meta.names());
+        assertEquals(List.of("repo", "path", "revision", "commit", "sha256", "size", "url"),
+                meta.names());
         assertEquals("org/flux", meta.getString("repo", null));
         assertEquals("vae/ae.safetensors", meta.getString("path", null));
         assertEquals("main", meta.getString("revision", null));
         assertEquals(commit, meta.getString("commit", null));
         assertEquals(FakeHub.sha256(vae), meta.getString("sha256", null));
         assertEquals(vae.length, meta.getLong("size", -1));
-        assertEquals(hub.base() + "/org/flux/resolve/" + commit + "/vae/ae.safetensors", meta.getString("url", null));
+        assertEquals(hub.base() + "/org/flux/resolve/" + commit + "/vae/ae.safetensors",
+                meta.getString("url", null));
         assertFalse(text.contains(TOKEN), text);
-        assertFalse(text.contains("sig=") || text.contains(hub.cdnBase().toString()), "no signed CDN URL: " + text);
+        assertFalse(text.contains("sig=") || text.contains(hub.cdnBase().toString()),
+                "no signed CDN URL: " + text);
     }
 
     @Test
     void aSidecarThatCannotBeWritten_isLogged_andTheJobStaysCompleted() throws IOException {
         hub.push("org/flux", "main", "vae/ae.safetensors", vae, true);
         startWith();
-        Files.createDirectories(daemon.models().resolve("vae/ae.hf.json/taken"));  // nothing renames over it
+        // nothing renames over it
+        Files.createDirectories(daemon.models().resolve("vae/ae.hf.json/taken"));
         Path folder = downloadVae();
-        Poll.until(() -> daemon.log("download.log").contains("sidecar " + folder.resolve("ae.hf.json")
+        Poll.until(() -> daemon.log("download.log")
+                .contains("sidecar " + folder.resolve("ae.hf.json")
                 + " not written"), () -> "the warning");
 
         assertEquals(1, daemon.db().count("SELECT count(*) FROM jobs WHERE state = 'completed'"));
@@ -91,7 +100,8 @@ class HfSidecarTest extends DaemonTest {
         daemon.stop();  // the download's thread, which would have written it, has ended
 
         try (var files = Files.list(folder)) {
-            assertEquals(List.of("ae.safetensors"), files.map(p -> p.getFileName().toString()).toList());
+            assertEquals(List.of("ae.safetensors"),
+                    files.map(p -> p.getFileName().toString()).toList());
         }
     }
 }

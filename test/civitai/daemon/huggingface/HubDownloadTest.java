@@ -23,7 +23,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Hugging Face links in through the API: pinned, verified by the Hub's hash, the token kept to the Hub. */
+/**
+ * Hugging Face links in through the API: pinned, verified by the Hub's hash, the token kept to the
+ * Hub.
+ */
 class HubDownloadTest extends DaemonTest {
     private static final String TOKEN = "hf_testtoken0123456789";
     private final byte[] vae = Bytes.random(300_000, 41);
@@ -78,7 +81,8 @@ class HubDownloadTest extends DaemonTest {
         assertEquals("main", entry.getString("revision", null));
         assertEquals(commit, entry.getString("commit", null));
         assertEquals(vae.length, entry.getLong("size", -1));
-        assertEquals(hub.base() + "/org/flux/resolve/" + commit + "/vae/ae.safetensors", entry.getString("url", null));
+        assertEquals(hub.base() + "/org/flux/resolve/" + commit + "/vae/ae.safetensors",
+                entry.getString("url", null));
 
         daemon.await(job.getLong("id", 0), "completed");
         assertArrayEquals(vae, Files.readAllBytes(daemon.models().resolve("vae/ae.safetensors")));
@@ -90,7 +94,8 @@ class HubDownloadTest extends DaemonTest {
         start(hubConfig(), manifest());
         String before = Files.readString(dir.resolve("manifest.json"));
         var r = daemon.post("/api/download?dry_run=true", new JsonObject()
-                .add("url", hub.base() + "/org/flux/blob/main/vae/ae.safetensors").add("model_type", "vae").toString());
+                .add("url", hub.base() + "/org/flux/blob/main/vae/ae.safetensors")
+                .add("model_type", "vae").toString());
         assertEquals(200, r.statusCode(), r.body());
         JsonObject entry = json(r).get("entry").asObject();
         assertEquals(commit, entry.getString("commit", null));
@@ -110,7 +115,8 @@ class HubDownloadTest extends DaemonTest {
         daemon.await(job.getLong("id", 0), "completed");
 
         assertFalse(hub.hubSeen().isEmpty());
-        hub.hubSeen().forEach(s -> assertEquals("Bearer " + TOKEN, s.authorization(), s.toString()));
+        hub.hubSeen().forEach(s -> assertEquals("Bearer " + TOKEN, s.authorization(),
+                s.toString()));
         assertFalse(hub.cdnSeen().isEmpty(), "the file came from the CDN");
         hub.cdnSeen().forEach(s -> assertNull(s.authorization(), s.toString()));
         assertFalse(daemon.get("/api/jobs/" + job.getLong("id", 0)).body().contains(TOKEN));
@@ -123,7 +129,8 @@ class HubDownloadTest extends DaemonTest {
         hub.push("org/gated", "main", "model.safetensors", vae, true);
         hub.gate("org/gated", TOKEN);
         start(hubConfig("hf_token", ""), manifest());
-        var r = add(new JsonObject().add("huggingface", "org/gated/model.safetensors").add("model_type", "checkpoint"));
+        var r = add(new JsonObject().add("huggingface", "org/gated/model.safetensors")
+                .add("model_type", "checkpoint"));
 
         assertEquals(400, r.statusCode(), r.body());
         assertEquals("gated", error(r).getString("code", null));
@@ -142,7 +149,8 @@ class HubDownloadTest extends DaemonTest {
 
         var row = daemon.await(daemon.idOf(pinned), "failed");
         assertEquals("gated", row.get("failure_reason"), row.toString());
-        assertTrue(((String) row.get("last_error")).contains("accept the licence at https://huggingface.co/org/gated"),
+        assertTrue(((String) row.get("last_error"))
+                .contains("accept the licence at https://huggingface.co/org/gated"),
                 row.toString());
     }
 
@@ -151,22 +159,26 @@ class HubDownloadTest extends DaemonTest {
         String commit = hub.push("org/gated", "main", "model.safetensors", vae, true);
         hub.gate("org/gated", "hf_someone_elses");
         String pinned = hub.base() + "/org/gated/resolve/" + commit + "/model.safetensors";
-        start(hubConfig("retries", 0), manifest(new JsonObject().add("url", pinned).add("model_type", "checkpoint")));
-        var r = add(new JsonObject().add("huggingface", "org/gated/model.safetensors").add("model_type", "vae"));
+        start(hubConfig("retries", 0),
+                manifest(new JsonObject().add("url", pinned).add("model_type", "checkpoint")));
+        var r = add(new JsonObject().add("huggingface", "org/gated/model.safetensors")
+                .add("model_type", "vae"));
 
         assertEquals("forbidden", error(r).getString("code", null), r.body());
         var row = daemon.await(daemon.idOf(pinned), "failed");
         assertEquals("forbidden", row.get("failure_reason"), row.toString());
-        assertTrue(((String) row.get("last_error")).startsWith("hf_token has no access to org/gated"), row.toString());
+        assertTrue(((String) row.get("last_error"))
+                .startsWith("hf_token has no access to org/gated"), row.toString());
     }
 
     @Test
     void aMissingFileAndAMissingRevision_areNotFound() {
         hub.push("org/flux", "main", "ae.safetensors", vae, true);
         start(hubConfig(), manifest());
-        var file = add(new JsonObject().add("huggingface", "org/flux/nope.safetensors").add("model_type", "vae"));
-        var rev = add(new JsonObject().add("huggingface", "org/flux/ae.safetensors").add("revision", "v9")
+        var file = add(new JsonObject().add("huggingface", "org/flux/nope.safetensors")
                 .add("model_type", "vae"));
+        var rev = add(new JsonObject().add("huggingface", "org/flux/ae.safetensors")
+                .add("revision", "v9").add("model_type", "vae"));
 
         assertEquals(400, file.statusCode(), file.body());
         assertEquals("not_found", error(file).getString("code", null));
@@ -179,7 +191,8 @@ class HubDownloadTest extends DaemonTest {
     void aHubLink_withoutAModelType_isRefused() {
         hub.push("org/flux", "main", "ae.safetensors", vae, true);
         start(hubConfig(), manifest());
-        var r = add(new JsonObject().add("url", hub.base() + "/org/flux/resolve/main/ae.safetensors"));
+        var r = add(new JsonObject().add("url",
+                hub.base() + "/org/flux/resolve/main/ae.safetensors"));
 
         assertEquals(400, r.statusCode(), r.body());
         assertTrue(error(r).getString("message", "").contains("model_type"), r.body());
@@ -190,8 +203,8 @@ class HubDownloadTest extends DaemonTest {
         hub.push("org/flux", "main", "ae.safetensors", vae, true);
         start(hubConfig(), manifest());
         String wrong = "ab".repeat(32);
-        var r = add(new JsonObject().add("huggingface", "org/flux/ae.safetensors").add("model_type", "vae")
-                .add("sha256", wrong));
+        var r = add(new JsonObject().add("huggingface", "org/flux/ae.safetensors")
+                .add("model_type", "vae").add("sha256", wrong));
 
         assertEquals(400, r.statusCode(), r.body());
         String message = error(r).getString("message", "");
@@ -204,7 +217,8 @@ class HubDownloadTest extends DaemonTest {
         hub.push("org/flux", "main", "ae.safetensors", vae, true);
         hub.corruptCdn();
         start(hubConfig("retries", 1), manifest());
-        JsonObject job = queued(new JsonObject().add("huggingface", "org/flux/ae.safetensors").add("model_type", "vae"));
+        JsonObject job = queued(new JsonObject().add("huggingface", "org/flux/ae.safetensors")
+                .add("model_type", "vae"));
 
         var row = daemon.await(job.getLong("id", 0), "failed");
         assertEquals("hash_mismatch", row.get("failure_reason"), row.toString());
@@ -215,11 +229,14 @@ class HubDownloadTest extends DaemonTest {
     void aPushToTheBranchWhileTheJobWaits_doesNotChangeWhatItFetches() throws IOException {
         byte[] slow = Bytes.random(400_000, 42);
         storage.pace(200_000);
-        start(hubConfig("workers", 1), manifest(entry("lora", "first.safetensors", storage.put("first", slow), null)));
+        start(hubConfig("workers", 1),
+                manifest(entry("lora", "first.safetensors", storage.put("first", slow), null)));
         daemon.await(daemon.idOf("first.safetensors"), "downloading");
         hub.push("org/flux", "main", "ae.safetensors", vae, true);
-        JsonObject job = queued(new JsonObject().add("huggingface", "org/flux/ae.safetensors").add("model_type", "vae"));
-        hub.push("org/flux", "main", "ae.safetensors", Bytes.random(300_000, 43), true);  // main moves on
+        JsonObject job = queued(new JsonObject().add("huggingface", "org/flux/ae.safetensors")
+                .add("model_type", "vae"));
+        // main moves on
+        hub.push("org/flux", "main", "ae.safetensors", Bytes.random(300_000, 43), true);
 
         daemon.await(job.getLong("id", 0), "completed");
         assertArrayEquals(vae, Files.readAllBytes(daemon.models().resolve("vae/ae.safetensors")));
@@ -230,7 +247,8 @@ class HubDownloadTest extends DaemonTest {
         hub.push("org/flux", "main", "ae.safetensors", vae, true);
         start(hubConfig(), manifest());
         hub.rateLimitNext(1);
-        var r = add(new JsonObject().add("huggingface", "org/flux/ae.safetensors").add("model_type", "vae"));
+        var r = add(new JsonObject().add("huggingface", "org/flux/ae.safetensors")
+                .add("model_type", "vae"));
 
         assertEquals(503, r.statusCode(), r.body());
         assertEquals("7", r.headers().firstValue("Retry-After").orElse(null));
@@ -241,10 +259,12 @@ class HubDownloadTest extends DaemonTest {
     void aHuggingFaceCoLink_isFetchedThroughTheConfiguredEndpoint() throws IOException {
         String commit = hub.push("org/flux", "main", "ae.safetensors", vae, true);
         start(hubConfig(), manifest());
-        JsonObject job = queued(new JsonObject().add("url", "https://huggingface.co/org/flux/blob/main/ae.safetensors")
+        JsonObject job = queued(new JsonObject()
+                .add("url", "https://huggingface.co/org/flux/blob/main/ae.safetensors")
                 .add("model_type", "vae"));
 
-        assertTrue(recorded().getString("url", "").startsWith(hub.base() + "/org/flux/resolve/" + commit + "/"));
+        assertTrue(recorded().getString("url", "")
+                .startsWith(hub.base() + "/org/flux/resolve/" + commit + "/"));
         daemon.await(job.getLong("id", 0), "completed");
         Path file = daemon.models().resolve("vae/ae.safetensors");
         assertArrayEquals(vae, Files.readAllBytes(file));

@@ -65,7 +65,8 @@ class HubNonLfsTest extends DaemonTest {
     }
 
     @Test
-    void aGoodNonLfsFile_isExpectedByItsSha256_recordedWithIt_andCompletesVerified() throws IOException {
+    void aGoodNonLfsFile_isExpectedByItsSha256_recordedWithIt_andCompletesVerified()
+            throws IOException {
         String commit = hub.push("org/flux", "main", "vae/config.json", config, false);
         start(hubConfig(), manifest());
         var r = add("org/flux/vae/config.json");
@@ -97,7 +98,8 @@ class HubNonLfsTest extends DaemonTest {
         String message = error.getString("message", "");
         byte[] sent = config.clone();
         sent[0] ^= 1;
-        assertTrue(message.contains(FakeHub.gitSha1(config)) && message.contains(FakeHub.gitSha1(sent)), message);
+        assertTrue(message.contains(FakeHub.gitSha1(config))
+                && message.contains(FakeHub.gitSha1(sent)), message);
         assertEquals(0, daemon.db().count("SELECT count(*) FROM jobs"));
         assertEquals(before, Files.readString(dir.resolve("manifest.json")));
     }
@@ -119,7 +121,8 @@ class HubNonLfsTest extends DaemonTest {
     }
 
     @Test
-    void aNonLfsFileServedFromAnotherHost_isVerified_andTheTokenNeverLeavesTheHub() throws IOException {
+    void aNonLfsFileServedFromAnotherHost_isVerified_andTheTokenNeverLeavesTheHub()
+            throws IOException {
         hub.push("org/gated", "main", "config.json", config, false);
         hub.gate("org/gated", TOKEN);
         hub.nonLfsFromCdn();
@@ -129,8 +132,10 @@ class HubNonLfsTest extends DaemonTest {
         daemon.await(json(r).get("job").asObject().getLong("id", 0), "completed");
 
         assertArrayEquals(config, Files.readAllBytes(daemon.models().resolve("vae/config.json")));
-        hub.hubSeen().forEach(s -> assertEquals("Bearer " + TOKEN, s.authorization(), s.toString()));
-        assertTrue(hub.cdnSeen().size() >= 2, "the check's GET and the download's: " + hub.cdnSeen());
+        hub.hubSeen().forEach(s -> assertEquals("Bearer " + TOKEN, s.authorization(),
+                s.toString()));
+        assertTrue(hub.cdnSeen().size() >= 2,
+                "the check's GET and the download's: " + hub.cdnSeen());
         hub.cdnSeen().forEach(s -> assertNull(s.authorization(), s.toString()));
     }
 
@@ -143,7 +148,8 @@ class HubNonLfsTest extends DaemonTest {
         assertEquals(400, r.statusCode(), r.body());
         JsonObject error = json(r).get("error").asObject();
         assertEquals("too_large", error.getString("code", null));
-        assertTrue(error.getString("message", "").contains("non-LFS file larger than 10 MiB"), r.body());
+        assertTrue(error.getString("message", "").contains("non-LFS file larger than 10 MiB"),
+                r.body());
         assertEquals(0, daemon.db().count("SELECT count(*) FROM jobs"));
     }
 }

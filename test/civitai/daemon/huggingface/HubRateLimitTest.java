@@ -14,7 +14,6 @@ import civitai.daemon.testing.Poll;
 import com.eclipsesource.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,11 +45,13 @@ class HubRateLimitTest extends DaemonTest {
     }
 
     private JsonObject pinned(String commit, String file, int priority) {
-        return new JsonObject().add("url", url(commit, file)).add("model_type", "vae").add("priority", priority);
+        return new JsonObject().add("url", url(commit, file)).add("model_type", "vae")
+                .add("priority", priority);
     }
 
     private Instant firstHubRequestFor(String file) {
-        return hub.hubSeen().stream().filter(s -> s.path().endsWith("/" + file)).findFirst().orElseThrow().at();
+        return hub.hubSeen().stream().filter(s -> s.path().endsWith("/" + file)).findFirst()
+                .orElseThrow().at();
     }
 
     @Test
@@ -63,22 +64,28 @@ class HubRateLimitTest extends DaemonTest {
         hub.push("org/flux", "main", "b.safetensors", Bytes.random(40_000, 83), true);
         hub.rateLimitNext(1, Integer.toString(WAIT));  // the first request to the Hub: a's
         // one worker: c starts once a's attempt has ended on the 429, so c's request comes after it
-        start(config("workers", 1, "retries", 3, "stall_timeout", STALL).set("hf_endpoint", hub.base().toString()),
+        start(config("workers", 1, "retries", 3, "stall_timeout", STALL)
+                .set("hf_endpoint", hub.base().toString()),
                 manifest(pinned(commit, "a.safetensors", 0), pinned(commit, "c.safetensors", 1)));
         long idA = daemon.idOf(url(commit, "a.safetensors"));
-        Poll.until(() -> daemon.job(idA).get("last_error") != null, () -> "a's attempt to end on the 429");
+        Poll.until(() -> daemon.job(idA).get("last_error") != null,
+                () -> "a's attempt to end on the 429");
         Instant rateLimited = hub.hubSeen().get(0).at();
 
         int asked = hub.hubSeen().size();
-        var add = daemon.post("/api/download", new JsonObject().add("huggingface", "org/flux/b.safetensors")
+        var add = daemon.post("/api/download",
+                new JsonObject().add("huggingface", "org/flux/b.safetensors")
                 .add("model_type", "vae").toString());
         assertEquals(503, add.statusCode(), add.body());
         long retryAfter = Long.parseLong(add.headers().firstValue("Retry-After").orElse("0"));
-        assertTrue(retryAfter >= 1 && retryAfter <= WAIT, "the time the gate reopens: " + retryAfter);
+        assertTrue(retryAfter >= 1 && retryAfter <= WAIT,
+                "the time the gate reopens: " + retryAfter);
         JsonObject error = json(add).get("error").asObject();
         assertEquals("hub_rate_limited", error.getString("code", null));
-        assertTrue(error.getString("message", "").contains("ask again in " + retryAfter + " s"), add.body());
-        assertTrue(hub.hubSeen().stream().skip(asked).noneMatch(s -> s.path().endsWith("/b.safetensors")),
+        assertTrue(error.getString("message", "").contains("ask again in " + retryAfter + " s"),
+                add.body());
+        assertTrue(hub.hubSeen().stream().skip(asked)
+                .noneMatch(s -> s.path().endsWith("/b.safetensors")),
                 "a closed gate asks the Hub nothing: " + hub.hubSeen());
 
         daemon.await(daemon.idOf(url(commit, "c.safetensors")), "completed");
@@ -87,50 +94,63 @@ class HubRateLimitTest extends DaemonTest {
         assertArrayEquals(c, Files.readAllBytes(daemon.models().resolve("vae/c.safetensors")));
         daemon.await(idA, "completed");
         assertArrayEquals(a, Files.readAllBytes(daemon.models().resolve("vae/a.safetensors")));
-        var again = daemon.post("/api/download", new JsonObject().add("huggingface", "org/flux/b.safetensors")
+        var again = daemon.post("/api/download",
+                new JsonObject().add("huggingface", "org/flux/b.safetensors")
                 .add("model_type", "vae").toString());
         assertEquals(202, again.statusCode(), again.body());
     }
 
     @Test
     void a429ToAPersonsAdd_holdsTheEnginesNextRequestToTheHub() {
-        String commit = hub.push("org/flux", "main", "c.safetensors", Bytes.random(60_000, 84), true);
+        String commit = hub.push("org/flux", "main", "c.safetensors", Bytes.random(60_000, 84),
+                true);
         hub.push("org/flux", "main", "b.safetensors", Bytes.random(40_000, 85), true);
-        start(config("retries", 0, "stall_timeout", STALL).set("hf_endpoint", hub.base().toString()), manifest());
+        start(config("retries", 0, "stall_timeout", STALL)
+                .set("hf_endpoint", hub.base().toString()), manifest());
         hub.rateLimitNext(1, Integer.toString(WAIT));
-        var add = daemon.post("/api/download", new JsonObject().add("huggingface", "org/flux/b.safetensors")
+        var add = daemon.post("/api/download",
+                new JsonObject().add("huggingface", "org/flux/b.safetensors")
                 .add("model_type", "vae").toString());
         assertEquals(503, add.statusCode(), add.body());
         assertEquals(Integer.toString(WAIT), add.headers().firstValue("Retry-After").orElse(null));
         Instant rateLimited = hub.hubSeen().get(0).at();
 
-        var pinnedLink = daemon.post("/api/download", pinned(commit, "c.safetensors", 0).toString());
-        assertEquals(503, pinnedLink.statusCode(), "a pinned Hub link is resolved too: " + pinnedLink.body());
-        // a URL on the Hub's host that is no Hub link is queued as it is: only the engine asks for it
-        var plain = daemon.post("/api/download", new JsonObject().add("url", hub.base() + "/files/c.bin")
+        var pinnedLink = daemon.post("/api/download",
+                pinned(commit, "c.safetensors", 0).toString());
+        assertEquals(503, pinnedLink.statusCode(),
+                "a pinned Hub link is resolved too: " + pinnedLink.body());
+        // a URL on the Hub's host that is no Hub link is queued as it is: only the engine asks for
+        // it
+        var plain = daemon.post("/api/download",
+                new JsonObject().add("url", hub.base() + "/files/c.bin")
                 .add("model_type", "vae").add("filename", "c.bin").toString());
         assertEquals(202, plain.statusCode(), plain.body());
-        daemon.await(json(plain).get("job").asObject().getLong("id", 0), "failed");  // the fake has no such file
+        // the fake has no such file
+        daemon.await(json(plain).get("job").asObject().getLong("id", 0), "failed");
         assertFalse(firstHubRequestFor("c.bin").isBefore(rateLimited.plusSeconds(WAIT)),
                 "the engine's request waited on the gate: " + hub.hubSeen());
     }
 
     @Test
     void aBare429ToADownload_holdsTheHubForItsQuotaPause_notForRetryMaxDelay() {
-        String commit = hub.push("org/flux", "main", "a.safetensors", Bytes.random(50_000, 86), true);
+        String commit = hub.push("org/flux", "main", "a.safetensors", Bytes.random(50_000, 86),
+                true);
         hub.push("org/flux", "main", "b.safetensors", Bytes.random(40_000, 87), true);
         hub.bareRateLimitNext(1);  // no Retry-After, no RateLimit: the Hub's quota pause decides
         start(config("retries", 3, "retry_max_delay", 900, "stall_timeout", STALL)
                         .set("hf_endpoint", hub.base().toString()),
                 manifest(pinned(commit, "a.safetensors", 0)));
         long idA = daemon.idOf(url(commit, "a.safetensors"));
-        Poll.until(() -> daemon.job(idA).get("last_error") != null, () -> "a's attempt to end on the 429");
+        Poll.until(() -> daemon.job(idA).get("last_error") != null,
+                () -> "a's attempt to end on the 429");
 
-        var add = daemon.post("/api/download", new JsonObject().add("huggingface", "org/flux/b.safetensors")
+        var add = daemon.post("/api/download",
+                new JsonObject().add("huggingface", "org/flux/b.safetensors")
                 .add("model_type", "vae").toString());
         assertEquals(503, add.statusCode(), add.body());
         long retryAfter = Long.parseLong(add.headers().firstValue("Retry-After").orElse("0"));
         assertTrue(retryAfter >= 1 && retryAfter <= HubResolver.QUOTA_PAUSE.toSeconds(),
-                "held for the Hub's quota pause, as the resolver's own 429 would be: " + retryAfter);
+                "held for the Hub's quota pause, as the resolver's own 429 would be: "
+                + retryAfter);
     }
 }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 class HubResolverTest {
     private static final byte[] VAE = "vae weights".getBytes(StandardCharsets.UTF_8);
     private FakeHub hub;
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NEVER).build();
 
     @BeforeEach
     void start() throws Exception {
@@ -39,7 +40,8 @@ class HubResolverTest {
     private RateGate gate;
 
     private HubAnswer resolve(String repo, String rev, String path, String token) throws Exception {
-        return new HubResolver(http, hub.base(), token, gate).resolve(new HfReference(repo, rev, path));
+        return new HubResolver(http, hub.base(), token, gate)
+                .resolve(new HfReference(repo, rev, path));
     }
 
     @Test
@@ -49,7 +51,8 @@ class HubResolverTest {
         assertEquals(commit, r.commit());
         assertEquals(FakeHub.sha256(VAE), r.sha256());
         assertEquals(VAE.length, r.size());
-        assertEquals(URI.create(hub.base() + "/org/m/resolve/" + commit + "/vae/ae.safetensors"), r.pinned());
+        assertEquals(URI.create(hub.base() + "/org/m/resolve/" + commit + "/vae/ae.safetensors"),
+                r.pinned());
         assertFalse(r.pinned().toString().contains("sig="));
         assertTrue(hub.cdnSeen().isEmpty());
     }
@@ -88,9 +91,11 @@ class HubResolverTest {
     void aGatedRepoWithoutTokenTellsWhereToAcceptTheLicence() throws Exception {
         hub.push("org/gated", "main", "a.bin", VAE, true);
         hub.gate("org/gated", "hf_right");
-        assertEquals(new HubAnswer.Refused("gated", "accept the licence at https://huggingface.co/org/gated and set hf_token"),
+        assertEquals(new HubAnswer.Refused("gated",
+                "accept the licence at https://huggingface.co/org/gated and set hf_token"),
                 resolve("org/gated", "main", "a.bin", null));
-        assertEquals("forbidden", ((HubAnswer.Refused) resolve("org/gated", "main", "a.bin", "hf_wrong")).reason());
+        assertEquals("forbidden", ((HubAnswer.Refused) resolve("org/gated", "main", "a.bin",
+                "hf_wrong")).reason());
         assertTrue(resolve("org/gated", "main", "a.bin", "hf_right") instanceof HubAnswer.Resolved);
     }
 
@@ -99,7 +104,8 @@ class HubResolverTest {
         hub.push("org/gated", "main", "a.bin", VAE, true);
         hub.gate("org/gated", "hf_right");
         resolve("org/gated", "main", "a.bin", "hf_right");
-        assertTrue(hub.hubSeen().stream().allMatch(s -> "Bearer hf_right".equals(s.authorization())));
+        assertTrue(hub.hubSeen().stream()
+                .allMatch(s -> "Bearer hf_right".equals(s.authorization())));
         assertTrue(hub.cdnSeen().stream().allMatch(s -> s.authorization() == null));
     }
 
@@ -114,16 +120,20 @@ class HubResolverTest {
     }
 
     @Test
-    void a429WaitsByTheRateLimitHeader_andHoldsEveryRequestToTheHubUntilTheWaitHasPassed() throws Exception {
+    void a429WaitsByTheRateLimitHeader_andHoldsEveryRequestToTheHubUntilTheWaitHasPassed()
+            throws Exception {
         hub.push("org/m", "main", "a.bin", VAE, true);
         hub.push("org/m", "main", "b.bin", VAE, true);
         hub.rateLimitNext(1);
-        assertEquals(new HubAnswer.RateLimited(Duration.ofSeconds(7)), resolve("org/m", "main", "a.bin", null));
-        assertEquals(Duration.ofSeconds(7), gate.closedFor(), "the engine's downloads from the Hub wait too");
+        assertEquals(new HubAnswer.RateLimited(Duration.ofSeconds(7)),
+                resolve("org/m", "main", "a.bin", null));
+        assertEquals(Duration.ofSeconds(7), gate.closedFor(),
+                "the engine's downloads from the Hub wait too");
 
         int asked = hub.hubSeen().size();
         clock.advance(Duration.ofSeconds(4));
-        assertEquals(new HubAnswer.RateLimited(Duration.ofSeconds(3)), resolve("org/m", "main", "b.bin", null));
+        assertEquals(new HubAnswer.RateLimited(Duration.ofSeconds(3)),
+                resolve("org/m", "main", "b.bin", null));
         assertEquals(asked, hub.hubSeen().size(), "another file, and the Hub was not asked");
         clock.advance(Duration.ofSeconds(3));
         assertTrue(resolve("org/m", "main", "b.bin", null) instanceof HubAnswer.Resolved);
@@ -133,15 +143,18 @@ class HubResolverTest {
     void aRetryAfterOnA429_closesTheGateForItsWait() throws Exception {
         hub.push("org/m", "main", "a.bin", VAE, true);
         hub.rateLimitNext(1, "30");
-        assertEquals(new HubAnswer.RateLimited(Duration.ofSeconds(30)), resolve("org/m", "main", "a.bin", null));
+        assertEquals(new HubAnswer.RateLimited(Duration.ofSeconds(30)),
+                resolve("org/m", "main", "a.bin", null));
         assertEquals(Duration.ofSeconds(30), gate.closedFor());
     }
 
     @Test
     void aGateClosedByTheEngine_holdsTheResolver() throws Exception {
         hub.push("org/m", "main", "a.bin", VAE, true);
-        gate.rateLimited(URI.create(hub.base() + "/org/m/resolve/0123/other.bin"), Duration.ofSeconds(12));
-        assertEquals(new HubAnswer.RateLimited(Duration.ofSeconds(12)), resolve("org/m", "main", "a.bin", null));
+        gate.rateLimited(URI.create(hub.base() + "/org/m/resolve/0123/other.bin"),
+                Duration.ofSeconds(12));
+        assertEquals(new HubAnswer.RateLimited(Duration.ofSeconds(12)),
+                resolve("org/m", "main", "a.bin", null));
         assertTrue(hub.hubSeen().isEmpty());
     }
 
@@ -151,7 +164,7 @@ class HubResolverTest {
         var r = (HubAnswer.Resolved) resolve("org/m", "main", "a.bin", null);
         assertEquals(Optional.empty(), HubResolver.disagreement(r.sha256().toUpperCase(), r));
         String other = "0".repeat(64);
-        assertEquals(Optional.of("the manifest says sha256 " + other + " but the Hub says " + r.sha256()
-                + " at commit " + r.commit()), HubResolver.disagreement(other, r));
+        assertEquals(Optional.of("the manifest says sha256 " + other + " but the Hub says "
+                + r.sha256() + " at commit " + r.commit()), HubResolver.disagreement(other, r));
     }
 }

@@ -45,7 +45,8 @@ class HubUpdateTest extends DaemonTest {
         receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
         receiver.createContext("/hook", ex -> {
             try (ex) {
-                hooks.add(Json.parse(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)).asObject());
+                hooks.add(Json.parse(new String(ex.getRequestBody().readAllBytes(),
+                        StandardCharsets.UTF_8)).asObject());
                 ex.sendResponseHeaders(204, -1);
             }
         });
@@ -59,19 +60,23 @@ class HubUpdateTest extends DaemonTest {
         hub.close();
     }
 
-    /** The old file at main, added through the API (so HfEntries writes the entry) and downloaded. */
+    /**
+     * The old file at main, added through the API (so HfEntries writes the entry) and downloaded.
+     */
     private void startWithOldFile(String mode, JsonObject add) {
         oldCommit = hub.push("org/flux", "main", FILE, oldBytes, true);
         start(config("manifest_mode", mode, "webhook_retry_delay", 0.05,
                 "webhook_url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook")
                 .set("hf_endpoint", hub.base().toString()), manifest());
-        var r = daemon.post("/api/download", add.add("model_type", "vae").add("note", "mine").toString());
+        var r = daemon.post("/api/download",
+                add.add("model_type", "vae").add("note", "mine").toString());
         assertEquals(202, r.statusCode(), r.body());
         daemon.await(json(r).get("job").asObject().getLong("id", 0), "completed");
     }
 
     private void startWithOldFile(String mode, String update) {
-        startWithOldFile(mode, new JsonObject().add("huggingface", "org/flux/" + FILE).add("update", update));
+        startWithOldFile(mode, new JsonObject().add("huggingface", "org/flux/" + FILE)
+                .add("update", update));
     }
 
     private void check() {
@@ -80,7 +85,8 @@ class HubUpdateTest extends DaemonTest {
         assertEquals(202, r.statusCode(), r.body());
         Poll.until(() -> {
             JsonObject u = daemon.getJson("/api/updates");
-            return !u.getBoolean("running", true) && !u.get("last_run").isNull() && !u.toString().equals(before);
+            return !u.getBoolean("running", true) && !u.get("last_run").isNull()
+                    && !u.toString().equals(before);
         }, () -> "the check to finish");
     }
 
@@ -93,8 +99,10 @@ class HubUpdateTest extends DaemonTest {
     }
 
     private JsonObject hook(String event) {
-        Poll.until(() -> hooks.stream().anyMatch(h -> h.getString("event", "").equals(event)), () -> event + " webhook");
-        return hooks.stream().filter(h -> h.getString("event", "").equals(event)).findFirst().orElseThrow();
+        Poll.until(() -> hooks.stream().anyMatch(h -> h.getString("event", "").equals(event)),
+                () -> event + " webhook");
+        return hooks.stream().filter(h -> h.getString("event", "").equals(event)).findFirst()
+                .orElseThrow();
     }
 
     private long jobs() {
@@ -114,10 +122,12 @@ class HubUpdateTest extends DaemonTest {
         assertEquals(FakeHub.sha256(newBytes), entry.getString("sha256", null));
         assertEquals(newBytes.length, entry.getLong("size", 0));
         assertEquals("main", entry.getString("revision", null));
-        assertEquals(hub.base() + "/org/flux/resolve/" + newCommit + "/" + FILE, entry.getString("url", null));
+        assertEquals(hub.base() + "/org/flux/resolve/" + newCommit + "/" + FILE,
+                entry.getString("url", null));
         assertEquals("mine", entry.getString("note", null), "the user's fields survive");
         daemon.await(2, "completed");
-        assertArrayEquals(newBytes, Files.readAllBytes(daemon.models().resolve("vae/ae.safetensors")));
+        assertArrayEquals(newBytes, Files.readAllBytes(daemon.models()
+                .resolve("vae/ae.safetensors")));
 
         JsonObject hook = hook("model_update");
         assertEquals("huggingface", hook.getString("source", null));
@@ -129,7 +139,8 @@ class HubUpdateTest extends DaemonTest {
         assertEquals("updated", state.getString("status", null));
         assertEquals(oldCommit, state.getString("commit", null));
         assertEquals(newCommit, state.getString("newest_commit", null));
-        assertTrue(daemon.log("download.log").contains("upgrade: huggingface org/flux/" + FILE + "@main"));
+        assertTrue(daemon.log("download.log")
+                .contains("upgrade: huggingface org/flux/" + FILE + "@main"));
     }
 
     @Test
@@ -137,7 +148,8 @@ class HubUpdateTest extends DaemonTest {
         byte[] oldConfig = "{\"a\": 1}".getBytes(StandardCharsets.UTF_8);
         byte[] newConfig = "{\"a\": 2}".getBytes(StandardCharsets.UTF_8);
         hub.push("org/flux", "main", "vae/config.json", oldConfig, false);
-        startWithOldFile("replace", new JsonObject().add("huggingface", "org/flux/vae/config.json"));
+        startWithOldFile("replace", new JsonObject()
+                .add("huggingface", "org/flux/vae/config.json"));
         hub.push("org/flux", "main", "vae/config.json", newConfig, false);
         check();
 
@@ -146,7 +158,8 @@ class HubUpdateTest extends DaemonTest {
         assertEquals(FakeHub.gitSha1(newConfig), entry.getString("git_sha1", null));
         var row = daemon.await(2, "completed");
         assertEquals(FakeHub.sha256(newConfig), row.get("expected_sha256"), row.toString());
-        assertArrayEquals(newConfig, Files.readAllBytes(daemon.models().resolve("vae/config.json")));
+        assertArrayEquals(newConfig, Files.readAllBytes(daemon.models()
+                .resolve("vae/config.json")));
     }
 
     @Test
@@ -160,7 +173,8 @@ class HubUpdateTest extends DaemonTest {
         assertEquals(oldCommit, entries.get(0).asObject().getString("commit", null));
         assertEquals(newCommit, entries.get(1).asObject().getString("commit", null));
         daemon.await(2, "completed");
-        assertArrayEquals(oldBytes, Files.readAllBytes(daemon.models().resolve("vae/ae.safetensors")));
+        assertArrayEquals(oldBytes, Files.readAllBytes(daemon.models()
+                .resolve("vae/ae.safetensors")));
         assertArrayEquals(newBytes, Files.readAllBytes(daemon.models().resolve(
                 "vae/ae-" + newCommit.substring(0, 8) + ".safetensors")));
 
@@ -185,7 +199,8 @@ class HubUpdateTest extends DaemonTest {
     @Test
     void anEntryPinnedToACommit_isNeverAnUpdate_norAsked() throws IOException {
         String pinned = hub.push("org/flux", "main", FILE, oldBytes, true);
-        startWithOldFile("replace", new JsonObject().add("huggingface", "org/flux/" + FILE).add("revision", pinned));
+        startWithOldFile("replace", new JsonObject().add("huggingface", "org/flux/" + FILE)
+                .add("revision", pinned));
         hub.push("org/flux", "main", FILE, newBytes, true);
         String before = manifestOnDisk().toString();
         long asked = hub.hubSeen().size();
@@ -200,7 +215,8 @@ class HubUpdateTest extends DaemonTest {
     @Test
     void anUnchangedFile_isCurrent_andOneHeadIsAllItCosts() throws IOException {
         startWithOldFile("replace", "auto");
-        hub.push("org/flux", "main", "README.md", "other".getBytes(StandardCharsets.UTF_8), false);  // main moves
+        // main moves
+        hub.push("org/flux", "main", "README.md", "other".getBytes(StandardCharsets.UTF_8), false);
         String before = manifestOnDisk().toString();
         long asked = hub.hubSeen().size();
         check();
@@ -209,7 +225,8 @@ class HubUpdateTest extends DaemonTest {
         assertEquals(asked + 1, hub.hubSeen().size(), "one HEAD");
         assertEquals(before, manifestOnDisk().toString());
         assertEquals(1, jobs());
-        assertTrue(hooks.stream().noneMatch(h -> h.getString("event", "").startsWith("model_update")), hooks.toString());
+        assertTrue(hooks.stream().noneMatch(h ->
+                h.getString("event", "").startsWith("model_update")), hooks.toString());
     }
 
     @Test
@@ -222,13 +239,15 @@ class HubUpdateTest extends DaemonTest {
 
         JsonObject state = files().get(0).asObject();
         assertEquals("error", state.getString("status", null));
-        assertTrue(state.getString("message", "").startsWith("gated: accept the licence"), state.toString());
+        assertTrue(state.getString("message", "").startsWith("gated: accept the licence"),
+                state.toString());
         JsonObject error = hook("model_update_error");
         assertEquals("huggingface", error.getString("source", null));
         assertEquals("org/flux", error.getString("repo", null));
         assertEquals(before, manifestOnDisk().toString());
         assertEquals(1, jobs());
-        assertEquals(1, daemon.getJson("/api/updates").get("last_run").asObject().getInt("errors", 0));
+        assertEquals(1, daemon.getJson("/api/updates").get("last_run").asObject()
+                .getInt("errors", 0));
     }
 
     @Test

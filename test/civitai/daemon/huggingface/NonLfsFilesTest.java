@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /** A git-stored Hub file is read whole to check its git SHA-1, and only for so long. */
 class NonLfsFilesTest {
-    private static final byte[] CONFIG = "{\"_class_name\": \"AutoencoderKL\"}\n".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] CONFIG =
+            "{\"_class_name\": \"AutoencoderKL\"}\n".getBytes(StandardCharsets.UTF_8);
 
     private final CountDownLatch release = new CountDownLatch(1);
     private HttpServer hub;
@@ -64,20 +65,23 @@ class NonLfsFilesTest {
                 new RateGate(endpoint, Duration.ofSeconds(60), Clock.systemUTC()));
         var ref = HfReference.parseEntry("org/vae/" + file, "main").orElseThrow();
         var pinned = endpoint.resolve("/org/vae/resolve/" + "c".repeat(40) + "/" + file);
-        var hub = new HubAnswer.Resolved("c".repeat(40), null, NonLfsFiles.gitSha1(CONFIG), CONFIG.length, pinned);
+        var hub = new HubAnswer.Resolved("c".repeat(40), null, NonLfsFiles.gitSha1(CONFIG),
+                CONFIG.length, pinned);
         return new NonLfsFiles(requests, 5, readWithin).verify(ref, hub);
     }
 
     @Test
     void aFileThatComesWhole_isCheckedByItsGitSha1_andGivesItsSha256() throws Exception {
-        var answer = assertInstanceOf(HubAnswer.Resolved.class, verify("config.json", Duration.ofSeconds(30)));
+        var answer = assertInstanceOf(HubAnswer.Resolved.class,
+                verify("config.json", Duration.ofSeconds(30)));
         assertEquals(64, answer.sha256().length(), answer.toString());
     }
 
     @Test
     void aHubThatStallsMidBody_isGivenUpOn_notWaitedForWithoutEnd() {
         var answer = assertTimeoutPreemptively(Duration.ofSeconds(20),
-                () -> verify("stalled.json", Duration.ofMillis(300)), "a stalled body holds nobody for ever");
+                () -> verify("stalled.json", Duration.ofMillis(300)),
+                "a stalled body holds nobody for ever");
         var failed = assertInstanceOf(HubAnswer.Failed.class, answer);
         assertTrue(failed.message().contains("too slowly"), failed.message());
     }

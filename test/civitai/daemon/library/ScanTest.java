@@ -1,8 +1,8 @@
 package civitai.daemon.library;
 
+import static civitai.daemon.testing.TestDaemon.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static civitai.daemon.testing.TestDaemon.json;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import civitai.daemon.testing.Bytes;

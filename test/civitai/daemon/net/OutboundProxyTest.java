@@ -17,7 +17,8 @@ class OutboundProxyTest {
     static final URI HTTP_PROXY = URI.create("http://plain.corp:8080");
 
     private static OutboundProxy proxy(String... noProxy) {
-        return new OutboundProxy(new ProxySettings(HTTP_PROXY, HTTPS_PROXY, List.of(noProxy), "test"));
+        return new OutboundProxy(new ProxySettings(HTTP_PROXY, HTTPS_PROXY, List.of(noProxy),
+                "test"));
     }
 
     @ParameterizedTest
@@ -46,6 +47,7 @@ class OutboundProxyTest {
         assertEquals(HTTPS_PROXY, proxy().proxyFor(URI.create("https://127.0.0.1:8443/")));
         Proxy selected = proxy().select(URI.create("https://civitai.com/")).get(0);
         assertEquals("proxy.corp:3128", selected.address().toString().replace("/<unresolved>", ""));
-        assertEquals(List.of(Proxy.NO_PROXY), new OutboundProxy(ProxySettings.NONE).select(URI.create("https://civitai.com/")));
+        assertEquals(List.of(Proxy.NO_PROXY),
+                new OutboundProxy(ProxySettings.NONE).select(URI.create("https://civitai.com/")));
     }
 }

@@ -20,9 +20,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The daemon's outbound traffic through a real forward proxy on loopback that asks for credentials. */
+/**
+ * The daemon's outbound traffic through a real forward proxy on loopback that asks for credentials.
+ */
 class ProxyTest extends DaemonTest {
-    static final String AUTH = "Basic " + Base64.getEncoder().encodeToString("scott:ti ger+1".getBytes());
+    static final String AUTH = "Basic "
+            + Base64.getEncoder().encodeToString("scott:ti ger+1".getBytes());
     FakeProxy proxy;
 
     @BeforeEach
@@ -52,21 +55,27 @@ class ProxyTest extends DaemonTest {
                         civitai.sha256(file.versionId()))));
         daemon.await(1, "completed");
 
-        assertTrue(Bytes.sha256(Files.readAllBytes(daemon.models().resolve("lora/proxied.safetensors")))
-                .equals(civitai.sha256(file.versionId())), "the file arrived whole through the proxy");
+        assertTrue(Bytes.sha256(Files.readAllBytes(daemon.models()
+                .resolve("lora/proxied.safetensors"))).equals(civitai.sha256(file.versionId())),
+                "the file arrived whole through the proxy");
         List<FakeProxy.Seen> toCivitai = seen("GET " + civitai.base());
         List<FakeProxy.Seen> toStorage = seen("GET " + storage.base());
-        assertTrue(!toCivitai.isEmpty() && !toStorage.isEmpty(), "both hosts were reached through it: " + proxy.seen());
+        assertTrue(!toCivitai.isEmpty() && !toStorage.isEmpty(),
+                "both hosts were reached through it: " + proxy.seen());
         assertEquals(407, proxy.seen().get(0).answered(), "the proxy asked for credentials first");
         assertTrue(proxy.seen().stream().filter(s -> s.answered() == 200)
                 .allMatch(s -> AUTH.equals(s.header("Proxy-Authorization"))));
         assertTrue(toCivitai.stream().filter(s -> s.answered() == 200)
                 .allMatch(s -> "Bearer test-api-key-0123456789".equals(s.header("Authorization"))));
-        assertTrue(toStorage.stream().allMatch(s -> s.header("Authorization") == null), "no key to the storage host");
-        assertTrue(storage.requests().stream().allMatch(r -> r.header("Proxy-Authorization") == null),
+        assertTrue(toStorage.stream().allMatch(s -> s.header("Authorization") == null),
+                "no key to the storage host");
+        assertTrue(storage.requests().stream()
+                .allMatch(r -> r.header("Proxy-Authorization") == null),
                 "the proxy's credentials stop at the proxy");
-        assertTrue(daemon.log("download.log").contains("outbound connections: through http://127.0.0.1:" + proxy.port()));
-        assertTrue(!daemon.log("download.log").contains("ti%20ger+1"), "the proxy's password is not logged");
+        assertTrue(daemon.log("download.log")
+                .contains("outbound connections: through http://127.0.0.1:" + proxy.port()));
+        assertTrue(!daemon.log("download.log").contains("ti%20ger+1"),
+                "the proxy's password is not logged");
     }
 
     @Test
@@ -85,10 +94,13 @@ class ProxyTest extends DaemonTest {
                 manifest(entry("lora", "t.safetensors", https, null)));
         Poll.until(() -> seen("CONNECT").stream().anyMatch(s -> s.answered() == 200),
                 () -> "an authorised CONNECT: " + proxy.seen());
-        FakeProxy.Seen connect = seen("CONNECT").stream().filter(s -> s.answered() == 200).findFirst().orElseThrow();
-        assertEquals("CONNECT 127.0.0.1:" + storage.base().getPort() + " HTTP/1.1", connect.requestLine());
+        FakeProxy.Seen connect = seen("CONNECT").stream().filter(s -> s.answered() == 200)
+                .findFirst().orElseThrow();
+        assertEquals("CONNECT 127.0.0.1:" + storage.base().getPort() + " HTTP/1.1",
+                connect.requestLine());
         assertEquals(AUTH, connect.header("Proxy-Authorization"));
-        assertNull(connect.header("Authorization"), "nothing of the request itself is on the CONNECT");
+        assertNull(connect.header("Authorization"),
+                "nothing of the request itself is on the CONNECT");
         assertTrue(seen("GET").isEmpty(), "the request itself went inside the tunnel");
         daemon.await(1, "failed");  // the fake storage host speaks plain http inside the tunnel
     }

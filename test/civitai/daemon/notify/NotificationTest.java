@@ -53,8 +53,8 @@ class NotificationTest extends DaemonTest {
     }
 
     private JsonObject telegramTarget() {
-        return new JsonObject().add("type", "telegram").add("bot_token", BOT_TOKEN).add("chat_id", "-100200300")
-                .add("api_url", telegram.base().toString());
+        return new JsonObject().add("type", "telegram").add("bot_token", BOT_TOKEN)
+                .add("chat_id", "-100200300").add("api_url", telegram.base().toString());
     }
 
     private JsonObject ntfyTarget() {
@@ -80,12 +80,13 @@ class NotificationTest extends DaemonTest {
     }
 
     private List<String> states(String target) {
-        return daemon.db().query("SELECT state FROM webhook_deliveries WHERE target = ?", target).stream()
-                .map(r -> (String) r.get("state")).toList();
+        return daemon.db().query("SELECT state FROM webhook_deliveries WHERE target = ?", target)
+                .stream().map(r -> (String) r.get("state")).toList();
     }
 
     private void settled(String target, int count) {
-        Poll.until(() -> states(target).size() == count && states(target).stream().noneMatch("pending"::equals),
+        Poll.until(() -> states(target).size() == count
+                && states(target).stream().noneMatch("pending"::equals),
                 () -> count + " settled deliveries to " + target + ": " + states(target));
     }
 
@@ -99,15 +100,19 @@ class NotificationTest extends DaemonTest {
 
         assertEquals(List.of(), telegram.problems());
         List<FakeService.Received> got = telegram.received();
-        assertEquals(List.of(500, 429, 200), got.stream().map(FakeService.Received::answered).toList());
+        assertEquals(List.of(500, 429, 200),
+                got.stream().map(FakeService.Received::answered).toList());
         Duration waited = Duration.between(got.get(1).at(), got.get(2).at());
-        assertTrue(waited.compareTo(Duration.ofMillis(950)) >= 0, "retry_after 1 was honoured: " + waited);
+        assertTrue(waited.compareTo(Duration.ofMillis(950)) >= 0,
+                "retry_after 1 was honoured: " + waited);
         String shown = FakeTelegram.shown(got.get(2).json().getString("text", ""));
         assertTrue(shown.contains("Downloaded: Pixel_Art [v2.0] (SDXL) *best*!"), shown);
-        assertTrue(shown.contains("Type: lora") && shown.contains("File: pixel.safetensors"), shown);
-        assertTrue(shown.contains("Size: 146.5 KiB") && shown.contains("Time: ") && shown.contains("Speed: "), shown);
-        assertEquals(3, daemon.db().one("SELECT attempts FROM webhook_deliveries WHERE target = 'telegram'")
-                .get("attempts"));
+        assertTrue(shown.contains("Type: lora") && shown.contains("File: pixel.safetensors"),
+                shown);
+        assertTrue(shown.contains("Size: 146.5 KiB") && shown.contains("Time: ")
+                && shown.contains("Speed: "), shown);
+        assertEquals(3, daemon.db().one("SELECT attempts FROM webhook_deliveries"
+                + " WHERE target = 'telegram'").get("attempts"));
         assertFalse(daemon.log("error.log").contains("subscriber failed"), daemon.log("error.log"));
     }
 
@@ -124,14 +129,15 @@ class NotificationTest extends DaemonTest {
         assertEquals(List.of(), ntfy.problems());
         List<FakeService.Received> got = ntfy.received();
         assertEquals(List.of(429, 200), got.stream().map(FakeService.Received::answered).toList());
-        assertTrue(Duration.between(got.get(0).at(), got.get(1).at()).compareTo(Duration.ofMillis(950)) >= 0,
-                "Retry-After: 1 was honoured");
+        assertTrue(Duration.between(got.get(0).at(), got.get(1).at())
+                .compareTo(Duration.ofMillis(950)) >= 0, "Retry-After: 1 was honoured");
         JsonObject published = got.get(1).json();
         assertEquals("Download failed: gone.safetensors", published.getString("title", ""));
         assertEquals(4, published.getInt("priority", 0));
         assertEquals("x", published.get("tags").asArray().get(0).asString());
         assertTrue(published.getString("message", "").contains("Reason: "), published.toString());
-        assertEquals(0, daemon.db().count("SELECT count(*) FROM webhook_deliveries WHERE event = 'download_completed'"),
+        assertEquals(0, daemon.db().count("SELECT count(*) FROM webhook_deliveries"
+                + " WHERE event = 'download_completed'"),
                 "the completion is not an event this target asked for");
     }
 
@@ -144,7 +150,8 @@ class NotificationTest extends DaemonTest {
         settled("discord", 1);
 
         assertEquals(List.of(), discord.problems());
-        JsonObject embed = discord.accepted().get(0).json().get("embeds").asArray().get(0).asObject();
+        JsonObject embed = discord.accepted().get(0).json().get("embeds").asArray().get(0)
+                .asObject();
         assertEquals("Downloaded: Pixel_Art [v2.0] (SDXL) *best*!", embed.getString("title", ""));
         assertEquals(0x2ECC71, embed.getInt("color", 0));
         assertTrue(embed.get("fields").toString().contains("\"Size\""), embed.toString());
@@ -179,7 +186,8 @@ class NotificationTest extends DaemonTest {
         JsonObject tg = targets.get(0).asObject();
         assertEquals(1, tg.getLong("delivered", 0));
         assertEquals(1, tg.getLong("failed", 0));
-        assertEquals(2, daemon.getJson("/api/notifications?target=telegram").get("deliveries").asArray().size());
+        assertEquals(2, daemon.getJson("/api/notifications?target=telegram").get("deliveries")
+                .asArray().size());
         assertEquals(404, daemon.get("/api/notifications?target=nobody").statusCode());
         assertEquals(List.of(), telegram.problems());
     }
@@ -195,9 +203,11 @@ class NotificationTest extends DaemonTest {
         settled("discord", 1);
         String logs = daemon.log("download.log") + daemon.log("error.log")
                 + Files.readString(dir.resolve("console.log"));
-        assertTrue(logs.contains("telegram download_completed to http://127.0.0.1:9/bot[REDACTED]/sendMessage (telegram)"),
+        assertTrue(logs.contains("telegram download_completed to"
+                + " http://127.0.0.1:9/bot[REDACTED]/sendMessage (telegram)"),
                 "the failures are logged");
-        assertFalse(logs.contains(BOT_TOKEN) || logs.contains(DISCORD_TOKEN), "no token in the logs");
+        assertFalse(logs.contains(BOT_TOKEN) || logs.contains(DISCORD_TOKEN),
+                "no token in the logs");
     }
 
     @Test
@@ -206,8 +216,8 @@ class NotificationTest extends DaemonTest {
         start(withTargets(deadTelegram).set("webhook_retry_delay", 0.2),
                 manifest(namedEntry("r.safetensors", content)));
         daemon.await(1, "completed");
-        Poll.until(() -> daemon.db().count("SELECT count(*) FROM webhook_deliveries WHERE attempts > 0") >= 1,
-                () -> "a first failed attempt");
+        Poll.until(() -> daemon.db().count("SELECT count(*) FROM webhook_deliveries"
+                + " WHERE attempts > 0") >= 1, () -> "a first failed attempt");
         daemon.stop();
         assertEquals(List.of("pending"), states("telegram"));
 
@@ -216,6 +226,7 @@ class NotificationTest extends DaemonTest {
         settled("telegram", 1);
         assertEquals(List.of("delivered"), states("telegram"));
         assertEquals(1, telegram.accepted().size());
-        assertTrue(FakeTelegram.shown(telegram.accepted().get(0).json().getString("text", "")).contains("r.safetensors"));
+        assertTrue(FakeTelegram.shown(telegram.accepted().get(0).json().getString("text", ""))
+                .contains("r.safetensors"));
     }
 }

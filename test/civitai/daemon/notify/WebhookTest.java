@@ -51,10 +51,12 @@ class WebhookTest extends DaemonTest {
     HttpServer receiver;
 
     private String startReceiver() throws IOException {
-        receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                16);
         receiver.createContext("/hook", ex -> {
             try (ex) {
-                String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                String body = new String(ex.getRequestBody().readAllBytes(),
+                        StandardCharsets.UTF_8);
                 if (hang) {
                     release.await(30, TimeUnit.SECONDS);
                 }
@@ -78,7 +80,8 @@ class WebhookTest extends DaemonTest {
     }
 
     private List<Received> events(String name) {
-        return received.stream().filter(r -> r.body().contains("\"event\":\"" + name + "\"")).toList();
+        return received.stream().filter(r -> r.body().contains("\"event\":\"" + name + "\""))
+                .toList();
     }
 
     private List<String> deliveryStates() {
@@ -91,15 +94,16 @@ class WebhookTest extends DaemonTest {
         String url = startReceiver();
         failuresLeft.set(2);
         start(config("webhook_url", url, "webhook_secret", SECRET, "webhook_retry_delay", 0.05),
-                manifest(entry("lora", "hooked.safetensors", storage.put("hooked", content), Bytes.sha256(content))
-                        .add("modelId", 1231067)));
+                manifest(entry("lora", "hooked.safetensors", storage.put("hooked", content),
+                        Bytes.sha256(content)).add("modelId", 1231067)));
         daemon.await(1, "completed");
         Poll.until(() -> deliveryStates().size() == 2 && !deliveryStates().contains("pending"),
                 () -> "the deliveries to settle: " + deliveryStates());
 
         List<Received> completions = events("download_completed");
         Received delivery = completions.get(completions.size() - 1);
-        assertEquals("sha256=" + WebhookTarget.hmac(SECRET, delivery.body().getBytes(StandardCharsets.UTF_8)),
+        assertEquals("sha256=" + WebhookTarget.hmac(SECRET,
+                delivery.body().getBytes(StandardCharsets.UTF_8)),
                 delivery.header("X-Civitai-Daemon-Signature"), "the receiver can check the body");
         assertTrue(delivery.header("X-Civitai-Daemon-Timestamp").matches("\\d{10}"));
         JsonObject payload = Json.parse(delivery.body()).asObject();
@@ -109,51 +113,64 @@ class WebhookTest extends DaemonTest {
         assertEquals("hooked.safetensors", payload.getString("filename", null));
         assertEquals(Bytes.sha256(content), payload.getString("sha256", null));
         assertEquals(content.length, payload.getLong("size", 0));
-        assertTrue(payload.get("duration_seconds").isNumber() && payload.get("average_bytes_per_second").isNumber());
+        assertTrue(payload.get("duration_seconds").isNumber()
+                && payload.get("average_bytes_per_second").isNumber());
         assertTrue(payload.getString("path", "").endsWith("lora/hooked.safetensors"));
         assertFalse(delivery.body().contains(SECRET) || delivery.body().contains("test-api-key"));
         assertFalse(events("download_started").isEmpty(), "the start is announced too");
 
         JsonArray shown = daemon.getJson("/api/webhooks").get("deliveries").asArray();
         assertEquals(2, shown.size());
-        assertTrue(shown.values().stream().allMatch(d -> d.asObject().getString("state", "").equals("delivered")));
-        int attempts = shown.values().stream().mapToInt(d -> d.asObject().getInt("attempts", 0)).sum();
+        assertTrue(shown.values().stream()
+                .allMatch(d -> d.asObject().getString("state", "").equals("delivered")));
+        int attempts = shown.values().stream().mapToInt(d -> d.asObject().getInt("attempts", 0))
+                .sum();
         assertEquals(4, attempts, "2 failures, then each delivered");
     }
 
     @Test
-    void aFailedDownload_sendsTheReason_andADeadReceiverGivesUpAfterFiveAttempts() throws IOException {
+    void aFailedDownload_sendsTheReason_andADeadReceiverGivesUpAfterFiveAttempts()
+            throws IOException {
         String url = startReceiver();
         failuresLeft.set(100);
         start(config("webhook_url", url, "webhook_retry_delay", 0.01),
                 manifest(entry("lora", "gone.safetensors", storage.url("missing"), null)));
         daemon.await(1, "failed");
-        Poll.until(() -> deliveryStates().size() == 2 && deliveryStates().stream().allMatch("failed"::equals),
+        Poll.until(() -> deliveryStates().size() == 2
+                && deliveryStates().stream().allMatch("failed"::equals),
                 () -> "both deliveries to give up: " + deliveryStates());
 
         Received failed = events("download_failed").get(0);
         assertEquals("not_found", Json.parse(failed.body()).asObject().getString("error", null));
         assertNull(failed.header("X-Civitai-Daemon-Signature"), "unsigned without webhook_secret");
         assertEquals(5, events("download_failed").size());
-        assertEquals(2, daemon.getJson("/api/metrics").get("webhooks").asObject().getInt("failed", 0));
-        assertTrue(daemon.get("/metrics").body().contains("civitai_daemon_webhook_failures_total 2"));
+        assertEquals(2, daemon.getJson("/api/metrics").get("webhooks").asObject()
+                .getInt("failed", 0));
+        assertTrue(daemon.get("/metrics").body()
+                .contains("civitai_daemon_webhook_failures_total 2"));
         assertTrue(daemon.log("error.log").contains("download_failed to " + url));
     }
 
     @Test
     void aWebhookInTheNotificationsList_usesItsOwnSecret_andTheDefaultEvents() throws IOException {
         String url = startReceiver();
-        JsonObject target = new JsonObject().add("type", "webhook").add("url", url).add("secret", "per-target-secret");
+        JsonObject target = new JsonObject().add("type", "webhook").add("url", url)
+                .add("secret", "per-target-secret");
         start(config("webhook_retry_delay", 0.05).set("notifications", new JsonArray().add(target)),
-                manifest(entry("lora", "listed.safetensors", storage.put("listed", content), Bytes.sha256(content))));
+                manifest(entry("lora", "listed.safetensors", storage.put("listed", content),
+                        Bytes.sha256(content))));
         daemon.await(1, "completed");
-        Poll.until(() -> deliveryStates().equals(List.of("delivered")), () -> "one delivery: " + deliveryStates());
+        Poll.until(() -> deliveryStates().equals(List.of("delivered")),
+                () -> "one delivery: " + deliveryStates());
 
         Received delivery = events("download_completed").get(0);
-        assertEquals("sha256=" + WebhookTarget.hmac("per-target-secret", delivery.body().getBytes(StandardCharsets.UTF_8)),
+        assertEquals("sha256=" + WebhookTarget.hmac("per-target-secret",
+                delivery.body().getBytes(StandardCharsets.UTF_8)),
                 delivery.header("X-Civitai-Daemon-Signature"));
-        assertTrue(events("download_started").isEmpty(), "download_started is not among the default events");
-        assertEquals("webhook", daemon.db().one("SELECT target FROM webhook_deliveries").get("target"));
+        assertTrue(events("download_started").isEmpty(),
+                "download_started is not among the default events");
+        assertEquals("webhook", daemon.db().one("SELECT target FROM webhook_deliveries")
+                .get("target"));
     }
 
     @Test
@@ -174,22 +191,26 @@ class WebhookTest extends DaemonTest {
         start(config("webhook_url", dead, "webhook_retry_delay", 0.05),
                 manifest(entry("lora", "r.safetensors", storage.put("r", content), null)));
         daemon.await(1, "completed");
-        Poll.until(() -> daemon.db().count("SELECT count(*) FROM webhook_deliveries WHERE attempts > 0") >= 1,
-                () -> "a first failed attempt");
+        Poll.until(() -> daemon.db().count("SELECT count(*) FROM webhook_deliveries"
+                + " WHERE attempts > 0") >= 1, () -> "a first failed attempt");
         // started and completed each have a delivery: the one tried already has an error
-        String lastError = daemon.getJson("/api/webhooks").get("deliveries").asArray().values().stream()
-                .map(d -> d.asObject().get("last_error")).filter(JsonValue::isString).map(JsonValue::asString)
-                .findFirst().orElse("");
+        String lastError = daemon.getJson("/api/webhooks").get("deliveries").asArray().values()
+                .stream().map(d -> d.asObject().get("last_error")).filter(JsonValue::isString)
+                .map(JsonValue::asString).findFirst().orElse("");
         assertTrue(lastError.startsWith("cannot connect"), lastError);
-        assertFalse(lastError.contains("Exception"), "no exception class in an answer: " + lastError);
+        assertFalse(lastError.contains("Exception"),
+                "no exception class in an answer: " + lastError);
         daemon.stop();
 
         moveStoredDeliveries(dead, startReceiver());
         daemon.startAgain();
-        Poll.until(() -> events("download_completed").size() == 1, () -> "the pending delivery after the restart");
+        Poll.until(() -> events("download_completed").size() == 1,
+                () -> "the pending delivery after the restart");
     }
 
-    /** The receiver now listens elsewhere; the stored deliveries follow it, as a DNS change would. */
+    /**
+     * The receiver now listens elsewhere; the stored deliveries follow it, as a DNS change would.
+     */
     private void moveStoredDeliveries(String from, String to) {
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("completed.db"));
                 var s = c.prepareStatement("UPDATE webhook_deliveries SET url = ? WHERE url = ?")) {

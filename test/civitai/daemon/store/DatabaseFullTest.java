@@ -21,15 +21,20 @@ import civitai.daemon.testing.Poll;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -70,26 +75,33 @@ class DatabaseFullTest extends DaemonTest {
 
     @ParameterizedTest(name = "{0} connection(s)")
     @ValueSource(ints = {1, 4})
-    void aDownloadThatFillsTheDatabasesDisk_showsFailedAtOnce_andIsRecordedWhenSpaceReturns(int connections)
-            throws Exception {
-        start(config("database", "data/completed.db", "download_dir", "data/models", "min_free_space", 0,
-                "connections_per_download", connections, "min_segment_size", 1 << 20, "workers", 1,
+    void aDownloadThatFillsTheDatabasesDisk_showsFailedAtOnce_andIsRecordedWhenSpaceReturns(
+            int connections) throws Exception {
+        start(config("database", "data/completed.db", "download_dir", "data/models",
+                "min_free_space", 0, "connections_per_download", connections, "min_segment_size",
+                1 << 20, "workers", 1,
                 "webhook_url", startReceiver(), "webhook_retry_delay", 0.05), new JsonArray());
         byte[] content = Bytes.random(DISK + (4 << 20), 221);  // more than the whole disk
-        JsonObject body = entry("checkpoint", "big.safetensors", storage.put("big", content), Bytes.sha256(content));
-        long id = json(daemon.post("/api/download", body.toString())).get("job").asObject().getLong("id", 0);
+        JsonObject body = entry("checkpoint", "big.safetensors", storage.put("big", content),
+                Bytes.sha256(content));
+        long id = json(daemon.post("/api/download", body.toString())).get("job").asObject()
+                .getLong("id", 0);
 
         Poll.until(() -> "failed".equals(apiJob(id).getString("state", "")),
-                () -> "the API to show job " + id + " failed; it shows " + apiJob(id) + "\nrow: " + row(id) + "\nconsole:\n" + console());
-        assertEquals("disk_full", apiJob(id).getString("failure_reason", null), apiJob(id).toString());
+                () -> "the API to show job " + id + " failed; it shows " + apiJob(id) + "\nrow: "
+                + row(id) + "\nconsole:\n" + console());
+        assertEquals("disk_full", apiJob(id).getString("failure_reason", null),
+                apiJob(id).toString());
         JsonObject listed = json(daemon.get("/api/jobs")).get("jobs").asArray().get(0).asObject();
         assertEquals("failed", listed.getString("state", ""), listed.toString());
         assertTrue(json(daemon.get("/api/jobs?state=failed")).get("jobs").asArray().size() == 1,
                 "the failed tab lists it while the database cannot write");
-        assertEquals(0, json(daemon.get("/api/jobs?state=downloading")).get("jobs").asArray().size());
+        assertEquals(0, json(daemon.get("/api/jobs?state=downloading")).get("jobs").asArray()
+                .size());
         JsonObject status = json(daemon.get("/api/status"));
         assertEquals(1, status.get("jobs").asObject().getInt("failed", 0), status.toString());
-        assertTrue(status.get("database").asObject().getInt("writes_held", 0) > 0, status.toString());
+        assertTrue(status.get("database").asObject().getInt("writes_held", 0) > 0,
+                status.toString());
 
         assertTrue(run("mount", "-o", "remount,size=64m", data.toString()), "space freed");
         Poll.until(() -> "failed".equals(row(id).get("state")),
@@ -97,12 +109,17 @@ class DatabaseFullTest extends DaemonTest {
         assertEquals("disk_full", row(id).get("failure_reason"));
 
         assertEquals(200, daemon.post("/api/jobs/" + id + "/retry", null).statusCode());
-        Poll.until(() -> "completed".equals(row(id).get("state")), () -> "the retry to complete: " + row(id));
-        assertArrayEquals(content, Files.readAllBytes(data.resolve("models/checkpoint/big.safetensors")));
-        Poll.until(() -> events("download_completed") == 1, () -> "the completion's webhook: " + received);
-        assertEquals(2, events("download_started"), "one webhook per attempt, none sent twice: " + received);
+        Poll.until(() -> "completed".equals(row(id).get("state")),
+                () -> "the retry to complete: " + row(id));
+        assertArrayEquals(content, Files.readAllBytes(data.resolve(
+                "models/checkpoint/big.safetensors")));
+        Poll.until(() -> events("download_completed") == 1,
+                () -> "the completion's webhook: " + received);
+        assertEquals(2, events("download_started"),
+                "one webhook per attempt, none sent twice: " + received);
         for (String log : new String[] {"download.log", "error.log"}) {
-            assertFalse(daemon.log(log).contains("\tat "), log + " has a stack trace:\n" + daemon.log(log));
+            assertFalse(daemon.log(log).contains("\tat "),
+                    log + " has a stack trace:\n" + daemon.log(log));
         }
         String console = Files.readString(dir.resolve("console.log"));
         assertFalse(console.contains("\tat "), "the console has a stack trace:\n" + console);
@@ -110,55 +127,68 @@ class DatabaseFullTest extends DaemonTest {
 
     @Test
     void aStartOnTheFullDisk_serves_andTheInterruptedJobResumesWhenSpaceReturns() throws Exception {
-        start(config("database", "data/completed.db", "download_dir", "data/models", "min_free_space", 0,
-                "connections_per_download", 1, "workers", 1), new JsonArray());
+        start(config("database", "data/completed.db", "download_dir", "data/models",
+                "min_free_space", 0, "connections_per_download", 1, "workers", 1), new JsonArray());
         byte[] content = Bytes.random(DISK + (4 << 20), 222);
-        JsonObject body = entry("checkpoint", "big.safetensors", storage.put("big", content), Bytes.sha256(content));
-        long id = json(daemon.post("/api/download", body.toString())).get("job").asObject().getLong("id", 0);
-        Poll.until(() -> "failed".equals(apiJob(id).getString("state", "")), () -> "job " + id + " to fail");
+        JsonObject body = entry("checkpoint", "big.safetensors", storage.put("big", content),
+                Bytes.sha256(content));
+        long id = json(daemon.post("/api/download", body.toString())).get("job").asObject()
+                .getLong("id", 0);
+        Poll.until(() -> "failed".equals(apiJob(id).getString("state", "")),
+                () -> "job " + id + " to fail");
         daemon.stop();  // the held failure is lost with the process: its row still says downloading
 
         daemon.startAgain();
-        assertEquals("queued", apiJob(id).getString("state", ""), "requeued in memory at the start: " + apiJob(id));
+        assertEquals("queued", apiJob(id).getString("state", ""),
+                "requeued in memory at the start: " + apiJob(id));
         assertEquals(507, daemon.post("/api/download", entry("lora", "other.safetensors",
-                storage.put("other", new byte[10]), null).toString()).statusCode(), "an add cannot be recorded");
+                storage.put("other", new byte[10]), null).toString()).statusCode(),
+                "an add cannot be recorded");
         assertTrue(run("mount", "-o", "remount,size=64m", data.toString()), "space freed");
-        Poll.until(() -> "completed".equals(row(id).get("state")), () -> "the job to resume and complete: " + row(id));
-        assertArrayEquals(content, Files.readAllBytes(data.resolve("models/checkpoint/big.safetensors")));
+        Poll.until(() -> "completed".equals(row(id).get("state")),
+                () -> "the job to resume and complete: " + row(id));
+        assertArrayEquals(content, Files.readAllBytes(data.resolve(
+                "models/checkpoint/big.safetensors")));
         String console = console();
         assertFalse(console.contains("\tat "), "the console has a stack trace:\n" + console);
         assertTrue(console.contains("held write(s) not recorded at the stop"), console);
     }
 
     @Test
-    void theStore_holdsAnOutcomeInOrder_refusesAChangeMeanwhile_andWritesItOnceThereIsRoom() throws Exception {
+    void theStore_holdsAnOutcomeInOrder_refusesAChangeMeanwhile_andWritesItOnceThereIsRoom()
+            throws Exception {
         Path file = data.resolve("completed.db");
         List<String> reported = new CopyOnWriteArrayList<>();
         try (Database db = new Database(file, reported::add)) {
-            JobStore store = new JobStore(db, java.time.Clock.systemUTC(),
+            JobStore store = new JobStore(db, Clock.systemUTC(),
                     new Targets(data.resolve("models"), Layout.FLAT, false)::key);
             long id = store.insertIfAbsent(new JobSpec(1L, "lora", "a.safetensors",
-                    java.net.URI.create("http://127.0.0.1:1/a"), null, null, 0, null, "{}"), JobState.QUEUED).job().id();
+                    URI.create("http://127.0.0.1:1/a"), null, null, 0, null, "{}"), JobState.QUEUED)
+                            .job().id();
             Path filler = fill(data.resolve("filler.bin"));
 
             store.saveProgress(id, 100, 1000L, "etag-1");
             store.fail(id, "disk_full", "no room");
-            store.saveProgress(id, 200, null, "etag-1");  // replaces the held progress, after the failure
+            // replaces the held progress, after the failure
+            store.saveProgress(id, 200, null, "etag-1");
 
             Job shown = store.find(id).orElseThrow();
             assertEquals(JobState.FAILED, shown.state());
             assertEquals(200, shown.bytesDone());
             assertEquals(1, store.countsByState().get(JobState.FAILED));
-            assertEquals(List.of(id), store.inState(JobState.FAILED).stream().map(Job::id).toList());
+            assertEquals(List.of(id), store.inState(JobState.FAILED).stream().map(Job::id)
+                    .toList());
             assertTrue(store.inState(JobState.QUEUED).isEmpty(), "no longer queued as read");
-            assertEquals("queued", new Db(file).one("SELECT state FROM jobs WHERE id = ?", id).get("state"));
+            assertEquals("queued", new Db(file).one("SELECT state FROM jobs WHERE id = ?", id)
+                    .get("state"));
             assertTrue(store.writesHeld());
-            org.junit.jupiter.api.Assertions.assertThrows(DatabaseFull.class, () -> store.setPriority(id, 5));
+            Assertions.assertThrows(DatabaseFull.class, () -> store.setPriority(id, 5));
             assertEquals(1, reported.size(), "one line when writes start being held: " + reported);
 
             Files.delete(filler);
             Poll.until(() -> !store.writesHeld(), () -> "the held writes to be made: " + reported);
-            var row = new Db(file).one("SELECT state, failure_reason, bytes_done, total_bytes FROM jobs WHERE id = ?", id);
+            var row = new Db(file).one("SELECT state, failure_reason, bytes_done, total_bytes"
+                    + " FROM jobs WHERE id = ?", id);
             assertEquals("failed", row.get("state"));
             assertEquals("disk_full", row.get("failure_reason"));
             assertEquals(200, ((Number) row.get("bytes_done")).intValue());
@@ -169,13 +199,13 @@ class DatabaseFullTest extends DaemonTest {
     }
 
     /** Writes {@code file} until the file system has no room left; returns it. */
-    private static Path fill(Path file) throws java.io.IOException {
+    private static Path fill(Path file) throws IOException {
         byte[] block = new byte[64 << 10];
         try (var out = Files.newOutputStream(file)) {
             while (true) {
                 out.write(block);
             }
-        } catch (java.io.IOException full) {
+        } catch (IOException full) {
             if (!String.valueOf(full.getMessage()).contains("No space left")) {
                 throw full;
             }
@@ -186,11 +216,13 @@ class DatabaseFullTest extends DaemonTest {
     private final List<String> received = new CopyOnWriteArrayList<>();
     private HttpServer receiver;
 
-    private String startReceiver() throws java.io.IOException {
-        receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+    private String startReceiver() throws IOException {
+        receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                16);
         receiver.createContext("/hook", ex -> {
             try (ex) {
-                received.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                received.add(new String(ex.getRequestBody().readAllBytes(),
+                        StandardCharsets.UTF_8));
                 ex.sendResponseHeaders(204, -1);
             }
         });
@@ -205,7 +237,7 @@ class DatabaseFullTest extends DaemonTest {
     private String console() {
         try {
             return Files.readString(dir.resolve("console.log"));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return e.toString();
         }
     }
@@ -214,8 +246,8 @@ class DatabaseFullTest extends DaemonTest {
         return json(daemon.get("/api/jobs/" + id)).get("job").asObject();
     }
 
-    private java.util.Map<String, Object> row(long id) {
-        return new Db(data.resolve("completed.db")).one("SELECT state, failure_reason, last_error, bytes_done"
-                + " FROM jobs WHERE id = ?", id);
+    private Map<String, Object> row(long id) {
+        return new Db(data.resolve("completed.db")).one("SELECT state, failure_reason, last_error,"
+                + " bytes_done FROM jobs WHERE id = ?", id);
     }
 }

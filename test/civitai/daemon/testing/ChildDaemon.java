@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -15,7 +16,8 @@ import java.util.regex.Pattern;
  * so tests can kill it with SIGKILL or stop it with SIGTERM and read its exit code.
  */
 public final class ChildDaemon implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern LISTENING =
+            Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
 
     private final Process process;
     private final Path output;
@@ -35,20 +37,22 @@ public final class ChildDaemon implements AutoCloseable {
      * JVM ignores SIGXFSZ, so a write past the limit fails the way a full disk does.
      */
     public static ChildDaemon startWithFileSizeLimit(Path config, Path output, long kib) {
-        return start(config, output, List.of("bash", "-c", "ulimit -f " + kib + " && exec \"$0\" \"$@\""));
+        return start(config, output, List.of("bash", "-c",
+                "ulimit -f " + kib + " && exec \"$0\" \"$@\""));
     }
 
     private static ChildDaemon start(Path config, Path output, List<String> prefix) {
         String java = System.getenv().getOrDefault("JAVA_BIN",
                 ProcessHandle.current().info().command().orElse("java"));
         String jar = System.getenv().getOrDefault("DAEMON_JAR", "build/civitai-daemon.jar");
-        List<String> command = new java.util.ArrayList<>(prefix);
+        List<String> command = new ArrayList<>(prefix);
         command.add(java);
         Path options = Path.of("lib/jvm.options").toAbsolutePath();
         if (Files.exists(options)) {  // the options `make run` and the launcher use
             command.add("@" + options);
         }
-        command.addAll(List.of("-jar", Path.of(jar).toAbsolutePath().toString(), "--config", config.toString()));
+        command.addAll(List.of("-jar", Path.of(jar).toAbsolutePath().toString(), "--config",
+                config.toString()));
         try {
             Process p = new ProcessBuilder(command)
                     .redirectErrorStream(true)
@@ -70,7 +74,8 @@ public final class ChildDaemon implements AutoCloseable {
                 return true;
             }
             if (!process.isAlive()) {
-                throw new AssertionError("daemon exited with " + process.exitValue() + ":\n" + output());
+                throw new AssertionError("daemon exited with " + process.exitValue() + ":\n"
+                        + output());
             }
             return false;
         }, () -> "the daemon to listen; it printed:\n" + output());
@@ -99,7 +104,8 @@ public final class ChildDaemon implements AutoCloseable {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new AssertionError("the daemon did not exit within " + timeout + ":\n" + output());
+                throw new AssertionError("the daemon did not exit within " + timeout + ":\n"
+                        + output());
             }
             return process.exitValue();
         } catch (InterruptedException e) {

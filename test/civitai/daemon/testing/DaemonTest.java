@@ -1,9 +1,11 @@
 package civitai.daemon.testing;
 
+import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +49,7 @@ public abstract class DaemonTest {
                 case Long n -> c.set(key, n);
                 case Double d -> c.set(key, d);
                 case Boolean b -> c.set(key, b);
-                case null -> c.set(key, com.eclipsesource.json.Json.NULL);
+                case null -> c.set(key, Json.NULL);
                 default -> c.set(key, v.toString());
             }
         }
@@ -76,6 +78,6 @@ public abstract class DaemonTest {
         List<Map<String, Object>> rows = attemptRows(id);
         Instant ended = Instant.parse((String) rows.get(n - 1).get("ended_at"));
         Instant next = Instant.parse((String) rows.get(n).get("started_at"));
-        return java.time.Duration.between(ended, next).toMillis();
+        return Duration.between(ended, next).toMillis();
     }
 }

@@ -2,6 +2,7 @@ package civitai.daemon.testing;
 
 import civitai.daemon.auth.Jwt;
 import civitai.daemon.auth.Role;
+import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import java.io.BufferedReader;
@@ -10,6 +11,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
@@ -49,16 +51,22 @@ public final class E2eFixture {
     /** What ComfyUI's default workflow links to on the Hub, and what the seeded library holds. */
     static final String HF_REPO = "Comfy-Org/stable-diffusion-v1-5-archive";
     static final String HF_CHECKPOINT = "v1-5-pruned-emaonly-fp16.safetensors";
-    static final String SEEDED_CHECKPOINT = "checkpoints/sd15/realisticVisionV51_v51VAE.safetensors";
+    static final String SEEDED_CHECKPOINT =
+            "checkpoints/sd15/realisticVisionV51_v51VAE.safetensors";
     static final String CLIP_VISION = "CLIP-ViT-H-14-laion2B-s32B-b79K.safetensors";
-    /** What {@code --library} seeds: a file the fake Civitai knows by its hash, and a duplicate pair. */
+    /**
+     * What {@code --library} seeds: a file the fake Civitai knows by its hash, and a duplicate
+     * pair.
+     */
     static final long FLUX_VERSION = 1387174;
     static final long FLUX_MODEL = 1231067;
     static final String IDENTIFIED = "flux-found-on-disk.safetensors";
     static final String DUPLICATE_A = "dup-a.safetensors";
     static final String DUPLICATE_B = "dup-b.safetensors";
     static final String COMFY_ROOT = "comfy/models";
-    /** A file {@code --library}'s Hub has, for a download whose source is a repository and commit. */
+    /**
+     * A file {@code --library}'s Hub has, for a download whose source is a repository and commit.
+     */
     static final String HF_VAE_REPO = "e2e-org/tiny-vae";
     static final String HF_VAE = "tiny-vae.safetensors";
     /** What {@code --hub}'s Hub has: a public file under a sub-folder, and a gated repo. */
@@ -91,11 +99,12 @@ public final class E2eFixture {
             }
         }
         Path dir = Files.createTempDirectory("civitai-e2e-");
-        try (FakeStorage storage = new FakeStorage(); FakeCivitai civitai = new FakeCivitai(storage);
+        try (FakeStorage storage = new FakeStorage(); FakeCivitai civitai =
+                new FakeCivitai(storage);
                 FakeHub hub = FakeHub.start()) {
             storage.pace(PACE);
-            JsonObject config = TestDaemon.testConfig(civitai).set("active_port", port).set("workers", 3)
-                    .set("update_interval_hours", 0);
+            JsonObject config = TestDaemon.testConfig(civitai).set("active_port", port)
+                    .set("workers", 3).set("update_interval_hours", 0);
             JsonObject seeded = new JsonObject();
             if (workflow) {
                 seeded = seedWorkflowLibrary(dir, hub);
@@ -103,16 +112,18 @@ public final class E2eFixture {
             }
             if (library) {
                 seeded = seedLibrary(dir, civitai);
-                String commit = hub.push(HF_VAE_REPO, "main", HF_VAE, Bytes.random(50_000, 304), true);
-                seeded.add("hub_vae_url", hub.base() + "/" + HF_VAE_REPO + "/resolve/main/" + HF_VAE)
-                        .add("hub_vae_commit", commit);
+                String commit = hub.push(HF_VAE_REPO, "main", HF_VAE, Bytes.random(50_000, 304),
+                        true);
+                seeded.add("hub_vae_url", hub.base() + "/" + HF_VAE_REPO + "/resolve/main/"
+                        + HF_VAE).add("hub_vae_commit", commit);
                 config.set("library_roots", new JsonArray().add(dir.resolve(COMFY_ROOT).toString()))
                         .set("hf_endpoint", hub.base().toString());
             }
             JsonObject hubFiles = new JsonObject();
             if (hubbed) {
                 byte[] vae = Bytes.random(2 << 20, 401);
-                byte[] gitFile = "{\"_class_name\": \"AutoencoderKL\"}\n".getBytes(StandardCharsets.UTF_8);
+                byte[] gitFile =
+                        "{\"_class_name\": \"AutoencoderKL\"}\n".getBytes(StandardCharsets.UTF_8);
                 hub.push(HUB_REPO, "main", GIT_PATH, gitFile, false);  // main's head has both files
                 String commit = hub.push(HUB_REPO, "main", HUB_PATH, vae, true);
                 hub.push(GATED_REPO, "main", GATED_PATH, Bytes.random(10_000, 402), true);
@@ -122,23 +133,28 @@ public final class E2eFixture {
                         .add("gated_repo", GATED_REPO).add("gated_path", GATED_PATH)
                         .add("endpoint", hub.base().toString())
                         .add("git_path", GIT_PATH)
-                        .add("git_sha256", FakeHub.sha256(gitFile)).add("git_sha1", FakeHub.gitSha1(gitFile));
+                        .add("git_sha256", FakeHub.sha256(gitFile))
+                        .add("git_sha1", FakeHub.gitSha1(gitFile));
                 config.set("hf_endpoint", hub.base().toString());
             }
-            String secret = "e2e-secret-" + Long.toHexString(new java.security.SecureRandom().nextLong()) + "-0123456789";
+            String secret = "e2e-secret-" + Long.toHexString(new SecureRandom().nextLong())
+                    + "-0123456789";
             if (jwt) {
                 config.set("jwt_secret", secret);
             }
             if (!proxiedHosts.isEmpty()) {
-                config.set("allowed_hosts", proxiedHosts).set("trusted_proxies", new JsonArray().add("127.0.0.1"));
+                config.set("allowed_hosts", proxiedHosts)
+                        .set("trusted_proxies", new JsonArray().add("127.0.0.1"));
             }
             try (TestDaemon daemon = TestDaemon.start(dir, config, new JsonArray())) {
                 if (workflow || library) {
-                    awaitScan(daemon, jwt ? new Jwt(secret, Clock.systemUTC()).sign(Role.VIEWER, Duration.ofMinutes(5))
+                    awaitScan(daemon, jwt ? new Jwt(secret, Clock.systemUTC())
+                            .sign(Role.VIEWER, Duration.ofMinutes(5))
                             : null);
                 }
                 JsonObject described = describe(daemon, civitai, storage, jwt ? secret : null);
-                System.out.println(described.add("workflow", seeded).add("hub", hubFiles).toString());
+                System.out.println(described.add("workflow", seeded).add("hub", hubFiles)
+                        .toString());
                 System.out.flush();
                 serve(storage, Duration.ofSeconds(lifetime));
             }
@@ -177,7 +193,8 @@ public final class E2eFixture {
         write(comfy.resolve("vae/mystery-vae.safetensors"), Bytes.random(10_000, 303));
         return new JsonObject().add("models", models.toString()).add("comfy", comfy.toString())
                 .add("identified_model_id", FLUX_MODEL).add("identified_version_id", FLUX_VERSION)
-                .add("duplicate_sha256", FakeHub.sha256(duplicated)).add("duplicate_size", duplicated.length);
+                .add("duplicate_sha256", FakeHub.sha256(duplicated))
+                .add("duplicate_size", duplicated.length);
     }
 
     private static void write(Path file, byte[] content) throws IOException {
@@ -188,20 +205,22 @@ public final class E2eFixture {
     /** The start's library scan, so a plan sees the seeded files. */
     private static void awaitScan(TestDaemon daemon, String token) {
         Poll.until(() -> {
-            JsonObject status = com.eclipsesource.json.Json.parse(daemon.send("GET", "/api/library/scan", null, token)
+            JsonObject status = Json.parse(daemon.send("GET", "/api/library/scan", null, token)
                     .body()).asObject();
             return !status.getBoolean("running", true) && status.get("last").isObject();
         }, () -> "the library scan to end");
     }
 
-    private static JsonObject describe(TestDaemon daemon, FakeCivitai civitai, FakeStorage storage, String secret) {
+    private static JsonObject describe(TestDaemon daemon, FakeCivitai civitai, FakeStorage storage,
+            String secret) {
         JsonObject out = new JsonObject()
                 .add("base", "http://127.0.0.1:" + daemon.port() + "/")
                 .add("civitai", civitai.base().toString())
                 .add("dir", daemon.dir().toString());
         JsonArray big = new JsonArray();
         for (int i = 1; i <= 4; i++) {
-            big.add(storage.put("big-" + i + ".safetensors", Bytes.random(BIG, 100 + i)).toString());
+            big.add(storage.put("big-" + i + ".safetensors", Bytes.random(BIG, 100 + i))
+                    .toString());
         }
         out.add("big", big);
         if (secret != null) {
@@ -218,8 +237,10 @@ public final class E2eFixture {
     /** Reads commands until stdin ends, {@code quit}, or the lifetime is over. */
     private static void serve(FakeStorage storage, Duration lifetime) throws InterruptedException {
         Thread reader = Thread.ofPlatform().daemon().start(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null && !line.strip().equals("quit"); ) {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in,
+                    StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null
+                        && !line.strip().equals("quit"); ) {
                     String[] words = line.strip().split("\\s+");
                     if (words.length == 2 && words[0].equals("pace")) {
                         storage.pace(Long.parseLong(words[1]));

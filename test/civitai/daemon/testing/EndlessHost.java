@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * chunked). Counts what it sent. Each connection runs on a virtual thread of its own.
  */
 public final class EndlessHost implements AutoCloseable {
-    private static final byte[] HEAD = ("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
-            + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEAD = ("HTTP/1.1 200 OK\r\nContent-Type:"
+            + " application/octet-stream\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
 
     private final ServerSocket server;
     private final byte[] pattern;
@@ -60,7 +61,8 @@ public final class EndlessHost implements AutoCloseable {
     }
 
     private void answer(Socket socket) {
-        try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
+        try (socket; InputStream in = socket.getInputStream(); OutputStream out =
+                socket.getOutputStream()) {
             if (!readHead(in)) {
                 return;
             }
@@ -76,7 +78,9 @@ public final class EndlessHost implements AutoCloseable {
         }
     }
 
-    /** Reads the request's head (up to the blank line, at most 64 KiB); false when it ended first. */
+    /**
+     * Reads the request's head (up to the blank line, at most 64 KiB); false when it ended first.
+     */
     private static boolean readHead(InputStream in) throws IOException {
         int matched = 0;
         for (int i = 0, b; i < 65_536 && (b = in.read()) >= 0; i++) {

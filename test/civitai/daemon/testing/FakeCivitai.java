@@ -1,24 +1,36 @@
 package civitai.daemon.testing;
 
 import com.eclipsesource.json.Json;
+import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
+import com.eclipsesource.json.ParseException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
 
 /**
  * Civitai on 127.0.0.1, built from the real answers in the fixtures: {@code /api/v1/models/{id}}
@@ -29,22 +41,25 @@ import java.util.concurrent.Executors;
  */
 public final class FakeCivitai implements AutoCloseable {
     public static final String FIXTURE_401 = "error_download_401_unauthorized_QUOTED.json";
-    private static final List<String> MODEL_FIXTURES = List.of("model_lora_11821_two_versions_2025.json",
-            "model_lora_1231067_flux_2025.json");
-    private static final List<String> VERSION_FIXTURES = List.of("model_version_1387174_lora_flux_2025.json",
+    private static final List<String> MODEL_FIXTURES =
+            List.of("model_lora_11821_two_versions_2025.json", "model_lora_1231067_flux_2025.json");
+    private static final List<String> VERSION_FIXTURES =
+            List.of("model_version_1387174_lora_flux_2025.json",
             "wiki2023_model_version_1318_checkpoint.json");
 
     /**
      * A file of a version, as the fixtures describe it; its bytes are made on first use. Answers
      * carry those bytes' SHA-256 in place of the fixture's (for files small enough to make).
      */
-    public record VersionFile(long versionId, long fileId, String name, int size, String fixtureSha256) {}
+    public record VersionFile(long versionId, long fileId, String name, int size,
+            String fixtureSha256) {}
 
     /** Files up to this size get made-up bytes whose hash replaces the fixture's in answers. */
     static final int MADE_UP_LIMIT = 32 << 20;
 
     /** One request as Civitai saw it. */
-    public record Request(String path, String query, Map<String, List<String>> headers, long nanos) {
+    public record Request(String path, String query, Map<String, List<String>> headers,
+            long nanos) {
         public String header(String key) {
             List<String> v = headers.get(key);
             return v == null ? null : v.get(0);
@@ -119,7 +134,8 @@ public final class FakeCivitai implements AutoCloseable {
 
     /** Queues failures for the next download requests of a version. */
     public void failDownload(long versionId, Fault.Status... next) {
-        downloadFaults.computeIfAbsent(versionId, k -> new ConcurrentLinkedQueue<>()).addAll(List.of(next));
+        downloadFaults.computeIfAbsent(versionId, k -> new ConcurrentLinkedQueue<>())
+                .addAll(List.of(next));
     }
 
     /** Replaces the body served at an API path (e.g. {@code /api/v1/models/11821}). */
@@ -137,8 +153,8 @@ public final class FakeCivitai implements AutoCloseable {
     }
 
     /**
-     * The bytes served for an image path: a real JPEG (so a browser can show it, as the GUI tests do)
-     * whose colours and comment come from the path, so each image differs.
+     * The bytes served for an image path: a real JPEG (so a browser can show it, as the GUI tests
+     * do) whose colours and comment come from the path, so each image differs.
      */
     public static byte[] image(String path) {
         return IMAGES.computeIfAbsent(path, FakeCivitai::drawImage).clone();
@@ -147,26 +163,27 @@ public final class FakeCivitai implements AutoCloseable {
     private static final Map<String, byte[]> IMAGES = new ConcurrentHashMap<>();
 
     private static byte[] drawImage(String path) {
-        var image = new java.awt.image.BufferedImage(240, 180, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        var image = new BufferedImage(240, 180, BufferedImage.TYPE_INT_RGB);
         int hue = Math.floorMod(path.hashCode(), 360);
         for (int y = 0; y < image.getHeight(); y++) {
             for (int x = 0; x < image.getWidth(); x++) {
                 float h = ((hue + x / 4f + y / 3f) % 360) / 360f;
-                image.setRGB(x, y, java.awt.Color.HSBtoRGB(h, 0.55f, 0.55f + 0.4f * y / image.getHeight()));
+                image.setRGB(x, y, Color.HSBtoRGB(h, 0.55f, 0.55f + 0.4f * y / image.getHeight()));
             }
         }
-        var out = new java.io.ByteArrayOutputStream();
+        var out = new ByteArrayOutputStream();
         try {
-            javax.imageio.ImageIO.write(image, "jpeg", out);
+            ImageIO.write(image, "jpeg", out);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
         byte[] jpeg = out.toByteArray();
         byte[] comment = path.getBytes(StandardCharsets.UTF_8);
         int length = comment.length + 2;
-        var withComment = new java.io.ByteArrayOutputStream();
+        var withComment = new ByteArrayOutputStream();
         withComment.write(jpeg, 0, 2);  // SOI, then a COM segment naming the path
-        withComment.write(new byte[] {(byte) 0xFF, (byte) 0xFE, (byte) (length >> 8), (byte) length}, 0, 4);
+        withComment.write(new byte[] {(byte) 0xFF, (byte) 0xFE, (byte) (length >> 8),
+                (byte) length}, 0, 4);
         withComment.write(comment, 0, comment.length);
         withComment.write(jpeg, 2, jpeg.length - 2);
         return withComment.toByteArray();
@@ -187,7 +204,8 @@ public final class FakeCivitai implements AutoCloseable {
     }
 
     public long downloadHits(long versionId) {
-        return requests.stream().filter(r -> r.path().equals("/api/download/models/" + versionId)).count();
+        return requests.stream().filter(r -> r.path().equals("/api/download/models/" + versionId))
+                .count();
     }
 
     private void loadModel(String fixture) {
@@ -217,7 +235,8 @@ public final class FakeCivitai implements AutoCloseable {
                 long size = Math.round(file.getDouble("sizeKB", 1) * 1024);
                 JsonValue hashes = file.get("hashes");
                 files.put(versionId, new VersionFile(versionId, file.getLong("id", 0),
-                        file.getString("name", "model"), (int) Math.min(size, Integer.MAX_VALUE - 8),
+                        file.getString("name", "model"),
+                        (int) Math.min(size, Integer.MAX_VALUE - 8),
                         hashes == null ? null : hashes.asObject().getString("SHA256", null)));
             }
         }
@@ -228,7 +247,8 @@ public final class FakeCivitai implements AutoCloseable {
             Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             ex.getRequestHeaders().forEach((k, v) -> headers.put(k, List.copyOf(v)));
             String path = ex.getRequestURI().getPath();
-            requests.add(new Request(path, ex.getRequestURI().getRawQuery(), headers, System.nanoTime()));
+            requests.add(new Request(path, ex.getRequestURI().getRawQuery(), headers,
+                    System.nanoTime()));
             if (path.startsWith("/images/")) {
                 byte[] image = image(path);
                 ex.getResponseHeaders().set("Content-Type", "image/jpeg");
@@ -240,19 +260,22 @@ public final class FakeCivitai implements AutoCloseable {
                 Fault.Status fault = apiFaults.get(path).poll();
                 fault.headers().forEach(ex.getResponseHeaders()::set);
                 send(ex, fault.status(), fault.contentType(), fault.body());
-            } else if (path.equals("/api/v1/model-versions/by-hash") && ex.getRequestMethod().equals("POST")) {
+            } else if (path.equals("/api/v1/model-versions/by-hash")
+                    && ex.getRequestMethod().equals("POST")) {
                 bulkByHash(ex);
             } else if (path.startsWith("/api/v1/model-versions/by-hash/")) {
                 String hash = path.substring(path.lastIndexOf('/') + 1);
                 String body = files.values().stream()
-                        .filter(f -> f.size() <= MADE_UP_LIMIT && matches(sha256(f.versionId()), hash))
-                        .map(f -> bodies.get("/api/v1/model-versions/" + f.versionId())).filter(b -> b != null)
-                        .findFirst().orElse(null);
+                        .filter(f -> f.size() <= MADE_UP_LIMIT
+                                && matches(sha256(f.versionId()), hash))
+                        .map(f -> bodies.get("/api/v1/model-versions/" + f.versionId()))
+                        .filter(b -> b != null).findFirst().orElse(null);
                 send(ex, body == null ? 404 : 200, "application/json; charset=utf-8",
                         body == null ? "{\"error\":\"Model not found\"}" : served(body));
             } else if (path.equals("/api/v1/models") && ex.getRequestURI().getRawQuery() != null
                     && ex.getRequestURI().getRawQuery().contains("ids=")) {
-                send(ex, 200, "application/json; charset=utf-8", served(modelsList(ex.getRequestURI().getRawQuery())));
+                send(ex, 200, "application/json; charset=utf-8",
+                        served(modelsList(ex.getRequestURI().getRawQuery())));
             } else if (bodies.containsKey(path)) {
                 send(ex, 200, "application/json; charset=utf-8", served(bodies.get(path)));
             } else {
@@ -267,17 +290,17 @@ public final class FakeCivitai implements AutoCloseable {
     }
 
     private final List<Integer> byHashBatches = new CopyOnWriteArrayList<>();
-    private volatile java.util.concurrent.CountDownLatch byHashHold;
-    private final java.util.concurrent.CountDownLatch byHashHeld = new java.util.concurrent.CountDownLatch(1);
+    private volatile CountDownLatch byHashHold;
+    private final CountDownLatch byHashHeld = new CountDownLatch(1);
 
     /** Bulk by-hash requests wait for {@code release} before they are answered. */
-    public void holdByHash(java.util.concurrent.CountDownLatch release) {
+    public void holdByHash(CountDownLatch release) {
         byHashHold = release;
     }
 
     /** Waits until a bulk by-hash request is being held. */
     public void awaitByHashHeld() throws InterruptedException {
-        if (!byHashHeld.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!byHashHeld.await(30, TimeUnit.SECONDS)) {
             throw new AssertionError("no bulk by-hash request came");
         }
     }
@@ -289,11 +312,11 @@ public final class FakeCivitai implements AutoCloseable {
      */
     private void bulkByHash(HttpExchange ex) throws IOException {
         String text = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        java.util.concurrent.CountDownLatch hold = byHashHold;
+        CountDownLatch hold = byHashHold;
         if (hold != null) {
             byHashHeld.countDown();
             try {
-                hold.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                hold.await(60, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -302,22 +325,24 @@ public final class FakeCivitai implements AutoCloseable {
         JsonValue body;
         try {
             body = type != null && type.startsWith("application/json") ? Json.parse(text) : null;
-        } catch (com.eclipsesource.json.ParseException e) {
+        } catch (ParseException e) {
             body = null;
         }
         byHashBatches.add(body != null && body.isArray() ? body.asArray().size() : -1);
-        if (body == null || !body.isArray() || body.asArray().size() > 100 || !body.asArray().values().stream()
-                .allMatch(v -> v.isString() && v.asString().length() == 64)) {
-            send(ex, 400, "application/json; charset=utf-8", "{\"error\":\"Request must include an array of"
-                    + " SHA256 Hashes. Too many hashes\"}");
+        if (body == null || !body.isArray() || body.asArray().size() > 100
+                || !body.asArray().values().stream()
+                        .allMatch(v -> v.isString() && v.asString().length() == 64)) {
+            send(ex, 400, "application/json; charset=utf-8", "{\"error\":\"Request must include an"
+                    + " array of SHA256 Hashes. Too many hashes\"}");
             return;
         }
-        java.util.Set<String> wanted = new java.util.HashSet<>();
-        body.asArray().forEach(v -> wanted.add(v.asString().toLowerCase(java.util.Locale.ROOT)));
-        com.eclipsesource.json.JsonArray out = new com.eclipsesource.json.JsonArray();
+        Set<String> wanted = new HashSet<>();
+        body.asArray().forEach(v -> wanted.add(v.asString().toLowerCase(Locale.ROOT)));
+        JsonArray out = new JsonArray();
         for (VersionFile f : files.values()) {
             String version = bodies.get("/api/v1/model-versions/" + f.versionId());
-            if (version != null && f.size() <= MADE_UP_LIMIT && wanted.contains(sha256(f.versionId()))) {
+            if (version != null && f.size() <= MADE_UP_LIMIT
+                    && wanted.contains(sha256(f.versionId()))) {
                 out.add(Json.parse(served(version)));
             }
         }
@@ -326,7 +351,7 @@ public final class FakeCivitai implements AutoCloseable {
 
     /** {@code /models?ids=...}: the list shape of models_list_page_ids11821_2025.json. */
     private String modelsList(String query) {
-        com.eclipsesource.json.JsonArray items = new com.eclipsesource.json.JsonArray();
+        JsonArray items = new JsonArray();
         String ids = query.replaceAll(".*ids=([0-9,%C]+).*", "$1").replace("%2C", ",");
         for (String id : ids.split(",")) {
             String body = bodies.get("/api/v1/models/" + id);
@@ -335,23 +360,31 @@ public final class FakeCivitai implements AutoCloseable {
             }
         }
         return new JsonObject().add("items", items)
-                .add("metadata", new JsonObject().add("currentPage", 1).add("pageSize", 100)).toString();
+                .add("metadata", new JsonObject().add("currentPage", 1).add("pageSize", 100))
+                .toString();
     }
 
     /** by-hash matches any hash type (API-NOTES.md); here SHA-256 and AutoV2, its first 10 hex. */
     private static boolean matches(String sha256, String hash) {
-        return sha256.equalsIgnoreCase(hash) || (hash.length() == 10 && sha256.regionMatches(true, 0, hash, 0, 10));
+        return sha256.equalsIgnoreCase(hash)
+                || (hash.length() == 10 && sha256.regionMatches(true, 0, hash, 0, 10));
     }
 
-    /** A fixture body as this fake serves it: download URLs point here, small files' hashes are ours. */
+    /**
+     * A fixture body as this fake serves it: download URLs point here, small files' hashes are
+     * ours.
+     */
     private String served(String body) {
         String out = body.replace("https://civitai.com/api/download", base() + "/api/download")
                 .replace("https://image.civitai.com/", base() + "/images/");
         for (VersionFile f : files.values()) {
-            if (f.fixtureSha256() != null && f.size() <= MADE_UP_LIMIT && out.contains(f.fixtureSha256())) {
+            if (f.fixtureSha256() != null && f.size() <= MADE_UP_LIMIT
+                    && out.contains(f.fixtureSha256())) {
                 String served = sha256(f.versionId()).toUpperCase();
-                out = out.replace(f.fixtureSha256(), served)  // the full hash first, then its AutoV2
-                        .replace("\"" + f.fixtureSha256().substring(0, 10) + "\"", "\"" + served.substring(0, 10) + "\"");
+                // the full hash first, then its AutoV2
+                out = out.replace(f.fixtureSha256(), served)
+                        .replace("\"" + f.fixtureSha256().substring(0, 10) + "\"",
+                                "\"" + served.substring(0, 10) + "\"");
             }
         }
         return out;
@@ -376,7 +409,8 @@ public final class FakeCivitai implements AutoCloseable {
         ex.sendResponseHeaders(307, -1);
     }
 
-    private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
+    private static void send(HttpExchange ex, int status, String type, String body)
+            throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", type);
         ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);

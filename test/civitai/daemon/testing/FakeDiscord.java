@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * A Discord channel webhook on 127.0.0.1 ({@code /api/webhooks/ID/TOKEN}): checks the embed (a
  * title, an integer colour, fields with non-empty names and values within Discord's limits) and
- * that mentions are off. Answers 204 as Discord does; a 429 carries {@code retry_after} in its body.
+ * that mentions are off. Answers 204 as Discord does; a 429 carries {@code retry_after} in its
+ * body.
  */
 public final class FakeDiscord extends FakeService {
     private final String path;
@@ -32,13 +33,15 @@ public final class FakeDiscord extends FakeService {
     }
 
     @Override
-    protected List<String> check(String method, String path, Map<String, List<String>> headers, JsonObject body) {
+    protected List<String> check(String method, String path, Map<String, List<String>> headers,
+            JsonObject body) {
         List<String> out = new ArrayList<>();
         if (!method.equals("POST") || !path.equals(this.path)) {
             out.add("expected POST " + this.path + ", got " + method + " " + path);
         }
         JsonValue embeds = body.get("embeds");
-        if (embeds == null || !embeds.isArray() || embeds.asArray().isEmpty() || embeds.asArray().size() > 10) {
+        if (embeds == null || !embeds.isArray() || embeds.asArray().isEmpty()
+                || embeds.asArray().size() > 10) {
             return List.of("embeds is " + embeds);
         }
         for (JsonValue e : embeds.asArray()) {
@@ -54,13 +57,15 @@ public final class FakeDiscord extends FakeService {
             for (JsonValue f : fields == null ? List.<JsonValue>of() : fields.asArray().values()) {
                 String name = f.asObject().getString("name", "");
                 String value = f.asObject().getString("value", "");
-                if (name.isEmpty() || name.length() > 256 || value.isEmpty() || value.length() > 1024) {
+                if (name.isEmpty() || name.length() > 256 || value.isEmpty()
+                        || value.length() > 1024) {
                     out.add("embed field " + f);
                 }
             }
         }
         JsonValue mentions = body.get("allowed_mentions");
-        if (mentions == null || !mentions.isObject() || !mentions.asObject().get("parse").asArray().isEmpty()) {
+        if (mentions == null || !mentions.isObject()
+                || !mentions.asObject().get("parse").asArray().isEmpty()) {
             out.add("allowed_mentions is " + mentions + "; mentions should be off");
         }
         return out;
@@ -74,7 +79,8 @@ public final class FakeDiscord extends FakeService {
     @Override
     protected Answer rateLimited(double seconds) {
         return new Answer(429, Map.of("Content-Type", "application/json", "Retry-After",
-                Long.toString((long) Math.ceil(seconds))), "{\"message\":\"You are being rate limited.\",\"retry_after\":"
+                Long.toString((long) Math.ceil(seconds))),
+                "{\"message\":\"You are being rate limited.\",\"retry_after\":"
                 + seconds + ",\"global\":false}");
     }
 }

@@ -1,6 +1,7 @@
 package civitai.daemon.testing;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -39,10 +40,12 @@ public final class FakeHub implements AutoCloseable {
 
     private final HttpServer hub;
     private final HttpServer cdn;
-    private final Map<String, Map<String, File>> commits = new ConcurrentHashMap<>(); // commit → path → file
+    // commit → path → file
+    private final Map<String, Map<String, File>> commits = new ConcurrentHashMap<>();
     private final Map<String, String> heads = new ConcurrentHashMap<>(); // repo@branch → commit
     private final Map<String, String> renamed = new ConcurrentHashMap<>();
-    private final Map<String, String> gated = new ConcurrentHashMap<>(); // repo → the token that reaches it
+    // repo → the token that reaches it
+    private final Map<String, String> gated = new ConcurrentHashMap<>();
     private final Set<String> signatures = ConcurrentHashMap.newKeySet();
     private final List<Seen> hubSeen = new CopyOnWriteArrayList<>();
     private final List<Seen> cdnSeen = new CopyOnWriteArrayList<>();
@@ -70,12 +73,16 @@ public final class FakeHub implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + cdn.getAddress().getPort());
     }
 
-    /** Commits {@code bytes} at {@code path} as a new commit at the branch's head; returns its id. */
+    /**
+     * Commits {@code bytes} at {@code path} as a new commit at the branch's head; returns its id.
+     */
     public String push(String repo, String branch, String path, byte[] bytes, boolean lfs) {
         String previous = heads.get(repo + "@" + branch);
-        Map<String, File> tree = new ConcurrentHashMap<>(previous == null ? Map.of() : commits.get(previous));
+        Map<String, File> tree = new ConcurrentHashMap<>(previous == null ? Map.of()
+                : commits.get(previous));
         tree.put(repo + "/" + path, new File(bytes, lfs));
-        String commit = hex(digest("SHA-1", UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8)));
+        String commit = hex(digest("SHA-1",
+                UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8)));
         commits.put(commit, tree);
         heads.put(repo + "@" + branch, commit);
         return commit;
@@ -89,12 +96,17 @@ public final class FakeHub implements AutoCloseable {
         gated.put(repo, token);
     }
 
-    /** From now on the CDN serves each file with its first byte changed, as a damaged cache would. */
+    /**
+     * From now on the CDN serves each file with its first byte changed, as a damaged cache would.
+     */
     public void corruptCdn() {
         corruptCdn = true;
     }
 
-    /** From now on a non-LFS file's bytes have their first byte changed; its ETag stays the true one. */
+    /**
+     * From now on a non-LFS file's bytes have their first byte changed; its ETag stays the true
+     * one.
+     */
     public void corruptNonLfs() {
         corruptNonLfs = true;
     }
@@ -109,14 +121,18 @@ public final class FakeHub implements AutoCloseable {
         rateLimitNext(n, null);
     }
 
-    /** As {@link #rateLimitNext(int)}, with {@code Retry-After: retryAfter} too when it is not null. */
+    /**
+     * As {@link #rateLimitNext(int)}, with {@code Retry-After: retryAfter} too when it is not null.
+     */
     public void rateLimitNext(int n, String retryAfter) {
         rateLimitRetryAfter = retryAfter;
         rateLimitBare = false;
         rateLimited.set(n);
     }
 
-    /** The next {@code n} requests to the Hub answer a bare 429: neither RateLimit nor Retry-After. */
+    /**
+     * The next {@code n} requests to the Hub answer a bare 429: neither RateLimit nor Retry-After.
+     */
     public void bareRateLimitNext(int n) {
         rateLimitRetryAfter = null;
         rateLimitBare = true;
@@ -168,7 +184,8 @@ public final class FakeHub implements AutoCloseable {
         }
         String repo = p[0] + "/" + p[1];
         if (renamed.containsKey(repo)) {
-            ex.getResponseHeaders().set("Location", "/" + renamed.get(repo) + "/resolve/" + p[3] + "/" + p[4]);
+            ex.getResponseHeaders().set("Location",
+                    "/" + renamed.get(repo) + "/resolve/" + p[3] + "/" + p[4]);
             answer(ex, 307, null);
             return;
         }
@@ -176,8 +193,9 @@ public final class FakeHub implements AutoCloseable {
         if (token != null && auth == null) {
             ex.getResponseHeaders().set("X-Error-Code", "GatedRepo");
             ex.getResponseHeaders().set("Content-Type", "application/json");
-            answer(ex, 401, ("{\"error\":\"Access to model " + repo + " is restricted. You must have access to it"
-                    + " and be authenticated to access it. Please log in.\"}").getBytes(StandardCharsets.UTF_8));
+            answer(ex, 401, ("{\"error\":\"Access to model " + repo + " is restricted. You must"
+                    + " have access to it and be authenticated to access it. Please log in.\"}")
+                            .getBytes(StandardCharsets.UTF_8));
             return;
         }
         if (token != null && !auth.equals("Bearer " + token)) {
@@ -198,7 +216,8 @@ public final class FakeHub implements AutoCloseable {
         }
         ex.getResponseHeaders().set("X-Repo-Commit", commit);
         if (!f.lfs()) {
-            ex.getResponseHeaders().set("Location", "/api/resolve-cache/models/" + repo + "/" + commit + "/" + p[4]);
+            ex.getResponseHeaders().set("Location",
+                    "/api/resolve-cache/models/" + repo + "/" + commit + "/" + p[4]);
             answer(ex, 302, null);
             return;
         }
@@ -206,7 +225,8 @@ public final class FakeHub implements AutoCloseable {
         signatures.add(sig);
         ex.getResponseHeaders().set("X-Linked-Etag", "\"" + sha256(f.bytes()) + "\"");
         ex.getResponseHeaders().set("X-Linked-Size", Long.toString(f.bytes().length));
-        ex.getResponseHeaders().set("Location", cdnBase() + "/" + commit + "/" + p[4] + "?sig=" + sig);
+        ex.getResponseHeaders().set("Location",
+                cdnBase() + "/" + commit + "/" + p[4] + "?sig=" + sig);
         answer(ex, 302, null);
     }
 
@@ -223,7 +243,8 @@ public final class FakeHub implements AutoCloseable {
         if (nonLfsFromCdn && ex.getRequestMethod().equals("GET")) {
             String sig = UUID.randomUUID().toString();
             signatures.add(sig);
-            ex.getResponseHeaders().set("Location", cdnBase() + "/" + p[2] + "/" + p[3] + "?sig=" + sig);
+            ex.getResponseHeaders().set("Location",
+                    cdnBase() + "/" + p[2] + "/" + p[3] + "?sig=" + sig);
             answer(ex, 302, null);
             return;
         }
@@ -258,7 +279,8 @@ public final class FakeHub implements AutoCloseable {
             answer(ex, 403, null);
             return;
         }
-        answer(ex, 200, corruptCdn || (corruptNonLfs && !f.lfs()) ? corrupted(f.bytes()) : f.bytes());
+        answer(ex, 200, corruptCdn || (corruptNonLfs && !f.lfs()) ? corrupted(f.bytes())
+                : f.bytes());
     }
 
     private static void answer(HttpExchange ex, int status, byte[] body) throws IOException {
@@ -275,8 +297,9 @@ public final class FakeHub implements AutoCloseable {
         ex.close();
     }
 
-    private static HttpServer server(com.sun.net.httpserver.HttpHandler h) throws IOException {
-        HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+    private static HttpServer server(HttpHandler h) throws IOException {
+        HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                16);
         s.createContext("/", h);
         s.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         s.start();

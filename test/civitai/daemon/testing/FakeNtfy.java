@@ -29,7 +29,8 @@ public final class FakeNtfy extends FakeService {
     }
 
     @Override
-    protected List<String> check(String method, String path, Map<String, List<String>> headers, JsonObject body) {
+    protected List<String> check(String method, String path, Map<String, List<String>> headers,
+            JsonObject body) {
         List<String> out = new ArrayList<>();
         if (!method.equals("POST") || !path.equals("/")) {
             out.add("expected a JSON publish: POST /, got " + method + " " + path);
@@ -44,11 +45,13 @@ public final class FakeNtfy extends FakeService {
             out.add("title or message is empty");
         }
         JsonValue priority = body.get("priority");
-        if (priority == null || !priority.isNumber() || priority.asInt() < 1 || priority.asInt() > 5) {
+        if (priority == null || !priority.isNumber() || priority.asInt() < 1
+                || priority.asInt() > 5) {
             out.add("priority is " + priority);
         }
         JsonValue tags = body.get("tags");
-        if (tags == null || !tags.isArray() || tags.asArray().values().stream().anyMatch(t -> !t.isString())) {
+        if (tags == null || !tags.isArray()
+                || tags.asArray().values().stream().anyMatch(t -> !t.isString())) {
             out.add("tags is " + tags);
         }
         return out;
@@ -63,6 +66,7 @@ public final class FakeNtfy extends FakeService {
     @Override
     protected Answer rateLimited(double seconds) {
         return new Answer(429, Map.of("Content-Type", "application/json", "Retry-After",
-                Long.toString((long) Math.ceil(seconds))), "{\"code\":42901,\"http\":429,\"error\":\"limit reached\"}");
+                Long.toString((long) Math.ceil(seconds))),
+                "{\"code\":42901,\"http\":429,\"error\":\"limit reached\"}");
     }
 }

@@ -25,7 +25,8 @@ public final class FakeProxy implements AutoCloseable {
     /** One request the proxy saw: its request line and the headers as they came. */
     public record Seen(String requestLine, List<String> headers, int answered) {
         public String header(String name) {
-            return headers.stream().filter(h -> h.regionMatches(true, 0, name + ":", 0, name.length() + 1))
+            return headers.stream().filter(h ->
+                    h.regionMatches(true, 0, name + ":", 0, name.length() + 1))
                     .map(h -> h.substring(name.length() + 1).strip()).findFirst().orElse(null);
         }
     }
@@ -78,7 +79,8 @@ public final class FakeProxy implements AutoCloseable {
                 if (expectedAuth != null && !expectedAuth.equals(s.header("Proxy-Authorization"))) {
                     seen.add(new Seen(line, s.headers(), 407));
                     skipBody(in, s);
-                    out.write(("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"fake\"\r\n"
+                    out.write(("HTTP/1.1 407 Proxy Authentication Required\r\n"
+                            + "Proxy-Authenticate: Basic realm=\"fake\"\r\n"
                             + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                     out.flush();
                     continue;
@@ -96,28 +98,34 @@ public final class FakeProxy implements AutoCloseable {
         }
     }
 
-    private static void tunnel(Socket client, String hostPort, OutputStream out) throws IOException {
+    private static void tunnel(Socket client, String hostPort, OutputStream out)
+            throws IOException {
         int colon = hostPort.lastIndexOf(':');
         try (Socket origin = new Socket()) {
-            origin.connect(new InetSocketAddress(hostPort.substring(0, colon).replaceAll("[\\[\\]]", ""),
-                    Integer.parseInt(hostPort.substring(colon + 1))), 5000);
-            out.write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            origin.connect(new InetSocketAddress(hostPort.substring(0, colon)
+                    .replaceAll("[\\[\\]]", ""), Integer.parseInt(hostPort.substring(colon + 1))),
+                    5000);
+            out.write("HTTP/1.1 200 Connection established\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             pipe(client, origin);
         }
     }
 
-    private static void forward(Socket client, String line, List<String> headers) throws IOException {
+    private static void forward(Socket client, String line, List<String> headers)
+            throws IOException {
         String[] parts = line.split(" ");
         URI target = URI.create(parts[1]);
         int port = target.getPort() < 0 ? 80 : target.getPort();
         try (Socket origin = new Socket()) {
             origin.connect(new InetSocketAddress(target.getHost(), port), 5000);
             StringBuilder head = new StringBuilder(parts[0] + " " + target.getRawPath()
-                    + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery()) + " " + parts[2] + "\r\n");
+                    + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery()) + " "
+                    + parts[2] + "\r\n");
             for (String h : headers) {
                 String lower = h.toLowerCase();
-                if (!lower.startsWith("proxy-authorization:") && !lower.startsWith("proxy-connection:")
+                if (!lower.startsWith("proxy-authorization:")
+                        && !lower.startsWith("proxy-connection:")
                         && !lower.startsWith("connection:")) {
                     head.append(h).append("\r\n");
                 }
@@ -156,12 +164,14 @@ public final class FakeProxy implements AutoCloseable {
                 return List.of();
             }
             buf.write(b);
-            matched = (b == '\r' && matched % 2 == 0) || (b == '\n' && matched % 2 == 1) ? matched + 1 : 0;
+            matched = (b == '\r' && matched % 2 == 0) || (b == '\n' && matched % 2 == 1)
+                    ? matched + 1 : 0;
             if (buf.size() > MAX_HEAD) {
                 throw new IOException("request head too long");
             }
         }
-        List<String> lines = new ArrayList<>(List.of(buf.toString(StandardCharsets.ISO_8859_1).split("\r\n")));
+        List<String> lines = new ArrayList<>(List.of(buf.toString(StandardCharsets.ISO_8859_1)
+                .split("\r\n")));
         lines.removeIf(String::isEmpty);
         return lines;
     }

@@ -28,8 +28,8 @@ import java.util.concurrent.Executors;
  */
 public abstract class FakeService implements AutoCloseable {
     /** One request as the service saw it, and what it answered. */
-    public record Received(Instant at, String method, String path, Map<String, List<String>> headers, String body,
-            int answered) {
+    public record Received(Instant at, String method, String path,
+            Map<String, List<String>> headers, String body, int answered) {
         public String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
                     .map(e -> e.getValue().get(0)).findFirst().orElse(null);
@@ -40,7 +40,10 @@ public abstract class FakeService implements AutoCloseable {
         }
     }
 
-    /** An answer to give before the real one: a status, or a 429 asking for {@code retryAfterSeconds}. */
+    /**
+     * An answer to give before the real one: a status, or a 429 asking for
+     * {@code retryAfterSeconds}.
+     */
     public record Scripted(int status, double retryAfterSeconds) {}
 
     /** The answer the fake gives. */
@@ -89,8 +92,11 @@ public abstract class FakeService implements AutoCloseable {
         return List.copyOf(problems);
     }
 
-    /** Checks one request's shape; returns the problems (empty when it is what the service wants). */
-    protected abstract List<String> check(String method, String path, Map<String, List<String>> headers, JsonObject body);
+    /**
+     * Checks one request's shape; returns the problems (empty when it is what the service wants).
+     */
+    protected abstract List<String> check(String method, String path,
+            Map<String, List<String>> headers, JsonObject body);
 
     protected abstract Answer ok();
 
@@ -106,9 +112,10 @@ public abstract class FakeService implements AutoCloseable {
         try (ex) {
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             Map<String, List<String>> headers = Map.copyOf(ex.getRequestHeaders());
-            Answer answer = answer(ex.getRequestMethod(), ex.getRequestURI().getRawPath(), headers, body);
-            received.add(new Received(Instant.now(), ex.getRequestMethod(), ex.getRequestURI().getRawPath(), headers,
-                    body, answer.status()));
+            Answer answer = answer(ex.getRequestMethod(), ex.getRequestURI().getRawPath(), headers,
+                    body);
+            received.add(new Received(Instant.now(), ex.getRequestMethod(),
+                    ex.getRequestURI().getRawPath(), headers, body, answer.status()));
             answer.headers().forEach(ex.getResponseHeaders()::set);
             byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(answer.status(), bytes.length == 0 ? -1 : bytes.length);
@@ -118,7 +125,8 @@ public abstract class FakeService implements AutoCloseable {
         }
     }
 
-    private Answer answer(String method, String path, Map<String, List<String>> headers, String body) {
+    private Answer answer(String method, String path, Map<String, List<String>> headers,
+            String body) {
         Scripted next = script.poll();
         if (next != null) {
             return next.status() == 429 ? rateLimited(next.retryAfterSeconds())

@@ -14,9 +14,11 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,12 +35,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * queued {@link Fault}s one request at a time.
  */
 public final class FakeStorage implements AutoCloseable {
-    private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+    private static final DateTimeFormatter AMZ_DATE =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
     private static final int CHUNK = 64 * 1024;
 
     /** One request as the storage host saw it. */
-    public record Request(String name, String query, Map<String, List<String>> headers, AtomicLong bytesSent,
-            AtomicInteger status) {
+    public record Request(String name, String query, Map<String, List<String>> headers,
+            AtomicLong bytesSent, AtomicInteger status) {
         public String header(String key) {
             for (var e : headers.entrySet()) {
                 if (e.getKey().equalsIgnoreCase(key)) {
@@ -92,14 +95,16 @@ public final class FakeStorage implements AutoCloseable {
     }
 
     /**
-     * A presigned URL in S3/R2 style, valid for {@code validSeconds} from {@code signedAt}. X-Amz-Date
-     * has whole seconds, so a URL valid for 1 s signed at .98 would expire 20 ms later: the exact
-     * moment rides along in a parameter of this fake's own, which the expiry check uses.
+     * A presigned URL in S3/R2 style, valid for {@code validSeconds} from {@code signedAt}.
+     * X-Amz-Date has whole seconds, so a URL valid for 1 s signed at .98 would expire 20 ms later:
+     * the exact moment rides along in a parameter of this fake's own, which the expiry check uses.
      */
     public URI signedUrl(String name, Instant signedAt, long validSeconds) {
-        return URI.create(url(name) + "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=test%2Fauto"
-                + "&X-Amz-Date=" + AMZ_DATE.format(LocalDateTime.ofInstant(signedAt, ZoneOffset.UTC))
-                + "&X-Amz-Expires=" + validSeconds + "&X-Amz-SignedHeaders=host&X-Amz-Signature=feedface0123"
+        return URI.create(url(name)
+                + "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=test%2Fauto" + "&X-Amz-Date="
+                + AMZ_DATE.format(LocalDateTime.ofInstant(signedAt, ZoneOffset.UTC))
+                + "&X-Amz-Expires=" + validSeconds
+                + "&X-Amz-SignedHeaders=host&X-Amz-Signature=feedface0123"
                 + "&x-fake-signed-ms=" + signedAt.toEpochMilli());
     }
 
@@ -113,7 +118,8 @@ public final class FakeStorage implements AutoCloseable {
      * 0 (a segment of a segmented download, not its first request), one each.
      */
     public void faultSegments(String name, Fault... next) {
-        segmentFaults.computeIfAbsent(name, k -> new ConcurrentLinkedQueue<>()).addAll(List.of(next));
+        segmentFaults.computeIfAbsent(name, k -> new ConcurrentLinkedQueue<>())
+                .addAll(List.of(next));
     }
 
     /** Serves files with this Content-Type (nginx without a MIME table says text/plain). */
@@ -121,7 +127,10 @@ public final class FakeStorage implements AutoCloseable {
         this.contentType = type;
     }
 
-    /** Whether Range is honoured at all; a server without range support answers 200 to every request. */
+    /**
+     * Whether Range is honoured at all; a server without range support answers 200 to every
+     * request.
+     */
     public void ranges(boolean supported) {
         this.ranges = supported;
     }
@@ -162,10 +171,10 @@ public final class FakeStorage implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             String name = ex.getRequestURI().getPath().substring("/files/".length());
-            Map<String, List<String>> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             ex.getRequestHeaders().forEach((k, v) -> headers.put(k, List.copyOf(v)));
-            Request request = new Request(name, ex.getRequestURI().getRawQuery(), headers, new AtomicLong(),
-                    new AtomicInteger());
+            Request request = new Request(name, ex.getRequestURI().getRawQuery(), headers,
+                    new AtomicLong(), new AtomicInteger());
             requests.add(request);
             enter(name);
             try {
@@ -179,7 +188,8 @@ public final class FakeStorage implements AutoCloseable {
     private void enter(String name) {
         for (String key : List.of(name, "*")) {
             int now = concurrent.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
-            maxConcurrent.computeIfAbsent(key, k -> new AtomicInteger()).accumulateAndGet(now, Math::max);
+            maxConcurrent.computeIfAbsent(key, k -> new AtomicInteger())
+                    .accumulateAndGet(now, Math::max);
         }
     }
 
@@ -191,7 +201,8 @@ public final class FakeStorage implements AutoCloseable {
     private void serve(HttpExchange ex, String name, Request request) throws IOException {
         if (request.header("Authorization") != null) {  // what R2 and B2 do with a Bearer token
             send(ex, request, 400, "application/xml", "<Error><Code>InvalidArgument</Code>"
-                    + "<Message>Authorization header is not allowed with a presigned URL</Message></Error>");
+                    + "<Message>Authorization header is not allowed with a presigned"
+                    + " URL</Message></Error>");
             return;
         }
         if (expired(ex.getRequestURI().getRawQuery())) {
@@ -206,7 +217,8 @@ public final class FakeStorage implements AutoCloseable {
         }
         Queue<Fault> forSegments = segmentFaults.get(name);
         String asked = request.header("Range");
-        Fault fault = forSegments != null && asked != null && !asked.startsWith("bytes=0-") ? forSegments.poll() : null;
+        Fault fault = forSegments != null && asked != null && !asked.startsWith("bytes=0-")
+                ? forSegments.poll() : null;
         if (fault == null) {
             Queue<Fault> queue = faults.get(name);
             fault = queue == null ? null : queue.poll();
@@ -216,7 +228,8 @@ public final class FakeStorage implements AutoCloseable {
             send(ex, request, s.status(), s.contentType(), s.body());
             return;
         }
-        byte[] content = fault instanceof Fault.WrongBytes ? corrupted(file.content()) : file.content();
+        byte[] content = fault instanceof Fault.WrongBytes ? corrupted(file.content())
+                : file.content();
         switch (fault) {
             case Fault.Endless e -> OddBodies.endless(ex, request, file.etag(), content, e.bytes());
             case Fault.Gzip g -> OddBodies.gzip(ex, request, file.etag(), contentType, content);
@@ -224,8 +237,8 @@ public final class FakeStorage implements AutoCloseable {
         }
     }
 
-    private void serveFile(HttpExchange ex, Request request, StoredFile file, byte[] content, Fault fault)
-            throws IOException {
+    private void serveFile(HttpExchange ex, Request request, StoredFile file, byte[] content,
+            Fault fault) throws IOException {
         Headers out = ex.getResponseHeaders();
         out.set("Content-Type", contentType);
         if (ranges) {
@@ -245,7 +258,8 @@ public final class FakeStorage implements AutoCloseable {
         int status = range != null ? 206 : 200;
         if (status == 206) {
             long shift = fault instanceof Fault.WrongRange w ? w.shift() : 0;
-            out.set("Content-Range", "bytes " + (start + shift) + "-" + (end - 1 + shift) + "/" + content.length);
+            out.set("Content-Range", "bytes " + (start + shift) + "-" + (end - 1 + shift) + "/"
+                    + content.length);
         }
         if (fault instanceof Fault.NewEtag) {
             out.set("ETag", "\"changed-" + etagVersion.incrementAndGet() + "\"");
@@ -264,14 +278,15 @@ public final class FakeStorage implements AutoCloseable {
             writeBody(ex.getResponseBody(), content, (int) start, h.bytes(), request, rate);
             ex.getResponseBody().flush();
             try {
-                h.release().await(30, java.util.concurrent.TimeUnit.SECONDS);
+                h.release().await(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
             start += h.bytes();
         }
-        writeBody(ex.getResponseBody(), content, (int) start, Math.min(limit, end - start), request, rate);
+        writeBody(ex.getResponseBody(), content, (int) start, Math.min(limit, end - start), request,
+                rate);
         if (fault instanceof Fault.DropAndReplace d) {
             put(request.name(), d.replacement(), file.disposition());
         }
@@ -288,8 +303,8 @@ public final class FakeStorage implements AutoCloseable {
      */
     private long[] range(Request request, StoredFile file, Fault fault, long size) {
         String range = request.header("Range");
-        if (range == null || !ranges || fault instanceof Fault.IgnoreRange || !range.startsWith("bytes=")
-                || range.contains(",")) {
+        if (range == null || !ranges || fault instanceof Fault.IgnoreRange
+                || !range.startsWith("bytes=") || range.contains(",")) {
             return null;
         }
         String ifRange = request.header("If-Range");
@@ -315,8 +330,8 @@ public final class FakeStorage implements AutoCloseable {
         return end <= start ? null : new long[] {start, end};
     }
 
-    private void writeBody(OutputStream out, byte[] content, int offset, long count, Request request, long rate)
-            throws IOException {
+    private void writeBody(OutputStream out, byte[] content, int offset, long count,
+            Request request, long rate) throws IOException {
         long written = 0;
         long startNanos = System.nanoTime();
         while (written < count) {
@@ -344,7 +359,8 @@ public final class FakeStorage implements AutoCloseable {
         }
     }
 
-    private void send(HttpExchange ex, Request request, int status, String type, String body) throws IOException {
+    private void send(HttpExchange ex, Request request, int status, String type, String body)
+            throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", type);
         request.status().set(status);
@@ -356,7 +372,7 @@ public final class FakeStorage implements AutoCloseable {
         if (query == null || !query.contains("X-Amz-Expires=")) {
             return false;
         }
-        Map<String, String> params = new java.util.HashMap<>();
+        Map<String, String> params = new HashMap<>();
         for (String pair : query.split("&")) {
             int eq = pair.indexOf('=');
             params.put(pair.substring(0, eq), pair.substring(eq + 1));
@@ -364,7 +380,8 @@ public final class FakeStorage implements AutoCloseable {
         Instant signed = params.containsKey("x-fake-signed-ms")
                 ? Instant.ofEpochMilli(Long.parseLong(params.get("x-fake-signed-ms")))
                 : LocalDateTime.parse(params.get("X-Amz-Date"), AMZ_DATE).toInstant(ZoneOffset.UTC);
-        return Instant.now().isAfter(signed.plusSeconds(Long.parseLong(params.get("X-Amz-Expires"))));
+        return Instant.now().isAfter(signed.plusSeconds(Long.parseLong(params.get(
+                "X-Amz-Expires"))));
     }
 
     private static byte[] corrupted(byte[] content) {

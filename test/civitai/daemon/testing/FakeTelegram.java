@@ -30,7 +30,8 @@ public final class FakeTelegram extends FakeService {
     }
 
     @Override
-    protected List<String> check(String method, String path, Map<String, List<String>> headers, JsonObject body) {
+    protected List<String> check(String method, String path, Map<String, List<String>> headers,
+            JsonObject body) {
         List<String> out = new ArrayList<>();
         if (!method.equals("POST") || !path.equals("/bot" + token + "/sendMessage")) {
             out.add("expected POST /bot<token>/sendMessage, got " + method + " " + path);
@@ -55,7 +56,9 @@ public final class FakeTelegram extends FakeService {
         return out;
     }
 
-    /** Telegram's own complaint about {@code text}, or null when it parses (bold and italic only). */
+    /**
+     * Telegram's own complaint about {@code text}, or null when it parses (bold and italic only).
+     */
     public static String markdownProblem(String text) {
         boolean bold = false;
         boolean italic = false;
@@ -71,8 +74,8 @@ public final class FakeTelegram extends FakeService {
             } else if (c == '_') {
                 italic = !italic;
             } else if (RESERVED.indexOf(c) >= 0) {
-                return "can't parse entities: Character '" + c + "' is reserved and must be escaped with the"
-                        + " preceding '\\'";
+                return "can't parse entities: Character '" + c + "' is reserved and must be escaped"
+                        + " with the preceding '\\'";
             }
         }
         return bold || italic ? "can't parse entities: can't find end of the entity" : null;
@@ -101,13 +104,15 @@ public final class FakeTelegram extends FakeService {
     @Override
     protected Answer rateLimited(double seconds) {
         long s = (long) Math.ceil(seconds);
-        return new Answer(429, Map.of("Content-Type", "application/json"), "{\"ok\":false,\"error_code\":429,"
-                + "\"description\":\"Too Many Requests: retry after " + s + "\",\"parameters\":{\"retry_after\":" + s + "}}");
+        return new Answer(429, Map.of("Content-Type", "application/json"), "{\"ok\":false,"
+                + "\"error_code\":429,\"description\":\"Too Many Requests: retry after " + s
+                + "\",\"parameters\":{\"retry_after\":" + s + "}}");
     }
 
     @Override
     protected Answer refused(int status, String why) {
-        return new Answer(status, Map.of("Content-Type", "application/json"), new JsonObject().add("ok", false)
-                .add("error_code", status).add("description", "Bad Request: " + why).toString());
+        return new Answer(status, Map.of("Content-Type", "application/json"),
+                new JsonObject().add("ok", false).add("error_code", status)
+                        .add("description", "Bad Request: " + why).toString());
     }
 }

@@ -16,7 +16,8 @@ public final class Fixtures {
         try {
             return Files.readString(DIR.resolve(name), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("fixture " + name + " (run tests from the repository root)", e);
+            throw new UncheckedIOException("fixture " + name
+                    + " (run tests from the repository root)", e);
         }
     }
 }

@@ -20,8 +20,8 @@ final class OddBodies {
      * the close-delimited kind), the file's bytes repeated until {@code bytes} are sent or the
      * client hangs up.
      */
-    static void endless(HttpExchange ex, FakeStorage.Request request, String etag, byte[] content, long bytes)
-            throws IOException {
+    static void endless(HttpExchange ex, FakeStorage.Request request, String etag, byte[] content,
+            long bytes) throws IOException {
         ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
         ex.getResponseHeaders().set("ETag", etag);
         ex.getResponseHeaders().set("Connection", "close");
@@ -44,8 +44,8 @@ final class OddBodies {
     }
 
     /** The file gzipped, with {@code Content-Encoding: gzip} and the compressed length. */
-    static void gzip(HttpExchange ex, FakeStorage.Request request, String etag, String type, byte[] content)
-            throws IOException {
+    static void gzip(HttpExchange ex, FakeStorage.Request request, String etag, String type,
+            byte[] content) throws IOException {
         var packed = new ByteArrayOutputStream();
         try (var zip = new GZIPOutputStream(packed)) {
             zip.write(content);

@@ -14,12 +14,13 @@ public final class Poll {
         until(DEFAULT, condition, whatWeWaitedFor);
     }
 
-    public static void until(Duration timeout, BooleanSupplier condition, Supplier<String> whatWeWaitedFor) {
+    public static void until(Duration timeout, BooleanSupplier condition,
+            Supplier<String> whatWeWaitedFor) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for "
-                        + whatWeWaitedFor.get());
+                throw new AssertionError("timed out after " + timeout.toSeconds()
+                        + " s waiting for " + whatWeWaitedFor.get());
             }
             try {
                 Thread.sleep(10);

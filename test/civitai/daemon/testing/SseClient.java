@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,7 +42,7 @@ public final class SseClient implements AutoCloseable {
         try {
             return new SseClient(HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream()));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
@@ -57,7 +58,8 @@ public final class SseClient implements AutoCloseable {
     }
 
     private void read() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(),
+                StandardCharsets.UTF_8))) {
             String id = null;
             String name = "message";
             StringBuilder data = new StringBuilder();
@@ -108,8 +110,8 @@ public final class SseClient implements AutoCloseable {
     }
 
     public Event await(String name, long jobId) {
-        return await(e -> e.name().equals(name) && e.data().matches(".*\"job_id\":" + jobId + "[,}].*"),
-                name + " of job " + jobId);
+        return await(e -> e.name().equals(name)
+                && e.data().matches(".*\"job_id\":" + jobId + "[,}].*"), name + " of job " + jobId);
     }
 
     @Override

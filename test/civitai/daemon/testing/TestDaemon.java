@@ -2,6 +2,7 @@ package civitai.daemon.testing;
 
 import civitai.daemon.Daemon;
 import civitai.daemon.config.ConfigLoader;
+import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
@@ -54,8 +55,10 @@ public final class TestDaemon implements AutoCloseable {
     /** Writes config.json (the given keys) and manifest.json into {@code dir} and starts. */
     public static TestDaemon start(Path dir, JsonObject config, JsonArray manifest) {
         try {
-            Files.writeString(dir.resolve("config.json"), config.toString(WriterConfig.PRETTY_PRINT));
-            Files.writeString(dir.resolve("manifest.json"), manifest.toString(WriterConfig.PRETTY_PRINT));
+            Files.writeString(dir.resolve("config.json"),
+                    config.toString(WriterConfig.PRETTY_PRINT));
+            Files.writeString(dir.resolve("manifest.json"),
+                    manifest.toString(WriterConfig.PRETTY_PRINT));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -69,7 +72,8 @@ public final class TestDaemon implements AutoCloseable {
         try {
             var loaded = new ConfigLoader(Map.of()).load(dir.resolve("config.json"));
             PrintStream console = new PrintStream(Files.newOutputStream(dir.resolve("console.log"),
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND), true, StandardCharsets.UTF_8);
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND), true,
+                    StandardCharsets.UTF_8);
             daemon = Daemon.start(loaded.config(), loaded.warnings(), console);
             return this;
         } catch (Exception e) {
@@ -115,8 +119,8 @@ public final class TestDaemon implements AutoCloseable {
 
     /** Any request; {@code body} is sent as application/json when not null. */
     public HttpResponse<String> send(String method, String path, String body, String token) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
-                .timeout(Duration.ofSeconds(20))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port()
+                + path)).timeout(Duration.ofSeconds(20))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
@@ -142,14 +146,15 @@ public final class TestDaemon implements AutoCloseable {
     /** Parses an answer's JSON body, failing with the body when it is not JSON. */
     public static JsonObject json(HttpResponse<String> response) {
         try {
-            return com.eclipsesource.json.Json.parse(response.body()).asObject();
+            return Json.parse(response.body()).asObject();
         } catch (RuntimeException e) {
-            throw new AssertionError("not a JSON object (" + response.statusCode() + "): " + response.body(), e);
+            throw new AssertionError("not a JSON object (" + response.statusCode() + "): "
+                    + response.body(), e);
         }
     }
 
     public JsonObject getJson(String path) {
-        return com.eclipsesource.json.Json.parse(get(path).body()).asObject();
+        return Json.parse(get(path).body()).asObject();
     }
 
     /** The job row for a filename (or URL when the entry had no filename). */
@@ -161,15 +166,20 @@ public final class TestDaemon implements AutoCloseable {
         return (String) job(id).get("state");
     }
 
-    /** Waits until job {@code id} is in {@code state}; fails with the row when it is not in time. */
+    /**
+     * Waits until job {@code id} is in {@code state}; fails with the row when it is not in time.
+     */
     public Map<String, Object> await(long id, String state) {
         return await(id, state, Poll.DEFAULT);
     }
 
     public Map<String, Object> await(long id, String state, Duration timeout) {
-        Poll.until(timeout, () -> db().count("SELECT count(*) FROM jobs WHERE id = ? AND state = ?", id, state) == 1,
-                () -> "job " + id + " to be " + state + "; it is " + db().query("SELECT * FROM jobs WHERE id = ?", id)
-                        + "\nattempts: " + db().query("SELECT * FROM attempts WHERE job_id = ?", id));
+        Poll.until(timeout, () -> db()
+                .count("SELECT count(*) FROM jobs WHERE id = ? AND state = ?", id, state) == 1,
+                () -> "job " + id + " to be " + state + "; it is "
+                + db().query("SELECT * FROM jobs WHERE id = ?", id)
+                        + "\nattempts: " + db().query("SELECT * FROM attempts WHERE job_id = ?",
+                                id));
         return job(id);
     }
 
@@ -177,8 +187,8 @@ public final class TestDaemon implements AutoCloseable {
     public long idOf(String filenameOrUrl) {
         Poll.until(() -> db().count("SELECT count(*) FROM jobs WHERE filename = ? OR url = ?",
                 filenameOrUrl, filenameOrUrl) == 1, () -> "a job for " + filenameOrUrl);
-        return ((Number) db().one("SELECT id FROM jobs WHERE filename = ? OR url = ?", filenameOrUrl,
-                filenameOrUrl).get("id")).longValue();
+        return ((Number) db().one("SELECT id FROM jobs WHERE filename = ? OR url = ?",
+                filenameOrUrl, filenameOrUrl).get("id")).longValue();
     }
 
     public String log(String name) {

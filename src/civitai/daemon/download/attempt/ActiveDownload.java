@@ -15,7 +15,7 @@ public record ActiveDownload(long jobId, String modelType, String filename, long
         Long total = job.total();
         long speed = job.speed().bytesPerSecond();
         Long eta = total != null && speed > 0 ? Math.max(0, (total - bytes) / speed) : null;
-        return new ActiveDownload(job.jobId(), job.spec().modelType(), job.filename(), bytes, total, speed, eta,
-                job.connections());
+        return new ActiveDownload(job.jobId(), job.spec().modelType(), job.filename(), bytes, total,
+                speed, eta, job.connections());
     }
 }

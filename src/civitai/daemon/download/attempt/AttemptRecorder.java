@@ -45,7 +45,8 @@ public final class AttemptRecorder implements Downloader.Listener {
     private long lastSaveNanos = System.nanoTime();
 
     /** @param claim takes a target learnt from the server; false when another job holds it */
-    public AttemptRecorder(QueuedJob job, JobStore store, EventBus bus, DaemonLog log, Predicate<Target> claim) {
+    public AttemptRecorder(QueuedJob job, JobStore store, EventBus bus, DaemonLog log,
+            Predicate<Target> claim) {
         this.claim = claim;
         this.job = job;
         this.store = store;
@@ -53,8 +54,8 @@ public final class AttemptRecorder implements Downloader.Listener {
         this.log = log;
     }
 
-    public Next run(Downloader downloader, Watchdog watchdog, RetryPolicy policy, Duration stall, Duration timeout,
-            Path folder) {
+    public Next run(Downloader downloader, Watchdog watchdog, RetryPolicy policy, Duration stall,
+            Duration timeout, Path folder) {
         // a segmented part has holes: its bytes, not its length
         long offset = job.state().part() != null ? job.bytes() : partLength(job.target(folder));
         String host = job.spec().url().getHost();
@@ -72,9 +73,11 @@ public final class AttemptRecorder implements Downloader.Listener {
             store.saveProgress(job.jobId(), job.bytes(), job.total(), job.state().validator());
             store.setState(job.jobId(), JobState.QUEUED);
             return new Next.Interrupted();
-        } catch (DatabaseFull e) {  // the range journal's write: the disk is full under the database too
-            outcome = new Outcome.Fail("disk_full", e.getMessage() + "; the partial download is kept: retry once"
-                    + " there is room and it continues from there", null, job.bytes());
+        } catch (DatabaseFull e) {
+            // the range journal's write: the disk is full under the database too
+            outcome = new Outcome.Fail("disk_full", e.getMessage() + "; the partial download is"
+                    + " kept: retry once there is room and it continues from there", null,
+                    job.bytes());
         } catch (RuntimeException e) {
             log.error("job " + job.jobId() + ": unexpected error", e);
             outcome = new Outcome.Fail("internal_error", "internal error: " + e, null, job.bytes());
@@ -88,18 +91,22 @@ public final class AttemptRecorder implements Downloader.Listener {
             RetryPolicy policy) {
         return switch (outcome) {
             case Outcome.Done d -> {
-                store.endAttempt(attemptId, Math.max(0, d.bytes() - offset), 200, "completed", null);
+                store.endAttempt(attemptId, Math.max(0, d.bytes() - offset), 200, "completed",
+                        null);
                 long ms = Duration.ofNanos(System.nanoTime() - job.startedNanos()).toMillis();
-                store.complete(job.jobId(), d.target().toString(), d.sha256(), d.bytes(), ms, d.downloaded(),
-                        job.fromLibrary() == null ? null : job.fromLibrary().toString());
-                bus.publish(new Event.Completed(job.jobId(), d.target().toString(), d.sha256(), d.bytes(),
-                        Duration.ofMillis(ms), d.downloaded()));
+                store.complete(job.jobId(), d.target().toString(), d.sha256(), d.bytes(), ms,
+                        d.downloaded(), job.fromLibrary() == null ? null
+                        : job.fromLibrary().toString());
+                bus.publish(new Event.Completed(job.jobId(), d.target().toString(), d.sha256(),
+                        d.bytes(), Duration.ofMillis(ms), d.downloaded()));
                 yield new Next.Finished();
             }
             case Outcome.Retry r -> {
-                store.endAttempt(attemptId, Math.max(0, r.bytes() - offset), r.status(), "retry", r.message());
+                store.endAttempt(attemptId, Math.max(0, r.bytes() - offset), r.status(), "retry",
+                        r.message());
                 if (!policy.mayRetry(thisRound)) {
-                    yield fail(r.code(), r.message() + " (gave up after " + thisRound + " attempts)");
+                    yield fail(r.code(), r.message() + " (gave up after " + thisRound
+                            + " attempts)");
                 }
                 Duration delay = r.after() != null ? r.after() : policy.backoff(thisRound);
                 store.noteRetry(job.jobId(), r.message());
@@ -107,7 +114,8 @@ public final class AttemptRecorder implements Downloader.Listener {
                 yield new Next.RetryAfter(delay);
             }
             case Outcome.Fail f -> {
-                store.endAttempt(attemptId, Math.max(0, f.bytes() - offset), f.status(), "failed", f.message());
+                store.endAttempt(attemptId, Math.max(0, f.bytes() - offset), f.status(), "failed",
+                        f.message());
                 yield fail(f.code(), f.message());
             }
         };
@@ -148,8 +156,8 @@ public final class AttemptRecorder implements Downloader.Listener {
         if (now - lastEventNanos >= EVENT_EVERY_NANOS) {
             lastEventNanos = now;
             ActiveDownload a = ActiveDownload.of(job);
-            bus.publish(new Event.Progress(job.jobId(), bytes, total, a.bytesPerSecond(), a.etaSeconds(),
-                    a.connections()));
+            bus.publish(new Event.Progress(job.jobId(), bytes, total, a.bytesPerSecond(),
+                    a.etaSeconds(), a.connections()));
         }
         if (now - lastSaveNanos >= SAVE_EVERY_NANOS) {
             lastSaveNanos = now;

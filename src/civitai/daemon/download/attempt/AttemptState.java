@@ -1,7 +1,7 @@
 package civitai.daemon.download.attempt;
 
-import civitai.daemon.download.fetch.host.Credentials;
 import civitai.daemon.download.fetch.SignedUrl;
+import civitai.daemon.download.fetch.host.Credentials;
 import civitai.daemon.download.part.JournalClaim;
 import civitai.daemon.download.part.PartFile;
 import civitai.daemon.download.part.Placement;
@@ -28,7 +28,8 @@ final class AttemptState {
     private Placement.Found found;
     /** Hashes this daemon verified at this target: files of its own, which it may replace. */
     private volatile Set<String> placedHashes = Set.of();
-    private boolean singleConnection;  // a server that failed a segmented attempt gets one connection
+    // a server that failed a segmented attempt gets one connection
+    private boolean singleConnection;
 
     AttemptState(URI url, String validator) {
         this.credentials = Credentials.of(url);
@@ -64,7 +65,10 @@ final class AttemptState {
         return p == null ? 0 : p.bytes();
     }
 
-    /** The part is open, and {@code claim} says whether the journal describes it; a reset forgets both. */
+    /**
+     * The part is open, and {@code claim} says whether the journal describes it; a reset forgets
+     * both.
+     */
     void opened(PartFile opened, JournalClaim claim) {
         journal = claim;
         part = opened;

@@ -2,11 +2,11 @@ package civitai.daemon.download.attempt;
 
 import civitai.daemon.download.fetch.Bandwidth;
 import civitai.daemon.download.fetch.BodyStream;
+import civitai.daemon.download.fetch.HttpFetch;
+import civitai.daemon.download.fetch.RefusalReader;
 import civitai.daemon.download.fetch.host.HostCredentials;
 import civitai.daemon.download.fetch.host.HostGate;
 import civitai.daemon.download.fetch.host.HostSlots;
-import civitai.daemon.download.fetch.HttpFetch;
-import civitai.daemon.download.fetch.RefusalReader;
 import civitai.daemon.download.part.BufferBudget;
 import civitai.daemon.download.part.DiskException;
 import civitai.daemon.download.part.JournalClaim;
@@ -25,9 +25,9 @@ import civitai.daemon.download.rules.JobTargets;
 import civitai.daemon.download.rules.Outcome;
 import civitai.daemon.download.rules.SpaceGate;
 import civitai.daemon.download.segment.RangeTransfer;
+import civitai.daemon.store.journal.RangeJournal;
 import civitai.daemon.target.Target;
 import civitai.daemon.target.Targets;
-import civitai.daemon.store.journal.RangeJournal;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -49,7 +49,9 @@ import java.time.Duration;
 public final class Downloader {
     /** What an attempt reports as it goes; called on the attempt's thread. */
     public interface Listener {
-        /** The job's target is now known; false when another running job holds it (this one waits). */
+        /**
+         * The job's target is now known; false when another running job holds it (this one waits).
+         */
         boolean onTarget(Target target);
 
         void onResponse(String validator, Long total);
@@ -74,13 +76,14 @@ public final class Downloader {
      * How a file is split over several connections.
      *
      * @param connections    connections per download (1: never split)
-     * @param minSegmentSize no segment is planned smaller than this; a smaller file gets one connection
+     * @param minSegmentSize no segment is planned smaller than this; a smaller file gets one
+     *                       connection
      * @param slots          the per-host connection cap shared by all downloads
      * @param journal        where finished (fsynced) ranges are recorded for a resume after a crash
      * @param buffers        the transfer buffers every download together may hold
      */
-    public record Segmenting(int connections, long minSegmentSize, HostSlots slots, RangeJournal journal,
-            BufferBudget buffers) {}
+    public record Segmenting(int connections, long minSegmentSize, HostSlots slots,
+            RangeJournal journal, BufferBudget buffers) {}
 
     private final Settings settings;
     private final JobTargets targets;
@@ -98,10 +101,11 @@ public final class Downloader {
      * @param gate     held before each request, told about each 429
      * @param refusals words refusals from the hosts it knows
      */
-    public Downloader(HttpClient client, HostCredentials hostCredentials, String userAgent, Settings settings,
-            Bandwidth bandwidth, RetryPolicy policy, Clock clock, HostGate gate, RefusalReader refusals,
-            Placement placement, Watchdog watchdog, Segmenting segmenting) {
-        HttpFetch http = new HttpFetch(client, hostCredentials, userAgent, gate, segmenting.buffers());
+    public Downloader(HttpClient client, HostCredentials hostCredentials, String userAgent,
+            Settings settings, Bandwidth bandwidth, RetryPolicy policy, Clock clock, HostGate gate,
+            RefusalReader refusals, Placement placement, Watchdog watchdog, Segmenting segmenting) {
+        HttpFetch http = new HttpFetch(client, hostCredentials, userAgent, gate,
+                segmenting.buffers());
         this.settings = settings;
         this.targets = new JobTargets(settings.targets());
         this.check = new ResponseCheck(refusals, policy, gate);
@@ -110,12 +114,15 @@ public final class Downloader {
         this.handshake = new Handshake(http, clock, settings.stall());
         this.preflight = new Preflight(settings.targets(), placement, segmenting);
         this.serverName = new ServerName(settings.targets(), preflight);
-        this.tools = new SegmentedDownload.Tools(http, check, new RangeTransfer(bandwidth), watchdog,
-                segmenting.slots(), policy, segmenting.journal(), settings.stall(), settings.timeout(),
-                segmenting.minSegmentSize());
+        this.tools = new SegmentedDownload.Tools(http, check, new RangeTransfer(bandwidth),
+                watchdog, segmenting.slots(), policy, segmenting.journal(), settings.stall(),
+                settings.timeout(), segmenting.minSegmentSize());
     }
 
-    /** Files already on disk satisfy jobs with their SHA-256 before a byte is fetched ("link", "copy" or "off"). */
+    /**
+     * Files already on disk satisfy jobs with their SHA-256 before a byte is fetched ("link",
+     * "copy" or "off").
+     */
     public void reuseFrom(LibraryReuse reuse) {
         preflight.reuseFrom(reuse);
     }
@@ -129,18 +136,22 @@ public final class Downloader {
     }
 
     /** One attempt at {@code job}, watched by {@code guard}; {@link AttemptRecorder} records it. */
-    Outcome attempt(QueuedJob job, AttemptGuard guard, Listener listener) throws InterruptedException {
+    Outcome attempt(QueuedJob job, AttemptGuard guard, Listener listener)
+            throws InterruptedException {
         try {
             return run(job, guard, listener);
         } catch (DiskException e) {
-            if (!(e.getCause() instanceof ClosedByInterruptException) && !Thread.currentThread().isInterrupted()) {
+            if (!(e.getCause() instanceof ClosedByInterruptException)
+                    && !Thread.currentThread().isInterrupted()) {
                 return diskFailure(job, e);
             }
-            return interrupted(job, guard, e);  // an interrupt closed the file: a stop, not a disk fault
+            // an interrupt closed the file: a stop, not a disk fault
+            return interrupted(job, guard, e);
         } catch (IOException e) {
             AttemptGuard.Abort abort = guard.abort();
             if (abort == null && Thread.currentThread().isInterrupted()) {
-                throw new InterruptedException("stopped while " + describe(e));  // shutdown, not the network
+                // shutdown, not the network
+                throw new InterruptedException("stopped while " + describe(e));
             }
             return abort != null ? abort.retry(job.bytes())
                     : new Outcome.Retry("network_error", describe(e), null, null, job.bytes());
@@ -158,9 +169,11 @@ public final class Downloader {
     static Outcome.Fail diskFailure(QueuedJob job, DiskException e) {
         PartFile part = job.state().part();
         long kept = part == null ? 0 : PartOnDisk.sizeOf(part.path());
-        String message = e.getMessage() + (kept > 0 ? "; the partial download (" + kept + " bytes in " + part.path()
+        String message = e.getMessage()
+                + (kept > 0 ? "; the partial download (" + kept + " bytes in " + part.path()
                 + ") is kept: free some space, then retry and it continues from there" : "");
-        return new Outcome.Fail(e.isDiskFull() ? "disk_full" : "disk_error", message, null, job.bytes());
+        return new Outcome.Fail(e.isDiskFull() ? "disk_full" : "disk_error", message, null,
+                job.bytes());
     }
 
     /** Where stored jobs' files and parts live. */
@@ -190,7 +203,8 @@ public final class Downloader {
             return new Segments(this, job, guard, listener).resume();
         }
         long asked = Handshake.resumeFrom(job);
-        HttpFetch.Response fetched = handshake.fetch(job, guard, Handshake.rangeHeaders(job, asked));
+        HttpFetch.Response fetched = handshake.fetch(job, guard,
+                Handshake.rangeHeaders(job, asked));
         try (BodyStream body = fetched.response().body()) {
             return receive(job, fetched, body, asked, guard, listener);
         }
@@ -211,8 +225,8 @@ public final class Downloader {
     private Outcome receive(QueuedJob job, HttpFetch.Response fetched, BodyStream body, long asked,
             AttemptGuard guard, Listener listener) throws IOException, InterruptedException {
         long partLength = job.state().partLength();
-        var verdict = check.check(fetched, body, asked, job.state().validator(), job.spec().expectedSize(),
-                partLength);
+        var verdict = check.check(fetched, body, asked, job.state().validator(),
+                job.spec().expectedSize(), partLength);
         switch (verdict) {
             case ResponseCheck.Verdict.Whole w -> {
                 return place(job, listener, 416);
@@ -249,8 +263,10 @@ public final class Downloader {
         if (wrongSize != null) {
             return wrongSize;
         }
-        boolean sameFile = file.validator() != null && file.validator().equals(job.state().validator());
-        BodyLimit limit = total != null ? null : rules.limit(expected, sameFile ? job.total() : null,
+        boolean sameFile = file.validator() != null
+                && file.validator().equals(job.state().validator());
+        BodyLimit limit = total != null ? null
+                : rules.limit(expected, sameFile ? job.total() : null,
                 targets.folder(job.spec().modelType()), part.length());
         job.sized(total);
         job.state().validator(file.validator());
@@ -262,12 +278,16 @@ public final class Downloader {
         return stream(job, body, total, guard, listener, file.status(), fetched.uri(), limit);
     }
 
-    /** One connection to the end of the file; it holds a slot on {@code url}'s host, released here. */
+    /**
+     * One connection to the end of the file; it holds a slot on {@code url}'s host, released here.
+     */
     private Outcome stream(QueuedJob job, BodyStream body, Long total, AttemptGuard guard,
-            Listener listener, int status, URI url, BodyLimit limit) throws IOException, InterruptedException {
+            Listener listener, int status, URI url, BodyLimit limit)
+            throws IOException, InterruptedException {
         PartFile part = job.state().part();
         JournalClaim journal = job.state().journal();
-        if (journal.describes()) {  // one connection from the prefix on: the journal no longer describes it
+        // one connection from the prefix on: the journal no longer describes it
+        if (journal.describes()) {
             journal.forget();
         }
         job.connections(1);

@@ -33,7 +33,9 @@ final class Handshake {
         this.stall = stall;
     }
 
-    /** The signed URL while it is valid, else the original; a refused signed URL falls back once. */
+    /**
+     * The signed URL while it is valid, else the original; a refused signed URL falls back once.
+     */
     HttpFetch.Response fetch(QueuedJob job, AttemptGuard guard, Map<String, String> headers)
             throws IOException, InterruptedException {
         AttemptState state = job.state();
@@ -41,12 +43,13 @@ final class Handshake {
         boolean reuse = signed != null && signed.usableAt(Instant.now(clock));
         Consumer<URI> remember = target -> state.signedUrl(SignedUrl.of(target));
         URI original = job.spec().url();
-        HttpFetch.Response r = http.get(reuse ? signed.uri() : original, state.credentials(), headers,
-                headerTimeout(guard), remember, guard);
+        HttpFetch.Response r = http.get(reuse ? signed.uri() : original, state.credentials(),
+                headers, headerTimeout(guard), remember, guard);
         if (reuse && urlRefused(r)) {
             r.response().body().close();
             state.signedUrl(null);
-            r = http.get(original, state.credentials(), headers, headerTimeout(guard), remember, guard);
+            r = http.get(original, state.credentials(), headers, headerTimeout(guard), remember,
+                    guard);
         }
         return r;
     }

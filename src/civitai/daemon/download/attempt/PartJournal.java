@@ -27,20 +27,22 @@ final class PartJournal {
      * still holds every byte it claims; else the part's bytes as one prefix. The job's attempts
      * carry both from here on.
      */
-    static void open(QueuedJob job, Path target, Downloader.Segmenting segmenting) throws DiskException {
+    static void open(QueuedJob job, Path target, Downloader.Segmenting segmenting)
+            throws DiskException {
         JournalClaim journal = new JournalClaim(segmenting.journal(), job.jobId());
         job.state().opened(read(job, target, segmenting.buffers(), journal), journal);
     }
 
-    private static PartFile read(QueuedJob job, Path target, BufferBudget budget, JournalClaim journal)
-            throws DiskException {
+    private static PartFile read(QueuedJob job, Path target, BufferBudget budget,
+            JournalClaim journal) throws DiskException {
         Map<Long, Long> ranges = new TreeMap<>(journal.recorded());
         if (ranges.isEmpty()) {
             return PartFile.beside(target, budget);
         }
         Path path = Targets.part(target);
         long prefix = ranges.getOrDefault(0L, 0L);
-        if (JournalClaim.trusts(ranges, PartOnDisk.sizeOf(path), job.total(), job.state().validator())) {
+        if (JournalClaim.trusts(ranges, PartOnDisk.sizeOf(path), job.total(),
+                job.state().validator())) {
             ranges.remove(0L);
             journal.adopt();
             return PartFile.journalled(target, budget, prefix, ranges);
@@ -59,20 +61,26 @@ final class PartJournal {
     static boolean resumesInSegments(QueuedJob job, Downloader.Segmenting segmenting) {
         AttemptState state = job.state();
         Long total = job.total();
-        if (state.part() == null || state.singleConnection() || total == null || state.partLength() >= total) {
+        if (state.part() == null || state.singleConnection() || total == null
+                || state.partLength() >= total) {
             return false;
         }
         return state.journal().describes() || state.partLength() > 0 && state.validator() != null
-                && segmenting.connections() > 1 && total - state.partLength() >= 2 * segmenting.minSegmentSize();
+                && segmenting.connections() > 1
+                && total - state.partLength() >= 2 * segmenting.minSegmentSize();
     }
 
-    /** Whether an answer that is the file may be fetched the rest of the way by several connections. */
-    static boolean splittable(QueuedJob job, ResponseCheck.Verdict.File file, HttpFetch.Response fetched,
-            Downloader.Segmenting segmenting) {
-        boolean ranges = file.status() == 206 || fetched.response().headers().firstValue("Accept-Ranges")
+    /**
+     * Whether an answer that is the file may be fetched the rest of the way by several connections.
+     */
+    static boolean splittable(QueuedJob job, ResponseCheck.Verdict.File file,
+            HttpFetch.Response fetched, Downloader.Segmenting segmenting) {
+        boolean ranges = file.status() == 206
+                || fetched.response().headers().firstValue("Accept-Ranges")
                 .map(v -> v.toLowerCase(Locale.ROOT).contains("bytes")).orElse(false);
-        return ranges && segmenting.connections() > 1 && !job.state().singleConnection() && file.total() != null
-                && (file.validator() != null || job.spec().expectedSha256() != null)
+        return ranges && segmenting.connections() > 1 && !job.state().singleConnection()
+                && file.total() != null && (file.validator() != null
+                        || job.spec().expectedSha256() != null)
                 && file.total() - file.start() >= 2 * segmenting.minSegmentSize();
     }
 }

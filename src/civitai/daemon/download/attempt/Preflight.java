@@ -74,16 +74,21 @@ final class Preflight {
     /** Done when the library has the file by its SHA-256 and put it at the target. */
     private Outcome fromLibrary(QueuedJob job, Path target) throws DiskException {
         var spec = job.spec();
-        var reused = reuse.place(spec.expectedSha256(), spec.exactSize() ? spec.expectedSize() : null, target);
+        var reused = reuse.place(spec.expectedSha256(),
+                spec.exactSize() ? spec.expectedSize() : null, target);
         if (reused.isEmpty()) {
             return null;
         }
         job.satisfiedFrom(reused.get().source());
-        return new Outcome.Done(reused.get().target(), reused.get().sha256(), reused.get().bytes(), false);
+        return new Outcome.Done(reused.get().target(), reused.get().sha256(), reused.get().bytes(),
+                false);
     }
 
-    /** Opens the part for a known target; returns Done when the target is already the right file. */
-    Outcome openPart(QueuedJob job, Path target, Downloader.Listener listener) throws DiskException {
+    /**
+     * Opens the part for a known target; returns Done when the target is already the right file.
+     */
+    Outcome openPart(QueuedJob job, Path target, Downloader.Listener listener)
+            throws DiskException {
         AttemptState state = job.state();
         if (state.firstLookAtTarget()) {
             Outcome present = lookAtTarget(job, target);
@@ -93,9 +98,10 @@ final class Preflight {
         }
         if (state.part() == null) {
             Path part = Targets.part(target);
-            if (PartOnDisk.discardUnlessRegular(part)) {  // a planted link must not take the download's bytes
-                listener.onWarning(part + " was not a regular file (a link?); it was removed, and the download"
-                        + " starts from byte 0");
+            // a planted link must not take the download's bytes
+            if (PartOnDisk.discardUnlessRegular(part)) {
+                listener.onWarning(part + " was not a regular file (a link?); it was removed,"
+                        + " and the download starts from byte 0");
             }
             PartJournal.open(job, target, segmenting);
         }

@@ -22,7 +22,10 @@ public final class QueuedJob {
     private volatile String filename;
     private volatile Long total;
     private volatile int connections;  // those holding a host slot now
-    /** The library's file this job was satisfied from; null when it was downloaded (or already there). */
+    /**
+     * The library's file this job was satisfied from; null when it was downloaded (or already
+     * there).
+     */
     private volatile Path fromLibrary;
 
     public QueuedJob(long jobId, JobSpec spec, String knownFilename, String validator, Long total) {

@@ -4,9 +4,9 @@ import civitai.daemon.download.attempt.SegmentedDownload.End;
 import civitai.daemon.download.fetch.Answer;
 import civitai.daemon.download.fetch.AnswerClassifier;
 import civitai.daemon.download.fetch.BodyStream;
-import civitai.daemon.download.fetch.host.Credentials;
 import civitai.daemon.download.fetch.HttpFetch;
 import civitai.daemon.download.fetch.SignedUrl;
+import civitai.daemon.download.fetch.host.Credentials;
 import civitai.daemon.download.part.DiskException;
 import civitai.daemon.download.part.PartFile;
 import civitai.daemon.download.retry.AttemptGuard;
@@ -63,8 +63,8 @@ final class SegmentRequest {
         URI url = plan.url();
         HttpFetch.Response fetched;
         try {
-            fetched = tools.http().get(url, job.state().credentials(), headers, tools.stall(), uri -> { },
-                    attempt);
+            fetched = tools.http().get(url, job.state().credentials(), headers, tools.stall(),
+                    uri -> { }, attempt);
         } catch (IOException e) {
             return null;
         }
@@ -75,8 +75,10 @@ final class SegmentRequest {
         if (answer instanceof Answer.File) {
             return r.body();
         }
-        if (!(answer instanceof Answer.Refused refused) || refused.kind() != Answer.Refusal.URL_REFUSED
-                && refused.kind() != Answer.Refusal.FINAL && refused.kind() != Answer.Refusal.TRANSIENT) {
+        if (!(answer instanceof Answer.Refused refused)
+                || refused.kind() != Answer.Refusal.URL_REFUSED
+                && refused.kind() != Answer.Refusal.FINAL
+                && refused.kind() != Answer.Refusal.TRANSIENT) {
             r.body().close();  // nothing in it to read; a refusal's body is read for its words
         }
         notTheSegment(fetched, answer, url, from, to);
@@ -84,35 +86,41 @@ final class SegmentRequest {
     }
 
     /** An answer that is not the asked-for bytes: ends the plan, or waits, or renews the URL. */
-    private void notTheSegment(HttpFetch.Response fetched, Answer answer, URI url, long from, long to)
-            throws InterruptedException, DiskException {
+    private void notTheSegment(HttpFetch.Response fetched, Answer answer, URI url, long from,
+            long to) throws InterruptedException, DiskException {
         int status = fetched.response().statusCode();
         switch (answer) {
             case Answer.File f -> throw new AssertionError("the connection reads a file's bytes");
             case Answer.RangeIgnored i -> plan.end(new End(new Outcome.Retry(
                     i.changed() ? "resume_mismatch" : "no_ranges", i.changed()
                     ? "the file changed on the server during the download (new ETag); restarting it"
-                    : "the server answered a Range request with the whole file; continuing with one connection",
-                    Duration.ZERO, status, part.bytes()), i.changed(), true));
+                    : "the server answered a Range request with the whole file; continuing with"
+                    + " one connection", Duration.ZERO, status, part.bytes()), i.changed(), true));
             case Answer.Changed c -> plan.end(new End(new Outcome.Retry("resume_mismatch",
-                    status == 416 ? "the server cannot serve a part of the file (416); restarting it"
-                    : "the file changed on the server during the download (new ETag); restarting it",
-                    Duration.ZERO, status, part.bytes()), true, true));
+                    status == 416 ? "the server cannot serve a part of the file"
+                    + " (416); restarting it"
+                    : "the file changed on the server during the download (new"
+                    + " ETag); restarting it", Duration.ZERO, status, part.bytes()), true, true));
             case Answer.Complete c -> plan.end(new End(new Outcome.Retry("resume_mismatch",
-                    "the server cannot serve a part of the file (416); restarting it", Duration.ZERO, status,
-                    part.bytes()), true, true));
+                    "the server cannot serve a part of the file (416); restarting it",
+                    Duration.ZERO, status, part.bytes()), true, true));
             case Answer.WrongRange w -> plan.end(new End(new Outcome.Retry("resume_mismatch",
-                    "the server sent Content-Range \"" + w.contentRange() + "\" for bytes " + from + "-" + to
-                    + "; continuing with one connection", Duration.ZERO, status, part.bytes()), false, true));
-            case Answer.Encoded e -> plan.end(new End(ResponseCheck.encoded(fetched, e, part.bytes()), false, false));
+                    "the server sent Content-Range \"" + w.contentRange() + "\" for bytes " + from
+                    + "-" + to + "; continuing with one connection", Duration.ZERO, status,
+                    part.bytes()), false, true));
+            case Answer.Encoded e -> plan.end(new End(ResponseCheck.encoded(fetched, e,
+                    part.bytes()), false, false));
             case Answer.Refused f -> refusedAnswer(fetched, f, url, from);
-            case Answer.Redirect d -> refused(fetched, new Answer.Refused(status, Answer.Refusal.FINAL, null), from);
+            case Answer.Redirect d -> refused(fetched,
+                    new Answer.Refused(status, Answer.Refusal.FINAL, null), from);
         }
     }
 
-    /** 429 and 503 halve the connections; a refused URL is renewed once; the rest ends the attempt. */
-    private void refusedAnswer(HttpFetch.Response fetched, Answer.Refused refused, URI url, long from)
-            throws InterruptedException, DiskException {
+    /**
+     * 429 and 503 halve the connections; a refused URL is renewed once; the rest ends the attempt.
+     */
+    private void refusedAnswer(HttpFetch.Response fetched, Answer.Refused refused, URI url,
+            long from) throws InterruptedException, DiskException {
         switch (refused.kind()) {
             case RATE_LIMITED, BUSY -> busy(refused);
             case URL_REFUSED -> {
@@ -133,8 +141,9 @@ final class SegmentRequest {
         Duration wait = tools.policy().waitFor(refused.retryAfter()).orElse(Duration.ofSeconds(1));
         synchronized (renewLock) {
             if (++busyAnswers > BUSY_ANSWERS) {
-                plan.end(new End(new Outcome.Retry("http_" + status, "the storage host kept answering "
-                        + status + "; trying again later", wait, status, part.bytes()), false, false));
+                plan.end(new End(new Outcome.Retry("http_" + status,
+                        "the storage host kept answering " + status + "; trying again later", wait,
+                        status, part.bytes()), false, false));
                 return;
             }
         }
@@ -157,9 +166,10 @@ final class SegmentRequest {
                 return false;
             }
             try {
-                HttpFetch.Response fresh = tools.http().get(job.spec().url(), job.state().credentials(),
-                        Map.of("Range", "bytes=0-0"), tools.stall(), uri -> job.state().signedUrl(SignedUrl.of(uri)),
-                        attempt);
+                HttpFetch.Response fresh = tools.http()
+                        .get(job.spec().url(), job.state().credentials(),
+                                Map.of("Range", "bytes=0-0"), tools.stall(),
+                        uri -> job.state().signedUrl(SignedUrl.of(uri)), attempt);
                 fresh.response().body().close();
                 int status = fresh.response().statusCode();
                 if (status >= 300 || fresh.uri().equals(refused)) {
@@ -173,13 +183,14 @@ final class SegmentRequest {
         }
     }
 
-    private void refused(HttpFetch.Response fetched, Answer.Refused refused, long from) throws DiskException {
+    private void refused(HttpFetch.Response fetched, Answer.Refused refused, long from)
+            throws DiskException {
         try (BodyStream body = fetched.response().body()) {
             Outcome outcome = tools.check().refusal(fetched, body, refused, from, part.length());
             plan.end(new End(outcome, false, false));
         } catch (IOException e) {
-            plan.end(new End(new Outcome.Retry("network_error", e.toString(), null, null, part.bytes()),
-                    false, false));
+            plan.end(new End(new Outcome.Retry("network_error", e.toString(), null, null,
+                    part.bytes()), false, false));
         }
     }
 }

@@ -1,8 +1,8 @@
 package civitai.daemon.download.attempt;
 
 import civitai.daemon.download.fetch.BodyStream;
-import civitai.daemon.download.fetch.host.HostSlots;
 import civitai.daemon.download.fetch.HttpFetch;
+import civitai.daemon.download.fetch.host.HostSlots;
 import civitai.daemon.download.part.DiskException;
 import civitai.daemon.download.part.PartFile;
 import civitai.daemon.download.retry.AttemptGuard;
@@ -27,17 +27,21 @@ import java.util.List;
  * {@link Segment}, written at their offsets into the one part. Each connection has its own stall
  * watch; a dropped or stalled connection resumes its segment; what an answer that is not the
  * segment means for the others is {@link SegmentRequest}'s. What the part holds is journalled as
- * it goes ({@link PartCheckpoints}). One instance per attempt; its methods run on the attempt's thread.
+ * it goes ({@link PartCheckpoints}). One instance per attempt; its methods run on the attempt's
+ * thread.
  */
 final class SegmentedDownload {
-    /** How a segmented attempt ended early; {@code resetPart}: the bytes so far are not this file's. */
+    /**
+     * How a segmented attempt ended early; {@code resetPart}: the bytes so far are not this file's.
+     */
     record End(Outcome outcome, boolean resetPart, boolean singleConnection) {}
 
     private static final int FAILURES_PER_SEGMENT = 4;
 
     /** What every connection needs. */
-    record Tools(HttpFetch http, ResponseCheck check, RangeTransfer transfer, Watchdog watchdog, HostSlots slots,
-            RetryPolicy policy, RangeJournal journal, Duration stall, Duration timeout, long minSegmentSize) {}
+    record Tools(HttpFetch http, ResponseCheck check, RangeTransfer transfer, Watchdog watchdog,
+            HostSlots slots, RetryPolicy policy, RangeJournal journal, Duration stall,
+            Duration timeout, long minSegmentSize) {}
 
     private final Tools tools;
     private final QueuedJob job;
@@ -58,7 +62,8 @@ final class SegmentedDownload {
         this.plan = plan;
         this.attempt = attempt;
         this.listener = listener;
-        this.checkpoints = new PartCheckpoints(tools.journal(), job.jobId(), job.state().part(), plan);
+        this.checkpoints = new PartCheckpoints(tools.journal(), job.jobId(), job.state().part(),
+                plan);
         this.request = new SegmentRequest(tools, job, plan, attempt);
     }
 
@@ -94,7 +99,10 @@ final class SegmentedDownload {
                         + " complete", null, null, part.bytes()), false, false);
     }
 
-    /** The first connection takes the open answer, with a host slot; until then the body is ours to close. */
+    /**
+     * The first connection takes the open answer, with a host slot; until then the body is ours to
+     * close.
+     */
     private void handOver(BodyStream firstBody, boolean firstHasSlot) throws InterruptedException {
         try {
             checkpoints.record();
@@ -134,7 +142,8 @@ final class SegmentedDownload {
 
     /** A stop of the attempt (pause, cancel, shutdown, its timeout): every connection ends now. */
     private void stopAll() {
-        plan.end(new End(new Outcome.Retry("stopped", "stopped", null, null, part.bytes()), false, false));
+        plan.end(new End(new Outcome.Retry("stopped", "stopped", null, null, part.bytes()), false,
+                false));
         threads.forEach(Thread::interrupt);
         boolean interrupted = false;
         for (Thread t : threads) {
@@ -151,7 +160,10 @@ final class SegmentedDownload {
         }
     }
 
-    /** One connection: segments one after another until none is left, the plan ends, or it is halved. */
+    /**
+     * One connection: segments one after another until none is left, the plan ends, or it is
+     * halved.
+     */
     private void connection(Segment first, BodyStream body, int index) {
         URI slotHost = plan.url();
         Segment segment = first;
@@ -166,7 +178,8 @@ final class SegmentedDownload {
                     }
                 }
                 if (plan.overLimit() || (index > 0 && tools.slots().wanted(slotHost))) {
-                    return;  // halved, or another download waits for this host: the segment goes back
+                    // halved, or another download waits for this host: the segment goes back
+                    return;
                 }
                 if (body == null && (body = request.open(segment)) == null) {
                     giveUpAfter(++failures, "a segment of the file failed ");
@@ -194,8 +207,8 @@ final class SegmentedDownload {
     /** Too many failures in a row on one segment end the attempt. */
     private void giveUpAfter(int failures, String what) {
         if (failures > FAILURES_PER_SEGMENT) {
-            plan.end(new End(new Outcome.Retry("network_error", what + failures + " times", null, null,
-                    part.bytes()), false, false));
+            plan.end(new End(new Outcome.Retry("network_error", what + failures + " times", null,
+                    null, part.bytes()), false, false));
         }
     }
 
@@ -204,18 +217,22 @@ final class SegmentedDownload {
      * interrupt closes the writer's channel); returns false when the connection dropped or stalled
      * (the segment continues from where it stopped).
      */
-    private boolean copy(Segment segment, BodyStream body, int index) throws DiskException, InterruptedException {
+    private boolean copy(Segment segment, BodyStream body, int index)
+            throws DiskException, InterruptedException {
         URI host = plan.url();
-        AttemptGuard guard = tools.watchdog().watch(Thread.currentThread(), tools.stall(), tools.timeout());
+        AttemptGuard guard = tools.watchdog()
+                .watch(Thread.currentThread(), tools.stall(), tools.timeout());
         try (PartFile.Writer out = part.writer()) {
-            tools.transfer().copy(body, out, segment, () -> index == 0 || !tools.slots().wanted(host), () -> {
+            tools.transfer().copy(body, out, segment,
+                    () -> index == 0 || !tools.slots().wanted(host), () -> {
                 guard.onActivity();
                 attempt.onActivity();
             }, n -> {
                 progress();
                 checkpoints.maybe();
             });
-            return segment.finished() || (index > 0 && tools.slots().wanted(host));  // else it ended early
+            // else it ended early
+            return segment.finished() || (index > 0 && tools.slots().wanted(host));
         } catch (IOException | InterruptedException e) {
             if (guard.abort() != null) {
                 return false;  // stalled: this connection starts over from where it stopped
@@ -223,7 +240,8 @@ final class SegmentedDownload {
             if (e instanceof InterruptedException ie) {
                 throw ie;
             }
-            if (e instanceof DiskException d && !(d.getCause() instanceof ClosedByInterruptException)) {
+            if (e instanceof DiskException d
+                    && !(d.getCause() instanceof ClosedByInterruptException)) {
                 throw d;
             }
             if (Thread.currentThread().isInterrupted()) {

@@ -37,7 +37,8 @@ final class Segments {
     private final Downloader.Listener listener;
     private final Downloader.Segmenting segmenting;
 
-    Segments(Downloader downloader, QueuedJob job, AttemptGuard guard, Downloader.Listener listener) {
+    Segments(Downloader downloader, QueuedJob job, AttemptGuard guard,
+            Downloader.Listener listener) {
         this.downloader = downloader;
         this.job = job;
         this.guard = guard;
@@ -61,7 +62,8 @@ final class Segments {
             return downloader.place(job, listener, 206);
         }
         Segment first = gaps.remove(0);
-        cutIntoPieces(first, gaps, segmenting.connections());  // before asking: the request is for the first piece alone
+        // before asking: the request is for the first piece alone
+        cutIntoPieces(first, gaps, segmenting.connections());
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Range", "bytes=" + first.start + "-" + (first.end() - 1));
         headers.put("If-Range", job.state().validator());
@@ -86,19 +88,22 @@ final class Segments {
     private Outcome firstAnswer(HttpFetch.Response fetched, BodyStream body, Segment first)
             throws IOException {
         int status = fetched.response().statusCode();
-        var asked = new AnswerClassifier.Asked(first.start, first.end() - 1, job.state().validator(), null,
-                job.state().part().length(), job.spec().expectedSize());
-        Answer answer = AnswerClassifier.classify(asked, status, fetched.response().headers(), null);
+        var asked = new AnswerClassifier.Asked(first.start, first.end() - 1,
+                job.state().validator(), null, job.state().part().length(),
+                job.spec().expectedSize());
+        Answer answer = AnswerClassifier.classify(asked, status, fetched.response().headers(),
+                null);
         return switch (answer) {
             case Answer.File f -> null;
             case Answer.RangeIgnored r -> restartOrFallBack(r.changed(), status);
             case Answer.Changed c -> restartOrFallBack(true, status);
-            case Answer.Complete c -> restartOrFallBack(true, status);  // the prefix is not the whole file
+            // the prefix is not the whole file
+            case Answer.Complete c -> restartOrFallBack(true, status);
             case Answer.Encoded e -> ResponseCheck.encoded(fetched, e, job.state().part().length());
             case Answer.WrongRange w -> restartOrFallBack(false, status);
             case Answer.Refused r -> refused(fetched, body, r, first);
-            case Answer.Redirect r -> refused(fetched, body, new Answer.Refused(status, Answer.Refusal.FINAL, null),
-                    first);
+            case Answer.Redirect r -> refused(fetched, body,
+                    new Answer.Refused(status, Answer.Refusal.FINAL, null), first);
         };
     }
 
@@ -109,13 +114,14 @@ final class Segments {
                 Duration.ZERO, status, job.state().part().bytes()), changed, true));
     }
 
-    private Outcome refused(HttpFetch.Response fetched, BodyStream body, Answer.Refused refused, Segment first)
-            throws IOException {
-        return downloader.tools().check().refusal(fetched, body, refused, first.start, job.state().part().length());
+    private Outcome refused(HttpFetch.Response fetched, BodyStream body, Answer.Refused refused,
+            Segment first) throws IOException {
+        return downloader.tools().check()
+                .refusal(fetched, body, refused, first.start, job.state().part().length());
     }
 
-    private Outcome run(URI url, Segment first, List<Segment> rest, BodyStream body, boolean firstHasSlot)
-            throws IOException, InterruptedException {
+    private Outcome run(URI url, Segment first, List<Segment> rest, BodyStream body,
+            boolean firstHasSlot) throws IOException, InterruptedException {
         PartFile part = job.state().part();
         int connections = segmenting.connections();
         try {
@@ -132,16 +138,18 @@ final class Segments {
             before.put(0L, part.length());
         }
         long minSteal = Math.max(MIN_STEAL, segmenting.minSegmentSize() / 8);
-        SegmentPlan<SegmentedDownload.End> plan = new SegmentPlan<>(first, rest, before, minSteal, connections, url);
+        SegmentPlan<SegmentedDownload.End> plan =
+                new SegmentPlan<>(first, rest, before, minSteal, connections, url);
         job.state().journal().adopt();
-        SegmentedDownload.End end = new SegmentedDownload(downloader.tools(), job, plan, guard, listener)
-                .run(connections, first, body, firstHasSlot);
+        SegmentedDownload.End end = new SegmentedDownload(downloader.tools(), job, plan, guard,
+                listener).run(connections, first, body, firstHasSlot);
         if (end == null && part.length() == job.total()) {
             return downloader.place(job, listener, 206);
         }
         if (end == null) {
-            end = new SegmentedDownload.End(new Outcome.Retry("incomplete", "the segments ended at byte "
-                    + part.length() + " of " + job.total(), null, null, part.bytes()), false, false);
+            end = new SegmentedDownload.End(new Outcome.Retry("incomplete",
+                    "the segments ended at byte " + part.length() + " of " + job.total(), null,
+                    null, part.bytes()), false, false);
         }
         return fallBack(end);
     }
@@ -181,7 +189,8 @@ final class Segments {
                 if (current != first) {
                     pieces.add(current);
                 }
-                current = current.remaining() >= 2 * piece ? current.cut(current.done() + piece) : null;
+                current = current.remaining() >= 2 * piece ? current.cut(current.done() + piece)
+                        : null;
             }
         }
         rest.clear();

@@ -24,7 +24,8 @@ final class ServerName {
     }
 
     /** Null when the job now has its target and an empty part; else how the attempt ends. */
-    Outcome take(QueuedJob job, HttpFetch.Response fetched, Downloader.Listener listener) throws DiskException {
+    Outcome take(QueuedJob job, HttpFetch.Response fetched, Downloader.Listener listener)
+            throws DiskException {
         String offered = ContentDisposition.filename(
                 fetched.response().headers().firstValue("Content-Disposition").orElse(null))
                 .orElseGet(() -> lastSegment(fetched.uri()));
@@ -38,15 +39,18 @@ final class ServerName {
         Path target = job.target(targets.folder(job.spec().modelType()));
         if (!listener.onTarget(targets.at(target))) {
             job.named(null);
-            return new Outcome.Fail("target_busy", "the server names the file " + target.getFileName() + ", which"
-                    + " another job is downloading to " + target + "; nothing was written. Give this entry its"
+            return new Outcome.Fail("target_busy",
+                    "the server names the file " + target.getFileName() + ", which"
+                    + " another job is downloading to " + target
+                    + "; nothing was written. Give this entry its"
                     + " own \"filename\", or retry once the other job is done", status, 0);
         }
         Outcome present = preflight.openPart(job, target, listener);
         if (present != null) {
             return present;
         }
-        if (job.state().partLength() > 0) {  // a part from an earlier run, but this answer is from byte 0
+        // a part from an earlier run, but this answer is from byte 0
+        if (job.state().partLength() > 0) {
             job.state().part().reset();
         }
         return null;

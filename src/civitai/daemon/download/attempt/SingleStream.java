@@ -29,7 +29,8 @@ public final class SingleStream {
     private final AttemptGuard guard;
     private final Downloader.Listener listener;
 
-    SingleStream(Downloader downloader, QueuedJob job, AttemptGuard guard, Downloader.Listener listener) {
+    SingleStream(Downloader downloader, QueuedJob job, AttemptGuard guard,
+            Downloader.Listener listener) {
         this.downloader = downloader;
         this.job = job;
         this.guard = guard;
@@ -41,7 +42,8 @@ public final class SingleStream {
      * holds the whole file (or all a body without a length had), else how the attempt ends.
      * {@code limit} is null when {@code total} is known.
      */
-    Outcome run(BodyStream first, Long total, int status, BodyLimit limit) throws IOException, InterruptedException {
+    Outcome run(BodyStream first, Long total, int status, BodyLimit limit)
+            throws IOException, InterruptedException {
         PartFile part = job.state().part();
         BodyStream body = first;
         try {
@@ -58,9 +60,11 @@ public final class SingleStream {
                 }
                 tiny = part.length() - from < TINY ? tiny + 1 : 0;
                 if (tiny >= TINY_IN_A_ROW) {
-                    return new Outcome.Fail("tiny_ranges", "the server answered " + tiny + " Range requests in a"
-                            + " row with less than " + TINY + " bytes each (" + (part.length() - from) + " the last),"
-                            + " at byte " + part.length() + " of " + total + "; the partial download is kept",
+                    return new Outcome.Fail("tiny_ranges",
+                            "the server answered " + tiny + " Range requests in a"
+                            + " row with less than " + TINY + " bytes each ("
+                            + (part.length() - from) + " the last)," + " at byte " + part.length()
+                            + " of " + total + "; the partial download is kept",
                             status, part.length());
                 }
                 if (body != first) {
@@ -82,7 +86,8 @@ public final class SingleStream {
     }
 
     /** Copies one answer; true when a body without a length went on past the limit. */
-    private boolean copy(BodyStream body, Long total, BodyLimit limit) throws IOException, InterruptedException {
+    private boolean copy(BodyStream body, Long total, BodyLimit limit)
+            throws IOException, InterruptedException {
         PartFile part = job.state().part();
         long end = total != null ? total : Math.max(part.length(), limit.most());
         Segment rest = new Segment(part.length(), end);
@@ -97,22 +102,28 @@ public final class SingleStream {
     private Outcome ended(Long total, int status) {
         PartFile part = job.state().part();
         if (total != null && part.length() != total) {
-            return new Outcome.Retry("incomplete", "connection closed at byte " + part.length() + " of " + total,
+            return new Outcome.Retry("incomplete",
+                    "connection closed at byte " + part.length() + " of " + total,
                     null, status, part.length());
         }
         ExpectedSize expected = ExpectedSize.of(job.spec());
         if (total == null && expected != null && expected.rulesOut(part.length())) {
-            return new Outcome.Retry("incomplete", "the answer gave no length and ended at byte " + part.length()
-                    + ", short of the " + (expected.exact() ? "" : "about ") + expected.bytes() + " expected",
-                    null, status, part.length());
+            return new Outcome.Retry("incomplete",
+                    "the answer gave no length and ended at byte " + part.length()
+                    + ", short of the " + (expected.exact() ? "" : "about ") + expected.bytes()
+                    + " expected", null, status, part.length());
         }
         return null;
     }
 
-    /** Null when {@code body} is the next piece, from the part's length; else how the attempt ends. */
-    private Outcome nextPiece(HttpFetch.Response next, BodyStream body, Long total) throws IOException {
+    /**
+     * Null when {@code body} is the next piece, from the part's length; else how the attempt ends.
+     */
+    private Outcome nextPiece(HttpFetch.Response next, BodyStream body, Long total)
+            throws IOException {
         PartFile part = job.state().part();
-        var verdict = downloader.tools().check().check(next, body, part.length(), job.state().validator(),
+        var verdict = downloader.tools().check()
+                .check(next, body, part.length(), job.state().validator(),
                 job.spec().expectedSize(), part.length());
         switch (verdict) {
             case ResponseCheck.Verdict.File f when f.start() == part.length() && f.status() == 206
@@ -126,12 +137,13 @@ public final class SingleStream {
                 return s.outcome();
             }
             case ResponseCheck.Verdict.File f -> {
-                return new Outcome.Retry("resume_mismatch", "the server served the file in pieces, then answered"
-                        + " the piece from byte " + part.length() + " with another (" + f.status() + ")",
-                        Duration.ZERO, f.status(), part.length());
+                return new Outcome.Retry("resume_mismatch", "the server served the file in pieces,"
+                        + " then answered the piece from byte " + part.length() + " with another ("
+                        + f.status() + ")", Duration.ZERO, f.status(), part.length());
             }
             case ResponseCheck.Verdict.Whole w -> {
-                return new Outcome.Retry("resume_mismatch", "the server cannot serve the piece from byte "
+                return new Outcome.Retry("resume_mismatch",
+                        "the server cannot serve the piece from byte "
                         + part.length() + " (416)", Duration.ZERO, 416, part.length());
             }
         }

@@ -21,7 +21,8 @@ public sealed interface Answer {
      * The whole file from byte 0, to a request that asked for a later range: the server ignored
      * Range, or If-Range saw the file change ({@code changed}: its ETag differs from the part's).
      */
-    public record RangeIgnored(int status, Long total, String validator, boolean changed) implements Answer {}
+    public record RangeIgnored(int status, Long total, String validator,
+            boolean changed) implements Answer {}
 
     /** 416 to a resume whose part already holds the whole file. */
     public record Complete() implements Answer {}
@@ -31,7 +32,8 @@ public sealed interface Answer {
 
     /**
      * The bytes in a {@code Content-Encoding} (gzip, br, …) the request did not accept: it asks for
-     * {@code identity}, so a size, a resume offset and a hash would all be of other bytes than the file's.
+     * {@code identity}, so a size, a resume offset and a hash would all be of other bytes than the
+     * file's.
      */
     public record Encoded(int status, String encoding) implements Answer {}
 
@@ -55,7 +57,9 @@ public sealed interface Answer {
         TRANSIENT,
         /** 400, 401, 403, 404, 410: this URL is refused; a signed URL may have expired. */
         URL_REFUSED,
-        /** Anything else, a document in place of the file included: asking again changes nothing. */
+        /**
+         * Anything else, a document in place of the file included: asking again changes nothing.
+         */
         FINAL
     }
 }

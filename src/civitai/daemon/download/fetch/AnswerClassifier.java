@@ -21,7 +21,8 @@ public final class AnswerClassifier {
      * @param partLength   the bytes the part holds from byte 0
      * @param expectedSize the size the entry promises, or null
      */
-    public record Asked(long from, long to, String validator, Long total, long partLength, Long expectedSize) {
+    public record Asked(long from, long to, String validator, Long total, long partLength,
+            Long expectedSize) {
         public static Asked whole() {
             return new Asked(0, -1, null, null, 0, null);
         }
@@ -37,8 +38,10 @@ public final class AnswerClassifier {
             return new Answer.Redirect(location.get());
         }
         if (status == 416 && asked.from() > 0) {
-            ContentRange range = ContentRange.parse(headers.firstValue("Content-Range").orElse(null));
-            boolean whole = range != null && range.total() != null && range.total() == asked.partLength();
+            ContentRange range = ContentRange.parse(headers.firstValue("Content-Range")
+                    .orElse(null));
+            boolean whole = range != null && range.total() != null
+                    && range.total() == asked.partLength();
             return whole ? new Answer.Complete() : new Answer.Changed(416);
         }
         if (status >= 300) {
@@ -48,18 +51,22 @@ public final class AnswerClassifier {
         if (encoding != null) {
             return new Answer.Encoded(status, encoding);
         }
-        Long length = headers.firstValueAsLong("Content-Length").stream().boxed().findFirst().orElse(null);
+        Long length = headers.firstValueAsLong("Content-Length").stream().boxed().findFirst()
+                .orElse(null);
         if (head != null && isDocument(head, headers, asked.expectedSize(), length)) {
             return new Answer.Refused(status, Answer.Refusal.FINAL, null);
         }
         if (status != 206) {
             return asked.from() == 0 ? new Answer.File(status, 0, length, validator(headers))
-                    : new Answer.RangeIgnored(status, length, validator(headers), changed(asked, headers));
+                    : new Answer.RangeIgnored(status, length, validator(headers),
+                            changed(asked, headers));
         }
         return partial(asked, headers);
     }
 
-    /** A 206 must keep the validator and be exactly the range asked, of a file of the known size. */
+    /**
+     * A 206 must keep the validator and be exactly the range asked, of a file of the known size.
+     */
     private static Answer partial(Asked asked, HttpHeaders headers) {
         if (changed(asked, headers)) {
             return new Answer.Changed(206);
@@ -68,7 +75,8 @@ public final class AnswerClassifier {
         ContentRange range = ContentRange.parse(header);
         boolean exact = range != null && range.start() == asked.from()
                 && (asked.to() < 0 || range.end() == asked.to())
-                && (range.total() == null || asked.total() == null || range.total().equals(asked.total()));
+                && (range.total() == null || asked.total() == null
+                        || range.total().equals(asked.total()));
         if (!exact) {
             return new Answer.WrongRange(206, header == null ? "" : header);
         }
@@ -98,7 +106,8 @@ public final class AnswerClassifier {
      * A document, not a file: an HTML page, XML or JSON by its first bytes (or any text served
      * as text), unless the answer is about as large as the file.
      */
-    private static boolean isDocument(byte[] head, HttpHeaders headers, Long expectedSize, Long length) {
+    private static boolean isDocument(byte[] head, HttpHeaders headers, Long expectedSize,
+            Long length) {
         String type = headers.firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
         boolean textual = type.startsWith("text/") || type.contains("json") || type.contains("xml");
         if (!BodyText.isDocument(head) && !(textual && BodyText.isText(head))) {
@@ -107,9 +116,13 @@ public final class AnswerClassifier {
         return expectedSize == null || length == null || length < expectedSize / 2;
     }
 
-    /** The answer's Content-Encoding when it is not identity (which the request asked for), else null. */
+    /**
+     * The answer's Content-Encoding when it is not identity (which the request asked for), else
+     * null.
+     */
     private static String encoding(HttpHeaders headers) {
-        String value = String.join(", ", headers.allValues("Content-Encoding")).strip().toLowerCase(Locale.ROOT);
+        String value = String.join(", ", headers.allValues("Content-Encoding")).strip()
+                .toLowerCase(Locale.ROOT);
         return value.isEmpty() || value.equals("identity") ? null : value;
     }
 

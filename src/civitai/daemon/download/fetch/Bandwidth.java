@@ -4,7 +4,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code max_download_speed} cap shared by all workers: each chunk reserves its share of time
- * on one clock and sleeps until then. Allows a burst of at most about a quarter second. Thread-safe.
+ * on one clock and sleeps until then. Allows a burst of at most about a quarter second.
+ * Thread-safe.
  */
 public final class Bandwidth {
     private static final long BURST_NANOS = TimeUnit.MILLISECONDS.toNanos(250);

@@ -1,6 +1,7 @@
 package civitai.daemon.download.fetch;
 
 import civitai.daemon.download.part.BufferBudget;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.http.HttpResponse;
@@ -22,7 +23,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * on its own threads. Interrupting the reader ends a wait with {@link InterruptedIOException}.
  */
 public final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>, AutoCloseable {
-    private static final int READ_AHEAD = 4;  // buffers of jdk.httpclient.bufsize (64-256 KiB, see BufferBudget)
+    // buffers of jdk.httpclient.bufsize (64-256 KiB, see BufferBudget)
+    private static final int READ_AHEAD = 4;
     private static final ByteBuffer END = ByteBuffer.allocate(0);
 
     private final BufferBudget budget;
@@ -111,7 +113,7 @@ public final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>
      * {@link #next()} still returns them.
      */
     public byte[] head(int n) throws IOException {
-        var out = new java.io.ByteArrayOutputStream(n);
+        var out = new ByteArrayOutputStream(n);
         ArrayDeque<ByteBuffer> taken = new ArrayDeque<>();
         for (ByteBuffer b; out.size() < n && (b = next()) != null; ) {
             taken.add(b);
@@ -164,7 +166,7 @@ public final class BodyStream implements HttpResponse.BodySubscriber<BodyStream>
 
     /** Up to {@code limit} first bytes of the body, for error answers. */
     public byte[] bytes(int limit) throws IOException {
-        var out = new java.io.ByteArrayOutputStream();
+        var out = new ByteArrayOutputStream();
         for (ByteBuffer b; out.size() < limit && (b = next()) != null; ) {
             byte[] bytes = new byte[Math.min(limit - out.size(), b.remaining())];
             b.get(bytes);

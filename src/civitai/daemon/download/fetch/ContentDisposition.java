@@ -1,6 +1,8 @@
 package civitai.daemon.download.fetch;
 
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -11,8 +13,10 @@ import java.util.regex.Pattern;
 public final class ContentDisposition {
     private static final Pattern EXTENDED = Pattern.compile(
             "(?i)(?:^|;)\\s*filename\\*\\s*=\\s*([\\w!#$%&+.^`{}~-]+)'[^']*'([^;\\s]+)");
-    private static final Pattern QUOTED = Pattern.compile("(?i)(?:^|;)\\s*filename\\s*=\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
-    private static final Pattern TOKEN = Pattern.compile("(?i)(?:^|;)\\s*filename\\s*=\\s*([^;\\s\"]+)");
+    private static final Pattern QUOTED =
+            Pattern.compile("(?i)(?:^|;)\\s*filename\\s*=\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final Pattern TOKEN =
+            Pattern.compile("(?i)(?:^|;)\\s*filename\\s*=\\s*([^;\\s\"]+)");
 
     private ContentDisposition() {}
 
@@ -49,8 +53,8 @@ public final class ContentDisposition {
         byte[] bytes = value.getBytes(StandardCharsets.ISO_8859_1);
         var decoder = StandardCharsets.UTF_8.newDecoder();
         try {
-            return decoder.decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
+            return decoder.decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
             return value;
         }
     }

@@ -31,8 +31,8 @@ public final class HttpFetch {
     /** The final answer and the URL that gave it. The caller closes the body. */
     public record Response(HttpResponse<BodyStream> response, URI uri) {}
 
-    public HttpFetch(HttpClient client, HostCredentials hostCredentials, String userAgent, HostGate gate,
-            BufferBudget buffers) {
+    public HttpFetch(HttpClient client, HostCredentials hostCredentials, String userAgent,
+            HostGate gate, BufferBudget buffers) {
         this.gate = gate;
         this.buffers = buffers;
         this.client = client;
@@ -46,8 +46,9 @@ public final class HttpFetch {
      * {@code credentials} go to their own origin only, at any hop. {@code held} is told while a
      * hop waits on its host's closed gate.
      */
-    public Response get(URI start, Credentials credentials, Map<String, String> headers, Duration headerTimeout,
-            Consumer<URI> onRedirect, HostGate.Held held) throws IOException, InterruptedException {
+    public Response get(URI start, Credentials credentials, Map<String, String> headers,
+            Duration headerTimeout, Consumer<URI> onRedirect, HostGate.Held held)
+            throws IOException, InterruptedException {
         URI uri = Credentials.strip(start);
         for (int hop = 0; ; hop++) {
             // identity: a size, a resume offset and the hash are all of the file's own bytes
@@ -63,14 +64,16 @@ public final class HttpFetch {
                 request.header(own.name(), own.value());
             }
             awaitGate(uri, held);
-            HttpResponse<BodyStream> response = client.send(request.build(), BodyStream.handler(buffers));
+            HttpResponse<BodyStream> response =
+                    client.send(request.build(), BodyStream.handler(buffers));
             if (!(AnswerClassifier.classify(AnswerClassifier.Asked.whole(), response.statusCode(),
                     response.headers(), null) instanceof Answer.Redirect redirect)) {
                 return new Response(response, uri);
             }
             response.body().close();
             if (hop == MAX_REDIRECTS) {
-                throw new IOException("more than " + MAX_REDIRECTS + " redirects from " + start.getHost());
+                throw new IOException("more than " + MAX_REDIRECTS + " redirects from "
+                        + start.getHost());
             }
             uri = resolve(uri, redirect.location());
             onRedirect.accept(uri);
@@ -94,7 +97,8 @@ public final class HttpFetch {
     private static URI resolve(URI base, String location) throws IOException {
         try {
             URI next = base.resolve(URI.create(location.strip()));
-            String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
+            String scheme = next.getScheme() == null ? ""
+                    : next.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https")) {
                 throw new IOException("redirect to a non-HTTP URL: " + scheme);
             }

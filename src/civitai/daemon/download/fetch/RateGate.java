@@ -89,7 +89,8 @@ public final class RateGate implements HostGate {
      */
     public Duration askAgainIn() {
         Duration left = closedFor();
-        return left.isZero() ? Duration.ZERO : Duration.ofSeconds(Math.max(1, (left.toMillis() + 999) / 1000));
+        return left.isZero() ? Duration.ZERO
+                : Duration.ofSeconds(Math.max(1, (left.toMillis() + 999) / 1000));
     }
 
     /** Waits until the gate is open. */

@@ -28,7 +28,8 @@ public record RetryAfter(Duration seconds, Instant at) {
     }
 
     private static final Pattern RATE_LIMIT_RESET = Pattern.compile("(?:^|[;,\\s])t=(\\d{1,9})");
-    private static final Pattern RATE_LIMIT_SPENT = Pattern.compile("(?:^|[;,\\s])r=0+(?:$|[;,\\s])");
+    private static final Pattern RATE_LIMIT_SPENT =
+            Pattern.compile("(?:^|[;,\\s])r=0+(?:$|[;,\\s])");
 
     /**
      * The wait an answer of {@code status} names: its Retry-After, else its RateLimit's reset when
@@ -56,7 +57,8 @@ public record RetryAfter(Duration seconds, Instant at) {
         String v = header.strip();
         try {
             long n = Long.parseLong(v);
-            return n < 0 ? Optional.empty() : Optional.of(new RetryAfter(Duration.ofSeconds(n), null));
+            return n < 0 ? Optional.empty()
+                    : Optional.of(new RetryAfter(Duration.ofSeconds(n), null));
         } catch (NumberFormatException e) {
             try {
                 return Optional.of(new RetryAfter(null,

@@ -16,7 +16,8 @@ import java.time.format.DateTimeParseException;
  */
 public record SignedUrl(URI uri, Instant expiresAt) {
     private static final Duration MARGIN = Duration.ofSeconds(30);
-    private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+    private static final DateTimeFormatter AMZ_DATE =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
 
     public static SignedUrl of(URI uri) {
         return new SignedUrl(uri, expiry(uri.getRawQuery()));

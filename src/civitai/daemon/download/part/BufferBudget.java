@@ -35,8 +35,8 @@ public final class BufferBudget {
      */
     public BufferBudget(int hashBuffers, int readAhead) {
         if (hashBuffers < 1 || readAhead < 0) {
-            throw new IllegalArgumentException("a budget of " + hashBuffers + " hash buffers and " + readAhead
-                    + " read-ahead buffers");
+            throw new IllegalArgumentException("a budget of " + hashBuffers + " hash buffers and "
+                    + readAhead + " read-ahead buffers");
         }
         this.hashBuffers = hashBuffers;
         this.readAhead = readAhead;
@@ -67,7 +67,8 @@ public final class BufferBudget {
             }
             byte[] buffer = free.poll();
             if (buffer == null) {
-                buffer = new byte[InOrderHasher.BUFFER_SIZE];  // before counting it: a failed allocation lends nothing
+                // before counting it: a failed allocation lends nothing
+                buffer = new byte[InOrderHasher.BUFFER_SIZE];
             }
             lent++;
             mostLent = Math.max(mostLent, lent);
@@ -89,7 +90,10 @@ public final class BufferBudget {
         }
     }
 
-    /** Up to {@code wanted} read-ahead buffers beyond a connection's first; none when the allowance is spent. */
+    /**
+     * Up to {@code wanted} read-ahead buffers beyond a connection's first; none when the allowance
+     * is spent.
+     */
     public int takeReadAhead(int wanted) {
         lock.lock();
         try {

@@ -1,8 +1,12 @@
 package civitai.daemon.download.part;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
 
-/** A local file operation failed (disk full, no permission): not the network's fault, not retried. */
+/**
+ * A local file operation failed (disk full, no permission): not the network's fault, not retried.
+ */
 public final class DiskException extends IOException {
     private static final long serialVersionUID = 1L;
 
@@ -18,9 +22,10 @@ public final class DiskException extends IOException {
         return diskFull;
     }
 
-    public static DiskException of(String action, java.nio.file.Path path, IOException cause) {
-        String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        boolean full = why.toLowerCase(java.util.Locale.ROOT).contains("no space");
+    public static DiskException of(String action, Path path, IOException cause) {
+        String why = cause.getMessage() == null ? cause.getClass().getSimpleName()
+                : cause.getMessage();
+        boolean full = why.toLowerCase(Locale.ROOT).contains("no space");
         if (full) {
             why = "disk full (" + why + ")";
         }

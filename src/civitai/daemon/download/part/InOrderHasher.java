@@ -37,7 +37,8 @@ final class InOrderHasher {
     private final MessageDigest digest;
     private final SpanReader reader;
     private final BufferBudget budget;
-    private final BlockingQueue<Work> pending = new LinkedBlockingQueue<>();  // its chunks are bounded by the budget
+    // its chunks are bounded by the budget
+    private final BlockingQueue<Work> pending = new LinkedBlockingQueue<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final ByteRanges ahead = new ByteRanges();       // guarded by lock
     private long queuedEnd;                                      // guarded by lock
@@ -57,7 +58,9 @@ final class InOrderHasher {
         this.budget = budget;
     }
 
-    /** A buffer to fill and write; blocks while the budget's buffers are all being filled or hashed. */
+    /**
+     * A buffer to fill and write; blocks while the budget's buffers are all being filled or hashed.
+     */
     byte[] buffer() throws InterruptedException {
         return budget.take();
     }
@@ -173,7 +176,8 @@ final class InOrderHasher {
 
     /** Moves ranges that now touch the prefix to the hashing thread; called under the lock. */
     private void drainAhead() {
-        for (var first = ahead.pollFirstFrom(queuedEnd); first != null; first = ahead.pollFirstFrom(queuedEnd)) {
+        for (var first = ahead.pollFirstFrom(queuedEnd); first != null; first =
+                ahead.pollFirstFrom(queuedEnd)) {
             if (first.getValue() > queuedEnd) {
                 ensureRunning();
                 putUninterruptibly(new Span(queuedEnd, first.getValue()));
@@ -248,7 +252,8 @@ final class InOrderHasher {
                     }
                     case Span s -> {
                         if (failure == null) {
-                            if (readBuffer == null) {  // its own, not the budget's: chunks queued behind this span hold those
+                            // its own, not the budget's: chunks queued behind this span hold those
+                            if (readBuffer == null) {
                                 readBuffer = ByteBuffer.allocate(BUFFER_SIZE);
                             }
                             hashSpan(s, readBuffer);

@@ -23,7 +23,8 @@ public final class JournalClaim {
      * A recorded journal describes the part when the file's size and validator are known (a
      * resume needs both) and the part is at least as long as the last byte the journal claims.
      */
-    public static boolean trusts(Map<Long, Long> ranges, long partSize, Long total, String validator) {
+    public static boolean trusts(Map<Long, Long> ranges, long partSize, Long total,
+            String validator) {
         long claimed = ranges.values().stream().mapToLong(Long::longValue).max().orElse(0);
         return !ranges.isEmpty() && total != null && validator != null && partSize >= claimed;
     }

@@ -17,9 +17,9 @@ import java.util.Optional;
 
 /**
  * Satisfies a job from a copy already on disk instead of the network: a hard link when source and
- * target share a file system (no bytes move), else a copy through a part file that is hashed as it is
- * written, fsynced and renamed, like a download. A copy whose hash differs is discarded, and the job
- * downloads as if nothing were there.
+ * target share a file system (no bytes move), else a copy through a part file that is hashed as it
+ * is written, fsynced and renamed, like a download. A copy whose hash differs is discarded, and the
+ * job downloads as if nothing were there.
  */
 public final class LibraryReuse {
     /** A file placed from {@code source}. */
@@ -34,11 +34,13 @@ public final class LibraryReuse {
     }
 
     /**
-     * The target made from a local copy, or empty when there is none (or reuse is off, or the target
-     * already exists: what to do with an existing file is Placement's decision).
+     * The target made from a local copy, or empty when there is none (or reuse is off, or the
+     * target already exists: what to do with an existing file is Placement's decision).
      */
-    public Optional<Reused> place(String sha256, Long expectedSize, Path target) throws DiskException {
-        if (mode == ReuseMode.OFF || sha256 == null || Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+    public Optional<Reused> place(String sha256, Long expectedSize, Path target)
+            throws DiskException {
+        if (mode == ReuseMode.OFF || sha256 == null
+                || Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
         Optional<Path> found = copies.find(sha256);
@@ -61,18 +63,22 @@ public final class LibraryReuse {
                     return Optional.of(new Reused(source, target, sha256.toLowerCase(), size));
                 }
                 case TAKEN -> {
-                    return Optional.empty();  // a file appeared there meanwhile: never replaced from here
+                    // a file appeared there meanwhile: never replaced from here
+                    return Optional.empty();
                 }
                 case CANNOT -> { }  // copied below
             }
         }
-        return copy(source, target, sha256) ? Optional.of(new Reused(source, target, sha256.toLowerCase(), size))
+        return copy(source, target, sha256)
+                ? Optional.of(new Reused(source, target, sha256.toLowerCase(), size))
                 : Optional.empty();
     }
 
     private enum Linked { LINKED, TAKEN, CANNOT }
 
-    /** CANNOT when the file systems differ or links are not supported: then the bytes are copied. */
+    /**
+     * CANNOT when the file systems differ or links are not supported: then the bytes are copied.
+     */
     private static Linked link(Path source, Path target) {
         try {
             Files.createLink(target, source);
@@ -84,13 +90,17 @@ public final class LibraryReuse {
         }
     }
 
-    /** Copies through {@code target.library.part}; true when the copy's hash is the one asked for. */
+    /**
+     * Copies through {@code target.library.part}; true when the copy's hash is the one asked for.
+     */
     private static boolean copy(Path source, Path target, String sha256) throws DiskException {
         Path part = target.resolveSibling(target.getFileName() + ".library.part");
         MessageDigest digest = sha256();
-        deleteQuietly(part);  // a stale one, or a planted link (removed itself): the copy is made new
+        // a stale one, or a planted link (removed itself): the copy is made new
+        deleteQuietly(part);
         try (InputStream in = Files.newInputStream(source);
-                FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE)) {
             byte[] buffer = new byte[1 << 16];
             for (int n; (n = in.read(buffer)) > 0; ) {
                 digest.update(buffer, 0, n);

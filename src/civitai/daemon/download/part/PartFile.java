@@ -53,11 +53,12 @@ public final class PartFile {
      * Opens the part beside {@code target} as a range journal describes it: its first
      * {@code prefix} bytes are hashed now, the other ranges are trusted as written.
      */
-    public static PartFile journalled(Path target, BufferBudget budget, long prefix, Map<Long, Long> ranges)
-            throws DiskException {
+    public static PartFile journalled(Path target, BufferBudget budget, long prefix,
+            Map<Long, Long> ranges) throws DiskException {
         Path path = Targets.part(target);
         MessageDigest digest = newDigest();
-        long hashed = prefix > 0 && Files.exists(path, NOFOLLOW) ? hashInto(digest, path, prefix) : 0;
+        long hashed = prefix > 0 && Files.exists(path, NOFOLLOW) ? hashInto(digest, path, prefix)
+                : 0;
         PartFile part = new PartFile(path, budget, digest, hashed);
         if (hashed == prefix) {
             ranges.forEach(part.hasher::written);
@@ -159,9 +160,13 @@ public final class PartFile {
         }
     }
 
-    /** Created when missing; a link at the part's name fails the open rather than be written through. */
+    /**
+     * Created when missing; a link at the part's name fails the open rather than be written
+     * through.
+     */
     private FileChannel openForWrite() throws IOException {
-        return FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, NOFOLLOW);
+        return FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                NOFOLLOW);
     }
 
     private InOrderHasher newHasher(MessageDigest digest, long prefix) {
@@ -207,7 +212,8 @@ public final class PartFile {
          * Writes {@code piece} at {@code position} through the hasher's buffers (the client's own
          * are read-only, which would send the digest down a slow path); returns the bytes written.
          */
-        public int write(long position, ByteBuffer piece) throws DiskException, InterruptedException {
+        public int write(long position, ByteBuffer piece)
+                throws DiskException, InterruptedException {
             int total = piece.remaining();
             InOrderHasher h = hasher;
             while (piece.hasRemaining()) {
@@ -252,7 +258,8 @@ public final class PartFile {
         long done = 0;
         try (InputStream in = Files.newInputStream(file, NOFOLLOW)) {
             byte[] buffer = new byte[READ_CHUNK];
-            for (int n; done < limit && (n = in.read(buffer, 0, (int) Math.min(buffer.length, limit - done))) > 0; ) {
+            for (int n; done < limit && (n =
+                    in.read(buffer, 0, (int) Math.min(buffer.length, limit - done))) > 0; ) {
                 digest.update(buffer, 0, n);
                 done += n;
             }

@@ -37,8 +37,8 @@ public final class Placement {
 
     /**
      * A file found at the target before the download, with its hash; {@code ours} when a job of
-     * this target verified that hash. The size and time tell at the end whether it is still that file.
-     * A link has no hash (null): what it points to is never read.
+     * this target verified that hash. The size and time tell at the end whether it is still that
+     * file. A link has no hash (null): what it points to is never read.
      */
     public record Found(String sha256, long size, FileTime modified, boolean ours) {
         static Found link(BasicFileAttributes link) {
@@ -51,7 +51,8 @@ public final class Placement {
 
         boolean isStill(Path target) {
             try {
-                BasicFileAttributes now = Files.readAttributes(target, BasicFileAttributes.class, NOFOLLOW);
+                BasicFileAttributes now = Files.readAttributes(target, BasicFileAttributes.class,
+                        NOFOLLOW);
                 return now.size() == size && now.lastModifiedTime().equals(modified);
             } catch (IOException e) {
                 return false;
@@ -76,12 +77,13 @@ public final class Placement {
         if (found.ours() || rule != ExistingFiles.KEEP) {
             return null;
         }
-        String what = found.isLink() ? " is a symbolic link (never followed) that this daemon did not make"
+        String what = found.isLink() ? " is a symbolic link (never followed) that this"
+                + " daemon did not make"
                 : " already holds another file (sha256 " + found.sha256() + ", " + found.size()
                         + " bytes) that this daemon did not download";
         return new Outcome.Fail("target_exists", target + what + "; it was kept and nothing"
-                + " was downloaded. Move it away, or set \"existing_files\" to \"backup\" or \"replace\","
-                + " then retry", null, 0);
+                + " was downloaded. Move it away, or set \"existing_files\" to \"backup\" or"
+                + " \"replace\", then retry", null, 0);
     }
 
     /**
@@ -120,8 +122,8 @@ public final class Placement {
      * @param found  what stood at the target before the download (null: nothing)
      * @param status the HTTP status of the answer that ended the download, for the record
      */
-    public Outcome place(PartFile part, Path typeFolder, Path target, String expectedSha256, Found found,
-            Integer status) throws DiskException {
+    public Outcome place(PartFile part, Path typeFolder, Path target, String expectedSha256,
+            Found found, Integer status) throws DiskException {
         Outcome unsafe = unsafeSubFolder(typeFolder, target);
         if (unsafe != null) {
             return unsafe;
@@ -134,7 +136,8 @@ public final class Placement {
                     + ", got " + actual + " (" + bytes + " bytes); the download was discarded",
                     null, status, bytes);
         }
-        if (Files.exists(target, NOFOLLOW) && !(found != null && found.ours() && found.isStill(target))) {
+        if (Files.exists(target, NOFOLLOW)
+                && !(found != null && found.ours() && found.isStill(target))) {
             Outcome.Fail refused = makeRoom(part, target, expectedSha256, found, status, bytes);
             if (refused != null) {
                 return refused;
@@ -154,21 +157,26 @@ public final class Placement {
         }
         try {
             return SubFolders.make(typeFolder, target)
-                    .<Outcome>map(why -> new Outcome.Fail("unsafe_path", why, null, 0)).orElse(null);
+                    .<Outcome>map(why -> new Outcome.Fail("unsafe_path", why, null, 0))
+                    .orElse(null);
         } catch (IOException e) {
             throw DiskException.of("create folder", target.getParent(), e);
         }
     }
 
-    /** A file that is not this daemon's stands at the target: keep it, move it aside, or let it go. */
-    private Outcome.Fail makeRoom(PartFile part, Path target, String expectedSha256, Found found, Integer status,
-            long bytes) throws DiskException {
+    /**
+     * A file that is not this daemon's stands at the target: keep it, move it aside, or let it go.
+     */
+    private Outcome.Fail makeRoom(PartFile part, Path target, String expectedSha256, Found found,
+            Integer status, long bytes) throws DiskException {
         boolean seenBefore = found != null && found.isStill(target);
         if (expectedSha256 == null || rule == ExistingFiles.KEEP) {
-            return new Outcome.Fail("target_exists", target + (seenBefore ? " holds another file" : " appeared"
-                    + " during the download") + "; it was kept, and the verified download waits in "
-                    + part.path() + ". Move one of them away, or set \"existing_files\" to \"backup\", then retry",
-                    status, bytes);
+            return new Outcome.Fail("target_exists",
+                    target + (seenBefore ? " holds another file"
+                            : " appeared" + " during the download")
+                    + "; it was kept, and the verified download waits in " + part.path()
+                    + ". Move one of them away, or set \"existing_files\" to"
+                    + " \"backup\", then retry", status, bytes);
         }
         if (rule == ExistingFiles.BACKUP) {
             moveAside(target);
@@ -184,7 +192,8 @@ public final class Placement {
         String ext = dot > 0 ? name.substring(dot) : "";
         String date = LocalDate.now(clock.withZone(ZoneOffset.UTC)).toString();
         for (int n = 1; n <= 1000; n++) {
-            Path aside = target.resolveSibling(stem + ".replaced-" + date + (n == 1 ? "" : "-" + n) + ext);
+            Path aside = target.resolveSibling(stem + ".replaced-" + date + (n == 1 ? "" : "-" + n)
+                    + ext);
             if (Files.exists(aside, NOFOLLOW)) {
                 continue;
             }
@@ -195,7 +204,8 @@ public final class Placement {
                 throw DiskException.of("move aside the file at", target, e);
             }
         }
-        throw DiskException.of("move aside the file at", target, new IOException("1000 backups already exist"));
+        throw DiskException.of("move aside the file at", target,
+                new IOException("1000 backups already exist"));
     }
 
     /** The SHA-256 of a whole file, read once; a link is refused, never read through. */
@@ -212,15 +222,18 @@ public final class Placement {
 
     private static void fsyncAndRename(Path part, Path target) throws DiskException {
         try {
-            if (!Files.isRegularFile(part, NOFOLLOW)) {  // else a link would be renamed to the target
+            // else a link would be renamed to the target
+            if (!Files.isRegularFile(part, NOFOLLOW)) {
                 throw new IOException(part + " is not a regular file");
             }
             // FileDescriptor.sync, unlike FileChannel.force, cannot be cut short by an interrupt:
             // a stop arriving now must not turn a verified file into a failed job
-            try (RandomAccessFile file = new RandomAccessFile(part.toFile(), "r")) {  // never creates it
+            // never creates it
+            try (RandomAccessFile file = new RandomAccessFile(part.toFile(), "r")) {
                 file.getFD().sync();
             }
-            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
             fsyncDirectory(target.getParent());
         } catch (IOException e) {
             throw DiskException.of("move the verified file to", target, e);

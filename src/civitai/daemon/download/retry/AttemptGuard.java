@@ -101,6 +101,7 @@ public final class AttemptGuard implements HostGate.Held {
     }
 
     private static String seconds(Duration d) {
-        return d.toMillis() % 1000 == 0 ? Long.toString(d.toSeconds()) : Double.toString(d.toMillis() / 1000.0);
+        return d.toMillis() % 1000 == 0 ? Long.toString(d.toSeconds())
+                : Double.toString(d.toMillis() / 1000.0);
     }
 }

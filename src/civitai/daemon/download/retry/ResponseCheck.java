@@ -53,25 +53,29 @@ public final class ResponseCheck {
      * @param validator    the strong ETag (or Last-Modified) the bytes so far came with, or null
      * @param expectedSize the size the entry promises, or null
      */
-    public Verdict check(HttpFetch.Response fetched, BodyStream body, long asked, String validator, Long expectedSize,
-            long partLength) throws IOException {
+    public Verdict check(HttpFetch.Response fetched, BodyStream body, long asked, String validator,
+            Long expectedSize, long partLength) throws IOException {
         int status = fetched.response().statusCode();
         byte[] head = status < 300 ? body.head(BodyText.SNIFF) : null;
-        var question = new AnswerClassifier.Asked(asked, -1, validator, null, partLength, expectedSize);
-        return switch (AnswerClassifier.classify(question, status, fetched.response().headers(), head)) {
+        var question = new AnswerClassifier.Asked(asked, -1, validator, null, partLength,
+                expectedSize);
+        return switch (AnswerClassifier.classify(question, status, fetched.response().headers(),
+                head)) {
             case Answer.File f -> new Verdict.File(f.status(), f.start(), f.total(), f.validator());
             case Answer.RangeIgnored r -> new Verdict.File(r.status(), 0, r.total(), r.validator());
             case Answer.Complete c -> new Verdict.Whole();
             case Answer.Encoded e -> new Verdict.Stop(encoded(fetched, e, partLength), false);
             case Answer.Changed c -> restart(c.status(), c.status() == 416
                     ? "the server cannot resume this part (416); restarting the file"
-                    : "the file changed on the server since the part was written (new ETag); restarting it");
-            case Answer.WrongRange w -> restart(w.status(), "the server resumed at a different byte; restarting"
-                    + " the file");
-            case Answer.Refused r -> new Verdict.Stop(refusal(fetched, body, r, asked, partLength), asked > 0
-                    && !retried(r.kind()));
+                    : "the file changed on the server since the part was written (new"
+                    + " ETag); restarting it");
+            case Answer.WrongRange w -> restart(w.status(), "the server resumed at a different"
+                    + " byte; restarting the file");
+            case Answer.Refused r -> new Verdict.Stop(refusal(fetched, body, r, asked, partLength),
+                    asked > 0 && !retried(r.kind()));
             case Answer.Redirect r -> new Verdict.Stop(refusal(fetched, body,
-                    new Answer.Refused(status, Answer.Refusal.FINAL, null), asked, partLength), asked > 0);
+                    new Answer.Refused(status, Answer.Refusal.FINAL, null), asked, partLength),
+                    asked > 0);
         };
     }
 
@@ -79,23 +83,27 @@ public final class ResponseCheck {
      * An encoding nobody asked for fails the job: the host would send it again (a misconfigured
      * CDN or bucket), and decoding it would break resume offsets and the size checks.
      */
-    public static Outcome.Fail encoded(HttpFetch.Response fetched, Answer.Encoded encoded, long partLength) {
-        return new Outcome.Fail("unrequested_encoding", "the server sent the file with Content-Encoding: "
-                + encoded.encoding() + " although the request asked for identity (the bytes as they are); its"
-                + " bytes are not the model file's, so nothing was saved [from " + fetched.uri().getRawAuthority() + "]",
-                encoded.status(), partLength);
+    public static Outcome.Fail encoded(HttpFetch.Response fetched, Answer.Encoded encoded,
+            long partLength) {
+        return new Outcome.Fail("unrequested_encoding",
+                "the server sent the file with Content-Encoding: " + encoded.encoding()
+                + " although the request asked for identity (the bytes as they are); its"
+                + " bytes are not the model file's, so nothing was saved [from "
+                + fetched.uri().getRawAuthority() + "]", encoded.status(), partLength);
     }
 
     private static Verdict restart(int status, String message) {
-        return new Verdict.Stop(new Outcome.Retry("resume_mismatch", message, Duration.ZERO, status, 0), true);
+        return new Verdict.Stop(new Outcome.Retry("resume_mismatch", message, Duration.ZERO, status,
+                0), true);
     }
 
     /**
      * The refusal in words (the {@link RefusalReader} for its host, else the engine's) and what
-     * follows from it: a retry, or a failure; a failed resume says the retry asks for the whole file.
+     * follows from it: a retry, or a failure; a failed resume says the retry asks for the whole
+     * file.
      */
-    public Outcome refusal(HttpFetch.Response fetched, BodyStream body, Answer.Refused refused, long asked,
-            long partLength) throws IOException {
+    public Outcome refusal(HttpFetch.Response fetched, BodyStream body, Answer.Refused refused,
+            long asked, long partLength) throws IOException {
         var r = fetched.response();
         int status = r.statusCode();
         URI from = fetched.uri();
@@ -107,10 +115,12 @@ public final class ResponseCheck {
         }
         String message = reason.message() + " [from " + from.getRawAuthority() + "]";
         if (retried(refused.kind())) {
-            return new Outcome.Retry(reason.code(), message, wait(refused, from), status, partLength);
+            return new Outcome.Retry(reason.code(), message, wait(refused, from), status,
+                    partLength);
         }
         if (asked > 0) {
-            message += "; this answered a resume from byte " + asked + ", so a retry asks for the whole file";
+            message += "; this answered a resume from byte " + asked
+                    + ", so a retry asks for the whole file";
         }
         return new Outcome.Fail(reason.code(), message, status, partLength);
     }
@@ -125,6 +135,7 @@ public final class ResponseCheck {
     /** The server's Retry-After; a 429's wait is its host's gate's to decide. */
     private Duration wait(Answer.Refused refused, URI from) {
         Duration asked = policy.waitFor(refused.retryAfter()).orElse(null);
-        return refused.kind() == Answer.Refusal.RATE_LIMITED ? gate.rateLimited(from, asked) : asked;
+        return refused.kind() == Answer.Refusal.RATE_LIMITED ? gate.rateLimited(from, asked)
+                : asked;
     }
 }

@@ -18,7 +18,8 @@ public final class RetryPolicy {
     private final RandomGenerator random;
     private final Clock clock;
 
-    public RetryPolicy(int retries, Duration base, Duration max, RandomGenerator random, Clock clock) {
+    public RetryPolicy(int retries, Duration base, Duration max, RandomGenerator random,
+            Clock clock) {
         this.retries = retries;
         this.base = base;
         this.max = max;
@@ -52,6 +53,7 @@ public final class RetryPolicy {
 
     /** The wait a Retry-After asks for from now; empty for none. */
     public Optional<Duration> waitFor(RetryAfter retryAfter) {
-        return retryAfter == null ? Optional.empty() : Optional.of(retryAfter.from(Instant.now(clock)));
+        return retryAfter == null ? Optional.empty()
+                : Optional.of(retryAfter.from(Instant.now(clock)));
     }
 }

@@ -11,7 +11,10 @@ import java.nio.file.Path;
  * @param space       the free-space rule, or null when free space is not checked
  */
 public record BodyRules(long maxFileSize, SpaceGate space) {
-    /** max_file_size's default (the config's is the same): only a bound against a body that never ends. */
+    /**
+     * max_file_size's default (the config's is the same): only a bound against a body that never
+     * ends.
+     */
     public static final BodyRules DEFAULT = new BodyRules(256L << 30, null);
 
     /** Null when {@code total} (null: not given) can be the file; else the job's failure. */
@@ -21,12 +24,13 @@ public record BodyRules(long maxFileSize, SpaceGate space) {
         }
         if (expected != null && expected.rulesOut(total)) {
             return new Outcome.Fail("size_mismatch", "the server offers " + total + " bytes but "
-                    + (expected.exact() ? "" : "about ") + expected.bytes() + " were expected: not the model file",
-                    status, partLength);
+                    + (expected.exact() ? "" : "about ") + expected.bytes()
+                    + " were expected: not the model file", status, partLength);
         }
         if (expected == null && total > maxFileSize) {
-            return new Outcome.Fail("too_large", "the server offers " + total + " bytes, more than max_file_size ("
-                    + maxFileSize + "), and the entry gives no size; raise max_file_size if the file really is"
+            return new Outcome.Fail("too_large",
+                    "the server offers " + total + " bytes, more than max_file_size (" + maxFileSize
+                    + "), and the entry gives no size; raise max_file_size if the file really is"
                     + " this large", status, partLength);
         }
         return null;

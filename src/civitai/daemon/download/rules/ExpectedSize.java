@@ -15,7 +15,8 @@ public record ExpectedSize(long bytes, boolean exact) {
 
     /** The spec's promise, or null when it promises no size. */
     public static ExpectedSize of(JobSpec spec) {
-        return spec.expectedSize() == null ? null : new ExpectedSize(spec.expectedSize(), spec.exactSize());
+        return spec.expectedSize() == null ? null
+                : new ExpectedSize(spec.expectedSize(), spec.exactSize());
     }
 
     /** True when a file of {@code offered} bytes cannot be the promised one. */
@@ -23,7 +24,9 @@ public record ExpectedSize(long bytes, boolean exact) {
         return exact ? offered != bytes : Math.abs(offered - bytes) > slack();
     }
 
-    /** The largest file that can still be the promised one: where a body without a length is cut. */
+    /**
+     * The largest file that can still be the promised one: where a body without a length is cut.
+     */
     public long most() {
         return exact ? bytes : bytes + slack();
     }

@@ -34,7 +34,9 @@ public final class JobTargets {
         return targets.folder(modelType);
     }
 
-    /** Where a stored job's file (and beside it its part) lives, or null while its name is unknown. */
+    /**
+     * Where a stored job's file (and beside it its part) lives, or null while its name is unknown.
+     */
     public Path pathOf(Job job) {
         Target target = of(job);
         return target == null ? null : target.path();
@@ -45,7 +47,8 @@ public final class JobTargets {
         if (job.targetPath() != null) {
             return targets.at(Path.of(job.targetPath()));
         }
-        return job.spec().filename() == null ? null : targets.in(job.spec().modelType(), job.spec().filename());
+        return job.spec().filename() == null ? null
+                : targets.in(job.spec().modelType(), job.spec().filename());
     }
 
     /**

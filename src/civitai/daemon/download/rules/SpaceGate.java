@@ -75,22 +75,24 @@ public final class SpaceGate {
             return new Verdict.Fits();  // no answer: the write itself reports a full disk
         }
         if (needed > total) {
-            return new Verdict.TooBig("needs " + exactly(needed) + " but the file system at " + folder
-                    + " holds " + Sizes.of(total) + " in all");
+            return new Verdict.TooBig("needs " + exactly(needed) + " but the file system at "
+                    + folder + " holds " + Sizes.of(total) + " in all");
         }
         long keep = keepFree.applyAsLong(total);
         long free = usable - reserved;
         if (free - needed < keep) {
             return new Verdict.Wait("waiting for space: needs " + exactly(needed) + " and "
-                    + Sizes.of(keep) + " kept free (min_free_space), " + Sizes.of(Math.max(0, free)) + " free"
-                    + (reserved > 0 ? " after running downloads (" + Sizes.of(reserved) + " still to come)" : ""));
+                    + Sizes.of(keep) + " kept free (min_free_space), " + Sizes.of(Math.max(0, free))
+                    + " free" + (reserved > 0 ? " after running downloads (" + Sizes.of(reserved)
+                            + " still to come)" : ""));
         }
         return new Verdict.Fits();
     }
 
     /**
      * What may still be written where {@code folder} is before less than the kept-free amount is
-     * left (it may be negative); null when the file system does not say. Bounds a body of unknown size.
+     * left (it may be negative); null when the file system does not say. Bounds a body of unknown
+     * size.
      */
     public Long room(Path folder) {
         try {
@@ -137,7 +139,9 @@ public final class SpaceGate {
         return Sizes.of(bytes) + " (" + bytes + " bytes)";
     }
 
-    /** The folder, or its nearest parent that exists: a job's folder is made only when it starts. */
+    /**
+     * The folder, or its nearest parent that exists: a job's folder is made only when it starts.
+     */
     private static Path existing(Path folder) {
         Path p = folder.toAbsolutePath();
         while (p != null && !Files.exists(p)) {

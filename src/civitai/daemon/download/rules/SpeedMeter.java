@@ -14,7 +14,9 @@ public final class SpeedMeter {
     private int count;
     private long lastNanos;
 
-    /** Records that {@code totalBytes} had arrived by now; samples closer than ~80 ms are merged. */
+    /**
+     * Records that {@code totalBytes} had arrived by now; samples closer than ~80 ms are merged.
+     */
     public synchronized void sample(long totalBytes) {
         long now = System.nanoTime();
         if (count > 0 && now - lastNanos < WINDOW_NANOS / SLOTS) {

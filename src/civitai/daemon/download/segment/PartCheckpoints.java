@@ -34,7 +34,7 @@ public final class PartCheckpoints {
     private volatile boolean unrecorded;          // bytes written or synced since the last record
     private volatile boolean recording;
     private volatile RuntimeException recordFailed;  // the recorder's, for the next writer to throw
-    private volatile boolean syncFailed;             // then written bytes may be gone: only synced ones count
+    private volatile boolean syncFailed;  // then written bytes may be gone: only synced ones count
     private Thread recorder;
 
     public PartCheckpoints(RangeJournal journal, long jobId, PartFile part, SegmentPlan<?> plan) {
@@ -47,7 +47,8 @@ public final class PartCheckpoints {
     /** Starts the recorder; {@link #stop} ends it. */
     public void start() {
         recording = true;
-        recorder = Thread.ofVirtual().name("job-" + jobId + "-journal").start(this::recordWhileRunning);
+        recorder = Thread.ofVirtual().name("job-" + jobId + "-journal")
+                .start(this::recordWhileRunning);
     }
 
     private void recordWhileRunning() {
@@ -56,7 +57,8 @@ public final class PartCheckpoints {
             if (unrecorded && recording) {
                 try {
                     record();
-                } catch (RuntimeException e) {  // the database failed: the connections end the attempt
+                } catch (RuntimeException e) {
+                    // the database failed: the connections end the attempt
                     recordFailed = e;
                     return;
                 }
@@ -102,7 +104,8 @@ public final class PartCheckpoints {
     }
 
     private void sync() throws DiskException {
-        Map<Segment, Long> positions = plan.positions();  // taken before the fsync: these bytes are in it
+        // taken before the fsync: these bytes are in it
+        Map<Segment, Long> positions = plan.positions();
         try {
             part.force();
         } catch (DiskException e) {
@@ -115,7 +118,10 @@ public final class PartCheckpoints {
         unrecorded = true;  // the durable claims go in with the next record
     }
 
-    /** At the end of an unfinished attempt: fsync and record now, so what it got stays for the next one. */
+    /**
+     * At the end of an unfinished attempt: fsync and record now, so what it got stays for the next
+     * one.
+     */
     public void finalQuietly() {
         stop();
         syncLock.lock();

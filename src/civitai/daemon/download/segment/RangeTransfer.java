@@ -27,9 +27,11 @@ public final class RangeTransfer {
     }
 
     /** Copies until the segment is full, the body ends, or {@code keepGoing} says to stop. */
-    public void copy(BodyStream body, PartFile.Writer out, Segment segment, BooleanSupplier keepGoing, Runnable activity,
+    public void copy(BodyStream body, PartFile.Writer out, Segment segment,
+            BooleanSupplier keepGoing, Runnable activity,
             Progress progress) throws IOException, InterruptedException {
-        for (ByteBuffer piece; !segment.finished() && keepGoing.getAsBoolean() && (piece = body.next()) != null; ) {
+        for (ByteBuffer piece; !segment.finished() && keepGoing.getAsBoolean()
+                && (piece = body.next()) != null; ) {
             activity.run();
             int n = segment.claim(piece.remaining());
             if (n == 0) {

@@ -21,7 +21,10 @@ public final class Segment {
         this.end = end;
     }
 
-    /** Claims up to {@code want} next bytes for the writer: how many it may write at {@link #done()}. */
+    /**
+     * Claims up to {@code want} next bytes for the writer: how many it may write at
+     * {@link #done()}.
+     */
     public synchronized int claim(int want) {
         return (int) Math.max(0, Math.min(want, end - done));
     }
@@ -88,7 +91,10 @@ public final class Segment {
         return back;
     }
 
-    /** Ends this segment at {@code at}; the rest becomes a new segment (null when nothing is left to cut). */
+    /**
+     * Ends this segment at {@code at}; the rest becomes a new segment (null when nothing is left to
+     * cut).
+     */
     public synchronized Segment cut(long at) {
         if (at <= done || at >= end) {
             return null;

@@ -5,9 +5,11 @@ import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The shared state of one segmented attempt: the segments still to fetch (idle connections take
@@ -18,9 +20,9 @@ import java.util.TreeMap;
 public final class SegmentPlan<E> {
 
     /** A segment is split only when its writer needs longer than this for the rest. */
-    public static final long STEAL_WORTH_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+    public static final long STEAL_WORTH_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** A writer's speed counts once it has written for this long. */
-    private static final long MEASURE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(300);
+    private static final long MEASURE_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
 
     private final Deque<Segment> waiting = new ArrayDeque<>();
     private final List<Segment> all = new ArrayList<>();
@@ -31,9 +33,12 @@ public final class SegmentPlan<E> {
     private URI url;
     private E end;
 
-    /** {@code segments} wait for connections; {@code assigned} (may be null) is the first connection's. */
-    public SegmentPlan(Segment assigned, List<Segment> segments, Map<Long, Long> before, long minSteal, int connections,
-            URI url) {
+    /**
+     * {@code segments} wait for connections; {@code assigned} (may be null) is the first
+     * connection's.
+     */
+    public SegmentPlan(Segment assigned, List<Segment> segments, Map<Long, Long> before,
+            long minSteal, int connections, URI url) {
         waiting.addAll(segments);
         if (assigned != null) {
             all.add(assigned);
@@ -134,7 +139,7 @@ public final class SegmentPlan<E> {
 
     /** Where each segment's writer stands now. */
     public synchronized Map<Segment, Long> positions() {
-        Map<Segment, Long> at = new java.util.HashMap<>();
+        Map<Segment, Long> at = new HashMap<>();
         for (Segment s : all) {
             at.put(s, s.done());
         }
@@ -146,7 +151,10 @@ public final class SegmentPlan<E> {
         positions.forEach(Segment::synced);
     }
 
-    /** The ranges on disk: those from before this attempt (fsynced when it began) and each segment's fsynced front. */
+    /**
+     * The ranges on disk: those from before this attempt (fsynced when it began) and each segment's
+     * fsynced front.
+     */
     public synchronized Map<Long, Long> syncedRanges() {
         TreeMap<Long, Long> ranges = new TreeMap<>(before);
         for (Segment s : all) {

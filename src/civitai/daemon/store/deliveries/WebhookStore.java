@@ -20,9 +20,9 @@ public final class WebhookStore {
      * {@code target} is the target's name (null for rows from before targets had names);
      * {@code url} where it goes (a webhook's URL, else the service endpoint without its secrets).
      */
-    public record Delivery(long id, String target, String url, String event, Long jobId, String payload, String state,
-            int attempts, Instant nextAttemptAt, Integer lastStatus, String lastError, Instant createdAt,
-            Instant deliveredAt) {}
+    public record Delivery(long id, String target, String url, String event, Long jobId,
+            String payload, String state, int attempts, Instant nextAttemptAt, Integer lastStatus,
+            String lastError, Instant createdAt, Instant deliveredAt) {}
 
     /** Where a new delivery goes: the target's name and its URL as recorded. */
     public record Recipient(String target, String url) {}
@@ -30,8 +30,8 @@ public final class WebhookStore {
     /** How many deliveries of one target are in each state. */
     public record Tally(long pending, long delivered, long failed) {}
 
-    private static final String COLUMNS = "id, target, url, event, job_id, payload, state, attempts,"
-            + " next_attempt_at, last_status, last_error, created_at, delivered_at";
+    private static final String COLUMNS = "id, target, url, event, job_id, payload, state,"
+            + " attempts, next_attempt_at, last_status, last_error, created_at, delivered_at";
 
     private final Database db;
     private final Clock clock;
@@ -45,23 +45,27 @@ public final class WebhookStore {
         String now = Instant.now(clock).toString();
         db.transaction(c -> {
             for (Recipient r : to) {
-                Sql.exec(c, "INSERT INTO webhook_deliveries (target, url, event, job_id, payload, state,"
-                        + " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
-                        r.target(), r.url(), event, jobId, payload, now, now);
+                Sql.exec(c, "INSERT INTO webhook_deliveries (target, url, event, job_id, payload,"
+                        + " state, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?,"
+                        + " 'pending', ?, ?)", r.target(), r.url(), event, jobId, payload, now,
+                        now);
             }
             return null;
         });
     }
 
-    /** Records a delivery already tried once (a test message): delivered, or failed with no retry. */
+    /**
+     * Records a delivery already tried once (a test message): delivered, or failed with no retry.
+     */
     public long addTried(Recipient to, String event, String payload, Integer status, String error) {
         String now = Instant.now(clock).toString();
         boolean ok = error == null;
         return db.transaction(c -> {
-            Sql.exec(c, "INSERT INTO webhook_deliveries (target, url, event, payload, state, attempts,"
-                    + " next_attempt_at, last_status, last_error, created_at, delivered_at)"
-                    + " VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)", to.target(), to.url(), event, payload,
-                    ok ? "delivered" : "failed", now, status, error, now, ok ? now : null);
+            Sql.exec(c, "INSERT INTO webhook_deliveries (target, url, event, payload, state,"
+                    + " attempts, next_attempt_at, last_status, last_error, created_at,"
+                    + " delivered_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)", to.target(),
+                    to.url(), event, payload, ok ? "delivered" : "failed", now, status, error, now,
+                    ok ? now : null);
             try (PreparedStatement s = c.prepareStatement("SELECT last_insert_rowid()");
                     ResultSet rs = s.executeQuery()) {
                 return rs.getLong(1);
@@ -71,15 +75,17 @@ public final class WebhookStore {
 
     /** Recent deliveries of one target, newest first. */
     public List<Delivery> recent(String target, int limit) {
-        return query("SELECT " + COLUMNS + " FROM webhook_deliveries WHERE target = ? ORDER BY id DESC LIMIT ?",
+        return query("SELECT " + COLUMNS
+                + " FROM webhook_deliveries WHERE target = ? ORDER BY id DESC LIMIT ?",
                 target, limit);
     }
 
     /** Pending, delivered and failed counts of one target. */
     public Tally tally(String target) {
         return db.run(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT sum(state = 'pending'), sum(state = 'delivered'),"
-                    + " sum(state = 'failed') FROM webhook_deliveries WHERE target = ?")) {
+            try (PreparedStatement s = c.prepareStatement("SELECT sum(state = 'pending'),"
+                    + " sum(state = 'delivered'), sum(state = 'failed') FROM webhook_deliveries"
+                    + " WHERE target = ?")) {
                 Sql.bind(s, target);
                 try (ResultSet rs = s.executeQuery()) {
                     return new Tally(rs.getLong(1), rs.getLong(2), rs.getLong(3));
@@ -91,7 +97,8 @@ public final class WebhookStore {
     /** Pending deliveries whose time has come, oldest first. */
     public List<Delivery> due(int limit) {
         return query("SELECT " + COLUMNS + " FROM webhook_deliveries WHERE state = 'pending'"
-                + " AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?", Instant.now(clock).toString(), limit);
+                + " AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+                Instant.now(clock).toString(), limit);
     }
 
     /** When the next pending delivery is due, or null when none is pending. */
@@ -107,20 +114,23 @@ public final class WebhookStore {
     }
 
     public List<Delivery> recent(int limit) {
-        return query("SELECT " + COLUMNS + " FROM webhook_deliveries ORDER BY id DESC LIMIT ?", limit);
+        return query("SELECT " + COLUMNS + " FROM webhook_deliveries ORDER BY id DESC LIMIT ?",
+                limit);
     }
 
     public void delivered(long id, int status) {
         Instant now = Instant.now(clock);
-        db.run(c -> Sql.exec(c, "UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1,"
-                + " last_status = ?, last_error = NULL, delivered_at = ? WHERE id = ?", status, now.toString(), id));
+        db.run(c -> Sql.exec(c, "UPDATE webhook_deliveries SET state = 'delivered',"
+                + " attempts = attempts + 1, last_status = ?, last_error = NULL,"
+                + " delivered_at = ? WHERE id = ?", status, now.toString(), id));
     }
 
     /** Records a failed attempt; {@code retryAt} null means no attempt is left. */
     public void attemptFailed(long id, Integer status, String error, Instant retryAt) {
-        db.run(c -> Sql.exec(c, "UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = ?,"
-                + " last_error = ?, state = ?, next_attempt_at = coalesce(?, next_attempt_at) WHERE id = ?",
-                status, error, retryAt == null ? "failed" : "pending",
+        db.run(c -> Sql.exec(c, "UPDATE webhook_deliveries SET attempts = attempts + 1,"
+                + " last_status = ?, last_error = ?, state = ?, next_attempt_at = coalesce(?,"
+                + " next_attempt_at) WHERE id = ?", status, error,
+                retryAt == null ? "failed" : "pending",
                 retryAt == null ? null : retryAt.toString(), id));
     }
 
@@ -131,9 +141,11 @@ public final class WebhookStore {
                 Sql.bind(s, args);
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new Delivery(rs.getLong("id"), rs.getString("target"), rs.getString("url"), rs.getString("event"),
-                                Sql.longOrNull(rs, "job_id"), rs.getString("payload"), rs.getString("state"),
-                                rs.getInt("attempts"), Sql.instant(rs, "next_attempt_at"),
+                        out.add(new Delivery(rs.getLong("id"), rs.getString("target"),
+                                rs.getString("url"), rs.getString("event"),
+                                Sql.longOrNull(rs, "job_id"), rs.getString("payload"),
+                                rs.getString("state"), rs.getInt("attempts"),
+                                Sql.instant(rs, "next_attempt_at"),
                                 (Integer) rs.getObject("last_status"), rs.getString("last_error"),
                                 Sql.instant(rs, "created_at"), Sql.instant(rs, "delivered_at")));
                     }

@@ -9,10 +9,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Job writes the database refused for want of space ({@link DatabaseFull}), kept in memory in the
@@ -49,7 +49,9 @@ final class HeldWrites implements Database.Part {
         this.report = report;
     }
 
-    /** The held writes of {@code db}: one for the database, which the job store and history share. */
+    /**
+     * The held writes of {@code db}: one for the database, which the job store and history share.
+     */
     static HeldWrites of(Database db) {
         return db.part(HeldWrites.class, HeldWrites::new);
     }
@@ -78,7 +80,8 @@ final class HeldWrites implements Database.Part {
         try {
             if (!flushed()) {
                 throw new DatabaseFull("the database cannot be written (its disk is full): " + count
-                        + " job write(s) wait to be recorded first; free some space, then try again", null);
+                        + " job write(s) wait to be recorded first; free some space,"
+                        + " then try again", null);
             }
             return write.get();
         } finally {
@@ -134,12 +137,12 @@ final class HeldWrites implements Database.Part {
 
     private void hold(Write w, DatabaseFull cause) {
         if (held.size() >= MAX_HELD) {
-            throw new DatabaseFull("the database cannot be written and " + MAX_HELD + " writes wait already;"
-                    + " free some space on its disk", cause);
+            throw new DatabaseFull("the database cannot be written and " + MAX_HELD + " writes wait"
+                    + " already; free some space on its disk", cause);
         }
         if (held.isEmpty()) {
-            report.accept(cause.getMessage() + ". Job outcomes are kept in memory (the API shows them) and"
-                    + " recorded once it can write; no download starts meanwhile");
+            report.accept(cause.getMessage() + ". Job outcomes are kept in memory (the API shows"
+                    + " them) and recorded once it can write; no download starts meanwhile");
         }
         if (w.key() != null) {
             held.removeIf(old -> old.jobId() == w.jobId() && Objects.equals(old.key(), w.key()));
@@ -164,8 +167,10 @@ final class HeldWrites implements Database.Part {
                 }
                 return null;
             });
-            report.accept("the database accepts writes again: " + writes.size() + " held write(s) recorded");
-        } catch (StoreException e) {  // still full, or busy (a sqlite3 shell's lock): try again later
+            report.accept("the database accepts writes again: " + writes.size()
+                    + " held write(s) recorded");
+        } catch (StoreException e) {
+            // still full, or busy (a sqlite3 shell's lock): try again later
             return false;
         }
         held.clear();
@@ -194,15 +199,17 @@ final class HeldWrites implements Database.Part {
         }
     }
 
-    /** A last try; what still cannot be written is lost, and said so (a restart requeues its jobs). */
+    /**
+     * A last try; what still cannot be written is lost, and said so (a restart requeues its jobs).
+     */
     @Override
     public void close() {
         lock.lock();
         try {
             closed = true;
             if (!flushed()) {
-                report.accept(count + " held write(s) not recorded at the stop (the database still cannot write):"
-                        + " their jobs are queued again at the next start");
+                report.accept(count + " held write(s) not recorded at the stop (the database still"
+                        + " cannot write): their jobs are queued again at the next start");
             }
             if (retrier != null) {
                 retrier.interrupt();

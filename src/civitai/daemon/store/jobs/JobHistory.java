@@ -12,7 +12,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The read side of the job records: pages of jobs, the completed history, and the figures
@@ -35,25 +38,31 @@ public final class JobHistory {
 
     /** Jobs newest first, optionally in one state; {@code cursor} is a previous page's. */
     public Page jobs(JobState state, int limit, String cursor) {
-        return jobs(state == null ? java.util.Set.of() : java.util.Set.of(state), limit, cursor);
+        return jobs(state == null ? Set.of() : Set.of(state), limit, cursor);
     }
 
-    /** Jobs in any of {@code states} (every job when empty), newest first; the cursor is the last id shown. */
-    public Page jobs(java.util.Set<JobState> states, int limit, String cursor) {
+    /**
+     * Jobs in any of {@code states} (every job when empty), newest first; the cursor is the last id
+     * shown.
+     */
+    public Page jobs(Set<JobState> states, int limit, String cursor) {
         long below = cursor == null ? Long.MAX_VALUE : Long.parseLong(cursor);
         StringBuilder keys = new StringBuilder(",");
         states.forEach(s -> keys.append(s.key()).append(','));
         String wanted = states.isEmpty() ? null : keys.toString();
-        // a job a held write moves into one of the states is in the page too, and one it moves out is not
+        // a job a held write moves into one of the states is in the page too, and one it moves out
+        // is not
         StringBuilder heldIds = new StringBuilder(",");
         held.jobs().forEach(id -> heldIds.append(id).append(','));
         List<Job> rows = db.run(c -> JobRows.many(c, JobRows.SELECT
-                + " WHERE (?1 IS NULL OR instr(?1, ',' || state || ',') > 0 OR instr(?4, ',' || id || ',') > 0)"
-                + " AND id < ?2 ORDER BY id DESC LIMIT ?3", wanted, below, limit + 1, heldIds.toString()));
+                + " WHERE (?1 IS NULL OR instr(?1, ',' || state || ',') > 0 OR instr(?4,"
+                + " ',' || id || ',') > 0) AND id < ?2 ORDER BY id DESC LIMIT ?3", wanted, below,
+                limit + 1, heldIds.toString()));
         List<Job> seen = held.overlayAll(rows);
         Page page = page(seen, limit, j -> Long.toString(j.id()));
         return states.isEmpty() ? page
-                : new Page(page.jobs().stream().filter(j -> states.contains(j.state())).toList(), page.nextCursor());
+                : new Page(page.jobs().stream().filter(j -> states.contains(j.state())).toList(),
+                        page.nextCursor());
     }
 
     /**
@@ -64,8 +73,12 @@ public final class JobHistory {
         return completed(limit, cursor, modelType, since, null);
     }
 
-    /** As above, only jobs whose file name contains {@code search} (ignoring case) when it is not null. */
-    public Page completed(int limit, String cursor, String modelType, Instant since, String search) {
+    /**
+     * As above, only jobs whose file name contains {@code search} (ignoring case) when it is not
+     * null.
+     */
+    public Page completed(int limit, String cursor, String modelType, Instant since,
+            String search) {
         String after = "9999";
         long afterId = Long.MAX_VALUE;
         if (cursor != null) {
@@ -73,17 +86,17 @@ public final class JobHistory {
             after = cursor.substring(0, comma);
             afterId = Long.parseLong(cursor.substring(comma + 1));
         }
-        Object[] args = {after, afterId, modelType, since == null ? null : since.toString(), limit + 1,
-                search == null ? null : search.toLowerCase(java.util.Locale.ROOT)};
+        Object[] args = {after, afterId, modelType, since == null ? null : since.toString(),
+                limit + 1, search == null ? null : search.toLowerCase(Locale.ROOT)};
         List<Job> rows = db.run(c -> JobRows.many(c, JobRows.SELECT
-                + " WHERE state = 'completed' AND (finished_at < ?1 OR (finished_at = ?1 AND id < ?2))"
-                + " AND (?3 IS NULL OR model_type = ?3) AND (?4 IS NULL OR finished_at >= ?4)"
-                + " AND (?6 IS NULL OR instr(lower(coalesce(filename, url)), ?6) > 0)"
-                + " ORDER BY finished_at DESC, id DESC LIMIT ?5", args));
+                + " WHERE state = 'completed' AND (finished_at < ?1 OR (finished_at = ?1"
+                + " AND id < ?2)) AND (?3 IS NULL OR model_type = ?3) AND (?4 IS NULL"
+                + " OR finished_at >= ?4) AND (?6 IS NULL OR instr(lower(coalesce(filename, url)),"
+                + " ?6) > 0) ORDER BY finished_at DESC, id DESC LIMIT ?5", args));
         return page(held.overlayAll(rows), limit, j -> j.finishedAt() + "," + j.id());
     }
 
-    private static Page page(List<Job> rows, int limit, java.util.function.Function<Job, String> cursorOf) {
+    private static Page page(List<Job> rows, int limit, Function<Job, String> cursorOf) {
         if (rows.size() <= limit) {
             return new Page(rows, null);
         }
@@ -117,12 +130,13 @@ public final class JobHistory {
     public Metrics metrics(Map<JobState, Integer> byState) {
         String since = Instant.now(clock).minus(Duration.ofDays(30)).toString();
         return db.run(c -> {
-            double[] speeds = doubles(c, "SELECT avg(avg_bytes_per_s), max(avg_bytes_per_s) FROM jobs"
-                    + " WHERE state = 'completed' AND avg_bytes_per_s IS NOT NULL");
+            double[] speeds = doubles(c, "SELECT avg(avg_bytes_per_s), max(avg_bytes_per_s)"
+                    + " FROM jobs WHERE state = 'completed' AND avg_bytes_per_s IS NOT NULL");
             int completed = byState.get(JobState.COMPLETED);
             int failed = byState.get(JobState.FAILED);
             return new Metrics(byState,
-                    longOf(c, "SELECT coalesce(sum(bytes_done), 0) FROM jobs WHERE state = 'completed'"),
+                    longOf(c, "SELECT coalesce(sum(bytes_done), 0) FROM jobs"
+                    + " WHERE state = 'completed'"),
                     longOf(c, "SELECT coalesce(sum(bytes), 0) FROM attempts"),
                     Double.isNaN(speeds[0]) ? null : speeds[0],
                     Double.isNaN(speeds[1]) ? null : speeds[1],
@@ -130,11 +144,14 @@ public final class JobHistory {
                     longOf(c, "SELECT count(*) FROM attempts WHERE outcome = 'retry'"),
                     counts(c, "SELECT coalesce(failure_reason, 'unknown'), count(*) FROM jobs"
                             + " WHERE state = 'failed' GROUP BY 1 ORDER BY 2 DESC"),
-                    tallies(c, "SELECT substr(finished_at, 1, 10), count(*), coalesce(sum(bytes_done), 0)"
-                            + " FROM jobs WHERE state = 'completed' AND finished_at >= ? GROUP BY 1 ORDER BY 1", since),
+                    tallies(c, "SELECT substr(finished_at, 1, 10), count(*),"
+                    + " coalesce(sum(bytes_done), 0)"
+                            + " FROM jobs WHERE state = 'completed' AND finished_at >= ?"
+                            + " GROUP BY 1 ORDER BY 1", since),
                     tallies(c, "SELECT model_type, count(*), coalesce(sum(bytes_done), 0) FROM jobs"
                             + " WHERE state = 'completed' GROUP BY 1 ORDER BY 1"),
-                    counts(c, "SELECT state, count(*) FROM webhook_deliveries GROUP BY 1 ORDER BY 1"));
+                    counts(c, "SELECT state, count(*) FROM webhook_deliveries"
+                    + " GROUP BY 1 ORDER BY 1"));
         });
     }
 
@@ -163,7 +180,8 @@ public final class JobHistory {
         return out;
     }
 
-    private static Map<String, Tally> tallies(Connection c, String sql, Object... args) throws SQLException {
+    private static Map<String, Tally> tallies(Connection c, String sql, Object... args)
+            throws SQLException {
         Map<String, Tally> out = new LinkedHashMap<>();
         try (PreparedStatement s = c.prepareStatement(sql)) {
             Sql.bind(s, args);
@@ -180,9 +198,9 @@ public final class JobHistory {
     public List<Map<String, Object>> attempts(long jobId) {
         return db.run(c -> {
             List<Map<String, Object>> rows = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT number, started_at, ended_at, host,"
-                    + " start_offset, bytes, http_status, outcome, error FROM attempts WHERE job_id = ?"
-                    + " ORDER BY number")) {
+            try (PreparedStatement s = c.prepareStatement("SELECT number, started_at, ended_at,"
+                    + " host, start_offset, bytes, http_status, outcome, error FROM attempts"
+                    + " WHERE job_id = ? ORDER BY number")) {
                 s.setLong(1, jobId);
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {

@@ -51,7 +51,10 @@ final class JobReads {
         return keys.key(job.spec().modelType(), job.spec().filename(), job.targetPath());
     }
 
-    /** One query, where asking {@code otherClaims} of each of a 10,000-job batch was a tenth of it. */
+    /**
+     * One query: asking {@code otherClaims} of each job of a 10,000-job batch would take a tenth
+     * of its time.
+     */
     Set<String> contestedTargets() {
         return db.run(c -> {
             Set<String> out = new HashSet<>();
@@ -69,16 +72,16 @@ final class JobReads {
 
     List<Job> newestOfContested() {
         return held.overlayAll(db.run(c -> JobRows.many(c, JobRows.SELECT + " WHERE id IN"
-                + " (SELECT max(id) FROM jobs WHERE target_key IS NOT NULL AND state <> 'superseded'"
-                + " GROUP BY target_key HAVING count(*) > 1) ORDER BY id")));
+                + " (SELECT max(id) FROM jobs WHERE target_key IS NOT NULL AND state <>"
+                + " 'superseded' GROUP BY target_key HAVING count(*) > 1) ORDER BY id")));
     }
 
     Set<String> placedHashes(Job job) {
         return db.run(c -> {
             Set<String> out = new HashSet<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT sha256 FROM jobs WHERE target_key ="
-                    + " (SELECT target_key FROM jobs WHERE id = ?) AND sha256 IS NOT NULL"
-                    + " AND placed = 1 AND state IN ('completed', 'superseded')")) {
+            try (PreparedStatement s = c.prepareStatement("SELECT sha256 FROM jobs"
+                    + " WHERE target_key = (SELECT target_key FROM jobs WHERE id = ?) AND sha256 IS"
+                    + " NOT NULL AND placed = 1 AND state IN ('completed', 'superseded')")) {
                 Sql.bind(s, job.id());
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
@@ -95,25 +98,31 @@ final class JobReads {
             return db.run(c -> JobRows.many(c, JobRows.SELECT + " WHERE state = ?"
                     + " ORDER BY priority, id", state.key()));
         }
-        StringBuilder ids = new StringBuilder(",");  // the jobs a held write may move into the state
+        // the jobs a held write may move into the state
+        StringBuilder ids = new StringBuilder(",");
         held.jobs().forEach(id -> ids.append(id).append(','));
         return inState(state, db.run(c -> JobRows.many(c, JobRows.SELECT + " WHERE state = ?"
                 + " OR instr(?, ',' || id || ',') > 0 ORDER BY priority, id", state.key(),
                 ids.toString())));
     }
 
-    /** The rows as the held writes leave them, without those the writes move out of {@code state}. */
+    /**
+     * The rows as the held writes leave them, without those the writes move out of {@code state}.
+     */
     private List<Job> inState(JobState state, List<Job> rows) {
         return held.any()
                 ? held.overlayAll(rows).stream().filter(j -> j.state() == state).toList()
                 : rows;
     }
 
-    /** A page of the queue, read through the index it is ordered by: no load of every queued row. */
+    /**
+     * A page of the queue, read through the index it is ordered by: no load of every queued row.
+     */
     List<Job> queuedAfter(int priority, long id, int limit) {
         return inState(JobState.QUEUED, db.run(c -> JobRows.many(c, JobRows.SELECT
                 + " WHERE state = ? AND (priority > ? OR (priority = ? AND id > ?))"
-                + " ORDER BY priority, id LIMIT ?", JobState.QUEUED.key(), priority, priority, id, limit)));
+                + " ORDER BY priority, id LIMIT ?", JobState.QUEUED.key(), priority, priority, id,
+                limit)));
     }
 
     /** The counts as the rows say, before the held writes. */

@@ -33,7 +33,10 @@ final class JobRecovery {
         return Instant.now(clock).toString();
     }
 
-    /** A row from before the column, or one keyed under another layout or download_dir, is keyed again. */
+    /**
+     * A row from before the column, or one keyed under another layout or download_dir, is keyed
+     * again.
+     */
     int rekeyTargets() {
         return held.now(() -> db.transaction(c -> {
             List<Object[]> changed = new ArrayList<>();
@@ -54,7 +57,10 @@ final class JobRecovery {
         }));
     }
 
-    /** An attempt the stop cut short has no outcome (a kill -9, a power loss): it is marked interrupted. */
+    /**
+     * An attempt the stop cut short has no outcome (a kill -9, a power loss): it is marked
+     * interrupted.
+     */
     int requeueInterrupted() {
         try {
             return requeueInterruptedNow();
@@ -63,27 +69,30 @@ final class JobRecovery {
         }
     }
 
-    /** A start on a full disk: the requeue is held like an outcome, and the daemon serves meanwhile. */
+    /**
+     * A start on a full disk: the requeue is held like an outcome, and the daemon serves meanwhile.
+     */
     private int holdRequeue() {
         List<Job> cut = db.run(c -> JobRows.many(c, JobRows.SELECT
                 + " WHERE state IN ('downloading', 'verifying')"));
         held.write(new HeldWrites.Write(0, null, "UPDATE attempts SET outcome = 'interrupted',"
-                + " ended_at = coalesce(ended_at, ?), error = coalesce(error, 'the daemon stopped during this"
-                + " attempt') WHERE outcome IS NULL", new Object[] {now()}, null));
+                + " ended_at = coalesce(ended_at, ?), error = coalesce(error, 'the daemon stopped"
+                + " during this attempt') WHERE outcome IS NULL", new Object[] {now()}, null));
         for (Job job : cut) {
             held.write(new HeldWrites.Write(job.id(), null, "UPDATE jobs SET state = 'queued'"
-                    + " WHERE id = ? AND state IN ('downloading', 'verifying')", new Object[] {job.id()},
-                    j -> JobChanges.state(j, JobState.QUEUED)));
+                    + " WHERE id = ? AND state IN ('downloading', 'verifying')",
+                    new Object[] {job.id()}, j -> JobChanges.state(j, JobState.QUEUED)));
         }
         return cut.size();
     }
 
     private int requeueInterruptedNow() {
         return held.now(() -> db.transaction(c -> {
-            Sql.exec(c, "UPDATE attempts SET outcome = 'interrupted', ended_at = coalesce(ended_at, ?),"
-                    + " error = coalesce(error, 'the daemon stopped during this attempt')"
+            Sql.exec(c, "UPDATE attempts SET outcome = 'interrupted', ended_at = coalesce(ended_at,"
+                    + " ?), error = coalesce(error, 'the daemon stopped during this attempt')"
                     + " WHERE outcome IS NULL", now());
-            return Sql.exec(c, "UPDATE jobs SET state = 'queued' WHERE state IN ('downloading', 'verifying')");
+            return Sql.exec(c, "UPDATE jobs SET state = 'queued' WHERE state IN"
+                    + " ('downloading', 'verifying')");
         }));
     }
 }

@@ -35,7 +35,8 @@ public record JobSpec(
     /** A spec whose size, if it has one, may be rounded. */
     public JobSpec(Long modelId, String modelType, String filename, URI url, String expectedSha256,
             Long expectedSize, int priority, String updatedAt, String entryJson) {
-        this(modelId, modelType, filename, url, expectedSha256, expectedSize, priority, updatedAt, entryJson, false);
+        this(modelId, modelType, filename, url, expectedSha256, expectedSize, priority, updatedAt,
+                entryJson, false);
     }
 
     /**

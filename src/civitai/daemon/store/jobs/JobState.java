@@ -1,5 +1,7 @@
 package civitai.daemon.store.jobs;
 
+import java.util.Locale;
+
 /**
  * The life of a job. Stored by its lower-case name. {@code SUPERSEDED}: a newer job took over the
  * same target (the resolved file); the older one's record stays, its claim on the file ends.
@@ -10,10 +12,10 @@ public enum JobState {
     QUEUED, DOWNLOADING, VERIFYING, COMPLETED, FAILED, CANCELLED, PAUSED, SUPERSEDED, WAITING_SPACE;
 
     public String key() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 
     public static JobState of(String key) {
-        return valueOf(key.toUpperCase(java.util.Locale.ROOT));
+        return valueOf(key.toUpperCase(Locale.ROOT));
     }
 }

@@ -55,22 +55,26 @@ public final class JobStore {
         return Instant.now(clock).toString();
     }
 
-    /** Inserts a job unless one with the same {@link JobSpec#key()} exists; returns the stored one. */
+    /**
+     * Inserts a job unless one with the same {@link JobSpec#key()} exists; returns the stored one.
+     */
     public Inserted insertIfAbsent(JobSpec spec, JobState state) {
         return held.now(() -> db.transaction(c -> insertIfAbsent(c, spec, state)));
     }
 
-    private Inserted insertIfAbsent(Connection c, JobSpec spec, JobState state) throws SQLException {
-        // one statement for a new job (a batch of 10,000 is mostly new ones); a second only for a known one
+    private Inserted insertIfAbsent(Connection c, JobSpec spec, JobState state)
+            throws SQLException {
+        // one statement for a new job (a batch of 10,000 is mostly new ones); a second only for a
+        // known one
         Optional<Job> inserted = JobRows.one(c, "INSERT INTO jobs (job_key, model_id,"
                 + " model_type, filename, url, expected_sha256, expected_size, priority,"
                 + " updated_at, entry_json, state, created_at, target_key, expected_size_exact)"
                 + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                 + " ON CONFLICT (job_key) DO NOTHING RETURNING " + JobRows.JOB_COLUMNS,
-                spec.key(), spec.modelId(), spec.modelType(), spec.filename(), spec.url().toString(),
-                spec.expectedSha256(), spec.expectedSize(), spec.priority(), spec.updatedAt(),
-                spec.entryJson(), state.key(), now(), keys.key(spec.modelType(), spec.filename(), null),
-                spec.exactSize() ? 1 : 0);
+                spec.key(), spec.modelId(), spec.modelType(), spec.filename(),
+                spec.url().toString(), spec.expectedSha256(), spec.expectedSize(), spec.priority(),
+                spec.updatedAt(), spec.entryJson(), state.key(), now(),
+                keys.key(spec.modelType(), spec.filename(), null), spec.exactSize() ? 1 : 0);
         if (inserted.isPresent()) {
             return new Inserted(inserted.get(), true);
         }
@@ -132,7 +136,10 @@ public final class JobStore {
         return reads.inState(state);
     }
 
-    /** Up to {@code limit} queued jobs in queue order after the one with ({@code priority}, {@code id}). */
+    /**
+     * Up to {@code limit} queued jobs in queue order after the one with ({@code priority},
+     * {@code id}).
+     */
     public List<Job> queuedAfter(int priority, long id, int limit) {
         return reads.queuedAfter(priority, id, limit);
     }
@@ -164,17 +171,19 @@ public final class JobStore {
 
     /** A queued job waits for space; {@code why} says how much it needs and how much is free. */
     public void waitForSpace(long id, String why) {
-        update("UPDATE jobs SET state = 'waiting_space', last_error = ? WHERE id = ? AND state = 'queued'", why, id);
+        update("UPDATE jobs SET state = 'waiting_space', last_error = ? WHERE id = ?"
+                + " AND state = 'queued'", why, id);
     }
 
     /** A job that waited for space is queued again; false when it no longer waited (cancelled). */
     public boolean spaceFound(long id) {
-        return update("UPDATE jobs SET state = 'queued', last_error = NULL WHERE id = ? AND state = 'waiting_space'",
-                id) > 0;
+        return update("UPDATE jobs SET state = 'queued', last_error = NULL WHERE id = ?"
+                + " AND state = 'waiting_space'", id) > 0;
     }
 
     public void setState(long id, JobState state) {
-        keep(id, null, j -> JobChanges.state(j, state), "UPDATE jobs SET state = ? WHERE id = ?", state.key(), id);
+        keep(id, null, j -> JobChanges.state(j, state), "UPDATE jobs SET state = ? WHERE id = ?",
+                state.key(), id);
     }
 
     /** Opens attempt number {@code attempts + 1} and marks the job downloading; returns its id. */
@@ -183,7 +192,8 @@ public final class JobStore {
             Sql.exec(c, "UPDATE jobs SET state = 'downloading', attempts = attempts + 1,"
                     + " started_at = coalesce(started_at, ?) WHERE id = ?", now(), jobId);
             Sql.exec(c, "INSERT INTO attempts (job_id, number, started_at, host, start_offset)"
-                    + " SELECT id, attempts, ?, ?, ? FROM jobs WHERE id = ?", now(), host, startOffset, jobId);
+                    + " SELECT id, attempts, ?, ?, ? FROM jobs WHERE id = ?", now(), host,
+                    startOffset, jobId);
             try (PreparedStatement s = c.prepareStatement("SELECT last_insert_rowid()");
                     ResultSet rs = s.executeQuery()) {
                 return rs.getLong(1);
@@ -195,28 +205,32 @@ public final class JobStore {
      * Closes an attempt with what it achieved. {@code outcome}: completed, retry, failed, aborted
      * ({@code interrupted} is set by {@link #requeueInterrupted} alone).
      */
-    public void endAttempt(long attemptId, long bytes, Integer httpStatus, String outcome, String error) {
-        keep(0, null, null, "UPDATE attempts SET ended_at = ?, bytes = ?, http_status = ?, outcome = ?, error = ?"
-                + " WHERE id = ?", now(), bytes, httpStatus, outcome, error, attemptId);
+    public void endAttempt(long attemptId, long bytes, Integer httpStatus, String outcome,
+            String error) {
+        keep(0, null, null, "UPDATE attempts SET ended_at = ?, bytes = ?, http_status = ?,"
+                + " outcome = ?, error = ? WHERE id = ?", now(), bytes, httpStatus, outcome, error,
+                attemptId);
     }
 
     public void saveProgress(long jobId, long bytesDone, Long totalBytes, String validator) {
         // a held progress write replaces the one before it, so it carries the total that one knew
-        Long total = totalBytes != null || !held.any() ? totalBytes : find(jobId).map(Job::totalBytes).orElse(null);
-        keep(jobId, "progress", j -> JobChanges.progress(j, bytesDone, total, validator), "UPDATE jobs SET"
-                + " bytes_done = ?, total_bytes = coalesce(?, total_bytes), validator = ? WHERE id = ?",
-                bytesDone, total, validator, jobId);
+        Long total = totalBytes != null || !held.any() ? totalBytes
+                : find(jobId).map(Job::totalBytes).orElse(null);
+        keep(jobId, "progress", j -> JobChanges.progress(j, bytesDone, total, validator),
+                "UPDATE jobs SET" + " bytes_done = ?, total_bytes = coalesce(?, total_bytes),"
+                + " validator = ? WHERE id = ?", bytesDone, total, validator, jobId);
     }
 
     public void setTarget(long jobId, String targetPath) {
-        keep(jobId, null, j -> JobChanges.target(j, targetPath), "UPDATE jobs SET target_path = ?, target_key = ?"
-                + " WHERE id = ?", targetPath, keys.key(null, null, targetPath), jobId);
+        keep(jobId, null, j -> JobChanges.target(j, targetPath), "UPDATE jobs SET target_path = ?,"
+                + " target_key = ? WHERE id = ?", targetPath, keys.key(null, null, targetPath),
+                jobId);
     }
 
     /** A retry is coming: the reason is kept so a user sees why the job is waiting. */
     public void noteRetry(long jobId, String reason) {
-        keep(jobId, null, j -> JobChanges.retrying(j, reason), "UPDATE jobs SET state = 'queued', last_error = ?"
-                + " WHERE id = ?", reason, jobId);
+        keep(jobId, null, j -> JobChanges.retrying(j, reason), "UPDATE jobs SET state = 'queued',"
+                + " last_error = ? WHERE id = ?", reason, jobId);
     }
 
     /**
@@ -227,12 +241,13 @@ public final class JobStore {
             boolean downloaded, String fromLibrary) {
         Double speed = downloaded && durationMs > 0 ? bytes * 1000.0 / durationMs : null;
         Instant at = Instant.now(clock);
-        keep(jobId, null, j -> JobChanges.completed(j, targetPath, sha256, bytes, at, durationMs, fromLibrary),
-                "UPDATE jobs SET state = 'completed', target_path = ?, target_key = ?, sha256 = ?,"
-                + " bytes_done = ?, total_bytes = ?, finished_at = ?, duration_ms = ?, avg_bytes_per_s = ?,"
-                + " failure_reason = NULL, validator = NULL, placed = ?, from_library = ? WHERE id = ?",
-                targetPath, keys.key(null, null, targetPath), sha256, bytes, bytes, at.toString(), durationMs, speed,
-                downloaded ? 1 : 0, fromLibrary, jobId);
+        keep(jobId, null, j -> JobChanges.completed(j, targetPath, sha256, bytes, at, durationMs,
+                fromLibrary), "UPDATE jobs SET state = 'completed', target_path = ?,"
+                + " target_key = ?, sha256 = ?, bytes_done = ?, total_bytes = ?, finished_at = ?,"
+                + " duration_ms = ?, avg_bytes_per_s = ?, failure_reason = NULL, validator = NULL,"
+                + " placed = ?, from_library = ? WHERE id = ?", targetPath,
+                keys.key(null, null, targetPath), sha256, bytes, bytes, at.toString(), durationMs,
+                speed, downloaded ? 1 : 0, fromLibrary, jobId);
     }
 
     /** Puts jobs in one transaction: all of them or, on an error, none. */
@@ -252,8 +267,8 @@ public final class JobStore {
 
     /** Queues a failed or cancelled job again with a fresh retry budget. */
     public void requeue(long jobId) {
-        update("UPDATE jobs SET state = 'queued', attempts_before_retry = attempts, failure_reason = NULL,"
-                + " finished_at = NULL WHERE id = ?", jobId);
+        update("UPDATE jobs SET state = 'queued', attempts_before_retry = attempts,"
+                + " failure_reason = NULL, finished_at = NULL WHERE id = ?", jobId);
     }
 
     /** Removes a job and its attempts. */
@@ -263,9 +278,9 @@ public final class JobStore {
 
     public void fail(long jobId, String reason, String message) {
         Instant at = Instant.now(clock);
-        keep(jobId, null, j -> JobChanges.failed(j, reason, message, at), "UPDATE jobs SET state = 'failed',"
-                + " failure_reason = ?, last_error = ?, finished_at = ? WHERE id = ?", reason, message, at.toString(),
-                jobId);
+        keep(jobId, null, j -> JobChanges.failed(j, reason, message, at), "UPDATE jobs SET"
+                + " state = 'failed', failure_reason = ?, last_error = ?,"
+                + " finished_at = ? WHERE id = ?", reason, message, at.toString(), jobId);
     }
 
     /** A write the engine makes of a job: held in memory while the database has no room for it. */

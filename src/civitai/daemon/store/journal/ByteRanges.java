@@ -24,7 +24,8 @@ public final class ByteRanges {
     /** Adds {@code [start, end)}, merging it with every range it touches or overlaps. */
     public void add(long start, long end) {
         if (end < start) {
-            throw new IllegalArgumentException("range [" + start + ", " + end + ") ends before it starts");
+            throw new IllegalArgumentException("range [" + start + ", " + end
+                    + ") ends before it starts");
         }
         var before = ranges.floorEntry(start);
         if (before != null && before.getValue() >= start) {
@@ -41,7 +42,9 @@ public final class ByteRanges {
         bytes += end - start;
     }
 
-    /** Removes and returns the first range if it starts at or before {@code position}; else null. */
+    /**
+     * Removes and returns the first range if it starts at or before {@code position}; else null.
+     */
     public Map.Entry<Long, Long> pollFirstFrom(long position) {
         var first = ranges.firstEntry();
         if (first == null || first.getKey() > position) {

@@ -4,8 +4,10 @@ import civitai.daemon.store.Database;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Map;
 
 /**
@@ -28,12 +30,17 @@ public final class RangeJournal {
     private final Database db;
     private final String bootId;
 
-    /** A journal that trusts written ranges for this boot of the machine (when it can tell the boot). */
+    /**
+     * A journal that trusts written ranges for this boot of the machine (when it can tell the
+     * boot).
+     */
     public RangeJournal(Database db) {
         this(db, currentBootId());
     }
 
-    /** @param bootId this boot of the machine; null: written ranges are never recorded nor trusted */
+    /**
+     * @param bootId this boot of the machine; null: written ranges are never recorded nor trusted
+     */
     public RangeJournal(Database db, String bootId) {
         this.db = db;
         this.bootId = bootId;
@@ -62,7 +69,8 @@ public final class RangeJournal {
                 s.setString(2, bootId);
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
-                        long start = Math.max(0, rs.getLong(1));  // the marker is stored as [-1, -1)
+                        // the marker is stored as [-1, -1)
+                        long start = Math.max(0, rs.getLong(1));
                         long end = Math.max(0, rs.getLong(2));
                         merged.add(start, end);
                     }
@@ -83,8 +91,8 @@ public final class RangeJournal {
     public void record(long jobId, Map<Long, Long> synced, Map<Long, Long> written) {
         db.transaction(c -> {
             clear(c, jobId);
-            boolean any = insert(c, "INSERT INTO part_ranges (job_id, start, end_byte) VALUES (?, ?, ?)",
-                    jobId, synced, null);
+            boolean any = insert(c, "INSERT INTO part_ranges (job_id, start, end_byte)"
+                    + " VALUES (?, ?, ?)", jobId, synced, null);
             if (!any) {
                 try (PreparedStatement s = c.prepareStatement(
                         "INSERT INTO part_ranges (job_id, start, end_byte) VALUES (?, -1, -1)")) {
@@ -93,16 +101,16 @@ public final class RangeJournal {
                 }
             }
             if (bootId != null) {  // a written range never displaces a synced one at its start
-                insert(c, "INSERT OR IGNORE INTO part_ranges (job_id, start, end_byte, boot_id) VALUES (?, ?, ?, ?)",
-                        jobId, written, bootId);
+                insert(c, "INSERT OR IGNORE INTO part_ranges (job_id, start, end_byte, boot_id)"
+                        + " VALUES (?, ?, ?, ?)", jobId, written, bootId);
             }
             return null;
         });
     }
 
     /** Inserts the non-empty ranges; true when there was any. */
-    private static boolean insert(java.sql.Connection c, String sql, long jobId, Map<Long, Long> ranges, String boot)
-            throws java.sql.SQLException {
+    private static boolean insert(Connection c, String sql, long jobId, Map<Long, Long> ranges,
+            String boot) throws SQLException {
         boolean any = false;
         try (PreparedStatement s = c.prepareStatement(sql)) {
             for (var r : ranges.entrySet()) {
@@ -130,7 +138,7 @@ public final class RangeJournal {
         });
     }
 
-    private static void clear(java.sql.Connection c, long jobId) throws java.sql.SQLException {
+    private static void clear(Connection c, long jobId) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("DELETE FROM part_ranges WHERE job_id = ?")) {
             s.setLong(1, jobId);
             s.executeUpdate();

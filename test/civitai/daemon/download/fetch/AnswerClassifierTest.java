@@ -21,54 +21,82 @@ class AnswerClassifierTest {
     @ParameterizedTest(name = "{5} {6} to {0}-{1} -> {8}")
     @CsvSource(delimiter = '|', nullValues = "", value = {
         // the file
-        "0   | -1  |       |      |      | 200 | Content-Length=1000                       | bin  | file 200 @0 of 1000",
-        "0   | -1  |       |      |      | 200 | Content-Type=text/html;Content-Length=1000 | bin | file 200 @0 of 1000",
-        "0   | -1  |       |      |      | 200 | ETag=\"a\"                                | -    | file 200 @0 of null v \"a\"",
-        "0   | -1  |       |      |      | 200 | ETag=W/\"a\";Last-Modified=Mon            | -    | file 200 @0 of null v Mon",
-        "100 | -1  | \"a\" |      |      | 206 | Content-Range=bytes 100-999/1000;ETag=\"a\" | bin | file 206 @100 of 1000 v \"a\"",
-        "100 | 199 | \"a\" | 1000 |      | 206 | Content-Range=bytes 100-199/1000          | -    | file 206 @100 of 1000",
-        "100 | -1  | Mon   |      |      | 206 | Content-Range=bytes 100-999/1000;ETag=\"b\" | -   | file 206 @100 of 1000 v \"b\"",
+        "0   | -1  |       |      |      | 200 | Content-Length=1000                       | bin  |"
+                + " file 200 @0 of 1000",
+        "0   | -1  |       |      |      | 200 | Content-Type=text/html;Content-Length=1000 | bin |"
+        + " file 200 @0 of 1000", "0   | -1  |       |      |      | 200 | ETag=\"a\"              "
+        + "                  | -    | file 200 @0 of null v \"a\"",
+        "0   | -1  |       |      |      | 200 | ETag=W/\"a\";Last-Modified=Mon            | -    |"
+        + " file 200 @0 of null v Mon",
+        "100 | -1  | \"a\" |      |      | 206 | Content-Range=bytes 100-999/1000;ETag=\"a\" | bin"
+        + " | file 206 @100 of 1000 v \"a\"",
+        "100 | 199 | \"a\" | 1000 |      | 206 | Content-Range=bytes 100-199/1000          | -    |"
+        + " file 206 @100 of 1000", "100 | -1  | Mon   |      |      | 206 | Content-Range=bytes"
+        + " 100-999/1000;ETag=\"b\" | -   | file 206 @100 of 1000 v \"b\"",
         // a document in place of the file, unless about as large as the file
-        "0   | -1  |       |      |      | 200 | Content-Type=text/html                    | <!doctype html><html> | refused 200 FINAL",
-        "0   | -1  |       |      |      | 200 | Content-Type=application/octet-stream     | {\"error\":1}         | refused 200 FINAL",
-        "0   | -1  |       |      |      | 200 | Content-Type=text/plain                   | hello                 | refused 200 FINAL",
-        "0   | -1  |       |      | 1000 | 200 | Content-Length=1000                       | <html>                | file 200 @0 of 1000",
-        "0   | -1  |       |      | 1000 | 200 | Content-Length=100                        | <html>                | refused 200 FINAL",
+        "0   | -1  |       |      |      | 200 | Content-Type=text/html                    |"
+        + " <!doctype html><html> | refused 200 FINAL",
+        "0   | -1  |       |      |      | 200 | Content-Type=application/octet-stream     |"
+        + " {\"error\":1}         | refused 200 FINAL",
+        "0   | -1  |       |      |      | 200 | Content-Type=text/plain                   | hello "
+        + "                | refused 200 FINAL",
+        "0   | -1  |       |      | 1000 | 200 | Content-Length=1000                       | <html>"
+        + "                | file 200 @0 of 1000",
+        "0   | -1  |       |      | 1000 | 200 | Content-Length=100                        | <html>"
+        + "                | refused 200 FINAL",
         // an encoding the request (Accept-Encoding: identity) did not accept; identity is the file
-        "0   | -1  |       |      |      | 200 | Content-Encoding=gzip;Content-Length=29   | bin  | encoded 200 gzip",
-        "100 | -1  | \"a\" |      |      | 206 | Content-Range=bytes 100-999/1000;Content-Encoding=br | - | encoded 206 br",
-        "0   | -1  |       |      |      | 200 | Content-Encoding=identity;Content-Length=1000 | bin | file 200 @0 of 1000",
-        "0   | -1  |       |      |      | 404 | Content-Encoding=gzip                     | -    | refused 404 URL_REFUSED",
+        "0   | -1  |       |      |      | 200 | Content-Encoding=gzip;Content-Length=29   | bin  |"
+        + " encoded 200 gzip", "100 | -1  | \"a\" |      |      | 206 | Content-Range=bytes"
+        + " 100-999/1000;Content-Encoding=br | - | encoded 206 br",
+        "0   | -1  |       |      |      | 200 | Content-Encoding=identity;Content-Length=1000 |"
+        + " bin | file 200 @0 of 1000",
+        "0   | -1  |       |      |      | 404 | Content-Encoding=gzip                     | -    |"
+        + " refused 404 URL_REFUSED",
         // redirects
-        "0   | -1  |       |      |      | 302 | Location=/next                            | -    | redirect /next",
-        "0   | -1  |       |      |      | 307 | Location=https://cdn.example/f            | -    | redirect https://cdn.example/f",
-        "0   | -1  |       |      |      | 302 |                                           | -    | refused 302 FINAL",
+        "0   | -1  |       |      |      | 302 | Location=/next                            | -    |"
+        + " redirect /next",
+        "0   | -1  |       |      |      | 307 | Location=https://cdn.example/f            | -    |"
+        + " redirect https://cdn.example/f",
+        "0   | -1  |       |      |      | 302 |                                           | -    |"
+        + " refused 302 FINAL",
         // a range the server ignored, a validator that changed, a range other than asked
-        "100 | -1  | \"a\" |      |      | 200 | ETag=\"a\"                                | bin  | ignored same",
-        "100 | -1  | \"a\" |      |      | 200 | ETag=\"b\"                                | bin  | ignored changed",
-        "100 | -1  | \"a\" |      |      | 206 | Content-Range=bytes 100-999/1000;ETag=\"b\" | -   | changed 206",
-        "100 | -1  |       |      |      | 206 | Content-Range=bytes 0-999/1000            | -    | wrong range",
-        "100 | 199 |       |      |      | 206 | Content-Range=bytes 100-499/1000          | -    | wrong range",
-        "100 | 199 |       | 1000 |      | 206 | Content-Range=bytes 100-199/2000          | -    | wrong range",
-        "100 | -1  |       |      |      | 206 |                                           | -    | wrong range",
-        "1000 | -1 | \"a\" |      |      | 416 | Content-Range=bytes */1000                | -    | complete",
-        "500 | -1  | \"a\" |      |      | 416 | Content-Range=bytes */1000                | -    | changed 416",
-        "0   | -1  |       |      |      | 416 |                                           | -    | refused 416 FINAL",
+        "100 | -1  | \"a\" |      |      | 200 | ETag=\"a\"                                | bin "
+        + " | ignored same", "100 | -1  | \"a\" |      |      | 200 | ETag=\"b\"                   "
+        + "             | bin  | ignored changed",
+        "100 | -1  | \"a\" |      |      | 206 | Content-Range=bytes 100-999/1000;ETag=\"b\" | - "
+        + "  | changed 206", "100 | -1  |       |      |      | 206 | Content-Range=bytes"
+        + " 0-999/1000            | -    | wrong range",
+        "100 | 199 |       |      |      | 206 | Content-Range=bytes 100-499/1000          | -  "
+        + "  | wrong range", "100 | 199 |       | 1000 |      | 206 | Content-Range=bytes"
+        + " 100-199/2000          | -    | wrong range",
+        "100 | -1  |       |      |      | 206 |                                           | -  "
+        + "  | wrong range", "1000 | -1 | \"a\" |      |      | 416 | Content-Range=bytes */1000   "
+        + "             | -    | complete",
+        "500 | -1  | \"a\" |      |      | 416 | Content-Range=bytes */1000                | -  "
+        + "  | changed 416", "0   | -1  |       |      |      | 416 |                              "
+        + "             | -    | refused 416 FINAL",
         // refusals and what they allow
-        "0   | -1  |       |      |      | 429 | Retry-After=30                            | -    | refused 429 RATE_LIMITED after 30",
-        "0   | -1  |       |      |      | 429 | Retry-After=soon                          | -    | refused 429 RATE_LIMITED",
-        "0   | -1  |       |      |      | 503 |                                           | -    | refused 503 BUSY",
-        "0   | -1  |       |      |      | 500 |                                           | -    | refused 500 TRANSIENT",
-        "0   | -1  |       |      |      | 408 |                                           | -    | refused 408 TRANSIENT",
-        "0   | -1  |       |      |      | 403 |                                           | -    | refused 403 URL_REFUSED",
-        "0   | -1  |       |      |      | 404 |                                           | -    | refused 404 URL_REFUSED",
-        "0   | -1  |       |      |      | 410 |                                           | -    | refused 410 URL_REFUSED",
-        "0   | -1  |       |      |      | 418 |                                           | -    | refused 418 FINAL",
+        "0   | -1  |       |      |      | 429 | Retry-After=30                            | -    |"
+        + " refused 429 RATE_LIMITED after 30",
+        "0   | -1  |       |      |      | 429 | Retry-After=soon                          | -    |"
+        + " refused 429 RATE_LIMITED",
+        "0   | -1  |       |      |      | 503 |                                           | -    |"
+        + " refused 503 BUSY", "0   | -1  |       |      |      | 500 |                            "
+        + "               | -    | refused 500 TRANSIENT",
+        "0   | -1  |       |      |      | 408 |                                           | -    |"
+        + " refused 408 TRANSIENT", "0   | -1  |       |      |      | 403 |                       "
+        + "                    | -    | refused 403 URL_REFUSED",
+        "0   | -1  |       |      |      | 404 |                                           | -    |"
+        + " refused 404 URL_REFUSED", "0   | -1  |       |      |      | 410 |                     "
+        + "                      | -    | refused 410 URL_REFUSED",
+        "0   | -1  |       |      |      | 418 |                                           | -    |"
+        + " refused 418 FINAL",
     })
-    void classifies(long from, long to, String validator, Long total, Long expectedSize, int status, String headers,
-            String head, String meaning) {
+    void classifies(long from, long to, String validator, Long total, Long expectedSize, int status,
+            String headers, String head, String meaning) {
         var asked = new AnswerClassifier.Asked(from, to, validator, total, from, expectedSize);
-        assertEquals(meaning, describe(AnswerClassifier.classify(asked, status, headers(headers), bytes(head))));
+        assertEquals(meaning, describe(AnswerClassifier.classify(asked, status, headers(headers),
+                bytes(head))));
     }
 
     private static String describe(Answer answer) {
@@ -82,7 +110,8 @@ class AnswerClassifierTest {
             case Answer.WrongRange w -> "wrong range";
             case Answer.Encoded e -> "encoded " + e.status() + " " + e.encoding();
             case Answer.Refused r -> "refused " + r.status() + " " + r.kind()
-                    + (r.retryAfter() == null ? "" : " after " + r.retryAfter().seconds().toSeconds());
+                    + (r.retryAfter() == null ? ""
+                            : " after " + r.retryAfter().seconds().toSeconds());
         };
     }
 

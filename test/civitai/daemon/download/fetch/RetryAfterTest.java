@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Retry-After as seconds or an HTTP date, read without a clock and turned into a wait at a moment. */
+/**
+ * Retry-After as seconds or an HTTP date, read without a clock and turned into a wait at a moment.
+ */
 class RetryAfterTest {
     private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
 

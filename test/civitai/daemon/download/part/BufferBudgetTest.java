@@ -8,7 +8,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The shared bound on transfer buffers: lent up to its size, then a wait; read-ahead never beyond its share. */
+/**
+ * The shared bound on transfer buffers: lent up to its size, then a wait; read-ahead never beyond
+ * its share.
+ */
 class BufferBudgetTest {
     @Test
     void aTakeBeyondTheBudget_waitsUntilABufferComesBack() throws Exception {
@@ -26,7 +29,8 @@ class BufferBudgetTest {
         awaitParked(taker);
         assertTrue(!third.isDone(), "the third take waits while two are lent");
         budget.give(first);
-        assertSame(first, third.get(10, TimeUnit.SECONDS), "the returned buffer is lent again, not a new one");
+        assertSame(first, third.get(10, TimeUnit.SECONDS),
+                "the returned buffer is lent again, not a new one");
         assertEquals(2, budget.mostLent());
     }
 
@@ -35,7 +39,8 @@ class BufferBudgetTest {
         BufferBudget budget = new BufferBudget(1, 5);
         assertEquals(3, budget.takeReadAhead(3));
         assertEquals(2, budget.takeReadAhead(3), "what is left");
-        assertEquals(0, budget.takeReadAhead(3), "none beyond the share: the connection keeps its one buffer");
+        assertEquals(0, budget.takeReadAhead(3),
+                "none beyond the share: the connection keeps its one buffer");
         budget.giveReadAhead(3);
         assertEquals(2, budget.readAheadTaken());
     }

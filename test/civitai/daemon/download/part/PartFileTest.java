@@ -47,14 +47,16 @@ class PartFileTest {
         byte[] content = Bytes.random(1_000_000, 6);
         Path target = dir.resolve("j.bin");
         Files.write(Targets.part(target), content);
-        PartFile part = PartFile.journalled(target, BufferBudget.standard(), 300_000, Map.of(600_000L, 1_000_000L));
+        PartFile part = PartFile.journalled(target, BufferBudget.standard(), 300_000,
+                Map.of(600_000L, 1_000_000L));
         assertEquals(300_000, part.length());
         writeInPieces(part, content, 300_000, 600_000);
         assertEquals(content.length, part.length());
         assertEquals(Bytes.sha256(content), part.sha256());
     }
 
-    private static Void writeInPieces(PartFile part, byte[] content, long from, long to) throws Exception {
+    private static Void writeInPieces(PartFile part, byte[] content, long from, long to)
+            throws Exception {
         try (PartFile.Writer out = part.writer()) {
             for (long at = from; at < to; ) {
                 int n = (int) Math.min(100_003, to - at);

@@ -9,22 +9,29 @@ import civitai.daemon.download.rules.Outcome;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** Why the watchdog stopped an attempt is a value: its code and its words, never split from a string. */
+/**
+ * Why the watchdog stopped an attempt is a value: its code and its words, never split from a
+ * string.
+ */
 class AttemptGuardTest {
     @Test
     void aPassedDeadline_abortsWithTimeout_andInterruptsTheAttempt() {
-        AttemptGuard guard = new AttemptGuard(Thread.currentThread(), Duration.ofHours(1), Duration.ZERO);
+        AttemptGuard guard = new AttemptGuard(Thread.currentThread(), Duration.ofHours(1),
+                Duration.ZERO);
         guard.check(System.nanoTime());
 
-        assertEquals(new AttemptGuard.Abort("timeout", "attempt took longer than timeout (0 s)"), guard.abort());
+        assertEquals(new AttemptGuard.Abort("timeout", "attempt took longer than timeout (0 s)"),
+                guard.abort());
         assertTrue(Thread.currentThread().isInterrupted());
         guard.finish();
-        assertFalse(Thread.currentThread().isInterrupted(), "the watchdog's interrupt does not leak");
+        assertFalse(Thread.currentThread().isInterrupted(),
+                "the watchdog's interrupt does not leak");
     }
 
     @Test
     void noData_abortsAsStalled_andTheRetryCarriesCodeAndWords() {
-        AttemptGuard guard = new AttemptGuard(Thread.currentThread(), Duration.ofMillis(1500), Duration.ofHours(1));
+        AttemptGuard guard = new AttemptGuard(Thread.currentThread(), Duration.ofMillis(1500),
+                Duration.ofHours(1));
         guard.check(System.nanoTime() + Duration.ofSeconds(2).toNanos());
         guard.finish();
 
@@ -36,7 +43,8 @@ class AttemptGuardTest {
 
     @Test
     void aFinishedAttempt_isNotAborted() {
-        AttemptGuard guard = new AttemptGuard(Thread.currentThread(), Duration.ofMillis(1), Duration.ZERO);
+        AttemptGuard guard = new AttemptGuard(Thread.currentThread(), Duration.ofMillis(1),
+                Duration.ZERO);
         guard.finish();
         guard.check(System.nanoTime());
         assertNull(guard.abort());

@@ -39,15 +39,16 @@ class SpaceGateTest {
     @Test
     void aJobThatWouldEatTheKeptFreeSpace_waits_sayingSizesAPersonReads() {
         var gate = new SpaceGate(disk(8 * GIB, 100 * GIB), total -> 2 * GIB);
-        assertEquals(new SpaceGate.Verdict.Wait("waiting for space: needs 7.0 GiB (7516192768 bytes) and"
-                + " 2.0 GiB kept free (min_free_space), 6.5 GiB free after running downloads (1.5 GiB still to"
-                + " come)"), gate.check(FOLDER, 7 * GIB, 3 * GIB / 2));
+        assertEquals(new SpaceGate.Verdict.Wait("waiting for space: needs 7.0 GiB (7516192768"
+                + " bytes) and 2.0 GiB kept free (min_free_space), 6.5 GiB free after running"
+                + " downloads (1.5 GiB still to come)"), gate.check(FOLDER, 7 * GIB, 3 * GIB / 2));
     }
 
     @Test
     void aJobLargerThanTheFileSystem_neverFits() {
         var gate = new SpaceGate(disk(GIB, 4 * GIB), total -> 0);
-        assertEquals(new SpaceGate.Verdict.TooBig("needs 7.0 GiB (7516192768 bytes) but the file system at "
-                + FOLDER + " holds 4.0 GiB in all"), gate.check(FOLDER, 7 * GIB, 0));
+        assertEquals(new SpaceGate.Verdict.TooBig("needs 7.0 GiB (7516192768 bytes) but the"
+                + " file system at " + FOLDER + " holds 4.0 GiB in all"),
+                gate.check(FOLDER, 7 * GIB, 0));
     }
 }

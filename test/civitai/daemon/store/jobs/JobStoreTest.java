@@ -23,8 +23,8 @@ class JobStoreTest {
     @TempDir Path dir;
 
     private static JobSpec spec(String filename, int priority) {
-        return new JobSpec(42L, "lora", filename, URI.create("http://127.0.0.1:1/" + filename), null, null,
-                priority, null, "{}");
+        return new JobSpec(42L, "lora", filename, URI.create("http://127.0.0.1:1/" + filename),
+                null, null, priority, null, "{}");
     }
 
     @Test
@@ -63,11 +63,15 @@ class JobStoreTest {
             assertEquals(2, job.attempts());
         }
         Db sql = new Db(dir.resolve("completed.db"));
-        assertEquals("connection reset", sql.one("SELECT error FROM attempts WHERE number = 1").get("error"));
+        assertEquals("connection reset",
+                sql.one("SELECT error FROM attempts WHERE number = 1").get("error"));
         assertEquals(1234L, sql.count("SELECT start_offset FROM attempts WHERE number = 2"));
-        assertEquals("retry", sql.one("SELECT outcome FROM attempts WHERE number = 1").get("outcome"));
-        Map<String, Object> cut = sql.one("SELECT outcome, ended_at FROM attempts WHERE number = 2");
-        assertEquals("interrupted", cut.get("outcome"), "an attempt cut by a kill says so after the restart");
+        assertEquals("retry", sql.one("SELECT outcome FROM attempts WHERE number = 1")
+                .get("outcome"));
+        Map<String, Object> cut = sql.one("SELECT outcome, ended_at FROM attempts"
+                + " WHERE number = 2");
+        assertEquals("interrupted", cut.get("outcome"),
+                "an attempt cut by a kill says so after the restart");
         assertNotNull(cut.get("ended_at"));
     }
 }

@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Byte ranges kept merged: what the journal, the hasher and a segmented plan mean by "the ranges". */
+/**
+ * Byte ranges kept merged: what the journal, the hasher and a segmented plan mean by "the ranges".
+ */
 class ByteRangesTest {
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource(delimiter = '|', value = {
@@ -27,8 +29,8 @@ class ByteRangesTest {
         ByteRanges ranges = new ByteRanges();
         parse(added).forEach(ranges::add);
         assertEquals(parse(merged), ranges.asMap());
-        assertEquals(parse(merged).entrySet().stream().mapToLong(e -> e.getValue() - e.getKey()).sum(),
-                ranges.bytes());
+        assertEquals(parse(merged).entrySet().stream().mapToLong(e -> e.getValue() - e.getKey())
+                .sum(), ranges.bytes());
         assertEquals(parse(merged), ByteRanges.of(parse(added)).asMap(), "built at once, the same");
     }
 

@@ -8,6 +8,7 @@ import civitai.daemon.store.jobs.JobState;
 import civitai.daemon.store.jobs.JobStore;
 import civitai.daemon.target.Layout;
 import civitai.daemon.target.Targets;
+import civitai.daemon.testing.Db;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -20,15 +21,19 @@ class RangeJournalTest {
     @TempDir Path dir;
 
     private long job(Database db) {
-        return new JobStore(db, Clock.systemUTC(), new Targets(Path.of("models"), Layout.FLAT, false)::key).insertIfAbsent(new JobSpec(1L, "lora", "a.safetensors",
-                URI.create("http://127.0.0.1:1/a"), null, null, 0, null, "{}"), JobState.QUEUED).job().id();
+        return new JobStore(db, Clock.systemUTC(),
+                new Targets(Path.of("models"), Layout.FLAT, false)::key)
+                        .insertIfAbsent(new JobSpec(1L, "lora", "a.safetensors",
+                URI.create("http://127.0.0.1:1/a"), null, null, 0, null, "{}"), JobState.QUEUED)
+                        .job().id();
     }
 
     @Test
     void writtenRanges_areTrustedDuringTheirBoot_andMergedWithTheSyncedOnes() {
         try (Database db = new Database(dir.resolve("completed.db"))) {
             long id = job(db);
-            new RangeJournal(db, "boot-1").record(id, Map.of(0L, 100L, 500L, 600L), Map.of(100L, 180L, 600L, 650L));
+            new RangeJournal(db, "boot-1")
+                    .record(id, Map.of(0L, 100L, 500L, 600L), Map.of(100L, 180L, 600L, 650L));
             assertEquals(Map.of(0L, 180L, 500L, 650L), new RangeJournal(db, "boot-1").ranges(id));
         }
     }
@@ -37,7 +42,8 @@ class RangeJournalTest {
     void afterAReboot_onlyTheSyncedRangesAreTrusted() {
         try (Database db = new Database(dir.resolve("completed.db"))) {
             long id = job(db);
-            new RangeJournal(db, "boot-1").record(id, Map.of(0L, 100L), Map.of(100L, 180L, 300L, 400L));
+            new RangeJournal(db, "boot-1")
+                    .record(id, Map.of(0L, 100L), Map.of(100L, 180L, 300L, 400L));
             assertEquals(Map.of(0L, 100L), new RangeJournal(db, "boot-2").ranges(id));
         }
     }
@@ -60,7 +66,8 @@ class RangeJournalTest {
             long id = job(db);
             new RangeJournal(db, null).record(id, Map.of(0L, 100L), Map.of(100L, 180L));
             assertEquals(Map.of(0L, 100L), new RangeJournal(db, null).ranges(id));
-            assertEquals(1, new civitai.daemon.testing.Db(dir.resolve("completed.db")).count("SELECT count(*) FROM part_ranges"));
+            assertEquals(1, new Db(dir.resolve("completed.db"))
+                    .count("SELECT count(*) FROM part_ranges"));
         }
     }
 }

@@ -23,7 +23,8 @@ public record Credentials(String origin, String header) {
         }
         String decoded = URLDecoder.decode(info.replace("+", "%2B"), StandardCharsets.UTF_8);
         return new Credentials(origin(url),
-                "Basic " + Base64.getEncoder().encodeToString(decoded.getBytes(StandardCharsets.UTF_8)));
+                "Basic " + Base64.getEncoder()
+                        .encodeToString(decoded.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The header for a request to {@code uri}, or null when the credential is not for it. */

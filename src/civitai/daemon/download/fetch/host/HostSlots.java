@@ -29,7 +29,8 @@ public final class HostSlots {
         long deadline = System.nanoTime() + patience.toNanos();
         waiting.merge(host, 1, Integer::sum);
         try {
-            for (long left; held.getOrDefault(host, 0) >= perHost && (left = deadline - System.nanoTime()) > 0; ) {
+            for (long left; held.getOrDefault(host, 0) >= perHost
+                    && (left = deadline - System.nanoTime()) > 0; ) {
                 wait(Math.max(1, left / 1_000_000));
             }
         } finally {

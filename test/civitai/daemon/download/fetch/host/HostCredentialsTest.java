@@ -9,13 +9,15 @@ import org.junit.jupiter.api.Test;
 
 /** A host's credential goes to that host alone: never to another host, nor another port of it. */
 class HostCredentialsTest {
-    private final HostCredentials hub = HostCredentials.bearer(URI.create("https://hub.example/api"), "tok-123");
+    private final HostCredentials hub =
+            HostCredentials.bearer(URI.create("https://hub.example/api"), "tok-123");
 
     @Test
     void theTokenGoesToItsHost_onAnyPath() {
         assertEquals(new HostCredentials.Header("Authorization", "Bearer tok-123"),
                 hub.headerFor(URI.create("https://hub.example/files/model.safetensors")));
-        assertEquals("Bearer tok-123", hub.headerFor(URI.create("https://HUB.example:443/x")).value(),
+        assertEquals("Bearer tok-123",
+                hub.headerFor(URI.create("https://HUB.example:443/x")).value(),
                 "the default port, and a host in capitals, are the same host");
     }
 
@@ -31,6 +33,7 @@ class HostCredentialsTest {
         assertNull(HostCredentials.bearer(URI.create("https://hub.example/"), " ").headerFor(
                 URI.create("https://hub.example/x")));
         assertNull(HostCredentials.NONE.headerFor(URI.create("https://hub.example/x")));
-        assertFalse(new HostCredentials.Header("Authorization", "Bearer tok-123").toString().contains("tok-123"));
+        assertFalse(new HostCredentials.Header("Authorization", "Bearer tok-123").toString()
+                .contains("tok-123"));
     }
 }

@@ -10,7 +10,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** max_connections_per_host: extras only within the cap, and they make way for a first connection. */
+/**
+ * max_connections_per_host: extras only within the cap, and they make way for a first connection.
+ */
 class HostSlotsTest {
     static final URI HOST = URI.create("http://127.0.0.1:9000/files/a");
     static final URI OTHER = URI.create("http://127.0.0.1:9001/files/a");
@@ -29,7 +31,8 @@ class HostSlotsTest {
     }
 
     @Test
-    void aWaitingFirstConnection_isWanted_andGetsTheSlotAnExtraGivesUp() throws InterruptedException {
+    void aWaitingFirstConnection_isWanted_andGetsTheSlotAnExtraGivesUp()
+            throws InterruptedException {
         HostSlots slots = new HostSlots(2);
         slots.takeFirst(HOST, Duration.ofSeconds(1));
         assertTrue(slots.tryTake(HOST));
