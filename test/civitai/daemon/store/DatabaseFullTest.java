@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import civitai.daemon.store.jobs.Job;
+import civitai.daemon.store.jobs.JobHistory;
 import civitai.daemon.store.jobs.JobSpec;
 import civitai.daemon.store.jobs.JobState;
 import civitai.daemon.store.jobs.JobStore;
@@ -196,6 +197,46 @@ class DatabaseFullTest extends DaemonTest {
             store.setPriority(id, 5);  // accepted again
             assertTrue(reported.get(1).contains("accepts writes again"), reported.toString());
         }
+    }
+
+    @Test
+    void aCompletionHeldForWantOfSpace_isInTheCompletedHistory_asItWillBeWritten()
+            throws Exception {
+        Path file = data.resolve("completed.db");
+        try (Database db = new Database(file, line -> { })) {
+            JobStore store = new JobStore(db, Clock.systemUTC(),
+                    new Targets(data.resolve("models"), Layout.FLAT, false)::key);
+            JobHistory history = new JobHistory(db, Clock.systemUTC());
+            long earlier = store.insertIfAbsent(new JobSpec(1L, "lora", "a.safetensors",
+                    URI.create("http://127.0.0.1:1/a"), null, null, 0, null, "{}"), JobState.QUEUED)
+                            .job().id();
+            long held = store.insertIfAbsent(new JobSpec(2L, "vae", "b.safetensors",
+                    URI.create("http://127.0.0.1:1/b"), null, null, 0, null, "{}"), JobState.QUEUED)
+                            .job().id();
+            store.complete(earlier, "/models/a.safetensors", "aa", 10, 5, true, null);
+            Path filler = fill(data.resolve("filler.bin"));
+
+            store.complete(held, "/models/b.safetensors", "bb", 20, 5, true, null);
+            assertTrue(store.writesHeld());
+            assertEquals("queued", new Db(file).one("SELECT state FROM jobs WHERE id = ?", held)
+                    .get("state"));
+            assertEquals(List.of(held, earlier), ids(history.completed(10, null, null, null)));
+            assertEquals(List.of(held), ids(history.completed(10, null, "vae", null)), "its type");
+            assertEquals(List.of(held), ids(history.completed(10, null, null, null, "B.SAFE")),
+                    "its name");
+            var first = history.completed(1, null, null, null);
+            assertEquals(List.of(held), ids(first));
+            assertEquals(List.of(earlier),
+                    ids(history.completed(1, first.nextCursor(), null, null)), "paged");
+
+            Files.delete(filler);
+            Poll.until(() -> !store.writesHeld(), () -> "the held completion to be written");
+            assertEquals(List.of(held, earlier), ids(history.completed(10, null, null, null)));
+        }
+    }
+
+    private static List<Long> ids(JobHistory.Page page) {
+        return page.jobs().stream().map(Job::id).toList();
     }
 
     /** Writes {@code file} until the file system has no room left; returns it. */

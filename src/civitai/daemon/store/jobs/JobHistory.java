@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -75,7 +76,7 @@ public final class JobHistory {
 
     /**
      * As above, only jobs whose file name contains {@code search} (ignoring case) when it is not
-     * null.
+     * null. A completion held while the disk is full is in it as it will be written.
      */
     public Page completed(int limit, String cursor, String modelType, Instant since,
             String search) {
@@ -86,14 +87,55 @@ public final class JobHistory {
             after = cursor.substring(0, comma);
             afterId = Long.parseLong(cursor.substring(comma + 1));
         }
+        String lower = search == null ? null : search.toLowerCase(Locale.ROOT);
         Object[] args = {after, afterId, modelType, since == null ? null : since.toString(),
-                limit + 1, search == null ? null : search.toLowerCase(Locale.ROOT)};
+                limit + 1, lower};
         List<Job> rows = db.run(c -> JobRows.many(c, JobRows.SELECT
                 + " WHERE state = 'completed' AND (finished_at < ?1 OR (finished_at = ?1"
                 + " AND id < ?2)) AND (?3 IS NULL OR model_type = ?3) AND (?4 IS NULL"
                 + " OR finished_at >= ?4) AND (?6 IS NULL OR instr(lower(coalesce(filename, url)),"
                 + " ?6) > 0) ORDER BY finished_at DESC, id DESC LIMIT ?5", args));
-        return page(held.overlayAll(rows), limit, j -> j.finishedAt() + "," + j.id());
+        Set<Long> heldIds = held.jobs();
+        if (heldIds.isEmpty()) {
+            return page(rows, limit, JobHistory::completedCursor);
+        }
+        String at = after;
+        long atId = afterId;
+        Map<Long, Job> shown = new LinkedHashMap<>();
+        held.overlayAll(rows).forEach(j -> shown.put(j.id(), j));
+        heldJobs(heldIds).forEach(j -> shown.put(j.id(), j));
+        List<Job> completed = shown.values().stream()
+                .filter(j -> j.state() == JobState.COMPLETED && j.finishedAt() != null)
+                .filter(j -> completedBefore(j, at, atId) && matches(j, modelType, since, lower))
+                .sorted(Comparator.comparing((Job j) -> j.finishedAt().toString())
+                        .thenComparingLong(Job::id).reversed())
+                .toList();
+        return page(completed, limit, JobHistory::completedCursor);
+    }
+
+    /** The jobs held writes change, as those writes leave them. */
+    private List<Job> heldJobs(Set<Long> ids) {
+        StringBuilder list = new StringBuilder(",");
+        ids.forEach(id -> list.append(id).append(','));
+        return held.overlayAll(db.run(c -> JobRows.many(c, JobRows.SELECT
+                + " WHERE instr(?1, ',' || id || ',') > 0", list.toString())));
+    }
+
+    /** A page's cursor: when its last job finished, then that job's id. */
+    private static String completedCursor(Job j) {
+        return j.finishedAt() + "," + j.id();
+    }
+
+    private static boolean completedBefore(Job j, String after, long afterId) {
+        int byTime = j.finishedAt().toString().compareTo(after);
+        return byTime < 0 || byTime == 0 && j.id() < afterId;
+    }
+
+    private static boolean matches(Job j, String modelType, Instant since, String lowerSearch) {
+        String name = j.spec().filename() != null ? j.spec().filename() : j.spec().url().toString();
+        return (modelType == null || modelType.equals(j.spec().modelType()))
+                && (since == null || !j.finishedAt().isBefore(since))
+                && (lowerSearch == null || name.toLowerCase(Locale.ROOT).contains(lowerSearch));
     }
 
     private static Page page(List<Job> rows, int limit, Function<Job, String> cursorOf) {
