@@ -12,7 +12,6 @@ import civitai.daemon.download.part.DiskException;
 import civitai.daemon.download.part.JournalClaim;
 import civitai.daemon.download.part.LibraryReuse;
 import civitai.daemon.download.part.PartFile;
-import civitai.daemon.download.part.PartOnDisk;
 import civitai.daemon.download.part.Placement;
 import civitai.daemon.download.retry.AttemptGuard;
 import civitai.daemon.download.retry.ResponseCheck;
@@ -31,7 +30,6 @@ import civitai.daemon.target.Targets;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -141,56 +139,19 @@ public final class Downloader {
         try {
             return run(job, guard, listener);
         } catch (DiskException e) {
-            if (!(e.getCause() instanceof ClosedByInterruptException)
-                    && !Thread.currentThread().isInterrupted()) {
-                return diskFailure(job, e);
-            }
-            // an interrupt closed the file: a stop, not a disk fault
-            return interrupted(job, guard, e);
+            return AttemptEnd.disk(job, guard, e);
         } catch (IOException e) {
-            AttemptGuard.Abort abort = guard.abort();
-            if (abort == null && Thread.currentThread().isInterrupted()) {
-                // shutdown, not the network
-                throw new InterruptedException("stopped while " + describe(e));
-            }
-            return abort != null ? abort.retry(job.bytes())
-                    : new Outcome.Retry("network_error", describe(e), null, null, job.bytes());
+            return AttemptEnd.network(job, guard, e);
         } catch (InterruptedException e) {
-            return interrupted(job, guard, e);
+            return AttemptEnd.interrupted(job, guard, e);
         } finally {
             job.settle();
         }
     }
 
-    /**
-     * A disk failure fails the job; its part stays for the retry, and the reason says how big it
-     * is. One rule for one connection and for segments, so a full disk is always disk_full.
-     */
-    static Outcome.Fail diskFailure(QueuedJob job, DiskException e) {
-        PartFile part = job.state().part();
-        long kept = part == null ? 0 : PartOnDisk.sizeOf(part.path());
-        String message = e.getMessage()
-                + (kept > 0 ? "; the partial download (" + kept + " bytes in " + part.path()
-                + ") is kept: free some space, then retry and it continues from there" : "");
-        return new Outcome.Fail(e.isDiskFull() ? "disk_full" : "disk_error", message, null,
-                job.bytes());
-    }
-
     /** Where stored jobs' files and parts live. */
     public JobTargets targets() {
         return targets;
-    }
-
-    /** The watchdog's abort is a retry; any other interrupt (stop, pause, cancel) propagates. */
-    private static Outcome interrupted(QueuedJob job, AttemptGuard guard, Exception cause)
-            throws InterruptedException {
-        AttemptGuard.Abort abort = guard.abort();
-        if (abort == null) {
-            InterruptedException stop = new InterruptedException("stopped");
-            stop.initCause(cause);
-            throw stop;
-        }
-        return abort.retry(job.bytes());
     }
 
     private Outcome run(QueuedJob job, AttemptGuard guard, Listener listener)
@@ -311,10 +272,5 @@ public final class Downloader {
             job.state().journal().forget();
         }
         return placed;
-    }
-
-    private static String describe(IOException e) {
-        String message = e.getMessage();
-        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 }

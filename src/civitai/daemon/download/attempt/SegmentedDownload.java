@@ -191,7 +191,7 @@ final class SegmentedDownload {
                 giveUpAfter(failures, "a segment's connection failed ");
             }
         } catch (DiskException e) {
-            plan.end(new End(Downloader.diskFailure(job, e), false, false));
+            plan.end(new End(AttemptEnd.diskFailure(job, e), false, false));
         } catch (InterruptedException e) {
             // the attempt is stopping: stopAll() ended the plan
         } finally {
