@@ -9,24 +9,18 @@ import civitai.daemon.testing.Bytes;
 import civitai.daemon.testing.DaemonTest;
 import civitai.daemon.testing.Fault;
 import civitai.daemon.testing.Fixtures;
+import civitai.daemon.testing.HookReceiver;
 import civitai.daemon.testing.Poll;
 import civitai.daemon.testing.SseClient;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,28 +34,11 @@ class UpdateCheckTest extends DaemonTest {
     static final long NEW = 7002;
     byte[] oldBytes = Bytes.random(120_000, 7001);
     byte[] newBytes = Bytes.random(130_000, 7002);
-    final List<JsonObject> hooks = new CopyOnWriteArrayList<>();
-    HttpServer receiver;
-    String hookUrl;
-
-    @BeforeEach
-    void receiver() throws IOException {
-        receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
-        receiver.createContext("/hook", ex -> {
-            try (ex) {
-                hooks.add(Json.parse(new String(ex.getRequestBody().readAllBytes(),
-                        StandardCharsets.UTF_8)).asObject());
-                ex.sendResponseHeaders(204, -1);
-            }
-        });
-        receiver.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        receiver.start();
-        hookUrl = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
-    }
+    final HookReceiver receiver = HookReceiver.start();
 
     @AfterEach
     void stopReceiver() {
-        receiver.stop(0);
+        receiver.close();
     }
 
     /** A version in the shape of model_version_1387174_lora_flux_2025.json, with our file. */
@@ -119,10 +96,10 @@ class UpdateCheckTest extends DaemonTest {
      */
     private void startWithOldThenPublish(String mode, JsonObject... entries) {
         publish(oldVersion());
-        start(config("manifest_mode", mode, "webhook_url", hookUrl, "webhook_retry_delay", 0.05),
-                manifest(entries));
+        start(config("manifest_mode", mode, "webhook_url", receiver.url(), "webhook_retry_delay",
+                0.05), manifest(entries));
         daemon.await(entries.length, "completed");
-        check();
+        daemon.checkUpdates();
         assertTrue(models().values().stream()
                 .anyMatch(m -> m.asObject().getLong("model_id", 0) == MODEL
                         && m.asObject().getString("status", "").equals("current")),
@@ -130,39 +107,17 @@ class UpdateCheckTest extends DaemonTest {
         publish(oldVersion(), newVersion());
     }
 
-    private void check() {
-        String before = daemon.getJson("/api/updates").toString();
-        var r = daemon.post("/api/updates/check", null);
-        assertEquals(202, r.statusCode(), r.body());
-        Poll.until(() -> {
-            JsonObject u = daemon.getJson("/api/updates");
-            return !u.getBoolean("running", true) && !u.get("last_run").isNull()
-                    && !u.toString().equals(before);
-        }, () -> "the check to finish");
-    }
-
     private JsonArray models() {
         return daemon.getJson("/api/updates").get("last_run").asObject().get("models").asArray();
-    }
-
-    private JsonArray manifestOnDisk() throws IOException {
-        return Json.parse(Files.readString(dir.resolve("manifest.json"))).asArray();
-    }
-
-    private JsonObject hook(String event) {
-        Poll.until(() -> hooks.stream().anyMatch(h -> h.getString("event", "").equals(event)),
-                () -> event + " webhook");
-        return hooks.stream().filter(h -> h.getString("event", "").equals(event)).findFirst()
-                .orElseThrow();
     }
 
     @Test
     void replace_swapsTheEntry_keepsTheUsersFields_downloadsTheNewFile_andSendsTheWebhook()
             throws IOException {
         startWithOldThenPublish("replace", oldEntry("auto"));
-        check();
+        daemon.checkUpdates();
 
-        JsonArray entries = manifestOnDisk();
+        JsonArray entries = daemon.manifestOnDisk();
         assertEquals(1, entries.size());
         JsonObject entry = entries.get(0).asObject();
         assertEquals(NEW, entry.getLong("versionId", 0));
@@ -173,7 +128,7 @@ class UpdateCheckTest extends DaemonTest {
         daemon.await(2, "completed");
         assertArrayEquals(newBytes, Files.readAllBytes(daemon.models()
                 .resolve("lora/style.safetensors")));
-        JsonObject hook = hook("model_update");
+        JsonObject hook = receiver.await("model_update");
         assertEquals(MODEL, hook.getLong("model_id", 0));
         assertEquals(NEW, hook.getLong("version_id", 0));
         assertEquals(Bytes.sha256(newBytes), hook.getString("sha256", null));
@@ -186,9 +141,9 @@ class UpdateCheckTest extends DaemonTest {
     @Test
     void append_keepsTheOldEntryAndFile_andAddsTheNewOneBesideIt() throws IOException {
         startWithOldThenPublish("append", oldEntry("auto"));
-        check();
+        daemon.checkUpdates();
 
-        JsonArray entries = manifestOnDisk();
+        JsonArray entries = daemon.manifestOnDisk();
         assertEquals(2, entries.size());
         assertEquals(OLD, entries.get(0).asObject().getLong("versionId", 0));
         assertEquals(NEW, entries.get(1).asObject().getLong("versionId", 0));
@@ -202,10 +157,10 @@ class UpdateCheckTest extends DaemonTest {
     @Test
     void notify_onlyReports_andPin_isNotEvenAsked() throws IOException {
         startWithOldThenPublish("replace", oldEntry("notify"));
-        check();
+        daemon.checkUpdates();
         assertEquals("notified", models().get(0).asObject().getString("status", null));
-        assertEquals(NEW, hook("model_update").getLong("version_id", 0));
-        assertEquals(OLD, manifestOnDisk().get(0).asObject().getLong("versionId", 0),
+        assertEquals(NEW, receiver.await("model_update").getLong("version_id", 0));
+        assertEquals(OLD, daemon.manifestOnDisk().get(0).asObject().getLong("versionId", 0),
                 "manifest unchanged");
         assertEquals(1, daemon.db().count("SELECT count(*) FROM jobs"), "nothing queued");
 
@@ -213,7 +168,7 @@ class UpdateCheckTest extends DaemonTest {
         Files.writeString(dir.resolve("manifest.json"), manifest(pinned).toString());
         long asked = civitai.requests().stream().filter(r -> r.path().equals("/api/v1/models/777"))
                 .count();
-        check();
+        daemon.checkUpdates();
         assertEquals(asked, civitai.requests().stream()
                 .filter(r -> r.path().equals("/api/v1/models/777")).count());
         assertEquals(0, models().size());
@@ -222,16 +177,16 @@ class UpdateCheckTest extends DaemonTest {
     @Test
     void aReuploadedFile_withANewHash_isAnUpdateToo() throws IOException {
         publish(oldVersion());
-        start(config("webhook_url", hookUrl, "webhook_retry_delay", 0.05),
+        start(config("webhook_url", receiver.url(), "webhook_retry_delay", 0.05),
                 manifest(oldEntry("auto")));
         daemon.await(1, "completed");
         byte[] reuploaded = Bytes.random(125_000, 7003);
         publish(version(OLD, "style.safetensors", reuploaded, "2025-01-01T00:00:00.000Z",
                 Bytes.sha256(reuploaded)));
-        check();
+        daemon.checkUpdates();
 
         assertEquals(Bytes.sha256(reuploaded),
-                manifestOnDisk().get(0).asObject().getString("sha256", null));
+                daemon.manifestOnDisk().get(0).asObject().getString("sha256", null));
         daemon.await(2, "completed");
         assertArrayEquals(reuploaded, Files.readAllBytes(daemon.models()
                 .resolve("lora/style.safetensors")));
@@ -246,17 +201,17 @@ class UpdateCheckTest extends DaemonTest {
                 .set("filename", "broken.safetensors");
         civitai.body("/api/v1/models/500500", "{\"id\": 500500, \"modelVersions\": [ {not json");
         startWithOldThenPublish("replace", deleted, broken, oldEntry("auto"));
-        check();
+        daemon.checkUpdates();
 
         var states = models().values().stream().map(v -> v.asObject().getString("status", ""))
                 .toList();
         assertEquals(List.of("deleted", "error", "updated"), states);
-        JsonObject error = hook("model_update_error");
+        JsonObject error = receiver.await("model_update_error");
         assertEquals(404404, error.getLong("model_id", 0));
         assertTrue(error.getString("error", "").contains("deleted on Civitai"));
-        assertTrue(hooks.stream().anyMatch(h -> h.getLong("model_id", 0) == 500500
+        assertTrue(receiver.hooks().stream().anyMatch(h -> h.getLong("model_id", 0) == 500500
                 && h.getString("event", "").equals("model_update_error")));
-        assertTrue(manifestOnDisk().toString().contains("gone.safetensors"),
+        assertTrue(daemon.manifestOnDisk().toString().contains("gone.safetensors"),
                 "a deleted model keeps its entry");
         JsonObject run = daemon.getJson("/api/updates").get("last_run").asObject();
         assertEquals(3, run.getInt("models_checked", 0));
@@ -270,7 +225,7 @@ class UpdateCheckTest extends DaemonTest {
         startWithOldThenPublish("replace", deleted, oldEntry("notify"));
         try (SseClient sse = SseClient.connect(URI.create("http://127.0.0.1:" + daemon.port()
                 + "/api/events"))) {
-            check();
+            daemon.checkUpdates();
             JsonObject update = frame(sse, "model.update");
             heard(update);
             assertEquals(List.of("event", "timestamp", "source", "model_id", "version_id", "sha256",
@@ -286,8 +241,8 @@ class UpdateCheckTest extends DaemonTest {
 
     /** A webhook receives the very document the event stream carried. */
     private void heard(JsonObject document) {
-        Poll.until(() -> hooks.contains(document),
-                () -> "a webhook with " + document + "; got " + hooks);
+        Poll.until(() -> receiver.hooks().contains(document),
+                () -> "a webhook with " + document + "; got " + receiver.hooks());
     }
 
     private static JsonObject frame(SseClient sse, String name) {
@@ -301,8 +256,8 @@ class UpdateCheckTest extends DaemonTest {
                 new Fault.Status(429, "application/json", "{\"error\":\"slow down\"}",
                         Map.of("Retry-After", "1")),
                 new Fault.Status(500, "application/json", "{\"error\":\"oops\"}"));
-        start(config("webhook_url", hookUrl), manifest(oldEntry("auto")));
-        check();
+        start(config("webhook_url", receiver.url()), manifest(oldEntry("auto")));
+        daemon.checkUpdates();
         assertEquals("updated", models().get(0).asObject().getString("status", null));
         assertEquals(3, civitai.requests().stream().filter(r -> r.path().equals("/api/v1/models"))
                 .count(), "429, 500, then the answer");
@@ -315,7 +270,7 @@ class UpdateCheckTest extends DaemonTest {
                 .set("filename", "VSK.safetensors")
                 .set("sha256", "260f2989f160c67b09fd68482d1cc45de61a33eec5d2fa6fcd6cf7e09bba7d47");
         start(manifest(oldEntry("auto"), other));
-        check();
+        daemon.checkUpdates();
         long single = civitai.requests().stream()
                 .filter(r -> r.path().startsWith("/api/v1/models/")).count();
         long bulk = civitai.requests().stream().filter(r -> r.path().equals("/api/v1/models"))

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import civitai.daemon.testing.Bytes;
-import civitai.daemon.testing.DaemonTest;
 import civitai.daemon.testing.FakeHub;
+import civitai.daemon.testing.HubDaemonTest;
 import civitai.daemon.testing.Poll;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
@@ -16,30 +16,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code <stem>.hf.json} beside a file downloaded from the Hub: where it came from, never a secret.
  */
-class HfSidecarTest extends DaemonTest {
+class HfSidecarTest extends HubDaemonTest {
     private static final String TOKEN = "hf_sidecartoken0123456789";
     private final byte[] vae = Bytes.random(200_000, 51);
-    private FakeHub hub;
-
-    @BeforeEach
-    void startHub() throws IOException {
-        hub = FakeHub.start();
-    }
-
-    @AfterEach
-    void stopHub() {
-        hub.close();
-    }
-
     private void startWith(Object... more) {
-        start(config(more).set("hf_endpoint", hub.base().toString()).set("hf_token", TOKEN),
+        start(hubConfig(more).set("hf_token", TOKEN),
                 manifest());
     }
 

@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import civitai.daemon.testing.Bytes;
-import civitai.daemon.testing.DaemonTest;
 import civitai.daemon.testing.FakeHub;
+import civitai.daemon.testing.HubDaemonTest;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
@@ -19,31 +19,17 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Hugging Face links in through the API: pinned, verified by the Hub's hash, the token kept to the
  * Hub.
  */
-class HubDownloadTest extends DaemonTest {
+class HubDownloadTest extends HubDaemonTest {
     private static final String TOKEN = "hf_testtoken0123456789";
     private final byte[] vae = Bytes.random(300_000, 41);
-    private FakeHub hub;
-
-    @BeforeEach
-    void startHub() throws IOException {
-        hub = FakeHub.start();
-    }
-
-    @AfterEach
-    void stopHub() {
-        hub.close();
-    }
-
-    private JsonObject hubConfig(Object... more) {
-        JsonObject c = config(more).set("hf_endpoint", hub.base().toString());
+    private JsonObject tokenConfig(Object... more) {
+        JsonObject c = hubConfig(more);
         return c.get("hf_token") == null ? c.set("hf_token", TOKEN) : c;
     }
 
@@ -69,7 +55,7 @@ class HubDownloadTest extends DaemonTest {
     @Test
     void aBlobLink_isPinnedToItsCommit_verifiedByTheHubsSha256_andFiledByType() throws IOException {
         String commit = hub.push("org/flux", "main", "vae/ae.safetensors", vae, true);
-        start(hubConfig(), manifest());
+        start(tokenConfig(), manifest());
         String link = hub.base() + "/org/flux/blob/main/vae/ae.safetensors?download=true";
         JsonObject job = queued(new JsonObject().add("url", link).add("model_type", "vae"));
 
@@ -91,7 +77,7 @@ class HubDownloadTest extends DaemonTest {
     @Test
     void aDryRun_showsTheResolvedCommitSizeAndHash_andQueuesNothing() throws IOException {
         String commit = hub.push("org/flux", "main", "vae/ae.safetensors", vae, true);
-        start(hubConfig(), manifest());
+        start(tokenConfig(), manifest());
         String before = Files.readString(dir.resolve("manifest.json"));
         var r = daemon.post("/api/download?dry_run=true", new JsonObject()
                 .add("url", hub.base() + "/org/flux/blob/main/vae/ae.safetensors")
@@ -109,7 +95,7 @@ class HubDownloadTest extends DaemonTest {
     void theTokenReachesTheHub_neverTheCdn_aLogOrAnAnswer() throws IOException {
         hub.push("org/gated", "main", "model.safetensors", vae, true);
         hub.gate("org/gated", TOKEN);
-        start(hubConfig(), manifest());
+        start(tokenConfig(), manifest());
         JsonObject job = queued(new JsonObject().add("huggingface", "org/gated/model.safetensors")
                 .add("model_type", "checkpoint"));
         daemon.await(job.getLong("id", 0), "completed");
@@ -128,7 +114,7 @@ class HubDownloadTest extends DaemonTest {
     void aGatedRepoWithoutAToken_saysWhatToDo_andQueuesNothing() {
         hub.push("org/gated", "main", "model.safetensors", vae, true);
         hub.gate("org/gated", TOKEN);
-        start(hubConfig("hf_token", ""), manifest());
+        start(tokenConfig("hf_token", ""), manifest());
         var r = add(new JsonObject().add("huggingface", "org/gated/model.safetensors")
                 .add("model_type", "checkpoint"));
 
@@ -144,7 +130,7 @@ class HubDownloadTest extends DaemonTest {
         String commit = hub.push("org/gated", "main", "model.safetensors", vae, true);
         hub.gate("org/gated", TOKEN);
         String pinned = hub.base() + "/org/gated/resolve/" + commit + "/model.safetensors";
-        start(hubConfig("hf_token", "", "retries", 0),
+        start(tokenConfig("hf_token", "", "retries", 0),
                 manifest(new JsonObject().add("url", pinned).add("model_type", "checkpoint")));
 
         var row = daemon.await(daemon.idOf(pinned), "failed");
@@ -159,7 +145,7 @@ class HubDownloadTest extends DaemonTest {
         String commit = hub.push("org/gated", "main", "model.safetensors", vae, true);
         hub.gate("org/gated", "hf_someone_elses");
         String pinned = hub.base() + "/org/gated/resolve/" + commit + "/model.safetensors";
-        start(hubConfig("retries", 0),
+        start(tokenConfig("retries", 0),
                 manifest(new JsonObject().add("url", pinned).add("model_type", "checkpoint")));
         var r = add(new JsonObject().add("huggingface", "org/gated/model.safetensors")
                 .add("model_type", "vae"));
@@ -174,7 +160,7 @@ class HubDownloadTest extends DaemonTest {
     @Test
     void aMissingFileAndAMissingRevision_areNotFound() {
         hub.push("org/flux", "main", "ae.safetensors", vae, true);
-        start(hubConfig(), manifest());
+        start(tokenConfig(), manifest());
         var file = add(new JsonObject().add("huggingface", "org/flux/nope.safetensors")
                 .add("model_type", "vae"));
         var rev = add(new JsonObject().add("huggingface", "org/flux/ae.safetensors")
@@ -190,7 +176,7 @@ class HubDownloadTest extends DaemonTest {
     @Test
     void aHubLink_withoutAModelType_isRefused() {
         hub.push("org/flux", "main", "ae.safetensors", vae, true);
-        start(hubConfig(), manifest());
+        start(tokenConfig(), manifest());
         var r = add(new JsonObject().add("url",
                 hub.base() + "/org/flux/resolve/main/ae.safetensors"));
 
@@ -201,7 +187,7 @@ class HubDownloadTest extends DaemonTest {
     @Test
     void aManifestSha256ThatIsNotTheHubs_isRefusedBeforeAnyByte_namingBoth() {
         hub.push("org/flux", "main", "ae.safetensors", vae, true);
-        start(hubConfig(), manifest());
+        start(tokenConfig(), manifest());
         String wrong = "ab".repeat(32);
         var r = add(new JsonObject().add("huggingface", "org/flux/ae.safetensors")
                 .add("model_type", "vae").add("sha256", wrong));
@@ -216,7 +202,7 @@ class HubDownloadTest extends DaemonTest {
     void aCorruptedCdnBody_neverReachesTheFinalPath() {
         hub.push("org/flux", "main", "ae.safetensors", vae, true);
         hub.corruptCdn();
-        start(hubConfig("retries", 1), manifest());
+        start(tokenConfig("retries", 1), manifest());
         JsonObject job = queued(new JsonObject().add("huggingface", "org/flux/ae.safetensors")
                 .add("model_type", "vae"));
 
@@ -229,7 +215,7 @@ class HubDownloadTest extends DaemonTest {
     void aPushToTheBranchWhileTheJobWaits_doesNotChangeWhatItFetches() throws IOException {
         byte[] slow = Bytes.random(400_000, 42);
         storage.pace(200_000);
-        start(hubConfig("workers", 1),
+        start(tokenConfig("workers", 1),
                 manifest(entry("lora", "first.safetensors", storage.put("first", slow), null)));
         daemon.await(daemon.idOf("first.safetensors"), "downloading");
         hub.push("org/flux", "main", "ae.safetensors", vae, true);
@@ -245,7 +231,7 @@ class HubDownloadTest extends DaemonTest {
     @Test
     void aRateLimitedHub_answers503WithItsWait() {
         hub.push("org/flux", "main", "ae.safetensors", vae, true);
-        start(hubConfig(), manifest());
+        start(tokenConfig(), manifest());
         hub.rateLimitNext(1);
         var r = add(new JsonObject().add("huggingface", "org/flux/ae.safetensors")
                 .add("model_type", "vae"));
@@ -258,7 +244,7 @@ class HubDownloadTest extends DaemonTest {
     @Test
     void aHuggingFaceCoLink_isFetchedThroughTheConfiguredEndpoint() throws IOException {
         String commit = hub.push("org/flux", "main", "ae.safetensors", vae, true);
-        start(hubConfig(), manifest());
+        start(tokenConfig(), manifest());
         JsonObject job = queued(new JsonObject()
                 .add("url", "https://huggingface.co/org/flux/blob/main/ae.safetensors")
                 .add("model_type", "vae"));

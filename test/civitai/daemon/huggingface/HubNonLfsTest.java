@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import civitai.daemon.testing.Bytes;
-import civitai.daemon.testing.DaemonTest;
 import civitai.daemon.testing.FakeHub;
+import civitai.daemon.testing.HubDaemonTest;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
@@ -19,32 +19,18 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * A non-LFS (git-stored) Hub file has only a git SHA-1: its bytes are checked against it when it is
  * added, and the job then expects their SHA-256, so the download is verified as an LFS file's is.
  */
-class HubNonLfsTest extends DaemonTest {
+class HubNonLfsTest extends HubDaemonTest {
     private static final String TOKEN = "hf_testtoken0123456789";
     private final byte[] config = "{\"_class_name\": \"AutoencoderKL\", \"latent_channels\": 16}\n"
             .getBytes(StandardCharsets.UTF_8);
-    private FakeHub hub;
-
-    @BeforeEach
-    void startHub() throws IOException {
-        hub = FakeHub.start();
-    }
-
-    @AfterEach
-    void stopHub() {
-        hub.close();
-    }
-
-    private JsonObject hubConfig(Object... more) {
-        return config(more).set("hf_endpoint", hub.base().toString()).set("hf_token", TOKEN);
+    private JsonObject tokenConfig(Object... more) {
+        return hubConfig(more).set("hf_token", TOKEN);
     }
 
     private HttpResponse<String> add(String repoAndPath) {
@@ -68,7 +54,7 @@ class HubNonLfsTest extends DaemonTest {
     void aGoodNonLfsFile_isExpectedByItsSha256_recordedWithIt_andCompletesVerified()
             throws IOException {
         String commit = hub.push("org/flux", "main", "vae/config.json", config, false);
-        start(hubConfig(), manifest());
+        start(tokenConfig(), manifest());
         var r = add("org/flux/vae/config.json");
         assertEquals(202, r.statusCode(), r.body());
         JsonObject job = json(r).get("job").asObject();
@@ -88,7 +74,7 @@ class HubNonLfsTest extends DaemonTest {
     void aCorruptedNonLfsBody_isRefusedNamingBothHashes_andNothingIsQueued() throws IOException {
         hub.push("org/flux", "main", "vae/config.json", config, false);
         hub.corruptNonLfs();
-        start(hubConfig(), manifest());
+        start(tokenConfig(), manifest());
         String before = Files.readString(dir.resolve("manifest.json"));
         var r = add("org/flux/vae/config.json");
 
@@ -107,7 +93,7 @@ class HubNonLfsTest extends DaemonTest {
     @Test
     void bytesThatChangeAfterTheCheck_failTheJobsOwnVerification() {
         storage.pace(200_000);
-        start(hubConfig("workers", 1, "retries", 0), manifest(entry("lora", "first.safetensors",
+        start(tokenConfig("workers", 1, "retries", 0), manifest(entry("lora", "first.safetensors",
                 storage.put("first", Bytes.random(400_000, 71)), null)));
         daemon.await(daemon.idOf("first.safetensors"), "downloading");
         hub.push("org/flux", "main", "vae/config.json", config, false);
@@ -126,7 +112,7 @@ class HubNonLfsTest extends DaemonTest {
         hub.push("org/gated", "main", "config.json", config, false);
         hub.gate("org/gated", TOKEN);
         hub.nonLfsFromCdn();
-        start(hubConfig(), manifest());
+        start(tokenConfig(), manifest());
         var r = add("org/gated/config.json");
         assertEquals(202, r.statusCode(), r.body());
         daemon.await(json(r).get("job").asObject().getLong("id", 0), "completed");
@@ -142,7 +128,7 @@ class HubNonLfsTest extends DaemonTest {
     @Test
     void aNonLfsFileLargerThanTheCap_isRefusedWithWhy() {
         hub.push("org/flux", "main", "big.json", new byte[NonLfsFiles.MAX_BYTES + 1], false);
-        start(hubConfig(), manifest());
+        start(tokenConfig(), manifest());
         var r = add("org/flux/big.json");
 
         assertEquals(400, r.statusCode(), r.body());

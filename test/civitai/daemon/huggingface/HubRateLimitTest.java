@@ -8,15 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import civitai.daemon.testing.Bytes;
-import civitai.daemon.testing.DaemonTest;
-import civitai.daemon.testing.FakeHub;
+import civitai.daemon.testing.HubDaemonTest;
 import civitai.daemon.testing.Poll;
 import com.eclipsesource.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,22 +21,10 @@ import org.junit.jupiter.api.Test;
  * resolve, the update check) holds every other request to the Hub until its wait has passed, and
  * a person who adds a Hub file meanwhile is answered at once with when to ask again.
  */
-class HubRateLimitTest extends DaemonTest {
+class HubRateLimitTest extends HubDaemonTest {
     private static final int WAIT = 5;
     /** Shorter than the wait: a download waiting on the Hub's gate is not stalled. */
     private static final int STALL = 2;
-    private FakeHub hub;
-
-    @BeforeEach
-    void startHub() throws IOException {
-        hub = FakeHub.start();
-    }
-
-    @AfterEach
-    void stopHub() {
-        hub.close();
-    }
-
     private String url(String commit, String file) {
         return hub.base() + "/org/flux/resolve/" + commit + "/" + file;
     }
@@ -64,8 +49,7 @@ class HubRateLimitTest extends DaemonTest {
         hub.push("org/flux", "main", "b.safetensors", Bytes.random(40_000, 83), true);
         hub.rateLimitNext(1, Integer.toString(WAIT));  // the first request to the Hub: a's
         // one worker: c starts once a's attempt has ended on the 429, so c's request comes after it
-        start(config("workers", 1, "retries", 3, "stall_timeout", STALL)
-                .set("hf_endpoint", hub.base().toString()),
+        start(hubConfig("workers", 1, "retries", 3, "stall_timeout", STALL),
                 manifest(pinned(commit, "a.safetensors", 0), pinned(commit, "c.safetensors", 1)));
         long idA = daemon.idOf(url(commit, "a.safetensors"));
         Poll.until(() -> daemon.job(idA).get("last_error") != null,
@@ -105,8 +89,7 @@ class HubRateLimitTest extends DaemonTest {
         String commit = hub.push("org/flux", "main", "c.safetensors", Bytes.random(60_000, 84),
                 true);
         hub.push("org/flux", "main", "b.safetensors", Bytes.random(40_000, 85), true);
-        start(config("retries", 0, "stall_timeout", STALL)
-                .set("hf_endpoint", hub.base().toString()), manifest());
+        start(hubConfig("retries", 0, "stall_timeout", STALL), manifest());
         hub.rateLimitNext(1, Integer.toString(WAIT));
         var add = daemon.post("/api/download",
                 new JsonObject().add("huggingface", "org/flux/b.safetensors")
@@ -137,8 +120,7 @@ class HubRateLimitTest extends DaemonTest {
                 true);
         hub.push("org/flux", "main", "b.safetensors", Bytes.random(40_000, 87), true);
         hub.bareRateLimitNext(1);  // no Retry-After, no RateLimit: the Hub's quota pause decides
-        start(config("retries", 3, "retry_max_delay", 900, "stall_timeout", STALL)
-                        .set("hf_endpoint", hub.base().toString()),
+        start(hubConfig("retries", 3, "retry_max_delay", 900, "stall_timeout", STALL),
                 manifest(pinned(commit, "a.safetensors", 0)));
         long idA = daemon.idOf(url(commit, "a.safetensors"));
         Poll.until(() -> daemon.job(idA).get("last_error") != null,

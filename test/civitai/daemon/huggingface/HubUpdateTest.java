@@ -7,57 +7,32 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import civitai.daemon.testing.Bytes;
-import civitai.daemon.testing.DaemonTest;
 import civitai.daemon.testing.FakeHub;
-import civitai.daemon.testing.Poll;
-import com.eclipsesource.json.Json;
+import civitai.daemon.testing.HookReceiver;
+import civitai.daemon.testing.HubDaemonTest;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The update check of Hugging Face entries: a branch whose head moves to a file with a new
  * SHA-256 is an update, handled by the entry's policy; an entry pinned to a commit never is.
  */
-class HubUpdateTest extends DaemonTest {
+class HubUpdateTest extends HubDaemonTest {
     private static final String FILE = "vae/ae.safetensors";
     private final byte[] oldBytes = Bytes.random(150_000, 61);
     private final byte[] newBytes = Bytes.random(160_000, 62);
-    private final List<JsonObject> hooks = new CopyOnWriteArrayList<>();
-    private FakeHub hub;
-    private HttpServer receiver;
+    private final HookReceiver receiver = HookReceiver.start();
     private String oldCommit;
 
-    @BeforeEach
-    void startHubAndReceiver() throws IOException {
-        hub = FakeHub.start();
-        receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
-        receiver.createContext("/hook", ex -> {
-            try (ex) {
-                hooks.add(Json.parse(new String(ex.getRequestBody().readAllBytes(),
-                        StandardCharsets.UTF_8)).asObject());
-                ex.sendResponseHeaders(204, -1);
-            }
-        });
-        receiver.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        receiver.start();
-    }
-
     @AfterEach
-    void stopHubAndReceiver() {
-        receiver.stop(0);
-        hub.close();
+    void stopReceiver() {
+        receiver.close();
     }
 
     /**
@@ -65,9 +40,8 @@ class HubUpdateTest extends DaemonTest {
      */
     private void startWithOldFile(String mode, JsonObject add) {
         oldCommit = hub.push("org/flux", "main", FILE, oldBytes, true);
-        start(config("manifest_mode", mode, "webhook_retry_delay", 0.05,
-                "webhook_url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook")
-                .set("hf_endpoint", hub.base().toString()), manifest());
+        start(hubConfig("manifest_mode", mode, "webhook_retry_delay", 0.05,
+                "webhook_url", receiver.url()), manifest());
         var r = daemon.post("/api/download",
                 add.add("model_type", "vae").add("note", "mine").toString());
         assertEquals(202, r.statusCode(), r.body());
@@ -79,31 +53,10 @@ class HubUpdateTest extends DaemonTest {
                 .add("update", update));
     }
 
-    private void check() {
-        String before = daemon.getJson("/api/updates").toString();
-        var r = daemon.post("/api/updates/check", null);
-        assertEquals(202, r.statusCode(), r.body());
-        Poll.until(() -> {
-            JsonObject u = daemon.getJson("/api/updates");
-            return !u.getBoolean("running", true) && !u.get("last_run").isNull()
-                    && !u.toString().equals(before);
-        }, () -> "the check to finish");
-    }
-
     private JsonArray files() {
         return daemon.getJson("/api/updates").get("last_run").asObject().get("files").asArray();
     }
 
-    private JsonArray manifestOnDisk() throws IOException {
-        return Json.parse(Files.readString(dir.resolve("manifest.json"))).asArray();
-    }
-
-    private JsonObject hook(String event) {
-        Poll.until(() -> hooks.stream().anyMatch(h -> h.getString("event", "").equals(event)),
-                () -> event + " webhook");
-        return hooks.stream().filter(h -> h.getString("event", "").equals(event)).findFirst()
-                .orElseThrow();
-    }
 
     private long jobs() {
         return daemon.db().count("SELECT count(*) FROM jobs");
@@ -113,9 +66,9 @@ class HubUpdateTest extends DaemonTest {
     void replace_aNewFileAtTheBranchHead_replacesTheEntry_andDownloadsIt() throws IOException {
         startWithOldFile("replace", "auto");
         String newCommit = hub.push("org/flux", "main", FILE, newBytes, true);
-        check();
+        daemon.checkUpdates();
 
-        JsonArray entries = manifestOnDisk();
+        JsonArray entries = daemon.manifestOnDisk();
         assertEquals(1, entries.size(), entries.toString());
         JsonObject entry = entries.get(0).asObject();
         assertEquals(newCommit, entry.getString("commit", null));
@@ -129,7 +82,7 @@ class HubUpdateTest extends DaemonTest {
         assertArrayEquals(newBytes, Files.readAllBytes(daemon.models()
                 .resolve("vae/ae.safetensors")));
 
-        JsonObject hook = hook("model_update");
+        JsonObject hook = receiver.await("model_update");
         assertEquals("huggingface", hook.getString("source", null));
         assertEquals("org/flux", hook.getString("repo", null));
         assertEquals(FILE, hook.getString("path", null));
@@ -151,9 +104,9 @@ class HubUpdateTest extends DaemonTest {
         startWithOldFile("replace", new JsonObject()
                 .add("huggingface", "org/flux/vae/config.json"));
         hub.push("org/flux", "main", "vae/config.json", newConfig, false);
-        check();
+        daemon.checkUpdates();
 
-        JsonObject entry = manifestOnDisk().get(0).asObject();
+        JsonObject entry = daemon.manifestOnDisk().get(0).asObject();
         assertEquals(FakeHub.sha256(newConfig), entry.getString("sha256", null));
         assertEquals(FakeHub.gitSha1(newConfig), entry.getString("git_sha1", null));
         var row = daemon.await(2, "completed");
@@ -166,9 +119,9 @@ class HubUpdateTest extends DaemonTest {
     void append_keepsTheOldEntryAndFile_andAddsTheNewOneBesideIt() throws IOException {
         startWithOldFile("append", "auto");
         String newCommit = hub.push("org/flux", "main", FILE, newBytes, true);
-        check();
+        daemon.checkUpdates();
 
-        JsonArray entries = manifestOnDisk();
+        JsonArray entries = daemon.manifestOnDisk();
         assertEquals(2, entries.size(), entries.toString());
         assertEquals(oldCommit, entries.get(0).asObject().getString("commit", null));
         assertEquals(newCommit, entries.get(1).asObject().getString("commit", null));
@@ -178,21 +131,22 @@ class HubUpdateTest extends DaemonTest {
         assertArrayEquals(newBytes, Files.readAllBytes(daemon.models().resolve(
                 "vae/ae-" + newCommit.substring(0, 8) + ".safetensors")));
 
-        check();  // the new file is recorded now: the old entry beside it is not news again
+        // the new file is recorded now: the old entry beside it is not news again
+        daemon.checkUpdates();
         assertEquals(List.of("current", "current"), statuses());
-        assertEquals(2, manifestOnDisk().size());
+        assertEquals(2, daemon.manifestOnDisk().size());
     }
 
     @Test
     void notify_onlyReports() throws IOException {
         startWithOldFile("replace", "notify");
-        String before = manifestOnDisk().toString();
+        String before = daemon.manifestOnDisk().toString();
         String newCommit = hub.push("org/flux", "main", FILE, newBytes, true);
-        check();
+        daemon.checkUpdates();
 
         assertEquals("notified", files().get(0).asObject().getString("status", null));
-        assertEquals(newCommit, hook("model_update").getString("commit", null));
-        assertEquals(before, manifestOnDisk().toString(), "manifest unchanged");
+        assertEquals(newCommit, receiver.await("model_update").getString("commit", null));
+        assertEquals(before, daemon.manifestOnDisk().toString(), "manifest unchanged");
         assertEquals(1, jobs(), "nothing queued");
     }
 
@@ -202,13 +156,13 @@ class HubUpdateTest extends DaemonTest {
         startWithOldFile("replace", new JsonObject().add("huggingface", "org/flux/" + FILE)
                 .add("revision", pinned));
         hub.push("org/flux", "main", FILE, newBytes, true);
-        String before = manifestOnDisk().toString();
+        String before = daemon.manifestOnDisk().toString();
         long asked = hub.hubSeen().size();
-        check();
+        daemon.checkUpdates();
 
         assertEquals(0, files().size());
         assertEquals(asked, hub.hubSeen().size(), "the Hub was not asked");
-        assertEquals(before, manifestOnDisk().toString());
+        assertEquals(before, daemon.manifestOnDisk().toString());
         assertEquals(1, jobs());
     }
 
@@ -217,16 +171,16 @@ class HubUpdateTest extends DaemonTest {
         startWithOldFile("replace", "auto");
         // main moves
         hub.push("org/flux", "main", "README.md", "other".getBytes(StandardCharsets.UTF_8), false);
-        String before = manifestOnDisk().toString();
+        String before = daemon.manifestOnDisk().toString();
         long asked = hub.hubSeen().size();
-        check();
+        daemon.checkUpdates();
 
         assertEquals(List.of("current"), statuses());
         assertEquals(asked + 1, hub.hubSeen().size(), "one HEAD");
-        assertEquals(before, manifestOnDisk().toString());
+        assertEquals(before, daemon.manifestOnDisk().toString());
         assertEquals(1, jobs());
-        assertTrue(hooks.stream().noneMatch(h ->
-                h.getString("event", "").startsWith("model_update")), hooks.toString());
+        assertTrue(receiver.hooks().stream().noneMatch(h ->
+                h.getString("event", "").startsWith("model_update")), receiver.hooks().toString());
     }
 
     @Test
@@ -234,17 +188,17 @@ class HubUpdateTest extends DaemonTest {
         startWithOldFile("replace", "auto");
         hub.push("org/flux", "main", FILE, newBytes, true);
         hub.gate("org/flux", "hf_a_token_this_daemon_lacks");
-        String before = manifestOnDisk().toString();
-        check();
+        String before = daemon.manifestOnDisk().toString();
+        daemon.checkUpdates();
 
         JsonObject state = files().get(0).asObject();
         assertEquals("error", state.getString("status", null));
         assertTrue(state.getString("message", "").startsWith("gated: accept the licence"),
                 state.toString());
-        JsonObject error = hook("model_update_error");
+        JsonObject error = receiver.await("model_update_error");
         assertEquals("huggingface", error.getString("source", null));
         assertEquals("org/flux", error.getString("repo", null));
-        assertEquals(before, manifestOnDisk().toString());
+        assertEquals(before, daemon.manifestOnDisk().toString());
         assertEquals(1, jobs());
         assertEquals(1, daemon.getJson("/api/updates").get("last_run").asObject()
                 .getInt("errors", 0));
@@ -255,13 +209,13 @@ class HubUpdateTest extends DaemonTest {
         startWithOldFile("replace", "auto");
         hub.push("org/flux", "main", FILE, newBytes, true);
         hub.rateLimitNext(1);
-        String before = manifestOnDisk().toString();
-        check();
+        String before = daemon.manifestOnDisk().toString();
+        daemon.checkUpdates();
 
         JsonObject state = files().get(0).asObject();
         assertEquals("error", state.getString("status", null));
         assertTrue(state.getString("message", "").contains("wait 7 s"), state.toString());
-        assertEquals(before, manifestOnDisk().toString());
+        assertEquals(before, daemon.manifestOnDisk().toString());
         assertEquals(1, jobs());
     }
 

@@ -18,15 +18,12 @@ import civitai.daemon.target.Targets;
 import civitai.daemon.testing.Bytes;
 import civitai.daemon.testing.DaemonTest;
 import civitai.daemon.testing.Db;
+import civitai.daemon.testing.HookReceiver;
 import civitai.daemon.testing.Poll;
 import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -64,7 +61,7 @@ class DatabaseFullTest extends DaemonTest {
             daemon.stop();
         }
         if (receiver != null) {
-            receiver.stop(0);
+            receiver.close();
         }
         run("umount", "-l", data.toString());
     }
@@ -78,10 +75,11 @@ class DatabaseFullTest extends DaemonTest {
     @ValueSource(ints = {1, 4})
     void aDownloadThatFillsTheDatabasesDisk_showsFailedAtOnce_andIsRecordedWhenSpaceReturns(
             int connections) throws Exception {
+        receiver = HookReceiver.start();
         start(config("database", "data/completed.db", "download_dir", "data/models",
                 "min_free_space", 0, "connections_per_download", connections, "min_segment_size",
                 1 << 20, "workers", 1,
-                "webhook_url", startReceiver(), "webhook_retry_delay", 0.05), new JsonArray());
+                "webhook_url", receiver.url(), "webhook_retry_delay", 0.05), new JsonArray());
         byte[] content = Bytes.random(DISK + (4 << 20), 221);  // more than the whole disk
         JsonObject body = entry("checkpoint", "big.safetensors", storage.put("big", content),
                 Bytes.sha256(content));
@@ -114,10 +112,10 @@ class DatabaseFullTest extends DaemonTest {
                 () -> "the retry to complete: " + row(id));
         assertArrayEquals(content, Files.readAllBytes(data.resolve(
                 "models/checkpoint/big.safetensors")));
-        Poll.until(() -> events("download_completed") == 1,
-                () -> "the completion's webhook: " + received);
-        assertEquals(2, events("download_started"),
-                "one webhook per attempt, none sent twice: " + received);
+        Poll.until(() -> receiver.count("download_completed") == 1,
+                () -> "the completion's webhook: " + receiver.hooks());
+        assertEquals(2, receiver.count("download_started"),
+                "one webhook per attempt, none sent twice: " + receiver.hooks());
         for (String log : new String[] {"download.log", "error.log"}) {
             assertFalse(daemon.log(log).contains("\tat "),
                     log + " has a stack trace:\n" + daemon.log(log));
@@ -254,26 +252,8 @@ class DatabaseFullTest extends DaemonTest {
         return file;
     }
 
-    private final List<String> received = new CopyOnWriteArrayList<>();
-    private HttpServer receiver;
+    private HookReceiver receiver;
 
-    private String startReceiver() throws IOException {
-        receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                16);
-        receiver.createContext("/hook", ex -> {
-            try (ex) {
-                received.add(new String(ex.getRequestBody().readAllBytes(),
-                        StandardCharsets.UTF_8));
-                ex.sendResponseHeaders(204, -1);
-            }
-        });
-        receiver.start();
-        return "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
-    }
-
-    private long events(String name) {
-        return received.stream().filter(b -> b.contains("\"event\":\"" + name + "\"")).count();
-    }
 
     private String console() {
         try {

@@ -183,6 +183,30 @@ public final class TestDaemon implements AutoCloseable {
         return job(id);
     }
 
+    /** Asks for an update check (POST /api/updates/check) and waits until it has run. */
+    public void checkUpdates() {
+        String before = getJson("/api/updates").toString();
+        var r = post("/api/updates/check", null);
+        if (r.statusCode() != 202) {
+            throw new AssertionError("the update check was not started: " + r.statusCode() + " "
+                    + r.body());
+        }
+        Poll.until(() -> {
+            JsonObject u = getJson("/api/updates");
+            return !u.getBoolean("running", true) && !u.get("last_run").isNull()
+                    && !u.toString().equals(before);
+        }, () -> "the check to finish");
+    }
+
+    /** manifest.json as it is on disk now. */
+    public JsonArray manifestOnDisk() {
+        try {
+            return Json.parse(Files.readString(dir.resolve("manifest.json"))).asArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The id of the one job whose filename or URL is this. */
     public long idOf(String filenameOrUrl) {
         Poll.until(() -> db().count("SELECT count(*) FROM jobs WHERE filename = ? OR url = ?",
